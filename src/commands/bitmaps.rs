@@ -1,0 +1,4 @@
+//! TODO(family bitmaps): filled in by its owner.
+use super::table::CommandSpec;
+
+pub static COMMANDS: &[CommandSpec] = &[];

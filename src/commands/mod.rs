@@ -1,0 +1,128 @@
+//! Command dispatch: lookup, arity, authentication, then the family handler; counts stats.
+//! Families live in one file each; `table` is the one list of what exists.
+pub mod arguments;
+pub mod bitmaps;
+pub mod client;
+pub mod connection;
+pub mod errors;
+pub mod introspection;
+pub mod keys;
+pub mod server;
+pub mod strings;
+pub mod table;
+
+use std::time::{Duration, Instant};
+
+pub use errors::{CommandError, CommandResult};
+pub use table::{CommandSpec, KeySpan};
+
+use crate::protocol::{Args, ReplyWriter};
+use crate::server::clients::ClientState;
+use crate::server::Server;
+use crate::store::Db;
+use table::flags;
+
+/// What the connection must do after a command, beyond sending its reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Send what is buffered, then close (QUIT).
+    Close,
+    /// Close without sending anything more (a cross-protocol attack was detected).
+    CloseSilently,
+    /// Wait this long before reading further commands (DEBUG SLEEP).
+    Sleep(Duration),
+    /// Stop the server (SHUTDOWN); the reply, if any, is already written.
+    Shutdown,
+}
+
+/// Everything a handler may touch.
+pub struct Context<'a> {
+    pub server: &'a Server,
+    pub client: &'a mut ClientState,
+    pub reply: &'a mut ReplyWriter,
+    /// Milliseconds since the Unix epoch, read once per batch.
+    pub now_ms: u64,
+}
+
+impl Context<'_> {
+    /// The client's selected database.
+    pub fn db(&self) -> &Db {
+        self.server.db(self.client.db)
+    }
+}
+
+/// Runs one command and writes its reply. Never panics on client input.
+pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
+    let name = args.get(0);
+    if name.eq_ignore_ascii_case(b"host:") || name.eq_ignore_ascii_case(b"post") {
+        tracing::warn!(
+            "possible SECURITY ATTACK detected: a client sent '{}' (cross-protocol scripting?); \
+             connection closed",
+            String::from_utf8_lossy(name)
+        );
+        ctx.client.action = Some(Action::CloseSilently);
+        return;
+    }
+    let reply_start = ctx.reply.out.len();
+    let started = Instant::now();
+    let (spec, result) = match resolve(ctx, args) {
+        Ok(spec) => {
+            let result = {
+                let gate = &ctx.server.keyspace.gate;
+                if spec.has(flags::EXCLUSIVE) {
+                    let _exclusive = gate.write();
+                    (spec.handler)(ctx, args)
+                } else {
+                    let _shared = gate.read();
+                    (spec.handler)(ctx, args)
+                }
+            };
+            (Some(spec), result)
+        }
+        Err((spec, error)) => {
+            if let Some(spec) = spec {
+                ctx.server.stats.command(spec).rejected();
+            }
+            (None, Err(error))
+        }
+    };
+    if let Err(error) = &result {
+        ctx.server.stats.record_error(&error.code());
+        ctx.reply.error(&error.to_string());
+    }
+    if let Some(spec) = spec {
+        let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        ctx.server.stats.command(spec).called(elapsed_us, result.is_err());
+        ctx.client.last_command = spec.name;
+    }
+    ctx.client.commands_processed += 1;
+    if ctx.reply.muted {
+        ctx.reply.out.truncate(reply_start);
+    }
+    ctx.client.after_command();
+}
+
+type Rejection = (Option<&'static CommandSpec>, CommandError);
+
+/// Lookup, subcommand, arity and authentication checks, in Redis's order.
+fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Rejection> {
+    let name = args.get(0);
+    let Some(mut spec) = table::lookup(name) else {
+        return Err((None, CommandError::unknown_command(name, args.iter().skip(1))));
+    };
+    if !spec.subcommands.is_empty() && args.len() >= 2 {
+        let sub = args.get(1);
+        match spec.subcommand(sub) {
+            Some(found) => spec = found,
+            None => return Err((None, CommandError::unknown_subcommand(name, sub))),
+        }
+    }
+    if !spec.arity_ok(args.len()) {
+        let error = CommandError::WrongArity { fullname: spec.name.to_string() };
+        return Err((Some(spec), error));
+    }
+    if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
+        return Err((Some(spec), CommandError::NoAuth));
+    }
+    Ok(spec)
+}

@@ -1,0 +1,234 @@
+//! Startup configuration: command-line flags over environment variables over defaults.
+//! Live settings (CONFIG GET/SET) are built from this in `server::settings`.
+use std::fmt;
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::Parser;
+
+use crate::limits;
+
+/// AllyDB: a Redis-compatible in-memory database server.
+///
+/// Every setting is a flag and an environment variable; a flag wins over the environment,
+/// which wins over the default.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "allydb", version, about, long_about = None)]
+pub struct Config {
+    /// TCP port to listen on.
+    #[arg(long, env = "ALLYDB_PORT", default_value_t = 4000)]
+    pub port: u16,
+
+    /// Address to bind to (IPv4 or IPv6).
+    #[arg(long, env = "ALLYDB_BIND", default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+
+    /// Journal directory (created if missing).
+    #[arg(long, env = "PERSISTENCE_LOCATION", default_value = "allydb.tab")]
+    pub persistence_location: PathBuf,
+
+    /// Group-commit interval of the journal, in milliseconds (1..=60000).
+    #[arg(long, env = "PERSISTENCE_INTERVAL", default_value_t = 3000,
+          value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub persistence_interval: u64,
+
+    /// Password clients must give with AUTH or HELLO AUTH (default: none).
+    #[arg(long, env = "ALLYDB_REQUIREPASS")]
+    pub requirepass: Option<String>,
+
+    /// Number of databases (SELECT 0 .. N-1).
+    #[arg(long, env = "ALLYDB_DATABASES", default_value_t = limits::DATABASES_DEFAULT,
+          value_parser = parse_databases)]
+    pub databases: usize,
+
+    /// Most clients connected at once; further connections get "max number of clients reached".
+    #[arg(long, env = "ALLYDB_MAXCLIENTS", default_value_t = limits::CLIENTS_MAX_DEFAULT,
+          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    pub maxclients: u64,
+
+    /// Largest bulk string a client may send (bytes, or with a unit: 512mb).
+    #[arg(long, env = "ALLYDB_PROTO_MAX_BULK_LEN", default_value = "512mb",
+          value_parser = parse_bulk_len)]
+    pub proto_max_bulk_len: u64,
+
+    /// Largest unparsed input buffered per client (bytes, or with a unit: 1gb).
+    #[arg(long, env = "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT", default_value = "1gb",
+          value_parser = parse_query_buffer_limit)]
+    pub client_query_buffer_limit: u64,
+
+    /// Log level: error, warn, info, debug or trace (or a tracing filter directive).
+    #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
+    pub log_level: String,
+}
+
+/// A startup configuration problem: one line, naming the setting and the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// What parsing the command line led to.
+pub enum ParseOutcome {
+    Run(Box<Config>),
+    /// `--help` or `--version`: print this text to stdout and exit 0.
+    Print(String),
+}
+
+impl Config {
+    /// Parses flags and environment. Errors are one line naming the setting and the value.
+    pub fn from_args<I, T>(args: I) -> Result<ParseOutcome, ConfigError>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        match Config::try_parse_from(args) {
+            Ok(config) => Ok(ParseOutcome::Run(Box::new(config))),
+            Err(error) => match error.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+                    Ok(ParseOutcome::Print(error.render().to_string()))
+                }
+                _ => Err(ConfigError { message: one_line(&error) }),
+            },
+        }
+    }
+}
+
+fn one_line(error: &clap::Error) -> String {
+    let context = |kind| match error.get(kind) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join(", ")),
+        _ => None,
+    };
+    let arg = context(ContextKind::InvalidArg).unwrap_or_default();
+    let flag = arg.split_whitespace().next().unwrap_or("").to_string();
+    let env = env_name_of(&flag);
+    let setting = match env {
+        Some(env) => format!("{flag} ({env})"),
+        None => flag.clone(),
+    };
+    match (error.kind(), context(ContextKind::InvalidValue)) {
+        (ErrorKind::ValueValidation | ErrorKind::InvalidValue, Some(value)) => {
+            let rendered = error.render().to_string();
+            let reason = rendered
+                .lines()
+                .next()
+                .and_then(|line| line.rsplit_once("': "))
+                .map(|(_, reason)| reason.to_string())
+                .unwrap_or_else(|| "invalid value".to_string());
+            format!("invalid value '{value}' for {setting}: {reason}")
+        }
+        _ => {
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid arguments");
+            first.trim_start_matches("error: ").to_string()
+        }
+    }
+}
+
+fn env_name_of(flag: &str) -> Option<&'static str> {
+    Some(match flag {
+        "--port" => "ALLYDB_PORT",
+        "--bind" => "ALLYDB_BIND",
+        "--persistence-location" => "PERSISTENCE_LOCATION",
+        "--persistence-interval" => "PERSISTENCE_INTERVAL",
+        "--requirepass" => "ALLYDB_REQUIREPASS",
+        "--databases" => "ALLYDB_DATABASES",
+        "--maxclients" => "ALLYDB_MAXCLIENTS",
+        "--proto-max-bulk-len" => "ALLYDB_PROTO_MAX_BULK_LEN",
+        "--client-query-buffer-limit" => "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT",
+        "--log-level" => "ALLYDB_LOG_LEVEL",
+        _ => return None,
+    })
+}
+
+fn parse_databases(text: &str) -> Result<usize, String> {
+    let n: usize = text.parse().map_err(|_| "not a whole number".to_string())?;
+    if n == 0 || n > limits::DATABASES_MAX {
+        return Err(format!("must be between 1 and {}", limits::DATABASES_MAX));
+    }
+    Ok(n)
+}
+
+fn parse_bulk_len(text: &str) -> Result<u64, String> {
+    parse_memory_in(text, limits::BULK_BYTES_MAX_MIN, i64::MAX as u64)
+}
+
+fn parse_query_buffer_limit(text: &str) -> Result<u64, String> {
+    parse_memory_in(text, limits::QUERY_BUFFER_BYTES_MAX_MIN, i64::MAX as u64)
+}
+
+fn parse_memory_in(text: &str, min: u64, max: u64) -> Result<u64, String> {
+    let bytes = parse_memory(text).ok_or_else(|| "not a memory value (like 512mb)".to_string())?;
+    if bytes < min || bytes > max {
+        return Err(format!("must be between {min} and {max} bytes"));
+    }
+    Ok(bytes)
+}
+
+/// Parses a Redis memory value: a number with an optional unit b, k (1000), kb (1024), m, mb,
+/// g, gb, case-insensitive. Returns None for anything else or on overflow.
+pub fn parse_memory(text: &str) -> Option<u64> {
+    let lower = text.to_ascii_lowercase();
+    let digits_end = lower.find(|c: char| !c.is_ascii_digit()).unwrap_or(lower.len());
+    let (digits, unit) = lower.split_at(digits_end);
+    if digits.is_empty() {
+        return None;
+    }
+    let multiplier: u64 = match unit {
+        "" | "b" => 1,
+        "k" => 1000,
+        "kb" => 1024,
+        "m" => 1000 * 1000,
+        "mb" => 1024 * 1024,
+        "g" => 1000 * 1000 * 1000,
+        "gb" => 1024 * 1024 * 1024,
+        _ => return None,
+    };
+    digits.parse::<u64>().ok()?.checked_mul(multiplier)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<ParseOutcome, ConfigError> {
+        let mut all = vec!["allydb"];
+        all.extend_from_slice(args);
+        Config::from_args(all)
+    }
+
+    #[test]
+    fn memory_units() {
+        assert_eq!(parse_memory("512mb"), Some(512 * 1024 * 1024));
+        assert_eq!(parse_memory("1GB"), Some(1024 * 1024 * 1024));
+        assert_eq!(parse_memory("10k"), Some(10_000));
+        assert_eq!(parse_memory("123"), Some(123));
+        assert_eq!(parse_memory("mb"), None);
+        assert_eq!(parse_memory("1tb"), None);
+        assert_eq!(parse_memory("99999999999999999999gb"), None);
+    }
+
+    #[test]
+    fn bad_port_is_one_line_naming_setting_and_value() {
+        let Err(error) = parse(&["--port", "70000"]) else { panic!("accepted") };
+        assert!(!error.message.contains('\n'));
+        assert!(error.message.contains("'70000'"), "{}", error.message);
+        assert!(error.message.contains("--port (ALLYDB_PORT)"), "{}", error.message);
+    }
+
+    #[test]
+    fn bad_databases() {
+        let Err(error) = parse(&["--databases", "0"]) else { panic!("accepted") };
+        assert!(error.message.contains("--databases"), "{}", error.message);
+        assert!(error.message.contains("between 1 and"), "{}", error.message);
+    }
+}

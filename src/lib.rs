@@ -1,0 +1,18 @@
+//! AllyDB: a Redis-compatible in-memory database server.
+//! This file only lists the modules and sets the crate-wide lints; see docs/ARCHITECTURE.md.
+#![deny(unsafe_code)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
+pub mod clock;
+pub mod commands;
+pub mod config;
+pub mod limits;
+pub mod protocol;
+pub mod server;
+pub mod store;
+
+/// The Redis version AllyDB reports (INFO `redis_version`, HELLO `version`): the Redis release
+/// whose semantics and reply texts it follows.
+pub const REDIS_COMPAT_VERSION: &str = "7.2.6";
+/// AllyDB's own version (INFO `allydb_version`).
+pub const ALLYDB_VERSION: &str = env!("CARGO_PKG_VERSION");

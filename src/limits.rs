@@ -1,0 +1,54 @@
+//! Every bound the server enforces, with its unit and the reason for its value.
+//! Limits that users may change are defaults here and live settings in `config`.
+
+/// Longest inline command line without a newline (Redis PROTO_INLINE_MAX_SIZE).
+pub const INLINE_BYTES_MAX: usize = 64 * 1024;
+/// Longest `*`/`$` header line without a `\r`: Redis applies the same 64 KiB to them.
+pub const HEADER_LINE_BYTES_MAX: usize = 64 * 1024;
+/// Default `proto-max-bulk-len`: the largest bulk string a client may send (512 MiB, as Redis).
+pub const BULK_BYTES_MAX_DEFAULT: u64 = 512 * 1024 * 1024;
+/// Smallest accepted `proto-max-bulk-len` (Redis: 1 MiB).
+pub const BULK_BYTES_MAX_MIN: u64 = 1024 * 1024;
+/// Largest multibulk element count (Redis: INT_MAX).
+pub const MULTIBULK_COUNT_MAX: i64 = i32::MAX as i64;
+/// Multibulk count allowed before authentication (Redis: 10).
+pub const UNAUTHENTICATED_MULTIBULK_COUNT_MAX: i64 = 10;
+/// Bulk length allowed before authentication (Redis: 16384).
+pub const UNAUTHENTICATED_BULK_BYTES_MAX: i64 = 16384;
+/// Default `client-query-buffer-limit`: unparsed input per client (1 GiB, as Redis).
+pub const QUERY_BUFFER_BYTES_MAX_DEFAULT: u64 = 1024 * 1024 * 1024;
+/// Smallest accepted `client-query-buffer-limit` (Redis: 1 MiB).
+pub const QUERY_BUFFER_BYTES_MAX_MIN: u64 = 1024 * 1024;
+/// Argument slots reserved up front for one command, whatever count the client announced:
+/// a header of `*10000000` must not allocate before the data arrives.
+pub const ARGUMENTS_PREALLOCATED_MAX: usize = 64;
+/// Bytes read from a socket per read call.
+pub const READ_CHUNK_BYTES: usize = 16 * 1024;
+/// When a pending bulk is at least this large, the read buffer grows to fit it at once
+/// (bounded by what the client announced and the query-buffer limit), like Redis's big-arg path.
+pub const BIG_ARGUMENT_BYTES: usize = 32 * 1024;
+/// Replies buffered before a write is forced inside one batch, so a long pipeline of large
+/// replies does not hold unbounded output in memory.
+pub const OUTPUT_FLUSH_BYTES: usize = 64 * 1024;
+/// Default number of databases.
+pub const DATABASES_DEFAULT: usize = 16;
+/// Most databases a server may be configured with (keeps SELECT indexes and memory sane).
+pub const DATABASES_MAX: usize = 1_000_000;
+/// Default `maxclients`.
+pub const CLIENTS_MAX_DEFAULT: u64 = 10_000;
+/// Shards per database, a power of two. Fixed for the life of the process: SCAN cursors and the
+/// compactor walk shards by index. 256 keeps an empty database small (about 12 KiB) while
+/// spreading a busy one.
+pub const SHARDS_PER_DB: usize = 256;
+const _: () = assert!(SHARDS_PER_DB.is_power_of_two());
+/// Active expiry: how often the cycle runs (Redis's default hz 10).
+pub const EXPIRE_CYCLE_INTERVAL_MS: u64 = 100;
+/// Active expiry: keys examined per cycle across all databases (bounded work per tick).
+pub const EXPIRE_CYCLE_KEYS_MAX: usize = 20_000;
+/// Largest reply of KEYS/SCAN-style pattern work per step is bounded by shard size; glob
+/// matching itself is bounded by this many backtracking steps per key before giving up.
+pub const GLOB_STEPS_MAX: usize = 100_000;
+/// Longest client name / library name or version (Redis has no limit; ours keeps CLIENT LIST sane).
+pub const CLIENT_NAME_BYTES_MAX: usize = 4096;
+/// Largest LCS input product (len(a) * len(b)) we compute, to bound memory (a u32 table).
+pub const LCS_CELLS_MAX: u64 = 256 * 1024 * 1024;

@@ -1,0 +1,40 @@
+//! The `allydb` server binary: parse the configuration, start logging, run the server.
+use std::process::ExitCode;
+
+use allydb::config::{Config, ParseOutcome};
+
+fn main() -> ExitCode {
+    let config = match Config::from_args(std::env::args_os()) {
+        Ok(ParseOutcome::Run(config)) => *config,
+        Ok(ParseOutcome::Print(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(error) => {
+            eprintln!("allydb: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    let filter = match tracing_subscriber::EnvFilter::try_new(&config.log_level) {
+        Ok(filter) => filter,
+        Err(_) => {
+            eprintln!("allydb: invalid value '{}' for --log-level (ALLYDB_LOG_LEVEL)", config.log_level);
+            return ExitCode::from(1);
+        }
+    };
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("allydb: cannot start the runtime: {error}");
+            return ExitCode::from(1);
+        }
+    };
+    match runtime.block_on(allydb::server::run(config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            tracing::error!("{error}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Redis's number syntax and formatting: `string2ll`, `string2d`, and the double texts of
+//! `d2string` (replies) and `ld2string` (INCRBYFLOAT). See REDIS-REPLIES.md sections 1 and 6.
+
+/// Parses an integer exactly as Redis's `string2ll`: optional `-`, digits, no leading zeros
+/// (except `0` itself), no `+`, no spaces, at most 20 bytes, within i64.
+pub fn parse_i64(bytes: &[u8]) -> Option<i64> {
+    if bytes.is_empty() || bytes.len() > 20 {
+        return None;
+    }
+    if bytes == b"0" {
+        return Some(0);
+    }
+    let (negative, digits) = match bytes.split_first() {
+        Some((b'-', rest)) => (true, rest),
+        _ => (false, bytes),
+    };
+    let (&first, _) = digits.split_first()?;
+    if !(b'1'..=b'9').contains(&first) {
+        return None;
+    }
+    let mut value: u64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value.checked_mul(10)?.checked_add(u64::from(b - b'0'))?;
+    }
+    if negative {
+        if value > (i64::MAX as u64) + 1 {
+            return None;
+        }
+        Some((value as i128).wrapping_neg() as i64)
+    } else {
+        i64::try_from(value).ok()
+    }
+}
+
+/// Parses a float as Redis's `string2d`/`strtod` over the whole string: accepts `1e3`, `+1.5`,
+/// `inf`, `-infinity`; refuses NaN, leading or trailing spaces, and empty input.
+pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
+    let text = std::str::from_utf8(bytes).ok()?;
+    let first = text.bytes().next()?;
+    if first.is_ascii_whitespace() || text.bytes().last()?.is_ascii_whitespace() {
+        return None;
+    }
+    let lower = text.to_ascii_lowercase();
+    let unsigned = lower.trim_start_matches(['+', '-']);
+    if unsigned.starts_with("nan") {
+        return None;
+    }
+    if unsigned == "inf" || unsigned == "infinity" {
+        return Some(if lower.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY });
+    }
+    if lower.starts_with("0x") || lower.starts_with("-0x") || lower.starts_with("+0x") {
+        return parse_hex_float(&lower);
+    }
+    // Rust accepts "inf"/"nan" spellings we handled above, and nothing strtod refuses except
+    // a lone "." or "e5", which Rust refuses too.
+    let value: f64 = lower.parse().ok()?;
+    if value.is_infinite() {
+        return None; // strtod overflow: ERANGE, which Redis refuses
+    }
+    Some(value)
+}
+
+fn parse_hex_float(lower: &str) -> Option<f64> {
+    let (negative, rest) = match lower.as_bytes().first() {
+        Some(b'-') => (true, &lower[1..]),
+        Some(b'+') => (false, &lower[1..]),
+        _ => (false, lower),
+    };
+    let rest = rest.strip_prefix("0x")?;
+    let (mantissa, exponent) = match rest.split_once('p') {
+        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        None => (rest, 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if int_part.is_empty() && frac_part.is_empty() {
+        return None;
+    }
+    let mut value = 0f64;
+    for c in int_part.chars() {
+        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    }
+    let mut scale = 1.0 / 16.0;
+    for c in frac_part.chars() {
+        value += f64::from(c.to_digit(16)?) * scale;
+        scale /= 16.0;
+    }
+    let value = value * 2f64.powi(exponent);
+    if value.is_infinite() {
+        return None;
+    }
+    Some(if negative { -value } else { value })
+}
+
+/// Appends Redis's `d2string` text for a double reply.
+pub fn format_double(value: f64, out: &mut Vec<u8>) {
+    if value.is_nan() {
+        out.extend_from_slice(b"nan");
+    } else if value.is_infinite() {
+        out.extend_from_slice(if value > 0.0 { b"inf" } else { b"-inf" });
+    } else if value == 0.0 {
+        out.extend_from_slice(if value.is_sign_negative() { b"-0" } else { b"0" });
+    } else if value.fract() == 0.0 && value.abs() <= (1u64 << 62) as f64 {
+        let mut buffer = itoa::Buffer::new();
+        out.extend_from_slice(buffer.format(value as i64).as_bytes());
+    } else {
+        format_shortest(value, out);
+    }
+}
+
+/// Shortest round-trip digits laid out as fpconv's `emit_digits` does.
+fn format_shortest(value: f64, out: &mut Vec<u8>) {
+    let scientific = format!("{:e}", value.abs());
+    let (mantissa, exponent) = scientific.split_once('e').unwrap_or((&scientific, "0"));
+    let exponent: i32 = exponent.parse().unwrap_or(0);
+    let digits: Vec<u8> = mantissa.bytes().filter(u8::is_ascii_digit).collect();
+    let ndigits = i32::try_from(digits.len()).unwrap_or(1);
+    let k = exponent - (ndigits - 1);
+    let abs_exp = (k + ndigits - 1).abs();
+    if value < 0.0 {
+        out.push(b'-');
+    }
+    if k >= 0 && abs_exp < ndigits + 7 {
+        out.extend_from_slice(&digits);
+        out.extend(std::iter::repeat_n(b'0', k.unsigned_abs() as usize));
+        return;
+    }
+    if k < 0 && (k > -7 || abs_exp < 4) {
+        let offset = ndigits - k.abs();
+        if offset <= 0 {
+            out.extend_from_slice(b"0.");
+            out.extend(std::iter::repeat_n(b'0', offset.unsigned_abs() as usize));
+            out.extend_from_slice(&digits);
+        } else {
+            let (head, tail) = digits.split_at(offset.unsigned_abs() as usize);
+            out.extend_from_slice(head);
+            out.push(b'.');
+            out.extend_from_slice(tail);
+        }
+        return;
+    }
+    let keep = digits.len().min(if value < 0.0 { 17 } else { 18 });
+    let (first, rest) = digits.split_at(1.min(keep));
+    out.extend_from_slice(first);
+    if keep > 1 {
+        out.push(b'.');
+        out.extend_from_slice(rest.get(..keep - 1).unwrap_or(rest));
+    }
+    out.push(b'e');
+    out.push(if k + ndigits - 1 < 0 { b'-' } else { b'+' });
+    let mut buffer = itoa::Buffer::new();
+    out.extend_from_slice(buffer.format(abs_exp).as_bytes());
+}
+
+/// Redis's `ld2string` in human mode, as INCRBYFLOAT stores and replies its result: fixed
+/// point with at most 17 decimals, trailing zeros and a trailing dot removed, `-0` as `0`.
+/// Redis computes in 80-bit long double; we compute in f64 and print the shortest round-trip
+/// digits, which gives the same text for every value a human typically writes.
+pub fn format_human_float(value: f64) -> String {
+    let mut text = format!("{value}");
+    if let Some((_, decimals)) = text.split_once('.') {
+        if decimals.len() > 17 {
+            text = format!("{value:.17}");
+        }
+    }
+    if text.contains('.') {
+        while text.ends_with('0') {
+            text.pop();
+        }
+        if text.ends_with('.') {
+            text.pop();
+        }
+    }
+    if text == "-0" {
+        text = "0".to_string();
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn double(v: f64) -> String {
+        let mut out = Vec::new();
+        format_double(v, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn integers_follow_string2ll() {
+        assert_eq!(parse_i64(b"0"), Some(0));
+        assert_eq!(parse_i64(b"-1"), Some(-1));
+        assert_eq!(parse_i64(b"9223372036854775807"), Some(i64::MAX));
+        assert_eq!(parse_i64(b"-9223372036854775808"), Some(i64::MIN));
+        assert_eq!(parse_i64(b"9223372036854775808"), None);
+        assert_eq!(parse_i64(b"01"), None);
+        assert_eq!(parse_i64(b"+1"), None);
+        assert_eq!(parse_i64(b" 1"), None);
+        assert_eq!(parse_i64(b"-0"), None);
+        assert_eq!(parse_i64(b"-"), None);
+        assert_eq!(parse_i64(b""), None);
+        assert_eq!(parse_i64(b"1a"), None);
+    }
+
+    #[test]
+    fn floats_follow_strtod() {
+        assert_eq!(parse_f64(b"1e3"), Some(1000.0));
+        assert_eq!(parse_f64(b"+1.5"), Some(1.5));
+        assert_eq!(parse_f64(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_f64(b".5"), Some(0.5));
+        assert_eq!(parse_f64(b"0x10"), Some(16.0));
+        assert_eq!(parse_f64(b"nan"), None);
+        assert_eq!(parse_f64(b" 1"), None);
+        assert_eq!(parse_f64(b"1 "), None);
+        assert_eq!(parse_f64(b"1e400"), None);
+        assert_eq!(parse_f64(b"abc"), None);
+    }
+
+    #[test]
+    fn doubles_match_d2string() {
+        assert_eq!(double(3.0), "3");
+        assert_eq!(double(1.5), "1.5");
+        assert_eq!(double(0.1), "0.1");
+        assert_eq!(double(-0.0), "-0");
+        assert_eq!(double(f64::INFINITY), "inf");
+        assert_eq!(double(1e18), "1000000000000000000");
+        assert_eq!(double(0.000025), "0.000025");
+        assert_eq!(double(1e-7), "1e-7");
+        assert_eq!(double(1.23e-8), "1.23e-8");
+        assert_eq!(double(1e19), "1e+19");
+        assert_eq!(double(12345678901234567000.0), "12345678901234567000");
+        assert_eq!(double(1e21), "1e+21");
+        assert_eq!(double(1.5e300), "1.5e+300");
+        assert_eq!(double(5e-324), "5e-324");
+        assert_eq!(double(0.001234567891), "0.001234567891");
+        assert_eq!(double(1.0 / 3.0), "0.3333333333333333");
+        assert_eq!(double(-2.5), "-2.5");
+    }
+
+    #[test]
+    fn human_floats_match_ld2string() {
+        assert_eq!(format_human_float(10.5 + 0.1), "10.6");
+        assert_eq!(format_human_float(5200.0), "5200");
+        assert_eq!(format_human_float(4.5), "4.5");
+        assert_eq!(format_human_float(1e20), "100000000000000000000");
+        assert_eq!(format_human_float(1e-20), "0");
+        assert_eq!(format_human_float(-0.0), "0");
+    }
+}

@@ -1,0 +1,209 @@
+//! Connected clients: each connection's private state, and the shared handle that CLIENT LIST,
+//! CLIENT KILL and INFO clients read.
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::Instant;
+
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+
+use crate::commands::Action;
+use crate::protocol::Protocol;
+
+/// CLIENT REPLY mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyMode {
+    On,
+    Off,
+    /// Skip the reply of the next command only.
+    Skip,
+    /// Set by CLIENT REPLY SKIP; becomes `Skip` after the CLIENT REPLY command itself.
+    SkipNext,
+}
+
+/// Fields other connections may read (CLIENT LIST) or change (CLIENT KILL).
+pub struct ClientHandle {
+    pub id: u64,
+    pub addr: SocketAddr,
+    pub local_addr: SocketAddr,
+    pub fd: i64,
+    pub created: Instant,
+    pub info: Mutex<ClientInfo>,
+    pub killed: AtomicBool,
+    pub kill_notify: Notify,
+}
+
+/// The CLIENT LIST fields a connection publishes after each batch.
+#[derive(Debug, Clone)]
+pub struct ClientInfo {
+    pub name: Vec<u8>,
+    pub lib_name: Vec<u8>,
+    pub lib_ver: Vec<u8>,
+    pub db: usize,
+    pub protocol: Protocol,
+    pub last_command: &'static str,
+    pub last_interaction: Instant,
+    pub query_buffer_bytes: usize,
+    pub query_buffer_free_bytes: usize,
+    pub output_bytes: usize,
+    pub no_evict: bool,
+    pub no_touch: bool,
+    pub user: &'static str,
+}
+
+impl ClientHandle {
+    pub fn kill(&self) {
+        self.killed.store(true, Relaxed);
+        self.kill_notify.notify_one();
+    }
+
+    pub fn is_killed(&self) -> bool {
+        self.killed.load(Relaxed)
+    }
+
+    /// One CLIENT LIST line (without the trailing newline).
+    pub fn list_line(&self) -> String {
+        let info = self.info.lock();
+        let now = Instant::now();
+        let age = now.duration_since(self.created).as_secs();
+        let idle = now.duration_since(info.last_interaction).as_secs();
+        let mut flags = String::new();
+        if info.no_evict {
+            flags.push('e');
+        }
+        if info.no_touch {
+            flags.push('T');
+        }
+        if flags.is_empty() {
+            flags.push('N');
+        }
+        let cmd = if info.last_command.is_empty() { "NULL" } else { info.last_command };
+        format!(
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 \
+             ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \
+             oll=0 omem=0 tot-mem={} events=r cmd={} user={} redir=-1 resp={} lib-name={} \
+             lib-ver={}",
+            self.id,
+            format_addr(&self.addr),
+            format_addr(&self.local_addr),
+            self.fd,
+            String::from_utf8_lossy(&info.name),
+            age,
+            idle,
+            flags,
+            info.db,
+            info.query_buffer_bytes,
+            info.query_buffer_free_bytes,
+            info.query_buffer_bytes + info.query_buffer_free_bytes,
+            info.query_buffer_bytes,
+            info.query_buffer_bytes + info.query_buffer_free_bytes + info.output_bytes,
+            cmd,
+            info.user,
+            info.protocol.number(),
+            String::from_utf8_lossy(&info.lib_name),
+            String::from_utf8_lossy(&info.lib_ver),
+        )
+    }
+}
+
+/// `ip:port`, with IPv6 in brackets, as Redis prints addresses.
+pub fn format_addr(addr: &SocketAddr) -> String {
+    match addr {
+        SocketAddr::V4(a) => format!("{}:{}", a.ip(), a.port()),
+        SocketAddr::V6(a) => match a.ip().to_ipv4_mapped() {
+            Some(v4) => format!("{}:{}", v4, a.port()),
+            None => format!("[{}]:{}", a.ip(), a.port()),
+        },
+    }
+}
+
+/// The state only the connection's own task touches.
+pub struct ClientState {
+    pub id: u64,
+    pub db: usize,
+    pub authenticated: bool,
+    pub protocol: Protocol,
+    pub reply_mode: ReplyMode,
+    pub action: Option<Action>,
+    pub last_command: &'static str,
+    pub commands_processed: u64,
+    pub handle: Arc<ClientHandle>,
+}
+
+impl ClientState {
+    pub fn new(handle: Arc<ClientHandle>, authenticated: bool) -> Self {
+        Self {
+            id: handle.id,
+            db: 0,
+            authenticated,
+            protocol: Protocol::Resp2,
+            reply_mode: ReplyMode::On,
+            action: None,
+            last_command: "",
+            commands_processed: 0,
+            handle,
+        }
+    }
+
+    /// Advances CLIENT REPLY SKIP after each command.
+    pub fn after_command(&mut self) {
+        self.reply_mode = match self.reply_mode {
+            ReplyMode::SkipNext => ReplyMode::Skip,
+            ReplyMode::Skip => ReplyMode::On,
+            other => other,
+        };
+    }
+
+    /// Whether the next command's reply is discarded.
+    pub fn is_muted(&self) -> bool {
+        matches!(self.reply_mode, ReplyMode::Off | ReplyMode::Skip)
+    }
+}
+
+/// Every connected client, by ID.
+#[derive(Default)]
+pub struct ClientRegistry {
+    clients: Mutex<BTreeMap<u64, Arc<ClientHandle>>>,
+    next_id: AtomicU64,
+    connected: AtomicUsize,
+}
+
+impl ClientRegistry {
+    pub fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Relaxed) + 1
+    }
+
+    pub fn connected(&self) -> usize {
+        self.connected.load(Relaxed)
+    }
+
+    /// Reserves a slot if fewer than `max` clients are connected.
+    pub fn try_reserve(&self, max: usize) -> bool {
+        self.connected
+            .fetch_update(Relaxed, Relaxed, |n| (n < max).then_some(n + 1))
+            .is_ok()
+    }
+
+    pub fn release(&self) {
+        self.connected.fetch_sub(1, Relaxed);
+    }
+
+    pub fn register(&self, handle: Arc<ClientHandle>) {
+        self.clients.lock().insert(handle.id, handle);
+    }
+
+    pub fn unregister(&self, id: u64) {
+        self.clients.lock().remove(&id);
+    }
+
+    pub fn get(&self, id: u64) -> Option<Arc<ClientHandle>> {
+        self.clients.lock().get(&id).cloned()
+    }
+
+    /// A snapshot of all handles, by ascending ID.
+    pub fn all(&self) -> Vec<Arc<ClientHandle>> {
+        self.clients.lock().values().cloned().collect()
+    }
+}

@@ -1,0 +1,185 @@
+//! One client connection: read, parse every complete request, execute, and answer the whole
+//! batch with one socket write. Protocol errors are answered, then the connection closes.
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Instant;
+
+use bytes::{Buf, BytesMut};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+use super::clients::{ClientHandle, ClientState};
+use super::Server;
+use crate::clock::unix_ms_now;
+use crate::commands::{self, Action, Context};
+use crate::limits;
+use crate::protocol::parser::Parsed;
+use crate::protocol::{ParseLimits, Parser, ReplyWriter};
+
+/// Why the batch loop stopped reading.
+enum Next {
+    Continue,
+    Close,
+}
+
+pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHandle>) {
+    let _ = stream.set_nodelay(true);
+    let mut state = ClientState::new(handle.clone(), !server.requires_auth());
+    let mut reply = ReplyWriter::new(state.protocol);
+    let mut parser = Parser::new();
+    let mut input = BytesMut::with_capacity(limits::READ_CHUNK_BYTES);
+    let mut wanted = 0usize;
+    loop {
+        reserve_for_read(&mut input, wanted);
+        let read = tokio::select! {
+            read = stream.read_buf(&mut input) => read,
+            _ = handle.kill_notify.notified() => break,
+        };
+        match read {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                server.stats.net_input_bytes.fetch_add(n as u64, Relaxed);
+                server.stats.reads_processed.fetch_add(1, Relaxed);
+            }
+        }
+        if handle.is_killed() {
+            break;
+        }
+        let (next, needed) =
+            process_batch(server, &mut state, &mut reply, &mut parser, &mut input, &mut stream)
+                .await;
+        wanted = needed;
+        if flush(server, &mut stream, &mut reply).await.is_err() {
+            break;
+        }
+        if matches!(next, Next::Close) || handle.is_killed() {
+            break;
+        }
+        let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
+        if input.len() as u64 > limit {
+            tracing::warn!(
+                "closing client id={} addr={}: query buffer of {} bytes is over \
+                 client-query-buffer-limit ({limit})",
+                handle.id,
+                super::clients::format_addr(&handle.addr),
+                input.len()
+            );
+            break;
+        }
+        if input.is_empty() && input.capacity() > limits::BIG_ARGUMENT_BYTES * 32 {
+            input = BytesMut::with_capacity(limits::READ_CHUNK_BYTES);
+        }
+        publish(&handle, &state, &input);
+    }
+    let _ = stream.shutdown().await;
+}
+
+/// Grows the read buffer: at least one read chunk, and toward a pending frame's size by
+/// doubling what is already buffered, so memory follows the bytes actually received.
+fn reserve_for_read(input: &mut BytesMut, wanted: usize) {
+    let spare = input.capacity() - input.len();
+    let mut want = limits::READ_CHUNK_BYTES;
+    if wanted > input.len() + limits::BIG_ARGUMENT_BYTES {
+        want = want.max((wanted - input.len()).min(input.len().max(limits::BIG_ARGUMENT_BYTES)));
+    }
+    if spare < want {
+        input.reserve(want);
+    }
+}
+
+/// Executes every complete request in `input`; returns whether to go on, and the size of the
+/// incomplete frame at the front (0 if unknown).
+async fn process_batch(
+    server: &Server,
+    state: &mut ClientState,
+    reply: &mut ReplyWriter,
+    parser: &mut Parser,
+    input: &mut BytesMut,
+    stream: &mut TcpStream,
+) -> (Next, usize) {
+    let mut consumed = 0usize;
+    let now_ms = unix_ms_now();
+    let mut needed = 0usize;
+    let mut next = Next::Continue;
+    loop {
+        let limits = ParseLimits {
+            bulk_bytes_max: server.settings.hot.proto_max_bulk_len.load(Relaxed),
+            authenticated: state.authenticated,
+        };
+        let rest = input.get(consumed..).unwrap_or(&[]);
+        match parser.parse(rest, limits) {
+            Ok(Parsed::Command { consumed: used }) => {
+                let args = parser.args(rest);
+                reply.protocol = state.protocol;
+                reply.muted = state.is_muted();
+                let mut ctx = Context { server, client: state, reply, now_ms };
+                commands::execute(&mut ctx, args);
+                consumed += used;
+            }
+            Ok(Parsed::Nothing { consumed: used }) => consumed += used,
+            Ok(Parsed::Incomplete { needed: n }) => {
+                needed = n;
+                break;
+            }
+            Err(error) => {
+                let address = super::clients::format_addr(&state.handle.addr);
+                tracing::debug!("protocol error from client id={} addr={address}: {error}", state.id);
+                server.stats.record_error("ERR");
+                reply.muted = false;
+                reply.error(&error.to_string());
+                next = Next::Close;
+                break;
+            }
+        }
+        match state.action.take() {
+            None => {}
+            Some(Action::Close) => {
+                next = Next::Close;
+                break;
+            }
+            Some(Action::CloseSilently) => {
+                reply.out.clear();
+                next = Next::Close;
+                break;
+            }
+            Some(Action::Sleep(duration)) => tokio::time::sleep(duration).await,
+            Some(Action::Shutdown) => {
+                server.shutdown.notify_one();
+                next = Next::Close;
+                break;
+            }
+        }
+        if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES && flush(server, stream, reply).await.is_err() {
+            next = Next::Close;
+            break;
+        }
+    }
+    input.advance(consumed.min(input.len()));
+    (next, needed)
+}
+
+async fn flush(server: &Server, stream: &mut TcpStream, reply: &mut ReplyWriter) -> std::io::Result<()> {
+    if reply.out.is_empty() {
+        return Ok(());
+    }
+    let result = stream.write_all(&reply.out).await;
+    server.stats.net_output_bytes.fetch_add(reply.out.len() as u64, Relaxed);
+    server.stats.writes_processed.fetch_add(1, Relaxed);
+    reply.out.clear();
+    if reply.out.capacity() > limits::OUTPUT_FLUSH_BYTES * 16 {
+        reply.out.shrink_to(limits::OUTPUT_FLUSH_BYTES);
+    }
+    result
+}
+
+fn publish(handle: &ClientHandle, state: &ClientState, input: &BytesMut) {
+    let mut info = handle.info.lock();
+    info.db = state.db;
+    info.protocol = state.protocol;
+    if !state.last_command.is_empty() {
+        info.last_command = state.last_command;
+    }
+    info.last_interaction = Instant::now();
+    info.query_buffer_bytes = input.len();
+    info.query_buffer_free_bytes = input.capacity() - input.len();
+}

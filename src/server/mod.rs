@@ -1,0 +1,222 @@
+//! The server: shared state, the accept loop (maxclients), background tasks (active expiry)
+//! and shutdown on SIGINT, SIGTERM or the SHUTDOWN command.
+pub mod clients;
+pub mod connection;
+pub mod settings;
+pub mod stats;
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Notify;
+
+use crate::clock::unix_ms_now;
+use crate::config::Config;
+use crate::limits;
+use crate::store::{Db, Keyspace};
+use clients::{ClientHandle, ClientInfo, ClientRegistry};
+use settings::Settings;
+use stats::Stats;
+
+/// State shared by every connection.
+pub struct Server {
+    pub keyspace: Keyspace,
+    pub settings: Settings,
+    pub clients: ClientRegistry,
+    pub stats: Stats,
+    pub config: Config,
+    pub started: Instant,
+    pub run_id: String,
+    /// The address actually bound (port 0 resolved).
+    pub local_addr: parking_lot::Mutex<Option<SocketAddr>>,
+    /// Unix seconds of the last successful save (LASTSAVE); the start time until then.
+    pub last_save_unix_s: AtomicU64,
+    pub shutdown: Notify,
+    /// The database every client starts in and that index checks fall back to.
+    empty_db: Db,
+}
+
+impl Server {
+    pub fn new(config: Config) -> Self {
+        let run_id: String = (0..40).map(|_| fastrand::choice(b"0123456789abcdef").map_or('0', |&b| char::from(b))).collect();
+        Self {
+            keyspace: Keyspace::new(config.databases),
+            settings: Settings::new(&config),
+            clients: ClientRegistry::default(),
+            stats: Stats::default(),
+            started: Instant::now(),
+            run_id,
+            local_addr: parking_lot::Mutex::new(None),
+            last_save_unix_s: AtomicU64::new(unix_ms_now() / 1000),
+            shutdown: Notify::new(),
+            empty_db: Db::default(),
+            config,
+        }
+    }
+
+    /// Database `index`. Client db indexes are validated on SELECT, so the fallback is never
+    /// reached by a client; it keeps this infallible without a panic path.
+    pub fn db(&self, index: usize) -> &Db {
+        self.keyspace.db(index).unwrap_or(&self.empty_db)
+    }
+
+    pub fn requires_auth(&self) -> bool {
+        self.settings.hot.requirepass.read().is_some()
+    }
+}
+
+/// Error starting the server.
+#[derive(Debug)]
+pub struct StartError(pub String);
+
+impl std::fmt::Display for StartError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for StartError {}
+
+/// Binds, serves until shutdown, then returns.
+pub async fn run(config: Config) -> Result<(), StartError> {
+    let address = SocketAddr::new(config.bind, config.port);
+    let listener = TcpListener::bind(address)
+        .await
+        .map_err(|e| StartError(format!("cannot listen on {address}: {e}")))?;
+    let server = Arc::new(Server::new(config));
+    let local = listener.local_addr().unwrap_or(address);
+    *server.local_addr.lock() = Some(local);
+    tracing::info!("AllyDB {} (Redis {} compatible)", crate::ALLYDB_VERSION, crate::REDIS_COMPAT_VERSION);
+    tracing::info!("Ready to accept connections tcp on {local}");
+
+    let expiry = tokio::spawn(active_expiry(server.clone()));
+    let signals = shutdown_signal();
+    tokio::pin!(signals);
+    loop {
+        tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => accept(&server, stream, peer),
+                Err(error) => {
+                    // EMFILE and friends: back off briefly instead of spinning.
+                    tracing::warn!("accept failed: {error}");
+                    tokio::time::sleep(Duration::from_millis(10)).await;
+                }
+            },
+            signal = &mut signals => {
+                tracing::info!("received {signal}, shutting down");
+                break;
+            }
+            _ = server.shutdown.notified() => {
+                tracing::info!("SHUTDOWN requested by a client, shutting down");
+                break;
+            }
+        }
+    }
+    expiry.abort();
+    for client in server.clients.all() {
+        client.kill();
+    }
+    tracing::info!("AllyDB is now ready to exit, bye bye...");
+    Ok(())
+}
+
+fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
+    server.stats.connections_received.fetch_add(1, Relaxed);
+    let max = usize::try_from(server.settings.hot.maxclients.load(Relaxed)).unwrap_or(usize::MAX);
+    if !server.clients.try_reserve(max) {
+        server.stats.rejected_connections.fetch_add(1, Relaxed);
+        tokio::spawn(async move {
+            let mut stream = stream;
+            let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
+        });
+        return;
+    }
+    let id = server.clients.next_id();
+    let local_addr = stream.local_addr().unwrap_or(peer);
+    let handle = Arc::new(ClientHandle {
+        id,
+        addr: peer,
+        local_addr,
+        fd: raw_fd(&stream),
+        created: Instant::now(),
+        info: parking_lot::Mutex::new(ClientInfo {
+            name: Vec::new(),
+            lib_name: Vec::new(),
+            lib_ver: Vec::new(),
+            db: 0,
+            protocol: crate::protocol::Protocol::Resp2,
+            last_command: "",
+            last_interaction: Instant::now(),
+            query_buffer_bytes: 0,
+            query_buffer_free_bytes: 0,
+            output_bytes: 0,
+            no_evict: false,
+            no_touch: false,
+            user: "default",
+        }),
+        killed: std::sync::atomic::AtomicBool::new(false),
+        kill_notify: Notify::new(),
+    });
+    server.clients.register(handle.clone());
+    let server = server.clone();
+    tokio::spawn(async move {
+        connection::serve(&server, stream, handle).await;
+        server.clients.unregister(id);
+        server.clients.release();
+    });
+}
+
+#[cfg(unix)]
+fn raw_fd(stream: &TcpStream) -> i64 {
+    use std::os::fd::AsRawFd;
+    i64::from(stream.as_raw_fd())
+}
+
+#[cfg(not(unix))]
+fn raw_fd(_stream: &TcpStream) -> i64 {
+    -1
+}
+
+/// Bounded active expiry: every `EXPIRE_CYCLE_INTERVAL_MS`, examine at most
+/// `EXPIRE_CYCLE_KEYS_MAX` keys, shard by shard.
+async fn active_expiry(server: Arc<Server>) {
+    let mut tick = tokio::time::interval(Duration::from_millis(limits::EXPIRE_CYCLE_INTERVAL_MS));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        let removed = {
+            let _shared = server.keyspace.gate.read();
+            server.keyspace.expire_cycle(unix_ms_now(), limits::EXPIRE_CYCLE_KEYS_MAX)
+        };
+        if removed > 0 {
+            server.stats.expired_keys_active.fetch_add(removed, Relaxed);
+        }
+    }
+}
+
+async fn shutdown_signal() -> &'static str {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut terminate = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return "SIGINT";
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => "SIGINT",
+            _ = terminate.recv() => "SIGTERM",
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        "SIGINT"
+    }
+}

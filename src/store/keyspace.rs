@@ -1,0 +1,430 @@
+//! Databases and their shards. Each database is `SHARDS_PER_DB` hash tables, each behind its
+//! own short mutex; a key's shard comes from its hash, computed once per access.
+//!
+//! # Lock order
+//! 1. The keyspace `gate` (shared for ordinary commands, exclusive for commands that must see
+//!    or change several databases at one instant: FLUSHALL, SWAPDB, MOVE, COPY ... DB).
+//! 2. Shard mutexes of one database, in ascending shard index (see `Db::lock_shards`).
+//!
+//! Nothing here blocks on I/O while holding a lock.
+use std::hash::BuildHasher;
+use std::sync::LazyLock;
+
+use hashbrown::HashTable;
+use parking_lot::{Mutex, MutexGuard, RwLock};
+
+use super::value::Value;
+use crate::limits::SHARDS_PER_DB;
+
+static HASH_STATE: LazyLock<foldhash::fast::FixedState> =
+    LazyLock::new(|| foldhash::fast::FixedState::with_seed(fastrand::u64(..)));
+
+/// The hash of a key, used for both shard choice and table lookup.
+#[inline]
+pub fn hash_key(key: &[u8]) -> u64 {
+    HASH_STATE.hash_one(key)
+}
+
+/// The shard a hash belongs to. Uses bits 32.. so it is independent of the bits the hash
+/// table uses for buckets (low bits) and control tags (top 7 bits).
+#[inline]
+pub fn shard_of(hash: u64) -> usize {
+    ((hash >> 32) as usize) & (SHARDS_PER_DB - 1)
+}
+
+/// One key and its value.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub key: Box<[u8]>,
+    pub value: Value,
+    /// Absolute deadline in Unix milliseconds; 0 means no expiry.
+    pub expires_at_ms: u64,
+    /// Last access, in seconds of the server clock (OBJECT IDLETIME).
+    pub accessed_s: u32,
+}
+
+impl Entry {
+    pub fn new(key: &[u8], value: Value) -> Self {
+        Self { key: key.into(), value, expires_at_ms: 0, accessed_s: access_clock_s() }
+    }
+
+    #[inline]
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        self.expires_at_ms != 0 && self.expires_at_ms <= now_ms
+    }
+}
+
+static CLOCK_START: LazyLock<std::time::Instant> = LazyLock::new(std::time::Instant::now);
+
+/// Seconds since the process started, for idle times.
+pub fn access_clock_s() -> u32 {
+    u32::try_from(CLOCK_START.elapsed().as_secs()).unwrap_or(u32::MAX)
+}
+
+/// One hash table of a database, with the counters its owner reads for INFO.
+#[derive(Default)]
+pub struct Shard {
+    table: HashTable<Entry>,
+    /// Keys in this shard with a deadline.
+    volatile: usize,
+    /// Keys removed because their deadline passed (lazily or by the active cycle).
+    pub expired: u64,
+    pub hits: u64,
+    pub misses: u64,
+}
+
+impl Shard {
+    pub fn len(&self) -> usize {
+        self.table.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.table.is_empty()
+    }
+
+    pub fn volatile_len(&self) -> usize {
+        self.volatile
+    }
+
+    /// The live entry for `key`, deleting it first if its deadline has passed.
+    pub fn find(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        let expired = self.table.find(hash, |e| &*e.key == key)?.is_expired(now_ms);
+        if expired {
+            self.remove_entry(hash, key);
+            self.expired += 1;
+            return None;
+        }
+        self.table.find_mut(hash, |e| &*e.key == key)
+    }
+
+    /// Like `find`, counting a keyspace hit or miss and touching the access time.
+    pub fn lookup(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        let found = self.find(hash, key, now_ms).is_some();
+        if found {
+            self.hits += 1;
+        } else {
+            self.misses += 1;
+        }
+        let entry = self.table.find_mut(hash, |e| &*e.key == key)?;
+        entry.accessed_s = access_clock_s();
+        Some(entry)
+    }
+
+    /// Whether a live entry exists (deleting an expired one).
+    pub fn contains(&mut self, hash: u64, key: &[u8], now_ms: u64) -> bool {
+        self.find(hash, key, now_ms).is_some()
+    }
+
+    /// Inserts or replaces; returns the previous live entry, if any.
+    pub fn insert(&mut self, hash: u64, entry: Entry, now_ms: u64) -> Option<Entry> {
+        let previous = self.remove(hash, &entry.key, now_ms);
+        if entry.expires_at_ms != 0 {
+            self.volatile += 1;
+        }
+        self.table.insert_unique(hash, entry, |e| hash_key(&e.key));
+        previous
+    }
+
+    /// Removes and returns the live entry for `key` (an expired one counts as absent).
+    pub fn remove(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<Entry> {
+        let entry = self.remove_entry(hash, key)?;
+        if entry.is_expired(now_ms) {
+            self.expired += 1;
+            return None;
+        }
+        Some(entry)
+    }
+
+    fn remove_entry(&mut self, hash: u64, key: &[u8]) -> Option<Entry> {
+        let found = self.table.find_entry(hash, |e| &*e.key == key).ok()?;
+        let (entry, _) = found.remove();
+        if entry.expires_at_ms != 0 {
+            self.volatile -= 1;
+        }
+        Some(entry)
+    }
+
+    /// Sets or clears (`0`) the deadline of a live key; returns false if the key is absent.
+    pub fn set_expiry(&mut self, hash: u64, key: &[u8], expires_at_ms: u64, now_ms: u64) -> bool {
+        let Some(entry) = self.find(hash, key, now_ms) else { return false };
+        let before = entry.expires_at_ms != 0;
+        entry.expires_at_ms = expires_at_ms;
+        match (before, expires_at_ms != 0) {
+            (false, true) => self.volatile += 1,
+            (true, false) => self.volatile -= 1,
+            _ => {}
+        }
+        true
+    }
+
+    /// Every entry, expired ones included (callers filter with `is_expired`).
+    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+        self.table.iter()
+    }
+
+    /// Removes every expired entry, calling `on_expired` with each key; returns how many
+    /// entries were examined.
+    pub fn remove_expired(&mut self, now_ms: u64, on_expired: &mut dyn FnMut(&[u8])) -> usize {
+        if self.volatile == 0 {
+            return 0;
+        }
+        let examined = self.table.len();
+        let mut removed = 0usize;
+        self.table.retain(|e| {
+            if e.is_expired(now_ms) {
+                on_expired(&e.key);
+                removed += 1;
+                false
+            } else {
+                true
+            }
+        });
+        self.volatile -= removed;
+        self.expired += removed as u64;
+        examined
+    }
+
+    /// A random live entry, or None when the shard holds none.
+    pub fn random(&mut self, now_ms: u64) -> Option<&Entry> {
+        for _ in 0..8 {
+            let len = self.table.len();
+            if len == 0 {
+                return None;
+            }
+            let index = fastrand::usize(..len);
+            let (hash, key, expired) = {
+                let entry = self.table.iter().nth(index)?;
+                (hash_key(&entry.key), entry.key.clone(), entry.is_expired(now_ms))
+            };
+            if !expired {
+                return self.table.find(hash, |e| e.key == key);
+            }
+            self.remove_entry(hash, &key);
+            self.expired += 1;
+        }
+        None
+    }
+
+    /// Removes everything; returns how many entries there were.
+    pub fn clear(&mut self) -> usize {
+        let n = self.table.len();
+        self.table = HashTable::new();
+        self.volatile = 0;
+        n
+    }
+}
+
+/// One database: a fixed array of shards.
+pub struct Db {
+    shards: Box<[Mutex<Shard>]>,
+}
+
+impl Default for Db {
+    fn default() -> Self {
+        Self { shards: (0..SHARDS_PER_DB).map(|_| Mutex::new(Shard::default())).collect() }
+    }
+}
+
+/// Several shards of one database locked together, in ascending order.
+pub struct ShardSet<'a> {
+    guards: Vec<(usize, MutexGuard<'a, Shard>)>,
+}
+
+impl ShardSet<'_> {
+    /// The locked shard for `hash`. Panics only on a caller bug (a key not passed to
+    /// `lock_keys`), which is a logic error, not input-dependent.
+    pub fn shard(&mut self, hash: u64) -> &mut Shard {
+        let index = shard_of(hash);
+        let position = self.guards.binary_search_by_key(&index, |(i, _)| *i);
+        match position {
+            Ok(p) => &mut self.guards[p].1,
+            Err(_) => panic!("shard {index} was not locked"),
+        }
+    }
+}
+
+impl Db {
+    /// Locks the shard holding `hash`.
+    #[inline]
+    pub fn lock(&self, hash: u64) -> MutexGuard<'_, Shard> {
+        self.shards[shard_of(hash)].lock()
+    }
+
+    /// Locks shard `index` (0..SHARDS_PER_DB).
+    pub fn lock_index(&self, index: usize) -> Option<MutexGuard<'_, Shard>> {
+        self.shards.get(index).map(|m| m.lock())
+    }
+
+    /// Locks the shards of all `hashes` in ascending index order (the lock-order rule).
+    pub fn lock_keys(&self, hashes: impl Iterator<Item = u64>) -> ShardSet<'_> {
+        let mut indexes: Vec<usize> = hashes.map(shard_of).collect();
+        indexes.sort_unstable();
+        indexes.dedup();
+        let guards = indexes.into_iter().map(|i| (i, self.shards[i].lock())).collect();
+        ShardSet { guards }
+    }
+
+    pub fn shard_count(&self) -> usize {
+        self.shards.len()
+    }
+
+    /// Keys in the database (expired ones not yet removed included, as Redis's DBSIZE).
+    pub fn len(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().len()).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.shards.iter().all(|s| s.lock().is_empty())
+    }
+
+    /// (keys, keys with a deadline).
+    pub fn counts(&self) -> (usize, usize) {
+        self.shards.iter().fold((0, 0), |(k, v), s| {
+            let s = s.lock();
+            (k + s.len(), v + s.volatile_len())
+        })
+    }
+
+    /// Sums of (expired, hits, misses) over the shards.
+    pub fn stats(&self) -> (u64, u64, u64) {
+        self.shards.iter().fold((0, 0, 0), |(e, h, m), s| {
+            let s = s.lock();
+            (e + s.expired, h + s.hits, m + s.misses)
+        })
+    }
+
+    /// Resets hit and miss counters (CONFIG RESETSTAT).
+    pub fn reset_stats(&self) {
+        for shard in self.shards.iter() {
+            let mut s = shard.lock();
+            s.expired = 0;
+            s.hits = 0;
+            s.misses = 0;
+        }
+    }
+
+    /// Removes every key; returns how many there were.
+    pub fn clear(&self) -> usize {
+        self.shards.iter().map(|s| s.lock().clear()).sum()
+    }
+
+    /// Exchanges contents with `other`, shard by shard. Callers hold the gate exclusively.
+    pub fn swap_with(&self, other: &Db) {
+        for (a, b) in self.shards.iter().zip(other.shards.iter()) {
+            let mut a = a.lock();
+            let mut b = b.lock();
+            std::mem::swap(&mut a.table, &mut b.table);
+            std::mem::swap(&mut a.volatile, &mut b.volatile);
+        }
+    }
+}
+
+/// All databases, and the gate that orders whole-keyspace operations.
+pub struct Keyspace {
+    dbs: Box<[Db]>,
+    pub gate: RwLock<()>,
+    expire_cursor: Mutex<usize>,
+}
+
+impl Keyspace {
+    pub fn new(databases: usize) -> Self {
+        Self {
+            dbs: (0..databases).map(|_| Db::default()).collect(),
+            gate: RwLock::new(()),
+            expire_cursor: Mutex::new(0),
+        }
+    }
+
+    pub fn db_count(&self) -> usize {
+        self.dbs.len()
+    }
+
+    /// Database `index`; callers validated the index (SELECT refuses bad ones).
+    pub fn db(&self, index: usize) -> Option<&Db> {
+        self.dbs.get(index)
+    }
+
+    pub fn dbs(&self) -> impl Iterator<Item = &Db> {
+        self.dbs.iter()
+    }
+
+    /// One bounded step of active expiry: visits shards round-robin, removing expired keys,
+    /// until about `budget` entries were examined or every shard was visited once.
+    /// Returns the number of keys removed.
+    pub fn expire_cycle(&self, now_ms: u64, budget: usize) -> u64 {
+        let total = self.dbs.len() * SHARDS_PER_DB;
+        if total == 0 {
+            return 0;
+        }
+        let mut cursor = self.expire_cursor.lock();
+        let mut examined = 0usize;
+        let mut removed = 0u64;
+        for _ in 0..total {
+            let (db, shard) = (*cursor / SHARDS_PER_DB, *cursor % SHARDS_PER_DB);
+            *cursor = (*cursor + 1) % total;
+            let Some(mut guard) = self.dbs.get(db).and_then(|d| d.lock_index(shard)) else {
+                continue;
+            };
+            examined += 1 + guard.remove_expired(now_ms, &mut |_| removed += 1);
+            if examined >= budget {
+                break;
+            }
+        }
+        removed
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::value::StrValue;
+
+    fn string(v: &str) -> Value {
+        Value::Str(StrValue::from_bytes(v.as_bytes()))
+    }
+
+    #[test]
+    fn insert_find_expire() {
+        let db = Db::default();
+        let h = hash_key(b"k");
+        let mut shard = db.lock(h);
+        let mut entry = Entry::new(b"k", string("v"));
+        entry.expires_at_ms = 1000;
+        assert!(shard.insert(h, entry, 0).is_none());
+        assert_eq!(shard.volatile_len(), 1);
+        assert!(shard.find(h, b"k", 999).is_some());
+        assert!(shard.find(h, b"k", 1000).is_none());
+        assert_eq!(shard.volatile_len(), 0);
+        assert_eq!(shard.expired, 1);
+        assert_eq!(shard.len(), 0);
+    }
+
+    #[test]
+    fn expire_cycle_removes_only_expired() {
+        let keyspace = Keyspace::new(2);
+        let db = keyspace.db(1).unwrap();
+        for i in 0..1000u64 {
+            let key = format!("k{i}");
+            let h = hash_key(key.as_bytes());
+            let mut entry = Entry::new(key.as_bytes(), string("v"));
+            entry.expires_at_ms = if i % 2 == 0 { 10 } else { 0 };
+            db.lock(h).insert(h, entry, 0);
+        }
+        let mut removed = 0;
+        for _ in 0..10 {
+            removed += keyspace.expire_cycle(20, 1_000_000);
+        }
+        assert_eq!(removed, 500);
+        assert_eq!(db.counts(), (500, 0));
+    }
+
+    #[test]
+    fn lock_keys_orders_and_dedups() {
+        let db = Db::default();
+        let hashes: Vec<u64> = (0..100).map(|i| hash_key(format!("{i}").as_bytes())).collect();
+        let mut set = db.lock_keys(hashes.iter().copied());
+        for h in &hashes {
+            set.shard(*h).insert(*h, Entry::new(b"x", string("1")), 0);
+        }
+    }
+}

@@ -1,0 +1,8 @@
+//! The in-memory keyspace: databases split into shards, values, expiry and glob matching.
+//! Commands reach data only through here; the lock order is documented in `keyspace`.
+pub mod glob;
+pub mod keyspace;
+pub mod value;
+
+pub use keyspace::{hash_key, Db, Entry, Keyspace, Shard};
+pub use value::{StrValue, Value};

@@ -1,0 +1,297 @@
+//! Test harness: starts the real `allydb` binary on a free port in a temporary directory,
+//! and talks to it with the `redis` crate or with raw bytes (to compare replies exactly).
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running server, killed and reaped on drop.
+pub struct TestServer {
+    child: Option<Child>,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    log_path: std::path::PathBuf,
+}
+
+fn free_port() -> u16 {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind an ephemeral port");
+    listener.local_addr().expect("local address").port()
+}
+
+impl TestServer {
+    /// Starts a server with default settings (plus a free port and a temp data dir).
+    pub fn start() -> Self {
+        Self::start_with(&[])
+    }
+
+    /// Starts a server with extra command-line arguments.
+    pub fn start_with(extra: &[&str]) -> Self {
+        Self::start_with_env(extra, &[])
+    }
+
+    /// Starts a server with extra arguments and environment variables.
+    pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for _attempt in 0..5 {
+            let port = free_port();
+            let log_path = dir.path().join(format!("server-{port}.log"));
+            let log = std::fs::File::create(&log_path).expect("log file");
+            let mut command = Command::new(env!("CARGO_BIN_EXE_allydb"));
+            command
+                .current_dir(dir.path())
+                .env_remove("ALLYDB_PORT")
+                .env_remove("PERSISTENCE_LOCATION")
+                .env_remove("PERSISTENCE_INTERVAL")
+                .args(["--port", &port.to_string()])
+                .args(["--persistence-location", &dir.path().join("data").display().to_string()])
+                .args(extra)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log clone"))
+                .stderr(log);
+            for (k, v) in env {
+                command.env(k, v);
+            }
+            let child = command.spawn().expect("spawn allydb");
+            let mut server = TestServer { child: Some(child), port, dir, log_path };
+            if server.wait_ready(Duration::from_secs(20)) {
+                return server;
+            }
+            let dir_back = std::mem::replace(&mut server.dir, tempfile::tempdir().expect("temp dir"));
+            drop(server);
+            let _ = dir_back; // retry with a new port in a fresh dir
+            return Self::start_with_env(extra, env);
+        }
+        panic!("allydb did not start");
+    }
+
+    fn wait_ready(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(_)) = child.try_wait() {
+                    return false;
+                }
+            }
+            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    /// The server's log so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    pub fn data_dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}/", self.port)
+    }
+
+    /// A `redis` crate connection speaking RESP2.
+    pub fn client(&self) -> redis::Connection {
+        redis::Client::open(self.url()).expect("client").get_connection().expect("connect")
+    }
+
+    /// A `redis` crate connection speaking RESP3.
+    pub fn client3(&self) -> redis::Connection {
+        let url = format!("{}?protocol=resp3", self.url());
+        redis::Client::open(url).expect("client").get_connection().expect("connect")
+    }
+
+    /// A raw connection for byte-exact checks.
+    pub fn raw(&self) -> RawClient {
+        RawClient::connect(self.port)
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.as_mut().map(|c| c.try_wait()), Some(Ok(None)))
+    }
+
+    /// Waits for the process to exit by itself; returns its exit code.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<i32> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(child) = self.child.as_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    return Some(status.code().unwrap_or(-1));
+                }
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    /// Sends a signal (e.g. "TERM") to the server process.
+    pub fn signal(&self, name: &str) {
+        if let Some(child) = self.child.as_ref() {
+            let _ = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status();
+        }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.as_ref().map(|c| c.id()).unwrap_or(0)
+    }
+
+    /// Resident memory of the server process, in KiB (Linux).
+    pub fn rss_kib(&self) -> u64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+/// A raw TCP client that sends bytes and reads exactly one RESP reply at a time.
+pub struct RawClient {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+}
+
+impl RawClient {
+    pub fn connect(port: u16) -> Self {
+        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
+        let writer = stream.try_clone().expect("clone");
+        RawClient { reader: BufReader::new(stream), writer }
+    }
+
+    /// Sends raw bytes.
+    pub fn send(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).expect("send");
+    }
+
+    /// Sends a command as a RESP array of bulk strings.
+    pub fn send_command(&mut self, args: &[&[u8]]) {
+        self.send(&encode(args));
+    }
+
+    /// Sends a command and returns its reply's exact bytes.
+    pub fn cmd(&mut self, args: &[&str]) -> String {
+        let bytes: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        self.send_command(&bytes);
+        self.read_reply()
+    }
+
+    /// Like `cmd`, with binary arguments; returns raw bytes.
+    pub fn cmd_bytes(&mut self, args: &[&[u8]]) -> Vec<u8> {
+        self.send_command(args);
+        self.read_reply_bytes()
+    }
+
+    /// Reads one complete reply (any RESP2/RESP3 type) and returns its bytes as text.
+    pub fn read_reply(&mut self) -> String {
+        String::from_utf8_lossy(&self.read_reply_bytes()).into_owned()
+    }
+
+    pub fn read_reply_bytes(&mut self) -> Vec<u8> {
+        let mut out = Vec::new();
+        self.read_value(&mut out);
+        out
+    }
+
+    fn read_line(&mut self, out: &mut Vec<u8>) -> Vec<u8> {
+        let mut line = Vec::new();
+        self.reader.read_until(b'\n', &mut line).expect("read reply line");
+        assert!(line.ends_with(b"\r\n"), "connection closed or bad line: {:?}", String::from_utf8_lossy(&line));
+        out.extend_from_slice(&line);
+        line.truncate(line.len() - 2);
+        line
+    }
+
+    fn read_value(&mut self, out: &mut Vec<u8>) {
+        let line = self.read_line(out);
+        let (kind, rest) = line.split_first().expect("empty reply line");
+        let n: i64 = std::str::from_utf8(rest).ok().and_then(|s| s.parse().ok()).unwrap_or(0);
+        match kind {
+            b'$' | b'=' | b'!' if n >= 0 => {
+                let mut payload = vec![0; usize::try_from(n).unwrap_or(0) + 2];
+                self.reader.read_exact(&mut payload).expect("bulk payload");
+                out.extend_from_slice(&payload);
+            }
+            b'*' | b'~' | b'>' if n > 0 => {
+                for _ in 0..n {
+                    self.read_value(out);
+                }
+            }
+            b'%' | b'|' if n > 0 => {
+                for _ in 0..n * 2 {
+                    self.read_value(out);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Whether the server closed the connection (reads until EOF or timeout).
+    pub fn is_closed(&mut self) -> bool {
+        let mut byte = [0u8; 1];
+        matches!(self.reader.read(&mut byte), Ok(0)) || self.reader.get_ref().peer_addr().is_err()
+    }
+
+    /// Switches this connection to RESP3 (HELLO 3), discarding the HELLO reply.
+    pub fn resp3(mut self) -> Self {
+        self.cmd(&["HELLO", "3"]);
+        self
+    }
+}
+
+/// Encodes a command as a RESP array of bulk strings.
+pub fn encode(args: &[&[u8]]) -> Vec<u8> {
+    let mut out = format!("*{}\r\n", args.len()).into_bytes();
+    for a in args {
+        out.extend_from_slice(format!("${}\r\n", a.len()).as_bytes());
+        out.extend_from_slice(a);
+        out.extend_from_slice(b"\r\n");
+    }
+    out
+}
+
+/// `$len\r\ntext\r\n`
+pub fn bulk(text: &str) -> String {
+    format!("${}\r\n{}\r\n", text.len(), text)
+}
+
+/// The exact error reply for `text`.
+pub fn err(text: &str) -> String {
+    format!("-{text}\r\n")
+}
+
+/// A RESP2 array of bulk strings.
+pub fn bulk_array(items: &[&str]) -> String {
+    let mut out = format!("*{}\r\n", items.len());
+    for item in items {
+        out.push_str(&bulk(item));
+    }
+    out
+}
+
+pub const OK: &str = "+OK\r\n";
+pub const NIL: &str = "$-1\r\n";
+pub const NULL3: &str = "_\r\n";
+
+/// `:n\r\n`
+pub fn int(n: i64) -> String {
+    format!(":{n}\r\n")
+}

@@ -14,7 +14,7 @@ use crate::limits;
 /// Every setting is a flag and an environment variable; a flag wins over the environment,
 /// which wins over the default.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "allydb", version, about, long_about = None)]
+#[command(name = "allydb", version, about, long_about = None, allow_negative_numbers = true)]
 pub struct Config {
     /// TCP port to listen on.
     #[arg(long, env = "ALLYDB_PORT", default_value_t = 4000)]

@@ -33,7 +33,7 @@ fn main() -> ExitCode {
     match runtime.block_on(allydb::server::run(config)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!("{error}");
+            eprintln!("allydb: {error}");
             ExitCode::from(1)
         }
     }

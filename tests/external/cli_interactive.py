@@ -1,0 +1,69 @@
+"""Drives redis-cli in interactive mode through a pseudo-terminal, as a person would.
+
+usage: cli_interactive.py PORT   -- exits 0 when every step printed what it should.
+"""
+import fcntl
+import os
+import pty
+import select
+import struct
+import sys
+import termios
+import time
+
+port = sys.argv[1]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execvp("redis-cli", ["redis-cli", "-p", port])
+# A real terminal size, so the line editor does not probe the cursor position.
+fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 120, 0, 0))
+
+buffer = b""
+
+
+def read_until(needle, timeout=10.0):
+    global buffer
+    deadline = time.time() + timeout
+    while needle not in buffer:
+        left = deadline - time.time()
+        if left <= 0:
+            sys.exit(f"timed out waiting for {needle!r}; screen so far: {buffer!r}")
+        ready, _, _ = select.select([fd], [], [], left)
+        if ready:
+            try:
+                chunk = os.read(fd, 4096)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buffer += chunk
+            if b"\x1b[6n" in chunk:  # cursor position query: answer like a terminal
+                os.write(fd, b"\x1b[1;1R")
+    if needle not in buffer:
+        sys.exit(f"redis-cli ended before {needle!r}; screen: {buffer!r}")
+    buffer = buffer[buffer.index(needle) + len(needle):]
+
+
+def send(line):
+    os.write(fd, line.encode() + b"\r")
+
+
+prompt = f"127.0.0.1:{port}> ".encode()
+read_until(prompt)
+send("SET greeting hello")
+read_until(b"OK")
+read_until(prompt)
+send("GET greeting")
+read_until(b'"hello"')
+read_until(prompt)
+send("INCR counter")
+read_until(b"(integer) 1")
+read_until(prompt)
+send("SELECT 3")
+read_until(b"OK")
+read_until(f"127.0.0.1:{port}[3]> ".encode())
+send("NOSUCHCOMMAND x")
+read_until(b"(error) ERR unknown command 'NOSUCHCOMMAND'")
+send("QUIT")
+_, status = os.waitpid(pid, 0)
+sys.exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 1)

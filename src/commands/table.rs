@@ -207,8 +207,12 @@ pub fn families() -> [&'static [CommandSpec]; 7] {
     ]
 }
 
-static BY_NAME: LazyLock<HashMap<&'static str, &'static CommandSpec>> = LazyLock::new(|| {
-    let mut map = HashMap::new();
+type NameMap = HashMap<&'static str, &'static CommandSpec, foldhash::fast::FixedState>;
+
+/// Name lookups happen once per command: a fast fixed-seed hash suffices (names are ours, not
+/// an attacker's choice of keys).
+static BY_NAME: LazyLock<NameMap> = LazyLock::new(|| {
+    let mut map = NameMap::default();
     for family in families() {
         for spec in family {
             map.insert(spec.name, spec);

@@ -45,7 +45,12 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(key: &[u8], value: Value) -> Self {
-        Self { key: key.into(), value, expires_at_ms: 0, accessed_s: access_clock_s() }
+        Self {
+            key: key.into(),
+            value,
+            expires_at_ms: 0,
+            accessed_s: access_clock_s(),
+        }
     }
 
     #[inline]
@@ -59,6 +64,25 @@ static CLOCK_START: LazyLock<std::time::Instant> = LazyLock::new(std::time::Inst
 /// Seconds since the process started, for idle times.
 pub fn access_clock_s() -> u32 {
     u32::try_from(CLOCK_START.elapsed().as_secs()).unwrap_or(u32::MAX)
+}
+
+/// The live entry for `key` in one probe: an expired entry is removed (and counted) instead.
+fn find_live<'a>(
+    table: &'a mut HashTable<Entry>,
+    volatile: &mut usize,
+    expired: &mut u64,
+    hash: u64,
+    key: &[u8],
+    now_ms: u64,
+) -> Option<&'a mut Entry> {
+    let found = table.find_entry(hash, |e| &*e.key == key).ok()?;
+    if !found.get().is_expired(now_ms) {
+        return Some(found.into_mut());
+    }
+    found.remove();
+    *volatile -= 1;
+    *expired += 1;
+    None
 }
 
 /// One hash table of a database, with the counters its owner reads for INFO.
@@ -88,26 +112,50 @@ impl Shard {
 
     /// The live entry for `key`, deleting it first if its deadline has passed.
     pub fn find(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let expired = self.table.find(hash, |e| &*e.key == key)?.is_expired(now_ms);
-        if expired {
-            self.remove_entry(hash, key);
-            self.expired += 1;
-            return None;
-        }
-        self.table.find_mut(hash, |e| &*e.key == key)
+        find_live(
+            &mut self.table,
+            &mut self.volatile,
+            &mut self.expired,
+            hash,
+            key,
+            now_ms,
+        )
     }
 
     /// Like `find`, counting a keyspace hit or miss and touching the access time.
     pub fn lookup(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        let Shard {
+            table,
+            volatile,
+            expired,
+            hits,
+            misses,
+            ..
+        } = self;
+        match find_live(table, volatile, expired, hash, key, now_ms) {
+            Some(entry) => {
+                *hits += 1;
+                entry.accessed_s = access_clock_s();
+                Some(entry)
+            }
+            None => {
+                *misses += 1;
+                None
+            }
+        }
+    }
+
+    /// Like `lookup`, counting a keyspace hit or miss but leaving the access time alone, as
+    /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL, OBJECT).
+    pub fn peek(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
         let found = self.find(hash, key, now_ms).is_some();
         if found {
             self.hits += 1;
         } else {
             self.misses += 1;
+            return None;
         }
-        let entry = self.table.find_mut(hash, |e| &*e.key == key)?;
-        entry.accessed_s = access_clock_s();
-        Some(entry)
+        self.table.find_mut(hash, |e| &*e.key == key)
     }
 
     /// Whether a live entry exists (deleting an expired one).
@@ -146,7 +194,9 @@ impl Shard {
 
     /// Sets or clears (`0`) the deadline of a live key; returns false if the key is absent.
     pub fn set_expiry(&mut self, hash: u64, key: &[u8], expires_at_ms: u64, now_ms: u64) -> bool {
-        let Some(entry) = self.find(hash, key, now_ms) else { return false };
+        let Some(entry) = self.find(hash, key, now_ms) else {
+            return false;
+        };
         let before = entry.expires_at_ms != 0;
         entry.expires_at_ms = expires_at_ms;
         match (before, expires_at_ms != 0) {
@@ -194,7 +244,11 @@ impl Shard {
             let index = fastrand::usize(..len);
             let (hash, key, expired) = {
                 let entry = self.table.iter().nth(index)?;
-                (hash_key(&entry.key), entry.key.clone(), entry.is_expired(now_ms))
+                (
+                    hash_key(&entry.key),
+                    entry.key.clone(),
+                    entry.is_expired(now_ms),
+                )
             };
             if !expired {
                 return self.table.find(hash, |e| e.key == key);
@@ -221,7 +275,11 @@ pub struct Db {
 
 impl Default for Db {
     fn default() -> Self {
-        Self { shards: (0..SHARDS_PER_DB).map(|_| Mutex::new(Shard::default())).collect() }
+        Self {
+            shards: (0..SHARDS_PER_DB)
+                .map(|_| Mutex::new(Shard::default()))
+                .collect(),
+        }
     }
 }
 
@@ -260,7 +318,10 @@ impl Db {
         let mut indexes: Vec<usize> = hashes.map(shard_of).collect();
         indexes.sort_unstable();
         indexes.dedup();
-        let guards = indexes.into_iter().map(|i| (i, self.shards[i].lock())).collect();
+        let guards = indexes
+            .into_iter()
+            .map(|i| (i, self.shards[i].lock()))
+            .collect();
         ShardSet { guards }
     }
 
@@ -308,6 +369,22 @@ impl Db {
         self.shards.iter().map(|s| s.lock().clear()).sum()
     }
 
+    /// Empties the database and hands its entries back, so the caller may free them elsewhere
+    /// (FLUSHDB ASYNC / FLUSHALL ASYNC free large databases on another thread).
+    pub fn detach(&self) -> DetachedEntries {
+        let tables = self
+            .shards
+            .iter()
+            .map(|s| {
+                let mut shard = s.lock();
+                shard.volatile = 0;
+                std::mem::take(&mut shard.table)
+            })
+            .filter(|t| !t.is_empty())
+            .collect();
+        DetachedEntries { tables }
+    }
+
     /// Exchanges contents with `other`, shard by shard. Callers hold the gate exclusively.
     pub fn swap_with(&self, other: &Db) {
         for (a, b) in self.shards.iter().zip(other.shards.iter()) {
@@ -316,6 +393,28 @@ impl Db {
             std::mem::swap(&mut a.table, &mut b.table);
             std::mem::swap(&mut a.volatile, &mut b.volatile);
         }
+    }
+}
+
+/// Entries taken out of a database by `Db::detach`; dropping this frees them.
+#[derive(Default)]
+pub struct DetachedEntries {
+    tables: Vec<HashTable<Entry>>,
+}
+
+impl DetachedEntries {
+    /// How many entries are held.
+    pub fn len(&self) -> usize {
+        self.tables.iter().map(HashTable::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.tables.is_empty()
+    }
+
+    /// Adds the entries of `other`.
+    pub fn append(&mut self, other: DetachedEntries) {
+        self.tables.extend(other.tables);
     }
 }
 
@@ -421,7 +520,9 @@ mod tests {
     #[test]
     fn lock_keys_orders_and_dedups() {
         let db = Db::default();
-        let hashes: Vec<u64> = (0..100).map(|i| hash_key(format!("{i}").as_bytes())).collect();
+        let hashes: Vec<u64> = (0..100)
+            .map(|i| hash_key(format!("{i}").as_bytes()))
+            .collect();
         let mut set = db.lock_keys(hashes.iter().copied());
         for h in &hashes {
             set.shard(*h).insert(*h, Entry::new(b"x", string("1")), 0);

@@ -1,0 +1,663 @@
+//! Generic key commands against the real binary, comparing reply bytes with Redis 7.2's:
+//! existence, deletion, renaming, copying and moving, expiry, SCAN/KEYS, OBJECT, flushes.
+mod common;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use common::*;
+
+const ZERO: &str = ":0\r\n";
+const ONE: &str = ":1\r\n";
+
+fn arity(name: &str) -> String {
+    err(&format!(
+        "ERR wrong number of arguments for '{name}' command"
+    ))
+}
+
+/// Parses a RESP2 SCAN reply: (next cursor, keys).
+fn parse_scan(reply: &str) -> (String, Vec<String>) {
+    let mut lines = reply.split("\r\n");
+    assert_eq!(lines.next(), Some("*2"), "{reply}");
+    let _cursor_len = lines.next();
+    let cursor = lines.next().expect("cursor").to_string();
+    let count: usize = lines
+        .next()
+        .and_then(|l| l.strip_prefix('*'))
+        .and_then(|n| n.parse().ok())
+        .expect("count");
+    let mut keys = Vec::new();
+    for _ in 0..count {
+        let _len = lines.next();
+        keys.push(lines.next().expect("key").to_string());
+    }
+    (cursor, keys)
+}
+
+/// Runs a whole SCAN iteration with `options`; returns how often each key was seen.
+fn scan_all(c: &mut RawClient, options: &[&str]) -> HashMap<String, usize> {
+    let mut seen = HashMap::new();
+    let mut cursor = "0".to_string();
+    for _ in 0..10_000 {
+        let mut command = vec!["SCAN", cursor.as_str()];
+        command.extend_from_slice(options);
+        let (next, keys) = parse_scan(&c.cmd(&command));
+        for key in keys {
+            *seen.entry(key).or_insert(0) += 1;
+        }
+        if next == "0" {
+            return seen;
+        }
+        cursor = next;
+    }
+    panic!("SCAN never returned cursor 0");
+}
+
+fn sorted_keys(reply: &str) -> Vec<String> {
+    let mut keys: Vec<String> = reply
+        .split("\r\n")
+        .skip(1)
+        .filter(|l| !l.starts_with('$') && !l.is_empty())
+        .map(String::from)
+        .collect();
+    keys.sort();
+    keys
+}
+
+#[test]
+fn del_unlink_exists_touch_type() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(c.cmd(&["SET", "b", "2"]), OK);
+    assert_eq!(c.cmd(&["EXISTS", "a", "a", "nokey"]), int(2));
+    assert_eq!(c.cmd(&["TOUCH", "a", "a", "b", "nokey"]), int(3));
+    assert_eq!(c.cmd(&["TYPE", "a"]), "+string\r\n");
+    assert_eq!(c.cmd(&["TYPE", "nokey"]), "+none\r\n");
+    assert_eq!(c.cmd(&["DEL", "a", "a", "nokey"]), ONE);
+    assert_eq!(c.cmd(&["EXISTS", "a"]), ZERO);
+    assert_eq!(c.cmd(&["UNLINK", "b", "nokey"]), ONE);
+    assert_eq!(c.cmd(&["DBSIZE"]), ZERO);
+    assert_eq!(c.cmd(&["DEL"]), arity("del"));
+    assert_eq!(c.cmd(&["UNLINK"]), arity("unlink"));
+    assert_eq!(c.cmd(&["EXISTS"]), arity("exists"));
+    assert_eq!(c.cmd(&["TOUCH"]), arity("touch"));
+    assert_eq!(c.cmd(&["TYPE"]), arity("type"));
+    assert_eq!(c.cmd(&["TYPE", "a", "b"]), arity("type"));
+    assert_eq!(c.cmd(&["DBSIZE", "x"]), arity("dbsize"));
+}
+
+#[test]
+fn many_keys_across_shards() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let keys: Vec<String> = (0..200).map(|i| format!("key:{i}")).collect();
+    let mut mset = vec!["MSET"];
+    for key in &keys {
+        mset.push(key);
+        mset.push("v");
+    }
+    assert_eq!(c.cmd(&mset), OK);
+    let mut exists = vec!["EXISTS"];
+    exists.extend(keys.iter().map(String::as_str));
+    exists.push("nokey");
+    assert_eq!(c.cmd(&exists), int(200));
+    let mut del = vec!["DEL"];
+    del.extend(keys.iter().take(150).map(String::as_str));
+    assert_eq!(c.cmd(&del), int(150));
+    assert_eq!(c.cmd(&["DBSIZE"]), int(50));
+}
+
+#[test]
+fn keys_and_randomkey() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["KEYS", "*"]), "*0\r\n");
+    assert_eq!(c.cmd(&["RANDOMKEY"]), NIL);
+    assert_eq!(server.raw().resp3().cmd(&["RANDOMKEY"]), NULL3);
+    for key in ["user:1", "user:2", "other", "h*llo"] {
+        assert_eq!(c.cmd(&["SET", key, "v"]), OK);
+    }
+    assert_eq!(
+        sorted_keys(&c.cmd(&["KEYS", "user:*"])),
+        vec!["user:1", "user:2"]
+    );
+    assert_eq!(sorted_keys(&c.cmd(&["KEYS", "*"])).len(), 4);
+    assert_eq!(c.cmd(&["KEYS", "h\\*llo"]), bulk_array(&["h*llo"]));
+    assert_eq!(c.cmd(&["KEYS", "nothing*"]), "*0\r\n");
+    assert_eq!(c.cmd(&["KEYS"]), arity("keys"));
+    assert_eq!(c.cmd(&["KEYS", "a", "b"]), arity("keys"));
+    let random = c.cmd(&["RANDOMKEY"]);
+    assert!(
+        ["user:1", "user:2", "other", "h*llo"]
+            .iter()
+            .any(|k| random == bulk(k)),
+        "{random}"
+    );
+    assert_eq!(c.cmd(&["RANDOMKEY", "x"]), arity("randomkey"));
+    // An expired key is not listed.
+    assert_eq!(c.cmd(&["PEXPIRE", "other", "1"]), ONE);
+    std::thread::sleep(Duration::from_millis(20));
+    assert_eq!(c.cmd(&["KEYS", "o*"]), "*0\r\n");
+}
+
+#[test]
+fn scan_returns_every_key_and_ends_at_zero() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    for chunk in 0..10 {
+        let keys: Vec<String> = (0..100).map(|i| format!("k{}", chunk * 100 + i)).collect();
+        let mut mset = vec!["MSET"];
+        for key in &keys {
+            mset.push(key);
+            mset.push("v");
+        }
+        assert_eq!(c.cmd(&mset), OK);
+    }
+    let seen = scan_all(&mut c, &["COUNT", "10"]);
+    assert_eq!(seen.len(), 1000);
+    assert!((0..1000).all(|i| seen.get(&format!("k{i}")).is_some_and(|&n| n >= 1)));
+    // Several calls were needed: COUNT bounds each one (loosely).
+    let (first_cursor, first_keys) = parse_scan(&c.cmd(&["SCAN", "0", "COUNT", "10"]));
+    assert_ne!(first_cursor, "0");
+    assert!(first_keys.len() < 1000);
+    // Default COUNT also completes.
+    assert_eq!(scan_all(&mut c, &[]).len(), 1000);
+    // A huge COUNT returns everything in one call.
+    let (cursor, keys) = parse_scan(&c.cmd(&["SCAN", "0", "COUNT", "100000"]));
+    assert_eq!((cursor.as_str(), keys.len()), ("0", 1000));
+}
+
+#[test]
+fn scan_match_type_and_errors() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    for i in 0..50 {
+        assert_eq!(c.cmd(&["SET", &format!("user:{i}"), "v"]), OK);
+        assert_eq!(c.cmd(&["SET", &format!("item:{i}"), "v"]), OK);
+    }
+    let users = scan_all(&mut c, &["MATCH", "user:*", "COUNT", "7"]);
+    assert_eq!(users.len(), 50);
+    assert!(users.keys().all(|k| k.starts_with("user:")));
+    assert_eq!(scan_all(&mut c, &["TYPE", "string"]).len(), 100);
+    assert_eq!(
+        scan_all(&mut c, &["TYPE", "STRING", "MATCH", "item:1*"]).len(),
+        11
+    );
+    assert_eq!(scan_all(&mut c, &["TYPE", "list"]).len(), 0);
+    assert_eq!(scan_all(&mut c, &["TYPE", "nosuchtype"]).len(), 0);
+    assert_eq!(c.cmd(&["SCAN", "abc"]), err("ERR invalid cursor"));
+    assert_eq!(c.cmd(&["SCAN", " 1"]), err("ERR invalid cursor"));
+    assert_eq!(
+        c.cmd(&["SCAN", "18446744073709551616"]),
+        err("ERR invalid cursor")
+    );
+    assert_eq!(c.cmd(&["SCAN", "0", "COUNT", "0"]), err("ERR syntax error"));
+    assert_eq!(
+        c.cmd(&["SCAN", "0", "COUNT", "abc"]),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(c.cmd(&["SCAN", "0", "MATCH"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["SCAN", "0", "foo", "bar"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["SCAN"]), arity("scan"));
+    // A well-formed cursor past the end finishes the iteration.
+    assert_eq!(
+        c.cmd(&["SCAN", "99999", "MATCH", "user:*"]),
+        "*2\r\n$1\r\n0\r\n*0\r\n"
+    );
+    // Same shape in RESP3.
+    let mut c3 = server.raw().resp3();
+    assert_eq!(c3.cmd(&["SCAN", "99999"]), "*2\r\n$1\r\n0\r\n*0\r\n");
+}
+
+#[test]
+fn rename_and_renamenx() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["RENAME", "nokey", "b"]), err("ERR no such key"));
+    assert_eq!(c.cmd(&["RENAMENX", "nokey", "b"]), err("ERR no such key"));
+    assert_eq!(c.cmd(&["SET", "a", "1", "EX", "100"]), OK);
+    assert_eq!(c.cmd(&["RENAME", "a", "a"]), OK);
+    assert_eq!(c.cmd(&["RENAMENX", "a", "a"]), ZERO);
+    assert_eq!(c.cmd(&["RENAME", "a", "b"]), OK);
+    assert_eq!(c.cmd(&["EXISTS", "a"]), ZERO);
+    assert_eq!(c.cmd(&["GET", "b"]), bulk("1"));
+    assert_eq!(c.cmd(&["TTL", "b"]), int(100));
+    assert_eq!(c.cmd(&["SET", "c", "2"]), OK);
+    assert_eq!(c.cmd(&["RENAMENX", "b", "c"]), ZERO);
+    assert_eq!(c.cmd(&["GET", "c"]), bulk("2"));
+    assert_eq!(c.cmd(&["RENAME", "b", "c"]), OK);
+    assert_eq!(c.cmd(&["GET", "c"]), bulk("1"));
+    assert_eq!(c.cmd(&["TTL", "c"]), int(100));
+    assert_eq!(c.cmd(&["RENAMENX", "c", "d"]), ONE);
+    assert_eq!(c.cmd(&["DBSIZE"]), ONE);
+    assert_eq!(c.cmd(&["RENAME", "d"]), arity("rename"));
+    assert_eq!(c.cmd(&["RENAMENX", "d", "e", "f"]), arity("renamenx"));
+}
+
+#[test]
+fn copy_within_and_across_databases() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1", "PX", "100000"]), OK);
+    assert_eq!(
+        c.cmd(&["COPY", "a", "a"]),
+        err("ERR source and destination objects are the same")
+    );
+    assert_eq!(
+        c.cmd(&["COPY", "a", "a", "DB", "0"]),
+        err("ERR source and destination objects are the same")
+    );
+    assert_eq!(c.cmd(&["COPY", "a", "b", "DB"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["COPY", "a", "b", "foo"]), err("ERR syntax error"));
+    assert_eq!(
+        c.cmd(&["COPY", "a", "b", "DB", "x"]),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        c.cmd(&["COPY", "a", "b", "DB", "16"]),
+        err("ERR DB index is out of range")
+    );
+    assert_eq!(
+        c.cmd(&["COPY", "a", "b", "DB", "2147483648"]),
+        err("ERR value is out of range, value must between -2147483648 and 2147483647")
+    );
+    assert_eq!(c.cmd(&["COPY", "a"]), arity("copy"));
+    assert_eq!(c.cmd(&["COPY", "nokey", "b"]), ZERO);
+    assert_eq!(c.cmd(&["COPY", "a", "b"]), ONE);
+    assert_eq!(c.cmd(&["GET", "b"]), bulk("1"));
+    let pttl: i64 = c
+        .cmd(&["PTTL", "b"])
+        .trim_start_matches(':')
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(pttl > 90_000 && pttl <= 100_000, "{pttl}");
+    assert_eq!(c.cmd(&["SET", "c", "x"]), OK);
+    assert_eq!(c.cmd(&["COPY", "a", "c"]), ZERO);
+    assert_eq!(c.cmd(&["COPY", "a", "c", "REPLACE"]), ONE);
+    assert_eq!(c.cmd(&["GET", "c"]), bulk("1"));
+    // Another database; the same name there is a different key.
+    assert_eq!(c.cmd(&["COPY", "a", "a", "DB", "1"]), ONE);
+    assert_eq!(c.cmd(&["COPY", "a", "a", "DB", "1"]), ZERO);
+    assert_eq!(c.cmd(&["COPY", "a", "a", "REPLACE", "DB", "1"]), ONE);
+    assert_eq!(c.cmd(&["SELECT", "1"]), OK);
+    assert_eq!(c.cmd(&["GET", "a"]), bulk("1"));
+    assert_eq!(c.cmd(&["DBSIZE"]), ONE);
+    // The copy is independent of the source.
+    assert_eq!(c.cmd(&["INCR", "a"]), int(2));
+    assert_eq!(c.cmd(&["SELECT", "0"]), OK);
+    assert_eq!(c.cmd(&["GET", "a"]), bulk("1"));
+}
+
+#[test]
+fn move_between_databases() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1", "EX", "100"]), OK);
+    assert_eq!(
+        c.cmd(&["MOVE", "a", "0"]),
+        err("ERR source and destination objects are the same")
+    );
+    assert_eq!(
+        c.cmd(&["MOVE", "nokey", "0"]),
+        err("ERR source and destination objects are the same")
+    );
+    assert_eq!(
+        c.cmd(&["MOVE", "a", "abc"]),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        c.cmd(&["MOVE", "a", "16"]),
+        err("ERR DB index is out of range")
+    );
+    assert_eq!(
+        c.cmd(&["MOVE", "a", "-1"]),
+        err("ERR DB index is out of range")
+    );
+    assert_eq!(
+        c.cmd(&["MOVE", "a", "2147483648"]),
+        err("ERR value is out of range, value must between -2147483648 and 2147483647")
+    );
+    assert_eq!(c.cmd(&["MOVE", "a"]), arity("move"));
+    assert_eq!(c.cmd(&["MOVE", "nokey", "1"]), ZERO);
+    assert_eq!(c.cmd(&["MOVE", "a", "1"]), ONE);
+    assert_eq!(c.cmd(&["EXISTS", "a"]), ZERO);
+    assert_eq!(c.cmd(&["SET", "a", "2"]), OK);
+    // The target already has the key: nothing moves.
+    assert_eq!(c.cmd(&["MOVE", "a", "1"]), ZERO);
+    assert_eq!(c.cmd(&["GET", "a"]), bulk("2"));
+    assert_eq!(c.cmd(&["SELECT", "1"]), OK);
+    assert_eq!(c.cmd(&["GET", "a"]), bulk("1"));
+    assert_eq!(c.cmd(&["TTL", "a"]), int(100));
+}
+
+#[test]
+fn swapdb_exchanges_contents() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut other = server.raw();
+    assert_eq!(c.cmd(&["SET", "zero", "0"]), OK);
+    assert_eq!(other.cmd(&["SELECT", "1"]), OK);
+    assert_eq!(other.cmd(&["SET", "one", "1"]), OK);
+    assert_eq!(other.cmd(&["SET", "uno", "1"]), OK);
+    assert_eq!(c.cmd(&["SWAPDB", "0", "1"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), int(2));
+    assert_eq!(c.cmd(&["GET", "one"]), bulk("1"));
+    assert_eq!(other.cmd(&["GET", "zero"]), bulk("0"));
+    assert_eq!(other.cmd(&["DBSIZE"]), ONE);
+    assert_eq!(c.cmd(&["SWAPDB", "1", "1"]), OK);
+    assert_eq!(other.cmd(&["DBSIZE"]), ONE);
+    assert_eq!(
+        c.cmd(&["SWAPDB", "a", "1"]),
+        err("ERR invalid first DB index")
+    );
+    assert_eq!(
+        c.cmd(&["SWAPDB", "0", "b"]),
+        err("ERR invalid second DB index")
+    );
+    assert_eq!(
+        c.cmd(&["SWAPDB", "2147483648", "0"]),
+        err("ERR invalid first DB index")
+    );
+    assert_eq!(
+        c.cmd(&["SWAPDB", "0", "16"]),
+        err("ERR DB index is out of range")
+    );
+    assert_eq!(
+        c.cmd(&["SWAPDB", "-1", "0"]),
+        err("ERR DB index is out of range")
+    );
+    assert_eq!(c.cmd(&["SWAPDB", "0"]), arity("swapdb"));
+}
+
+#[test]
+fn expire_family_sets_and_reads_deadlines() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["TTL", "a"]), int(-2));
+    assert_eq!(c.cmd(&["PTTL", "a"]), int(-2));
+    assert_eq!(c.cmd(&["EXPIRETIME", "a"]), int(-2));
+    assert_eq!(c.cmd(&["PEXPIRETIME", "a"]), int(-2));
+    assert_eq!(c.cmd(&["EXPIRE", "a", "10"]), ZERO);
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(c.cmd(&["TTL", "a"]), int(-1));
+    assert_eq!(c.cmd(&["PTTL", "a"]), int(-1));
+    assert_eq!(c.cmd(&["EXPIRETIME", "a"]), int(-1));
+    assert_eq!(c.cmd(&["PEXPIRETIME", "a"]), int(-1));
+    assert_eq!(c.cmd(&["PERSIST", "a"]), ZERO);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "100"]), ONE);
+    assert_eq!(c.cmd(&["TTL", "a"]), int(100));
+    assert_eq!(c.cmd(&["PERSIST", "a"]), ONE);
+    assert_eq!(c.cmd(&["TTL", "a"]), int(-1));
+    assert_eq!(c.cmd(&["PEXPIREAT", "a", "5000000000000"]), ONE);
+    assert_eq!(c.cmd(&["EXPIRETIME", "a"]), int(5_000_000_000));
+    assert_eq!(c.cmd(&["PEXPIRETIME", "a"]), int(5_000_000_000_000));
+    assert_eq!(c.cmd(&["PEXPIREAT", "a", "5000000000499"]), ONE);
+    assert_eq!(c.cmd(&["EXPIRETIME", "a"]), int(5_000_000_000));
+    assert_eq!(c.cmd(&["PEXPIREAT", "a", "5000000000500"]), ONE);
+    assert_eq!(c.cmd(&["EXPIRETIME", "a"]), int(5_000_000_001));
+    assert_eq!(c.cmd(&["EXPIREAT", "a", "6000000000"]), ONE);
+    assert_eq!(c.cmd(&["PEXPIRETIME", "a"]), int(6_000_000_000_000));
+    assert_eq!(c.cmd(&["PEXPIRE", "a", "100000"]), ONE);
+    let pttl: i64 = c
+        .cmd(&["PTTL", "a"])
+        .trim_start_matches(':')
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(pttl > 90_000 && pttl <= 100_000, "{pttl}");
+    // The largest millisecond deadline is accepted.
+    assert_eq!(c.cmd(&["PEXPIREAT", "a", "9223372036854775807"]), ONE);
+    assert_eq!(c.cmd(&["PEXPIRETIME", "a"]), int(i64::MAX));
+    assert_eq!(c.cmd(&["PERSIST", "nokey"]), ZERO);
+    assert_eq!(c.cmd(&["TTL"]), arity("ttl"));
+    assert_eq!(c.cmd(&["PERSIST", "a", "b"]), arity("persist"));
+    assert_eq!(c.cmd(&["EXPIRE", "a"]), arity("expire"));
+    assert_eq!(c.cmd(&["PEXPIREAT", "a"]), arity("pexpireat"));
+}
+
+#[test]
+fn expire_in_the_past_deletes() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    for command in [
+        ["EXPIRE", "a", "-5"],
+        ["EXPIRE", "a", "0"],
+        ["EXPIREAT", "a", "1"],
+        ["PEXPIREAT", "a", "-1"],
+    ] {
+        assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+        assert_eq!(c.cmd(&command), ONE, "{command:?}");
+        assert_eq!(c.cmd(&["EXISTS", "a"]), ZERO, "{command:?}");
+    }
+}
+
+#[test]
+fn expire_conditions_and_errors() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(
+        c.cmd(&["EXPIRE", "a", "10", "foo"]),
+        err("ERR Unsupported option foo")
+    );
+    assert_eq!(
+        c.cmd(&["EXPIRE", "a", "abc", "foo"]),
+        err("ERR Unsupported option foo")
+    );
+    let nx = err("ERR NX and XX, GT or LT options at the same time are not compatible");
+    assert_eq!(c.cmd(&["EXPIRE", "a", "10", "nx", "xx"]), nx);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "x", "nx", "gt"]), nx);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "10", "lt", "NX"]), nx);
+    assert_eq!(
+        c.cmd(&["EXPIRE", "a", "10", "gt", "lt"]),
+        err("ERR GT and LT options at the same time are not compatible")
+    );
+    assert_eq!(
+        c.cmd(&["EXPIRE", "a", "abc"]),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        c.cmd(&["EXPIRE", "nokey", "abc"]),
+        err("ERR value is not an integer or out of range")
+    );
+    for (command, time) in [
+        ("expire", "9223372036854775807"),
+        ("expire", "-9223372036854775808"),
+        ("expire", "99999999999999999"),
+        ("pexpire", "9223372036854775807"),
+        ("expireat", "9223372036854775807"),
+    ] {
+        assert_eq!(
+            c.cmd(&[command, "a", time]),
+            err(&format!("ERR invalid expire time in '{command}' command")),
+            "{command} {time}"
+        );
+    }
+    assert_eq!(
+        c.cmd(&["EXPIRE", "a", "9223372036854775808"]),
+        err("ERR value is not an integer or out of range")
+    );
+    // No deadline yet: XX and GT refuse, LT and NX accept.
+    assert_eq!(c.cmd(&["EXPIRE", "a", "100", "XX"]), ZERO);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "100", "GT"]), ZERO);
+    assert_eq!(c.cmd(&["TTL", "a"]), int(-1));
+    assert_eq!(c.cmd(&["EXPIRE", "a", "100", "LT"]), ONE);
+    assert_eq!(c.cmd(&["TTL", "a"]), int(100));
+    assert_eq!(c.cmd(&["EXPIRE", "a", "50", "NX"]), ZERO);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "50", "GT"]), ZERO);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "200", "gt"]), ONE);
+    assert_eq!(c.cmd(&["TTL", "a"]), int(200));
+    assert_eq!(c.cmd(&["EXPIRE", "a", "300", "LT"]), ZERO);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "150", "lt", "lt"]), ONE);
+    assert_eq!(c.cmd(&["TTL", "a"]), int(150));
+    assert_eq!(c.cmd(&["EXPIRE", "a", "150", "XX"]), ONE);
+    assert_eq!(c.cmd(&["PERSIST", "a"]), ONE);
+    assert_eq!(c.cmd(&["EXPIRE", "a", "50", "NX"]), ONE);
+    assert_eq!(c.cmd(&["EXPIRE", "nokey", "10", "NX"]), ZERO);
+}
+
+#[test]
+fn keys_actually_expire() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "short", "v", "PX", "50"]), OK);
+    assert_eq!(c.cmd(&["SET", "kept", "v"]), OK);
+    assert_eq!(c.cmd(&["SET", "lazy", "v"]), OK);
+    assert_eq!(c.cmd(&["PEXPIRE", "lazy", "50"]), ONE);
+    assert_eq!(c.cmd(&["EXISTS", "short", "lazy"]), int(2));
+    std::thread::sleep(Duration::from_millis(120));
+    assert_eq!(c.cmd(&["GET", "short"]), NIL);
+    assert_eq!(c.cmd(&["EXISTS", "lazy"]), ZERO);
+    assert_eq!(c.cmd(&["TTL", "lazy"]), int(-2));
+    assert_eq!(c.cmd(&["TYPE", "lazy"]), "+none\r\n");
+    assert_eq!(c.cmd(&["RENAME", "lazy", "x"]), err("ERR no such key"));
+    assert_eq!(c.cmd(&["KEYS", "*"]), bulk_array(&["kept"]));
+    assert_eq!(c.cmd(&["RANDOMKEY"]), bulk("kept"));
+    // Active expiry removes keys nobody touches.
+    for i in 0..100 {
+        assert_eq!(c.cmd(&["SET", &format!("t{i}"), "v", "PX", "30"]), OK);
+    }
+    let mut size = String::new();
+    for _ in 0..50 {
+        std::thread::sleep(Duration::from_millis(50));
+        size = c.cmd(&["DBSIZE"]);
+        if size == ONE {
+            break;
+        }
+    }
+    assert_eq!(size, ONE);
+}
+
+#[test]
+fn object_subcommands() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "n", "1"]), OK);
+    assert_eq!(c.cmd(&["SET", "big", "10000"]), OK);
+    assert_eq!(c.cmd(&["SET", "neg", "-1"]), OK);
+    assert_eq!(c.cmd(&["SET", "s", "hello"]), OK);
+    assert_eq!(c.cmd(&["SET", "long", &"x".repeat(45)]), OK);
+    assert_eq!(c.cmd(&["OBJECT", "ENCODING", "n"]), bulk("int"));
+    assert_eq!(c.cmd(&["OBJECT", "encoding", "s"]), bulk("embstr"));
+    assert_eq!(c.cmd(&["OBJECT", "ENCODING", "long"]), bulk("raw"));
+    assert_eq!(c.cmd(&["OBJECT", "ENCODING", "nokey"]), NIL);
+    assert_eq!(c.cmd(&["OBJECT", "REFCOUNT", "n"]), int(2147483647));
+    assert_eq!(c.cmd(&["OBJECT", "REFCOUNT", "big"]), ONE);
+    assert_eq!(c.cmd(&["OBJECT", "REFCOUNT", "neg"]), ONE);
+    assert_eq!(c.cmd(&["OBJECT", "REFCOUNT", "s"]), ONE);
+    assert_eq!(c.cmd(&["OBJECT", "REFCOUNT", "nokey"]), NIL);
+    assert_eq!(c.cmd(&["OBJECT", "IDLETIME", "s"]), ZERO);
+    assert_eq!(c.cmd(&["OBJECT", "IDLETIME", "nokey"]), NIL);
+    assert_eq!(c.cmd(&["OBJECT", "FREQ", "nokey"]), NIL);
+    assert_eq!(
+        c.cmd(&["OBJECT", "FREQ", "s"]),
+        err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.")
+    );
+    let mut c3 = server.raw().resp3();
+    assert_eq!(c3.cmd(&["OBJECT", "ENCODING", "nokey"]), NULL3);
+    assert_eq!(c.cmd(&["OBJECT"]), arity("object"));
+    assert_eq!(
+        c.cmd(&["OBJECT", "foo"]),
+        err("ERR unknown subcommand 'foo'. Try OBJECT HELP.")
+    );
+    assert_eq!(c.cmd(&["OBJECT", "ENCODING"]), arity("object|encoding"));
+    assert_eq!(
+        c.cmd(&["OBJECT", "ENCODING", "a", "b"]),
+        arity("object|encoding")
+    );
+    assert_eq!(c.cmd(&["OBJECT", "HELP", "x"]), arity("object|help"));
+    let help = c.cmd(&["object", "help"]);
+    assert!(
+        help.starts_with(
+            "*15\r\n+OBJECT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+        ),
+        "{help}"
+    );
+    assert!(help.contains("+ENCODING <key>\r\n"), "{help}");
+    assert!(
+        help.ends_with("+HELP\r\n+    Print this help.\r\n"),
+        "{help}"
+    );
+}
+
+#[test]
+fn idletime_grows_and_touch_resets_it() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    std::thread::sleep(Duration::from_millis(2100));
+    let idle: i64 = c
+        .cmd(&["OBJECT", "IDLETIME", "a"])
+        .trim_start_matches(':')
+        .trim()
+        .parse()
+        .unwrap();
+    assert!(idle >= 1, "{idle}");
+    // TYPE, EXISTS and TTL do not count as an access; TOUCH does.
+    assert_eq!(c.cmd(&["TYPE", "a"]), "+string\r\n");
+    assert_ne!(c.cmd(&["OBJECT", "IDLETIME", "a"]), ZERO);
+    assert_eq!(c.cmd(&["TOUCH", "a"]), ONE);
+    assert_eq!(c.cmd(&["OBJECT", "IDLETIME", "a"]), ZERO);
+}
+
+#[test]
+fn flushdb_and_flushall() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(c.cmd(&["SELECT", "1"]), OK);
+    assert_eq!(c.cmd(&["SET", "b", "1"]), OK);
+    assert_eq!(c.cmd(&["FLUSHDB", "foo"]), err("ERR syntax error"));
+    assert_eq!(
+        c.cmd(&["FLUSHDB", "async", "sync"]),
+        err("ERR syntax error")
+    );
+    assert_eq!(c.cmd(&["FLUSHDB", "SYNC"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), ZERO);
+    assert_eq!(c.cmd(&["SELECT", "0"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), ONE);
+    assert_eq!(c.cmd(&["FLUSHDB"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), ZERO);
+    assert_eq!(c.cmd(&["FLUSHALL", "foo"]), err("ERR syntax error"));
+    // FLUSHALL ASYNC over enough keys to free them in the background.
+    for db in ["0", "3"] {
+        assert_eq!(c.cmd(&["SELECT", db]), OK);
+        for chunk in 0..5 {
+            let keys: Vec<String> = (0..500).map(|i| format!("k{}", chunk * 500 + i)).collect();
+            let mut mset = vec!["MSET"];
+            for key in &keys {
+                mset.push(key);
+                mset.push("value");
+            }
+            assert_eq!(c.cmd(&mset), OK);
+        }
+        assert_eq!(c.cmd(&["EXPIRE", "k1", "100"]), ONE);
+        assert_eq!(c.cmd(&["DBSIZE"]), int(2500));
+    }
+    assert_eq!(c.cmd(&["FLUSHALL", "ASYNC"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), ZERO);
+    assert_eq!(c.cmd(&["SELECT", "0"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), ZERO);
+    assert_eq!(c.cmd(&["KEYS", "*"]), "*0\r\n");
+    assert_eq!(c.cmd(&["SET", "after", "1"]), OK);
+    assert_eq!(c.cmd(&["FLUSHALL", "sync"]), OK);
+    assert_eq!(c.cmd(&["FLUSHALL"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), ZERO);
+    assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+}
+
+#[test]
+fn keyspace_stats_count_hits_and_misses() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(c.cmd(&["EXISTS", "a", "nokey"]), ONE);
+    let info = c.cmd(&["INFO", "stats"]);
+    if info.contains("keyspace_hits") {
+        assert!(info.contains("keyspace_hits:1\r\n"), "{info}");
+        assert!(info.contains("keyspace_misses:1\r\n"), "{info}");
+    }
+}

@@ -661,3 +661,22 @@ fn keyspace_stats_count_hits_and_misses() {
         assert!(info.contains("keyspace_misses:1\r\n"), "{info}");
     }
 }
+
+#[test]
+fn copy_and_rename_into_the_same_shard() {
+    // With 256 shards, some of 2000 destinations share the source's shard: the copy must not
+    // try to lock that shard twice.
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "src", "v"]), OK);
+    for i in 0..2000 {
+        assert_eq!(c.cmd(&["COPY", "src", &format!("dst{i}")]), ONE);
+    }
+    for i in 0..2000 {
+        assert_eq!(
+            c.cmd(&["RENAME", &format!("dst{i}"), &format!("moved{i}")]),
+            OK
+        );
+    }
+    assert_eq!(c.cmd(&["DBSIZE"]), int(2001));
+}

@@ -549,13 +549,12 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
         {
             return Err(CommandError::NoSuchKey);
         }
-        if source == destination {
-            false
-        } else if nx
-            && shards
-                .shard(destination_hash)
-                .contains(destination_hash, destination, now_ms)
-        {
+        let refused = source == destination
+            || (nx
+                && shards
+                    .shard(destination_hash)
+                    .contains(destination_hash, destination, now_ms));
+        if refused {
             false
         } else {
             let Some(mut entry) = shards

@@ -1,4 +1,575 @@
-//! TODO(family client): filled in by its owner.
-use super::table::CommandSpec;
+//! CLIENT and its subcommands: identity (ID, SETNAME, GETNAME, SETINFO), introspection (LIST,
+//! INFO), KILL, and per-connection modes (REPLY, NO-EVICT, NO-TOUCH). The shared per-client
+//! fields live in `server::clients`; this file only reads and changes them.
+use std::sync::Arc;
 
-pub static COMMANDS: &[CommandSpec] = &[];
+use super::arguments::{self, is};
+use super::connection::is_valid_name;
+use super::errors::{CommandError, CommandResult};
+use super::server::reply_help;
+use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
+use super::Context;
+use crate::limits::CLIENT_NAME_BYTES_MAX;
+use crate::protocol::Args;
+use crate::server::clients::{format_addr, ClientHandle, ReplyMode};
+
+const G: &str = "connection";
+const CONNECTION: u32 = acl::CONNECTION;
+
+pub static COMMANDS: &[CommandSpec] = &[spec("client", -2, 0, KeySpan::NONE, G, client)
+    .acl(CONNECTION)
+    .doc(
+        "2.4.0",
+        "A container for client connection commands.",
+        "Depends on subcommand.",
+        "",
+    )
+    .subs(SUBCOMMANDS)];
+
+static SUBCOMMANDS: &[CommandSpec] = &[
+    spec(
+        "client|id",
+        2,
+        NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        id,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "5.0.0",
+        "Returns the unique client ID of the connection.",
+        "O(1)",
+        "",
+    ),
+    spec(
+        "client|setname",
+        3,
+        NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        setname,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "2.6.9",
+        "Sets the connection name.",
+        "O(1)",
+        "connection-name",
+    ),
+    spec(
+        "client|getname",
+        2,
+        NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        getname,
+    )
+    .acl(CONNECTION)
+    .doc("2.6.9", "Returns the name of the connection.", "O(1)", ""),
+    spec(
+        "client|list",
+        -2,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        list,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "2.4.0",
+        "Lists open connections.",
+        "O(N) where N is the number of client connections",
+        "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
+    ),
+    spec(
+        "client|info",
+        2,
+        NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        info,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "6.2.0",
+        "Returns information about the connection.",
+        "O(1)",
+        "",
+    ),
+    spec(
+        "client|kill",
+        -3,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        kill,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "2.4.0",
+        "Terminates open connections.",
+        "O(N) where N is the number of client connections",
+        "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] \
+             [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>] \
+             [MAXAGE maxage]>",
+    ),
+    spec(
+        "client|setinfo",
+        4,
+        NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        setinfo,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "7.2.0",
+        "Sets information specific to the client or connection.",
+        "O(1)",
+        "<LIB-NAME libname | LIB-VER libver>",
+    ),
+    spec(
+        "client|no-evict",
+        3,
+        ADMIN | NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        no_evict,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "7.0.0",
+        "Sets the client eviction mode of the connection.",
+        "O(1)",
+        "<ON | OFF>",
+    ),
+    spec(
+        "client|no-touch",
+        3,
+        NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        no_touch,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "7.2.0",
+        "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+        "O(1)",
+        "<ON | OFF>",
+    ),
+    spec(
+        "client|reply",
+        3,
+        NOSCRIPT | LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        reply,
+    )
+    .acl(CONNECTION)
+    .doc(
+        "3.2.0",
+        "Instructs the server whether to reply to commands.",
+        "O(1)",
+        "<ON | OFF | SKIP>",
+    ),
+    spec("client|help", 2, LOADING | STALE, KeySpan::NONE, G, help)
+        .acl(CONNECTION)
+        .doc(
+            "5.0.0",
+            "Returns helpful text about the different subcommands.",
+            "O(1)",
+            "",
+        ),
+];
+
+/// The container itself: reached only with a subcommand the table routed elsewhere.
+fn client(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    Err(CommandError::subcommand_syntax(args.get(0), args.get(1)))
+}
+
+/// Publishes this connection's current state to its shared handle, so that CLIENT LIST and
+/// CLIENT INFO show the command being run now (`cmd=client|info`), as Redis does.
+fn publish_self(ctx: &Context<'_>, fullname: &'static str) {
+    let mut info = ctx.client.handle.info.lock();
+    info.db = ctx.client.db;
+    info.protocol = ctx.client.protocol;
+    info.last_command = fullname;
+    info.last_interaction = std::time::Instant::now();
+}
+
+/// CLIENT ID
+pub fn id(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.reply
+        .integer(i64::try_from(ctx.client.id).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+/// Checks a client name or library attribute: Redis's character rule, and our length bound.
+fn check_attribute(value: &[u8], invalid: impl FnOnce() -> CommandError) -> CommandResult {
+    if !is_valid_name(value) {
+        return Err(invalid());
+    }
+    if value.len() > CLIENT_NAME_BYTES_MAX {
+        return Err(CommandError::err(format_args!(
+            "client names and library attributes are limited to {CLIENT_NAME_BYTES_MAX} bytes"
+        )));
+    }
+    Ok(())
+}
+
+/// CLIENT SETNAME connection-name (an empty name removes it)
+pub fn setname(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let name = args.get(2);
+    check_attribute(name, || {
+        CommandError::Static(
+            "ERR Client names cannot contain spaces, newlines or special characters.",
+        )
+    })?;
+    ctx.client.handle.info.lock().name = name.to_vec();
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// CLIENT GETNAME
+pub fn getname(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    let name = ctx.client.handle.info.lock().name.clone();
+    if name.is_empty() {
+        ctx.reply.null();
+    } else {
+        ctx.reply.bulk(&name);
+    }
+    Ok(())
+}
+
+/// CLIENT SETINFO <LIB-NAME libname | LIB-VER libver>
+pub fn setinfo(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let attribute = args.get(2);
+    let value = args.get(3);
+    let is_name = is(attribute, "lib-name");
+    if !is_name && !is(attribute, "lib-ver") {
+        return Err(CommandError::err(format_args!(
+            "Unrecognized option '{}'",
+            String::from_utf8_lossy(attribute)
+        )));
+    }
+    check_attribute(value, || {
+        CommandError::err(format_args!(
+            "{} cannot contain spaces, newlines or special characters.",
+            String::from_utf8_lossy(attribute)
+        ))
+    })?;
+    let mut info = ctx.client.handle.info.lock();
+    if is_name {
+        info.lib_name = value.to_vec();
+    } else {
+        info.lib_ver = value.to_vec();
+    }
+    drop(info);
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// A client class for TYPE filters. AllyDB has no replication links, so every connection is
+/// `normal`; pub/sub state is not published to the shared handle yet, so `pubsub` matches none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ClientType {
+    Normal,
+    Master,
+    Replica,
+    PubSub,
+}
+
+impl ClientType {
+    fn parse(bytes: &[u8]) -> Result<Self, CommandError> {
+        let lower = arguments::lowercase(bytes);
+        match lower.as_str() {
+            "normal" => Ok(Self::Normal),
+            "master" => Ok(Self::Master),
+            "replica" | "slave" => Ok(Self::Replica),
+            "pubsub" => Ok(Self::PubSub),
+            _ => Err(CommandError::err(format_args!(
+                "Unknown client type '{}'",
+                String::from_utf8_lossy(bytes)
+            ))),
+        }
+    }
+
+    fn matches(self, _client: &ClientHandle) -> bool {
+        self == Self::Normal
+    }
+}
+
+/// A positive client ID argument, or the given error text.
+fn client_id(bytes: &[u8], error: &'static str) -> Result<u64, CommandError> {
+    arguments::integer(bytes)
+        .ok()
+        .filter(|&n| n >= 1)
+        .and_then(|n| u64::try_from(n).ok())
+        .ok_or(CommandError::Static(error))
+}
+
+/// The text CLIENT LIST replies with for `clients`: one line each, each ended by `\n`.
+fn list_text<'a>(clients: impl Iterator<Item = &'a Arc<ClientHandle>>) -> Vec<u8> {
+    let mut text = Vec::new();
+    for client in clients {
+        text.extend_from_slice(client.list_line().as_bytes());
+        text.push(b'\n');
+    }
+    text
+}
+
+/// CLIENT LIST [TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]
+pub fn list(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let clients = ctx.server.clients.all();
+    let selected: Vec<&Arc<ClientHandle>> = if args.len() == 4 && is(args.get(2), "type") {
+        let wanted = ClientType::parse(args.get(3))?;
+        clients.iter().filter(|c| wanted.matches(c)).collect()
+    } else if args.len() > 3 && is(args.get(2), "id") {
+        let mut ids = Vec::new();
+        for arg in args.iter().skip(3) {
+            ids.push(client_id(arg, "ERR Invalid client ID")?);
+        }
+        clients.iter().filter(|c| ids.contains(&c.id)).collect()
+    } else if args.len() != 2 {
+        return Err(CommandError::Syntax);
+    } else {
+        clients.iter().collect()
+    };
+    publish_self(ctx, "client|list");
+    let text = list_text(selected.into_iter());
+    ctx.reply.verbatim(&text);
+    Ok(())
+}
+
+/// CLIENT INFO
+pub fn info(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    publish_self(ctx, "client|info");
+    let text = list_text(std::iter::once(&ctx.client.handle));
+    ctx.reply.verbatim(&text);
+    Ok(())
+}
+
+/// The filters of CLIENT KILL's new form; every given one must match.
+#[derive(Default)]
+struct KillFilter {
+    id: Option<u64>,
+    client_type: Option<ClientType>,
+    addr: Option<Vec<u8>>,
+    local_addr: Option<Vec<u8>>,
+    max_age_s: Option<i64>,
+    skip_me: bool,
+}
+
+impl KillFilter {
+    fn parse(ctx: &Context<'_>, args: Args<'_>) -> Result<Self, CommandError> {
+        let mut filter = Self {
+            skip_me: true,
+            ..Self::default()
+        };
+        if (args.len() - 2) % 2 != 0 {
+            return Err(CommandError::Syntax);
+        }
+        let mut i = 2;
+        while i + 1 < args.len() {
+            let (option, value) = (args.get(i), args.get(i + 1));
+            if is(option, "id") {
+                filter.id = Some(client_id(value, "ERR client-id should be greater than 0")?);
+            } else if is(option, "type") {
+                filter.client_type = Some(ClientType::parse(value)?);
+            } else if is(option, "addr") {
+                filter.addr = Some(value.to_vec());
+            } else if is(option, "laddr") {
+                filter.local_addr = Some(value.to_vec());
+            } else if is(option, "user") {
+                // The one user is `default` until ACLs arrive.
+                if value != b"default" {
+                    return Err(CommandError::err(format_args!(
+                        "No such user '{}'",
+                        String::from_utf8_lossy(value)
+                    )));
+                }
+            } else if is(option, "skipme") {
+                filter.skip_me = if is(value, "yes") {
+                    true
+                } else if is(value, "no") {
+                    false
+                } else {
+                    return Err(CommandError::Syntax);
+                };
+            } else if is(option, "maxage") {
+                filter.max_age_s = Some(arguments::integer(value)?);
+            } else {
+                return Err(CommandError::Syntax);
+            }
+            i += 2;
+        }
+        let _ = ctx;
+        Ok(filter)
+    }
+
+    fn matches(&self, client: &ClientHandle, own_id: u64) -> bool {
+        if self.skip_me && client.id == own_id {
+            return false;
+        }
+        if self.id.is_some_and(|id| id != client.id) {
+            return false;
+        }
+        if self.client_type.is_some_and(|t| !t.matches(client)) {
+            return false;
+        }
+        if self
+            .addr
+            .as_ref()
+            .is_some_and(|a| a[..] != *format_addr(&client.addr).as_bytes())
+        {
+            return false;
+        }
+        if self
+            .local_addr
+            .as_ref()
+            .is_some_and(|a| a[..] != *format_addr(&client.local_addr).as_bytes())
+        {
+            return false;
+        }
+        if let Some(max_age_s) = self.max_age_s {
+            let age_s = i64::try_from(client.created.elapsed().as_secs()).unwrap_or(i64::MAX);
+            if age_s <= max_age_s {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// CLIENT KILL ip:port, or CLIENT KILL <filter value> ... (replies with the count killed).
+/// A killed connection finishes its current batch, sends its replies, then closes.
+pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    if args.len() == 3 {
+        let wanted = args.get(2);
+        let target = ctx
+            .server
+            .clients
+            .all()
+            .into_iter()
+            .find(|c| format_addr(&c.addr).as_bytes() == wanted);
+        let Some(target) = target else {
+            return Err(CommandError::Static("ERR No such client"));
+        };
+        target.kill();
+        ctx.reply.ok();
+        return Ok(());
+    }
+    let filter = KillFilter::parse(ctx, args)?;
+    let mut killed = 0i64;
+    for client in ctx.server.clients.all() {
+        if filter.matches(&client, ctx.client.id) {
+            client.kill();
+            killed += 1;
+        }
+    }
+    ctx.reply.integer(killed);
+    Ok(())
+}
+
+/// Parses ON or OFF (any case); anything else is a syntax error.
+fn on_off(bytes: &[u8]) -> Result<bool, CommandError> {
+    if is(bytes, "on") {
+        Ok(true)
+    } else if is(bytes, "off") {
+        Ok(false)
+    } else {
+        Err(CommandError::Syntax)
+    }
+}
+
+/// CLIENT NO-EVICT <ON | OFF>
+pub fn no_evict(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let on = on_off(args.get(2))?;
+    ctx.client.handle.info.lock().no_evict = on;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// CLIENT NO-TOUCH <ON | OFF>
+pub fn no_touch(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let on = on_off(args.get(2))?;
+    ctx.client.handle.info.lock().no_touch = on;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// CLIENT REPLY <ON | OFF | SKIP>: ON answers `+OK`; OFF and SKIP answer nothing.
+pub fn reply(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let mode = args.get(2);
+    if is(mode, "on") {
+        ctx.client.reply_mode = ReplyMode::On;
+        // Unmute now so that `execute` keeps this very reply.
+        ctx.reply.muted = false;
+        ctx.reply.ok();
+    } else if is(mode, "off") {
+        ctx.client.reply_mode = ReplyMode::Off;
+        ctx.reply.muted = true;
+    } else if is(mode, "skip") {
+        // `after_command` turns SkipNext into Skip, which mutes exactly the next command.
+        if ctx.client.reply_mode != ReplyMode::Off {
+            ctx.client.reply_mode = ReplyMode::SkipNext;
+        }
+        ctx.reply.muted = true;
+    } else {
+        return Err(CommandError::Syntax);
+    }
+    Ok(())
+}
+
+const HELP: &[&str] = &[
+    "GETNAME",
+    "    Return the name of the current connection.",
+    "ID",
+    "    Return the ID of the current connection.",
+    "INFO",
+    "    Return information about the current client connection.",
+    "KILL <ip:port>",
+    "    Kill connection made from <ip:port>.",
+    "KILL <option> <value> [<option> <value> [...]]",
+    "    Kill connections. Options are:",
+    "    * ADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made from the specified address",
+    "    * LADDR (<ip:port>|<unixsocket>:0)",
+    "      Kill connections made to specified local address",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Kill connections by type.",
+    "    * USER <username>",
+    "      Kill connections authenticated by <username>.",
+    "    * SKIPME (YES|NO)",
+    "      Skip killing current connection (default: yes).",
+    "    * ID <client-id>",
+    "      Kill connections by client id.",
+    "    * MAXAGE <maxage>",
+    "      Kill connections older than the specified age.",
+    "LIST [options ...]",
+    "    Return information about client connections. Options:",
+    "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",
+    "      Return clients of specified type.",
+    "    * ID <client-id> [<client-id> ...]",
+    "      Return clients of specified IDs only.",
+    "REPLY (ON|OFF|SKIP)",
+    "    Control the replies sent to the current connection.",
+    "SETNAME <name>",
+    "    Assign the name <name> to the current connection.",
+    "SETINFO <option> <value>",
+    "    Set client meta attr. Options are:",
+    "    * LIB-NAME: the client lib name.",
+    "    * LIB-VER: the client lib version.",
+    "NO-EVICT (ON|OFF)",
+    "    Protect current client connection from eviction.",
+    "NO-TOUCH (ON|OFF)",
+    "    Will not touch LRU/LFU stats when this mode is on.",
+];
+
+/// CLIENT HELP
+pub fn help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    reply_help(ctx, "CLIENT", HELP);
+    Ok(())
+}

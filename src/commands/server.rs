@@ -1,4 +1,1077 @@
-//! TODO(family server): filled in by its owner.
-use super::table::CommandSpec;
+//! Server administration: INFO, CONFIG, TIME, LASTSAVE, MEMORY, SHUTDOWN and DEBUG.
+//! Settings themselves live in `server::settings`, counters in `server::stats`; SAVE, BGSAVE
+//! and BGREWRITEAOF belong to the journal.
+use std::fmt::{Display, Write as _};
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::time::Duration;
 
-pub static COMMANDS: &[CommandSpec] = &[];
+use super::arguments::{self, is};
+use super::errors::{CommandError, CommandResult};
+use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
+use super::{Action, Context};
+use crate::clock::unix_us_now;
+use crate::protocol::number::parse_f64;
+use crate::protocol::Args;
+use crate::server::settings::{SettingDef, Settings};
+use crate::store::hash_key;
+
+const G: &str = "server";
+const ADMIN_ONLY: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
+
+pub static COMMANDS: &[CommandSpec] = &[
+    spec("info", -1, LOADING | STALE, KeySpan::NONE, G, info).acl(acl::DANGEROUS).doc(
+        "1.0.0",
+        "Returns information and statistics about the server.",
+        "O(1)",
+        "[section [section ...]]",
+    ),
+    spec("config", -2, 0, KeySpan::NONE, G, container)
+        .doc("2.0.0", "A container for server configuration commands.", "Depends on subcommand.", "")
+        .subs(CONFIG_SUBCOMMANDS),
+    spec("time", 1, LOADING | STALE | FAST, KeySpan::NONE, G, time).doc(
+        "2.6.0",
+        "Returns the server time.",
+        "O(1)",
+        "",
+    ),
+    spec("lastsave", 1, LOADING | STALE | FAST, KeySpan::NONE, G, lastsave).acl(acl::DANGEROUS).doc(
+        "1.0.0",
+        "Returns the Unix timestamp of the last successful save to disk.",
+        "O(1)",
+        "",
+    ),
+    spec("memory", -2, 0, KeySpan::NONE, G, container)
+        .doc("4.0.0", "A container for memory diagnostics commands.", "Depends on subcommand.", "")
+        .subs(MEMORY_SUBCOMMANDS),
+    spec(
+        "shutdown",
+        -1,
+        ADMIN_ONLY | NO_MULTI | ALLOW_BUSY,
+        KeySpan::NONE,
+        G,
+        shutdown,
+    )
+    .doc(
+        "1.0.0",
+        "Synchronously saves the database(s) to disk and shuts down the Redis server.",
+        "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
+        "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
+    ),
+    spec("debug", -2, ADMIN_ONLY, KeySpan::NONE, G, debug).doc(
+        "1.0.0",
+        "A container for debugging commands.",
+        "Depends on subcommand.",
+        "",
+    ),
+];
+
+static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
+    spec("config|get", -3, ADMIN_ONLY, KeySpan::NONE, G, config_get).doc(
+        "2.0.0",
+        "Returns the effective values of configuration parameters.",
+        "O(N) when N is the number of configuration parameters provided",
+        "parameter [parameter ...]",
+    ),
+    spec("config|set", -4, ADMIN_ONLY, KeySpan::NONE, G, config_set).doc(
+        "2.0.0",
+        "Sets configuration parameters in-flight.",
+        "O(N) when N is the number of configuration parameters provided",
+        "parameter value [parameter value ...]",
+    ),
+    spec(
+        "config|resetstat",
+        2,
+        ADMIN_ONLY,
+        KeySpan::NONE,
+        G,
+        config_resetstat,
+    )
+    .doc("2.0.0", "Resets the server's statistics.", "O(1)", ""),
+    spec(
+        "config|rewrite",
+        2,
+        ADMIN_ONLY,
+        KeySpan::NONE,
+        G,
+        config_rewrite,
+    )
+    .doc(
+        "2.8.0",
+        "Persists the effective configuration to file.",
+        "O(1)",
+        "",
+    ),
+    spec(
+        "config|help",
+        2,
+        LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        config_help,
+    )
+    .doc(
+        "5.0.0",
+        "Returns helpful text about the different subcommands.",
+        "O(1)",
+        "",
+    ),
+];
+
+static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
+    spec(
+        "memory|usage",
+        -3,
+        READONLY,
+        KeySpan {
+            first: 2,
+            last: 2,
+            step: 1,
+        },
+        G,
+        memory_usage,
+    )
+    .doc(
+        "4.0.0",
+        "Estimates the memory usage of a key.",
+        "O(N) where N is the number of samples.",
+        "key [SAMPLES count]",
+    ),
+    spec("memory|doctor", 2, 0, KeySpan::NONE, G, memory_doctor).doc(
+        "4.0.0",
+        "Outputs a memory problems report.",
+        "O(1)",
+        "",
+    ),
+    spec("memory|stats", 2, 0, KeySpan::NONE, G, memory_stats).doc(
+        "4.0.0",
+        "Returns details about memory usage.",
+        "O(1)",
+        "",
+    ),
+    spec(
+        "memory|malloc-stats",
+        2,
+        0,
+        KeySpan::NONE,
+        G,
+        memory_malloc_stats,
+    )
+    .doc(
+        "4.0.0",
+        "Returns the allocator statistics.",
+        "Depends on how much memory is allocated, could be slow",
+        "",
+    ),
+    spec("memory|purge", 2, 0, KeySpan::NONE, G, memory_purge).doc(
+        "4.0.0",
+        "Asks the allocator to release memory.",
+        "Depends on how much memory is allocated, could be slow",
+        "",
+    ),
+    spec(
+        "memory|help",
+        2,
+        LOADING | STALE,
+        KeySpan::NONE,
+        G,
+        memory_help,
+    )
+    .doc(
+        "4.0.0",
+        "Returns helpful text about the different subcommands.",
+        "O(1)",
+        "",
+    ),
+];
+
+/// A container reached without a known subcommand (the table routes known ones).
+fn container(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    Err(CommandError::subcommand_syntax(args.get(0), args.get(1)))
+}
+
+/// Redis's HELP reply: a header line, the given lines, then the HELP entry, as status replies.
+pub fn reply_help(ctx: &mut Context<'_>, command: &str, lines: &[&str]) {
+    ctx.reply.array(lines.len() + 3);
+    ctx.reply.simple(&format!(
+        "{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
+    ));
+    for line in lines {
+        ctx.reply.simple(line);
+    }
+    ctx.reply.simple("HELP");
+    ctx.reply.simple("    Print this help.");
+}
+
+// ---------------------------------------------------------------------------------------- INFO
+
+/// INFO sections in the order Redis prints them; `module_list` is titled "Modules".
+const SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "module_list",
+    "commandstats",
+    "errorstats",
+    "latencystats",
+    "cluster",
+    "keyspace",
+];
+
+const DEFAULT_SECTIONS: &[&str] = &[
+    "server",
+    "clients",
+    "memory",
+    "persistence",
+    "stats",
+    "replication",
+    "cpu",
+    "module_list",
+    "errorstats",
+    "cluster",
+    "keyspace",
+];
+
+/// One INFO section being written: `# Title\r\n` then `field:value\r\n` lines.
+struct Section(String);
+
+impl Section {
+    fn new(title: &str) -> Self {
+        Self(format!("# {title}\r\n"))
+    }
+
+    fn field(&mut self, name: &str, value: impl Display) -> &mut Self {
+        let _ = write!(self.0, "{name}:{value}\r\n");
+        self
+    }
+}
+
+/// Which sections INFO's arguments select (any case; unknown names select nothing).
+fn selected_sections(args: Args<'_>) -> Vec<&'static str> {
+    if args.len() == 1 {
+        return DEFAULT_SECTIONS.to_vec();
+    }
+    let mut wanted: Vec<&'static str> = Vec::new();
+    for arg in args.iter().skip(1) {
+        let name = arguments::lowercase(arg);
+        match name.as_str() {
+            "default" => wanted.extend_from_slice(DEFAULT_SECTIONS),
+            "all" | "everything" => wanted.extend_from_slice(SECTIONS),
+            other => {
+                if let Some(found) = SECTIONS.iter().find(|s| **s == other) {
+                    wanted.push(found);
+                }
+            }
+        }
+    }
+    SECTIONS
+        .iter()
+        .copied()
+        .filter(|s| wanted.contains(s))
+        .collect()
+}
+
+/// INFO [section [section ...]]
+pub fn info(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let mut text = String::new();
+    for (i, name) in selected_sections(args).into_iter().enumerate() {
+        if i > 0 {
+            text.push_str("\r\n");
+        }
+        text.push_str(&section(ctx, name).0);
+    }
+    ctx.reply.verbatim(text.as_bytes());
+    Ok(())
+}
+
+fn section(ctx: &Context<'_>, name: &str) -> Section {
+    match name {
+        "server" => server_section(ctx),
+        "clients" => clients_section(ctx),
+        "memory" => memory_section(ctx),
+        "persistence" => persistence_section(ctx),
+        "stats" => stats_section(ctx),
+        "replication" => replication_section(ctx),
+        "cpu" => cpu_section(),
+        "module_list" => Section::new("Modules"),
+        "commandstats" => commandstats_section(ctx),
+        "errorstats" => errorstats_section(ctx),
+        "latencystats" => Section::new("Latencystats"),
+        "cluster" => {
+            let mut s = Section::new("Cluster");
+            s.field("cluster_enabled", 0);
+            s
+        }
+        _ => keyspace_section(ctx),
+    }
+}
+
+fn server_section(ctx: &Context<'_>) -> Section {
+    let server = ctx.server;
+    let uptime_s = server.started.elapsed().as_secs();
+    let now_us = unix_us_now();
+    let local = *server.local_addr.lock();
+    let port = local.map_or(server.config.port, |a| a.port());
+    let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
+    let os = format!(
+        "{} {} {}",
+        os_name(),
+        release.trim(),
+        std::env::consts::ARCH
+    );
+    let executable = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_default();
+    let mut s = Section::new("Server");
+    s.field("redis_version", crate::REDIS_COMPAT_VERSION)
+        .field("redis_git_sha1", "00000000")
+        .field("redis_git_dirty", 0)
+        .field("redis_build_id", server.run_id.get(..16).unwrap_or("0"))
+        .field("redis_mode", "standalone")
+        .field("os", os)
+        .field("arch_bits", usize::BITS)
+        .field("monotonic_clock", "POSIX clock_gettime")
+        .field("multiplexing_api", "epoll")
+        .field("atomicvar_api", "c11-builtin")
+        .field("gcc_version", "0.0.0")
+        .field("process_id", std::process::id())
+        .field("process_supervised", "no")
+        .field("run_id", &server.run_id)
+        .field("tcp_port", port)
+        .field("server_time_usec", now_us)
+        .field("uptime_in_seconds", uptime_s)
+        .field("uptime_in_days", uptime_s / 86_400)
+        .field("hz", setting(ctx, "hz"))
+        .field("configured_hz", setting(ctx, "hz"))
+        .field("lru_clock", (now_us / 1_000_000) & ((1 << 24) - 1))
+        .field("executable", executable)
+        .field("config_file", "")
+        .field("io_threads_active", 0);
+    if let Some(local) = local {
+        s.field(
+            "listener0",
+            format_args!("name=tcp,bind={},port={}", local.ip(), local.port()),
+        );
+    }
+    s.field("allydb_version", crate::ALLYDB_VERSION);
+    s
+}
+
+fn os_name() -> &'static str {
+    match std::env::consts::OS {
+        "linux" => "Linux",
+        "macos" => "Darwin",
+        "freebsd" => "FreeBSD",
+        other => other,
+    }
+}
+
+fn setting(ctx: &Context<'_>, name: &str) -> String {
+    ctx.server.settings.get(name).unwrap_or_default()
+}
+
+fn clients_section(ctx: &Context<'_>) -> Section {
+    let clients = ctx.server.clients.all();
+    let max_input = clients
+        .iter()
+        .map(|c| c.info.lock().query_buffer_bytes)
+        .max()
+        .unwrap_or(0);
+    let max_output = clients
+        .iter()
+        .map(|c| c.info.lock().output_bytes)
+        .max()
+        .unwrap_or(0);
+    let mut s = Section::new("Clients");
+    s.field("connected_clients", clients.len())
+        .field("cluster_connections", 0)
+        .field(
+            "maxclients",
+            ctx.server.settings.hot.maxclients.load(Relaxed),
+        )
+        .field("client_recent_max_input_buffer", max_input)
+        .field("client_recent_max_output_buffer", max_output)
+        .field("blocked_clients", 0)
+        .field("tracking_clients", 0)
+        .field("clients_in_timeout_table", 0)
+        .field("total_blocking_keys", 0)
+        .field("total_blocking_keys_on_nokey", 0);
+    s
+}
+
+/// Resident set size of this process in bytes, from /proc/self/statm.
+///
+/// AllyDB does not count allocations, so `used_memory` is this RSS: an approximation that
+/// includes allocator slack and code, where Redis reports what its allocator handed out.
+/// Page size is taken as 4 KiB (the common Linux value; reading it needs libc).
+fn rss_bytes() -> u64 {
+    let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
+    let pages: u64 = statm
+        .split_whitespace()
+        .nth(1)
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(0);
+    pages.saturating_mul(4096)
+}
+
+fn total_system_memory_bytes() -> u64 {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
+    meminfo
+        .lines()
+        .find(|l| l.starts_with("MemTotal:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|kib| kib.parse::<u64>().ok())
+        .map_or(0, |kib| kib.saturating_mul(1024))
+}
+
+/// The highest `used_memory` any INFO or MEMORY STATS has seen (INFO `used_memory_peak`).
+static PEAK_MEMORY_BYTES: AtomicU64 = AtomicU64::new(0);
+/// `used_memory` at the first look, standing in for Redis's `used_memory_startup`.
+static STARTUP_MEMORY_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// (used, peak, startup) memory in bytes.
+fn memory_figures() -> (u64, u64, u64) {
+    let used = rss_bytes();
+    let peak = PEAK_MEMORY_BYTES.fetch_max(used, Relaxed).max(used);
+    let _ = STARTUP_MEMORY_BYTES.compare_exchange(0, used, Relaxed, Relaxed);
+    (used, peak, STARTUP_MEMORY_BYTES.load(Relaxed))
+}
+
+/// Redis's `bytesToHuman`: `<n>B` below 1 KiB, else two decimals and K, M, G, T or P.
+fn human_bytes(bytes: u64) -> String {
+    const UNITS: &[(u64, &str)] = &[
+        (1 << 50, "P"),
+        (1 << 40, "T"),
+        (1 << 30, "G"),
+        (1 << 20, "M"),
+        (1 << 10, "K"),
+    ];
+    for &(size, unit) in UNITS {
+        if bytes >= size {
+            return format!("{:.2}{unit}", bytes as f64 / size as f64);
+        }
+    }
+    format!("{bytes}B")
+}
+
+fn memory_section(ctx: &Context<'_>) -> Section {
+    let (used, peak, startup) = memory_figures();
+    let total_system = total_system_memory_bytes();
+    let maxmemory: u64 = setting(ctx, "maxmemory").parse().unwrap_or(0);
+    let dataset = used.saturating_sub(startup);
+    let percent = |part: u64, whole: u64| {
+        if whole == 0 {
+            0.0
+        } else {
+            part as f64 * 100.0 / whole as f64
+        }
+    };
+    let mut s = Section::new("Memory");
+    s.field("used_memory", used)
+        .field("used_memory_human", human_bytes(used))
+        .field("used_memory_rss", used)
+        .field("used_memory_rss_human", human_bytes(used))
+        .field("used_memory_peak", peak)
+        .field("used_memory_peak_human", human_bytes(peak))
+        .field(
+            "used_memory_peak_perc",
+            format_args!("{:.2}%", percent(used, peak)),
+        )
+        .field("used_memory_overhead", startup)
+        .field("used_memory_startup", startup)
+        .field("used_memory_dataset", dataset)
+        .field(
+            "used_memory_dataset_perc",
+            format_args!("{:.2}%", percent(dataset, used)),
+        )
+        .field("allocator_allocated", used)
+        .field("allocator_active", used)
+        .field("allocator_resident", used)
+        .field("total_system_memory", total_system)
+        .field("total_system_memory_human", human_bytes(total_system))
+        .field("used_memory_lua", 31744)
+        .field("used_memory_vm_eval", 31744)
+        .field("used_memory_lua_human", "31.00K")
+        .field("used_memory_scripts_eval", 0)
+        .field("number_of_cached_scripts", 0)
+        .field("number_of_functions", 0)
+        .field("number_of_libraries", 0)
+        .field("used_memory_vm_functions", 32768)
+        .field("used_memory_vm_total", 64512)
+        .field("used_memory_vm_total_human", "63.00K")
+        .field("used_memory_functions", 0)
+        .field("used_memory_scripts", 0)
+        .field("used_memory_scripts_human", "0B")
+        .field("maxmemory", maxmemory)
+        .field("maxmemory_human", human_bytes(maxmemory))
+        .field("maxmemory_policy", setting(ctx, "maxmemory-policy"))
+        .field("allocator_frag_ratio", "1.00")
+        .field("allocator_frag_bytes", 0)
+        .field("allocator_rss_ratio", "1.00")
+        .field("allocator_rss_bytes", 0)
+        .field("rss_overhead_ratio", "1.00")
+        .field("rss_overhead_bytes", 0)
+        .field("mem_fragmentation_ratio", "1.00")
+        .field("mem_fragmentation_bytes", 0)
+        .field("mem_not_counted_for_evict", 0)
+        .field("mem_replication_backlog", 0)
+        .field("mem_total_replication_buffers", 0)
+        .field("mem_clients_slaves", 0)
+        .field("mem_clients_normal", 0)
+        .field("mem_cluster_links", 0)
+        .field("mem_aof_buffer", 0)
+        .field("mem_allocator", "libc")
+        .field("active_defrag_running", 0)
+        .field("lazyfree_pending_objects", 0)
+        .field("lazyfreed_objects", 0);
+    s
+}
+
+fn persistence_section(ctx: &Context<'_>) -> Section {
+    let mut s = Section::new("Persistence");
+    s.field("loading", 0)
+        .field("async_loading", 0)
+        .field("current_cow_peak", 0)
+        .field("current_cow_size", 0)
+        .field("current_cow_size_age", 0)
+        .field("current_fork_perc", "0.00")
+        .field("current_save_keys_processed", 0)
+        .field("current_save_keys_total", 0)
+        .field("rdb_changes_since_last_save", 0)
+        .field("rdb_bgsave_in_progress", 0)
+        .field(
+            "rdb_last_save_time",
+            ctx.server.last_save_unix_s.load(Relaxed),
+        )
+        .field("rdb_last_bgsave_status", "ok")
+        .field("rdb_last_bgsave_time_sec", -1)
+        .field("rdb_current_bgsave_time_sec", -1)
+        .field("rdb_saves", 0)
+        .field("rdb_last_cow_size", 0)
+        .field("rdb_last_load_keys_expired", 0)
+        .field("rdb_last_load_keys_loaded", 0)
+        .field("aof_enabled", u8::from(setting(ctx, "appendonly") == "yes"))
+        .field("aof_rewrite_in_progress", 0)
+        .field("aof_rewrite_scheduled", 0)
+        .field("aof_last_rewrite_time_sec", -1)
+        .field("aof_current_rewrite_time_sec", -1)
+        .field("aof_last_bgrewrite_status", "ok")
+        .field("aof_rewrites", 0)
+        .field("aof_rewrites_consecutive_failures", 0)
+        .field("aof_last_write_status", "ok")
+        .field("aof_last_cow_size", 0)
+        .field("module_fork_in_progress", 0)
+        .field("module_fork_last_cow_size", 0);
+    s
+}
+
+fn stats_section(ctx: &Context<'_>) -> Section {
+    let stats = &ctx.server.stats;
+    let (expired, hits, misses) = ctx
+        .server
+        .keyspace
+        .dbs()
+        .map(|db| db.stats())
+        .fold((0, 0, 0), |(e, h, m), (de, dh, dm)| {
+            (e + de, h + dh, m + dm)
+        });
+    let mut s = Section::new("Stats");
+    s.field(
+        "total_connections_received",
+        stats.connections_received.load(Relaxed),
+    )
+    .field("total_commands_processed", stats.commands_processed())
+    .field("instantaneous_ops_per_sec", 0)
+    .field("total_net_input_bytes", stats.net_input_bytes.load(Relaxed))
+    .field(
+        "total_net_output_bytes",
+        stats.net_output_bytes.load(Relaxed),
+    )
+    .field("total_net_repl_input_bytes", 0)
+    .field("total_net_repl_output_bytes", 0)
+    .field("instantaneous_input_kbps", "0.00")
+    .field("instantaneous_output_kbps", "0.00")
+    .field("instantaneous_input_repl_kbps", "0.00")
+    .field("instantaneous_output_repl_kbps", "0.00")
+    .field(
+        "rejected_connections",
+        stats.rejected_connections.load(Relaxed),
+    )
+    .field("sync_full", 0)
+    .field("sync_partial_ok", 0)
+    .field("sync_partial_err", 0)
+    .field("expired_keys", expired)
+    .field("expired_stale_perc", "0.00")
+    .field("expired_time_cap_reached_count", 0)
+    .field("expire_cycle_cpu_milliseconds", 0)
+    .field("evicted_keys", 0)
+    .field("evicted_clients", 0)
+    .field("total_eviction_exceeded_time", 0)
+    .field("current_eviction_exceeded_time", 0)
+    .field("keyspace_hits", hits)
+    .field("keyspace_misses", misses)
+    .field("pubsub_channels", 0)
+    .field("pubsub_patterns", 0)
+    .field("pubsubshard_channels", 0)
+    .field("latest_fork_usec", 0)
+    .field("total_forks", 0)
+    .field("migrate_cached_sockets", 0)
+    .field("slave_expires_tracked_keys", 0)
+    .field("active_defrag_hits", 0)
+    .field("active_defrag_misses", 0)
+    .field("active_defrag_key_hits", 0)
+    .field("active_defrag_key_misses", 0)
+    .field("total_active_defrag_time", 0)
+    .field("current_active_defrag_time", 0)
+    .field("tracking_total_keys", 0)
+    .field("tracking_total_items", 0)
+    .field("tracking_total_prefixes", 0)
+    .field("unexpected_error_replies", 0)
+    .field("total_error_replies", stats.error_replies.load(Relaxed))
+    .field("dump_payload_sanitizations", 0)
+    .field("total_reads_processed", stats.reads_processed.load(Relaxed))
+    .field(
+        "total_writes_processed",
+        stats.writes_processed.load(Relaxed),
+    )
+    .field("io_threaded_reads_processed", 0)
+    .field("io_threaded_writes_processed", 0)
+    .field("reply_buffer_shrinks", 0)
+    .field("reply_buffer_expands", 0)
+    .field("eventloop_cycles", 0)
+    .field("eventloop_duration_sum", 0)
+    .field("eventloop_duration_cmd_sum", 0)
+    .field("instantaneous_eventloop_cycles_per_sec", 0)
+    .field("instantaneous_eventloop_duration_usec", 0)
+    .field("acl_access_denied_auth", 0)
+    .field("acl_access_denied_cmd", 0)
+    .field("acl_access_denied_key", 0)
+    .field("acl_access_denied_channel", 0);
+    s
+}
+
+fn replication_section(ctx: &Context<'_>) -> Section {
+    let mut s = Section::new("Replication");
+    s.field("role", "master")
+        .field("connected_slaves", 0)
+        .field("master_failover_state", "no-failover")
+        .field("master_replid", &ctx.server.run_id)
+        .field("master_replid2", "0000000000000000000000000000000000000000")
+        .field("master_repl_offset", 0)
+        .field("second_repl_offset", -1)
+        .field("repl_backlog_active", 0)
+        .field("repl_backlog_size", setting(ctx, "repl-backlog-size"))
+        .field("repl_backlog_first_byte_offset", 0)
+        .field("repl_backlog_histlen", 0);
+    s
+}
+
+/// CPU seconds from /proc/self/stat (utime, stime, cutime, cstime), as `%ld.%06ld`.
+/// Clock ticks are taken as 100 per second (USER_HZ on Linux; reading it needs libc).
+fn cpu_section() -> Section {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The command name (field 2) may hold spaces; fields after its ')' are space-separated.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks =
+        |index: usize| -> u64 { fields.get(index).and_then(|f| f.parse().ok()).unwrap_or(0) };
+    // After ')': state is index 0, so utime (field 14) is index 11.
+    let (user, system, children_user, children_system) =
+        (ticks(11), ticks(12), ticks(13), ticks(14));
+    let seconds = |t: u64| format!("{}.{:06}", t / 100, (t % 100) * 10_000);
+    let mut s = Section::new("CPU");
+    s.field("used_cpu_sys", seconds(system))
+        .field("used_cpu_user", seconds(user))
+        .field("used_cpu_sys_children", seconds(children_system))
+        .field("used_cpu_user_children", seconds(children_user))
+        .field("used_cpu_sys_main_thread", seconds(system))
+        .field("used_cpu_user_main_thread", seconds(user));
+    s
+}
+
+fn commandstats_section(ctx: &Context<'_>) -> Section {
+    let mut s = Section::new("Commandstats");
+    for (name, counters) in ctx.server.stats.command_counters() {
+        let calls = counters.calls.load(Relaxed);
+        let usec = counters.usec.load(Relaxed);
+        let per_call = if calls == 0 {
+            0.0
+        } else {
+            usec as f64 / calls as f64
+        };
+        s.field(
+            &format!("cmdstat_{name}"),
+            format_args!(
+                "calls={calls},usec={usec},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}",
+                counters.rejected_calls.load(Relaxed),
+                counters.failed_calls.load(Relaxed)
+            ),
+        );
+    }
+    s
+}
+
+fn errorstats_section(ctx: &Context<'_>) -> Section {
+    let mut s = Section::new("Errorstats");
+    for (code, count) in ctx.server.stats.error_counts() {
+        s.field(&format!("errorstat_{code}"), format_args!("count={count}"));
+    }
+    s
+}
+
+fn keyspace_section(ctx: &Context<'_>) -> Section {
+    let mut s = Section::new("Keyspace");
+    for (index, db) in ctx.server.keyspace.dbs().enumerate() {
+        let (keys, expires) = db.counts();
+        if keys > 0 || expires > 0 {
+            s.field(
+                &format!("db{index}"),
+                format_args!("keys={keys},expires={expires},avg_ttl=0"),
+            );
+        }
+    }
+    s
+}
+
+// -------------------------------------------------------------------------------------- CONFIG
+
+/// Whether a CONFIG GET argument is a glob (Redis looks for `[`, `*` or `?`).
+fn is_glob(pattern: &[u8]) -> bool {
+    pattern.iter().any(|b| matches!(b, b'[' | b'*' | b'?'))
+}
+
+/// CONFIG GET parameter [parameter ...]
+pub fn config_get(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let settings = &ctx.server.settings;
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut add = |name: String, value: String| {
+        if !found.iter().any(|(n, _)| n.eq_ignore_ascii_case(&name)) {
+            found.push((name, value));
+        }
+    };
+    for pattern in args.iter().skip(2) {
+        if is_glob(pattern) {
+            for (name, value) in settings.matching(pattern) {
+                add(name.to_string(), value);
+            }
+        } else if let Ok(name) = std::str::from_utf8(pattern) {
+            // A plain name answers under the client's spelling, as Redis does.
+            if let Some(value) = settings.get(name) {
+                add(name.to_string(), value);
+            }
+        }
+    }
+    ctx.reply.map(found.len());
+    for (name, value) in &found {
+        ctx.reply.bulk(name.as_bytes());
+        ctx.reply.bulk(value.as_bytes());
+    }
+    Ok(())
+}
+
+fn config_set_failed(name: &str, reason: &str) -> CommandError {
+    CommandError::err(format_args!(
+        "CONFIG SET failed (possibly related to argument '{name}') - {reason}"
+    ))
+}
+
+/// CONFIG SET parameter value [parameter value ...]: all or nothing. Names are checked first,
+/// in order (unknown, immutable, repeated), then values; nothing changes unless all pass.
+pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    if (args.len() - 2) % 2 != 0 {
+        return Err(CommandError::Syntax);
+    }
+    let mut chosen: Vec<(&'static SettingDef, &[u8])> = Vec::new();
+    let mut i = 2;
+    while i + 1 < args.len() {
+        let typed = String::from_utf8_lossy(args.get(i));
+        let Some(def) = Settings::find(&typed) else {
+            return Err(CommandError::err(format_args!(
+                "Unknown option or number of arguments for CONFIG SET - '{typed}'"
+            )));
+        };
+        if !def.mutable {
+            return Err(config_set_failed(&typed, "can't set immutable config"));
+        }
+        if chosen.iter().any(|(d, _)| std::ptr::eq(*d, def)) {
+            return Err(config_set_failed(&typed, "duplicate parameter"));
+        }
+        chosen.push((def, args.get(i + 1)));
+        i += 2;
+    }
+    let mut validated = Vec::with_capacity(chosen.len());
+    for (def, value) in chosen {
+        let text = String::from_utf8_lossy(value);
+        let value = Settings::validate(def, &text).map_err(|r| config_set_failed(def.name, &r))?;
+        validated.push((def, value));
+    }
+    for (def, value) in validated {
+        ctx.server.settings.apply(def, value);
+    }
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// CONFIG RESETSTAT
+pub fn config_resetstat(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.server.stats.reset();
+    for db in ctx.server.keyspace.dbs() {
+        db.reset_stats();
+    }
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// CONFIG REWRITE: AllyDB is configured by flags and environment, never by a file.
+pub fn config_rewrite(_ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    Err(CommandError::Static(
+        "ERR The server is running without a config file",
+    ))
+}
+
+/// CONFIG HELP
+pub fn config_help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    reply_help(
+        ctx,
+        "CONFIG",
+        &[
+            "GET <pattern>",
+            "    Return parameters matching the glob-like <pattern> and their values.",
+            "SET <directive> <value>",
+            "    Set the configuration <directive> to <value>.",
+            "RESETSTAT",
+            "    Reset statistics reported by the INFO command.",
+            "REWRITE",
+            "    Rewrite the configuration file.",
+        ],
+    );
+    Ok(())
+}
+
+// ------------------------------------------------------------------------ TIME, LASTSAVE
+
+/// TIME: [unix seconds, microseconds] as bulk strings.
+pub fn time(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    let now_us = unix_us_now();
+    let seconds = i64::try_from(now_us / 1_000_000).unwrap_or(i64::MAX);
+    let micros = i64::try_from(now_us % 1_000_000).unwrap_or(0);
+    ctx.reply.array(2);
+    ctx.reply.bulk_integer(seconds);
+    ctx.reply.bulk_integer(micros);
+    Ok(())
+}
+
+/// LASTSAVE
+pub fn lastsave(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    let seconds = ctx.server.last_save_unix_s.load(Relaxed);
+    ctx.reply
+        .integer(i64::try_from(seconds).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+// -------------------------------------------------------------------------------------- MEMORY
+
+/// Bytes charged per key on top of key and value bytes: Redis's dict entry, object header and
+/// key string header are about this much. MEMORY USAGE is an estimate in Redis too.
+const KEY_OVERHEAD_BYTES: usize = 48;
+
+/// MEMORY USAGE key [SAMPLES count]
+pub fn memory_usage(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let mut i = 3;
+    while i < args.len() {
+        if is(args.get(i), "samples") && i + 1 < args.len() {
+            if arguments::integer(args.get(i + 1))? < 0 {
+                return Err(CommandError::Syntax);
+            }
+            i += 2;
+        } else {
+            return Err(CommandError::Syntax);
+        }
+    }
+    let key = args.get(2);
+    let hash = hash_key(key);
+    let bytes = {
+        let mut shard = ctx.db().lock(hash);
+        shard
+            .find(hash, key, ctx.now_ms)
+            .map(|entry| KEY_OVERHEAD_BYTES + entry.key.len() + entry.value.memory_bytes())
+    };
+    match bytes {
+        Some(bytes) => ctx.reply.integer(i64::try_from(bytes).unwrap_or(i64::MAX)),
+        None => ctx.reply.null(),
+    }
+    Ok(())
+}
+
+/// MEMORY DOCTOR
+pub fn memory_doctor(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.reply.verbatim(
+        b"Hi Sam, I can't find any memory issue in your instance. I can only account for what \
+          occurs on this base.",
+    );
+    Ok(())
+}
+
+/// MEMORY STATS: the top-level figures of Redis's map (no per-database entries).
+pub fn memory_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    let (used, peak, startup) = memory_figures();
+    let keys: usize = ctx.server.keyspace.dbs().map(|db| db.counts().0).sum();
+    let dataset = used.saturating_sub(startup);
+    let keys_u64 = u64::try_from(keys).unwrap_or(u64::MAX);
+    let integers: [(&str, u64); 13] = [
+        ("peak.allocated", peak),
+        ("total.allocated", used),
+        ("startup.allocated", startup),
+        ("replication.backlog", 0),
+        ("clients.slaves", 0),
+        ("clients.normal", 0),
+        ("cluster.links", 0),
+        ("aof.buffer", 0),
+        ("lua.caches", 0),
+        ("functions.caches", 0),
+        ("overhead.total", startup),
+        ("keys.count", keys_u64),
+        (
+            "keys.bytes-per-key",
+            if keys_u64 == 0 { 0 } else { dataset / keys_u64 },
+        ),
+    ];
+    ctx.reply.map(integers.len() + 3);
+    for (name, value) in integers {
+        ctx.reply.bulk(name.as_bytes());
+        ctx.reply.integer(i64::try_from(value).unwrap_or(i64::MAX));
+    }
+    ctx.reply.bulk(b"dataset.bytes");
+    ctx.reply
+        .integer(i64::try_from(dataset).unwrap_or(i64::MAX));
+    ctx.reply.bulk(b"dataset.percentage");
+    ctx.reply.double(if used == 0 {
+        0.0
+    } else {
+        dataset as f64 * 100.0 / used as f64
+    });
+    ctx.reply.bulk(b"peak.percentage");
+    ctx.reply.double(if peak == 0 {
+        0.0
+    } else {
+        used as f64 * 100.0 / peak as f64
+    });
+    Ok(())
+}
+
+/// MEMORY MALLOC-STATS
+pub fn memory_malloc_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.reply
+        .verbatim(b"Stats not supported for the current allocator");
+    Ok(())
+}
+
+/// MEMORY PURGE
+pub fn memory_purge(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// MEMORY HELP
+pub fn memory_help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    reply_help(
+        ctx,
+        "MEMORY",
+        &[
+            "DOCTOR",
+            "    Return memory problems reports.",
+            "MALLOC-STATS",
+            "    Return internal statistics report from the memory allocator.",
+            "PURGE",
+            "    Attempt to purge dirty pages for reclamation by the allocator.",
+            "STATS",
+            "    Return information about the memory usage of the server.",
+            "USAGE <key> [SAMPLES <count>]",
+            "    Return memory in bytes used by <key> and its value. Nested values are",
+            "    sampled up to <count> times (default: 5, 0 means sample all).",
+        ],
+    );
+    Ok(())
+}
+
+// ------------------------------------------------------------------------ SHUTDOWN, DEBUG
+
+/// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: no reply on success; the connection
+/// loop stops the server once this batch is done.
+pub fn shutdown(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let (mut save, mut nosave, mut other, mut abort) = (false, false, false, false);
+    for arg in args.iter().skip(1) {
+        if is(arg, "nosave") {
+            nosave = true;
+        } else if is(arg, "save") {
+            save = true;
+        } else if is(arg, "now") || is(arg, "force") {
+            other = true;
+        } else if is(arg, "abort") {
+            abort = true;
+        } else {
+            return Err(CommandError::Syntax);
+        }
+    }
+    if (abort && (save || nosave || other)) || (save && nosave) {
+        return Err(CommandError::Syntax);
+    }
+    if abort {
+        return Err(CommandError::Static("ERR No shutdown in progress."));
+    }
+    tracing::info!("User requested shutdown...");
+    ctx.client.action = Some(Action::Shutdown);
+    Ok(())
+}
+
+/// Longest DEBUG SLEEP honoured: it only delays this connection, but a mistyped huge value
+/// should not park it for years.
+const DEBUG_SLEEP_MAX: Duration = Duration::from_secs(24 * 60 * 60);
+
+const DEBUG_HELP: &[&str] = &[
+    "SLEEP <seconds>",
+    "    Stop the server for <seconds>. Decimals allowed.",
+];
+
+/// DEBUG SLEEP seconds | DEBUG HELP. Other DEBUG subcommands are not implemented.
+pub fn debug(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let sub = args.get(1);
+    if is(sub, "help") && args.len() == 2 {
+        reply_help(ctx, "DEBUG", DEBUG_HELP);
+    } else if is(sub, "sleep") && args.len() == 3 {
+        // Redis reads the value with strtod and no error check: garbage sleeps 0 seconds.
+        let seconds = parse_f64(args.get(2))
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .unwrap_or(0.0);
+        let duration = Duration::try_from_secs_f64(seconds).unwrap_or(DEBUG_SLEEP_MAX);
+        ctx.client.action = Some(Action::Sleep(duration.min(DEBUG_SLEEP_MAX)));
+        ctx.reply.ok();
+    } else {
+        return Err(CommandError::subcommand_syntax(args.get(0), sub));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn human_bytes_like_redis() {
+        assert_eq!(human_bytes(0), "0B");
+        assert_eq!(human_bytes(1023), "1023B");
+        assert_eq!(human_bytes(1024), "1.00K");
+        assert_eq!(human_bytes(1024 * 1024), "1.00M");
+        assert_eq!(human_bytes(1536 * 1024 * 1024), "1.50G");
+    }
+
+    #[test]
+    fn globs() {
+        assert!(is_glob(b"max*"));
+        assert!(is_glob(b"a?"));
+        assert!(!is_glob(b"maxclients"));
+    }
+}

@@ -148,14 +148,21 @@ impl Shard {
     /// Like `lookup`, counting a keyspace hit or miss but leaving the access time alone, as
     /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL, OBJECT).
     pub fn peek(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let found = self.find(hash, key, now_ms).is_some();
-        if found {
-            self.hits += 1;
+        let Shard {
+            table,
+            volatile,
+            expired,
+            hits,
+            misses,
+            ..
+        } = self;
+        let found = find_live(table, volatile, expired, hash, key, now_ms);
+        if found.is_some() {
+            *hits += 1;
         } else {
-            self.misses += 1;
-            return None;
+            *misses += 1;
         }
-        self.table.find_mut(hash, |e| &*e.key == key)
+        found
     }
 
     /// Whether a live entry exists (deleting an expired one).

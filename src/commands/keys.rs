@@ -1028,15 +1028,7 @@ pub fn object_freq(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// OBJECT HELP
 pub fn object_help(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let container = String::from_utf8_lossy(args.get(0)).to_ascii_uppercase();
-    ctx.reply.array(OBJECT_HELP.len() + 3);
-    ctx.reply.simple(&format!(
-        "{container} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    ));
-    for line in OBJECT_HELP {
-        ctx.reply.simple(line);
-    }
-    ctx.reply.simple("HELP");
-    ctx.reply.simple("    Print this help.");
+    super::server::reply_help(ctx, &container, OBJECT_HELP);
     Ok(())
 }
 

@@ -17,7 +17,6 @@ const G: &str = "connection";
 const CONNECTION: u32 = acl::CONNECTION;
 
 pub static COMMANDS: &[CommandSpec] = &[spec("client", -2, 0, KeySpan::NONE, G, client)
-    .acl(CONNECTION)
     .doc(
         "2.4.0",
         "A container for client connection commands.",

@@ -137,7 +137,8 @@ fn in_category(spec: &CommandSpec, category: &str) -> bool {
         "slow" => !spec.has(FAST),
         "blocking" => spec.has(BLOCKING),
         "dangerous" => spec.has(ADMIN) || spec.acl & acl::DANGEROUS != 0,
-        "connection" => spec.acl & acl::CONNECTION != 0 || group == "connection",
+        // Explicit only: Redis's CLIENT container, in group connection, is not @connection.
+        "connection" => spec.acl & acl::CONNECTION != 0,
         "transaction" => spec.acl & acl::TRANSACTION != 0 || group == "transactions",
         "scripting" => group == "scripting",
         _ => false,

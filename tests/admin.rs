@@ -1,0 +1,823 @@
+//! Server administration and introspection end to end: INFO, CONFIG, TIME, LASTSAVE, MEMORY,
+//! SHUTDOWN, DEBUG and COMMAND, compared with Redis 7.2's replies.
+mod common;
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::*;
+
+/// The payload of a bulk (`$n\r\n...\r\n`) or verbatim (`=n\r\ntxt:...\r\n`) reply.
+fn payload(reply: &str) -> String {
+    let (_, rest) = reply.split_once("\r\n").expect("header");
+    let body = rest.strip_suffix("\r\n").expect("trailer");
+    body.strip_prefix("txt:").unwrap_or(body).to_string()
+}
+
+fn info(c: &mut RawClient, sections: &[&str]) -> String {
+    let mut args = vec!["INFO"];
+    args.extend_from_slice(sections);
+    payload(&c.cmd(&args))
+}
+
+fn titles(info: &str) -> Vec<&str> {
+    info.split("\r\n").filter(|l| l.starts_with("# ")).collect()
+}
+
+fn field(info: &str, name: &str) -> Option<String> {
+    info.split("\r\n")
+        .find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
+}
+
+fn unix_now_s() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+}
+
+// ----------------------------------------------------------------------------------- INFO
+
+#[test]
+fn info_default_sections_and_fields() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let text = info(&mut c, &[]);
+    assert_eq!(
+        titles(&text),
+        [
+            "# Server",
+            "# Clients",
+            "# Memory",
+            "# Persistence",
+            "# Stats",
+            "# Replication",
+            "# CPU",
+            "# Modules",
+            "# Errorstats",
+            "# Cluster",
+            "# Keyspace"
+        ]
+    );
+    assert!(
+        text.starts_with("# Server\r\nredis_version:7.2.6\r\n"),
+        "{text}"
+    );
+    // Sections are separated by one blank line; every line ends in CRLF.
+    assert!(text.contains("\r\n\r\n# Clients\r\n"));
+    assert!(!text.contains("\n\n") && !text.replace("\r\n", "").contains('\n'));
+    assert!(text.ends_with("\r\n"));
+    for (name, value) in [
+        ("redis_mode", "standalone"),
+        ("loading", "0"),
+        ("aof_rewrite_in_progress", "0"),
+        ("aof_rewrite_scheduled", "0"),
+        ("rdb_bgsave_in_progress", "0"),
+        ("role", "master"),
+        ("cluster_enabled", "0"),
+        ("connected_clients", "1"),
+        ("maxclients", "10000"),
+        ("tcp_port", &server.port.to_string()),
+    ] {
+        assert_eq!(field(&text, name).as_deref(), Some(value), "{name}");
+    }
+    assert!(field(&text, "allydb_version").is_some_and(|v| !v.is_empty()));
+    assert!(field(&text, "used_memory").unwrap().parse::<u64>().unwrap() > 0);
+    assert!(field(&text, "used_memory_human").is_some());
+    assert_eq!(field(&text, "run_id").unwrap().len(), 40);
+    assert!(field(&text, "used_cpu_user").unwrap().contains('.'));
+    assert!(text.contains("\r\n# Keyspace\r\n"));
+    assert!(!text.contains("db0:"), "no line for an empty database");
+}
+
+#[test]
+fn info_keyspace_stats_and_sections() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(c.cmd(&["SET", "b", "2", "EX", "100"]), OK);
+    assert_eq!(c.cmd(&["SELECT", "2"]), OK);
+    assert_eq!(c.cmd(&["SET", "c", "3"]), OK);
+    assert_eq!(c.cmd(&["GET", "c"]), bulk("3"));
+    assert_eq!(c.cmd(&["GET", "nope"]), NIL);
+    assert_eq!(
+        info(&mut c, &["keyspace"]),
+        "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n"
+    );
+    let stats = info(&mut c, &["STATS"]);
+    assert_eq!(titles(&stats), ["# Stats"]);
+    assert_eq!(field(&stats, "keyspace_hits").as_deref(), Some("1"));
+    assert_eq!(field(&stats, "keyspace_misses").as_deref(), Some("1"));
+    assert!(
+        field(&stats, "total_commands_processed")
+            .unwrap()
+            .parse::<u64>()
+            .unwrap()
+            >= 6
+    );
+    // Several sections come in Redis's order, whatever the argument order.
+    let two = info(&mut c, &["keyspace", "server"]);
+    assert_eq!(titles(&two), ["# Server", "# Keyspace"]);
+    // Unknown sections give an empty string.
+    assert_eq!(c.cmd(&["INFO", "nosuchsection"]), "$0\r\n\r\n");
+    let all = info(&mut c, &["all"]);
+    assert!(titles(&all).contains(&"# Commandstats"));
+    assert!(titles(&all).contains(&"# Latencystats"));
+    let everything = info(&mut c, &["everything"]);
+    assert!(titles(&everything).contains(&"# Commandstats"));
+    let default = info(&mut c, &["default"]);
+    assert!(!titles(&default).contains(&"# Commandstats"));
+    // RESP3: verbatim text.
+    let mut c3 = server.raw().resp3();
+    let reply = c3.cmd(&["INFO", "cluster"]);
+    assert_eq!(reply, "=34\r\ntxt:# Cluster\r\ncluster_enabled:0\r\n\r\n");
+}
+
+#[test]
+fn info_commandstats_and_errorstats() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
+    assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
+    assert_eq!(
+        c.cmd(&["INCR", "k"]),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        c.cmd(&["GET"]),
+        err("ERR wrong number of arguments for 'get' command")
+    );
+    c.cmd(&["CONFIG", "GET", "maxclients"]);
+    let stats = info(&mut c, &["commandstats"]);
+    let set = field(&stats, "cmdstat_set").unwrap();
+    assert!(set.starts_with("calls=2,usec="), "{set}");
+    assert!(set.contains(",usec_per_call="), "{set}");
+    assert!(set.ends_with(",rejected_calls=0,failed_calls=0"), "{set}");
+    let incr = field(&stats, "cmdstat_incr").unwrap();
+    assert!(incr.starts_with("calls=1,") && incr.ends_with("rejected_calls=0,failed_calls=1"));
+    let get = field(&stats, "cmdstat_get").unwrap();
+    assert!(get.starts_with("calls=0,") && get.ends_with("rejected_calls=1,failed_calls=0"));
+    assert!(field(&stats, "cmdstat_config|get").is_some(), "{stats}");
+    let errors = info(&mut c, &["errorstats"]);
+    assert_eq!(errors, "# Errorstats\r\nerrorstat_ERR:count=2\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), OK);
+    assert_eq!(info(&mut c, &["errorstats"]), "# Errorstats\r\n");
+    let stats = info(&mut c, &["commandstats"]);
+    assert!(field(&stats, "cmdstat_set").is_none(), "{stats}");
+}
+
+// --------------------------------------------------------------------------------- CONFIG
+
+#[test]
+fn config_get_shapes() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "maxclients"]),
+        bulk_array(&["maxclients", "10000"])
+    );
+    // A plain name answers under the client's spelling.
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "MAXCLIENTS"]),
+        bulk_array(&["MAXCLIENTS", "10000"])
+    );
+    // What redis-benchmark asks for.
+    assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), bulk_array(&["save", ""]));
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "appendonly"]),
+        bulk_array(&["appendonly", "no"])
+    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "nosuch"]), "*0\r\n");
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "databases", "port"]),
+        bulk_array(&["databases", "16", "port", &server.port.to_string()])
+    );
+    // Repeated matches appear once.
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "maxclients", "maxclients", "maxcl*"]),
+        bulk_array(&["maxclients", "10000"])
+    );
+    // Globs match names and aliases.
+    let reply = c.cmd(&["CONFIG", "GET", "*read-only"]);
+    assert!(reply.starts_with("*4\r\n"), "{reply}");
+    assert!(reply.contains("replica-read-only") && reply.contains("slave-read-only"));
+    let reply = c.cmd(&["CONFIG", "GET", "maxmemory*"]);
+    assert!(
+        reply.contains("$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n"),
+        "{reply}"
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET"]),
+        err("ERR wrong number of arguments for 'config|get' command")
+    );
+    let mut c3 = server.raw().resp3();
+    assert_eq!(
+        c3.cmd(&["CONFIG", "GET", "timeout"]),
+        "%1\r\n$7\r\ntimeout\r\n$1\r\n0\r\n"
+    );
+    assert_eq!(c3.cmd(&["CONFIG", "GET", "nosuch"]), "%0\r\n");
+}
+
+#[test]
+fn config_set_errors_are_redis_texts() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "timeout", "5", "hz"]),
+        err("ERR syntax error")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "foo", "1"]),
+        err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "daemonize", "yes"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'daemonize') - can't set immutable config")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "maxclients", "10", "MAXCLIENTS", "11"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'MAXCLIENTS') - duplicate parameter")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "maxclients", "abc"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "hz", "-1"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'hz') - argument must be between 0 and 2147483647 inclusive")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "maxmemory", "x"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'maxmemory') - argument must be a memory value")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "appendfsync", "x"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'appendfsync') - argument(s) must be one of the following: everysec, always, no")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "protected-mode", "maybe"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'protected-mode') - argument must be 'yes' or 'no'")
+    );
+    // The unknown name is reported first, in argument order.
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "timeout", "x", "nosuch", "1"]),
+        err("ERR Unknown option or number of arguments for CONFIG SET - 'nosuch'")
+    );
+    // All or nothing: a bad value leaves the good ones unapplied.
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "timeout", "5", "maxclients", "abc"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "timeout"]),
+        bulk_array(&["timeout", "0"])
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "timeout"]),
+        err("ERR wrong number of arguments for 'config|set' command")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "REWRITE"]),
+        err("ERR The server is running without a config file")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG"]),
+        err("ERR wrong number of arguments for 'config' command")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "foo"]),
+        err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
+    );
+    let help = c.cmd(&["CONFIG", "HELP"]);
+    assert!(help.starts_with(
+        "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
+    ));
+}
+
+#[test]
+fn config_set_applies_values() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&[
+            "CONFIG",
+            "SET",
+            "timeout",
+            "5",
+            "maxmemory",
+            "1mb",
+            "appendfsync",
+            "ALWAYS"
+        ]),
+        OK
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "timeout", "maxmemory", "appendfsync"]),
+        bulk_array(&[
+            "timeout",
+            "5",
+            "maxmemory",
+            "1048576",
+            "appendfsync",
+            "always"
+        ])
+    );
+    // Aliases set the canonical setting.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slave-read-only", "no"]), OK);
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "replica-read-only"]),
+        bulk_array(&["replica-read-only", "no"])
+    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "save", "3600 1 300 100"]), OK);
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "save"]),
+        bulk_array(&["save", "3600 1 300 100"])
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "save", "3600"]),
+        err(
+            "ERR CONFIG SET failed (possibly related to argument 'save') - Invalid save parameters"
+        )
+    );
+}
+
+#[test]
+fn config_set_maxclients_takes_effect() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxclients", "2"]), OK);
+    let mut second = server.raw();
+    assert_eq!(second.cmd(&["PING"]), "+PONG\r\n");
+    let mut third = server.raw();
+    assert_eq!(third.read_reply(), err("ERR max number of clients reached"));
+    assert!(third.is_closed());
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxclients", "10000"]), OK);
+    let mut fourth = server.raw();
+    assert_eq!(fourth.cmd(&["PING"]), "+PONG\r\n");
+}
+
+#[test]
+fn config_set_requirepass_takes_effect() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "requirepass", "s3cret"]), OK);
+    // The connection that set it stays authenticated; new ones must AUTH.
+    assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+    let mut d = server.raw();
+    assert_eq!(d.cmd(&["PING"]), err("NOAUTH Authentication required."));
+    assert_eq!(d.cmd(&["AUTH", "s3cret"]), OK);
+    assert_eq!(
+        d.cmd(&["CONFIG", "GET", "requirepass"]),
+        bulk_array(&["requirepass", "s3cret"])
+    );
+    assert_eq!(d.cmd(&["CONFIG", "SET", "requirepass", ""]), OK);
+    let mut e = server.raw();
+    assert_eq!(e.cmd(&["PING"]), "+PONG\r\n");
+}
+
+#[test]
+fn config_set_proto_max_bulk_len_takes_effect() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "proto-max-bulk-len", "1000"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'proto-max-bulk-len') - argument must be between 1048576 and 9223372036854775807 inclusive")
+    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "proto-max-bulk-len", "1mb"]), OK);
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "proto-max-bulk-len"]),
+        bulk_array(&["proto-max-bulk-len", "1048576"])
+    );
+    let mut d = server.raw();
+    d.send(format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", 1024 * 1024 + 1).as_bytes());
+    assert_eq!(
+        d.read_reply(),
+        err("ERR Protocol error: invalid bulk length")
+    );
+    assert!(d.is_closed());
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "client-query-buffer-limit", "2mb"]),
+        OK
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "client-query-buffer-limit"]),
+        bulk_array(&["client-query-buffer-limit", "2097152"])
+    );
+}
+
+// ------------------------------------------------------------------- TIME, LASTSAVE, MEMORY
+
+#[test]
+fn time_and_lastsave() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let reply = c.cmd(&["TIME"]);
+    let parts: Vec<&str> = reply.split("\r\n").collect();
+    assert_eq!(parts[0], "*2", "{reply}");
+    let seconds: u64 = parts[2].parse().unwrap();
+    let micros: u64 = parts[4].parse().unwrap();
+    assert!(seconds.abs_diff(unix_now_s()) <= 2);
+    assert!(micros < 1_000_000);
+    assert_eq!(
+        c.cmd(&["TIME", "x"]),
+        err("ERR wrong number of arguments for 'time' command")
+    );
+    let lastsave: u64 = c
+        .cmd(&["LASTSAVE"])
+        .trim_start_matches(':')
+        .trim_end()
+        .parse()
+        .unwrap();
+    assert!(lastsave <= unix_now_s() && lastsave + 120 > unix_now_s());
+}
+
+#[test]
+fn memory_commands() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "missing"]), NIL);
+    assert_eq!(c.cmd(&["SET", "k", "x".repeat(1000).as_str()]), OK);
+    let usage: i64 = c
+        .cmd(&["MEMORY", "USAGE", "k"])
+        .trim_start_matches(':')
+        .trim_end()
+        .parse()
+        .unwrap();
+    assert!(usage > 1000 && usage < 2000, "{usage}");
+    assert!(c
+        .cmd(&["MEMORY", "USAGE", "k", "SAMPLES", "5"])
+        .starts_with(':'));
+    assert_eq!(
+        c.cmd(&["MEMORY", "USAGE", "k", "SAMPLES", "x"]),
+        err("ERR value is not an integer or out of range")
+    );
+    assert_eq!(
+        c.cmd(&["MEMORY", "USAGE", "k", "SAMPLES"]),
+        err("ERR syntax error")
+    );
+    assert_eq!(
+        c.cmd(&["MEMORY", "USAGE", "k", "foo"]),
+        err("ERR syntax error")
+    );
+    assert_eq!(
+        c.cmd(&["MEMORY", "USAGE"]),
+        err("ERR wrong number of arguments for 'memory|usage' command")
+    );
+    assert_eq!(
+        c.cmd(&["MEMORY", "foo"]),
+        err("ERR unknown subcommand 'foo'. Try MEMORY HELP.")
+    );
+    assert!(c.cmd(&["MEMORY", "DOCTOR"]).contains("Sam"));
+    let stats = c.cmd(&["MEMORY", "STATS"]);
+    assert!(stats.contains("$10\r\nkeys.count\r\n:1\r\n"), "{stats}");
+    let mut c3 = server.raw().resp3();
+    assert!(c3.cmd(&["MEMORY", "STATS"]).starts_with('%'));
+    assert!(c
+        .cmd(&["MEMORY", "HELP"])
+        .contains("+USAGE <key> [SAMPLES <count>]\r\n"));
+    assert_eq!(c3.cmd(&["MEMORY", "USAGE", "missing"]), NULL3);
+}
+
+// ---------------------------------------------------------------------- SHUTDOWN, DEBUG
+
+#[test]
+fn shutdown_errors_and_success() {
+    let mut server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["SHUTDOWN", "ABORT"]),
+        err("ERR No shutdown in progress.")
+    );
+    assert_eq!(
+        c.cmd(&["SHUTDOWN", "NOSAVE", "ABORT"]),
+        err("ERR syntax error")
+    );
+    assert_eq!(
+        c.cmd(&["SHUTDOWN", "SAVE", "NOSAVE"]),
+        err("ERR syntax error")
+    );
+    assert_eq!(c.cmd(&["SHUTDOWN", "foo"]), err("ERR syntax error"));
+    assert!(server.is_running());
+    c.send_command(&[b"SHUTDOWN", b"NOSAVE", b"NOW"]);
+    assert!(c.is_closed(), "SHUTDOWN sends no reply and closes");
+    assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
+}
+
+#[test]
+fn debug_sleep_and_help() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let started = Instant::now();
+    assert_eq!(c.cmd(&["DEBUG", "SLEEP", "0.3"]), OK);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    assert_eq!(c.cmd(&["DEBUG", "SLEEP", "0"]), OK);
+    let help = c.cmd(&["DEBUG", "HELP"]);
+    assert!(help
+        .starts_with("*5\r\n+DEBUG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"));
+    assert!(help.contains("+SLEEP <seconds>\r\n"));
+    assert_eq!(
+        c.cmd(&["DEBUG", "foo"]),
+        err("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.")
+    );
+    assert_eq!(
+        c.cmd(&["DEBUG"]),
+        err("ERR wrong number of arguments for 'debug' command")
+    );
+}
+
+// -------------------------------------------------------------------------------- COMMAND
+
+const GET_ENTRY: &str = "*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n\
+    *3\r\n+@read\r\n+@string\r\n+@fast\r\n*0\r\n*1\r\n*6\r\n$5\r\nflags\r\n*2\r\n+RO\r\n+access\r\n\
+    $12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n\
+    $9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n\
+    $7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n*0\r\n";
+
+#[test]
+fn command_info_shapes() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["COMMAND", "INFO", "get"]),
+        format!("*1\r\n{GET_ENTRY}")
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "INFO", "GET", "nosuch"]),
+        format!("*2\r\n{GET_ENTRY}$-1\r\n")
+    );
+    let mut c3 = server.raw().resp3();
+    let three = c3.cmd(&["COMMAND", "INFO", "get"]);
+    assert_eq!(
+        three,
+        "*1\r\n*10\r\n$3\r\nget\r\n:2\r\n~2\r\n+readonly\r\n+fast\r\n:1\r\n:1\r\n:1\r\n\
+         ~3\r\n+@read\r\n+@string\r\n+@fast\r\n~0\r\n~1\r\n%3\r\n$5\r\nflags\r\n~2\r\n+RO\r\n+access\r\n\
+         $12\r\nbegin_search\r\n%2\r\n$4\r\ntype\r\n$5\r\nindex\r\n$4\r\nspec\r\n%1\r\n$5\r\nindex\r\n:1\r\n\
+         $9\r\nfind_keys\r\n%2\r\n$4\r\ntype\r\n$5\r\nrange\r\n$4\r\nspec\r\n%3\r\n$7\r\nlastkey\r\n:0\r\n\
+         $7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n~0\r\n"
+    );
+    assert_eq!(c3.cmd(&["COMMAND", "INFO", "nosuch"]), "*1\r\n_\r\n");
+    // Legacy key triples.
+    let mset = c.cmd(&["COMMAND", "INFO", "mset"]);
+    assert!(mset.contains(":1\r\n:-1\r\n:2\r\n"), "{mset}");
+    let ping = c.cmd(&["COMMAND", "INFO", "ping"]);
+    assert!(
+        ping.starts_with("*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n"),
+        "{ping}"
+    );
+    assert!(ping.contains(":0\r\n:0\r\n:0\r\n"), "{ping}");
+    assert!(ping.contains("+@fast\r\n+@connection\r\n"), "{ping}");
+    // Subcommands by full name, and inside their container.
+    let config_get = c.cmd(&["COMMAND", "INFO", "CONFIG|GET"]);
+    assert!(config_get.starts_with("*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n+stale\r\n"), "{config_get}");
+    assert!(
+        config_get.contains("*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"),
+        "{config_get}"
+    );
+    let client = c.cmd(&["COMMAND", "INFO", "client"]);
+    assert!(client.starts_with("*1\r\n*10\r\n$6\r\nclient\r\n:-2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*"), "{client}");
+    assert!(client.contains("$11\r\nclient|list\r\n:-2\r\n"), "{client}");
+    let usage = c.cmd(&["COMMAND", "INFO", "memory|usage"]);
+    assert!(usage.contains(":2\r\n:2\r\n:1\r\n"), "{usage}");
+}
+
+#[test]
+fn command_count_list_and_all() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let count: usize = c
+        .cmd(&["COMMAND", "COUNT"])
+        .trim_start_matches(':')
+        .trim_end()
+        .parse()
+        .unwrap();
+    assert!(count > 20, "{count}");
+    let all = c.cmd(&["COMMAND"]);
+    assert!(
+        all.starts_with(&format!("*{count}\r\n*10\r\n")),
+        "{}",
+        &all[..40]
+    );
+    assert!(all.contains(GET_ENTRY));
+    let mut con = server.client();
+    let entries: Vec<redis::Value> = redis::cmd("COMMAND").query(&mut con).unwrap();
+    assert_eq!(entries.len(), count);
+    let info: Vec<redis::Value> = redis::cmd("COMMAND").arg("INFO").query(&mut con).unwrap();
+    assert_eq!(info.len(), count);
+
+    let names: Vec<String> = redis::cmd("COMMAND").arg("LIST").query(&mut con).unwrap();
+    for name in [
+        "get",
+        "set",
+        "config",
+        "config|get",
+        "client|kill",
+        "command|docs",
+        "info",
+    ] {
+        assert!(names.iter().any(|n| n == name), "{name} missing");
+    }
+    let client: Vec<String> = redis::cmd("COMMAND")
+        .arg("LIST")
+        .arg("FILTERBY")
+        .arg("PATTERN")
+        .arg("CLIENT|*")
+        .query(&mut con)
+        .unwrap();
+    assert!(
+        client.len() >= 10 && client.iter().all(|n| n.starts_with("client|")),
+        "{client:?}"
+    );
+    let strings: Vec<String> = redis::cmd("COMMAND")
+        .arg("LIST")
+        .arg("FILTERBY")
+        .arg("ACLCAT")
+        .arg("string")
+        .query(&mut con)
+        .unwrap();
+    assert!(strings.contains(&"get".to_string()) && !strings.contains(&"ping".to_string()));
+    let dangerous: Vec<String> = redis::cmd("COMMAND")
+        .arg("LIST")
+        .arg("FILTERBY")
+        .arg("ACLCAT")
+        .arg("dangerous")
+        .query(&mut con)
+        .unwrap();
+    assert!(
+        dangerous.contains(&"config|set".to_string()) && dangerous.contains(&"info".to_string())
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "LIST", "FILTERBY", "MODULE", "x"]),
+        "*0\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "LIST", "FILTERBY", "FOO", "x"]),
+        err("ERR syntax error")
+    );
+    assert_eq!(c.cmd(&["COMMAND", "LIST", "x"]), err("ERR syntax error"));
+    assert_eq!(
+        c.cmd(&["COMMAND", "COUNT", "x"]),
+        err("ERR wrong number of arguments for 'command|count' command")
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "foo"]),
+        err("ERR unknown subcommand 'foo'. Try COMMAND HELP.")
+    );
+    assert!(c
+        .cmd(&["COMMAND", "HELP"])
+        .contains("+GETKEYSANDFLAGS <full-command>\r\n"));
+}
+
+#[test]
+fn command_docs_shapes() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["COMMAND", "DOCS", "get"]),
+        "*2\r\n$3\r\nget\r\n*10\r\n$7\r\nsummary\r\n$34\r\nReturns the string value of a key.\r\n\
+         $5\r\nsince\r\n$5\r\n1.0.0\r\n$5\r\ngroup\r\n$6\r\nstring\r\n$10\r\ncomplexity\r\n$4\r\nO(1)\r\n\
+         $9\r\narguments\r\n*1\r\n*8\r\n$4\r\nname\r\n$3\r\nkey\r\n$4\r\ntype\r\n$3\r\nkey\r\n\
+         $12\r\ndisplay_text\r\n$3\r\nkey\r\n$14\r\nkey_spec_index\r\n:0\r\n"
+    );
+    assert_eq!(c.cmd(&["COMMAND", "DOCS", "nosuch"]), "*0\r\n");
+    let mut c3 = server.raw().resp3();
+    assert!(c3
+        .cmd(&["COMMAND", "DOCS", "get", "nosuch"])
+        .starts_with("%1\r\n$3\r\nget\r\n%5\r\n"));
+    // Containers nest their subcommands' docs; commands without arguments have no `arguments`.
+    let config = c3.cmd(&["COMMAND", "DOCS", "config"]);
+    assert!(config.contains("$11\r\nsubcommands\r\n%5\r\n"), "{config}");
+    assert!(config.contains("$10\r\nconfig|get\r\n%5\r\n"), "{config}");
+    let time = c3.cmd(&["COMMAND", "DOCS", "time"]);
+    assert!(time.starts_with("%1\r\n$4\r\ntime\r\n%4\r\n"), "{time}");
+    // SET's options: a oneof of pure tokens, and tokens carrying values.
+    let set = c3.cmd(&["COMMAND", "DOCS", "set"]);
+    assert!(set.contains("$4\r\ntype\r\n$5\r\noneof\r\n"), "{set}");
+    assert!(set.contains("$4\r\ntype\r\n$10\r\npure-token\r\n$12\r\ndisplay_text\r\n$2\r\nnx\r\n$5\r\ntoken\r\n$2\r\nNX\r\n"), "{set}");
+    assert!(
+        set.contains("$4\r\nname\r\n$7\r\nseconds\r\n$4\r\ntype\r\n$7\r\ninteger\r\n"),
+        "{set}"
+    );
+    assert!(set.contains("$5\r\ntoken\r\n$2\r\nEX\r\n"), "{set}");
+    assert!(set.contains("$5\r\nflags\r\n~1\r\n+optional\r\n"), "{set}");
+    let mget = c3.cmd(&["COMMAND", "DOCS", "mget"]);
+    assert!(
+        mget.contains("$5\r\nflags\r\n~1\r\n+multiple\r\n"),
+        "{mget}"
+    );
+    // Every command's docs come back in one reply (what redis-cli asks at startup).
+    let mut con = server.client3();
+    let docs: redis::Value = redis::cmd("COMMAND").arg("DOCS").query(&mut con).unwrap();
+    match docs {
+        redis::Value::Map(entries) => assert!(entries.len() > 20),
+        other => panic!("not a map: {other:?}"),
+    }
+}
+
+#[test]
+fn command_getkeys() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"]),
+        bulk_array(&["a", "b"])
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "GET", "k"]),
+        bulk_array(&["k"])
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "memory", "usage", "k"]),
+        bulk_array(&["k"])
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "nosuch", "k"]),
+        err("ERR Invalid command specified")
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "config", "nosuch"]),
+        err("ERR Invalid command specified")
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "ping"]),
+        err("ERR The command has no key arguments")
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "get"]),
+        err("ERR Invalid number of arguments specified for command")
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS"]),
+        err("ERR wrong number of arguments for 'command|getkeys' command")
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "set", "k", "v"]),
+        "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+RW\r\n+update\r\n"
+    );
+    let mut c3 = server.raw().resp3();
+    assert_eq!(
+        c3.cmd(&["COMMAND", "GETKEYSANDFLAGS", "get", "k"]),
+        "*1\r\n*2\r\n$1\r\nk\r\n~2\r\n+RO\r\n+access\r\n"
+    );
+}
+
+// --------------------------------------------------------------------------- redis crate
+
+#[test]
+fn redis_crate_config_and_info() {
+    let server = TestServer::start();
+    let mut con = server.client();
+    let _: () = redis::cmd("SET").arg("x").arg(1).query(&mut con).unwrap();
+    let values: HashMap<String, String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("max*")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(values.get("maxclients").map(String::as_str), Some("10000"));
+    assert_eq!(
+        values.get("maxmemory-policy").map(String::as_str),
+        Some("noeviction")
+    );
+    let _: () = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("maxmemory-samples")
+        .arg(7)
+        .query(&mut con)
+        .unwrap();
+    let (_, samples): (String, i64) = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("maxmemory-samples")
+        .query(&mut con)
+        .unwrap();
+    assert_eq!(samples, 7);
+    let error = redis::cmd("CONFIG")
+        .arg("SET")
+        .arg("nosuch")
+        .arg(1)
+        .query::<()>(&mut con)
+        .unwrap_err();
+    assert!(error.to_string().contains("Unknown option"), "{error}");
+
+    let info: redis::InfoDict = redis::cmd("INFO").query(&mut con).unwrap();
+    assert_eq!(
+        info.get::<String>("redis_version").as_deref(),
+        Some("7.2.6")
+    );
+    assert_eq!(info.get::<i64>("connected_clients"), Some(1));
+    assert_eq!(
+        info.get::<String>("db0").as_deref(),
+        Some("keys=1,expires=0,avg_ttl=0")
+    );
+
+    let mut con3 = server.client3();
+    let values: HashMap<String, String> = redis::cmd("CONFIG")
+        .arg("GET")
+        .arg("appendonly")
+        .query(&mut con3)
+        .unwrap();
+    assert_eq!(values.get("appendonly").map(String::as_str), Some("no"));
+    let text: String = redis::cmd("INFO").arg("server").query(&mut con3).unwrap();
+    assert!(
+        text.starts_with("# Server\r\nredis_version:7.2.6\r\n"),
+        "{text}"
+    );
+}

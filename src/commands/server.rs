@@ -936,7 +936,7 @@ pub fn memory_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         ("keys.count", keys_u64),
         (
             "keys.bytes-per-key",
-            if keys_u64 == 0 { 0 } else { dataset / keys_u64 },
+            dataset.checked_div(keys_u64).unwrap_or(0),
         ),
     ];
     ctx.reply.map(integers.len() + 3);

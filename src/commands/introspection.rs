@@ -476,13 +476,75 @@ impl DocArg {
 }
 
 /// A parsed piece of a syntax string.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 enum Node<'a> {
     Word(&'a str),
     Group {
         optional: bool,
+        /// The opening bracket: `[`, `(` or `<`.
+        open: &'a str,
         alternatives: Vec<Vec<Node<'a>>>,
     },
+}
+
+impl Node<'_> {
+    /// The node as syntax text again, normalized, to compare a repetition with what it repeats.
+    fn render(&self) -> String {
+        match self {
+            Node::Word(word) => (*word).to_string(),
+            Node::Group {
+                open, alternatives, ..
+            } => {
+                let close = match *open {
+                    "[" => "]",
+                    "(" => ")",
+                    _ => ">",
+                };
+                format!("{open}{}{close}", render_alternatives(alternatives))
+            }
+        }
+    }
+
+    /// Whether this is a `[... ...]` group: optional, its last alternative ending in `...`.
+    fn is_repetition(&self) -> bool {
+        matches!(self, Node::Group { optional: true, alternatives, .. }
+            if matches!(alternatives.last().and_then(|a| a.last()), Some(Node::Word("..."))))
+    }
+}
+
+fn render_alternatives(alternatives: &[Vec<Node<'_>>]) -> String {
+    let rendered: Vec<String> = alternatives
+        .iter()
+        .map(|a| a.iter().map(Node::render).collect::<Vec<_>>().join(" "))
+        .collect();
+    rendered.join(" | ")
+}
+
+/// `alternatives` without the trailing node of the last one.
+fn without_last_node<'a>(alternatives: &[Vec<Node<'a>>]) -> Vec<Vec<Node<'a>>> {
+    let mut own = alternatives.to_vec();
+    if let Some(last) = own.last_mut() {
+        last.pop();
+    }
+    own
+}
+
+/// For `[a | b [a | b ...]]` (BITFIELD's notation): the group's own alternatives, when its
+/// last alternative ends with a repetition of the whole group.
+fn self_repetition<'a>(alternatives: &[Vec<Node<'a>>]) -> Option<Vec<Vec<Node<'a>>>> {
+    let repetition = alternatives.last()?.last()?;
+    let Node::Group {
+        alternatives: repeated,
+        ..
+    } = repetition
+    else {
+        return None;
+    };
+    if !repetition.is_repetition() {
+        return None;
+    }
+    let own = without_last_node(alternatives);
+    (render_alternatives(&own) == render_alternatives(&without_last_node(repeated))).then_some(own)
 }
 
 /// Splits a syntax string into words and the punctuation `[ ] ( ) < > |`.
@@ -554,6 +616,7 @@ impl<'a> SyntaxParser<'a> {
             self.position += 1;
             nodes.push(Node::Group {
                 optional: token == "[",
+                open: token,
                 alternatives,
             });
         }
@@ -592,20 +655,24 @@ fn sequence_arguments(nodes: &[Node<'_>]) -> Result<Vec<DocArg>, String> {
                 _ => out.push(DocArg::pure_token(word)),
             },
             Node::Word(word) => out.push(DocArg::word(word)),
-            Node::Group {
-                optional: true,
-                alternatives,
-            } if alternatives.len() == 1
-                && matches!(
-                    alternatives.first().and_then(|a| a.last()),
-                    Some(Node::Word("..."))
-                ) =>
-            {
-                let repeated = alternatives
-                    .first()
-                    .map(|a| &a[..a.len() - 1])
-                    .unwrap_or(&[]);
+            Node::Group { alternatives, .. } if node.is_repetition() && alternatives.len() == 1 => {
+                let repeated = without_last_node(alternatives);
+                let repeated = repeated.first().map(Vec::as_slice).unwrap_or(&[]);
                 mark_repeated(&mut out, sequence_arguments(repeated)?)?;
+            }
+            // `x [a | b ...]`-style: a repeated group of alternatives repeats the node before.
+            Node::Group { alternatives, .. } if node.is_repetition() => {
+                let repeated = render_alternatives(&without_last_node(alternatives));
+                let previous = i
+                    .checked_sub(2)
+                    .and_then(|p| nodes.get(p))
+                    .map(Node::render);
+                match out.last_mut() {
+                    Some(last) if previous.as_deref() == Some(repeated.as_str()) => {
+                        last.multiple = true;
+                    }
+                    _ => return Err("repetition does not follow what it repeats".into()),
+                }
             }
             group => out.push(node_argument(group)?),
         }
@@ -647,8 +714,20 @@ fn node_argument(node: &Node<'_>) -> Result<DocArg, String> {
         Node::Word(word) => Ok(DocArg::word(word)),
         Node::Group {
             optional,
+            open,
             alternatives,
         } => {
+            if let Some(own) = self_repetition(alternatives) {
+                let group = Node::Group {
+                    optional: *optional,
+                    open,
+                    alternatives: own,
+                };
+                let mut arg = node_argument(&group)?;
+                arg.multiple = true;
+                arg.multiple_token = arg.token.is_some();
+                return Ok(arg);
+            }
             let mut choices = Vec::with_capacity(alternatives.len());
             for alternative in alternatives {
                 choices.push(alternative_argument(alternative)?);
@@ -950,6 +1029,25 @@ mod tests {
         let args = parse_syntax("[GET pattern [GET pattern ...]]").unwrap();
         assert!(args[0].multiple && args[0].multiple_token && args[0].optional);
         assert_eq!(args[0].kind, ArgType::Pattern);
+    }
+
+    #[test]
+    fn bitfield_style_repeated_alternatives() {
+        let args = parse_syntax(
+            "key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset \
+             value | INCRBY encoding offset increment> [GET encoding offset | [OVERFLOW <WRAP | \
+             SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...]]",
+        )
+        .unwrap();
+        assert_eq!(args.len(), 2);
+        let operation = &args[1];
+        assert_eq!(operation.kind, ArgType::OneOf);
+        assert!(operation.optional && operation.multiple);
+        assert_eq!(operation.arguments.len(), 2);
+        assert_eq!(operation.arguments[0].token.as_deref(), Some("GET"));
+        let args = parse_syntax("[a | b] [[a | b] ...]").unwrap();
+        assert_eq!(args.len(), 1);
+        assert!(args[0].multiple);
     }
 
     #[test]

@@ -79,7 +79,11 @@ impl ClientHandle {
         if flags.is_empty() {
             flags.push('N');
         }
-        let cmd = if info.last_command.is_empty() { "NULL" } else { info.last_command };
+        let cmd = if info.last_command.is_empty() {
+            "NULL"
+        } else {
+            info.last_command
+        };
         format!(
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 \
              ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \

@@ -30,7 +30,12 @@ impl CommandStats {
     }
 
     fn reset(&self) {
-        for counter in [&self.calls, &self.usec, &self.rejected_calls, &self.failed_calls] {
+        for counter in [
+            &self.calls,
+            &self.usec,
+            &self.rejected_calls,
+            &self.failed_calls,
+        ] {
             counter.store(0, Relaxed);
         }
     }
@@ -75,7 +80,9 @@ impl Default for Stats {
             reads_processed: AtomicU64::new(0),
             writes_processed: AtomicU64::new(0),
             expired_keys_active: AtomicU64::new(0),
-            commands: (0..COMMAND_INDEX.len()).map(|_| CommandStats::default()).collect(),
+            commands: (0..COMMAND_INDEX.len())
+                .map(|_| CommandStats::default())
+                .collect(),
             errors: Mutex::new(BTreeMap::new()),
             fallback: CommandStats::default(),
         }
@@ -96,7 +103,9 @@ impl Stats {
             .iter()
             .filter_map(|(name, &i)| self.commands.get(i).map(|c| (*name, c)))
             .filter(|(_, c)| {
-                c.calls.load(Relaxed) + c.rejected_calls.load(Relaxed) + c.failed_calls.load(Relaxed)
+                c.calls.load(Relaxed)
+                    + c.rejected_calls.load(Relaxed)
+                    + c.failed_calls.load(Relaxed)
                     > 0
             })
             .collect();
@@ -114,7 +123,11 @@ impl Stats {
     }
 
     pub fn error_counts(&self) -> Vec<(String, u64)> {
-        self.errors.lock().iter().map(|(k, v)| (k.clone(), *v)).collect()
+        self.errors
+            .lock()
+            .iter()
+            .map(|(k, v)| (k.clone(), *v))
+            .collect()
     }
 
     /// Total commands processed, from the per-command counters.

@@ -36,9 +36,12 @@ fn run_failing(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
     (output.status.code().unwrap_or(-1), String::from_utf8_lossy(&output.stderr).into_owned())
 }
 
+/// (arguments, environment, texts the error line must contain)
+type BadCase = (&'static [&'static str], &'static [(&'static str, &'static str)], &'static [&'static str]);
+
 #[test]
 fn invalid_values_give_one_line_and_status_1() {
-    let cases: &[(&[&str], &[(&str, &str)], &[&str])] = &[
+    let cases: &[BadCase] = &[
         (&["--port", "70000"], &[], &["'70000'", "--port", "ALLYDB_PORT"]),
         (&[], &[("ALLYDB_PORT", "abc")], &["'abc'", "--port", "ALLYDB_PORT"]),
         (&["--persistence-interval", "0"], &[], &["'0'", "--persistence-interval", "PERSISTENCE_INTERVAL"]),

@@ -126,7 +126,7 @@ mod tests {
             CommandError::unknown_command(b"FOO", std::iter::empty()).to_string(),
             "ERR unknown command 'FOO', with args beginning with: "
         );
-        let long = vec![b'x'; 200];
+        let long = [b'x'; 200];
         let text = CommandError::unknown_command(b"FOO", std::iter::once(&long[..])).to_string();
         assert!(text.ends_with(&format!("'{}' ", "x".repeat(128))));
     }

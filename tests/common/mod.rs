@@ -34,8 +34,10 @@ impl TestServer {
 
     /// Starts a server with extra arguments and environment variables.
     pub fn start_with_env(extra: &[&str], env: &[(&str, &str)]) -> Self {
-        let dir = tempfile::tempdir().expect("temp dir");
+        // The free port is found by binding and releasing it; another process may take it
+        // before the server binds, so a server that exits at once is retried on a new port.
         for _attempt in 0..5 {
+            let dir = tempfile::tempdir().expect("temp dir");
             let port = free_port();
             let log_path = dir.path().join(format!("server-{port}.log"));
             let log = std::fs::File::create(&log_path).expect("log file");
@@ -59,12 +61,9 @@ impl TestServer {
             if server.wait_ready(Duration::from_secs(20)) {
                 return server;
             }
-            let dir_back = std::mem::replace(&mut server.dir, tempfile::tempdir().expect("temp dir"));
-            drop(server);
-            let _ = dir_back; // retry with a new port in a fresh dir
-            return Self::start_with_env(extra, env);
+            eprintln!("allydb did not start on port {port}:\n{}", server.log());
         }
-        panic!("allydb did not start");
+        panic!("allydb did not start after 5 attempts");
     }
 
     fn wait_ready(&mut self, timeout: Duration) -> bool {

@@ -5,9 +5,7 @@ mod common;
 use common::*;
 
 fn arity(name: &str) -> String {
-    err(&format!(
-        "ERR wrong number of arguments for '{name}' command"
-    ))
+    err(&format!("ERR wrong number of arguments for '{name}' command"))
 }
 
 const NOT_INTEGER: &str = "-ERR value is not an integer or out of range\r\n";
@@ -80,21 +78,12 @@ fn bit_offsets_are_bounded_by_proto_max_bulk_len() {
     assert_eq!(c.cmd(&["EXISTS", "b"]), int(0));
     assert_eq!(c.cmd(&["SETBIT", "b", "8388607", "1"]), int(0));
     assert_eq!(c.cmd(&["STRLEN", "b"]), int(1048576));
-    assert_eq!(
-        c.cmd(&["BITFIELD", "f", "SET", "u8", "#1048576", "1"]),
-        BAD_OFFSET
-    );
-    assert_eq!(
-        c.cmd(&["BITFIELD", "f", "GET", "u8", "8388608"]),
-        BAD_OFFSET
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "f", "SET", "u8", "#1048576", "1"]), BAD_OFFSET);
+    assert_eq!(c.cmd(&["BITFIELD", "f", "GET", "u8", "8388608"]), BAD_OFFSET);
     assert_eq!(c.cmd(&["EXISTS", "f"]), int(0));
     // As in Redis, only the offset is bounded: a field starting in the last allowed byte may
     // reach a few bytes past it.
-    assert_eq!(
-        c.cmd(&["BITFIELD", "f", "SET", "u32", "8388600", "1"]),
-        ints(&[0])
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "f", "SET", "u32", "8388600", "1"]), ints(&[0]));
     assert_eq!(c.cmd(&["STRLEN", "f"]), int(1048579));
 }
 
@@ -217,30 +206,15 @@ fn bitop_combines_and_stores() {
     assert_eq!(c.cmd(&["GET", "dest"]), bulk("`bc`ab"));
     assert_eq!(c.cmd(&["BITOP", "or", "dest", "k1", "k2"]), int(6));
     assert_eq!(c.cmd(&["GET", "dest"]), bulk("goofev"));
-    assert_eq!(
-        c.cmd_bytes(&[b"BITOP", b"XOR", b"dest", b"k1", b"k2"]),
-        int(6).as_bytes()
-    );
-    assert_eq!(
-        c.cmd_bytes(&[b"GET", b"dest"]),
-        b"$6\r\n\x07\x0d\x0c\x06\x04\x14\r\n"
-    );
-    assert_eq!(
-        c.cmd_bytes(&[b"BITOP", b"NOT", b"dest", b"k1"]),
-        int(6).as_bytes()
-    );
-    assert_eq!(
-        c.cmd_bytes(&[b"GET", b"dest"]),
-        b"$6\r\n\x99\x90\x90\x9d\x9e\x8d\r\n"
-    );
+    assert_eq!(c.cmd_bytes(&[b"BITOP", b"XOR", b"dest", b"k1", b"k2"]), int(6).as_bytes());
+    assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), b"$6\r\n\x07\x0d\x0c\x06\x04\x14\r\n");
+    assert_eq!(c.cmd_bytes(&[b"BITOP", b"NOT", b"dest", b"k1"]), int(6).as_bytes());
+    assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), b"$6\r\n\x99\x90\x90\x9d\x9e\x8d\r\n");
     // Shorter and missing sources count as zeros.
     assert_eq!(c.cmd(&["SET", "short", "ab"]), OK);
     assert_eq!(c.cmd(&["BITOP", "OR", "dest", "short", "k1"]), int(6));
     assert_eq!(c.cmd(&["GET", "dest"]), bulk("goobar"));
-    assert_eq!(
-        c.cmd_bytes(&[b"BITOP", b"AND", b"dest", b"nokey", b"k1"]),
-        int(6).as_bytes()
-    );
+    assert_eq!(c.cmd_bytes(&[b"BITOP", b"AND", b"dest", b"nokey", b"k1"]), int(6).as_bytes());
     assert_eq!(c.cmd_bytes(&[b"GET", b"dest"]), b"$6\r\n\0\0\0\0\0\0\r\n");
     // An empty result deletes the destination.
     assert_eq!(c.cmd(&["BITOP", "AND", "dest", "nokey", "nokey2"]), int(0));
@@ -273,10 +247,7 @@ fn bitfield_get_set_incrby_with_overflow_modes() {
         c.cmd(&["BITFIELD", "bf", "SET", "i8", "0", "100", "GET", "i8", "0"]),
         ints(&[0, 100])
     );
-    assert_eq!(
-        c.cmd(&["BITFIELD", "bf", "INCRBY", "i8", "0", "100"]),
-        ints(&[-56])
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "bf", "INCRBY", "i8", "0", "100"]), ints(&[-56]));
     assert_eq!(
         c.cmd(&["BITFIELD", "bf", "OVERFLOW", "SAT", "INCRBY", "i8", "0", "-100"]),
         ints(&[-128])
@@ -416,10 +387,7 @@ fn bitfield_64_bit_fields() {
         ]),
         "*2\r\n:4611686018427387903\r\n$-1\r\n"
     );
-    assert_eq!(
-        c.cmd(&["BITFIELD", "bf", "INCRBY", "u63", "0", "1"]),
-        ints(&[0])
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "bf", "INCRBY", "u63", "0", "1"]), ints(&[0]));
 }
 
 #[test]
@@ -431,27 +399,15 @@ fn bitfield_reads_past_the_end_and_keeps_the_ttl() {
         c.cmd(&["BITFIELD", "fb", "GET", "i64", "0", "GET", "u4", "12", "GET", "i3", "5"]),
         ints(&[0x1234 << 48, 4, 2])
     );
-    assert_eq!(
-        c.cmd(&["BITFIELD", "nokey", "GET", "i8", "0", "GET", "u32", "100"]),
-        ints(&[0, 0])
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "nokey", "GET", "i8", "0", "GET", "u32", "100"]), ints(&[0, 0]));
     assert_eq!(c.cmd(&["EXISTS", "nokey"]), int(0));
     assert_eq!(c.cmd(&["BITFIELD", "fb"]), "*0\r\n");
     assert_eq!(c.cmd(&["SET", "n", "1234"]), OK);
-    assert_eq!(
-        c.cmd(&["BITFIELD", "n", "GET", "u8", "0", "GET", "u16", "8"]),
-        ints(&[49, 12851])
-    );
-    assert_eq!(
-        c.cmd(&["BITFIELD", "n", "SET", "u8", "0", "65"]),
-        ints(&[49])
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "n", "GET", "u8", "0", "GET", "u16", "8"]), ints(&[49, 12851]));
+    assert_eq!(c.cmd(&["BITFIELD", "n", "SET", "u8", "0", "65"]), ints(&[49]));
     assert_eq!(c.cmd(&["GET", "n"]), bulk("A234"));
     assert_eq!(c.cmd(&["SETEX", "t", "100", "x"]), OK);
-    assert_eq!(
-        c.cmd(&["BITFIELD", "t", "SET", "u8", "#3", "1"]),
-        ints(&[0])
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "t", "SET", "u8", "#3", "1"]), ints(&[0]));
     assert_eq!(c.cmd(&["TTL", "t"]), int(100));
     assert_eq!(c.cmd(&["STRLEN", "t"]), int(4));
 }
@@ -461,31 +417,14 @@ fn bitfield_errors() {
     let server = TestServer::start();
     let mut c = server.raw();
     for bad in ["u64", "i65", "i0", "I8", "x8", "u", "i-1"] {
-        assert_eq!(
-            c.cmd(&["BITFIELD", "bf", "GET", bad, "0"]),
-            BAD_TYPE,
-            "{bad}"
-        );
+        assert_eq!(c.cmd(&["BITFIELD", "bf", "GET", bad, "0"]), BAD_TYPE, "{bad}");
     }
     for bad in ["-1", "#-1", "##1", "abc", "4294967296", "#536870912"] {
-        assert_eq!(
-            c.cmd(&["BITFIELD", "bf", "GET", "i8", bad]),
-            BAD_OFFSET,
-            "{bad}"
-        );
+        assert_eq!(c.cmd(&["BITFIELD", "bf", "GET", "i8", bad]), BAD_OFFSET, "{bad}");
     }
-    assert_eq!(
-        c.cmd(&["BITFIELD", "bf", "GET", "i8", "4294967295"]),
-        ints(&[0])
-    );
-    assert_eq!(
-        c.cmd(&["BITFIELD", "bf", "SET", "i8", "0", "abc"]),
-        NOT_INTEGER
-    );
-    assert_eq!(
-        c.cmd(&["BITFIELD", "bf", "INCRBY", "i8", "0", "1.5"]),
-        NOT_INTEGER
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "bf", "GET", "i8", "4294967295"]), ints(&[0]));
+    assert_eq!(c.cmd(&["BITFIELD", "bf", "SET", "i8", "0", "abc"]), NOT_INTEGER);
+    assert_eq!(c.cmd(&["BITFIELD", "bf", "INCRBY", "i8", "0", "1.5"]), NOT_INTEGER);
     assert_eq!(c.cmd(&["BITFIELD", "bf", "SET", "i8", "0"]), SYNTAX);
     assert_eq!(c.cmd(&["BITFIELD", "bf", "GET", "i8"]), SYNTAX);
     assert_eq!(c.cmd(&["BITFIELD", "bf", "FOO"]), SYNTAX);
@@ -495,10 +434,7 @@ fn bitfield_errors() {
         err("ERR Invalid OVERFLOW type specified")
     );
     // Parsing finishes before anything runs: an error later on writes nothing.
-    assert_eq!(
-        c.cmd(&["BITFIELD", "bf", "SET", "u8", "0", "1", "GET", "u64", "0"]),
-        BAD_TYPE
-    );
+    assert_eq!(c.cmd(&["BITFIELD", "bf", "SET", "u8", "0", "1", "GET", "u64", "0"]), BAD_TYPE);
     assert_eq!(c.cmd(&["EXISTS", "bf"]), int(0));
     assert_eq!(c.cmd(&["BITFIELD"]), arity("bitfield"));
 }
@@ -512,27 +448,12 @@ fn bitfield_ro_only_reads() {
         c.cmd(&["BITFIELD_RO", "bf", "GET", "i8", "0", "GET", "u16", "0"]),
         ints(&[127, 32513])
     );
-    assert_eq!(
-        c.cmd(&["BITFIELD_RO", "bf", "OVERFLOW", "SAT", "GET", "i8", "0"]),
-        ints(&[127])
-    );
-    assert_eq!(
-        c.cmd(&["BITFIELD_RO", "nokey", "GET", "i8", "0"]),
-        ints(&[0])
-    );
+    assert_eq!(c.cmd(&["BITFIELD_RO", "bf", "OVERFLOW", "SAT", "GET", "i8", "0"]), ints(&[127]));
+    assert_eq!(c.cmd(&["BITFIELD_RO", "nokey", "GET", "i8", "0"]), ints(&[0]));
     assert_eq!(c.cmd(&["BITFIELD_RO", "bf"]), "*0\r\n");
     let only_get = err("ERR BITFIELD_RO only supports the GET subcommand");
-    assert_eq!(
-        c.cmd(&["BITFIELD_RO", "bf", "SET", "i8", "0", "1"]),
-        only_get
-    );
-    assert_eq!(
-        c.cmd(&["BITFIELD_RO", "bf", "INCRBY", "i8", "0", "1"]),
-        only_get
-    );
-    assert_eq!(
-        c.cmd(&["BITFIELD_RO", "bf", "SET", "i8", "0", "x"]),
-        NOT_INTEGER
-    );
+    assert_eq!(c.cmd(&["BITFIELD_RO", "bf", "SET", "i8", "0", "1"]), only_get);
+    assert_eq!(c.cmd(&["BITFIELD_RO", "bf", "INCRBY", "i8", "0", "1"]), only_get);
+    assert_eq!(c.cmd(&["BITFIELD_RO", "bf", "SET", "i8", "0", "x"]), NOT_INTEGER);
     assert_eq!(c.cmd(&["BITFIELD_RO"]), arity("bitfield_ro"));
 }

@@ -5,9 +5,7 @@ mod common;
 use common::*;
 
 fn arity(name: &str) -> String {
-    err(&format!(
-        "ERR wrong number of arguments for '{name}' command"
-    ))
+    err(&format!("ERR wrong number of arguments for '{name}' command"))
 }
 
 const NOT_INTEGER: &str = "-ERR value is not an integer or out of range\r\n";
@@ -36,10 +34,7 @@ fn setex_and_psetex_set_a_ttl_and_check_it() {
     assert_eq!(c.cmd(&["GET", "e"]), bulk("v"));
     assert_eq!(c.cmd(&["PSETEX", "p", "100000", "v"]), OK);
     assert_eq!(c.cmd(&["TTL", "p"]), int(100));
-    assert_eq!(
-        c.cmd(&["SETEX", "e", "0", "v"]),
-        err("ERR invalid expire time in 'setex' command")
-    );
+    assert_eq!(c.cmd(&["SETEX", "e", "0", "v"]), err("ERR invalid expire time in 'setex' command"));
     assert_eq!(
         c.cmd(&["SETEX", "e", "-1", "v"]),
         err("ERR invalid expire time in 'setex' command")
@@ -156,10 +151,7 @@ fn msetnx_is_all_or_nothing() {
     let mut c = server.raw();
     assert_eq!(c.cmd(&["MSETNX", "a", "1", "b", "2"]), int(1));
     assert_eq!(c.cmd(&["MSETNX", "a", "9", "c", "3"]), int(0));
-    assert_eq!(
-        c.cmd(&["MGET", "a", "b", "c"]),
-        "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n"
-    );
+    assert_eq!(c.cmd(&["MGET", "a", "b", "c"]), "*3\r\n$1\r\n1\r\n$1\r\n2\r\n$-1\r\n");
     assert_eq!(c.cmd(&["MSETNX", "x", "1", "x", "2"]), int(1));
     assert_eq!(c.cmd(&["GET", "x"]), bulk("2"));
     assert_eq!(c.cmd(&["MSETNX", "a"]), arity("msetnx"));
@@ -217,16 +209,8 @@ fn getrange_and_substr_clamp_like_redis() {
         ("16", "20", ""),
     ];
     for (start, end, expected) in cases {
-        assert_eq!(
-            c.cmd(&["GETRANGE", "s", start, end]),
-            bulk(expected),
-            "{start} {end}"
-        );
-        assert_eq!(
-            c.cmd(&["SUBSTR", "s", start, end]),
-            bulk(expected),
-            "{start} {end}"
-        );
+        assert_eq!(c.cmd(&["GETRANGE", "s", start, end]), bulk(expected), "{start} {end}");
+        assert_eq!(c.cmd(&["SUBSTR", "s", start, end]), bulk(expected), "{start} {end}");
     }
     assert_eq!(c.cmd(&["SET", "n", "12345"]), OK);
     assert_eq!(c.cmd(&["GETRANGE", "n", "1", "2"]), bulk("23"));
@@ -257,10 +241,7 @@ fn setrange_pads_with_zeros_and_keeps_the_ttl() {
     assert_eq!(c.cmd(&["SETRANGE", "t", "1", "X"]), int(3));
     assert_eq!(c.cmd(&["GET", "t"]), bulk("aXc"));
     assert_eq!(c.cmd(&["TTL", "t"]), int(100));
-    assert_eq!(
-        c.cmd(&["SETRANGE", "sr", "-1", "x"]),
-        err("ERR offset is out of range")
-    );
+    assert_eq!(c.cmd(&["SETRANGE", "sr", "-1", "x"]), err("ERR offset is out of range"));
     assert_eq!(c.cmd(&["SETRANGE", "sr", "a", "x"]), NOT_INTEGER);
     assert_eq!(c.cmd(&["SETRANGE", "sr", "1"]), arity("setrange"));
 }
@@ -271,10 +252,7 @@ fn results_beyond_proto_max_bulk_len_are_refused() {
     let mut c = server.raw();
     let too_big = err("ERR string exceeds maximum allowed size (proto-max-bulk-len)");
     assert_eq!(c.cmd(&["SETRANGE", "big", "1048576", "x"]), too_big);
-    assert_eq!(
-        c.cmd(&["SETRANGE", "big", "9223372036854775807", "x"]),
-        too_big
-    );
+    assert_eq!(c.cmd(&["SETRANGE", "big", "9223372036854775807", "x"]), too_big);
     assert_eq!(c.cmd(&["EXISTS", "big"]), int(0));
     assert_eq!(c.cmd(&["SETRANGE", "big", "1048575", "x"]), int(1048576));
     assert_eq!(c.cmd(&["SETRANGE", "big", "1048575", "xy"]), too_big);
@@ -298,13 +276,16 @@ fn incrbyfloat_formats_like_redis() {
     assert_eq!(c.cmd(&["SET", "g", "5.0e3"]), OK);
     assert_eq!(c.cmd(&["INCRBYFLOAT", "g", "2.0e2"]), bulk("5200"));
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "g"]), bulk("embstr"));
+    // Redis adds in 80-bit long double and prints %.17Lf: not what f64 would show.
+    assert_eq!(c.cmd(&["SET", "h", "0.1"]), OK);
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "h", "0.2"]), bulk("0.3"));
+    assert_eq!(c.cmd(&["SET", "h", "1000"]), OK);
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "h", "0.1"]), bulk("1000.09999999999999998"));
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "hex", "0x1.8p3"]), bulk("12"));
     assert_eq!(c.cmd(&["INCRBYFLOAT", "new", "3"]), bulk("3"));
     assert_eq!(c.cmd(&["INCRBYFLOAT", "new", "1.5"]), bulk("4.5"));
     assert_eq!(c.cmd(&["INCRBYFLOAT", "z", "-0"]), bulk("0"));
-    assert_eq!(
-        c.cmd(&["INCRBYFLOAT", "tiny", "0.0000000000000000001"]),
-        bulk("0")
-    );
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "tiny", "0.0000000000000000001"]), bulk("0"));
     assert_eq!(c.cmd(&["SETEX", "t", "100", "1"]), OK);
     assert_eq!(c.cmd(&["INCRBYFLOAT", "t", "1"]), bulk("2"));
     assert_eq!(c.cmd(&["TTL", "t"]), int(100));
@@ -327,6 +308,11 @@ fn incrbyfloat_errors() {
         err("ERR increment would produce NaN or Infinity")
     );
     assert_eq!(c.cmd(&["EXISTS", "f"]), int(0));
+    // Beyond f64 but within long double: accepted, as in Redis.
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "d", "1e308"]), c.cmd(&["GET", "d"]));
+    let doubled = c.cmd(&["INCRBYFLOAT", "d", "1e308"]);
+    assert!(doubled.starts_with("$309\r\n1999999999999999999933717593116912913"), "{doubled}");
+    assert_eq!(c.cmd(&["INCRBYFLOAT", "d", "1e5000"]), not_float);
     assert_eq!(c.cmd(&["INCRBYFLOAT", "f"]), arity("incrbyfloat"));
 }
 
@@ -335,10 +321,7 @@ fn existing_counters_and_set_options_keep_redis_texts() {
     let server = TestServer::start();
     let mut c = server.raw();
     assert_eq!(c.cmd(&["SET", "i", "9223372036854775807"]), OK);
-    assert_eq!(
-        c.cmd(&["INCR", "i"]),
-        err("ERR increment or decrement would overflow")
-    );
+    assert_eq!(c.cmd(&["INCR", "i"]), err("ERR increment or decrement would overflow"));
     assert_eq!(
         c.cmd(&["DECRBY", "i", "-9223372036854775808"]),
         err("ERR decrement would overflow")
@@ -366,10 +349,7 @@ fn lcs_string_len_and_idx() {
     assert_eq!(c.cmd(&["LCS", "a", "b"]), bulk("mytext"));
     assert_eq!(c.cmd(&["LCS", "a", "b", "LEN"]), int(6));
     let ranges = |a: (i64, i64), b: (i64, i64)| {
-        format!(
-            "*2\r\n*2\r\n:{}\r\n:{}\r\n*2\r\n:{}\r\n:{}\r\n",
-            a.0, a.1, b.0, b.1
-        )
+        format!("*2\r\n*2\r\n:{}\r\n:{}\r\n*2\r\n:{}\r\n:{}\r\n", a.0, a.1, b.0, b.1)
     };
     let idx = format!(
         "*4\r\n$7\r\nmatches\r\n*2\r\n{}{}$3\r\nlen\r\n:6\r\n",
@@ -393,18 +373,12 @@ fn lcs_string_len_and_idx() {
     assert_eq!(c.cmd(&["SET", "y", "aa"]), OK);
     assert_eq!(
         c.cmd(&["LCS", "x", "y", "IDX"]),
-        format!(
-            "*4\r\n$7\r\nmatches\r\n*1\r\n{}$3\r\nlen\r\n:2\r\n",
-            ranges((2, 3), (0, 1))
-        )
+        format!("*4\r\n$7\r\nmatches\r\n*1\r\n{}$3\r\nlen\r\n:2\r\n", ranges((2, 3), (0, 1)))
     );
     let mut c3 = server.raw().resp3();
     assert_eq!(
         c3.cmd(&["LCS", "a", "b", "IDX", "MINMATCHLEN", "4"]),
-        format!(
-            "%2\r\n$7\r\nmatches\r\n*1\r\n{}$3\r\nlen\r\n:6\r\n",
-            ranges((4, 7), (5, 8))
-        )
+        format!("%2\r\n$7\r\nmatches\r\n*1\r\n{}$3\r\nlen\r\n:6\r\n", ranges((4, 7), (5, 8)))
     );
 }
 

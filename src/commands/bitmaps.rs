@@ -69,9 +69,7 @@ fn bit_offset(argument: &[u8], bits: u32, bulk_len_max: u64) -> Result<u64, Comm
     };
     let mut offset = parse_i64(digits).ok_or(BIT_OFFSET_ERROR)?;
     if by_field {
-        offset = offset
-            .checked_mul(i64::from(bits))
-            .ok_or(BIT_OFFSET_ERROR)?;
+        offset = offset.checked_mul(i64::from(bits)).ok_or(BIT_OFFSET_ERROR)?;
     }
     let offset = u64::try_from(offset).map_err(|_| BIT_OFFSET_ERROR)?;
     if offset >> 3 >= bulk_len_max {
@@ -100,9 +98,7 @@ fn string_for_bit_write<'a>(
         let value = StrValue::Raw(vec![0u8; needed]);
         shard.insert(hash, Entry::new(key, Value::Str(value)), now_ms);
     }
-    let entry = shard
-        .find(hash, key, now_ms)
-        .ok_or(CommandError::WrongType)?;
+    let entry = shard.find(hash, key, now_ms).ok_or(CommandError::WrongType)?;
     let bytes = string_mut(entry).ok_or(CommandError::WrongType)?.make_raw();
     if bytes.len() < needed {
         bytes.resize(needed, 0);
@@ -180,18 +176,8 @@ struct ByteRange {
 fn resolve_range(start: i64, end: i64, len: usize, in_bits: bool) -> ByteRange {
     let bytes = i64::try_from(len).unwrap_or(i64::MAX >> 3);
     let total = if in_bits { bytes << 3 } else { bytes };
-    let mut start = if start < 0 {
-        total.saturating_add(start)
-    } else {
-        start
-    }
-    .max(0);
-    let mut end = if end < 0 {
-        total.saturating_add(end)
-    } else {
-        end
-    }
-    .max(0);
+    let mut start = if start < 0 { total.saturating_add(start) } else { start }.max(0);
+    let mut end = if end < 0 { total.saturating_add(end) } else { end }.max(0);
     if end >= total {
         end = total - 1;
     }
@@ -202,12 +188,7 @@ fn resolve_range(start: i64, end: i64, len: usize, in_bits: bool) -> ByteRange {
         start >>= 3;
         end >>= 3;
     }
-    ByteRange {
-        start,
-        end,
-        first_outside,
-        last_outside,
-    }
+    ByteRange { start, end, first_outside, last_outside }
 }
 
 /// BITCOUNT key [start end [BYTE | BIT]]
@@ -217,11 +198,7 @@ pub fn bitcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         4 | 5 => {
             let start = arguments::integer(args.get(2))?;
             let end = arguments::integer(args.get(3))?;
-            let in_bits = if args.len() == 5 {
-                unit_is_bit(args.get(4))?
-            } else {
-                false
-            };
+            let in_bits = if args.len() == 5 { unit_is_bit(args.get(4))? } else { false };
             Some((start, end, in_bits))
         }
         _ => return Err(CommandError::Syntax),
@@ -269,11 +246,7 @@ fn first_bit(bytes: &[u8], bit: bool) -> i64 {
     let skip = if bit { 0x00 } else { 0xff };
     for (index, &byte) in bytes.iter().enumerate() {
         if byte != skip {
-            let inner = if bit {
-                byte.leading_zeros()
-            } else {
-                byte.leading_ones()
-            };
+            let inner = if bit { byte.leading_zeros() } else { byte.leading_ones() };
             let index = i64::try_from(index).unwrap_or(i64::MAX >> 3);
             return (index << 3) + i64::from(inner);
         }
@@ -296,16 +269,8 @@ pub fn bitpos(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         3 => None,
         4..=6 => {
             let start = arguments::integer(args.get(3))?;
-            let in_bits = if args.len() == 6 {
-                unit_is_bit(args.get(5))?
-            } else {
-                false
-            };
-            let end = if args.len() >= 5 {
-                Some(arguments::integer(args.get(4))?)
-            } else {
-                None
-            };
+            let in_bits = if args.len() == 6 { unit_is_bit(args.get(5))? } else { false };
+            let end = if args.len() >= 5 { Some(arguments::integer(args.get(4))?) } else { None };
             Some((start, end, in_bits))
         }
         _ => return Err(CommandError::Syntax),
@@ -406,9 +371,7 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Err(CommandError::Syntax);
     };
     if op == BitOp::Not && args.len() != 4 {
-        return Err(CommandError::Static(
-            "ERR BITOP NOT must be called with a single source key.",
-        ));
+        return Err(CommandError::Static("ERR BITOP NOT must be called with a single source key."));
     }
     let destination = args.get(2);
     let destination_hash = hash_key(destination);
@@ -437,10 +400,8 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// The bitwise combination of `sources` (missing keys are empty strings, and shorter strings
 /// are padded with zeros), as long as the longest source.
 fn combine(op: BitOp, sources: &[Option<StrValue>]) -> Vec<u8> {
-    let bytes: Vec<Vec<u8>> = sources
-        .iter()
-        .map(|s| s.as_ref().map(StrValue::to_vec).unwrap_or_default())
-        .collect();
+    let bytes: Vec<Vec<u8>> =
+        sources.iter().map(|s| s.as_ref().map(StrValue::to_vec).unwrap_or_default()).collect();
     let longest = bytes.iter().map(Vec::len).max().unwrap_or(0);
     if longest == 0 {
         return Vec::new();
@@ -540,19 +501,8 @@ fn parse_field_ops(args: Args<'_>, bulk_len_max: u64) -> Result<Vec<FieldOp>, Co
         };
         let (signed, bits) = field_type(args.get(i + 1))?;
         let offset = bit_offset(args.get(i + 2), bits, bulk_len_max)?;
-        let value = if kind == FieldOpKind::Get {
-            0
-        } else {
-            arguments::integer(args.get(i + 3))?
-        };
-        ops.push(FieldOp {
-            kind,
-            signed,
-            bits,
-            offset,
-            value,
-            overflow,
-        });
+        let value = if kind == FieldOpKind::Get { 0 } else { arguments::integer(args.get(i + 3))? };
+        ops.push(FieldOp { kind, signed, bits, offset, value, overflow });
         i += if kind == FieldOpKind::Get { 3 } else { 4 };
     }
     Ok(ops)
@@ -596,9 +546,7 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
         return Ok(());
     };
     if read_only {
-        return Err(CommandError::Static(
-            "ERR BITFIELD_RO only supports the GET subcommand",
-        ));
+        return Err(CommandError::Static("ERR BITFIELD_RO only supports the GET subcommand"));
     }
     // The last offset written is below proto-max-bulk-len bytes plus one field, as in Redis.
     let bytes = string_for_bit_write(&mut shard, hash, key, byte_index(highest_write)?, now_ms)?;
@@ -620,10 +568,7 @@ fn get_unsigned(bytes: &[u8], offset: u64, bits: u32) -> u64 {
     let mut value = 0u64;
     for i in 0..u64::from(bits) {
         let position = offset + i;
-        let byte = usize::try_from(position >> 3)
-            .ok()
-            .and_then(|b| bytes.get(b))
-            .copied();
+        let byte = usize::try_from(position >> 3).ok().and_then(|b| bytes.get(b)).copied();
         let bit = byte.map_or(0, |b| (b >> (7 - (position & 7))) & 1);
         value = (value << 1) | u64::from(bit);
     }
@@ -645,9 +590,7 @@ fn set_unsigned(bytes: &mut [u8], offset: u64, bits: u32, value: u64) {
         let bit = (value >> (u64::from(bits) - 1 - i)) & 1;
         let position = offset + i;
         let mask = 1u8 << (7 - (position & 7));
-        let byte = usize::try_from(position >> 3)
-            .ok()
-            .and_then(|b| bytes.get_mut(b));
+        let byte = usize::try_from(position >> 3).ok().and_then(|b| bytes.get_mut(b));
         if let Some(byte) = byte {
             if bit == 1 {
                 *byte |= mask;
@@ -672,44 +615,23 @@ fn write_field(bytes: &mut [u8], op: &FieldOp) -> Option<i64> {
     let increment = op.kind == FieldOpKind::IncrBy;
     if op.signed {
         let old = get_signed(bytes, op.offset, op.bits);
-        let (base, delta) = if increment {
-            (old, op.value)
-        } else {
-            (op.value, 0)
-        };
+        let (base, delta) = if increment { (old, op.value) } else { (op.value, 0) };
         let (overflowed, limited) = signed_overflow(base, delta, op.bits, op.overflow);
         if overflowed && op.overflow == Overflow::Fail {
             return None;
         }
-        let new = if overflowed {
-            limited
-        } else {
-            base.wrapping_add(delta)
-        };
-        set_unsigned(
-            bytes,
-            op.offset,
-            op.bits,
-            u64::from_ne_bytes(new.to_ne_bytes()),
-        );
+        let new = if overflowed { limited } else { base.wrapping_add(delta) };
+        set_unsigned(bytes, op.offset, op.bits, u64::from_ne_bytes(new.to_ne_bytes()));
         Some(if increment { new } else { old })
     } else {
         let old = get_unsigned(bytes, op.offset, op.bits);
         let value = u64::from_ne_bytes(op.value.to_ne_bytes());
-        let (base, delta) = if increment {
-            (old, op.value)
-        } else {
-            (value, 0)
-        };
+        let (base, delta) = if increment { (old, op.value) } else { (value, 0) };
         let (overflowed, limited) = unsigned_overflow(base, delta, op.bits, op.overflow);
         if overflowed && op.overflow == Overflow::Fail {
             return None;
         }
-        let new = if overflowed {
-            limited
-        } else {
-            base.wrapping_add_signed(delta)
-        };
+        let new = if overflowed { limited } else { base.wrapping_add_signed(delta) };
         set_unsigned(bytes, op.offset, op.bits, new);
         let reply = if increment { new } else { old };
         Some(i64::try_from(reply).unwrap_or(i64::MAX))
@@ -719,11 +641,7 @@ fn write_field(bytes: &mut [u8], op: &FieldOp) -> Option<i64> {
 /// bitops.c's `checkUnsignedBitfieldOverflow`: whether `value + increment` leaves a `bits`-wide
 /// unsigned field, and the wrapped or saturated result to store instead.
 fn unsigned_overflow(value: u64, increment: i64, bits: u32, mode: Overflow) -> (bool, u64) {
-    let max = if bits == 64 {
-        u64::MAX
-    } else {
-        (1u64 << bits) - 1
-    };
+    let max = if bits == 64 { u64::MAX } else { (1u64 << bits) - 1 };
     let wrapped = || {
         let mask = if bits == 64 { 0 } else { u64::MAX << bits };
         value.wrapping_add_signed(increment) & !mask
@@ -731,14 +649,7 @@ fn unsigned_overflow(value: u64, increment: i64, bits: u32, mode: Overflow) -> (
     let max_increment = i64::from_ne_bytes(max.wrapping_sub(value).to_ne_bytes());
     let min_increment = i64::from_ne_bytes(value.wrapping_neg().to_ne_bytes());
     if value > max || (increment > 0 && increment > max_increment) {
-        (
-            true,
-            if mode == Overflow::Sat {
-                max
-            } else {
-                wrapped()
-            },
-        )
+        (true, if mode == Overflow::Sat { max } else { wrapped() })
     } else if increment < 0 && increment < min_increment {
         (true, if mode == Overflow::Sat { 0 } else { wrapped() })
     } else {
@@ -748,11 +659,7 @@ fn unsigned_overflow(value: u64, increment: i64, bits: u32, mode: Overflow) -> (
 
 /// bitops.c's `checkSignedBitfieldOverflow`, for a `bits`-wide two's complement field.
 fn signed_overflow(value: i64, increment: i64, bits: u32, mode: Overflow) -> (bool, i64) {
-    let max = if bits == 64 {
-        i64::MAX
-    } else {
-        (1i64 << (bits - 1)) - 1
-    };
+    let max = if bits == 64 { i64::MAX } else { (1i64 << (bits - 1)) - 1 };
     let min = -max - 1;
     let wrapped = || {
         let sum = value.wrapping_add(increment);
@@ -762,11 +669,7 @@ fn signed_overflow(value: i64, increment: i64, bits: u32, mode: Overflow) -> (bo
         let sum = u64::from_ne_bytes(sum.to_ne_bytes());
         let mask = u64::MAX << bits;
         let sign = 1u64 << (bits - 1);
-        let fixed = if sum & sign != 0 {
-            sum | mask
-        } else {
-            sum & !mask
-        };
+        let fixed = if sum & sign != 0 { sum | mask } else { sum & !mask };
         i64::from_ne_bytes(fixed.to_ne_bytes())
     };
     let max_increment = max.wrapping_sub(value);
@@ -775,26 +678,12 @@ fn signed_overflow(value: i64, increment: i64, bits: u32, mode: Overflow) -> (bo
         || (bits != 64 && increment > max_increment)
         || (value >= 0 && increment > 0 && increment > max_increment)
     {
-        (
-            true,
-            if mode == Overflow::Sat {
-                max
-            } else {
-                wrapped()
-            },
-        )
+        (true, if mode == Overflow::Sat { max } else { wrapped() })
     } else if value < min
         || (bits != 64 && increment < min_increment)
         || (value < 0 && increment < 0 && increment < min_increment)
     {
-        (
-            true,
-            if mode == Overflow::Sat {
-                min
-            } else {
-                wrapped()
-            },
-        )
+        (true, if mode == Overflow::Sat { min } else { wrapped() })
     } else {
         (false, 0)
     }
@@ -810,21 +699,12 @@ mod tests {
         assert_eq!(unsigned_overflow(255, 1, 8, Overflow::Sat), (true, 255));
         assert_eq!(unsigned_overflow(0, -1, 8, Overflow::Sat), (true, 0));
         assert_eq!(unsigned_overflow(0, -1, 8, Overflow::Wrap), (true, 255));
-        assert_eq!(
-            unsigned_overflow(u64::MAX, 0, 8, Overflow::Sat),
-            (true, 255)
-        );
+        assert_eq!(unsigned_overflow(u64::MAX, 0, 8, Overflow::Sat), (true, 255));
         assert_eq!(signed_overflow(127, 1, 8, Overflow::Wrap), (true, -128));
         assert_eq!(signed_overflow(-128, -1, 8, Overflow::Sat), (true, -128));
         assert_eq!(signed_overflow(200, 0, 8, Overflow::Wrap), (true, -56));
-        assert_eq!(
-            signed_overflow(i64::MAX, 1, 64, Overflow::Wrap),
-            (true, i64::MIN)
-        );
-        assert_eq!(
-            signed_overflow(i64::MAX, 1, 64, Overflow::Sat),
-            (true, i64::MAX)
-        );
+        assert_eq!(signed_overflow(i64::MAX, 1, 64, Overflow::Wrap), (true, i64::MIN));
+        assert_eq!(signed_overflow(i64::MAX, 1, 64, Overflow::Sat), (true, i64::MAX));
         assert_eq!(signed_overflow(5, -3, 4, Overflow::Fail), (false, 0));
     }
 

@@ -379,10 +379,10 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let db = ctx.server.db(ctx.client.db);
     let mut shards = db.lock_keys(hashes.iter().copied().chain([destination_hash]));
     let now_ms = ctx.now_ms;
-    let mut sources: Vec<Option<StrValue>> = Vec::with_capacity(hashes.len().min(64));
+    let mut sources: Vec<Vec<u8>> = Vec::with_capacity(hashes.len().min(64));
     for (i, &hash) in hashes.iter().enumerate() {
         let entry = read_string(shards.shard(hash), hash, args.get(3 + i), now_ms)?;
-        sources.push(entry.and_then(|e| string_of(e)).cloned());
+        sources.push(entry.and_then(|e| string_of(e)).map(StrValue::to_vec).unwrap_or_default());
     }
     let result = combine(op, &sources);
     let shard = shards.shard(destination_hash);
@@ -399,9 +399,7 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// The bitwise combination of `sources` (missing keys are empty strings, and shorter strings
 /// are padded with zeros), as long as the longest source.
-fn combine(op: BitOp, sources: &[Option<StrValue>]) -> Vec<u8> {
-    let bytes: Vec<Vec<u8>> =
-        sources.iter().map(|s| s.as_ref().map(StrValue::to_vec).unwrap_or_default()).collect();
+fn combine(op: BitOp, bytes: &[Vec<u8>]) -> Vec<u8> {
     let longest = bytes.iter().map(Vec::len).max().unwrap_or(0);
     if longest == 0 {
         return Vec::new();

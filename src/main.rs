@@ -18,7 +18,10 @@ fn main() -> ExitCode {
     let filter = match tracing_subscriber::EnvFilter::try_new(&config.log_level) {
         Ok(filter) => filter,
         Err(_) => {
-            eprintln!("allydb: invalid value '{}' for --log-level (ALLYDB_LOG_LEVEL)", config.log_level);
+            eprintln!(
+                "allydb: invalid value '{}' for --log-level (ALLYDB_LOG_LEVEL)",
+                config.log_level
+            );
             return ExitCode::from(1);
         }
     };

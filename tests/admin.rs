@@ -25,15 +25,11 @@ fn titles(info: &str) -> Vec<&str> {
 }
 
 fn field(info: &str, name: &str) -> Option<String> {
-    info.split("\r\n")
-        .find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
+    info.split("\r\n").find_map(|l| l.strip_prefix(&format!("{name}:")).map(str::to_string))
 }
 
 fn unix_now_s() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
+    SystemTime::now().duration_since(UNIX_EPOCH).unwrap().as_secs()
 }
 
 // ----------------------------------------------------------------------------------- INFO
@@ -59,10 +55,7 @@ fn info_default_sections_and_fields() {
             "# Keyspace"
         ]
     );
-    assert!(
-        text.starts_with("# Server\r\nredis_version:7.2.6\r\n"),
-        "{text}"
-    );
+    assert!(text.starts_with("# Server\r\nredis_version:7.2.6\r\n"), "{text}");
     // Sections are separated by one blank line; every line ends in CRLF.
     assert!(text.contains("\r\n\r\n# Clients\r\n"));
     assert!(!text.contains("\n\n") && !text.replace("\r\n", "").contains('\n'));
@@ -108,13 +101,7 @@ fn info_keyspace_stats_and_sections() {
     assert_eq!(titles(&stats), ["# Stats"]);
     assert_eq!(field(&stats, "keyspace_hits").as_deref(), Some("1"));
     assert_eq!(field(&stats, "keyspace_misses").as_deref(), Some("1"));
-    assert!(
-        field(&stats, "total_commands_processed")
-            .unwrap()
-            .parse::<u64>()
-            .unwrap()
-            >= 6
-    );
+    assert!(field(&stats, "total_commands_processed").unwrap().parse::<u64>().unwrap() >= 6);
     // Several sections come in Redis's order, whatever the argument order.
     let two = info(&mut c, &["keyspace", "server"]);
     assert_eq!(titles(&two), ["# Server", "# Keyspace"]);
@@ -139,14 +126,8 @@ fn info_commandstats_and_errorstats() {
     let mut c = server.raw();
     assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
     assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
-    assert_eq!(
-        c.cmd(&["INCR", "k"]),
-        err("ERR value is not an integer or out of range")
-    );
-    assert_eq!(
-        c.cmd(&["GET"]),
-        err("ERR wrong number of arguments for 'get' command")
-    );
+    assert_eq!(c.cmd(&["INCR", "k"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["GET"]), err("ERR wrong number of arguments for 'get' command"));
     c.cmd(&["CONFIG", "GET", "maxclients"]);
     let stats = info(&mut c, &["commandstats"]);
     let set = field(&stats, "cmdstat_set").unwrap();
@@ -172,21 +153,12 @@ fn info_commandstats_and_errorstats() {
 fn config_get_shapes() {
     let server = TestServer::start();
     let mut c = server.raw();
-    assert_eq!(
-        c.cmd(&["CONFIG", "GET", "maxclients"]),
-        bulk_array(&["maxclients", "10000"])
-    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "maxclients"]), bulk_array(&["maxclients", "10000"]));
     // A plain name answers under the client's spelling.
-    assert_eq!(
-        c.cmd(&["CONFIG", "GET", "MAXCLIENTS"]),
-        bulk_array(&["MAXCLIENTS", "10000"])
-    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "MAXCLIENTS"]), bulk_array(&["MAXCLIENTS", "10000"]));
     // What redis-benchmark asks for.
     assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), bulk_array(&["save", ""]));
-    assert_eq!(
-        c.cmd(&["CONFIG", "GET", "appendonly"]),
-        bulk_array(&["appendonly", "no"])
-    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "appendonly"]), bulk_array(&["appendonly", "no"]));
     assert_eq!(c.cmd(&["CONFIG", "GET", "nosuch"]), "*0\r\n");
     assert_eq!(
         c.cmd(&["CONFIG", "GET", "databases", "port"]),
@@ -202,19 +174,13 @@ fn config_get_shapes() {
     assert!(reply.starts_with("*4\r\n"), "{reply}");
     assert!(reply.contains("replica-read-only") && reply.contains("slave-read-only"));
     let reply = c.cmd(&["CONFIG", "GET", "maxmemory*"]);
-    assert!(
-        reply.contains("$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n"),
-        "{reply}"
-    );
+    assert!(reply.contains("$16\r\nmaxmemory-policy\r\n$10\r\nnoeviction\r\n"), "{reply}");
     assert_eq!(
         c.cmd(&["CONFIG", "GET"]),
         err("ERR wrong number of arguments for 'config|get' command")
     );
     let mut c3 = server.raw().resp3();
-    assert_eq!(
-        c3.cmd(&["CONFIG", "GET", "timeout"]),
-        "%1\r\n$7\r\ntimeout\r\n$1\r\n0\r\n"
-    );
+    assert_eq!(c3.cmd(&["CONFIG", "GET", "timeout"]), "%1\r\n$7\r\ntimeout\r\n$1\r\n0\r\n");
     assert_eq!(c3.cmd(&["CONFIG", "GET", "nosuch"]), "%0\r\n");
 }
 
@@ -222,10 +188,7 @@ fn config_get_shapes() {
 fn config_set_errors_are_redis_texts() {
     let server = TestServer::start();
     let mut c = server.raw();
-    assert_eq!(
-        c.cmd(&["CONFIG", "SET", "timeout", "5", "hz"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "timeout", "5", "hz"]), err("ERR syntax error"));
     assert_eq!(
         c.cmd(&["CONFIG", "SET", "foo", "1"]),
         err("ERR Unknown option or number of arguments for CONFIG SET - 'foo'")
@@ -268,10 +231,7 @@ fn config_set_errors_are_redis_texts() {
         c.cmd(&["CONFIG", "SET", "timeout", "5", "maxclients", "abc"]),
         err("ERR CONFIG SET failed (possibly related to argument 'maxclients') - argument couldn't be parsed into an integer")
     );
-    assert_eq!(
-        c.cmd(&["CONFIG", "GET", "timeout"]),
-        bulk_array(&["timeout", "0"])
-    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "timeout"]), bulk_array(&["timeout", "0"]));
     assert_eq!(
         c.cmd(&["CONFIG", "SET", "timeout"]),
         err("ERR wrong number of arguments for 'config|set' command")
@@ -280,14 +240,8 @@ fn config_set_errors_are_redis_texts() {
         c.cmd(&["CONFIG", "REWRITE"]),
         err("ERR The server is running without a config file")
     );
-    assert_eq!(
-        c.cmd(&["CONFIG"]),
-        err("ERR wrong number of arguments for 'config' command")
-    );
-    assert_eq!(
-        c.cmd(&["CONFIG", "foo"]),
-        err("ERR unknown subcommand 'foo'. Try CONFIG HELP.")
-    );
+    assert_eq!(c.cmd(&["CONFIG"]), err("ERR wrong number of arguments for 'config' command"));
+    assert_eq!(c.cmd(&["CONFIG", "foo"]), err("ERR unknown subcommand 'foo'. Try CONFIG HELP."));
     let help = c.cmd(&["CONFIG", "HELP"]);
     assert!(help.starts_with(
         "*11\r\n+CONFIG <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"
@@ -299,28 +253,12 @@ fn config_set_applies_values() {
     let server = TestServer::start();
     let mut c = server.raw();
     assert_eq!(
-        c.cmd(&[
-            "CONFIG",
-            "SET",
-            "timeout",
-            "5",
-            "maxmemory",
-            "1mb",
-            "appendfsync",
-            "ALWAYS"
-        ]),
+        c.cmd(&["CONFIG", "SET", "timeout", "5", "maxmemory", "1mb", "appendfsync", "ALWAYS"]),
         OK
     );
     assert_eq!(
         c.cmd(&["CONFIG", "GET", "timeout", "maxmemory", "appendfsync"]),
-        bulk_array(&[
-            "timeout",
-            "5",
-            "maxmemory",
-            "1048576",
-            "appendfsync",
-            "always"
-        ])
+        bulk_array(&["timeout", "5", "maxmemory", "1048576", "appendfsync", "always"])
     );
     // Aliases set the canonical setting.
     assert_eq!(c.cmd(&["CONFIG", "SET", "slave-read-only", "no"]), OK);
@@ -329,10 +267,7 @@ fn config_set_applies_values() {
         bulk_array(&["replica-read-only", "no"])
     );
     assert_eq!(c.cmd(&["CONFIG", "SET", "save", "3600 1 300 100"]), OK);
-    assert_eq!(
-        c.cmd(&["CONFIG", "GET", "save"]),
-        bulk_array(&["save", "3600 1 300 100"])
-    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), bulk_array(&["save", "3600 1 300 100"]));
     assert_eq!(
         c.cmd(&["CONFIG", "SET", "save", "3600"]),
         err(
@@ -366,10 +301,7 @@ fn config_set_requirepass_takes_effect() {
     let mut d = server.raw();
     assert_eq!(d.cmd(&["PING"]), err("NOAUTH Authentication required."));
     assert_eq!(d.cmd(&["AUTH", "s3cret"]), OK);
-    assert_eq!(
-        d.cmd(&["CONFIG", "GET", "requirepass"]),
-        bulk_array(&["requirepass", "s3cret"])
-    );
+    assert_eq!(d.cmd(&["CONFIG", "GET", "requirepass"]), bulk_array(&["requirepass", "s3cret"]));
     assert_eq!(d.cmd(&["CONFIG", "SET", "requirepass", ""]), OK);
     let mut e = server.raw();
     assert_eq!(e.cmd(&["PING"]), "+PONG\r\n");
@@ -390,15 +322,9 @@ fn config_set_proto_max_bulk_len_takes_effect() {
     );
     let mut d = server.raw();
     d.send(format!("*3\r\n$3\r\nSET\r\n$1\r\nk\r\n${}\r\n", 1024 * 1024 + 1).as_bytes());
-    assert_eq!(
-        d.read_reply(),
-        err("ERR Protocol error: invalid bulk length")
-    );
+    assert_eq!(d.read_reply(), err("ERR Protocol error: invalid bulk length"));
     assert!(d.is_closed());
-    assert_eq!(
-        c.cmd(&["CONFIG", "SET", "client-query-buffer-limit", "2mb"]),
-        OK
-    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "client-query-buffer-limit", "2mb"]), OK);
     assert_eq!(
         c.cmd(&["CONFIG", "GET", "client-query-buffer-limit"]),
         bulk_array(&["client-query-buffer-limit", "2097152"])
@@ -418,16 +344,8 @@ fn time_and_lastsave() {
     let micros: u64 = parts[4].parse().unwrap();
     assert!(seconds.abs_diff(unix_now_s()) <= 2);
     assert!(micros < 1_000_000);
-    assert_eq!(
-        c.cmd(&["TIME", "x"]),
-        err("ERR wrong number of arguments for 'time' command")
-    );
-    let lastsave: u64 = c
-        .cmd(&["LASTSAVE"])
-        .trim_start_matches(':')
-        .trim_end()
-        .parse()
-        .unwrap();
+    assert_eq!(c.cmd(&["TIME", "x"]), err("ERR wrong number of arguments for 'time' command"));
+    let lastsave: u64 = c.cmd(&["LASTSAVE"]).trim_start_matches(':').trim_end().parse().unwrap();
     assert!(lastsave <= unix_now_s() && lastsave + 120 > unix_now_s());
 }
 
@@ -437,44 +355,27 @@ fn memory_commands() {
     let mut c = server.raw();
     assert_eq!(c.cmd(&["MEMORY", "USAGE", "missing"]), NIL);
     assert_eq!(c.cmd(&["SET", "k", "x".repeat(1000).as_str()]), OK);
-    let usage: i64 = c
-        .cmd(&["MEMORY", "USAGE", "k"])
-        .trim_start_matches(':')
-        .trim_end()
-        .parse()
-        .unwrap();
+    let usage: i64 =
+        c.cmd(&["MEMORY", "USAGE", "k"]).trim_start_matches(':').trim_end().parse().unwrap();
     assert!(usage > 1000 && usage < 2000, "{usage}");
-    assert!(c
-        .cmd(&["MEMORY", "USAGE", "k", "SAMPLES", "5"])
-        .starts_with(':'));
+    assert!(c.cmd(&["MEMORY", "USAGE", "k", "SAMPLES", "5"]).starts_with(':'));
     assert_eq!(
         c.cmd(&["MEMORY", "USAGE", "k", "SAMPLES", "x"]),
         err("ERR value is not an integer or out of range")
     );
-    assert_eq!(
-        c.cmd(&["MEMORY", "USAGE", "k", "SAMPLES"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        c.cmd(&["MEMORY", "USAGE", "k", "foo"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "k", "SAMPLES"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["MEMORY", "USAGE", "k", "foo"]), err("ERR syntax error"));
     assert_eq!(
         c.cmd(&["MEMORY", "USAGE"]),
         err("ERR wrong number of arguments for 'memory|usage' command")
     );
-    assert_eq!(
-        c.cmd(&["MEMORY", "foo"]),
-        err("ERR unknown subcommand 'foo'. Try MEMORY HELP.")
-    );
+    assert_eq!(c.cmd(&["MEMORY", "foo"]), err("ERR unknown subcommand 'foo'. Try MEMORY HELP."));
     assert!(c.cmd(&["MEMORY", "DOCTOR"]).contains("Sam"));
     let stats = c.cmd(&["MEMORY", "STATS"]);
     assert!(stats.contains("$10\r\nkeys.count\r\n:1\r\n"), "{stats}");
     let mut c3 = server.raw().resp3();
     assert!(c3.cmd(&["MEMORY", "STATS"]).starts_with('%'));
-    assert!(c
-        .cmd(&["MEMORY", "HELP"])
-        .contains("+USAGE <key> [SAMPLES <count>]\r\n"));
+    assert!(c.cmd(&["MEMORY", "HELP"]).contains("+USAGE <key> [SAMPLES <count>]\r\n"));
     assert_eq!(c3.cmd(&["MEMORY", "USAGE", "missing"]), NULL3);
 }
 
@@ -484,18 +385,9 @@ fn memory_commands() {
 fn shutdown_errors_and_success() {
     let mut server = TestServer::start();
     let mut c = server.raw();
-    assert_eq!(
-        c.cmd(&["SHUTDOWN", "ABORT"]),
-        err("ERR No shutdown in progress.")
-    );
-    assert_eq!(
-        c.cmd(&["SHUTDOWN", "NOSAVE", "ABORT"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        c.cmd(&["SHUTDOWN", "SAVE", "NOSAVE"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(c.cmd(&["SHUTDOWN", "ABORT"]), err("ERR No shutdown in progress."));
+    assert_eq!(c.cmd(&["SHUTDOWN", "NOSAVE", "ABORT"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["SHUTDOWN", "SAVE", "NOSAVE"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["SHUTDOWN", "foo"]), err("ERR syntax error"));
     assert!(server.is_running());
     c.send_command(&[b"SHUTDOWN", b"NOSAVE", b"NOW"]);
@@ -519,10 +411,7 @@ fn debug_sleep_and_help() {
         c.cmd(&["DEBUG", "foo"]),
         err("ERR unknown subcommand or wrong number of arguments for 'foo'. Try DEBUG HELP.")
     );
-    assert_eq!(
-        c.cmd(&["DEBUG"]),
-        err("ERR wrong number of arguments for 'debug' command")
-    );
+    assert_eq!(c.cmd(&["DEBUG"]), err("ERR wrong number of arguments for 'debug' command"));
 }
 
 // -------------------------------------------------------------------------------- COMMAND
@@ -537,14 +426,8 @@ const GET_ENTRY: &str = "*10\r\n$3\r\nget\r\n:2\r\n*2\r\n+readonly\r\n+fast\r\n:
 fn command_info_shapes() {
     let server = TestServer::start();
     let mut c = server.raw();
-    assert_eq!(
-        c.cmd(&["COMMAND", "INFO", "get"]),
-        format!("*1\r\n{GET_ENTRY}")
-    );
-    assert_eq!(
-        c.cmd(&["COMMAND", "INFO", "GET", "nosuch"]),
-        format!("*2\r\n{GET_ENTRY}$-1\r\n")
-    );
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "get"]), format!("*1\r\n{GET_ENTRY}"));
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "GET", "nosuch"]), format!("*2\r\n{GET_ENTRY}$-1\r\n"));
     let mut c3 = server.raw().resp3();
     let three = c3.cmd(&["COMMAND", "INFO", "get"]);
     assert_eq!(
@@ -560,19 +443,13 @@ fn command_info_shapes() {
     let mset = c.cmd(&["COMMAND", "INFO", "mset"]);
     assert!(mset.contains(":1\r\n:-1\r\n:2\r\n"), "{mset}");
     let ping = c.cmd(&["COMMAND", "INFO", "ping"]);
-    assert!(
-        ping.starts_with("*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n"),
-        "{ping}"
-    );
+    assert!(ping.starts_with("*1\r\n*10\r\n$4\r\nping\r\n:-1\r\n"), "{ping}");
     assert!(ping.contains(":0\r\n:0\r\n:0\r\n"), "{ping}");
     assert!(ping.contains("+@fast\r\n+@connection\r\n"), "{ping}");
     // Subcommands by full name, and inside their container.
     let config_get = c.cmd(&["COMMAND", "INFO", "CONFIG|GET"]);
     assert!(config_get.starts_with("*1\r\n*10\r\n$10\r\nconfig|get\r\n:-3\r\n*4\r\n+admin\r\n+noscript\r\n+loading\r\n+stale\r\n"), "{config_get}");
-    assert!(
-        config_get.contains("*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"),
-        "{config_get}"
-    );
+    assert!(config_get.contains("*3\r\n+@admin\r\n+@slow\r\n+@dangerous\r\n"), "{config_get}");
     let client = c.cmd(&["COMMAND", "INFO", "client"]);
     assert!(client.starts_with("*1\r\n*10\r\n$6\r\nclient\r\n:-2\r\n*0\r\n:0\r\n:0\r\n:0\r\n*1\r\n+@slow\r\n*0\r\n*0\r\n*"), "{client}");
     assert!(client.contains("$11\r\nclient|list\r\n:-2\r\n"), "{client}");
@@ -584,19 +461,11 @@ fn command_info_shapes() {
 fn command_count_list_and_all() {
     let server = TestServer::start();
     let mut c = server.raw();
-    let count: usize = c
-        .cmd(&["COMMAND", "COUNT"])
-        .trim_start_matches(':')
-        .trim_end()
-        .parse()
-        .unwrap();
+    let count: usize =
+        c.cmd(&["COMMAND", "COUNT"]).trim_start_matches(':').trim_end().parse().unwrap();
     assert!(count > 20, "{count}");
     let all = c.cmd(&["COMMAND"]);
-    assert!(
-        all.starts_with(&format!("*{count}\r\n*10\r\n")),
-        "{}",
-        &all[..40]
-    );
+    assert!(all.starts_with(&format!("*{count}\r\n*10\r\n")), "{}", &all[..40]);
     assert!(all.contains(GET_ENTRY));
     let mut con = server.client();
     let entries: Vec<redis::Value> = redis::cmd("COMMAND").query(&mut con).unwrap();
@@ -605,15 +474,7 @@ fn command_count_list_and_all() {
     assert_eq!(info.len(), count);
 
     let names: Vec<String> = redis::cmd("COMMAND").arg("LIST").query(&mut con).unwrap();
-    for name in [
-        "get",
-        "set",
-        "config",
-        "config|get",
-        "client|kill",
-        "command|docs",
-        "info",
-    ] {
+    for name in ["get", "set", "config", "config|get", "client|kill", "command|docs", "info"] {
         assert!(names.iter().any(|n| n == name), "{name} missing");
     }
     let client: Vec<String> = redis::cmd("COMMAND")
@@ -623,10 +484,7 @@ fn command_count_list_and_all() {
         .arg("CLIENT|*")
         .query(&mut con)
         .unwrap();
-    assert!(
-        client.len() >= 10 && client.iter().all(|n| n.starts_with("client|")),
-        "{client:?}"
-    );
+    assert!(client.len() >= 10 && client.iter().all(|n| n.starts_with("client|")), "{client:?}");
     let strings: Vec<String> = redis::cmd("COMMAND")
         .arg("LIST")
         .arg("FILTERBY")
@@ -645,26 +503,15 @@ fn command_count_list_and_all() {
     assert!(
         dangerous.contains(&"config|set".to_string()) && dangerous.contains(&"info".to_string())
     );
-    assert_eq!(
-        c.cmd(&["COMMAND", "LIST", "FILTERBY", "MODULE", "x"]),
-        "*0\r\n"
-    );
-    assert_eq!(
-        c.cmd(&["COMMAND", "LIST", "FILTERBY", "FOO", "x"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(c.cmd(&["COMMAND", "LIST", "FILTERBY", "MODULE", "x"]), "*0\r\n");
+    assert_eq!(c.cmd(&["COMMAND", "LIST", "FILTERBY", "FOO", "x"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["COMMAND", "LIST", "x"]), err("ERR syntax error"));
     assert_eq!(
         c.cmd(&["COMMAND", "COUNT", "x"]),
         err("ERR wrong number of arguments for 'command|count' command")
     );
-    assert_eq!(
-        c.cmd(&["COMMAND", "foo"]),
-        err("ERR unknown subcommand 'foo'. Try COMMAND HELP.")
-    );
-    assert!(c
-        .cmd(&["COMMAND", "HELP"])
-        .contains("+GETKEYSANDFLAGS <full-command>\r\n"));
+    assert_eq!(c.cmd(&["COMMAND", "foo"]), err("ERR unknown subcommand 'foo'. Try COMMAND HELP."));
+    assert!(c.cmd(&["COMMAND", "HELP"]).contains("+GETKEYSANDFLAGS <full-command>\r\n"));
 }
 
 #[test]
@@ -680,9 +527,7 @@ fn command_docs_shapes() {
     );
     assert_eq!(c.cmd(&["COMMAND", "DOCS", "nosuch"]), "*0\r\n");
     let mut c3 = server.raw().resp3();
-    assert!(c3
-        .cmd(&["COMMAND", "DOCS", "get", "nosuch"])
-        .starts_with("%1\r\n$3\r\nget\r\n%5\r\n"));
+    assert!(c3.cmd(&["COMMAND", "DOCS", "get", "nosuch"]).starts_with("%1\r\n$3\r\nget\r\n%5\r\n"));
     // Containers nest their subcommands' docs; commands without arguments have no `arguments`.
     let config = c3.cmd(&["COMMAND", "DOCS", "config"]);
     assert!(config.contains("$11\r\nsubcommands\r\n%5\r\n"), "{config}");
@@ -700,10 +545,7 @@ fn command_docs_shapes() {
     assert!(set.contains("$5\r\ntoken\r\n$2\r\nEX\r\n"), "{set}");
     assert!(set.contains("$5\r\nflags\r\n~1\r\n+optional\r\n"), "{set}");
     let mget = c3.cmd(&["COMMAND", "DOCS", "mget"]);
-    assert!(
-        mget.contains("$5\r\nflags\r\n~1\r\n+multiple\r\n"),
-        "{mget}"
-    );
+    assert!(mget.contains("$5\r\nflags\r\n~1\r\n+multiple\r\n"), "{mget}");
     // Every command's docs come back in one reply (what redis-cli asks at startup).
     let mut con = server.client3();
     let docs: redis::Value = redis::cmd("COMMAND").arg("DOCS").query(&mut con).unwrap();
@@ -717,30 +559,15 @@ fn command_docs_shapes() {
 fn command_getkeys() {
     let server = TestServer::start();
     let mut c = server.raw();
-    assert_eq!(
-        c.cmd(&["COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"]),
-        bulk_array(&["a", "b"])
-    );
-    assert_eq!(
-        c.cmd(&["COMMAND", "GETKEYS", "GET", "k"]),
-        bulk_array(&["k"])
-    );
-    assert_eq!(
-        c.cmd(&["COMMAND", "GETKEYS", "memory", "usage", "k"]),
-        bulk_array(&["k"])
-    );
-    assert_eq!(
-        c.cmd(&["COMMAND", "GETKEYS", "nosuch", "k"]),
-        err("ERR Invalid command specified")
-    );
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "mset", "a", "1", "b", "2"]), bulk_array(&["a", "b"]));
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "GET", "k"]), bulk_array(&["k"]));
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "memory", "usage", "k"]), bulk_array(&["k"]));
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "nosuch", "k"]), err("ERR Invalid command specified"));
     assert_eq!(
         c.cmd(&["COMMAND", "GETKEYS", "config", "nosuch"]),
         err("ERR Invalid command specified")
     );
-    assert_eq!(
-        c.cmd(&["COMMAND", "GETKEYS", "ping"]),
-        err("ERR The command has no key arguments")
-    );
+    assert_eq!(c.cmd(&["COMMAND", "GETKEYS", "ping"]), err("ERR The command has no key arguments"));
     assert_eq!(
         c.cmd(&["COMMAND", "GETKEYS", "get"]),
         err("ERR Invalid number of arguments specified for command")
@@ -767,57 +594,28 @@ fn redis_crate_config_and_info() {
     let server = TestServer::start();
     let mut con = server.client();
     let _: () = redis::cmd("SET").arg("x").arg(1).query(&mut con).unwrap();
-    let values: HashMap<String, String> = redis::cmd("CONFIG")
-        .arg("GET")
-        .arg("max*")
-        .query(&mut con)
-        .unwrap();
+    let values: HashMap<String, String> =
+        redis::cmd("CONFIG").arg("GET").arg("max*").query(&mut con).unwrap();
     assert_eq!(values.get("maxclients").map(String::as_str), Some("10000"));
-    assert_eq!(
-        values.get("maxmemory-policy").map(String::as_str),
-        Some("noeviction")
-    );
-    let _: () = redis::cmd("CONFIG")
-        .arg("SET")
-        .arg("maxmemory-samples")
-        .arg(7)
-        .query(&mut con)
-        .unwrap();
-    let (_, samples): (String, i64) = redis::cmd("CONFIG")
-        .arg("GET")
-        .arg("maxmemory-samples")
-        .query(&mut con)
-        .unwrap();
+    assert_eq!(values.get("maxmemory-policy").map(String::as_str), Some("noeviction"));
+    let _: () =
+        redis::cmd("CONFIG").arg("SET").arg("maxmemory-samples").arg(7).query(&mut con).unwrap();
+    let (_, samples): (String, i64) =
+        redis::cmd("CONFIG").arg("GET").arg("maxmemory-samples").query(&mut con).unwrap();
     assert_eq!(samples, 7);
-    let error = redis::cmd("CONFIG")
-        .arg("SET")
-        .arg("nosuch")
-        .arg(1)
-        .query::<()>(&mut con)
-        .unwrap_err();
+    let error =
+        redis::cmd("CONFIG").arg("SET").arg("nosuch").arg(1).query::<()>(&mut con).unwrap_err();
     assert!(error.to_string().contains("Unknown option"), "{error}");
 
     let info: redis::InfoDict = redis::cmd("INFO").query(&mut con).unwrap();
-    assert_eq!(
-        info.get::<String>("redis_version").as_deref(),
-        Some("7.2.6")
-    );
+    assert_eq!(info.get::<String>("redis_version").as_deref(), Some("7.2.6"));
     assert_eq!(info.get::<i64>("connected_clients"), Some(1));
-    assert_eq!(
-        info.get::<String>("db0").as_deref(),
-        Some("keys=1,expires=0,avg_ttl=0")
-    );
+    assert_eq!(info.get::<String>("db0").as_deref(), Some("keys=1,expires=0,avg_ttl=0"));
 
     let mut con3 = server.client3();
-    let values: HashMap<String, String> = redis::cmd("CONFIG")
-        .arg("GET")
-        .arg("appendonly")
-        .query(&mut con3)
-        .unwrap();
+    let values: HashMap<String, String> =
+        redis::cmd("CONFIG").arg("GET").arg("appendonly").query(&mut con3).unwrap();
     assert_eq!(values.get("appendonly").map(String::as_str), Some("no"));
     let text: String = redis::cmd("INFO").arg("server").query(&mut con3).unwrap();
-    assert!(
-        text.starts_with("# Server\r\nredis_version:7.2.6\r\n"),
-        "{text}"
-    );
+    assert!(text.starts_with("# Server\r\nredis_version:7.2.6\r\n"), "{text}");
 }

@@ -37,14 +37,19 @@ fn run_failing(args: &[&str], env: &[(&str, &str)]) -> (i32, String) {
 }
 
 /// (arguments, environment, texts the error line must contain)
-type BadCase = (&'static [&'static str], &'static [(&'static str, &'static str)], &'static [&'static str]);
+type BadCase =
+    (&'static [&'static str], &'static [(&'static str, &'static str)], &'static [&'static str]);
 
 #[test]
 fn invalid_values_give_one_line_and_status_1() {
     let cases: &[BadCase] = &[
         (&["--port", "70000"], &[], &["'70000'", "--port", "ALLYDB_PORT"]),
         (&[], &[("ALLYDB_PORT", "abc")], &["'abc'", "--port", "ALLYDB_PORT"]),
-        (&["--persistence-interval", "0"], &[], &["'0'", "--persistence-interval", "PERSISTENCE_INTERVAL"]),
+        (
+            &["--persistence-interval", "0"],
+            &[],
+            &["'0'", "--persistence-interval", "PERSISTENCE_INTERVAL"],
+        ),
         (&[], &[("PERSISTENCE_INTERVAL", "soon")], &["'soon'", "PERSISTENCE_INTERVAL"]),
         (&["--databases", "0"], &[], &["'0'", "--databases"]),
         (&["--maxclients", "-1"], &[], &["'-1'", "--maxclients"]),
@@ -69,10 +74,22 @@ fn help_documents_every_setting_and_its_environment_variable() {
     assert_eq!(output.status.code(), Some(0));
     let help = String::from_utf8_lossy(&output.stdout);
     for needle in [
-        "--port", "ALLYDB_PORT", "--bind", "--persistence-location", "PERSISTENCE_LOCATION",
-        "--persistence-interval", "PERSISTENCE_INTERVAL", "--requirepass", "--databases",
-        "--maxclients", "--log-level", "--proto-max-bulk-len", "--client-query-buffer-limit",
-        "[default: 4000]", "[default: allydb.tab]", "[default: 3000]",
+        "--port",
+        "ALLYDB_PORT",
+        "--bind",
+        "--persistence-location",
+        "PERSISTENCE_LOCATION",
+        "--persistence-interval",
+        "PERSISTENCE_INTERVAL",
+        "--requirepass",
+        "--databases",
+        "--maxclients",
+        "--log-level",
+        "--proto-max-bulk-len",
+        "--client-query-buffer-limit",
+        "[default: 4000]",
+        "[default: allydb.tab]",
+        "[default: 3000]",
     ] {
         assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
     }

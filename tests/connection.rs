@@ -8,11 +8,7 @@ use common::*;
 
 fn client_id(c: &mut RawClient) -> i64 {
     let reply = c.cmd(&["CLIENT", "ID"]);
-    reply
-        .trim_start_matches(':')
-        .trim_end()
-        .parse()
-        .expect("CLIENT ID is an integer")
+    reply.trim_start_matches(':').trim_end().parse().expect("CLIENT ID is an integer")
 }
 
 /// The payload of a bulk (`$n\r\n...\r\n`) or verbatim (`=n\r\ntxt:...\r\n`) reply.
@@ -36,20 +32,11 @@ fn ping_and_echo() {
     let mut c = server.raw();
     assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
     assert_eq!(c.cmd(&["ping", "hello"]), bulk("hello"));
-    assert_eq!(
-        c.cmd(&["PING", "a", "b"]),
-        err("ERR wrong number of arguments for 'ping' command")
-    );
+    assert_eq!(c.cmd(&["PING", "a", "b"]), err("ERR wrong number of arguments for 'ping' command"));
     assert_eq!(c.cmd(&["ECHO", "hi there"]), bulk("hi there"));
     assert_eq!(c.cmd(&["ECHO", ""]), bulk(""));
-    assert_eq!(
-        c.cmd(&["ECHO"]),
-        err("ERR wrong number of arguments for 'echo' command")
-    );
-    assert_eq!(
-        c.cmd(&["ECHO", "a", "b"]),
-        err("ERR wrong number of arguments for 'echo' command")
-    );
+    assert_eq!(c.cmd(&["ECHO"]), err("ERR wrong number of arguments for 'echo' command"));
+    assert_eq!(c.cmd(&["ECHO", "a", "b"]), err("ERR wrong number of arguments for 'echo' command"));
 }
 
 #[test]
@@ -59,22 +46,10 @@ fn select_checks_the_index() {
     assert_eq!(c.cmd(&["SET", "k", "zero"]), OK);
     assert_eq!(c.cmd(&["SELECT", "1"]), OK);
     assert_eq!(c.cmd(&["GET", "k"]), NIL);
-    assert_eq!(
-        c.cmd(&["SELECT", "16"]),
-        err("ERR DB index is out of range")
-    );
-    assert_eq!(
-        c.cmd(&["SELECT", "-1"]),
-        err("ERR DB index is out of range")
-    );
-    assert_eq!(
-        c.cmd(&["SELECT", "x"]),
-        err("ERR value is not an integer or out of range")
-    );
-    assert_eq!(
-        c.cmd(&["SELECT"]),
-        err("ERR wrong number of arguments for 'select' command")
-    );
+    assert_eq!(c.cmd(&["SELECT", "16"]), err("ERR DB index is out of range"));
+    assert_eq!(c.cmd(&["SELECT", "-1"]), err("ERR DB index is out of range"));
+    assert_eq!(c.cmd(&["SELECT", "x"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["SELECT"]), err("ERR wrong number of arguments for 'select' command"));
     let info = payload(&c.cmd(&["CLIENT", "INFO"]));
     assert!(info.contains(" db=1 "), "{info}");
     assert_eq!(c.cmd(&["SELECT", "0"]), OK);
@@ -87,16 +62,11 @@ fn auth_without_a_password_configured() {
     let mut c = server.raw();
     assert_eq!(
         c.cmd(&["AUTH", "pw"]),
-        err(
-            "ERR AUTH <password> called without any password configured for the default user. \
-             Are you sure your configuration is correct?"
-        )
+        err("ERR AUTH <password> called without any password configured for the default user. \
+             Are you sure your configuration is correct?")
     );
     assert_eq!(c.cmd(&["AUTH", "a", "b", "c"]), err("ERR syntax error"));
-    assert_eq!(
-        c.cmd(&["AUTH"]),
-        err("ERR wrong number of arguments for 'auth' command")
-    );
+    assert_eq!(c.cmd(&["AUTH"]), err("ERR wrong number of arguments for 'auth' command"));
     // The default user with any password is fine when none is required.
     assert_eq!(c.cmd(&["AUTH", "default", "whatever"]), OK);
     assert_eq!(
@@ -110,30 +80,19 @@ fn auth_and_hello_with_requirepass() {
     let server = TestServer::start_with(&["--requirepass", "secret"]);
     let mut c = server.raw();
     assert_eq!(c.cmd(&["GET", "k"]), err("NOAUTH Authentication required."));
-    assert_eq!(
-        c.cmd(&["CLIENT", "ID"]),
-        err("NOAUTH Authentication required.")
-    );
+    assert_eq!(c.cmd(&["CLIENT", "ID"]), err("NOAUTH Authentication required."));
     // Lookup and arity errors come before NOAUTH.
-    assert_eq!(
-        c.cmd(&["NOSUCH"]),
-        err("ERR unknown command 'NOSUCH', with args beginning with: ")
-    );
-    assert_eq!(
-        c.cmd(&["GET"]),
-        err("ERR wrong number of arguments for 'get' command")
-    );
+    assert_eq!(c.cmd(&["NOSUCH"]), err("ERR unknown command 'NOSUCH', with args beginning with: "));
+    assert_eq!(c.cmd(&["GET"]), err("ERR wrong number of arguments for 'get' command"));
     assert_eq!(
         c.cmd(&["AUTH", "wrong"]),
         err("WRONGPASS invalid username-password pair or user is disabled.")
     );
     assert_eq!(
         c.cmd(&["HELLO", "3"]),
-        err(
-            "NOAUTH HELLO must be called with the client already authenticated, otherwise the \
+        err("NOAUTH HELLO must be called with the client already authenticated, otherwise the \
              HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and \
-             select the RESP protocol version at the same time"
-        )
+             select the RESP protocol version at the same time")
     );
     assert_eq!(
         c.cmd(&["HELLO", "3", "AUTH", "default", "nope"]),
@@ -183,22 +142,13 @@ fn hello_in_both_protocols() {
     );
     // Now in RESP3: nulls are `_`.
     assert_eq!(c.cmd(&["GET", "missing"]), NULL3);
-    assert_eq!(
-        c.cmd(&["HELLO", "4"]),
-        err("NOPROTO unsupported protocol version")
-    );
-    assert_eq!(
-        c.cmd(&["HELLO", "1"]),
-        err("NOPROTO unsupported protocol version")
-    );
+    assert_eq!(c.cmd(&["HELLO", "4"]), err("NOPROTO unsupported protocol version"));
+    assert_eq!(c.cmd(&["HELLO", "1"]), err("NOPROTO unsupported protocol version"));
     assert_eq!(
         c.cmd(&["HELLO", "x"]),
         err("ERR Protocol version is not an integer or out of range")
     );
-    assert_eq!(
-        c.cmd(&["HELLO", "3", "FOO"]),
-        err("ERR Syntax error in HELLO option 'FOO'")
-    );
+    assert_eq!(c.cmd(&["HELLO", "3", "FOO"]), err("ERR Syntax error in HELLO option 'FOO'"));
     assert_eq!(
         c.cmd(&["HELLO", "3", "AUTH", "default"]),
         err("ERR Syntax error in HELLO option 'AUTH'")
@@ -246,10 +196,7 @@ fn reset_restores_a_fresh_connection() {
     assert!(info.contains(" db=0 "), "{info}");
     assert!(info.contains(" flags=N "), "{info}");
     assert!(info.contains(" resp=2 "), "{info}");
-    assert_eq!(
-        c.cmd(&["RESET", "x"]),
-        err("ERR wrong number of arguments for 'reset' command")
-    );
+    assert_eq!(c.cmd(&["RESET", "x"]), err("ERR wrong number of arguments for 'reset' command"));
 }
 
 #[test]
@@ -282,14 +229,8 @@ fn client_id_setname_getname() {
 fn client_errors() {
     let server = TestServer::start();
     let mut c = server.raw();
-    assert_eq!(
-        c.cmd(&["CLIENT"]),
-        err("ERR wrong number of arguments for 'client' command")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "foo"]),
-        err("ERR unknown subcommand 'foo'. Try CLIENT HELP.")
-    );
+    assert_eq!(c.cmd(&["CLIENT"]), err("ERR wrong number of arguments for 'client' command"));
+    assert_eq!(c.cmd(&["CLIENT", "foo"]), err("ERR unknown subcommand 'foo'. Try CLIENT HELP."));
     assert_eq!(
         c.cmd(&["client", "Foo", "bar"]),
         err("ERR unknown subcommand 'Foo'. Try CLIENT HELP.")
@@ -306,27 +247,15 @@ fn client_errors() {
         c.cmd(&["CLIENT", "SETINFO", "lib-name"]),
         err("ERR wrong number of arguments for 'client|setinfo' command")
     );
-    assert_eq!(
-        c.cmd(&["CLIENT", "REPLY", "maybe"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "NO-EVICT", "maybe"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "NO-TOUCH", "maybe"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(c.cmd(&["CLIENT", "REPLY", "maybe"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["CLIENT", "NO-EVICT", "maybe"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["CLIENT", "NO-TOUCH", "maybe"]), err("ERR syntax error"));
     let help = c.cmd(&["CLIENT", "HELP"]);
     assert!(
         help.contains("+CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:\r\n"),
         "{help}"
     );
-    assert!(
-        help.ends_with("+HELP\r\n+    Print this help.\r\n"),
-        "{help}"
-    );
+    assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"), "{help}");
     assert!(help.contains("+SETINFO <option> <value>\r\n"), "{help}");
 }
 
@@ -339,10 +268,7 @@ fn client_info_and_list_lines() {
     let line = payload(&c.cmd(&["CLIENT", "INFO"]));
     assert!(line.ends_with('\n') && !line.ends_with("\r\n"), "{line:?}");
     let fields: Vec<&str> = line.trim_end().split(' ').collect();
-    let keys: Vec<&str> = fields
-        .iter()
-        .map(|f| f.split_once('=').map_or(*f, |(k, _)| k))
-        .collect();
+    let keys: Vec<&str> = fields.iter().map(|f| f.split_once('=').map_or(*f, |(k, _)| k)).collect();
     assert_eq!(
         keys,
         [
@@ -378,30 +304,18 @@ fn client_info_and_list_lines() {
             "lib-ver"
         ]
     );
-    assert!(
-        line.starts_with(&format!("id={id} addr=127.0.0.1:")),
-        "{line}"
-    );
-    assert!(
-        line.contains(&format!(" laddr=127.0.0.1:{} ", server.port)),
-        "{line}"
-    );
+    assert!(line.starts_with(&format!("id={id} addr=127.0.0.1:")), "{line}");
+    assert!(line.contains(&format!(" laddr=127.0.0.1:{} ", server.port)), "{line}");
     assert!(line.contains(" name=me "), "{line}");
     assert!(line.contains(" flags=N db=0 "), "{line}");
     assert!(line.contains(" multi=-1 "), "{line}");
-    assert!(
-        line.contains(" cmd=client|info user=default redir=-1 resp=2 "),
-        "{line}"
-    );
+    assert!(line.contains(" cmd=client|info user=default redir=-1 resp=2 "), "{line}");
     assert!(line.ends_with(" lib-name= lib-ver=\n"), "{line}");
 
     // RESP3: a verbatim string of format txt.
     let mut c3 = server.raw().resp3();
     let reply = c3.cmd(&["CLIENT", "INFO"]);
-    assert!(
-        reply.starts_with('=') && reply.contains("\r\ntxt:id="),
-        "{reply}"
-    );
+    assert!(reply.starts_with('=') && reply.contains("\r\ntxt:id="), "{reply}");
     assert!(reply.contains(" resp=3 "), "{reply}");
 
     let mut other = server.raw();
@@ -410,14 +324,9 @@ fn client_info_and_list_lines() {
     let lines: Vec<&str> = list.lines().collect();
     assert_eq!(lines.len(), 3, "{list}");
     assert!(list.ends_with('\n'));
-    let own = lines
-        .iter()
-        .find(|l| l.starts_with(&format!("id={id} ")))
-        .unwrap();
+    let own = lines.iter().find(|l| l.starts_with(&format!("id={id} "))).unwrap();
     assert!(own.contains(" cmd=client|list "), "{own}");
-    assert!(lines
-        .iter()
-        .any(|l| l.starts_with(&format!("id={other_id} "))));
+    assert!(lines.iter().any(|l| l.starts_with(&format!("id={other_id} "))));
     // Another connection publishes its last command just after its reply is written, so
     // allow it a moment.
     let deadline = Instant::now() + Duration::from_secs(5);
@@ -437,18 +346,9 @@ fn client_info_and_list_lines() {
     assert_eq!(normal.lines().count(), 3, "{normal}");
     assert_eq!(c.cmd(&["CLIENT", "LIST", "TYPE", "pubsub"]), bulk(""));
     assert_eq!(c.cmd(&["CLIENT", "LIST", "TYPE", "master"]), bulk(""));
-    assert_eq!(
-        c.cmd(&["CLIENT", "LIST", "TYPE", "foo"]),
-        err("ERR Unknown client type 'foo'")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "LIST", "ID", "x"]),
-        err("ERR Invalid client ID")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "LIST", "ID", "0"]),
-        err("ERR Invalid client ID")
-    );
+    assert_eq!(c.cmd(&["CLIENT", "LIST", "TYPE", "foo"]), err("ERR Unknown client type 'foo'"));
+    assert_eq!(c.cmd(&["CLIENT", "LIST", "ID", "x"]), err("ERR Invalid client ID"));
+    assert_eq!(c.cmd(&["CLIENT", "LIST", "ID", "0"]), err("ERR Invalid client ID"));
     assert_eq!(c.cmd(&["CLIENT", "LIST", "foo"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["CLIENT", "LIST", "TYPE"]), err("ERR syntax error"));
 }
@@ -459,10 +359,7 @@ fn client_setinfo_and_modes() {
     let mut c = server.raw();
     assert_eq!(c.cmd(&["CLIENT", "SETINFO", "LIB-NAME", "mylib"]), OK);
     assert_eq!(c.cmd(&["CLIENT", "SETINFO", "lib-ver", "1.2.3"]), OK);
-    assert_eq!(
-        c.cmd(&["CLIENT", "SETINFO", "foo", "bar"]),
-        err("ERR Unrecognized option 'foo'")
-    );
+    assert_eq!(c.cmd(&["CLIENT", "SETINFO", "foo", "bar"]), err("ERR Unrecognized option 'foo'"));
     assert_eq!(
         c.cmd(&["CLIENT", "SETINFO", "Lib-Ver", "1 2"]),
         err("ERR Lib-Ver cannot contain spaces, newlines or special characters.")
@@ -503,17 +400,9 @@ fn client_kill_forms_and_errors() {
     let mut victim = server.raw();
     let victim_id = client_id(&mut victim);
     let line = payload(&c.cmd(&["CLIENT", "LIST", "ID", &victim_id.to_string()]));
-    let addr = line
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .trim_start_matches("addr=")
-        .to_string();
+    let addr = line.split(' ').nth(1).unwrap().trim_start_matches("addr=").to_string();
 
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "1.2.3.4:5"]),
-        err("ERR No such client")
-    );
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "1.2.3.4:5"]), err("ERR No such client"));
     assert_eq!(
         c.cmd(&["CLIENT", "KILL", "ID", "0"]),
         err("ERR client-id should be greater than 0")
@@ -522,26 +411,11 @@ fn client_kill_forms_and_errors() {
         c.cmd(&["CLIENT", "KILL", "ID", "x"]),
         err("ERR client-id should be greater than 0")
     );
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "TYPE", "foo"]),
-        err("ERR Unknown client type 'foo'")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "USER", "bob"]),
-        err("ERR No such user 'bob'")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "SKIPME", "maybe"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "FOO", "bar"]),
-        err("ERR syntax error")
-    );
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "ID", "1", "TYPE"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "TYPE", "foo"]), err("ERR Unknown client type 'foo'"));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "USER", "bob"]), err("ERR No such user 'bob'"));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "SKIPME", "maybe"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "FOO", "bar"]), err("ERR syntax error"));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", "1", "TYPE"]), err("ERR syntax error"));
     assert_eq!(
         c.cmd(&["CLIENT", "KILL", "MAXAGE", "x"]),
         err("ERR value is not an integer or out of range")
@@ -562,10 +436,7 @@ fn client_kill_forms_and_errors() {
     // New form: by ID, the count.
     let mut second = server.raw();
     let second_id = client_id(&mut second);
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "ID", &second_id.to_string()]),
-        int(1)
-    );
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &second_id.to_string()]), int(1));
     assert!(second.is_closed());
 
     // SKIPME yes (the default) spares the caller; ADDR and LADDR filter.
@@ -573,18 +444,12 @@ fn client_kill_forms_and_errors() {
     let mut third = server.raw();
     client_id(&mut third);
     let laddr = format!("127.0.0.1:{}", server.port);
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "LADDR", &laddr, "USER", "default"]),
-        int(1)
-    );
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "LADDR", &laddr, "USER", "default"]), int(1));
     assert!(third.is_closed());
     assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
 
     // SKIPME no kills the caller too, after its reply.
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "ID", &own_id.to_string(), "SKIPME", "no"]),
-        int(1)
-    );
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &own_id.to_string(), "SKIPME", "no"]), int(1));
     assert!(c.is_closed());
 }
 
@@ -594,20 +459,14 @@ fn killed_client_disappears_from_list() {
     let mut c = server.raw();
     let mut victim = server.raw();
     let victim_id = client_id(&mut victim);
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "ID", &victim_id.to_string()]),
-        int(1)
-    );
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &victim_id.to_string()]), int(1));
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         let list = payload(&c.cmd(&["CLIENT", "LIST"]));
         if !list.contains(&format!("id={victim_id} ")) {
             break;
         }
-        assert!(
-            Instant::now() < deadline,
-            "killed client still listed: {list}"
-        );
+        assert!(Instant::now() < deadline, "killed client still listed: {list}");
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -616,11 +475,7 @@ fn killed_client_disappears_from_list() {
 fn redis_crate_client_commands() {
     let server = TestServer::start();
     let mut con = server.client();
-    let _: () = redis::cmd("CLIENT")
-        .arg("SETNAME")
-        .arg("from-redis-rs")
-        .query(&mut con)
-        .unwrap();
+    let _: () = redis::cmd("CLIENT").arg("SETNAME").arg("from-redis-rs").query(&mut con).unwrap();
     let name: Option<String> = redis::cmd("CLIENT").arg("GETNAME").query(&mut con).unwrap();
     assert_eq!(name.as_deref(), Some("from-redis-rs"));
     let id: i64 = redis::cmd("CLIENT").arg("ID").query(&mut con).unwrap();
@@ -633,15 +488,6 @@ fn redis_crate_client_commands() {
     let mut con3 = server.client3();
     let info: String = redis::cmd("CLIENT").arg("INFO").query(&mut con3).unwrap();
     assert!(info.contains(" resp=3 "), "{info}");
-    let error = redis::cmd("CLIENT")
-        .arg("SETNAME")
-        .arg("a b")
-        .query::<()>(&mut con3)
-        .unwrap_err();
-    assert!(
-        error
-            .to_string()
-            .contains("Client names cannot contain spaces"),
-        "{error}"
-    );
+    let error = redis::cmd("CLIENT").arg("SETNAME").arg("a b").query::<()>(&mut con3).unwrap_err();
+    assert!(error.to_string().contains("Client names cannot contain spaces"), "{error}");
 }

@@ -11,9 +11,7 @@ const ZERO: &str = ":0\r\n";
 const ONE: &str = ":1\r\n";
 
 fn arity(name: &str) -> String {
-    err(&format!(
-        "ERR wrong number of arguments for '{name}' command"
-    ))
+    err(&format!("ERR wrong number of arguments for '{name}' command"))
 }
 
 /// Parses a RESP2 SCAN reply: (next cursor, keys).
@@ -22,11 +20,8 @@ fn parse_scan(reply: &str) -> (String, Vec<String>) {
     assert_eq!(lines.next(), Some("*2"), "{reply}");
     let _cursor_len = lines.next();
     let cursor = lines.next().expect("cursor").to_string();
-    let count: usize = lines
-        .next()
-        .and_then(|l| l.strip_prefix('*'))
-        .and_then(|n| n.parse().ok())
-        .expect("count");
+    let count: usize =
+        lines.next().and_then(|l| l.strip_prefix('*')).and_then(|n| n.parse().ok()).expect("count");
     let mut keys = Vec::new();
     for _ in 0..count {
         let _len = lines.next();
@@ -119,22 +114,14 @@ fn keys_and_randomkey() {
     for key in ["user:1", "user:2", "other", "h*llo"] {
         assert_eq!(c.cmd(&["SET", key, "v"]), OK);
     }
-    assert_eq!(
-        sorted_keys(&c.cmd(&["KEYS", "user:*"])),
-        vec!["user:1", "user:2"]
-    );
+    assert_eq!(sorted_keys(&c.cmd(&["KEYS", "user:*"])), vec!["user:1", "user:2"]);
     assert_eq!(sorted_keys(&c.cmd(&["KEYS", "*"])).len(), 4);
     assert_eq!(c.cmd(&["KEYS", "h\\*llo"]), bulk_array(&["h*llo"]));
     assert_eq!(c.cmd(&["KEYS", "nothing*"]), "*0\r\n");
     assert_eq!(c.cmd(&["KEYS"]), arity("keys"));
     assert_eq!(c.cmd(&["KEYS", "a", "b"]), arity("keys"));
     let random = c.cmd(&["RANDOMKEY"]);
-    assert!(
-        ["user:1", "user:2", "other", "h*llo"]
-            .iter()
-            .any(|k| random == bulk(k)),
-        "{random}"
-    );
+    assert!(["user:1", "user:2", "other", "h*llo"].iter().any(|k| random == bulk(k)), "{random}");
     assert_eq!(c.cmd(&["RANDOMKEY", "x"]), arity("randomkey"));
     // An expired key is not listed.
     assert_eq!(c.cmd(&["PEXPIRE", "other", "1"]), ONE);
@@ -181,18 +168,12 @@ fn scan_match_type_and_errors() {
     assert_eq!(users.len(), 50);
     assert!(users.keys().all(|k| k.starts_with("user:")));
     assert_eq!(scan_all(&mut c, &["TYPE", "string"]).len(), 100);
-    assert_eq!(
-        scan_all(&mut c, &["TYPE", "STRING", "MATCH", "item:1*"]).len(),
-        11
-    );
+    assert_eq!(scan_all(&mut c, &["TYPE", "STRING", "MATCH", "item:1*"]).len(), 11);
     assert_eq!(scan_all(&mut c, &["TYPE", "list"]).len(), 0);
     assert_eq!(scan_all(&mut c, &["TYPE", "nosuchtype"]).len(), 0);
     assert_eq!(c.cmd(&["SCAN", "abc"]), err("ERR invalid cursor"));
     assert_eq!(c.cmd(&["SCAN", " 1"]), err("ERR invalid cursor"));
-    assert_eq!(
-        c.cmd(&["SCAN", "18446744073709551616"]),
-        err("ERR invalid cursor")
-    );
+    assert_eq!(c.cmd(&["SCAN", "18446744073709551616"]), err("ERR invalid cursor"));
     assert_eq!(c.cmd(&["SCAN", "0", "COUNT", "0"]), err("ERR syntax error"));
     assert_eq!(
         c.cmd(&["SCAN", "0", "COUNT", "abc"]),
@@ -202,10 +183,7 @@ fn scan_match_type_and_errors() {
     assert_eq!(c.cmd(&["SCAN", "0", "foo", "bar"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["SCAN"]), arity("scan"));
     // A well-formed cursor past the end finishes the iteration.
-    assert_eq!(
-        c.cmd(&["SCAN", "99999", "MATCH", "user:*"]),
-        "*2\r\n$1\r\n0\r\n*0\r\n"
-    );
+    assert_eq!(c.cmd(&["SCAN", "99999", "MATCH", "user:*"]), "*2\r\n$1\r\n0\r\n*0\r\n");
     // Same shape in RESP3.
     let mut c3 = server.raw().resp3();
     assert_eq!(c3.cmd(&["SCAN", "99999"]), "*2\r\n$1\r\n0\r\n*0\r\n");
@@ -241,10 +219,7 @@ fn copy_within_and_across_databases() {
     let server = TestServer::start();
     let mut c = server.raw();
     assert_eq!(c.cmd(&["SET", "a", "1", "PX", "100000"]), OK);
-    assert_eq!(
-        c.cmd(&["COPY", "a", "a"]),
-        err("ERR source and destination objects are the same")
-    );
+    assert_eq!(c.cmd(&["COPY", "a", "a"]), err("ERR source and destination objects are the same"));
     assert_eq!(
         c.cmd(&["COPY", "a", "a", "DB", "0"]),
         err("ERR source and destination objects are the same")
@@ -255,10 +230,7 @@ fn copy_within_and_across_databases() {
         c.cmd(&["COPY", "a", "b", "DB", "x"]),
         err("ERR value is not an integer or out of range")
     );
-    assert_eq!(
-        c.cmd(&["COPY", "a", "b", "DB", "16"]),
-        err("ERR DB index is out of range")
-    );
+    assert_eq!(c.cmd(&["COPY", "a", "b", "DB", "16"]), err("ERR DB index is out of range"));
     assert_eq!(
         c.cmd(&["COPY", "a", "b", "DB", "2147483648"]),
         err("ERR value is out of range, value must between -2147483648 and 2147483647")
@@ -267,12 +239,7 @@ fn copy_within_and_across_databases() {
     assert_eq!(c.cmd(&["COPY", "nokey", "b"]), ZERO);
     assert_eq!(c.cmd(&["COPY", "a", "b"]), ONE);
     assert_eq!(c.cmd(&["GET", "b"]), bulk("1"));
-    let pttl: i64 = c
-        .cmd(&["PTTL", "b"])
-        .trim_start_matches(':')
-        .trim()
-        .parse()
-        .unwrap();
+    let pttl: i64 = c.cmd(&["PTTL", "b"]).trim_start_matches(':').trim().parse().unwrap();
     assert!(pttl > 90_000 && pttl <= 100_000, "{pttl}");
     assert_eq!(c.cmd(&["SET", "c", "x"]), OK);
     assert_eq!(c.cmd(&["COPY", "a", "c"]), ZERO);
@@ -296,26 +263,14 @@ fn move_between_databases() {
     let server = TestServer::start();
     let mut c = server.raw();
     assert_eq!(c.cmd(&["SET", "a", "1", "EX", "100"]), OK);
-    assert_eq!(
-        c.cmd(&["MOVE", "a", "0"]),
-        err("ERR source and destination objects are the same")
-    );
+    assert_eq!(c.cmd(&["MOVE", "a", "0"]), err("ERR source and destination objects are the same"));
     assert_eq!(
         c.cmd(&["MOVE", "nokey", "0"]),
         err("ERR source and destination objects are the same")
     );
-    assert_eq!(
-        c.cmd(&["MOVE", "a", "abc"]),
-        err("ERR value is not an integer or out of range")
-    );
-    assert_eq!(
-        c.cmd(&["MOVE", "a", "16"]),
-        err("ERR DB index is out of range")
-    );
-    assert_eq!(
-        c.cmd(&["MOVE", "a", "-1"]),
-        err("ERR DB index is out of range")
-    );
+    assert_eq!(c.cmd(&["MOVE", "a", "abc"]), err("ERR value is not an integer or out of range"));
+    assert_eq!(c.cmd(&["MOVE", "a", "16"]), err("ERR DB index is out of range"));
+    assert_eq!(c.cmd(&["MOVE", "a", "-1"]), err("ERR DB index is out of range"));
     assert_eq!(
         c.cmd(&["MOVE", "a", "2147483648"]),
         err("ERR value is out of range, value must between -2147483648 and 2147483647")
@@ -349,26 +304,11 @@ fn swapdb_exchanges_contents() {
     assert_eq!(other.cmd(&["DBSIZE"]), ONE);
     assert_eq!(c.cmd(&["SWAPDB", "1", "1"]), OK);
     assert_eq!(other.cmd(&["DBSIZE"]), ONE);
-    assert_eq!(
-        c.cmd(&["SWAPDB", "a", "1"]),
-        err("ERR invalid first DB index")
-    );
-    assert_eq!(
-        c.cmd(&["SWAPDB", "0", "b"]),
-        err("ERR invalid second DB index")
-    );
-    assert_eq!(
-        c.cmd(&["SWAPDB", "2147483648", "0"]),
-        err("ERR invalid first DB index")
-    );
-    assert_eq!(
-        c.cmd(&["SWAPDB", "0", "16"]),
-        err("ERR DB index is out of range")
-    );
-    assert_eq!(
-        c.cmd(&["SWAPDB", "-1", "0"]),
-        err("ERR DB index is out of range")
-    );
+    assert_eq!(c.cmd(&["SWAPDB", "a", "1"]), err("ERR invalid first DB index"));
+    assert_eq!(c.cmd(&["SWAPDB", "0", "b"]), err("ERR invalid second DB index"));
+    assert_eq!(c.cmd(&["SWAPDB", "2147483648", "0"]), err("ERR invalid first DB index"));
+    assert_eq!(c.cmd(&["SWAPDB", "0", "16"]), err("ERR DB index is out of range"));
+    assert_eq!(c.cmd(&["SWAPDB", "-1", "0"]), err("ERR DB index is out of range"));
     assert_eq!(c.cmd(&["SWAPDB", "0"]), arity("swapdb"));
 }
 
@@ -401,12 +341,7 @@ fn expire_family_sets_and_reads_deadlines() {
     assert_eq!(c.cmd(&["EXPIREAT", "a", "6000000000"]), ONE);
     assert_eq!(c.cmd(&["PEXPIRETIME", "a"]), int(6_000_000_000_000));
     assert_eq!(c.cmd(&["PEXPIRE", "a", "100000"]), ONE);
-    let pttl: i64 = c
-        .cmd(&["PTTL", "a"])
-        .trim_start_matches(':')
-        .trim()
-        .parse()
-        .unwrap();
+    let pttl: i64 = c.cmd(&["PTTL", "a"]).trim_start_matches(':').trim().parse().unwrap();
     assert!(pttl > 90_000 && pttl <= 100_000, "{pttl}");
     // The largest millisecond deadline is accepted.
     assert_eq!(c.cmd(&["PEXPIREAT", "a", "9223372036854775807"]), ONE);
@@ -439,14 +374,8 @@ fn expire_conditions_and_errors() {
     let server = TestServer::start();
     let mut c = server.raw();
     assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
-    assert_eq!(
-        c.cmd(&["EXPIRE", "a", "10", "foo"]),
-        err("ERR Unsupported option foo")
-    );
-    assert_eq!(
-        c.cmd(&["EXPIRE", "a", "abc", "foo"]),
-        err("ERR Unsupported option foo")
-    );
+    assert_eq!(c.cmd(&["EXPIRE", "a", "10", "foo"]), err("ERR Unsupported option foo"));
+    assert_eq!(c.cmd(&["EXPIRE", "a", "abc", "foo"]), err("ERR Unsupported option foo"));
     let nx = err("ERR NX and XX, GT or LT options at the same time are not compatible");
     assert_eq!(c.cmd(&["EXPIRE", "a", "10", "nx", "xx"]), nx);
     assert_eq!(c.cmd(&["EXPIRE", "a", "x", "nx", "gt"]), nx);
@@ -455,10 +384,7 @@ fn expire_conditions_and_errors() {
         c.cmd(&["EXPIRE", "a", "10", "gt", "lt"]),
         err("ERR GT and LT options at the same time are not compatible")
     );
-    assert_eq!(
-        c.cmd(&["EXPIRE", "a", "abc"]),
-        err("ERR value is not an integer or out of range")
-    );
+    assert_eq!(c.cmd(&["EXPIRE", "a", "abc"]), err("ERR value is not an integer or out of range"));
     assert_eq!(
         c.cmd(&["EXPIRE", "nokey", "abc"]),
         err("ERR value is not an integer or out of range")
@@ -559,15 +485,9 @@ fn object_subcommands() {
     let mut c3 = server.raw().resp3();
     assert_eq!(c3.cmd(&["OBJECT", "ENCODING", "nokey"]), NULL3);
     assert_eq!(c.cmd(&["OBJECT"]), arity("object"));
-    assert_eq!(
-        c.cmd(&["OBJECT", "foo"]),
-        err("ERR unknown subcommand 'foo'. Try OBJECT HELP.")
-    );
+    assert_eq!(c.cmd(&["OBJECT", "foo"]), err("ERR unknown subcommand 'foo'. Try OBJECT HELP."));
     assert_eq!(c.cmd(&["OBJECT", "ENCODING"]), arity("object|encoding"));
-    assert_eq!(
-        c.cmd(&["OBJECT", "ENCODING", "a", "b"]),
-        arity("object|encoding")
-    );
+    assert_eq!(c.cmd(&["OBJECT", "ENCODING", "a", "b"]), arity("object|encoding"));
     assert_eq!(c.cmd(&["OBJECT", "HELP", "x"]), arity("object|help"));
     let help = c.cmd(&["object", "help"]);
     assert!(
@@ -577,10 +497,7 @@ fn object_subcommands() {
         "{help}"
     );
     assert!(help.contains("+ENCODING <key>\r\n"), "{help}");
-    assert!(
-        help.ends_with("+HELP\r\n+    Print this help.\r\n"),
-        "{help}"
-    );
+    assert!(help.ends_with("+HELP\r\n+    Print this help.\r\n"), "{help}");
 }
 
 #[test]
@@ -589,12 +506,8 @@ fn idletime_grows_and_touch_resets_it() {
     let mut c = server.raw();
     assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
     std::thread::sleep(Duration::from_millis(2100));
-    let idle: i64 = c
-        .cmd(&["OBJECT", "IDLETIME", "a"])
-        .trim_start_matches(':')
-        .trim()
-        .parse()
-        .unwrap();
+    let idle: i64 =
+        c.cmd(&["OBJECT", "IDLETIME", "a"]).trim_start_matches(':').trim().parse().unwrap();
     assert!(idle >= 1, "{idle}");
     // TYPE, EXISTS and TTL do not count as an access; TOUCH does.
     assert_eq!(c.cmd(&["TYPE", "a"]), "+string\r\n");
@@ -611,10 +524,7 @@ fn flushdb_and_flushall() {
     assert_eq!(c.cmd(&["SELECT", "1"]), OK);
     assert_eq!(c.cmd(&["SET", "b", "1"]), OK);
     assert_eq!(c.cmd(&["FLUSHDB", "foo"]), err("ERR syntax error"));
-    assert_eq!(
-        c.cmd(&["FLUSHDB", "async", "sync"]),
-        err("ERR syntax error")
-    );
+    assert_eq!(c.cmd(&["FLUSHDB", "async", "sync"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["FLUSHDB", "SYNC"]), OK);
     assert_eq!(c.cmd(&["DBSIZE"]), ZERO);
     assert_eq!(c.cmd(&["SELECT", "0"]), OK);
@@ -673,10 +583,7 @@ fn copy_and_rename_into_the_same_shard() {
         assert_eq!(c.cmd(&["COPY", "src", &format!("dst{i}")]), ONE);
     }
     for i in 0..2000 {
-        assert_eq!(
-            c.cmd(&["RENAME", &format!("dst{i}"), &format!("moved{i}")]),
-            OK
-        );
+        assert_eq!(c.cmd(&["RENAME", &format!("dst{i}"), &format!("moved{i}")]), OK);
     }
     assert_eq!(c.cmd(&["DBSIZE"]), int(2001));
 }

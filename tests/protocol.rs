@@ -100,14 +100,22 @@ fn commands_before_a_protocol_error_in_the_same_buffer_are_answered() {
 fn bulk_header_of_600_mb_is_refused_before_allocating() {
     let server = TestServer::start();
     let before = server.rss_kib();
-    expect_protocol_error(&server, b"*1\r\n$600000000\r\n", "-ERR Protocol error: invalid bulk length\r\n");
+    expect_protocol_error(
+        &server,
+        b"*1\r\n$600000000\r\n",
+        "-ERR Protocol error: invalid bulk length\r\n",
+    );
     assert!(server.rss_kib() < before + 16 * 1024, "memory grew");
 }
 
 #[test]
 fn proto_max_bulk_len_is_configurable() {
     let server = TestServer::start_with(&["--proto-max-bulk-len", "1mb"]);
-    expect_protocol_error(&server, b"*1\r\n$1048577\r\n", "-ERR Protocol error: invalid bulk length\r\n");
+    expect_protocol_error(
+        &server,
+        b"*1\r\n$1048577\r\n",
+        "-ERR Protocol error: invalid bulk length\r\n",
+    );
     let mut c = server.raw();
     let value = vec![b'x'; 1024 * 1024];
     assert_eq!(c.cmd_bytes(&[b"SET", b"big", &value]), OK.as_bytes());
@@ -147,7 +155,11 @@ fn header_and_inline_lines_are_bounded() {
     expect_protocol_error(&server, &long, "-ERR Protocol error: too big mbulk count string\r\n");
     let mut bulk_header = b"*1\r\n$".to_vec();
     bulk_header.extend(std::iter::repeat_n(b'1', 70 * 1024));
-    expect_protocol_error(&server, &bulk_header, "-ERR Protocol error: too big bulk count string\r\n");
+    expect_protocol_error(
+        &server,
+        &bulk_header,
+        "-ERR Protocol error: too big bulk count string\r\n",
+    );
     let inline = vec![b'a'; 70 * 1024];
     expect_protocol_error(&server, &inline, "-ERR Protocol error: too big inline request\r\n");
 }
@@ -203,7 +215,11 @@ fn cross_protocol_attack_closes_silently() {
 #[test]
 fn unauthenticated_clients_get_small_limits() {
     let server = TestServer::start_with(&["--requirepass", "secret"]);
-    expect_protocol_error(&server, b"*11\r\n", "-ERR Protocol error: unauthenticated multibulk length\r\n");
+    expect_protocol_error(
+        &server,
+        b"*11\r\n",
+        "-ERR Protocol error: unauthenticated multibulk length\r\n",
+    );
     expect_protocol_error(
         &server,
         b"*1\r\n$16385\r\n",

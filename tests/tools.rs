@@ -72,7 +72,11 @@ fn redis_cli_pipe_mass_insert() {
     let server = TestServer::start();
     let mut input = Vec::new();
     for i in 0..20_000 {
-        input.extend(encode(&[b"SET", format!("key:{i}").as_bytes(), format!("value:{i}").as_bytes()]));
+        input.extend(encode(&[
+            b"SET",
+            format!("key:{i}").as_bytes(),
+            format!("value:{i}").as_bytes(),
+        ]));
     }
     let mut child = tool("redis-cli")
         .args(["-p", &server.port.to_string(), "--pipe"])

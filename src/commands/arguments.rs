@@ -20,10 +20,7 @@ pub fn db_index(bytes: &[u8], databases: usize) -> Result<usize, CommandError> {
             "ERR value is out of range, value must between -2147483648 and 2147483647",
         ));
     }
-    usize::try_from(index)
-        .ok()
-        .filter(|&i| i < databases)
-        .ok_or(CommandError::DbIndexOutOfRange)
+    usize::try_from(index).ok().filter(|&i| i < databases).ok_or(CommandError::DbIndexOutOfRange)
 }
 
 /// Whether `bytes` equals `word` ignoring ASCII case.

@@ -17,171 +17,78 @@ const G: &str = "connection";
 const CONNECTION: u32 = acl::CONNECTION;
 
 pub static COMMANDS: &[CommandSpec] = &[spec("client", -2, 0, KeySpan::NONE, G, client)
-    .doc(
-        "2.4.0",
-        "A container for client connection commands.",
-        "Depends on subcommand.",
-        "",
-    )
+    .doc("2.4.0", "A container for client connection commands.", "Depends on subcommand.", "")
     .subs(SUBCOMMANDS)];
 
-static SUBCOMMANDS: &[CommandSpec] = &[
-    spec(
-        "client|id",
-        2,
-        NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        id,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "5.0.0",
-        "Returns the unique client ID of the connection.",
-        "O(1)",
-        "",
-    ),
-    spec(
-        "client|setname",
-        3,
-        NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        setname,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "2.6.9",
-        "Sets the connection name.",
-        "O(1)",
-        "connection-name",
-    ),
-    spec(
-        "client|getname",
-        2,
-        NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        getname,
-    )
-    .acl(CONNECTION)
-    .doc("2.6.9", "Returns the name of the connection.", "O(1)", ""),
-    spec(
-        "client|list",
-        -2,
-        ADMIN | NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        list,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "2.4.0",
-        "Lists open connections.",
-        "O(N) where N is the number of client connections",
-        "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
-    ),
-    spec(
-        "client|info",
-        2,
-        NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        info,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "6.2.0",
-        "Returns information about the connection.",
-        "O(1)",
-        "",
-    ),
-    spec(
-        "client|kill",
-        -3,
-        ADMIN | NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        kill,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "2.4.0",
-        "Terminates open connections.",
-        "O(N) where N is the number of client connections",
-        "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] \
+static SUBCOMMANDS: &[CommandSpec] =
+    &[
+        spec("client|id", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, id).acl(CONNECTION).doc(
+            "5.0.0",
+            "Returns the unique client ID of the connection.",
+            "O(1)",
+            "",
+        ),
+        spec("client|setname", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, setname)
+            .acl(CONNECTION)
+            .doc("2.6.9", "Sets the connection name.", "O(1)", "connection-name"),
+        spec("client|getname", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, getname)
+            .acl(CONNECTION)
+            .doc("2.6.9", "Returns the name of the connection.", "O(1)", ""),
+        spec("client|list", -2, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, list)
+            .acl(CONNECTION)
+            .doc(
+                "2.4.0",
+                "Lists open connections.",
+                "O(N) where N is the number of client connections",
+                "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
+            ),
+        spec("client|info", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, info)
+            .acl(CONNECTION)
+            .doc("6.2.0", "Returns information about the connection.", "O(1)", ""),
+        spec("client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, kill)
+            .acl(CONNECTION)
+            .doc(
+                "2.4.0",
+                "Terminates open connections.",
+                "O(N) where N is the number of client connections",
+                "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] \
              [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>] \
              [MAXAGE maxage]>",
-    ),
-    spec(
-        "client|setinfo",
-        4,
-        NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        setinfo,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "7.2.0",
-        "Sets information specific to the client or connection.",
-        "O(1)",
-        "<LIB-NAME libname | LIB-VER libver>",
-    ),
-    spec(
-        "client|no-evict",
-        3,
-        ADMIN | NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        no_evict,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "7.0.0",
-        "Sets the client eviction mode of the connection.",
-        "O(1)",
-        "<ON | OFF>",
-    ),
-    spec(
-        "client|no-touch",
-        3,
-        NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        no_touch,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "7.2.0",
-        "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
-        "O(1)",
-        "<ON | OFF>",
-    ),
-    spec(
-        "client|reply",
-        3,
-        NOSCRIPT | LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        reply,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "3.2.0",
-        "Instructs the server whether to reply to commands.",
-        "O(1)",
-        "<ON | OFF | SKIP>",
-    ),
-    spec("client|help", 2, LOADING | STALE, KeySpan::NONE, G, help)
-        .acl(CONNECTION)
-        .doc(
+            ),
+        spec("client|setinfo", 4, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, setinfo)
+            .acl(CONNECTION)
+            .doc(
+                "7.2.0",
+                "Sets information specific to the client or connection.",
+                "O(1)",
+                "<LIB-NAME libname | LIB-VER libver>",
+            ),
+        spec("client|no-evict", 3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, no_evict)
+            .acl(CONNECTION)
+            .doc("7.0.0", "Sets the client eviction mode of the connection.", "O(1)", "<ON | OFF>"),
+        spec("client|no-touch", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, no_touch)
+            .acl(CONNECTION)
+            .doc(
+                "7.2.0",
+                "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+                "O(1)",
+                "<ON | OFF>",
+            ),
+        spec("client|reply", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, reply)
+            .acl(CONNECTION)
+            .doc(
+                "3.2.0",
+                "Instructs the server whether to reply to commands.",
+                "O(1)",
+                "<ON | OFF | SKIP>",
+            ),
+        spec("client|help", 2, LOADING | STALE, KeySpan::NONE, G, help).acl(CONNECTION).doc(
             "5.0.0",
             "Returns helpful text about the different subcommands.",
             "O(1)",
             "",
         ),
-];
+    ];
 
 /// The container itself: reached only with a subcommand the table routed elsewhere.
 fn client(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
@@ -200,8 +107,7 @@ fn publish_self(ctx: &Context<'_>, fullname: &'static str) {
 
 /// CLIENT ID
 pub fn id(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
-    ctx.reply
-        .integer(i64::try_from(ctx.client.id).unwrap_or(i64::MAX));
+    ctx.reply.integer(i64::try_from(ctx.client.id).unwrap_or(i64::MAX));
     Ok(())
 }
 
@@ -363,10 +269,7 @@ struct KillFilter {
 
 impl KillFilter {
     fn parse(ctx: &Context<'_>, args: Args<'_>) -> Result<Self, CommandError> {
-        let mut filter = Self {
-            skip_me: true,
-            ..Self::default()
-        };
+        let mut filter = Self { skip_me: true, ..Self::default() };
         if (args.len() - 2) % 2 != 0 {
             return Err(CommandError::Syntax);
         }
@@ -418,11 +321,7 @@ impl KillFilter {
         if self.client_type.is_some_and(|t| !t.matches(client)) {
             return false;
         }
-        if self
-            .addr
-            .as_ref()
-            .is_some_and(|a| a[..] != *format_addr(&client.addr).as_bytes())
-        {
+        if self.addr.as_ref().is_some_and(|a| a[..] != *format_addr(&client.addr).as_bytes()) {
             return false;
         }
         if self

@@ -9,30 +9,84 @@ use crate::server::clients::ReplyMode;
 const G: &str = "connection";
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("ping", -1, FAST | STALE, KeySpan::NONE, G, ping)
-        .acl(acl::CONNECTION)
-        .doc("1.0.0", "Returns the server's liveliness response.", "O(1)", "[message]"),
-    spec("echo", 2, FAST | STALE | LOADING, KeySpan::NONE, G, echo)
-        .acl(acl::CONNECTION)
-        .doc("1.0.0", "Returns the given string.", "O(1)", "message"),
-    spec("select", 2, LOADING | STALE | FAST, KeySpan::NONE, G, select)
-        .acl(acl::CONNECTION)
-        .doc("1.0.0", "Changes the selected database.", "O(1)", "index"),
-    spec("auth", -2, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, KeySpan::NONE, G, auth)
-        .acl(acl::CONNECTION)
-        .doc("1.0.0", "Authenticates the connection.", "O(N) where N is the number of passwords defined for the user", "[username] password"),
-    spec("hello", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, KeySpan::NONE, G, hello)
-        .acl(acl::CONNECTION)
-        .doc("6.0.0", "Handshakes with the Redis server.", "O(1)", "[protover [AUTH username password] [SETNAME clientname]]"),
-    spec("quit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, KeySpan::NONE, G, quit)
-        .acl(acl::CONNECTION)
-        .doc("1.0.0", "Closes the connection.", "O(1)", ""),
-    spec("exit", -1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, KeySpan::NONE, G, quit)
-        .acl(acl::CONNECTION)
-        .doc("1.0.0", "Closes the connection (the original AllyDB's name for QUIT).", "O(1)", ""),
-    spec("reset", 1, NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY, KeySpan::NONE, G, reset)
-        .acl(acl::CONNECTION)
-        .doc("6.2.0", "Resets the connection.", "O(1)", ""),
+    spec("ping", -1, FAST | STALE, KeySpan::NONE, G, ping).acl(acl::CONNECTION).doc(
+        "1.0.0",
+        "Returns the server's liveliness response.",
+        "O(1)",
+        "[message]",
+    ),
+    spec("echo", 2, FAST | STALE | LOADING, KeySpan::NONE, G, echo).acl(acl::CONNECTION).doc(
+        "1.0.0",
+        "Returns the given string.",
+        "O(1)",
+        "message",
+    ),
+    spec("select", 2, LOADING | STALE | FAST, KeySpan::NONE, G, select).acl(acl::CONNECTION).doc(
+        "1.0.0",
+        "Changes the selected database.",
+        "O(1)",
+        "index",
+    ),
+    spec(
+        "auth",
+        -2,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        KeySpan::NONE,
+        G,
+        auth,
+    )
+    .acl(acl::CONNECTION)
+    .doc(
+        "1.0.0",
+        "Authenticates the connection.",
+        "O(N) where N is the number of passwords defined for the user",
+        "[username] password",
+    ),
+    spec(
+        "hello",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        KeySpan::NONE,
+        G,
+        hello,
+    )
+    .acl(acl::CONNECTION)
+    .doc(
+        "6.0.0",
+        "Handshakes with the Redis server.",
+        "O(1)",
+        "[protover [AUTH username password] [SETNAME clientname]]",
+    ),
+    spec(
+        "quit",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        KeySpan::NONE,
+        G,
+        quit,
+    )
+    .acl(acl::CONNECTION)
+    .doc("1.0.0", "Closes the connection.", "O(1)", ""),
+    spec(
+        "exit",
+        -1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        KeySpan::NONE,
+        G,
+        quit,
+    )
+    .acl(acl::CONNECTION)
+    .doc("1.0.0", "Closes the connection (the original AllyDB's name for QUIT).", "O(1)", ""),
+    spec(
+        "reset",
+        1,
+        NOSCRIPT | LOADING | STALE | FAST | NO_AUTH | ALLOW_BUSY,
+        KeySpan::NONE,
+        G,
+        reset,
+    )
+    .acl(acl::CONNECTION)
+    .doc("6.2.0", "Resets the connection.", "O(1)", ""),
 ];
 
 /// PING [message]

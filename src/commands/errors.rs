@@ -6,7 +6,9 @@ use std::fmt;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CommandError {
     /// `fullname` is the lowercase table name (`get`, `config|get`).
-    WrongArity { fullname: String },
+    WrongArity {
+        fullname: String,
+    },
     WrongType,
     NotInteger,
     NotFloat,
@@ -17,7 +19,9 @@ pub enum CommandError {
     DbIndexOutOfRange,
     NoAuth,
     Overflow,
-    InvalidExpireTime { fullname: &'static str },
+    InvalidExpireTime {
+        fullname: &'static str,
+    },
     /// A fixed full text, code included (e.g. `"ERR offset is out of range"`).
     Static(&'static str),
     /// A formatted full text, code included.
@@ -50,10 +54,8 @@ impl CommandError {
 
     /// Redis's unknown-command text, quoting up to 128 bytes of arguments.
     pub fn unknown_command<'a>(name: &[u8], arguments: impl Iterator<Item = &'a [u8]>) -> Self {
-        let mut text = format!(
-            "ERR unknown command '{}', with args beginning with: ",
-            show_cut(name, 128)
-        );
+        let mut text =
+            format!("ERR unknown command '{}', with args beginning with: ", show_cut(name, 128));
         let mut collected = 0usize;
         for argument in arguments {
             if collected >= 128 {

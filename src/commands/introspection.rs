@@ -12,84 +12,61 @@ const G: &str = "server";
 const CONNECTION: u32 = acl::CONNECTION;
 
 pub static COMMANDS: &[CommandSpec] =
-    &[
-        spec("command", -1, LOADING | STALE, KeySpan::NONE, G, command)
-            .acl(CONNECTION)
-            .doc(
-                "2.8.13",
-                "Returns detailed information about all commands.",
-                "O(N) where N is the total number of Redis commands",
-                "",
-            )
-            .subs(SUBCOMMANDS),
-    ];
-
-static SUBCOMMANDS: &[CommandSpec] = &[
-    spec("command|count", 2, LOADING | STALE, KeySpan::NONE, G, count)
-        .acl(CONNECTION)
-        .doc("2.8.13", "Returns a count of commands.", "O(1)", ""),
-    spec("command|list", -2, LOADING | STALE, KeySpan::NONE, G, list)
-        .acl(CONNECTION)
-        .doc(
-            "7.0.0",
-            "Returns a list of command names.",
-            "O(N) where N is the total number of Redis commands",
-            "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]",
-        ),
-    spec("command|info", -2, LOADING | STALE, KeySpan::NONE, G, info)
+    &[spec("command", -1, LOADING | STALE, KeySpan::NONE, G, command)
         .acl(CONNECTION)
         .doc(
             "2.8.13",
-            "Returns information about one, multiple or all commands.",
-            "O(N) where N is the number of commands to look up",
-            "[command-name [command-name ...]]",
-        ),
-    spec("command|docs", -2, LOADING | STALE, KeySpan::NONE, G, docs)
-        .acl(CONNECTION)
-        .doc(
-            "7.0.0",
-            "Returns documentary information about one, multiple or all commands.",
-            "O(N) where N is the number of commands to look up",
-            "[command-name [command-name ...]]",
-        ),
-    spec(
-        "command|getkeys",
-        -3,
-        LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        getkeys,
-    )
-    .acl(CONNECTION)
-    .doc(
+            "Returns detailed information about all commands.",
+            "O(N) where N is the total number of Redis commands",
+            "",
+        )
+        .subs(SUBCOMMANDS)];
+
+static SUBCOMMANDS: &[CommandSpec] = &[
+    spec("command|count", 2, LOADING | STALE, KeySpan::NONE, G, count).acl(CONNECTION).doc(
+        "2.8.13",
+        "Returns a count of commands.",
+        "O(1)",
+        "",
+    ),
+    spec("command|list", -2, LOADING | STALE, KeySpan::NONE, G, list).acl(CONNECTION).doc(
+        "7.0.0",
+        "Returns a list of command names.",
+        "O(N) where N is the total number of Redis commands",
+        "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]",
+    ),
+    spec("command|info", -2, LOADING | STALE, KeySpan::NONE, G, info).acl(CONNECTION).doc(
+        "2.8.13",
+        "Returns information about one, multiple or all commands.",
+        "O(N) where N is the number of commands to look up",
+        "[command-name [command-name ...]]",
+    ),
+    spec("command|docs", -2, LOADING | STALE, KeySpan::NONE, G, docs).acl(CONNECTION).doc(
+        "7.0.0",
+        "Returns documentary information about one, multiple or all commands.",
+        "O(N) where N is the number of commands to look up",
+        "[command-name [command-name ...]]",
+    ),
+    spec("command|getkeys", -3, LOADING | STALE, KeySpan::NONE, G, getkeys).acl(CONNECTION).doc(
         "2.8.13",
         "Extracts the key names from an arbitrary command.",
         "O(N) where N is the number of arguments to the command",
         "command [arg [arg ...]]",
     ),
-    spec(
-        "command|getkeysandflags",
-        -3,
-        LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        getkeysandflags,
-    )
-    .acl(CONNECTION)
-    .doc(
-        "7.0.0",
-        "Extracts the key names and access flags for an arbitrary command.",
-        "O(N) where N is the number of arguments to the command",
-        "command [arg [arg ...]]",
-    ),
-    spec("command|help", 2, LOADING | STALE, KeySpan::NONE, G, help)
+    spec("command|getkeysandflags", -3, LOADING | STALE, KeySpan::NONE, G, getkeysandflags)
         .acl(CONNECTION)
         .doc(
-            "5.0.0",
-            "Returns helpful text about the different subcommands.",
-            "O(1)",
-            "",
+            "7.0.0",
+            "Extracts the key names and access flags for an arbitrary command.",
+            "O(N) where N is the number of arguments to the command",
+            "command [arg [arg ...]]",
         ),
+    spec("command|help", 2, LOADING | STALE, KeySpan::NONE, G, help).acl(CONNECTION).doc(
+        "5.0.0",
+        "Returns helpful text about the different subcommands.",
+        "O(1)",
+        "",
+    ),
 ];
 
 // ------------------------------------------------------------------------------ COMMAND INFO
@@ -146,19 +123,11 @@ fn in_category(spec: &CommandSpec, category: &str) -> bool {
 }
 
 fn categories(spec: &CommandSpec) -> Vec<&'static str> {
-    CATEGORY_ORDER
-        .iter()
-        .copied()
-        .filter(|c| in_category(spec, c))
-        .collect()
+    CATEGORY_ORDER.iter().copied().filter(|c| in_category(spec, c)).collect()
 }
 
 fn flag_names(spec: &CommandSpec) -> Vec<&'static str> {
-    flags::NAMES
-        .iter()
-        .filter(|(bit, _)| spec.has(*bit))
-        .map(|(_, name)| *name)
-        .collect()
+    flags::NAMES.iter().filter(|(bit, _)| spec.has(*bit)).map(|(_, name)| *name).collect()
 }
 
 fn has_keys(spec: &CommandSpec) -> bool {
@@ -183,11 +152,7 @@ fn integer(reply: &mut ReplyWriter, n: impl TryInto<i64>) {
 /// The one key spec a `KeySpan` describes: an index search and a range relative to it.
 fn write_key_spec(reply: &mut ReplyWriter, spec: &CommandSpec) {
     let keys = spec.keys;
-    let lastkey = if keys.last < 0 {
-        keys.last
-    } else {
-        keys.last - keys.first
-    };
+    let lastkey = if keys.last < 0 { keys.last } else { keys.last - keys.first };
     let key_flags = key_flags(spec);
     reply.map(3);
     reply.bulk(b"flags");
@@ -227,11 +192,8 @@ fn write_entry(reply: &mut ReplyWriter, spec: &CommandSpec) {
     for name in names {
         reply.simple(name);
     }
-    let (first, last, step) = if has_keys(spec) {
-        (spec.keys.first, spec.keys.last, spec.keys.step)
-    } else {
-        (0, 0, 0)
-    };
+    let (first, last, step) =
+        if has_keys(spec) { (spec.keys.first, spec.keys.last, spec.keys.step) } else { (0, 0, 0) };
     integer(reply, first);
     integer(reply, last);
     integer(reply, step);
@@ -303,10 +265,7 @@ pub fn list(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             Vec::new()
         } else if is(kind, "aclcat") {
             let category = arguments::lowercase(value);
-            every_fullname()
-                .filter(|s| in_category(s, &category))
-                .map(|s| s.name)
-                .collect()
+            every_fullname().filter(|s| in_category(s, &category)).map(|s| s.name).collect()
         } else if is(kind, "pattern") {
             every_fullname()
                 .filter(|s| crate::store::glob::matches(value, s.name.as_bytes(), true))
@@ -390,15 +349,8 @@ impl ArgType {
             "index1",
             "index2",
         ];
-        const DOUBLES: &[&str] = &[
-            "score",
-            "weight",
-            "longitude",
-            "latitude",
-            "radius",
-            "width",
-            "height",
-        ];
+        const DOUBLES: &[&str] =
+            &["score", "weight", "longitude", "latitude", "radius", "width", "height"];
         if name.starts_with("unix-time") {
             Self::UnixTime
         } else if name.ends_with("key") || matches!(name, "destination" | "source") {
@@ -454,11 +406,7 @@ impl DocArg {
     fn group(kind: ArgType, token: Option<&str>, arguments: Vec<DocArg>) -> Self {
         let name = match token {
             Some(token) => token.to_ascii_lowercase(),
-            None => arguments
-                .iter()
-                .map(|a| a.name.as_str())
-                .collect::<Vec<_>>()
-                .join("-"),
+            None => arguments.iter().map(|a| a.name.as_str()).collect::<Vec<_>>().join("-"),
         };
         let mut arg = Self::new(name, kind);
         arg.token = token.map(str::to_string);
@@ -492,9 +440,7 @@ impl Node<'_> {
     fn render(&self) -> String {
         match self {
             Node::Word(word) => (*word).to_string(),
-            Node::Group {
-                open, alternatives, ..
-            } => {
+            Node::Group { open, alternatives, .. } => {
                 let close = match *open {
                     "[" => "]",
                     "(" => ")",
@@ -533,11 +479,7 @@ fn without_last_node<'a>(alternatives: &[Vec<Node<'a>>]) -> Vec<Vec<Node<'a>>> {
 /// last alternative ends with a repetition of the whole group.
 fn self_repetition<'a>(alternatives: &[Vec<Node<'a>>]) -> Option<Vec<Vec<Node<'a>>>> {
     let repetition = alternatives.last()?.last()?;
-    let Node::Group {
-        alternatives: repeated,
-        ..
-    } = repetition
-    else {
+    let Node::Group { alternatives: repeated, .. } = repetition else {
         return None;
     };
     if !repetition.is_repetition() {
@@ -614,11 +556,7 @@ impl<'a> SyntaxParser<'a> {
                 return Err(format!("expected '{closer}'"));
             }
             self.position += 1;
-            nodes.push(Node::Group {
-                optional: token == "[",
-                open: token,
-                alternatives,
-            });
+            nodes.push(Node::Group { optional: token == "[", open: token, alternatives });
         }
         Ok(nodes)
     }
@@ -663,10 +601,7 @@ fn sequence_arguments(nodes: &[Node<'_>]) -> Result<Vec<DocArg>, String> {
             // `x [a | b ...]`-style: a repeated group of alternatives repeats the node before.
             Node::Group { alternatives, .. } if node.is_repetition() => {
                 let repeated = render_alternatives(&without_last_node(alternatives));
-                let previous = i
-                    .checked_sub(2)
-                    .and_then(|p| nodes.get(p))
-                    .map(Node::render);
+                let previous = i.checked_sub(2).and_then(|p| nodes.get(p)).map(Node::render);
                 match out.last_mut() {
                     Some(last) if previous.as_deref() == Some(repeated.as_str()) => {
                         last.multiple = true;
@@ -683,10 +618,7 @@ fn sequence_arguments(nodes: &[Node<'_>]) -> Result<Vec<DocArg>, String> {
 /// Applies a `[x ...]` repetition to the arguments it repeats, at the end of `out`.
 fn mark_repeated(out: &mut Vec<DocArg>, repeated: Vec<DocArg>) -> Result<(), String> {
     let n = repeated.len();
-    let start = out
-        .len()
-        .checked_sub(n)
-        .ok_or("repetition longer than what precedes it")?;
+    let start = out.len().checked_sub(n).ok_or("repetition longer than what precedes it")?;
     let tail = out.get(start..).unwrap_or(&[]);
     if n == 0 || !tail.iter().zip(&repeated).all(|(a, b)| a.same_shape(b)) {
         return Err("repetition does not follow what it repeats".into());
@@ -712,17 +644,9 @@ fn node_argument(node: &Node<'_>) -> Result<DocArg, String> {
     match node {
         Node::Word(word) if is_token(word) => Ok(DocArg::pure_token(word)),
         Node::Word(word) => Ok(DocArg::word(word)),
-        Node::Group {
-            optional,
-            open,
-            alternatives,
-        } => {
+        Node::Group { optional, open, alternatives } => {
             if let Some(own) = self_repetition(alternatives) {
-                let group = Node::Group {
-                    optional: *optional,
-                    open,
-                    alternatives: own,
-                };
+                let group = Node::Group { optional: *optional, open, alternatives: own };
                 let mut arg = node_argument(&group)?;
                 arg.multiple = true;
                 arg.multiple_token = arg.token.is_some();
@@ -765,10 +689,7 @@ fn alternative_argument(nodes: &[Node<'_>]) -> Result<DocArg, String> {
 
 /// Parses a Redis documentation syntax string (`key value [NX | XX] [GET]`) into arguments.
 pub fn parse_syntax(syntax: &str) -> Result<Vec<DocArg>, String> {
-    let mut parser = SyntaxParser {
-        tokens: tokenize(syntax),
-        position: 0,
-    };
+    let mut parser = SyntaxParser { tokens: tokenize(syntax), position: 0 };
     let nodes = parser.sequence()?;
     if let Some(rest) = parser.peek() {
         return Err(format!("unexpected '{rest}'"));
@@ -892,15 +813,11 @@ fn keys_of(args: Args<'_>) -> Result<(&'static CommandSpec, Vec<usize>), Command
         return Err(CommandError::Static("ERR The command has no key arguments"));
     }
     if !spec.arity_ok(argc) {
-        return Err(CommandError::Static(
-            "ERR Invalid number of arguments specified for command",
-        ));
+        return Err(CommandError::Static("ERR Invalid number of arguments specified for command"));
     }
     let positions: Vec<usize> = spec.keys.positions(argc).map(|p| p + OFFSET).collect();
     if positions.is_empty() {
-        return Err(CommandError::Static(
-            "ERR Invalid arguments specified for command",
-        ));
+        return Err(CommandError::Static("ERR Invalid arguments specified for command"));
     }
     Ok((spec, positions))
 }
@@ -984,10 +901,7 @@ mod tests {
              EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
         )
         .unwrap();
-        assert_eq!(
-            names(&args),
-            ["key", "value", "nx-xx", "get", args[4].name.as_str()]
-        );
+        assert_eq!(names(&args), ["key", "value", "nx-xx", "get", args[4].name.as_str()]);
         assert_eq!(args[0].kind, ArgType::Key);
         assert_eq!(args[1].kind, ArgType::String);
         assert_eq!(args[2].kind, ArgType::OneOf);
@@ -1021,10 +935,7 @@ mod tests {
         assert_eq!(args.len(), 1);
         assert_eq!(args[0].kind, ArgType::Block);
         let auth = &args[0].arguments[1];
-        assert_eq!(
-            (auth.kind, auth.token.as_deref()),
-            (ArgType::Block, Some("AUTH"))
-        );
+        assert_eq!((auth.kind, auth.token.as_deref()), (ArgType::Block, Some("AUTH")));
         assert_eq!(names(&auth.arguments), ["username", "password"]);
         let args = parse_syntax("[GET pattern [GET pattern ...]]").unwrap();
         assert!(args[0].multiple && args[0].multiple_token && args[0].optional);
@@ -1063,9 +974,6 @@ mod tests {
         let get = table::lookup(b"get").unwrap();
         assert_eq!(categories(get), ["read", "string", "fast"]);
         let list = table::lookup_full(b"client|list").unwrap();
-        assert_eq!(
-            categories(list),
-            ["admin", "slow", "dangerous", "connection"]
-        );
+        assert_eq!(categories(list), ["admin", "slow", "dangerous", "connection"]);
     }
 }

@@ -16,11 +16,7 @@ const S: &str = "server";
 const KEYSPACE: u32 = acl::KEYSPACE;
 const DANGEROUS: u32 = acl::KEYSPACE | acl::DANGEROUS;
 /// Keys of an OBJECT subcommand: the argument after the subcommand name.
-const OBJECT_KEY: KeySpan = KeySpan {
-    first: 2,
-    last: 2,
-    step: 1,
-};
+const OBJECT_KEY: KeySpan = KeySpan { first: 2, last: 2, step: 1 };
 
 pub static COMMANDS: &[CommandSpec] = &[
     spec("del", -2, WRITE, KeySpan::ALL, G, del).acl(KEYSPACE).doc(
@@ -181,69 +177,31 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 static OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
-    spec(
-        "object|encoding",
-        3,
-        READONLY,
-        OBJECT_KEY,
-        G,
-        object_encoding,
-    )
-    .acl(KEYSPACE)
-    .doc(
+    spec("object|encoding", 3, READONLY, OBJECT_KEY, G, object_encoding).acl(KEYSPACE).doc(
         "2.2.3",
         "Returns the internal encoding of a Redis object.",
         "O(1)",
         "key",
     ),
-    spec("object|freq", 3, READONLY, OBJECT_KEY, G, object_freq)
-        .acl(KEYSPACE)
-        .doc(
-            "4.0.0",
-            "Returns the logarithmic access frequency counter of a Redis object.",
-            "O(1)",
-            "key",
-        ),
-    spec(
-        "object|help",
-        2,
-        LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        object_help,
-    )
-    .acl(KEYSPACE)
-    .doc(
+    spec("object|freq", 3, READONLY, OBJECT_KEY, G, object_freq).acl(KEYSPACE).doc(
+        "4.0.0",
+        "Returns the logarithmic access frequency counter of a Redis object.",
+        "O(1)",
+        "key",
+    ),
+    spec("object|help", 2, LOADING | STALE, KeySpan::NONE, G, object_help).acl(KEYSPACE).doc(
         "6.2.0",
         "Returns helpful text about the different subcommands.",
         "O(1)",
         "",
     ),
-    spec(
-        "object|idletime",
-        3,
-        READONLY,
-        OBJECT_KEY,
-        G,
-        object_idletime,
-    )
-    .acl(KEYSPACE)
-    .doc(
+    spec("object|idletime", 3, READONLY, OBJECT_KEY, G, object_idletime).acl(KEYSPACE).doc(
         "2.2.3",
         "Returns the time since the last access to a Redis object.",
         "O(1)",
         "key",
     ),
-    spec(
-        "object|refcount",
-        3,
-        READONLY,
-        OBJECT_KEY,
-        G,
-        object_refcount,
-    )
-    .acl(KEYSPACE)
-    .doc(
+    spec("object|refcount", 3, READONLY, OBJECT_KEY, G, object_refcount).acl(KEYSPACE).doc(
         "2.2.3",
         "Returns the reference count of a value of a key.",
         "O(1)",
@@ -266,11 +224,7 @@ fn delete_keys(ctx: &Context<'_>, args: Args<'_>) -> i64 {
     let mut shards = ctx.db().lock_keys(hashes.iter().copied());
     let mut removed = 0i64;
     for (i, &hash) in hashes.iter().enumerate() {
-        if shards
-            .shard(hash)
-            .remove(hash, args.get(i + 1), ctx.now_ms)
-            .is_some()
-        {
+        if shards.shard(hash).remove(hash, args.get(i + 1), ctx.now_ms).is_some() {
             removed += 1;
         }
     }
@@ -299,11 +253,7 @@ pub fn exists(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     {
         let mut shards = ctx.db().lock_keys(hashes.iter().copied());
         for (i, &hash) in hashes.iter().enumerate() {
-            if shards
-                .shard(hash)
-                .peek(hash, args.get(i + 1), ctx.now_ms)
-                .is_some()
-            {
+            if shards.shard(hash).peek(hash, args.get(i + 1), ctx.now_ms).is_some() {
                 count += 1;
             }
         }
@@ -319,11 +269,7 @@ pub fn touch(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     {
         let mut shards = ctx.db().lock_keys(hashes.iter().copied());
         for (i, &hash) in hashes.iter().enumerate() {
-            if shards
-                .shard(hash)
-                .lookup(hash, args.get(i + 1), ctx.now_ms)
-                .is_some()
-            {
+            if shards.shard(hash).lookup(hash, args.get(i + 1), ctx.now_ms).is_some() {
                 count += 1;
             }
         }
@@ -336,11 +282,7 @@ pub fn touch(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn r#type(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let key = args.get(1);
     let hash = hash_key(key);
-    let name = ctx
-        .db()
-        .lock(hash)
-        .peek(hash, key, ctx.now_ms)
-        .map(|e| e.value.type_name());
+    let name = ctx.db().lock(hash).peek(hash, key, ctx.now_ms).map(|e| e.value.type_name());
     ctx.reply.simple(name.unwrap_or("none"));
     Ok(())
 }
@@ -384,12 +326,7 @@ fn collect_shard(
     out: &mut Vec<Box<[u8]>>,
 ) -> usize {
     shard.remove_expired(now_ms, &mut |_| {});
-    out.extend(
-        shard
-            .iter()
-            .filter(|e| filter.accepts(e))
-            .map(|e| e.key.clone()),
-    );
+    out.extend(shard.iter().filter(|e| filter.accepts(e)).map(|e| e.key.clone()));
     shard.len()
 }
 
@@ -405,10 +342,7 @@ fn reply_keys(ctx: &mut Context<'_>, keys: &[Box<[u8]>]) {
 /// Walks the shards one at a time; a key written to an already visited shard during the walk
 /// is not listed (as with SCAN), which is the price of not stopping every writer.
 pub fn keys(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let filter = KeyFilter {
-        pattern: pattern_filter(args.get(1)),
-        type_name: None,
-    };
+    let filter = KeyFilter { pattern: pattern_filter(args.get(1)), type_name: None };
     let mut found = Vec::new();
     let db = ctx.db();
     for index in 0..SHARDS_PER_DB {
@@ -440,15 +374,9 @@ fn parse_cursor(bytes: &[u8]) -> Option<u64> {
     }
     let mut value = 0u64;
     for &digit in digits {
-        value = value
-            .checked_mul(10)?
-            .checked_add(u64::from(digit - b'0'))?;
+        value = value.checked_mul(10)?.checked_add(u64::from(digit - b'0'))?;
     }
-    Some(if negative {
-        value.wrapping_neg()
-    } else {
-        value
-    })
+    Some(if negative { value.wrapping_neg() } else { value })
 }
 
 /// SCAN cursor [MATCH pattern] [COUNT count] [TYPE type]
@@ -464,10 +392,7 @@ fn parse_cursor(bytes: &[u8]) -> Option<u64> {
 pub fn scan(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let cursor = parse_cursor(args.get(1)).ok_or(CommandError::Static("ERR invalid cursor"))?;
     let mut count = 10usize;
-    let mut filter = KeyFilter {
-        pattern: None,
-        type_name: None,
-    };
+    let mut filter = KeyFilter { pattern: None, type_name: None };
     let mut i = 2;
     while i < args.len() {
         let (word, has_value) = (args.get(i), i + 1 < args.len());
@@ -540,33 +465,22 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
     let (source_hash, destination_hash) = (hash_key(source), hash_key(destination));
     let now_ms = ctx.now_ms;
     let renamed = {
-        let mut shards = ctx
-            .db()
-            .lock_keys([source_hash, destination_hash].into_iter());
-        if !shards
-            .shard(source_hash)
-            .contains(source_hash, source, now_ms)
-        {
+        let mut shards = ctx.db().lock_keys([source_hash, destination_hash].into_iter());
+        if !shards.shard(source_hash).contains(source_hash, source, now_ms) {
             return Err(CommandError::NoSuchKey);
         }
         let refused = source == destination
             || (nx
-                && shards
-                    .shard(destination_hash)
-                    .contains(destination_hash, destination, now_ms));
+                && shards.shard(destination_hash).contains(destination_hash, destination, now_ms));
         if refused {
             false
         } else {
-            let Some(mut entry) = shards
-                .shard(source_hash)
-                .remove(source_hash, source, now_ms)
+            let Some(mut entry) = shards.shard(source_hash).remove(source_hash, source, now_ms)
             else {
                 return Err(CommandError::NoSuchKey);
             };
             entry.key = destination.into();
-            shards
-                .shard(destination_hash)
-                .insert(destination_hash, entry, now_ms);
+            shards.shard(destination_hash).insert(destination_hash, entry, now_ms);
             true
         }
     };
@@ -844,25 +758,13 @@ fn ttl_generic(
     let key = args.get(1);
     let hash = hash_key(key);
     let now_ms = ctx.now_ms;
-    let deadline = ctx
-        .db()
-        .lock(hash)
-        .peek(hash, key, now_ms)
-        .map(|e| e.expires_at_ms);
+    let deadline = ctx.db().lock(hash).peek(hash, key, now_ms).map(|e| e.expires_at_ms);
     let reply = match deadline {
         None => -2,
         Some(0) => -1,
         Some(at) => {
-            let ms = if absolute {
-                at
-            } else {
-                at.saturating_sub(now_ms)
-            };
-            let value = if in_ms {
-                ms
-            } else {
-                ms.saturating_add(500) / 1000
-            };
+            let ms = if absolute { at } else { at.saturating_sub(now_ms) };
+            let value = if in_ms { ms } else { ms.saturating_add(500) / 1000 };
             i64::try_from(value).unwrap_or(i64::MAX)
         }
     };
@@ -896,9 +798,7 @@ pub fn persist(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let hash = hash_key(key);
     let removed = {
         let mut shard = ctx.db().lock(hash);
-        let has_deadline = shard
-            .find(hash, key, ctx.now_ms)
-            .is_some_and(|e| e.expires_at_ms != 0);
+        let has_deadline = shard.find(hash, key, ctx.now_ms).is_some_and(|e| e.expires_at_ms != 0);
         has_deadline && shard.set_expiry(hash, key, 0, ctx.now_ms)
     };
     ctx.reply.integer(i64::from(removed));
@@ -938,10 +838,7 @@ pub fn object(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// Whether the configured maxmemory policy is an LFU one.
 fn is_lfu_policy(ctx: &Context<'_>) -> bool {
-    ctx.server
-        .settings
-        .get("maxmemory-policy")
-        .is_some_and(|p| p.contains("lfu"))
+    ctx.server.settings.get("maxmemory-policy").is_some_and(|p| p.contains("lfu"))
 }
 
 /// Looks `args[2]` up without touching its access time; replies null and returns None when
@@ -953,11 +850,7 @@ fn object_lookup<T>(
 ) -> Option<T> {
     let key = args.get(2);
     let hash = hash_key(key);
-    let found = ctx
-        .db()
-        .lock(hash)
-        .peek(hash, key, ctx.now_ms)
-        .map(|e| read(e));
+    let found = ctx.db().lock(hash).peek(hash, key, ctx.now_ms).map(|e| read(e));
     if found.is_none() {
         ctx.reply.null();
     }
@@ -982,11 +875,7 @@ pub fn object_refcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     let is_shared = |e: &Entry| matches!(&e.value, Value::Str(StrValue::Int(n)) if (0..SHARED_INTEGERS).contains(n));
     if let Some(shared) = object_lookup(ctx, args, is_shared) {
-        ctx.reply.integer(if shared && shared_allowed {
-            SHARED_REFCOUNT
-        } else {
-            1
-        });
+        ctx.reply.integer(if shared && shared_allowed { SHARED_REFCOUNT } else { 1 });
     }
     Ok(())
 }
@@ -1001,8 +890,7 @@ pub fn object_idletime(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ));
     }
-    ctx.reply
-        .integer(i64::from(access_clock_s().saturating_sub(accessed_s)));
+    ctx.reply.integer(i64::from(access_clock_s().saturating_sub(accessed_s)));
     Ok(())
 }
 
@@ -1063,9 +951,8 @@ fn free_entries(entries: DetachedEntries, in_background: bool) {
         drop(entries);
         return;
     }
-    let spawned = std::thread::Builder::new()
-        .name("allydb-lazyfree".into())
-        .spawn(move || drop(entries));
+    let spawned =
+        std::thread::Builder::new().name("allydb-lazyfree".into()).spawn(move || drop(entries));
     if let Err(error) = spawned {
         tracing::warn!("lazy free thread not started, freed inline: {error}");
     }
@@ -1117,13 +1004,7 @@ mod tests {
         assert!(expire_deadline(i64::MAX / 1000 + 1, 1000, 0, "expire").is_err());
         assert!(expire_deadline(i64::MIN / 1000 - 1, 1000, 0, "expire").is_err());
         assert!(expire_deadline(i64::MAX, 1, 1, "pexpire").is_err());
-        assert_eq!(
-            expire_deadline(i64::MAX, 1, 0, "pexpireat").ok(),
-            Some(i64::MAX)
-        );
-        assert_eq!(
-            expire_deadline(-5, 1000, 10_000, "expire").ok(),
-            Some(5_000)
-        );
+        assert_eq!(expire_deadline(i64::MAX, 1, 0, "pexpireat").ok(), Some(i64::MAX));
+        assert_eq!(expire_deadline(-5, 1000, 10_000, "expire").ok(), Some(5_000));
     }
 }

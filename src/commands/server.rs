@@ -78,38 +78,19 @@ static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         "O(N) when N is the number of configuration parameters provided",
         "parameter value [parameter value ...]",
     ),
-    spec(
-        "config|resetstat",
-        2,
-        ADMIN_ONLY,
-        KeySpan::NONE,
-        G,
-        config_resetstat,
-    )
-    .doc("2.0.0", "Resets the server's statistics.", "O(1)", ""),
-    spec(
-        "config|rewrite",
-        2,
-        ADMIN_ONLY,
-        KeySpan::NONE,
-        G,
-        config_rewrite,
-    )
-    .doc(
+    spec("config|resetstat", 2, ADMIN_ONLY, KeySpan::NONE, G, config_resetstat).doc(
+        "2.0.0",
+        "Resets the server's statistics.",
+        "O(1)",
+        "",
+    ),
+    spec("config|rewrite", 2, ADMIN_ONLY, KeySpan::NONE, G, config_rewrite).doc(
         "2.8.0",
         "Persists the effective configuration to file.",
         "O(1)",
         "",
     ),
-    spec(
-        "config|help",
-        2,
-        LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        config_help,
-    )
-    .doc(
+    spec("config|help", 2, LOADING | STALE, KeySpan::NONE, G, config_help).doc(
         "5.0.0",
         "Returns helpful text about the different subcommands.",
         "O(1)",
@@ -118,24 +99,13 @@ static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
 ];
 
 static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
-    spec(
-        "memory|usage",
-        -3,
-        READONLY,
-        KeySpan {
-            first: 2,
-            last: 2,
-            step: 1,
-        },
-        G,
-        memory_usage,
-    )
-    .doc(
-        "4.0.0",
-        "Estimates the memory usage of a key.",
-        "O(N) where N is the number of samples.",
-        "key [SAMPLES count]",
-    ),
+    spec("memory|usage", -3, READONLY, KeySpan { first: 2, last: 2, step: 1 }, G, memory_usage)
+        .doc(
+            "4.0.0",
+            "Estimates the memory usage of a key.",
+            "O(N) where N is the number of samples.",
+            "key [SAMPLES count]",
+        ),
     spec("memory|doctor", 2, 0, KeySpan::NONE, G, memory_doctor).doc(
         "4.0.0",
         "Outputs a memory problems report.",
@@ -148,15 +118,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         "O(1)",
         "",
     ),
-    spec(
-        "memory|malloc-stats",
-        2,
-        0,
-        KeySpan::NONE,
-        G,
-        memory_malloc_stats,
-    )
-    .doc(
+    spec("memory|malloc-stats", 2, 0, KeySpan::NONE, G, memory_malloc_stats).doc(
         "4.0.0",
         "Returns the allocator statistics.",
         "Depends on how much memory is allocated, could be slow",
@@ -168,15 +130,7 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         "Depends on how much memory is allocated, could be slow",
         "",
     ),
-    spec(
-        "memory|help",
-        2,
-        LOADING | STALE,
-        KeySpan::NONE,
-        G,
-        memory_help,
-    )
-    .doc(
+    spec("memory|help", 2, LOADING | STALE, KeySpan::NONE, G, memory_help).doc(
         "4.0.0",
         "Returns helpful text about the different subcommands.",
         "O(1)",
@@ -192,9 +146,8 @@ fn container(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// Redis's HELP reply: a header line, the given lines, then the HELP entry, as status replies.
 pub fn reply_help(ctx: &mut Context<'_>, command: &str, lines: &[&str]) {
     ctx.reply.array(lines.len() + 3);
-    ctx.reply.simple(&format!(
-        "{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"
-    ));
+    ctx.reply
+        .simple(&format!("{command} <subcommand> [<arg> [value] [opt] ...]. Subcommands are:"));
     for line in lines {
         ctx.reply.simple(line);
     }
@@ -267,11 +220,7 @@ fn selected_sections(args: Args<'_>) -> Vec<&'static str> {
             }
         }
     }
-    SECTIONS
-        .iter()
-        .copied()
-        .filter(|s| wanted.contains(s))
-        .collect()
+    SECTIONS.iter().copied().filter(|s| wanted.contains(s)).collect()
 }
 
 /// INFO [section [section ...]]
@@ -316,15 +265,8 @@ fn server_section(ctx: &Context<'_>) -> Section {
     let local = *server.local_addr.lock();
     let port = local.map_or(server.config.port, |a| a.port());
     let release = std::fs::read_to_string("/proc/sys/kernel/osrelease").unwrap_or_default();
-    let os = format!(
-        "{} {} {}",
-        os_name(),
-        release.trim(),
-        std::env::consts::ARCH
-    );
-    let executable = std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_default();
+    let os = format!("{} {} {}", os_name(), release.trim(), std::env::consts::ARCH);
+    let executable = std::env::current_exe().map(|p| p.display().to_string()).unwrap_or_default();
     let mut s = Section::new("Server");
     s.field("redis_version", crate::REDIS_COMPAT_VERSION)
         .field("redis_git_sha1", "00000000")
@@ -351,10 +293,7 @@ fn server_section(ctx: &Context<'_>) -> Section {
         .field("config_file", "")
         .field("io_threads_active", 0);
     if let Some(local) = local {
-        s.field(
-            "listener0",
-            format_args!("name=tcp,bind={},port={}", local.ip(), local.port()),
-        );
+        s.field("listener0", format_args!("name=tcp,bind={},port={}", local.ip(), local.port()));
     }
     s.field("allydb_version", crate::ALLYDB_VERSION);
     s
@@ -375,23 +314,12 @@ fn setting(ctx: &Context<'_>, name: &str) -> String {
 
 fn clients_section(ctx: &Context<'_>) -> Section {
     let clients = ctx.server.clients.all();
-    let max_input = clients
-        .iter()
-        .map(|c| c.info.lock().query_buffer_bytes)
-        .max()
-        .unwrap_or(0);
-    let max_output = clients
-        .iter()
-        .map(|c| c.info.lock().output_bytes)
-        .max()
-        .unwrap_or(0);
+    let max_input = clients.iter().map(|c| c.info.lock().query_buffer_bytes).max().unwrap_or(0);
+    let max_output = clients.iter().map(|c| c.info.lock().output_bytes).max().unwrap_or(0);
     let mut s = Section::new("Clients");
     s.field("connected_clients", clients.len())
         .field("cluster_connections", 0)
-        .field(
-            "maxclients",
-            ctx.server.settings.hot.maxclients.load(Relaxed),
-        )
+        .field("maxclients", ctx.server.settings.hot.maxclients.load(Relaxed))
         .field("client_recent_max_input_buffer", max_input)
         .field("client_recent_max_output_buffer", max_output)
         .field("blocked_clients", 0)
@@ -409,11 +337,7 @@ fn clients_section(ctx: &Context<'_>) -> Section {
 /// Page size is taken as 4 KiB (the common Linux value; reading it needs libc).
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
-    let pages: u64 = statm
-        .split_whitespace()
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(0);
+    let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
     pages.saturating_mul(4096)
 }
 
@@ -442,13 +366,8 @@ fn memory_figures() -> (u64, u64, u64) {
 
 /// Redis's `bytesToHuman`: `<n>B` below 1 KiB, else two decimals and K, M, G, T or P.
 fn human_bytes(bytes: u64) -> String {
-    const UNITS: &[(u64, &str)] = &[
-        (1 << 50, "P"),
-        (1 << 40, "T"),
-        (1 << 30, "G"),
-        (1 << 20, "M"),
-        (1 << 10, "K"),
-    ];
+    const UNITS: &[(u64, &str)] =
+        &[(1 << 50, "P"), (1 << 40, "T"), (1 << 30, "G"), (1 << 20, "M"), (1 << 10, "K")];
     for &(size, unit) in UNITS {
         if bytes >= size {
             return format!("{:.2}{unit}", bytes as f64 / size as f64);
@@ -476,17 +395,11 @@ fn memory_section(ctx: &Context<'_>) -> Section {
         .field("used_memory_rss_human", human_bytes(used))
         .field("used_memory_peak", peak)
         .field("used_memory_peak_human", human_bytes(peak))
-        .field(
-            "used_memory_peak_perc",
-            format_args!("{:.2}%", percent(used, peak)),
-        )
+        .field("used_memory_peak_perc", format_args!("{:.2}%", percent(used, peak)))
         .field("used_memory_overhead", startup)
         .field("used_memory_startup", startup)
         .field("used_memory_dataset", dataset)
-        .field(
-            "used_memory_dataset_perc",
-            format_args!("{:.2}%", percent(dataset, used)),
-        )
+        .field("used_memory_dataset_perc", format_args!("{:.2}%", percent(dataset, used)))
         .field("allocator_allocated", used)
         .field("allocator_active", used)
         .field("allocator_resident", used)
@@ -542,10 +455,7 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
         .field("current_save_keys_total", 0)
         .field("rdb_changes_since_last_save", 0)
         .field("rdb_bgsave_in_progress", 0)
-        .field(
-            "rdb_last_save_time",
-            ctx.server.last_save_unix_s.load(Relaxed),
-        )
+        .field("rdb_last_save_time", ctx.server.last_save_unix_s.load(Relaxed))
         .field("rdb_last_bgsave_status", "ok")
         .field("rdb_last_bgsave_time_sec", -1)
         .field("rdb_current_bgsave_time_sec", -1)
@@ -575,81 +485,67 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .keyspace
         .dbs()
         .map(|db| db.stats())
-        .fold((0, 0, 0), |(e, h, m), (de, dh, dm)| {
-            (e + de, h + dh, m + dm)
-        });
+        .fold((0, 0, 0), |(e, h, m), (de, dh, dm)| (e + de, h + dh, m + dm));
     let mut s = Section::new("Stats");
-    s.field(
-        "total_connections_received",
-        stats.connections_received.load(Relaxed),
-    )
-    .field("total_commands_processed", stats.commands_processed())
-    .field("instantaneous_ops_per_sec", 0)
-    .field("total_net_input_bytes", stats.net_input_bytes.load(Relaxed))
-    .field(
-        "total_net_output_bytes",
-        stats.net_output_bytes.load(Relaxed),
-    )
-    .field("total_net_repl_input_bytes", 0)
-    .field("total_net_repl_output_bytes", 0)
-    .field("instantaneous_input_kbps", "0.00")
-    .field("instantaneous_output_kbps", "0.00")
-    .field("instantaneous_input_repl_kbps", "0.00")
-    .field("instantaneous_output_repl_kbps", "0.00")
-    .field(
-        "rejected_connections",
-        stats.rejected_connections.load(Relaxed),
-    )
-    .field("sync_full", 0)
-    .field("sync_partial_ok", 0)
-    .field("sync_partial_err", 0)
-    .field("expired_keys", expired)
-    .field("expired_stale_perc", "0.00")
-    .field("expired_time_cap_reached_count", 0)
-    .field("expire_cycle_cpu_milliseconds", 0)
-    .field("evicted_keys", 0)
-    .field("evicted_clients", 0)
-    .field("total_eviction_exceeded_time", 0)
-    .field("current_eviction_exceeded_time", 0)
-    .field("keyspace_hits", hits)
-    .field("keyspace_misses", misses)
-    .field("pubsub_channels", 0)
-    .field("pubsub_patterns", 0)
-    .field("pubsubshard_channels", 0)
-    .field("latest_fork_usec", 0)
-    .field("total_forks", 0)
-    .field("migrate_cached_sockets", 0)
-    .field("slave_expires_tracked_keys", 0)
-    .field("active_defrag_hits", 0)
-    .field("active_defrag_misses", 0)
-    .field("active_defrag_key_hits", 0)
-    .field("active_defrag_key_misses", 0)
-    .field("total_active_defrag_time", 0)
-    .field("current_active_defrag_time", 0)
-    .field("tracking_total_keys", 0)
-    .field("tracking_total_items", 0)
-    .field("tracking_total_prefixes", 0)
-    .field("unexpected_error_replies", 0)
-    .field("total_error_replies", stats.error_replies.load(Relaxed))
-    .field("dump_payload_sanitizations", 0)
-    .field("total_reads_processed", stats.reads_processed.load(Relaxed))
-    .field(
-        "total_writes_processed",
-        stats.writes_processed.load(Relaxed),
-    )
-    .field("io_threaded_reads_processed", 0)
-    .field("io_threaded_writes_processed", 0)
-    .field("reply_buffer_shrinks", 0)
-    .field("reply_buffer_expands", 0)
-    .field("eventloop_cycles", 0)
-    .field("eventloop_duration_sum", 0)
-    .field("eventloop_duration_cmd_sum", 0)
-    .field("instantaneous_eventloop_cycles_per_sec", 0)
-    .field("instantaneous_eventloop_duration_usec", 0)
-    .field("acl_access_denied_auth", 0)
-    .field("acl_access_denied_cmd", 0)
-    .field("acl_access_denied_key", 0)
-    .field("acl_access_denied_channel", 0);
+    s.field("total_connections_received", stats.connections_received.load(Relaxed))
+        .field("total_commands_processed", stats.commands_processed())
+        .field("instantaneous_ops_per_sec", 0)
+        .field("total_net_input_bytes", stats.net_input_bytes.load(Relaxed))
+        .field("total_net_output_bytes", stats.net_output_bytes.load(Relaxed))
+        .field("total_net_repl_input_bytes", 0)
+        .field("total_net_repl_output_bytes", 0)
+        .field("instantaneous_input_kbps", "0.00")
+        .field("instantaneous_output_kbps", "0.00")
+        .field("instantaneous_input_repl_kbps", "0.00")
+        .field("instantaneous_output_repl_kbps", "0.00")
+        .field("rejected_connections", stats.rejected_connections.load(Relaxed))
+        .field("sync_full", 0)
+        .field("sync_partial_ok", 0)
+        .field("sync_partial_err", 0)
+        .field("expired_keys", expired)
+        .field("expired_stale_perc", "0.00")
+        .field("expired_time_cap_reached_count", 0)
+        .field("expire_cycle_cpu_milliseconds", 0)
+        .field("evicted_keys", 0)
+        .field("evicted_clients", 0)
+        .field("total_eviction_exceeded_time", 0)
+        .field("current_eviction_exceeded_time", 0)
+        .field("keyspace_hits", hits)
+        .field("keyspace_misses", misses)
+        .field("pubsub_channels", 0)
+        .field("pubsub_patterns", 0)
+        .field("pubsubshard_channels", 0)
+        .field("latest_fork_usec", 0)
+        .field("total_forks", 0)
+        .field("migrate_cached_sockets", 0)
+        .field("slave_expires_tracked_keys", 0)
+        .field("active_defrag_hits", 0)
+        .field("active_defrag_misses", 0)
+        .field("active_defrag_key_hits", 0)
+        .field("active_defrag_key_misses", 0)
+        .field("total_active_defrag_time", 0)
+        .field("current_active_defrag_time", 0)
+        .field("tracking_total_keys", 0)
+        .field("tracking_total_items", 0)
+        .field("tracking_total_prefixes", 0)
+        .field("unexpected_error_replies", 0)
+        .field("total_error_replies", stats.error_replies.load(Relaxed))
+        .field("dump_payload_sanitizations", 0)
+        .field("total_reads_processed", stats.reads_processed.load(Relaxed))
+        .field("total_writes_processed", stats.writes_processed.load(Relaxed))
+        .field("io_threaded_reads_processed", 0)
+        .field("io_threaded_writes_processed", 0)
+        .field("reply_buffer_shrinks", 0)
+        .field("reply_buffer_expands", 0)
+        .field("eventloop_cycles", 0)
+        .field("eventloop_duration_sum", 0)
+        .field("eventloop_duration_cmd_sum", 0)
+        .field("instantaneous_eventloop_cycles_per_sec", 0)
+        .field("instantaneous_eventloop_duration_usec", 0)
+        .field("acl_access_denied_auth", 0)
+        .field("acl_access_denied_cmd", 0)
+        .field("acl_access_denied_key", 0)
+        .field("acl_access_denied_channel", 0);
     s
 }
 
@@ -697,11 +593,7 @@ fn commandstats_section(ctx: &Context<'_>) -> Section {
     for (name, counters) in ctx.server.stats.command_counters() {
         let calls = counters.calls.load(Relaxed);
         let usec = counters.usec.load(Relaxed);
-        let per_call = if calls == 0 {
-            0.0
-        } else {
-            usec as f64 / calls as f64
-        };
+        let per_call = if calls == 0 { 0.0 } else { usec as f64 / calls as f64 };
         s.field(
             &format!("cmdstat_{name}"),
             format_args!(
@@ -727,10 +619,7 @@ fn keyspace_section(ctx: &Context<'_>) -> Section {
     for (index, db) in ctx.server.keyspace.dbs().enumerate() {
         let (keys, expires) = db.counts();
         if keys > 0 || expires > 0 {
-            s.field(
-                &format!("db{index}"),
-                format_args!("keys={keys},expires={expires},avg_ttl=0"),
-            );
+            s.field(&format!("db{index}"), format_args!("keys={keys},expires={expires},avg_ttl=0"));
         }
     }
     s
@@ -827,9 +716,7 @@ pub fn config_resetstat(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult
 
 /// CONFIG REWRITE: AllyDB is configured by flags and environment, never by a file.
 pub fn config_rewrite(_ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
-    Err(CommandError::Static(
-        "ERR The server is running without a config file",
-    ))
+    Err(CommandError::Static("ERR The server is running without a config file"))
 }
 
 /// CONFIG HELP
@@ -867,8 +754,7 @@ pub fn time(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 /// LASTSAVE
 pub fn lastsave(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     let seconds = ctx.server.last_save_unix_s.load(Relaxed);
-    ctx.reply
-        .integer(i64::try_from(seconds).unwrap_or(i64::MAX));
+    ctx.reply.integer(i64::try_from(seconds).unwrap_or(i64::MAX));
     Ok(())
 }
 
@@ -934,10 +820,7 @@ pub fn memory_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         ("functions.caches", 0),
         ("overhead.total", startup),
         ("keys.count", keys_u64),
-        (
-            "keys.bytes-per-key",
-            dataset.checked_div(keys_u64).unwrap_or(0),
-        ),
+        ("keys.bytes-per-key", dataset.checked_div(keys_u64).unwrap_or(0)),
     ];
     ctx.reply.map(integers.len() + 3);
     for (name, value) in integers {
@@ -945,27 +828,17 @@ pub fn memory_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         ctx.reply.integer(i64::try_from(value).unwrap_or(i64::MAX));
     }
     ctx.reply.bulk(b"dataset.bytes");
-    ctx.reply
-        .integer(i64::try_from(dataset).unwrap_or(i64::MAX));
+    ctx.reply.integer(i64::try_from(dataset).unwrap_or(i64::MAX));
     ctx.reply.bulk(b"dataset.percentage");
-    ctx.reply.double(if used == 0 {
-        0.0
-    } else {
-        dataset as f64 * 100.0 / used as f64
-    });
+    ctx.reply.double(if used == 0 { 0.0 } else { dataset as f64 * 100.0 / used as f64 });
     ctx.reply.bulk(b"peak.percentage");
-    ctx.reply.double(if peak == 0 {
-        0.0
-    } else {
-        used as f64 * 100.0 / peak as f64
-    });
+    ctx.reply.double(if peak == 0 { 0.0 } else { used as f64 * 100.0 / peak as f64 });
     Ok(())
 }
 
 /// MEMORY MALLOC-STATS
 pub fn memory_malloc_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
-    ctx.reply
-        .verbatim(b"Stats not supported for the current allocator");
+    ctx.reply.verbatim(b"Stats not supported for the current allocator");
     Ok(())
 }
 
@@ -1031,10 +904,8 @@ pub fn shutdown(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// should not park it for years.
 const DEBUG_SLEEP_MAX: Duration = Duration::from_secs(24 * 60 * 60);
 
-const DEBUG_HELP: &[&str] = &[
-    "SLEEP <seconds>",
-    "    Stop the server for <seconds>. Decimals allowed.",
-];
+const DEBUG_HELP: &[&str] =
+    &["SLEEP <seconds>", "    Stop the server for <seconds>. Decimals allowed."];
 
 /// DEBUG SLEEP seconds | DEBUG HELP. Other DEBUG subcommands are not implemented.
 pub fn debug(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
@@ -1043,9 +914,7 @@ pub fn debug(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         reply_help(ctx, "DEBUG", DEBUG_HELP);
     } else if is(sub, "sleep") && args.len() == 3 {
         // Redis reads the value with strtod and no error check: garbage sleeps 0 seconds.
-        let seconds = parse_f64(args.get(2))
-            .filter(|s| s.is_finite() && *s > 0.0)
-            .unwrap_or(0.0);
+        let seconds = parse_f64(args.get(2)).filter(|s| s.is_finite() && *s > 0.0).unwrap_or(0.0);
         let duration = Duration::try_from_secs_f64(seconds).unwrap_or(DEBUG_SLEEP_MAX);
         ctx.client.action = Some(Action::Sleep(duration.min(DEBUG_SLEEP_MAX)));
         ctx.reply.ok();

@@ -135,9 +135,9 @@ impl CommandSpec {
     /// The subcommand row named `name` (any case), if this is a container.
     pub fn subcommand(&self, name: &[u8]) -> Option<&'static CommandSpec> {
         let wanted = std::str::from_utf8(name).ok()?.to_ascii_lowercase();
-        self.subcommands.iter().find(|s| {
-            s.name.split_once('|').map(|(_, sub)| sub) == Some(wanted.as_str())
-        })
+        self.subcommands
+            .iter()
+            .find(|s| s.name.split_once('|').map(|(_, sub)| sub) == Some(wanted.as_str()))
     }
 }
 

@@ -23,9 +23,7 @@ impl fmt::Display for ProtocolError {
             Self::UnbalancedQuotes => f.write_str("unbalanced quotes in request"),
             Self::TooBigMultibulkCountString => f.write_str("too big mbulk count string"),
             Self::InvalidMultibulkLength => f.write_str("invalid multibulk length"),
-            Self::UnauthenticatedMultibulkLength => {
-                f.write_str("unauthenticated multibulk length")
-            }
+            Self::UnauthenticatedMultibulkLength => f.write_str("unauthenticated multibulk length"),
             Self::TooBigBulkCountString => f.write_str("too big bulk count string"),
             Self::ExpectedDollar { got } => {
                 let shown = if *got == b'\r' || *got == b'\n' { ' ' } else { char::from(*got) };

@@ -285,7 +285,8 @@ fn split_inline(
 mod tests {
     use super::*;
 
-    const OPEN: ParseLimits = ParseLimits { bulk_bytes_max: 512 * 1024 * 1024, authenticated: true };
+    const OPEN: ParseLimits =
+        ParseLimits { bulk_bytes_max: 512 * 1024 * 1024, authenticated: true };
 
     fn parse_all(input: &[u8]) -> Result<Vec<Vec<Vec<u8>>>, ProtocolError> {
         let mut parser = Parser::new();
@@ -328,7 +329,10 @@ mod tests {
 
     #[test]
     fn empty_and_negative_counts_are_ignored() {
-        assert_eq!(parse_all(b"*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n").unwrap(), vec![words(&["PING"])]);
+        assert_eq!(
+            parse_all(b"*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n").unwrap(),
+            vec![words(&["PING"])]
+        );
     }
 
     #[test]
@@ -374,7 +378,10 @@ mod tests {
 
     #[test]
     fn inline_splitting_follows_sdssplitargs() {
-        assert_eq!(parse_all(b"SET hello world\r\n").unwrap(), vec![words(&["SET", "hello", "world"])]);
+        assert_eq!(
+            parse_all(b"SET hello world\r\n").unwrap(),
+            vec![words(&["SET", "hello", "world"])]
+        );
         assert_eq!(
             parse_all(b"set k \"a\\x41\\n\" 'it\\'s'\n").unwrap(),
             vec![vec![b"set".to_vec(), b"k".to_vec(), b"aA\n".to_vec(), b"it's".to_vec()]]
@@ -390,9 +397,16 @@ mod tests {
         for _ in 0..20_000 {
             let len = rng.usize(0..64);
             let alphabet = b"*$\r\n0123456789-\"' \\xab";
-            let input: Vec<u8> = (0..len)
-                .map(|_| if rng.bool() { alphabet[rng.usize(0..alphabet.len())] } else { rng.u8(..) })
-                .collect();
+            let input: Vec<u8> =
+                (0..len)
+                    .map(|_| {
+                        if rng.bool() {
+                            alphabet[rng.usize(0..alphabet.len())]
+                        } else {
+                            rng.u8(..)
+                        }
+                    })
+                    .collect();
             let _ = parse_all(&input);
         }
     }

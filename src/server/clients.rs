@@ -79,11 +79,7 @@ impl ClientHandle {
         if flags.is_empty() {
             flags.push('N');
         }
-        let cmd = if info.last_command.is_empty() {
-            "NULL"
-        } else {
-            info.last_command
-        };
+        let cmd = if info.last_command.is_empty() { "NULL" } else { info.last_command };
         format!(
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 \
              ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \
@@ -185,9 +181,7 @@ impl ClientRegistry {
 
     /// Reserves a slot if fewer than `max` clients are connected.
     pub fn try_reserve(&self, max: usize) -> bool {
-        self.connected
-            .fetch_update(Relaxed, Relaxed, |n| (n < max).then_some(n + 1))
-            .is_ok()
+        self.connected.fetch_update(Relaxed, Relaxed, |n| (n < max).then_some(n + 1)).is_ok()
     }
 
     pub fn release(&self) {

@@ -123,7 +123,10 @@ async fn process_batch(
             }
             Err(error) => {
                 let address = super::clients::format_addr(&state.handle.addr);
-                tracing::debug!("protocol error from client id={} addr={address}: {error}", state.id);
+                tracing::debug!(
+                    "protocol error from client id={} addr={address}: {error}",
+                    state.id
+                );
                 server.stats.record_error("ERR");
                 reply.muted = false;
                 reply.error(&error.to_string());
@@ -149,7 +152,9 @@ async fn process_batch(
                 break;
             }
         }
-        if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES && flush(server, stream, reply).await.is_err() {
+        if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES
+            && flush(server, stream, reply).await.is_err()
+        {
             next = Next::Close;
             break;
         }
@@ -158,7 +163,11 @@ async fn process_batch(
     (next, needed)
 }
 
-async fn flush(server: &Server, stream: &mut TcpStream, reply: &mut ReplyWriter) -> std::io::Result<()> {
+async fn flush(
+    server: &Server,
+    stream: &mut TcpStream,
+    reply: &mut ReplyWriter,
+) -> std::io::Result<()> {
     if reply.out.is_empty() {
         return Ok(());
     }

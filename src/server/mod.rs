@@ -42,7 +42,9 @@ pub struct Server {
 
 impl Server {
     pub fn new(config: Config) -> Self {
-        let run_id: String = (0..40).map(|_| fastrand::choice(b"0123456789abcdef").map_or('0', |&b| char::from(b))).collect();
+        let run_id: String = (0..40)
+            .map(|_| fastrand::choice(b"0123456789abcdef").map_or('0', |&b| char::from(b)))
+            .collect();
         Self {
             keyspace: Keyspace::new(config.databases),
             settings: Settings::new(&config),
@@ -90,7 +92,11 @@ pub async fn run(config: Config) -> Result<(), StartError> {
     let server = Arc::new(Server::new(config));
     let local = listener.local_addr().unwrap_or(address);
     *server.local_addr.lock() = Some(local);
-    tracing::info!("AllyDB {} (Redis {} compatible)", crate::ALLYDB_VERSION, crate::REDIS_COMPAT_VERSION);
+    tracing::info!(
+        "AllyDB {} (Redis {} compatible)",
+        crate::ALLYDB_VERSION,
+        crate::REDIS_COMPAT_VERSION
+    );
     tracing::info!("Ready to accept connections tcp on {local}");
 
     let expiry = tokio::spawn(active_expiry(server.clone()));

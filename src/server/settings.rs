@@ -36,134 +36,47 @@ pub struct SettingDef {
 }
 
 const fn def(name: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef {
-        name,
-        alias: None,
-        kind,
-        mutable,
-    }
+    SettingDef { name, alias: None, kind, mutable }
 }
 
 /// A setting that Redis also knows under an older name (`slave-read-only`, `*-ziplist-*`).
 const fn aliased(name: &'static str, alias: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef {
-        name,
-        alias: Some(alias),
-        kind,
-        mutable,
-    }
+    SettingDef { name, alias: Some(alias), kind, mutable }
 }
 
-const MEMORY: Kind = Kind::Memory {
-    min: 0,
-    max: LONG_MAX as u64,
-};
+const MEMORY: Kind = Kind::Memory { min: 0, max: LONG_MAX as u64 };
 
 const YES_NO: Kind = Kind::Bool;
 const INT_MAX: i64 = i32::MAX as i64;
 const LONG_MAX: i64 = i64::MAX;
-const ANY_INT: Kind = Kind::Integer {
-    min: 0,
-    max: LONG_MAX,
-};
+const ANY_INT: Kind = Kind::Integer { min: 0, max: LONG_MAX };
 
 /// Every setting CONFIG knows: AllyDB's own and the common Redis ones clients and tools read.
 pub const DEFS: &[SettingDef] = &[
     def("port", Kind::Integer { min: 0, max: 65535 }, false),
     def("bind", Kind::Text, false),
-    def(
-        "databases",
-        Kind::Integer {
-            min: 1,
-            max: INT_MAX,
-        },
-        false,
-    ),
-    def(
-        "maxclients",
-        Kind::Integer {
-            min: 1,
-            max: 1_000_000,
-        },
-        true,
-    ),
+    def("databases", Kind::Integer { min: 1, max: INT_MAX }, false),
+    def("maxclients", Kind::Integer { min: 1, max: 1_000_000 }, true),
     def("requirepass", Kind::Text, true),
-    def(
-        "proto-max-bulk-len",
-        Kind::Memory {
-            min: 1024 * 1024,
-            max: LONG_MAX as u64,
-        },
-        true,
-    ),
-    def(
-        "client-query-buffer-limit",
-        Kind::Memory {
-            min: 1024 * 1024,
-            max: LONG_MAX as u64,
-        },
-        true,
-    ),
+    def("proto-max-bulk-len", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
+    def("client-query-buffer-limit", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
     def("persistence-location", Kind::Text, false),
-    def(
-        "persistence-interval",
-        Kind::Integer {
-            min: 1,
-            max: 60_000,
-        },
-        false,
-    ),
-    def(
-        "loglevel",
-        Kind::Choice(&["debug", "verbose", "notice", "warning", "nothing"]),
-        true,
-    ),
+    def("persistence-interval", Kind::Integer { min: 1, max: 60_000 }, false),
+    def("loglevel", Kind::Choice(&["debug", "verbose", "notice", "warning", "nothing"]), true),
     def("logfile", Kind::Text, false),
     def("dir", Kind::Text, false),
     def("dbfilename", Kind::Text, false),
     def("appendonly", YES_NO, false),
     def("appendfilename", Kind::Text, false),
     def("appenddirname", Kind::Text, false),
-    def(
-        "appendfsync",
-        Kind::Choice(&["everysec", "always", "no"]),
-        true,
-    ),
+    def("appendfsync", Kind::Choice(&["everysec", "always", "no"]), true),
     def("save", Kind::Save, true),
-    def(
-        "timeout",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
-        true,
-    ),
-    def(
-        "tcp-keepalive",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
-        true,
-    ),
+    def("timeout", Kind::Integer { min: 0, max: INT_MAX }, true),
+    def("tcp-keepalive", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("tcp-backlog", ANY_INT, false),
     def("protected-mode", YES_NO, true),
-    def(
-        "hz",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
-        true,
-    ),
-    def(
-        "maxmemory",
-        Kind::Memory {
-            min: 0,
-            max: LONG_MAX as u64,
-        },
-        true,
-    ),
+    def("hz", Kind::Integer { min: 0, max: INT_MAX }, true),
+    def("maxmemory", Kind::Memory { min: 0, max: LONG_MAX as u64 }, true),
     def(
         "maxmemory-policy",
         Kind::Choice(&[
@@ -180,14 +93,7 @@ pub const DEFS: &[SettingDef] = &[
     ),
     def("maxmemory-samples", Kind::Integer { min: 1, max: 64 }, true),
     def("notify-keyspace-events", Kind::Text, true),
-    def(
-        "slowlog-log-slower-than",
-        Kind::Integer {
-            min: -1,
-            max: LONG_MAX,
-        },
-        true,
-    ),
+    def("slowlog-log-slower-than", Kind::Integer { min: -1, max: LONG_MAX }, true),
     def("slowlog-max-len", ANY_INT, true),
     def("latency-monitor-threshold", ANY_INT, true),
     SettingDef {
@@ -199,62 +105,24 @@ pub const DEFS: &[SettingDef] = &[
     def("cluster-enabled", YES_NO, false),
     def("io-threads", Kind::Integer { min: 1, max: 128 }, false),
     def("daemonize", YES_NO, false),
-    def(
-        "supervised",
-        Kind::Choice(&["upstart", "systemd", "auto", "no"]),
-        false,
-    ),
+    def("supervised", Kind::Choice(&["upstart", "systemd", "auto", "no"]), false),
     def("pidfile", Kind::Text, false),
     def("unixsocket", Kind::Text, false),
-    def(
-        "enable-debug-command",
-        Kind::Choice(&["no", "yes", "local"]),
-        false,
-    ),
+    def("enable-debug-command", Kind::Choice(&["no", "yes", "local"]), false),
     aliased(
         "list-max-listpack-size",
         "list-max-ziplist-size",
-        Kind::Integer {
-            min: i32::MIN as i64,
-            max: INT_MAX,
-        },
+        Kind::Integer { min: i32::MIN as i64, max: INT_MAX },
         true,
     ),
-    def(
-        "list-compress-depth",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
-        true,
-    ),
-    aliased(
-        "hash-max-listpack-entries",
-        "hash-max-ziplist-entries",
-        ANY_INT,
-        true,
-    ),
-    aliased(
-        "hash-max-listpack-value",
-        "hash-max-ziplist-value",
-        ANY_INT,
-        true,
-    ),
+    def("list-compress-depth", Kind::Integer { min: 0, max: INT_MAX }, true),
+    aliased("hash-max-listpack-entries", "hash-max-ziplist-entries", ANY_INT, true),
+    aliased("hash-max-listpack-value", "hash-max-ziplist-value", ANY_INT, true),
     def("set-max-intset-entries", ANY_INT, true),
     def("set-max-listpack-entries", ANY_INT, true),
     def("set-max-listpack-value", ANY_INT, true),
-    aliased(
-        "zset-max-listpack-entries",
-        "zset-max-ziplist-entries",
-        ANY_INT,
-        true,
-    ),
-    aliased(
-        "zset-max-listpack-value",
-        "zset-max-ziplist-value",
-        ANY_INT,
-        true,
-    ),
+    aliased("zset-max-listpack-entries", "zset-max-ziplist-entries", ANY_INT, true),
+    aliased("zset-max-listpack-value", "zset-max-ziplist-value", ANY_INT, true),
     def("lazyfree-lazy-eviction", YES_NO, true),
     def("lazyfree-lazy-expire", YES_NO, true),
     def("lazyfree-lazy-server-del", YES_NO, true),
@@ -263,68 +131,32 @@ pub const DEFS: &[SettingDef] = &[
     aliased("replica-read-only", "slave-read-only", YES_NO, true),
     def("stop-writes-on-bgsave-error", YES_NO, true),
     def("auto-aof-rewrite-percentage", ANY_INT, true),
-    def(
-        "auto-aof-rewrite-min-size",
-        Kind::Memory {
-            min: 0,
-            max: LONG_MAX as u64,
-        },
-        true,
-    ),
+    def("auto-aof-rewrite-min-size", Kind::Memory { min: 0, max: LONG_MAX as u64 }, true),
     def("client-output-buffer-limit", Kind::Text, true),
     def("activerehashing", YES_NO, true),
-    def(
-        "active-expire-effort",
-        Kind::Integer { min: 1, max: 10 },
-        true,
-    ),
+    def("active-expire-effort", Kind::Integer { min: 1, max: 10 }, true),
     // Read by clients, monitors and tools; accepted and shown, with no effect on AllyDB.
-    aliased(
-        "replica-serve-stale-data",
-        "slave-serve-stale-data",
-        YES_NO,
-        true,
-    ),
+    aliased("replica-serve-stale-data", "slave-serve-stale-data", YES_NO, true),
     aliased("replica-priority", "slave-priority", ANY_INT, true),
     aliased("replica-lazy-flush", "slave-lazy-flush", YES_NO, true),
     aliased(
         "min-replicas-to-write",
         "min-slaves-to-write",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
+        Kind::Integer { min: 0, max: INT_MAX },
         true,
     ),
     aliased(
         "min-replicas-max-lag",
         "min-slaves-max-lag",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
+        Kind::Integer { min: 0, max: INT_MAX },
         true,
     ),
     aliased("replicaof", "slaveof", Kind::Text, false),
     def("masterauth", Kind::Text, true),
     def("masteruser", Kind::Text, true),
-    def(
-        "repl-backlog-size",
-        Kind::Memory {
-            min: 1,
-            max: LONG_MAX as u64,
-        },
-        true,
-    ),
+    def("repl-backlog-size", Kind::Memory { min: 1, max: LONG_MAX as u64 }, true),
     def("repl-backlog-ttl", ANY_INT, true),
-    def(
-        "repl-timeout",
-        Kind::Integer {
-            min: 1,
-            max: INT_MAX,
-        },
-        true,
-    ),
+    def("repl-timeout", Kind::Integer { min: 1, max: INT_MAX }, true),
     def("repl-diskless-sync", YES_NO, true),
     def("rdbcompression", YES_NO, true),
     def("rdbchecksum", YES_NO, true),
@@ -334,38 +166,13 @@ pub const DEFS: &[SettingDef] = &[
     def("aof-timestamp-enabled", YES_NO, true),
     def("aof-load-truncated", YES_NO, true),
     def("maxmemory-clients", MEMORY, true),
-    def(
-        "maxmemory-eviction-tenacity",
-        Kind::Integer { min: 0, max: 100 },
-        true,
-    ),
-    def(
-        "lfu-log-factor",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
-        true,
-    ),
-    def(
-        "lfu-decay-time",
-        Kind::Integer {
-            min: 0,
-            max: INT_MAX,
-        },
-        true,
-    ),
+    def("maxmemory-eviction-tenacity", Kind::Integer { min: 0, max: 100 }, true),
+    def("lfu-log-factor", Kind::Integer { min: 0, max: INT_MAX }, true),
+    def("lfu-decay-time", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("latency-tracking", YES_NO, true),
     def("latency-tracking-info-percentiles", Kind::Text, true),
     def("stream-node-max-bytes", MEMORY, true),
-    def(
-        "stream-node-max-entries",
-        Kind::Integer {
-            min: 0,
-            max: i64::MAX,
-        },
-        true,
-    ),
+    def("stream-node-max-entries", Kind::Integer { min: 0, max: i64::MAX }, true),
     def("hll-sparse-max-bytes", MEMORY, true),
     def("acllog-max-len", ANY_INT, true),
     def("aclfile", Kind::Text, false),
@@ -376,16 +183,8 @@ pub const DEFS: &[SettingDef] = &[
     def("dynamic-hz", YES_NO, true),
     def("activedefrag", YES_NO, true),
     def("jemalloc-bg-thread", YES_NO, true),
-    def(
-        "enable-protected-configs",
-        Kind::Choice(&["no", "yes", "local"]),
-        false,
-    ),
-    def(
-        "enable-module-command",
-        Kind::Choice(&["no", "yes", "local"]),
-        false,
-    ),
+    def("enable-protected-configs", Kind::Choice(&["no", "yes", "local"]), false),
+    def("enable-module-command", Kind::Choice(&["no", "yes", "local"]), false),
     def("syslog-enabled", YES_NO, false),
     def("always-show-logo", YES_NO, false),
     def("set-proc-title", YES_NO, false),
@@ -418,23 +217,11 @@ impl Settings {
             ("bind", config.bind.to_string()),
             ("databases", config.databases.to_string()),
             ("maxclients", config.maxclients.to_string()),
-            (
-                "requirepass",
-                config.requirepass.clone().unwrap_or_default(),
-            ),
+            ("requirepass", config.requirepass.clone().unwrap_or_default()),
             ("proto-max-bulk-len", config.proto_max_bulk_len.to_string()),
-            (
-                "client-query-buffer-limit",
-                config.client_query_buffer_limit.to_string(),
-            ),
-            (
-                "persistence-location",
-                config.persistence_location.display().to_string(),
-            ),
-            (
-                "persistence-interval",
-                config.persistence_interval.to_string(),
-            ),
+            ("client-query-buffer-limit", config.client_query_buffer_limit.to_string()),
+            ("persistence-location", config.persistence_location.display().to_string()),
+            ("persistence-interval", config.persistence_interval.to_string()),
             ("loglevel", "notice".into()),
             ("logfile", String::new()),
             ("dir", current_dir()),
@@ -548,11 +335,7 @@ impl Settings {
                 client_query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
                 maxclients: AtomicU64::new(config.maxclients),
                 requirepass: RwLock::new(
-                    config
-                        .requirepass
-                        .clone()
-                        .filter(|p| !p.is_empty())
-                        .map(String::into_bytes),
+                    config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
             },
         }
@@ -561,8 +344,7 @@ impl Settings {
     /// The definition for `name` or an alias (any case).
     pub fn find(name: &str) -> Option<&'static SettingDef> {
         let lower = name.to_ascii_lowercase();
-        DEFS.iter()
-            .find(|d| d.name == lower || d.alias == Some(lower.as_str()))
+        DEFS.iter().find(|d| d.name == lower || d.alias == Some(lower.as_str()))
     }
 
     /// The current value of a canonical setting.
@@ -583,9 +365,7 @@ impl Settings {
                 let n = parse_i64(value.as_bytes())
                     .ok_or_else(|| "argument couldn't be parsed into an integer".to_string())?;
                 if n < min || n > max {
-                    return Err(format!(
-                        "argument must be between {min} and {max} inclusive"
-                    ));
+                    return Err(format!("argument must be between {min} and {max} inclusive"));
                 }
                 Ok(n.to_string())
             }
@@ -593,9 +373,7 @@ impl Settings {
                 let n = parse_memory(value)
                     .ok_or_else(|| "argument must be a memory value".to_string())?;
                 if n < min || n > max {
-                    return Err(format!(
-                        "argument must be between {min} and {max} inclusive"
-                    ));
+                    return Err(format!("argument must be between {min} and {max} inclusive"));
                 }
                 Ok(n.to_string())
             }
@@ -604,19 +382,14 @@ impl Settings {
                 if choices.contains(&lower.as_str()) {
                     Ok(lower)
                 } else {
-                    Err(format!(
-                        "argument(s) must be one of the following: {}",
-                        choices.join(", ")
-                    ))
+                    Err(format!("argument(s) must be one of the following: {}", choices.join(", ")))
                 }
             }
             Kind::Text => Ok(value.to_string()),
             Kind::Save => {
                 let words: Vec<&str> = value.split_ascii_whitespace().collect();
                 let valid = words.len() % 2 == 0
-                    && words
-                        .iter()
-                        .all(|w| parse_i64(w.as_bytes()).is_some_and(|n| n >= 0));
+                    && words.iter().all(|w| parse_i64(w.as_bytes()).is_some_and(|n| n >= 0));
                 if valid {
                     Ok(words.join(" "))
                 } else {
@@ -629,18 +402,13 @@ impl Settings {
     /// Stores an already validated value and updates the hot mirrors.
     pub fn apply(&self, def: &'static SettingDef, value: String) {
         match def.name {
-            "proto-max-bulk-len" => self
-                .hot
-                .proto_max_bulk_len
-                .store(value.parse().unwrap_or(0), Relaxed),
-            "client-query-buffer-limit" => self
-                .hot
-                .client_query_buffer_limit
-                .store(value.parse().unwrap_or(0), Relaxed),
-            "maxclients" => self
-                .hot
-                .maxclients
-                .store(value.parse().unwrap_or(0), Relaxed),
+            "proto-max-bulk-len" => {
+                self.hot.proto_max_bulk_len.store(value.parse().unwrap_or(0), Relaxed)
+            }
+            "client-query-buffer-limit" => {
+                self.hot.client_query_buffer_limit.store(value.parse().unwrap_or(0), Relaxed)
+            }
+            "maxclients" => self.hot.maxclients.store(value.parse().unwrap_or(0), Relaxed),
             "requirepass" => {
                 *self.hot.requirepass.write() =
                     (!value.is_empty()).then(|| value.clone().into_bytes())
@@ -670,9 +438,7 @@ impl Settings {
 }
 
 fn current_dir() -> String {
-    std::env::current_dir()
-        .map(|d| d.display().to_string())
-        .unwrap_or_default()
+    std::env::current_dir().map(|d| d.display().to_string()).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -688,9 +454,8 @@ mod tests {
     fn every_default_is_a_valid_value() {
         let settings = settings();
         for def in DEFS {
-            let value = settings
-                .get(def.name)
-                .unwrap_or_else(|| panic!("{} has no value", def.name));
+            let value =
+                settings.get(def.name).unwrap_or_else(|| panic!("{} has no value", def.name));
             if matches!(def.kind, Kind::Text) {
                 continue;
             }
@@ -735,10 +500,7 @@ mod tests {
             "argument couldn't be parsed into an integer"
         );
         let save = Settings::find("save").unwrap();
-        assert_eq!(
-            Settings::validate(save, "3600 1  300 10").unwrap(),
-            "3600 1 300 10"
-        );
+        assert_eq!(Settings::validate(save, "3600 1  300 10").unwrap(), "3600 1 300 10");
         assert!(Settings::validate(save, "3600").is_err());
         let fsync = Settings::find("appendfsync").unwrap();
         assert_eq!(

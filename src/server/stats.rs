@@ -30,12 +30,7 @@ impl CommandStats {
     }
 
     fn reset(&self) {
-        for counter in [
-            &self.calls,
-            &self.usec,
-            &self.rejected_calls,
-            &self.failed_calls,
-        ] {
+        for counter in [&self.calls, &self.usec, &self.rejected_calls, &self.failed_calls] {
             counter.store(0, Relaxed);
         }
     }
@@ -80,9 +75,7 @@ impl Default for Stats {
             reads_processed: AtomicU64::new(0),
             writes_processed: AtomicU64::new(0),
             expired_keys_active: AtomicU64::new(0),
-            commands: (0..COMMAND_INDEX.len())
-                .map(|_| CommandStats::default())
-                .collect(),
+            commands: (0..COMMAND_INDEX.len()).map(|_| CommandStats::default()).collect(),
             errors: Mutex::new(BTreeMap::new()),
             fallback: CommandStats::default(),
         }
@@ -91,10 +84,7 @@ impl Default for Stats {
 
 impl Stats {
     pub fn command(&self, spec: &CommandSpec) -> &CommandStats {
-        COMMAND_INDEX
-            .get(spec.name)
-            .and_then(|&i| self.commands.get(i))
-            .unwrap_or(&self.fallback)
+        COMMAND_INDEX.get(spec.name).and_then(|&i| self.commands.get(i)).unwrap_or(&self.fallback)
     }
 
     /// (fullname, counters) for every command called at least once.
@@ -123,11 +113,7 @@ impl Stats {
     }
 
     pub fn error_counts(&self) -> Vec<(String, u64)> {
-        self.errors
-            .lock()
-            .iter()
-            .map(|(k, v)| (k.clone(), *v))
-            .collect()
+        self.errors.lock().iter().map(|(k, v)| (k.clone(), *v)).collect()
     }
 
     /// Total commands processed, from the per-command counters.

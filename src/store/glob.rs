@@ -58,7 +58,12 @@ fn match_one(pattern: &[u8], p: usize, byte: u8, eq: impl Fn(u8, u8) -> bool) ->
 
 /// A `[...]` class starting after the `[`; an unterminated class runs to the pattern's end,
 /// as in Redis.
-fn match_class(pattern: &[u8], mut p: usize, byte: u8, eq: impl Fn(u8, u8) -> bool) -> Option<usize> {
+fn match_class(
+    pattern: &[u8],
+    mut p: usize,
+    byte: u8,
+    eq: impl Fn(u8, u8) -> bool,
+) -> Option<usize> {
     let negate = pattern.get(p) == Some(&b'^');
     if negate {
         p += 1;
@@ -112,13 +117,27 @@ mod tests {
     #[test]
     fn redis_glob_cases() {
         let yes: &[(&str, &str)] = &[
-            ("*", ""), ("*", "abc"), ("h?llo", "hello"), ("h*llo", "heeeello"), ("h[ae]llo", "hallo"),
-            ("h[^e]llo", "hallo"), ("h[a-b]llo", "hbllo"), ("h\\*llo", "h*llo"), ("*o", "hello"),
-            ("a*b*c", "aXXbYYc"), ("[b-a]", "a"), ("user:*:name", "user:42:name"),
+            ("*", ""),
+            ("*", "abc"),
+            ("h?llo", "hello"),
+            ("h*llo", "heeeello"),
+            ("h[ae]llo", "hallo"),
+            ("h[^e]llo", "hallo"),
+            ("h[a-b]llo", "hbllo"),
+            ("h\\*llo", "h*llo"),
+            ("*o", "hello"),
+            ("a*b*c", "aXXbYYc"),
+            ("[b-a]", "a"),
+            ("user:*:name", "user:42:name"),
         ];
         let no: &[(&str, &str)] = &[
-            ("h?llo", "hllo"), ("h[ae]llo", "hillo"), ("h[^e]llo", "hello"), ("a*b", "acd"),
-            ("\\*", "a"), ("abc", "abcd"), ("", "a"),
+            ("h?llo", "hllo"),
+            ("h[ae]llo", "hillo"),
+            ("h[^e]llo", "hello"),
+            ("a*b", "acd"),
+            ("\\*", "a"),
+            ("abc", "abcd"),
+            ("", "a"),
         ];
         for (p, t) in yes {
             assert!(matches(p.as_bytes(), t.as_bytes(), false), "{p} should match {t}");

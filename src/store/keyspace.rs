@@ -45,12 +45,7 @@ pub struct Entry {
 
 impl Entry {
     pub fn new(key: &[u8], value: Value) -> Self {
-        Self {
-            key: key.into(),
-            value,
-            expires_at_ms: 0,
-            accessed_s: access_clock_s(),
-        }
+        Self { key: key.into(), value, expires_at_ms: 0, accessed_s: access_clock_s() }
     }
 
     #[inline]
@@ -112,26 +107,12 @@ impl Shard {
 
     /// The live entry for `key`, deleting it first if its deadline has passed.
     pub fn find(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        find_live(
-            &mut self.table,
-            &mut self.volatile,
-            &mut self.expired,
-            hash,
-            key,
-            now_ms,
-        )
+        find_live(&mut self.table, &mut self.volatile, &mut self.expired, hash, key, now_ms)
     }
 
     /// Like `find`, counting a keyspace hit or miss and touching the access time.
     pub fn lookup(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let Shard {
-            table,
-            volatile,
-            expired,
-            hits,
-            misses,
-            ..
-        } = self;
+        let Shard { table, volatile, expired, hits, misses, .. } = self;
         match find_live(table, volatile, expired, hash, key, now_ms) {
             Some(entry) => {
                 *hits += 1;
@@ -148,14 +129,7 @@ impl Shard {
     /// Like `lookup`, counting a keyspace hit or miss but leaving the access time alone, as
     /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL, OBJECT).
     pub fn peek(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let Shard {
-            table,
-            volatile,
-            expired,
-            hits,
-            misses,
-            ..
-        } = self;
+        let Shard { table, volatile, expired, hits, misses, .. } = self;
         let found = find_live(table, volatile, expired, hash, key, now_ms);
         if found.is_some() {
             *hits += 1;
@@ -251,11 +225,7 @@ impl Shard {
             let index = fastrand::usize(..len);
             let (hash, key, expired) = {
                 let entry = self.table.iter().nth(index)?;
-                (
-                    hash_key(&entry.key),
-                    entry.key.clone(),
-                    entry.is_expired(now_ms),
-                )
+                (hash_key(&entry.key), entry.key.clone(), entry.is_expired(now_ms))
             };
             if !expired {
                 return self.table.find(hash, |e| e.key == key);
@@ -282,11 +252,7 @@ pub struct Db {
 
 impl Default for Db {
     fn default() -> Self {
-        Self {
-            shards: (0..SHARDS_PER_DB)
-                .map(|_| Mutex::new(Shard::default()))
-                .collect(),
-        }
+        Self { shards: (0..SHARDS_PER_DB).map(|_| Mutex::new(Shard::default())).collect() }
     }
 }
 
@@ -325,10 +291,7 @@ impl Db {
         let mut indexes: Vec<usize> = hashes.map(shard_of).collect();
         indexes.sort_unstable();
         indexes.dedup();
-        let guards = indexes
-            .into_iter()
-            .map(|i| (i, self.shards[i].lock()))
-            .collect();
+        let guards = indexes.into_iter().map(|i| (i, self.shards[i].lock())).collect();
         ShardSet { guards }
     }
 
@@ -527,9 +490,7 @@ mod tests {
     #[test]
     fn lock_keys_orders_and_dedups() {
         let db = Db::default();
-        let hashes: Vec<u64> = (0..100)
-            .map(|i| hash_key(format!("{i}").as_bytes()))
-            .collect();
+        let hashes: Vec<u64> = (0..100).map(|i| hash_key(format!("{i}").as_bytes())).collect();
         let mut set = db.lock_keys(hashes.iter().copied());
         for h in &hashes {
             set.shard(*h).insert(*h, Entry::new(b"x", string("1")), 0);

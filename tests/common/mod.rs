@@ -133,7 +133,8 @@ impl TestServer {
     /// Sends a signal (e.g. "TERM") to the server process.
     pub fn signal(&self, name: &str) {
         if let Some(child) = self.child.as_ref() {
-            let _ = Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status();
+            let _ =
+                Command::new("kill").args([&format!("-{name}"), &child.id().to_string()]).status();
         }
     }
 
@@ -143,7 +144,8 @@ impl TestServer {
 
     /// Resident memory of the server process, in KiB (Linux).
     pub fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
+        let status =
+            std::fs::read_to_string(format!("/proc/{}/status", self.pid())).unwrap_or_default();
         status
             .lines()
             .find(|l| l.starts_with("VmRSS:"))
@@ -213,7 +215,11 @@ impl RawClient {
     fn read_line(&mut self, out: &mut Vec<u8>) -> Vec<u8> {
         let mut line = Vec::new();
         self.reader.read_until(b'\n', &mut line).expect("read reply line");
-        assert!(line.ends_with(b"\r\n"), "connection closed or bad line: {:?}", String::from_utf8_lossy(&line));
+        assert!(
+            line.ends_with(b"\r\n"),
+            "connection closed or bad line: {:?}",
+            String::from_utf8_lossy(&line)
+        );
         out.extend_from_slice(&line);
         line.truncate(line.len() - 2);
         line

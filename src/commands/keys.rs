@@ -326,7 +326,7 @@ fn collect_shard(
     out: &mut Vec<Box<[u8]>>,
 ) -> usize {
     shard.remove_expired(now_ms, &mut |_| {});
-    out.extend(shard.iter().filter(|e| filter.accepts(e)).map(|e| e.key.clone()));
+    out.extend(shard.iter().filter(|e| filter.accepts(e)).map(|e| Box::<[u8]>::from(&*e.key)));
     shard.len()
 }
 
@@ -445,7 +445,7 @@ pub fn randomkey(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
             continue;
         };
         if let Some(entry) = shard.random(ctx.now_ms) {
-            chosen = Some(entry.key.clone());
+            chosen = Some(Box::<[u8]>::from(&*entry.key));
             break;
         }
     }

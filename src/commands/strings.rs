@@ -352,7 +352,8 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     let exists = match existing {
         Some(found) => found,
-        None => shard.contains(hash, key, now_ms),
+        None if nx || xx => shard.contains(hash, key, now_ms),
+        None => false,
     };
     if (nx && exists) || (xx && !exists) {
         if !get {
@@ -378,23 +379,15 @@ pub fn store_string(
     now_ms: u64,
 ) {
     let deadline = match expiry {
-        ExpiryOption::KeepTtl => shard.find(hash, key, now_ms).map_or(0, |e| e.expires_at_ms),
-        ExpiryOption::At(at) => at,
-        ExpiryOption::None | ExpiryOption::Persist => 0,
+        ExpiryOption::KeepTtl => None,
+        ExpiryOption::At(at) => Some(at),
+        ExpiryOption::None | ExpiryOption::Persist => Some(0),
     };
-    if deadline != 0 && deadline <= now_ms {
+    if deadline.is_some_and(|d| d != 0 && d <= now_ms) {
         shard.remove(hash, key, now_ms);
         return;
     }
-    if let Some(entry) = shard.find(hash, key, now_ms) {
-        if deadline == entry.expires_at_ms {
-            entry.value = Value::Str(value);
-            return;
-        }
-    }
-    let mut entry = Entry::new(key, Value::Str(value));
-    entry.expires_at_ms = deadline;
-    shard.insert(hash, entry, now_ms);
+    shard.upsert(hash, key, Value::Str(value), deadline, now_ms);
 }
 
 /// Adds `delta` to the integer at `key` (0 if missing), keeping its TTL; replies the result.

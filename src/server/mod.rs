@@ -194,6 +194,7 @@ async fn active_expiry(server: Arc<Server>) {
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         tick.tick().await;
+        crate::store::keyspace::tick_access_clock();
         let removed = {
             let _shared = server.keyspace.gate.read();
             server.keyspace.expire_cycle(unix_ms_now(), limits::EXPIRE_CYCLE_KEYS_MAX)

@@ -36,15 +36,24 @@ impl CommandStats {
     }
 }
 
-/// Index of every command and subcommand row, for the per-command counter array.
-static COMMAND_INDEX: LazyLock<HashMap<&'static str, usize>> = LazyLock::new(|| {
-    let mut index = HashMap::new();
+/// Every command and subcommand row, and each row's slot in the counter array, keyed by the
+/// row's address: the dispatcher already holds the row, so finding its counters costs one
+/// integer hash, not a string comparison.
+struct CommandIndex {
+    rows: Vec<&'static CommandSpec>,
+    slots: HashMap<usize, usize, foldhash::fast::FixedState>,
+}
+
+fn row_address(spec: &CommandSpec) -> usize {
+    std::ptr::from_ref(spec) as usize
+}
+
+static COMMAND_INDEX: LazyLock<CommandIndex> = LazyLock::new(|| {
+    let mut index = CommandIndex { rows: Vec::new(), slots: HashMap::default() };
     for spec in table::all() {
-        let next = index.len();
-        index.insert(spec.name, next);
-        for sub in spec.subcommands {
-            let next = index.len();
-            index.insert(sub.name, next);
+        for row in std::iter::once(spec).chain(spec.subcommands.iter()) {
+            index.slots.insert(row_address(row), index.rows.len());
+            index.rows.push(row);
         }
     }
     index
@@ -75,7 +84,7 @@ impl Default for Stats {
             reads_processed: AtomicU64::new(0),
             writes_processed: AtomicU64::new(0),
             expired_keys_active: AtomicU64::new(0),
-            commands: (0..COMMAND_INDEX.len()).map(|_| CommandStats::default()).collect(),
+            commands: (0..COMMAND_INDEX.rows.len()).map(|_| CommandStats::default()).collect(),
             errors: Mutex::new(BTreeMap::new()),
             fallback: CommandStats::default(),
         }
@@ -84,14 +93,20 @@ impl Default for Stats {
 
 impl Stats {
     pub fn command(&self, spec: &CommandSpec) -> &CommandStats {
-        COMMAND_INDEX.get(spec.name).and_then(|&i| self.commands.get(i)).unwrap_or(&self.fallback)
+        COMMAND_INDEX
+            .slots
+            .get(&row_address(spec))
+            .and_then(|&i| self.commands.get(i))
+            .unwrap_or(&self.fallback)
     }
 
     /// (fullname, counters) for every command called at least once.
     pub fn command_counters(&self) -> Vec<(&'static str, &CommandStats)> {
         let mut list: Vec<_> = COMMAND_INDEX
+            .rows
             .iter()
-            .filter_map(|(name, &i)| self.commands.get(i).map(|c| (*name, c)))
+            .zip(&self.commands)
+            .map(|(row, c)| (row.name, c))
             .filter(|(_, c)| {
                 c.calls.load(Relaxed)
                     + c.rejected_calls.load(Relaxed)

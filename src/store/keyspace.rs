@@ -8,11 +8,13 @@
 //!
 //! Nothing here blocks on I/O while holding a lock.
 use std::hash::BuildHasher;
+use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::LazyLock;
 
 use hashbrown::HashTable;
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
+use super::compact::CompactBytes;
 use super::value::Value;
 use crate::limits::SHARDS_PER_DB;
 
@@ -35,7 +37,7 @@ pub fn shard_of(hash: u64) -> usize {
 /// One key and its value.
 #[derive(Debug, Clone)]
 pub struct Entry {
-    pub key: Box<[u8]>,
+    pub key: CompactBytes,
     pub value: Value,
     /// Absolute deadline in Unix milliseconds; 0 means no expiry.
     pub expires_at_ms: u64,
@@ -56,9 +58,20 @@ impl Entry {
 
 static CLOCK_START: LazyLock<std::time::Instant> = LazyLock::new(std::time::Instant::now);
 
-/// Seconds since the process started, for idle times.
+/// The access clock, in seconds since the process started. Cached, like Redis's LRU clock:
+/// reading the time on every key lookup costs more than the lookup itself.
+static ACCESS_CLOCK_S: AtomicU32 = AtomicU32::new(0);
+
+/// Seconds since the process started, for idle times (resolution: one clock tick).
+#[inline]
 pub fn access_clock_s() -> u32 {
-    u32::try_from(CLOCK_START.elapsed().as_secs()).unwrap_or(u32::MAX)
+    ACCESS_CLOCK_S.load(Relaxed)
+}
+
+/// Advances the access clock; the server calls this every expiry tick (100 ms).
+pub fn tick_access_clock() {
+    let now = u32::try_from(CLOCK_START.elapsed().as_secs()).unwrap_or(u32::MAX);
+    ACCESS_CLOCK_S.store(now, Relaxed);
 }
 
 /// The live entry for `key` in one probe: an expired entry is removed (and counted) instead.
@@ -154,6 +167,46 @@ impl Shard {
         previous
     }
 
+    /// Sets `key` to `value` in one probe: replaces a live or expired entry in place, or inserts.
+    /// `deadline` is the new absolute deadline (0 = none); `None` keeps a live key's deadline.
+    pub fn upsert(
+        &mut self,
+        hash: u64,
+        key: &[u8],
+        value: Value,
+        deadline: Option<u64>,
+        now_ms: u64,
+    ) {
+        let Shard { table, volatile, expired, .. } = self;
+        match table.entry(hash, |e| &*e.key == key, |e| hash_key(&e.key)) {
+            hashbrown::hash_table::Entry::Occupied(mut occupied) => {
+                let entry = occupied.get_mut();
+                let live = !entry.is_expired(now_ms);
+                if !live {
+                    *expired += 1;
+                }
+                let kept = if live { entry.expires_at_ms } else { 0 };
+                let next = deadline.unwrap_or(kept);
+                match (entry.expires_at_ms != 0, next != 0) {
+                    (false, true) => *volatile += 1,
+                    (true, false) => *volatile -= 1,
+                    _ => {}
+                }
+                entry.value = value;
+                entry.expires_at_ms = next;
+                entry.accessed_s = access_clock_s();
+            }
+            hashbrown::hash_table::Entry::Vacant(vacant) => {
+                let mut entry = Entry::new(key, value);
+                entry.expires_at_ms = deadline.unwrap_or(0);
+                if entry.expires_at_ms != 0 {
+                    *volatile += 1;
+                }
+                vacant.insert(entry);
+            }
+        }
+    }
+
     /// Removes and returns the live entry for `key` (an expired one counts as absent).
     pub fn remove(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<Entry> {
         let entry = self.remove_entry(hash, key)?;
@@ -228,7 +281,7 @@ impl Shard {
                 (hash_key(&entry.key), entry.key.clone(), entry.is_expired(now_ms))
             };
             if !expired {
-                return self.table.find(hash, |e| e.key == key);
+                return self.table.find(hash, |e| *e.key == *key);
             }
             self.remove_entry(hash, &key);
             self.expired += 1;

@@ -1,4 +1,5 @@
 //! Stored values and their encodings (as OBJECT ENCODING reports them).
+use super::compact::CompactBytes;
 use crate::protocol::number::parse_i64;
 
 /// Longest string Redis stores "embstr" (one allocation with its header).
@@ -39,7 +40,7 @@ impl Value {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StrValue {
     Int(i64),
-    Embedded(Box<[u8]>),
+    Embedded(CompactBytes),
     Raw(Vec<u8>),
 }
 

@@ -1,0 +1,99 @@
+//! `CompactBytes`: an immutable byte string that keeps up to 22 bytes inline, in the same 24
+//! bytes a boxed slice plus a tag would take. Keys and short string values are usually that
+//! small, so most lookups read no second heap block (one cache miss less per GET) and most
+//! writes allocate nothing for them.
+use std::fmt;
+use std::ops::Deref;
+
+/// Bytes stored inline at most.
+pub const INLINE_BYTES_MAX: usize = 22;
+
+#[derive(Clone)]
+pub enum CompactBytes {
+    Inline { len: u8, data: [u8; INLINE_BYTES_MAX] },
+    Heap(Box<[u8]>),
+}
+
+const _: () = assert!(std::mem::size_of::<CompactBytes>() == 24);
+
+impl CompactBytes {
+    /// Heap bytes used beyond the value itself (0 when inline).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Self::Inline { .. } => 0,
+            Self::Heap(b) => b.len(),
+        }
+    }
+}
+
+impl From<&[u8]> for CompactBytes {
+    #[inline]
+    fn from(bytes: &[u8]) -> Self {
+        if bytes.len() <= INLINE_BYTES_MAX {
+            let mut data = [0u8; INLINE_BYTES_MAX];
+            data[..bytes.len()].copy_from_slice(bytes);
+            // Fits: len <= 22.
+            Self::Inline { len: bytes.len() as u8, data }
+        } else {
+            Self::Heap(bytes.into())
+        }
+    }
+}
+
+impl From<Vec<u8>> for CompactBytes {
+    fn from(bytes: Vec<u8>) -> Self {
+        if bytes.len() <= INLINE_BYTES_MAX {
+            Self::from(&bytes[..])
+        } else {
+            Self::Heap(bytes.into_boxed_slice())
+        }
+    }
+}
+
+impl Deref for CompactBytes {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Inline { len, data } => &data[..usize::from(*len).min(INLINE_BYTES_MAX)],
+            Self::Heap(b) => b,
+        }
+    }
+}
+
+impl AsRef<[u8]> for CompactBytes {
+    fn as_ref(&self) -> &[u8] {
+        self
+    }
+}
+
+impl PartialEq for CompactBytes {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for CompactBytes {}
+
+impl fmt::Debug for CompactBytes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:?}", String::from_utf8_lossy(self))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_at_every_length() {
+        for len in 0..64usize {
+            let bytes: Vec<u8> = (0..len).map(|i| i as u8).collect();
+            let compact = CompactBytes::from(&bytes[..]);
+            assert_eq!(&*compact, &bytes[..]);
+            assert_eq!(matches!(compact, CompactBytes::Inline { .. }), len <= INLINE_BYTES_MAX);
+            assert_eq!(&*CompactBytes::from(bytes.clone()), &bytes[..]);
+        }
+    }
+}

@@ -64,7 +64,6 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         return;
     }
     let reply_start = ctx.reply.out.len();
-    let started = Instant::now();
     let (spec, result) = match resolve(ctx, args) {
         Ok(spec) => {
             let result = {
@@ -81,7 +80,7 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         }
         Err((spec, error)) => {
             if let Some(spec) = spec {
-                ctx.server.stats.command(spec).rejected();
+                ctx.server.stats.command_rejected(spec);
             }
             (None, Err(error))
         }
@@ -91,8 +90,13 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.reply.error(&error.to_string());
     }
     if let Some(spec) = spec {
-        let elapsed_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        ctx.server.stats.command(spec).called(elapsed_us, result.is_err());
+        // One clock read per command: this command ran from the previous command's end (or
+        // the batch start, see ClientState::clock) until now.
+        let finished = Instant::now();
+        let elapsed = finished.saturating_duration_since(ctx.client.clock);
+        ctx.client.clock = finished;
+        let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+        ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
         ctx.client.last_command = spec.name;
     }
     ctx.client.commands_processed += 1;

@@ -13,6 +13,7 @@ use crate::clock::unix_us_now;
 use crate::protocol::number::parse_f64;
 use crate::protocol::Args;
 use crate::server::settings::{SettingDef, Settings};
+use crate::server::stats::Traffic;
 use crate::store::hash_key;
 
 const G: &str = "server";
@@ -490,8 +491,8 @@ fn stats_section(ctx: &Context<'_>) -> Section {
     s.field("total_connections_received", stats.connections_received.load(Relaxed))
         .field("total_commands_processed", stats.commands_processed())
         .field("instantaneous_ops_per_sec", 0)
-        .field("total_net_input_bytes", stats.net_input_bytes.load(Relaxed))
-        .field("total_net_output_bytes", stats.net_output_bytes.load(Relaxed))
+        .field("total_net_input_bytes", stats.traffic(Traffic::NetInputBytes))
+        .field("total_net_output_bytes", stats.traffic(Traffic::NetOutputBytes))
         .field("total_net_repl_input_bytes", 0)
         .field("total_net_repl_output_bytes", 0)
         .field("instantaneous_input_kbps", "0.00")
@@ -531,8 +532,8 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("unexpected_error_replies", 0)
         .field("total_error_replies", stats.error_replies.load(Relaxed))
         .field("dump_payload_sanitizations", 0)
-        .field("total_reads_processed", stats.reads_processed.load(Relaxed))
-        .field("total_writes_processed", stats.writes_processed.load(Relaxed))
+        .field("total_reads_processed", stats.traffic(Traffic::ReadsProcessed))
+        .field("total_writes_processed", stats.traffic(Traffic::WritesProcessed))
         .field("io_threaded_reads_processed", 0)
         .field("io_threaded_writes_processed", 0)
         .field("reply_buffer_shrinks", 0)
@@ -591,15 +592,13 @@ fn cpu_section() -> Section {
 fn commandstats_section(ctx: &Context<'_>) -> Section {
     let mut s = Section::new("Commandstats");
     for (name, counters) in ctx.server.stats.command_counters() {
-        let calls = counters.calls.load(Relaxed);
-        let usec = counters.usec.load(Relaxed);
+        let (calls, usec) = (counters.calls, counters.usec);
         let per_call = if calls == 0 { 0.0 } else { usec as f64 / calls as f64 };
         s.field(
             &format!("cmdstat_{name}"),
             format_args!(
                 "calls={calls},usec={usec},usec_per_call={per_call:.2},rejected_calls={},failed_calls={}",
-                counters.rejected_calls.load(Relaxed),
-                counters.failed_calls.load(Relaxed)
+                counters.rejected_calls, counters.failed_calls
             ),
         );
     }

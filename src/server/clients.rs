@@ -129,6 +129,9 @@ pub struct ClientState {
     pub action: Option<Action>,
     pub last_command: &'static str,
     pub commands_processed: u64,
+    /// When the current command started being timed (batch start, or the previous command's
+    /// end), for commandstats.
+    pub clock: Instant,
     pub handle: Arc<ClientHandle>,
 }
 
@@ -143,6 +146,7 @@ impl ClientState {
             action: None,
             last_command: "",
             commands_processed: 0,
+            clock: Instant::now(),
             handle,
         }
     }

@@ -9,6 +9,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
 use super::clients::{ClientHandle, ClientState};
+use super::stats::Traffic;
 use super::Server;
 use crate::clock::unix_ms_now;
 use crate::commands::{self, Action, Context};
@@ -38,8 +39,8 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
         match read {
             Ok(0) | Err(_) => break,
             Ok(n) => {
-                server.stats.net_input_bytes.fetch_add(n as u64, Relaxed);
-                server.stats.reads_processed.fetch_add(1, Relaxed);
+                server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
+                server.stats.add_traffic(Traffic::ReadsProcessed, 1);
             }
         }
         if handle.is_killed() {
@@ -99,6 +100,7 @@ async fn process_batch(
 ) -> (Next, usize) {
     let mut consumed = 0usize;
     let now_ms = unix_ms_now();
+    state.clock = Instant::now();
     let mut needed = 0usize;
     let mut next = Next::Continue;
     loop {
@@ -145,7 +147,10 @@ async fn process_batch(
                 next = Next::Close;
                 break;
             }
-            Some(Action::Sleep(duration)) => tokio::time::sleep(duration).await,
+            Some(Action::Sleep(duration)) => {
+                tokio::time::sleep(duration).await;
+                state.clock = Instant::now();
+            }
             Some(Action::Shutdown) => {
                 server.shutdown.notify_one();
                 next = Next::Close;
@@ -172,8 +177,8 @@ async fn flush(
         return Ok(());
     }
     let result = stream.write_all(&reply.out).await;
-    server.stats.net_output_bytes.fetch_add(reply.out.len() as u64, Relaxed);
-    server.stats.writes_processed.fetch_add(1, Relaxed);
+    server.stats.add_traffic(Traffic::NetOutputBytes, reply.out.len() as u64);
+    server.stats.add_traffic(Traffic::WritesProcessed, 1);
     reply.out.clear();
     if reply.out.capacity() > limits::OUTPUT_FLUSH_BYTES * 16 {
         reply.out.shrink_to(limits::OUTPUT_FLUSH_BYTES);
@@ -188,7 +193,8 @@ fn publish(handle: &ClientHandle, state: &ClientState, input: &BytesMut) {
     if !state.last_command.is_empty() {
         info.last_command = state.last_command;
     }
-    info.last_interaction = Instant::now();
+    // The end of the batch's last command: no extra clock read.
+    info.last_interaction = state.clock;
     info.query_buffer_bytes = input.len();
     info.query_buffer_free_bytes = input.capacity() - input.len();
 }

@@ -1,39 +1,82 @@
 //! Server-wide counters for INFO stats, commandstats and errorstats.
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use parking_lot::Mutex;
 
 use crate::commands::table::{self, CommandSpec};
 
-/// Per-command counters (INFO commandstats).
-#[derive(Default)]
-pub struct CommandStats {
-    pub calls: AtomicU64,
-    pub usec: AtomicU64,
-    pub rejected_calls: AtomicU64,
-    pub failed_calls: AtomicU64,
+/// A snapshot of one command's counters (INFO commandstats).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct CommandCounts {
+    pub calls: u64,
+    pub usec: u64,
+    pub rejected_calls: u64,
+    pub failed_calls: u64,
 }
 
-impl CommandStats {
-    pub fn called(&self, usec: u64, failed: bool) {
-        self.calls.fetch_add(1, Relaxed);
-        self.usec.fetch_add(usec, Relaxed);
-        if failed {
-            self.failed_calls.fetch_add(1, Relaxed);
+impl CommandCounts {
+    fn minus(self, base: Self) -> Self {
+        Self {
+            calls: self.calls.saturating_sub(base.calls),
+            usec: self.usec.saturating_sub(base.usec),
+            rejected_calls: self.rejected_calls.saturating_sub(base.rejected_calls),
+            failed_calls: self.failed_calls.saturating_sub(base.failed_calls),
         }
     }
 
-    pub fn rejected(&self) {
-        self.rejected_calls.fetch_add(1, Relaxed);
+    fn is_zero(&self) -> bool {
+        *self == Self::default()
     }
+}
 
-    fn reset(&self) {
-        for counter in [&self.calls, &self.usec, &self.rejected_calls, &self.failed_calls] {
-            counter.store(0, Relaxed);
+const CALLS: usize = 0;
+const USEC: usize = 1;
+const REJECTED: usize = 2;
+const FAILED: usize = 3;
+
+/// Traffic counters kept per thread, like the command counters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Traffic {
+    NetInputBytes = 0,
+    NetOutputBytes = 1,
+    ReadsProcessed = 2,
+    WritesProcessed = 3,
+}
+const TRAFFIC_KINDS: usize = 4;
+
+/// The counters one thread writes. Only that thread writes them, so an increment is a plain
+/// load and store (no locked instruction, no cache line bouncing between cores); readers sum
+/// every thread's values.
+struct ThreadCounters {
+    commands: Box<[[AtomicU64; 4]]>,
+    traffic: [AtomicU64; TRAFFIC_KINDS],
+}
+
+impl ThreadCounters {
+    fn new(rows: usize) -> Self {
+        Self {
+            commands: (0..rows).map(|_| Default::default()).collect(),
+            traffic: Default::default(),
         }
     }
+}
+
+#[inline]
+fn bump(counter: &AtomicU64, by: u64) {
+    counter.store(counter.load(Relaxed).wrapping_add(by), Relaxed);
+}
+
+/// Every thread's counters, for readers. Process-wide: one server runs per process.
+static THREADS: Mutex<Vec<Arc<ThreadCounters>>> = Mutex::new(Vec::new());
+
+thread_local! {
+    static LOCAL: Arc<ThreadCounters> = {
+        let counters = Arc::new(ThreadCounters::new(COMMAND_INDEX.rows.len()));
+        THREADS.lock().push(counters.clone());
+        counters
+    };
 }
 
 /// Every command and subcommand row, and each row's slot in the counter array, keyed by the
@@ -62,15 +105,12 @@ static COMMAND_INDEX: LazyLock<CommandIndex> = LazyLock::new(|| {
 pub struct Stats {
     pub connections_received: AtomicU64,
     pub rejected_connections: AtomicU64,
-    pub net_input_bytes: AtomicU64,
-    pub net_output_bytes: AtomicU64,
     pub error_replies: AtomicU64,
-    pub reads_processed: AtomicU64,
-    pub writes_processed: AtomicU64,
     pub expired_keys_active: AtomicU64,
-    commands: Vec<CommandStats>,
+    /// Values at the last CONFIG RESETSTAT, subtracted from the sums.
+    command_baseline: Mutex<Vec<CommandCounts>>,
+    traffic_baseline: Mutex<[u64; TRAFFIC_KINDS]>,
     errors: Mutex<BTreeMap<String, u64>>,
-    fallback: CommandStats,
 }
 
 impl Default for Stats {
@@ -78,41 +118,81 @@ impl Default for Stats {
         Self {
             connections_received: AtomicU64::new(0),
             rejected_connections: AtomicU64::new(0),
-            net_input_bytes: AtomicU64::new(0),
-            net_output_bytes: AtomicU64::new(0),
             error_replies: AtomicU64::new(0),
-            reads_processed: AtomicU64::new(0),
-            writes_processed: AtomicU64::new(0),
             expired_keys_active: AtomicU64::new(0),
-            commands: (0..COMMAND_INDEX.rows.len()).map(|_| CommandStats::default()).collect(),
+            command_baseline: Mutex::new(vec![CommandCounts::default(); COMMAND_INDEX.rows.len()]),
+            traffic_baseline: Mutex::new([0; TRAFFIC_KINDS]),
             errors: Mutex::new(BTreeMap::new()),
-            fallback: CommandStats::default(),
         }
     }
 }
 
 impl Stats {
-    pub fn command(&self, spec: &CommandSpec) -> &CommandStats {
-        COMMAND_INDEX
-            .slots
-            .get(&row_address(spec))
-            .and_then(|&i| self.commands.get(i))
-            .unwrap_or(&self.fallback)
+    fn slot(spec: &CommandSpec) -> Option<usize> {
+        COMMAND_INDEX.slots.get(&row_address(spec)).copied()
     }
 
-    /// (fullname, counters) for every command called at least once.
-    pub fn command_counters(&self) -> Vec<(&'static str, &CommandStats)> {
+    /// Counts one executed command, its duration and whether it replied an error.
+    #[inline]
+    pub fn command_called(&self, spec: &CommandSpec, usec: u64, failed: bool) {
+        let Some(slot) = Self::slot(spec) else { return };
+        LOCAL.with(|local| {
+            if let Some(counters) = local.commands.get(slot) {
+                bump(&counters[CALLS], 1);
+                bump(&counters[USEC], usec);
+                if failed {
+                    bump(&counters[FAILED], 1);
+                }
+            }
+        });
+    }
+
+    /// Counts one command rejected before it ran (arity, NOAUTH, ...).
+    pub fn command_rejected(&self, spec: &CommandSpec) {
+        let Some(slot) = Self::slot(spec) else { return };
+        LOCAL.with(|local| {
+            if let Some(counters) = local.commands.get(slot) {
+                bump(&counters[REJECTED], 1);
+            }
+        });
+    }
+
+    /// Adds to a traffic counter (bytes in/out, reads, writes).
+    #[inline]
+    pub fn add_traffic(&self, kind: Traffic, by: u64) {
+        LOCAL.with(|local| bump(&local.traffic[kind as usize], by));
+    }
+
+    /// A traffic counter's total since start or the last CONFIG RESETSTAT.
+    pub fn traffic(&self, kind: Traffic) -> u64 {
+        let total: u64 =
+            THREADS.lock().iter().map(|t| t.traffic[kind as usize].load(Relaxed)).sum();
+        total.saturating_sub(self.traffic_baseline.lock()[kind as usize])
+    }
+
+    fn command_totals() -> Vec<CommandCounts> {
+        let mut totals = vec![CommandCounts::default(); COMMAND_INDEX.rows.len()];
+        for thread in THREADS.lock().iter() {
+            for (total, counters) in totals.iter_mut().zip(thread.commands.iter()) {
+                total.calls += counters[CALLS].load(Relaxed);
+                total.usec += counters[USEC].load(Relaxed);
+                total.rejected_calls += counters[REJECTED].load(Relaxed);
+                total.failed_calls += counters[FAILED].load(Relaxed);
+            }
+        }
+        totals
+    }
+
+    /// (fullname, counters) for every command called at least once, by name.
+    pub fn command_counters(&self) -> Vec<(&'static str, CommandCounts)> {
+        let baseline = self.command_baseline.lock().clone();
         let mut list: Vec<_> = COMMAND_INDEX
             .rows
             .iter()
-            .zip(&self.commands)
-            .map(|(row, c)| (row.name, c))
-            .filter(|(_, c)| {
-                c.calls.load(Relaxed)
-                    + c.rejected_calls.load(Relaxed)
-                    + c.failed_calls.load(Relaxed)
-                    > 0
-            })
+            .zip(Self::command_totals())
+            .zip(baseline)
+            .map(|((row, total), base)| (row.name, total.minus(base)))
+            .filter(|(_, counts)| !counts.is_zero())
             .collect();
         list.sort_by_key(|(name, _)| *name);
         list
@@ -133,26 +213,28 @@ impl Stats {
 
     /// Total commands processed, from the per-command counters.
     pub fn commands_processed(&self) -> u64 {
-        self.commands.iter().map(|c| c.calls.load(Relaxed)).sum()
+        self.command_counters().iter().map(|(_, c)| c.calls).sum()
     }
 
-    /// CONFIG RESETSTAT.
+    /// CONFIG RESETSTAT: per-thread counters are never written by another thread, so a reset
+    /// records the current totals as the new zero instead of clearing them.
     pub fn reset(&self) {
         for counter in [
             &self.connections_received,
             &self.rejected_connections,
-            &self.net_input_bytes,
-            &self.net_output_bytes,
             &self.error_replies,
-            &self.reads_processed,
-            &self.writes_processed,
             &self.expired_keys_active,
         ] {
             counter.store(0, Relaxed);
         }
-        for c in &self.commands {
-            c.reset();
+        *self.command_baseline.lock() = Self::command_totals();
+        let mut traffic = [0u64; TRAFFIC_KINDS];
+        for thread in THREADS.lock().iter() {
+            for (total, counter) in traffic.iter_mut().zip(thread.traffic.iter()) {
+                *total += counter.load(Relaxed);
+            }
         }
+        *self.traffic_baseline.lock() = traffic;
         self.errors.lock().clear();
     }
 }

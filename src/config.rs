@@ -57,6 +57,12 @@ pub struct Config {
           value_parser = parse_query_buffer_limit)]
     pub client_query_buffer_limit: u64,
 
+    /// Threads that serve clients (0 = one fewer than the CPUs, at least 1). With 1 the server
+    /// runs all connections on one thread, like Redis.
+    #[arg(long, env = "ALLYDB_THREADS", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=1024))]
+    pub threads: u64,
+
     /// Log level: error, warn, info, debug or trace (or a tracing filter directive).
     #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
@@ -84,6 +90,17 @@ pub enum ParseOutcome {
 }
 
 impl Config {
+    /// Worker threads to run: `--threads`, or one fewer than the CPUs (at least 1), which
+    /// leaves a core for the journal thread, the kernel's network work and local clients.
+    pub fn worker_threads(&self) -> usize {
+        match usize::try_from(self.threads) {
+            Ok(n) if n > 0 => n,
+            _ => {
+                std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1)).max(1)
+            }
+        }
+    }
+
     /// Parses flags and environment. Errors are one line naming the setting and the value.
     pub fn from_args<I, T>(args: I) -> Result<ParseOutcome, ConfigError>
     where
@@ -146,6 +163,7 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--proto-max-bulk-len" => "ALLYDB_PROTO_MAX_BULK_LEN",
         "--client-query-buffer-limit" => "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT",
         "--log-level" => "ALLYDB_LOG_LEVEL",
+        "--threads" => "ALLYDB_THREADS",
         _ => return None,
     })
 }

@@ -272,6 +272,21 @@ mod tests {
             }
         }
         assert!(lookup(b"GeT").is_some());
+    }
+
+    #[test]
+    fn every_command_is_documented() {
+        let docs = include_str!("../../docs/COMMANDS.md");
+        for spec in all() {
+            let needle = format!("`{}`", spec.name.to_ascii_uppercase());
+            assert!(docs.contains(&needle), "docs/COMMANDS.md does not list {needle}");
+            for sub in spec.subcommands {
+                let (_, name) = sub.name.split_once('|').unwrap_or(("", sub.name));
+                let upper = name.to_ascii_uppercase();
+                let listed = docs.lines().any(|l| l.contains(&needle) && l.contains(&upper));
+                assert!(listed, "docs/COMMANDS.md does not list {needle} {upper}");
+            }
+        }
         assert!(lookup_full(b"CONFIG|get").is_some());
     }
 }

@@ -56,6 +56,7 @@ fn invalid_values_give_one_line_and_status_1() {
         (&["--bind", "not-an-ip"], &[], &["'not-an-ip'", "--bind"]),
         (&["--proto-max-bulk-len", "12xb"], &[], &["'12xb'", "--proto-max-bulk-len"]),
         (&["--log-level", "[[["], &[], &["--log-level"]),
+        (&[], &[("ALLYDB_THREADS", "many")], &["'many'", "--threads", "ALLYDB_THREADS"]),
     ];
     for (args, env, needles) in cases {
         let (status, stderr) = run_failing(args, env);
@@ -73,25 +74,25 @@ fn help_documents_every_setting_and_its_environment_variable() {
     let output = allydb().arg("--help").output().unwrap();
     assert_eq!(output.status.code(), Some(0));
     let help = String::from_utf8_lossy(&output.stdout);
-    for needle in [
-        "--port",
-        "ALLYDB_PORT",
-        "--bind",
-        "--persistence-location",
-        "PERSISTENCE_LOCATION",
-        "--persistence-interval",
-        "PERSISTENCE_INTERVAL",
-        "--requirepass",
-        "--databases",
-        "--maxclients",
-        "--log-level",
-        "--proto-max-bulk-len",
-        "--client-query-buffer-limit",
-        "[default: 4000]",
-        "[default: allydb.tab]",
-        "[default: 3000]",
-    ] {
-        assert!(help.contains(needle), "--help lacks {needle}:\n{help}");
+    let settings = [
+        ("--port", "ALLYDB_PORT"),
+        ("--bind", "ALLYDB_BIND"),
+        ("--persistence-location", "PERSISTENCE_LOCATION"),
+        ("--persistence-interval", "PERSISTENCE_INTERVAL"),
+        ("--requirepass", "ALLYDB_REQUIREPASS"),
+        ("--databases", "ALLYDB_DATABASES"),
+        ("--maxclients", "ALLYDB_MAXCLIENTS"),
+        ("--proto-max-bulk-len", "ALLYDB_PROTO_MAX_BULK_LEN"),
+        ("--client-query-buffer-limit", "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT"),
+        ("--threads", "ALLYDB_THREADS"),
+        ("--log-level", "ALLYDB_LOG_LEVEL"),
+    ];
+    for (flag, env) in settings {
+        assert!(help.contains(flag), "--help lacks {flag}:\n{help}");
+        assert!(help.contains(&format!("[env: {env}=")), "--help lacks {env}:\n{help}");
+    }
+    for default in ["[default: 4000]", "[default: allydb.tab]", "[default: 3000]"] {
+        assert!(help.contains(default), "--help lacks {default}:\n{help}");
     }
 }
 
@@ -158,4 +159,16 @@ fn busy_port_is_one_clear_line() {
     let (status, stderr) = run_failing(&["--port", &port], &[]);
     assert_eq!(status, 1, "{stderr}");
     assert!(stderr.contains("cannot listen on 127.0.0.1:"), "{stderr}");
+}
+
+#[test]
+fn multi_threaded_runtime_serves_clients() {
+    let server = TestServer::start_with(&["--threads", "2"]);
+    let mut clients: Vec<RawClient> = (0..4).map(|_| server.raw()).collect();
+    for (i, c) in clients.iter_mut().enumerate() {
+        assert_eq!(c.cmd(&["SET", &format!("k{i}"), "v"]), OK);
+    }
+    for (i, c) in clients.iter_mut().enumerate() {
+        assert_eq!(c.cmd(&["GET", &format!("k{}", (i + 1) % 4)]), bulk("v"));
+    }
 }

@@ -227,6 +227,22 @@ fn bitop_combines_and_stores() {
 }
 
 #[test]
+fn bitop_memory_does_not_grow_with_repeated_sources() {
+    // Naming one 1 MiB key 300 times must not copy it 300 times: the sources are read in
+    // place, so the transient memory is the result's size, as in Redis.
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["SETRANGE", "big", "1048575", "x"]), int(1_048_576));
+    let before_kib = server.peak_rss_kib();
+    let mut command = vec!["BITOP", "OR", "dest"];
+    command.extend(std::iter::repeat_n("big", 300));
+    assert_eq!(c.cmd(&command), int(1_048_576));
+    assert_eq!(c.cmd(&["GETRANGE", "dest", "1048574", "-1"]), bulk("\0x"));
+    let grown_kib = server.peak_rss_kib().saturating_sub(before_kib);
+    assert!(grown_kib < 64 * 1024, "BITOP peak memory grew by {grown_kib} KiB");
+}
+
+#[test]
 fn bitop_errors() {
     let server = TestServer::start();
     let mut c = server.raw();

@@ -379,12 +379,22 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let db = ctx.server.db(ctx.client.db);
     let mut shards = db.lock_keys(hashes.iter().copied().chain([destination_hash]));
     let now_ms = ctx.now_ms;
-    let mut sources: Vec<Vec<u8>> = Vec::with_capacity(hashes.len().min(64));
+    // The sources are read in place, never copied: a key named N times must not cost N
+    // copies of it. The first pass checks types (and counts hits, one per source as Redis's
+    // lookupKeyRead); the second folds each source into the result.
+    let mut longest = 0usize;
     for (i, &hash) in hashes.iter().enumerate() {
         let entry = read_string(shards.shard(hash), hash, args.get(3 + i), now_ms)?;
-        sources.push(entry.and_then(|e| string_of(e)).map(StrValue::to_vec).unwrap_or_default());
+        longest = longest.max(entry.and_then(|e| string_of(e)).map_or(0, StrValue::len));
     }
-    let result = combine(op, &sources);
+    let mut result = vec![0u8; longest];
+    for (i, &hash) in hashes.iter().enumerate() {
+        let entry = shards.shard(hash).find(hash, args.get(3 + i), now_ms);
+        match entry.and_then(|e| string_of(e)) {
+            Some(value) => value.with_bytes(|bytes| fold_source(op, i == 0, &mut result, bytes)),
+            None => fold_source(op, i == 0, &mut result, &[]),
+        }
+    }
     let shard = shards.shard(destination_hash);
     let len = result.len();
     if result.is_empty() {
@@ -397,31 +407,28 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// The bitwise combination of `sources` (missing keys are empty strings, and shorter strings
-/// are padded with zeros), as long as the longest source.
-fn combine(op: BitOp, bytes: &[Vec<u8>]) -> Vec<u8> {
-    let longest = bytes.iter().map(Vec::len).max().unwrap_or(0);
-    if longest == 0 {
-        return Vec::new();
+/// Folds one BITOP source into `result`, which is as long as the longest source and starts
+/// zeroed; missing keys are empty strings, and shorter strings are padded with zeros.
+fn fold_source(op: BitOp, first: bool, result: &mut [u8], source: &[u8]) {
+    if first || op == BitOp::Not {
+        for (out, &byte) in result.iter_mut().zip(source) {
+            *out = byte;
+        }
+        if op == BitOp::Not {
+            result.iter_mut().for_each(|b| *b = !*b);
+        }
+        return;
     }
-    let mut result = bytes.first().cloned().unwrap_or_default();
-    result.resize(longest, 0);
-    if op == BitOp::Not {
-        result.iter_mut().for_each(|b| *b = !*b);
-        return result;
-    }
-    for source in bytes.iter().skip(1) {
-        for (i, out) in result.iter_mut().enumerate() {
-            let byte = source.get(i).copied().unwrap_or(0);
-            match op {
-                BitOp::And => *out &= byte,
-                BitOp::Or => *out |= byte,
-                BitOp::Xor => *out ^= byte,
-                BitOp::Not => {}
+    match op {
+        BitOp::And => {
+            for (i, out) in result.iter_mut().enumerate() {
+                *out &= source.get(i).copied().unwrap_or(0);
             }
         }
+        BitOp::Or => result.iter_mut().zip(source).for_each(|(out, &byte)| *out |= byte),
+        BitOp::Xor => result.iter_mut().zip(source).for_each(|(out, &byte)| *out ^= byte),
+        BitOp::Not => {}
     }
-    result
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -704,6 +711,23 @@ mod tests {
         assert_eq!(signed_overflow(i64::MAX, 1, 64, Overflow::Wrap), (true, i64::MIN));
         assert_eq!(signed_overflow(i64::MAX, 1, 64, Overflow::Sat), (true, i64::MAX));
         assert_eq!(signed_overflow(5, -3, 4, Overflow::Fail), (false, 0));
+    }
+
+    #[test]
+    fn bitop_folds_like_bitops_c() {
+        let fold = |op: BitOp, sources: &[&[u8]]| {
+            let longest = sources.iter().map(|s| s.len()).max().unwrap_or(0);
+            let mut result = vec![0u8; longest];
+            for (i, source) in sources.iter().enumerate() {
+                fold_source(op, i == 0, &mut result, source);
+            }
+            result
+        };
+        assert_eq!(fold(BitOp::And, &[b"\xff\xff", b"\x0f"]), b"\x0f\x00");
+        assert_eq!(fold(BitOp::And, &[b"", b"\xff"]), b"\x00");
+        assert_eq!(fold(BitOp::Or, &[b"\x01", b"\x10\x20"]), b"\x11\x20");
+        assert_eq!(fold(BitOp::Xor, &[b"\xff", b"\x0f", b"\x0f"]), b"\xff");
+        assert_eq!(fold(BitOp::Not, &[b"\x0f\xf0"]), b"\xf0\x0f");
     }
 
     #[test]

@@ -404,3 +404,21 @@ fn lcs_errors_and_memory_bound() {
     );
     assert_eq!(c.cmd(&["LCS", "l", "a", "LEN"]), int(0));
 }
+
+#[test]
+fn counters_look_keys_up_for_writing_without_keyspace_stats() {
+    // INCR and friends use Redis's lookupKeyWrite, which counts no keyspace hit or miss;
+    // GET does count one.
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["INCR", "n"]), int(1));
+    assert_eq!(c.cmd(&["INCRBY", "n", "5"]), int(6));
+    assert_eq!(c.cmd(&["DECR", "n"]), int(5));
+    assert_eq!(c.cmd(&["DECRBY", "fresh", "2"]), int(-2));
+    let stats = c.cmd(&["INFO", "stats"]);
+    assert!(stats.contains("\r\nkeyspace_hits:0\r\n"), "{stats}");
+    assert!(stats.contains("\r\nkeyspace_misses:0\r\n"), "{stats}");
+    assert_eq!(c.cmd(&["GET", "n"]), bulk("5"));
+    let stats = c.cmd(&["INFO", "stats"]);
+    assert!(stats.contains("\r\nkeyspace_hits:1\r\n"), "{stats}");
+}

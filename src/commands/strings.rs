@@ -391,12 +391,13 @@ pub fn store_string(
 }
 
 /// Adds `delta` to the integer at `key` (0 if missing), keeping its TTL; replies the result.
+/// The lookup is a write lookup (Redis's `lookupKeyWrite`): no keyspace hit or miss.
 fn increment(ctx: &mut Context<'_>, key: &[u8], delta: i64) -> CommandResult {
     let hash = hash_key(key);
     let db = ctx.server.db(ctx.client.db);
     let mut shard = db.lock(hash);
     let now_ms = ctx.now_ms;
-    let result = match read_string(&mut shard, hash, key, now_ms)? {
+    let result = match write_string(&mut shard, hash, key, now_ms)? {
         Some(entry) => {
             let current =
                 string_of(entry).and_then(StrValue::as_i64).ok_or(CommandError::NotInteger)?;

@@ -416,6 +416,15 @@ fn client_kill_forms_and_errors() {
     assert_eq!(c.cmd(&["CLIENT", "KILL", "SKIPME", "maybe"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["CLIENT", "KILL", "FOO", "bar"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", "1", "TYPE"]), err("ERR syntax error"));
+    // Options are checked in order, so a bad value before a lone trailing word wins.
+    assert_eq!(
+        c.cmd(&["CLIENT", "KILL", "ID", "0", "SKIPME"]),
+        err("ERR client-id should be greater than 0")
+    );
+    assert_eq!(
+        c.cmd(&["CLIENT", "KILL", "TYPE", "foo", "ID"]),
+        err("ERR Unknown client type 'foo'")
+    );
     assert_eq!(
         c.cmd(&["CLIENT", "KILL", "MAXAGE", "x"]),
         err("ERR value is not an integer or out of range")

@@ -270,12 +270,14 @@ struct KillFilter {
 impl KillFilter {
     fn parse(ctx: &Context<'_>, args: Args<'_>) -> Result<Self, CommandError> {
         let mut filter = Self { skip_me: true, ..Self::default() };
-        if (args.len() - 2) % 2 != 0 {
-            return Err(CommandError::Syntax);
-        }
+        // Options are read in order, as Redis does: an option without a value is a syntax
+        // error only once every option before it has been checked.
         let mut i = 2;
-        while i + 1 < args.len() {
+        while i < args.len() {
             let (option, value) = (args.get(i), args.get(i + 1));
+            if i + 1 >= args.len() {
+                return Err(CommandError::Syntax);
+            }
             if is(option, "id") {
                 filter.id = Some(client_id(value, "ERR client-id should be greater than 0")?);
             } else if is(option, "type") {

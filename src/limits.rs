@@ -45,9 +45,6 @@ const _: () = assert!(SHARDS_PER_DB.is_power_of_two());
 pub const EXPIRE_CYCLE_INTERVAL_MS: u64 = 100;
 /// Active expiry: keys examined per cycle across all databases (bounded work per tick).
 pub const EXPIRE_CYCLE_KEYS_MAX: usize = 20_000;
-/// Largest reply of KEYS/SCAN-style pattern work per step is bounded by shard size; glob
-/// matching itself is bounded by this many backtracking steps per key before giving up.
-pub const GLOB_STEPS_MAX: usize = 100_000;
 /// Longest client name / library name or version (Redis has no limit; ours keeps CLIENT LIST sane).
 pub const CLIENT_NAME_BYTES_MAX: usize = 4096;
 /// Largest LCS input product (len(a) * len(b)) we compute, to bound memory (a u32 table).

@@ -348,7 +348,8 @@ fn client_info_and_list_lines() {
     assert_eq!(c.cmd(&["CLIENT", "LIST", "TYPE", "master"]), bulk(""));
     assert_eq!(c.cmd(&["CLIENT", "LIST", "TYPE", "foo"]), err("ERR Unknown client type 'foo'"));
     assert_eq!(c.cmd(&["CLIENT", "LIST", "ID", "x"]), err("ERR Invalid client ID"));
-    assert_eq!(c.cmd(&["CLIENT", "LIST", "ID", "0"]), err("ERR Invalid client ID"));
+    assert_eq!(c.cmd(&["CLIENT", "LIST", "ID", "0"]), "$0\r\n\r\n");
+    assert_eq!(c.cmd(&["CLIENT", "LIST", "ID", "-5", "99999"]), "$0\r\n\r\n");
     assert_eq!(c.cmd(&["CLIENT", "LIST", "foo"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["CLIENT", "LIST", "TYPE"]), err("ERR syntax error"));
 }
@@ -425,10 +426,8 @@ fn client_kill_forms_and_errors() {
         c.cmd(&["CLIENT", "KILL", "TYPE", "foo", "ID"]),
         err("ERR Unknown client type 'foo'")
     );
-    assert_eq!(
-        c.cmd(&["CLIENT", "KILL", "MAXAGE", "x"]),
-        err("ERR value is not an integer or out of range")
-    );
+    // MAXAGE arrived in Redis 7.4; 7.2 knows no such filter.
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "MAXAGE", "1000"]), err("ERR syntax error"));
     assert_eq!(
         c.cmd(&["CLIENT", "KILL"]),
         err("ERR wrong number of arguments for 'client|kill' command")
@@ -436,7 +435,6 @@ fn client_kill_forms_and_errors() {
     // No match is a zero count, not an error.
     assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", "999999"]), int(0));
     assert_eq!(c.cmd(&["CLIENT", "KILL", "TYPE", "pubsub"]), int(0));
-    assert_eq!(c.cmd(&["CLIENT", "KILL", "MAXAGE", "1000"]), int(0));
 
     // Old form: by address, +OK.
     assert_eq!(c.cmd(&["CLIENT", "KILL", &addr]), OK);

@@ -52,8 +52,7 @@ static SUBCOMMANDS: &[CommandSpec] =
                 "Terminates open connections.",
                 "O(N) where N is the number of client connections",
                 "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] \
-             [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>] \
-             [MAXAGE maxage]>",
+             [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>]>",
             ),
         spec("client|setinfo", 4, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, setinfo)
             .acl(CONNECTION)
@@ -232,11 +231,15 @@ pub fn list(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let wanted = ClientType::parse(args.get(3))?;
         clients.iter().filter(|c| wanted.matches(c)).collect()
     } else if args.len() > 3 && is(args.get(2), "id") {
-        let mut ids = Vec::new();
+        // As Redis: any integer is a valid ID (unknown ones list nothing), and clients are
+        // listed in argument order, repeats included.
+        let mut selected = Vec::new();
         for arg in args.iter().skip(3) {
-            ids.push(client_id(arg, "ERR Invalid client ID")?);
+            let id = arguments::integer(arg)
+                .map_err(|_| CommandError::Static("ERR Invalid client ID"))?;
+            selected.extend(clients.iter().filter(|c| i64::try_from(c.id) == Ok(id)));
         }
-        clients.iter().filter(|c| ids.contains(&c.id)).collect()
+        selected
     } else if args.len() != 2 {
         return Err(CommandError::Syntax);
     } else {
@@ -263,7 +266,6 @@ struct KillFilter {
     client_type: Option<ClientType>,
     addr: Option<Vec<u8>>,
     local_addr: Option<Vec<u8>>,
-    max_age_s: Option<i64>,
     skip_me: bool,
 }
 
@@ -302,8 +304,6 @@ impl KillFilter {
                 } else {
                     return Err(CommandError::Syntax);
                 };
-            } else if is(option, "maxage") {
-                filter.max_age_s = Some(arguments::integer(value)?);
             } else {
                 return Err(CommandError::Syntax);
             }
@@ -332,12 +332,6 @@ impl KillFilter {
             .is_some_and(|a| a[..] != *format_addr(&client.local_addr).as_bytes())
         {
             return false;
-        }
-        if let Some(max_age_s) = self.max_age_s {
-            let age_s = i64::try_from(client.created.elapsed().as_secs()).unwrap_or(i64::MAX);
-            if age_s <= max_age_s {
-                return false;
-            }
         }
         true
     }
@@ -446,8 +440,6 @@ const HELP: &[&str] = &[
     "      Skip killing current connection (default: yes).",
     "    * ID <client-id>",
     "      Kill connections by client id.",
-    "    * MAXAGE <maxage>",
-    "      Kill connections older than the specified age.",
     "LIST [options ...]",
     "    Return information about client connections. Options:",
     "    * TYPE (NORMAL|MASTER|REPLICA|PUBSUB)",

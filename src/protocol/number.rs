@@ -60,6 +60,14 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
     if value.is_infinite() {
         return None; // strtod overflow: ERANGE, which Redis refuses
     }
+    if value == 0.0 {
+        // strtod underflow to zero (ERANGE with a zero result) is refused too, as in Redis's
+        // string2d: a zero from digits that are not all zero.
+        let mantissa = lower.split(['e']).next().unwrap_or("");
+        if mantissa.bytes().any(|b| (b'1'..=b'9').contains(&b)) {
+            return None;
+        }
+    }
     Some(value)
 }
 
@@ -216,6 +224,10 @@ mod tests {
         assert_eq!(parse_f64(b" 1"), None);
         assert_eq!(parse_f64(b"1 "), None);
         assert_eq!(parse_f64(b"1e400"), None);
+        assert_eq!(parse_f64(b"1e-400"), None);
+        assert_eq!(parse_f64(b"0e-400"), Some(0.0));
+        assert_eq!(parse_f64(b"-0.0"), Some(-0.0));
+        assert!(parse_f64(b"1e-310").is_some_and(|v| v > 0.0));
         assert_eq!(parse_f64(b"abc"), None);
     }
 

@@ -2,6 +2,8 @@
 use std::process::ExitCode;
 
 use allydb::config::{Config, ParseOutcome};
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 fn main() -> ExitCode {
     let config = match Config::from_args(std::env::args_os()) {
@@ -25,7 +27,16 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).init();
+    let (filter, reload) = tracing_subscriber::reload::Layer::new(filter);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_target(false))
+        .init();
+    let log_filter: allydb::server::settings::LogFilterHook = Box::new(move |directive: &str| {
+        if let Ok(filter) = tracing_subscriber::EnvFilter::try_new(directive) {
+            let _ = reload.reload(filter);
+        }
+    });
     let threads = config.worker_threads();
     let mut builder = if threads == 1 {
         tokio::runtime::Builder::new_current_thread()
@@ -41,7 +52,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(allydb::server::run(config)) {
+    match runtime.block_on(allydb::server::run(config, Some(log_filter))) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("allydb: {error}");

@@ -172,3 +172,24 @@ fn multi_threaded_runtime_serves_clients() {
         assert_eq!(c.cmd(&["GET", &format!("k{}", (i + 1) % 4)]), bulk("v"));
     }
 }
+
+#[test]
+fn loglevel_and_threads_are_reported_and_loglevel_changes_logging() {
+    let server = TestServer::start_with(&["--log-level", "warn", "--threads", "3"]);
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["CONFIG", "GET", "loglevel"]), bulk_array(&["loglevel", "warning"]));
+    assert_eq!(c.cmd(&["CONFIG", "GET", "threads"]), bulk_array(&["threads", "3"]));
+    let provoke = || {
+        let mut bad = server.raw();
+        bad.send(b"*1\r\nx\r\n");
+        let _ = bad.read_reply();
+    };
+    provoke();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(!server.log().contains("protocol error from client"), "{}", server.log());
+    assert_eq!(c.cmd(&["CONFIG", "SET", "loglevel", "verbose"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", "loglevel"]), bulk_array(&["loglevel", "verbose"]));
+    provoke();
+    std::thread::sleep(std::time::Duration::from_millis(100));
+    assert!(server.log().contains("protocol error from client"), "{}", server.log());
+}

@@ -84,12 +84,19 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 /// Binds, serves until shutdown, then returns.
-pub async fn run(config: Config) -> Result<(), StartError> {
+/// `log_filter` lets CONFIG SET loglevel change the log filter of the binary's subscriber.
+pub async fn run(
+    config: Config,
+    log_filter: Option<settings::LogFilterHook>,
+) -> Result<(), StartError> {
     let address = SocketAddr::new(config.bind, config.port);
     let listener = TcpListener::bind(address)
         .await
         .map_err(|e| StartError(format!("cannot listen on {address}: {e}")))?;
     let server = Arc::new(Server::new(config));
+    if let Some(hook) = log_filter {
+        server.settings.set_log_filter_hook(hook);
+    }
     let local = listener.local_addr().unwrap_or(address);
     *server.local_addr.lock() = Some(local);
     tracing::info!(

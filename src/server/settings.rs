@@ -104,6 +104,7 @@ pub const DEFS: &[SettingDef] = &[
     },
     def("cluster-enabled", YES_NO, false),
     def("io-threads", Kind::Integer { min: 1, max: 128 }, false),
+    def("threads", Kind::Integer { min: 1, max: 1024 }, false),
     def("daemonize", YES_NO, false),
     def("supervised", Kind::Choice(&["upstart", "systemd", "auto", "no"]), false),
     def("pidfile", Kind::Text, false),
@@ -204,6 +205,33 @@ pub struct Hot {
 pub struct Settings {
     values: RwLock<HashMap<&'static str, String>>,
     pub hot: Hot,
+    /// Changes the log filter at run time (CONFIG SET loglevel); set by the binary.
+    log_filter: RwLock<Option<LogFilterHook>>,
+}
+
+/// Applies a tracing filter directive (`info`, `debug`, ...).
+pub type LogFilterHook = Box<dyn Fn(&str) + Send + Sync>;
+
+/// Redis's log level name for a tracing filter directive.
+pub fn redis_log_level(directive: &str) -> &'static str {
+    match directive.trim().to_ascii_lowercase().as_str() {
+        "trace" => "debug",
+        "debug" => "verbose",
+        "warn" | "error" => "warning",
+        "off" => "nothing",
+        _ => "notice",
+    }
+}
+
+/// The tracing filter directive for a Redis log level name.
+pub fn tracing_directive(redis_level: &str) -> &'static str {
+    match redis_level {
+        "debug" => "trace",
+        "verbose" => "debug",
+        "warning" => "warn",
+        "nothing" => "off",
+        _ => "info",
+    }
 }
 
 /// Why CONFIG SET refused a value (Redis's reason text).
@@ -222,7 +250,8 @@ impl Settings {
             ("client-query-buffer-limit", config.client_query_buffer_limit.to_string()),
             ("persistence-location", config.persistence_location.display().to_string()),
             ("persistence-interval", config.persistence_interval.to_string()),
-            ("loglevel", "notice".into()),
+            ("loglevel", redis_log_level(&config.log_level).into()),
+            ("threads", config.worker_threads().to_string()),
             ("logfile", String::new()),
             ("dir", current_dir()),
             ("dbfilename", "dump.rdb".into()),
@@ -338,7 +367,13 @@ impl Settings {
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
             },
+            log_filter: RwLock::new(None),
         }
+    }
+
+    /// Installs the hook CONFIG SET loglevel uses to change the log filter.
+    pub fn set_log_filter_hook(&self, hook: LogFilterHook) {
+        *self.log_filter.write() = Some(hook);
     }
 
     /// The definition for `name` or an alias (any case).
@@ -412,6 +447,11 @@ impl Settings {
             "requirepass" => {
                 *self.hot.requirepass.write() =
                     (!value.is_empty()).then(|| value.clone().into_bytes())
+            }
+            "loglevel" => {
+                if let Some(hook) = self.log_filter.read().as_ref() {
+                    hook(tracing_directive(&value));
+                }
             }
             _ => {}
         }

@@ -30,7 +30,11 @@ fn main() -> ExitCode {
     let (filter, reload) = tracing_subscriber::reload::Layer::new(filter);
     tracing_subscriber::registry()
         .with(filter)
-        .with(tracing_subscriber::fmt::layer().with_target(false))
+        .with(
+            tracing_subscriber::fmt::layer()
+                .with_target(false)
+                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout())),
+        )
         .init();
     let log_filter: allydb::server::settings::LogFilterHook = Box::new(move |directive: &str| {
         if let Ok(filter) = tracing_subscriber::EnvFilter::try_new(directive) {

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod journal;
 pub mod limits;
 pub mod protocol;
 pub mod server;

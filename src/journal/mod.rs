@@ -1,0 +1,11 @@
+//! The journal's on-disk format: segment headers and CRC-checked records of effects.
+//! One encoder and one decoder, shared by the server, the tests and the `allydb-journal` tool.
+//! The normative description is docs/FORMAT.md.
+#![deny(clippy::indexing_slicing)]
+
+pub mod codec;
+pub mod record;
+pub mod segment;
+
+pub use record::{decode_record, encode_record, DecodeError, Effect, Record, RecordHeader, Value};
+pub use segment::SegmentHeader;

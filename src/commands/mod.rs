@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 pub use errors::{CommandError, CommandResult};
 pub use table::{CommandSpec, KeySpan};
 
+use crate::journal::Effect;
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::clients::ClientState;
 use crate::server::Server;
@@ -48,6 +49,28 @@ impl Context<'_> {
     /// The client's selected database.
     pub fn db(&self) -> &Db {
         self.server.db(self.client.db)
+    }
+
+    /// The selected database's index as the journal writes it.
+    pub fn db_index(&self) -> u32 {
+        u32::try_from(self.client.db).unwrap_or(u32::MAX)
+    }
+
+    /// Journals the effects of the running write command (docs/FORMAT.md, "Effects").
+    ///
+    /// Call it once per command, after the change is applied in memory and while still
+    /// holding the shard locks of every key involved: records of two commands on one key must
+    /// reach the journal in the order the commands changed memory. A command that changed
+    /// nothing journals nothing (pass no effects or skip the call).
+    pub fn journal(&mut self, effects: &[Effect<&[u8]>]) {
+        if effects.is_empty() {
+            return;
+        }
+        if let Some(journal) = self.server.journal.as_ref() {
+            if let Some(seq) = journal.append(effects) {
+                self.client.journal_seq = seq;
+            }
+        }
     }
 }
 

@@ -6,6 +6,8 @@
 pub mod codec;
 pub mod record;
 pub mod segment;
+pub mod writer;
 
 pub use record::{decode_record, encode_record, DecodeError, Effect, Record, RecordHeader, Value};
 pub use segment::SegmentHeader;
+pub use writer::{FsyncMode, Journal};

@@ -129,6 +129,9 @@ pub struct ClientState {
     pub action: Option<Action>,
     pub last_command: &'static str,
     pub commands_processed: u64,
+    /// Sequence number of this client's latest journal record: its replies wait until the
+    /// journal has made that record as durable as the mode promises.
+    pub journal_seq: u64,
     /// When the current command started being timed (batch start, or the previous command's
     /// end), for commandstats.
     pub clock: Instant,
@@ -146,6 +149,7 @@ impl ClientState {
             action: None,
             last_command: "",
             commands_processed: 0,
+            journal_seq: 0,
             clock: Instant::now(),
             handle,
         }

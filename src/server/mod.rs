@@ -36,6 +36,8 @@ pub struct Server {
     /// Unix seconds of the last successful save (LASTSAVE); the start time until then.
     pub last_save_unix_s: AtomicU64,
     pub shutdown: Notify,
+    /// The journal, unless the server runs as a pure cache (`--appendonly no`).
+    pub journal: Option<crate::journal::Journal>,
     /// The database every client starts in and that index checks fall back to.
     empty_db: Db,
 }
@@ -56,6 +58,7 @@ impl Server {
             last_save_unix_s: AtomicU64::new(unix_ms_now() / 1000),
             shutdown: Notify::new(),
             empty_db: Db::default(),
+            journal: None,
             config,
         }
     }

@@ -33,6 +33,15 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub persistence_interval: u64,
 
+    /// Journal every write (yes), or run as a pure in-memory cache (no).
+    #[arg(long, env = "ALLYDB_APPENDONLY", default_value = "yes", value_parser = parse_yes_no)]
+    pub appendonly: bool,
+
+    /// When a write is acknowledged: interval (after write(); fdatasync every
+    /// persistence-interval ms; Redis's everysec is a synonym), always (after fdatasync), no.
+    #[arg(long, env = "ALLYDB_APPENDFSYNC", default_value = "interval", value_parser = parse_fsync)]
+    pub appendfsync: crate::journal::FsyncMode,
+
     /// Password clients must give with AUTH or HELLO AUTH (default: none).
     #[arg(long, env = "ALLYDB_REQUIREPASS")]
     pub requirepass: Option<String>,
@@ -164,8 +173,23 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--client-query-buffer-limit" => "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT",
         "--log-level" => "ALLYDB_LOG_LEVEL",
         "--threads" => "ALLYDB_THREADS",
+        "--appendonly" => "ALLYDB_APPENDONLY",
+        "--appendfsync" => "ALLYDB_APPENDFSYNC",
         _ => return None,
     })
+}
+
+fn parse_yes_no(text: &str) -> Result<bool, String> {
+    match text.to_ascii_lowercase().as_str() {
+        "yes" => Ok(true),
+        "no" => Ok(false),
+        _ => Err("must be yes or no".to_string()),
+    }
+}
+
+fn parse_fsync(text: &str) -> Result<crate::journal::FsyncMode, String> {
+    crate::journal::FsyncMode::parse(text)
+        .ok_or_else(|| "must be always, interval (or everysec) or no".to_string())
 }
 
 fn parse_databases(text: &str) -> Result<usize, String> {

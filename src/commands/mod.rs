@@ -151,5 +151,11 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
     if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
         return Err((Some(spec), CommandError::NoAuth));
     }
+    if spec.is_write() {
+        // A write the journal cannot persist is refused, never acknowledged (Redis's MISCONF).
+        if let Some(failure) = ctx.server.journal.as_ref().and_then(|j| j.failure()) {
+            return Err((Some(spec), CommandError::Text(format!("MISCONF {failure}"))));
+        }
+    }
     Ok(spec)
 }

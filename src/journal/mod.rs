@@ -5,6 +5,8 @@
 
 pub mod codec;
 pub mod record;
+pub mod recovery;
+pub mod replay;
 pub mod segment;
 pub mod writer;
 

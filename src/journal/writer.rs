@@ -4,7 +4,7 @@
 use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
@@ -84,6 +84,8 @@ struct Shared {
     /// Woken after every write and every sync.
     advanced: Notify,
     mode: AtomicU64,
+    /// Mirrors `Pending::failure.is_some()`, read on every write command without a lock.
+    failed: AtomicBool,
 }
 
 /// The journal of one server.
@@ -129,6 +131,7 @@ impl Journal {
             },
             advanced: Notify::new(),
             mode: AtomicU64::new(mode.to_u64()),
+            failed: AtomicBool::new(false),
         });
         let thread_shared = shared.clone();
         let dir = directory.to_path_buf();
@@ -160,6 +163,9 @@ impl Journal {
 
     /// Why writes are refused, if they are.
     pub fn failure(&self) -> Option<String> {
+        if !self.shared.failed.load(Ordering::Acquire) {
+            return None;
+        }
         lock(&self.shared.pending).failure.clone()
     }
 
@@ -323,5 +329,6 @@ fn synced_everything(shared: &Shared) -> bool {
 fn fail(shared: &Shared, message: String) {
     tracing::error!("{message}; writes are refused until the server restarts");
     lock(&shared.pending).failure = Some(message);
+    shared.failed.store(true, Ordering::Release);
     shared.advanced.notify_waiters();
 }

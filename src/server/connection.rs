@@ -50,6 +50,7 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
             process_batch(server, &mut state, &mut reply, &mut parser, &mut input, &mut stream)
                 .await;
         wanted = needed;
+        wait_for_journal(server, &state).await;
         if flush(server, &mut stream, &mut reply).await.is_err() {
             break;
         }
@@ -157,15 +158,25 @@ async fn process_batch(
                 break;
             }
         }
-        if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES
-            && flush(server, stream, reply).await.is_err()
-        {
-            next = Next::Close;
-            break;
+        if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES {
+            wait_for_journal(server, state).await;
+            if flush(server, stream, reply).await.is_err() {
+                next = Next::Close;
+                break;
+            }
         }
     }
     input.advance(consumed.min(input.len()));
     (next, needed)
+}
+
+/// Holds the batch's replies until its writes are as durable as the journal mode promises.
+async fn wait_for_journal(server: &Server, state: &ClientState) {
+    if let Some(journal) = server.journal.as_ref() {
+        if state.journal_seq > 0 && !journal.is_durable(state.journal_seq) {
+            journal.wait_durable(state.journal_seq).await;
+        }
+    }
 }
 
 async fn flush(

@@ -38,6 +38,8 @@ pub struct Server {
     pub shutdown: Notify,
     /// The journal, unless the server runs as a pure cache (`--appendonly no`).
     pub journal: Option<crate::journal::Journal>,
+    /// The journal directory's lock, held until exit.
+    pub journal_lock: Option<std::fs::File>,
     /// The database every client starts in and that index checks fall back to.
     empty_db: Db,
 }
@@ -59,6 +61,7 @@ impl Server {
             shutdown: Notify::new(),
             empty_db: Db::default(),
             journal: None,
+            journal_lock: None,
             config,
         }
     }
@@ -96,7 +99,13 @@ pub async fn run(
     let listener = TcpListener::bind(address)
         .await
         .map_err(|e| StartError(format!("cannot listen on {address}: {e}")))?;
-    let server = Arc::new(Server::new(config));
+    let mut server = Server::new(config);
+    if server.config.appendonly {
+        open_journal(&mut server)?;
+    } else {
+        tracing::info!("running without a journal (--appendonly no): data lives in memory only");
+    }
+    let server = Arc::new(server);
     if let Some(hook) = log_filter {
         server.settings.set_log_filter_hook(hook);
     }
@@ -136,7 +145,41 @@ pub async fn run(
     for client in server.clients.all() {
         client.kill();
     }
+    if let Some(journal) = server.journal.as_ref() {
+        // Everything acknowledged is written and synced before the process exits.
+        journal.shutdown();
+        tracing::info!("journal synced up to sequence number {}", journal.last_seq());
+    }
     tracing::info!("AllyDB is now ready to exit, bye bye...");
+    Ok(())
+}
+
+/// Replays the journal into the keyspace and starts its writer.
+fn open_journal(server: &mut Server) -> Result<(), StartError> {
+    let directory = server.config.persistence_location.clone();
+    let started = Instant::now();
+    let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, unix_ms_now())
+        .map_err(|e| StartError(format!("cannot load the journal: {e}")))?;
+    let keys: usize = server.keyspace.dbs().map(Db::len).sum();
+    tracing::info!(
+        "journal {}: {} records in {} segment(s) replayed in {:.3} s, {keys} keys, last seq {}",
+        directory.display(),
+        recovered.records,
+        recovered.segments,
+        started.elapsed().as_secs_f64(),
+        recovered.last_seq
+    );
+    let journal = crate::journal::Journal::start(
+        &directory,
+        recovered.segment,
+        recovered.segment_bytes,
+        recovered.last_seq,
+        server.config.appendfsync,
+        Duration::from_millis(server.config.persistence_interval),
+    )
+    .map_err(|e| StartError(format!("cannot start the journal writer: {e}")))?;
+    server.journal = Some(journal);
+    server.journal_lock = Some(recovered.lock);
     Ok(())
 }
 

@@ -1,0 +1,229 @@
+//! Startup: take the directory's lock, replay every segment in sequence order, cut a torn
+//! tail off the last segment, and refuse (naming file, offset and sequence number) anything
+//! that would leave a hole. See DESIGN.md section 6.
+use std::fs::{File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use super::record::{decode_record, DecodeError, RecordHeader};
+use super::replay::apply;
+use super::segment::SegmentHeader;
+use super::writer::create_segment;
+use crate::store::Keyspace;
+
+/// The journal directory after a successful replay.
+pub struct Recovered {
+    /// Held for the life of the server: a second server on the same directory is refused.
+    pub lock: File,
+    /// The last segment, open for appending, and its length.
+    pub segment: File,
+    pub segment_bytes: u64,
+    /// Sequence number of the last record replayed (0 for a new journal).
+    pub last_seq: u64,
+    pub records: u64,
+    pub segments: usize,
+}
+
+/// Why the server must not start; the text names the file, offset and sequence number.
+#[derive(Debug)]
+pub struct RecoveryError(pub String);
+
+impl std::fmt::Display for RecoveryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn io_error(what: &str, path: &Path, error: std::io::Error) -> RecoveryError {
+    RecoveryError(format!("cannot {what} {}: {error}", path.display()))
+}
+
+/// Takes an exclusive lock on `DIR/LOCK`, writing our PID into it.
+fn take_lock(directory: &Path) -> Result<File, RecoveryError> {
+    let path = directory.join("LOCK");
+    let mut file = OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&path)
+        .map_err(|e| io_error("open", &path, e))?;
+    if file.try_lock().is_err() {
+        let holder = std::fs::read_to_string(&path).unwrap_or_default();
+        let holder = holder.trim();
+        let who = if holder.is_empty() {
+            "another process".to_string()
+        } else {
+            format!("process {holder}")
+        };
+        return Err(RecoveryError(format!(
+            "{} is in use by {who} (another AllyDB server?); two servers cannot share one journal",
+            directory.display()
+        )));
+    }
+    file.set_len(0).map_err(|e| io_error("write", &path, e))?;
+    file.write_all(format!("{}\n", std::process::id()).as_bytes())
+        .map_err(|e| io_error("write", &path, e))?;
+    Ok(file)
+}
+
+/// Segment files in the directory, sorted by their first sequence number.
+fn list_segments(directory: &Path) -> Result<Vec<(u64, PathBuf)>, RecoveryError> {
+    let entries = std::fs::read_dir(directory).map_err(|e| io_error("read", directory, e))?;
+    let mut segments = Vec::new();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(digits) = name.strip_prefix("journal-").and_then(|n| n.strip_suffix(".log"))
+        else {
+            continue;
+        };
+        if let Ok(first_seq) = digits.parse::<u64>() {
+            segments.push((first_seq, entry.path()));
+        }
+    }
+    segments.sort();
+    Ok(segments)
+}
+
+/// Whether the damage at `offset` is a torn tail: the last bytes a crash left half written.
+/// It is when the bad record is the last thing in the file: it runs to (or past) the end,
+/// or only zero bytes follow where its length says it ends.
+fn is_torn_tail(data: &[u8], offset: usize, error: &DecodeError) -> bool {
+    let rest = data.get(offset..).unwrap_or(&[]);
+    if matches!(error, DecodeError::Truncated) || rest.iter().all(|&b| b == 0) {
+        return true;
+    }
+    match RecordHeader::decode(rest) {
+        Ok(header) => {
+            let end = RecordHeader::ENCODED_BYTES
+                .saturating_add(usize::try_from(header.payload_len_bytes).unwrap_or(usize::MAX));
+            rest.get(end..).is_none_or(|after| after.iter().all(|&b| b == 0))
+        }
+        Err(_) => false,
+    }
+}
+
+/// Replays the journal at `directory` into `keyspace`, creating the directory if missing.
+pub fn recover(
+    directory: &Path,
+    keyspace: &Keyspace,
+    now_ms: u64,
+) -> Result<Recovered, RecoveryError> {
+    if directory.is_file() {
+        return Err(RecoveryError(format!(
+            "{} is a file; the journal needs a directory (set --persistence-location / \
+             PERSISTENCE_LOCATION to another path)",
+            directory.display()
+        )));
+    }
+    std::fs::create_dir_all(directory).map_err(|e| io_error("create", directory, e))?;
+    let lock = take_lock(directory)?;
+    let segments = list_segments(directory)?;
+    let mut expected_seq = 1u64;
+    let mut records = 0u64;
+    let count = segments.len();
+    for (index, (first_seq, path)) in segments.iter().enumerate() {
+        let is_last = index + 1 == count;
+        let data = std::fs::read(path).map_err(|e| io_error("read", path, e))?;
+        let header = match SegmentHeader::decode(&data) {
+            Ok(header) => header,
+            Err(DecodeError::Truncated)
+                if is_last && data.iter().all(|&b| b == 0)
+                    || is_last && data.len() < SegmentHeader::ENCODED_BYTES =>
+            {
+                // A crash while creating the segment: nothing in it was ever acknowledged.
+                tracing::warn!(
+                    "removing {} (torn segment header, {} bytes)",
+                    path.display(),
+                    data.len()
+                );
+                std::fs::remove_file(path).map_err(|e| io_error("remove", path, e))?;
+                continue;
+            }
+            Err(error) => {
+                return Err(RecoveryError(format!(
+                    "{}: bad segment header: {error}",
+                    path.display()
+                )))
+            }
+        };
+        if header.first_seq != *first_seq || header.first_seq != expected_seq {
+            return Err(RecoveryError(format!(
+                "{}: starts at sequence number {} but {expected_seq} was expected (a missing \
+                 segment or a sequence gap); refusing to start with a hole in the data",
+                path.display(),
+                header.first_seq
+            )));
+        }
+        let mut offset = SegmentHeader::ENCODED_BYTES;
+        while offset < data.len() {
+            let rest = data.get(offset..).unwrap_or(&[]);
+            match decode_record(rest) {
+                Ok((record, used)) => {
+                    if record.seq != expected_seq {
+                        return Err(RecoveryError(format!(
+                            "{}: offset {offset}: sequence number {} where {expected_seq} was \
+                             expected; refusing to start with a hole in the data",
+                            path.display(),
+                            record.seq
+                        )));
+                    }
+                    for effect in &record.effects {
+                        apply(keyspace, effect, now_ms).map_err(|e| {
+                            RecoveryError(format!(
+                                "{}: offset {offset}: seq {expected_seq}: {e}",
+                                path.display()
+                            ))
+                        })?;
+                    }
+                    expected_seq += 1;
+                    records += 1;
+                    offset += used;
+                }
+                Err(error) if is_last && is_torn_tail(&data, offset, &error) => {
+                    let dropped = data.len() - offset;
+                    tracing::warn!(
+                        "{}: torn record at offset {offset} (seq {expected_seq}, {error}): cut \
+                         off {dropped} bytes; they were never acknowledged as durable",
+                        path.display()
+                    );
+                    let file = OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .map_err(|e| io_error("open", path, e))?;
+                    file.set_len(offset as u64).map_err(|e| io_error("truncate", path, e))?;
+                    file.sync_all().map_err(|e| io_error("sync", path, e))?;
+                    break;
+                }
+                Err(error) => {
+                    return Err(RecoveryError(format!(
+                        "{}: offset {offset}: record with sequence number {expected_seq} is \
+                         damaged ({error}); refusing to start with a hole in the data. Keep a \
+                         copy of the directory, then cut the segment at this offset (and remove \
+                         later segments) only if losing the records from here on is acceptable",
+                        path.display()
+                    )));
+                }
+            }
+        }
+    }
+    let last_seq = expected_seq - 1;
+    let live = list_segments(directory)?;
+    let (segment, segment_bytes) = match live.last() {
+        Some((_, path)) => {
+            let file = OpenOptions::new()
+                .append(true)
+                .open(path)
+                .map_err(|e| io_error("open", path, e))?;
+            let len = file.metadata().map_err(|e| io_error("stat", path, e))?.len();
+            (file, len)
+        }
+        None => {
+            let file = create_segment(directory, 1)
+                .map_err(|e| io_error("create a segment in", directory, e))?;
+            (file, SegmentHeader::ENCODED_BYTES as u64)
+        }
+    };
+    Ok(Recovered { lock, segment, segment_bytes, last_seq, records, segments: live.len().max(1) })
+}

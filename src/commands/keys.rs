@@ -5,6 +5,7 @@ use super::arguments::{self, is};
 use super::errors::{show_cut, CommandError, CommandResult};
 use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
+use crate::journal::{self, Effect};
 use crate::limits::SHARDS_PER_DB;
 use crate::protocol::Args;
 use crate::store::glob;
@@ -218,17 +219,23 @@ fn key_hashes(args: Args<'_>) -> Vec<u64> {
     args.iter().skip(1).map(hash_key).collect()
 }
 
-/// Removes every key in `args[1..]`; returns how many existed.
-fn delete_keys(ctx: &Context<'_>, args: Args<'_>) -> i64 {
+/// Removes every key in `args[1..]` and journals one DELETE per key removed; returns how many
+/// existed.
+fn delete_keys(ctx: &mut Context<'_>, args: Args<'_>) -> i64 {
+    let server = ctx.server;
+    let db = ctx.db_index();
     let hashes = key_hashes(args);
-    let mut shards = ctx.db().lock_keys(hashes.iter().copied());
-    let mut removed = 0i64;
+    let mut shards = server.db(ctx.client.db).lock_keys(hashes.iter().copied());
+    let mut effects = Vec::new();
     for (i, &hash) in hashes.iter().enumerate() {
-        if shards.shard(hash).remove(hash, args.get(i + 1), ctx.now_ms).is_some() {
-            removed += 1;
+        let key = args.get(i + 1);
+        if shards.shard(hash).remove(hash, key, ctx.now_ms).is_some() {
+            effects.push(Effect::Delete { db, key });
         }
     }
-    removed
+    ctx.journal(&effects);
+    drop(shards);
+    i64::try_from(effects.len()).unwrap_or(i64::MAX)
 }
 
 /// DEL key [key ...]
@@ -459,13 +466,17 @@ pub fn randomkey(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 // ---------------------------------------------------------------------------------------------
 // RENAME, COPY, MOVE, SWAPDB
 
-/// RENAME and RENAMENX. The entry moves whole: value, deadline and access time.
+/// RENAME and RENAMENX. The entry moves whole: value, deadline and access time. Journals a
+/// RENAME when the key moved (renaming a key to itself changes nothing and journals nothing).
 fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandResult {
     let (source, destination) = (args.get(1), args.get(2));
     let (source_hash, destination_hash) = (hash_key(source), hash_key(destination));
     let now_ms = ctx.now_ms;
+    let server = ctx.server;
+    let db = ctx.db_index();
     let renamed = {
-        let mut shards = ctx.db().lock_keys([source_hash, destination_hash].into_iter());
+        let mut shards =
+            server.db(ctx.client.db).lock_keys([source_hash, destination_hash].into_iter());
         if !shards.shard(source_hash).contains(source_hash, source, now_ms) {
             return Err(CommandError::NoSuchKey);
         }
@@ -481,6 +492,8 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
             };
             entry.key = destination.into();
             shards.shard(destination_hash).insert(destination_hash, entry, now_ms);
+            ctx.journal(&[Effect::Rename { db, from: source, to: destination }]);
+            drop(shards);
             true
         }
     };
@@ -500,6 +513,14 @@ pub fn rename(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// RENAMENX key newkey
 pub fn renamenx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     rename_generic(ctx, args, true)
+}
+
+/// Calls `f` with `value` as the journal writes it (docs/FORMAT.md, "Values"), borrowing the
+/// stored bytes where there are some. Each new value type adds its arm here.
+fn with_journal_value<R>(value: &Value, f: impl FnOnce(journal::Value<&[u8]>) -> R) -> R {
+    match value {
+        Value::Str(string) => string.with_bytes(|bytes| f(journal::Value::String(bytes))),
+    }
 }
 
 /// A copy of `entry` under `key`: same value and deadline, a fresh access time.
@@ -535,9 +556,10 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Err(CommandError::SameObject);
     }
     let now_ms = ctx.now_ms;
+    let server = ctx.server;
     let (source_hash, destination_hash) = (hash_key(source), hash_key(destination));
     let copied = {
-        let from = ctx.server.db(source_db);
+        let from = server.db(source_db);
         let Some(entry) = from
             .lock(source_hash)
             .lookup(source_hash, source, now_ms)
@@ -546,11 +568,19 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             ctx.reply.integer(0);
             return Ok(());
         };
-        let mut shard = ctx.server.db(destination_db).lock(destination_hash);
+        let mut shard = server.db(destination_db).lock(destination_hash);
         if !replace && shard.contains(destination_hash, destination, now_ms) {
             false
         } else {
             shard.insert(destination_hash, entry, now_ms);
+            // Journaled from the inserted copy, so the value's bytes are not copied again.
+            if let Some(copy) = shard.find(destination_hash, destination, now_ms) {
+                let db = u32::try_from(destination_db).unwrap_or(u32::MAX);
+                let expires_at_ms = copy.expires_at_ms;
+                with_journal_value(&copy.value, |value| {
+                    ctx.journal(&[Effect::Put { db, key: destination, value, expires_at_ms }]);
+                });
+            }
             true
         }
     };
@@ -571,7 +601,8 @@ pub fn r#move(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     let now_ms = ctx.now_ms;
     let hash = hash_key(key);
-    let (from, to) = (ctx.server.db(source), ctx.server.db(target));
+    let server = ctx.server;
+    let (from, to) = (server.db(source), server.db(target));
     let moved = if !from.lock(hash).contains(hash, key, now_ms)
         || to.lock(hash).contains(hash, key, now_ms)
     {
@@ -580,7 +611,11 @@ pub fn r#move(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let entry = from.lock(hash).remove(hash, key, now_ms);
         match entry {
             Some(entry) => {
-                to.lock(hash).insert(hash, entry, now_ms);
+                let mut shard = to.lock(hash);
+                shard.insert(hash, entry, now_ms);
+                let (from_db, to_db) = (ctx.db_index(), u32::try_from(target).unwrap_or(u32::MAX));
+                ctx.journal(&[Effect::Move { from_db, to_db, key }]);
+                drop(shard);
                 true
             }
             None => false,
@@ -616,6 +651,8 @@ pub fn swapdb(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if let (Some(low), Some(high)) = (keyspace.db(low), keyspace.db(high)) {
             low.swap_with(high);
         }
+        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        ctx.journal(&[Effect::SwapDb { a: index(first), b: index(second) }]);
     }
     ctx.reply.ok();
     Ok(())
@@ -694,8 +731,10 @@ fn expire_generic(
     let deadline_ms = expire_deadline(time, unit_ms, if relative { now_ms } else { 0 }, fullname)?;
     let key = args.get(1);
     let hash = hash_key(key);
+    let server = ctx.server;
+    let db = ctx.db_index();
     let changed = {
-        let mut shard = ctx.db().lock(hash);
+        let mut shard = server.db(ctx.client.db).lock(hash);
         match shard.find(hash, key, ctx.now_ms) {
             None => false,
             Some(entry) => {
@@ -709,15 +748,18 @@ fn expire_generic(
                 if refused {
                     false
                 } else {
-                    match u64::try_from(deadline_ms) {
+                    let effect = match u64::try_from(deadline_ms) {
                         // A deadline already passed deletes the key, as Redis does.
                         Ok(at) if at > ctx.now_ms => {
                             shard.set_expiry(hash, key, at, ctx.now_ms);
+                            Effect::Expire { db, key, expires_at_ms: at }
                         }
                         _ => {
                             shard.remove(hash, key, ctx.now_ms);
+                            Effect::Delete { db, key }
                         }
-                    }
+                    };
+                    ctx.journal(&[effect]);
                     true
                 }
             }
@@ -796,10 +838,15 @@ pub fn pexpiretime(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn persist(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let key = args.get(1);
     let hash = hash_key(key);
+    let server = ctx.server;
     let removed = {
-        let mut shard = ctx.db().lock(hash);
+        let mut shard = server.db(ctx.client.db).lock(hash);
         let has_deadline = shard.find(hash, key, ctx.now_ms).is_some_and(|e| e.expires_at_ms != 0);
-        has_deadline && shard.set_expiry(hash, key, 0, ctx.now_ms)
+        let removed = has_deadline && shard.set_expiry(hash, key, 0, ctx.now_ms);
+        if removed {
+            ctx.journal(&[Effect::Expire { db: ctx.db_index(), key, expires_at_ms: 0 }]);
+        }
+        removed
     };
     ctx.reply.integer(i64::from(removed));
     Ok(())
@@ -962,6 +1009,7 @@ fn free_entries(entries: DetachedEntries, in_background: bool) {
 pub fn flushdb(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let in_background = parse_flush_mode(args)?;
     let entries = ctx.db().detach();
+    ctx.journal(&[Effect::FlushDb { db: ctx.db_index() }]);
     free_entries(entries, in_background);
     ctx.reply.ok();
     Ok(())
@@ -974,6 +1022,7 @@ pub fn flushall(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     for db in ctx.server.keyspace.dbs() {
         entries.append(db.detach());
     }
+    ctx.journal(&[Effect::FlushAll]);
     free_entries(entries, in_background);
     ctx.reply.ok();
     Ok(())

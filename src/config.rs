@@ -34,7 +34,8 @@ pub struct Config {
     pub persistence_interval: u64,
 
     /// Journal every write (yes), or run as a pure in-memory cache (no).
-    #[arg(long, env = "ALLYDB_APPENDONLY", default_value = "yes", value_parser = parse_yes_no)]
+    #[arg(long, env = "ALLYDB_APPENDONLY", default_value = "yes", value_parser = parse_yes_no,
+          action = clap::ArgAction::Set)]
     pub appendonly: bool,
 
     /// When a write is acknowledged: interval (after write(); fdatasync every

@@ -472,10 +472,33 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
         .field("aof_last_bgrewrite_status", "ok")
         .field("aof_rewrites", 0)
         .field("aof_rewrites_consecutive_failures", 0)
-        .field("aof_last_write_status", "ok")
+        .field(
+            "aof_last_write_status",
+            match ctx.server.journal.as_ref().and_then(|j| j.failure()) {
+                Some(_) => "err",
+                None => "ok",
+            },
+        )
         .field("aof_last_cow_size", 0)
         .field("module_fork_in_progress", 0)
         .field("module_fork_last_cow_size", 0);
+    if let Some(journal) = ctx.server.journal.as_ref() {
+        let progress = journal.progress();
+        let written = progress.written_seq.load(Relaxed);
+        let synced = progress.synced_seq.load(Relaxed);
+        let size = progress.bytes_written.load(Relaxed);
+        s.field("aof_current_size", size)
+            .field("aof_base_size", 0)
+            .field("aof_pending_rewrite", 0)
+            .field("aof_buffer_length", 0)
+            .field("aof_pending_bio_fsync", u8::from(synced < written))
+            .field("aof_delayed_fsync", 0)
+            .field("journal_last_seq", journal.last_seq())
+            .field("journal_written_seq", written)
+            .field("journal_synced_seq", synced)
+            .field("journal_last_sync_unix_ms", progress.last_sync_unix_ms.load(Relaxed))
+            .field("journal_fsync_mode", journal.mode().name());
+    }
     s
 }
 
@@ -697,6 +720,13 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         validated.push((def, value));
     }
     for (def, value) in validated {
+        if def.name == "appendfsync" {
+            if let (Some(journal), Some(mode)) =
+                (ctx.server.journal.as_ref(), crate::journal::FsyncMode::parse(&value))
+            {
+                journal.set_mode(mode);
+            }
+        }
         ctx.server.settings.apply(def, value);
     }
     ctx.reply.ok();

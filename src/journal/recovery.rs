@@ -89,8 +89,12 @@ fn list_segments(directory: &Path) -> Result<Vec<(u64, PathBuf)>, RecoveryError>
 /// Whether the damage at `offset` is a torn tail: the last bytes a crash left half written.
 /// It is when the bad record is the last thing in the file: it runs to (or past) the end,
 /// or only zero bytes follow where its length says it ends.
-fn is_torn_tail(data: &[u8], offset: usize, error: &DecodeError) -> bool {
+fn is_torn_tail(data: &[u8], offset: usize, error: &DecodeError, expected_seq: u64) -> bool {
     let rest = data.get(offset..).unwrap_or(&[]);
+    if has_later_record(rest, expected_seq + 1) {
+        // A valid record follows the damage: a corrupted length, not a torn tail.
+        return false;
+    }
     if matches!(error, DecodeError::Truncated) || rest.iter().all(|&b| b == 0) {
         return true;
     }
@@ -102,6 +106,28 @@ fn is_torn_tail(data: &[u8], offset: usize, error: &DecodeError) -> bool {
         }
         Err(_) => false,
     }
+}
+
+/// Whether a record with sequence number `seq` decodes anywhere in `rest` (after its first
+/// byte). Only runs when a record is damaged, so a scan for the seq's bytes is cheap enough.
+fn has_later_record(rest: &[u8], seq: u64) -> bool {
+    let needle = seq.to_le_bytes();
+    let mut from = 9usize;
+    while let Some(window) = rest.get(from..) {
+        let Some(found) = window.windows(needle.len()).position(|w| w == needle) else {
+            return false;
+        };
+        let seq_at = from + found;
+        if let Some(start) = seq_at.checked_sub(8) {
+            if let Some(Ok((record, _))) = rest.get(start..).map(decode_record) {
+                if record.seq == seq {
+                    return true;
+                }
+            }
+        }
+        from = seq_at + 1;
+    }
+    false
 }
 
 /// Replays the journal at `directory` into `keyspace`, creating the directory if missing.
@@ -181,7 +207,7 @@ pub fn recover(
                     records += 1;
                     offset += used;
                 }
-                Err(error) if is_last && is_torn_tail(&data, offset, &error) => {
+                Err(error) if is_last && is_torn_tail(&data, offset, &error, expected_seq) => {
                     let dropped = data.len() - offset;
                     tracing::warn!(
                         "{}: torn record at offset {offset} (seq {expected_seq}, {error}): cut \

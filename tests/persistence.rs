@@ -1,0 +1,229 @@
+//! The journal on disk: restart keeps acknowledged data, a torn tail is cut at every byte
+//! offset, damage elsewhere refuses to start with a message naming file, offset and seq,
+//! and two servers cannot share a directory.
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A server on `data` (a journal directory), started directly so tests control the path.
+struct Node {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn spawn(data: &Path, extra: &[&str]) -> Node {
+    let port = free_port();
+    let log = data.with_extension(format!("{port}.log"));
+    let file = std::fs::File::create(&log).unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
+        .args(["--port", &port.to_string(), "--persistence-location"])
+        .arg(data)
+        .args(extra)
+        .env_remove("ALLYDB_PORT")
+        .env_remove("PERSISTENCE_LOCATION")
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().unwrap())
+        .stderr(file)
+        .spawn()
+        .unwrap();
+    Node { child, port, log }
+}
+
+impl Node {
+    /// Waits until the server answers, or returns its exit status if it stopped.
+    fn ready(&mut self) -> Result<(), i32> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(status.code().unwrap_or(-1));
+            }
+            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("server neither started nor stopped");
+    }
+
+    fn client(&self) -> RawClient {
+        RawClient::connect(self.port)
+    }
+
+    fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let status = self.child.wait().unwrap();
+        assert_eq!(status.code(), Some(0), "{}", self.log());
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn segment_of(data: &Path) -> PathBuf {
+    let mut segments: Vec<PathBuf> = std::fs::read_dir(data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    segments.sort();
+    segments.pop().expect("a segment")
+}
+
+/// Writes k1..=k3 through a server and stops it; returns the end offset of each record.
+fn three_records(data: &Path) -> Vec<u64> {
+    let mut node = spawn(data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    let segment = segment_of(data);
+    let mut ends = Vec::new();
+    for i in 1..=3 {
+        assert_eq!(c.cmd(&["SET", &format!("k{i}"), &format!("value-{i}")]), OK);
+        // The reply waited for the write, so the file already holds the record.
+        ends.push(std::fs::metadata(&segment).unwrap().len());
+    }
+    node.stop();
+    ends
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "LOCK" {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
+        }
+    }
+}
+
+#[test]
+fn restart_keeps_acknowledged_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(c.cmd(&["SELECT", "5"]), OK);
+    assert_eq!(c.cmd(&["SET", "b", "in five", "PX", "600000"]), OK);
+    node.stop();
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "a"]), bulk("1"));
+    assert_eq!(c.cmd(&["SELECT", "5"]), OK);
+    assert_eq!(c.cmd(&["GET", "b"]), bulk("in five"));
+    let ttl = c.cmd(&["PTTL", "b"]);
+    let ms: i64 = ttl.trim_start_matches(':').trim().parse().unwrap();
+    assert!((590_000..=600_000).contains(&ms), "{ttl}");
+    assert!(node.log().contains("records in 1 segment(s) replayed"), "{}", node.log());
+}
+
+#[test]
+fn appendonly_no_writes_no_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn(&data, &["--appendonly", "no"]);
+    node.ready().unwrap();
+    assert_eq!(node.client().cmd(&["SET", "a", "1"]), OK);
+    node.stop();
+    assert!(!data.exists());
+}
+
+#[test]
+fn torn_tail_is_cut_at_every_offset_of_the_last_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ends = three_records(&data);
+    let (second_end, third_end) = (ends[1], ends[2]);
+    let name = segment_of(&data).file_name().unwrap().to_owned();
+    for cut in second_end..third_end {
+        let copy = dir.path().join(format!("cut-{cut}"));
+        copy_dir(&data, &copy);
+        let file = std::fs::OpenOptions::new().write(true).open(copy.join(&name)).unwrap();
+        file.set_len(cut).unwrap();
+        drop(file);
+        let mut node = spawn(&copy, &[]);
+        node.ready().unwrap_or_else(|code| panic!("cut {cut}: exit {code}: {}", node.log()));
+        let mut c = node.client();
+        assert_eq!(c.cmd(&["GET", "k2"]), bulk("value-2"), "cut {cut}");
+        assert_eq!(c.cmd(&["GET", "k3"]), NIL, "cut {cut}");
+        if cut > second_end {
+            let log = node.log();
+            assert!(log.contains(&format!("torn record at offset {second_end}")), "{log}");
+            assert!(log.contains(&format!("cut off {} bytes", cut - second_end)), "{log}");
+        }
+        // New writes continue the sequence after the cut.
+        assert_eq!(c.cmd(&["SET", "k4", "after"]), OK);
+        node.stop();
+        let mut node = spawn(&copy, &[]);
+        node.ready().unwrap();
+        assert_eq!(node.client().cmd(&["GET", "k4"]), bulk("after"));
+    }
+}
+
+#[test]
+fn damage_before_the_tail_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let ends = three_records(&data);
+    let name = segment_of(&data).file_name().unwrap().to_owned();
+    let first_end = ends[0];
+    // Flip one byte in each field of record 2 (length, CRC, seq, payload).
+    for (field, offset) in [("len", 1), ("crc", 5), ("seq", 9), ("payload", 20)] {
+        let copy = dir.path().join(format!("flip-{field}"));
+        copy_dir(&data, &copy);
+        let path = copy.join(&name);
+        let mut bytes = std::fs::read(&path).unwrap();
+        bytes[usize::try_from(first_end).unwrap() + offset] ^= 0x10;
+        std::fs::write(&path, bytes).unwrap();
+        let mut node = spawn(&copy, &[]);
+        let code = node.ready().expect_err(&format!("{field}: started on a damaged journal"));
+        assert_eq!(code, 1, "{field}");
+        let log = node.log();
+        assert!(log.contains(&name.to_string_lossy().to_string()), "{field}: {log}");
+        assert!(log.contains(&format!("offset {first_end}")), "{field}: {log}");
+        assert!(log.contains("refusing to start with a hole"), "{field}: {log}");
+    }
+}
+
+#[test]
+fn a_missing_segment_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    three_records(&data);
+    let segment = segment_of(&data);
+    std::fs::rename(&segment, data.join("journal-00000000000000000009.log")).unwrap();
+    let mut node = spawn(&data, &[]);
+    assert_eq!(node.ready(), Err(1));
+    assert!(node.log().contains("sequence gap"), "{}", node.log());
+}
+
+#[test]
+fn two_servers_cannot_share_a_directory() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut first = spawn(&data, &[]);
+    first.ready().unwrap();
+    let mut second = spawn(&data, &[]);
+    assert_eq!(second.ready(), Err(1));
+    let log = second.log();
+    assert!(log.contains(&format!("in use by process {}", first.child.id())), "{log}");
+    first.stop();
+}

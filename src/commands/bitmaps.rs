@@ -3,7 +3,10 @@
 //! string helpers (lookup, type checks, length limits) come from `strings`.
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
-use super::strings::{bulk_len_max, read_string, string_mut, string_of, write_string};
+use super::strings::{
+    bulk_len_max, check_journal_room, journal_delete, journal_put, read_string, string_mut,
+    string_of, write_string,
+};
 use super::table::{flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::number::parse_i64;
@@ -84,26 +87,45 @@ fn byte_index(offset: u64) -> Result<usize, CommandError> {
     usize::try_from(offset >> 3).map_err(|_| BIT_OFFSET_ERROR)
 }
 
+/// A string made ready for bit writes, with what the journal needs to know about it.
+struct BitString<'a> {
+    bytes: &'a mut Vec<u8>,
+    /// The key's deadline, kept by bit writes (0 = none).
+    expires_at_ms: u64,
+    /// Whether the key was created or lengthened: a change even if no bit flips.
+    grown: bool,
+}
+
 /// Redis's `lookupStringForBitCommand`: the string at `key`, created or zero-padded so that
 /// byte `byte` exists. Keeps the TTL. Callers bounded `byte` by `proto-max-bulk-len`.
+/// Refuses, before changing anything, a string too large to journal whole.
 fn string_for_bit_write<'a>(
+    ctx: &Context<'_>,
     shard: &'a mut Shard,
     hash: u64,
     key: &[u8],
     byte: usize,
-    now_ms: u64,
-) -> Result<&'a mut Vec<u8>, CommandError> {
+) -> Result<BitString<'a>, CommandError> {
+    let now_ms = ctx.now_ms;
     let needed = byte.checked_add(1).ok_or(BIT_OFFSET_ERROR)?;
-    if write_string(shard, hash, key, now_ms)?.is_none() {
+    let key_len = u64::try_from(key.len()).unwrap_or(u64::MAX);
+    let existing = write_string(shard, hash, key, now_ms)?
+        .map(|entry| (string_of(entry).map_or(0, StrValue::len), entry.expires_at_ms));
+    let created = existing.is_none();
+    let (current_len, expires_at_ms) = existing.unwrap_or((0, 0));
+    let final_len = u64::try_from(needed.max(current_len)).unwrap_or(u64::MAX);
+    check_journal_room(ctx, key_len.saturating_add(final_len), 1)?;
+    if created {
         let value = StrValue::Raw(vec![0u8; needed]);
         shard.insert(hash, Entry::new(key, Value::Str(value)), now_ms);
     }
     let entry = shard.find(hash, key, now_ms).ok_or(CommandError::WrongType)?;
     let bytes = string_mut(entry).ok_or(CommandError::WrongType)?.make_raw();
+    let grown = created || bytes.len() < needed;
     if bytes.len() < needed {
         bytes.resize(needed, 0);
     }
-    Ok(bytes)
+    Ok(BitString { bytes, expires_at_ms, grown })
 }
 
 /// SETBIT key offset value
@@ -117,11 +139,12 @@ pub fn setbit(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     let key = args.get(1);
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let byte = byte_index(offset)?;
-    let bytes = string_for_bit_write(&mut shard, hash, key, byte, ctx.now_ms)?;
+    let target = string_for_bit_write(ctx, &mut shard, hash, key, byte)?;
     let mask = 1u8 << (7 - (offset & 7));
-    let Some(slot) = bytes.get_mut(byte) else {
+    let Some(slot) = target.bytes.get_mut(byte) else {
         return Err(BIT_OFFSET_ERROR);
     };
     let was_set = *slot & mask != 0;
@@ -130,6 +153,10 @@ pub fn setbit(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     } else {
         *slot &= !mask;
     }
+    if target.grown || was_set != on {
+        journal_put(ctx, key, target.bytes, target.expires_at_ms);
+    }
+    drop(shard);
     ctx.reply.integer(i64::from(was_set));
     Ok(())
 }
@@ -376,7 +403,8 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let destination = args.get(2);
     let destination_hash = hash_key(destination);
     let hashes: Vec<u64> = args.iter().skip(3).map(hash_key).collect();
-    let db = ctx.server.db(ctx.client.db);
+    let server = ctx.server;
+    let db = server.db(ctx.client.db);
     let mut shards = db.lock_keys(hashes.iter().copied().chain([destination_hash]));
     let now_ms = ctx.now_ms;
     // The sources are read in place, never copied: a key named N times must not cost N
@@ -387,6 +415,9 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let entry = read_string(shards.shard(hash), hash, args.get(3 + i), now_ms)?;
         longest = longest.max(entry.and_then(|e| string_of(e)).map_or(0, StrValue::len));
     }
+    let destination_len = u64::try_from(destination.len()).unwrap_or(u64::MAX);
+    let result_len = u64::try_from(longest).unwrap_or(u64::MAX);
+    check_journal_room(ctx, destination_len.saturating_add(result_len), 1)?;
     let mut result = vec![0u8; longest];
     for (i, &hash) in hashes.iter().enumerate() {
         let entry = shards.shard(hash).find(hash, args.get(3 + i), now_ms);
@@ -398,11 +429,19 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let shard = shards.shard(destination_hash);
     let len = result.len();
     if result.is_empty() {
-        shard.remove(destination_hash, destination, now_ms);
+        if shard.remove(destination_hash, destination, now_ms).is_some() {
+            journal_delete(ctx, destination);
+        }
     } else {
         let entry = Entry::new(destination, Value::Str(StrValue::Raw(result)));
         shard.insert(destination_hash, entry, now_ms);
+        // The result moved into the entry; a second probe lends it to the journal.
+        let stored = shard.find(destination_hash, destination, now_ms);
+        if let Some(value) = stored.and_then(|e| string_of(e)) {
+            value.with_bytes(|bytes| journal_put(ctx, destination, bytes, 0));
+        }
     }
+    drop(shards);
     ctx.reply.integer(i64::try_from(len).unwrap_or(i64::MAX));
     Ok(())
 }
@@ -533,7 +572,8 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
         .max();
     let key = args.get(1);
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
     let Some(highest_write) = highest_write else {
         // Only reads: the key is neither created nor required.
@@ -554,16 +594,26 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
         return Err(CommandError::Static("ERR BITFIELD_RO only supports the GET subcommand"));
     }
     // The last offset written is below proto-max-bulk-len bytes plus one field, as in Redis.
-    let bytes = string_for_bit_write(&mut shard, hash, key, byte_index(highest_write)?, now_ms)?;
+    let target = string_for_bit_write(ctx, &mut shard, hash, key, byte_index(highest_write)?)?;
+    let mut changed = target.grown;
     ctx.reply.array(ops.len());
     for op in &ops {
         match op.kind {
-            FieldOpKind::Get => ctx.reply.integer(get_field(bytes, op)),
-            FieldOpKind::Set | FieldOpKind::IncrBy => match write_field(bytes, op) {
-                Some(reply) => ctx.reply.integer(reply),
+            FieldOpKind::Get => ctx.reply.integer(get_field(target.bytes, op)),
+            FieldOpKind::Set | FieldOpKind::IncrBy => match write_field(target.bytes, op) {
+                Some(reply) => {
+                    changed = true;
+                    ctx.reply.integer(reply);
+                }
+                // OVERFLOW FAIL: this field is left as it was.
                 None => ctx.reply.null(),
             },
         }
+    }
+    // Unlike Redis, which propagates nothing when every write failed, a key this command
+    // created or lengthened is journaled: memory changed.
+    if changed {
+        journal_put(ctx, key, target.bytes, target.expires_at_ms);
     }
     Ok(())
 }

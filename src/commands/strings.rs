@@ -4,6 +4,7 @@ use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::table::{flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
+use crate::journal::{self, record::RECORD_PAYLOAD_BYTES_MAX, Effect};
 use crate::limits;
 use crate::protocol::Args;
 use crate::store::keyspace::access_clock_s;
@@ -193,6 +194,45 @@ pub fn get(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
+/// Journals one PUT: `key` now holds `bytes` with the absolute deadline `expires_at_ms` (0 =
+/// none). Callers hold the key's shard lock (see `Context::journal`).
+pub fn journal_put(ctx: &mut Context<'_>, key: &[u8], bytes: &[u8], expires_at_ms: u64) {
+    let db = ctx.db_index();
+    ctx.journal(&[Effect::Put { db, key, value: journal::Value::String(bytes), expires_at_ms }]);
+}
+
+/// Journals one DELETE of `key`. Callers hold the key's shard lock.
+pub fn journal_delete(ctx: &mut Context<'_>, key: &[u8]) {
+    let db = ctx.db_index();
+    ctx.journal(&[Effect::Delete { db, key }]);
+}
+
+/// Bytes an effect adds to a record beyond its keys and values (op, db, lengths, deadline,
+/// value type), with room to spare; the payload kind and effect count fit in it too.
+const EFFECT_OVERHEAD_BYTES: u64 = 64;
+
+/// Refuses a write whose journal record would exceed the format's limit (docs/FORMAT.md,
+/// "Records"), before anything changes: the record encoder cannot split or refuse one.
+/// `bytes` bounds the keys and values of `effects` effects. Free when the journal is off.
+pub fn check_journal_room(ctx: &Context<'_>, bytes: u64, effects: u64) -> CommandResult {
+    if ctx.server.journal.is_none() {
+        return Ok(());
+    }
+    let total = effects.saturating_mul(EFFECT_OVERHEAD_BYTES).saturating_add(bytes);
+    if total > u64::from(RECORD_PAYLOAD_BYTES_MAX) {
+        return Err(CommandError::Static(
+            "ERR the change is too large for one journal record (4 GiB)",
+        ));
+    }
+    Ok(())
+}
+
+/// The total length of `args`: a bound on the keys and values of a command whose effects
+/// carry only its arguments (SET, MSET, GETDEL, ...).
+fn args_bytes(args: Args<'_>) -> u64 {
+    args.iter().map(|a| len_u64(a.len())).fold(0, u64::saturating_add)
+}
+
 /// Expiry options shared by SET and GETEX.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ExpiryOption {
@@ -337,10 +377,11 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         true
     })?;
+    check_journal_room(ctx, args_bytes(args), 1)?;
     let (key, value) = (args.get(1), args.get(2));
     let hash = hash_key(key);
-    let db = ctx.server.db(ctx.client.db);
-    let mut shard = db.lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
     let existing = if get {
         let entry = read_string(&mut shard, hash, key, now_ms)?;
@@ -361,11 +402,22 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         return Ok(());
     }
-    store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
+    let stored = store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
+    journal_stored(ctx, key, value, stored);
+    drop(shard);
     if !get {
         ctx.reply.ok();
     }
     Ok(())
+}
+
+/// What `store_string` did, for the journal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    /// The key holds the new value with this absolute deadline (0 = none).
+    Put(u64),
+    /// The deadline had already passed: the key was deleted (true) or was not there (false).
+    Deleted(bool),
 }
 
 /// Stores a string, applying `expiry` (KeepTtl keeps the old deadline). A deadline already
@@ -377,39 +429,56 @@ pub fn store_string(
     value: StrValue,
     expiry: ExpiryOption,
     now_ms: u64,
-) {
+) -> Stored {
     let deadline = match expiry {
         ExpiryOption::KeepTtl => None,
         ExpiryOption::At(at) => Some(at),
         ExpiryOption::None | ExpiryOption::Persist => Some(0),
     };
     if deadline.is_some_and(|d| d != 0 && d <= now_ms) {
-        shard.remove(hash, key, now_ms);
-        return;
+        return Stored::Deleted(shard.remove(hash, key, now_ms).is_some());
     }
     shard.upsert(hash, key, Value::Str(value), deadline, now_ms);
+    match deadline {
+        Some(deadline) => Stored::Put(deadline),
+        // KEEPTTL: the deadline the key kept (a second probe, on this path only).
+        None => Stored::Put(shard.find(hash, key, now_ms).map_or(0, |e| e.expires_at_ms)),
+    }
+}
+
+/// Journals what `store_string` did with `bytes` (the value it stored): a PUT, a DELETE, or
+/// nothing when a past deadline met no key. Callers still hold the shard lock.
+fn journal_stored(ctx: &mut Context<'_>, key: &[u8], bytes: &[u8], stored: Stored) {
+    match stored {
+        Stored::Put(expires_at_ms) => journal_put(ctx, key, bytes, expires_at_ms),
+        Stored::Deleted(true) => journal_delete(ctx, key),
+        Stored::Deleted(false) => {}
+    }
 }
 
 /// Adds `delta` to the integer at `key` (0 if missing), keeping its TTL; replies the result.
 /// The lookup is a write lookup (Redis's `lookupKeyWrite`): no keyspace hit or miss.
 fn increment(ctx: &mut Context<'_>, key: &[u8], delta: i64) -> CommandResult {
+    check_journal_room(ctx, len_u64(key.len()).saturating_add(20), 1)?;
     let hash = hash_key(key);
-    let db = ctx.server.db(ctx.client.db);
-    let mut shard = db.lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
-    let result = match write_string(&mut shard, hash, key, now_ms)? {
+    let (result, expires_at_ms) = match write_string(&mut shard, hash, key, now_ms)? {
         Some(entry) => {
             let current =
                 string_of(entry).and_then(StrValue::as_i64).ok_or(CommandError::NotInteger)?;
             let next = current.checked_add(delta).ok_or(CommandError::Overflow)?;
             entry.value = Value::Str(StrValue::Int(next));
-            next
+            (next, entry.expires_at_ms)
         }
         None => {
             shard.insert(hash, Entry::new(key, Value::Str(StrValue::Int(delta))), now_ms);
-            delta
+            (delta, 0)
         }
     };
+    journal_put(ctx, key, itoa::Buffer::new().format(result).as_bytes(), expires_at_ms);
+    drop(shard);
     ctx.reply.integer(result);
     Ok(())
 }
@@ -461,7 +530,10 @@ pub fn mset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() % 2 == 0 {
         return Err(CommandError::WrongArity { fullname: "mset".into() });
     }
-    let db = ctx.server.db(ctx.client.db);
+    let pairs = (args.len() - 1) / 2;
+    check_journal_room(ctx, args_bytes(args), len_u64(pairs))?;
+    let server = ctx.server;
+    let db = server.db(ctx.client.db);
     let hashes: Vec<u64> = (1..args.len()).step_by(2).map(|i| hash_key(args.get(i))).collect();
     let mut shards = db.lock_keys(hashes.iter().copied());
     for (pair, &hash) in hashes.iter().enumerate() {
@@ -469,8 +541,29 @@ pub fn mset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let shard = shards.shard(hash);
         store_string(shard, hash, key, StrValue::from_bytes(value), ExpiryOption::None, ctx.now_ms);
     }
+    journal_pairs(ctx, args);
+    drop(shards);
     ctx.reply.ok();
     Ok(())
+}
+
+/// Journals MSET/MSETNX: one PUT without deadline per pair, in argument order (a key named
+/// twice ends with its last value, on replay as in memory). Callers hold every shard lock.
+fn journal_pairs(ctx: &mut Context<'_>, args: Args<'_>) {
+    if ctx.server.journal.is_none() {
+        return;
+    }
+    let db = ctx.db_index();
+    let effects: Vec<Effect<&[u8]>> = (1..args.len())
+        .step_by(2)
+        .map(|i| Effect::Put {
+            db,
+            key: args.get(i),
+            value: journal::Value::String(args.get(i + 1)),
+            expires_at_ms: 0,
+        })
+        .collect();
+    ctx.journal(&effects);
 }
 
 /// The string value of an entry, for in-place changes (callers checked the type).
@@ -540,14 +633,18 @@ fn plain_string(bytes: &[u8]) -> StrValue {
 
 /// SETNX key value
 pub fn setnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    check_journal_room(ctx, args_bytes(args), 1)?;
     let (key, value) = (args.get(1), args.get(2));
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     if shard.contains(hash, key, ctx.now_ms) {
         ctx.reply.integer(0);
         return Ok(());
     }
     shard.insert(hash, Entry::new(key, Value::Str(StrValue::from_bytes(value))), ctx.now_ms);
+    journal_put(ctx, key, value, 0);
+    drop(shard);
     ctx.reply.integer(1);
     Ok(())
 }
@@ -560,11 +657,16 @@ fn set_with_expiry(
     fullname: &'static str,
 ) -> CommandResult {
     let deadline = expiry_deadline(word, args.get(2), ctx.now_ms, fullname)?;
+    check_journal_room(ctx, args_bytes(args), 1)?;
     let (key, value) = (args.get(1), args.get(3));
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
-    let value = StrValue::from_bytes(value);
-    store_string(&mut shard, hash, key, value, ExpiryOption::At(deadline), ctx.now_ms);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
+    let stored = StrValue::from_bytes(value);
+    let stored =
+        store_string(&mut shard, hash, key, stored, ExpiryOption::At(deadline), ctx.now_ms);
+    journal_stored(ctx, key, value, stored);
+    drop(shard);
     ctx.reply.ok();
     Ok(())
 }
@@ -581,22 +683,28 @@ pub fn psetex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// GETSET key value
 pub fn getset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    check_journal_room(ctx, args_bytes(args), 1)?;
     let (key, value) = (args.get(1), args.get(2));
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
     let old = read_string(&mut shard, hash, key, now_ms)?.and_then(|e| string_of(e)).cloned();
     reply_string(ctx, old.as_ref());
     // Like SET without KEEPTTL, GETSET drops any TTL the key had.
-    store_string(&mut shard, hash, key, StrValue::from_bytes(value), ExpiryOption::None, now_ms);
+    let stored = StrValue::from_bytes(value);
+    let stored = store_string(&mut shard, hash, key, stored, ExpiryOption::None, now_ms);
+    journal_stored(ctx, key, value, stored);
     Ok(())
 }
 
 /// GETDEL key
 pub fn getdel(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let key = args.get(1);
+    check_journal_room(ctx, len_u64(key.len()), 1)?;
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
     let found = read_string(&mut shard, hash, key, now_ms)?.is_some();
     if !found {
@@ -604,6 +712,10 @@ pub fn getdel(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Ok(());
     }
     let removed = shard.remove(hash, key, now_ms);
+    if removed.is_some() {
+        journal_delete(ctx, key);
+    }
+    drop(shard);
     reply_string(ctx, removed.as_ref().and_then(string_of));
     Ok(())
 }
@@ -613,8 +725,10 @@ pub fn getdel(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn getex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let words = parse_expiry_words(args, 2, true, |_| false)?;
     let key = args.get(1);
+    check_journal_room(ctx, len_u64(key.len()), 1)?;
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
     let Some(entry) = read_string(&mut shard, hash, key, now_ms)? else {
         // A missing key wins over a bad expire value, as in Redis.
@@ -622,16 +736,26 @@ pub fn getex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Ok(());
     };
     let expiry = resolve_expiry(args, words, now_ms, "getex")?;
+    let before = entry.expires_at_ms;
     reply_string(ctx, string_of(entry));
+    // Journals only a real change: a PERSIST of a key without deadline, or the deadline it
+    // already had, changes nothing.
+    let db = ctx.db_index();
     match expiry {
         ExpiryOption::At(deadline) if deadline <= now_ms => {
-            shard.remove(hash, key, now_ms);
+            if shard.remove(hash, key, now_ms).is_some() {
+                ctx.journal(&[Effect::Delete { db, key }]);
+            }
         }
         ExpiryOption::At(deadline) => {
-            shard.set_expiry(hash, key, deadline, now_ms);
+            if shard.set_expiry(hash, key, deadline, now_ms) && deadline != before {
+                ctx.journal(&[Effect::Expire { db, key, expires_at_ms: deadline }]);
+            }
         }
         ExpiryOption::Persist => {
-            shard.set_expiry(hash, key, 0, now_ms);
+            if shard.set_expiry(hash, key, 0, now_ms) && before != 0 {
+                ctx.journal(&[Effect::Expire { db, key, expires_at_ms: 0 }]);
+            }
         }
         ExpiryOption::None | ExpiryOption::KeepTtl => {}
     }
@@ -643,7 +767,10 @@ pub fn msetnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() % 2 == 0 {
         return Err(CommandError::WrongArity { fullname: "msetnx".into() });
     }
-    let db = ctx.server.db(ctx.client.db);
+    let pairs = (args.len() - 1) / 2;
+    check_journal_room(ctx, args_bytes(args), len_u64(pairs))?;
+    let server = ctx.server;
+    let db = server.db(ctx.client.db);
     let hashes: Vec<u64> = (1..args.len()).step_by(2).map(|i| hash_key(args.get(i))).collect();
     let mut shards = db.lock_keys(hashes.iter().copied());
     let now_ms = ctx.now_ms;
@@ -660,6 +787,8 @@ pub fn msetnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let shard = shards.shard(hash);
         store_string(shard, hash, key, StrValue::from_bytes(value), ExpiryOption::None, now_ms);
     }
+    journal_pairs(ctx, args);
+    drop(shards);
     ctx.reply.integer(1);
     Ok(())
 }
@@ -669,24 +798,42 @@ pub fn append(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (key, value) = (args.get(1), args.get(2));
     let max = bulk_len_max(ctx);
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
     let len = match write_string(&mut shard, hash, key, now_ms)? {
         None => {
+            check_journal_room(ctx, args_bytes(args), 1)?;
             let entry = Entry::new(key, Value::Str(StrValue::from_bytes(value)));
             shard.insert(hash, entry, now_ms);
+            // A PUT, not an APPEND: the key is new, whatever replay finds there.
+            journal_put(ctx, key, value, 0);
             value.len()
         }
         Some(entry) => {
+            let expires_at_ms = entry.expires_at_ms;
             let Some(current) = string_mut(entry) else {
                 return Err(CommandError::WrongType);
             };
-            check_string_length(len_u64(current.len()), len_u64(value.len()), max)?;
+            let total = check_string_length(len_u64(current.len()), len_u64(value.len()), max)?;
+            let journaled = if expires_at_ms == 0 { value.len() } else { total };
+            check_journal_room(ctx, len_u64(key.len()).saturating_add(len_u64(journaled)), 1)?;
             let bytes = current.make_raw();
             bytes.extend_from_slice(value);
+            if value.is_empty() {
+                // Nothing changed.
+            } else if expires_at_ms == 0 {
+                let db = ctx.db_index();
+                ctx.journal(&[Effect::Append { db, key, bytes: value }]);
+            } else {
+                // A key with a deadline is journaled whole: replay drops a PUT whose deadline
+                // has passed, and an APPEND would then recreate the key from this suffix.
+                journal_put(ctx, key, bytes, expires_at_ms);
+            }
             bytes.len()
         }
     };
+    drop(shard);
     ctx.reply.integer(len_i64(len));
     Ok(())
 }
@@ -746,8 +893,10 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (key, value) = (args.get(1), args.get(3));
     let max = bulk_len_max(ctx);
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
+    let key_len = len_u64(key.len());
     let len = match write_string(&mut shard, hash, key, now_ms)? {
         None => {
             if value.is_empty() {
@@ -755,15 +904,21 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
                 return Ok(());
             }
             let total = check_string_length(offset, len_u64(value.len()), max)?;
+            check_journal_room(ctx, key_len.saturating_add(len_u64(total)), 1)?;
             let mut bytes = vec![0u8; total];
             let from = total - value.len();
             if let Some(slot) = bytes.get_mut(from..) {
                 slot.copy_from_slice(value);
             }
             shard.insert(hash, Entry::new(key, Value::Str(StrValue::Raw(bytes))), now_ms);
+            // The bytes moved into the entry; a second probe lends them to the journal.
+            if let Some(value) = shard.find(hash, key, now_ms).and_then(|e| string_of(e)) {
+                value.with_bytes(|bytes| journal_put(ctx, key, bytes, 0));
+            }
             total
         }
         Some(entry) => {
+            let expires_at_ms = entry.expires_at_ms;
             let Some(current) = string_mut(entry) else {
                 return Err(CommandError::WrongType);
             };
@@ -772,6 +927,8 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
                 return Ok(());
             }
             let end = check_string_length(offset, len_u64(value.len()), max)?;
+            let journaled = len_u64(end.max(current.len()));
+            check_journal_room(ctx, key_len.saturating_add(journaled), 1)?;
             let from = end - value.len();
             let bytes = current.make_raw();
             if bytes.len() < end {
@@ -780,9 +937,11 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             if let Some(slot) = bytes.get_mut(from..end) {
                 slot.copy_from_slice(value);
             }
+            journal_put(ctx, key, bytes, expires_at_ms);
             bytes.len()
         }
     };
+    drop(shard);
     ctx.reply.integer(len_i64(len));
     Ok(())
 }
@@ -791,8 +950,12 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn incrbyfloat(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     use long_double::Parsed;
     let key = args.get(1);
+    // The result is at most a few thousand digits (LONG_DOUBLE_CHARS_MAX bounds the inputs).
+    let text_max = 2 * len_u64(long_double::LONG_DOUBLE_CHARS_MAX);
+    check_journal_room(ctx, len_u64(key.len()).saturating_add(text_max), 1)?;
     let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
     let now_ms = ctx.now_ms;
     let entry = write_string(&mut shard, hash, key, now_ms)?;
     let current = match entry.as_deref().and_then(string_of) {
@@ -808,13 +971,19 @@ pub fn incrbyfloat(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let sum = long_double::add(current, increment).ok_or(not_finite)?;
     let text = long_double::format_human(sum);
     let value = plain_string(text.as_bytes());
-    match entry {
+    let expires_at_ms = match entry {
         // Keeps the TTL, as Redis's dbReplaceValue does.
-        Some(entry) => entry.value = Value::Str(value),
+        Some(entry) => {
+            entry.value = Value::Str(value);
+            entry.expires_at_ms
+        }
         None => {
             shard.insert(hash, Entry::new(key, Value::Str(value)), now_ms);
+            0
         }
-    }
+    };
+    journal_put(ctx, key, text.as_bytes(), expires_at_ms);
+    drop(shard);
     ctx.reply.bulk(text.as_bytes());
     Ok(())
 }

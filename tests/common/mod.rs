@@ -310,3 +310,51 @@ pub const NULL3: &str = "_\r\n";
 pub fn int(n: i64) -> String {
     format!(":{n}\r\n")
 }
+
+impl TestServer {
+    /// Stops this server if it still runs (SIGKILL), then starts a new process on the same
+    /// directory (same `data` journal, a new port), with `extra` arguments: a restart that
+    /// recovers what the previous process persisted.
+    pub fn restart_with(&mut self, extra: &[&str]) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        let dir = self.dir.path().to_path_buf();
+        for _attempt in 0..5 {
+            let port = free_port();
+            let log_path = dir.join(format!("server-{port}.log"));
+            let log = std::fs::File::create(&log_path).expect("log file");
+            let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
+                .current_dir(&dir)
+                .env_remove("ALLYDB_PORT")
+                .env_remove("PERSISTENCE_LOCATION")
+                .env_remove("PERSISTENCE_INTERVAL")
+                .args(["--port", &port.to_string()])
+                .args(["--persistence-location", &dir.join("data").display().to_string()])
+                .args(extra)
+                .stdin(Stdio::null())
+                .stdout(log.try_clone().expect("log clone"))
+                .stderr(log)
+                .spawn()
+                .expect("spawn allydb");
+            self.child = Some(child);
+            self.port = port;
+            self.log_path = log_path;
+            if self.wait_ready(Duration::from_secs(20)) {
+                return;
+            }
+            eprintln!("allydb did not restart on port {port}:\n{}", self.log());
+            if let Some(mut child) = self.child.take() {
+                let _ = child.kill();
+                let _ = child.wait();
+            }
+        }
+        panic!("allydb did not restart after 5 attempts");
+    }
+
+    /// `restart_with` and no extra arguments.
+    pub fn restart(&mut self) {
+        self.restart_with(&[]);
+    }
+}

@@ -227,3 +227,42 @@ fn two_servers_cannot_share_a_directory() {
     assert!(log.contains(&format!("in use by process {}", first.child.id())), "{log}");
     first.stop();
 }
+
+#[test]
+fn expiry_replays_in_order_with_later_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    // Expired, then re-created by APPEND: the expiry must replay before the append.
+    assert_eq!(c.cmd(&["SET", "reborn", "old", "PX", "100"]), OK);
+    // Extended before it expired: must survive a restart after the first deadline.
+    assert_eq!(c.cmd(&["SET", "extended", "v", "PX", "300"]), OK);
+    assert_eq!(c.cmd(&["PEXPIRE", "extended", "600000"]), int(1));
+    // Expired in the active cycle, untouched afterwards.
+    assert_eq!(c.cmd(&["SET", "gone", "v", "PX", "50"]), OK);
+    let before = last_seq(&mut c);
+    std::thread::sleep(Duration::from_millis(500));
+    // Each of the three expirations (reborn, gone; extended was extended) is journaled as a
+    // deletion, in order, before any later change to its key.
+    assert_eq!(last_seq(&mut c), before + 2);
+    assert_eq!(c.cmd(&["APPEND", "reborn", "new"]), int(3));
+    node.stop();
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "reborn"]), bulk("new"));
+    assert_eq!(c.cmd(&["PTTL", "reborn"]), int(-1));
+    assert_eq!(c.cmd(&["GET", "extended"]), bulk("v"));
+    assert_eq!(c.cmd(&["GET", "gone"]), NIL);
+}
+
+/// INFO persistence's journal_last_seq.
+fn last_seq(c: &mut RawClient) -> u64 {
+    let info = c.cmd(&["INFO", "persistence"]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("journal_last_seq:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no journal_last_seq in {info}"))
+}

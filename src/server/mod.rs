@@ -37,7 +37,7 @@ pub struct Server {
     pub last_save_unix_s: AtomicU64,
     pub shutdown: Notify,
     /// The journal, unless the server runs as a pure cache (`--appendonly no`).
-    pub journal: Option<crate::journal::Journal>,
+    pub journal: Option<Arc<crate::journal::Journal>>,
     /// The journal directory's lock, held until exit.
     pub journal_lock: Option<std::fs::File>,
     /// The database every client starts in and that index checks fall back to.
@@ -145,6 +145,7 @@ pub async fn run(
     for client in server.clients.all() {
         client.kill();
     }
+    crate::store::keyspace::set_expiry_hook(None);
     if let Some(journal) = server.journal.as_ref() {
         // Everything acknowledged is written and synced before the process exits.
         journal.shutdown();
@@ -158,7 +159,10 @@ pub async fn run(
 fn open_journal(server: &mut Server) -> Result<(), StartError> {
     let directory = server.config.persistence_location.clone();
     let started = Instant::now();
-    let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, unix_ms_now())
+    // Effects replay as of their own time: nothing expires during replay (now = 0), because
+    // the journal holds a Delete for every key that expired before a later change to it.
+    // Keys whose deadline passed while the server was down expire as usual afterwards.
+    let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, 0)
         .map_err(|e| StartError(format!("cannot load the journal: {e}")))?;
     let keys: usize = server.keyspace.dbs().map(Db::len).sum();
     tracing::info!(
@@ -178,6 +182,11 @@ fn open_journal(server: &mut Server) -> Result<(), StartError> {
         Duration::from_millis(server.config.persistence_interval),
     )
     .map_err(|e| StartError(format!("cannot start the journal writer: {e}")))?;
+    let journal = Arc::new(journal);
+    let hook_journal = journal.clone();
+    crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
+        hook_journal.append(&[crate::journal::Effect::Delete { db, key }]);
+    })));
     server.journal = Some(journal);
     server.journal_lock = Some(recovered.lock);
     Ok(())

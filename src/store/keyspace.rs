@@ -74,11 +74,30 @@ pub fn tick_access_clock() {
     ACCESS_CLOCK_S.store(now, Relaxed);
 }
 
+/// Called with (database, key) for every key removed because its deadline passed, while the
+/// key's shard is still locked: the journal records the deletion before any later change to
+/// the same key (a key that expired is journaled as deleted, DESIGN.md section 4).
+pub type ExpiryHook = Box<dyn Fn(u32, &[u8]) + Send + Sync>;
+
+static EXPIRY_HOOK: RwLock<Option<ExpiryHook>> = RwLock::new(None);
+
+/// Installs (or removes) the process's expiry hook; the server sets it when its journal starts.
+pub fn set_expiry_hook(hook: Option<ExpiryHook>) {
+    *EXPIRY_HOOK.write() = hook;
+}
+
+fn expired_key(db: u32, key: &[u8]) {
+    if let Some(hook) = EXPIRY_HOOK.read().as_ref() {
+        hook(db, key);
+    }
+}
+
 /// The live entry for `key` in one probe: an expired entry is removed (and counted) instead.
 fn find_live<'a>(
     table: &'a mut HashTable<Entry>,
     volatile: &mut usize,
     expired: &mut u64,
+    db: u32,
     hash: u64,
     key: &[u8],
     now_ms: u64,
@@ -90,6 +109,7 @@ fn find_live<'a>(
     found.remove();
     *volatile -= 1;
     *expired += 1;
+    expired_key(db, key);
     None
 }
 
@@ -97,6 +117,8 @@ fn find_live<'a>(
 #[derive(Default)]
 pub struct Shard {
     table: HashTable<Entry>,
+    /// The index of the database this shard belongs to (for the expiry hook).
+    db: u32,
     /// Keys in this shard with a deadline.
     volatile: usize,
     /// Keys removed because their deadline passed (lazily or by the active cycle).
@@ -120,13 +142,21 @@ impl Shard {
 
     /// The live entry for `key`, deleting it first if its deadline has passed.
     pub fn find(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        find_live(&mut self.table, &mut self.volatile, &mut self.expired, hash, key, now_ms)
+        find_live(
+            &mut self.table,
+            &mut self.volatile,
+            &mut self.expired,
+            self.db,
+            hash,
+            key,
+            now_ms,
+        )
     }
 
     /// Like `find`, counting a keyspace hit or miss and touching the access time.
     pub fn lookup(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let Shard { table, volatile, expired, hits, misses, .. } = self;
-        match find_live(table, volatile, expired, hash, key, now_ms) {
+        let Shard { table, volatile, expired, hits, misses, db, .. } = self;
+        match find_live(table, volatile, expired, *db, hash, key, now_ms) {
             Some(entry) => {
                 *hits += 1;
                 entry.accessed_s = access_clock_s();
@@ -142,8 +172,8 @@ impl Shard {
     /// Like `lookup`, counting a keyspace hit or miss but leaving the access time alone, as
     /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL, OBJECT).
     pub fn peek(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
-        let Shard { table, volatile, expired, hits, misses, .. } = self;
-        let found = find_live(table, volatile, expired, hash, key, now_ms);
+        let Shard { table, volatile, expired, hits, misses, db, .. } = self;
+        let found = find_live(table, volatile, expired, *db, hash, key, now_ms);
         if found.is_some() {
             *hits += 1;
         } else {
@@ -212,6 +242,7 @@ impl Shard {
         let entry = self.remove_entry(hash, key)?;
         if entry.is_expired(now_ms) {
             self.expired += 1;
+            expired_key(self.db, key);
             return None;
         }
         Some(entry)
@@ -254,8 +285,10 @@ impl Shard {
         }
         let examined = self.table.len();
         let mut removed = 0usize;
+        let db = self.db;
         self.table.retain(|e| {
             if e.is_expired(now_ms) {
+                expired_key(db, &e.key);
                 on_expired(&e.key);
                 removed += 1;
                 false
@@ -285,6 +318,7 @@ impl Shard {
             }
             self.remove_entry(hash, &key);
             self.expired += 1;
+            expired_key(self.db, &key);
         }
         None
     }
@@ -305,7 +339,15 @@ pub struct Db {
 
 impl Default for Db {
     fn default() -> Self {
-        Self { shards: (0..SHARDS_PER_DB).map(|_| Mutex::new(Shard::default())).collect() }
+        Self::new(0)
+    }
+}
+
+impl Db {
+    /// Database number `index`, empty.
+    pub fn new(index: u32) -> Self {
+        let shard = || Mutex::new(Shard { db: index, ..Shard::default() });
+        Self { shards: (0..SHARDS_PER_DB).map(|_| shard()).collect() }
     }
 }
 
@@ -451,7 +493,7 @@ pub struct Keyspace {
 impl Keyspace {
     pub fn new(databases: usize) -> Self {
         Self {
-            dbs: (0..databases).map(|_| Db::default()).collect(),
+            dbs: (0..databases).map(|i| Db::new(u32::try_from(i).unwrap_or(u32::MAX))).collect(),
             gate: RwLock::new(()),
             expire_cursor: Mutex::new(0),
         }

@@ -692,7 +692,7 @@ fn config_set_failed(name: &str, reason: &str) -> CommandError {
 /// CONFIG SET parameter value [parameter value ...]: all or nothing. Names are checked first,
 /// in order (unknown, immutable, repeated), then values; nothing changes unless all pass.
 pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    if (args.len() - 2) % 2 != 0 {
+    if !(args.len() - 2).is_multiple_of(2) {
         return Err(CommandError::Syntax);
     }
     let mut chosen: Vec<(&'static SettingDef, &[u8])> = Vec::new();

@@ -527,7 +527,7 @@ pub fn mget(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// MSET key value [key value ...]
 pub fn mset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return Err(CommandError::WrongArity { fullname: "mset".into() });
     }
     let pairs = (args.len() - 1) / 2;
@@ -764,7 +764,7 @@ pub fn getex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// MSETNX key value [key value ...]
 pub fn msetnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return Err(CommandError::WrongArity { fullname: "msetnx".into() });
     }
     let pairs = (args.len() - 1) / 2;

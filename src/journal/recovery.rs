@@ -154,9 +154,10 @@ pub fn recover(
         let data = std::fs::read(path).map_err(|e| io_error("read", path, e))?;
         let header = match SegmentHeader::decode(&data) {
             Ok(header) => header,
-            Err(DecodeError::Truncated)
-                if is_last && data.iter().all(|&b| b == 0)
-                    || is_last && data.len() < SegmentHeader::ENCODED_BYTES =>
+            Err(_)
+                if is_last
+                    && (data.len() < SegmentHeader::ENCODED_BYTES
+                        || data.iter().all(|&b| b == 0)) =>
             {
                 // A crash while creating the segment: nothing in it was ever acknowledged.
                 tracing::warn!(

@@ -423,7 +423,7 @@ impl Settings {
             Kind::Text => Ok(value.to_string()),
             Kind::Save => {
                 let words: Vec<&str> = value.split_ascii_whitespace().collect();
-                let valid = words.len() % 2 == 0
+                let valid = words.len().is_multiple_of(2)
                     && words.iter().all(|w| parse_i64(w.as_bytes()).is_some_and(|n| n >= 0));
                 if valid {
                     Ok(words.join(" "))

@@ -46,7 +46,11 @@ impl Node {
             if let Ok(Some(status)) = self.child.try_wait() {
                 return Err(status.code().unwrap_or(-1));
             }
-            if std::net::TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            // The log, not a connect: another test's server may get the same port.
+            if self
+                .log()
+                .contains(&format!("Ready to accept connections tcp on 127.0.0.1:{}", self.port))
+            {
                 return Ok(());
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -265,4 +269,35 @@ fn last_seq(c: &mut RawClient) -> u64 {
         .find_map(|l| l.strip_prefix("journal_last_seq:"))
         .and_then(|v| v.trim().parse().ok())
         .unwrap_or_else(|| panic!("no journal_last_seq in {info}"))
+}
+
+#[test]
+fn waitaof_waits_for_the_local_fsync() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    // A long interval: without WAITAOF the write would not be synced for a minute.
+    let mut node = spawn(&data, &["--persistence-interval", "60000"]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
+    assert_eq!(c.cmd(&["WAITAOF", "1", "0", "0"]), "*2\r\n:1\r\n:0\r\n");
+    assert_eq!(c.cmd(&["WAITAOF", "0", "0", "0"]), "*2\r\n:1\r\n:0\r\n");
+    // No replicas exist: asking for one waits for the timeout, then reports 0 replicas.
+    assert_eq!(c.cmd(&["WAITAOF", "0", "1", "50"]), "*2\r\n:1\r\n:0\r\n");
+    assert_eq!(
+        c.cmd(&["WAITAOF", "2", "0", "0"]),
+        err("ERR value is out of range, value must between 0 and 1")
+    );
+    assert_eq!(c.cmd(&["WAITAOF", "1", "0", "-1"]), err("ERR timeout is negative"));
+    assert_eq!(
+        c.cmd(&["WAITAOF", "1", "0", "x"]),
+        err("ERR timeout is not an integer or out of range")
+    );
+    drop(node);
+    let mut cache = spawn(&dir.path().join("cache"), &["--appendonly", "no"]);
+    cache.ready().unwrap();
+    assert_eq!(
+        cache.client().cmd(&["WAITAOF", "1", "0", "0"]),
+        err("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.")
+    );
 }

@@ -32,6 +32,9 @@ pub enum Action {
     CloseSilently,
     /// Wait this long before reading further commands (DEBUG SLEEP).
     Sleep(Duration),
+    /// Reply to WAITAOF once this client's writes are synced locally (when `local` is set),
+    /// or after `timeout` (None waits for ever).
+    WaitAof { local: bool, timeout: Option<Duration> },
     /// Stop the server (SHUTDOWN); the reply, if any, is already written.
     Shutdown,
 }

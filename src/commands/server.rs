@@ -29,6 +29,12 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("config", -2, 0, KeySpan::NONE, G, container)
         .doc("2.0.0", "A container for server configuration commands.", "Depends on subcommand.", "")
         .subs(CONFIG_SUBCOMMANDS),
+    spec("waitaof", 4, 0, KeySpan::NONE, "generic", waitaof).doc(
+        "7.2.0",
+        "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the primary and/or replicas.",
+        "O(1)",
+        "numlocal numreplicas timeout",
+    ),
     spec("time", 1, LOADING | STALE | FAST, KeySpan::NONE, G, time).doc(
         "2.6.0",
         "Returns the server time.",
@@ -950,6 +956,33 @@ pub fn debug(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     } else {
         return Err(CommandError::subcommand_syntax(args.get(0), sub));
     }
+    Ok(())
+}
+
+/// WAITAOF numlocal numreplicas timeout: waits until this connection's earlier writes are
+/// fsynced (numlocal 1); there are no replicas, so numreplicas > 0 waits for the timeout.
+pub fn waitaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let numlocal = arguments::integer(args.get(1))?;
+    if !(0..=1).contains(&numlocal) {
+        return Err(CommandError::Static("ERR value is out of range, value must between 0 and 1"));
+    }
+    let numreplicas = arguments::integer(args.get(2))?;
+    let timeout_ms = arguments::integer(args.get(3))
+        .map_err(|_| CommandError::Static("ERR timeout is not an integer or out of range"))?;
+    if timeout_ms < 0 {
+        return Err(CommandError::Static("ERR timeout is negative"));
+    }
+    if numlocal == 1 && ctx.server.journal.is_none() {
+        return Err(CommandError::Static(
+            "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.",
+        ));
+    }
+    let timeout = u64::try_from(timeout_ms).ok().filter(|&t| t > 0).map(Duration::from_millis);
+    let satisfied_without_waiting = numlocal == 0 && numreplicas <= 0;
+    ctx.client.action = Some(Action::WaitAof {
+        local: numlocal == 1,
+        timeout: if satisfied_without_waiting { Some(Duration::ZERO) } else { timeout },
+    });
     Ok(())
 }
 

@@ -86,6 +86,8 @@ struct Shared {
     mode: AtomicU64,
     /// Mirrors `Pending::failure.is_some()`, read on every write command without a lock.
     failed: AtomicBool,
+    /// Someone waits for a sync (WAITAOF, shutdown): sync now rather than at the interval.
+    sync_requested: AtomicBool,
 }
 
 /// The journal of one server.
@@ -132,6 +134,7 @@ impl Journal {
             advanced: Notify::new(),
             mode: AtomicU64::new(mode.to_u64()),
             failed: AtomicBool::new(false),
+            sync_requested: AtomicBool::new(false),
         });
         let thread_shared = shared.clone();
         let dir = directory.to_path_buf();
@@ -221,6 +224,9 @@ impl Journal {
             {
                 return;
             }
+            self.shared.sync_requested.store(true, Ordering::Release);
+            // Take the lock so the writer is either before its check or inside its wait.
+            drop(lock(&self.shared.pending));
             self.shared.wake.notify_one();
             advanced.await;
         }
@@ -263,7 +269,9 @@ fn writer_loop(
             loop {
                 let unsynced = shared.progress.synced_seq.load(Ordering::Relaxed)
                     < shared.progress.written_seq.load(Ordering::Relaxed);
-                let sync_due = unsynced && last_sync.elapsed() >= interval;
+                let sync_due = unsynced
+                    && (last_sync.elapsed() >= interval
+                        || shared.sync_requested.load(Ordering::Acquire));
                 if !pending.buffer.is_empty() || pending.shutdown || sync_due {
                     break;
                 }
@@ -295,7 +303,13 @@ fn writer_loop(
         }
         let written = shared.progress.written_seq.load(Ordering::Relaxed);
         let unsynced = shared.progress.synced_seq.load(Ordering::Relaxed) < written;
-        if unsynced && (mode == FsyncMode::Always || shutdown || last_sync.elapsed() >= interval) {
+        let requested = shared.sync_requested.swap(false, Ordering::AcqRel);
+        if unsynced
+            && (mode == FsyncMode::Always
+                || shutdown
+                || requested
+                || last_sync.elapsed() >= interval)
+        {
             // A failed fsync is never retried: the page cache may have dropped the data.
             if let Err(error) = file.sync_data() {
                 fail(shared, format!("Errors writing to the AOF file: {error}"));

@@ -152,6 +152,9 @@ async fn process_batch(
                 tokio::time::sleep(duration).await;
                 state.clock = Instant::now();
             }
+            Some(Action::WaitAof { local, timeout }) => {
+                wait_aof(server, state, reply, local, timeout).await;
+            }
             Some(Action::Shutdown) => {
                 server.shutdown.notify_one();
                 next = Next::Close;
@@ -168,6 +171,46 @@ async fn process_batch(
     }
     input.advance(consumed.min(input.len()));
     (next, needed)
+}
+
+/// Replies to WAITAOF: `[local fsynced 0|1, replicas 0]`, after waiting as asked.
+async fn wait_aof(
+    server: &Server,
+    state: &mut ClientState,
+    reply: &mut ReplyWriter,
+    local: bool,
+    timeout: Option<std::time::Duration>,
+) {
+    let seq = state.journal_seq;
+    let synced = |server: &Server| {
+        server.journal.as_ref().is_some_and(|j| {
+            j.progress().synced_seq.load(std::sync::atomic::Ordering::Acquire) >= seq
+        })
+    };
+    if let Some(journal) = server.journal.as_ref() {
+        // Without numlocal the wait is for replicas, of which there are none: only the timeout.
+        let wait = async {
+            if local {
+                journal.wait_synced(seq).await;
+            } else {
+                std::future::pending::<()>().await;
+            }
+        };
+        match timeout {
+            Some(limit) => {
+                let _ = tokio::time::timeout(limit, wait).await;
+            }
+            None => wait.await,
+        }
+    } else if let Some(limit) = timeout {
+        tokio::time::sleep(limit).await;
+    }
+    state.clock = Instant::now();
+    if !state.is_muted() {
+        reply.array(2);
+        reply.integer(i64::from(synced(server)));
+        reply.integer(0);
+    }
 }
 
 /// Holds the batch's replies until its writes are as durable as the journal mode promises.

@@ -158,7 +158,8 @@ fn config_get_shapes() {
     assert_eq!(c.cmd(&["CONFIG", "GET", "MAXCLIENTS"]), bulk_array(&["MAXCLIENTS", "10000"]));
     // What redis-benchmark asks for.
     assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), bulk_array(&["save", ""]));
-    assert_eq!(c.cmd(&["CONFIG", "GET", "appendonly"]), bulk_array(&["appendonly", "no"]));
+    // The journal is on by default.
+    assert_eq!(c.cmd(&["CONFIG", "GET", "appendonly"]), bulk_array(&["appendonly", "yes"]));
     assert_eq!(c.cmd(&["CONFIG", "GET", "nosuch"]), "*0\r\n");
     assert_eq!(
         c.cmd(&["CONFIG", "GET", "databases", "port"]),
@@ -615,7 +616,7 @@ fn redis_crate_config_and_info() {
     let mut con3 = server.client3();
     let values: HashMap<String, String> =
         redis::cmd("CONFIG").arg("GET").arg("appendonly").query(&mut con3).unwrap();
-    assert_eq!(values.get("appendonly").map(String::as_str), Some("no"));
+    assert_eq!(values.get("appendonly").map(String::as_str), Some("yes"));
     let text: String = redis::cmd("INFO").arg("server").query(&mut con3).unwrap();
     assert!(text.starts_with("# Server\r\nredis_version:7.2.6\r\n"), "{text}");
 }

@@ -21,6 +21,7 @@ fn free_port() -> u16 {
 
 fn start(data: &Path, mode: &str) -> (Child, u16) {
     let port = free_port();
+    let log_before = log_of(data).len();
     let log = std::fs::OpenOptions::new()
         .create(true)
         .append(true)
@@ -38,7 +39,8 @@ fn start(data: &Path, mode: &str) -> (Child, u16) {
         .spawn()
         .unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+    let ready = format!("Ready to accept connections tcp on 127.0.0.1:{port}");
+    while !log_of(data).get(log_before..).unwrap_or("").contains(&ready) {
         assert!(Instant::now() < deadline, "server did not start: {}", log_of(data));
         std::thread::sleep(Duration::from_millis(5));
     }

@@ -69,7 +69,7 @@ impl Context<'_> {
         if effects.is_empty() {
             return;
         }
-        if let Some(journal) = self.server.journal.as_ref() {
+        if let Some(journal) = self.server.journal() {
             if let Some(seq) = journal.append(effects) {
                 self.client.journal_seq = seq;
             }
@@ -154,9 +154,15 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
     if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
         return Err((Some(spec), CommandError::NoAuth));
     }
+    if ctx.server.is_loading() && !spec.has(flags::LOADING) {
+        return Err((
+            Some(spec),
+            CommandError::Static("LOADING Redis is loading the dataset in memory"),
+        ));
+    }
     if spec.is_write() {
         // A write the journal cannot persist is refused, never acknowledged (Redis's MISCONF).
-        if let Some(failure) = ctx.server.journal.as_ref().and_then(|j| j.failure()) {
+        if let Some(failure) = ctx.server.journal().and_then(|j| j.failure()) {
             return Err((Some(spec), CommandError::Text(format!("MISCONF {failure}"))));
         }
     }

@@ -452,7 +452,7 @@ fn memory_section(ctx: &Context<'_>) -> Section {
 
 fn persistence_section(ctx: &Context<'_>) -> Section {
     let mut s = Section::new("Persistence");
-    s.field("loading", 0)
+    s.field("loading", u8::from(ctx.server.is_loading()))
         .field("async_loading", 0)
         .field("current_cow_peak", 0)
         .field("current_cow_size", 0)
@@ -480,7 +480,7 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
         .field("aof_rewrites_consecutive_failures", 0)
         .field(
             "aof_last_write_status",
-            match ctx.server.journal.as_ref().and_then(|j| j.failure()) {
+            match ctx.server.journal().and_then(|j| j.failure()) {
                 Some(_) => "err",
                 None => "ok",
             },
@@ -488,7 +488,7 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
         .field("aof_last_cow_size", 0)
         .field("module_fork_in_progress", 0)
         .field("module_fork_last_cow_size", 0);
-    if let Some(journal) = ctx.server.journal.as_ref() {
+    if let Some(journal) = ctx.server.journal() {
         let progress = journal.progress();
         let written = progress.written_seq.load(Relaxed);
         let synced = progress.synced_seq.load(Relaxed);
@@ -728,7 +728,7 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     for (def, value) in validated {
         if def.name == "appendfsync" {
             if let (Some(journal), Some(mode)) =
-                (ctx.server.journal.as_ref(), crate::journal::FsyncMode::parse(&value))
+                (ctx.server.journal(), crate::journal::FsyncMode::parse(&value))
             {
                 journal.set_mode(mode);
             }
@@ -972,7 +972,7 @@ pub fn waitaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if timeout_ms < 0 {
         return Err(CommandError::Static("ERR timeout is negative"));
     }
-    if numlocal == 1 && ctx.server.journal.is_none() {
+    if numlocal == 1 && !ctx.server.config.appendonly {
         return Err(CommandError::Static(
             "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.",
         ));

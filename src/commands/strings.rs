@@ -215,7 +215,7 @@ const EFFECT_OVERHEAD_BYTES: u64 = 64;
 /// "Records"), before anything changes: the record encoder cannot split or refuse one.
 /// `bytes` bounds the keys and values of `effects` effects. Free when the journal is off.
 pub fn check_journal_room(ctx: &Context<'_>, bytes: u64, effects: u64) -> CommandResult {
-    if ctx.server.journal.is_none() {
+    if ctx.server.journal().is_none() {
         return Ok(());
     }
     let total = effects.saturating_mul(EFFECT_OVERHEAD_BYTES).saturating_add(bytes);
@@ -550,7 +550,7 @@ pub fn mset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// Journals MSET/MSETNX: one PUT without deadline per pair, in argument order (a key named
 /// twice ends with its last value, on replay as in memory). Callers hold every shard lock.
 fn journal_pairs(ctx: &mut Context<'_>, args: Args<'_>) {
-    if ctx.server.journal.is_none() {
+    if ctx.server.journal().is_none() {
         return;
     }
     let db = ctx.db_index();

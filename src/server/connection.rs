@@ -183,11 +183,11 @@ async fn wait_aof(
 ) {
     let seq = state.journal_seq;
     let synced = |server: &Server| {
-        server.journal.as_ref().is_some_and(|j| {
+        server.journal().is_some_and(|j| {
             j.progress().synced_seq.load(std::sync::atomic::Ordering::Acquire) >= seq
         })
     };
-    if let Some(journal) = server.journal.as_ref() {
+    if let Some(journal) = server.journal() {
         // Without numlocal the wait is for replicas, of which there are none: only the timeout.
         let wait = async {
             if local {
@@ -215,7 +215,7 @@ async fn wait_aof(
 
 /// Holds the batch's replies until its writes are as durable as the journal mode promises.
 async fn wait_for_journal(server: &Server, state: &ClientState) {
-    if let Some(journal) = server.journal.as_ref() {
+    if let Some(journal) = server.journal() {
         if state.journal_seq > 0 && !journal.is_durable(state.journal_seq) {
             journal.wait_durable(state.journal_seq).await;
         }

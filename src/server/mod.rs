@@ -36,10 +36,13 @@ pub struct Server {
     /// Unix seconds of the last successful save (LASTSAVE); the start time until then.
     pub last_save_unix_s: AtomicU64,
     pub shutdown: Notify,
-    /// The journal, unless the server runs as a pure cache (`--appendonly no`).
-    pub journal: Option<Arc<crate::journal::Journal>>,
+    /// The journal, set once replay finished; never set with `--appendonly no`.
+    journal: std::sync::OnceLock<Arc<crate::journal::Journal>>,
+    /// True while the journal is being replayed: commands without the `loading` flag get
+    /// `-LOADING`, and active expiry waits.
+    loading: std::sync::atomic::AtomicBool,
     /// The journal directory's lock, held until exit.
-    pub journal_lock: Option<std::fs::File>,
+    pub journal_lock: parking_lot::Mutex<Option<std::fs::File>>,
     /// The database every client starts in and that index checks fall back to.
     empty_db: Db,
 }
@@ -60,8 +63,9 @@ impl Server {
             last_save_unix_s: AtomicU64::new(unix_ms_now() / 1000),
             shutdown: Notify::new(),
             empty_db: Db::default(),
-            journal: None,
-            journal_lock: None,
+            journal: std::sync::OnceLock::new(),
+            loading: std::sync::atomic::AtomicBool::new(false),
+            journal_lock: parking_lot::Mutex::new(None),
             config,
         }
     }
@@ -70,6 +74,16 @@ impl Server {
     /// reached by a client; it keeps this infallible without a panic path.
     pub fn db(&self, index: usize) -> &Db {
         self.keyspace.db(index).unwrap_or(&self.empty_db)
+    }
+
+    /// The journal, once replay finished (None while loading or with `--appendonly no`).
+    pub fn journal(&self) -> Option<&Arc<crate::journal::Journal>> {
+        self.journal.get()
+    }
+
+    /// Whether the journal is still being replayed.
+    pub fn is_loading(&self) -> bool {
+        self.loading.load(Relaxed)
     }
 
     pub fn requires_auth(&self) -> bool {
@@ -99,13 +113,7 @@ pub async fn run(
     let listener = TcpListener::bind(address)
         .await
         .map_err(|e| StartError(format!("cannot listen on {address}: {e}")))?;
-    let mut server = Server::new(config);
-    if server.config.appendonly {
-        open_journal(&mut server)?;
-    } else {
-        tracing::info!("running without a journal (--appendonly no): data lives in memory only");
-    }
-    let server = Arc::new(server);
+    let server = Arc::new(Server::new(config));
     if let Some(hook) = log_filter {
         server.settings.set_log_filter_hook(hook);
     }
@@ -116,7 +124,22 @@ pub async fn run(
         crate::ALLYDB_VERSION,
         crate::REDIS_COMPAT_VERSION
     );
-    tracing::info!("Ready to accept connections tcp on {local}");
+    // Replay runs on a blocking thread while clients may already connect: they get -LOADING
+    // until it is done, as in Redis. "Ready to accept connections" is logged after it.
+    let (loaded_tx, mut loaded) = tokio::sync::oneshot::channel::<Result<(), StartError>>();
+    if server.config.appendonly {
+        server.loading.store(true, Relaxed);
+        let replaying = server.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = open_journal(&replaying);
+            replaying.loading.store(false, Relaxed);
+            let _ = loaded_tx.send(result);
+        });
+    } else {
+        tracing::info!("running without a journal (--appendonly no): data lives in memory only");
+        let _ = loaded_tx.send(Ok(()));
+    }
+    let mut ready = false;
 
     let expiry = tokio::spawn(active_expiry(server.clone()));
     let signals = shutdown_signal();
@@ -139,6 +162,16 @@ pub async fn run(
                 tracing::info!("SHUTDOWN requested by a client, shutting down");
                 break;
             }
+            result = &mut loaded, if !ready => {
+                match result {
+                    Ok(Ok(())) => {
+                        ready = true;
+                        tracing::info!("Ready to accept connections tcp on {local}");
+                    }
+                    Ok(Err(error)) => return Err(error),
+                    Err(_) => return Err(StartError("journal replay stopped unexpectedly".into())),
+                }
+            }
         }
     }
     expiry.abort();
@@ -146,7 +179,7 @@ pub async fn run(
         client.kill();
     }
     crate::store::keyspace::set_expiry_hook(None);
-    if let Some(journal) = server.journal.as_ref() {
+    if let Some(journal) = server.journal() {
         // Everything acknowledged is written and synced before the process exits.
         journal.shutdown();
         tracing::info!("journal synced up to sequence number {}", journal.last_seq());
@@ -156,7 +189,7 @@ pub async fn run(
 }
 
 /// Replays the journal into the keyspace and starts its writer.
-fn open_journal(server: &mut Server) -> Result<(), StartError> {
+fn open_journal(server: &Server) -> Result<(), StartError> {
     let directory = server.config.persistence_location.clone();
     let started = Instant::now();
     // Effects replay as of their own time: nothing expires during replay (now = 0), because
@@ -187,8 +220,8 @@ fn open_journal(server: &mut Server) -> Result<(), StartError> {
     crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
         hook_journal.append(&[crate::journal::Effect::Delete { db, key }]);
     })));
-    server.journal = Some(journal);
-    server.journal_lock = Some(recovered.lock);
+    *server.journal_lock.lock() = Some(recovered.lock);
+    let _ = server.journal.set(journal);
     Ok(())
 }
 
@@ -257,6 +290,9 @@ async fn active_expiry(server: Arc<Server>) {
     loop {
         tick.tick().await;
         crate::store::keyspace::tick_access_clock();
+        if server.is_loading() {
+            continue;
+        }
         let removed = {
             let _shared = server.keyspace.gate.read();
             server.keyspace.expire_cycle(unix_ms_now(), limits::EXPIRE_CYCLE_KEYS_MAX)

@@ -74,12 +74,38 @@ impl TestServer {
                     return false;
                 }
             }
-            if TcpStream::connect(("127.0.0.1", self.port)).is_ok() {
+            // Ready once the journal is replayed (the server listens earlier, answering
+            // -LOADING), and on this server's port, not another test's.
+            let ready = format!("Ready to accept connections tcp on 127.0.0.1:{}", self.port);
+            if self.log().contains(&ready) || self.answers_as_loaded() {
                 return true;
             }
-            std::thread::sleep(Duration::from_millis(20));
+            std::thread::sleep(Duration::from_millis(5));
         }
         false
+    }
+
+    /// Whether this very process (by PID) answers on the port with its journal loaded: for
+    /// servers started with a log level that hides the ready line.
+    fn answers_as_loaded(&self) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        if stream.write_all(b"INFO\r\n").is_err() {
+            return false;
+        }
+        let mut text = Vec::new();
+        let mut chunk = [0u8; 16384];
+        while let Ok(n) = stream.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            text.extend_from_slice(&chunk[..n]);
+            if text.windows(11).any(|w| w == b"# Keyspace\r") {
+                break;
+            }
+        }
+        let text = String::from_utf8_lossy(&text);
+        text.contains(&format!("process_id:{}\r", self.pid())) && text.contains("\nloading:0\r")
     }
 
     /// The server's log so far.

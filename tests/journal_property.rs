@@ -1,0 +1,546 @@
+//! The journal's acceptance property: random sequences of every write command, applied live
+//! and then replayed from the journal, give identical keyspaces (all 16 databases, values and
+//! deadlines), whether the server stopped cleanly (SIGTERM) or was killed (SIGKILL) after every
+//! reply arrived.
+//!
+//! A seeded generator writes over a small key pool so commands collide: every string, bitmap
+//! and key write command with its options, deadlines in the past, a few ms ahead (issued early,
+//! expired before the snapshot, so lazy and active expiry are journaled) or at least an hour
+//! ahead (so nothing expires between the snapshot and the restart), SELECT interleaved, and
+//! reads that can expire keys lazily. Two connections send pipelined chunks at the same time, so
+//! the journal's order must match the order the keyspace applied them in.
+//!
+//! `JOURNAL_PROPERTY_SEED=<n>` replays a run; `JOURNAL_PROPERTY_COMMANDS=<n>` lengthens it.
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use common::*;
+
+/// Databases the server has by default; the snapshot covers all of them.
+const DATABASES: usize = 16;
+/// Commands per test run, unless `JOURNAL_PROPERTY_COMMANDS` says otherwise.
+const DEFAULT_COMMANDS: usize = 10_000;
+/// Commands each connection pipelines before replies are read.
+const CHUNK: usize = 40;
+/// Rounds per run: write, stop, restart and compare, then write more on the recovered journal.
+const ROUNDS: usize = 2;
+
+type Command = Vec<Vec<u8>>;
+
+/// Builds a command from anything byte-like.
+macro_rules! args {
+    ($($x:expr),* $(,)?) => { vec![$(AsRef::<[u8]>::as_ref(&$x).to_vec()),*] };
+}
+
+fn now_ms() -> u64 {
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).expect("clock after 1970");
+    u64::try_from(since.as_millis()).expect("ms fit u64")
+}
+
+/// A deadline that is either already past, a few ms ahead (only early in a round) or at least
+/// an hour ahead.
+#[derive(Clone, Copy)]
+enum When {
+    Past,
+    Soon,
+    Far,
+}
+
+/// Random, mostly valid write commands (and a few reads) over a small key pool.
+struct Generator {
+    rng: fastrand::Rng,
+    keys: Vec<Vec<u8>>,
+    /// Commands generated so far in this round.
+    issued: usize,
+    /// Commands in this round: "soon" deadlines are only issued in its first tenth, and
+    /// FLUSHALL only in its first half.
+    round_len: usize,
+}
+
+impl Generator {
+    fn new(seed: u64) -> Self {
+        let mut keys: Vec<Vec<u8>> = (0..28).map(|i| format!("k{i}").into_bytes()).collect();
+        keys.push(b"key with space".to_vec());
+        keys.push(b"\x00\xffbin".to_vec());
+        Generator { rng: fastrand::Rng::with_seed(seed), keys, issued: 0, round_len: 1 }
+    }
+
+    fn start_round(&mut self, round_len: usize) {
+        self.issued = 0;
+        self.round_len = round_len.max(1);
+    }
+
+    fn early(&self) -> bool {
+        self.issued * 10 < self.round_len
+    }
+
+    fn key(&mut self) -> Vec<u8> {
+        self.keys[self.rng.usize(..self.keys.len())].clone()
+    }
+
+    fn db(&mut self) -> String {
+        // Most traffic in a few databases so keys collide; every database now and then.
+        if self.rng.u8(..4) == 0 {
+            self.rng.usize(..DATABASES).to_string()
+        } else {
+            self.rng.usize(..4).to_string()
+        }
+    }
+
+    fn value(&mut self) -> Vec<u8> {
+        let rng = &mut self.rng;
+        match rng.u8(..12) {
+            0..=3 => rng.i64(-100..1000).to_string().into_bytes(),
+            4 => format!("{}.{}", rng.i32(-50..50), rng.u8(..100)).into_bytes(),
+            5 => Vec::new(),
+            6 => (0..rng.usize(1..9)).map(|_| rng.u8(..)).collect(),
+            7 => (i64::MAX - rng.i64(0..3)).to_string().into_bytes(),
+            _ => {
+                let len = rng.usize(1..13);
+                (0..len).map(|_| rng.alphanumeric() as u8).collect()
+            }
+        }
+    }
+
+    fn when(&mut self) -> When {
+        match self.rng.u8(..10) {
+            0..=2 => When::Past,
+            3..=4 if self.early() => When::Soon,
+            _ => When::Far,
+        }
+    }
+
+    fn far_ms(&mut self) -> u64 {
+        self.rng.u64(3_600_000..86_400_000)
+    }
+
+    fn soon_ms(&mut self) -> u64 {
+        self.rng.u64(50..=200)
+    }
+
+    /// Relative milliseconds (PX, PEXPIRE): past ones are zero or negative.
+    fn relative_ms(&mut self, when: When) -> String {
+        match when {
+            When::Past => self.rng.i64(-1000..=0).to_string(),
+            When::Soon => self.soon_ms().to_string(),
+            When::Far => self.far_ms().to_string(),
+        }
+    }
+
+    /// Relative seconds (EX, EXPIRE): no "soon" in whole seconds, so that becomes far.
+    fn relative_s(&mut self, when: When) -> String {
+        match when {
+            When::Past => self.rng.i64(-10..=0).to_string(),
+            When::Soon | When::Far => (self.far_ms() / 1000).to_string(),
+        }
+    }
+
+    /// Absolute Unix milliseconds (PXAT, PEXPIREAT).
+    fn absolute_ms(&mut self, when: When) -> String {
+        let now = now_ms();
+        match when {
+            When::Past if self.rng.bool() => "1".to_string(),
+            When::Past => (now - self.rng.u64(1..100_000)).to_string(),
+            When::Soon => (now + self.soon_ms()).to_string(),
+            When::Far => (now + self.far_ms()).to_string(),
+        }
+    }
+
+    /// Absolute Unix seconds (EXAT, EXPIREAT): a past second is at least one second ago.
+    fn absolute_s(&mut self, when: When) -> String {
+        let now_s = now_ms() / 1000;
+        match when {
+            When::Past if self.rng.bool() => "1".to_string(),
+            When::Past => (now_s - self.rng.u64(1..1000)).to_string(),
+            When::Soon | When::Far => (now_s + 1 + self.far_ms() / 1000).to_string(),
+        }
+    }
+
+    /// SET's and GETEX's deadline options.
+    fn deadline_option(&mut self, command: &mut Command) {
+        let when = self.when();
+        match self.rng.u8(..5) {
+            0 => command.extend(args!["EX", self.relative_s(When::Far)]),
+            1 => {
+                // PX must be positive; a past one becomes far.
+                let when = if matches!(when, When::Past) { When::Far } else { when };
+                command.extend(args!["PX", self.relative_ms(when)]);
+            }
+            2 => command.extend(args!["EXAT", self.absolute_s(when)]),
+            _ => command.extend(args!["PXAT", self.absolute_ms(when)]),
+        }
+    }
+
+    fn condition(&mut self) -> Option<&'static str> {
+        match self.rng.u8(..8) {
+            0 => Some("NX"),
+            1 => Some("XX"),
+            2 => Some("GT"),
+            3 => Some("LT"),
+            _ => None,
+        }
+    }
+
+    fn bitfield_type(&mut self) -> String {
+        let signed = if self.rng.bool() { "i" } else { "u" };
+        let bits = [1, 4, 5, 8, 16, 32][self.rng.usize(..6)];
+        if signed == "i" && bits == 1 {
+            return "i2".to_string();
+        }
+        format!("{signed}{bits}")
+    }
+
+    fn bitfield_offset(&mut self) -> String {
+        if self.rng.bool() {
+            format!("#{}", self.rng.u8(..8))
+        } else {
+            self.rng.u8(..64).to_string()
+        }
+    }
+
+    fn pairs(&mut self, command: &mut Command) {
+        for _ in 0..self.rng.usize(1..4) {
+            let (key, value) = (self.key(), self.value());
+            command.push(key);
+            command.push(value);
+        }
+    }
+
+    fn next(&mut self) -> Command {
+        self.issued += 1;
+        let k = self.key();
+        match self.rng.u32(..1000) {
+            0..=39 => args!["SELECT", self.db()],
+            40..=139 => {
+                let mut c = args!["SET", k, self.value()];
+                match self.rng.u8(..6) {
+                    0 => c.push(b"NX".to_vec()),
+                    1 => c.push(b"XX".to_vec()),
+                    _ => {}
+                }
+                if self.rng.u8(..4) == 0 {
+                    c.push(b"GET".to_vec());
+                }
+                match self.rng.u8(..10) {
+                    0..=3 => {}
+                    4 => c.push(b"KEEPTTL".to_vec()),
+                    _ => self.deadline_option(&mut c),
+                }
+                c
+            }
+            140..=159 => args!["SETNX", k, self.value()],
+            160..=179 => args!["SETEX", k, self.relative_s(When::Far), self.value()],
+            180..=209 => {
+                let when = if self.early() && self.rng.bool() { When::Soon } else { When::Far };
+                args!["PSETEX", k, self.relative_ms(when), self.value()]
+            }
+            210..=229 => args!["GETSET", k, self.value()],
+            230..=244 => args!["GETDEL", k],
+            245..=274 => {
+                let mut c = args!["GETEX", k];
+                match self.rng.u8(..4) {
+                    0 => {}
+                    1 => c.push(b"PERSIST".to_vec()),
+                    _ => self.deadline_option(&mut c),
+                }
+                c
+            }
+            275..=299 => {
+                let mut c = args!["MSET"];
+                self.pairs(&mut c);
+                c
+            }
+            300..=314 => {
+                let mut c = args!["MSETNX"];
+                self.pairs(&mut c);
+                c
+            }
+            315..=354 => args!["APPEND", k, self.value()],
+            355..=379 => args!["SETRANGE", k, self.rng.u8(..40).to_string(), self.value()],
+            380..=399 => args!["INCR", k],
+            400..=414 => args!["DECR", k],
+            415..=434 => {
+                let by = match self.rng.u8(..10) {
+                    0 => i64::MAX.to_string(),
+                    1 => i64::MIN.to_string(),
+                    _ => self.rng.i64(-1000..1000).to_string(),
+                };
+                args!["INCRBY", k, by]
+            }
+            435..=444 => args!["DECRBY", k, self.rng.i64(-1000..1000).to_string()],
+            445..=464 => {
+                let by = ["1.5", "-0.25", "3", "1e3", "-7.125", "0.1", "inf", "abc", "5.0e-2"]
+                    [self.rng.usize(..9)];
+                args!["INCRBYFLOAT", k, by]
+            }
+            465..=494 => {
+                args!["SETBIT", k, self.rng.u16(..200).to_string(), self.rng.u8(..2).to_string()]
+            }
+            495..=519 => {
+                let mut c = args!["BITFIELD", k];
+                for _ in 0..self.rng.usize(1..4) {
+                    match self.rng.u8(..5) {
+                        0 => {
+                            let mode = ["WRAP", "SAT", "FAIL"][self.rng.usize(..3)];
+                            c.extend(args!["OVERFLOW", mode]);
+                        }
+                        1 => {
+                            let (t, o) = (self.bitfield_type(), self.bitfield_offset());
+                            c.extend(args!["GET", t, o]);
+                        }
+                        2 => {
+                            let (t, o) = (self.bitfield_type(), self.bitfield_offset());
+                            let v = self.rng.i64(-200..200).to_string();
+                            c.extend(args!["SET", t, o, v]);
+                        }
+                        _ => {
+                            let (t, o) = (self.bitfield_type(), self.bitfield_offset());
+                            let v = self.rng.i64(-100..100).to_string();
+                            c.extend(args!["INCRBY", t, o, v]);
+                        }
+                    }
+                }
+                c
+            }
+            520..=539 => {
+                let op = ["AND", "OR", "XOR", "NOT"][self.rng.usize(..4)];
+                let mut c = args!["BITOP", op, k, self.key()];
+                if op != "NOT" {
+                    for _ in 0..self.rng.usize(..3) {
+                        c.push(self.key());
+                    }
+                }
+                c
+            }
+            540..=569 => {
+                let mut c = args![if self.rng.bool() { "DEL" } else { "UNLINK" }, k];
+                for _ in 0..self.rng.usize(..3) {
+                    c.push(self.key());
+                }
+                c
+            }
+            570..=669 => {
+                let when = self.when();
+                let mut c = match self.rng.u8(..4) {
+                    0 => args!["EXPIRE", k, self.relative_s(when)],
+                    1 => args!["PEXPIRE", k, self.relative_ms(when)],
+                    2 => args!["EXPIREAT", k, self.absolute_s(when)],
+                    _ => args!["PEXPIREAT", k, self.absolute_ms(when)],
+                };
+                if let Some(condition) = self.condition() {
+                    c.push(condition.into());
+                }
+                c
+            }
+            670..=694 => args!["PERSIST", k],
+            695..=714 => args!["RENAME", k, self.key()],
+            715..=729 => args!["RENAMENX", k, self.key()],
+            730..=759 => {
+                let mut c = args!["COPY", k, self.key()];
+                if self.rng.bool() {
+                    c.extend(args!["DB", self.db()]);
+                }
+                if self.rng.bool() {
+                    c.push(b"REPLACE".to_vec());
+                }
+                c
+            }
+            760..=779 => args!["MOVE", k, self.db()],
+            780..=782 => args!["SWAPDB", self.db(), self.db()],
+            783..=784 => {
+                let mut c = args!["FLUSHDB"];
+                if self.rng.bool() {
+                    c.push(if self.rng.bool() { b"SYNC".to_vec() } else { b"ASYNC".to_vec() });
+                }
+                c
+            }
+            785 if self.issued * 2 < self.round_len && self.rng.u8(..4) == 0 => {
+                args!["FLUSHALL"]
+            }
+            785..=889 => args!["GET", k],
+            890..=939 => {
+                let mut c = args!["EXISTS", k];
+                for _ in 0..self.rng.usize(..3) {
+                    c.push(self.key());
+                }
+                c
+            }
+            940..=959 => args!["PTTL", k],
+            960..=979 => args!["STRLEN", k],
+            _ => args!["GETRANGE", k, "0", "-1"],
+        }
+    }
+}
+
+/// Every key of every database: (database, key) to (GET reply bytes, PEXPIRETIME reply).
+type Snapshot = BTreeMap<(usize, Vec<u8>), (Vec<u8>, String)>;
+
+/// The elements of a RESP2 array of bulk strings.
+fn bulk_strings(reply: &[u8]) -> Vec<Vec<u8>> {
+    fn line(reply: &[u8], at: &mut usize) -> i64 {
+        let end = reply[*at..].windows(2).position(|w| w == b"\r\n").expect("CRLF") + *at;
+        let n = std::str::from_utf8(&reply[*at + 1..end]).unwrap().parse().unwrap();
+        *at = end + 2;
+        n
+    }
+    assert_eq!(reply.first(), Some(&b'*'), "{:?}", String::from_utf8_lossy(reply));
+    let mut at = 0;
+    let count = line(reply, &mut at);
+    (0..count)
+        .map(|_| {
+            let len = usize::try_from(line(reply, &mut at)).expect("bulk string");
+            let item = reply[at..at + len].to_vec();
+            at += len + 2;
+            item
+        })
+        .collect()
+}
+
+fn snapshot(server: &TestServer) -> Snapshot {
+    let mut c = server.raw();
+    // A restarted server may answer -LOADING while it replays; wait until it has loaded.
+    let loading_until = Instant::now() + Duration::from_secs(20);
+    while c.cmd(&["EXISTS", "journal-property-probe"]).starts_with("-LOADING") {
+        assert!(Instant::now() < loading_until, "still loading:\n{}", server.log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut out = Snapshot::new();
+    for db in 0..DATABASES {
+        assert_eq!(c.cmd(&["SELECT", &db.to_string()]), OK);
+        for key in bulk_strings(&c.cmd_bytes(&[b"KEYS", b"*"])) {
+            let value = c.cmd_bytes(&[b"GET", &key]);
+            let deadline = String::from_utf8(c.cmd_bytes(&[b"PEXPIRETIME", &key])).unwrap();
+            out.insert((db, key), (value, deadline));
+        }
+    }
+    out
+}
+
+fn show(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).escape_debug().to_string()
+}
+
+/// Panics with the first difference between two snapshots.
+fn assert_same(before: &Snapshot, after: &Snapshot, context: &str) {
+    if before == after {
+        return;
+    }
+    let names: std::collections::BTreeSet<_> = before.keys().chain(after.keys()).collect();
+    let mut differences = 0;
+    let mut first = String::new();
+    for name in names {
+        let (was, is) = (before.get(name), after.get(name));
+        if was != is {
+            differences += 1;
+            if first.is_empty() {
+                let view = |s: Option<&(Vec<u8>, String)>| {
+                    s.map(|(v, d)| format!("GET {} PEXPIRETIME {}", show(v), show(d.as_bytes())))
+                };
+                first = format!(
+                    "db {} key \"{}\": live {:?}, replayed {:?}",
+                    name.0,
+                    show(&name.1),
+                    view(was),
+                    view(is)
+                );
+            }
+        }
+    }
+    panic!(
+        "{context}: the replayed keyspace differs from the live one in {differences} keys \
+         ({} live, {} replayed); first: {first}",
+        before.len(),
+        after.len()
+    );
+}
+
+/// Sends `count` generated commands on two connections at once, in pipelined chunks, and
+/// reads every reply; returns how many were errors.
+fn apply(server: &TestServer, generator: &mut Generator, count: usize) -> usize {
+    let mut connections = [server.raw(), server.raw()];
+    let mut sent = 0;
+    let mut errors = 0;
+    while sent < count {
+        let mut pending = [0usize; 2];
+        for (i, connection) in connections.iter_mut().enumerate() {
+            let mut bytes = Vec::new();
+            while pending[i] < CHUNK && sent < count {
+                let command = generator.next();
+                let parts: Vec<&[u8]> = command.iter().map(Vec::as_slice).collect();
+                bytes.extend_from_slice(&encode(&parts));
+                pending[i] += 1;
+                sent += 1;
+            }
+            connection.send(&bytes);
+        }
+        for (i, connection) in connections.iter_mut().enumerate() {
+            for _ in 0..pending[i] {
+                if connection.read_reply_bytes().starts_with(b"-") {
+                    errors += 1;
+                }
+            }
+        }
+    }
+    errors
+}
+
+fn env_number(name: &str) -> Option<u64> {
+    let text = std::env::var(name).ok()?;
+    Some(text.trim().parse().unwrap_or_else(|_| panic!("{name}={text:?} is not a number")))
+}
+
+/// Writes random commands, stops the server with `signal`, restarts it on the same directory
+/// and compares; `ROUNDS` times on one journal, so later rounds append to a recovered one.
+fn check_replay(signal: &str, default_seed_salt: u64) {
+    let seed = env_number("JOURNAL_PROPERTY_SEED")
+        .unwrap_or_else(|| fastrand::u64(..) ^ default_seed_salt);
+    let total = env_number("JOURNAL_PROPERTY_COMMANDS")
+        .map_or(DEFAULT_COMMANDS, |n| usize::try_from(n).unwrap());
+    eprintln!("journal property (SIG{signal}): JOURNAL_PROPERTY_SEED={seed}, {total} commands");
+    let started = Instant::now();
+    let mut generator = Generator::new(seed);
+    let mut server = TestServer::start();
+    for round in 0..ROUNDS {
+        let count = total / ROUNDS;
+        generator.start_round(count);
+        // "Soon" deadlines are only issued in the first tenth; the pause lets them pass so
+        // the rest of the round meets expired keys (lazy expiry, writes over expired keys).
+        let early = count.div_ceil(10);
+        let mut errors = apply(&server, &mut generator, early);
+        std::thread::sleep(Duration::from_millis(250));
+        errors += apply(&server, &mut generator, count - early);
+        // Any "soon" deadline left (at most 200 ms, issued in the first tenth) has passed.
+        std::thread::sleep(Duration::from_millis(400));
+        let live = snapshot(&server);
+        server.signal(signal);
+        let code = server.wait_exit(Duration::from_secs(20));
+        if signal == "TERM" {
+            assert_eq!(code, Some(0), "seed {seed}: SIGTERM exit\n{}", server.log());
+        } else {
+            assert!(code.is_some(), "seed {seed}: the server survived SIG{signal}");
+        }
+        server.restart();
+        let replayed = snapshot(&server);
+        let context = format!(
+            "JOURNAL_PROPERTY_SEED={seed} JOURNAL_PROPERTY_COMMANDS={total}, round {round}, SIG{signal}"
+        );
+        assert_same(&live, &replayed, &context);
+        eprintln!(
+            "round {round}: {count} commands ({errors} error replies), {} keys survive SIG{signal}",
+            live.len()
+        );
+    }
+    eprintln!("done in {:?}", started.elapsed());
+}
+
+#[test]
+fn random_writes_replay_identically_after_sigterm() {
+    check_replay("TERM", 0);
+}
+
+#[test]
+fn random_writes_replay_identically_after_sigkill() {
+    check_replay("KILL", 0x5eed);
+}

@@ -192,6 +192,9 @@ impl Journal {
 
     /// Whether `seq` is as durable as the current mode promises before a reply.
     pub fn is_durable(&self, seq: u64) -> bool {
+        if seq == u64::MAX {
+            return false; // a record that could not be queued (see Context::journal)
+        }
         let progress = &self.shared.progress;
         match self.mode() {
             FsyncMode::Always => progress.synced_seq.load(Ordering::Acquire) >= seq,

@@ -50,7 +50,13 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
             process_batch(server, &mut state, &mut reply, &mut parser, &mut input, &mut stream)
                 .await;
         wanted = needed;
-        wait_for_journal(server, &state).await;
+        if !wait_for_journal(server, &state).await {
+            tracing::warn!(
+                "closing client id={} without replying: its writes could not be journaled",
+                handle.id
+            );
+            break;
+        }
         if flush(server, &mut stream, &mut reply).await.is_err() {
             break;
         }
@@ -162,7 +168,11 @@ async fn process_batch(
             }
         }
         if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES {
-            wait_for_journal(server, state).await;
+            if !wait_for_journal(server, state).await {
+                reply.out.clear();
+                next = Next::Close;
+                break;
+            }
             if flush(server, stream, reply).await.is_err() {
                 next = Next::Close;
                 break;
@@ -214,12 +224,15 @@ async fn wait_aof(
 }
 
 /// Holds the batch's replies until its writes are as durable as the journal mode promises.
-async fn wait_for_journal(server: &Server, state: &ClientState) {
-    if let Some(journal) = server.journal() {
-        if state.journal_seq > 0 && !journal.is_durable(state.journal_seq) {
-            journal.wait_durable(state.journal_seq).await;
-        }
+/// Returns false when they never will be (the journal failed): the caller then drops the
+/// replies and closes the connection, so nothing unpersisted is acknowledged.
+async fn wait_for_journal(server: &Server, state: &ClientState) -> bool {
+    let Some(journal) = server.journal() else { return true };
+    if state.journal_seq == 0 || journal.is_durable(state.journal_seq) {
+        return true;
     }
+    journal.wait_durable(state.journal_seq).await;
+    journal.is_durable(state.journal_seq)
 }
 
 async fn flush(

@@ -64,6 +64,15 @@ read_until(b"OK")
 read_until(f"127.0.0.1:{port}[3]> ".encode())
 send("NOSUCHCOMMAND x")
 read_until(b"(error) ERR unknown command 'NOSUCHCOMMAND'")
+# The line editor discards input typed before it shows its prompt (TCSAFLUSH), so every
+# line waits for the prompt, QUIT included.
+read_until(f"127.0.0.1:{port}[3]> ".encode())
 send("QUIT")
-_, status = os.waitpid(pid, 0)
-sys.exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 1)
+deadline = time.time() + 10
+while time.time() < deadline:
+    done, status = os.waitpid(pid, os.WNOHANG)
+    if done:
+        sys.exit(0 if os.WIFEXITED(status) and os.WEXITSTATUS(status) == 0 else 1)
+    time.sleep(0.05)
+os.kill(pid, 9)
+sys.exit(f"redis-cli did not exit after QUIT; screen: {buffer!r}")

@@ -527,8 +527,21 @@ pub fn mget(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// MSET key value [key value ...]
 pub fn mset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    set_pairs(ctx, args, "mset", false)?;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// MSET and MSETNX: stores every pair atomically (all shards locked in ascending order);
+/// with `only_if_none_exist`, stores nothing when any key exists. Returns whether it stored.
+fn set_pairs(
+    ctx: &mut Context<'_>,
+    args: Args<'_>,
+    fullname: &str,
+    only_if_none_exist: bool,
+) -> Result<bool, CommandError> {
     if args.len().is_multiple_of(2) {
-        return Err(CommandError::WrongArity { fullname: "mset".into() });
+        return Err(CommandError::WrongArity { fullname: fullname.into() });
     }
     let pairs = (args.len() - 1) / 2;
     check_journal_room(ctx, args_bytes(args), len_u64(pairs))?;
@@ -536,15 +549,23 @@ pub fn mset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let db = server.db(ctx.client.db);
     let hashes: Vec<u64> = (1..args.len()).step_by(2).map(|i| hash_key(args.get(i))).collect();
     let mut shards = db.lock_keys(hashes.iter().copied());
+    let now_ms = ctx.now_ms;
+    if only_if_none_exist
+        && hashes
+            .iter()
+            .enumerate()
+            .any(|(pair, &hash)| shards.shard(hash).contains(hash, args.get(1 + pair * 2), now_ms))
+    {
+        return Ok(false);
+    }
     for (pair, &hash) in hashes.iter().enumerate() {
         let (key, value) = (args.get(1 + pair * 2), args.get(2 + pair * 2));
         let shard = shards.shard(hash);
-        store_string(shard, hash, key, StrValue::from_bytes(value), ExpiryOption::None, ctx.now_ms);
+        store_string(shard, hash, key, StrValue::from_bytes(value), ExpiryOption::None, now_ms);
     }
     journal_pairs(ctx, args);
     drop(shards);
-    ctx.reply.ok();
-    Ok(())
+    Ok(true)
 }
 
 /// Journals MSET/MSETNX: one PUT without deadline per pair, in argument order (a key named
@@ -764,32 +785,8 @@ pub fn getex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// MSETNX key value [key value ...]
 pub fn msetnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    if args.len().is_multiple_of(2) {
-        return Err(CommandError::WrongArity { fullname: "msetnx".into() });
-    }
-    let pairs = (args.len() - 1) / 2;
-    check_journal_room(ctx, args_bytes(args), len_u64(pairs))?;
-    let server = ctx.server;
-    let db = server.db(ctx.client.db);
-    let hashes: Vec<u64> = (1..args.len()).step_by(2).map(|i| hash_key(args.get(i))).collect();
-    let mut shards = db.lock_keys(hashes.iter().copied());
-    let now_ms = ctx.now_ms;
-    let any_exists = hashes
-        .iter()
-        .enumerate()
-        .any(|(pair, &hash)| shards.shard(hash).contains(hash, args.get(1 + pair * 2), now_ms));
-    if any_exists {
-        ctx.reply.integer(0);
-        return Ok(());
-    }
-    for (pair, &hash) in hashes.iter().enumerate() {
-        let (key, value) = (args.get(1 + pair * 2), args.get(2 + pair * 2));
-        let shard = shards.shard(hash);
-        store_string(shard, hash, key, StrValue::from_bytes(value), ExpiryOption::None, now_ms);
-    }
-    journal_pairs(ctx, args);
-    drop(shards);
-    ctx.reply.integer(1);
+    let stored = set_pairs(ctx, args, "msetnx", true)?;
+    ctx.reply.integer(i64::from(stored));
     Ok(())
 }
 

@@ -515,14 +515,6 @@ pub fn renamenx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     rename_generic(ctx, args, true)
 }
 
-/// Calls `f` with `value` as the journal writes it (docs/FORMAT.md, "Values"), borrowing the
-/// stored bytes where there are some. Each new value type adds its arm here.
-fn with_journal_value<R>(value: &Value, f: impl FnOnce(journal::Value<&[u8]>) -> R) -> R {
-    match value {
-        Value::Str(string) => string.with_bytes(|bytes| f(journal::Value::String(bytes))),
-    }
-}
-
 /// A copy of `entry` under `key`: same value and deadline, a fresh access time.
 fn copy_entry(entry: &Entry, key: &[u8]) -> Entry {
     let mut copy = Entry::new(key, entry.value.clone());
@@ -577,7 +569,7 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             if let Some(copy) = shard.find(destination_hash, destination, now_ms) {
                 let db = u32::try_from(destination_db).unwrap_or(u32::MAX);
                 let expires_at_ms = copy.expires_at_ms;
-                with_journal_value(&copy.value, |value| {
+                journal::replay::with_journal_value(&copy.value, |value| {
                     ctx.journal(&[Effect::Put { db, key: destination, value, expires_at_ms }]);
                 });
             }

@@ -5,9 +5,13 @@ pub mod bitmaps;
 pub mod client;
 pub mod connection;
 pub mod errors;
+pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod lists;
 pub mod server;
+pub mod sets;
+pub mod sortedsets;
 pub mod strings;
 pub mod table;
 

@@ -195,11 +195,15 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 7] {
+pub fn families() -> [&'static [CommandSpec]; 11] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
         super::keys::COMMANDS,
+        super::lists::COMMANDS,
+        super::hashes::COMMANDS,
+        super::sets::COMMANDS,
+        super::sortedsets::COMMANDS,
         super::connection::COMMANDS,
         super::client::COMMANDS,
         super::server::COMMANDS,

@@ -31,6 +31,11 @@ impl<'a> Reader<'a> {
         self.input.is_empty()
     }
 
+    /// Bytes not yet read.
+    pub fn remaining(&self) -> usize {
+        self.input.len()
+    }
+
     pub fn u8(&mut self) -> Result<u8, DecodeError> {
         let (&byte, rest) = self.input.split_first().ok_or(DecodeError::Truncated)?;
         self.input = rest;

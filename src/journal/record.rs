@@ -42,18 +42,33 @@ impl RecordHeader {
     }
 }
 
-/// A stored value, as effects carry it. Only strings exist so far; each new type gets a new
-/// tag (docs/FORMAT.md, "Values").
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// A stored value, as effects carry it (docs/FORMAT.md, "Values"). Collections list their
+/// elements in the order replay must recreate them.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Value<B> {
     String(B),
+    List(Vec<B>),
+    /// Field-value pairs.
+    Hash(Vec<(B, B)>),
+    Set(Vec<B>),
+    /// (score, member) pairs; scores are never NaN.
+    ZSet(Vec<(f64, B)>),
 }
 
 const VALUE_STRING: u8 = 1;
+const VALUE_LIST: u8 = 2;
+const VALUE_HASH: u8 = 3;
+const VALUE_SET: u8 = 4;
+const VALUE_ZSET: u8 = 5;
 
 /// One deterministic change to the keyspace. `B` is `&[u8]` when encoding (no copies on the
 /// write path) and `Vec<u8>` when decoding. Deadlines are absolute Unix milliseconds, 0 none.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// Collection effects create the key (without a deadline) when it is missing, and delete it
+/// when they leave the collection empty, exactly as the commands do. They are applied to the
+/// state the earlier records built, so positional ones (`ListSet`, `ListInsert`) replay
+/// exactly.
+#[derive(Debug, Clone, PartialEq)]
 pub enum Effect<B> {
     /// Sets `key` to `value` with `expires_at_ms`, replacing whatever was there.
     Put {
@@ -99,6 +114,74 @@ pub enum Effect<B> {
         a: u32,
         b: u32,
     },
+    /// Pushes `elements` one by one at the head (`left`) or the tail of the list at `key`.
+    ListPush {
+        db: u32,
+        key: B,
+        left: bool,
+        elements: Vec<B>,
+    },
+    /// Pops `count` elements from the head (`left`) or the tail.
+    ListPop {
+        db: u32,
+        key: B,
+        left: bool,
+        count: u64,
+    },
+    /// Replaces the element at `index` (from the head).
+    ListSet {
+        db: u32,
+        key: B,
+        index: u64,
+        element: B,
+    },
+    /// Inserts `element` before position `index` (the length appends).
+    ListInsert {
+        db: u32,
+        key: B,
+        index: u64,
+        element: B,
+    },
+    /// LREM's rule: removes up to |count| elements equal to `element`, from the head when
+    /// `count` > 0, from the tail when < 0, all when 0.
+    ListRemove {
+        db: u32,
+        key: B,
+        count: i64,
+        element: B,
+    },
+    /// Sets each field of the hash at `key`.
+    HashSet {
+        db: u32,
+        key: B,
+        pairs: Vec<(B, B)>,
+    },
+    HashDelete {
+        db: u32,
+        key: B,
+        fields: Vec<B>,
+    },
+    SetAdd {
+        db: u32,
+        key: B,
+        members: Vec<B>,
+    },
+    SetRemove {
+        db: u32,
+        key: B,
+        members: Vec<B>,
+    },
+    /// Sets each member's score in the sorted set at `key` (adding it if new).
+    ZSetAdd {
+        db: u32,
+        key: B,
+        entries: Vec<(f64, B)>,
+    },
+    ZSetRemove {
+        db: u32,
+        key: B,
+        members: Vec<B>,
+    },
 }
 
 const OP_PUT: u8 = 1;
@@ -110,9 +193,20 @@ const OP_MOVE: u8 = 6;
 const OP_FLUSH_DB: u8 = 7;
 const OP_FLUSH_ALL: u8 = 8;
 const OP_SWAP_DB: u8 = 9;
+const OP_LIST_PUSH: u8 = 10;
+const OP_LIST_POP: u8 = 11;
+const OP_LIST_SET: u8 = 12;
+const OP_LIST_INSERT: u8 = 13;
+const OP_LIST_REMOVE: u8 = 14;
+const OP_HASH_SET: u8 = 15;
+const OP_HASH_DELETE: u8 = 16;
+const OP_SET_ADD: u8 = 17;
+const OP_SET_REMOVE: u8 = 18;
+const OP_ZSET_ADD: u8 = 19;
+const OP_ZSET_REMOVE: u8 = 20;
 
 /// A decoded record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Record {
     pub seq: u64,
     pub effects: Vec<Effect<Vec<u8>>>,
@@ -171,13 +265,59 @@ pub fn record_crc(seq: u64, payload: &[u8]) -> u32 {
     hasher.finalize()
 }
 
+fn put_list(out: &mut Vec<u8>, items: &[&[u8]]) {
+    put_varint(out, items.len() as u64);
+    for item in items {
+        put_bytes(out, item);
+    }
+}
+
+fn put_pairs(out: &mut Vec<u8>, pairs: &[(&[u8], &[u8])]) {
+    put_varint(out, pairs.len() as u64);
+    for (field, value) in pairs {
+        put_bytes(out, field);
+        put_bytes(out, value);
+    }
+}
+
+fn put_scored(out: &mut Vec<u8>, entries: &[(f64, &[u8])]) {
+    put_varint(out, entries.len() as u64);
+    for (score, member) in entries {
+        out.extend_from_slice(&score.to_le_bytes());
+        put_bytes(out, member);
+    }
+}
+
 fn put_value(out: &mut Vec<u8>, value: &Value<&[u8]>) {
     match value {
         Value::String(bytes) => {
             out.push(VALUE_STRING);
             put_bytes(out, bytes);
         }
+        Value::List(items) => {
+            out.push(VALUE_LIST);
+            put_list(out, items);
+        }
+        Value::Hash(pairs) => {
+            out.push(VALUE_HASH);
+            put_pairs(out, pairs);
+        }
+        Value::Set(members) => {
+            out.push(VALUE_SET);
+            put_list(out, members);
+        }
+        Value::ZSet(entries) => {
+            out.push(VALUE_ZSET);
+            put_scored(out, entries);
+        }
     }
+}
+
+/// The op byte, database and key that start every single-key collection effect.
+fn put_target(out: &mut Vec<u8>, op: u8, db: u32, key: &[u8]) {
+    out.push(op);
+    put_varint(out, u64::from(db));
+    put_bytes(out, key);
 }
 
 fn put_effect(out: &mut Vec<u8>, effect: &Effect<&[u8]>) {
@@ -228,6 +368,55 @@ fn put_effect(out: &mut Vec<u8>, effect: &Effect<&[u8]>) {
             put_varint(out, u64::from(*a));
             put_varint(out, u64::from(*b));
         }
+        Effect::ListPush { db, key, left, elements } => {
+            put_target(out, OP_LIST_PUSH, *db, key);
+            out.push(u8::from(*left));
+            put_list(out, elements);
+        }
+        Effect::ListPop { db, key, left, count } => {
+            put_target(out, OP_LIST_POP, *db, key);
+            out.push(u8::from(*left));
+            put_varint(out, *count);
+        }
+        Effect::ListSet { db, key, index, element } => {
+            put_target(out, OP_LIST_SET, *db, key);
+            put_varint(out, *index);
+            put_bytes(out, element);
+        }
+        Effect::ListInsert { db, key, index, element } => {
+            put_target(out, OP_LIST_INSERT, *db, key);
+            put_varint(out, *index);
+            put_bytes(out, element);
+        }
+        Effect::ListRemove { db, key, count, element } => {
+            put_target(out, OP_LIST_REMOVE, *db, key);
+            out.extend_from_slice(&count.to_le_bytes());
+            put_bytes(out, element);
+        }
+        Effect::HashSet { db, key, pairs } => {
+            put_target(out, OP_HASH_SET, *db, key);
+            put_pairs(out, pairs);
+        }
+        Effect::HashDelete { db, key, fields } => {
+            put_target(out, OP_HASH_DELETE, *db, key);
+            put_list(out, fields);
+        }
+        Effect::SetAdd { db, key, members } => {
+            put_target(out, OP_SET_ADD, *db, key);
+            put_list(out, members);
+        }
+        Effect::SetRemove { db, key, members } => {
+            put_target(out, OP_SET_REMOVE, *db, key);
+            put_list(out, members);
+        }
+        Effect::ZSetAdd { db, key, entries } => {
+            put_target(out, OP_ZSET_ADD, *db, key);
+            put_scored(out, entries);
+        }
+        Effect::ZSetRemove { db, key, members } => {
+            put_target(out, OP_ZSET_REMOVE, *db, key);
+            put_list(out, members);
+        }
     }
 }
 
@@ -261,9 +450,57 @@ pub fn encode_record(seq: u64, effects: &[Effect<&[u8]>], out: &mut Vec<u8>) {
     }
 }
 
+/// A count read from the input, bounded by the bytes left (every item takes at least one),
+/// so a forged count never allocates beyond the input's own size.
+fn get_count(reader: &mut Reader<'_>) -> Result<usize, DecodeError> {
+    let count = reader.varint()?;
+    if count > reader.remaining() as u64 {
+        return Err(DecodeError::Truncated);
+    }
+    usize::try_from(count).map_err(|_| DecodeError::Truncated)
+}
+
+fn get_list(reader: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, DecodeError> {
+    let count = get_count(reader)?;
+    (0..count).map(|_| Ok(reader.bytes()?.to_vec())).collect()
+}
+
+/// Decoded field-value pairs.
+type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+
+fn get_pairs(reader: &mut Reader<'_>) -> Result<Pairs, DecodeError> {
+    let count = get_count(reader)?;
+    (0..count).map(|_| Ok((reader.bytes()?.to_vec(), reader.bytes()?.to_vec()))).collect()
+}
+
+fn get_score(reader: &mut Reader<'_>) -> Result<f64, DecodeError> {
+    let score = f64::from_bits(reader.u64()?);
+    if score.is_nan() {
+        return Err(DecodeError::BadPayload);
+    }
+    Ok(score)
+}
+
+fn get_scored(reader: &mut Reader<'_>) -> Result<Vec<(f64, Vec<u8>)>, DecodeError> {
+    let count = get_count(reader)?;
+    (0..count).map(|_| Ok((get_score(reader)?, reader.bytes()?.to_vec()))).collect()
+}
+
+fn get_bool(reader: &mut Reader<'_>) -> Result<bool, DecodeError> {
+    match reader.u8()? {
+        0 => Ok(false),
+        1 => Ok(true),
+        _ => Err(DecodeError::BadPayload),
+    }
+}
+
 fn get_value(reader: &mut Reader<'_>) -> Result<Value<Vec<u8>>, DecodeError> {
     match reader.u8()? {
         VALUE_STRING => Ok(Value::String(reader.bytes()?.to_vec())),
+        VALUE_LIST => Ok(Value::List(get_list(reader)?)),
+        VALUE_HASH => Ok(Value::Hash(get_pairs(reader)?)),
+        VALUE_SET => Ok(Value::Set(get_list(reader)?)),
+        VALUE_ZSET => Ok(Value::ZSet(get_scored(reader)?)),
         other => Err(DecodeError::UnknownValueType(other)),
     }
 }
@@ -302,6 +539,50 @@ fn get_effect(reader: &mut Reader<'_>) -> Result<Effect<Vec<u8>>, DecodeError> {
         OP_FLUSH_DB => Effect::FlushDb { db: reader.varint_u32()? },
         OP_FLUSH_ALL => Effect::FlushAll,
         OP_SWAP_DB => Effect::SwapDb { a: reader.varint_u32()?, b: reader.varint_u32()? },
+        OP_LIST_PUSH..=OP_ZSET_REMOVE => {
+            let db = reader.varint_u32()?;
+            let key = reader.bytes()?.to_vec();
+            get_collection_effect(op, db, key, reader)?
+        }
+        other => return Err(DecodeError::UnknownEffect(other)),
+    })
+}
+
+/// The rest of a collection effect, after its op byte, database and key.
+fn get_collection_effect(
+    op: u8,
+    db: u32,
+    key: Vec<u8>,
+    reader: &mut Reader<'_>,
+) -> Result<Effect<Vec<u8>>, DecodeError> {
+    Ok(match op {
+        OP_LIST_PUSH => {
+            Effect::ListPush { db, key, left: get_bool(reader)?, elements: get_list(reader)? }
+        }
+        OP_LIST_POP => {
+            Effect::ListPop { db, key, left: get_bool(reader)?, count: reader.varint()? }
+        }
+        OP_LIST_SET => {
+            Effect::ListSet { db, key, index: reader.varint()?, element: reader.bytes()?.to_vec() }
+        }
+        OP_LIST_INSERT => Effect::ListInsert {
+            db,
+            key,
+            index: reader.varint()?,
+            element: reader.bytes()?.to_vec(),
+        },
+        OP_LIST_REMOVE => Effect::ListRemove {
+            db,
+            key,
+            count: i64::from_le_bytes(reader.u64()?.to_le_bytes()),
+            element: reader.bytes()?.to_vec(),
+        },
+        OP_HASH_SET => Effect::HashSet { db, key, pairs: get_pairs(reader)? },
+        OP_HASH_DELETE => Effect::HashDelete { db, key, fields: get_list(reader)? },
+        OP_SET_ADD => Effect::SetAdd { db, key, members: get_list(reader)? },
+        OP_SET_REMOVE => Effect::SetRemove { db, key, members: get_list(reader)? },
+        OP_ZSET_ADD => Effect::ZSetAdd { db, key, entries: get_scored(reader)? },
+        OP_ZSET_REMOVE => Effect::ZSetRemove { db, key, members: get_list(reader)? },
         other => return Err(DecodeError::UnknownEffect(other)),
     })
 }
@@ -352,11 +633,36 @@ pub fn decode_record(input: &[u8]) -> Result<(Record, usize), DecodeError> {
 mod tests {
     use super::*;
 
+    fn slices(items: &[Vec<u8>]) -> Vec<&[u8]> {
+        items.iter().map(Vec::as_slice).collect()
+    }
+
+    fn pair_slices(pairs: &[(Vec<u8>, Vec<u8>)]) -> Vec<(&[u8], &[u8])> {
+        pairs.iter().map(|(f, v)| (f.as_slice(), v.as_slice())).collect()
+    }
+
+    fn scored_slices(entries: &[(f64, Vec<u8>)]) -> Vec<(f64, &[u8])> {
+        entries.iter().map(|(s, m)| (*s, m.as_slice())).collect()
+    }
+
+    fn value_to_borrowed(value: &Value<Vec<u8>>) -> Value<&[u8]> {
+        match value {
+            Value::String(v) => Value::String(v),
+            Value::List(items) => Value::List(slices(items)),
+            Value::Hash(pairs) => Value::Hash(pair_slices(pairs)),
+            Value::Set(members) => Value::Set(slices(members)),
+            Value::ZSet(entries) => Value::ZSet(scored_slices(entries)),
+        }
+    }
+
     fn owned_to_borrowed(effect: &Effect<Vec<u8>>) -> Effect<&[u8]> {
         match effect {
-            Effect::Put { db, key, value: Value::String(v), expires_at_ms } => {
-                Effect::Put { db: *db, key, value: Value::String(v), expires_at_ms: *expires_at_ms }
-            }
+            Effect::Put { db, key, value, expires_at_ms } => Effect::Put {
+                db: *db,
+                key,
+                value: value_to_borrowed(value),
+                expires_at_ms: *expires_at_ms,
+            },
             Effect::Delete { db, key } => Effect::Delete { db: *db, key },
             Effect::Expire { db, key, expires_at_ms } => {
                 Effect::Expire { db: *db, key, expires_at_ms: *expires_at_ms }
@@ -369,6 +675,39 @@ mod tests {
             Effect::FlushDb { db } => Effect::FlushDb { db: *db },
             Effect::FlushAll => Effect::FlushAll,
             Effect::SwapDb { a, b } => Effect::SwapDb { a: *a, b: *b },
+            Effect::ListPush { db, key, left, elements } => {
+                Effect::ListPush { db: *db, key, left: *left, elements: slices(elements) }
+            }
+            Effect::ListPop { db, key, left, count } => {
+                Effect::ListPop { db: *db, key, left: *left, count: *count }
+            }
+            Effect::ListSet { db, key, index, element } => {
+                Effect::ListSet { db: *db, key, index: *index, element }
+            }
+            Effect::ListInsert { db, key, index, element } => {
+                Effect::ListInsert { db: *db, key, index: *index, element }
+            }
+            Effect::ListRemove { db, key, count, element } => {
+                Effect::ListRemove { db: *db, key, count: *count, element }
+            }
+            Effect::HashSet { db, key, pairs } => {
+                Effect::HashSet { db: *db, key, pairs: pair_slices(pairs) }
+            }
+            Effect::HashDelete { db, key, fields } => {
+                Effect::HashDelete { db: *db, key, fields: slices(fields) }
+            }
+            Effect::SetAdd { db, key, members } => {
+                Effect::SetAdd { db: *db, key, members: slices(members) }
+            }
+            Effect::SetRemove { db, key, members } => {
+                Effect::SetRemove { db: *db, key, members: slices(members) }
+            }
+            Effect::ZSetAdd { db, key, entries } => {
+                Effect::ZSetAdd { db: *db, key, entries: scored_slices(entries) }
+            }
+            Effect::ZSetRemove { db, key, members } => {
+                Effect::ZSetRemove { db: *db, key, members: slices(members) }
+            }
         }
     }
 
@@ -388,6 +727,54 @@ mod tests {
             Effect::FlushDb { db: 4 },
             Effect::FlushAll,
             Effect::SwapDb { a: 0, b: 1 },
+            Effect::Put {
+                db: 0,
+                key: b"l".to_vec(),
+                value: Value::List(vec![b"a".to_vec(), Vec::new()]),
+                expires_at_ms: 5,
+            },
+            Effect::Put {
+                db: 1,
+                key: b"h".to_vec(),
+                value: Value::Hash(vec![(b"f".to_vec(), b"v".to_vec())]),
+                expires_at_ms: 0,
+            },
+            Effect::Put {
+                db: 2,
+                key: b"s".to_vec(),
+                value: Value::Set(vec![b"1".to_vec(), b"x".to_vec()]),
+                expires_at_ms: 0,
+            },
+            Effect::Put {
+                db: 3,
+                key: b"z".to_vec(),
+                value: Value::ZSet(vec![(f64::NEG_INFINITY, b"m".to_vec()), (1.5, b"n".to_vec())]),
+                expires_at_ms: 0,
+            },
+            Effect::ListPush {
+                db: 0,
+                key: b"l".to_vec(),
+                left: true,
+                elements: vec![b"x".to_vec(), b"y".to_vec()],
+            },
+            Effect::ListPop { db: 0, key: b"l".to_vec(), left: false, count: 300 },
+            Effect::ListSet { db: 0, key: b"l".to_vec(), index: 2, element: b"e".to_vec() },
+            Effect::ListInsert { db: 0, key: b"l".to_vec(), index: 0, element: b"i".to_vec() },
+            Effect::ListRemove { db: 0, key: b"l".to_vec(), count: -2, element: b"r".to_vec() },
+            Effect::HashSet {
+                db: 1,
+                key: b"h".to_vec(),
+                pairs: vec![(b"a".to_vec(), b"1".to_vec()), (b"b".to_vec(), Vec::new())],
+            },
+            Effect::HashDelete { db: 1, key: b"h".to_vec(), fields: vec![b"a".to_vec()] },
+            Effect::SetAdd { db: 2, key: b"s".to_vec(), members: vec![b"m".to_vec()] },
+            Effect::SetRemove { db: 2, key: b"s".to_vec(), members: vec![b"1".to_vec()] },
+            Effect::ZSetAdd {
+                db: 3,
+                key: b"z".to_vec(),
+                entries: vec![(-0.25, b"q".to_vec()), (f64::INFINITY, b"w".to_vec())],
+            },
+            Effect::ZSetRemove { db: 3, key: b"z".to_vec(), members: vec![b"m".to_vec()] },
         ]
     }
 

@@ -1,7 +1,9 @@
 //! Applying journaled effects to a keyspace: the same result the live command produced.
 //! Deadlines are absolute, so a key whose deadline passed while the server was down is gone.
 use super::record::{Effect, Value as JournalValue};
-use crate::store::{hash_key, Db, Entry, Keyspace, StrValue, Value};
+use crate::store::{
+    hash_key, Db, Entry, HashValue, Keyspace, ListValue, SetValue, StrValue, Value, ZSetValue,
+};
 
 /// Why an effect cannot be applied: the journal names something this server cannot hold.
 pub type ApplyError = String;
@@ -20,7 +22,99 @@ fn db(keyspace: &Keyspace, index: u32) -> Result<&Db, ApplyError> {
 fn stored(value: &JournalValue<Vec<u8>>) -> Value {
     match value {
         JournalValue::String(bytes) => Value::Str(StrValue::from_bytes(bytes)),
+        JournalValue::List(items) => {
+            Value::List(Box::new(ListValue::from_elements(items.iter().map(Vec::as_slice))))
+        }
+        JournalValue::Hash(pairs) => {
+            let mut hash = HashValue::new();
+            for (field, value) in pairs {
+                hash.insert(field, value);
+            }
+            Value::Hash(Box::new(hash))
+        }
+        JournalValue::Set(members) => {
+            let mut set = SetValue::new();
+            for member in members {
+                set.insert(member);
+            }
+            Value::Set(Box::new(set))
+        }
+        JournalValue::ZSet(entries) => {
+            let mut zset = ZSetValue::new();
+            for (score, member) in entries {
+                zset.insert(*score, member);
+            }
+            Value::ZSet(Box::new(zset))
+        }
     }
+}
+
+/// Calls `f` with `value` as the journal writes it (the inverse of `stored`), borrowing the
+/// stored bytes where there are some (docs/FORMAT.md, "Values").
+pub fn with_journal_value<R>(value: &Value, f: impl FnOnce(JournalValue<&[u8]>) -> R) -> R {
+    match value {
+        Value::Str(string) => string.with_bytes(|bytes| f(JournalValue::String(bytes))),
+        Value::List(list) => f(JournalValue::List(list.iter().collect())),
+        Value::Hash(hash) => f(JournalValue::Hash(hash.iter().collect())),
+        Value::Set(set) => {
+            // Integer members are not stored as bytes: format them once.
+            let mut owned = Vec::with_capacity(set.len());
+            set.for_each(|m| owned.push(m.to_vec()));
+            f(JournalValue::Set(owned.iter().map(Vec::as_slice).collect()))
+        }
+        Value::ZSet(zset) => f(JournalValue::ZSet(zset.iter().collect())),
+    }
+}
+
+/// The collection types, for effects that create a missing key.
+#[derive(Clone, Copy)]
+enum Kind {
+    List,
+    Hash,
+    Set,
+    ZSet,
+}
+
+impl Kind {
+    fn empty(self) -> Value {
+        match self {
+            Self::List => Value::List(Box::default()),
+            Self::Hash => Value::Hash(Box::default()),
+            Self::Set => Value::Set(Box::default()),
+            Self::ZSet => Value::ZSet(Box::default()),
+        }
+    }
+}
+
+/// Applies `change` to the collection at `key`. A missing key is created empty when `create`
+/// names a kind (adding effects), else the effect changes nothing (removals). A collection
+/// left empty is deleted, as the commands do.
+fn change_collection(
+    keyspace: &Keyspace,
+    index: u32,
+    key: &[u8],
+    create: Option<Kind>,
+    now_ms: u64,
+    change: impl FnOnce(&mut Value) -> Option<()>,
+) -> Result<(), ApplyError> {
+    let hash = hash_key(key);
+    let mut shard = db(keyspace, index)?.lock(hash);
+    if shard.find(hash, key, now_ms).is_none() {
+        let Some(kind) = create else { return Ok(()) };
+        shard.insert(hash, Entry::new(key, kind.empty()), now_ms);
+    }
+    let Some(entry) = shard.find(hash, key, now_ms) else { return Ok(()) };
+    if change(&mut entry.value).is_none() {
+        return Err(format!(
+            "a journal effect on key '{}' in database {index} does not fit the {} stored there",
+            String::from_utf8_lossy(key),
+            entry.value.type_name()
+        ));
+    }
+    if entry.value.is_empty_collection() {
+        shard.remove(hash, key, now_ms);
+    }
+    Ok(())
 }
 
 /// Applies one effect. `now_ms` decides which deadlines have already passed.
@@ -59,6 +153,13 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Resu
                     let value = Value::Str(StrValue::Raw(bytes.clone()));
                     shard.insert(hash, Entry::new(key, value), now_ms);
                 }
+                Some(entry) => {
+                    return Err(format!(
+                        "a journaled APPEND to key '{}' in database {index} finds a {}",
+                        String::from_utf8_lossy(key),
+                        entry.value.type_name()
+                    ));
+                }
             }
         }
         Effect::Rename { db: index, from, to } => {
@@ -91,8 +192,151 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Resu
                 first.swap_with(second);
             }
         }
+        Effect::ListPush { .. }
+        | Effect::ListPop { .. }
+        | Effect::ListSet { .. }
+        | Effect::ListInsert { .. }
+        | Effect::ListRemove { .. }
+        | Effect::HashSet { .. }
+        | Effect::HashDelete { .. }
+        | Effect::SetAdd { .. }
+        | Effect::SetRemove { .. }
+        | Effect::ZSetAdd { .. }
+        | Effect::ZSetRemove { .. } => return apply_collection(keyspace, effect, now_ms),
     }
     Ok(())
+}
+
+fn list(value: &mut Value) -> Option<&mut ListValue> {
+    match value {
+        Value::List(list) => Some(list),
+        _ => None,
+    }
+}
+
+fn hash(value: &mut Value) -> Option<&mut HashValue> {
+    match value {
+        Value::Hash(hash) => Some(hash),
+        _ => None,
+    }
+}
+
+fn set(value: &mut Value) -> Option<&mut SetValue> {
+    match value {
+        Value::Set(set) => Some(set),
+        _ => None,
+    }
+}
+
+fn zset(value: &mut Value) -> Option<&mut ZSetValue> {
+    match value {
+        Value::ZSet(zset) => Some(zset),
+        _ => None,
+    }
+}
+
+/// Index effects name positions the live command found in range; out of range means the
+/// journal does not match the state it is replayed onto.
+fn position(index: u64) -> usize {
+    usize::try_from(index).unwrap_or(usize::MAX)
+}
+
+fn apply_collection(
+    keyspace: &Keyspace,
+    effect: &Effect<Vec<u8>>,
+    now: u64,
+) -> Result<(), ApplyError> {
+    use Kind::{Hash, List, Set, ZSet};
+    match effect {
+        Effect::ListPush { db, key, left, elements } => {
+            change_collection(keyspace, *db, key, Some(List), now, |v| {
+                let list = list(v)?;
+                elements.iter().for_each(|e| list.push(*left, e));
+                Some(())
+            })
+        }
+        Effect::ListPop { db, key, left, count } => {
+            change_collection(keyspace, *db, key, None, now, |v| {
+                let list = list(v)?;
+                for _ in 0..*count {
+                    list.pop(*left)?;
+                }
+                Some(())
+            })
+        }
+        Effect::ListSet { db, key, index, element } => {
+            change_collection(keyspace, *db, key, None, now, |v| {
+                list(v)?.set(position(*index), element).then_some(())
+            })
+        }
+        Effect::ListInsert { db, key, index, element } => {
+            change_collection(keyspace, *db, key, None, now, |v| {
+                list(v)?.insert(position(*index), element).then_some(())
+            })
+        }
+        Effect::ListRemove { db, key, count, element } => {
+            change_collection(keyspace, *db, key, None, now, |v| {
+                list(v)?.remove_matching(*count, element);
+                Some(())
+            })
+        }
+        Effect::HashSet { db, key, pairs } => {
+            change_collection(keyspace, *db, key, Some(Hash), now, |v| {
+                let hash = hash(v)?;
+                pairs.iter().for_each(|(f, value)| {
+                    hash.insert(f, value);
+                });
+                Some(())
+            })
+        }
+        Effect::HashDelete { db, key, fields } => {
+            change_collection(keyspace, *db, key, None, now, |v| {
+                let hash = hash(v)?;
+                fields.iter().for_each(|f| {
+                    hash.remove(f);
+                });
+                Some(())
+            })
+        }
+        Effect::SetAdd { db, key, members } => {
+            change_collection(keyspace, *db, key, Some(Set), now, |v| {
+                let set = set(v)?;
+                members.iter().for_each(|m| {
+                    set.insert(m);
+                });
+                Some(())
+            })
+        }
+        Effect::SetRemove { db, key, members } => {
+            change_collection(keyspace, *db, key, None, now, |v| {
+                let set = set(v)?;
+                members.iter().for_each(|m| {
+                    set.remove(m);
+                });
+                Some(())
+            })
+        }
+        Effect::ZSetAdd { db, key, entries } => {
+            change_collection(keyspace, *db, key, Some(ZSet), now, |v| {
+                let zset = zset(v)?;
+                entries.iter().for_each(|(score, m)| {
+                    zset.insert(*score, m);
+                });
+                Some(())
+            })
+        }
+        Effect::ZSetRemove { db, key, members } => {
+            change_collection(keyspace, *db, key, None, now, |v| {
+                let zset = zset(v)?;
+                members.iter().for_each(|m| {
+                    zset.remove(m);
+                });
+                Some(())
+            })
+        }
+        // `apply` sends only the collection effects here.
+        _ => Ok(()),
+    }
 }
 
 #[cfg(test)]
@@ -103,7 +347,7 @@ mod tests {
         let hash = hash_key(key);
         let mut shard = keyspace.db(index)?.lock(hash);
         let entry = shard.find(hash, key, 1_000)?;
-        let Value::Str(s) = &entry.value;
+        let Value::Str(s) = &entry.value else { return None };
         Some((s.to_vec(), entry.expires_at_ms))
     }
 

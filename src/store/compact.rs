@@ -76,6 +76,32 @@ impl PartialEq for CompactBytes {
 
 impl Eq for CompactBytes {}
 
+/// Hashes as the byte slice does, so a `HashMap<CompactBytes, _>` can be probed with `&[u8]`.
+impl std::hash::Hash for CompactBytes {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl std::borrow::Borrow<[u8]> for CompactBytes {
+    fn borrow(&self) -> &[u8] {
+        self
+    }
+}
+
+/// Byte-wise lexicographic order (memcmp), as Redis compares members.
+impl Ord for CompactBytes {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (**self).cmp(&**other)
+    }
+}
+
+impl PartialOrd for CompactBytes {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
 impl fmt::Debug for CompactBytes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{:?}", String::from_utf8_lossy(self))

@@ -2,9 +2,17 @@
 //! Commands reach data only through here; the lock order is documented in `keyspace`.
 pub mod compact;
 pub mod glob;
+pub mod hash;
 pub mod keyspace;
+pub mod list;
+pub mod set;
 pub mod value;
+pub mod zset;
 
 pub use compact::CompactBytes;
+pub use hash::HashValue;
 pub use keyspace::{hash_key, Db, Entry, Keyspace, Shard};
+pub use list::ListValue;
+pub use set::SetValue;
 pub use value::{StrValue, Value};
+pub use zset::ZSetValue;

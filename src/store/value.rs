@@ -1,22 +1,35 @@
 //! Stored values and their encodings (as OBJECT ENCODING reports them).
 use super::compact::CompactBytes;
+use super::hash::HashValue;
+use super::list::ListValue;
+use super::set::SetValue;
+use super::zset::ZSetValue;
 use crate::protocol::number::parse_i64;
 
 /// Longest string Redis stores "embstr" (one allocation with its header).
 pub const EMBSTR_BYTES_MAX: usize = 44;
 
-/// A value of any type. Lists, hashes, sets and sorted sets arrive with the data-type issue;
-/// the enum is already the type of every stored value so WRONGTYPE checks are in one place.
+/// A value of any type. Collections are boxed so every entry stays as small as a string's.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(StrValue),
+    List(Box<ListValue>),
+    Hash(Box<HashValue>),
+    Set(Box<SetValue>),
+    ZSet(Box<ZSetValue>),
 }
+
+const _: () = assert!(std::mem::size_of::<Value>() <= 32);
 
 impl Value {
     /// The TYPE command's name.
     pub fn type_name(&self) -> &'static str {
         match self {
             Self::Str(_) => "string",
+            Self::List(_) => "list",
+            Self::Hash(_) => "hash",
+            Self::Set(_) => "set",
+            Self::ZSet(_) => "zset",
         }
     }
 
@@ -24,6 +37,22 @@ impl Value {
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Self::Str(s) => s.encoding_name(),
+            Self::List(l) => l.encoding_name(),
+            Self::Hash(h) => h.encoding_name(),
+            Self::Set(s) => s.encoding_name(),
+            Self::ZSet(z) => z.encoding_name(),
+        }
+    }
+
+    /// True for a collection with no elements: such a key must not exist (commands and replay
+    /// delete it).
+    pub fn is_empty_collection(&self) -> bool {
+        match self {
+            Self::Str(_) => false,
+            Self::List(l) => l.is_empty(),
+            Self::Hash(h) => h.is_empty(),
+            Self::Set(s) => s.is_empty(),
+            Self::ZSet(z) => z.is_empty(),
         }
     }
 
@@ -31,6 +60,10 @@ impl Value {
     pub fn memory_bytes(&self) -> usize {
         match self {
             Self::Str(s) => s.memory_bytes(),
+            Self::List(l) => l.memory_bytes(),
+            Self::Hash(h) => h.memory_bytes(),
+            Self::Set(s) => s.memory_bytes(),
+            Self::ZSet(z) => z.memory_bytes(),
         }
     }
 }

@@ -90,17 +90,23 @@ fn segment_of(data: &Path) -> PathBuf {
     segments.pop().expect("a segment")
 }
 
+fn aof_current_size(c: &mut RawClient) -> u64 {
+    let info = c.cmd(&["INFO", "persistence"]);
+    let line = info.lines().find_map(|l| l.strip_prefix("aof_current_size:")).unwrap();
+    line.trim().parse().unwrap()
+}
+
 /// Writes k1..=k3 through a server and stops it; returns the end offset of each record.
 fn three_records(data: &Path) -> Vec<u64> {
     let mut node = spawn(data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
-    let segment = segment_of(data);
     let mut ends = Vec::new();
     for i in 1..=3 {
         assert_eq!(c.cmd(&["SET", &format!("k{i}"), &format!("value-{i}")]), OK);
-        // The reply waited for the write, so the file already holds the record.
-        ends.push(std::fs::metadata(&segment).unwrap().len());
+        // The reply waited for the write; the file may run on with preallocated zeros, so
+        // the records' end is what INFO reports.
+        ends.push(aof_current_size(&mut c));
     }
     node.stop();
     ends
@@ -300,4 +306,86 @@ fn waitaof_waits_for_the_local_fsync() {
         cache.client().cmd(&["WAITAOF", "1", "0", "0"]),
         err("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.")
     );
+}
+
+/// Sends one command on a fresh connection; the reply's first line, or None when the server
+/// closed the connection without replying.
+fn try_command(port: u16, args: &[&str]) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let bytes: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    stream.write_all(&common::encode(&bytes)).unwrap();
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 256];
+    while !reply.ends_with(b"\r\n") {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => reply.extend_from_slice(&chunk[..n]),
+        }
+    }
+    (!reply.is_empty()).then(|| String::from_utf8_lossy(&reply).into_owned())
+}
+
+fn set_file_size_limit(pid: u32, limit: &str) {
+    let status = Command::new("prlimit")
+        .args(["--pid", &pid.to_string(), &format!("--fsize={limit}:")])
+        .status()
+        .expect("prlimit (util-linux) runs");
+    assert!(status.success());
+}
+
+/// A journal write that fails (here past the process's file size limit, which fails exactly
+/// as a full disk does) refuses writes with MISCONF while reads go on, never acknowledges
+/// what it could not write, and recovers by itself once writes succeed again; memory and
+/// journal still agree after a restart.
+#[test]
+fn a_failing_disk_refuses_writes_then_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap();
+    let (port, pid) = (node.port, node.child.id());
+    assert_eq!(node.client().cmd(&["SET", "before", "1"]), OK);
+    let allocated = std::fs::metadata(segment_of(&data)).unwrap().len();
+    set_file_size_limit(pid, &allocated.to_string());
+    let value = "v".repeat(64 * 1024);
+    let mut acknowledged = Vec::new();
+    let mut misconf = None;
+    for i in 0..100 {
+        let key = format!("big{i}");
+        match try_command(port, &["SET", &key, &value]) {
+            Some(reply) if reply == OK => acknowledged.push(key),
+            Some(reply) => {
+                misconf = Some(reply);
+                break;
+            }
+            None => {} // its batch failed: closed unanswered, never acknowledged
+        }
+    }
+    let misconf = misconf.expect("writes past the limit were refused");
+    assert_eq!(misconf, "-MISCONF Errors writing to the AOF file: File too large\r\n");
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "before"]), bulk("1"), "reads go on");
+    assert!(c.cmd(&["INFO", "persistence"]).contains("aof_last_write_status:err"));
+    assert!(node.log().contains("Errors writing to the AOF file: File too large"));
+
+    set_file_size_limit(pid, "unlimited");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while try_command(port, &["SET", "after", "2"]).as_deref() != Some(OK) {
+        assert!(Instant::now() < deadline, "writes never resumed: {}", node.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(c.cmd(&["INFO", "persistence"]).contains("aof_last_write_status:ok"));
+    assert!(node.log().contains("journal writes succeed again"));
+    let keys_before = c.cmd(&["DBSIZE"]);
+    node.stop();
+
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["DBSIZE"]), keys_before, "memory and journal agree");
+    for key in acknowledged.iter().map(String::as_str).chain(["before", "after"]) {
+        assert_eq!(c.cmd(&["EXISTS", key]), ":1\r\n", "{key}");
+    }
 }

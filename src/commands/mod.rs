@@ -74,10 +74,7 @@ impl Context<'_> {
             return;
         }
         if let Some(journal) = self.server.journal() {
-            // None: the journal failed after this command's MISCONF check. The change is in
-            // memory but not journaled, so the reply must never go out (see
-            // connection::wait_for_journal): u64::MAX is never durable.
-            self.client.journal_seq = journal.append(effects).unwrap_or(u64::MAX);
+            self.client.journal_seq = journal.append(effects);
         }
     }
 }

@@ -8,16 +8,15 @@ use std::path::{Path, PathBuf};
 use super::record::{decode_record, DecodeError, RecordHeader};
 use super::replay::apply;
 use super::segment::SegmentHeader;
-use super::writer::create_segment;
+use super::writer::{create_segment, ActiveSegment};
 use crate::store::Keyspace;
 
 /// The journal directory after a successful replay.
 pub struct Recovered {
     /// Held for the life of the server: a second server on the same directory is refused.
     pub lock: File,
-    /// The last segment, open for appending, and its length.
-    pub segment: File,
-    pub segment_bytes: u64,
+    /// The last segment, open for writing after its last record.
+    pub segment: ActiveSegment,
     /// Sequence number of the last record replayed (0 for a new journal).
     pub last_seq: u64,
     pub records: u64,
@@ -148,6 +147,8 @@ pub fn recover(
     let segments = list_segments(directory)?;
     let mut expected_seq = 1u64;
     let mut records = 0u64;
+    // Where the last segment's records end (the writer continues there).
+    let mut last_end = SegmentHeader::ENCODED_BYTES;
     let count = segments.len();
     for (index, (first_seq, path)) in segments.iter().enumerate() {
         let is_last = index + 1 == count;
@@ -186,6 +187,11 @@ pub fn recover(
         let mut offset = SegmentHeader::ENCODED_BYTES;
         while offset < data.len() {
             let rest = data.get(offset..).unwrap_or(&[]);
+            if rest.iter().all(|&b| b == 0) {
+                // Preallocated space after the last record: the segment's clean end. (A hole
+                // of zeros in a segment that is not the last shows up as a sequence gap.)
+                break;
+            }
             match decode_record(rest) {
                 Ok((record, used)) => {
                     if record.seq != expected_seq {
@@ -234,17 +240,18 @@ pub fn recover(
                 }
             }
         }
+        last_end = offset;
     }
     let last_seq = expected_seq - 1;
     let live = list_segments(directory)?;
-    let (segment, segment_bytes) = match live.last() {
+    let (file, end) = match live.last() {
         Some((_, path)) => {
             let file = OpenOptions::new()
-                .append(true)
+                .read(true)
+                .write(true)
                 .open(path)
                 .map_err(|e| io_error("open", path, e))?;
-            let len = file.metadata().map_err(|e| io_error("stat", path, e))?.len();
-            (file, len)
+            (file, last_end as u64)
         }
         None => {
             let file = create_segment(directory, 1)
@@ -252,5 +259,7 @@ pub fn recover(
             (file, SegmentHeader::ENCODED_BYTES as u64)
         }
     };
-    Ok(Recovered { lock, segment, segment_bytes, last_seq, records, segments: live.len().max(1) })
+    let segment = ActiveSegment::new(file, end)
+        .map_err(|e| io_error("stat the last segment in", directory, e))?;
+    Ok(Recovered { lock, segment, last_seq, records, segments: live.len().max(1) })
 }

@@ -141,6 +141,7 @@ pub async fn run(
     }
     let mut ready = false;
 
+    ignore_file_size_signal();
     let expiry = tokio::spawn(active_expiry(server.clone()));
     let signals = shutdown_signal();
     tokio::pin!(signals);
@@ -209,7 +210,6 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     let journal = crate::journal::Journal::start(
         &directory,
         recovered.segment,
-        recovered.segment_bytes,
         recovered.last_seq,
         server.config.appendfsync,
         Duration::from_millis(server.config.persistence_interval),
@@ -299,6 +299,20 @@ async fn active_expiry(server: Arc<Server>) {
         };
         if removed > 0 {
             server.stats.expired_keys_active.fetch_add(removed, Relaxed);
+        }
+    }
+}
+
+/// Catches SIGXFSZ, whose default action kills the process: a journal write past the file
+/// size limit must fail with EFBIG and be refused as MISCONF (then repaired once the limit
+/// is raised), like a full disk, rather than take the server down.
+fn ignore_file_size_signal() {
+    #[cfg(target_os = "linux")]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        // SIGXFSZ is 25 on every Linux architecture this builds for (x86, ARM, RISC-V).
+        if let Ok(mut file_size) = signal(SignalKind::from_raw(25)) {
+            tokio::spawn(async move { while file_size.recv().await.is_some() {} });
         }
     }
 }

@@ -389,3 +389,85 @@ fn a_failing_disk_refuses_writes_then_recovers() {
         assert_eq!(c.cmd(&["EXISTS", key]), ":1\r\n", "{key}");
     }
 }
+
+/// A version 1 segment (written before MANIFESTs existed): `SET hello world` as record 1.
+fn version_1_journal(data: &Path) {
+    use allydb::journal::{encode_record, Effect, SegmentHeader, Value};
+    std::fs::create_dir_all(data).unwrap();
+    let mut bytes = SegmentHeader { first_seq: 1 }.encode().to_vec();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let crc = crc32fast_hash(&bytes[..24]);
+    bytes[24..28].copy_from_slice(&crc.to_le_bytes());
+    let effect = Effect::Put {
+        db: 0,
+        key: &b"hello"[..],
+        value: Value::String(&b"world"[..]),
+        expires_at_ms: 0,
+    };
+    encode_record(1, &[effect], &mut bytes);
+    std::fs::write(data.join("journal-00000000000000000001.log"), bytes).unwrap();
+}
+
+/// CRC-32/IEEE, bit by bit (the test does not depend on the server's crc32fast).
+fn crc32fast_hash(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn a_version_1_journal_loads_and_gets_a_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    version_1_journal(&data);
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "hello"]), bulk("world"));
+    assert_eq!(c.cmd(&["SET", "next", "1"]), OK);
+    node.stop();
+    let manifest = std::fs::read(data.join("MANIFEST")).unwrap();
+    assert_eq!(&manifest[..8], b"ALLYMANF");
+    assert_eq!(&manifest[16..32], &[0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap();
+    assert_eq!(node.client().cmd(&["MGET", "hello", "next"]), bulk_array(&["world", "1"]));
+}
+
+#[test]
+fn a_damaged_or_missing_manifest_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    three_records(&data);
+    // An interrupted MANIFEST update leaves a temporary file: removed, the old one holds.
+    std::fs::write(data.join("MANIFEST.tmp"), b"partial").unwrap();
+    let mut node = spawn(&data, &[]);
+    node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+    assert_eq!(node.client().cmd(&["GET", "k3"]), bulk("value-3"));
+    node.stop();
+    assert!(!data.join("MANIFEST.tmp").exists());
+
+    let manifest = std::fs::read(data.join("MANIFEST")).unwrap();
+    let mut damaged = manifest.clone();
+    damaged[20] ^= 1;
+    std::fs::write(data.join("MANIFEST"), &damaged).unwrap();
+    let mut node = spawn(&data, &[]);
+    assert_eq!(node.ready().expect_err("started with a damaged MANIFEST"), 1);
+    let log = node.log();
+    assert!(log.contains("MANIFEST: damaged (CRC mismatch"), "{log}");
+
+    // Without a MANIFEST, segments must start at sequence number 1.
+    std::fs::remove_file(data.join("MANIFEST")).unwrap();
+    let old = segment_of(&data);
+    std::fs::rename(&old, data.join("journal-00000000000000000005.log")).unwrap();
+    let mut node = spawn(&data, &[]);
+    assert_eq!(node.ready().expect_err("started without the start of the journal"), 1);
+    let log = node.log();
+    assert!(log.contains("MANIFEST is missing and the oldest segment"), "{log}");
+    assert!(log.contains("starts at sequence number 5, not 1"), "{log}");
+}

@@ -5,6 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
 use super::record::{decode_record, DecodeError, RecordHeader};
 use super::replay::apply;
 use super::segment::SegmentHeader;
@@ -129,6 +130,68 @@ fn has_later_record(rest: &[u8], seq: u64) -> bool {
     false
 }
 
+/// Reads the MANIFEST (writing the first one for a new journal, or for one written before
+/// MANIFESTs existed), removes leftovers of an interrupted replacement and segments it marks
+/// obsolete, and returns it with the live segments.
+fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), RecoveryError> {
+    let temp = directory.join(MANIFEST_TEMP_FILE);
+    if temp.exists() {
+        // A crash while replacing the MANIFEST: the old one is still in force.
+        tracing::warn!("removing {} (left by an interrupted MANIFEST update)", temp.display());
+        std::fs::remove_file(&temp).map_err(|e| io_error("remove", &temp, e))?;
+    }
+    let mut segments = list_segments(directory)?;
+    let path = directory.join(super::manifest::MANIFEST_FILE);
+    let manifest = match Manifest::read(directory).map_err(|e| io_error("read", &path, e))? {
+        Some(Ok(manifest)) => manifest,
+        Some(Err(error)) => {
+            return Err(RecoveryError(format!(
+                "{}: damaged ({error}); refusing to start without knowing which snapshot and \
+                 segments hold the data",
+                path.display()
+            )))
+        }
+        None => {
+            if let Some((first_seq, segment)) = segments.first() {
+                if *first_seq != 1 {
+                    return Err(RecoveryError(format!(
+                        "{} is missing and the oldest segment, {}, starts at sequence number \
+                         {first_seq}, not 1; refusing to start with a hole in the data",
+                        path.display(),
+                        segment.display()
+                    )));
+                }
+            }
+            // A new journal, or one from before MANIFESTs (format version 1).
+            Manifest::EMPTY.write(directory).map_err(|e| io_error("write", &path, e))?;
+            Manifest::EMPTY
+        }
+    };
+    if manifest.snapshot_seq != 0 {
+        return Err(RecoveryError(format!(
+            "{} names a snapshot at sequence number {}; this build cannot load snapshots",
+            path.display(),
+            manifest.snapshot_seq
+        )));
+    }
+    if manifest.first_segment_seq > manifest.snapshot_seq + 1 {
+        return Err(RecoveryError(format!(
+            "{}: segments start at sequence number {} but the snapshot ends at {}; refusing \
+             to start with a hole in the data",
+            path.display(),
+            manifest.first_segment_seq,
+            manifest.snapshot_seq
+        )));
+    }
+    let live_from =
+        segments.partition_point(|(first_seq, _)| *first_seq < manifest.first_segment_seq);
+    for (_, obsolete) in segments.drain(..live_from) {
+        tracing::info!("removing {} (obsolete: covered by the snapshot)", obsolete.display());
+        std::fs::remove_file(&obsolete).map_err(|e| io_error("remove", &obsolete, e))?;
+    }
+    Ok((manifest, segments))
+}
+
 /// Replays the journal at `directory` into `keyspace`, creating the directory if missing.
 pub fn recover(
     directory: &Path,
@@ -144,8 +207,8 @@ pub fn recover(
     }
     std::fs::create_dir_all(directory).map_err(|e| io_error("create", directory, e))?;
     let lock = take_lock(directory)?;
-    let segments = list_segments(directory)?;
-    let mut expected_seq = 1u64;
+    let (manifest, segments) = read_manifest(directory)?;
+    let mut expected_seq = manifest.first_segment_seq;
     let mut records = 0u64;
     // Where the last segment's records end (the writer continues there).
     let mut last_end = SegmentHeader::ENCODED_BYTES;
@@ -202,7 +265,10 @@ pub fn recover(
                             record.seq
                         )));
                     }
-                    for effect in &record.effects {
+                    // Records the snapshot already holds are checked, not applied.
+                    let effects =
+                        if record.seq > manifest.snapshot_seq { &record.effects[..] } else { &[] };
+                    for effect in effects {
                         apply(keyspace, effect, now_ms).map_err(|e| {
                             RecoveryError(format!(
                                 "{}: offset {offset}: seq {expected_seq}: {e}",
@@ -242,7 +308,7 @@ pub fn recover(
         }
         last_end = offset;
     }
-    let last_seq = expected_seq - 1;
+    let last_seq = (expected_seq - 1).max(manifest.snapshot_seq);
     let live = list_segments(directory)?;
     let (file, end) = match live.last() {
         Some((_, path)) => {
@@ -254,7 +320,7 @@ pub fn recover(
             (file, last_end as u64)
         }
         None => {
-            let file = create_segment(directory, 1)
+            let file = create_segment(directory, last_seq + 1)
                 .map_err(|e| io_error("create a segment in", directory, e))?;
             (file, SegmentHeader::ENCODED_BYTES as u64)
         }

@@ -471,3 +471,32 @@ fn a_damaged_or_missing_manifest_refuses_to_start() {
     assert!(log.contains("MANIFEST is missing and the oldest segment"), "{log}");
     assert!(log.contains("starts at sequence number 5, not 1"), "{log}");
 }
+
+/// While the journal replays, the server already accepts connections and answers `-LOADING`
+/// to commands without Redis's `loading` flag (INFO has it and says loading:1); once replay
+/// is done it serves the data.
+#[test]
+fn clients_get_loading_while_the_journal_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    three_records(&data);
+    // 0.7 s per record: about 2 s of loading.
+    let mut node = spawn(&data, &["--key-load-delay", "700000"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", node.port)).is_err() {
+        assert!(Instant::now() < deadline, "never listened: {}", node.log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "k1"]), err("LOADING Redis is loading the dataset in memory"));
+    assert_eq!(c.cmd(&["SET", "k9", "x"]), err("LOADING Redis is loading the dataset in memory"));
+    assert!(c.cmd(&["INFO", "persistence"]).contains("\r\nloading:1\r\n"));
+    assert!(!node.log().contains("Ready to accept connections"));
+    node.ready().unwrap();
+    assert_eq!(c.cmd(&["GET", "k1"]), bulk("value-1"));
+    assert!(c.cmd(&["INFO", "persistence"]).contains("\r\nloading:0\r\n"));
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "key-load-delay"]),
+        bulk_array(&["key-load-delay", "700000"])
+    );
+}

@@ -193,10 +193,12 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
 }
 
 /// Replays the journal at `directory` into `keyspace`, creating the directory if missing.
+/// `record_delay` pauses after each record (`key-load-delay`, for tests of the LOADING state).
 pub fn recover(
     directory: &Path,
     keyspace: &Keyspace,
     now_ms: u64,
+    record_delay: std::time::Duration,
 ) -> Result<Recovered, RecoveryError> {
     if directory.is_file() {
         return Err(RecoveryError(format!(
@@ -279,6 +281,9 @@ pub fn recover(
                     expected_seq += 1;
                     records += 1;
                     offset += used;
+                    if !record_delay.is_zero() {
+                        std::thread::sleep(record_delay);
+                    }
                 }
                 Err(error) if is_last && is_torn_tail(&data, offset, &error, expected_seq) => {
                     let dropped = data.len() - offset;

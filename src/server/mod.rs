@@ -196,7 +196,8 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     // Effects replay as of their own time: nothing expires during replay (now = 0), because
     // the journal holds a Delete for every key that expired before a later change to it.
     // Keys whose deadline passed while the server was down expire as usual afterwards.
-    let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, 0)
+    let delay = Duration::from_micros(server.config.key_load_delay);
+    let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, 0, delay)
         .map_err(|e| StartError(format!("cannot load the journal: {e}")))?;
     let keys: usize = server.keyspace.dbs().map(Db::len).sum();
     tracing::info!(

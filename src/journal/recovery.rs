@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
-use super::record::{decode_record, DecodeError, RecordHeader};
+use super::record::{decode_record, decode_record_ref, DecodeError, RecordHeader};
 use super::replay::apply;
 use super::segment::SegmentHeader;
 use super::writer::{create_segment, ActiveSegment};
@@ -257,7 +257,7 @@ pub fn recover(
                 // of zeros in a segment that is not the last shows up as a sequence gap.)
                 break;
             }
-            match decode_record(rest) {
+            match decode_record_ref(rest) {
                 Ok((record, used)) => {
                     if record.seq != expected_seq {
                         return Err(RecoveryError(format!(

@@ -19,30 +19,30 @@ fn db(keyspace: &Keyspace, index: u32) -> Result<&Db, ApplyError> {
     })
 }
 
-fn stored(value: &JournalValue<Vec<u8>>) -> Value {
+fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
     match value {
-        JournalValue::String(bytes) => Value::Str(StrValue::from_bytes(bytes)),
+        JournalValue::String(bytes) => Value::Str(StrValue::from_bytes(bytes.as_ref())),
         JournalValue::List(items) => {
-            Value::List(Box::new(ListValue::from_elements(items.iter().map(Vec::as_slice))))
+            Value::List(Box::new(ListValue::from_elements(items.iter().map(AsRef::as_ref))))
         }
         JournalValue::Hash(pairs) => {
             let mut hash = HashValue::new();
             for (field, value) in pairs {
-                hash.insert(field, value);
+                hash.insert(field.as_ref(), value.as_ref());
             }
             Value::Hash(Box::new(hash))
         }
         JournalValue::Set(members) => {
             let mut set = SetValue::new();
             for member in members {
-                set.insert(member);
+                set.insert(member.as_ref());
             }
             Value::Set(Box::new(set))
         }
         JournalValue::ZSet(entries) => {
             let mut zset = ZSetValue::new();
             for (score, member) in entries {
-                zset.insert(*score, member);
+                zset.insert(*score, member.as_ref());
             }
             Value::ZSet(Box::new(zset))
         }
@@ -118,7 +118,7 @@ fn change_collection(
 }
 
 /// Applies one effect. `now_ms` decides which deadlines have already passed.
-pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Result<(), ApplyError> {
+pub fn apply(keyspace: &Keyspace, effect: &Effect<&[u8]>, now_ms: u64) -> Result<(), ApplyError> {
     match effect {
         Effect::Put { db: index, key, value, expires_at_ms } => {
             let hash = hash_key(key);
@@ -150,7 +150,7 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Resu
                     string.make_raw().extend_from_slice(bytes);
                 }
                 None => {
-                    let value = Value::Str(StrValue::Raw(bytes.clone()));
+                    let value = Value::Str(StrValue::Raw(bytes.to_vec()));
                     shard.insert(hash, Entry::new(key, value), now_ms);
                 }
                 Some(entry) => {
@@ -167,7 +167,7 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Resu
             let (from_hash, to_hash) = (hash_key(from), hash_key(to));
             let mut shards = database.lock_keys([from_hash, to_hash].into_iter());
             if let Some(mut entry) = shards.shard(from_hash).remove(from_hash, from, now_ms) {
-                entry.key = to.as_slice().into();
+                entry.key = (*to).into();
                 shards.shard(to_hash).insert(to_hash, entry, now_ms);
             }
         }
@@ -243,7 +243,7 @@ fn position(index: u64) -> usize {
 
 fn apply_collection(
     keyspace: &Keyspace,
-    effect: &Effect<Vec<u8>>,
+    effect: &Effect<&[u8]>,
     now: u64,
 ) -> Result<(), ApplyError> {
     use Kind::{Hash, List, Set, ZSet};
@@ -376,7 +376,7 @@ mod tests {
             Effect::Delete { db: 0, key: "new".into() },
         ];
         for effect in &effects {
-            apply(&ks, effect, 1_000).unwrap();
+            apply(&ks, &effect.map_bytes(&|b| b.as_slice()), 1_000).unwrap();
         }
         assert_eq!(get(&ks, 0, b"c"), Some((b"123".to_vec(), 9_000)));
         assert_eq!(get(&ks, 0, b"a"), None);

@@ -549,7 +549,7 @@ fn get_count(reader: &mut Reader<'_>) -> Result<usize, DecodeError> {
 
 fn get_list<'a>(reader: &mut Reader<'a>) -> Result<Vec<&'a [u8]>, DecodeError> {
     let count = get_count(reader)?;
-    (0..count).map(|_| Ok(reader.bytes()?)).collect()
+    (0..count).map(|_| reader.bytes()).collect()
 }
 
 /// Decoded field-value pairs.

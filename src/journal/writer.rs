@@ -80,6 +80,8 @@ pub struct Progress {
 
 struct Shared {
     pending: Mutex<Pending>,
+    /// The segment and what writing it needs; lock order: `state`, then `pending`.
+    state: parking_lot::Mutex<WriteState>,
     wake: Condvar,
     progress: Progress,
     /// Woken after every write and every sync.
@@ -123,23 +125,31 @@ impl Journal {
                 failure: None,
                 shutdown: false,
             }),
+            state: parking_lot::Mutex::new(WriteState {
+                synced_end: segment.end,
+                segment,
+                unsynced: Vec::new(),
+                batch: Vec::with_capacity(1 << 20),
+            }),
             wake: Condvar::new(),
             progress: Progress {
                 written_seq: AtomicU64::new(last_seq),
                 synced_seq: AtomicU64::new(last_seq),
                 last_sync_unix_ms: AtomicU64::new(crate::clock::unix_ms_now()),
-                bytes_written: AtomicU64::new(segment.end),
+                bytes_written: AtomicU64::new(0),
             },
             advanced: Notify::new(),
             mode: AtomicU64::new(mode.to_u64()),
             failed: AtomicBool::new(false),
             sync_requested: AtomicBool::new(false),
         });
+        let end = shared.state.lock().segment.end;
+        shared.progress.bytes_written.store(end, Ordering::Relaxed);
         let thread_shared = shared.clone();
         let dir = directory.to_path_buf();
         let thread =
             std::thread::Builder::new().name("allydb-journal".into()).spawn(move || {
-                writer_loop(&thread_shared, &dir, segment, interval);
+                writer_loop(&thread_shared, &dir, interval);
             })?;
         Ok(Self { shared, thread: Mutex::new(Some(thread)), directory: directory.to_path_buf() })
     }
@@ -156,10 +166,30 @@ impl Journal {
         encode_record(seq, effects, &mut pending.buffer);
         pending.next_seq += 1;
         drop(pending);
-        if was_empty {
+        // In `interval` mode the connection writes its records itself after its batch
+        // (`write_now`) or wakes the writer then; expired-key records wait for the next round.
+        if was_empty && self.mode() != FsyncMode::Interval {
             self.shared.wake.notify_one();
         }
         seq
+    }
+
+    /// In `interval` mode, writes the queued records on the calling thread when the writer
+    /// is idle: one `write`, no thread hand-off, never behind an `fdatasync`. Otherwise (or
+    /// when the writer is busy syncing) wakes the writer thread, which writes them.
+    pub fn write_now(&self) {
+        let inline = self.mode() == FsyncMode::Interval && !is_failed(&self.shared);
+        if inline {
+            if let Some(mut state) = self.shared.state.try_lock() {
+                let (batch_last_seq, _) = state.take_queued(&self.shared);
+                state.write_batch(&self.shared, batch_last_seq);
+                state.recycle_batch();
+                return;
+            }
+        }
+        // Take the lock so the writer is either before its check or inside its wait.
+        drop(lock(&self.shared.pending));
+        self.shared.wake.notify_one();
     }
 
     /// Why writes are refused, if they are.
@@ -200,6 +230,9 @@ impl Journal {
 
     /// Waits until `seq` is as durable as the mode promises (or the journal failed).
     pub async fn wait_durable(&self, seq: u64) {
+        if !self.is_durable(seq) {
+            self.write_now();
+        }
         loop {
             let advanced = self.shared.advanced.notified();
             tokio::pin!(advanced);
@@ -312,143 +345,82 @@ impl ActiveSegment {
     }
 }
 
-/// The writer thread's own state.
-struct Writer<'a> {
-    shared: &'a Shared,
-    directory: &'a Path,
+/// What writing needs, behind `Shared::state`. The writer thread holds it while it writes
+/// and while it syncs; in `interval` mode a connection that finds it free writes the queued
+/// records itself (`Journal::write_now`), so it never writes behind an `fdatasync` of the
+/// same file (the ext4 stall DESIGN.md section 4 warns about) and never waits for a hand-off
+/// when the writer is idle.
+pub(crate) struct WriteState {
     segment: ActiveSegment,
     /// Everything written since the last successful sync, starting at `synced_end`: a failed
     /// write or `fdatasync` is repaired by writing it again (after a failed `fdatasync` the
     /// page cache may have dropped it), so the journal always matches memory.
     unsynced: Vec<u8>,
     synced_end: u64,
-    last_sync: Instant,
-    interval: Duration,
-    failed: bool,
+    /// The queued records being written (swapped with the queue's buffer).
+    batch: Vec<u8>,
 }
 
-fn writer_loop(shared: &Shared, directory: &Path, segment: ActiveSegment, interval: Duration) {
-    let synced_end = segment.end;
-    let mut writer = Writer {
-        shared,
-        directory,
-        segment,
-        unsynced: Vec::new(),
-        synced_end,
-        last_sync: Instant::now(),
-        interval,
-        failed: false,
-    };
-    let mut spare: Vec<u8> = Vec::with_capacity(1 << 20);
-    loop {
-        let (batch_last_seq, shutdown) = writer.wait_for_work(&mut spare);
-        if writer.failed {
-            writer.unsynced.extend_from_slice(&spare);
-            writer.repair(batch_last_seq);
-        } else {
-            writer.write_batch(&spare, batch_last_seq);
-            writer.sync_if_due(shutdown);
-        }
-        spare.clear();
-        if spare.capacity() > 64 << 20 {
-            spare = Vec::with_capacity(1 << 20);
-        }
-        if shutdown && lock(&shared.pending).buffer.is_empty() {
-            if writer.failed {
-                tracing::error!("journal still failing at shutdown; unsynced writes are lost");
-            }
-            return;
-        }
-        writer.roll_if_full();
-    }
-}
-
-impl Writer<'_> {
-    /// Waits until records are queued, a sync is due, a repair is due or shutdown; swaps the
-    /// queued records into `spare`. Returns the last queued sequence number and shutdown.
-    fn wait_for_work(&self, spare: &mut Vec<u8>) -> (u64, bool) {
-        let shared = self.shared;
+impl WriteState {
+    /// Takes everything queued; returns the last sequence number taken and shutdown.
+    fn take_queued(&mut self, shared: &Shared) -> (u64, bool) {
         let mut pending = lock(&shared.pending);
-        loop {
-            let since_sync = self.last_sync.elapsed();
-            let unsynced = shared.progress.synced_seq.load(Ordering::Relaxed)
-                < shared.progress.written_seq.load(Ordering::Relaxed);
-            let sync_due = unsynced
-                && (since_sync >= self.interval || shared.sync_requested.load(Ordering::Acquire));
-            let repair_due = self.failed && since_sync >= REPAIR_INTERVAL;
-            let queued = !pending.buffer.is_empty() && !self.failed;
-            if queued || pending.shutdown || sync_due || repair_due {
-                break;
-            }
-            let period = if self.failed { REPAIR_INTERVAL } else { self.interval };
-            let wait = period.saturating_sub(since_sync).max(Duration::from_millis(1));
-            pending = shared
-                .wake
-                .wait_timeout(pending, wait)
-                .map(|(guard, _)| guard)
-                .unwrap_or_else(|e| e.into_inner().0);
-        }
-        std::mem::swap(&mut pending.buffer, spare);
+        std::mem::swap(&mut pending.buffer, &mut self.batch);
         (pending.next_seq - 1, pending.shutdown)
     }
 
-    fn write_batch(&mut self, batch: &[u8], batch_last_seq: u64) {
-        if batch.is_empty() {
-            return;
+    fn recycle_batch(&mut self) {
+        self.batch.clear();
+        if self.batch.capacity() > 64 << 20 {
+            self.batch = Vec::with_capacity(1 << 20);
         }
-        self.unsynced.extend_from_slice(batch);
-        if let Err(error) = self.segment.write_at(self.segment.end, batch) {
-            self.fail(&error);
-            return;
-        }
-        self.segment.end += batch.len() as u64;
-        let progress = &self.shared.progress;
-        progress.bytes_written.store(self.segment.end, Ordering::Relaxed);
-        progress.written_seq.store(batch_last_seq, Ordering::Release);
-        self.shared.advanced.notify_waiters();
     }
 
-    fn sync_if_due(&mut self, shutdown: bool) {
-        let progress = &self.shared.progress;
-        let written = progress.written_seq.load(Ordering::Relaxed);
-        if self.failed || progress.synced_seq.load(Ordering::Relaxed) >= written {
+    /// Writes the taken batch after the last record.
+    fn write_batch(&mut self, shared: &Shared, batch_last_seq: u64) {
+        if self.batch.is_empty() {
             return;
         }
-        let mode = FsyncMode::from_u64(self.shared.mode.load(Ordering::Relaxed));
-        let requested = self.shared.sync_requested.swap(false, Ordering::AcqRel);
-        let due = mode == FsyncMode::Always
-            || shutdown
-            || requested
-            || self.last_sync.elapsed() >= self.interval
-            || self.unsynced.len() > UNSYNCED_BYTES_MAX;
-        if !due {
+        self.unsynced.extend_from_slice(&self.batch);
+        if let Err(error) = self.segment.write_at(self.segment.end, &self.batch) {
+            fail(shared, &error);
             return;
         }
+        self.segment.end += self.batch.len() as u64;
+        let progress = &shared.progress;
+        progress.bytes_written.store(self.segment.end, Ordering::Relaxed);
+        progress.written_seq.store(batch_last_seq, Ordering::Release);
+        shared.advanced.notify_waiters();
+    }
+
+    /// `fdatasync`s what is written; true on success.
+    fn sync(&mut self, shared: &Shared) -> bool {
+        let written = shared.progress.written_seq.load(Ordering::Acquire);
         if let Err(error) = self.segment.file.sync_data() {
-            self.fail(&error);
-            return;
+            fail(shared, &error);
+            return false;
         }
-        self.synced(written);
+        self.synced(shared, written);
+        true
     }
 
     /// Records that everything up to `seq` (ending at the segment's end) is on disk.
-    fn synced(&mut self, seq: u64) {
-        self.last_sync = Instant::now();
+    fn synced(&mut self, shared: &Shared, seq: u64) {
         self.synced_end = self.segment.end;
         self.unsynced.clear();
         if self.unsynced.capacity() > 2 * UNSYNCED_BYTES_MAX {
             self.unsynced = Vec::new();
         }
-        let progress = &self.shared.progress;
+        let progress = &shared.progress;
         progress.synced_seq.store(seq, Ordering::Release);
         progress.last_sync_unix_ms.store(crate::clock::unix_ms_now(), Ordering::Relaxed);
-        self.shared.advanced.notify_waiters();
+        shared.advanced.notify_waiters();
     }
 
     /// After a failure: writes everything since the last good sync again, at the same
-    /// offset, and syncs it. On success the journal accepts writes again.
-    fn repair(&mut self, batch_last_seq: u64) {
-        self.last_sync = Instant::now();
+    /// offset, with the batch just taken, and syncs it. On success writes are accepted again.
+    fn repair(&mut self, shared: &Shared, batch_last_seq: u64) {
+        self.unsynced.extend_from_slice(&self.batch);
         let result = self
             .segment
             .write_at(self.synced_end, &self.unsynced)
@@ -458,42 +430,29 @@ impl Writer<'_> {
             return;
         }
         self.segment.end = self.synced_end + self.unsynced.len() as u64;
-        let progress = &self.shared.progress;
+        let progress = &shared.progress;
         progress.bytes_written.store(self.segment.end, Ordering::Relaxed);
         progress.written_seq.store(batch_last_seq, Ordering::Release);
-        self.synced(batch_last_seq);
-        self.failed = false;
-        lock(&self.shared.pending).failure = None;
-        self.shared.failed.store(false, Ordering::Release);
+        self.synced(shared, batch_last_seq);
+        lock(&shared.pending).failure = None;
+        shared.failed.store(false, Ordering::Release);
         tracing::warn!(
             "journal writes succeed again (up to seq {batch_last_seq}); accepting writes"
         );
-        // Records queued while failing are waiting: take them on the next round.
-        self.shared.wake.notify_one();
-    }
-
-    fn fail(&mut self, error: &std::io::Error) {
-        self.failed = true;
-        self.last_sync = Instant::now();
-        let message = format!("Errors writing to the AOF file: {}", describe(error));
-        tracing::error!("{message}; writes are refused until the journal can be written again");
-        lock(&self.shared.pending).failure = Some(message);
-        self.shared.failed.store(true, Ordering::Release);
-        self.shared.advanced.notify_waiters();
     }
 
     /// Starts a new segment once the current one is over the size limit and fully synced.
-    fn roll_if_full(&mut self) {
-        let progress = &self.shared.progress;
+    fn roll_if_full(&mut self, shared: &Shared, directory: &Path) {
+        let progress = &shared.progress;
         let written = progress.written_seq.load(Ordering::Relaxed);
         let all_synced = progress.synced_seq.load(Ordering::Relaxed) == written;
-        if self.failed || self.segment.end < SEGMENT_BYTES_MAX || !all_synced {
+        if is_failed(shared) || self.segment.end < SEGMENT_BYTES_MAX || !all_synced {
             return;
         }
         if let Err(error) = self.segment.trim() {
             tracing::warn!("cannot trim the full journal segment: {error}");
         }
-        let next = create_segment(self.directory, written + 1)
+        let next = create_segment(directory, written + 1)
             .and_then(|file| ActiveSegment::new(file, SegmentHeader::ENCODED_BYTES as u64));
         match next {
             Ok(segment) => {
@@ -502,6 +461,95 @@ impl Writer<'_> {
             }
             Err(error) => tracing::warn!("cannot start a new journal segment: {error}"),
         }
+    }
+}
+
+fn is_failed(shared: &Shared) -> bool {
+    shared.failed.load(Ordering::Acquire)
+}
+
+fn fail(shared: &Shared, error: &std::io::Error) {
+    let message = format!("Errors writing to the AOF file: {}", describe(error));
+    tracing::error!("{message}; writes are refused until the journal can be written again");
+    lock(&shared.pending).failure = Some(message);
+    shared.failed.store(true, Ordering::Release);
+    shared.advanced.notify_waiters();
+}
+
+fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
+    // When the last sync (or repair attempt) happened: only this thread syncs.
+    let mut last_sync = Instant::now();
+    loop {
+        wait_for_work(shared, last_sync, interval);
+        let mut state = shared.state.lock();
+        let (batch_last_seq, shutdown) = state.take_queued(shared);
+        if is_failed(shared) {
+            state.repair(shared, batch_last_seq);
+            last_sync = Instant::now();
+        } else {
+            state.write_batch(shared, batch_last_seq);
+            if sync_due(shared, &state, last_sync, interval, shutdown) && state.sync(shared) {
+                last_sync = Instant::now();
+            }
+            if is_failed(shared) {
+                last_sync = Instant::now();
+            }
+        }
+        state.recycle_batch();
+        state.roll_if_full(shared, directory);
+        drop(state);
+        if shutdown && lock(&shared.pending).buffer.is_empty() {
+            if is_failed(shared) {
+                tracing::error!("journal still failing at shutdown; unsynced writes are lost");
+            }
+            return;
+        }
+    }
+}
+
+/// Whether what is written must be synced now.
+fn sync_due(
+    shared: &Shared,
+    state: &WriteState,
+    last_sync: Instant,
+    interval: Duration,
+    shutdown: bool,
+) -> bool {
+    let progress = &shared.progress;
+    if progress.synced_seq.load(Ordering::Relaxed) >= progress.written_seq.load(Ordering::Relaxed) {
+        return false;
+    }
+    let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
+    let requested = shared.sync_requested.swap(false, Ordering::AcqRel);
+    mode == FsyncMode::Always
+        || shutdown
+        || requested
+        || last_sync.elapsed() >= interval
+        || state.unsynced.len() > UNSYNCED_BYTES_MAX
+}
+
+/// Waits until records are queued, a sync is due, a repair is due or shutdown.
+fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
+    let mut pending = lock(&shared.pending);
+    loop {
+        let since_sync = last_sync.elapsed();
+        let failed = is_failed(shared);
+        let unsynced = shared.progress.synced_seq.load(Ordering::Relaxed)
+            < shared.progress.written_seq.load(Ordering::Relaxed);
+        let sync_due =
+            unsynced && (since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
+        let repair_due = failed && since_sync >= REPAIR_INTERVAL;
+        let queued = !pending.buffer.is_empty() && !failed;
+        if queued || pending.shutdown || sync_due || repair_due {
+            return;
+        }
+        let period = if failed { REPAIR_INTERVAL } else { interval };
+        let wait = period.saturating_sub(since_sync).max(Duration::from_millis(1));
+        pending = shared
+            .wake
+            .wait_timeout(pending, wait)
+            .map(|(guard, _)| guard)
+            .unwrap_or_else(|e| e.into_inner().0);
     }
 }
 

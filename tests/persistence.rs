@@ -4,81 +4,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
-
-/// A server on `data` (a journal directory), started directly so tests control the path.
-struct Node {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn spawn(data: &Path, extra: &[&str]) -> Node {
-    let port = free_port();
-    let log = data.with_extension(format!("{port}.log"));
-    let file = std::fs::File::create(&log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
-        .args(["--port", &port.to_string(), "--persistence-location"])
-        .arg(data)
-        .args(extra)
-        .env_remove("ALLYDB_PORT")
-        .env_remove("PERSISTENCE_LOCATION")
-        .stdin(Stdio::null())
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .unwrap();
-    Node { child, port, log }
-}
-
-impl Node {
-    /// Waits until the server answers, or returns its exit status if it stopped.
-    fn ready(&mut self) -> Result<(), i32> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(status.code().unwrap_or(-1));
-            }
-            // The log, not a connect: another test's server may get the same port.
-            if self
-                .log()
-                .contains(&format!("Ready to accept connections tcp on 127.0.0.1:{}", self.port))
-            {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("server neither started nor stopped");
-    }
-
-    fn client(&self) -> RawClient {
-        RawClient::connect(self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let status = self.child.wait().unwrap();
-        assert_eq!(status.code(), Some(0), "{}", self.log());
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn segment_of(data: &Path) -> PathBuf {
     let mut segments: Vec<PathBuf> = std::fs::read_dir(data)
@@ -98,7 +27,7 @@ fn aof_current_size(c: &mut RawClient) -> u64 {
 
 /// Writes k1..=k3 through a server and stops it; returns the end offset of each record.
 fn three_records(data: &Path) -> Vec<u64> {
-    let mut node = spawn(data, &[]);
+    let mut node = spawn_node(data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     let mut ends = Vec::new();
@@ -126,14 +55,14 @@ fn copy_dir(from: &Path, to: &Path) {
 fn restart_keeps_acknowledged_writes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
     assert_eq!(c.cmd(&["SELECT", "5"]), OK);
     assert_eq!(c.cmd(&["SET", "b", "in five", "PX", "600000"]), OK);
     node.stop();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["GET", "a"]), bulk("1"));
@@ -149,7 +78,7 @@ fn restart_keeps_acknowledged_writes() {
 fn appendonly_no_writes_no_journal() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut node = spawn(&data, &["--appendonly", "no"]);
+    let mut node = spawn_node(&data, &["--appendonly", "no"]);
     node.ready().unwrap();
     assert_eq!(node.client().cmd(&["SET", "a", "1"]), OK);
     node.stop();
@@ -169,7 +98,7 @@ fn torn_tail_is_cut_at_every_offset_of_the_last_record() {
         let file = std::fs::OpenOptions::new().write(true).open(copy.join(&name)).unwrap();
         file.set_len(cut).unwrap();
         drop(file);
-        let mut node = spawn(&copy, &[]);
+        let mut node = spawn_node(&copy, &[]);
         node.ready().unwrap_or_else(|code| panic!("cut {cut}: exit {code}: {}", node.log()));
         let mut c = node.client();
         assert_eq!(c.cmd(&["GET", "k2"]), bulk("value-2"), "cut {cut}");
@@ -182,7 +111,7 @@ fn torn_tail_is_cut_at_every_offset_of_the_last_record() {
         // New writes continue the sequence after the cut.
         assert_eq!(c.cmd(&["SET", "k4", "after"]), OK);
         node.stop();
-        let mut node = spawn(&copy, &[]);
+        let mut node = spawn_node(&copy, &[]);
         node.ready().unwrap();
         assert_eq!(node.client().cmd(&["GET", "k4"]), bulk("after"));
     }
@@ -203,7 +132,7 @@ fn damage_before_the_tail_refuses_to_start() {
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[usize::try_from(first_end).unwrap() + offset] ^= 0x10;
         std::fs::write(&path, bytes).unwrap();
-        let mut node = spawn(&copy, &[]);
+        let mut node = spawn_node(&copy, &[]);
         let code = node.ready().expect_err(&format!("{field}: started on a damaged journal"));
         assert_eq!(code, 1, "{field}");
         let log = node.log();
@@ -220,7 +149,7 @@ fn a_missing_segment_refuses_to_start() {
     three_records(&data);
     let segment = segment_of(&data);
     std::fs::rename(&segment, data.join("journal-00000000000000000009.log")).unwrap();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     assert_eq!(node.ready(), Err(1));
     assert!(node.log().contains("sequence gap"), "{}", node.log());
 }
@@ -229,9 +158,9 @@ fn a_missing_segment_refuses_to_start() {
 fn two_servers_cannot_share_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut first = spawn(&data, &[]);
+    let mut first = spawn_node(&data, &[]);
     first.ready().unwrap();
-    let mut second = spawn(&data, &[]);
+    let mut second = spawn_node(&data, &[]);
     assert_eq!(second.ready(), Err(1));
     let log = second.log();
     assert!(log.contains(&format!("in use by process {}", first.child.id())), "{log}");
@@ -242,7 +171,7 @@ fn two_servers_cannot_share_a_directory() {
 fn expiry_replays_in_order_with_later_changes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     // Expired, then re-created by APPEND: the expiry must replay before the append.
@@ -259,7 +188,7 @@ fn expiry_replays_in_order_with_later_changes() {
     assert_eq!(last_seq(&mut c), before + 2);
     assert_eq!(c.cmd(&["APPEND", "reborn", "new"]), int(3));
     node.stop();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["GET", "reborn"]), bulk("new"));
@@ -282,7 +211,7 @@ fn waitaof_waits_for_the_local_fsync() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // A long interval: without WAITAOF the write would not be synced for a minute.
-    let mut node = spawn(&data, &["--persistence-interval", "60000"]);
+    let mut node = spawn_node(&data, &["--persistence-interval", "60000"]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
@@ -300,7 +229,7 @@ fn waitaof_waits_for_the_local_fsync() {
         err("ERR timeout is not an integer or out of range")
     );
     drop(node);
-    let mut cache = spawn(&dir.path().join("cache"), &["--appendonly", "no"]);
+    let mut cache = spawn_node(&dir.path().join("cache"), &["--appendonly", "no"]);
     cache.ready().unwrap();
     assert_eq!(
         cache.client().cmd(&["WAITAOF", "1", "0", "0"]),
@@ -343,7 +272,7 @@ fn set_file_size_limit(pid: u32, limit: &str) {
 fn a_failing_disk_refuses_writes_then_recovers() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let (port, pid) = (node.port, node.child.id());
     assert_eq!(node.client().cmd(&["SET", "before", "1"]), OK);
@@ -381,7 +310,7 @@ fn a_failing_disk_refuses_writes_then_recovers() {
     let keys_before = c.cmd(&["DBSIZE"]);
     node.stop();
 
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["DBSIZE"]), keys_before, "memory and journal agree");
@@ -425,7 +354,7 @@ fn a_version_1_journal_loads_and_gets_a_manifest() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     version_1_journal(&data);
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
     let mut c = node.client();
     assert_eq!(c.cmd(&["GET", "hello"]), bulk("world"));
@@ -434,7 +363,7 @@ fn a_version_1_journal_loads_and_gets_a_manifest() {
     let manifest = std::fs::read(data.join("MANIFEST")).unwrap();
     assert_eq!(&manifest[..8], b"ALLYMANF");
     assert_eq!(&manifest[16..32], &[0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     assert_eq!(node.client().cmd(&["MGET", "hello", "next"]), bulk_array(&["world", "1"]));
 }
@@ -446,7 +375,7 @@ fn a_damaged_or_missing_manifest_refuses_to_start() {
     three_records(&data);
     // An interrupted MANIFEST update leaves a temporary file: removed, the old one holds.
     std::fs::write(data.join("MANIFEST.tmp"), b"partial").unwrap();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
     assert_eq!(node.client().cmd(&["GET", "k3"]), bulk("value-3"));
     node.stop();
@@ -456,7 +385,7 @@ fn a_damaged_or_missing_manifest_refuses_to_start() {
     let mut damaged = manifest.clone();
     damaged[20] ^= 1;
     std::fs::write(data.join("MANIFEST"), &damaged).unwrap();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     assert_eq!(node.ready().expect_err("started with a damaged MANIFEST"), 1);
     let log = node.log();
     assert!(log.contains("MANIFEST: damaged (CRC mismatch"), "{log}");
@@ -465,7 +394,7 @@ fn a_damaged_or_missing_manifest_refuses_to_start() {
     std::fs::remove_file(data.join("MANIFEST")).unwrap();
     let old = segment_of(&data);
     std::fs::rename(&old, data.join("journal-00000000000000000005.log")).unwrap();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     assert_eq!(node.ready().expect_err("started without the start of the journal"), 1);
     let log = node.log();
     assert!(log.contains("MANIFEST is missing and the oldest segment"), "{log}");
@@ -481,7 +410,7 @@ fn clients_get_loading_while_the_journal_replays() {
     let data = dir.path().join("data");
     three_records(&data);
     // 0.7 s per record: about 2 s of loading.
-    let mut node = spawn(&data, &["--key-load-delay", "700000"]);
+    let mut node = spawn_node(&data, &["--key-load-delay", "700000"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     while std::net::TcpStream::connect(("127.0.0.1", node.port)).is_err() {
         assert!(Instant::now() < deadline, "never listened: {}", node.log());

@@ -55,13 +55,7 @@ impl Manifest {
             return Err(DecodeError::Truncated);
         }
         let mut reader = Reader::new(input);
-        let mut magic = [0u8; 8];
-        for byte in &mut magic {
-            *byte = reader.u8()?;
-        }
-        if magic != MANIFEST_MAGIC {
-            return Err(DecodeError::BadMagic);
-        }
+        reader.magic(&MANIFEST_MAGIC)?;
         let version = reader.u32()?;
         let flags = reader.u32()?;
         let snapshot_seq = reader.u64()?;

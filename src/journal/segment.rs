@@ -38,13 +38,7 @@ impl SegmentHeader {
     pub fn decode(input: &[u8]) -> Result<Self, DecodeError> {
         let covered = input.get(..24).ok_or(DecodeError::Truncated)?;
         let mut reader = Reader::new(input);
-        let mut magic = [0u8; 8];
-        for byte in &mut magic {
-            *byte = reader.u8()?;
-        }
-        if magic != SEGMENT_MAGIC {
-            return Err(DecodeError::BadMagic);
-        }
+        reader.magic(&SEGMENT_MAGIC)?;
         let version = reader.u32()?;
         let flags = reader.u32()?;
         let first_seq = reader.u64()?;

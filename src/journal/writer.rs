@@ -285,6 +285,10 @@ pub const PREALLOCATE_BYTES_MAX: u64 = 64 * 1024 * 1024;
 /// bounds the copy kept for repairs (and what a power loss could take).
 pub const UNSYNCED_BYTES_MAX: usize = 64 * 1024 * 1024;
 
+/// Capacity a buffer keeps once emptied: a burst's buffers (tens of MB) go back to the
+/// allocator (they are mmapped, so to the OS) instead of staying in the server's RSS.
+const BUFFER_KEPT_BYTES: usize = 1 << 20;
+
 /// How often a failed journal tries to write again.
 const REPAIR_INTERVAL: Duration = Duration::from_secs(1);
 
@@ -371,8 +375,8 @@ impl WriteState {
 
     fn recycle_batch(&mut self) {
         self.batch.clear();
-        if self.batch.capacity() > 64 << 20 {
-            self.batch = Vec::with_capacity(1 << 20);
+        if self.batch.capacity() > BUFFER_KEPT_BYTES {
+            self.batch = Vec::with_capacity(BUFFER_KEPT_BYTES);
         }
     }
 
@@ -408,7 +412,7 @@ impl WriteState {
     fn synced(&mut self, shared: &Shared, seq: u64) {
         self.synced_end = self.segment.end;
         self.unsynced.clear();
-        if self.unsynced.capacity() > 2 * UNSYNCED_BYTES_MAX {
+        if self.unsynced.capacity() > BUFFER_KEPT_BYTES {
             self.unsynced = Vec::new();
         }
         let progress = &shared.progress;

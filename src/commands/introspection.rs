@@ -815,7 +815,12 @@ fn keys_of(args: Args<'_>) -> Result<(&'static CommandSpec, Vec<usize>), Command
     if !spec.arity_ok(argc) {
         return Err(CommandError::Static("ERR Invalid number of arguments specified for command"));
     }
-    let positions: Vec<usize> = spec.keys.positions(argc).map(|p| p + OFFSET).collect();
+    let positions: Vec<usize> = spec
+        .key_positions(argc, |i| args.get(i + OFFSET))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p + OFFSET)
+        .collect();
     if positions.is_empty() {
         return Err(CommandError::Static("ERR Invalid arguments specified for command"));
     }

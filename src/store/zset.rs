@@ -384,8 +384,8 @@ impl SkipList {
                 Level { next: previous.next, span: previous.span - skipped };
             self.nodes[before].levels[i] = Level { next: slot, span: skipped + 1 };
         }
-        for i in level..self.level {
-            self.nodes[update[i] as usize].levels[i].span += 1;
+        for (i, &before) in update.iter().enumerate().take(self.level).skip(level) {
+            self.nodes[before as usize].levels[i].span += 1;
         }
         let next = self.nodes[slot as usize].levels[0].next;
         if next == NIL {

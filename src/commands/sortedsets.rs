@@ -894,6 +894,17 @@ pub fn zrangestore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     store_result(ctx, shards.shard(dst_hash), dst_hash, destination, result)
 }
 
+/// A sorted set of distinct `(score, member)` pairs (any order), built as Redis builds a
+/// result: the encoding, and the listpack's `-0` as 0, follow from its size.
+fn build_zset(result: &mut [(f64, Vec<u8>)]) -> ZSetValue {
+    result.sort_by(|a, b| compare((a.0, &a.1), (b.0, &b.1)));
+    let mut zset = ZSetValue::new();
+    for (score, member) in result.iter() {
+        zset.insert(*score, member);
+    }
+    zset
+}
+
 /// Stores `result` (any order) at `destination`, replacing whatever was there, or deletes
 /// it when empty; journals a PUT of the whole value or a DELETE; replies the count.
 fn store_result(
@@ -914,15 +925,11 @@ fn store_result(
     }
     let bytes = entries_bytes(result.iter().map(|(_, m)| m.as_slice()));
     check_journal_room(ctx, bytes.saturating_add(len_u64(destination.len())), 1)?;
-    result.sort_by(|a, b| compare((a.0, &a.1), (b.0, &b.1)));
-    let mut zset = ZSetValue::new();
-    for (score, member) in &result {
-        zset.insert(*score, member);
-    }
+    let zset = build_zset(&mut result);
     let count = zset.len();
     shard.insert(hash, Entry::new(destination, Value::ZSet(Box::new(zset))), now_ms);
-    let entries: Vec<(f64, &[u8])> = result.iter().map(|(s, m)| (*s, m.as_slice())).collect();
-    let value = journal::Value::ZSet(entries);
+    // `result` is sorted and distinct; replay rebuilds the same value from it.
+    let value = journal::Value::ZSet(result.iter().map(|(s, m)| (*s, m.as_slice())).collect());
     ctx.journal(&[Effect::Put { db, key: destination, value, expires_at_ms: 0 }]);
     ctx.reply.integer(len_i64(count));
     Ok(())
@@ -1019,10 +1026,8 @@ fn pop_command(ctx: &mut Context<'_>, args: Args<'_>, max: bool) -> CommandResul
         return Err(CommandError::Syntax);
     }
     let count = if args.len() == 3 {
-        let n = arguments::integer(args.get(2))?;
-        if n < 0 {
-            return Err(CommandError::Static("ERR value is out of range, must be positive"));
-        }
+        let positive = CommandError::Static("ERR value is out of range, must be positive");
+        let n = parse_i64(args.get(2)).filter(|&n| n >= 0).ok_or(positive)?;
         usize::try_from(n).unwrap_or(usize::MAX)
     } else {
         1
@@ -1126,7 +1131,7 @@ pub fn zrandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let count = arguments::integer(args.get(2))?;
     if count == i64::MIN {
         return Err(CommandError::Static(
-            "ERR value is out of range, must be between -9223372036854775807 and 9223372036854775807",
+            "ERR value is out of range, value must between -9223372036854775807 and 9223372036854775807",
         ));
     }
     let withscores = match args.len() {
@@ -1170,8 +1175,9 @@ pub fn zrandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
                 emit(reply, fastrand::usize(..len));
             }
         } else if wanted >= len {
+            // The whole set, from the highest rank down, as Redis's iterator walks it.
             header(reply, len);
-            for rank in 0..len {
+            for rank in (0..len).rev() {
                 emit(reply, rank);
             }
         } else {
@@ -1472,8 +1478,8 @@ fn algebra_reply(
     let mut shards = server.db(ctx.client.db).lock_keys(algebra.hashes.iter().copied());
     let mut result = compute(&mut shards, &algebra, op, ctx.now_ms)?;
     drop(shards);
-    result.sort_by(|a, b| compare((a.0, &a.1), (b.0, &b.1)));
-    reply_entries(ctx.reply, result.iter().map(|(s, m)| (*s, m.as_slice())), algebra.withscores);
+    let zset = build_zset(&mut result);
+    reply_entries(ctx.reply, zset.iter(), algebra.withscores);
     Ok(())
 }
 

@@ -65,6 +65,8 @@ impl ZSetValue {
     pub fn insert(&mut self, score: f64, member: &[u8]) -> bool {
         debug_assert!(!score.is_nan());
         if let Self::Listpack(entries) = self {
+            // A listpack keeps scores as text and reads "-0" back as 0, as Redis's does.
+            let score = score + 0.0;
             let position = entries.iter().position(|(_, m)| **m == *member);
             let fits = member.len() <= LISTPACK_VALUE_BYTES_MAX
                 && (position.is_some() || entries.len() < LISTPACK_ENTRIES_MAX);

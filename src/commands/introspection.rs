@@ -182,6 +182,41 @@ fn write_key_spec(reply: &mut ReplyWriter, spec: &CommandSpec) {
     reply.integer(0);
 }
 
+/// The key spec of a `numkeys` command's counted keys: sources are read (RO access) when a
+/// fixed destination takes the write, popped (RW access delete) by a write without one.
+fn write_keynum_spec(reply: &mut ReplyWriter, spec: &CommandSpec) {
+    let key_flags: &[&str] = match (spec.has(WRITE), has_keys(spec)) {
+        (true, true) | (false, _) => &["RO", "access"],
+        (true, false) => &["RW", "access", "delete"],
+    };
+    reply.map(3);
+    reply.bulk(b"flags");
+    reply.set(key_flags.len());
+    for flag in key_flags {
+        reply.simple(flag);
+    }
+    reply.bulk(b"begin_search");
+    reply.map(2);
+    reply.bulk(b"type");
+    reply.bulk(b"index");
+    reply.bulk(b"spec");
+    reply.map(1);
+    reply.bulk(b"index");
+    integer(reply, spec.numkeys_index);
+    reply.bulk(b"find_keys");
+    reply.map(2);
+    reply.bulk(b"type");
+    reply.bulk(b"keynum");
+    reply.bulk(b"spec");
+    reply.map(3);
+    reply.bulk(b"keynumidx");
+    reply.integer(0);
+    reply.bulk(b"firstkey");
+    reply.integer(1);
+    reply.bulk(b"keystep");
+    reply.integer(1);
+}
+
 /// One COMMAND INFO entry: the 10-element array of REDIS-REPLIES.md section 9.
 fn write_entry(reply: &mut ReplyWriter, spec: &CommandSpec) {
     reply.array(10);
@@ -203,11 +238,13 @@ fn write_entry(reply: &mut ReplyWriter, spec: &CommandSpec) {
         reply.simple(&format!("@{category}"));
     }
     reply.set(0);
+    let specs = usize::from(has_keys(spec)) + usize::from(spec.numkeys_index != 0);
+    reply.set(specs);
     if has_keys(spec) {
-        reply.set(1);
         write_key_spec(reply, spec);
-    } else {
-        reply.set(0);
+    }
+    if spec.numkeys_index != 0 {
+        write_keynum_spec(reply, spec);
     }
     if spec.subcommands.is_empty() {
         reply.set(0);
@@ -815,7 +852,12 @@ fn keys_of(args: Args<'_>) -> Result<(&'static CommandSpec, Vec<usize>), Command
     if !spec.arity_ok(argc) {
         return Err(CommandError::Static("ERR Invalid number of arguments specified for command"));
     }
-    let positions: Vec<usize> = spec.keys.positions(argc).map(|p| p + OFFSET).collect();
+    let positions: Vec<usize> = spec
+        .key_positions(argc, |i| args.get(i + OFFSET))
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| p + OFFSET)
+        .collect();
     if positions.is_empty() {
         return Err(CommandError::Static("ERR Invalid arguments specified for command"));
     }

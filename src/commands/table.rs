@@ -110,6 +110,9 @@ pub struct CommandSpec {
     /// (e.g. `key value [NX | XX] [GET]`).
     pub syntax: &'static str,
     pub subcommands: &'static [CommandSpec],
+    /// For MOVABLEKEYS commands with a `numkeys` argument: its index (0 = none). That many
+    /// key arguments follow it, after the keys `keys` names (ZUNIONSTORE's destination).
+    pub numkeys_index: usize,
 }
 
 impl CommandSpec {
@@ -164,6 +167,7 @@ pub const fn spec(
         complexity: "",
         syntax: "",
         subcommands: &[],
+        numkeys_index: 0,
     }
 }
 
@@ -186,6 +190,33 @@ impl CommandSpec {
     pub const fn acl(mut self, categories: u32) -> Self {
         self.acl = categories;
         self
+    }
+
+    /// Marks a `numkeys` command: the argument at `index` counts the keys right after it.
+    pub const fn numkeys(mut self, index: usize) -> Self {
+        self.numkeys_index = index;
+        self
+    }
+
+    /// Indexes of every key argument of a command of `argc` words (`arg(i)` is word `i`):
+    /// the fixed span, then the `numkeys` keys. None when numkeys is not a count the
+    /// arguments can hold.
+    pub fn key_positions<'a>(
+        &self,
+        argc: usize,
+        arg: impl Fn(usize) -> &'a [u8],
+    ) -> Option<Vec<usize>> {
+        let mut positions: Vec<usize> = self.keys.positions(argc).collect();
+        if self.numkeys_index != 0 && self.numkeys_index < argc {
+            let count = crate::protocol::number::parse_i64(arg(self.numkeys_index))?;
+            let count = usize::try_from(count).ok()?;
+            let first = self.numkeys_index + 1;
+            if count == 0 || count > argc.saturating_sub(first) {
+                return None;
+            }
+            positions.extend(first..first + count);
+        }
+        Some(positions)
     }
 
     pub const fn subs(mut self, subcommands: &'static [CommandSpec]) -> Self {

@@ -364,7 +364,7 @@ pub fn keys(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// Parses a SCAN cursor as Redis does with `strtoul`: no leading space, an optional sign
 /// (a minus wraps around, as in C), base-10 digits, nothing after them, no overflow. The
 /// empty string is cursor 0.
-fn parse_cursor(bytes: &[u8]) -> Option<u64> {
+pub(crate) fn parse_cursor(bytes: &[u8]) -> Option<u64> {
     let Some((&first, _)) = bytes.split_first() else {
         return Some(0);
     };

@@ -1,6 +1,7 @@
 //! The in-memory keyspace: databases split into shards, values, expiry and glob matching.
 //! Commands reach data only through here; the lock order is documented in `keyspace`.
 pub mod compact;
+pub mod dense;
 pub mod glob;
 pub mod hash;
 pub mod keyspace;

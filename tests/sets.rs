@@ -492,3 +492,129 @@ fn every_write_survives_a_restart() {
     let mut c = server.raw();
     assert_eq!(state(&mut c), before);
 }
+
+#[test]
+fn sort_numbers_letters_limits_and_errors() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut c3 = server.raw().resp3();
+    c.cmd(&["SADD", "s", "3", "10", "1", "2"]);
+    assert_eq!(c.cmd(&["SORT", "s"]), bulk_array(&["1", "2", "3", "10"]));
+    assert_eq!(c3.cmd(&["SORT", "s"]), bulk_array(&["1", "2", "3", "10"]));
+    assert_eq!(c.cmd(&["SORT", "s", "DESC"]), bulk_array(&["10", "3", "2", "1"]));
+    assert_eq!(c.cmd(&["SORT", "s", "ALPHA"]), bulk_array(&["1", "10", "2", "3"]));
+    assert_eq!(c.cmd(&["SORT", "s", "alpha", "desc"]), bulk_array(&["3", "2", "10", "1"]));
+    assert_eq!(c.cmd(&["SORT", "s", "LIMIT", "1", "2"]), bulk_array(&["2", "3"]));
+    assert_eq!(c.cmd(&["SORT", "s", "LIMIT", "0", "0"]), "*0\r\n");
+    assert_eq!(c.cmd(&["SORT", "s", "LIMIT", "-5", "2"]), bulk_array(&["1", "2"]));
+    assert_eq!(c.cmd(&["SORT", "s", "LIMIT", "2", "-1"]), bulk_array(&["3", "10"]));
+    assert_eq!(c.cmd(&["SORT", "s", "LIMIT", "10", "5"]), "*0\r\n");
+    assert_eq!(c.cmd(&["SORT_RO", "s", "DESC", "LIMIT", "0", "1"]), bulk_array(&["10"]));
+    assert_eq!(c.cmd(&["SORT", "s", "LIMIT", "1"]), SYNTAX);
+    assert_eq!(c.cmd(&["SORT", "s", "LIMIT", "a", "1"]), NOT_INTEGER);
+    assert_eq!(c.cmd(&["SORT", "s", "foo"]), SYNTAX);
+    assert_eq!(c.cmd(&["SORT", "s", "GET"]), SYNTAX);
+    assert_eq!(c.cmd(&["SORT", "s", "STORE"]), SYNTAX);
+    assert_eq!(c.cmd(&["SORT_RO", "s", "STORE", "d"]), SYNTAX);
+    c.cmd(&["SADD", "words", "banana", "apple", "Cherry", "10"]);
+    let not_double = err("ERR One or more scores can't be converted into double");
+    assert_eq!(c.cmd(&["SORT", "words"]), not_double);
+    assert_eq!(
+        c.cmd(&["SORT", "words", "ALPHA"]),
+        bulk_array(&["10", "Cherry", "apple", "banana"])
+    );
+    assert_eq!(c.cmd(&["SORT", "nokey"]), "*0\r\n");
+    c.cmd(&["SET", "str", "v"]);
+    c.cmd(&["HSET", "hash", "a", "b"]);
+    assert_eq!(c.cmd(&["SORT", "str"]), WRONGTYPE);
+    assert_eq!(c.cmd(&["SORT_RO", "hash"]), WRONGTYPE);
+    assert_eq!(c.cmd(&["SORT"]), arity("sort"));
+}
+
+#[test]
+fn sort_by_and_get_patterns() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut c3 = server.raw().resp3();
+    c.cmd(&["SADD", "s", "3", "10", "1", "2"]);
+    c.cmd(&["MSET", "w_1", "30", "w_2", "20", "w_3", "x", "w_10", "5"]);
+    let not_double = err("ERR One or more scores can't be converted into double");
+    assert_eq!(c.cmd(&["SORT", "s", "BY", "w_*"]), not_double);
+    c.cmd(&["SET", "w_3", "10"]);
+    assert_eq!(c.cmd(&["SORT", "s", "BY", "w_*"]), bulk_array(&["10", "3", "2", "1"]));
+    assert_eq!(
+        c.cmd(&["SORT", "s", "BY", "w_*", "GET", "#", "GET", "w_*"]),
+        bulk_array(&["10", "5", "3", "10", "2", "20", "1", "30"])
+    );
+    // Missing GET values are nulls in both protocols.
+    assert_eq!(
+        c.cmd(&["SORT", "s", "BY", "w_*", "LIMIT", "0", "1", "GET", "nope_*", "GET", "#"]),
+        "*2\r\n$-1\r\n$2\r\n10\r\n"
+    );
+    assert_eq!(
+        c3.cmd(&["SORT", "s", "BY", "w_*", "LIMIT", "0", "1", "GET", "nope_*"]),
+        "*1\r\n_\r\n"
+    );
+    c.cmd(&["HSET", "h_1", "f", "a"]);
+    c.cmd(&["HSET", "h_2", "f", "c"]);
+    c.cmd(&["HSET", "h_3", "f", "b"]);
+    // Hash fields with ->; a missing weight sorts first under ALPHA.
+    assert_eq!(c.cmd(&["SORT", "s", "BY", "h_*->f", "ALPHA"]), bulk_array(&["10", "1", "3", "2"]));
+    assert_eq!(
+        c.cmd(&["SORT", "s", "BY", "h_*->f", "ALPHA", "GET", "h_*->f", "LIMIT", "1", "3"]),
+        bulk_array(&["a", "b", "c"])
+    );
+    // Numeric: a missing weight is 0, ties go by the element's bytes.
+    assert_eq!(c.cmd(&["SORT", "s", "BY", "missing_*"]), bulk_array(&["1", "10", "2", "3"]));
+    // BY without '*' does not sort: a set comes in its stored order.
+    assert_eq!(c.cmd(&["SORT", "s", "BY", "nosort"]), bulk_array(&["1", "2", "3", "10"]));
+    // Weights read like strtod: leading spaces, the empty string as 0, no trailing bytes.
+    c.cmd(&["SADD", "sp", "x", "1"]);
+    c.cmd(&["SET", "w_x", " 5"]);
+    assert_eq!(c.cmd(&["SORT", "sp", "BY", "w_*"]), bulk_array(&["x", "1"]));
+    c.cmd(&["SET", "w_x", ""]);
+    assert_eq!(c.cmd(&["SORT", "sp", "BY", "w_*"]), bulk_array(&["x", "1"]));
+    c.cmd(&["SET", "w_x", "5 "]);
+    assert_eq!(c.cmd(&["SORT", "sp", "BY", "w_*"]), not_double);
+    c.cmd(&["SET", "w_x", "nan"]);
+    assert_eq!(c.cmd(&["SORT", "sp", "BY", "w_*"]), not_double);
+}
+
+#[test]
+fn sort_store_makes_a_list_that_survives_a_restart() {
+    let mut server = TestServer::start();
+    let mut c = server.raw();
+    c.cmd(&["SADD", "s", "3", "10", "1", "2"]);
+    c.cmd(&["SET", "d", "old", "EX", "100"]);
+    assert_eq!(c.cmd(&["SORT", "s", "DESC", "STORE", "d"]), int(4));
+    assert_eq!(c.cmd(&["TYPE", "d"]), "+list\r\n");
+    assert_eq!(c.cmd(&["TTL", "d"]), int(-1));
+    // A list keeps its order unless sorted; DESC with BY nosort reverses it.
+    assert_eq!(c.cmd(&["SORT", "d", "BY", "nosort"]), bulk_array(&["10", "3", "2", "1"]));
+    assert_eq!(c.cmd(&["SORT", "d", "BY", "nosort", "DESC"]), bulk_array(&["1", "2", "3", "10"]));
+    assert_eq!(c.cmd(&["SORT", "d", "BY", "nosort", "LIMIT", "1", "2"]), bulk_array(&["3", "2"]));
+    assert_eq!(c.cmd(&["SORT", "d"]), bulk_array(&["1", "2", "3", "10"]));
+    // A set stored without sorting is sorted ALPHA, so it replays the same.
+    c.cmd(&["SADD", "words", "b", "10", "a"]);
+    assert_eq!(c.cmd(&["SORT", "words", "BY", "nosort", "STORE", "w"]), int(3));
+    assert_eq!(c.cmd(&["SORT", "w", "BY", "nosort"]), bulk_array(&["10", "a", "b"]));
+    // Missing GET values are stored as empty strings.
+    assert_eq!(c.cmd(&["SORT", "s", "GET", "nope_*", "GET", "#", "STORE", "g"]), int(8));
+    assert_eq!(
+        c.cmd(&["SORT", "g", "BY", "nosort", "LIMIT", "0", "4"]),
+        bulk_array(&["", "1", "", "2"])
+    );
+    // An empty result deletes the destination.
+    c.cmd(&["SET", "gone", "x"]);
+    assert_eq!(c.cmd(&["SORT", "nokey", "STORE", "gone"]), int(0));
+    assert_eq!(c.cmd(&["EXISTS", "gone"]), int(0));
+    let before: Vec<String> =
+        ["d", "w", "g"].iter().map(|k| c.cmd(&["SORT", k, "BY", "nosort"])).collect();
+    drop(c);
+    server.restart();
+    let mut c = server.raw();
+    let after: Vec<String> =
+        ["d", "w", "g"].iter().map(|k| c.cmd(&["SORT", k, "BY", "nosort"])).collect();
+    assert_eq!(after, before);
+    assert_eq!(c.cmd(&["EXISTS", "gone"]), int(0));
+}

@@ -7,7 +7,7 @@ use super::hashes::{
     args_bytes, distinct_positions, random_count, reply_scan, scan_cursor, scan_options,
 };
 use super::strings::check_journal_room;
-use super::table::{flags::*, spec, CommandSpec, KeySpan};
+use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::journal::{self, Effect};
 use crate::protocol::Args;
@@ -20,6 +20,7 @@ const G: &str = "set";
 const SCAN_COMPLEXITY: &str = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.";
 const INTER_COMPLEXITY: &str =
     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.";
+const SORT_COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
 const TOTAL_COMPLEXITY: &str = "O(N) where N is the total number of elements in all given sets.";
 
 pub static COMMANDS: &[CommandSpec] = &[
@@ -120,6 +121,23 @@ pub static COMMANDS: &[CommandSpec] = &[
         INTER_COMPLEXITY,
         "numkeys key [key ...] [LIMIT limit]",
     ),
+    // BY and GET read keys named by the data: the gate is taken exclusively (see sort_generic).
+    spec("sort", -2, WRITE | DENYOOM | MOVABLEKEYS | EXCLUSIVE, KeySpan::ONE, "generic", sort)
+        .acl(acl::DANGEROUS)
+        .doc(
+            "1.0.0",
+            "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.",
+            SORT_COMPLEXITY,
+            "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]",
+        ),
+    spec("sort_ro", -2, READONLY | MOVABLEKEYS | EXCLUSIVE, KeySpan::ONE, "generic", sort_ro)
+        .acl(acl::DANGEROUS)
+        .doc(
+            "7.0.0",
+            "Returns the sorted elements of a list, a set, or a sorted set.",
+            SORT_COMPLEXITY,
+            "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]",
+        ),
     spec("sscan", -3, READONLY, KeySpan::ONE, G, sscan).doc(
         "2.8.0",
         "Iterates over members of a set.",
@@ -793,4 +811,274 @@ pub fn sintercard(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     drop(shards);
     ctx.reply.integer(len_i64(count));
     Ok(())
+}
+
+// ---------------------------------------------------------------------------------------------
+// SORT and SORT_RO (group generic; they live here because sets are the type they most often
+// sort, and BY/GET read hashes and strings)
+
+/// SORT's options, parsed as Redis's `sortCommandGeneric` does.
+struct SortOptions<'a> {
+    desc: bool,
+    alpha: bool,
+    /// LIMIT offset count (defaults 0, -1: everything).
+    limit: (i64, i64),
+    by: Option<&'a [u8]>,
+    /// BY a pattern without `*`: no sorting at all.
+    dontsort: bool,
+    gets: Vec<&'a [u8]>,
+    store: Option<&'a [u8]>,
+}
+
+fn sort_options(args: Args<'_>, readonly: bool) -> Result<SortOptions<'_>, CommandError> {
+    let mut options = SortOptions {
+        desc: false,
+        alpha: false,
+        limit: (0, -1),
+        by: None,
+        dontsort: false,
+        gets: Vec::new(),
+        store: None,
+    };
+    let mut j = 2;
+    while j < args.len() {
+        let word = args.get(j);
+        let left = args.len() - j - 1;
+        if is(word, "asc") {
+            options.desc = false;
+        } else if is(word, "desc") {
+            options.desc = true;
+        } else if is(word, "alpha") {
+            options.alpha = true;
+        } else if is(word, "limit") && left >= 2 {
+            options.limit =
+                (arguments::integer(args.get(j + 1))?, arguments::integer(args.get(j + 2))?);
+            j += 2;
+        } else if is(word, "store") && left >= 1 && !readonly {
+            options.store = Some(args.get(j + 1));
+            j += 1;
+        } else if is(word, "by") && left >= 1 {
+            let pattern = args.get(j + 1);
+            options.dontsort = !pattern.contains(&b'*');
+            options.by = Some(pattern);
+            j += 1;
+        } else if is(word, "get") && left >= 1 {
+            options.gets.push(args.get(j + 1));
+            j += 1;
+        } else {
+            return Err(CommandError::Syntax);
+        }
+        j += 1;
+    }
+    Ok(options)
+}
+
+/// Redis's `lookupKeyByPattern`: `#` is the element itself; otherwise the first `*` is
+/// replaced by the element and the key read as a string, or, with `->field` after the `*`,
+/// as that field of a hash. Anything missing or of another type is None.
+fn lookup_by_pattern(ctx: &Context<'_>, pattern: &[u8], element: &[u8]) -> Option<Vec<u8>> {
+    if pattern == b"#" {
+        return Some(element.to_vec());
+    }
+    let star = pattern.iter().position(|&b| b == b'*')?;
+    let after = pattern.get(star + 1..)?;
+    let arrow = after.windows(2).position(|w| w == b"->").filter(|&a| a + 2 < after.len());
+    let (postfix, field) = match arrow {
+        Some(a) => (after.get(..a)?, Some(after.get(a + 2..)?)),
+        None => (after, None),
+    };
+    let mut key = Vec::with_capacity(star + element.len() + postfix.len());
+    key.extend_from_slice(pattern.get(..star)?);
+    key.extend_from_slice(element);
+    key.extend_from_slice(postfix);
+    let hash = hash_key(&key);
+    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let entry = shard.lookup(hash, &key, ctx.now_ms)?;
+    match (&entry.value, field) {
+        (Value::Hash(h), Some(field)) => h.get(field).map(<[u8]>::to_vec),
+        (Value::Str(s), None) => Some(s.to_vec()),
+        _ => None,
+    }
+}
+
+/// A weight as Redis's SORT reads it with `strtod`: leading spaces allowed, nothing after the
+/// number, no NaN, no overflow; the empty string is 0.
+fn sort_score(bytes: &[u8]) -> Option<f64> {
+    let trimmed = bytes.trim_ascii_start();
+    if bytes.is_empty() {
+        return Some(0.0);
+    }
+    crate::protocol::number::parse_f64(trimmed)
+}
+
+/// The elements of the value at `key` in their native order (a missing key is an empty list;
+/// lists and sorted sets reversed when `reversed`: BY nosort DESC), and whether it is a set;
+/// WRONGTYPE for strings and hashes.
+fn sort_elements(
+    ctx: &Context<'_>,
+    key: &[u8],
+    reversed: bool,
+) -> Result<(Vec<CompactBytes>, bool), CommandError> {
+    let hash = hash_key(key);
+    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let Some(entry) = shard.lookup(hash, key, ctx.now_ms) else {
+        return Ok((Vec::new(), false));
+    };
+    let (mut elements, is_set): (Vec<CompactBytes>, bool) = match &entry.value {
+        Value::List(list) => (list.iter().map(CompactBytes::from).collect(), false),
+        Value::Set(set) => (set.iter().map(Member::to_compact).collect(), true),
+        Value::ZSet(zset) => (zset.iter().map(|(_, m)| CompactBytes::from(m)).collect(), false),
+        _ => return Err(CommandError::WrongType),
+    };
+    if reversed && !is_set {
+        elements.reverse();
+    }
+    Ok((elements, is_set))
+}
+
+/// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC | DESC] [ALPHA]
+/// [STORE destination], and SORT_RO (no STORE).
+///
+/// Runs with the keyspace gate held exclusively (the table flag): BY and GET read keys that
+/// only the data names, so the whole command must see one instant, as in Redis. Alphabetic
+/// order compares bytes (Redis's `strcoll` in the C locale).
+fn sort_generic(ctx: &mut Context<'_>, args: Args<'_>, readonly: bool) -> CommandResult {
+    let mut options = sort_options(args, readonly)?;
+    let key = args.get(1);
+    let (mut elements, is_set) = sort_elements(ctx, key, options.dontsort && options.desc)?;
+    if options.dontsort && is_set && options.store.is_some() {
+        // Sets have no native order: a stored result is sorted so it replays identically.
+        options.dontsort = false;
+        options.alpha = true;
+        options.by = None;
+    }
+    let len = i64::try_from(elements.len()).unwrap_or(i64::MAX);
+    let (limit_start, limit_count) = options.limit;
+    let mut start = limit_start.max(0);
+    let mut end = if limit_count < 0 { len - 1 } else { start.saturating_add(limit_count) - 1 };
+    if start >= len {
+        start = len - 1;
+        end = len - 2;
+    }
+    end = end.min(len - 1);
+    if !options.dontsort {
+        sort_by_weights(ctx, &mut elements, &options)?;
+    }
+    let range: &[CompactBytes] = if end >= start {
+        let (from, to) = (usize::try_from(start).unwrap_or(0), usize::try_from(end).unwrap_or(0));
+        elements.get(from..=to).unwrap_or(&[])
+    } else {
+        &[]
+    };
+    let mut output: Vec<Option<Vec<u8>>> = Vec::new();
+    for element in range {
+        if options.gets.is_empty() {
+            output.push(Some(element.to_vec()));
+        }
+        for pattern in &options.gets {
+            output.push(lookup_by_pattern(ctx, pattern, element));
+        }
+    }
+    match options.store {
+        None => {
+            ctx.reply.array(output.len());
+            for item in &output {
+                match item {
+                    Some(bytes) => ctx.reply.bulk(bytes),
+                    None => ctx.reply.null(),
+                }
+            }
+        }
+        Some(destination) => store_sorted(ctx, destination, &output)?,
+    }
+    Ok(())
+}
+
+/// Sorts `elements` by number (or bytes with ALPHA), by themselves or BY a pattern.
+fn sort_by_weights(
+    ctx: &Context<'_>,
+    elements: &mut Vec<CompactBytes>,
+    options: &SortOptions<'_>,
+) -> CommandResult {
+    enum Weight {
+        Score(f64),
+        Bytes(Option<Vec<u8>>),
+    }
+    let mut weighted: Vec<(Weight, CompactBytes)> = Vec::with_capacity(elements.len());
+    for element in elements.drain(..) {
+        let by = match options.by {
+            Some(pattern) => lookup_by_pattern(ctx, pattern, &element),
+            None => Some(element.to_vec()),
+        };
+        let weight = if options.alpha {
+            Weight::Bytes(by)
+        } else {
+            match by {
+                None => Weight::Score(0.0),
+                Some(bytes) => Weight::Score(sort_score(&bytes).ok_or(CommandError::Static(
+                    "ERR One or more scores can't be converted into double",
+                ))?),
+            }
+        };
+        weighted.push((weight, element));
+    }
+    let by_pattern = options.by.is_some();
+    weighted.sort_by(|(a, a_element), (b, b_element)| {
+        let order = match (a, b) {
+            (Weight::Score(x), Weight::Score(y)) => x
+                .partial_cmp(y)
+                .unwrap_or(std::cmp::Ordering::Equal)
+                .then_with(|| a_element.cmp(b_element)),
+            (Weight::Bytes(x), Weight::Bytes(y)) if by_pattern => x.cmp(y),
+            _ => a_element.cmp(b_element),
+        };
+        if options.desc {
+            order.reverse()
+        } else {
+            order
+        }
+    });
+    elements.extend(weighted.into_iter().map(|(_, element)| element));
+    Ok(())
+}
+
+/// SORT ... STORE: the output becomes a list at `destination` (missing GET values as empty
+/// strings), journaled as a Put; an empty output deletes the destination.
+fn store_sorted(
+    ctx: &mut Context<'_>,
+    destination: &[u8],
+    output: &[Option<Vec<u8>>],
+) -> CommandResult {
+    let bytes = output.iter().flatten().map(|b| b.len() as u64).fold(0, u64::saturating_add);
+    check_journal_room(ctx, bytes.saturating_add(destination.len() as u64), 1)?;
+    let hash = hash_key(destination);
+    let server = ctx.server;
+    let now_ms = ctx.now_ms;
+    let mut shard = server.db(ctx.client.db).lock(hash);
+    let db = ctx.db_index();
+    if output.is_empty() {
+        if shard.remove(hash, destination, now_ms).is_some() {
+            ctx.journal(&[Effect::Delete { db, key: destination }]);
+        }
+    } else {
+        let items: Vec<&[u8]> = output.iter().map(|o| o.as_deref().unwrap_or(b"")).collect();
+        let list = crate::store::ListValue::from_elements(items.iter().copied());
+        shard.insert(hash, Entry::new(destination, Value::List(Box::new(list))), now_ms);
+        let value = journal::Value::List(items);
+        ctx.journal(&[Effect::Put { db, key: destination, value, expires_at_ms: 0 }]);
+    }
+    drop(shard);
+    ctx.reply.integer(len_i64(output.len()));
+    Ok(())
+}
+
+/// SORT key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC | DESC] [ALPHA]
+/// [STORE destination]
+pub fn sort(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    sort_generic(ctx, args, false)
+}
+
+/// SORT_RO key [BY pattern] [LIMIT offset count] [GET pattern ...] [ASC | DESC] [ALPHA]
+pub fn sort_ro(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    sort_generic(ctx, args, true)
 }

@@ -470,9 +470,33 @@ fn every_write_survives_a_restart() {
     c.cmd(&["SADD", "emptied", "q"]);
     c.cmd(&["SINTERSTORE", "emptied", "i1", "nokey"]);
     c.cmd(&["SUNIONSTORE", "big-copy", "big"]);
+    // Orders no re-insertion would give: integers out of order in a listpack, and a diff
+    // that removes from a hashtable (Redis's second SDIFF algorithm).
+    c.cmd(&["SADD", "ord", "b", "7", "5"]);
+    c.cmd(&["SREM", "ord", "b"]);
+    c.cmd(&["SADD", "ord", "b"]);
+    c.cmd(&["SADD", "sup", "5", "7", "b", "x"]);
+    c.cmd(&["SINTERSTORE", "ord-inter", "ord", "sup"]);
+    c.cmd(&["SREM", "ord", "b"]);
+    c.cmd(&["COPY", "ord", "ord-copy"]);
+    c.cmd(&["SADD", "x1", "m5"]);
+    c.cmd(&["SADD", "x2", "m7", "m8"]);
+    c.cmd(&["SDIFFSTORE", "diff2", "big", "x1", "x2"]);
     let keys = [
-        "ints", "lp", "big", "move-src", "move-dst", "popall", "inter", "union", "diff", "emptied",
+        "ints",
+        "lp",
+        "big",
+        "move-src",
+        "move-dst",
+        "popall",
+        "inter",
+        "union",
+        "diff",
+        "emptied",
         "big-copy",
+        "ord-inter",
+        "ord-copy",
+        "diff2",
     ];
     let state = |c: &mut RawClient| -> Vec<(String, String)> {
         keys.iter().map(|k| (c.cmd(&["SMEMBERS", k]), c.cmd(&["OBJECT", "ENCODING", k]))).collect()
@@ -487,6 +511,9 @@ fn every_write_survives_a_restart() {
     assert_eq!(before[2].1, bulk("hashtable"));
     assert_eq!(bulks(&before[2].0).len(), 300 - 28 - 21);
     assert_eq!(before[10], (before[2].0.clone(), bulk("hashtable")));
+    assert_eq!(before[11], (bulk_array(&["7", "5", "b"]), bulk("listpack")));
+    assert_eq!(before[12], (bulk_array(&["7", "5"]), bulk("listpack")));
+    assert_eq!(before[13].1, bulk("hashtable"));
     drop(c);
     server.restart();
     let mut c = server.raw();

@@ -718,11 +718,20 @@ fn algebra_store(ctx: &mut Context<'_>, args: Args<'_>, operation: Operation) ->
     let hashes = keys.iter().map(|k| hash_key(k)).chain(std::iter::once(destination_hash));
     let mut shards = server.db(ctx.client.db).lock_keys(hashes);
     let sources = Sources::take(&mut shards, &keys, now_ms)?;
-    let mut result = compute(operation, &sources);
+    let computed = compute(operation, &sources);
     sources.restore(&mut shards, now_ms);
+    // Stored as journal replay rebuilds it (same order and encoding after a restart).
+    let mut members: Vec<CompactBytes> = computed.iter().map(Member::to_compact).collect();
     if operation == Operation::Inter {
-        result.into_intset_if_fits();
+        // Redis's maybeConvertToIntset: an intersection of integers is an intset.
+        let ints: Option<Vec<i64>> =
+            members.iter().map(|m| crate::protocol::number::parse_i64(m)).collect();
+        if let Some(mut ints) = ints.filter(|i| i.len() <= crate::store::set::INTSET_ENTRIES_MAX) {
+            ints.sort_unstable();
+            members = ints.iter().map(|&n| Member::Int(n).to_compact()).collect();
+        }
     }
+    let result = SetValue::from_members(members.iter().map(|m| &**m));
     let bytes = result.iter().map(member_bytes).fold(0, u64::saturating_add);
     check_journal_room(ctx, bytes.saturating_add(args_bytes(args, 1)), result.len() as u64 + 1)?;
     let db = ctx.db_index();

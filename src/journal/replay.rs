@@ -33,11 +33,7 @@ fn stored(value: &JournalValue<Vec<u8>>) -> Value {
             Value::Hash(Box::new(hash))
         }
         JournalValue::Set(members) => {
-            let mut set = SetValue::new();
-            for member in members {
-                set.insert(member);
-            }
-            Value::Set(Box::new(set))
+            Value::Set(Box::new(SetValue::from_members(members.iter().map(Vec::as_slice))))
         }
         JournalValue::ZSet(entries) => {
             let mut zset = ZSetValue::new();

@@ -62,6 +62,33 @@ impl SetValue {
         }
     }
 
+    /// A set of `members` (distinct) in exactly this order, so a journaled value (a Put)
+    /// replays to the set that was journaled: an intset when they are integers in ascending
+    /// order and fit (an intset iterates that way), else a listpack when small enough, else a
+    /// hashtable.
+    pub fn from_members<'a>(members: impl IntoIterator<Item = &'a [u8]>) -> Self {
+        let members: Vec<&[u8]> = members.into_iter().collect();
+        if members.len() <= INTSET_ENTRIES_MAX {
+            let ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m)).collect();
+            if let Some(ints) = ints.filter(|ints| ints.windows(2).all(|w| w[0] < w[1])) {
+                return Self::Ints(ints);
+            }
+        }
+        let small = members.len() <= LISTPACK_ENTRIES_MAX
+            && members.iter().all(|m| m.len() <= LISTPACK_VALUE_BYTES_MAX);
+        if small {
+            let mut listpack: Vec<CompactBytes> = Vec::with_capacity(members.len());
+            for member in members {
+                if !listpack.iter().any(|m| **m == *member) {
+                    listpack.push(member.into());
+                }
+            }
+            Self::Listpack(listpack)
+        } else {
+            Self::Table(members.into_iter().map(CompactBytes::from).collect())
+        }
+    }
+
     /// Redis's `setTypeMaybeConvert`: an existing set about to receive `hint` members goes
     /// to "hashtable" at once when the hint is beyond its encoding's limit.
     pub fn prepare(&mut self, hint: usize) {
@@ -208,25 +235,6 @@ impl SetValue {
         }
     }
 
-    /// Redis's `maybeConvertToIntset`, for a set known to hold only integers: back to an
-    /// intset when it fits (SINTERSTORE's result).
-    pub fn into_intset_if_fits(&mut self) {
-        if matches!(self, Self::Ints(_)) || self.len() > INTSET_ENTRIES_MAX {
-            return;
-        }
-        let mut ints = Vec::with_capacity(self.len());
-        let mut all = true;
-        self.for_each(|m| match parse_i64(m) {
-            Some(n) => ints.push(n),
-            None => all = false,
-        });
-        if all {
-            ints.sort_unstable();
-            ints.dedup();
-            *self = Self::Ints(ints);
-        }
-    }
-
     /// Converts to "hashtable" sized for `capacity`, keeping the stored order.
     fn convert_to_table(&mut self, capacity: usize) {
         let mut table = Dense::with_capacity(capacity);
@@ -333,6 +341,35 @@ mod tests {
     }
 
     #[test]
+    fn from_members_keeps_the_order_and_picks_the_encoding() {
+        let order = |set: &SetValue| members(set).join(",");
+        let set = SetValue::from_members([&b"7"[..], b"5", b"b"]);
+        assert_eq!((order(&set), set.encoding_name()), ("7,5,b".into(), "listpack"));
+        let set = SetValue::from_members([&b"5"[..], b"7"]);
+        assert_eq!((order(&set), set.encoding_name()), ("5,7".into(), "intset"));
+        let set = SetValue::from_members([&b"7"[..], b"5"]);
+        assert_eq!((order(&set), set.encoding_name()), ("7,5".into(), "listpack"));
+        let many: Vec<String> = (0..200).rev().map(|i| format!("m{i}")).collect();
+        let set = SetValue::from_members(many.iter().map(|m| m.as_bytes()));
+        assert_eq!((order(&set), set.encoding_name()), (many.join(","), "hashtable"));
+        let ints: Vec<String> = (0..513).map(|i| i.to_string()).collect();
+        let set = SetValue::from_members(ints.iter().map(|m| m.as_bytes()));
+        assert_eq!((set.len(), set.encoding_name()), (513, "hashtable"));
+        let long = [b'x'; 65];
+        assert_eq!(SetValue::from_members([&long[..]]).encoding_name(), "hashtable");
+        // What a set iterates, rebuilt, is the same set.
+        let mut live = SetValue::new();
+        for m in ["b", "7", "5", "a"] {
+            live.insert(m.as_bytes());
+        }
+        live.remove(b"b");
+        live.remove(b"a");
+        let mut bytes = Vec::new();
+        live.for_each(|m| bytes.push(m.to_vec()));
+        assert_eq!(SetValue::from_members(bytes.iter().map(Vec::as_slice)), live);
+    }
+
+    #[test]
     fn positions_and_removal() {
         let mut set = SetValue::new();
         for m in ["5", "1", "9"] {
@@ -347,8 +384,5 @@ mod tests {
         set.insert(b"b");
         assert_eq!(set.remove_at(0).as_deref(), Some(&b"a"[..]));
         assert_eq!(members(&set), ["b"]);
-        let mut set = SetValue::Listpack(vec![b"1".as_slice().into(), b"2".as_slice().into()]);
-        set.into_intset_if_fits();
-        assert_eq!(set.encoding_name(), "intset");
     }
 }

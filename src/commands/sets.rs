@@ -487,17 +487,18 @@ pub fn smove(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let now_ms = ctx.now_ms;
     let mut shards =
         server.db(ctx.client.db).lock_keys([source_hash, destination_hash].into_iter());
-    let source_exists = write_set(shards.shard(source_hash), source_hash, source, now_ms)?;
-    let Some(source_set) = source_exists else {
+    // Redis's order: a missing source answers 0 before the destination's type is checked.
+    if write_set(shards.shard(source_hash), source_hash, source, now_ms)?.is_none() {
         drop(shards);
         ctx.reply.integer(0);
         return Ok(());
-    };
-    let _ = source_set;
+    }
     let destination_exists =
         write_set(shards.shard(destination_hash), destination_hash, destination, now_ms)?.is_some();
-    let shard = shards.shard(source_hash);
-    let Some(source_set) = write_set(shard, source_hash, source, now_ms)? else {
+    // Both types are checked: from here on nothing can fail between the change and the
+    // journal.
+    let Ok(Some(source_set)) = write_set(shards.shard(source_hash), source_hash, source, now_ms)
+    else {
         return Err(CommandError::WrongType);
     };
     if source == destination {
@@ -517,7 +518,9 @@ pub fn smove(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let set = SetValue::create(member, 1);
         shard.insert(destination_hash, Entry::new(destination, Value::Set(Box::new(set))), now_ms);
     }
-    let added = write_set(shard, destination_hash, destination, now_ms)?
+    let added = write_set(shard, destination_hash, destination, now_ms)
+        .ok()
+        .flatten()
         .is_some_and(|set| set.insert(member));
     let db = ctx.db_index();
     let removal = Effect::SetRemove { db, key: source, members: vec![member] };

@@ -482,6 +482,10 @@ fn every_write_survives_a_restart() {
     c.cmd(&["SADD", "x1", "m5"]);
     c.cmd(&["SADD", "x2", "m7", "m8"]);
     c.cmd(&["SDIFFSTORE", "diff2", "big", "x1", "x2"]);
+    // SADD's size hint counts every argument, duplicates included.
+    sadd_many(&mut c, "hint", std::iter::repeat_n("a".to_string(), 129));
+    sadd_many(&mut c, "hint-ints", (0..100).map(|i| (i % 3).to_string()));
+    sadd_many(&mut c, "hint-ints", std::iter::repeat_n("7".to_string(), 513));
     let keys = [
         "ints",
         "lp",
@@ -497,6 +501,8 @@ fn every_write_survives_a_restart() {
         "ord-inter",
         "ord-copy",
         "diff2",
+        "hint",
+        "hint-ints",
     ];
     let state = |c: &mut RawClient| -> Vec<(String, String)> {
         keys.iter().map(|k| (c.cmd(&["SMEMBERS", k]), c.cmd(&["OBJECT", "ENCODING", k]))).collect()
@@ -514,6 +520,8 @@ fn every_write_survives_a_restart() {
     assert_eq!(before[11], (bulk_array(&["7", "5", "b"]), bulk("listpack")));
     assert_eq!(before[12], (bulk_array(&["7", "5"]), bulk("listpack")));
     assert_eq!(before[13].1, bulk("hashtable"));
+    assert_eq!(before[14], (bulk_array(&["a"]), bulk("hashtable")));
+    assert_eq!(before[15], (bulk_array(&["0", "1", "2", "7"]), bulk("hashtable")));
     drop(c);
     server.restart();
     let mut c = server.raw();

@@ -229,11 +229,13 @@ pub fn sadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     }
     let set = write_set(&mut shard, hash, key, now_ms)?.ok_or(CommandError::WrongType)?;
-    let added: Vec<&[u8]> = args.iter().skip(2).filter(|m| set.insert(m)).collect();
-    let count = added.len();
-    if !added.is_empty() {
+    let count = args.iter().skip(2).filter(|m| set.insert(m)).count();
+    if count > 0 {
+        // Every argument, duplicates included: replay applies the same size hint, so the
+        // encoding comes back as it is now; members already there add nothing.
+        let members: Vec<&[u8]> = args.iter().skip(2).collect();
         let db = ctx.db_index();
-        ctx.journal(&[Effect::SetAdd { db, key, members: added }]);
+        ctx.journal(&[Effect::SetAdd { db, key, members }]);
     }
     drop(shard);
     ctx.reply.integer(len_i64(count));

@@ -10,6 +10,7 @@ use super::Context;
 use crate::journal::Effect;
 use crate::protocol::number::parse_i64;
 use crate::protocol::Args;
+use crate::store::hash::Positional;
 use crate::store::keyspace::access_clock_s;
 use crate::store::{dense, glob, hash_key, Entry, HashValue, Shard, Value};
 
@@ -380,9 +381,12 @@ pub fn hmget(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// HGETALL key
 pub fn hgetall(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     with_hash(ctx, args.get(1), |ctx, h| {
-        let h = h.map(HashValue::pairs).unwrap_or(&[]);
+        let Some(h) = h else {
+            ctx.reply.map(0);
+            return;
+        };
         ctx.reply.map(h.len());
-        for (field, value) in h {
+        for (field, value) in h.iter() {
             ctx.reply.bulk(field);
             ctx.reply.bulk(value);
         }
@@ -391,17 +395,17 @@ pub fn hgetall(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// HKEYS key
 pub fn hkeys(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    with_hash(ctx, args.get(1), |ctx, h| {
-        let h = h.map(HashValue::pairs).unwrap_or(&[]);
-        ctx.reply.bulk_array(h.iter().map(|(f, _)| &**f));
+    with_hash(ctx, args.get(1), |ctx, h| match h {
+        Some(h) => ctx.reply.bulk_array(h.iter().map(|(f, _)| f)),
+        None => ctx.reply.array(0),
     })
 }
 
 /// HVALS key
 pub fn hvals(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    with_hash(ctx, args.get(1), |ctx, h| {
-        let h = h.map(HashValue::pairs).unwrap_or(&[]);
-        ctx.reply.bulk_array(h.iter().map(|(_, v)| &**v));
+    with_hash(ctx, args.get(1), |ctx, h| match h {
+        Some(h) => ctx.reply.bulk_array(h.iter().map(|(_, v)| v)),
+        None => ctx.reply.array(0),
     })
 }
 
@@ -465,7 +469,8 @@ pub(crate) fn random_count(bytes: &[u8]) -> Result<i64, CommandError> {
 pub fn hrandfield(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() == 2 {
         return with_hash(ctx, args.get(1), |ctx, h| {
-            match h.and_then(|h| h.pairs().get(fastrand::usize(..h.len().max(1)))) {
+            let chosen = h.and_then(|h| h.iter().nth(fastrand::usize(..h.len().max(1))));
+            match chosen {
                 Some((field, _)) => ctx.reply.bulk(field),
                 None => ctx.reply.null(),
             }
@@ -483,23 +488,21 @@ pub fn hrandfield(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         _ => return Err(CommandError::Syntax),
     };
     with_hash(ctx, args.get(1), |ctx, h| {
-        let pairs = h.map(HashValue::pairs).unwrap_or(&[]);
-        let listpack = h.is_some_and(HashValue::is_listpack);
-        reply_random_pairs(ctx, pairs, listpack, count, with_values);
+        let Some(h) = h else {
+            ctx.reply.array(0);
+            return;
+        };
+        reply_random_pairs(ctx, &h.positional(), h.is_listpack(), count, with_values);
     })
 }
 
-fn reply_pair(
-    ctx: &mut Context<'_>,
-    pair: &(crate::store::CompactBytes, crate::store::CompactBytes),
-    with_values: bool,
-) {
+fn reply_pair(ctx: &mut Context<'_>, (field, value): (&[u8], &[u8]), with_values: bool) {
     if with_values && ctx.reply.is_resp3() {
         ctx.reply.array(2);
     }
-    ctx.reply.bulk(&pair.0);
+    ctx.reply.bulk(field);
     if with_values {
-        ctx.reply.bulk(&pair.1);
+        ctx.reply.bulk(value);
     }
 }
 
@@ -509,7 +512,7 @@ fn reply_pair(
 /// listpack, as Redis samples it).
 fn reply_random_pairs(
     ctx: &mut Context<'_>,
-    pairs: &[(crate::store::CompactBytes, crate::store::CompactBytes)],
+    pairs: &Positional<'_>,
     listpack: bool,
     count: i64,
     with_values: bool,
@@ -533,8 +536,10 @@ fn reply_random_pairs(
     }
     if wanted >= size {
         ctx.reply.array(header(size));
-        for pair in pairs {
-            reply_pair(ctx, pair, with_values);
+        for i in 0..size {
+            if let Some(pair) = pairs.get(i) {
+                reply_pair(ctx, pair, with_values);
+            }
         }
         return;
     }
@@ -620,22 +625,25 @@ pub fn hscan(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Ok(());
     };
     let options = scan_options(args, 3)?;
-    let pairs = h.pairs();
-    let mut items: Vec<&[u8]> = Vec::new();
-    let mut take = |i: usize| {
-        if let Some((field, value)) = pairs.get(i) {
-            if options.accepts(field) {
-                items.push(field);
-                items.push(value);
-            }
+    let positional = h.positional();
+    let mut visited: Vec<(&[u8], &[u8])> = Vec::new();
+    let next = match &positional {
+        // Small: the whole hash, cursor 0.
+        Positional::Small(pairs) => {
+            visited.extend_from_slice(pairs);
+            0
+        }
+        Positional::Table(pairs) => {
+            dense::scan_positions(pairs.len(), cursor, options.count, |i| {
+                visited.extend(positional.get(i));
+            })
         }
     };
-    let next = if h.is_listpack() {
-        (0..pairs.len()).for_each(&mut take);
-        0
-    } else {
-        dense::scan_positions(pairs.len(), cursor, options.count, &mut take)
-    };
+    let items: Vec<&[u8]> = visited
+        .into_iter()
+        .filter(|(field, _)| options.accepts(field))
+        .flat_map(|(field, value)| [field, value])
+        .collect();
     reply_scan(ctx, next, &items);
     Ok(())
 }

@@ -614,7 +614,7 @@ fn intersection(sources: &Sources<'_>, limit: usize) -> Option<(SetValue, usize)
     let mut result = if matches!(first, SetValue::Ints(_)) {
         SetValue::new()
     } else {
-        SetValue::Listpack(vec![])
+        SetValue::Listpack(Default::default())
     };
     let mut count = 0usize;
     for member in first.iter() {

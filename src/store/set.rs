@@ -1,6 +1,6 @@
-//! Set values: sorted integers while every member is one ("intset"), a small vector
-//! ("listpack"), then a `Dense` table ("hashtable", see dense.rs), with Redis 7.2's
-//! thresholds and its one-way conversions (t_set.c `setTypeAdd`, `setTypeCreate`).
+//! Set values: sorted integers while every member is one ("intset"), members packed in one
+//! allocation ("listpack"), then a `Dense` table ("hashtable", see dense.rs), with Redis
+//! 7.2's thresholds and its one-way conversions (t_set.c `setTypeAdd`, `setTypeCreate`).
 use super::compact::CompactBytes;
 use super::dense::Dense;
 use crate::protocol::number::parse_i64;
@@ -14,9 +14,161 @@ pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetValue {
     Ints(Vec<i64>),
-    Listpack(Vec<CompactBytes>),
-    Table(Dense<CompactBytes>),
+    Listpack(Packed),
+    Table(Box<Dense<CompactBytes>>),
 }
+
+/// Members in one exact-size allocation, in insertion order: every member is one length
+/// byte and its bytes (a listpack member is at most 64 bytes), about a tenth of what a
+/// vector of 24-byte `CompactBytes` takes for short members.
+///
+/// # Invariants
+/// `bytes` holds exactly `len` items, each at most `LISTPACK_VALUE_BYTES_MAX` bytes.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Packed {
+    bytes: Box<[u8]>,
+    len: u8,
+}
+
+const _: () = assert!(LISTPACK_VALUE_BYTES_MAX <= u8::MAX as usize);
+const _: () = assert!(LISTPACK_ENTRIES_MAX < u8::MAX as usize);
+
+/// The member at offset `at` and the offset after it.
+fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let len = usize::from(*bytes.get(at)?);
+    let end = at + 1 + len;
+    Some((bytes.get(at + 1..end)?, end))
+}
+
+/// Members of a packed set, in order.
+pub struct PackedIter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for PackedIter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.left == 0 {
+            return None;
+        }
+        let (member, end) = item(self.bytes, self.at)?;
+        self.at = end;
+        self.left -= 1;
+        Some(member)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for PackedIter<'_> {}
+
+impl Packed {
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    pub fn iter(&self) -> PackedIter<'_> {
+        PackedIter { bytes: &self.bytes, at: 0, left: self.len() }
+    }
+
+    /// (start, end) offsets of the first member for which `wanted(index, member)` holds.
+    fn find(&self, mut wanted: impl FnMut(usize, &[u8]) -> bool) -> Option<(usize, usize)> {
+        let mut at = 0;
+        for i in 0..self.len() {
+            let (member, end) = item(&self.bytes, at)?;
+            if wanted(i, member) {
+                return Some((at, end));
+            }
+            at = end;
+        }
+        None
+    }
+
+    pub fn contains(&self, member: &[u8]) -> bool {
+        self.find(|_, m| m == member).is_some()
+    }
+
+    /// The member at position `i` (a scan: listpacks are small).
+    pub fn get(&self, i: usize) -> Option<&[u8]> {
+        let (start, _) = self.find(|j, _| j == i)?;
+        item(&self.bytes, start).map(|(member, _)| member)
+    }
+
+    /// Appends `member` (callers keep it within 64 bytes and the set under 255 members).
+    fn push(&mut self, member: &[u8]) {
+        let mut bytes = Vec::with_capacity(self.bytes.len() + 1 + member.len());
+        bytes.extend_from_slice(&self.bytes);
+        bytes.push(u8::try_from(member.len()).unwrap_or(u8::MAX));
+        bytes.extend_from_slice(member);
+        self.bytes = bytes.into_boxed_slice();
+        self.len += 1;
+    }
+
+    fn remove_range(&mut self, start: usize, end: usize) {
+        let mut bytes = Vec::with_capacity(self.bytes.len().saturating_sub(end - start));
+        bytes.extend_from_slice(self.bytes.get(..start).unwrap_or(&[]));
+        bytes.extend_from_slice(self.bytes.get(end..).unwrap_or(&[]));
+        self.bytes = bytes.into_boxed_slice();
+        self.len -= 1;
+    }
+
+    /// Removes `member`; true if it was there. The others keep their order.
+    fn remove(&mut self, member: &[u8]) -> bool {
+        let Some((start, end)) = self.find(|_, m| m == member) else { return false };
+        self.remove_range(start, end);
+        true
+    }
+
+    /// Removes and returns the member at position `i`.
+    fn remove_at(&mut self, i: usize) -> Option<CompactBytes> {
+        let (start, end) = self.find(|j, _| j == i)?;
+        let member = CompactBytes::from(self.bytes.get(start + 1..end)?);
+        self.remove_range(start, end);
+        Some(member)
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// Members of any encoding, in the stored order.
+pub enum Members<'a> {
+    Ints(std::slice::Iter<'a, i64>),
+    Packed(PackedIter<'a>),
+    Table(std::slice::Iter<'a, CompactBytes>),
+}
+
+impl<'a> Iterator for Members<'a> {
+    type Item = Member<'a>;
+
+    fn next(&mut self) -> Option<Member<'a>> {
+        match self {
+            Self::Ints(ints) => ints.next().map(|&n| Member::Int(n)),
+            Self::Packed(members) => members.next().map(Member::Bytes),
+            Self::Table(members) => members.next().map(|m| Member::Bytes(m)),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Self::Ints(ints) => ints.size_hint(),
+            Self::Packed(members) => members.size_hint(),
+            Self::Table(members) => members.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Members<'_> {}
 
 impl Default for SetValue {
     fn default() -> Self {
@@ -56,9 +208,9 @@ impl SetValue {
         if parse_i64(first).is_some() && hint <= INTSET_ENTRIES_MAX {
             Self::Ints(Vec::new())
         } else if hint <= LISTPACK_ENTRIES_MAX {
-            Self::Listpack(Vec::new())
+            Self::Listpack(Packed::default())
         } else {
-            Self::Table(Dense::with_capacity(hint))
+            Self::Table(Box::new(Dense::with_capacity(hint)))
         }
     }
 
@@ -77,15 +229,15 @@ impl SetValue {
         let small = members.len() <= LISTPACK_ENTRIES_MAX
             && members.iter().all(|m| m.len() <= LISTPACK_VALUE_BYTES_MAX);
         if small {
-            let mut listpack: Vec<CompactBytes> = Vec::with_capacity(members.len());
+            let mut listpack = Packed::default();
             for member in members {
-                if !listpack.iter().any(|m| **m == *member) {
-                    listpack.push(member.into());
+                if !listpack.contains(member) {
+                    listpack.push(member);
                 }
             }
             Self::Listpack(listpack)
         } else {
-            Self::Table(members.into_iter().map(CompactBytes::from).collect())
+            Self::Table(Box::new(members.into_iter().map(CompactBytes::from).collect()))
         }
     }
 
@@ -117,7 +269,7 @@ impl SetValue {
     pub fn contains(&self, member: &[u8]) -> bool {
         match self {
             Self::Ints(ints) => parse_i64(member).is_some_and(|n| ints.binary_search(&n).is_ok()),
-            Self::Listpack(members) => members.iter().any(|m| **m == *member),
+            Self::Listpack(members) => members.contains(member),
             Self::Table(table) => table.find(member).is_some(),
         }
     }
@@ -141,9 +293,12 @@ impl SetValue {
                     // Not an integer, so not a member yet.
                     if ints.len() < LISTPACK_ENTRIES_MAX && member.len() <= LISTPACK_VALUE_BYTES_MAX
                     {
-                        let mut members: Vec<CompactBytes> = Vec::with_capacity(ints.len() + 1);
-                        members.extend(ints.iter().map(|&n| Member::Int(n).to_compact()));
-                        members.push(member.into());
+                        let mut members = Packed::default();
+                        let mut buffer = itoa::Buffer::new();
+                        for &n in ints.iter() {
+                            members.push(buffer.format(n).as_bytes());
+                        }
+                        members.push(member);
                         *self = Self::Listpack(members);
                     } else {
                         let len = ints.len() + 1;
@@ -154,12 +309,12 @@ impl SetValue {
                 }
             },
             Self::Listpack(members) => {
-                if members.iter().any(|m| **m == *member) {
+                if members.contains(member) {
                     return false;
                 }
                 if members.len() < LISTPACK_ENTRIES_MAX && member.len() <= LISTPACK_VALUE_BYTES_MAX
                 {
-                    members.push(member.into());
+                    members.push(member);
                     return true;
                 }
                 let len = members.len() + 1;
@@ -180,13 +335,7 @@ impl SetValue {
                 }
                 _ => false,
             },
-            Self::Listpack(members) => match members.iter().position(|m| **m == *member) {
-                Some(at) => {
-                    members.remove(at);
-                    true
-                }
-                None => false,
-            },
+            Self::Listpack(members) => members.remove(member),
             Self::Table(table) => table.remove(member).is_some(),
         }
     }
@@ -195,7 +344,7 @@ impl SetValue {
     pub fn member(&self, i: usize) -> Option<Member<'_>> {
         match self {
             Self::Ints(ints) => ints.get(i).map(|&n| Member::Int(n)),
-            Self::Listpack(members) => members.get(i).map(|m| Member::Bytes(m)),
+            Self::Listpack(members) => members.get(i).map(Member::Bytes),
             Self::Table(table) => table.entries().get(i).map(|m| Member::Bytes(m)),
         }
     }
@@ -210,15 +359,18 @@ impl SetValue {
     pub fn remove_at(&mut self, i: usize) -> Option<CompactBytes> {
         match self {
             Self::Ints(ints) => (i < ints.len()).then(|| Member::Int(ints.remove(i)).to_compact()),
-            Self::Listpack(members) => (i < members.len()).then(|| members.remove(i)),
+            Self::Listpack(members) => members.remove_at(i),
             Self::Table(table) => table.remove_at(i),
         }
     }
 
     /// Members in their stored order (intsets ascending).
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = Member<'_>> + '_ {
-        // Every position below len() holds a member.
-        (0..self.len()).map(|i| self.member(i).unwrap_or(Member::Int(0)))
+    pub fn iter(&self) -> Members<'_> {
+        match self {
+            Self::Ints(ints) => Members::Ints(ints.iter()),
+            Self::Listpack(members) => Members::Packed(members.iter()),
+            Self::Table(table) => Members::Table(table.entries().iter()),
+        }
     }
 
     /// Calls `f` with every member, in the stored order.
@@ -230,7 +382,7 @@ impl SetValue {
                     f(buffer.format(*n).as_bytes());
                 }
             }
-            Self::Listpack(members) => members.iter().for_each(|m| f(m)),
+            Self::Listpack(members) => members.iter().for_each(f),
             Self::Table(table) => table.entries().iter().for_each(|m| f(m)),
         }
     }
@@ -241,7 +393,7 @@ impl SetValue {
         self.for_each(|m| {
             let _ = table.insert(CompactBytes::from(m));
         });
-        *self = Self::Table(table);
+        *self = Self::Table(Box::new(table));
     }
 
     /// True for the small encodings, which SCAN returns whole.
@@ -260,12 +412,10 @@ impl SetValue {
     pub fn memory_bytes(&self) -> usize {
         match self {
             Self::Ints(ints) => ints.capacity() * 8,
-            Self::Listpack(members) => {
-                members.capacity() * std::mem::size_of::<CompactBytes>()
-                    + members.iter().map(CompactBytes::heap_bytes).sum::<usize>()
-            }
+            Self::Listpack(members) => members.memory_bytes(),
             Self::Table(table) => {
                 table.memory_bytes()
+                    + std::mem::size_of::<Dense<CompactBytes>>()
                     + table.entries().iter().map(CompactBytes::heap_bytes).sum::<usize>()
             }
         }
@@ -367,6 +517,31 @@ mod tests {
         let mut bytes = Vec::new();
         live.for_each(|m| bytes.push(m.to_vec()));
         assert_eq!(SetValue::from_members(bytes.iter().map(Vec::as_slice)), live);
+    }
+
+    #[test]
+    fn packed_listpack_positions_and_order() {
+        let mut set = SetValue::create(b"a", 3);
+        for m in ["a", "", "ccc", "b"] {
+            assert!(set.insert(m.as_bytes()));
+        }
+        assert!(!set.insert(b""));
+        assert_eq!(set.encoding_name(), "listpack");
+        assert_eq!(members(&set), ["a", "", "ccc", "b"]);
+        assert_eq!(set.member(2), Some(Member::Bytes(b"ccc")));
+        assert_eq!(set.member(4), None);
+        assert_eq!(set.iter().len(), 4);
+        assert_eq!(set.remove_at(1).as_deref(), Some(&b""[..]));
+        assert!(set.remove(b"a"));
+        assert!(!set.remove(b"a"));
+        assert_eq!(members(&set), ["ccc", "b"]);
+        assert!(set.contains(b"b") && !set.contains(b""));
+        // Short members take their bytes and one length byte each.
+        assert_eq!(set.memory_bytes(), 4 + 2);
+        let long = [b'x'; 64];
+        assert!(set.insert(&long));
+        assert_eq!(set.encoding_name(), "listpack");
+        assert_eq!(set.member(2), Some(Member::Bytes(&long[..])));
     }
 
     #[test]

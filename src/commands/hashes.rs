@@ -469,7 +469,8 @@ pub(crate) fn random_count(bytes: &[u8]) -> Result<i64, CommandError> {
 pub fn hrandfield(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() == 2 {
         return with_hash(ctx, args.get(1), |ctx, h| {
-            let chosen = h.and_then(|h| h.iter().nth(fastrand::usize(..h.len().max(1))));
+            // Positional: O(1) for a hashtable (a listpack is decoded once).
+            let chosen = h.and_then(|h| h.positional().get(fastrand::usize(..h.len().max(1))));
             match chosen {
                 Some((field, _)) => ctx.reply.bulk(field),
                 None => ctx.reply.null(),

@@ -33,11 +33,7 @@ fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
             Value::Hash(Box::new(hash))
         }
         JournalValue::Set(members) => {
-            let mut set = SetValue::new();
-            for member in members {
-                set.insert(member.as_ref());
-            }
-            Value::Set(Box::new(set))
+            Value::Set(Box::new(SetValue::from_members(members.iter().map(AsRef::as_ref))))
         }
         JournalValue::ZSet(entries) => {
             let mut zset = ZSetValue::new();
@@ -283,6 +279,9 @@ fn apply_collection(
         Effect::HashSet { db, key, pairs } => {
             change_collection(keyspace, *db, key, Some(Hash), now, |v| {
                 let hash = hash(v)?;
+                // HSET's conversion check over all its pairs, as the live command did.
+                let longest = pairs.iter().map(|(f, value)| f.len().max(value.len())).max();
+                hash.prepare(pairs.len(), longest.unwrap_or(0));
                 pairs.iter().for_each(|(f, value)| {
                     hash.insert(f, value);
                 });
@@ -301,6 +300,13 @@ fn apply_collection(
         Effect::SetAdd { db, key, members } => {
             change_collection(keyspace, *db, key, Some(Set), now, |v| {
                 let set = set(v)?;
+                // SADD's size hint over all its arguments, as the live command applied it (a
+                // set is empty here only when this effect just created it).
+                let hint = members.len();
+                match members.first() {
+                    Some(first) if set.is_empty() => *set = SetValue::create(first, hint),
+                    _ => set.prepare(hint),
+                }
                 members.iter().for_each(|m| {
                     set.insert(m);
                 });

@@ -815,7 +815,15 @@ fn keys_of(args: Args<'_>) -> Result<(&'static CommandSpec, Vec<usize>), Command
     if !spec.arity_ok(argc) {
         return Err(CommandError::Static("ERR Invalid number of arguments specified for command"));
     }
-    let positions: Vec<usize> = spec.keys.positions(argc).map(|p| p + OFFSET).collect();
+    let mut positions: Vec<usize> = spec.keys.positions(argc).map(|p| p + OFFSET).collect();
+    if let Some(at) = super::lists::numkeys_index(spec.name) {
+        // Movable keys: `numkeys` keys follow the count (LMPOP, BLMPOP).
+        let numkeys = crate::protocol::number::parse_i64(args.get(OFFSET + at))
+            .and_then(|n| usize::try_from(n).ok())
+            .filter(|&n| n >= 1 && at + n < argc)
+            .ok_or(CommandError::Static("ERR Invalid arguments specified for command"))?;
+        positions = (at + 1..=at + numkeys).map(|p| p + OFFSET).collect();
+    }
     if positions.is_empty() {
         return Err(CommandError::Static("ERR Invalid arguments specified for command"));
     }

@@ -250,8 +250,8 @@ fn apply_collection(
     match effect {
         Effect::ListPush { db, key, left, elements } => {
             change_collection(keyspace, *db, key, Some(List), now, |v| {
-                let list = list(v)?;
-                elements.iter().for_each(|e| list.push(*left, e));
+                // One call, as the command pushed them: the encoding follows the same rule.
+                list(v)?.push_many(*left, elements.iter().map(Vec::as_slice));
                 Some(())
             })
         }

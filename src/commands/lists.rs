@@ -123,25 +123,25 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
         "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     ),
-    spec("blpop", -3, WRITE | BLOCKING, BLOCKING_POP_KEYS, G, blpop).doc(
+    spec("blpop", -3, WRITE | NOSCRIPT | BLOCKING, BLOCKING_POP_KEYS, G, blpop).doc(
         "2.0.0",
         "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
         "O(N) where N is the number of provided keys.",
         "key [key ...] timeout",
     ),
-    spec("brpop", -3, WRITE | BLOCKING, BLOCKING_POP_KEYS, G, brpop).doc(
+    spec("brpop", -3, WRITE | NOSCRIPT | BLOCKING, BLOCKING_POP_KEYS, G, brpop).doc(
         "2.0.0",
         "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
         "O(N) where N is the number of provided keys.",
         "key [key ...] timeout",
     ),
-    spec("blmove", 6, WRITE | DENYOOM | BLOCKING, KeySpan::TWO, G, blmove).doc(
+    spec("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, KeySpan::TWO, G, blmove).doc(
         "6.2.0",
         "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.",
         "O(1)",
         "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
     ),
-    spec("brpoplpush", 4, WRITE | DENYOOM | BLOCKING, KeySpan::TWO, G, brpoplpush).doc(
+    spec("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, KeySpan::TWO, G, brpoplpush).doc(
         "2.2.0",
         "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.",
         "O(1)",

@@ -398,3 +398,34 @@ fn state_survives_restart() {
     assert_eq!(before, after);
     assert_eq!(c.cmd(&["LLEN", "big"]), int(60));
 }
+
+/// Extreme integers never overflow or allocate by the count given (replies as redis-server's).
+#[test]
+fn extreme_integers_are_clamped() {
+    const MIN: &str = "-9223372036854775808";
+    const MAX: &str = "9223372036854775807";
+    let steps: &[(&[&str], &str)] = &[
+        (&["RPUSH", "l", "a", "b", "c", "a", "b", "c"], &int(6)),
+        (&["LRANGE", "l", MIN, MAX], &bulk_array(&["a", "b", "c", "a", "b", "c"])),
+        (&["LRANGE", "l", MAX, MIN], EMPTY),
+        (&["LINDEX", "l", MIN], NIL),
+        (&["LINDEX", "l", MAX], NIL),
+        (&["LPOS", "l", "a", "COUNT", MAX, "MAXLEN", MAX], "*2\r\n:0\r\n:3\r\n"),
+        (&["LPOS", "l", "a", "RANK", "-9223372036854775807", "COUNT", "0"], EMPTY),
+        (&["LPOS", "l", "a", "RANK", "2", "RANK", "1"], &int(0)),
+        (&["LREM", "l", MIN, "a"], &int(2)),
+        (&["LREM", "l", MAX, "b"], &int(2)),
+        (&["LSET", "l", MIN, "x"], "-ERR index out of range\r\n"),
+        (&["LSET", "l", MAX, "x"], "-ERR index out of range\r\n"),
+        (&["LTRIM", "l", MIN, MIN], OK),
+        (&["EXISTS", "l"], &int(0)),
+        (&["RPUSH", "l", "c"], &int(1)),
+        (&["LMPOP", "1", "l", "LEFT", "COUNT", MAX], "*2\r\n$1\r\nl\r\n*1\r\n$1\r\nc\r\n"),
+        (&["BLMPOP", "0", MAX, "l", "LEFT"], SYNTAX),
+        (&["EXISTS", "l"], &int(0)),
+    ];
+    // Only the null bulk differs between the protocols here.
+    let steps: Vec<(&[&str], &str, &str)> =
+        steps.iter().map(|(c, r)| (*c, *r, if *r == NIL { NULL3 } else { *r })).collect();
+    both_protocols(&steps);
+}

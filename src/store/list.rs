@@ -1,6 +1,8 @@
-//! List values: a double-ended queue of compact elements. OBJECT ENCODING follows Redis 7.2:
-//! "listpack" while the elements would fit a listpack of `list-max-listpack-size -2` (8 KiB),
-//! "quicklist" beyond, and back to "listpack" once a quicklist shrinks to half that size.
+//! List values. OBJECT ENCODING follows Redis 7.2: "listpack" while the elements would fit a
+//! listpack of `list-max-listpack-size -2` (8 KiB), "quicklist" beyond, and back to "listpack"
+//! once a quicklist shrinks to half that size. A "listpack" list is stored packed in one buffer
+//! (a few bytes of overhead per element, as Redis's listpack); a "quicklist" one is a
+//! double-ended queue of compact elements.
 use std::collections::VecDeque;
 
 use super::compact::CompactBytes;
@@ -12,9 +14,230 @@ pub const LISTPACK_BYTES_MAX: usize = 8 * 1024;
 /// A listpack's header (total bytes u32, count u16) and end byte.
 const LISTPACK_EMPTY_BYTES: usize = 6 + 1;
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// The longest element the packed form holds (its length takes at most 15 bits). The encoding
+/// rules keep "listpack" elements far below; a longer one switches to the deque regardless.
+const PACKED_ELEMENT_BYTES_MAX: usize = 0x7fff;
+
+const _: () = assert!(LISTPACK_BYTES_MAX < PACKED_ELEMENT_BYTES_MAX);
+
+/// Elements back to back, each as `length, bytes, length reversed`, so it can be walked from
+/// either end. A length under 128 takes one byte; else two, the first with its top bit set.
+#[derive(Debug, Clone, Default)]
+struct Packed {
+    bytes: Vec<u8>,
+    count: usize,
+}
+
+/// The length prefix of an element of `len` bytes (`len` <= PACKED_ELEMENT_BYTES_MAX).
+fn length_prefix(len: usize) -> ([u8; 2], usize) {
+    if len < 0x80 {
+        ([len as u8, 0], 1)
+    } else {
+        ([0x80 | ((len >> 8) as u8 & 0x7f), (len & 0xff) as u8], 2)
+    }
+}
+
+impl Packed {
+    fn encode(element: &[u8]) -> Vec<u8> {
+        let (prefix, width) = length_prefix(element.len());
+        let mut out = Vec::with_capacity(element.len() + 2 * width);
+        out.extend_from_slice(&prefix[..width]);
+        out.extend_from_slice(element);
+        out.extend(prefix[..width].iter().rev());
+        out
+    }
+
+    /// (prefix width, element length) of the entry starting at `offset`.
+    fn parse_forward(&self, offset: usize) -> (usize, usize) {
+        let first = usize::from(self.bytes.get(offset).copied().unwrap_or(0));
+        if first & 0x80 == 0 {
+            (1, first)
+        } else {
+            let second = usize::from(self.bytes.get(offset + 1).copied().unwrap_or(0));
+            (2, ((first & 0x7f) << 8) | second)
+        }
+    }
+
+    /// Byte range of element `index`'s entry.
+    fn entry_span(&self, index: usize) -> Option<(usize, usize)> {
+        if index >= self.count {
+            return None;
+        }
+        let mut offset = 0;
+        for _ in 0..index {
+            let (width, len) = self.parse_forward(offset);
+            offset += 2 * width + len;
+        }
+        let (width, len) = self.parse_forward(offset);
+        Some((offset, offset + 2 * width + len))
+    }
+
+    fn iter(&self) -> PackedIter<'_> {
+        PackedIter { bytes: &self.bytes, front: 0, back: self.bytes.len(), remaining: self.count }
+    }
+
+    fn push(&mut self, left: bool, element: &[u8]) {
+        let entry = Self::encode(element);
+        self.reserve(entry.len());
+        if left {
+            self.bytes.splice(0..0, entry);
+        } else {
+            self.bytes.extend_from_slice(&entry);
+        }
+        self.count += 1;
+    }
+
+    /// Room for `more` bytes, growing by an eighth rather than doubling: the packed form is
+    /// about memory, and its edits copy the buffer anyway.
+    fn reserve(&mut self, more: usize) {
+        if self.bytes.capacity() - self.bytes.len() < more {
+            self.bytes.reserve_exact(more.max(self.bytes.len() / 8));
+        }
+    }
+
+    fn pop(&mut self, left: bool) -> Option<CompactBytes> {
+        let mut iter = self.iter();
+        let element: CompactBytes = if left { iter.next() } else { iter.next_back() }?.into();
+        let (_, width) = length_prefix(element.len());
+        let size = 2 * width + element.len();
+        if left {
+            self.bytes.drain(..size);
+        } else {
+            self.bytes.truncate(self.bytes.len() - size);
+        }
+        self.count -= 1;
+        Some(element)
+    }
+
+    fn replace(&mut self, index: usize, element: &[u8]) -> bool {
+        let Some((start, end)) = self.entry_span(index) else { return false };
+        let entry = Self::encode(element);
+        self.reserve(entry.len().saturating_sub(end - start));
+        self.bytes.splice(start..end, entry);
+        true
+    }
+
+    fn insert(&mut self, index: usize, element: &[u8]) {
+        let at = match self.entry_span(index) {
+            Some((start, _)) => start,
+            None => self.bytes.len(),
+        };
+        let entry = Self::encode(element);
+        self.reserve(entry.len());
+        self.bytes.splice(at..at, entry);
+        self.count += 1;
+    }
+
+    fn from_elements<'a>(elements: impl Iterator<Item = &'a [u8]>) -> Self {
+        let mut packed = Self::default();
+        for element in elements {
+            packed.push(false, element);
+        }
+        packed.bytes.shrink_to_fit();
+        packed
+    }
+}
+
+/// Walks a `Packed` from both ends.
+#[derive(Debug, Clone)]
+pub struct PackedIter<'a> {
+    bytes: &'a [u8],
+    front: usize,
+    back: usize,
+    remaining: usize,
+}
+
+impl<'a> Iterator for PackedIter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let first = usize::from(*self.bytes.get(self.front)?);
+        let (width, len) = if first & 0x80 == 0 {
+            (1, first)
+        } else {
+            (2, ((first & 0x7f) << 8) | usize::from(*self.bytes.get(self.front + 1)?))
+        };
+        let element = self.bytes.get(self.front + width..self.front + width + len)?;
+        self.front += 2 * width + len;
+        self.remaining -= 1;
+        Some(element)
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.remaining, Some(self.remaining))
+    }
+}
+
+impl DoubleEndedIterator for PackedIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        if self.remaining == 0 {
+            return None;
+        }
+        let last = usize::from(*self.bytes.get(self.back.checked_sub(1)?)?);
+        let (width, len) = if last & 0x80 == 0 {
+            (1, last)
+        } else {
+            let low = usize::from(*self.bytes.get(self.back.checked_sub(2)?)?);
+            (2, ((last & 0x7f) << 8) | low)
+        };
+        let end = self.back.checked_sub(width)?;
+        let element = self.bytes.get(end.checked_sub(len)?..end)?;
+        self.back = end.checked_sub(len + width)?;
+        self.remaining -= 1;
+        Some(element)
+    }
+}
+
+impl ExactSizeIterator for PackedIter<'_> {}
+
+#[derive(Debug, Clone)]
+enum Items {
+    Packed(Packed),
+    Deque(VecDeque<CompactBytes>),
+}
+
+/// Iterates a list from either end, whichever way it is stored.
+#[derive(Debug, Clone)]
+pub enum ListIter<'a> {
+    Packed(PackedIter<'a>),
+    Deque(std::collections::vec_deque::Iter<'a, CompactBytes>),
+}
+
+impl<'a> Iterator for ListIter<'a> {
+    type Item = &'a [u8];
+
+    fn next(&mut self) -> Option<&'a [u8]> {
+        match self {
+            Self::Packed(iter) => iter.next(),
+            Self::Deque(iter) => iter.next().map(|e| &**e),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Self::Packed(iter) => iter.size_hint(),
+            Self::Deque(iter) => iter.size_hint(),
+        }
+    }
+}
+
+impl DoubleEndedIterator for ListIter<'_> {
+    fn next_back(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Packed(iter) => iter.next_back(),
+            Self::Deque(iter) => iter.next_back().map(|e| &**e),
+        }
+    }
+}
+
+impl ExactSizeIterator for ListIter<'_> {}
+
+#[derive(Debug, Clone)]
 pub struct ListValue {
-    items: VecDeque<CompactBytes>,
+    items: Items,
     /// What Redis's listpack of these elements would take (`lpBytes`), for the encoding rules.
     listpack_bytes: usize,
     /// True once converted to "quicklist"; it converts back only when shrinking to half.
@@ -23,9 +246,21 @@ pub struct ListValue {
 
 impl Default for ListValue {
     fn default() -> Self {
-        Self { items: VecDeque::new(), listpack_bytes: LISTPACK_EMPTY_BYTES, is_quicklist: false }
+        Self {
+            items: Items::Packed(Packed::default()),
+            listpack_bytes: LISTPACK_EMPTY_BYTES,
+            is_quicklist: false,
+        }
     }
 }
+
+impl PartialEq for ListValue {
+    fn eq(&self, other: &Self) -> bool {
+        self.is_quicklist == other.is_quicklist && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for ListValue {}
 
 /// Bytes one element takes in a listpack: its encoding (integers as Redis's `lpStringToInt64`
 /// reads them are stored as integers) plus the back-length.
@@ -58,21 +293,26 @@ impl ListValue {
 
     /// A list of `elements`, encoded as Redis encodes a list it loads.
     pub fn from_elements<'a>(elements: impl IntoIterator<Item = &'a [u8]>) -> Self {
-        let mut list = Self::new();
+        let mut deque = VecDeque::new();
+        let mut listpack_bytes = LISTPACK_EMPTY_BYTES;
         for element in elements {
-            list.listpack_bytes += listpack_entry_bytes(element);
-            list.items.push_back(element.into());
+            listpack_bytes += listpack_entry_bytes(element);
+            deque.push_back(CompactBytes::from(element));
         }
-        list.is_quicklist = list.listpack_bytes > LISTPACK_BYTES_MAX;
+        let mut list = Self { items: Items::Deque(deque), listpack_bytes, is_quicklist: true };
+        list.shrink_to(LISTPACK_BYTES_MAX);
         list
     }
 
     pub fn len(&self) -> usize {
-        self.items.len()
+        match &self.items {
+            Items::Packed(packed) => packed.count,
+            Items::Deque(deque) => deque.len(),
+        }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.items.is_empty()
+        self.len() == 0
     }
 
     /// Redis's check before adding elements (`listTypeTryConvertListpack`): the listpack's
@@ -82,15 +322,46 @@ impl ListValue {
             && self.listpack_bytes.saturating_add(added_bytes) > LISTPACK_BYTES_MAX
         {
             self.is_quicklist = true;
+            self.unpack();
         }
     }
 
     /// Redis's check after removing elements (`listTypeTryConvertQuicklist`, shrinking): back
     /// to listpack once at most half the limit.
     fn shrink_check(&mut self) {
-        if self.is_quicklist && self.listpack_bytes <= LISTPACK_BYTES_MAX / 2 {
+        self.shrink_to(LISTPACK_BYTES_MAX / 2);
+    }
+
+    fn shrink_to(&mut self, limit: usize) {
+        if self.is_quicklist && self.listpack_bytes <= limit {
             self.is_quicklist = false;
+            if let Items::Deque(deque) = &self.items {
+                if deque.iter().all(|e| e.len() <= PACKED_ELEMENT_BYTES_MAX) {
+                    let packed = Packed::from_elements(deque.iter().map(|e| &**e));
+                    self.items = Items::Packed(packed);
+                }
+            }
         }
+    }
+
+    /// Switches to the deque (quicklist, or an element too long to pack).
+    fn unpack(&mut self) -> &mut VecDeque<CompactBytes> {
+        if let Items::Packed(packed) = &self.items {
+            let deque = packed.iter().map(CompactBytes::from).collect();
+            self.items = Items::Deque(deque);
+        }
+        match &mut self.items {
+            Items::Deque(deque) => deque,
+            Items::Packed(_) => unreachable!("converted to a deque just above"),
+        }
+    }
+
+    /// The packed form if it can take `element`, else the deque.
+    fn storage_for(&mut self, element: &[u8]) -> &mut Items {
+        if element.len() > PACKED_ELEMENT_BYTES_MAX {
+            self.unpack();
+        }
+        &mut self.items
     }
 
     /// Pushes `elements` one by one at the head (`left`) or the tail, as one LPUSH does.
@@ -98,10 +369,10 @@ impl ListValue {
         self.grow_check(elements.clone().map(<[u8]>::len).fold(0, usize::saturating_add));
         for element in elements {
             self.listpack_bytes += listpack_entry_bytes(element);
-            if left {
-                self.items.push_front(element.into());
-            } else {
-                self.items.push_back(element.into());
+            match self.storage_for(element) {
+                Items::Packed(packed) => packed.push(left, element),
+                Items::Deque(deque) if left => deque.push_front(element.into()),
+                Items::Deque(deque) => deque.push_back(element.into()),
             }
         }
     }
@@ -113,7 +384,11 @@ impl ListValue {
 
     /// Pops from the head (`left`) or the tail.
     pub fn pop(&mut self, left: bool) -> Option<CompactBytes> {
-        let popped = if left { self.items.pop_front() } else { self.items.pop_back() }?;
+        let popped = match &mut self.items {
+            Items::Packed(packed) => packed.pop(left),
+            Items::Deque(deque) if left => deque.pop_front(),
+            Items::Deque(deque) => deque.pop_back(),
+        }?;
         self.listpack_bytes -= listpack_entry_bytes(&popped);
         self.shrink_check();
         Some(popped)
@@ -121,7 +396,7 @@ impl ListValue {
 
     /// Pops up to `count` elements from one end, in popping order.
     pub fn pop_many(&mut self, left: bool, count: usize) -> Vec<CompactBytes> {
-        let count = count.min(self.items.len());
+        let count = count.min(self.len());
         let mut popped = Vec::with_capacity(count);
         for _ in 0..count {
             match self.pop(left) {
@@ -133,37 +408,50 @@ impl ListValue {
     }
 
     pub fn get(&self, index: usize) -> Option<&[u8]> {
-        self.items.get(index).map(|e| &**e)
+        match &self.items {
+            Items::Packed(packed) => packed.iter().nth(index),
+            Items::Deque(deque) => deque.get(index).map(|e| &**e),
+        }
     }
 
     /// Replaces the element at `index`; false if out of range.
     pub fn set(&mut self, index: usize, element: &[u8]) -> bool {
-        if index >= self.items.len() {
-            return false;
-        }
+        let Some(old) = self.get(index).map(listpack_entry_bytes) else { return false };
         self.grow_check(element.len());
-        let Some(slot) = self.items.get_mut(index) else { return false };
-        self.listpack_bytes -= listpack_entry_bytes(slot);
-        self.listpack_bytes += listpack_entry_bytes(element);
-        *slot = element.into();
-        self.shrink_check();
-        true
+        let replaced = match self.storage_for(element) {
+            Items::Packed(packed) => packed.replace(index, element),
+            Items::Deque(deque) => match deque.get_mut(index) {
+                Some(slot) => {
+                    *slot = element.into();
+                    true
+                }
+                None => false,
+            },
+        };
+        if replaced {
+            self.listpack_bytes = self.listpack_bytes - old + listpack_entry_bytes(element);
+            self.shrink_check();
+        }
+        replaced
     }
 
     /// Inserts before position `index` (`len` appends); false if beyond the end.
     pub fn insert(&mut self, index: usize, element: &[u8]) -> bool {
-        if index > self.items.len() {
+        if index > self.len() {
             return false;
         }
         self.grow_check(element.len());
         self.listpack_bytes += listpack_entry_bytes(element);
-        self.items.insert(index, element.into());
+        match self.storage_for(element) {
+            Items::Packed(packed) => packed.insert(index, element),
+            Items::Deque(deque) => deque.insert(index, element.into()),
+        }
         true
     }
 
     /// The index of the first element equal to `pivot`.
     pub fn find(&self, pivot: &[u8]) -> Option<usize> {
-        self.items.iter().position(|e| **e == *pivot)
+        self.iter().position(|e| e == pivot)
     }
 
     /// LREM: removes up to `count` elements equal to `element` from the head (`count` > 0),
@@ -174,26 +462,34 @@ impl ListValue {
         } else {
             usize::try_from(count.unsigned_abs()).unwrap_or(usize::MAX)
         };
+        let len = self.len();
+        let mut keep = vec![true; len];
         let mut removed = 0;
-        let mut keep = vec![true; self.items.len()];
-        if count >= 0 {
-            for (index, item) in self.items.iter().enumerate() {
-                if removed < limit && **item == *element {
-                    keep[index] = false;
-                    removed += 1;
-                }
+        let indexed = self.iter().enumerate();
+        let ordered: Box<dyn Iterator<Item = (usize, &[u8])>> =
+            if count >= 0 { Box::new(indexed) } else { Box::new(indexed.rev()) };
+        for (index, item) in ordered {
+            if removed >= limit {
+                break;
             }
-        } else {
-            for (index, item) in self.items.iter().enumerate().rev() {
-                if removed < limit && **item == *element {
-                    keep[index] = false;
-                    removed += 1;
+            if item == element {
+                if let Some(flag) = keep.get_mut(index) {
+                    *flag = false;
                 }
+                removed += 1;
             }
         }
         if removed > 0 {
             let mut flags = keep.into_iter();
-            self.items.retain(|_| flags.next().unwrap_or(true));
+            match &mut self.items {
+                Items::Packed(packed) => {
+                    let kept = Packed::from_elements(
+                        packed.iter().filter(|_| flags.next().unwrap_or(true)),
+                    );
+                    *packed = kept;
+                }
+                Items::Deque(deque) => deque.retain(|_| flags.next().unwrap_or(true)),
+            }
             self.listpack_bytes -= removed * listpack_entry_bytes(element);
             self.shrink_check();
         }
@@ -202,30 +498,46 @@ impl ListValue {
 
     /// Keeps elements `start..=stop` (clamped); a range past the end empties the list.
     pub fn retain_range(&mut self, start: usize, stop: usize) {
-        if start > stop || start >= self.items.len() {
-            self.items.clear();
+        let len = self.len();
+        if start > stop || start >= len {
+            self.items = Items::Packed(Packed::default());
             self.listpack_bytes = LISTPACK_EMPTY_BYTES;
-            self.shrink_check();
+            self.is_quicklist = false;
             return;
         }
-        for element in self.items.range(stop.saturating_add(1).min(self.items.len())..) {
-            self.listpack_bytes -= listpack_entry_bytes(element);
+        let stop = stop.min(len - 1);
+        let removed: usize = self
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i < start || *i > stop)
+            .map(|(_, e)| listpack_entry_bytes(e))
+            .sum();
+        match &mut self.items {
+            Items::Packed(packed) => {
+                let kept = Packed::from_elements(packed.iter().skip(start).take(stop - start + 1));
+                *packed = kept;
+            }
+            Items::Deque(deque) => {
+                deque.truncate(stop + 1);
+                deque.drain(..start);
+            }
         }
-        self.items.truncate(stop.saturating_add(1));
-        for element in self.items.drain(..start) {
-            self.listpack_bytes -= listpack_entry_bytes(&element);
-        }
+        self.listpack_bytes -= removed;
         self.shrink_check();
     }
 
-    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &[u8]> + ExactSizeIterator {
-        self.items.iter().map(|e| &**e)
+    pub fn iter(&self) -> ListIter<'_> {
+        match &self.items {
+            Items::Packed(packed) => ListIter::Packed(packed.iter()),
+            Items::Deque(deque) => ListIter::Deque(deque.iter()),
+        }
     }
 
     /// Elements `start..=stop` (callers clamp both into range).
     pub fn range(&self, start: usize, stop: usize) -> impl ExactSizeIterator<Item = &[u8]> {
-        let end = stop.saturating_add(1).min(self.items.len());
-        self.items.range(start.min(end)..end).map(|e| &**e)
+        let end = stop.saturating_add(1).min(self.len());
+        let start = start.min(end);
+        self.iter().skip(start).take(end - start)
     }
 
     pub fn encoding_name(&self) -> &'static str {
@@ -237,8 +549,13 @@ impl ListValue {
     }
 
     pub fn memory_bytes(&self) -> usize {
-        self.items.capacity() * std::mem::size_of::<CompactBytes>()
-            + self.items.iter().map(CompactBytes::heap_bytes).sum::<usize>()
+        match &self.items {
+            Items::Packed(packed) => packed.bytes.capacity(),
+            Items::Deque(deque) => {
+                deque.capacity() * std::mem::size_of::<CompactBytes>()
+                    + deque.iter().map(CompactBytes::heap_bytes).sum::<usize>()
+            }
+        }
     }
 }
 
@@ -305,6 +622,57 @@ mod tests {
         l.retain_range(5, 9);
         assert!(l.is_empty());
         assert_eq!(l.listpack_bytes, LISTPACK_EMPTY_BYTES);
+    }
+
+    #[test]
+    fn packed_form_walks_both_ways_and_edits_in_place() {
+        let sizes = [0usize, 1, 127, 128, 300, 4000];
+        let elements: Vec<Vec<u8>> =
+            sizes.iter().enumerate().map(|(i, &n)| vec![b'a' + i as u8; n]).collect();
+        let mut l = ListValue::new();
+        l.push_many(false, elements.iter().map(Vec::as_slice));
+        assert!(matches!(l.items, Items::Packed(_)));
+        let forward: Vec<&[u8]> = l.iter().collect();
+        assert_eq!(forward, elements.iter().map(Vec::as_slice).collect::<Vec<_>>());
+        let backward: Vec<&[u8]> = l.iter().rev().collect();
+        assert_eq!(backward.len(), 6);
+        assert_eq!(backward[0], &elements[5][..]);
+        assert_eq!(l.iter().len(), 6);
+        let mut iter = l.iter();
+        assert_eq!(iter.next(), Some(&elements[0][..]));
+        assert_eq!(iter.next_back(), Some(&elements[5][..]));
+        assert_eq!(iter.len(), 4);
+        assert_eq!(l.get(3), Some(&elements[3][..]));
+        assert!(l.set(3, b"short"));
+        assert!(l.set(1, &[b'z'; 200]));
+        assert!(l.insert(2, b"mid"));
+        assert_eq!(l.get(1), Some(&[b'z'; 200][..]));
+        assert_eq!(l.get(2), Some(&b"mid"[..]));
+        assert_eq!(l.get(4), Some(&b"short"[..]));
+        assert_eq!(l.pop(false).as_deref(), Some(&elements[5][..]));
+        assert_eq!(l.pop(true).as_deref(), Some(&elements[0][..]));
+        assert_eq!(l.len(), 5);
+        let r: Vec<&[u8]> = l.range(1, 2).collect();
+        assert_eq!(r, [&b"mid"[..], &elements[2][..]]);
+        let expected = ListValue::from_elements(l.iter().collect::<Vec<_>>());
+        assert_eq!(l, expected);
+    }
+
+    #[test]
+    fn representations_follow_the_encoding() {
+        let mut l = ListValue::new();
+        for i in 0..200 {
+            l.push(i % 2 == 0, format!("element-{i:040}").as_bytes());
+        }
+        assert_eq!(l.encoding_name(), "quicklist");
+        assert!(matches!(l.items, Items::Deque(_)));
+        let all: Vec<Vec<u8>> = l.iter().map(<[u8]>::to_vec).collect();
+        l.retain_range(10, 20);
+        assert_eq!(l.encoding_name(), "listpack");
+        assert!(matches!(l.items, Items::Packed(_)));
+        let kept: Vec<Vec<u8>> = l.iter().map(<[u8]>::to_vec).collect();
+        assert_eq!(kept, all[10..=20].to_vec());
+        assert!(l.memory_bytes() < 11 * 60);
     }
 
     #[test]

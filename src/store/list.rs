@@ -20,6 +20,11 @@ const PACKED_ELEMENT_BYTES_MAX: usize = 0x7fff;
 
 const _: () = assert!(LISTPACK_BYTES_MAX < PACKED_ELEMENT_BYTES_MAX);
 
+/// Most bytes the packed form holds. Redis's rules count only raw element lengths when a list
+/// grows, so a "listpack" of many tiny elements can pass 8 KiB; every packed edit moves the
+/// buffer, so beyond this the deque takes over (the reported encoding does not change).
+const PACKED_BYTES_MAX: usize = 64 * 1024;
+
 /// Elements back to back, each as `length, bytes, length reversed`, so it can be walked from
 /// either end. A length under 128 takes one byte; else two, the first with its top bit set.
 #[derive(Debug, Clone, Default)]
@@ -85,6 +90,38 @@ impl Packed {
             self.bytes.extend_from_slice(&entry);
         }
         self.count += 1;
+    }
+
+    /// Pushes one by one at the head (`left`, so they end up reversed) or the tail, moving
+    /// the existing bytes once.
+    fn push_many<'a>(&mut self, left: bool, elements: impl Iterator<Item = &'a [u8]>) {
+        if !left {
+            elements.for_each(|e| self.push(false, e));
+            return;
+        }
+        let entries: Vec<Vec<u8>> = elements.map(Self::encode).collect();
+        let block: Vec<u8> = entries.iter().rev().flatten().copied().collect();
+        self.reserve(block.len());
+        self.bytes.splice(0..0, block);
+        self.count += entries.len();
+    }
+
+    /// Pops `count` (at most all) from one end, moving the remaining bytes once.
+    fn pop_many(&mut self, left: bool, count: usize) -> Vec<CompactBytes> {
+        let count = count.min(self.count);
+        let mut iter = self.iter();
+        let popped: Vec<CompactBytes> = (0..count)
+            .filter_map(|_| if left { iter.next() } else { iter.next_back() })
+            .map(CompactBytes::from)
+            .collect();
+        let (front, back) = (iter.front, iter.back);
+        if left {
+            self.bytes.drain(..front);
+        } else {
+            self.bytes.truncate(back);
+        }
+        self.count -= popped.len();
+        popped
     }
 
     /// Room for `more` bytes, growing by an eighth rather than doubling: the packed form is
@@ -333,7 +370,7 @@ impl ListValue {
     }
 
     fn shrink_to(&mut self, limit: usize) {
-        if self.is_quicklist && self.listpack_bytes <= limit {
+        if self.listpack_bytes <= limit {
             self.is_quicklist = false;
             if let Items::Deque(deque) = &self.items {
                 if deque.iter().all(|e| e.len() <= PACKED_ELEMENT_BYTES_MAX) {
@@ -356,23 +393,36 @@ impl ListValue {
         }
     }
 
-    /// The packed form if it can take `element`, else the deque.
-    fn storage_for(&mut self, element: &[u8]) -> &mut Items {
-        if element.len() > PACKED_ELEMENT_BYTES_MAX {
-            self.unpack();
+    /// The packed form if it can take `added_bytes` more (elements up to `longest` bytes),
+    /// else the deque.
+    fn storage_for(&mut self, added_bytes: usize, longest: usize) -> &mut Items {
+        if let Items::Packed(packed) = &self.items {
+            let bytes = packed.bytes.len().saturating_add(added_bytes);
+            if longest > PACKED_ELEMENT_BYTES_MAX || bytes > PACKED_BYTES_MAX {
+                self.unpack();
+            }
         }
         &mut self.items
     }
 
     /// Pushes `elements` one by one at the head (`left`) or the tail, as one LPUSH does.
     pub fn push_many<'a>(&mut self, left: bool, elements: impl Iterator<Item = &'a [u8]> + Clone) {
-        self.grow_check(elements.clone().map(<[u8]>::len).fold(0, usize::saturating_add));
-        for element in elements {
-            self.listpack_bytes += listpack_entry_bytes(element);
-            match self.storage_for(element) {
-                Items::Packed(packed) => packed.push(left, element),
-                Items::Deque(deque) if left => deque.push_front(element.into()),
-                Items::Deque(deque) => deque.push_back(element.into()),
+        let (total, longest, count) = elements.clone().fold((0usize, 0, 0usize), |(t, l, c), e| {
+            (t.saturating_add(e.len()), l.max(e.len()), c + 1)
+        });
+        self.grow_check(total);
+        self.listpack_bytes += elements.clone().map(listpack_entry_bytes).sum::<usize>();
+        let packed_bytes = total.saturating_add(count.saturating_mul(4));
+        match self.storage_for(packed_bytes, longest) {
+            Items::Packed(packed) => packed.push_many(left, elements),
+            Items::Deque(deque) => {
+                for element in elements {
+                    if left {
+                        deque.push_front(element.into());
+                    } else {
+                        deque.push_back(element.into());
+                    }
+                }
             }
         }
     }
@@ -396,6 +446,13 @@ impl ListValue {
 
     /// Pops up to `count` elements from one end, in popping order.
     pub fn pop_many(&mut self, left: bool, count: usize) -> Vec<CompactBytes> {
+        if let Items::Packed(packed) = &mut self.items {
+            let popped = packed.pop_many(left, count);
+            let bytes: usize = popped.iter().map(|e| listpack_entry_bytes(e)).sum();
+            self.listpack_bytes -= bytes;
+            self.shrink_check();
+            return popped;
+        }
         let count = count.min(self.len());
         let mut popped = Vec::with_capacity(count);
         for _ in 0..count {
@@ -418,7 +475,7 @@ impl ListValue {
     pub fn set(&mut self, index: usize, element: &[u8]) -> bool {
         let Some(old) = self.get(index).map(listpack_entry_bytes) else { return false };
         self.grow_check(element.len());
-        let replaced = match self.storage_for(element) {
+        let replaced = match self.storage_for(element.len() + 4, element.len()) {
             Items::Packed(packed) => packed.replace(index, element),
             Items::Deque(deque) => match deque.get_mut(index) {
                 Some(slot) => {
@@ -442,7 +499,7 @@ impl ListValue {
         }
         self.grow_check(element.len());
         self.listpack_bytes += listpack_entry_bytes(element);
-        match self.storage_for(element) {
+        match self.storage_for(element.len() + 4, element.len()) {
             Items::Packed(packed) => packed.insert(index, element),
             Items::Deque(deque) => deque.insert(index, element.into()),
         }
@@ -673,6 +730,29 @@ mod tests {
         let kept: Vec<Vec<u8>> = l.iter().map(<[u8]>::to_vec).collect();
         assert_eq!(kept, all[10..=20].to_vec());
         assert!(l.memory_bytes() < 11 * 60);
+    }
+
+    #[test]
+    fn bulk_pushes_and_pops_keep_order_and_stay_bounded() {
+        let mut l = list(&["old"]);
+        l.push_many(true, [&b"a"[..], b"b", b"c"].into_iter());
+        assert_eq!(items(&l), ["c", "b", "a", "old"]);
+        let popped = l.pop_many(false, 2);
+        assert_eq!(popped.iter().map(|e| &**e).collect::<Vec<_>>(), [&b"old"[..], b"a"]);
+        let popped = l.pop_many(true, 5);
+        assert_eq!(popped.iter().map(|e| &**e).collect::<Vec<_>>(), [&b"c"[..], b"b"]);
+        assert!(l.is_empty());
+        assert_eq!(l.listpack_bytes, LISTPACK_EMPTY_BYTES);
+        // Redis counts raw lengths when growing: 40000 empty strings stay "listpack", but
+        // too many bytes for the packed form, which hands over to the deque.
+        let empties = vec![&b""[..]; 40_000];
+        l.push_many(true, empties.iter().copied());
+        assert_eq!(l.encoding_name(), "listpack");
+        assert!(matches!(l.items, Items::Deque(_)));
+        assert_eq!(l.len(), 40_000);
+        assert_eq!(l.pop_many(true, 39_990).len(), 39_990);
+        assert_eq!(l.len(), 10);
+        assert!(matches!(l.items, Items::Packed(_)));
     }
 
     #[test]

@@ -167,13 +167,14 @@ async fn process_batch(
                 next = Next::Close;
                 break;
             }
-            Some(Action::Block { waiter, timeout })
-                if !wait_blocked(server, state, reply, input, stream, &waiter, timeout).await =>
-            {
-                next = Next::Close;
-                break;
+            Some(Action::Block { waiter, timeout }) => {
+                let stays_open =
+                    wait_blocked(server, state, reply, input, stream, &waiter, timeout).await;
+                if !stays_open {
+                    next = Next::Close;
+                    break;
+                }
             }
-            Some(Action::Block { .. }) => {}
         }
         if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES {
             if !wait_for_journal(server, state).await {

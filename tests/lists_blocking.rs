@@ -53,7 +53,9 @@ fn blocked_clients_are_served_first_come_first_served() {
     assert_eq!(list.matches("flags=b ").count(), 3, "{list}");
     assert!(list.contains("cmd=blpop "), "{list}");
     assert!(list.contains("cmd=blmove "), "{list}");
-    assert!(admin.cmd(&["INFO", "clients"]).contains("total_blocking_keys:2\r\n"));
+    let info = admin.cmd(&["INFO", "clients"]);
+    assert!(info.contains("total_blocking_keys:2\r\n"), "{info}");
+    assert!(info.contains("clients_in_timeout_table:0\r\n"), "{info}");
     // The pusher's reply counts the elements it pushed, before anyone was served.
     assert_eq!(admin.cmd(&["RPUSH", "q", "a", "b", "c", "d"]), int(4));
     assert_eq!(first.read_reply(), pair("q", "a"));
@@ -170,8 +172,9 @@ fn client_unblock_times_out_or_errors() {
     wait_blocked(&mut admin, 1);
     assert_eq!(admin.cmd(&["CLIENT", "UNBLOCK", &id, "error"]), int(1));
     assert_eq!(blocked.read_reply(), err("UNBLOCKED client unblocked via CLIENT UNBLOCK"));
-    blocked.send_command(&[b"BRPOP", b"k", b"0"]);
+    blocked.send_command(&[b"BRPOP", b"k", b"100"]);
     wait_blocked(&mut admin, 1);
+    assert!(admin.cmd(&["INFO", "clients"]).contains("clients_in_timeout_table:1\r\n"));
     assert_eq!(admin.cmd(&["CLIENT", "UNBLOCK", &id]), int(1));
     assert_eq!(blocked.read_reply(), NULL3);
     assert_eq!(admin.cmd(&["CLIENT", "UNBLOCK", &id]), int(0));

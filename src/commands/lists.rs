@@ -1050,7 +1050,8 @@ fn block(ctx: &mut Context<'_>, keys: &[&[u8]], op: BlockedOp, timeout: Option<D
             unique.push(key.to_vec());
         }
     }
-    let waiter = Arc::new(Waiter::new(ctx.client.id, ctx.client.db, unique, op));
+    let waiter = Waiter::new(ctx.client.id, ctx.client.db, unique, op);
+    let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
     ctx.server.blocking.register(waiter.clone());
     ctx.client.action = Some(Action::Block { waiter, timeout });
 }

@@ -51,6 +51,8 @@ pub struct Waiter {
     /// The keys it waits on, without duplicates, in the command's order.
     pub keys: Vec<Vec<u8>>,
     pub op: BlockedOp,
+    /// Whether the block ends by itself after a timeout (INFO's `clients_in_timeout_table`).
+    pub has_timeout: bool,
     outcome: Mutex<Option<Outcome>>,
     notify: Notify,
 }
@@ -66,7 +68,21 @@ impl Eq for Waiter {}
 
 impl Waiter {
     pub fn new(client_id: u64, db: usize, keys: Vec<Vec<u8>>, op: BlockedOp) -> Self {
-        Self { client_id, db, keys, op, outcome: Mutex::new(None), notify: Notify::new() }
+        Self {
+            client_id,
+            db,
+            keys,
+            op,
+            has_timeout: false,
+            outcome: Mutex::new(None),
+            notify: Notify::new(),
+        }
+    }
+
+    /// Marks the block as ending after a timeout.
+    pub fn with_timeout(mut self, has_timeout: bool) -> Self {
+        self.has_timeout = has_timeout;
+        self
     }
 
     /// Hands the outcome over. Only whoever removed the waiter from the registry calls this,
@@ -129,6 +145,14 @@ impl Blocking {
     /// Keys with at least one waiter (INFO's `total_blocking_keys`).
     pub fn blocking_keys(&self) -> usize {
         self.queues.lock().by_key.len()
+    }
+
+    /// Blocked clients whose block has a timeout (INFO's `clients_in_timeout_table`).
+    pub fn clients_with_timeout(&self) -> usize {
+        if self.blocked_clients() == 0 {
+            return 0;
+        }
+        self.queues.lock().by_client.values().filter(|w| w.has_timeout).count()
     }
 
     /// Whether client `id` is blocked.

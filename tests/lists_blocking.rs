@@ -363,3 +363,20 @@ fn concurrent_pushes_and_blocking_pops_lose_and_duplicate_nothing() {
         ["k1", "k2", "moved"].iter().map(|k| c.cmd(&["LRANGE", k, "0", "-1"])).collect();
     assert_eq!(before, after);
 }
+
+#[test]
+fn a_killed_blocked_client_leaves_the_queue() {
+    let server = TestServer::start();
+    let mut admin = server.raw();
+    let mut blocked = server.raw();
+    let id = blocked.cmd(&["CLIENT", "ID"]);
+    let id = id.trim_start_matches(':').trim_end().to_string();
+    blocked.send_command(&[b"BLMOVE", b"k", b"d", b"LEFT", b"LEFT", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["CLIENT", "KILL", "ID", &id]), int(1));
+    wait_blocked(&mut admin, 0);
+    assert!(blocked.is_closed());
+    assert_eq!(admin.cmd(&["RPUSH", "k", "v"]), int(1));
+    assert_eq!(admin.cmd(&["LRANGE", "k", "0", "-1"]), bulk_array(&["v"]));
+    assert_eq!(admin.cmd(&["EXISTS", "d"]), int(0));
+}

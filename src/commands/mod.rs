@@ -41,6 +41,9 @@ pub enum Action {
     WaitAof { local: bool, timeout: Option<Duration> },
     /// Stop the server (SHUTDOWN); the reply, if any, is already written.
     Shutdown,
+    /// Wait, blocked on list keys (BLPOP and friends), until served, `timeout` (None waits
+    /// for ever), CLIENT UNBLOCK or disconnection; then reply (`lists::write_outcome`).
+    Block { waiter: std::sync::Arc<crate::server::blocking::Waiter>, timeout: Option<Duration> },
 }
 
 /// Everything a handler may touch.

@@ -115,7 +115,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "destination key [key ...]",
     ),
     // Keys follow numkeys (a "keynum" key spec); the legacy triple is 0 0 0, as in Redis.
-    spec("sintercard", -3, READONLY | MOVABLEKEYS, KeySpan::NONE, G, sintercard).doc(
+    spec("sintercard", -3, READONLY | MOVABLEKEYS, KeySpan::NONE, G, sintercard).numkeys(1).doc(
         "7.0.0",
         "Returns the number of members of the intersect of multiple sets.",
         INTER_COMPLEXITY,

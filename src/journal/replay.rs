@@ -246,17 +246,17 @@ fn apply_collection(
     match effect {
         Effect::ListPush { db, key, left, elements } => {
             change_collection(keyspace, *db, key, Some(List), now, |v| {
-                let list = list(v)?;
-                elements.iter().for_each(|e| list.push(*left, e));
+                // One call, as the command pushed them: the encoding follows the same rule.
+                list(v)?.push_many(*left, elements.iter().copied());
                 Some(())
             })
         }
         Effect::ListPop { db, key, left, count } => {
             change_collection(keyspace, *db, key, None, now, |v| {
                 let list = list(v)?;
-                for _ in 0..*count {
-                    list.pop(*left)?;
-                }
+                // All at once: a packed list moves its bytes once, not once per element.
+                let wanted = usize::try_from(*count).ok().filter(|&n| n <= list.len())?;
+                list.pop_many(*left, wanted);
                 Some(())
             })
         }

@@ -1,5 +1,6 @@
 //! The server: shared state, the accept loop (maxclients), background tasks (active expiry)
 //! and shutdown on SIGINT, SIGTERM or the SHUTDOWN command.
+pub mod blocking;
 pub mod clients;
 pub mod connection;
 pub mod settings;
@@ -27,6 +28,8 @@ pub struct Server {
     pub keyspace: Keyspace,
     pub settings: Settings,
     pub clients: ClientRegistry,
+    /// Clients blocked on list keys (BLPOP and friends).
+    pub blocking: blocking::Blocking,
     pub stats: Stats,
     pub config: Config,
     pub started: Instant,
@@ -56,6 +59,7 @@ impl Server {
             keyspace: Keyspace::new(config.databases),
             settings: Settings::new(&config),
             clients: ClientRegistry::default(),
+            blocking: blocking::Blocking::default(),
             stats: Stats::default(),
             started: Instant::now(),
             run_id,
@@ -259,6 +263,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
             no_evict: false,
             no_touch: false,
             user: "default",
+            blocked: false,
         }),
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),

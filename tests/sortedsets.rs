@@ -653,3 +653,45 @@ const KEYS_INTROSPECTION: &[(&str, &str, &str)] = &[
     ("COMMAND GETKEYS ZRANGESTORE d s 0 1", "*2\r\n$1\r\nd\r\n$1\r\ns\r\n", SAME),
     ("COMMAND GETKEYS ZADD k 1 m", "*1\r\n$1\r\nk\r\n", SAME),
 ];
+
+/// Extreme indexes, offsets, counts and cursors are clamped, refused or answered as Redis does,
+/// never overflowing or allocating by the number.
+#[test]
+fn hostile_numbers() {
+    let server = TestServer::start();
+    run_script(&server, HOSTILE);
+}
+
+const HOSTILE: &[(&str, &str, &str)] = &[
+    ("ZADD z 1 a 2 b 3 c", ":3\r\n", SAME),
+    ("ZRANGE z -9223372036854775808 9223372036854775807", "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", SAME),
+    ("ZRANGE z 9223372036854775807 -9223372036854775808", "*0\r\n", SAME),
+    ("ZRANGE z 0 -1 BYSCORE LIMIT 9223372036854775807 9223372036854775807", "*0\r\n", SAME),
+    ("ZRANGE z -inf +inf BYSCORE LIMIT 1 9223372036854775807", "*2\r\n$1\r\nb\r\n$1\r\nc\r\n", SAME),
+    ("ZRANGE z +inf -inf BYSCORE REV LIMIT 9223372036854775807 1", "*0\r\n", SAME),
+    ("ZRANGE z -inf +inf BYSCORE LIMIT -9223372036854775808 -9223372036854775808", "*0\r\n", SAME),
+    ("ZRANGE z 0 -1 LIMIT 0 99999999999999999999", "-ERR value is not an integer or out of range\r\n", SAME),
+    ("ZREMRANGEBYRANK z 9223372036854775807 -9223372036854775808", ":0\r\n", SAME),
+    ("ZPOPMIN z 9223372036854775807", "*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n", "*3\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+    ("ZADD z 1 a 2 b 3 c", ":3\r\n", SAME),
+    ("ZMPOP 1 z MAX COUNT 9223372036854775807", "*2\r\n$1\r\nz\r\n*3\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", "*2\r\n$1\r\nz\r\n*3\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nb\r\n,2\r\n*2\r\n$1\r\na\r\n,1\r\n"),
+    ("ZMPOP 9223372036854775807 z MAX", "-ERR syntax error\r\n", SAME),
+    ("ZMPOP -1 z MAX", "-ERR numkeys should be greater than 0\r\n", SAME),
+    ("ZUNION 9223372036854775807 z", "-ERR syntax error\r\n", SAME),
+    ("ZUNIONSTORE d 9223372036854775807 z", "-ERR syntax error\r\n", SAME),
+    ("ZINTERCARD 9223372036854775807 z", "-ERR syntax error\r\n", SAME),
+    ("ZRANDMEMBER z 9223372036854775807", "*0\r\n", SAME),
+    ("ZRANDMEMBER z -9223372036854775807 WITHSCORES", "-ERR value is out of range\r\n", SAME),
+    ("ZSCAN z 18446744073709551615", "*2\r\n$1\r\n0\r\n*0\r\n", SAME),
+    ("ZSCAN z -1", "*2\r\n$1\r\n0\r\n*0\r\n", SAME),
+    ("ZSCAN z 18446744073709551616", "-ERR invalid cursor\r\n", SAME),
+    ("ZADD z 1e400 a", "-ERR value is not a valid float\r\n", SAME),
+    ("ZADD z 0x10 hex", ":1\r\n", SAME),
+    ("ZSCORE z hex", "$2\r\n16\r\n", ",16\r\n"),
+    ("ZCOUNT z 1e400 +inf", ":0\r\n", SAME),
+    ("ZCOUNT z (inf +inf", ":0\r\n", SAME),
+    ("ZCOUNT z -inf (-inf", ":0\r\n", SAME),
+    ("ZADD z INCR 1 a 2 b", "-ERR INCR option supports a single increment-element pair\r\n", SAME),
+    ("ZADD z INCR", "-ERR wrong number of arguments for 'zadd' command\r\n", SAME),
+    ("ZADD z NX XX GT LT 1", "-ERR syntax error\r\n", SAME),
+];

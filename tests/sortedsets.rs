@@ -695,3 +695,83 @@ const HOSTILE: &[(&str, &str, &str)] = &[
     ("ZADD z INCR", "-ERR wrong number of arguments for 'zadd' command\r\n", SAME),
     ("ZADD z NX XX GT LT 1", "-ERR syntax error\r\n", SAME),
 ];
+
+/// INFO persistence's journal_last_seq.
+fn last_seq(client: &mut RawClient) -> u64 {
+    let info = client.cmd(&["INFO", "persistence"]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("journal_last_seq:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no journal_last_seq in {info}"))
+}
+
+/// A write that changes something journals exactly one record; one that changes nothing (or
+/// fails) journals none.
+#[test]
+fn writes_journal_once_and_no_ops_never() {
+    let server = TestServer::start();
+    let mut client = server.raw();
+    let changing: &[&str] = &[
+        "ZADD z 1 a 2 b 3 c 4 d 5 e",
+        "ZADD z XX CH 9 a",
+        "ZADD z INCR 1 b",
+        "ZINCRBY z 1 c",
+        "ZREM z a nope",
+        "ZREMRANGEBYRANK z 0 0",
+        "ZREMRANGEBYSCORE z 4 4",
+        "ZPOPMIN z",
+        "ZADD z 1 a 2 b 3 c",
+        "ZPOPMAX z 2",
+        "ZMPOP 2 nokey z MIN",
+        "ZADD l 0 a 0 b",
+        "ZREMRANGEBYLEX l - [a",
+        "ZRANGESTORE d l 0 -1",
+        "ZRANGESTORE d nokey 0 -1",
+        "ZUNIONSTORE u 2 l z",
+        "ZINTERSTORE i 2 l u",
+        "ZDIFFSTORE df 1 l",
+        "ZADD e 1 x",
+        "ZREM e x",
+    ];
+    let unchanged: &[&str] = &[
+        "ZADD l NX 5 b",
+        "ZADD l XX 1 nope",
+        "ZADD nokey XX 1 a",
+        "ZADD l GT 0 b",
+        "ZADD l 0 b",
+        "ZADD l INCR 0 b",
+        "ZADD l NX INCR 1 b",
+        "ZINCRBY l 0 b",
+        "ZREM l nope",
+        "ZREM nokey a",
+        "ZREMRANGEBYRANK l 5 10",
+        "ZREMRANGEBYSCORE l 100 200",
+        "ZREMRANGEBYLEX l (z +",
+        "ZPOPMIN nokey",
+        "ZPOPMIN l 0",
+        "ZMPOP 1 nokey MIN",
+        "ZRANGESTORE d2 nokey 0 -1",
+        "ZUNIONSTORE d2 1 nokey",
+        "ZADD l 1 a 2",
+        "ZADD l nan a",
+        "ZRANGE l 0 -1",
+        "ZSCAN l 0",
+    ];
+    for line in changing {
+        let before = last_seq(&mut client);
+        let args: Vec<&str> = line.split(' ').collect();
+        let reply = client.cmd(&args);
+        assert!(!reply.starts_with('-'), "{line}: {reply}");
+        assert_eq!(last_seq(&mut client), before + 1, "{line} must journal one record");
+    }
+    let inf = client.cmd(&["ZADD", "inf", "+inf", "m"]);
+    assert_eq!(inf, int(1));
+    let mut unchanged = unchanged.to_vec();
+    unchanged.push("ZADD inf INCR -inf m");
+    for line in unchanged {
+        let before = last_seq(&mut client);
+        let args: Vec<&str> = line.split(' ').collect();
+        client.cmd(&args);
+        assert_eq!(last_seq(&mut client), before, "{line} must journal nothing");
+    }
+}

@@ -775,3 +775,39 @@ fn writes_journal_once_and_no_ops_never() {
         assert_eq!(last_seq(&mut client), before, "{line} must journal nothing");
     }
 }
+
+/// A destination that is also a source, TTLs kept by element writes and dropped by STORE
+/// commands, and REV ranges given as max then min.
+#[test]
+fn destinations_sources_and_ttls() {
+    let server = TestServer::start();
+    run_script(&server, SELF_AND_EXPIRY);
+}
+
+const SELF_AND_EXPIRY: &[(&str, &str, &str)] = &[
+    ("ZADD z 1 a 2 b 3 c", ":3\r\n", SAME),
+    ("ZADD o 10 b 20 x", ":2\r\n", SAME),
+    ("ZRANGESTORE z z 0 0", ":1\r\n", SAME),
+    ("ZRANGE z 0 -1 WITHSCORES", "*2\r\n$1\r\na\r\n$1\r\n1\r\n", "*1\r\n*2\r\n$1\r\na\r\n,1\r\n"),
+    ("ZADD z 2 b 3 c", ":2\r\n", SAME),
+    ("ZUNIONSTORE z 2 z o", ":4\r\n", SAME),
+    ("ZRANGE z 0 -1 WITHSCORES", "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nx\r\n$2\r\n20\r\n", "*4\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nb\r\n,12\r\n*2\r\n$1\r\nx\r\n,20\r\n"),
+    ("ZINTERSTORE o 2 z o AGGREGATE MIN", ":2\r\n", SAME),
+    ("ZRANGE o 0 -1 WITHSCORES", "*4\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nx\r\n$2\r\n20\r\n", "*2\r\n*2\r\n$1\r\nb\r\n,10\r\n*2\r\n$1\r\nx\r\n,20\r\n"),
+    ("ZDIFFSTORE z 2 z z", ":0\r\n", SAME),
+    ("EXISTS z", ":0\r\n", SAME),
+    ("ZADD e 1 a", ":1\r\n", SAME),
+    ("EXPIRE e 100", ":1\r\n", SAME),
+    ("ZADD e 2 b", ":1\r\n", SAME),
+    ("TTL e", ":99\r\n", SAME),
+    ("ZUNIONSTORE e 1 o", ":2\r\n", SAME),
+    ("TTL e", ":-1\r\n", SAME),
+    ("ZADD big 1 a", ":1\r\n", SAME),
+    ("OBJECT ENCODING big", "$8\r\nlistpack\r\n", SAME),
+    ("ZMSCORE big a", "*1\r\n$1\r\n1\r\n", "*1\r\n,1\r\n"),
+    ("ZRANGE o (1 +inf BYSCORE REV", "*0\r\n", SAME),
+    ("ZRANGE o +inf (1 BYSCORE REV WITHSCORES", "*4\r\n$1\r\nx\r\n$2\r\n20\r\n$1\r\nb\r\n$2\r\n10\r\n", "*2\r\n*2\r\n$1\r\nx\r\n,20\r\n*2\r\n$1\r\nb\r\n,10\r\n"),
+    ("ZREVRANGEBYSCORE o 5 1 WITHSCORES LIMIT 0 1", "*0\r\n", SAME),
+    ("ZRANGE o 0 -1 BYLEX", "-ERR min or max not valid string range item\r\n", SAME),
+    ("ZRANGE o [a [z BYLEX LIMIT 0", "-ERR syntax error\r\n", SAME),
+];

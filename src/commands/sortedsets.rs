@@ -1128,6 +1128,7 @@ pub fn zmpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn zrandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() == 2 {
         return with_zset(ctx, args.get(1), |reply, z| {
+            let z = z.filter(|z| !z.is_empty());
             match z.and_then(|z| z.range(fastrand::usize(..z.len()), z.len()).next()) {
                 Some((_, member)) => reply.bulk(member),
                 None => reply.null(),

@@ -73,6 +73,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(0..=1024))]
     pub threads: u64,
 
+    /// Microseconds to pause after each journal record while loading (Redis's
+    /// key-load-delay, for testing the LOADING state; 0 = none).
+    #[arg(long, env = "ALLYDB_KEY_LOAD_DELAY", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
+    pub key_load_delay: u64,
+
     /// Log level: error, warn, info, debug or trace (or a tracing filter directive).
     #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
     pub log_level: String,

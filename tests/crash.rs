@@ -7,48 +7,17 @@ use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 const CLIENTS: usize = 4;
 const ROUNDS: usize = 20;
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn start(data: &Path, mode: &str) -> (Child, u16) {
-    let port = free_port();
-    let log_before = log_of(data).len();
-    let log = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(data.with_extension("log"))
-        .unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
-        .args(["--port", &port.to_string(), "--appendfsync", mode, "--threads", "2"])
-        .arg("--persistence-location")
-        .arg(data)
-        .env_remove("ALLYDB_PORT")
-        .env_remove("PERSISTENCE_LOCATION")
-        .stdin(Stdio::null())
-        .stdout(log.try_clone().unwrap())
-        .stderr(log)
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let ready = format!("Ready to accept connections tcp on 127.0.0.1:{port}");
-    while !log_of(data).get(log_before..).unwrap_or("").contains(&ready) {
-        assert!(Instant::now() < deadline, "server did not start: {}", log_of(data));
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    (child, port)
-}
-
-fn log_of(data: &Path) -> String {
-    std::fs::read_to_string(data.with_extension("log")).unwrap_or_default()
+fn start(data: &Path, mode: &str) -> common::Node {
+    let mut node = common::spawn_node(data, &["--appendfsync", mode, "--threads", "2"]);
+    node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+    node
 }
 
 /// One client writing `r<round>:c<client>:<n>` for n = 1, 2, ... until the server dies;
@@ -90,7 +59,8 @@ fn crash_rounds(mode: &str, must_keep_acknowledged: bool) {
     let data = dir.path().join("data");
     let mut total = 0u64;
     for round in 0..ROUNDS {
-        let (mut child, port) = start(&data, mode);
+        let node = start(&data, mode);
+        let port = node.port;
         assert_eq!(dbsize(port), total, "round {round}: state before the load");
         let stop = Arc::new(AtomicBool::new(false));
         let acked: Vec<Arc<AtomicU64>> =
@@ -102,13 +72,13 @@ fn crash_rounds(mode: &str, must_keep_acknowledged: bool) {
             })
             .collect();
         std::thread::sleep(Duration::from_millis(80 + 10 * (round as u64 % 7)));
-        child.kill().unwrap(); // SIGKILL: a process crash mid-load
-        child.wait().unwrap();
+        node.kill(); // SIGKILL: a process crash mid-load
         stop.store(true, Ordering::Relaxed);
         for thread in threads {
             thread.join().unwrap();
         }
-        let (mut child, port) = start(&data, mode);
+        let node = start(&data, mode);
+        let port = node.port;
         let mut per_client: HashMap<usize, Vec<u64>> = HashMap::new();
         for key in keys_of_round(port, round) {
             let mut parts = key.split(':').skip(1);
@@ -135,8 +105,7 @@ fn crash_rounds(mode: &str, must_keep_acknowledged: bool) {
             total += present;
         }
         assert_eq!(dbsize(port), total, "{mode} round {round}: other rounds' keys changed");
-        child.kill().unwrap();
-        child.wait().unwrap();
+        node.kill();
     }
     assert!(total > 0, "no write was ever kept");
 }

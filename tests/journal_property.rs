@@ -3,8 +3,9 @@
 //! deadlines), whether the server stopped cleanly (SIGTERM) or was killed (SIGKILL) after every
 //! reply arrived.
 //!
-//! A seeded generator writes over a small key pool so commands collide: every string, bitmap
-//! and key write command with its options, deadlines in the past, a few ms ahead (issued early,
+//! A seeded generator writes over a small key pool so commands collide: every string, bitmap,
+//! key, list, hash, set and sorted-set write command with its options (so keys change type,
+//! and collections cross their compact-encoding limits), deadlines in the past, a few ms ahead (issued early,
 //! expired before the snapshot, so lazy and active expiry are journaled) or at least an hour
 //! ahead (so nothing expires between the snapshot and the restart), SELECT interleaved, and
 //! reads that can expire keys lazily. Two connections send pipelined chunks at the same time, so
@@ -208,10 +209,229 @@ impl Generator {
         }
     }
 
+    /// A collection element from a small pool (so they collide), sometimes an integer (intset)
+    /// or longer than the compact encodings allow (70 bytes).
+    fn element(&mut self) -> Vec<u8> {
+        match self.rng.u8(..20) {
+            0..=5 => self.rng.i64(-20..20).to_string().into_bytes(),
+            6 => vec![b'L'; 70],
+            7 => Vec::new(),
+            _ => format!("e{}", self.rng.u8(..24)).into_bytes(),
+        }
+    }
+
+    fn elements(&mut self, command: &mut Command, most: usize) {
+        for _ in 0..self.rng.usize(1..=most) {
+            let element = self.element();
+            command.push(element);
+        }
+    }
+
+    fn score(&mut self) -> String {
+        match self.rng.u8(..12) {
+            0 => "-inf".into(),
+            1 => "+inf".into(),
+            2 => format!("{}.{}", self.rng.i32(-9..9), self.rng.u8(..100)),
+            _ => self.rng.i32(-5..5).to_string(),
+        }
+    }
+
+    fn side(&mut self) -> &'static str {
+        if self.rng.bool() {
+            "LEFT"
+        } else {
+            "RIGHT"
+        }
+    }
+
+    /// Some keys of the pool (for numkeys commands).
+    fn some_keys(&mut self, command: &mut Command, counted: bool) {
+        let n = self.rng.usize(1..4);
+        if counted {
+            command.push(n.to_string().into_bytes());
+        }
+        for _ in 0..n {
+            let key = self.key();
+            command.push(key);
+        }
+    }
+
+    fn list_command(&mut self, k: Vec<u8>) -> Command {
+        match self.rng.u8(..16) {
+            0..=2 => {
+                let mut c = args![if self.rng.bool() { "LPUSH" } else { "RPUSH" }, k];
+                self.elements(&mut c, 5);
+                c
+            }
+            3 => {
+                let mut c = args![if self.rng.bool() { "LPUSHX" } else { "RPUSHX" }, k];
+                self.elements(&mut c, 3);
+                c
+            }
+            4 | 5 => {
+                let mut c = args![if self.rng.bool() { "LPOP" } else { "RPOP" }, k];
+                if self.rng.bool() {
+                    c.push(self.rng.u8(..4).to_string().into_bytes());
+                }
+                c
+            }
+            6 => args!["LSET", k, self.rng.i8(-4..4).to_string(), self.element()],
+            7 => {
+                let at = if self.rng.bool() { "BEFORE" } else { "AFTER" };
+                args!["LINSERT", k, at, self.element(), self.element()]
+            }
+            8 => args!["LREM", k, self.rng.i8(-2..3).to_string(), self.element()],
+            9 => args!["LTRIM", k, self.rng.i8(-5..4).to_string(), self.rng.i8(-5..6).to_string()],
+            10 => args!["LMOVE", k, self.key(), self.side(), self.side()],
+            11 => args!["RPOPLPUSH", k, self.key()],
+            12 => {
+                let mut c = args!["LMPOP"];
+                self.some_keys(&mut c, true);
+                c.push(self.side().into());
+                if self.rng.bool() {
+                    c.extend(args!["COUNT", self.rng.u8(1..4).to_string()]);
+                }
+                c
+            }
+            // Blocking forms with a tiny timeout: served at once when the list has elements.
+            13 => args![if self.rng.bool() { "BLPOP" } else { "BRPOP" }, k, "0.01"],
+            14 => args!["BLMOVE", k, self.key(), self.side(), self.side(), "0.01"],
+            _ => args!["LRANGE", k, "0", "-1"],
+        }
+    }
+
+    fn hash_command(&mut self, k: Vec<u8>) -> Command {
+        match self.rng.u8(..10) {
+            0..=3 => {
+                let mut c = args![if self.rng.u8(..4) == 0 { "HMSET" } else { "HSET" }, k];
+                for _ in 0..self.rng.usize(1..4) {
+                    c.push(self.element());
+                    c.push(self.value());
+                }
+                c
+            }
+            4 => args!["HSETNX", k, self.element(), self.value()],
+            5 | 6 => {
+                let mut c = args!["HDEL", k];
+                self.elements(&mut c, 3);
+                c
+            }
+            7 => args!["HINCRBY", k, self.element(), self.rng.i64(-100..100).to_string()],
+            8 => {
+                let by = ["1.5", "-0.25", "3", "1e3", "0.1"][self.rng.usize(..5)];
+                args!["HINCRBYFLOAT", k, self.element(), by]
+            }
+            _ => args!["HGETALL", k],
+        }
+    }
+
+    fn set_command(&mut self, k: Vec<u8>) -> Command {
+        match self.rng.u8(..10) {
+            0..=3 => {
+                let mut c = args!["SADD", k];
+                self.elements(&mut c, 6);
+                c
+            }
+            4 => {
+                let mut c = args!["SREM", k];
+                self.elements(&mut c, 3);
+                c
+            }
+            5 => {
+                let mut c = args!["SPOP", k];
+                if self.rng.bool() {
+                    c.push(self.rng.u8(..4).to_string().into_bytes());
+                }
+                c
+            }
+            6 => args!["SMOVE", k, self.key(), self.element()],
+            7 | 8 => {
+                let name = ["SDIFFSTORE", "SINTERSTORE", "SUNIONSTORE"][self.rng.usize(..3)];
+                let mut c = args![name, k];
+                self.some_keys(&mut c, false);
+                c
+            }
+            _ => args!["SMEMBERS", k],
+        }
+    }
+
+    fn zset_command(&mut self, k: Vec<u8>) -> Command {
+        match self.rng.u8(..14) {
+            0..=3 => {
+                let mut c = args!["ZADD", k];
+                match self.rng.u8(..6) {
+                    0 => c.push(b"NX".to_vec()),
+                    1 => c.push(b"XX".to_vec()),
+                    2 => c.push(b"GT".to_vec()),
+                    3 => c.push(b"LT".to_vec()),
+                    _ => {}
+                }
+                if self.rng.u8(..4) == 0 {
+                    c.push(b"CH".to_vec());
+                }
+                if self.rng.u8(..6) == 0 {
+                    c.extend(args!["INCR", self.score(), self.element()]);
+                } else {
+                    for _ in 0..self.rng.usize(1..4) {
+                        c.push(self.score().into_bytes());
+                        c.push(self.element());
+                    }
+                }
+                c
+            }
+            4 => args!["ZINCRBY", k, self.score(), self.element()],
+            5 => {
+                let mut c = args!["ZREM", k];
+                self.elements(&mut c, 3);
+                c
+            }
+            6 => args![
+                "ZREMRANGEBYRANK",
+                k,
+                self.rng.i8(-3..3).to_string(),
+                self.rng.i8(-3..3).to_string()
+            ],
+            7 => args!["ZREMRANGEBYSCORE", k, "(0", self.score()],
+            8 => args!["ZREMRANGEBYLEX", k, "[e1", "(e5"],
+            9 => {
+                let mut c = args![if self.rng.bool() { "ZPOPMIN" } else { "ZPOPMAX" }, k];
+                if self.rng.bool() {
+                    c.push(self.rng.u8(..4).to_string().into_bytes());
+                }
+                c
+            }
+            10 => {
+                let mut c = args!["ZMPOP"];
+                self.some_keys(&mut c, true);
+                c.push(if self.rng.bool() { b"MIN".to_vec() } else { b"MAX".to_vec() });
+                c
+            }
+            11 | 12 => {
+                let name = ["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"][self.rng.usize(..3)];
+                let mut c = args![name, k];
+                self.some_keys(&mut c, true);
+                if name != "ZDIFFSTORE" && self.rng.bool() {
+                    c.extend(args!["AGGREGATE", ["SUM", "MIN", "MAX"][self.rng.usize(..3)]]);
+                }
+                c
+            }
+            _ => args!["ZRANGESTORE", k, self.key(), "0", "-1"],
+        }
+    }
+
     fn next(&mut self) -> Command {
         self.issued += 1;
         let k = self.key();
-        match self.rng.u32(..1000) {
+        let pick = self.rng.u32(..1500);
+        if pick >= 1000 {
+            return match pick {
+                1000..=1149 => self.list_command(k),
+                1150..=1279 => self.hash_command(k),
+                1280..=1389 => self.set_command(k),
+                _ => self.zset_command(k),
+            };
+        }
+        match pick {
             0..=39 => args!["SELECT", self.db()],
             40..=139 => {
                 let mut c = args!["SET", k, self.value()];
@@ -374,7 +594,8 @@ impl Generator {
     }
 }
 
-/// Every key of every database: (database, key) to (GET reply bytes, PEXPIRETIME reply).
+/// Every key of every database: (database, key) to (its value as the type's read command
+/// replies, PEXPIRETIME reply).
 type Snapshot = BTreeMap<(usize, Vec<u8>), (Vec<u8>, String)>;
 
 /// The elements of a RESP2 array of bulk strings.
@@ -398,6 +619,31 @@ fn bulk_strings(reply: &[u8]) -> Vec<Vec<u8>> {
         .collect()
 }
 
+/// The key's type and contents. Hash and set contents are sorted: a hash table's iteration
+/// order depends on the process's hash seed, not on the journal. Encodings are not compared:
+/// like Redis after a reload, a restarted server picks them by size.
+fn read_value(c: &mut RawClient, key: &[u8]) -> Vec<u8> {
+    let kind = c.cmd_bytes(&[b"TYPE", key]);
+    let mut sorted = |command: &[&[u8]]| {
+        let mut items = bulk_strings(&c.cmd_bytes(command));
+        items.sort();
+        items.join(&b'\n')
+    };
+    let contents = match kind.as_slice() {
+        b"+list\r\n" => c.cmd_bytes(&[b"LRANGE", key, b"0", b"-1"]),
+        b"+hash\r\n" => {
+            let pairs = bulk_strings(&c.cmd_bytes(&[b"HGETALL", key]));
+            let mut pairs: Vec<Vec<u8>> = pairs.chunks(2).map(|p| p.join(&b'=')).collect();
+            pairs.sort();
+            pairs.join(&b'\n')
+        }
+        b"+set\r\n" => sorted(&[b"SMEMBERS", key]),
+        b"+zset\r\n" => c.cmd_bytes(&[b"ZRANGE", key, b"0", b"-1", b"WITHSCORES"]),
+        _ => c.cmd_bytes(&[b"GET", key]),
+    };
+    [kind, contents].join(&b' ')
+}
+
 fn snapshot(server: &TestServer) -> Snapshot {
     let mut c = server.raw();
     // A restarted server may answer -LOADING while it replays; wait until it has loaded.
@@ -410,7 +656,7 @@ fn snapshot(server: &TestServer) -> Snapshot {
     for db in 0..DATABASES {
         assert_eq!(c.cmd(&["SELECT", &db.to_string()]), OK);
         for key in bulk_strings(&c.cmd_bytes(&[b"KEYS", b"*"])) {
-            let value = c.cmd_bytes(&[b"GET", &key]);
+            let value = read_value(&mut c, &key);
             let deadline = String::from_utf8(c.cmd_bytes(&[b"PEXPIRETIME", &key])).unwrap();
             out.insert((db, key), (value, deadline));
         }
@@ -436,7 +682,7 @@ fn assert_same(before: &Snapshot, after: &Snapshot, context: &str) {
             differences += 1;
             if first.is_empty() {
                 let view = |s: Option<&(Vec<u8>, String)>| {
-                    s.map(|(v, d)| format!("GET {} PEXPIRETIME {}", show(v), show(d.as_bytes())))
+                    s.map(|(v, d)| format!("value {} PEXPIRETIME {}", show(v), show(d.as_bytes())))
                 };
                 first = format!(
                     "db {} key \"{}\": live {:?}, replayed {:?}",

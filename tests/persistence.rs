@@ -4,81 +4,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
-
-/// A server on `data` (a journal directory), started directly so tests control the path.
-struct Node {
-    child: Child,
-    port: u16,
-    log: PathBuf,
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn spawn(data: &Path, extra: &[&str]) -> Node {
-    let port = free_port();
-    let log = data.with_extension(format!("{port}.log"));
-    let file = std::fs::File::create(&log).unwrap();
-    let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
-        .args(["--port", &port.to_string(), "--persistence-location"])
-        .arg(data)
-        .args(extra)
-        .env_remove("ALLYDB_PORT")
-        .env_remove("PERSISTENCE_LOCATION")
-        .stdin(Stdio::null())
-        .stdout(file.try_clone().unwrap())
-        .stderr(file)
-        .spawn()
-        .unwrap();
-    Node { child, port, log }
-}
-
-impl Node {
-    /// Waits until the server answers, or returns its exit status if it stopped.
-    fn ready(&mut self) -> Result<(), i32> {
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while Instant::now() < deadline {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                return Err(status.code().unwrap_or(-1));
-            }
-            // The log, not a connect: another test's server may get the same port.
-            if self
-                .log()
-                .contains(&format!("Ready to accept connections tcp on 127.0.0.1:{}", self.port))
-            {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(10));
-        }
-        panic!("server neither started nor stopped");
-    }
-
-    fn client(&self) -> RawClient {
-        RawClient::connect(self.port)
-    }
-
-    fn log(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
-        let status = self.child.wait().unwrap();
-        assert_eq!(status.code(), Some(0), "{}", self.log());
-    }
-}
-
-impl Drop for Node {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
 
 fn segment_of(data: &Path) -> PathBuf {
     let mut segments: Vec<PathBuf> = std::fs::read_dir(data)
@@ -90,17 +19,23 @@ fn segment_of(data: &Path) -> PathBuf {
     segments.pop().expect("a segment")
 }
 
+fn aof_current_size(c: &mut RawClient) -> u64 {
+    let info = c.cmd(&["INFO", "persistence"]);
+    let line = info.lines().find_map(|l| l.strip_prefix("aof_current_size:")).unwrap();
+    line.trim().parse().unwrap()
+}
+
 /// Writes k1..=k3 through a server and stops it; returns the end offset of each record.
 fn three_records(data: &Path) -> Vec<u64> {
-    let mut node = spawn(data, &[]);
+    let mut node = spawn_node(data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
-    let segment = segment_of(data);
     let mut ends = Vec::new();
     for i in 1..=3 {
         assert_eq!(c.cmd(&["SET", &format!("k{i}"), &format!("value-{i}")]), OK);
-        // The reply waited for the write, so the file already holds the record.
-        ends.push(std::fs::metadata(&segment).unwrap().len());
+        // The reply waited for the write; the file may run on with preallocated zeros, so
+        // the records' end is what INFO reports.
+        ends.push(aof_current_size(&mut c));
     }
     node.stop();
     ends
@@ -120,14 +55,14 @@ fn copy_dir(from: &Path, to: &Path) {
 fn restart_keeps_acknowledged_writes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
     assert_eq!(c.cmd(&["SELECT", "5"]), OK);
     assert_eq!(c.cmd(&["SET", "b", "in five", "PX", "600000"]), OK);
     node.stop();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["GET", "a"]), bulk("1"));
@@ -143,7 +78,7 @@ fn restart_keeps_acknowledged_writes() {
 fn appendonly_no_writes_no_journal() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut node = spawn(&data, &["--appendonly", "no"]);
+    let mut node = spawn_node(&data, &["--appendonly", "no"]);
     node.ready().unwrap();
     assert_eq!(node.client().cmd(&["SET", "a", "1"]), OK);
     node.stop();
@@ -163,7 +98,7 @@ fn torn_tail_is_cut_at_every_offset_of_the_last_record() {
         let file = std::fs::OpenOptions::new().write(true).open(copy.join(&name)).unwrap();
         file.set_len(cut).unwrap();
         drop(file);
-        let mut node = spawn(&copy, &[]);
+        let mut node = spawn_node(&copy, &[]);
         node.ready().unwrap_or_else(|code| panic!("cut {cut}: exit {code}: {}", node.log()));
         let mut c = node.client();
         assert_eq!(c.cmd(&["GET", "k2"]), bulk("value-2"), "cut {cut}");
@@ -176,7 +111,7 @@ fn torn_tail_is_cut_at_every_offset_of_the_last_record() {
         // New writes continue the sequence after the cut.
         assert_eq!(c.cmd(&["SET", "k4", "after"]), OK);
         node.stop();
-        let mut node = spawn(&copy, &[]);
+        let mut node = spawn_node(&copy, &[]);
         node.ready().unwrap();
         assert_eq!(node.client().cmd(&["GET", "k4"]), bulk("after"));
     }
@@ -197,7 +132,7 @@ fn damage_before_the_tail_refuses_to_start() {
         let mut bytes = std::fs::read(&path).unwrap();
         bytes[usize::try_from(first_end).unwrap() + offset] ^= 0x10;
         std::fs::write(&path, bytes).unwrap();
-        let mut node = spawn(&copy, &[]);
+        let mut node = spawn_node(&copy, &[]);
         let code = node.ready().expect_err(&format!("{field}: started on a damaged journal"));
         assert_eq!(code, 1, "{field}");
         let log = node.log();
@@ -214,7 +149,7 @@ fn a_missing_segment_refuses_to_start() {
     three_records(&data);
     let segment = segment_of(&data);
     std::fs::rename(&segment, data.join("journal-00000000000000000009.log")).unwrap();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     assert_eq!(node.ready(), Err(1));
     assert!(node.log().contains("sequence gap"), "{}", node.log());
 }
@@ -223,9 +158,9 @@ fn a_missing_segment_refuses_to_start() {
 fn two_servers_cannot_share_a_directory() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut first = spawn(&data, &[]);
+    let mut first = spawn_node(&data, &[]);
     first.ready().unwrap();
-    let mut second = spawn(&data, &[]);
+    let mut second = spawn_node(&data, &[]);
     assert_eq!(second.ready(), Err(1));
     let log = second.log();
     assert!(log.contains(&format!("in use by process {}", first.child.id())), "{log}");
@@ -236,7 +171,7 @@ fn two_servers_cannot_share_a_directory() {
 fn expiry_replays_in_order_with_later_changes() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     // Expired, then re-created by APPEND: the expiry must replay before the append.
@@ -253,7 +188,7 @@ fn expiry_replays_in_order_with_later_changes() {
     assert_eq!(last_seq(&mut c), before + 2);
     assert_eq!(c.cmd(&["APPEND", "reborn", "new"]), int(3));
     node.stop();
-    let mut node = spawn(&data, &[]);
+    let mut node = spawn_node(&data, &[]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["GET", "reborn"]), bulk("new"));
@@ -276,7 +211,7 @@ fn waitaof_waits_for_the_local_fsync() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     // A long interval: without WAITAOF the write would not be synced for a minute.
-    let mut node = spawn(&data, &["--persistence-interval", "60000"]);
+    let mut node = spawn_node(&data, &["--persistence-interval", "60000"]);
     node.ready().unwrap();
     let mut c = node.client();
     assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
@@ -294,10 +229,203 @@ fn waitaof_waits_for_the_local_fsync() {
         err("ERR timeout is not an integer or out of range")
     );
     drop(node);
-    let mut cache = spawn(&dir.path().join("cache"), &["--appendonly", "no"]);
+    let mut cache = spawn_node(&dir.path().join("cache"), &["--appendonly", "no"]);
     cache.ready().unwrap();
     assert_eq!(
         cache.client().cmd(&["WAITAOF", "1", "0", "0"]),
         err("ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.")
+    );
+}
+
+/// Sends one command on a fresh connection; the reply's first line, or None when the server
+/// closed the connection without replying.
+fn try_command(port: u16, args: &[&str]) -> Option<String> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    let bytes: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+    stream.write_all(&common::encode(&bytes)).unwrap();
+    let mut reply = Vec::new();
+    let mut chunk = [0u8; 256];
+    while !reply.ends_with(b"\r\n") {
+        match stream.read(&mut chunk) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => reply.extend_from_slice(&chunk[..n]),
+        }
+    }
+    (!reply.is_empty()).then(|| String::from_utf8_lossy(&reply).into_owned())
+}
+
+fn set_file_size_limit(pid: u32, limit: &str) {
+    let status = Command::new("prlimit")
+        .args(["--pid", &pid.to_string(), &format!("--fsize={limit}:")])
+        .status()
+        .expect("prlimit (util-linux) runs");
+    assert!(status.success());
+}
+
+/// A journal write that fails (here past the process's file size limit, which fails exactly
+/// as a full disk does) refuses writes with MISCONF while reads go on, never acknowledges
+/// what it could not write, and recovers by itself once writes succeed again; memory and
+/// journal still agree after a restart.
+#[test]
+fn a_failing_disk_refuses_writes_then_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    let (port, pid) = (node.port, node.child.id());
+    assert_eq!(node.client().cmd(&["SET", "before", "1"]), OK);
+    let allocated = std::fs::metadata(segment_of(&data)).unwrap().len();
+    set_file_size_limit(pid, &allocated.to_string());
+    let value = "v".repeat(64 * 1024);
+    let mut acknowledged = Vec::new();
+    let mut misconf = None;
+    for i in 0..100 {
+        let key = format!("big{i}");
+        match try_command(port, &["SET", &key, &value]) {
+            Some(reply) if reply == OK => acknowledged.push(key),
+            Some(reply) => {
+                misconf = Some(reply);
+                break;
+            }
+            None => {} // its batch failed: closed unanswered, never acknowledged
+        }
+    }
+    let misconf = misconf.expect("writes past the limit were refused");
+    assert_eq!(misconf, "-MISCONF Errors writing to the AOF file: File too large\r\n");
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "before"]), bulk("1"), "reads go on");
+    assert!(c.cmd(&["INFO", "persistence"]).contains("aof_last_write_status:err"));
+    assert!(node.log().contains("Errors writing to the AOF file: File too large"));
+
+    set_file_size_limit(pid, "unlimited");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while try_command(port, &["SET", "after", "2"]).as_deref() != Some(OK) {
+        assert!(Instant::now() < deadline, "writes never resumed: {}", node.log());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(c.cmd(&["INFO", "persistence"]).contains("aof_last_write_status:ok"));
+    assert!(node.log().contains("journal writes succeed again"));
+    let keys_before = c.cmd(&["DBSIZE"]);
+    node.stop();
+
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["DBSIZE"]), keys_before, "memory and journal agree");
+    for key in acknowledged.iter().map(String::as_str).chain(["before", "after"]) {
+        assert_eq!(c.cmd(&["EXISTS", key]), ":1\r\n", "{key}");
+    }
+}
+
+/// A version 1 segment (written before MANIFESTs existed): `SET hello world` as record 1.
+fn version_1_journal(data: &Path) {
+    use allydb::journal::{encode_record, Effect, SegmentHeader, Value};
+    std::fs::create_dir_all(data).unwrap();
+    let mut bytes = SegmentHeader { first_seq: 1 }.encode().to_vec();
+    bytes[8..12].copy_from_slice(&1u32.to_le_bytes());
+    let crc = crc32fast_hash(&bytes[..24]);
+    bytes[24..28].copy_from_slice(&crc.to_le_bytes());
+    let effect = Effect::Put {
+        db: 0,
+        key: &b"hello"[..],
+        value: Value::String(&b"world"[..]),
+        expires_at_ms: 0,
+    };
+    encode_record(1, &[effect], &mut bytes);
+    std::fs::write(data.join("journal-00000000000000000001.log"), bytes).unwrap();
+}
+
+/// CRC-32/IEEE, bit by bit (the test does not depend on the server's crc32fast).
+fn crc32fast_hash(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &byte in bytes {
+        crc ^= u32::from(byte);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
+        }
+    }
+    !crc
+}
+
+#[test]
+fn a_version_1_journal_loads_and_gets_a_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    version_1_journal(&data);
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "hello"]), bulk("world"));
+    assert_eq!(c.cmd(&["SET", "next", "1"]), OK);
+    node.stop();
+    let manifest = std::fs::read(data.join("MANIFEST")).unwrap();
+    assert_eq!(&manifest[..8], b"ALLYMANF");
+    assert_eq!(&manifest[16..32], &[0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]);
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    assert_eq!(node.client().cmd(&["MGET", "hello", "next"]), bulk_array(&["world", "1"]));
+}
+
+#[test]
+fn a_damaged_or_missing_manifest_refuses_to_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    three_records(&data);
+    // An interrupted MANIFEST update leaves a temporary file: removed, the old one holds.
+    std::fs::write(data.join("MANIFEST.tmp"), b"partial").unwrap();
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+    assert_eq!(node.client().cmd(&["GET", "k3"]), bulk("value-3"));
+    node.stop();
+    assert!(!data.join("MANIFEST.tmp").exists());
+
+    let manifest = std::fs::read(data.join("MANIFEST")).unwrap();
+    let mut damaged = manifest.clone();
+    damaged[20] ^= 1;
+    std::fs::write(data.join("MANIFEST"), &damaged).unwrap();
+    let mut node = spawn_node(&data, &[]);
+    assert_eq!(node.ready().expect_err("started with a damaged MANIFEST"), 1);
+    let log = node.log();
+    assert!(log.contains("MANIFEST: damaged (CRC mismatch"), "{log}");
+
+    // Without a MANIFEST, segments must start at sequence number 1.
+    std::fs::remove_file(data.join("MANIFEST")).unwrap();
+    let old = segment_of(&data);
+    std::fs::rename(&old, data.join("journal-00000000000000000005.log")).unwrap();
+    let mut node = spawn_node(&data, &[]);
+    assert_eq!(node.ready().expect_err("started without the start of the journal"), 1);
+    let log = node.log();
+    assert!(log.contains("MANIFEST is missing and the oldest segment"), "{log}");
+    assert!(log.contains("starts at sequence number 5, not 1"), "{log}");
+}
+
+/// While the journal replays, the server already accepts connections and answers `-LOADING`
+/// to commands without Redis's `loading` flag (INFO has it and says loading:1); once replay
+/// is done it serves the data.
+#[test]
+fn clients_get_loading_while_the_journal_replays() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    three_records(&data);
+    // 0.7 s per record: about 2 s of loading.
+    let mut node = spawn_node(&data, &["--key-load-delay", "700000"]);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", node.port)).is_err() {
+        assert!(Instant::now() < deadline, "never listened: {}", node.log());
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["GET", "k1"]), err("LOADING Redis is loading the dataset in memory"));
+    assert_eq!(c.cmd(&["SET", "k9", "x"]), err("LOADING Redis is loading the dataset in memory"));
+    assert!(c.cmd(&["INFO", "persistence"]).contains("\r\nloading:1\r\n"));
+    assert!(!node.log().contains("Ready to accept connections"));
+    node.ready().unwrap();
+    assert_eq!(c.cmd(&["GET", "k1"]), bulk("value-1"));
+    assert!(c.cmd(&["INFO", "persistence"]).contains("\r\nloading:0\r\n"));
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "key-load-delay"]),
+        bulk_array(&["key-load-delay", "700000"])
     );
 }

@@ -11,6 +11,7 @@ use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::limits::CLIENT_NAME_BYTES_MAX;
 use crate::protocol::Args;
+use crate::server::blocking::Outcome;
 use crate::server::clients::{format_addr, ClientHandle, ReplyMode};
 
 const G: &str = "connection";
@@ -80,6 +81,14 @@ static SUBCOMMANDS: &[CommandSpec] =
                 "Instructs the server whether to reply to commands.",
                 "O(1)",
                 "<ON | OFF | SKIP>",
+            ),
+        spec("client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, unblock)
+            .acl(CONNECTION)
+            .doc(
+                "5.0.0",
+                "Unblocks a client blocked by a blocking command from a different connection.",
+                "O(log N) where N is the number of client connections",
+                "client-id [TIMEOUT | ERROR]",
             ),
         spec("client|help", 2, LOADING | STALE, KeySpan::NONE, G, help).acl(CONNECTION).doc(
             "5.0.0",
@@ -454,6 +463,8 @@ const HELP: &[&str] = &[
     "    Set client meta attr. Options are:",
     "    * LIB-NAME: the client lib name.",
     "    * LIB-VER: the client lib version.",
+    "UNBLOCK <clientid> [TIMEOUT|ERROR]",
+    "    Unblock the specified blocked client.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "NO-TOUCH (ON|OFF)",
@@ -463,5 +474,29 @@ const HELP: &[&str] = &[
 /// CLIENT HELP
 pub fn help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     reply_help(ctx, "CLIENT", HELP);
+    Ok(())
+}
+
+/// CLIENT UNBLOCK client-id [TIMEOUT | ERROR]: ends another client's blocking command, as if
+/// it timed out (the default) or with an error. Replies 1 if the client was blocked, else 0.
+pub fn unblock(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    if args.len() > 4 {
+        return Err(CommandError::subcommand_syntax(args.get(0), args.get(1)));
+    }
+    let id = arguments::integer(args.get(2))?;
+    let outcome = match args.len() {
+        4 if is(args.get(3), "timeout") => Outcome::TimedOut,
+        4 if is(args.get(3), "error") => {
+            Outcome::Error("UNBLOCKED client unblocked via CLIENT UNBLOCK".to_string())
+        }
+        4 => {
+            return Err(CommandError::Static(
+                "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR",
+            ))
+        }
+        _ => Outcome::TimedOut,
+    };
+    let unblocked = u64::try_from(id).is_ok_and(|id| ctx.server.blocking.unblock(id, outcome));
+    ctx.reply.integer(i64::from(unblocked));
     Ok(())
 }

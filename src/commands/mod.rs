@@ -41,6 +41,9 @@ pub enum Action {
     WaitAof { local: bool, timeout: Option<Duration> },
     /// Stop the server (SHUTDOWN); the reply, if any, is already written.
     Shutdown,
+    /// Wait, blocked on list keys (BLPOP and friends), until served, `timeout` (None waits
+    /// for ever), CLIENT UNBLOCK or disconnection; then reply (`lists::write_outcome`).
+    Block { waiter: std::sync::Arc<crate::server::blocking::Waiter>, timeout: Option<Duration> },
 }
 
 /// Everything a handler may touch.
@@ -74,10 +77,7 @@ impl Context<'_> {
             return;
         }
         if let Some(journal) = self.server.journal() {
-            // None: the journal failed after this command's MISCONF check. The change is in
-            // memory but not journaled, so the reply must never go out (see
-            // connection::wait_for_journal): u64::MAX is never durable.
-            self.client.journal_seq = journal.append(effects).unwrap_or(u64::MAX);
+            self.client.journal_seq = journal.append(effects);
         }
     }
 }

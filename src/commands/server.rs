@@ -329,10 +329,10 @@ fn clients_section(ctx: &Context<'_>) -> Section {
         .field("maxclients", ctx.server.settings.hot.maxclients.load(Relaxed))
         .field("client_recent_max_input_buffer", max_input)
         .field("client_recent_max_output_buffer", max_output)
-        .field("blocked_clients", 0)
+        .field("blocked_clients", ctx.server.blocking.blocked_clients())
         .field("tracking_clients", 0)
-        .field("clients_in_timeout_table", 0)
-        .field("total_blocking_keys", 0)
+        .field("clients_in_timeout_table", ctx.server.blocking.clients_with_timeout())
+        .field("total_blocking_keys", ctx.server.blocking.blocking_keys())
         .field("total_blocking_keys_on_nokey", 0);
     s
 }

@@ -1184,7 +1184,7 @@ fn index_u32(index: usize) -> u32 {
 /// like `%.17Lf`. Plain f64 would print `0.30000000000000004` where Redis prints `0.3`, and
 /// `1000.1` where Redis prints `1000.09999999999999998`. Exact big-integer arithmetic keeps
 /// every step correctly rounded; inputs are at most `LONG_DOUBLE_CHARS_MAX` bytes.
-mod long_double {
+pub(crate) mod long_double {
     use std::cmp::Ordering;
 
     /// Redis's MAX_LONG_DOUBLE_CHARS: longer texts are not valid floats.

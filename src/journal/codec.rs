@@ -31,6 +31,17 @@ impl<'a> Reader<'a> {
         self.input.is_empty()
     }
 
+    /// Reads `expected.len()` bytes and checks they are `expected` (a file's magic).
+    pub fn magic(&mut self, expected: &[u8]) -> Result<(), DecodeError> {
+        let (found, rest) =
+            self.input.split_at_checked(expected.len()).ok_or(DecodeError::Truncated)?;
+        self.input = rest;
+        if found != expected {
+            return Err(DecodeError::BadMagic);
+        }
+        Ok(())
+    }
+
     /// Bytes not yet read.
     pub fn remaining(&self) -> usize {
         self.input.len()

@@ -4,12 +4,14 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod codec;
+pub mod manifest;
 pub mod record;
 pub mod recovery;
 pub mod replay;
 pub mod segment;
 pub mod writer;
 
+pub use manifest::Manifest;
 pub use record::{decode_record, encode_record, DecodeError, Effect, Record, RecordHeader, Value};
 pub use segment::SegmentHeader;
 pub use writer::{FsyncMode, Journal};

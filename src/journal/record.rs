@@ -212,6 +212,93 @@ pub struct Record {
     pub effects: Vec<Effect<Vec<u8>>>,
 }
 
+/// A decoded record borrowing its bytes from the decoder's input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecordRef<'a> {
+    pub seq: u64,
+    pub effects: Vec<Effect<&'a [u8]>>,
+}
+
+impl<B> Value<B> {
+    /// The same value with every byte string converted by `f`.
+    pub fn map_bytes<'a, C>(&'a self, f: &impl Fn(&'a B) -> C) -> Value<C> {
+        let list = |items: &'a [B]| items.iter().map(f).collect();
+        match self {
+            Self::String(bytes) => Value::String(f(bytes)),
+            Self::List(items) => Value::List(list(items)),
+            Self::Hash(pairs) => Value::Hash(pairs.iter().map(|(k, v)| (f(k), f(v))).collect()),
+            Self::Set(members) => Value::Set(list(members)),
+            Self::ZSet(entries) => Value::ZSet(entries.iter().map(|(s, m)| (*s, f(m))).collect()),
+        }
+    }
+}
+
+impl<B> Effect<B> {
+    /// The same effect with every byte string converted by `f` (owned from borrowed, or back).
+    pub fn map_bytes<'a, C>(&'a self, f: &impl Fn(&'a B) -> C) -> Effect<C> {
+        let list = |items: &'a [B]| items.iter().map(f).collect();
+        match self {
+            Self::Put { db, key, value, expires_at_ms } => Effect::Put {
+                db: *db,
+                key: f(key),
+                value: value.map_bytes(f),
+                expires_at_ms: *expires_at_ms,
+            },
+            Self::Delete { db, key } => Effect::Delete { db: *db, key: f(key) },
+            Self::Expire { db, key, expires_at_ms } => {
+                Effect::Expire { db: *db, key: f(key), expires_at_ms: *expires_at_ms }
+            }
+            Self::Append { db, key, bytes } => {
+                Effect::Append { db: *db, key: f(key), bytes: f(bytes) }
+            }
+            Self::Rename { db, from, to } => Effect::Rename { db: *db, from: f(from), to: f(to) },
+            Self::Move { from_db, to_db, key } => {
+                Effect::Move { from_db: *from_db, to_db: *to_db, key: f(key) }
+            }
+            Self::FlushDb { db } => Effect::FlushDb { db: *db },
+            Self::FlushAll => Effect::FlushAll,
+            Self::SwapDb { a, b } => Effect::SwapDb { a: *a, b: *b },
+            Self::ListPush { db, key, left, elements } => {
+                Effect::ListPush { db: *db, key: f(key), left: *left, elements: list(elements) }
+            }
+            Self::ListPop { db, key, left, count } => {
+                Effect::ListPop { db: *db, key: f(key), left: *left, count: *count }
+            }
+            Self::ListSet { db, key, index, element } => {
+                Effect::ListSet { db: *db, key: f(key), index: *index, element: f(element) }
+            }
+            Self::ListInsert { db, key, index, element } => {
+                Effect::ListInsert { db: *db, key: f(key), index: *index, element: f(element) }
+            }
+            Self::ListRemove { db, key, count, element } => {
+                Effect::ListRemove { db: *db, key: f(key), count: *count, element: f(element) }
+            }
+            Self::HashSet { db, key, pairs } => Effect::HashSet {
+                db: *db,
+                key: f(key),
+                pairs: pairs.iter().map(|(k, v)| (f(k), f(v))).collect(),
+            },
+            Self::HashDelete { db, key, fields } => {
+                Effect::HashDelete { db: *db, key: f(key), fields: list(fields) }
+            }
+            Self::SetAdd { db, key, members } => {
+                Effect::SetAdd { db: *db, key: f(key), members: list(members) }
+            }
+            Self::SetRemove { db, key, members } => {
+                Effect::SetRemove { db: *db, key: f(key), members: list(members) }
+            }
+            Self::ZSetAdd { db, key, entries } => Effect::ZSetAdd {
+                db: *db,
+                key: f(key),
+                entries: entries.iter().map(|(s, m)| (*s, f(m))).collect(),
+            },
+            Self::ZSetRemove { db, key, members } => {
+                Effect::ZSetRemove { db: *db, key: f(key), members: list(members) }
+            }
+        }
+    }
+}
+
 /// Why bytes did not decode. Every variant is a statement about the input, never a panic.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DecodeError {
@@ -460,17 +547,17 @@ fn get_count(reader: &mut Reader<'_>) -> Result<usize, DecodeError> {
     usize::try_from(count).map_err(|_| DecodeError::Truncated)
 }
 
-fn get_list(reader: &mut Reader<'_>) -> Result<Vec<Vec<u8>>, DecodeError> {
+fn get_list<'a>(reader: &mut Reader<'a>) -> Result<Vec<&'a [u8]>, DecodeError> {
     let count = get_count(reader)?;
-    (0..count).map(|_| Ok(reader.bytes()?.to_vec())).collect()
+    (0..count).map(|_| reader.bytes()).collect()
 }
 
 /// Decoded field-value pairs.
-type Pairs = Vec<(Vec<u8>, Vec<u8>)>;
+type Pairs<'a> = Vec<(&'a [u8], &'a [u8])>;
 
-fn get_pairs(reader: &mut Reader<'_>) -> Result<Pairs, DecodeError> {
+fn get_pairs<'a>(reader: &mut Reader<'a>) -> Result<Pairs<'a>, DecodeError> {
     let count = get_count(reader)?;
-    (0..count).map(|_| Ok((reader.bytes()?.to_vec(), reader.bytes()?.to_vec()))).collect()
+    (0..count).map(|_| Ok((reader.bytes()?, reader.bytes()?))).collect()
 }
 
 fn get_score(reader: &mut Reader<'_>) -> Result<f64, DecodeError> {
@@ -481,9 +568,9 @@ fn get_score(reader: &mut Reader<'_>) -> Result<f64, DecodeError> {
     Ok(score)
 }
 
-fn get_scored(reader: &mut Reader<'_>) -> Result<Vec<(f64, Vec<u8>)>, DecodeError> {
+fn get_scored<'a>(reader: &mut Reader<'a>) -> Result<Vec<(f64, &'a [u8])>, DecodeError> {
     let count = get_count(reader)?;
-    (0..count).map(|_| Ok((get_score(reader)?, reader.bytes()?.to_vec()))).collect()
+    (0..count).map(|_| Ok((get_score(reader)?, reader.bytes()?))).collect()
 }
 
 fn get_bool(reader: &mut Reader<'_>) -> Result<bool, DecodeError> {
@@ -494,9 +581,9 @@ fn get_bool(reader: &mut Reader<'_>) -> Result<bool, DecodeError> {
     }
 }
 
-fn get_value(reader: &mut Reader<'_>) -> Result<Value<Vec<u8>>, DecodeError> {
+fn get_value<'a>(reader: &mut Reader<'a>) -> Result<Value<&'a [u8]>, DecodeError> {
     match reader.u8()? {
-        VALUE_STRING => Ok(Value::String(reader.bytes()?.to_vec())),
+        VALUE_STRING => Ok(Value::String(reader.bytes()?)),
         VALUE_LIST => Ok(Value::List(get_list(reader)?)),
         VALUE_HASH => Ok(Value::Hash(get_pairs(reader)?)),
         VALUE_SET => Ok(Value::Set(get_list(reader)?)),
@@ -505,43 +592,41 @@ fn get_value(reader: &mut Reader<'_>) -> Result<Value<Vec<u8>>, DecodeError> {
     }
 }
 
-fn get_effect(reader: &mut Reader<'_>) -> Result<Effect<Vec<u8>>, DecodeError> {
+fn get_effect<'a>(reader: &mut Reader<'a>) -> Result<Effect<&'a [u8]>, DecodeError> {
     let op = reader.u8()?;
     Ok(match op {
         OP_PUT => {
             let db = reader.varint_u32()?;
-            let key = reader.bytes()?.to_vec();
+            let key = reader.bytes()?;
             let expires_at_ms = reader.u64()?;
             let value = get_value(reader)?;
             Effect::Put { db, key, value, expires_at_ms }
         }
-        OP_DELETE => Effect::Delete { db: reader.varint_u32()?, key: reader.bytes()?.to_vec() },
+        OP_DELETE => Effect::Delete { db: reader.varint_u32()?, key: reader.bytes()? },
         OP_EXPIRE => Effect::Expire {
             db: reader.varint_u32()?,
-            key: reader.bytes()?.to_vec(),
+            key: reader.bytes()?,
             expires_at_ms: reader.u64()?,
         },
         OP_APPEND => Effect::Append {
             db: reader.varint_u32()?,
-            key: reader.bytes()?.to_vec(),
-            bytes: reader.bytes()?.to_vec(),
+            key: reader.bytes()?,
+            bytes: reader.bytes()?,
         },
-        OP_RENAME => Effect::Rename {
-            db: reader.varint_u32()?,
-            from: reader.bytes()?.to_vec(),
-            to: reader.bytes()?.to_vec(),
-        },
+        OP_RENAME => {
+            Effect::Rename { db: reader.varint_u32()?, from: reader.bytes()?, to: reader.bytes()? }
+        }
         OP_MOVE => Effect::Move {
             from_db: reader.varint_u32()?,
             to_db: reader.varint_u32()?,
-            key: reader.bytes()?.to_vec(),
+            key: reader.bytes()?,
         },
         OP_FLUSH_DB => Effect::FlushDb { db: reader.varint_u32()? },
         OP_FLUSH_ALL => Effect::FlushAll,
         OP_SWAP_DB => Effect::SwapDb { a: reader.varint_u32()?, b: reader.varint_u32()? },
         OP_LIST_PUSH..=OP_ZSET_REMOVE => {
             let db = reader.varint_u32()?;
-            let key = reader.bytes()?.to_vec();
+            let key = reader.bytes()?;
             get_collection_effect(op, db, key, reader)?
         }
         other => return Err(DecodeError::UnknownEffect(other)),
@@ -549,12 +634,12 @@ fn get_effect(reader: &mut Reader<'_>) -> Result<Effect<Vec<u8>>, DecodeError> {
 }
 
 /// The rest of a collection effect, after its op byte, database and key.
-fn get_collection_effect(
+fn get_collection_effect<'a>(
     op: u8,
     db: u32,
-    key: Vec<u8>,
-    reader: &mut Reader<'_>,
-) -> Result<Effect<Vec<u8>>, DecodeError> {
+    key: &'a [u8],
+    reader: &mut Reader<'a>,
+) -> Result<Effect<&'a [u8]>, DecodeError> {
     Ok(match op {
         OP_LIST_PUSH => {
             Effect::ListPush { db, key, left: get_bool(reader)?, elements: get_list(reader)? }
@@ -563,19 +648,16 @@ fn get_collection_effect(
             Effect::ListPop { db, key, left: get_bool(reader)?, count: reader.varint()? }
         }
         OP_LIST_SET => {
-            Effect::ListSet { db, key, index: reader.varint()?, element: reader.bytes()?.to_vec() }
+            Effect::ListSet { db, key, index: reader.varint()?, element: reader.bytes()? }
         }
-        OP_LIST_INSERT => Effect::ListInsert {
-            db,
-            key,
-            index: reader.varint()?,
-            element: reader.bytes()?.to_vec(),
-        },
+        OP_LIST_INSERT => {
+            Effect::ListInsert { db, key, index: reader.varint()?, element: reader.bytes()? }
+        }
         OP_LIST_REMOVE => Effect::ListRemove {
             db,
             key,
             count: i64::from_le_bytes(reader.u64()?.to_le_bytes()),
-            element: reader.bytes()?.to_vec(),
+            element: reader.bytes()?,
         },
         OP_HASH_SET => Effect::HashSet { db, key, pairs: get_pairs(reader)? },
         OP_HASH_DELETE => Effect::HashDelete { db, key, fields: get_list(reader)? },
@@ -588,7 +670,7 @@ fn get_collection_effect(
 }
 
 /// Decodes a payload whose CRC was already checked.
-fn decode_payload(payload: &[u8]) -> Result<Vec<Effect<Vec<u8>>>, DecodeError> {
+fn decode_payload(payload: &[u8]) -> Result<Vec<Effect<&[u8]>>, DecodeError> {
     let mut reader = Reader::new(payload);
     match reader.u8()? {
         PAYLOAD_KIND_EFFECTS => {}
@@ -613,9 +695,10 @@ fn decode_payload(payload: &[u8]) -> Result<Vec<Effect<Vec<u8>>>, DecodeError> {
     Ok(effects)
 }
 
-/// Decodes the record at the front of `input`: returns it and the bytes it took. Checks the
-/// length, the CRC, then the payload's structure. Takes any bytes; never panics.
-pub fn decode_record(input: &[u8]) -> Result<(Record, usize), DecodeError> {
+/// Decodes the record at the front of `input`, borrowing its bytes (replay allocates nothing
+/// per record beyond the effect list): returns it and the bytes it took. Checks the length,
+/// the CRC, then the payload's structure. Takes any bytes; never panics.
+pub fn decode_record_ref(input: &[u8]) -> Result<(RecordRef<'_>, usize), DecodeError> {
     let header = RecordHeader::decode(input)?;
     let len = usize::try_from(header.payload_len_bytes).map_err(|_| DecodeError::Truncated)?;
     let end = RecordHeader::ENCODED_BYTES.checked_add(len).ok_or(DecodeError::Truncated)?;
@@ -625,7 +708,14 @@ pub fn decode_record(input: &[u8]) -> Result<(Record, usize), DecodeError> {
         return Err(DecodeError::BadCrc { expected: header.crc, actual });
     }
     let effects = decode_payload(payload)?;
-    Ok((Record { seq: header.seq, effects }, end))
+    Ok((RecordRef { seq: header.seq, effects }, end))
+}
+
+/// `decode_record_ref`, with the record's bytes copied out of `input`.
+pub fn decode_record(input: &[u8]) -> Result<(Record, usize), DecodeError> {
+    let (record, used) = decode_record_ref(input)?;
+    let effects = record.effects.iter().map(|e| e.map_bytes(&|b| b.to_vec())).collect();
+    Ok((Record { seq: record.seq, effects }, used))
 }
 
 #[cfg(test)]
@@ -633,82 +723,8 @@ pub fn decode_record(input: &[u8]) -> Result<(Record, usize), DecodeError> {
 mod tests {
     use super::*;
 
-    fn slices(items: &[Vec<u8>]) -> Vec<&[u8]> {
-        items.iter().map(Vec::as_slice).collect()
-    }
-
-    fn pair_slices(pairs: &[(Vec<u8>, Vec<u8>)]) -> Vec<(&[u8], &[u8])> {
-        pairs.iter().map(|(f, v)| (f.as_slice(), v.as_slice())).collect()
-    }
-
-    fn scored_slices(entries: &[(f64, Vec<u8>)]) -> Vec<(f64, &[u8])> {
-        entries.iter().map(|(s, m)| (*s, m.as_slice())).collect()
-    }
-
-    fn value_to_borrowed(value: &Value<Vec<u8>>) -> Value<&[u8]> {
-        match value {
-            Value::String(v) => Value::String(v),
-            Value::List(items) => Value::List(slices(items)),
-            Value::Hash(pairs) => Value::Hash(pair_slices(pairs)),
-            Value::Set(members) => Value::Set(slices(members)),
-            Value::ZSet(entries) => Value::ZSet(scored_slices(entries)),
-        }
-    }
-
     fn owned_to_borrowed(effect: &Effect<Vec<u8>>) -> Effect<&[u8]> {
-        match effect {
-            Effect::Put { db, key, value, expires_at_ms } => Effect::Put {
-                db: *db,
-                key,
-                value: value_to_borrowed(value),
-                expires_at_ms: *expires_at_ms,
-            },
-            Effect::Delete { db, key } => Effect::Delete { db: *db, key },
-            Effect::Expire { db, key, expires_at_ms } => {
-                Effect::Expire { db: *db, key, expires_at_ms: *expires_at_ms }
-            }
-            Effect::Append { db, key, bytes } => Effect::Append { db: *db, key, bytes },
-            Effect::Rename { db, from, to } => Effect::Rename { db: *db, from, to },
-            Effect::Move { from_db, to_db, key } => {
-                Effect::Move { from_db: *from_db, to_db: *to_db, key }
-            }
-            Effect::FlushDb { db } => Effect::FlushDb { db: *db },
-            Effect::FlushAll => Effect::FlushAll,
-            Effect::SwapDb { a, b } => Effect::SwapDb { a: *a, b: *b },
-            Effect::ListPush { db, key, left, elements } => {
-                Effect::ListPush { db: *db, key, left: *left, elements: slices(elements) }
-            }
-            Effect::ListPop { db, key, left, count } => {
-                Effect::ListPop { db: *db, key, left: *left, count: *count }
-            }
-            Effect::ListSet { db, key, index, element } => {
-                Effect::ListSet { db: *db, key, index: *index, element }
-            }
-            Effect::ListInsert { db, key, index, element } => {
-                Effect::ListInsert { db: *db, key, index: *index, element }
-            }
-            Effect::ListRemove { db, key, count, element } => {
-                Effect::ListRemove { db: *db, key, count: *count, element }
-            }
-            Effect::HashSet { db, key, pairs } => {
-                Effect::HashSet { db: *db, key, pairs: pair_slices(pairs) }
-            }
-            Effect::HashDelete { db, key, fields } => {
-                Effect::HashDelete { db: *db, key, fields: slices(fields) }
-            }
-            Effect::SetAdd { db, key, members } => {
-                Effect::SetAdd { db: *db, key, members: slices(members) }
-            }
-            Effect::SetRemove { db, key, members } => {
-                Effect::SetRemove { db: *db, key, members: slices(members) }
-            }
-            Effect::ZSetAdd { db, key, entries } => {
-                Effect::ZSetAdd { db: *db, key, entries: scored_slices(entries) }
-            }
-            Effect::ZSetRemove { db, key, members } => {
-                Effect::ZSetRemove { db: *db, key, members: slices(members) }
-            }
-        }
+        effect.map_bytes(&|b| b.as_slice())
     }
 
     fn every_effect() -> Vec<Effect<Vec<u8>>> {

@@ -5,19 +5,19 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::record::{decode_record, DecodeError, RecordHeader};
+use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
+use super::record::{decode_record, decode_record_ref, DecodeError, RecordHeader};
 use super::replay::apply;
 use super::segment::SegmentHeader;
-use super::writer::create_segment;
+use super::writer::{create_segment, ActiveSegment};
 use crate::store::Keyspace;
 
 /// The journal directory after a successful replay.
 pub struct Recovered {
     /// Held for the life of the server: a second server on the same directory is refused.
     pub lock: File,
-    /// The last segment, open for appending, and its length.
-    pub segment: File,
-    pub segment_bytes: u64,
+    /// The last segment, open for writing after its last record.
+    pub segment: ActiveSegment,
     /// Sequence number of the last record replayed (0 for a new journal).
     pub last_seq: u64,
     pub records: u64,
@@ -130,11 +130,75 @@ fn has_later_record(rest: &[u8], seq: u64) -> bool {
     false
 }
 
+/// Reads the MANIFEST (writing the first one for a new journal, or for one written before
+/// MANIFESTs existed), removes leftovers of an interrupted replacement and segments it marks
+/// obsolete, and returns it with the live segments.
+fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), RecoveryError> {
+    let temp = directory.join(MANIFEST_TEMP_FILE);
+    if temp.exists() {
+        // A crash while replacing the MANIFEST: the old one is still in force.
+        tracing::warn!("removing {} (left by an interrupted MANIFEST update)", temp.display());
+        std::fs::remove_file(&temp).map_err(|e| io_error("remove", &temp, e))?;
+    }
+    let mut segments = list_segments(directory)?;
+    let path = directory.join(super::manifest::MANIFEST_FILE);
+    let manifest = match Manifest::read(directory).map_err(|e| io_error("read", &path, e))? {
+        Some(Ok(manifest)) => manifest,
+        Some(Err(error)) => {
+            return Err(RecoveryError(format!(
+                "{}: damaged ({error}); refusing to start without knowing which snapshot and \
+                 segments hold the data",
+                path.display()
+            )))
+        }
+        None => {
+            if let Some((first_seq, segment)) = segments.first() {
+                if *first_seq != 1 {
+                    return Err(RecoveryError(format!(
+                        "{} is missing and the oldest segment, {}, starts at sequence number \
+                         {first_seq}, not 1; refusing to start with a hole in the data",
+                        path.display(),
+                        segment.display()
+                    )));
+                }
+            }
+            // A new journal, or one from before MANIFESTs (format version 1).
+            Manifest::EMPTY.write(directory).map_err(|e| io_error("write", &path, e))?;
+            Manifest::EMPTY
+        }
+    };
+    if manifest.snapshot_seq != 0 {
+        return Err(RecoveryError(format!(
+            "{} names a snapshot at sequence number {}; this build cannot load snapshots",
+            path.display(),
+            manifest.snapshot_seq
+        )));
+    }
+    if manifest.first_segment_seq > manifest.snapshot_seq + 1 {
+        return Err(RecoveryError(format!(
+            "{}: segments start at sequence number {} but the snapshot ends at {}; refusing \
+             to start with a hole in the data",
+            path.display(),
+            manifest.first_segment_seq,
+            manifest.snapshot_seq
+        )));
+    }
+    let live_from =
+        segments.partition_point(|(first_seq, _)| *first_seq < manifest.first_segment_seq);
+    for (_, obsolete) in segments.drain(..live_from) {
+        tracing::info!("removing {} (obsolete: covered by the snapshot)", obsolete.display());
+        std::fs::remove_file(&obsolete).map_err(|e| io_error("remove", &obsolete, e))?;
+    }
+    Ok((manifest, segments))
+}
+
 /// Replays the journal at `directory` into `keyspace`, creating the directory if missing.
+/// `record_delay` pauses after each record (`key-load-delay`, for tests of the LOADING state).
 pub fn recover(
     directory: &Path,
     keyspace: &Keyspace,
     now_ms: u64,
+    record_delay: std::time::Duration,
 ) -> Result<Recovered, RecoveryError> {
     if directory.is_file() {
         return Err(RecoveryError(format!(
@@ -145,9 +209,11 @@ pub fn recover(
     }
     std::fs::create_dir_all(directory).map_err(|e| io_error("create", directory, e))?;
     let lock = take_lock(directory)?;
-    let segments = list_segments(directory)?;
-    let mut expected_seq = 1u64;
+    let (manifest, segments) = read_manifest(directory)?;
+    let mut expected_seq = manifest.first_segment_seq;
     let mut records = 0u64;
+    // Where the last segment's records end (the writer continues there).
+    let mut last_end = SegmentHeader::ENCODED_BYTES;
     let count = segments.len();
     for (index, (first_seq, path)) in segments.iter().enumerate() {
         let is_last = index + 1 == count;
@@ -186,7 +252,12 @@ pub fn recover(
         let mut offset = SegmentHeader::ENCODED_BYTES;
         while offset < data.len() {
             let rest = data.get(offset..).unwrap_or(&[]);
-            match decode_record(rest) {
+            if rest.iter().all(|&b| b == 0) {
+                // Preallocated space after the last record: the segment's clean end. (A hole
+                // of zeros in a segment that is not the last shows up as a sequence gap.)
+                break;
+            }
+            match decode_record_ref(rest) {
                 Ok((record, used)) => {
                     if record.seq != expected_seq {
                         return Err(RecoveryError(format!(
@@ -196,7 +267,10 @@ pub fn recover(
                             record.seq
                         )));
                     }
-                    for effect in &record.effects {
+                    // Records the snapshot already holds are checked, not applied.
+                    let effects =
+                        if record.seq > manifest.snapshot_seq { &record.effects[..] } else { &[] };
+                    for effect in effects {
                         apply(keyspace, effect, now_ms).map_err(|e| {
                             RecoveryError(format!(
                                 "{}: offset {offset}: seq {expected_seq}: {e}",
@@ -207,6 +281,9 @@ pub fn recover(
                     expected_seq += 1;
                     records += 1;
                     offset += used;
+                    if !record_delay.is_zero() {
+                        std::thread::sleep(record_delay);
+                    }
                 }
                 Err(error) if is_last && is_torn_tail(&data, offset, &error, expected_seq) => {
                     let dropped = data.len() - offset;
@@ -234,23 +311,26 @@ pub fn recover(
                 }
             }
         }
+        last_end = offset;
     }
-    let last_seq = expected_seq - 1;
+    let last_seq = (expected_seq - 1).max(manifest.snapshot_seq);
     let live = list_segments(directory)?;
-    let (segment, segment_bytes) = match live.last() {
+    let (file, end) = match live.last() {
         Some((_, path)) => {
             let file = OpenOptions::new()
-                .append(true)
+                .read(true)
+                .write(true)
                 .open(path)
                 .map_err(|e| io_error("open", path, e))?;
-            let len = file.metadata().map_err(|e| io_error("stat", path, e))?.len();
-            (file, len)
+            (file, last_end as u64)
         }
         None => {
-            let file = create_segment(directory, 1)
+            let file = create_segment(directory, last_seq + 1)
                 .map_err(|e| io_error("create a segment in", directory, e))?;
             (file, SegmentHeader::ENCODED_BYTES as u64)
         }
     };
-    Ok(Recovered { lock, segment, segment_bytes, last_seq, records, segments: live.len().max(1) })
+    let segment = ActiveSegment::new(file, end)
+        .map_err(|e| io_error("stat the last segment in", directory, e))?;
+    Ok(Recovered { lock, segment, last_seq, records, segments: live.len().max(1) })
 }

@@ -19,30 +19,26 @@ fn db(keyspace: &Keyspace, index: u32) -> Result<&Db, ApplyError> {
     })
 }
 
-fn stored(value: &JournalValue<Vec<u8>>) -> Value {
+fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
     match value {
-        JournalValue::String(bytes) => Value::Str(StrValue::from_bytes(bytes)),
+        JournalValue::String(bytes) => Value::Str(StrValue::from_bytes(bytes.as_ref())),
         JournalValue::List(items) => {
-            Value::List(Box::new(ListValue::from_elements(items.iter().map(Vec::as_slice))))
+            Value::List(Box::new(ListValue::from_elements(items.iter().map(AsRef::as_ref))))
         }
         JournalValue::Hash(pairs) => {
             let mut hash = HashValue::new();
             for (field, value) in pairs {
-                hash.insert(field, value);
+                hash.insert(field.as_ref(), value.as_ref());
             }
             Value::Hash(Box::new(hash))
         }
         JournalValue::Set(members) => {
-            let mut set = SetValue::new();
-            for member in members {
-                set.insert(member);
-            }
-            Value::Set(Box::new(set))
+            Value::Set(Box::new(SetValue::from_members(members.iter().map(AsRef::as_ref))))
         }
         JournalValue::ZSet(entries) => {
             let mut zset = ZSetValue::new();
             for (score, member) in entries {
-                zset.insert(*score, member);
+                zset.insert(*score, member.as_ref());
             }
             Value::ZSet(Box::new(zset))
         }
@@ -118,7 +114,7 @@ fn change_collection(
 }
 
 /// Applies one effect. `now_ms` decides which deadlines have already passed.
-pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Result<(), ApplyError> {
+pub fn apply(keyspace: &Keyspace, effect: &Effect<&[u8]>, now_ms: u64) -> Result<(), ApplyError> {
     match effect {
         Effect::Put { db: index, key, value, expires_at_ms } => {
             let hash = hash_key(key);
@@ -150,7 +146,7 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Resu
                     string.make_raw().extend_from_slice(bytes);
                 }
                 None => {
-                    let value = Value::Str(StrValue::Raw(bytes.clone()));
+                    let value = Value::Str(StrValue::Raw(bytes.to_vec()));
                     shard.insert(hash, Entry::new(key, value), now_ms);
                 }
                 Some(entry) => {
@@ -167,7 +163,7 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<Vec<u8>>, now_ms: u64) -> Resu
             let (from_hash, to_hash) = (hash_key(from), hash_key(to));
             let mut shards = database.lock_keys([from_hash, to_hash].into_iter());
             if let Some(mut entry) = shards.shard(from_hash).remove(from_hash, from, now_ms) {
-                entry.key = to.as_slice().into();
+                entry.key = (*to).into();
                 shards.shard(to_hash).insert(to_hash, entry, now_ms);
             }
         }
@@ -243,24 +239,24 @@ fn position(index: u64) -> usize {
 
 fn apply_collection(
     keyspace: &Keyspace,
-    effect: &Effect<Vec<u8>>,
+    effect: &Effect<&[u8]>,
     now: u64,
 ) -> Result<(), ApplyError> {
     use Kind::{Hash, List, Set, ZSet};
     match effect {
         Effect::ListPush { db, key, left, elements } => {
             change_collection(keyspace, *db, key, Some(List), now, |v| {
-                let list = list(v)?;
-                elements.iter().for_each(|e| list.push(*left, e));
+                // One call, as the command pushed them: the encoding follows the same rule.
+                list(v)?.push_many(*left, elements.iter().copied());
                 Some(())
             })
         }
         Effect::ListPop { db, key, left, count } => {
             change_collection(keyspace, *db, key, None, now, |v| {
                 let list = list(v)?;
-                for _ in 0..*count {
-                    list.pop(*left)?;
-                }
+                // All at once: a packed list moves its bytes once, not once per element.
+                let wanted = usize::try_from(*count).ok().filter(|&n| n <= list.len())?;
+                list.pop_many(*left, wanted);
                 Some(())
             })
         }
@@ -283,6 +279,9 @@ fn apply_collection(
         Effect::HashSet { db, key, pairs } => {
             change_collection(keyspace, *db, key, Some(Hash), now, |v| {
                 let hash = hash(v)?;
+                // HSET's conversion check over all its pairs, as the live command did.
+                let longest = pairs.iter().map(|(f, value)| f.len().max(value.len())).max();
+                hash.prepare(pairs.len(), longest.unwrap_or(0));
                 pairs.iter().for_each(|(f, value)| {
                     hash.insert(f, value);
                 });
@@ -301,6 +300,13 @@ fn apply_collection(
         Effect::SetAdd { db, key, members } => {
             change_collection(keyspace, *db, key, Some(Set), now, |v| {
                 let set = set(v)?;
+                // SADD's size hint over all its arguments, as the live command applied it (a
+                // set is empty here only when this effect just created it).
+                let hint = members.len();
+                match members.first() {
+                    Some(first) if set.is_empty() => *set = SetValue::create(first, hint),
+                    _ => set.prepare(hint),
+                }
                 members.iter().for_each(|m| {
                     set.insert(m);
                 });
@@ -376,7 +382,7 @@ mod tests {
             Effect::Delete { db: 0, key: "new".into() },
         ];
         for effect in &effects {
-            apply(&ks, effect, 1_000).unwrap();
+            apply(&ks, &effect.map_bytes(&|b| b.as_slice()), 1_000).unwrap();
         }
         assert_eq!(get(&ks, 0, b"c"), Some((b"123".to_vec(), 9_000)));
         assert_eq!(get(&ks, 0, b"a"), None);

@@ -4,8 +4,10 @@ use super::record::DecodeError;
 
 /// The first 8 bytes of every segment file.
 pub const SEGMENT_MAGIC: [u8; 8] = *b"ALLYJRNL";
-/// The segment format this build writes and reads; see the version history in docs/FORMAT.md.
-pub const SEGMENT_VERSION: u32 = 1;
+/// The segment format this build writes; see the version history in docs/FORMAT.md.
+pub const SEGMENT_VERSION: u32 = 2;
+/// The versions this build reads: version 1 segments are a subset of version 2.
+pub const SEGMENT_VERSIONS_READ: [u32; 2] = [1, 2];
 
 /// ```text
 ///  0            8          12           16            24         28          32
@@ -25,7 +27,7 @@ impl SegmentHeader {
         let mut out = [0u8; Self::ENCODED_BYTES];
         out[..8].copy_from_slice(&SEGMENT_MAGIC);
         out[8..12].copy_from_slice(&SEGMENT_VERSION.to_le_bytes());
-        // bytes 12..16: flags, none defined in version 1.
+        // bytes 12..16: flags, none defined.
         out[16..24].copy_from_slice(&self.first_seq.to_le_bytes());
         let crc = crc32fast::hash(&out[..24]);
         out[24..28].copy_from_slice(&crc.to_le_bytes());
@@ -36,13 +38,7 @@ impl SegmentHeader {
     pub fn decode(input: &[u8]) -> Result<Self, DecodeError> {
         let covered = input.get(..24).ok_or(DecodeError::Truncated)?;
         let mut reader = Reader::new(input);
-        let mut magic = [0u8; 8];
-        for byte in &mut magic {
-            *byte = reader.u8()?;
-        }
-        if magic != SEGMENT_MAGIC {
-            return Err(DecodeError::BadMagic);
-        }
+        reader.magic(&SEGMENT_MAGIC)?;
         let version = reader.u32()?;
         let flags = reader.u32()?;
         let first_seq = reader.u64()?;
@@ -52,7 +48,7 @@ impl SegmentHeader {
         if actual != crc {
             return Err(DecodeError::BadCrc { expected: crc, actual });
         }
-        if version != SEGMENT_VERSION {
+        if !SEGMENT_VERSIONS_READ.contains(&version) {
             return Err(DecodeError::UnsupportedVersion(version));
         }
         if flags != 0 || zero != 0 {
@@ -90,10 +86,10 @@ mod tests {
     #[test]
     fn unknown_version_is_named() {
         let mut bytes = SegmentHeader { first_seq: 1 }.encode();
-        bytes[8..12].copy_from_slice(&2u32.to_le_bytes());
+        bytes[8..12].copy_from_slice(&3u32.to_le_bytes());
         let crc = crc32fast::hash(&bytes[..24]);
         bytes[24..28].copy_from_slice(&crc.to_le_bytes());
-        assert_eq!(SegmentHeader::decode(&bytes), Err(DecodeError::UnsupportedVersion(2)));
+        assert_eq!(SegmentHeader::decode(&bytes), Err(DecodeError::UnsupportedVersion(3)));
     }
 
     #[test]

@@ -51,6 +51,8 @@ pub struct ClientInfo {
     pub no_evict: bool,
     pub no_touch: bool,
     pub user: &'static str,
+    /// Blocked by a blocking command (flag `b`).
+    pub blocked: bool,
 }
 
 impl ClientHandle {
@@ -70,6 +72,9 @@ impl ClientHandle {
         let age = now.duration_since(self.created).as_secs();
         let idle = now.duration_since(info.last_interaction).as_secs();
         let mut flags = String::new();
+        if info.blocked {
+            flags.push('b');
+        }
         if info.no_evict {
             flags.push('e');
         }

@@ -8,6 +8,7 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use super::blocking::{Outcome, Waiter};
 use super::clients::{ClientHandle, ClientState};
 use super::stats::Traffic;
 use super::Server;
@@ -166,6 +167,14 @@ async fn process_batch(
                 next = Next::Close;
                 break;
             }
+            Some(Action::Block { waiter, timeout }) => {
+                let stays_open =
+                    wait_blocked(server, state, reply, input, stream, &waiter, timeout).await;
+                if !stays_open {
+                    next = Next::Close;
+                    break;
+                }
+            }
         }
         if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES {
             if !wait_for_journal(server, state).await {
@@ -220,6 +229,91 @@ async fn wait_aof(
         reply.array(2);
         reply.integer(i64::from(synced(server)));
         reply.integer(0);
+    }
+}
+
+/// Waits while blocked on list keys, then writes the blocked command's reply. Replies before
+/// it go out first, as Redis sends them before blocking. Input arriving meanwhile is buffered
+/// (commands after a blocking one run once it is served); a disconnect leaves the queue before
+/// anything is served to this client. Returns false when the connection must close.
+async fn wait_blocked(
+    server: &Server,
+    state: &mut ClientState,
+    reply: &mut ReplyWriter,
+    input: &mut BytesMut,
+    stream: &mut TcpStream,
+    waiter: &Arc<Waiter>,
+    timeout: Option<std::time::Duration>,
+) -> bool {
+    let blocking = &server.blocking;
+    let sent = wait_for_journal(server, state).await && flush(server, stream, reply).await.is_ok();
+    if !sent {
+        reply.out.clear();
+        blocking.cancel(waiter);
+        return false;
+    }
+    set_blocked(state, true);
+    let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
+    let expiry = async {
+        match deadline {
+            Some(deadline) => tokio::time::sleep_until(deadline).await,
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::pin!(expiry);
+    let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
+    // None: close. A client taken out of the queue by someone else gets its outcome at once.
+    let outcome = loop {
+        tokio::select! {
+            outcome = waiter.outcome() => break Some(outcome),
+            () = &mut expiry => {
+                break Some(if blocking.cancel(waiter) {
+                    Outcome::TimedOut
+                } else {
+                    waiter.outcome().await
+                });
+            }
+            read = stream.read_buf(input) => match read {
+                Ok(n) if n > 0 && input.len() as u64 <= limit => {
+                    server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
+                    server.stats.add_traffic(Traffic::ReadsProcessed, 1);
+                }
+                _ => {
+                    if !blocking.cancel(waiter) {
+                        let _ = waiter.outcome().await;
+                    }
+                    break None;
+                }
+            },
+            () = state.handle.kill_notify.notified() => {
+                if !blocking.cancel(waiter) {
+                    let _ = waiter.outcome().await;
+                }
+                break None;
+            }
+        }
+    };
+    set_blocked(state, false);
+    state.clock = Instant::now();
+    let Some(outcome) = outcome else { return false };
+    if let Outcome::Served { journal_seq, .. } = &outcome {
+        state.journal_seq = state.journal_seq.max(*journal_seq);
+    }
+    if let Outcome::Error(text) = &outcome {
+        server.stats.record_error(text.split(' ').next().unwrap_or("ERR"));
+    }
+    if !reply.muted {
+        commands::lists::write_outcome(reply, &outcome);
+    }
+    true
+}
+
+/// Publishes the blocked state (CLIENT LIST `flags=b`, `cmd=` the blocking command).
+fn set_blocked(state: &ClientState, blocked: bool) {
+    let mut info = state.handle.info.lock();
+    info.blocked = blocked;
+    if !state.last_command.is_empty() {
+        info.last_command = state.last_command;
     }
 }
 

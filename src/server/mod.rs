@@ -1,5 +1,6 @@
 //! The server: shared state, the accept loop (maxclients), background tasks (active expiry)
 //! and shutdown on SIGINT, SIGTERM or the SHUTDOWN command.
+pub mod blocking;
 pub mod clients;
 pub mod connection;
 pub mod settings;
@@ -27,6 +28,8 @@ pub struct Server {
     pub keyspace: Keyspace,
     pub settings: Settings,
     pub clients: ClientRegistry,
+    /// Clients blocked on list keys (BLPOP and friends).
+    pub blocking: blocking::Blocking,
     pub stats: Stats,
     pub config: Config,
     pub started: Instant,
@@ -56,6 +59,7 @@ impl Server {
             keyspace: Keyspace::new(config.databases),
             settings: Settings::new(&config),
             clients: ClientRegistry::default(),
+            blocking: blocking::Blocking::default(),
             stats: Stats::default(),
             started: Instant::now(),
             run_id,
@@ -141,6 +145,7 @@ pub async fn run(
     }
     let mut ready = false;
 
+    ignore_file_size_signal();
     let expiry = tokio::spawn(active_expiry(server.clone()));
     let signals = shutdown_signal();
     tokio::pin!(signals);
@@ -195,7 +200,8 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     // Effects replay as of their own time: nothing expires during replay (now = 0), because
     // the journal holds a Delete for every key that expired before a later change to it.
     // Keys whose deadline passed while the server was down expire as usual afterwards.
-    let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, 0)
+    let delay = Duration::from_micros(server.config.key_load_delay);
+    let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, 0, delay)
         .map_err(|e| StartError(format!("cannot load the journal: {e}")))?;
     let keys: usize = server.keyspace.dbs().map(Db::len).sum();
     tracing::info!(
@@ -209,7 +215,6 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     let journal = crate::journal::Journal::start(
         &directory,
         recovered.segment,
-        recovered.segment_bytes,
         recovered.last_seq,
         server.config.appendfsync,
         Duration::from_millis(server.config.persistence_interval),
@@ -258,6 +263,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
             no_evict: false,
             no_touch: false,
             user: "default",
+            blocked: false,
         }),
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
@@ -299,6 +305,20 @@ async fn active_expiry(server: Arc<Server>) {
         };
         if removed > 0 {
             server.stats.expired_keys_active.fetch_add(removed, Relaxed);
+        }
+    }
+}
+
+/// Catches SIGXFSZ, whose default action kills the process: a journal write past the file
+/// size limit must fail with EFBIG and be refused as MISCONF (then repaired once the limit
+/// is raised), like a full disk, rather than take the server down.
+fn ignore_file_size_signal() {
+    #[cfg(target_os = "linux")]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        // SIGXFSZ is 25 on every Linux architecture this builds for (x86, ARM, RISC-V).
+        if let Ok(mut file_size) = signal(SignalKind::from_raw(25)) {
+            tokio::spawn(async move { while file_size.recv().await.is_some() {} });
         }
     }
 }

@@ -1,24 +1,213 @@
-//! Hash values: field-value pairs. Small hashes are a vector scanned linearly (insertion
-//! order, like Redis's listpack); larger ones a hash table.
-use hashbrown::HashMap;
-
+//! Hash values: field-value pairs. Small hashes ("listpack") are packed into one allocation
+//! and scanned linearly in insertion order, like Redis's listpack; larger ones are a `Dense`
+//! table (see dense.rs for why). Conversions go one way, small to large, at Redis 7.2's
+//! default thresholds.
 use super::compact::CompactBytes;
+use super::dense::Dense;
 
 /// Redis's `hash-max-listpack-entries` and `hash-max-listpack-value` defaults.
 pub const LISTPACK_ENTRIES_MAX: usize = 128;
 pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
 
-type Table = HashMap<CompactBytes, CompactBytes, foldhash::fast::RandomState>;
+pub type Pair = (CompactBytes, CompactBytes);
+
+/// Field-value pairs in one exact-size allocation: every string is one length byte and its
+/// bytes (a listpack string is at most 64 bytes). A hash of five short fields takes about 70
+/// bytes here instead of a vector of 48-byte pairs.
+///
+/// # Invariants
+/// `bytes` is a whole number of `pairs` field-value items; every length is at most
+/// `LISTPACK_VALUE_BYTES_MAX`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Packed {
+    bytes: Box<[u8]>,
+    pairs: u8,
+}
+
+const _: () = assert!(LISTPACK_VALUE_BYTES_MAX <= u8::MAX as usize);
+const _: () = assert!(LISTPACK_ENTRIES_MAX <= u8::MAX as usize);
+
+/// Where one pair sits in `Packed::bytes`: its start, its value's start, and its end.
+#[derive(Clone, Copy)]
+struct Span {
+    start: usize,
+    value: usize,
+    end: usize,
+}
+
+/// The string at `at` and the offset after it.
+fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let len = usize::from(*bytes.get(at)?);
+    let end = at + 1 + len;
+    Some((bytes.get(at + 1..end)?, end))
+}
+
+/// Pairs of a packed hash, in order.
+pub struct PackedIter<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    left: usize,
+}
+
+impl<'a> Iterator for PackedIter<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.left == 0 {
+            return None;
+        }
+        let (field, value_at) = item(self.bytes, self.at)?;
+        let (value, end) = item(self.bytes, value_at)?;
+        self.at = end;
+        self.left -= 1;
+        Some((field, value))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for PackedIter<'_> {}
+
+impl Packed {
+    pub fn len(&self) -> usize {
+        usize::from(self.pairs)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.pairs == 0
+    }
+
+    pub fn iter(&self) -> PackedIter<'_> {
+        PackedIter { bytes: &self.bytes, at: 0, left: self.len() }
+    }
+
+    fn find(&self, field: &[u8]) -> Option<Span> {
+        let mut at = 0;
+        for _ in 0..self.pairs {
+            let (found, value) = item(&self.bytes, at)?;
+            let (_, end) = item(&self.bytes, value)?;
+            if found == field {
+                return Some(Span { start: at, value, end });
+            }
+            at = end;
+        }
+        None
+    }
+
+    pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
+        let span = self.find(field)?;
+        item(&self.bytes, span.value).map(|(value, _)| value)
+    }
+
+    /// Replaces `bytes[range]` with `with`, reallocating to the exact new size.
+    fn splice(&mut self, range: std::ops::Range<usize>, with: &[&[u8]]) {
+        let added: usize = with.iter().map(|s| 1 + s.len()).sum();
+        let mut bytes = Vec::with_capacity(self.bytes.len() - range.len() + added);
+        bytes.extend_from_slice(self.bytes.get(..range.start).unwrap_or(&[]));
+        for string in with {
+            // Callers keep strings within LISTPACK_VALUE_BYTES_MAX (the invariant).
+            bytes.push(u8::try_from(string.len()).unwrap_or(u8::MAX));
+            bytes.extend_from_slice(string);
+        }
+        bytes.extend_from_slice(self.bytes.get(range.end..).unwrap_or(&[]));
+        self.bytes = bytes.into_boxed_slice();
+    }
+
+    /// Sets `field` (both at most 64 bytes, and fewer than 255 pairs); true if it is new.
+    fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
+        match self.find(field) {
+            Some(span) => {
+                self.splice(span.value..span.end, &[value]);
+                false
+            }
+            None => {
+                let end = self.bytes.len();
+                self.splice(end..end, &[field, value]);
+                self.pairs += 1;
+                true
+            }
+        }
+    }
+
+    fn remove(&mut self, field: &[u8]) -> bool {
+        let Some(span) = self.find(field) else { return false };
+        self.splice(span.start..span.end, &[]);
+        self.pairs -= 1;
+        true
+    }
+
+    fn memory_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HashValue {
-    Listpack(Vec<(CompactBytes, CompactBytes)>),
-    Table(Table),
+    Listpack(Packed),
+    Table(Box<Dense<Pair>>),
 }
 
 impl Default for HashValue {
     fn default() -> Self {
-        Self::Listpack(Vec::new())
+        Self::Listpack(Packed::default())
+    }
+}
+
+fn fits_listpack(field: &[u8], value: &[u8]) -> bool {
+    field.len() <= LISTPACK_VALUE_BYTES_MAX && value.len() <= LISTPACK_VALUE_BYTES_MAX
+}
+
+/// Pairs of either encoding, in order.
+pub enum Pairs<'a> {
+    Packed(PackedIter<'a>),
+    Table(std::slice::Iter<'a, Pair>),
+}
+
+impl<'a> Iterator for Pairs<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        match self {
+            Self::Packed(pairs) => pairs.next(),
+            Self::Table(pairs) => pairs.next().map(|(f, v)| (&**f, &**v)),
+        }
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        match self {
+            Self::Packed(pairs) => pairs.size_hint(),
+            Self::Table(pairs) => pairs.size_hint(),
+        }
+    }
+}
+
+impl ExactSizeIterator for Pairs<'_> {}
+
+/// Pairs by position: the table's own slice, or a small hash decoded once (at most 128).
+pub enum Positional<'a> {
+    Small(Vec<(&'a [u8], &'a [u8])>),
+    Table(&'a [Pair]),
+}
+
+impl<'a> Positional<'a> {
+    pub fn len(&self) -> usize {
+        match self {
+            Self::Small(pairs) => pairs.len(),
+            Self::Table(pairs) => pairs.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, i: usize) -> Option<(&'a [u8], &'a [u8])> {
+        match self {
+            Self::Small(pairs) => pairs.get(i).copied(),
+            Self::Table(pairs) => pairs.get(i).map(|(f, v)| (&**f, &**v)),
+        }
     }
 }
 
@@ -29,7 +218,7 @@ impl HashValue {
 
     pub fn len(&self) -> usize {
         match self {
-            Self::Listpack(pairs) => pairs.len(),
+            Self::Listpack(packed) => packed.len(),
             Self::Table(table) => table.len(),
         }
     }
@@ -38,64 +227,85 @@ impl HashValue {
         self.len() == 0
     }
 
+    /// The pairs in their stored order (listpack: insertion order).
+    pub fn iter(&self) -> Pairs<'_> {
+        match self {
+            Self::Listpack(packed) => Pairs::Packed(packed.iter()),
+            Self::Table(table) => Pairs::Table(table.entries().iter()),
+        }
+    }
+
+    /// The pairs by position (O(1) each once built; a listpack is decoded once).
+    pub fn positional(&self) -> Positional<'_> {
+        match self {
+            Self::Listpack(packed) => Positional::Small(packed.iter().collect()),
+            Self::Table(table) => Positional::Table(table.entries()),
+        }
+    }
+
     pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
         match self {
-            Self::Listpack(pairs) => pairs.iter().find(|(f, _)| **f == *field).map(|(_, v)| &**v),
-            Self::Table(table) => table.get(field).map(|v| &**v),
+            Self::Listpack(packed) => packed.get(field),
+            Self::Table(table) => table.get(field).map(|(_, v)| &**v),
+        }
+    }
+
+    pub fn contains(&self, field: &[u8]) -> bool {
+        self.get(field).is_some()
+    }
+
+    /// Redis's `hashTypeTryConversion` before a write of `pairs` pairs whose longest field or
+    /// value has `longest_bytes`: converts a listpack that would outgrow its limits at once.
+    pub fn prepare(&mut self, pairs: usize, longest_bytes: usize) {
+        if matches!(self, Self::Listpack(_))
+            && (pairs > LISTPACK_ENTRIES_MAX || longest_bytes > LISTPACK_VALUE_BYTES_MAX)
+        {
+            self.convert();
         }
     }
 
     /// Sets `field`; true if it is new.
     pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
-        if let Self::Listpack(pairs) = self {
-            if let Some((_, slot)) = pairs.iter_mut().find(|(f, _)| **f == *field) {
-                *slot = value.into();
-                if value.len() > LISTPACK_VALUE_BYTES_MAX {
-                    self.convert();
-                }
-                return false;
-            }
-            if pairs.len() < LISTPACK_ENTRIES_MAX
-                && field.len() <= LISTPACK_VALUE_BYTES_MAX
-                && value.len() <= LISTPACK_VALUE_BYTES_MAX
-            {
-                pairs.push((field.into(), value.into()));
-                return true;
+        if let Self::Listpack(packed) = self {
+            let room = packed.len() < LISTPACK_ENTRIES_MAX || packed.find(field).is_some();
+            if room && fits_listpack(field, value) {
+                return packed.set(field, value);
             }
             self.convert();
         }
-        match self {
-            Self::Table(table) => table.insert(field.into(), value.into()).is_none(),
-            Self::Listpack(_) => false,
+        let Self::Table(table) = self else { return false };
+        match table.insert((field.into(), value.into())) {
+            Ok(_) => true,
+            Err(at) => {
+                if let Some(pair) = table.at_mut(at) {
+                    pair.1 = value.into();
+                }
+                false
+            }
         }
     }
 
-    /// Removes `field`; true if it was there.
+    /// Removes `field`; true if it was there. A listpack keeps the order of the others.
     pub fn remove(&mut self, field: &[u8]) -> bool {
         match self {
-            Self::Listpack(pairs) => match pairs.iter().position(|(f, _)| **f == *field) {
-                Some(at) => {
-                    pairs.remove(at);
-                    true
-                }
-                None => false,
-            },
+            Self::Listpack(packed) => packed.remove(field),
             Self::Table(table) => table.remove(field).is_some(),
         }
     }
 
     fn convert(&mut self) {
-        if let Self::Listpack(pairs) = self {
-            let table: Table = std::mem::take(pairs).into_iter().collect();
-            *self = Self::Table(table);
+        if let Self::Listpack(packed) = self {
+            let mut table = Dense::with_capacity(packed.len() + 1);
+            for (field, value) in packed.iter() {
+                let _ = table.insert((field.into(), value.into()));
+            }
+            *self = Self::Table(Box::new(table));
         }
     }
 
-    pub fn iter(&self) -> Box<dyn Iterator<Item = (&[u8], &[u8])> + '_> {
-        match self {
-            Self::Listpack(pairs) => Box::new(pairs.iter().map(|(f, v)| (&**f, &**v))),
-            Self::Table(table) => Box::new(table.iter().map(|(f, v)| (&**f, &**v))),
-        }
+    /// True for the small encoding, which SCAN returns whole.
+    pub fn is_listpack(&self) -> bool {
+        matches!(self, Self::Listpack(_))
     }
 
     pub fn encoding_name(&self) -> &'static str {
@@ -106,19 +316,99 @@ impl HashValue {
     }
 
     pub fn memory_bytes(&self) -> usize {
-        let pair = 2 * std::mem::size_of::<CompactBytes>();
         match self {
-            Self::Listpack(pairs) => pairs.capacity() * pair,
-            Self::Table(table) => table.capacity() * (pair + 1),
+            Self::Listpack(packed) => packed.memory_bytes(),
+            Self::Table(table) => {
+                let heap: usize =
+                    table.entries().iter().map(|(f, v)| f.heap_bytes() + v.heap_bytes()).sum();
+                table.memory_bytes() + std::mem::size_of::<Dense<Pair>>() + heap
+            }
         }
-        .saturating_add(self.iter().map(|(f, v)| heap(f) + heap(v)).sum::<usize>())
     }
 }
 
-fn heap(bytes: &[u8]) -> usize {
-    if bytes.len() > super::compact::INLINE_BYTES_MAX {
-        bytes.len()
-    } else {
-        0
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(hash: &HashValue) -> Vec<String> {
+        hash.iter().map(|(f, _)| String::from_utf8_lossy(f).into_owned()).collect()
+    }
+
+    #[test]
+    fn listpack_keeps_insertion_order_and_converts_at_the_limits() {
+        let mut hash = HashValue::new();
+        assert!(hash.insert(b"b", b"1"));
+        assert!(hash.insert(b"a", b"2"));
+        assert!(!hash.insert(b"b", b"3"));
+        assert_eq!(fields(&hash), ["b", "a"]);
+        assert_eq!(hash.get(b"b"), Some(&b"3"[..]));
+        assert!(hash.remove(b"b"));
+        assert!(!hash.remove(b"b"));
+        assert_eq!(hash.encoding_name(), "listpack");
+        for i in 0..127 {
+            hash.insert(format!("f{i}").as_bytes(), b"v");
+        }
+        assert_eq!((hash.len(), hash.encoding_name()), (128, "listpack"));
+        hash.insert(b"one more", b"v");
+        assert_eq!((hash.len(), hash.encoding_name()), (129, "hashtable"));
+        assert_eq!(fields(&hash)[0], "a");
+        for i in 0..127 {
+            hash.remove(format!("f{i}").as_bytes());
+        }
+        assert_eq!((hash.len(), hash.encoding_name()), (2, "hashtable"));
+    }
+
+    #[test]
+    fn long_fields_or_values_convert() {
+        let mut hash = HashValue::new();
+        hash.insert(b"f", &[b'x'; 64]);
+        assert_eq!(hash.encoding_name(), "listpack");
+        hash.insert(b"f", &[b'x'; 65]);
+        assert_eq!(hash.encoding_name(), "hashtable");
+        assert_eq!(hash.get(b"f").map(<[u8]>::len), Some(65));
+        let mut hash = HashValue::new();
+        hash.insert(&[b'k'; 65], b"v");
+        assert_eq!(hash.encoding_name(), "hashtable");
+        let mut hash = HashValue::new();
+        hash.insert(b"a", b"1");
+        hash.prepare(129, 1);
+        assert_eq!(hash.encoding_name(), "hashtable");
+    }
+
+    #[test]
+    fn packed_pairs_round_trip() {
+        let mut hash = HashValue::new();
+        let long = [b'v'; 64];
+        assert!(hash.insert(b"", b""));
+        assert!(hash.insert(b"f", &long));
+        assert!(hash.insert(b"g", b"1"));
+        assert!(!hash.insert(b"f", b"short"));
+        assert!(!hash.insert(b"", b"e"));
+        let pairs: Vec<(&[u8], &[u8])> = hash.iter().collect();
+        assert_eq!(pairs, [(&b""[..], &b"e"[..]), (b"f", b"short"), (b"g", b"1")]);
+        assert_eq!(hash.iter().len(), 3);
+        assert!(hash.remove(b"f"));
+        assert_eq!(hash.get(b"g"), Some(&b"1"[..]));
+        assert_eq!(hash.get(b"f"), None);
+        assert_eq!(hash.positional().get(1), Some((&b"g"[..], &b"1"[..])));
+        assert!(hash.remove(b"") && hash.remove(b"g"));
+        assert!(hash.is_empty());
+        assert_eq!(hash.memory_bytes(), 0);
+        // Five short pairs in one small allocation.
+        for i in 0..5 {
+            hash.insert(format!("field{i}").as_bytes(), b"value");
+        }
+        assert_eq!(hash.memory_bytes(), 5 * (7 + 6));
+    }
+
+    #[test]
+    fn table_updates_values_in_place() {
+        let mut hash = HashValue::new();
+        hash.prepare(1, 100);
+        assert!(hash.insert(b"f", b"1"));
+        assert!(!hash.insert(b"f", b"2"));
+        assert_eq!(hash.get(b"f"), Some(&b"2"[..]));
+        assert_eq!(hash.len(), 1);
     }
 }

@@ -11,10 +11,10 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
 use std::sync::LazyLock;
 
-use hashbrown::HashTable;
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
 use super::compact::CompactBytes;
+use super::entries::EntryTable;
 use super::value::Value;
 use crate::limits::SHARDS_PER_DB;
 
@@ -94,7 +94,7 @@ fn expired_key(db: u32, key: &[u8]) {
 
 /// The live entry for `key` in one probe: an expired entry is removed (and counted) instead.
 fn find_live<'a>(
-    table: &'a mut HashTable<Entry>,
+    table: &'a mut EntryTable,
     volatile: &mut usize,
     expired: &mut u64,
     db: u32,
@@ -102,11 +102,11 @@ fn find_live<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Option<&'a mut Entry> {
-    let found = table.find_entry(hash, |e| &*e.key == key).ok()?;
-    if !found.get().is_expired(now_ms) {
-        return Some(found.into_mut());
+    let position = table.position(hash, key)?;
+    if !table.get(position)?.is_expired(now_ms) {
+        return table.get_mut(position);
     }
-    found.remove();
+    table.remove_at(hash, position);
     *volatile -= 1;
     *expired += 1;
     expired_key(db, key);
@@ -116,7 +116,7 @@ fn find_live<'a>(
 /// One hash table of a database, with the counters its owner reads for INFO.
 #[derive(Default)]
 pub struct Shard {
-    table: HashTable<Entry>,
+    table: EntryTable,
     /// The index of the database this shard belongs to (for the expiry hook).
     db: u32,
     /// Keys in this shard with a deadline.
@@ -193,7 +193,7 @@ impl Shard {
         if entry.expires_at_ms != 0 {
             self.volatile += 1;
         }
-        self.table.insert_unique(hash, entry, |e| hash_key(&e.key));
+        self.table.insert_new(hash, entry);
         previous
     }
 
@@ -208,9 +208,9 @@ impl Shard {
         now_ms: u64,
     ) {
         let Shard { table, volatile, expired, .. } = self;
-        match table.entry(hash, |e| &*e.key == key, |e| hash_key(&e.key)) {
-            hashbrown::hash_table::Entry::Occupied(mut occupied) => {
-                let entry = occupied.get_mut();
+        let found = table.position(hash, key).and_then(|p| table.get_mut(p));
+        match found {
+            Some(entry) => {
                 let live = !entry.is_expired(now_ms);
                 if !live {
                     *expired += 1;
@@ -226,13 +226,13 @@ impl Shard {
                 entry.expires_at_ms = next;
                 entry.accessed_s = access_clock_s();
             }
-            hashbrown::hash_table::Entry::Vacant(vacant) => {
+            None => {
                 let mut entry = Entry::new(key, value);
                 entry.expires_at_ms = deadline.unwrap_or(0);
                 if entry.expires_at_ms != 0 {
                     *volatile += 1;
                 }
-                vacant.insert(entry);
+                table.insert_new(hash, entry);
             }
         }
     }
@@ -249,8 +249,7 @@ impl Shard {
     }
 
     fn remove_entry(&mut self, hash: u64, key: &[u8]) -> Option<Entry> {
-        let found = self.table.find_entry(hash, |e| &*e.key == key).ok()?;
-        let (entry, _) = found.remove();
+        let entry = self.table.remove(hash, key)?;
         if entry.expires_at_ms != 0 {
             self.volatile -= 1;
         }
@@ -284,41 +283,32 @@ impl Shard {
             return 0;
         }
         let examined = self.table.len();
-        let mut removed = 0usize;
-        let db = self.db;
-        self.table.retain(|e| {
-            if e.is_expired(now_ms) {
-                expired_key(db, &e.key);
-                on_expired(&e.key);
-                removed += 1;
-                false
-            } else {
-                true
-            }
-        });
-        self.volatile -= removed;
-        self.expired += removed as u64;
+        let removed = self.table.retain(|e| !e.is_expired(now_ms));
+        for entry in &removed {
+            expired_key(self.db, &entry.key);
+            on_expired(&entry.key);
+        }
+        self.volatile -= removed.len();
+        self.expired += removed.len() as u64;
         examined
     }
 
     /// A random live entry, or None when the shard holds none.
     pub fn random(&mut self, now_ms: u64) -> Option<&Entry> {
         for _ in 0..8 {
-            let len = self.table.len();
-            if len == 0 {
-                return None;
-            }
-            let index = fastrand::usize(..len);
-            let (hash, key, expired) = {
-                let entry = self.table.iter().nth(index)?;
-                (hash_key(&entry.key), entry.key.clone(), entry.is_expired(now_ms))
+            let position = self.table.random_position()?;
+            let (hash, expired) = {
+                let entry = self.table.get(position)?;
+                (hash_key(&entry.key), entry.is_expired(now_ms))
             };
             if !expired {
-                return self.table.find(hash, |e| *e.key == *key);
+                return self.table.get(position);
             }
-            self.remove_entry(hash, &key);
-            self.expired += 1;
-            expired_key(self.db, &key);
+            if let Some(entry) = self.table.remove_at(hash, position) {
+                self.volatile -= 1;
+                self.expired += 1;
+                expired_key(self.db, &entry.key);
+            }
         }
         None
     }
@@ -326,7 +316,7 @@ impl Shard {
     /// Removes everything; returns how many entries there were.
     pub fn clear(&mut self) -> usize {
         let n = self.table.len();
-        self.table = HashTable::new();
+        self.table = EntryTable::default();
         self.volatile = 0;
         n
     }
@@ -464,13 +454,13 @@ impl Db {
 /// Entries taken out of a database by `Db::detach`; dropping this frees them.
 #[derive(Default)]
 pub struct DetachedEntries {
-    tables: Vec<HashTable<Entry>>,
+    tables: Vec<EntryTable>,
 }
 
 impl DetachedEntries {
     /// How many entries are held.
     pub fn len(&self) -> usize {
-        self.tables.iter().map(HashTable::len).sum()
+        self.tables.iter().map(EntryTable::len).sum()
     }
 
     pub fn is_empty(&self) -> bool {

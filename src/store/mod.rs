@@ -1,6 +1,8 @@
 //! The in-memory keyspace: databases split into shards, values, expiry and glob matching.
 //! Commands reach data only through here; the lock order is documented in `keyspace`.
 pub mod compact;
+pub mod dense;
+pub mod entries;
 pub mod glob;
 pub mod hash;
 pub mod keyspace;

@@ -384,3 +384,81 @@ impl TestServer {
         self.restart_with(&[]);
     }
 }
+
+/// A server on a journal directory the test chooses (persistence and crash tests restart on
+/// the same directory), started without waiting; each start logs to its own file.
+pub struct Node {
+    pub child: Child,
+    pub port: u16,
+    log: std::path::PathBuf,
+}
+
+/// Starts the binary on a free port with its journal at `data`; `ready` waits for it.
+pub fn spawn_node(data: &Path, extra: &[&str]) -> Node {
+    let port = free_port();
+    let log = data.with_extension(format!("{port}.log"));
+    let file = std::fs::File::create(&log).expect("log file");
+    let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
+        .args(["--port", &port.to_string(), "--persistence-location"])
+        .arg(data)
+        .args(extra)
+        .env_remove("ALLYDB_PORT")
+        .env_remove("PERSISTENCE_LOCATION")
+        .env_remove("PERSISTENCE_INTERVAL")
+        .stdin(Stdio::null())
+        .stdout(file.try_clone().expect("log clone"))
+        .stderr(file)
+        .spawn()
+        .expect("spawn allydb");
+    Node { child, port, log }
+}
+
+impl Node {
+    /// Waits until the server has loaded its journal and listens, or returns its exit
+    /// status if it stopped.
+    pub fn ready(&mut self) -> Result<(), i32> {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Err(status.code().unwrap_or(-1));
+            }
+            // The log, not a connect: another test's server may get the same port.
+            if self
+                .log()
+                .contains(&format!("Ready to accept connections tcp on 127.0.0.1:{}", self.port))
+            {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        panic!("server neither started nor stopped: {}", self.log());
+    }
+
+    pub fn client(&self) -> RawClient {
+        RawClient::connect(self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGTERM, and the exit status must be 0.
+    pub fn stop(mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let status = self.child.wait().expect("wait for allydb");
+        assert_eq!(status.code(), Some(0), "{}", self.log());
+    }
+
+    /// SIGKILL: a process crash.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Node {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,288 @@
+//! Clients blocked on list keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP): a FIFO of waiters
+//! per (database, key). The list commands serve waiters; connections wait for their outcome.
+//!
+//! # Lock order
+//! Shard locks come first: a client registers while holding the shard locks of every key it
+//! blocks on, and a pusher picks waiters while holding the shard lock of the key it pushed. The
+//! registry's own mutex is taken last and never held while taking a shard lock, so a waiter
+//! can leave (timeout, disconnect, CLIENT UNBLOCK) at any time without one.
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use parking_lot::Mutex;
+use tokio::sync::Notify;
+
+/// What a blocked command does once a key it waits on has elements.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BlockedOp {
+    /// BLPOP, BRPOP: pop one element, reply `[key, element]`.
+    Pop { left: bool },
+    /// BLMPOP: pop up to `count`, reply `[key, [element, ...]]`.
+    MultiPop { left: bool, count: usize },
+    /// BLMOVE, BRPOPLPUSH: pop, push onto `destination`, reply the element.
+    Move { from_left: bool, to_left: bool, destination: Vec<u8> },
+}
+
+/// What a served waiter receives, to write as its reply.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Served {
+    KeyElement(Vec<u8>, Vec<u8>),
+    KeyElements(Vec<u8>, Vec<Vec<u8>>),
+    Element(Vec<u8>),
+}
+
+/// How a block ends, other than by the connection's own timeout or disconnect.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// Served; the reply waits until journal record `journal_seq` is durable.
+    Served { reply: Served, journal_seq: u64 },
+    /// Replied like a timeout (CLIENT UNBLOCK ... TIMEOUT).
+    TimedOut,
+    /// Replied with this error text (CLIENT UNBLOCK ... ERROR, or WRONGTYPE when served).
+    Error(String),
+}
+
+/// One blocked client.
+#[derive(Debug)]
+pub struct Waiter {
+    pub client_id: u64,
+    pub db: usize,
+    /// The keys it waits on, without duplicates, in the command's order.
+    pub keys: Vec<Vec<u8>>,
+    pub op: BlockedOp,
+    /// Whether the block ends by itself after a timeout (INFO's `clients_in_timeout_table`).
+    pub has_timeout: bool,
+    outcome: Mutex<Option<Outcome>>,
+    notify: Notify,
+}
+
+/// Waiters are compared by identity (`Action` derives `PartialEq`).
+impl PartialEq for Waiter {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::eq(self, other)
+    }
+}
+
+impl Eq for Waiter {}
+
+impl Waiter {
+    pub fn new(client_id: u64, db: usize, keys: Vec<Vec<u8>>, op: BlockedOp) -> Self {
+        Self {
+            client_id,
+            db,
+            keys,
+            op,
+            has_timeout: false,
+            outcome: Mutex::new(None),
+            notify: Notify::new(),
+        }
+    }
+
+    /// Marks the block as ending after a timeout.
+    pub fn with_timeout(mut self, has_timeout: bool) -> Self {
+        self.has_timeout = has_timeout;
+        self
+    }
+
+    /// Hands the outcome over. Only whoever removed the waiter from the registry calls this,
+    /// exactly once.
+    pub fn deliver(&self, outcome: Outcome) {
+        *self.outcome.lock() = Some(outcome);
+        self.notify.notify_one();
+    }
+
+    /// Waits until `deliver` was called. Cancel-safe.
+    pub async fn outcome(&self) -> Outcome {
+        loop {
+            if let Some(outcome) = self.outcome.lock().take() {
+                return outcome;
+            }
+            self.notify.notified().await;
+        }
+    }
+}
+
+#[derive(Default)]
+struct Queues {
+    by_key: HashMap<(usize, Vec<u8>), VecDeque<Arc<Waiter>>>,
+    by_client: HashMap<u64, Arc<Waiter>>,
+}
+
+impl Queues {
+    /// Removes `waiter` from every queue; false if it was not registered.
+    fn remove(&mut self, waiter: &Arc<Waiter>) -> bool {
+        if self.by_client.remove(&waiter.client_id).is_none() {
+            return false;
+        }
+        for key in &waiter.keys {
+            let slot = (waiter.db, key.clone());
+            if let Some(queue) = self.by_key.get_mut(&slot) {
+                queue.retain(|w| !Arc::ptr_eq(w, waiter));
+                if queue.is_empty() {
+                    self.by_key.remove(&slot);
+                }
+            }
+        }
+        true
+    }
+}
+
+/// Every blocked client, by key (FIFO) and by client ID.
+#[derive(Default)]
+pub struct Blocking {
+    queues: Mutex<Queues>,
+    /// Blocked clients: a pusher that reads 0 under its shard lock skips the registry.
+    blocked: AtomicUsize,
+}
+
+impl Blocking {
+    /// Blocked clients (INFO's `blocked_clients`).
+    pub fn blocked_clients(&self) -> usize {
+        self.blocked.load(Ordering::Acquire)
+    }
+
+    /// Keys with at least one waiter (INFO's `total_blocking_keys`).
+    pub fn blocking_keys(&self) -> usize {
+        self.queues.lock().by_key.len()
+    }
+
+    /// Blocked clients whose block has a timeout (INFO's `clients_in_timeout_table`).
+    pub fn clients_with_timeout(&self) -> usize {
+        if self.blocked_clients() == 0 {
+            return 0;
+        }
+        self.queues.lock().by_client.values().filter(|w| w.has_timeout).count()
+    }
+
+    /// Whether client `id` is blocked.
+    pub fn is_blocked(&self, id: u64) -> bool {
+        self.blocked_clients() > 0 && self.queues.lock().by_client.contains_key(&id)
+    }
+
+    /// Adds `waiter` at the back of the queue of each of its keys. The caller holds the shard
+    /// locks of all those keys and found them all empty.
+    pub fn register(&self, waiter: Arc<Waiter>) {
+        let mut queues = self.queues.lock();
+        for key in &waiter.keys {
+            queues.by_key.entry((waiter.db, key.clone())).or_default().push_back(waiter.clone());
+        }
+        if let Some(previous) = queues.by_client.insert(waiter.client_id, waiter) {
+            // A connection blocks one command at a time; never reached.
+            queues.remove(&previous);
+        }
+        self.blocked.store(queues.by_client.len(), Ordering::Release);
+    }
+
+    /// Removes `waiter` (timeout, disconnect). False if someone already took it: its outcome
+    /// is then being delivered.
+    pub fn cancel(&self, waiter: &Arc<Waiter>) -> bool {
+        let mut queues = self.queues.lock();
+        let removed = queues.remove(waiter);
+        self.blocked.store(queues.by_client.len(), Ordering::Release);
+        removed
+    }
+
+    /// Takes the longest-waiting client blocked on `key` out of the registry. The caller holds
+    /// the key's shard lock and must deliver an outcome.
+    pub fn take_first(&self, db: usize, key: &[u8]) -> Option<Arc<Waiter>> {
+        if self.blocked_clients() == 0 {
+            return None;
+        }
+        let mut queues = self.queues.lock();
+        let first = queues.by_key.get(&(db, key.to_vec()))?.front()?.clone();
+        queues.remove(&first);
+        self.blocked.store(queues.by_client.len(), Ordering::Release);
+        Some(first)
+    }
+
+    /// The keys that serving the waiters on `keys` may push to (BLMOVE destinations), followed
+    /// transitively: a pusher locks their shards too, so it can serve without releasing locks.
+    pub fn move_destinations(&self, db: usize, keys: &[&[u8]]) -> Vec<Vec<u8>> {
+        if self.blocked_clients() == 0 {
+            return Vec::new();
+        }
+        let queues = self.queues.lock();
+        let mut found: Vec<Vec<u8>> = Vec::new();
+        let mut pending: Vec<Vec<u8>> = keys.iter().map(|k| k.to_vec()).collect();
+        while let Some(key) = pending.pop() {
+            let Some(queue) = queues.by_key.get(&(db, key)) else { continue };
+            for waiter in queue {
+                if let BlockedOp::Move { destination, .. } = &waiter.op {
+                    if !found.contains(destination) && !keys.contains(&destination.as_slice()) {
+                        found.push(destination.clone());
+                        pending.push(destination.clone());
+                    }
+                }
+            }
+        }
+        found
+    }
+
+    /// CLIENT UNBLOCK: ends client `id`'s block with `outcome`; false if it was not blocked.
+    pub fn unblock(&self, id: u64, outcome: Outcome) -> bool {
+        let waiter = {
+            let mut queues = self.queues.lock();
+            let Some(waiter) = queues.by_client.get(&id).cloned() else { return false };
+            queues.remove(&waiter);
+            self.blocked.store(queues.by_client.len(), Ordering::Release);
+            waiter
+        };
+        waiter.deliver(outcome);
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn waiter(id: u64, keys: &[&str], op: BlockedOp) -> Arc<Waiter> {
+        Arc::new(Waiter::new(id, 0, keys.iter().map(|k| k.as_bytes().to_vec()).collect(), op))
+    }
+
+    #[test]
+    fn fifo_per_key_and_removal_from_every_queue() {
+        let blocking = Blocking::default();
+        let a = waiter(1, &["x", "y"], BlockedOp::Pop { left: true });
+        let b = waiter(2, &["y"], BlockedOp::Pop { left: true });
+        blocking.register(a.clone());
+        blocking.register(b.clone());
+        assert_eq!(blocking.blocked_clients(), 2);
+        assert_eq!(blocking.blocking_keys(), 2);
+        let first = blocking.take_first(0, b"y").unwrap();
+        assert_eq!(first.client_id, 1);
+        assert_eq!(blocking.take_first(0, b"x").map(|w| w.client_id), None);
+        assert!(!blocking.cancel(&a));
+        assert!(blocking.cancel(&b));
+        assert_eq!(blocking.blocked_clients(), 0);
+        assert_eq!(blocking.blocking_keys(), 0);
+    }
+
+    #[test]
+    fn move_destinations_are_followed() {
+        let blocking = Blocking::default();
+        let op = |d: &str| BlockedOp::Move {
+            from_left: true,
+            to_left: true,
+            destination: d.as_bytes().to_vec(),
+        };
+        blocking.register(waiter(1, &["a"], op("b")));
+        blocking.register(waiter(2, &["b"], op("c")));
+        blocking.register(waiter(3, &["c"], op("a")));
+        let mut found = blocking.move_destinations(0, &[b"a"]);
+        found.sort();
+        assert_eq!(found, vec![b"b".to_vec(), b"c".to_vec()]);
+    }
+
+    #[tokio::test]
+    async fn unblock_delivers() {
+        let blocking = Blocking::default();
+        let a = waiter(7, &["x"], BlockedOp::Pop { left: false });
+        blocking.register(a.clone());
+        assert!(blocking.is_blocked(7));
+        assert!(blocking.unblock(7, Outcome::TimedOut));
+        assert!(!blocking.unblock(7, Outcome::TimedOut));
+        assert_eq!(a.outcome().await, Outcome::TimedOut);
+    }
+}

@@ -653,3 +653,250 @@ const KEYS_INTROSPECTION: &[(&str, &str, &str)] = &[
     ("COMMAND GETKEYS ZRANGESTORE d s 0 1", "*2\r\n$1\r\nd\r\n$1\r\ns\r\n", SAME),
     ("COMMAND GETKEYS ZADD k 1 m", "*1\r\n$1\r\nk\r\n", SAME),
 ];
+
+/// Extreme indexes, offsets, counts and cursors are clamped, refused or answered as Redis does,
+/// never overflowing or allocating by the number.
+#[test]
+fn hostile_numbers() {
+    let server = TestServer::start();
+    run_script(&server, HOSTILE);
+}
+
+const HOSTILE: &[(&str, &str, &str)] = &[
+    ("ZADD z 1 a 2 b 3 c", ":3\r\n", SAME),
+    ("ZRANGE z -9223372036854775808 9223372036854775807", "*3\r\n$1\r\na\r\n$1\r\nb\r\n$1\r\nc\r\n", SAME),
+    ("ZRANGE z 9223372036854775807 -9223372036854775808", "*0\r\n", SAME),
+    ("ZRANGE z 0 -1 BYSCORE LIMIT 9223372036854775807 9223372036854775807", "*0\r\n", SAME),
+    ("ZRANGE z -inf +inf BYSCORE LIMIT 1 9223372036854775807", "*2\r\n$1\r\nb\r\n$1\r\nc\r\n", SAME),
+    ("ZRANGE z +inf -inf BYSCORE REV LIMIT 9223372036854775807 1", "*0\r\n", SAME),
+    ("ZRANGE z -inf +inf BYSCORE LIMIT -9223372036854775808 -9223372036854775808", "*0\r\n", SAME),
+    ("ZRANGE z 0 -1 LIMIT 0 99999999999999999999", "-ERR value is not an integer or out of range\r\n", SAME),
+    ("ZREMRANGEBYRANK z 9223372036854775807 -9223372036854775808", ":0\r\n", SAME),
+    ("ZPOPMIN z 9223372036854775807", "*6\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nb\r\n$1\r\n2\r\n$1\r\nc\r\n$1\r\n3\r\n", "*3\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nb\r\n,2\r\n*2\r\n$1\r\nc\r\n,3\r\n"),
+    ("ZADD z 1 a 2 b 3 c", ":3\r\n", SAME),
+    ("ZMPOP 1 z MAX COUNT 9223372036854775807", "*2\r\n$1\r\nz\r\n*3\r\n*2\r\n$1\r\nc\r\n$1\r\n3\r\n*2\r\n$1\r\nb\r\n$1\r\n2\r\n*2\r\n$1\r\na\r\n$1\r\n1\r\n", "*2\r\n$1\r\nz\r\n*3\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nb\r\n,2\r\n*2\r\n$1\r\na\r\n,1\r\n"),
+    ("ZMPOP 9223372036854775807 z MAX", "-ERR syntax error\r\n", SAME),
+    ("ZMPOP -1 z MAX", "-ERR numkeys should be greater than 0\r\n", SAME),
+    ("ZUNION 9223372036854775807 z", "-ERR syntax error\r\n", SAME),
+    ("ZUNIONSTORE d 9223372036854775807 z", "-ERR syntax error\r\n", SAME),
+    ("ZINTERCARD 9223372036854775807 z", "-ERR syntax error\r\n", SAME),
+    ("ZRANDMEMBER z 9223372036854775807", "*0\r\n", SAME),
+    ("ZRANDMEMBER z -9223372036854775807 WITHSCORES", "-ERR value is out of range\r\n", SAME),
+    ("ZSCAN z 18446744073709551615", "*2\r\n$1\r\n0\r\n*0\r\n", SAME),
+    ("ZSCAN z -1", "*2\r\n$1\r\n0\r\n*0\r\n", SAME),
+    ("ZSCAN z 18446744073709551616", "-ERR invalid cursor\r\n", SAME),
+    ("ZADD z 1e400 a", "-ERR value is not a valid float\r\n", SAME),
+    ("ZADD z 0x10 hex", ":1\r\n", SAME),
+    ("ZSCORE z hex", "$2\r\n16\r\n", ",16\r\n"),
+    ("ZCOUNT z 1e400 +inf", ":0\r\n", SAME),
+    ("ZCOUNT z (inf +inf", ":0\r\n", SAME),
+    ("ZCOUNT z -inf (-inf", ":0\r\n", SAME),
+    ("ZADD z INCR 1 a 2 b", "-ERR INCR option supports a single increment-element pair\r\n", SAME),
+    ("ZADD z INCR", "-ERR wrong number of arguments for 'zadd' command\r\n", SAME),
+    ("ZADD z NX XX GT LT 1", "-ERR syntax error\r\n", SAME),
+];
+
+/// INFO persistence's journal_last_seq.
+fn last_seq(client: &mut RawClient) -> u64 {
+    let info = client.cmd(&["INFO", "persistence"]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("journal_last_seq:"))
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or_else(|| panic!("no journal_last_seq in {info}"))
+}
+
+/// A write that changes something journals exactly one record; one that changes nothing (or
+/// fails) journals none.
+#[test]
+fn writes_journal_once_and_no_ops_never() {
+    let server = TestServer::start();
+    let mut client = server.raw();
+    let changing: &[&str] = &[
+        "ZADD z 1 a 2 b 3 c 4 d 5 e",
+        "ZADD z XX CH 9 a",
+        "ZADD z INCR 1 b",
+        "ZINCRBY z 1 c",
+        "ZREM z a nope",
+        "ZREMRANGEBYRANK z 0 0",
+        "ZREMRANGEBYSCORE z 4 4",
+        "ZPOPMIN z",
+        "ZADD z 1 a 2 b 3 c",
+        "ZPOPMAX z 2",
+        "ZMPOP 2 nokey z MIN",
+        "ZADD l 0 a 0 b",
+        "ZREMRANGEBYLEX l - [a",
+        "ZRANGESTORE d l 0 -1",
+        "ZRANGESTORE d nokey 0 -1",
+        "ZUNIONSTORE u 2 l z",
+        "ZINTERSTORE i 2 l u",
+        "ZDIFFSTORE df 1 l",
+        "ZADD e 1 x",
+        "ZREM e x",
+    ];
+    let unchanged: &[&str] = &[
+        "ZADD l NX 5 b",
+        "ZADD l XX 1 nope",
+        "ZADD nokey XX 1 a",
+        "ZADD l GT 0 b",
+        "ZADD l 0 b",
+        "ZADD l INCR 0 b",
+        "ZADD l NX INCR 1 b",
+        "ZINCRBY l 0 b",
+        "ZREM l nope",
+        "ZREM nokey a",
+        "ZREMRANGEBYRANK l 5 10",
+        "ZREMRANGEBYSCORE l 100 200",
+        "ZREMRANGEBYLEX l (z +",
+        "ZPOPMIN nokey",
+        "ZPOPMIN l 0",
+        "ZMPOP 1 nokey MIN",
+        "ZRANGESTORE d2 nokey 0 -1",
+        "ZUNIONSTORE d2 1 nokey",
+        "ZADD l 1 a 2",
+        "ZADD l nan a",
+        "ZRANGE l 0 -1",
+        "ZSCAN l 0",
+    ];
+    for line in changing {
+        let before = last_seq(&mut client);
+        let args: Vec<&str> = line.split(' ').collect();
+        let reply = client.cmd(&args);
+        assert!(!reply.starts_with('-'), "{line}: {reply}");
+        assert_eq!(last_seq(&mut client), before + 1, "{line} must journal one record");
+    }
+    let inf = client.cmd(&["ZADD", "inf", "+inf", "m"]);
+    assert_eq!(inf, int(1));
+    let mut unchanged = unchanged.to_vec();
+    unchanged.push("ZADD inf INCR -inf m");
+    for line in unchanged {
+        let before = last_seq(&mut client);
+        let args: Vec<&str> = line.split(' ').collect();
+        client.cmd(&args);
+        assert_eq!(last_seq(&mut client), before, "{line} must journal nothing");
+    }
+}
+
+/// A destination that is also a source, TTLs kept by element writes and dropped by STORE
+/// commands, and REV ranges given as max then min.
+#[test]
+fn destinations_sources_and_ttls() {
+    let server = TestServer::start();
+    run_script(&server, SELF_AND_EXPIRY);
+}
+
+const SELF_AND_EXPIRY: &[(&str, &str, &str)] = &[
+    ("ZADD z 1 a 2 b 3 c", ":3\r\n", SAME),
+    ("ZADD o 10 b 20 x", ":2\r\n", SAME),
+    ("ZRANGESTORE z z 0 0", ":1\r\n", SAME),
+    ("ZRANGE z 0 -1 WITHSCORES", "*2\r\n$1\r\na\r\n$1\r\n1\r\n", "*1\r\n*2\r\n$1\r\na\r\n,1\r\n"),
+    ("ZADD z 2 b 3 c", ":2\r\n", SAME),
+    ("ZUNIONSTORE z 2 z o", ":4\r\n", SAME),
+    ("ZRANGE z 0 -1 WITHSCORES", "*8\r\n$1\r\na\r\n$1\r\n1\r\n$1\r\nc\r\n$1\r\n3\r\n$1\r\nb\r\n$2\r\n12\r\n$1\r\nx\r\n$2\r\n20\r\n", "*4\r\n*2\r\n$1\r\na\r\n,1\r\n*2\r\n$1\r\nc\r\n,3\r\n*2\r\n$1\r\nb\r\n,12\r\n*2\r\n$1\r\nx\r\n,20\r\n"),
+    ("ZINTERSTORE o 2 z o AGGREGATE MIN", ":2\r\n", SAME),
+    ("ZRANGE o 0 -1 WITHSCORES", "*4\r\n$1\r\nb\r\n$2\r\n10\r\n$1\r\nx\r\n$2\r\n20\r\n", "*2\r\n*2\r\n$1\r\nb\r\n,10\r\n*2\r\n$1\r\nx\r\n,20\r\n"),
+    ("ZDIFFSTORE z 2 z z", ":0\r\n", SAME),
+    ("EXISTS z", ":0\r\n", SAME),
+    ("ZADD e 1 a", ":1\r\n", SAME),
+    ("EXPIREAT e 99999999999", ":1\r\n", SAME),
+    ("ZADD e 2 b", ":1\r\n", SAME),
+    ("EXPIRETIME e", ":99999999999\r\n", SAME),
+    ("ZUNIONSTORE e 1 o", ":2\r\n", SAME),
+    ("TTL e", ":-1\r\n", SAME),
+    ("ZADD big 1 a", ":1\r\n", SAME),
+    ("OBJECT ENCODING big", "$8\r\nlistpack\r\n", SAME),
+    ("ZMSCORE big a", "*1\r\n$1\r\n1\r\n", "*1\r\n,1\r\n"),
+    ("ZRANGE o (1 +inf BYSCORE REV", "*0\r\n", SAME),
+    ("ZRANGE o +inf (1 BYSCORE REV WITHSCORES", "*4\r\n$1\r\nx\r\n$2\r\n20\r\n$1\r\nb\r\n$2\r\n10\r\n", "*2\r\n*2\r\n$1\r\nx\r\n,20\r\n*2\r\n$1\r\nb\r\n,10\r\n"),
+    ("ZREVRANGEBYSCORE o 5 1 WITHSCORES LIMIT 0 1", "*0\r\n", SAME),
+    ("ZRANGE o 0 -1 BYLEX", "-ERR min or max not valid string range item\r\n", SAME),
+    ("ZRANGE o [a [z BYLEX LIMIT 0", "-ERR syntax error\r\n", SAME),
+];
+
+/// One random sorted set write over a few keys and members (some long, so sets convert).
+fn random_write(rng: &mut fastrand::Rng) -> Vec<String> {
+    let key = |rng: &mut fastrand::Rng| format!("z{}", rng.u32(0..4));
+    let member = |rng: &mut fastrand::Rng| {
+        if rng.u32(0..50) == 0 {
+            format!("long{}{}", rng.u32(0..5), "x".repeat(70))
+        } else {
+            format!("m{}", rng.u32(0..300))
+        }
+    };
+    let score = |rng: &mut fastrand::Rng| match rng.u32(0..20) {
+        0 => "-inf".to_string(),
+        1 => "+inf".to_string(),
+        _ => format!("{}", f64::from(rng.i32(-40..40)) / 4.0),
+    };
+    let mut words: Vec<String> = match rng.u32(0..14) {
+        0..=4 => {
+            let mut w = vec!["ZADD".to_string(), key(rng)];
+            let flags = ["NX", "XX", "GT", "LT", "CH"];
+            if rng.bool() {
+                w.push(flags[rng.usize(..flags.len())].to_string());
+            }
+            for _ in 0..rng.usize(1..30) {
+                w.push(score(rng));
+                w.push(member(rng));
+            }
+            w
+        }
+        5 => vec!["ZINCRBY".into(), key(rng), score(rng), member(rng)],
+        6 => {
+            let mut w = vec!["ZREM".to_string(), key(rng)];
+            w.extend((0..rng.usize(1..10)).map(|_| member(rng)));
+            w
+        }
+        7 => vec!["ZREMRANGEBYRANK".into(), key(rng), rng.i32(-5..5).to_string(), "3".into()],
+        8 => vec!["ZREMRANGEBYSCORE".into(), key(rng), score(rng), score(rng)],
+        9 => vec![if rng.bool() { "ZPOPMIN" } else { "ZPOPMAX" }.into(), key(rng), "3".into()],
+        10 => {
+            let side = if rng.bool() { "MIN" } else { "MAX" };
+            vec![
+                "ZMPOP".into(),
+                "2".into(),
+                key(rng),
+                key(rng),
+                side.into(),
+                "COUNT".into(),
+                "2".into(),
+            ]
+        }
+        11 => {
+            vec!["ZRANGESTORE".into(), key(rng), key(rng), "0".into(), rng.i32(-3..150).to_string()]
+        }
+        12 => {
+            let op = ["ZUNIONSTORE", "ZINTERSTORE", "ZDIFFSTORE"][rng.usize(..3)];
+            let mut w = vec![op.to_string(), key(rng), "2".into(), key(rng), key(rng)];
+            if op != "ZDIFFSTORE" && rng.bool() {
+                w.extend(["WEIGHTS".into(), score(rng), "2".into()]);
+                w.extend(["AGGREGATE".into(), ["SUM", "MIN", "MAX"][rng.usize(..3)].into()]);
+            }
+            w
+        }
+        _ => vec!["ZREMRANGEBYLEX".into(), key(rng), "[m1".into(), "(m2".into()],
+    };
+    words.shrink_to_fit();
+    words
+}
+
+/// Seeded random write sequences leave the same sets, scores, order and encodings after a
+/// restart as before it.
+#[test]
+fn random_writes_replay_to_the_same_state() {
+    let mut server = TestServer::start();
+    let keys = ["z0", "z1", "z2", "z3"];
+    for seed in 0..3u64 {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let mut client = server.raw();
+        for _ in 0..700 {
+            let words = random_write(&mut rng);
+            let args: Vec<&str> = words.iter().map(String::as_str).collect();
+            client.cmd(&args);
+        }
+        let before = state(&mut client, &keys);
+        drop(client);
+        server.restart();
+        let mut client = server.raw();
+        assert_eq!(state(&mut client, &keys), before, "seed {seed}");
+    }
+}

@@ -611,7 +611,13 @@ fn parse_score_bound(bytes: &[u8]) -> Option<ScoreBound> {
     };
     let start = text.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(text.len());
     let trimmed = text.get(start..).unwrap_or(&[]);
-    let value = if text.is_empty() { 0.0 } else { parse_f64(trimmed)? };
+    let value = if text.is_empty() {
+        0.0
+    } else {
+        // strtod's overflow (±inf) and underflow (0) are accepted here, unlike in scores.
+        let lenient = || std::str::from_utf8(trimmed).ok()?.parse::<f64>().ok();
+        parse_f64(trimmed).or_else(lenient).filter(|v| !v.is_nan())?
+    };
     Some(ScoreBound { value, exclusive })
 }
 
@@ -1122,6 +1128,7 @@ pub fn zmpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn zrandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() == 2 {
         return with_zset(ctx, args.get(1), |reply, z| {
+            let z = z.filter(|z| !z.is_empty());
             match z.and_then(|z| z.range(fastrand::usize(..z.len()), z.len()).next()) {
                 Some((_, member)) => reply.bulk(member),
                 None => reply.null(),
@@ -1614,6 +1621,7 @@ mod tests {
         assert_eq!(parse_score_bound(b"+inf").unwrap().value, f64::INFINITY);
         assert_eq!(parse_score_bound(b"(").unwrap().value, 0.0);
         assert!(parse_score_bound(b"nan").is_none());
+        assert_eq!(parse_score_bound(b"1e400").unwrap().value, f64::INFINITY);
         assert!(parse_score_bound(b"1x").is_none());
         assert!(parse_lex_bound(b"+").is_some());
         assert!(parse_lex_bound(b"+a").is_none());

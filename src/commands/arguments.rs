@@ -1,4 +1,6 @@
 //! Argument parsing shared by the families: integers, floats, options, with Redis's texts.
+use std::time::Duration;
+
 use super::errors::CommandError;
 use crate::protocol::number::{parse_f64, parse_i64};
 
@@ -31,4 +33,49 @@ pub fn is(bytes: &[u8], word: &str) -> bool {
 /// Lowercase text of an argument (for option matching and messages).
 pub fn lowercase(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).to_ascii_lowercase()
+}
+
+/// A blocking command's timeout in seconds (a float; 0 blocks for ever), with Redis's texts
+/// (`getTimeoutFromObjectOrReply`): BLPOP and the other blocking list pops, BZPOPMIN, BZMPOP.
+pub fn timeout(bytes: &[u8], now_ms: u64) -> Result<Option<Duration>, CommandError> {
+    let seconds = float(bytes)
+        .map_err(|_| CommandError::Static("ERR timeout is not a float or out of range"))?;
+    let ms = seconds * 1000.0;
+    let out_of_range = CommandError::Static("ERR timeout is out of range");
+    if ms > i64::MAX as f64 {
+        return Err(out_of_range);
+    }
+    let ms = ms.ceil();
+    if ms < 0.0 {
+        return Err(CommandError::Static("ERR timeout is negative"));
+    }
+    // In range: 0 <= ms <= i64::MAX.
+    let ms = ms as u64;
+    if ms == 0 {
+        return Ok(None);
+    }
+    if ms > (i64::MAX as u64).saturating_sub(now_ms) {
+        return Err(out_of_range);
+    }
+    Ok(Some(Duration::from_millis(ms)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timeouts_parse_like_redis() {
+        let now = 1_700_000_000_000;
+        assert_eq!(timeout(b"0", now), Ok(None));
+        assert_eq!(timeout(b"0.0001", now), Ok(Some(Duration::from_millis(1))));
+        assert_eq!(timeout(b"1.5", now), Ok(Some(Duration::from_millis(1500))));
+        let text = |r: Result<Option<Duration>, CommandError>| r.unwrap_err().to_string();
+        assert_eq!(text(timeout(b"-1", now)), "ERR timeout is negative");
+        assert_eq!(text(timeout(b"-inf", now)), "ERR timeout is negative");
+        assert_eq!(text(timeout(b"inf", now)), "ERR timeout is out of range");
+        assert_eq!(text(timeout(b"1e20", now)), "ERR timeout is out of range");
+        assert_eq!(text(timeout(b"abc", now)), "ERR timeout is not a float or out of range");
+        assert_eq!(text(timeout(b"nan", now)), "ERR timeout is not a float or out of range");
+    }
 }

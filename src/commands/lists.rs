@@ -8,10 +8,10 @@ use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::strings::check_journal_room;
 use super::table::{flags::*, spec, CommandSpec, KeySpan};
-use super::{Action, Context};
+use super::Context;
 use crate::journal::Effect;
-use crate::protocol::{Args, ReplyWriter};
-use crate::server::blocking::{BlockedOp, Outcome, Served, Waiter};
+use crate::protocol::Args;
+use crate::server::blocking::{BlockedOn, BlockedOp, Outcome, Served, Waiter};
 use crate::store::keyspace::{shard_of, ShardSet};
 use crate::store::{hash_key, Entry, ListValue, Shard, Value};
 
@@ -321,7 +321,7 @@ fn serve_blocked(ctx: &Context<'_>, locks: &mut PushLocks<'_>, pushed: &[&[u8]])
             if !has_elements {
                 break;
             }
-            let Some(waiter) = blocking.take_first(db, &key) else { break };
+            let Some(waiter) = blocking.take_first(db, &key, BlockedOn::List) else { break };
             let served = serve_one(ctx, locks, &waiter, &key, &mut service.changes);
             if let Ok(Served::Element(_)) = &served {
                 if let BlockedOp::Move { destination, .. } = &waiter.op {
@@ -380,6 +380,10 @@ fn serve_one(
                 None => current_head(&mut locks.shards, key, *to_left, now_ms),
             };
             Ok(Served::Element(element))
+        }
+        // Unreachable: take_first hands out only clients blocked on lists.
+        BlockedOp::ZPop { .. } | BlockedOp::ZMultiPop { .. } => {
+            Err(CommandError::Static("ERR blocked client could not be served"))
         }
     }
 }
@@ -467,31 +471,6 @@ fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: 
             Err(error) => Outcome::Error(error.to_string()),
         };
         waiter.deliver(outcome);
-    }
-}
-
-/// Writes a blocked client's reply once its block ended (the connection calls this).
-pub fn write_outcome(reply: &mut ReplyWriter, outcome: &Outcome) {
-    match outcome {
-        Outcome::Served { reply: served, .. } => write_served(reply, served),
-        Outcome::TimedOut => reply.null_array(),
-        Outcome::Error(text) => reply.error(text),
-    }
-}
-
-fn write_served(reply: &mut ReplyWriter, served: &Served) {
-    match served {
-        Served::KeyElement(key, element) => {
-            reply.array(2);
-            reply.bulk(key);
-            reply.bulk(element);
-        }
-        Served::KeyElements(key, elements) => {
-            reply.array(2);
-            reply.bulk(key);
-            reply.bulk_array(elements.iter().map(Vec::as_slice));
-        }
-        Served::Element(element) => reply.bulk(element),
     }
 }
 
@@ -678,14 +657,14 @@ fn pop_first_nonempty(
         let (left, count) = match op {
             BlockedOp::Pop { left } => (*left, 1),
             BlockedOp::MultiPop { left, count } => (*left, *count),
-            BlockedOp::Move { .. } => return Ok(false),
+            _ => return Ok(false),
         };
         let popped = pop_from(shard, hash, key, left, count, now_ms);
         let served = match op {
             BlockedOp::MultiPop { .. } => Served::KeyElements(key.to_vec(), popped.clone()),
             _ => Served::KeyElement(key.to_vec(), popped.first().cloned().unwrap_or_default()),
         };
-        write_served(ctx.reply, &served);
+        served.write(ctx.reply);
         let db = ctx.db_index();
         ctx.journal(&[Effect::ListPop { db, key, left, count: len_u64(popped.len()) }]);
         return Ok(true);
@@ -1008,45 +987,6 @@ fn move_locked(
 
 // ----------------------------------------------------------------------------- blocking
 
-/// A blocking command's timeout in seconds (a float; 0 blocks for ever), with Redis's texts.
-fn parse_timeout(bytes: &[u8], now_ms: u64) -> Result<Option<Duration>, CommandError> {
-    let seconds = arguments::float(bytes)
-        .map_err(|_| CommandError::Static("ERR timeout is not a float or out of range"))?;
-    let ms = seconds * 1000.0;
-    let out_of_range = CommandError::Static("ERR timeout is out of range");
-    if ms > i64::MAX as f64 {
-        return Err(out_of_range);
-    }
-    let ms = ms.ceil();
-    if ms < 0.0 {
-        return Err(CommandError::Static("ERR timeout is negative"));
-    }
-    // In range: 0 <= ms <= i64::MAX.
-    let ms = ms as u64;
-    if ms == 0 {
-        return Ok(None);
-    }
-    if ms > (i64::MAX as u64).saturating_sub(now_ms) {
-        return Err(out_of_range);
-    }
-    Ok(Some(Duration::from_millis(ms)))
-}
-
-/// Registers the client as blocked on `keys` (all empty, their shards locked by the caller)
-/// and tells the connection to wait.
-fn block(ctx: &mut Context<'_>, keys: &[&[u8]], op: BlockedOp, timeout: Option<Duration>) {
-    let mut unique: Vec<Vec<u8>> = Vec::with_capacity(keys.len());
-    for key in keys {
-        if !unique.iter().any(|k| k == key) {
-            unique.push(key.to_vec());
-        }
-    }
-    let waiter = Waiter::new(ctx.client.id, ctx.client.db, unique, op);
-    let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
-    ctx.server.blocking.register(waiter.clone());
-    ctx.client.action = Some(Action::Block { waiter, timeout });
-}
-
 /// BLPOP key [key ...] timeout
 pub fn blpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     blocking_pop(ctx, args, true)
@@ -1058,7 +998,7 @@ pub fn brpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 fn blocking_pop(ctx: &mut Context<'_>, args: Args<'_>, left: bool) -> CommandResult {
-    let timeout = parse_timeout(args.get(args.len() - 1), ctx.now_ms)?;
+    let timeout = arguments::timeout(args.get(args.len() - 1), ctx.now_ms)?;
     let keys: Vec<&[u8]> = (1..args.len() - 1).map(|i| args.get(i)).collect();
     pop_or_block(ctx, &keys, BlockedOp::Pop { left }, timeout)
 }
@@ -1066,7 +1006,7 @@ fn blocking_pop(ctx: &mut Context<'_>, args: Args<'_>, left: bool) -> CommandRes
 /// BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
 pub fn blmpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let request = MultiPop::parse(args, 2)?;
-    let timeout = parse_timeout(args.get(1), ctx.now_ms)?;
+    let timeout = arguments::timeout(args.get(1), ctx.now_ms)?;
     let keys: Vec<&[u8]> = request.keys(args).collect();
     let op = BlockedOp::MultiPop { left: request.left, count: request.count };
     pop_or_block(ctx, &keys, op, timeout)
@@ -1081,7 +1021,7 @@ fn pop_or_block(
     let server = ctx.server;
     let mut shards = server.db(ctx.client.db).lock_keys(keys.iter().map(|k| hash_key(k)));
     if !pop_first_nonempty(ctx, &mut shards, keys, &op)? {
-        block(ctx, keys, op, timeout);
+        ctx.block(keys, op, timeout);
     }
     Ok(())
 }
@@ -1090,13 +1030,13 @@ fn pop_or_block(
 pub fn blmove(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let from_left = side(args.get(3))?;
     let to_left = side(args.get(4))?;
-    let timeout = parse_timeout(args.get(5), ctx.now_ms)?;
+    let timeout = arguments::timeout(args.get(5), ctx.now_ms)?;
     move_or_block(ctx, args.get(1), args.get(2), from_left, to_left, timeout)
 }
 
 /// BRPOPLPUSH source destination timeout
 pub fn brpoplpush(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let timeout = parse_timeout(args.get(3), ctx.now_ms)?;
+    let timeout = arguments::timeout(args.get(3), ctx.now_ms)?;
     move_or_block(ctx, args.get(1), args.get(2), false, true, timeout)
 }
 
@@ -1112,7 +1052,7 @@ fn move_or_block(
     let mut locks = lock_for_push(ctx, &[from_hash, to_hash], &[destination]);
     if !move_locked(ctx, &mut locks, source, destination, from_left, to_left)? {
         let op = BlockedOp::Move { from_left, to_left, destination: destination.to_vec() };
-        block(ctx, &[source], op, timeout);
+        ctx.block(&[source], op, timeout);
     }
     Ok(())
 }
@@ -1133,21 +1073,6 @@ mod tests {
         assert_eq!(resolve_index(-4, 3), None);
         assert_eq!(resolve_index(3, 3), None);
         assert_eq!(resolve_index(i64::MIN, 3), None);
-    }
-
-    #[test]
-    fn timeouts_parse_like_redis() {
-        let now = 1_700_000_000_000;
-        assert_eq!(parse_timeout(b"0", now), Ok(None));
-        assert_eq!(parse_timeout(b"0.0001", now), Ok(Some(Duration::from_millis(1))));
-        assert_eq!(parse_timeout(b"1.5", now), Ok(Some(Duration::from_millis(1500))));
-        let text = |r: Result<Option<Duration>, CommandError>| r.unwrap_err().to_string();
-        assert_eq!(text(parse_timeout(b"-1", now)), "ERR timeout is negative");
-        assert_eq!(text(parse_timeout(b"-inf", now)), "ERR timeout is negative");
-        assert_eq!(text(parse_timeout(b"inf", now)), "ERR timeout is out of range");
-        assert_eq!(text(parse_timeout(b"1e20", now)), "ERR timeout is out of range");
-        assert_eq!(text(parse_timeout(b"abc", now)), "ERR timeout is not a float or out of range");
-        assert_eq!(text(parse_timeout(b"nan", now)), "ERR timeout is not a float or out of range");
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod sortedsets;
 pub mod strings;
 pub mod table;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 pub use errors::{CommandError, CommandResult};
@@ -22,6 +23,7 @@ pub use table::{CommandSpec, KeySpan};
 
 use crate::journal::Effect;
 use crate::protocol::{Args, ReplyWriter};
+use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
 use crate::server::Server;
 use crate::store::Db;
@@ -41,9 +43,10 @@ pub enum Action {
     WaitAof { local: bool, timeout: Option<Duration> },
     /// Stop the server (SHUTDOWN); the reply, if any, is already written.
     Shutdown,
-    /// Wait, blocked on list keys (BLPOP and friends), until served, `timeout` (None waits
-    /// for ever), CLIENT UNBLOCK or disconnection; then reply (`lists::write_outcome`).
-    Block { waiter: std::sync::Arc<crate::server::blocking::Waiter>, timeout: Option<Duration> },
+    /// Wait, blocked on list or sorted set keys (BLPOP, BZPOPMIN and friends), until served,
+    /// `timeout` (None waits for ever), CLIENT UNBLOCK or disconnection; then reply
+    /// (`Outcome::write`).
+    Block { waiter: Arc<Waiter>, timeout: Option<Duration> },
 }
 
 /// Everything a handler may touch.
@@ -79,6 +82,22 @@ impl Context<'_> {
         if let Some(journal) = self.server.journal() {
             self.client.journal_seq = journal.append(effects);
         }
+    }
+
+    /// Registers the client as blocked on `keys` (all empty, their shards locked by the
+    /// caller, so nobody can add to them before the registration) and tells the connection
+    /// to wait.
+    pub fn block(&mut self, keys: &[&[u8]], op: BlockedOp, timeout: Option<Duration>) {
+        let mut unique: Vec<Vec<u8>> = Vec::with_capacity(keys.len());
+        for key in keys {
+            if !unique.iter().any(|k| k == key) {
+                unique.push(key.to_vec());
+            }
+        }
+        let waiter = Waiter::new(self.client.id, self.client.db, unique, op);
+        let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
+        self.server.blocking.register(waiter.clone());
+        self.client.action = Some(Action::Block { waiter, timeout });
     }
 }
 

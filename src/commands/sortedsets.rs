@@ -1,6 +1,11 @@
-//! Sorted set commands: scores, ranks, ranges by rank, score and lex, pops, random members,
-//! the union/intersection/difference algebra and ZSCAN. The value type lives in `store::zset`;
-//! the blocking pops (BZPOPMIN, BZPOPMAX, BZMPOP) belong with the blocking machinery.
+//! Sorted set commands: scores, ranks, ranges by rank, score and lex, pops and blocking pops,
+//! random members, the union/intersection/difference algebra and ZSCAN. The value type lives
+//! in `store::zset`; blocked clients wait in `server::blocking`, and a command that adds
+//! members serves them before it releases the key's shard lock, journaling their pops in its
+//! own record (as the list pushes do).
+
+use std::sync::Arc;
+use std::time::Duration;
 
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
@@ -11,13 +16,16 @@ use super::Context;
 use crate::journal::{self, Effect};
 use crate::protocol::number::{format_double, parse_f64, parse_i64};
 use crate::protocol::{Args, ReplyWriter};
-use crate::store::keyspace::access_clock_s;
+use crate::server::blocking::{BlockedOn, BlockedOp, Outcome, Served, Waiter};
+use crate::store::keyspace::{access_clock_s, ShardSet};
 use crate::store::zset::compare;
 use crate::store::{glob, hash_key, Entry, SetValue, Shard, Value, ZSetValue};
 
 const G: &str = "sorted-set";
 /// ZUNIONSTORE and friends: the destination is the one fixed key; the sources follow numkeys.
 const DESTINATION: KeySpan = KeySpan::ONE;
+/// BZPOPMIN's and BZPOPMAX's keys: every argument but the first and the timeout.
+const BLOCKING_POP_KEYS: KeySpan = KeySpan { first: 1, last: -2, step: 1 };
 
 pub static COMMANDS: &[CommandSpec] = &[
     spec("zadd", -4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, zadd).doc(
@@ -157,6 +165,24 @@ pub static COMMANDS: &[CommandSpec] = &[
         "Returns the highest- or lowest-scoring members from one or more sorted sets after removing them. Deletes the sorted set if the last member was popped.",
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         "numkeys key [key ...] <MIN | MAX> [COUNT count]",
+    ),
+    spec("bzpopmin", -3, WRITE | NOSCRIPT | FAST | BLOCKING, BLOCKING_POP_KEYS, G, bzpopmin).doc(
+        "5.0.0",
+        "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.",
+        "O(log(N)) with N being the number of elements in the sorted set.",
+        "key [key ...] timeout",
+    ),
+    spec("bzpopmax", -3, WRITE | NOSCRIPT | FAST | BLOCKING, BLOCKING_POP_KEYS, G, bzpopmax).doc(
+        "5.0.0",
+        "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.",
+        "O(log(N)) with N being the number of elements in the sorted set.",
+        "key [key ...] timeout",
+    ),
+    spec("bzmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, KeySpan::NONE, G, bzmpop).numkeys(2).doc(
+        "7.0.0",
+        "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.",
+        "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
+        "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]",
     ),
     spec("zrandmember", -2, READONLY, KeySpan::ONE, G, zrandmember).doc(
         "6.2.0",
@@ -307,6 +333,120 @@ fn journal_remove(ctx: &mut Context<'_>, key: &[u8], members: &[&[u8]]) {
     ctx.journal(&[Effect::ZSetRemove { db, key, members: members.to_vec() }]);
 }
 
+// ------------------------------------------------------------------ serving blocked clients
+
+/// What serving blocked clients did: pops to journal, then outcomes to deliver.
+#[derive(Default)]
+struct Service {
+    /// (key, popped members) per served client, in service order.
+    pops: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
+    outcomes: Vec<(Arc<Waiter>, Outcome)>,
+}
+
+/// Refuses, before anything changes, a command adding members whose record would exceed the
+/// journal's limit, counting the pops it may hand to blocked clients: at most the members it
+/// added (the key had no members while clients waited on it), one effect each. Called under
+/// the key's shard lock, so no client can start waiting on it meanwhile.
+fn check_room_with_service(
+    ctx: &Context<'_>,
+    bytes: u64,
+    effects: u64,
+    entries: u64,
+) -> CommandResult {
+    if ctx.server.blocking.blocked_clients() == 0 {
+        return check_journal_room(ctx, bytes, effects);
+    }
+    check_journal_room(ctx, bytes.saturating_mul(2), effects.saturating_add(entries))
+}
+
+/// Removes up to `count` members from one end of `z`, in pop order.
+fn take_members(z: &mut ZSetValue, max: bool, count: usize) -> Vec<(f64, Vec<u8>)> {
+    let n = count.min(z.len());
+    let popped: Vec<(f64, Vec<u8>)> = if max {
+        z.range(z.len() - n, z.len()).rev().map(|(s, m)| (s, m.to_vec())).collect()
+    } else {
+        z.range(0, n).map(|(s, m)| (s, m.to_vec())).collect()
+    };
+    for (_, member) in &popped {
+        z.remove(member);
+    }
+    popped
+}
+
+/// The reply of a blocking pop (`op` is `ZPop` or `ZMultiPop`) that popped `popped` from `key`.
+fn served(key: &[u8], op: &BlockedOp, popped: Vec<(f64, Vec<u8>)>) -> Served {
+    match op {
+        BlockedOp::ZMultiPop { .. } => {
+            Served::KeyMembers(key.to_vec(), popped.into_iter().map(|(s, m)| (m, s)).collect())
+        }
+        _ => {
+            let (score, member) = popped.into_iter().next().unwrap_or_default();
+            Served::KeyMemberScore(key.to_vec(), member, score)
+        }
+    }
+}
+
+/// Which end and how many a blocked sorted set pop takes; None for a list waiter.
+fn pop_spec(op: &BlockedOp) -> Option<(bool, usize)> {
+    match op {
+        BlockedOp::ZPop { max } => Some((*max, 1)),
+        BlockedOp::ZMultiPop { max, count } => Some((*max, *count)),
+        _ => None,
+    }
+}
+
+/// Serves, in FIFO order, the clients blocked on the sorted set at `key` while the caller
+/// still holds its shard lock, so nobody else can take the members; deletes the key if they
+/// emptied it. Clients blocked on `key` for a list stay blocked.
+fn serve_blocked(ctx: &Context<'_>, shard: &mut Shard, hash: u64, key: &[u8]) -> Service {
+    let mut service = Service::default();
+    let blocking = &ctx.server.blocking;
+    if blocking.blocked_clients() == 0 {
+        return service;
+    }
+    let (db, now_ms) = (ctx.client.db, ctx.now_ms);
+    while let Some(Value::ZSet(z)) = shard.find(hash, key, now_ms).map(|e| &mut e.value) {
+        if z.is_empty() {
+            break;
+        }
+        let Some(waiter) = blocking.take_first(db, key, BlockedOn::ZSet) else { break };
+        let Some((max, count)) = pop_spec(&waiter.op) else {
+            // Unreachable: take_first hands out only clients blocked on sorted sets.
+            let text = "ERR blocked client could not be served".to_string();
+            service.outcomes.push((waiter, Outcome::Error(text)));
+            continue;
+        };
+        let popped = take_members(z, max, count);
+        let members = popped.iter().map(|(_, m)| m.clone()).collect();
+        let reply = served(key, &waiter.op, popped);
+        service.pops.push((key.to_vec(), members));
+        // The journal sequence is filled in once the record is written.
+        service.outcomes.push((waiter, Outcome::Served { reply, journal_seq: 0 }));
+    }
+    delete_if_empty(shard, hash, key, now_ms);
+    service
+}
+
+/// Journals `own` then the served pops in one record, while the caller still holds the shard
+/// lock, then hands the served clients their outcome: their replies wait for that record, as
+/// the command's own reply does.
+fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: Service) {
+    let db = ctx.db_index();
+    let mut effects = own;
+    for (key, members) in &service.pops {
+        let members: Vec<&[u8]> = members.iter().map(Vec::as_slice).collect();
+        effects.push(Effect::ZSetRemove { db, key, members });
+    }
+    ctx.journal(&effects);
+    let seq = ctx.client.journal_seq;
+    for (waiter, mut outcome) in service.outcomes {
+        if let Outcome::Served { journal_seq, .. } = &mut outcome {
+            *journal_seq = seq;
+        }
+        waiter.deliver(outcome);
+    }
+}
+
 // ------------------------------------------------------------------------------- ZADD
 
 /// ZADD's condition flags.
@@ -413,7 +553,8 @@ pub fn zadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     add_elements(ctx, args, flags, &scores, at)
 }
 
-/// Applies ZADD/ZINCRBY's elements (scores parsed, member after each score at `at + 2i + 1`).
+/// Applies ZADD/ZINCRBY's elements (scores parsed, member after each score at `at + 2i + 1`),
+/// then serves the clients blocked on the key.
 fn add_elements(
     ctx: &mut Context<'_>,
     args: Args<'_>,
@@ -421,12 +562,12 @@ fn add_elements(
     scores: &[f64],
     at: usize,
 ) -> CommandResult {
-    check_journal_room(ctx, args_bytes(args), 1)?;
     let key = args.get(1);
     let hash = hash_key(key);
     let server = ctx.server;
     let now_ms = ctx.now_ms;
     let mut shard = server.db(ctx.client.db).lock(hash);
+    check_room_with_service(ctx, args_bytes(args), 1, len_u64(scores.len()))?;
     let exists = write_zset(&mut shard, hash, key, now_ms)?.is_some();
     if !exists {
         if flags.xx {
@@ -459,10 +600,12 @@ fn add_elements(
         Ok::<(), CommandError>(())
     })();
     delete_if_empty(&mut shard, hash, key, now_ms);
+    let service = serve_blocked(ctx, &mut shard, hash, key);
+    let mut own = Vec::with_capacity(1);
     if !changed.is_empty() {
-        let db = ctx.db_index();
-        ctx.journal(&[Effect::ZSetAdd { db, key, entries: changed }]);
+        own.push(Effect::ZSetAdd { db: ctx.db_index(), key, entries: changed });
     }
+    journal_and_deliver(ctx, own, service);
     drop(shard);
     result?;
     reply_added(ctx, flags, counted, last)
@@ -930,14 +1073,18 @@ fn store_result(
         return Ok(());
     }
     let bytes = entries_bytes(result.iter().map(|(_, m)| m.as_slice()));
-    check_journal_room(ctx, bytes.saturating_add(len_u64(destination.len())), 1)?;
+    let bytes = bytes.saturating_add(len_u64(destination.len()));
+    check_room_with_service(ctx, bytes, 1, len_u64(result.len()))?;
     let zset = build_zset(&mut result);
     let count = zset.len();
     shard.insert(hash, Entry::new(destination, Value::ZSet(Box::new(zset))), now_ms);
+    // The reply counts the stored members, before any blocked client took some.
+    ctx.reply.integer(len_i64(count));
+    let service = serve_blocked(ctx, shard, hash, destination);
     // `result` is sorted and distinct; replay rebuilds the same value from it.
     let value = journal::Value::ZSet(result.iter().map(|(s, m)| (*s, m.as_slice())).collect());
-    ctx.journal(&[Effect::Put { db, key: destination, value, expires_at_ms: 0 }]);
-    ctx.reply.integer(len_i64(count));
+    let own = vec![Effect::Put { db, key: destination, value, expires_at_ms: 0 }];
+    journal_and_deliver(ctx, own, service);
     Ok(())
 }
 
@@ -1011,16 +1158,10 @@ fn pop_members(
         return Ok(Vec::new());
     };
     let n = count.min(z.len());
-    let popped: Vec<(f64, Vec<u8>)> = if max {
-        z.range(z.len() - n, z.len()).rev().map(|(s, m)| (s, m.to_vec())).collect()
-    } else {
-        z.range(0, n).map(|(s, m)| (s, m.to_vec())).collect()
-    };
-    let bytes = entries_bytes(popped.iter().map(|(_, m)| m.as_slice()));
+    let selected = if max { z.range(z.len() - n, z.len()) } else { z.range(0, n) };
+    let bytes = entries_bytes(selected.map(|(_, m)| m));
     check_journal_room(ctx, bytes.saturating_add(len_u64(key.len())), 1)?;
-    for (_, member) in &popped {
-        z.remove(member);
-    }
+    let popped = take_members(z, max, count);
     delete_if_empty(shard, hash, key, now_ms);
     let members: Vec<&[u8]> = popped.iter().map(|(_, m)| m.as_slice()).collect();
     journal_remove(ctx, key, &members);
@@ -1070,55 +1211,126 @@ pub fn zpopmax(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// ZMPOP numkeys key [key ...] <MIN | MAX> [COUNT count]
 pub fn zmpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let numkeys_error = CommandError::Static("ERR numkeys should be greater than 0");
-    let n = parse_i64(args.get(1)).filter(|&n| n >= 1).ok_or(numkeys_error)?;
-    let n = usize::try_from(n).unwrap_or(usize::MAX);
-    let where_at = n.checked_add(2).filter(|&w| w < args.len()).ok_or(CommandError::Syntax)?;
-    let word = args.get(where_at);
-    let max = if is(word, "min") {
-        false
-    } else if is(word, "max") {
-        true
-    } else {
-        return Err(CommandError::Syntax);
-    };
-    let mut count = None;
-    let mut i = where_at + 1;
-    while i < args.len() {
-        if count.is_none() && is(args.get(i), "count") && i + 1 < args.len() {
-            let c = parse_i64(args.get(i + 1))
-                .filter(|&c| c >= 1)
-                .ok_or(CommandError::Static("ERR count should be greater than 0"))?;
-            count = Some(usize::try_from(c).unwrap_or(usize::MAX));
-            i += 2;
+    let request = MultiPop::parse(args, 1)?;
+    let keys: Vec<&[u8]> = request.keys(args).collect();
+    let op = BlockedOp::ZMultiPop { max: request.max, count: request.count };
+    let server = ctx.server;
+    let mut shards = server.db(ctx.client.db).lock_keys(keys.iter().map(|k| hash_key(k)));
+    if !pop_first_nonempty(ctx, &mut shards, &keys, &op)? {
+        ctx.reply.null_array();
+    }
+    Ok(())
+}
+
+/// ZMPOP's and BZMPOP's arguments from numkeys on.
+struct MultiPop {
+    numkeys_at: usize,
+    numkeys: usize,
+    max: bool,
+    count: usize,
+}
+
+impl MultiPop {
+    /// Parses from `numkeys_at`, with Redis's checks in Redis's order (`zmpopGenericCommand`).
+    fn parse(args: Args<'_>, numkeys_at: usize) -> Result<Self, CommandError> {
+        let numkeys_error = CommandError::Static("ERR numkeys should be greater than 0");
+        let n = parse_i64(args.get(numkeys_at)).filter(|&n| n >= 1).ok_or(numkeys_error)?;
+        let numkeys = usize::try_from(n).unwrap_or(usize::MAX);
+        let where_at = numkeys_at.checked_add(numkeys).and_then(|i| i.checked_add(1));
+        let where_at = where_at.filter(|&w| w < args.len()).ok_or(CommandError::Syntax)?;
+        let word = args.get(where_at);
+        let max = if is(word, "min") {
+            false
+        } else if is(word, "max") {
+            true
         } else {
             return Err(CommandError::Syntax);
+        };
+        let mut count = None;
+        let mut i = where_at + 1;
+        while i < args.len() {
+            if count.is_none() && is(args.get(i), "count") && i + 1 < args.len() {
+                let c = parse_i64(args.get(i + 1))
+                    .filter(|&c| c >= 1)
+                    .ok_or(CommandError::Static("ERR count should be greater than 0"))?;
+                count = Some(usize::try_from(c).unwrap_or(usize::MAX));
+                i += 2;
+            } else {
+                return Err(CommandError::Syntax);
+            }
         }
+        Ok(Self { numkeys_at, numkeys, max, count: count.unwrap_or(1) })
     }
-    let count = count.unwrap_or(1);
-    let keys: Vec<&[u8]> = (2..where_at).map(|i| args.get(i)).collect();
-    let hashes: Vec<u64> = keys.iter().map(|k| hash_key(k)).collect();
-    let server = ctx.server;
+
+    fn keys<'a>(&self, args: Args<'a>) -> impl Iterator<Item = &'a [u8]> {
+        (self.numkeys_at + 1..self.numkeys_at + 1 + self.numkeys).map(move |i| args.get(i))
+    }
+}
+
+/// Pops as `op` says (`ZPop` or `ZMultiPop`) from the first existing sorted set among `keys`
+/// (their shards locked by the caller), in order, and replies; WRONGTYPE at the first existing
+/// key of another type before it. False when none exists (nothing replied).
+fn pop_first_nonempty(
+    ctx: &mut Context<'_>,
+    shards: &mut ShardSet<'_>,
+    keys: &[&[u8]],
+    op: &BlockedOp,
+) -> Result<bool, CommandError> {
+    let Some((max, count)) = pop_spec(op) else { return Ok(false) };
     let now_ms = ctx.now_ms;
-    let mut shards = server.db(ctx.client.db).lock_keys(hashes.iter().copied());
-    for (key, &hash) in keys.iter().zip(&hashes) {
+    for &key in keys {
+        let hash = hash_key(key);
         let shard = shards.shard(hash);
         if write_zset(shard, hash, key, now_ms)?.is_none() {
             continue;
         }
         let popped = pop_members(ctx, shard, hash, key, max, count)?;
-        drop(shards);
-        ctx.reply.array(2);
-        ctx.reply.bulk(key);
-        ctx.reply.array(popped.len());
-        for (score, member) in &popped {
-            ctx.reply.array(2);
-            ctx.reply.bulk(member);
-            ctx.reply.double(*score);
-        }
-        return Ok(());
+        served(key, op, popped).write(ctx.reply);
+        return Ok(true);
     }
-    ctx.reply.null_array();
+    Ok(false)
+}
+
+// ----------------------------------------------------------------------------- blocking
+
+/// BZPOPMIN key [key ...] timeout
+pub fn bzpopmin(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    blocking_pop(ctx, args, false)
+}
+
+/// BZPOPMAX key [key ...] timeout
+pub fn bzpopmax(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    blocking_pop(ctx, args, true)
+}
+
+fn blocking_pop(ctx: &mut Context<'_>, args: Args<'_>, max: bool) -> CommandResult {
+    let timeout = arguments::timeout(args.get(args.len() - 1), ctx.now_ms)?;
+    let keys: Vec<&[u8]> = (1..args.len() - 1).map(|i| args.get(i)).collect();
+    pop_or_block(ctx, &keys, BlockedOp::ZPop { max }, timeout)
+}
+
+/// BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count]
+pub fn bzmpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let request = MultiPop::parse(args, 2)?;
+    let timeout = arguments::timeout(args.get(1), ctx.now_ms)?;
+    let keys: Vec<&[u8]> = request.keys(args).collect();
+    let op = BlockedOp::ZMultiPop { max: request.max, count: request.count };
+    pop_or_block(ctx, &keys, op, timeout)
+}
+
+/// Pops like the non-blocking form when a key has members; otherwise blocks on all `keys`,
+/// registering while their shards are still locked, so nobody adds members meanwhile.
+fn pop_or_block(
+    ctx: &mut Context<'_>,
+    keys: &[&[u8]],
+    op: BlockedOp,
+    timeout: Option<Duration>,
+) -> CommandResult {
+    let server = ctx.server;
+    let mut shards = server.db(ctx.client.db).lock_keys(keys.iter().map(|k| hash_key(k)));
+    if !pop_first_nonempty(ctx, &mut shards, keys, &op)? {
+        ctx.block(keys, op, timeout);
+    }
     Ok(())
 }
 
@@ -1391,7 +1603,7 @@ fn parse_algebra<'a>(
 
 /// Computes the result, sources read one at a time under the caller's locks (unordered).
 fn compute(
-    shards: &mut crate::store::keyspace::ShardSet<'_>,
+    shards: &mut ShardSet<'_>,
     algebra: &Algebra<'_>,
     op: Operation,
     now_ms: u64,

@@ -1,5 +1,6 @@
-//! Clients blocked on list keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP): a FIFO of waiters
-//! per (database, key). The list commands serve waiters; connections wait for their outcome.
+//! Clients blocked on keys (BLPOP, BRPOP, BLMOVE, BRPOPLPUSH, BLMPOP on lists; BZPOPMIN,
+//! BZPOPMAX, BZMPOP on sorted sets): a FIFO of waiters per (database, key). The commands that
+//! add to a list or a sorted set serve waiters; connections wait for their outcome.
 //!
 //! # Lock order
 //! Shard locks come first: a client registers while holding the shard locks of every key it
@@ -13,6 +14,8 @@ use std::sync::Arc;
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
+use crate::protocol::ReplyWriter;
+
 /// What a blocked command does once a key it waits on has elements.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BlockedOp {
@@ -22,18 +25,79 @@ pub enum BlockedOp {
     MultiPop { left: bool, count: usize },
     /// BLMOVE, BRPOPLPUSH: pop, push onto `destination`, reply the element.
     Move { from_left: bool, to_left: bool, destination: Vec<u8> },
+    /// BZPOPMIN, BZPOPMAX: pop the lowest (highest) member, reply `[key, member, score]`.
+    ZPop { max: bool },
+    /// BZMPOP: pop up to `count` members, reply `[key, [[member, score], ...]]`.
+    ZMultiPop { max: bool, count: usize },
+}
+
+/// The type of value a blocked command pops from: a key's waiters of the other type stay
+/// blocked when it gets one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockedOn {
+    List,
+    ZSet,
+}
+
+impl BlockedOp {
+    pub fn blocked_on(&self) -> BlockedOn {
+        match self {
+            Self::Pop { .. } | Self::MultiPop { .. } | Self::Move { .. } => BlockedOn::List,
+            Self::ZPop { .. } | Self::ZMultiPop { .. } => BlockedOn::ZSet,
+        }
+    }
 }
 
 /// What a served waiter receives, to write as its reply.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Served {
     KeyElement(Vec<u8>, Vec<u8>),
     KeyElements(Vec<u8>, Vec<Vec<u8>>),
     Element(Vec<u8>),
+    /// BZPOPMIN, BZPOPMAX: key, member, score.
+    KeyMemberScore(Vec<u8>, Vec<u8>, f64),
+    /// BZMPOP: key, then (member, score) pairs in pop order.
+    KeyMembers(Vec<u8>, Vec<(Vec<u8>, f64)>),
+}
+
+impl Served {
+    /// Writes the reply, the same whether the command popped at once or was served later.
+    /// Scores are bulk strings in RESP2 and doubles in RESP3 (`ReplyWriter::double`).
+    pub fn write(&self, reply: &mut ReplyWriter) {
+        match self {
+            Self::KeyElement(key, element) => {
+                reply.array(2);
+                reply.bulk(key);
+                reply.bulk(element);
+            }
+            Self::KeyElements(key, elements) => {
+                reply.array(2);
+                reply.bulk(key);
+                reply.bulk_array(elements.iter().map(Vec::as_slice));
+            }
+            Self::Element(element) => reply.bulk(element),
+            Self::KeyMemberScore(key, member, score) => {
+                reply.array(3);
+                reply.bulk(key);
+                reply.bulk(member);
+                reply.double(*score);
+            }
+            Self::KeyMembers(key, members) => {
+                reply.array(2);
+                reply.bulk(key);
+                reply.array(members.len());
+                for (member, score) in members {
+                    reply.array(2);
+                    reply.bulk(member);
+                    reply.double(*score);
+                }
+            }
+        }
+    }
 }
 
 /// How a block ends, other than by the connection's own timeout or disconnect.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
     /// Served; the reply waits until journal record `journal_seq` is durable.
     Served { reply: Served, journal_seq: u64 },
@@ -41,6 +105,17 @@ pub enum Outcome {
     TimedOut,
     /// Replied with this error text (CLIENT UNBLOCK ... ERROR, or WRONGTYPE when served).
     Error(String),
+}
+
+impl Outcome {
+    /// Writes a blocked client's reply once its block ended (the connection calls this).
+    pub fn write(&self, reply: &mut ReplyWriter) {
+        match self {
+            Self::Served { reply: served, .. } => served.write(reply),
+            Self::TimedOut => reply.null_array(),
+            Self::Error(text) => reply.error(text),
+        }
+    }
 }
 
 /// One blocked client.
@@ -183,14 +258,16 @@ impl Blocking {
         removed
     }
 
-    /// Takes the longest-waiting client blocked on `key` out of the registry. The caller holds
-    /// the key's shard lock and must deliver an outcome.
-    pub fn take_first(&self, db: usize, key: &[u8]) -> Option<Arc<Waiter>> {
+    /// Takes the longest-waiting client blocked on `key` for a value of type `on` out of the
+    /// registry; waiters for the other type keep their place. The caller holds the key's shard
+    /// lock and must deliver an outcome.
+    pub fn take_first(&self, db: usize, key: &[u8], on: BlockedOn) -> Option<Arc<Waiter>> {
         if self.blocked_clients() == 0 {
             return None;
         }
         let mut queues = self.queues.lock();
-        let first = queues.by_key.get(&(db, key.to_vec()))?.front()?.clone();
+        let queue = queues.by_key.get(&(db, key.to_vec()))?;
+        let first = queue.iter().find(|w| w.op.blocked_on() == on)?.clone();
         queues.remove(&first);
         self.blocked.store(queues.by_client.len(), Ordering::Release);
         Some(first)
@@ -250,11 +327,31 @@ mod tests {
         blocking.register(b.clone());
         assert_eq!(blocking.blocked_clients(), 2);
         assert_eq!(blocking.blocking_keys(), 2);
-        let first = blocking.take_first(0, b"y").unwrap();
+        let first = blocking.take_first(0, b"y", BlockedOn::List).unwrap();
         assert_eq!(first.client_id, 1);
-        assert_eq!(blocking.take_first(0, b"x").map(|w| w.client_id), None);
+        assert_eq!(blocking.take_first(0, b"x", BlockedOn::List).map(|w| w.client_id), None);
         assert!(!blocking.cancel(&a));
         assert!(blocking.cancel(&b));
+        assert_eq!(blocking.blocked_clients(), 0);
+        assert_eq!(blocking.blocking_keys(), 0);
+    }
+
+    #[test]
+    fn waiters_for_another_type_keep_their_place() {
+        let blocking = Blocking::default();
+        let z = waiter(1, &["k"], BlockedOp::ZPop { max: false });
+        let l = waiter(2, &["k"], BlockedOp::Pop { left: true });
+        let z2 = waiter(3, &["k"], BlockedOp::ZMultiPop { max: true, count: 2 });
+        blocking.register(z.clone());
+        blocking.register(l.clone());
+        blocking.register(z2.clone());
+        let taken = blocking.take_first(0, b"k", BlockedOn::List).map(|w| w.client_id);
+        assert_eq!(taken, Some(2));
+        assert_eq!(blocking.take_first(0, b"k", BlockedOn::List).map(|w| w.client_id), None);
+        let taken = blocking.take_first(0, b"k", BlockedOn::ZSet).map(|w| w.client_id);
+        assert_eq!(taken, Some(1));
+        let taken = blocking.take_first(0, b"k", BlockedOn::ZSet).map(|w| w.client_id);
+        assert_eq!(taken, Some(3));
         assert_eq!(blocking.blocked_clients(), 0);
         assert_eq!(blocking.blocking_keys(), 0);
     }

@@ -232,7 +232,7 @@ async fn wait_aof(
     }
 }
 
-/// Waits while blocked on list keys, then writes the blocked command's reply. Replies before
+/// Waits while blocked on keys, then writes the blocked command's reply. Replies before
 /// it go out first, as Redis sends them before blocking. Input arriving meanwhile is buffered
 /// (commands after a blocking one run once it is served); a disconnect leaves the queue before
 /// anything is served to this client. Returns false when the connection must close.
@@ -303,7 +303,7 @@ async fn wait_blocked(
         server.stats.record_error(text.split(' ').next().unwrap_or("ERR"));
     }
     if !reply.muted {
-        commands::lists::write_outcome(reply, &outcome);
+        outcome.write(reply);
     }
     true
 }

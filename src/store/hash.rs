@@ -1,18 +1,30 @@
 //! Hash values: field-value pairs. Small hashes ("listpack") are packed into one allocation
 //! and scanned linearly in insertion order, like Redis's listpack; larger ones are a `Dense`
-//! table (see dense.rs for why). Conversions go one way, small to large, at Redis 7.2's
-//! default thresholds.
+//! table (see dense.rs for why). Conversions go one way, small to large, at the thresholds
+//! `hash-max-listpack-entries` and `hash-max-listpack-value` set (see encoding.rs).
 use super::compact::CompactBytes;
 use super::dense::Dense;
+use super::encoding;
 
-/// Redis's `hash-max-listpack-entries` and `hash-max-listpack-value` defaults.
-pub const LISTPACK_ENTRIES_MAX: usize = 128;
-pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
+/// Most pairs, and longest field or value, the packed form holds (one length byte each, one
+/// count byte): larger settings are accepted but a hash converts at these.
+pub const LISTPACK_ENTRIES_MAX: usize = u8::MAX as usize;
+pub const LISTPACK_VALUE_BYTES_MAX: usize = u8::MAX as usize;
+
+/// The current `hash-max-listpack-entries`, within what the packed form holds.
+fn entries_max() -> usize {
+    encoding::hash_max_listpack_entries().min(LISTPACK_ENTRIES_MAX)
+}
+
+/// The current `hash-max-listpack-value`, within what the packed form holds.
+fn value_bytes_max() -> usize {
+    encoding::hash_max_listpack_value().min(LISTPACK_VALUE_BYTES_MAX)
+}
 
 pub type Pair = (CompactBytes, CompactBytes);
 
 /// Field-value pairs in one exact-size allocation: every string is one length byte and its
-/// bytes (a listpack string is at most 64 bytes). A hash of five short fields takes about 70
+/// bytes (a listpack string is at most 255 bytes here). A hash of five short fields takes about 70
 /// bytes here instead of a vector of 48-byte pairs.
 ///
 /// # Invariants
@@ -115,7 +127,7 @@ impl Packed {
         self.bytes = bytes.into_boxed_slice();
     }
 
-    /// Sets `field` (both at most 64 bytes, and fewer than 255 pairs); true if it is new.
+    /// Sets `field` (both at most 255 bytes, and fewer than 255 pairs); true if it is new.
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
         match self.find(field) {
             Some(span) => {
@@ -156,7 +168,8 @@ impl Default for HashValue {
 }
 
 fn fits_listpack(field: &[u8], value: &[u8]) -> bool {
-    field.len() <= LISTPACK_VALUE_BYTES_MAX && value.len() <= LISTPACK_VALUE_BYTES_MAX
+    let max = value_bytes_max();
+    field.len() <= max && value.len() <= max
 }
 
 /// Pairs of either encoding, in order.
@@ -185,7 +198,7 @@ impl<'a> Iterator for Pairs<'a> {
 
 impl ExactSizeIterator for Pairs<'_> {}
 
-/// Pairs by position: the table's own slice, or a small hash decoded once (at most 128).
+/// Pairs by position: the table's own slice, or a small hash decoded once (at most 255).
 pub enum Positional<'a> {
     Small(Vec<(&'a [u8], &'a [u8])>),
     Table(&'a [Pair]),
@@ -258,7 +271,7 @@ impl HashValue {
     /// value has `longest_bytes`: converts a listpack that would outgrow its limits at once.
     pub fn prepare(&mut self, pairs: usize, longest_bytes: usize) {
         if matches!(self, Self::Listpack(_))
-            && (pairs > LISTPACK_ENTRIES_MAX || longest_bytes > LISTPACK_VALUE_BYTES_MAX)
+            && (pairs > entries_max() || longest_bytes > value_bytes_max())
         {
             self.convert();
         }
@@ -267,7 +280,7 @@ impl HashValue {
     /// Sets `field`; true if it is new.
     pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
         if let Self::Listpack(packed) = self {
-            let room = packed.len() < LISTPACK_ENTRIES_MAX || packed.find(field).is_some();
+            let room = packed.len() < entries_max() || packed.find(field).is_some();
             if room && fits_listpack(field, value) {
                 return packed.set(field, value);
             }

@@ -1,15 +1,35 @@
 //! Set values: sorted integers while every member is one ("intset"), members packed in one
 //! allocation ("listpack"), then a `Dense` table ("hashtable", see dense.rs), with Redis
-//! 7.2's thresholds and its one-way conversions (t_set.c `setTypeAdd`, `setTypeCreate`).
+//! 7.2's thresholds (`set-max-intset-entries`, `set-max-listpack-entries`,
+//! `set-max-listpack-value`, read from encoding.rs) and its one-way conversions (t_set.c
+//! `setTypeAdd`, `setTypeCreate`).
 use super::compact::CompactBytes;
 use super::dense::Dense;
+use super::encoding;
 use crate::protocol::number::parse_i64;
 
-/// Redis's `set-max-intset-entries`, `set-max-listpack-entries` and
-/// `set-max-listpack-value` defaults.
-pub const INTSET_ENTRIES_MAX: usize = 512;
-pub const LISTPACK_ENTRIES_MAX: usize = 128;
-pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
+/// Redis caps `set-max-intset-entries` at 2^30 ("due to intset internals").
+const INTSET_ENTRIES_CAP: usize = 1 << 30;
+
+/// Most members, and longest member, the packed form holds (one count byte, one length byte
+/// each): larger settings are accepted but a set converts at these.
+pub const LISTPACK_ENTRIES_MAX: usize = u8::MAX as usize;
+pub const LISTPACK_VALUE_BYTES_MAX: usize = u8::MAX as usize;
+
+/// The current `set-max-intset-entries` (as Redis, at most 2^30).
+pub fn intset_entries_max() -> usize {
+    encoding::set_max_intset_entries().min(INTSET_ENTRIES_CAP)
+}
+
+/// The current `set-max-listpack-entries`, within what the packed form holds.
+fn listpack_entries_max() -> usize {
+    encoding::set_max_listpack_entries().min(LISTPACK_ENTRIES_MAX)
+}
+
+/// The current `set-max-listpack-value`, within what the packed form holds.
+fn listpack_value_bytes_max() -> usize {
+    encoding::set_max_listpack_value().min(LISTPACK_VALUE_BYTES_MAX)
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetValue {
@@ -19,7 +39,7 @@ pub enum SetValue {
 }
 
 /// Members in one exact-size allocation, in insertion order: every member is one length
-/// byte and its bytes (a listpack member is at most 64 bytes), about a tenth of what a
+/// byte and its bytes (a listpack member is at most 255 bytes here), about a tenth of what a
 /// vector of 24-byte `CompactBytes` takes for short members.
 ///
 /// # Invariants
@@ -31,7 +51,7 @@ pub struct Packed {
 }
 
 const _: () = assert!(LISTPACK_VALUE_BYTES_MAX <= u8::MAX as usize);
-const _: () = assert!(LISTPACK_ENTRIES_MAX < u8::MAX as usize);
+const _: () = assert!(LISTPACK_ENTRIES_MAX <= u8::MAX as usize);
 
 /// The member at offset `at` and the offset after it.
 fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
@@ -103,7 +123,7 @@ impl Packed {
         item(&self.bytes, start).map(|(member, _)| member)
     }
 
-    /// Appends `member` (callers keep it within 64 bytes and the set under 255 members).
+    /// Appends `member` (callers keep it within 255 bytes and the set under 255 members).
     fn push(&mut self, member: &[u8]) {
         let mut bytes = Vec::with_capacity(self.bytes.len() + 1 + member.len());
         bytes.extend_from_slice(&self.bytes);
@@ -205,9 +225,9 @@ impl SetValue {
     /// Redis's `setTypeCreate`: the encoding for a new set whose first member is `first` and
     /// that is about to receive `hint` members.
     pub fn create(first: &[u8], hint: usize) -> Self {
-        if parse_i64(first).is_some() && hint <= INTSET_ENTRIES_MAX {
+        if parse_i64(first).is_some() && hint <= intset_entries_max() {
             Self::Ints(Vec::new())
-        } else if hint <= LISTPACK_ENTRIES_MAX {
+        } else if hint <= listpack_entries_max() {
             Self::Listpack(Packed::default())
         } else {
             Self::Table(Box::new(Dense::with_capacity(hint)))
@@ -220,14 +240,14 @@ impl SetValue {
     /// hashtable.
     pub fn from_members<'a>(members: impl IntoIterator<Item = &'a [u8]>) -> Self {
         let members: Vec<&[u8]> = members.into_iter().collect();
-        if members.len() <= INTSET_ENTRIES_MAX {
+        if members.len() <= intset_entries_max() {
             let ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m)).collect();
             if let Some(ints) = ints.filter(|ints| ints.windows(2).all(|w| w[0] < w[1])) {
                 return Self::Ints(ints);
             }
         }
-        let small = members.len() <= LISTPACK_ENTRIES_MAX
-            && members.iter().all(|m| m.len() <= LISTPACK_VALUE_BYTES_MAX);
+        let small = members.len() <= listpack_entries_max()
+            && members.iter().all(|m| m.len() <= listpack_value_bytes_max());
         if small {
             let mut listpack = Packed::default();
             for member in members {
@@ -245,8 +265,8 @@ impl SetValue {
     /// to "hashtable" at once when the hint is beyond its encoding's limit.
     pub fn prepare(&mut self, hint: usize) {
         let convert = match self {
-            Self::Ints(_) => hint > INTSET_ENTRIES_MAX,
-            Self::Listpack(_) => hint > LISTPACK_ENTRIES_MAX,
+            Self::Ints(_) => hint > intset_entries_max(),
+            Self::Listpack(_) => hint > listpack_entries_max(),
             Self::Table(_) => false,
         };
         if convert {
@@ -282,7 +302,7 @@ impl SetValue {
                     Ok(_) => false,
                     Err(at) => {
                         ints.insert(at, n);
-                        if ints.len() > INTSET_ENTRIES_MAX {
+                        if ints.len() > intset_entries_max() {
                             let len = ints.len();
                             self.convert_to_table(len);
                         }
@@ -291,8 +311,9 @@ impl SetValue {
                 },
                 None => {
                     // Not an integer, so not a member yet.
-                    if ints.len() < LISTPACK_ENTRIES_MAX && member.len() <= LISTPACK_VALUE_BYTES_MAX
-                    {
+                    let fits = ints.len() < listpack_entries_max()
+                        && member.len() <= listpack_value_bytes_max();
+                    if fits {
                         let mut members = Packed::default();
                         let mut buffer = itoa::Buffer::new();
                         for &n in ints.iter() {
@@ -312,7 +333,8 @@ impl SetValue {
                 if members.contains(member) {
                     return false;
                 }
-                if members.len() < LISTPACK_ENTRIES_MAX && member.len() <= LISTPACK_VALUE_BYTES_MAX
+                if members.len() < listpack_entries_max()
+                    && member.len() <= listpack_value_bytes_max()
                 {
                     members.push(member);
                     return true;

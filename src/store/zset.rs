@@ -1,16 +1,14 @@
 //! Sorted set values: members ordered by (score, member bytes). Small sets are one sorted
-//! vector ("listpack" in OBJECT ENCODING, as Redis 7.2 names it); past Redis's limits they
-//! become, one way, a skip list with spans in an arena plus a member index ("skiplist").
+//! vector ("listpack" in OBJECT ENCODING, as Redis 7.2 names it); past the
+//! `zset-max-listpack-*` limits (encoding.rs) they become, one way, a skip list with spans in
+//! an arena plus a member index ("skiplist").
 use std::cmp::Ordering;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
 use super::compact::CompactBytes;
-
-/// Redis's `zset-max-listpack-entries` and `zset-max-listpack-value` defaults.
-pub const LISTPACK_ENTRIES_MAX: usize = 128;
-pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
+use super::encoding;
 
 /// Redis's order: by score, then by member bytes.
 pub fn compare(a: (f64, &[u8]), b: (f64, &[u8])) -> Ordering {
@@ -68,8 +66,9 @@ impl ZSetValue {
             // A listpack keeps scores as text and reads "-0" back as 0, as Redis's does.
             let score = score + 0.0;
             let position = entries.iter().position(|(_, m)| **m == *member);
-            let fits = member.len() <= LISTPACK_VALUE_BYTES_MAX
-                && (position.is_some() || entries.len() < LISTPACK_ENTRIES_MAX);
+            // Read per write: CONFIG SET zset-max-listpack-* applies from the next one on.
+            let fits = member.len() <= encoding::zset_max_listpack_value()
+                && (position.is_some() || entries.len() < encoding::zset_max_listpack_entries());
             if fits {
                 if let Some(at) = position {
                     entries.remove(at);
@@ -552,7 +551,7 @@ mod tests {
     #[test]
     fn small_sets_stay_listpack_and_convert_one_way() {
         let mut z = ZSetValue::new();
-        for i in 0..LISTPACK_ENTRIES_MAX {
+        for i in 0..encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT {
             assert!(z.insert(i as f64, format!("m{i}").as_bytes()));
         }
         assert_eq!(z.encoding_name(), "listpack");
@@ -560,8 +559,8 @@ mod tests {
         assert_eq!(z.encoding_name(), "listpack");
         assert!(z.insert(1000.0, b"extra"));
         assert_eq!(z.encoding_name(), "skiplist");
-        assert_eq!(z.len(), LISTPACK_ENTRIES_MAX + 1);
-        for i in 0..LISTPACK_ENTRIES_MAX {
+        assert_eq!(z.len(), encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT + 1);
+        for i in 0..encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT {
             z.remove(format!("m{i}").as_bytes());
         }
         assert_eq!(z.encoding_name(), "skiplist");

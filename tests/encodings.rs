@@ -233,7 +233,7 @@ fn replay_uses_the_startup_settings() {
     c.cmd(&["SADD", "s", "1", "2", "3"]);
     assert_eq!(encoding(&mut c, "s"), bulk("intset"));
     drop(c);
-    // CONFIG SET is not persisted: replay rebuilds values under the defaults.
+    // CONFIG SET is not persisted: without flags, replay rebuilds values under the defaults.
     server.restart_with(&["--appendfsync", "always"]);
     let mut c = server.raw();
     assert_eq!(
@@ -244,4 +244,46 @@ fn replay_uses_the_startup_settings() {
     assert_eq!(encoding(&mut c, "h"), bulk("listpack"));
     assert_eq!(c.cmd(&["SCARD", "s"]), int(3));
     assert_eq!(encoding(&mut c, "s"), bulk("intset"));
+}
+
+#[test]
+fn startup_flags_set_the_thresholds_before_replay() {
+    let flags = ["--appendfsync", "always"];
+    let mut server = TestServer::start_with(&flags);
+    let mut c = server.raw();
+    c.cmd(&["HSET", "h", "a", "1", "b", "2"]);
+    c.cmd(&["RPUSH", "l", "a", "b", "c"]);
+    c.cmd(&["ZADD", "z", "1", "abcd"]);
+    c.cmd(&["SADD", "s", "1", "2", "3"]);
+    assert_eq!(encoding(&mut c, "h"), bulk("listpack"));
+    drop(c);
+    server.restart_with(&[
+        "--appendfsync",
+        "always",
+        "--hash-max-listpack-entries",
+        "1",
+        "--list-max-listpack-size",
+        "2",
+        "--zset-max-listpack-value",
+        "3",
+        "--set-max-intset-entries",
+        "2",
+    ]);
+    let mut c = server.raw();
+    assert_eq!(
+        config_get(&mut c, "hash-max-ziplist-entries"),
+        bulk_array(&["hash-max-ziplist-entries", "1"])
+    );
+    assert_eq!(
+        config_get(&mut c, "list-max-listpack-size"),
+        bulk_array(&["list-max-listpack-size", "2"])
+    );
+    assert_eq!(encoding(&mut c, "h"), bulk("hashtable"));
+    assert_eq!(encoding(&mut c, "l"), bulk("quicklist"));
+    assert_eq!(encoding(&mut c, "z"), bulk("skiplist"));
+    // Three integers beyond set-max-intset-entries 2 start as a listpack, as SADD makes them.
+    assert_eq!(encoding(&mut c, "s"), bulk("listpack"));
+    assert_eq!(c.cmd(&["HGET", "h", "b"]), bulk("2"));
+    assert_eq!(c.cmd(&["LRANGE", "l", "0", "-1"]), bulk_array(&["a", "b", "c"]));
+    assert_eq!(c.cmd(&["SCARD", "s"]), int(3));
 }

@@ -287,3 +287,42 @@ fn startup_flags_set_the_thresholds_before_replay() {
     assert_eq!(c.cmd(&["LRANGE", "l", "0", "-1"]), bulk_array(&["a", "b", "c"]));
     assert_eq!(c.cmd(&["SCARD", "s"]), int(3));
 }
+
+#[test]
+fn limits_above_the_defaults_keep_larger_values_compact() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&[
+            "CONFIG",
+            "SET",
+            "hash-max-listpack-entries",
+            "1000",
+            "hash-max-listpack-value",
+            "1kb",
+            "set-max-listpack-entries",
+            "1000",
+            "set-max-listpack-value",
+            "1000",
+        ]),
+        "+OK\r\n"
+    );
+    let long = "v".repeat(1000);
+    let fields: Vec<String> = (0..300).map(|i| format!("f{i}")).collect();
+    let mut hset = vec!["HSET", "h", "long", long.as_str()];
+    for field in &fields {
+        hset.extend([field.as_str(), "x"]);
+    }
+    assert_eq!(c.cmd(&hset), int(301));
+    assert_eq!(encoding(&mut c, "h"), bulk("listpack"));
+    assert_eq!(c.cmd(&["HGET", "h", "long"]), bulk(&long));
+    assert_eq!(c.cmd(&["HGET", "h", "f299"]), bulk("x"));
+    let mut sadd = vec!["SADD", "s", long.as_str()];
+    sadd.extend(fields.iter().map(String::as_str));
+    assert_eq!(c.cmd(&sadd), int(301));
+    assert_eq!(encoding(&mut c, "s"), bulk("listpack"));
+    assert_eq!(c.cmd(&["SISMEMBER", "s", &long]), int(1));
+    c.cmd(&["HSET", "h", "longer", &"w".repeat(1025)]);
+    assert_eq!(encoding(&mut c, "h"), bulk("hashtable"));
+    assert_eq!(c.cmd(&["HLEN", "h"]), int(302));
+}

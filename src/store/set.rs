@@ -3,7 +3,7 @@
 //! 7.2's thresholds (`set-max-intset-entries`, `set-max-listpack-entries`,
 //! `set-max-listpack-value`, read from encoding.rs) and its one-way conversions (t_set.c
 //! `setTypeAdd`, `setTypeCreate`).
-use super::compact::CompactBytes;
+use super::compact::{length_prefix_bytes, push_length_prefix, read_prefixed, CompactBytes};
 use super::dense::Dense;
 use super::encoding;
 use crate::protocol::number::parse_i64;
@@ -11,24 +11,22 @@ use crate::protocol::number::parse_i64;
 /// Redis caps `set-max-intset-entries` at 2^30 ("due to intset internals").
 const INTSET_ENTRIES_CAP: usize = 1 << 30;
 
-/// Most members, and longest member, the packed form holds (one count byte, one length byte
-/// each): larger settings are accepted but a set converts at these.
-pub const LISTPACK_ENTRIES_MAX: usize = u8::MAX as usize;
-pub const LISTPACK_VALUE_BYTES_MAX: usize = u8::MAX as usize;
+/// Most members the packed form counts (a u32): a larger setting converts here.
+pub const LISTPACK_ENTRIES_MAX: usize = u32::MAX as usize;
 
 /// The current `set-max-intset-entries` (as Redis, at most 2^30).
 pub fn intset_entries_max() -> usize {
     encoding::set_max_intset_entries().min(INTSET_ENTRIES_CAP)
 }
 
-/// The current `set-max-listpack-entries`, within what the packed form holds.
+/// The current `set-max-listpack-entries`, within what the packed form counts.
 fn listpack_entries_max() -> usize {
     encoding::set_max_listpack_entries().min(LISTPACK_ENTRIES_MAX)
 }
 
-/// The current `set-max-listpack-value`, within what the packed form holds.
+/// The current `set-max-listpack-value`.
 fn listpack_value_bytes_max() -> usize {
-    encoding::set_max_listpack_value().min(LISTPACK_VALUE_BYTES_MAX)
+    encoding::set_max_listpack_value()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,26 +36,21 @@ pub enum SetValue {
     Table(Box<Dense<CompactBytes>>),
 }
 
-/// Members in one exact-size allocation, in insertion order: every member is one length
-/// byte and its bytes (a listpack member is at most 255 bytes here), about a tenth of what a
+/// Members in one exact-size allocation, in insertion order: every member is its length
+/// prefix (one byte under 128 bytes, see compact.rs) and its bytes, about a tenth of what a
 /// vector of 24-byte `CompactBytes` takes for short members.
 ///
 /// # Invariants
-/// `bytes` holds exactly `len` items, each at most `LISTPACK_VALUE_BYTES_MAX` bytes.
+/// `bytes` holds exactly `len` items.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed {
     bytes: Box<[u8]>,
-    len: u8,
+    len: u32,
 }
-
-const _: () = assert!(LISTPACK_VALUE_BYTES_MAX <= u8::MAX as usize);
-const _: () = assert!(LISTPACK_ENTRIES_MAX <= u8::MAX as usize);
 
 /// The member at offset `at` and the offset after it.
 fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    let len = usize::from(*bytes.get(at)?);
-    let end = at + 1 + len;
-    Some((bytes.get(at + 1..end)?, end))
+    read_prefixed(bytes, at)
 }
 
 /// Members of a packed set, in order.
@@ -89,7 +82,7 @@ impl ExactSizeIterator for PackedIter<'_> {}
 
 impl Packed {
     pub fn len(&self) -> usize {
-        usize::from(self.len)
+        usize::try_from(self.len).unwrap_or(usize::MAX)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -123,11 +116,12 @@ impl Packed {
         item(&self.bytes, start).map(|(member, _)| member)
     }
 
-    /// Appends `member` (callers keep it within 255 bytes and the set under 255 members).
+    /// Appends `member` (callers keep the set under `LISTPACK_ENTRIES_MAX` members).
     fn push(&mut self, member: &[u8]) {
-        let mut bytes = Vec::with_capacity(self.bytes.len() + 1 + member.len());
+        let prefix_bytes = length_prefix_bytes(member.len());
+        let mut bytes = Vec::with_capacity(self.bytes.len() + prefix_bytes + member.len());
         bytes.extend_from_slice(&self.bytes);
-        bytes.push(u8::try_from(member.len()).unwrap_or(u8::MAX));
+        push_length_prefix(&mut bytes, member.len());
         bytes.extend_from_slice(member);
         self.bytes = bytes.into_boxed_slice();
         self.len += 1;
@@ -151,7 +145,7 @@ impl Packed {
     /// Removes and returns the member at position `i`.
     fn remove_at(&mut self, i: usize) -> Option<CompactBytes> {
         let (start, end) = self.find(|j, _| j == i)?;
-        let member = CompactBytes::from(self.bytes.get(start + 1..end)?);
+        let member = CompactBytes::from(item(&self.bytes, start)?.0);
         self.remove_range(start, end);
         Some(member)
     }
@@ -447,6 +441,24 @@ impl SetValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_holds_long_members_and_many_members() {
+        // Settings above 127 bytes or 255 members need wider prefixes and counts.
+        let mut packed = Packed::default();
+        let long = vec![b'm'; 20_000];
+        packed.push(&long);
+        for i in 0..300 {
+            packed.push(format!("m{i}").as_bytes());
+        }
+        assert_eq!(packed.len(), 301);
+        assert!(packed.contains(&long));
+        assert_eq!(packed.get(300), Some(&b"m299"[..]));
+        assert_eq!(packed.remove_at(0).as_deref(), Some(&long[..]));
+        assert!(packed.remove(b"m5"));
+        assert_eq!(packed.iter().count(), 299);
+        assert_eq!(packed.get(5), Some(&b"m6"[..]));
+    }
 
     fn members(set: &SetValue) -> Vec<String> {
         let mut out = Vec::new();

@@ -189,7 +189,7 @@ impl<'a> Iterator for Pairs<'a> {
 
 impl ExactSizeIterator for Pairs<'_> {}
 
-/// Pairs by position: the table's own slice, or a small hash decoded once (at most 255).
+/// Pairs by position: the table's own slice, or a small hash decoded once (at most `hash-max-listpack-entries`).
 pub enum Positional<'a> {
     Small(Vec<(&'a [u8], &'a [u8])>),
     Table(&'a [Pair]),

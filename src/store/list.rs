@@ -18,8 +18,9 @@ const LISTPACK_EMPTY_BYTES: usize = 6 + 1;
 const PACKED_ELEMENT_BYTES_MAX: usize = 0x7fff;
 
 /// Most bytes the packed form holds. Redis's rules count only raw element lengths when a list
-/// grows, so a "listpack" of many tiny elements can pass 8 KiB; every packed edit moves the
-/// buffer, so beyond this the deque takes over (the reported encoding does not change).
+/// grows, so a "listpack" of many tiny elements can pass its byte limit (up to 64 KiB with
+/// `list-max-listpack-size -5`); every packed edit moves the buffer, so beyond this the deque
+/// takes over (the reported encoding does not change).
 const PACKED_BYTES_MAX: usize = 64 * 1024;
 
 /// Elements back to back, each as `length, bytes, length reversed`, so it can be walked from

@@ -8,6 +8,7 @@ use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::Parser;
 
 use crate::limits;
+use crate::store::encoding;
 
 /// AllyDB: a Redis-compatible in-memory database server.
 ///
@@ -82,6 +83,55 @@ pub struct Config {
     /// Log level: error, warn, info, debug or trace (or a tracing filter directive).
     #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
+
+    /// Redis's list-max-listpack-size: -1 .. -5 are 4 .. 64 KiB of listpack, a positive value
+    /// a number of entries.
+    #[arg(long, env = "ALLYDB_LIST_MAX_LISTPACK_SIZE",
+          default_value_t = encoding::LIST_MAX_LISTPACK_SIZE_DEFAULT,
+          value_parser = clap::value_parser!(i64).range(i64::from(i32::MIN)..=i64::from(i32::MAX)))]
+    pub list_max_listpack_size: i64,
+
+    /// Redis's hash-max-listpack-entries: most fields of a listpack hash.
+    #[arg(long, env = "ALLYDB_HASH_MAX_LISTPACK_ENTRIES",
+          default_value_t = encoding::HASH_MAX_LISTPACK_ENTRIES_DEFAULT as u64,
+          value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub hash_max_listpack_entries: u64,
+
+    /// Redis's hash-max-listpack-value: longest field or value of a listpack hash (bytes, or
+    /// with a unit).
+    #[arg(long, env = "ALLYDB_HASH_MAX_LISTPACK_VALUE", default_value = "64",
+          value_parser = parse_listpack_value)]
+    pub hash_max_listpack_value: u64,
+
+    /// Redis's set-max-intset-entries: most members of an intset.
+    #[arg(long, env = "ALLYDB_SET_MAX_INTSET_ENTRIES",
+          default_value_t = encoding::SET_MAX_INTSET_ENTRIES_DEFAULT as u64,
+          value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub set_max_intset_entries: u64,
+
+    /// Redis's set-max-listpack-entries: most members of a listpack set.
+    #[arg(long, env = "ALLYDB_SET_MAX_LISTPACK_ENTRIES",
+          default_value_t = encoding::SET_MAX_LISTPACK_ENTRIES_DEFAULT as u64,
+          value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub set_max_listpack_entries: u64,
+
+    /// Redis's set-max-listpack-value: longest member of a listpack set, in bytes.
+    #[arg(long, env = "ALLYDB_SET_MAX_LISTPACK_VALUE",
+          default_value_t = encoding::SET_MAX_LISTPACK_VALUE_DEFAULT as u64,
+          value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub set_max_listpack_value: u64,
+
+    /// Redis's zset-max-listpack-entries: most members of a listpack sorted set.
+    #[arg(long, env = "ALLYDB_ZSET_MAX_LISTPACK_ENTRIES",
+          default_value_t = encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT as u64,
+          value_parser = clap::value_parser!(u64).range(0..=i64::MAX as u64))]
+    pub zset_max_listpack_entries: u64,
+
+    /// Redis's zset-max-listpack-value: longest member of a listpack sorted set (bytes, or
+    /// with a unit).
+    #[arg(long, env = "ALLYDB_ZSET_MAX_LISTPACK_VALUE", default_value = "64",
+          value_parser = parse_listpack_value)]
+    pub zset_max_listpack_value: u64,
 }
 
 /// A startup configuration problem: one line, naming the setting and the value.
@@ -213,6 +263,10 @@ fn parse_bulk_len(text: &str) -> Result<u64, String> {
 
 fn parse_query_buffer_limit(text: &str) -> Result<u64, String> {
     parse_memory_in(text, limits::QUERY_BUFFER_BYTES_MAX_MIN, i64::MAX as u64)
+}
+
+fn parse_listpack_value(text: &str) -> Result<u64, String> {
+    parse_memory_in(text, 0, i64::MAX as u64)
 }
 
 fn parse_memory_in(text: &str, min: u64, max: u64) -> Result<u64, String> {

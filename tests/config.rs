@@ -57,6 +57,9 @@ fn invalid_values_give_one_line_and_status_1() {
         (&["--proto-max-bulk-len", "12xb"], &[], &["'12xb'", "--proto-max-bulk-len"]),
         (&["--log-level", "[[["], &[], &["--log-level"]),
         (&[], &[("ALLYDB_THREADS", "many")], &["'many'", "--threads", "ALLYDB_THREADS"]),
+        (&["--hash-max-listpack-entries", "-1"], &[], &["'-1'", "--hash-max-listpack-entries"]),
+        (&["--list-max-listpack-size", "2147483648"], &[], &["--list-max-listpack-size"]),
+        (&["--zset-max-listpack-value", "big"], &[], &["'big'", "--zset-max-listpack-value"]),
     ];
     for (args, env, needles) in cases {
         let (status, stderr) = run_failing(args, env);
@@ -86,6 +89,14 @@ fn help_documents_every_setting_and_its_environment_variable() {
         ("--client-query-buffer-limit", "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT"),
         ("--threads", "ALLYDB_THREADS"),
         ("--log-level", "ALLYDB_LOG_LEVEL"),
+        ("--list-max-listpack-size", "ALLYDB_LIST_MAX_LISTPACK_SIZE"),
+        ("--hash-max-listpack-entries", "ALLYDB_HASH_MAX_LISTPACK_ENTRIES"),
+        ("--hash-max-listpack-value", "ALLYDB_HASH_MAX_LISTPACK_VALUE"),
+        ("--set-max-intset-entries", "ALLYDB_SET_MAX_INTSET_ENTRIES"),
+        ("--set-max-listpack-entries", "ALLYDB_SET_MAX_LISTPACK_ENTRIES"),
+        ("--set-max-listpack-value", "ALLYDB_SET_MAX_LISTPACK_VALUE"),
+        ("--zset-max-listpack-entries", "ALLYDB_ZSET_MAX_LISTPACK_ENTRIES"),
+        ("--zset-max-listpack-value", "ALLYDB_ZSET_MAX_LISTPACK_VALUE"),
     ];
     for (flag, env) in settings {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");

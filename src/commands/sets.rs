@@ -731,7 +731,8 @@ fn algebra_store(ctx: &mut Context<'_>, args: Args<'_>, operation: Operation) ->
         // Redis's maybeConvertToIntset: an intersection of integers is an intset.
         let ints: Option<Vec<i64>> =
             members.iter().map(|m| crate::protocol::number::parse_i64(m)).collect();
-        if let Some(mut ints) = ints.filter(|i| i.len() <= crate::store::set::INTSET_ENTRIES_MAX) {
+        if let Some(mut ints) = ints.filter(|i| i.len() <= crate::store::set::intset_entries_max())
+        {
             ints.sort_unstable();
             members = ints.iter().map(|&n| Member::Int(n).to_compact()).collect();
         }

@@ -7,6 +7,7 @@ use parking_lot::RwLock;
 
 use crate::config::{parse_memory, Config};
 use crate::protocol::number::parse_i64;
+use crate::store::encoding;
 
 /// How a setting's value is checked and shown.
 #[derive(Debug, Clone, Copy)]
@@ -117,14 +118,17 @@ pub const DEFS: &[SettingDef] = &[
         Kind::Integer { min: i32::MIN as i64, max: INT_MAX },
         true,
     ),
+    // Accepted and shown; AllyDB does not compress list nodes.
     def("list-compress-depth", Kind::Integer { min: 0, max: INT_MAX }, true),
+    // The compact-encoding thresholds (store::encoding); the `*-value` ones of hashes and
+    // sorted sets take memory units, as in Redis.
     aliased("hash-max-listpack-entries", "hash-max-ziplist-entries", ANY_INT, true),
-    aliased("hash-max-listpack-value", "hash-max-ziplist-value", ANY_INT, true),
+    aliased("hash-max-listpack-value", "hash-max-ziplist-value", MEMORY, true),
     def("set-max-intset-entries", ANY_INT, true),
     def("set-max-listpack-entries", ANY_INT, true),
     def("set-max-listpack-value", ANY_INT, true),
     aliased("zset-max-listpack-entries", "zset-max-ziplist-entries", ANY_INT, true),
-    aliased("zset-max-listpack-value", "zset-max-ziplist-value", ANY_INT, true),
+    aliased("zset-max-listpack-value", "zset-max-ziplist-value", MEMORY, true),
     def("lazyfree-lazy-eviction", YES_NO, true),
     def("lazyfree-lazy-expire", YES_NO, true),
     def("lazyfree-lazy-server-del", YES_NO, true),
@@ -282,15 +286,15 @@ impl Settings {
             ("pidfile", String::new()),
             ("unixsocket", String::new()),
             ("enable-debug-command", "yes".into()),
-            ("list-max-listpack-size", "-2".into()),
+            ("list-max-listpack-size", config.list_max_listpack_size.to_string()),
             ("list-compress-depth", "0".into()),
-            ("hash-max-listpack-entries", "128".into()),
-            ("hash-max-listpack-value", "64".into()),
-            ("set-max-intset-entries", "512".into()),
-            ("set-max-listpack-entries", "128".into()),
-            ("set-max-listpack-value", "64".into()),
-            ("zset-max-listpack-entries", "128".into()),
-            ("zset-max-listpack-value", "64".into()),
+            ("hash-max-listpack-entries", config.hash_max_listpack_entries.to_string()),
+            ("hash-max-listpack-value", config.hash_max_listpack_value.to_string()),
+            ("set-max-intset-entries", config.set_max_intset_entries.to_string()),
+            ("set-max-listpack-entries", config.set_max_listpack_entries.to_string()),
+            ("set-max-listpack-value", config.set_max_listpack_value.to_string()),
+            ("zset-max-listpack-entries", config.zset_max_listpack_entries.to_string()),
+            ("zset-max-listpack-value", config.zset_max_listpack_value.to_string()),
             ("lazyfree-lazy-eviction", "no".into()),
             ("lazyfree-lazy-expire", "no".into()),
             ("lazyfree-lazy-server-del", "no".into()),
@@ -357,6 +361,9 @@ impl Settings {
                 .find(|(name, _)| *name == def.name)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
+            // The store reads the encoding thresholds from process-wide atomics: set them
+            // before anything (journal replay first) builds a value.
+            encoding::apply(def.name, &value);
             values.insert(def.name, value);
         }
         Self {
@@ -455,7 +462,11 @@ impl Settings {
                     hook(tracing_directive(&value));
                 }
             }
-            _ => {}
+            name => {
+                // The encoding thresholds apply to conversions from now on; existing values
+                // keep their encoding, as in Redis.
+                encoding::apply(name, &value);
+            }
         }
         self.values.write().insert(def.name, value);
     }
@@ -532,6 +543,35 @@ mod tests {
         assert_eq!(settings.hot.requirepass.read().as_deref(), Some(&b"pw"[..]));
         settings.apply(def, String::new());
         assert!(settings.hot.requirepass.read().is_none());
+    }
+
+    #[test]
+    fn encoding_thresholds_validate_like_redis() {
+        let list = Settings::find("list-max-ziplist-size").unwrap();
+        assert_eq!(list.name, "list-max-listpack-size");
+        assert_eq!(Settings::validate(list, "-5").unwrap(), "-5");
+        assert_eq!(Settings::validate(list, "2").unwrap(), "2");
+        assert_eq!(
+            Settings::validate(list, "2147483648").unwrap_err(),
+            "argument must be between -2147483648 and 2147483647 inclusive"
+        );
+        let entries = Settings::find("HASH-MAX-ZIPLIST-ENTRIES").unwrap();
+        assert_eq!(entries.name, "hash-max-listpack-entries");
+        assert_eq!(
+            Settings::validate(entries, "-1").unwrap_err(),
+            "argument must be between 0 and 9223372036854775807 inclusive"
+        );
+        assert_eq!(
+            Settings::validate(entries, "x").unwrap_err(),
+            "argument couldn't be parsed into an integer"
+        );
+        let value = Settings::find("zset-max-ziplist-value").unwrap();
+        assert_eq!(Settings::validate(value, "1kb").unwrap(), "1024");
+        assert_eq!(Settings::validate(value, "x").unwrap_err(), "argument must be a memory value");
+        for name in ["set-max-intset-entries", "set-max-listpack-entries", "set-max-listpack-value"]
+        {
+            assert!(Settings::find(name).is_some_and(|d| d.mutable && d.alias.is_none()));
+        }
     }
 
     #[test]

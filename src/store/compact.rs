@@ -16,6 +16,52 @@ pub enum CompactBytes {
 
 const _: () = assert!(std::mem::size_of::<CompactBytes>() == 24);
 
+/// Appends the length prefix of a packed string (hash and set listpacks): seven bits a byte,
+/// low bits first, the top bit set on all but the last byte, so a string under 128 bytes
+/// costs one byte and any length fits.
+pub fn push_length_prefix(out: &mut Vec<u8>, len: usize) {
+    let mut rest = len;
+    while rest >= 0x80 {
+        out.push(0x80 | (rest & 0x7f) as u8);
+        rest >>= 7;
+    }
+    out.push(rest as u8);
+}
+
+/// Bytes the length prefix of a `len`-byte string takes.
+pub fn length_prefix_bytes(len: usize) -> usize {
+    let mut bytes = 1;
+    let mut rest = len >> 7;
+    while rest > 0 {
+        bytes += 1;
+        rest >>= 7;
+    }
+    bytes
+}
+
+/// The string whose length prefix starts at `at` in `bytes`, and the offset after it. None
+/// if the bytes end early or the prefix is longer than a `usize` holds.
+pub fn read_prefixed(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let mut len = 0usize;
+    let mut shift = 0u32;
+    let mut offset = at;
+    loop {
+        let byte = *bytes.get(offset)?;
+        offset += 1;
+        let part = usize::from(byte & 0x7f).checked_shl(shift)?;
+        len |= part;
+        if byte & 0x80 == 0 {
+            break;
+        }
+        shift += 7;
+        if shift >= usize::BITS {
+            return None;
+        }
+    }
+    let end = offset.checked_add(len)?;
+    Some((bytes.get(offset..end)?, end))
+}
+
 impl CompactBytes {
     /// Heap bytes used beyond the value itself (0 when inline).
     pub fn heap_bytes(&self) -> usize {
@@ -111,6 +157,22 @@ impl fmt::Debug for CompactBytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_prefixes_round_trip() {
+        for len in [0usize, 1, 127, 128, 255, 256, 16_383, 16_384, 100_000] {
+            let string = vec![b'x'; len];
+            let mut out = vec![b'!'];
+            push_length_prefix(&mut out, len);
+            assert_eq!(out.len() - 1, length_prefix_bytes(len), "{len}");
+            out.extend_from_slice(&string);
+            assert_eq!(read_prefixed(&out, 1), Some((&string[..], out.len())), "{len}");
+            // A truncated string or prefix reads as nothing.
+            assert_eq!(read_prefixed(&out[..out.len() - 1], 1).filter(|_| len > 0), None);
+        }
+        assert_eq!(read_prefixed(&[0x80; 20], 0), None);
+        assert_eq!(read_prefixed(&[], 0), None);
+    }
 
     #[test]
     fn round_trips_at_every_length() {

@@ -1,31 +1,37 @@
 //! Hash values: field-value pairs. Small hashes ("listpack") are packed into one allocation
 //! and scanned linearly in insertion order, like Redis's listpack; larger ones are a `Dense`
-//! table (see dense.rs for why). Conversions go one way, small to large, at Redis 7.2's
-//! default thresholds.
-use super::compact::CompactBytes;
+//! table (see dense.rs for why). Conversions go one way, small to large, at the thresholds
+//! `hash-max-listpack-entries` and `hash-max-listpack-value` set (see encoding.rs).
+use super::compact::{length_prefix_bytes, push_length_prefix, read_prefixed, CompactBytes};
 use super::dense::Dense;
+use super::encoding;
 
-/// Redis's `hash-max-listpack-entries` and `hash-max-listpack-value` defaults.
-pub const LISTPACK_ENTRIES_MAX: usize = 128;
-pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
+/// Most pairs the packed form counts (a u32): a larger setting converts here.
+pub const LISTPACK_ENTRIES_MAX: usize = u32::MAX as usize;
+
+/// The current `hash-max-listpack-entries`, within what the packed form counts.
+fn entries_max() -> usize {
+    encoding::hash_max_listpack_entries().min(LISTPACK_ENTRIES_MAX)
+}
+
+/// The current `hash-max-listpack-value`.
+fn value_bytes_max() -> usize {
+    encoding::hash_max_listpack_value()
+}
 
 pub type Pair = (CompactBytes, CompactBytes);
 
-/// Field-value pairs in one exact-size allocation: every string is one length byte and its
-/// bytes (a listpack string is at most 64 bytes). A hash of five short fields takes about 70
-/// bytes here instead of a vector of 48-byte pairs.
+/// Field-value pairs in one exact-size allocation: every string is its length prefix (one
+/// byte under 128 bytes, see compact.rs) and its bytes. A hash of five short fields takes
+/// about 70 bytes here instead of a vector of 48-byte pairs.
 ///
 /// # Invariants
-/// `bytes` is a whole number of `pairs` field-value items; every length is at most
-/// `LISTPACK_VALUE_BYTES_MAX`.
+/// `bytes` is a whole number of `pairs` field-value items.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed {
     bytes: Box<[u8]>,
-    pairs: u8,
+    pairs: u32,
 }
-
-const _: () = assert!(LISTPACK_VALUE_BYTES_MAX <= u8::MAX as usize);
-const _: () = assert!(LISTPACK_ENTRIES_MAX <= u8::MAX as usize);
 
 /// Where one pair sits in `Packed::bytes`: its start, its value's start, and its end.
 #[derive(Clone, Copy)]
@@ -37,9 +43,7 @@ struct Span {
 
 /// The string at `at` and the offset after it.
 fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    let len = usize::from(*bytes.get(at)?);
-    let end = at + 1 + len;
-    Some((bytes.get(at + 1..end)?, end))
+    read_prefixed(bytes, at)
 }
 
 /// Pairs of a packed hash, in order.
@@ -72,7 +76,7 @@ impl ExactSizeIterator for PackedIter<'_> {}
 
 impl Packed {
     pub fn len(&self) -> usize {
-        usize::from(self.pairs)
+        usize::try_from(self.pairs).unwrap_or(usize::MAX)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -103,19 +107,18 @@ impl Packed {
 
     /// Replaces `bytes[range]` with `with`, reallocating to the exact new size.
     fn splice(&mut self, range: std::ops::Range<usize>, with: &[&[u8]]) {
-        let added: usize = with.iter().map(|s| 1 + s.len()).sum();
+        let added: usize = with.iter().map(|s| length_prefix_bytes(s.len()) + s.len()).sum();
         let mut bytes = Vec::with_capacity(self.bytes.len() - range.len() + added);
         bytes.extend_from_slice(self.bytes.get(..range.start).unwrap_or(&[]));
         for string in with {
-            // Callers keep strings within LISTPACK_VALUE_BYTES_MAX (the invariant).
-            bytes.push(u8::try_from(string.len()).unwrap_or(u8::MAX));
+            push_length_prefix(&mut bytes, string.len());
             bytes.extend_from_slice(string);
         }
         bytes.extend_from_slice(self.bytes.get(range.end..).unwrap_or(&[]));
         self.bytes = bytes.into_boxed_slice();
     }
 
-    /// Sets `field` (both at most 64 bytes, and fewer than 255 pairs); true if it is new.
+    /// Sets `field` (callers keep the pairs under `LISTPACK_ENTRIES_MAX`); true if it is new.
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
         match self.find(field) {
             Some(span) => {
@@ -156,7 +159,8 @@ impl Default for HashValue {
 }
 
 fn fits_listpack(field: &[u8], value: &[u8]) -> bool {
-    field.len() <= LISTPACK_VALUE_BYTES_MAX && value.len() <= LISTPACK_VALUE_BYTES_MAX
+    let max = value_bytes_max();
+    field.len() <= max && value.len() <= max
 }
 
 /// Pairs of either encoding, in order.
@@ -185,7 +189,7 @@ impl<'a> Iterator for Pairs<'a> {
 
 impl ExactSizeIterator for Pairs<'_> {}
 
-/// Pairs by position: the table's own slice, or a small hash decoded once (at most 128).
+/// Pairs by position: the table's own slice, or a small hash decoded once (at most `hash-max-listpack-entries`).
 pub enum Positional<'a> {
     Small(Vec<(&'a [u8], &'a [u8])>),
     Table(&'a [Pair]),
@@ -258,7 +262,7 @@ impl HashValue {
     /// value has `longest_bytes`: converts a listpack that would outgrow its limits at once.
     pub fn prepare(&mut self, pairs: usize, longest_bytes: usize) {
         if matches!(self, Self::Listpack(_))
-            && (pairs > LISTPACK_ENTRIES_MAX || longest_bytes > LISTPACK_VALUE_BYTES_MAX)
+            && (pairs > entries_max() || longest_bytes > value_bytes_max())
         {
             self.convert();
         }
@@ -267,7 +271,7 @@ impl HashValue {
     /// Sets `field`; true if it is new.
     pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
         if let Self::Listpack(packed) = self {
-            let room = packed.len() < LISTPACK_ENTRIES_MAX || packed.find(field).is_some();
+            let room = packed.len() < entries_max() || packed.find(field).is_some();
             if room && fits_listpack(field, value) {
                 return packed.set(field, value);
             }
@@ -400,6 +404,24 @@ mod tests {
             hash.insert(format!("field{i}").as_bytes(), b"value");
         }
         assert_eq!(hash.memory_bytes(), 5 * (7 + 6));
+    }
+
+    #[test]
+    fn packed_holds_long_strings_and_many_pairs() {
+        // Settings above 127 bytes or 255 pairs need wider prefixes and counts.
+        let mut packed = Packed::default();
+        let long = vec![b'v'; 20_000];
+        assert!(packed.set(&[b'f'; 300], &long));
+        for i in 0..300 {
+            assert!(packed.set(format!("f{i}").as_bytes(), b"x"));
+        }
+        assert!(!packed.set(b"f7", b"y"));
+        assert_eq!(packed.len(), 301);
+        assert_eq!(packed.get(&[b'f'; 300]), Some(&long[..]));
+        assert_eq!(packed.get(b"f7"), Some(&b"y"[..]));
+        assert!(packed.remove(&[b'f'; 300]));
+        assert_eq!(packed.iter().next(), Some((&b"f0"[..], &b"x"[..])));
+        assert_eq!(packed.iter().count(), 300);
     }
 
     #[test]

@@ -1,28 +1,26 @@
 //! List values. OBJECT ENCODING follows Redis 7.2: "listpack" while the elements would fit a
-//! listpack of `list-max-listpack-size -2` (8 KiB), "quicklist" beyond, and back to "listpack"
-//! once a quicklist shrinks to half that size. A "listpack" list is stored packed in one buffer
+//! listpack within `list-max-listpack-size` (encoding.rs; -2, 8 KiB, by default), "quicklist"
+//! beyond, and back to "listpack" once a quicklist shrinks to half that limit. A "listpack" list is stored packed in one buffer
 //! (a few bytes of overhead per element, as Redis's listpack); a "quicklist" one is a
 //! double-ended queue of compact elements.
 use std::collections::VecDeque;
 
 use super::compact::CompactBytes;
+use super::encoding::{self, ListLimit};
 use crate::protocol::number::parse_i64;
-
-/// Redis's `list-max-listpack-size -2`: a list stays "listpack" up to 8 KiB of listpack bytes.
-pub const LISTPACK_BYTES_MAX: usize = 8 * 1024;
 
 /// A listpack's header (total bytes u32, count u16) and end byte.
 const LISTPACK_EMPTY_BYTES: usize = 6 + 1;
 
-/// The longest element the packed form holds (its length takes at most 15 bits). The encoding
-/// rules keep "listpack" elements far below; a longer one switches to the deque regardless.
+/// The longest element the packed form holds (its length takes at most 15 bits). A longer
+/// one (possible in a "listpack" list only with `list-max-listpack-size` -4 or -5) switches to
+/// the deque regardless; the reported encoding does not change.
 const PACKED_ELEMENT_BYTES_MAX: usize = 0x7fff;
 
-const _: () = assert!(LISTPACK_BYTES_MAX < PACKED_ELEMENT_BYTES_MAX);
-
 /// Most bytes the packed form holds. Redis's rules count only raw element lengths when a list
-/// grows, so a "listpack" of many tiny elements can pass 8 KiB; every packed edit moves the
-/// buffer, so beyond this the deque takes over (the reported encoding does not change).
+/// grows, so a "listpack" of many tiny elements can pass its byte limit (up to 64 KiB with
+/// `list-max-listpack-size -5`); every packed edit moves the buffer, so beyond this the deque
+/// takes over (the reported encoding does not change).
 const PACKED_BYTES_MAX: usize = 64 * 1024;
 
 /// Elements back to back, each as `length, bytes, length reversed`, so it can be walked from
@@ -337,7 +335,7 @@ impl ListValue {
             deque.push_back(CompactBytes::from(element));
         }
         let mut list = Self { items: Items::Deque(deque), listpack_bytes, is_quicklist: true };
-        list.shrink_to(LISTPACK_BYTES_MAX);
+        list.shrink_to(encoding::list_limit());
         list
     }
 
@@ -353,10 +351,14 @@ impl ListValue {
     }
 
     /// Redis's check before adding elements (`listTypeTryConvertListpack`): the listpack's
-    /// bytes plus the new elements' raw lengths over the limit make it a quicklist.
-    fn grow_check(&mut self, added_bytes: usize) {
+    /// bytes plus the new elements' raw lengths, or its length plus `added_count`, over the
+    /// current limit make it a quicklist.
+    fn grow_check(&mut self, added_bytes: usize, added_count: usize) {
         if !self.is_quicklist
-            && self.listpack_bytes.saturating_add(added_bytes) > LISTPACK_BYTES_MAX
+            && encoding::list_limit().is_exceeded(
+                self.listpack_bytes.saturating_add(added_bytes),
+                self.len().saturating_add(added_count),
+            )
         {
             self.is_quicklist = true;
             self.unpack();
@@ -366,11 +368,11 @@ impl ListValue {
     /// Redis's check after removing elements (`listTypeTryConvertQuicklist`, shrinking): back
     /// to listpack once at most half the limit.
     fn shrink_check(&mut self) {
-        self.shrink_to(LISTPACK_BYTES_MAX / 2);
+        self.shrink_to(encoding::list_limit().halved());
     }
 
-    fn shrink_to(&mut self, limit: usize) {
-        if self.listpack_bytes <= limit {
+    fn shrink_to(&mut self, limit: ListLimit) {
+        if !limit.is_exceeded(self.listpack_bytes, self.len()) {
             self.is_quicklist = false;
             if let Items::Deque(deque) = &self.items {
                 if deque.iter().all(|e| e.len() <= PACKED_ELEMENT_BYTES_MAX) {
@@ -410,7 +412,7 @@ impl ListValue {
         let (total, longest, count) = elements.clone().fold((0usize, 0, 0usize), |(t, l, c), e| {
             (t.saturating_add(e.len()), l.max(e.len()), c + 1)
         });
-        self.grow_check(total);
+        self.grow_check(total, count);
         self.listpack_bytes += elements.clone().map(listpack_entry_bytes).sum::<usize>();
         let packed_bytes = total.saturating_add(count.saturating_mul(4));
         match self.storage_for(packed_bytes, longest) {
@@ -474,7 +476,8 @@ impl ListValue {
     /// Replaces the element at `index`; false if out of range.
     pub fn set(&mut self, index: usize, element: &[u8]) -> bool {
         let Some(old) = self.get(index).map(listpack_entry_bytes) else { return false };
-        self.grow_check(element.len());
+        // Redis's LSET counts the new element as one more entry (`listTypeTryConversionAppend`).
+        self.grow_check(element.len(), 1);
         let replaced = match self.storage_for(element.len() + 4, element.len()) {
             Items::Packed(packed) => packed.replace(index, element),
             Items::Deque(deque) => match deque.get_mut(index) {
@@ -497,7 +500,7 @@ impl ListValue {
         if index > self.len() {
             return false;
         }
-        self.grow_check(element.len());
+        self.grow_check(element.len(), 1);
         self.listpack_bytes += listpack_entry_bytes(element);
         match self.storage_for(element.len() + 4, element.len()) {
             Items::Packed(packed) => packed.insert(index, element),
@@ -767,6 +770,9 @@ mod tests {
         assert_eq!(listpack_entry_bytes(&[b'x'; 200]), 204);
     }
 
+    /// `list-max-listpack-size -2`, the default the unit tests run with.
+    const LISTPACK_BYTES_DEFAULT: usize = 8 * 1024;
+
     #[test]
     fn encoding_converts_with_hysteresis() {
         let mut l = ListValue::new();
@@ -776,17 +782,17 @@ mod tests {
         }
         // 81 entries of 103 bytes plus the header overflow 8 KiB with the 82nd's raw length.
         assert_eq!(l.len(), 80);
-        while l.listpack_bytes > LISTPACK_BYTES_MAX / 2 {
+        while l.listpack_bytes > LISTPACK_BYTES_DEFAULT / 2 {
             assert_eq!(l.encoding_name(), "quicklist");
             l.pop(true);
         }
         assert_eq!(l.encoding_name(), "listpack");
-        let big = ListValue::from_elements([&[b'y'; LISTPACK_BYTES_MAX][..]]);
+        let big = ListValue::from_elements([&[b'y'; LISTPACK_BYTES_DEFAULT][..]]);
         assert_eq!(big.encoding_name(), "quicklist");
         let mut one = ListValue::new();
-        one.push(true, &[b'y'; LISTPACK_BYTES_MAX - 7]);
+        one.push(true, &[b'y'; LISTPACK_BYTES_DEFAULT - 7]);
         assert_eq!(one.encoding_name(), "listpack");
-        one.set(0, &[b'y'; LISTPACK_BYTES_MAX]);
+        one.set(0, &[b'y'; LISTPACK_BYTES_DEFAULT]);
         assert_eq!(one.encoding_name(), "quicklist");
     }
 }

@@ -2,6 +2,7 @@
 //! Commands reach data only through here; the lock order is documented in `keyspace`.
 pub mod compact;
 pub mod dense;
+pub mod encoding;
 pub mod entries;
 pub mod glob;
 pub mod hash;

@@ -1,15 +1,33 @@
 //! Set values: sorted integers while every member is one ("intset"), members packed in one
 //! allocation ("listpack"), then a `Dense` table ("hashtable", see dense.rs), with Redis
-//! 7.2's thresholds and its one-way conversions (t_set.c `setTypeAdd`, `setTypeCreate`).
-use super::compact::CompactBytes;
+//! 7.2's thresholds (`set-max-intset-entries`, `set-max-listpack-entries`,
+//! `set-max-listpack-value`, read from encoding.rs) and its one-way conversions (t_set.c
+//! `setTypeAdd`, `setTypeCreate`).
+use super::compact::{length_prefix_bytes, push_length_prefix, read_prefixed, CompactBytes};
 use super::dense::Dense;
+use super::encoding;
 use crate::protocol::number::parse_i64;
 
-/// Redis's `set-max-intset-entries`, `set-max-listpack-entries` and
-/// `set-max-listpack-value` defaults.
-pub const INTSET_ENTRIES_MAX: usize = 512;
-pub const LISTPACK_ENTRIES_MAX: usize = 128;
-pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
+/// Redis caps `set-max-intset-entries` at 2^30 ("due to intset internals").
+const INTSET_ENTRIES_CAP: usize = 1 << 30;
+
+/// Most members the packed form counts (a u32): a larger setting converts here.
+pub const LISTPACK_ENTRIES_MAX: usize = u32::MAX as usize;
+
+/// The current `set-max-intset-entries` (as Redis, at most 2^30).
+pub fn intset_entries_max() -> usize {
+    encoding::set_max_intset_entries().min(INTSET_ENTRIES_CAP)
+}
+
+/// The current `set-max-listpack-entries`, within what the packed form counts.
+fn listpack_entries_max() -> usize {
+    encoding::set_max_listpack_entries().min(LISTPACK_ENTRIES_MAX)
+}
+
+/// The current `set-max-listpack-value`.
+fn listpack_value_bytes_max() -> usize {
+    encoding::set_max_listpack_value()
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SetValue {
@@ -18,26 +36,21 @@ pub enum SetValue {
     Table(Box<Dense<CompactBytes>>),
 }
 
-/// Members in one exact-size allocation, in insertion order: every member is one length
-/// byte and its bytes (a listpack member is at most 64 bytes), about a tenth of what a
+/// Members in one exact-size allocation, in insertion order: every member is its length
+/// prefix (one byte under 128 bytes, see compact.rs) and its bytes, about a tenth of what a
 /// vector of 24-byte `CompactBytes` takes for short members.
 ///
 /// # Invariants
-/// `bytes` holds exactly `len` items, each at most `LISTPACK_VALUE_BYTES_MAX` bytes.
+/// `bytes` holds exactly `len` items.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed {
     bytes: Box<[u8]>,
-    len: u8,
+    len: u32,
 }
-
-const _: () = assert!(LISTPACK_VALUE_BYTES_MAX <= u8::MAX as usize);
-const _: () = assert!(LISTPACK_ENTRIES_MAX < u8::MAX as usize);
 
 /// The member at offset `at` and the offset after it.
 fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    let len = usize::from(*bytes.get(at)?);
-    let end = at + 1 + len;
-    Some((bytes.get(at + 1..end)?, end))
+    read_prefixed(bytes, at)
 }
 
 /// Members of a packed set, in order.
@@ -69,7 +82,7 @@ impl ExactSizeIterator for PackedIter<'_> {}
 
 impl Packed {
     pub fn len(&self) -> usize {
-        usize::from(self.len)
+        usize::try_from(self.len).unwrap_or(usize::MAX)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -103,11 +116,12 @@ impl Packed {
         item(&self.bytes, start).map(|(member, _)| member)
     }
 
-    /// Appends `member` (callers keep it within 64 bytes and the set under 255 members).
+    /// Appends `member` (callers keep the set under `LISTPACK_ENTRIES_MAX` members).
     fn push(&mut self, member: &[u8]) {
-        let mut bytes = Vec::with_capacity(self.bytes.len() + 1 + member.len());
+        let prefix_bytes = length_prefix_bytes(member.len());
+        let mut bytes = Vec::with_capacity(self.bytes.len() + prefix_bytes + member.len());
         bytes.extend_from_slice(&self.bytes);
-        bytes.push(u8::try_from(member.len()).unwrap_or(u8::MAX));
+        push_length_prefix(&mut bytes, member.len());
         bytes.extend_from_slice(member);
         self.bytes = bytes.into_boxed_slice();
         self.len += 1;
@@ -131,7 +145,7 @@ impl Packed {
     /// Removes and returns the member at position `i`.
     fn remove_at(&mut self, i: usize) -> Option<CompactBytes> {
         let (start, end) = self.find(|j, _| j == i)?;
-        let member = CompactBytes::from(self.bytes.get(start + 1..end)?);
+        let member = CompactBytes::from(item(&self.bytes, start)?.0);
         self.remove_range(start, end);
         Some(member)
     }
@@ -205,9 +219,9 @@ impl SetValue {
     /// Redis's `setTypeCreate`: the encoding for a new set whose first member is `first` and
     /// that is about to receive `hint` members.
     pub fn create(first: &[u8], hint: usize) -> Self {
-        if parse_i64(first).is_some() && hint <= INTSET_ENTRIES_MAX {
+        if parse_i64(first).is_some() && hint <= intset_entries_max() {
             Self::Ints(Vec::new())
-        } else if hint <= LISTPACK_ENTRIES_MAX {
+        } else if hint <= listpack_entries_max() {
             Self::Listpack(Packed::default())
         } else {
             Self::Table(Box::new(Dense::with_capacity(hint)))
@@ -220,14 +234,14 @@ impl SetValue {
     /// hashtable.
     pub fn from_members<'a>(members: impl IntoIterator<Item = &'a [u8]>) -> Self {
         let members: Vec<&[u8]> = members.into_iter().collect();
-        if members.len() <= INTSET_ENTRIES_MAX {
+        if members.len() <= intset_entries_max() {
             let ints: Option<Vec<i64>> = members.iter().map(|m| parse_i64(m)).collect();
             if let Some(ints) = ints.filter(|ints| ints.windows(2).all(|w| w[0] < w[1])) {
                 return Self::Ints(ints);
             }
         }
-        let small = members.len() <= LISTPACK_ENTRIES_MAX
-            && members.iter().all(|m| m.len() <= LISTPACK_VALUE_BYTES_MAX);
+        let small = members.len() <= listpack_entries_max()
+            && members.iter().all(|m| m.len() <= listpack_value_bytes_max());
         if small {
             let mut listpack = Packed::default();
             for member in members {
@@ -245,8 +259,8 @@ impl SetValue {
     /// to "hashtable" at once when the hint is beyond its encoding's limit.
     pub fn prepare(&mut self, hint: usize) {
         let convert = match self {
-            Self::Ints(_) => hint > INTSET_ENTRIES_MAX,
-            Self::Listpack(_) => hint > LISTPACK_ENTRIES_MAX,
+            Self::Ints(_) => hint > intset_entries_max(),
+            Self::Listpack(_) => hint > listpack_entries_max(),
             Self::Table(_) => false,
         };
         if convert {
@@ -282,7 +296,7 @@ impl SetValue {
                     Ok(_) => false,
                     Err(at) => {
                         ints.insert(at, n);
-                        if ints.len() > INTSET_ENTRIES_MAX {
+                        if ints.len() > intset_entries_max() {
                             let len = ints.len();
                             self.convert_to_table(len);
                         }
@@ -291,8 +305,9 @@ impl SetValue {
                 },
                 None => {
                     // Not an integer, so not a member yet.
-                    if ints.len() < LISTPACK_ENTRIES_MAX && member.len() <= LISTPACK_VALUE_BYTES_MAX
-                    {
+                    let fits = ints.len() < listpack_entries_max()
+                        && member.len() <= listpack_value_bytes_max();
+                    if fits {
                         let mut members = Packed::default();
                         let mut buffer = itoa::Buffer::new();
                         for &n in ints.iter() {
@@ -312,7 +327,8 @@ impl SetValue {
                 if members.contains(member) {
                     return false;
                 }
-                if members.len() < LISTPACK_ENTRIES_MAX && member.len() <= LISTPACK_VALUE_BYTES_MAX
+                if members.len() < listpack_entries_max()
+                    && member.len() <= listpack_value_bytes_max()
                 {
                     members.push(member);
                     return true;
@@ -425,6 +441,24 @@ impl SetValue {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn packed_holds_long_members_and_many_members() {
+        // Settings above 127 bytes or 255 members need wider prefixes and counts.
+        let mut packed = Packed::default();
+        let long = vec![b'm'; 20_000];
+        packed.push(&long);
+        for i in 0..300 {
+            packed.push(format!("m{i}").as_bytes());
+        }
+        assert_eq!(packed.len(), 301);
+        assert!(packed.contains(&long));
+        assert_eq!(packed.get(300), Some(&b"m299"[..]));
+        assert_eq!(packed.remove_at(0).as_deref(), Some(&long[..]));
+        assert!(packed.remove(b"m5"));
+        assert_eq!(packed.iter().count(), 299);
+        assert_eq!(packed.get(5), Some(&b"m6"[..]));
+    }
 
     fn members(set: &SetValue) -> Vec<String> {
         let mut out = Vec::new();

@@ -1,16 +1,14 @@
 //! Sorted set values: members ordered by (score, member bytes). Small sets are packed in one
-//! allocation ("listpack" in OBJECT ENCODING, as Redis 7.2 names it); past Redis's limits they
-//! become, one way, a skip list with spans in an arena plus a member index ("skiplist").
+//! allocation ("listpack" in OBJECT ENCODING, as Redis 7.2 names it); past the
+//! `zset-max-listpack-*` limits (encoding.rs) they become, one way, a skip list with spans in
+//! an arena plus a member index ("skiplist").
 use std::cmp::Ordering;
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
 use super::compact::CompactBytes;
-
-/// Redis's `zset-max-listpack-entries` and `zset-max-listpack-value` defaults.
-pub const LISTPACK_ENTRIES_MAX: usize = 128;
-pub const LISTPACK_VALUE_BYTES_MAX: usize = 64;
+use super::encoding;
 
 /// Redis's order: by score, then by member bytes.
 pub fn compare(a: (f64, &[u8]), b: (f64, &[u8])) -> Ordering {
@@ -39,8 +37,10 @@ impl PartialEq for ZSetValue {
 /// Bytes of a packed entry beyond its member: two length bytes and the score.
 const PACKED_ENTRY_OVERHEAD: usize = 10;
 
-const _: () = assert!(LISTPACK_VALUE_BYTES_MAX <= u8::MAX as usize);
-const _: () = assert!(LISTPACK_ENTRIES_MAX < u8::MAX as usize);
+/// What the packed form can hold at most (u8 lengths and count), whatever
+/// `zset-max-listpack-*` say: larger settings convert to the skip list earlier than Redis.
+const PACKED_VALUE_BYTES_MAX: usize = u8::MAX as usize;
+const PACKED_ENTRIES_MAX: usize = u8::MAX as usize - 1;
 
 /// A small sorted set in one exact-size allocation, as Redis's listpack: entries sorted by
 /// (score, member), each `[len: u8][score: f64 LE][member: len bytes][len: u8]`. The trailing
@@ -164,8 +164,10 @@ impl ZSetValue {
             // A listpack keeps scores as text and reads "-0" back as 0, as Redis's does.
             let score = score + 0.0;
             let existed = packed.find(member).is_some();
-            let fits = member.len() <= LISTPACK_VALUE_BYTES_MAX
-                && (existed || packed.len() < LISTPACK_ENTRIES_MAX);
+            // Read per write: CONFIG SET zset-max-listpack-* applies from the next one on.
+            let value_max = encoding::zset_max_listpack_value().min(PACKED_VALUE_BYTES_MAX);
+            let entries_max = encoding::zset_max_listpack_entries().min(PACKED_ENTRIES_MAX);
+            let fits = member.len() <= value_max && (existed || packed.len() < entries_max);
             if fits {
                 packed.rebuild(member, Some(score));
                 return !existed;
@@ -705,19 +707,20 @@ mod tests {
     #[test]
     fn small_sets_stay_listpack_and_convert_one_way() {
         let mut z = ZSetValue::new();
-        for i in 0..LISTPACK_ENTRIES_MAX {
+        for i in 0..encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT {
             assert!(z.insert(i as f64, format!("m{i}").as_bytes()));
         }
         assert_eq!(z.encoding_name(), "listpack");
         // 10 bytes per entry plus the member, in one allocation.
-        let members: usize = (0..LISTPACK_ENTRIES_MAX).map(|i| format!("m{i}").len()).sum();
-        assert_eq!(z.memory_bytes(), members + LISTPACK_ENTRIES_MAX * PACKED_ENTRY_OVERHEAD);
+        let max = encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT;
+        let members: usize = (0..max).map(|i| format!("m{i}").len()).sum();
+        assert_eq!(z.memory_bytes(), members + max * PACKED_ENTRY_OVERHEAD);
         assert!(!z.insert(5.0, b"m1"));
         assert_eq!(z.encoding_name(), "listpack");
         assert!(z.insert(1000.0, b"extra"));
         assert_eq!(z.encoding_name(), "skiplist");
-        assert_eq!(z.len(), LISTPACK_ENTRIES_MAX + 1);
-        for i in 0..LISTPACK_ENTRIES_MAX {
+        assert_eq!(z.len(), encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT + 1);
+        for i in 0..encoding::ZSET_MAX_LISTPACK_ENTRIES_DEFAULT {
             z.remove(format!("m{i}").as_bytes());
         }
         assert_eq!(z.encoding_name(), "skiplist");

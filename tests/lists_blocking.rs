@@ -297,7 +297,8 @@ fn concurrent_pushes_and_blocking_pops_lose_and_duplicate_nothing() {
     let mut server = TestServer::start();
     let port = server.port;
     const POPPERS: usize = 6;
-    const PER_POPPER: usize = 30;
+    // 2 pushers x 6 x 834 = 10 008 pushes against blocked clients.
+    const PER_POPPER: usize = 834;
     let poppers: Vec<_> = (0..POPPERS)
         .map(|i| {
             std::thread::spawn(move || {

@@ -2,6 +2,7 @@
 //! journals HashSet / HashDelete with what it applied. Also the SCAN option parsing that
 //! HSCAN and SSCAN share.
 use super::arguments::{self, is};
+use super::collections::{self, delete_if_empty};
 use super::errors::{CommandError, CommandResult};
 use super::keys::parse_cursor;
 use super::strings::{check_journal_room, long_double};
@@ -11,7 +12,6 @@ use crate::journal::Effect;
 use crate::protocol::number::parse_i64;
 use crate::protocol::Args;
 use crate::store::hash::Positional;
-use crate::store::keyspace::access_clock_s;
 use crate::store::{dense, glob, hash_key, Entry, HashValue, Shard, Value};
 
 const G: &str = "hash";
@@ -128,11 +128,7 @@ fn read_hash<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut HashValue>, CommandError> {
-    match shard.lookup(hash, key, now_ms) {
-        None => Ok(None),
-        Some(Entry { value: Value::Hash(h), .. }) => Ok(Some(h)),
-        Some(_) => Err(CommandError::WrongType),
-    }
+    collections::read(shard, hash, key, now_ms, Value::hash_mut)
 }
 
 /// Finds `key` for a write, as Redis's `lookupKeyWrite` (no hit or miss counted).
@@ -142,16 +138,7 @@ fn write_hash<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut HashValue>, CommandError> {
-    match shard.find(hash, key, now_ms) {
-        None => Ok(None),
-        Some(entry) => {
-            entry.accessed_s = access_clock_s();
-            match &mut entry.value {
-                Value::Hash(h) => Ok(Some(h)),
-                _ => Err(CommandError::WrongType),
-            }
-        }
-    }
+    collections::write(shard, hash, key, now_ms, Value::hash_mut)
 }
 
 /// The hash at `key` for a write that will add at least one field: created empty if missing.
@@ -165,14 +152,6 @@ fn write_hash_or_create<'a>(
         shard.insert(hash, Entry::new(key, Value::Hash(Box::default())), now_ms);
     }
     write_hash(shard, hash, key, now_ms)?.ok_or(CommandError::WrongType)
-}
-
-/// Removes `key` if its collection is now empty (a collection left empty is deleted).
-fn delete_if_empty(shard: &mut Shard, hash: u64, key: &[u8], now_ms: u64) {
-    let empty = shard.find(hash, key, now_ms).is_some_and(|e| e.value.is_empty_collection());
-    if empty {
-        shard.remove(hash, key, now_ms);
-    }
 }
 
 fn len_u64(len: usize) -> u64 {

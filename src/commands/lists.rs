@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::arguments::{self, is};
+use super::collections::{self, delete_if_empty};
 use super::errors::{CommandError, CommandResult};
 use super::strings::check_journal_room;
 use super::table::{flags::*, spec, CommandSpec, KeySpan};
@@ -161,10 +162,7 @@ const POP_COMPLEXITY: &str = "O(N) where N is the number of elements returned";
 // ------------------------------------------------------------------------------- helpers
 
 fn list_of(entry: &mut Entry) -> Result<&mut ListValue, CommandError> {
-    match &mut entry.value {
-        Value::List(list) => Ok(list),
-        _ => Err(CommandError::WrongType),
-    }
+    entry.value.list_mut().ok_or(CommandError::WrongType)
 }
 
 /// The list at `key`, counting a hit or miss: `Ok(None)` when missing, WRONGTYPE otherwise.
@@ -174,18 +172,7 @@ fn read_list<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut ListValue>, CommandError> {
-    match shard.lookup(hash, key, now_ms) {
-        None => Ok(None),
-        Some(entry) => list_of(entry).map(Some),
-    }
-}
-
-/// Deletes `key` if its list is now empty (a collection left empty must not exist).
-fn delete_if_empty(shard: &mut Shard, hash: u64, key: &[u8], now_ms: u64) {
-    let empty = shard.find(hash, key, now_ms).is_some_and(|e| e.value.is_empty_collection());
-    if empty {
-        shard.remove(hash, key, now_ms);
-    }
+    collections::read(shard, hash, key, now_ms, Value::list_mut)
 }
 
 fn len_i64(len: usize) -> i64 {

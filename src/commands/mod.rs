@@ -3,6 +3,7 @@
 pub mod arguments;
 pub mod bitmaps;
 pub mod client;
+pub mod collections;
 pub mod connection;
 pub mod errors;
 pub mod hashes;

@@ -2,6 +2,7 @@
 //! and random members. Values are `SetValue`s (store/set.rs); writes journal SetAdd /
 //! SetRemove with what changed, STORE forms a Put of the whole result (or a Delete).
 use super::arguments::{self, is};
+use super::collections::{self, delete_if_empty};
 use super::errors::{CommandError, CommandResult};
 use super::hashes::{
     args_bytes, distinct_positions, random_count, reply_scan, scan_cursor, scan_options,
@@ -11,7 +12,7 @@ use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::journal::{self, Effect};
 use crate::protocol::Args;
-use crate::store::keyspace::{access_clock_s, ShardSet};
+use crate::store::keyspace::ShardSet;
 use crate::store::set::Member;
 use crate::store::{dense, hash_key, CompactBytes, Entry, SetValue, Shard, Value};
 
@@ -156,11 +157,7 @@ fn read_set<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut SetValue>, CommandError> {
-    match shard.lookup(hash, key, now_ms) {
-        None => Ok(None),
-        Some(Entry { value: Value::Set(s), .. }) => Ok(Some(s)),
-        Some(_) => Err(CommandError::WrongType),
-    }
+    collections::read(shard, hash, key, now_ms, Value::set_mut)
 }
 
 /// Finds `key` for a write, as Redis's `lookupKeyWrite` (no hit or miss counted).
@@ -170,23 +167,7 @@ fn write_set<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut SetValue>, CommandError> {
-    match shard.find(hash, key, now_ms) {
-        None => Ok(None),
-        Some(entry) => {
-            entry.accessed_s = access_clock_s();
-            match &mut entry.value {
-                Value::Set(s) => Ok(Some(s)),
-                _ => Err(CommandError::WrongType),
-            }
-        }
-    }
-}
-
-fn delete_if_empty(shard: &mut Shard, hash: u64, key: &[u8], now_ms: u64) {
-    let empty = shard.find(hash, key, now_ms).is_some_and(|e| e.value.is_empty_collection());
-    if empty {
-        shard.remove(hash, key, now_ms);
-    }
+    collections::write(shard, hash, key, now_ms, Value::set_mut)
 }
 
 fn len_i64(len: usize) -> i64 {

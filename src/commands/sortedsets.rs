@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::arguments::{self, is};
+use super::collections::{self, delete_if_empty};
 use super::errors::{CommandError, CommandResult};
 use super::keys::parse_cursor;
 use super::strings::check_journal_room;
@@ -17,7 +18,7 @@ use crate::journal::{self, Effect};
 use crate::protocol::number::{format_double, parse_f64, parse_i64};
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOn, BlockedOp, Outcome, Served, Waiter};
-use crate::store::keyspace::{access_clock_s, ShardSet};
+use crate::store::keyspace::ShardSet;
 use crate::store::zset::compare;
 use crate::store::{glob, hash_key, Entry, SetValue, Shard, Value, ZSetValue};
 
@@ -248,13 +249,6 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 // ------------------------------------------------------------------------------- helpers
 
-fn zset_of(entry: &mut Entry) -> Result<&mut ZSetValue, CommandError> {
-    match &mut entry.value {
-        Value::ZSet(zset) => Ok(zset),
-        _ => Err(CommandError::WrongType),
-    }
-}
-
 /// Reads `key` as Redis's `lookupKeyRead` (counts a hit or miss); WRONGTYPE if not a zset.
 fn read_zset<'a>(
     shard: &'a mut Shard,
@@ -262,7 +256,7 @@ fn read_zset<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut ZSetValue>, CommandError> {
-    shard.lookup(hash, key, now_ms).map(zset_of).transpose()
+    collections::read(shard, hash, key, now_ms, Value::zset_mut)
 }
 
 /// Finds `key` for a write, as `lookupKeyWrite` (touches, counts nothing).
@@ -272,13 +266,7 @@ fn write_zset<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut ZSetValue>, CommandError> {
-    match shard.find(hash, key, now_ms) {
-        None => Ok(None),
-        Some(entry) => {
-            entry.accessed_s = access_clock_s();
-            zset_of(entry).map(Some)
-        }
-    }
+    collections::write(shard, hash, key, now_ms, Value::zset_mut)
 }
 
 fn len_u64(len: usize) -> u64 {
@@ -315,13 +303,6 @@ fn reply_entries<'a>(
         if withscores {
             reply.double(score);
         }
-    }
-}
-
-/// Removes `key` if its sorted set is now empty (a collection left empty is deleted).
-fn delete_if_empty(shard: &mut Shard, hash: u64, key: &[u8], now_ms: u64) {
-    if shard.find(hash, key, now_ms).is_some_and(|e| e.value.is_empty_collection()) {
-        shard.remove(hash, key, now_ms);
     }
 }
 

@@ -203,34 +203,6 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<&[u8]>, now_ms: u64) -> Result
     Ok(())
 }
 
-fn list(value: &mut Value) -> Option<&mut ListValue> {
-    match value {
-        Value::List(list) => Some(list),
-        _ => None,
-    }
-}
-
-fn hash(value: &mut Value) -> Option<&mut HashValue> {
-    match value {
-        Value::Hash(hash) => Some(hash),
-        _ => None,
-    }
-}
-
-fn set(value: &mut Value) -> Option<&mut SetValue> {
-    match value {
-        Value::Set(set) => Some(set),
-        _ => None,
-    }
-}
-
-fn zset(value: &mut Value) -> Option<&mut ZSetValue> {
-    match value {
-        Value::ZSet(zset) => Some(zset),
-        _ => None,
-    }
-}
-
 /// Index effects name positions the live command found in range; out of range means the
 /// journal does not match the state it is replayed onto.
 fn position(index: u64) -> usize {
@@ -247,13 +219,13 @@ fn apply_collection(
         Effect::ListPush { db, key, left, elements } => {
             change_collection(keyspace, *db, key, Some(List), now, |v| {
                 // One call, as the command pushed them: the encoding follows the same rule.
-                list(v)?.push_many(*left, elements.iter().copied());
+                v.list_mut()?.push_many(*left, elements.iter().copied());
                 Some(())
             })
         }
         Effect::ListPop { db, key, left, count } => {
             change_collection(keyspace, *db, key, None, now, |v| {
-                let list = list(v)?;
+                let list = v.list_mut()?;
                 // All at once: a packed list moves its bytes once, not once per element.
                 let wanted = usize::try_from(*count).ok().filter(|&n| n <= list.len())?;
                 list.pop_many(*left, wanted);
@@ -262,23 +234,23 @@ fn apply_collection(
         }
         Effect::ListSet { db, key, index, element } => {
             change_collection(keyspace, *db, key, None, now, |v| {
-                list(v)?.set(position(*index), element).then_some(())
+                v.list_mut()?.set(position(*index), element).then_some(())
             })
         }
         Effect::ListInsert { db, key, index, element } => {
             change_collection(keyspace, *db, key, None, now, |v| {
-                list(v)?.insert(position(*index), element).then_some(())
+                v.list_mut()?.insert(position(*index), element).then_some(())
             })
         }
         Effect::ListRemove { db, key, count, element } => {
             change_collection(keyspace, *db, key, None, now, |v| {
-                list(v)?.remove_matching(*count, element);
+                v.list_mut()?.remove_matching(*count, element);
                 Some(())
             })
         }
         Effect::HashSet { db, key, pairs } => {
             change_collection(keyspace, *db, key, Some(Hash), now, |v| {
-                let hash = hash(v)?;
+                let hash = v.hash_mut()?;
                 // HSET's conversion check over all its pairs, as the live command did.
                 let longest = pairs.iter().map(|(f, value)| f.len().max(value.len())).max();
                 hash.prepare(pairs.len(), longest.unwrap_or(0));
@@ -290,7 +262,7 @@ fn apply_collection(
         }
         Effect::HashDelete { db, key, fields } => {
             change_collection(keyspace, *db, key, None, now, |v| {
-                let hash = hash(v)?;
+                let hash = v.hash_mut()?;
                 fields.iter().for_each(|f| {
                     hash.remove(f);
                 });
@@ -299,7 +271,7 @@ fn apply_collection(
         }
         Effect::SetAdd { db, key, members } => {
             change_collection(keyspace, *db, key, Some(Set), now, |v| {
-                let set = set(v)?;
+                let set = v.set_mut()?;
                 // SADD's size hint over all its arguments, as the live command applied it (a
                 // set is empty here only when this effect just created it).
                 let hint = members.len();
@@ -315,7 +287,7 @@ fn apply_collection(
         }
         Effect::SetRemove { db, key, members } => {
             change_collection(keyspace, *db, key, None, now, |v| {
-                let set = set(v)?;
+                let set = v.set_mut()?;
                 members.iter().for_each(|m| {
                     set.remove(m);
                 });
@@ -324,7 +296,7 @@ fn apply_collection(
         }
         Effect::ZSetAdd { db, key, entries } => {
             change_collection(keyspace, *db, key, Some(ZSet), now, |v| {
-                let zset = zset(v)?;
+                let zset = v.zset_mut()?;
                 entries.iter().for_each(|(score, m)| {
                     zset.insert(*score, m);
                 });
@@ -333,7 +305,7 @@ fn apply_collection(
         }
         Effect::ZSetRemove { db, key, members } => {
             change_collection(keyspace, *db, key, None, now, |v| {
-                let zset = zset(v)?;
+                let zset = v.zset_mut()?;
                 members.iter().for_each(|m| {
                     zset.remove(m);
                 });

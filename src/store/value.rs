@@ -44,6 +44,34 @@ impl Value {
         }
     }
 
+    pub fn list_mut(&mut self) -> Option<&mut ListValue> {
+        match self {
+            Self::List(list) => Some(list),
+            _ => None,
+        }
+    }
+
+    pub fn hash_mut(&mut self) -> Option<&mut HashValue> {
+        match self {
+            Self::Hash(hash) => Some(hash),
+            _ => None,
+        }
+    }
+
+    pub fn set_mut(&mut self) -> Option<&mut SetValue> {
+        match self {
+            Self::Set(set) => Some(set),
+            _ => None,
+        }
+    }
+
+    pub fn zset_mut(&mut self) -> Option<&mut ZSetValue> {
+        match self {
+            Self::ZSet(zset) => Some(zset),
+            _ => None,
+        }
+    }
+
     /// True for a collection with no elements: such a key must not exist (commands and replay
     /// delete it).
     pub fn is_empty_collection(&self) -> bool {

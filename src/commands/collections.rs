@@ -1,0 +1,45 @@
+//! What the collection families (lists, hashes, sets, sorted sets) share: looking a key up
+//! as one type, with Redis's read and write lookup rules, and deleting a collection left
+//! empty. Each family passes its type's accessor (`Value::list_mut`, ...).
+use super::errors::CommandError;
+use crate::store::keyspace::access_clock_s;
+use crate::store::{Shard, Value};
+
+/// Picks one collection type out of a value; None for any other type.
+pub type Pick<T> = fn(&mut Value) -> Option<&mut T>;
+
+/// Reads `key` as Redis's `lookupKeyRead` does (counts a hit or miss, touches the access
+/// time): `Ok(None)` if missing, WRONGTYPE if another type.
+pub fn read<'a, T>(
+    shard: &'a mut Shard,
+    hash: u64,
+    key: &[u8],
+    now_ms: u64,
+    pick: Pick<T>,
+) -> Result<Option<&'a mut T>, CommandError> {
+    shard
+        .lookup(hash, key, now_ms)
+        .map(|e| pick(&mut e.value).ok_or(CommandError::WrongType))
+        .transpose()
+}
+
+/// Finds `key` for a write, as Redis's `lookupKeyWrite` (touches, counts no hit or miss):
+/// `Ok(None)` if missing, WRONGTYPE if another type.
+pub fn write<'a, T>(
+    shard: &'a mut Shard,
+    hash: u64,
+    key: &[u8],
+    now_ms: u64,
+    pick: Pick<T>,
+) -> Result<Option<&'a mut T>, CommandError> {
+    let Some(entry) = shard.find(hash, key, now_ms) else { return Ok(None) };
+    entry.accessed_s = access_clock_s();
+    pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
+}
+
+/// Deletes `key` if its collection is now empty (a collection left empty must not exist).
+pub fn delete_if_empty(shard: &mut Shard, hash: u64, key: &[u8], now_ms: u64) {
+    if shard.find(hash, key, now_ms).is_some_and(|e| e.value.is_empty_collection()) {
+        shard.remove(hash, key, now_ms);
+    }
+}

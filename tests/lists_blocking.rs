@@ -3,8 +3,6 @@
 //! blocked clients are journaled (a restart shows the same lists).
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 
 const NULL_ARRAY2: &str = "*-1\r\n";
@@ -13,27 +11,6 @@ const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong ki
 /// `[key, element]` as BLPOP replies it.
 fn pair(key: &str, element: &str) -> String {
     bulk_array(&[key, element])
-}
-
-/// The `blocked_clients` field of INFO.
-fn blocked_clients(c: &mut RawClient) -> usize {
-    let info = c.cmd(&["INFO", "clients"]);
-    info.lines()
-        .find_map(|l| l.strip_prefix("blocked_clients:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("INFO clients has blocked_clients")
-}
-
-/// Waits (bounded) until exactly `n` clients are blocked: the commands sent before are then
-/// registered, in the order they were sent when each waited for the previous one.
-fn wait_blocked(c: &mut RawClient, n: usize) {
-    for _ in 0..500 {
-        if blocked_clients(c) == n {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("expected {n} blocked clients, INFO says {}", blocked_clients(c));
 }
 
 #[test]

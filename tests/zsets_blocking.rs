@@ -4,32 +4,10 @@
 //! journaled with the command that served them (a restart shows the same sets).
 mod common;
 
-use std::time::Duration;
-
 use common::*;
 
 const NULL_ARRAY2: &str = "*-1\r\n";
 const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
-
-/// The `blocked_clients` field of INFO.
-fn blocked_clients(c: &mut RawClient) -> usize {
-    let info = c.cmd(&["INFO", "clients"]);
-    info.lines()
-        .find_map(|l| l.strip_prefix("blocked_clients:"))
-        .and_then(|n| n.trim().parse().ok())
-        .expect("INFO clients has blocked_clients")
-}
-
-/// Waits (bounded) until exactly `n` clients are blocked.
-fn wait_blocked(c: &mut RawClient, n: usize) {
-    for _ in 0..500 {
-        if blocked_clients(c) == n {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    panic!("expected {n} blocked clients, INFO says {}", blocked_clients(c));
-}
 
 /// A score as the protocol writes it: bulk in RESP2, double in RESP3.
 fn score(text: &str, resp3: bool) -> String {

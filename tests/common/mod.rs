@@ -462,3 +462,24 @@ impl Drop for Node {
         let _ = self.child.wait();
     }
 }
+
+/// The `blocked_clients` field of INFO.
+pub fn blocked_clients(c: &mut RawClient) -> usize {
+    let info = c.cmd(&["INFO", "clients"]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("blocked_clients:"))
+        .and_then(|n| n.trim().parse().ok())
+        .expect("INFO clients has blocked_clients")
+}
+
+/// Waits (bounded) until exactly `n` clients are blocked: the commands sent before are then
+/// registered, in the order they were sent when each waited for the previous one.
+pub fn wait_blocked(c: &mut RawClient, n: usize) {
+    for _ in 0..500 {
+        if blocked_clients(c) == n {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("expected {n} blocked clients, INFO says {}", blocked_clients(c));
+}

@@ -71,7 +71,7 @@ fn restart_keeps_acknowledged_writes() {
     let ttl = c.cmd(&["PTTL", "b"]);
     let ms: i64 = ttl.trim_start_matches(':').trim().parse().unwrap();
     assert!((590_000..=600_000).contains(&ms), "{ttl}");
-    assert!(node.log().contains("records in 1 segment(s) replayed"), "{}", node.log());
+    assert!(node.log().contains("records in 1 segment(s) loaded"), "{}", node.log());
 }
 
 #[test]

@@ -44,6 +44,8 @@ pub enum Action {
     WaitAof { local: bool, timeout: Option<Duration> },
     /// Stop the server (SHUTDOWN); the reply, if any, is already written.
     Shutdown,
+    /// Reply to SAVE once compaction `ticket` ended.
+    Save { ticket: u64 },
     /// Wait, blocked on list or sorted set keys (BLPOP, BZPOPMIN and friends), until served,
     /// `timeout` (None waits for ever), CLIENT UNBLOCK or disconnection; then reply
     /// (`Outcome::write`).

@@ -12,6 +12,7 @@ use super::{Action, Context};
 use crate::clock::unix_us_now;
 use crate::protocol::number::parse_f64;
 use crate::protocol::Args;
+use crate::server::compaction::Trigger;
 use crate::server::settings::{SettingDef, Settings};
 use crate::server::stats::Traffic;
 use crate::store::hash_key;
@@ -50,6 +51,24 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("memory", -2, 0, KeySpan::NONE, G, container)
         .doc("4.0.0", "A container for memory diagnostics commands.", "Depends on subcommand.", "")
         .subs(MEMORY_SUBCOMMANDS),
+    spec("bgrewriteaof", 1, ADMIN | NOSCRIPT, KeySpan::NONE, G, bgrewriteaof).doc(
+        "1.0.0",
+        "Asynchronously rewrites the append-only file to disk.",
+        "O(1)",
+        "",
+    ),
+    spec("bgsave", -1, ADMIN | NOSCRIPT, KeySpan::NONE, G, bgsave).doc(
+        "1.0.0",
+        "Asynchronously saves the database(s) to disk.",
+        "O(1)",
+        "[SCHEDULE]",
+    ),
+    spec("save", 1, ADMIN | NOSCRIPT | NO_MULTI, KeySpan::NONE, G, save).doc(
+        "1.0.0",
+        "Synchronously saves the database(s) to disk.",
+        "O(N) where N is the total number of keys in all databases",
+        "",
+    ),
     spec(
         "shutdown",
         -1,
@@ -451,6 +470,11 @@ fn memory_section(ctx: &Context<'_>) -> Section {
 }
 
 fn persistence_section(ctx: &Context<'_>) -> Section {
+    let compaction = ctx.server.compaction.info();
+    let seconds = |s: Option<u64>| s.map_or(-1, |s| i64::try_from(s).unwrap_or(i64::MAX));
+    let status = |ok: bool| if ok { "ok" } else { "err" };
+    let last_seq = ctx.server.journal().map_or(0, |j| j.last_seq());
+    let current_save = compaction.current_time_s.filter(|_| compaction.save_in_progress);
     let mut s = Section::new("Persistence");
     s.field("loading", u8::from(ctx.server.is_loading()))
         .field("async_loading", 0)
@@ -460,24 +484,24 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
         .field("current_fork_perc", "0.00")
         .field("current_save_keys_processed", 0)
         .field("current_save_keys_total", 0)
-        .field("rdb_changes_since_last_save", 0)
-        .field("rdb_bgsave_in_progress", 0)
+        .field("rdb_changes_since_last_save", last_seq.saturating_sub(compaction.snapshot_seq))
+        .field("rdb_bgsave_in_progress", u8::from(compaction.save_in_progress))
         .field("rdb_last_save_time", ctx.server.last_save_unix_s.load(Relaxed))
-        .field("rdb_last_bgsave_status", "ok")
-        .field("rdb_last_bgsave_time_sec", -1)
-        .field("rdb_current_bgsave_time_sec", -1)
-        .field("rdb_saves", 0)
+        .field("rdb_last_bgsave_status", status(compaction.last_ok))
+        .field("rdb_last_bgsave_time_sec", seconds(compaction.last_time_s))
+        .field("rdb_current_bgsave_time_sec", seconds(current_save))
+        .field("rdb_saves", compaction.saves)
         .field("rdb_last_cow_size", 0)
         .field("rdb_last_load_keys_expired", 0)
         .field("rdb_last_load_keys_loaded", 0)
         .field("aof_enabled", u8::from(setting(ctx, "appendonly") == "yes"))
-        .field("aof_rewrite_in_progress", 0)
-        .field("aof_rewrite_scheduled", 0)
-        .field("aof_last_rewrite_time_sec", -1)
-        .field("aof_current_rewrite_time_sec", -1)
-        .field("aof_last_bgrewrite_status", "ok")
-        .field("aof_rewrites", 0)
-        .field("aof_rewrites_consecutive_failures", 0)
+        .field("aof_rewrite_in_progress", u8::from(compaction.in_progress))
+        .field("aof_rewrite_scheduled", u8::from(compaction.scheduled))
+        .field("aof_last_rewrite_time_sec", seconds(compaction.last_time_s))
+        .field("aof_current_rewrite_time_sec", seconds(compaction.current_time_s))
+        .field("aof_last_bgrewrite_status", status(compaction.last_ok))
+        .field("aof_rewrites", compaction.rewrites)
+        .field("aof_rewrites_consecutive_failures", compaction.consecutive_failures)
         .field(
             "aof_last_write_status",
             match ctx.server.journal().and_then(|j| j.failure()) {
@@ -492,13 +516,16 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
         let progress = journal.progress();
         let written = progress.written_seq.load(Relaxed);
         let synced = progress.synced_seq.load(Relaxed);
-        let size = progress.bytes_written.load(Relaxed);
-        s.field("aof_current_size", size)
-            .field("aof_base_size", 0)
+        let live = journal.live_bytes();
+        s.field("aof_current_size", compaction.snapshot_bytes + live)
+            .field("aof_base_size", compaction.base_bytes)
             .field("aof_pending_rewrite", 0)
             .field("aof_buffer_length", 0)
             .field("aof_pending_bio_fsync", u8::from(synced < written))
             .field("aof_delayed_fsync", 0)
+            .field("snapshot_seq", compaction.snapshot_seq)
+            .field("snapshot_size", compaction.snapshot_bytes)
+            .field("journal_live_size", live)
             .field("journal_last_seq", journal.last_seq())
             .field("journal_written_seq", written)
             .field("journal_synced_seq", synced)
@@ -783,6 +810,45 @@ pub fn time(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     ctx.reply.array(2);
     ctx.reply.bulk_integer(seconds);
     ctx.reply.bulk_integer(micros);
+    Ok(())
+}
+
+// ------------------------------------------------------------- BGREWRITEAOF, BGSAVE, SAVE
+
+/// BGREWRITEAOF: starts a compaction (snapshot, then the journal rewritten to its tail).
+pub fn bgrewriteaof(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    require_journal(ctx)?;
+    let reply = ctx.server.compaction.request(Trigger::Rewrite, false);
+    reply.map(|text| ctx.reply.simple(text)).map_err(CommandError::Static)
+}
+
+/// BGSAVE [SCHEDULE]: the same compaction; SCHEDULE queues it behind a running rewrite.
+pub fn bgsave(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let schedule = match args.len() {
+        1 => false,
+        2 if is(args.get(1), "schedule") => true,
+        _ => return Err(CommandError::Syntax),
+    };
+    require_journal(ctx)?;
+    let reply = ctx.server.compaction.request(Trigger::Save, schedule);
+    reply.map(|text| ctx.reply.simple(text)).map_err(CommandError::Static)
+}
+
+/// SAVE: a compaction the client waits for. Other clients are served meanwhile: the snapshot
+/// is point-in-time without stopping them.
+pub fn save(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    require_journal(ctx)?;
+    let ticket = ctx.server.compaction.request_foreground().map_err(CommandError::Static)?;
+    ctx.client.action = Some(Action::Save { ticket });
+    Ok(())
+}
+
+fn require_journal(ctx: &Context<'_>) -> CommandResult {
+    if ctx.server.journal().is_none() {
+        return Err(CommandError::Static(
+            "ERR the server runs without a journal (--appendonly no): there is nothing to save to",
+        ));
+    }
     Ok(())
 }
 

@@ -86,13 +86,26 @@ impl Manifest {
 
     /// Replaces `DIR/MANIFEST` atomically and durably.
     pub fn write(&self, directory: &Path) -> std::io::Result<()> {
+        self.write_stepwise(directory, &mut |_| Ok(()))
+    }
+
+    /// `write`, calling `step` after each of its steps ("temp-written", "temp-synced",
+    /// "renamed"): the compactor's fault-injection points.
+    pub fn write_stepwise(
+        &self,
+        directory: &Path,
+        step: &mut dyn FnMut(&str) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
         let temp = directory.join(MANIFEST_TEMP_FILE);
         let mut file = File::create(&temp)?;
         file.write_all(&self.encode())?;
+        step("temp-written")?;
         // Sync before the rename: a crash between them must leave the old MANIFEST in force,
         // never a new name pointing at unwritten bytes.
         file.sync_all()?;
+        step("temp-synced")?;
         std::fs::rename(&temp, directory.join(MANIFEST_FILE))?;
+        step("renamed")?;
         File::open(directory)?.sync_all()
     }
 }

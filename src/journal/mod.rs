@@ -4,11 +4,14 @@
 #![deny(clippy::indexing_slicing)]
 
 pub mod codec;
+pub mod compactor;
+pub mod faults;
 pub mod manifest;
 pub mod record;
 pub mod recovery;
 pub mod replay;
 pub mod segment;
+pub mod snapshot;
 pub mod writer;
 
 pub use manifest::Manifest;

@@ -375,7 +375,7 @@ fn put_scored(out: &mut Vec<u8>, entries: &[(f64, &[u8])]) {
     }
 }
 
-fn put_value(out: &mut Vec<u8>, value: &Value<&[u8]>) {
+pub(crate) fn put_value(out: &mut Vec<u8>, value: &Value<&[u8]>) {
     match value {
         Value::String(bytes) => {
             out.push(VALUE_STRING);
@@ -581,7 +581,7 @@ fn get_bool(reader: &mut Reader<'_>) -> Result<bool, DecodeError> {
     }
 }
 
-fn get_value<'a>(reader: &mut Reader<'a>) -> Result<Value<&'a [u8]>, DecodeError> {
+pub(crate) fn get_value<'a>(reader: &mut Reader<'a>) -> Result<Value<&'a [u8]>, DecodeError> {
     match reader.u8()? {
         VALUE_STRING => Ok(Value::String(reader.bytes()?)),
         VALUE_LIST => Ok(Value::List(get_list(reader)?)),

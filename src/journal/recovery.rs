@@ -5,10 +5,12 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::compactor::list_files;
 use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
 use super::record::{decode_record, decode_record_ref, DecodeError, RecordHeader};
 use super::replay::apply;
 use super::segment::SegmentHeader;
+use super::snapshot::snapshot_file_name;
 use super::writer::{create_segment, ActiveSegment};
 use crate::store::Keyspace;
 
@@ -22,6 +24,18 @@ pub struct Recovered {
     pub last_seq: u64,
     pub records: u64,
     pub segments: usize,
+    /// Bytes of the live segments before the last one.
+    pub closed_bytes: u64,
+    /// The snapshot loaded: its sequence number, size in bytes and keys.
+    pub snapshot: Option<LoadedSnapshot>,
+}
+
+/// The snapshot a recovery loaded.
+#[derive(Debug, Clone, Copy)]
+pub struct LoadedSnapshot {
+    pub seq: u64,
+    pub bytes: u64,
+    pub entries: u64,
 }
 
 /// Why the server must not start; the text names the file, offset and sequence number.
@@ -167,13 +181,6 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
             Manifest::EMPTY
         }
     };
-    if manifest.snapshot_seq != 0 {
-        return Err(RecoveryError(format!(
-            "{} names a snapshot at sequence number {}; this build cannot load snapshots",
-            path.display(),
-            manifest.snapshot_seq
-        )));
-    }
     if manifest.first_segment_seq > manifest.snapshot_seq + 1 {
         return Err(RecoveryError(format!(
             "{}: segments start at sequence number {} but the snapshot ends at {}; refusing \
@@ -189,7 +196,63 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
         tracing::info!("removing {} (obsolete: covered by the snapshot)", obsolete.display());
         std::fs::remove_file(&obsolete).map_err(|e| io_error("remove", &obsolete, e))?;
     }
+    remove_orphans(directory, &manifest)?;
+    if manifest.snapshot_seq != 0 && segments.is_empty() {
+        return Err(RecoveryError(format!(
+            "{}: names a snapshot at sequence number {} and segments from {}, but there is no              segment; refusing to start with a hole in the data",
+            path.display(),
+            manifest.snapshot_seq,
+            manifest.first_segment_seq
+        )));
+    }
     Ok((manifest, segments))
+}
+
+/// Removes what an interrupted compaction left: snapshots the MANIFEST does not name and
+/// temporary snapshot files. Never the snapshot it names.
+fn remove_orphans(directory: &Path, manifest: &Manifest) -> Result<(), RecoveryError> {
+    let files = list_files(directory).map_err(|e| io_error("read", directory, e))?;
+    let orphans = files.snapshots.iter().filter(|(seq, _)| *seq != manifest.snapshot_seq);
+    for path in orphans.map(|(_, p)| p).chain(&files.temporary) {
+        tracing::warn!("removing {} (left by an interrupted compaction)", path.display());
+        std::fs::remove_file(path).map_err(|e| io_error("remove", path, e))?;
+    }
+    Ok(())
+}
+
+/// Loads the snapshot the MANIFEST names, on every core.
+fn load_snapshot(
+    directory: &Path,
+    manifest: &Manifest,
+    keyspace: &Keyspace,
+) -> Result<Option<LoadedSnapshot>, RecoveryError> {
+    if manifest.snapshot_seq == 0 {
+        return Ok(None);
+    }
+    let path = directory.join(snapshot_file_name(manifest.snapshot_seq));
+    let bytes = std::fs::metadata(&path)
+        .map_err(|e| {
+            RecoveryError(format!(
+                "{}: the MANIFEST names this snapshot, but it cannot be read ({e}); refusing to                  start without the data it holds",
+                path.display()
+            ))
+        })?
+        .len();
+    let threads = std::thread::available_parallelism().map_or(2, usize::from);
+    let (seq, entries) = super::snapshot::load(&path, keyspace, threads).map_err(|e| {
+        RecoveryError(format!(
+            "{}: damaged snapshot: {e}; refusing to start with a hole in the data. Keep a copy              of the directory; `allydb-journal verify` names what is affected",
+            path.display()
+        ))
+    })?;
+    if seq != manifest.snapshot_seq {
+        return Err(RecoveryError(format!(
+            "{}: holds sequence number {seq}, but the MANIFEST names {}",
+            path.display(),
+            manifest.snapshot_seq
+        )));
+    }
+    Ok(Some(LoadedSnapshot { seq, bytes, entries }))
 }
 
 /// Replays the journal at `directory` into `keyspace`, creating the directory if missing.
@@ -210,6 +273,8 @@ pub fn recover(
     std::fs::create_dir_all(directory).map_err(|e| io_error("create", directory, e))?;
     let lock = take_lock(directory)?;
     let (manifest, segments) = read_manifest(directory)?;
+    let snapshot = load_snapshot(directory, &manifest, keyspace)?;
+    let mut closed_bytes = 0u64;
     let mut expected_seq = manifest.first_segment_seq;
     let mut records = 0u64;
     // Where the last segment's records end (the writer continues there).
@@ -312,25 +377,36 @@ pub fn recover(
             }
         }
         last_end = offset;
+        if !is_last {
+            closed_bytes += data.len() as u64;
+        }
     }
     let last_seq = (expected_seq - 1).max(manifest.snapshot_seq);
     let live = list_segments(directory)?;
-    let (file, end) = match live.last() {
-        Some((_, path)) => {
+    let (file, first_seq, end) = match live.last() {
+        Some((first_seq, path)) => {
             let file = OpenOptions::new()
                 .read(true)
                 .write(true)
                 .open(path)
                 .map_err(|e| io_error("open", path, e))?;
-            (file, last_end as u64)
+            (file, *first_seq, last_end as u64)
         }
         None => {
             let file = create_segment(directory, last_seq + 1)
                 .map_err(|e| io_error("create a segment in", directory, e))?;
-            (file, SegmentHeader::ENCODED_BYTES as u64)
+            (file, last_seq + 1, SegmentHeader::ENCODED_BYTES as u64)
         }
     };
-    let segment = ActiveSegment::new(file, end)
+    let segment = ActiveSegment::new(file, first_seq, end)
         .map_err(|e| io_error("stat the last segment in", directory, e))?;
-    Ok(Recovered { lock, segment, last_seq, records, segments: live.len().max(1) })
+    Ok(Recovered {
+        lock,
+        segment,
+        last_seq,
+        records,
+        segments: live.len().max(1),
+        closed_bytes,
+        snapshot,
+    })
 }

@@ -19,7 +19,7 @@ fn db(keyspace: &Keyspace, index: u32) -> Result<&Db, ApplyError> {
     })
 }
 
-fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
+pub(crate) fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
     match value {
         JournalValue::String(bytes) => Value::Str(StrValue::from_bytes(bytes.as_ref())),
         JournalValue::List(items) => {

@@ -68,6 +68,8 @@ struct Pending {
     /// Set when a write or sync failed; writes are refused (MISCONF) until it clears.
     failure: Option<String>,
     shutdown: bool,
+    /// A compaction waits for a new segment (`Journal::roll`): the writer answers here.
+    roll: Option<std::sync::mpsc::Sender<Result<u64, String>>>,
 }
 
 /// Progress the writer publishes.
@@ -75,7 +77,11 @@ pub struct Progress {
     pub written_seq: AtomicU64,
     pub synced_seq: AtomicU64,
     pub last_sync_unix_ms: AtomicU64,
+    /// Where the active segment's records end.
     pub bytes_written: AtomicU64,
+    /// Bytes of the live segments before the active one (they shrink when a compaction
+    /// removes segments: `Journal::segments_removed`).
+    pub closed_bytes: AtomicU64,
 }
 
 struct Shared {
@@ -115,6 +121,7 @@ impl Journal {
         directory: &Path,
         segment: ActiveSegment,
         last_seq: u64,
+        closed_bytes: u64,
         mode: FsyncMode,
         interval: Duration,
     ) -> std::io::Result<Self> {
@@ -124,6 +131,7 @@ impl Journal {
                 next_seq: last_seq + 1,
                 failure: None,
                 shutdown: false,
+                roll: None,
             }),
             state: parking_lot::Mutex::new(WriteState {
                 synced_end: segment.end,
@@ -137,6 +145,7 @@ impl Journal {
                 synced_seq: AtomicU64::new(last_seq),
                 last_sync_unix_ms: AtomicU64::new(crate::clock::unix_ms_now()),
                 bytes_written: AtomicU64::new(0),
+                closed_bytes: AtomicU64::new(closed_bytes),
             },
             advanced: Notify::new(),
             mode: AtomicU64::new(mode.to_u64()),
@@ -190,6 +199,40 @@ impl Journal {
         // Take the lock so the writer is either before its check or inside its wait.
         drop(lock(&self.shared.pending));
         self.shared.wake.notify_one();
+    }
+
+    /// Syncs everything written and starts a new segment, so that every earlier segment can
+    /// be dropped once a snapshot covers it; returns the new segment's first sequence number
+    /// (the active one's when it holds no record yet). Blocks the calling thread (the
+    /// compactor's) until the writer thread has done it.
+    pub fn roll(&self) -> Result<u64, String> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        {
+            let mut pending = lock(&self.shared.pending);
+            if let Some(failure) = &pending.failure {
+                return Err(failure.clone());
+            }
+            if pending.shutdown {
+                return Err("the journal is shutting down".into());
+            }
+            pending.roll = Some(sender);
+        }
+        self.shared.wake.notify_one();
+        receiver.recv().unwrap_or_else(|_| Err("the journal writer stopped".into()))
+    }
+
+    /// Bytes of every live segment.
+    pub fn live_bytes(&self) -> u64 {
+        let progress = &self.shared.progress;
+        progress.closed_bytes.load(Ordering::Relaxed)
+            + progress.bytes_written.load(Ordering::Relaxed)
+    }
+
+    /// Accounts for segments a compaction removed.
+    pub fn segments_removed(&self, bytes: u64) {
+        let closed = &self.shared.progress.closed_bytes;
+        let _ = closed
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| Some(c.saturating_sub(bytes)));
     }
 
     /// Why writes are refused, if they are.
@@ -307,15 +350,23 @@ pub fn create_segment(directory: &Path, first_seq: u64) -> std::io::Result<File>
 /// preallocated zeros, which never decode as a record (docs/FORMAT.md, "Segments").
 pub struct ActiveSegment {
     file: File,
+    /// The sequence number of the segment's first record.
+    first_seq: u64,
     end: u64,
     allocated: u64,
 }
 
 impl ActiveSegment {
-    /// `file` is open for writing; its records end at `end`.
-    pub fn new(file: File, end: u64) -> std::io::Result<Self> {
+    /// `file` is open for writing, its first record is `first_seq` and its records end at
+    /// `end`.
+    pub fn new(file: File, first_seq: u64, end: u64) -> std::io::Result<Self> {
         let allocated = file.metadata()?.len();
-        Ok(Self { file, end, allocated })
+        Ok(Self { file, first_seq, end, allocated })
+    }
+
+    /// Whether the segment holds no record yet.
+    fn is_empty(&self) -> bool {
+        self.end <= SegmentHeader::ENCODED_BYTES as u64
     }
 
     /// Writes `bytes` at `offset` (positional: a retry rewrites the same range).
@@ -453,17 +504,43 @@ impl WriteState {
         if is_failed(shared) || self.segment.end < SEGMENT_BYTES_MAX || !all_synced {
             return;
         }
+        if let Err(error) = self.start_segment(shared, directory) {
+            tracing::warn!("cannot start a new journal segment: {error}");
+        }
+    }
+
+    /// Ends the current segment (trimmed to its records) and starts the next one; returns the
+    /// active segment's first sequence number. Only once everything written is synced: a
+    /// later segment must never be on disk ahead of an earlier one's records.
+    fn start_segment(&mut self, shared: &Shared, directory: &Path) -> Result<u64, String> {
+        let progress = &shared.progress;
+        let written = progress.written_seq.load(Ordering::Relaxed);
+        if is_failed(shared) {
+            return Err("the journal cannot be written".into());
+        }
+        if progress.synced_seq.load(Ordering::Relaxed) != written {
+            return Err("the journal is not synced".into());
+        }
+        if self.segment.is_empty() {
+            return Ok(self.segment.first_seq);
+        }
         if let Err(error) = self.segment.trim() {
             tracing::warn!("cannot trim the full journal segment: {error}");
         }
-        let next = create_segment(directory, written + 1)
-            .and_then(|file| ActiveSegment::new(file, SegmentHeader::ENCODED_BYTES as u64));
+        let first_seq = written + 1;
+        let closed = self.segment.end;
+        let next = create_segment(directory, first_seq).and_then(|file| {
+            ActiveSegment::new(file, first_seq, SegmentHeader::ENCODED_BYTES as u64)
+        });
         match next {
             Ok(segment) => {
                 self.segment = segment;
                 self.synced_end = self.segment.end;
+                progress.closed_bytes.fetch_add(closed, Ordering::Relaxed);
+                progress.bytes_written.store(self.synced_end, Ordering::Relaxed);
+                Ok(first_seq)
             }
-            Err(error) => tracing::warn!("cannot start a new journal segment: {error}"),
+            Err(error) => Err(format!("cannot start a new journal segment: {error}")),
         }
     }
 }
@@ -500,7 +577,18 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             }
         }
         state.recycle_batch();
-        state.roll_if_full(shared, directory);
+        let roll = lock(&shared.pending).roll.take();
+        match roll {
+            Some(reply) => {
+                let unsynced = shared.progress.synced_seq.load(Ordering::Relaxed)
+                    < shared.progress.written_seq.load(Ordering::Relaxed);
+                if unsynced && !is_failed(shared) && state.sync(shared) {
+                    last_sync = Instant::now();
+                }
+                let _ = reply.send(state.start_segment(shared, directory));
+            }
+            None => state.roll_if_full(shared, directory),
+        }
         drop(state);
         if shutdown && lock(&shared.pending).buffer.is_empty() {
             if is_failed(shared) {
@@ -544,7 +632,7 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
             unsynced && (since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
         let repair_due = failed && since_sync >= REPAIR_INTERVAL;
         let queued = !pending.buffer.is_empty() && !failed;
-        if queued || pending.shutdown || sync_due || repair_due {
+        if queued || pending.shutdown || sync_due || repair_due || pending.roll.is_some() {
             return;
         }
         let period = if failed { REPAIR_INTERVAL } else { interval };

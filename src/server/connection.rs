@@ -162,6 +162,16 @@ async fn process_batch(
             Some(Action::WaitAof { local, timeout }) => {
                 wait_aof(server, state, reply, local, timeout).await;
             }
+            Some(Action::Save { ticket }) => {
+                let result = server.compaction.wait(ticket).await;
+                state.clock = Instant::now();
+                if !state.is_muted() {
+                    match result {
+                        Ok(()) => reply.ok(),
+                        Err(error) => reply.error(&format!("ERR {error}")),
+                    }
+                }
+            }
             Some(Action::Shutdown) => {
                 server.shutdown.notify_one();
                 next = Next::Close;

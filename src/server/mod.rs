@@ -2,6 +2,7 @@
 //! and shutdown on SIGINT, SIGTERM or the SHUTDOWN command.
 pub mod blocking;
 pub mod clients;
+pub mod compaction;
 pub mod connection;
 pub mod settings;
 pub mod stats;
@@ -46,6 +47,8 @@ pub struct Server {
     loading: std::sync::atomic::AtomicBool,
     /// The journal directory's lock, held until exit.
     pub journal_lock: parking_lot::Mutex<Option<std::fs::File>>,
+    /// Snapshots and journal rewrites (BGREWRITEAOF, BGSAVE, SAVE, automatic).
+    pub compaction: compaction::Compaction,
     /// The database every client starts in and that index checks fall back to.
     empty_db: Db,
 }
@@ -70,6 +73,7 @@ impl Server {
             journal: std::sync::OnceLock::new(),
             loading: std::sync::atomic::AtomicBool::new(false),
             journal_lock: parking_lot::Mutex::new(None),
+            compaction: compaction::Compaction::default(),
             config,
         }
     }
@@ -171,6 +175,11 @@ pub async fn run(
                 match result {
                     Ok(Ok(())) => {
                         ready = true;
+                        if server.journal().is_some() {
+                            compaction::Compaction::start(&server).map_err(|e| {
+                                StartError(format!("cannot start the compaction thread: {e}"))
+                            })?;
+                        }
                         tracing::info!("Ready to accept connections tcp on {local}");
                     }
                     Ok(Err(error)) => return Err(error),
@@ -184,6 +193,8 @@ pub async fn run(
         client.kill();
     }
     crate::store::keyspace::set_expiry_hook(None);
+    // A running compaction stops at its next shard; the MANIFEST in force stays as it is.
+    server.compaction.stop();
     if let Some(journal) = server.journal() {
         // Everything acknowledged is written and synced before the process exits.
         journal.shutdown();
@@ -204,8 +215,15 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, 0, delay)
         .map_err(|e| StartError(format!("cannot load the journal: {e}")))?;
     let keys: usize = server.keyspace.dbs().map(Db::len).sum();
+    let snapshot = match recovered.snapshot {
+        Some(s) => {
+            format!("snapshot at seq {} ({} keys, {} bytes) and ", s.seq, s.entries, s.bytes)
+        }
+        None => String::new(),
+    };
     tracing::info!(
-        "journal {}: {} records in {} segment(s) replayed in {:.3} s, {keys} keys, last seq {}",
+        "journal {}: {snapshot}{} records in {} segment(s) loaded in {:.3} s, {keys} keys, last \
+         seq {}",
         directory.display(),
         recovered.records,
         recovered.segments,
@@ -216,11 +234,13 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
         &directory,
         recovered.segment,
         recovered.last_seq,
+        recovered.closed_bytes,
         server.config.appendfsync,
         Duration::from_millis(server.config.persistence_interval),
     )
     .map_err(|e| StartError(format!("cannot start the journal writer: {e}")))?;
     let journal = Arc::new(journal);
+    server.compaction.loaded(recovered.snapshot.map(|s| (s.seq, s.bytes)), journal.live_bytes());
     let hook_journal = journal.clone();
     crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
         hook_journal.append(&[crate::journal::Effect::Delete { db, key }]);

@@ -7,9 +7,15 @@
 //! 2. Shard mutexes of one database, in ascending shard index (see `Db::lock_shards`).
 //!
 //! Nothing here blocks on I/O while holding a lock.
+//!
+//! # Point-in-time snapshots
+//! Every shard lock goes through `Db::guard`, which saves a shard that a running snapshot has
+//! not saved yet before anyone may change it (DESIGN.md section 5): the compactor starts a
+//! snapshot with the gate held exclusively (`Keyspace::begin_snapshot`), so each shard is
+//! saved exactly as it was at that instant, one shard at a time, without a copy of the rest.
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicU32, Ordering::Relaxed};
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, Ordering::Relaxed};
+use std::sync::{Arc, LazyLock};
 
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
@@ -125,6 +131,8 @@ pub struct Shard {
     pub expired: u64,
     pub hits: u64,
     pub misses: u64,
+    /// The snapshot epoch this shard was last saved in (see `SnapshotPoint`).
+    saved_epoch: u64,
 }
 
 impl Shard {
@@ -322,9 +330,45 @@ impl Shard {
     }
 }
 
+/// Receives the shards of a running point-in-time snapshot.
+pub trait ShardSaver: Send + Sync {
+    /// Saves `shard` (shard number `index` of database `db`); called with its lock held,
+    /// exactly once per shard per snapshot, before anything changes it.
+    fn save(&self, db: u32, index: usize, shard: &Shard);
+}
+
+/// The running snapshot, shared by every database of a keyspace. A shard whose `saved_epoch`
+/// is behind `epoch` has not been saved yet.
+#[derive(Default)]
+pub struct SnapshotPoint {
+    epoch: AtomicU64,
+    saver: RwLock<Option<Arc<dyn ShardSaver>>>,
+}
+
+impl SnapshotPoint {
+    /// Saves `shard` if the running snapshot has not saved it yet.
+    #[inline]
+    fn catch_up(&self, db: u32, index: usize, shard: &mut Shard) {
+        let epoch = self.epoch.load(Ordering::Acquire);
+        if shard.saved_epoch != epoch {
+            self.save(db, index, shard, epoch);
+        }
+    }
+
+    #[cold]
+    fn save(&self, db: u32, index: usize, shard: &mut Shard, epoch: u64) {
+        if let Some(saver) = self.saver.read().as_ref() {
+            saver.save(db, index, shard);
+        }
+        shard.saved_epoch = epoch;
+    }
+}
+
 /// One database: a fixed array of shards.
 pub struct Db {
     shards: Box<[Mutex<Shard>]>,
+    index: u32,
+    snapshot: Arc<SnapshotPoint>,
 }
 
 impl Default for Db {
@@ -334,10 +378,23 @@ impl Default for Db {
 }
 
 impl Db {
-    /// Database number `index`, empty.
+    /// Database number `index`, empty, outside any keyspace's snapshots.
     pub fn new(index: u32) -> Self {
+        Self::with_snapshot(index, Arc::default())
+    }
+
+    fn with_snapshot(index: u32, snapshot: Arc<SnapshotPoint>) -> Self {
         let shard = || Mutex::new(Shard { db: index, ..Shard::default() });
-        Self { shards: (0..SHARDS_PER_DB).map(|_| shard()).collect() }
+        Self { shards: (0..SHARDS_PER_DB).map(|_| shard()).collect(), index, snapshot }
+    }
+
+    /// Locks shard `index`, saving it first if a running snapshot has not yet: every shard
+    /// lock goes through here. `index` is below SHARDS_PER_DB (callers mask or check it).
+    #[inline]
+    fn guard(&self, index: usize) -> MutexGuard<'_, Shard> {
+        let mut shard = self.shards[index].lock();
+        self.snapshot.catch_up(self.index, index, &mut shard);
+        shard
     }
 }
 
@@ -363,12 +420,12 @@ impl Db {
     /// Locks the shard holding `hash`.
     #[inline]
     pub fn lock(&self, hash: u64) -> MutexGuard<'_, Shard> {
-        self.shards[shard_of(hash)].lock()
+        self.guard(shard_of(hash))
     }
 
     /// Locks shard `index` (0..SHARDS_PER_DB).
     pub fn lock_index(&self, index: usize) -> Option<MutexGuard<'_, Shard>> {
-        self.shards.get(index).map(|m| m.lock())
+        (index < self.shards.len()).then(|| self.guard(index))
     }
 
     /// Locks the shards of all `hashes` in ascending index order (the lock-order rule).
@@ -376,8 +433,13 @@ impl Db {
         let mut indexes: Vec<usize> = hashes.map(shard_of).collect();
         indexes.sort_unstable();
         indexes.dedup();
-        let guards = indexes.into_iter().map(|i| (i, self.shards[i].lock())).collect();
+        let guards = indexes.into_iter().map(|i| (i, self.guard(i))).collect();
         ShardSet { guards }
+    }
+
+    /// Each shard, locked one at a time in index order.
+    fn guards(&self) -> impl Iterator<Item = MutexGuard<'_, Shard>> {
+        (0..self.shards.len()).map(|i| self.guard(i))
     }
 
     pub fn shard_count(&self) -> usize {
@@ -386,33 +448,26 @@ impl Db {
 
     /// Keys in the database (expired ones not yet removed included, as Redis's DBSIZE).
     pub fn len(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().len()).sum()
+        self.guards().map(|s| s.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.shards.iter().all(|s| s.lock().is_empty())
+        self.guards().all(|s| s.is_empty())
     }
 
     /// (keys, keys with a deadline).
     pub fn counts(&self) -> (usize, usize) {
-        self.shards.iter().fold((0, 0), |(k, v), s| {
-            let s = s.lock();
-            (k + s.len(), v + s.volatile_len())
-        })
+        self.guards().fold((0, 0), |(k, v), s| (k + s.len(), v + s.volatile_len()))
     }
 
     /// Sums of (expired, hits, misses) over the shards.
     pub fn stats(&self) -> (u64, u64, u64) {
-        self.shards.iter().fold((0, 0, 0), |(e, h, m), s| {
-            let s = s.lock();
-            (e + s.expired, h + s.hits, m + s.misses)
-        })
+        self.guards().fold((0, 0, 0), |(e, h, m), s| (e + s.expired, h + s.hits, m + s.misses))
     }
 
     /// Resets hit and miss counters (CONFIG RESETSTAT).
     pub fn reset_stats(&self) {
-        for shard in self.shards.iter() {
-            let mut s = shard.lock();
+        for mut s in self.guards() {
             s.expired = 0;
             s.hits = 0;
             s.misses = 0;
@@ -421,17 +476,15 @@ impl Db {
 
     /// Removes every key; returns how many there were.
     pub fn clear(&self) -> usize {
-        self.shards.iter().map(|s| s.lock().clear()).sum()
+        self.guards().map(|mut s| s.clear()).sum()
     }
 
     /// Empties the database and hands its entries back, so the caller may free them elsewhere
     /// (FLUSHDB ASYNC / FLUSHALL ASYNC free large databases on another thread).
     pub fn detach(&self) -> DetachedEntries {
         let tables = self
-            .shards
-            .iter()
-            .map(|s| {
-                let mut shard = s.lock();
+            .guards()
+            .map(|mut shard| {
                 shard.volatile = 0;
                 std::mem::take(&mut shard.table)
             })
@@ -442,9 +495,9 @@ impl Db {
 
     /// Exchanges contents with `other`, shard by shard. Callers hold the gate exclusively.
     pub fn swap_with(&self, other: &Db) {
-        for (a, b) in self.shards.iter().zip(other.shards.iter()) {
-            let mut a = a.lock();
-            let mut b = b.lock();
+        for index in 0..self.shards.len().min(other.shards.len()) {
+            let mut a = self.guard(index);
+            let mut b = other.guard(index);
             std::mem::swap(&mut a.table, &mut b.table);
             std::mem::swap(&mut a.volatile, &mut b.volatile);
         }
@@ -478,15 +531,46 @@ pub struct Keyspace {
     dbs: Box<[Db]>,
     pub gate: RwLock<()>,
     expire_cursor: Mutex<usize>,
+    snapshot: Arc<SnapshotPoint>,
 }
 
 impl Keyspace {
     pub fn new(databases: usize) -> Self {
+        let snapshot = Arc::<SnapshotPoint>::default();
+        let db =
+            |i: usize| Db::with_snapshot(u32::try_from(i).unwrap_or(u32::MAX), snapshot.clone());
         Self {
-            dbs: (0..databases).map(|i| Db::new(u32::try_from(i).unwrap_or(u32::MAX))).collect(),
+            dbs: (0..databases).map(db).collect(),
             gate: RwLock::new(()),
             expire_cursor: Mutex::new(0),
+            snapshot,
         }
+    }
+
+    /// Starts a point-in-time snapshot: from now on every shard is handed to `saver` once,
+    /// as it is now, before anything changes it. The caller holds the gate exclusively, so
+    /// no command is halfway through a change.
+    pub fn begin_snapshot(&self, saver: Arc<dyn ShardSaver>) {
+        *self.snapshot.saver.write() = Some(saver);
+        self.snapshot.epoch.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// Saves every shard the running snapshot has not saved yet, one shard lock at a time,
+    /// calling `after_shard` after each shard (saved now or earlier), then ends the snapshot.
+    pub fn finish_snapshot(&self, after_shard: &mut dyn FnMut(usize, usize)) {
+        for (d, db) in self.dbs.iter().enumerate() {
+            for index in 0..db.shards.len() {
+                drop(db.guard(index));
+                after_shard(d, index);
+            }
+        }
+        self.end_snapshot();
+    }
+
+    /// Ends the running snapshot (also an abandoned one): shards not yet saved are no longer
+    /// handed to the saver.
+    pub fn end_snapshot(&self) {
+        *self.snapshot.saver.write() = None;
     }
 
     pub fn db_count(&self) -> usize {

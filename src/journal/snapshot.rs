@@ -1,0 +1,478 @@
+//! Snapshot files: the whole keyspace as of one sequence number, in CRC-checked blocks, with
+//! the journal's own value encoding. See docs/FORMAT.md, "Snapshots".
+//!
+//! ```text
+//!  header (32 B) | block | block | ... | end block
+//!  block = | len: u32 | crc: u32 | payload: `len` bytes |     crc = CRC-32/IEEE of the payload
+//!  payload[0] = 1 (entries): db varint, count u32, `count` entries
+//!               2 (end):     blocks u64, entries u64, seq u64
+//!  entry = key (varint length, bytes) | expires_at_ms u64 | encoding u8 | value
+//! ```
+use std::path::Path;
+
+use super::codec::{put_bytes, put_varint, Reader};
+use super::record::{get_value, put_value, DecodeError, Value as JournalValue};
+use super::replay::{stored, with_journal_value};
+use crate::store::{hash_key, Entry, Keyspace, Value};
+
+pub const SNAPSHOT_MAGIC: [u8; 8] = *b"ALLYSNAP";
+pub const SNAPSHOT_VERSION: u32 = 1;
+
+/// Entries go into a new block once the current one holds this many bytes: the unit a
+/// damaged byte can cost, and the unit the loader hands to a thread.
+pub const BLOCK_TARGET_BYTES: usize = 1 << 20;
+
+const BLOCK_HEADER_BYTES: usize = 8;
+const BLOCK_ENTRIES: u8 = 1;
+const BLOCK_END: u8 = 2;
+
+/// The `encoding` byte of an entry: the OBJECT ENCODING the value had when it was saved.
+/// Informational (`allydb-journal` shows it); loading derives the encoding from the live
+/// thresholds, as Redis does when it loads an RDB file.
+fn encoding_code(value: &Value) -> u8 {
+    match value.encoding_name() {
+        "int" => 1,
+        "embstr" => 2,
+        "raw" => 3,
+        "listpack" => 4,
+        "quicklist" => 5,
+        "hashtable" => 6,
+        "intset" => 7,
+        "skiplist" => 8,
+        _ => 0,
+    }
+}
+
+/// The name of an entry's `encoding` byte.
+pub fn encoding_name(code: u8) -> &'static str {
+    match code {
+        1 => "int",
+        2 => "embstr",
+        3 => "raw",
+        4 => "listpack",
+        5 => "quicklist",
+        6 => "hashtable",
+        7 => "intset",
+        8 => "skiplist",
+        _ => "unknown",
+    }
+}
+
+/// The file name of the snapshot that represents sequence number `seq`.
+pub fn snapshot_file_name(seq: u64) -> String {
+    format!("snapshot-{seq:020}.snap")
+}
+
+/// The sequence number in a snapshot file name, if `name` is one.
+pub fn parse_snapshot_file_name(name: &str) -> Option<u64> {
+    name.strip_prefix("snapshot-")?.strip_suffix(".snap")?.parse().ok()
+}
+
+/// ```text
+///  0            8          12           16         24         28          32
+///  | magic: 8 B | version  | flags: u32 | seq: u64 | crc: u32 | zero: u32 |
+///  crc = CRC-32/IEEE of bytes 0..24. Little-endian.
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SnapshotHeader {
+    /// The last sequence number whose effects the snapshot holds.
+    pub seq: u64,
+}
+
+impl SnapshotHeader {
+    pub const ENCODED_BYTES: usize = 32;
+
+    pub fn encode(&self) -> [u8; Self::ENCODED_BYTES] {
+        let mut out = [0u8; Self::ENCODED_BYTES];
+        out[..8].copy_from_slice(&SNAPSHOT_MAGIC);
+        out[8..12].copy_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
+        out[16..24].copy_from_slice(&self.seq.to_le_bytes());
+        let crc = crc32fast::hash(&out[..24]);
+        out[24..28].copy_from_slice(&crc.to_le_bytes());
+        out
+    }
+
+    /// Takes any bytes; refuses a wrong magic, a bad CRC, an unknown version.
+    pub fn decode(input: &[u8]) -> Result<Self, DecodeError> {
+        let covered = input.get(..24).ok_or(DecodeError::Truncated)?;
+        let mut reader = Reader::new(input);
+        reader.magic(&SNAPSHOT_MAGIC)?;
+        let version = reader.u32()?;
+        let flags = reader.u32()?;
+        let seq = reader.u64()?;
+        let crc = reader.u32()?;
+        let zero = reader.u32()?;
+        let actual = crc32fast::hash(covered);
+        if actual != crc {
+            return Err(DecodeError::BadCrc { expected: crc, actual });
+        }
+        if version != SNAPSHOT_VERSION {
+            return Err(DecodeError::UnsupportedVersion(version));
+        }
+        if flags != 0 || zero != 0 {
+            return Err(DecodeError::BadPayload);
+        }
+        Ok(Self { seq })
+    }
+}
+
+/// Writes one block around the payload that `fill` appends.
+fn put_block(out: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) {
+    let header_at = out.len();
+    out.extend_from_slice(&[0u8; BLOCK_HEADER_BYTES]);
+    fill(out);
+    let payload = out.get(header_at + BLOCK_HEADER_BYTES..).unwrap_or(&[]);
+    // Entries blocks stop near BLOCK_TARGET_BYTES; one entry alone is bounded by the record
+    // payload limit, so the length fits a u32.
+    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    let crc = crc32fast::hash(payload);
+    let mut header = [0u8; BLOCK_HEADER_BYTES];
+    header[..4].copy_from_slice(&len.to_le_bytes());
+    header[4..].copy_from_slice(&crc.to_le_bytes());
+    if let Some(slot) = out.get_mut(header_at..header_at + BLOCK_HEADER_BYTES) {
+        slot.copy_from_slice(&header);
+    }
+}
+
+/// Encodes `entries` of database `db` as entries blocks appended to `out`; returns the number
+/// of blocks and of entries written. Expired entries are written too: the snapshot is the
+/// memory as it was, and the loader treats deadlines as replay does.
+pub fn encode_entries<'a>(
+    db: u32,
+    entries: impl Iterator<Item = &'a Entry>,
+    out: &mut Vec<u8>,
+) -> (u64, u64) {
+    let mut entries = entries.peekable();
+    let (mut blocks, mut written) = (0u64, 0u64);
+    while entries.peek().is_some() {
+        let mut count = 0u32;
+        put_block(out, |payload| {
+            let start = payload.len();
+            payload.push(BLOCK_ENTRIES);
+            put_varint(payload, u64::from(db));
+            let count_at = payload.len();
+            payload.extend_from_slice(&0u32.to_le_bytes());
+            for entry in entries.by_ref() {
+                put_bytes(payload, &entry.key);
+                payload.extend_from_slice(&entry.expires_at_ms.to_le_bytes());
+                payload.push(encoding_code(&entry.value));
+                with_journal_value(&entry.value, |value| put_value(payload, &value));
+                count += 1;
+                if payload.len() - start >= BLOCK_TARGET_BYTES || count == u32::MAX {
+                    break;
+                }
+            }
+            if let Some(slot) = payload.get_mut(count_at..count_at + 4) {
+                slot.copy_from_slice(&count.to_le_bytes());
+            }
+        });
+        blocks += 1;
+        written += u64::from(count);
+    }
+    (blocks, written)
+}
+
+/// Appends the end block: how many entries blocks and entries precede it, and the snapshot's
+/// sequence number again.
+pub fn encode_end(blocks: u64, entries: u64, seq: u64, out: &mut Vec<u8>) {
+    put_block(out, |payload| {
+        payload.push(BLOCK_END);
+        payload.extend_from_slice(&blocks.to_le_bytes());
+        payload.extend_from_slice(&entries.to_le_bytes());
+        payload.extend_from_slice(&seq.to_le_bytes());
+    });
+}
+
+/// One entry of a snapshot, borrowing the file's bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotEntry<'a> {
+    pub db: u32,
+    pub key: &'a [u8],
+    pub expires_at_ms: u64,
+    /// See `encoding_name`.
+    pub encoding: u8,
+    pub value: JournalValue<&'a [u8]>,
+}
+
+/// Where a snapshot is damaged, and how.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SnapshotError {
+    pub offset: usize,
+    pub error: String,
+}
+
+impl std::fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "offset {}: {}", self.offset, self.error)
+    }
+}
+
+fn damaged(offset: usize, error: impl std::fmt::Display) -> SnapshotError {
+    SnapshotError { offset, error: error.to_string() }
+}
+
+/// A snapshot's layout, read without checking block CRCs (`scan`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Layout {
+    pub seq: u64,
+    /// (offset, payload length) of every entries block, in file order.
+    pub blocks: Vec<(usize, usize)>,
+    /// The entry count the end block states.
+    pub entries: u64,
+}
+
+/// Reads the header, walks the block lengths and checks the end block (its CRC, its counts,
+/// that nothing follows). Entries blocks' CRCs are checked by `decode_block`.
+pub fn scan(data: &[u8]) -> Result<Layout, SnapshotError> {
+    let header = SnapshotHeader::decode(data).map_err(|e| damaged(0, format!("header: {e}")))?;
+    let mut blocks = Vec::new();
+    let mut offset = SnapshotHeader::ENCODED_BYTES;
+    loop {
+        let (len, crc) = block_header(data, offset)?;
+        let payload_at = offset + BLOCK_HEADER_BYTES;
+        let payload = data
+            .get(payload_at..payload_at.saturating_add(len))
+            .ok_or_else(|| damaged(offset, "block runs past the end of the file"))?;
+        match payload.first() {
+            Some(&BLOCK_ENTRIES) => blocks.push((offset, len)),
+            Some(&BLOCK_END) => {
+                check_crc(offset, payload, crc)?;
+                let mut reader = Reader::new(payload.get(1..).unwrap_or(&[]));
+                let stated = (reader.u64(), reader.u64(), reader.u64());
+                let (Ok(block_count), Ok(entries), Ok(seq)) = stated else {
+                    return Err(damaged(offset, "end block is truncated"));
+                };
+                if !reader.is_empty() || block_count != blocks.len() as u64 || seq != header.seq {
+                    return Err(damaged(
+                        offset,
+                        format!(
+                            "end block states {block_count} blocks and seq {seq}; the file has \
+                             {} blocks and seq {}",
+                            blocks.len(),
+                            header.seq
+                        ),
+                    ));
+                }
+                let end = payload_at + len;
+                if end != data.len() {
+                    return Err(damaged(end, "bytes after the end block"));
+                }
+                return Ok(Layout { seq: header.seq, blocks, entries });
+            }
+            Some(&kind) => return Err(damaged(offset, format!("unknown block kind {kind}"))),
+            None => return Err(damaged(offset, "empty block")),
+        }
+        offset = payload_at + len;
+    }
+}
+
+fn block_header(data: &[u8], offset: usize) -> Result<(usize, u32), SnapshotError> {
+    let mut reader = Reader::new(data.get(offset..).unwrap_or(&[]));
+    let (Ok(len), Ok(crc)) = (reader.u32(), reader.u32()) else {
+        return Err(damaged(offset, "the file ends without an end block (truncated)"));
+    };
+    let len = usize::try_from(len).map_err(|_| damaged(offset, "block length"))?;
+    Ok((len, crc))
+}
+
+fn check_crc(offset: usize, payload: &[u8], expected: u32) -> Result<(), SnapshotError> {
+    let actual = crc32fast::hash(payload);
+    if actual != expected {
+        return Err(damaged(offset, DecodeError::BadCrc { expected, actual }));
+    }
+    Ok(())
+}
+
+/// Checks the CRC of the entries block at `offset` and calls `each` with every entry.
+pub fn decode_block<'a>(
+    data: &'a [u8],
+    offset: usize,
+    mut each: impl FnMut(SnapshotEntry<'a>),
+) -> Result<u64, SnapshotError> {
+    let (len, crc) = block_header(data, offset)?;
+    let payload_at = offset + BLOCK_HEADER_BYTES;
+    let payload = data
+        .get(payload_at..payload_at.saturating_add(len))
+        .ok_or_else(|| damaged(offset, "block runs past the end of the file"))?;
+    check_crc(offset, payload, crc)?;
+    let mut reader = Reader::new(payload);
+    let bad = |e: DecodeError| damaged(offset, format!("entries block: {e}"));
+    if reader.u8().map_err(bad)? != BLOCK_ENTRIES {
+        return Err(damaged(offset, "not an entries block"));
+    }
+    let db = reader.varint_u32().map_err(bad)?;
+    let count = reader.u32().map_err(bad)?;
+    for _ in 0..count {
+        let key = reader.bytes().map_err(bad)?;
+        let expires_at_ms = reader.u64().map_err(bad)?;
+        let encoding = reader.u8().map_err(bad)?;
+        let value = get_value(&mut reader).map_err(bad)?;
+        each(SnapshotEntry { db, key, expires_at_ms, encoding, value });
+    }
+    if !reader.is_empty() {
+        return Err(damaged(offset, "entries block has bytes after its last entry"));
+    }
+    Ok(u64::from(count))
+}
+
+/// Loads the snapshot at `path` into `keyspace` (empty), verifying every block, on up to
+/// `threads` threads. Returns the snapshot's sequence number and entry count.
+pub fn load(path: &Path, keyspace: &Keyspace, threads: usize) -> Result<(u64, u64), String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    // SAFETY: the file is not modified while mapped: snapshots are written once, under a
+    // temporary name, and renamed into place; the server holds the directory's lock, and
+    // `allydb-journal repair` refuses to run while it does.
+    #[expect(unsafe_code, reason = "the one mapped file; see SAFETY")]
+    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
+    let data: &[u8] = &map;
+    let layout = scan(data).map_err(|e| e.to_string())?;
+    let threads = threads.clamp(1, 16);
+    let results: Vec<Result<u64, String>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|t| {
+                let blocks = &layout.blocks;
+                scope.spawn(move || load_blocks(data, blocks, t, threads, keyspace))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("a loader thread panicked".into())))
+            .collect()
+    });
+    let mut loaded = 0u64;
+    for result in results {
+        loaded += result?;
+    }
+    if loaded != layout.entries {
+        return Err(format!(
+            "the end block states {} entries; the blocks hold {loaded}",
+            layout.entries
+        ));
+    }
+    Ok((layout.seq, loaded))
+}
+
+/// Loads every `threads`-th block starting at `first`.
+fn load_blocks(
+    data: &[u8],
+    blocks: &[(usize, usize)],
+    first: usize,
+    threads: usize,
+    keyspace: &Keyspace,
+) -> Result<u64, String> {
+    let mut loaded = 0u64;
+    for &(offset, _) in blocks.iter().skip(first).step_by(threads) {
+        let mut failure = None;
+        let count = decode_block(data, offset, |entry| {
+            if failure.is_some() {
+                return;
+            }
+            let Some(db) = usize::try_from(entry.db).ok().and_then(|i| keyspace.db(i)) else {
+                failure = Some(format!(
+                    "offset {offset}: the snapshot names database {}, but the server has {} \
+                     (start it with --databases {} or more)",
+                    entry.db,
+                    keyspace.db_count(),
+                    u64::from(entry.db) + 1
+                ));
+                return;
+            };
+            let hash = hash_key(entry.key);
+            let mut stored_entry = Entry::new(entry.key, stored(&entry.value));
+            stored_entry.expires_at_ms = entry.expires_at_ms;
+            db.lock(hash).insert(hash, stored_entry, 0);
+        })
+        .map_err(|e| e.to_string())?;
+        if let Some(failure) = failure {
+            return Err(failure);
+        }
+        loaded += count;
+    }
+    Ok(loaded)
+}
+
+#[cfg(test)]
+#[expect(clippy::indexing_slicing, reason = "tests index their own fixed inputs")]
+mod tests {
+    use super::*;
+    use crate::store::StrValue;
+
+    fn sample() -> Vec<u8> {
+        let mut entries = Vec::new();
+        for i in 0..3000u32 {
+            let mut entry = Entry::new(
+                format!("key:{i}").as_bytes(),
+                Value::Str(StrValue::from_bytes(&vec![b'v'; 500])),
+            );
+            entry.expires_at_ms = u64::from(i % 3) * 1_000_000_000_000_000;
+            entries.push(entry);
+        }
+        let mut out = SnapshotHeader { seq: 77 }.encode().to_vec();
+        let (blocks, written) = encode_entries(3, entries.iter(), &mut out);
+        assert!(blocks >= 2, "1.5 MB of entries spans blocks");
+        encode_end(blocks, written, 77, &mut out);
+        out
+    }
+
+    #[test]
+    fn round_trips_entries_in_blocks() {
+        let data = sample();
+        let layout = scan(&data).unwrap();
+        assert_eq!((layout.seq, layout.entries), (77, 3000));
+        let mut seen = Vec::new();
+        for (offset, _) in &layout.blocks {
+            decode_block(&data, *offset, |e| seen.push((e.db, e.key.to_vec(), e.expires_at_ms)))
+                .unwrap();
+        }
+        assert_eq!(seen.len(), 3000);
+        assert_eq!(seen[4], (3, b"key:4".to_vec(), 1_000_000_000_000_000));
+    }
+
+    #[test]
+    fn every_flip_is_caught_by_scan_or_a_block_crc() {
+        let data = sample();
+        // Every byte of the header, the block headers and the end block, and a stride of
+        // the payloads.
+        for index in (0..data.len()).filter(|i| *i < 64 || *i > data.len() - 64 || i % 997 == 0) {
+            let mut damaged = data.clone();
+            damaged[index] ^= 0x10;
+            let caught = match scan(&damaged) {
+                Err(_) => true,
+                Ok(layout) => layout
+                    .blocks
+                    .iter()
+                    .any(|(offset, _)| decode_block(&damaged, *offset, |_| {}).is_err()),
+            };
+            assert!(caught, "flip at {index} not caught");
+        }
+    }
+
+    #[test]
+    fn truncation_and_trailing_bytes_are_refused() {
+        let data = sample();
+        for cut in [0, 10, 32, 40, data.len() / 2, data.len() - 1] {
+            assert!(scan(&data[..cut]).is_err(), "cut at {cut}");
+        }
+        let mut longer = data.clone();
+        longer.push(0);
+        assert!(scan(&longer).is_err());
+    }
+
+    #[test]
+    fn loads_into_a_keyspace_on_two_threads() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(snapshot_file_name(77));
+        std::fs::write(&path, sample()).unwrap();
+        let keyspace = Keyspace::new(16);
+        assert_eq!(load(&path, &keyspace, 2).unwrap(), (77, 3000));
+        assert_eq!(keyspace.db(3).unwrap().len(), 3000);
+        let small = Keyspace::new(2);
+        assert!(load(&path, &small, 2).unwrap_err().contains("--databases 4"));
+    }
+
+    #[test]
+    fn file_names_parse_back() {
+        assert_eq!(parse_snapshot_file_name(&snapshot_file_name(42)), Some(42));
+        assert_eq!(parse_snapshot_file_name("snapshot-1.snap.tmp"), None);
+    }
+}

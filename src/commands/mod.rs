@@ -43,7 +43,7 @@ pub enum Action {
     /// or after `timeout` (None waits for ever).
     WaitAof { local: bool, timeout: Option<Duration> },
     /// Stop the server (SHUTDOWN); the reply, if any, is already written.
-    Shutdown,
+    Shutdown(crate::server::ShutdownSave),
     /// Reply to SAVE once compaction `ticket` ended.
     Save { ticket: u64 },
     /// Wait, blocked on list or sorted set keys (BLPOP, BZPOPMIN and friends), until served,

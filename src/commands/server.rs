@@ -15,6 +15,7 @@ use crate::protocol::Args;
 use crate::server::compaction::Trigger;
 use crate::server::settings::{SettingDef, Settings};
 use crate::server::stats::Traffic;
+use crate::server::ShutdownSave;
 use crate::store::hash_key;
 
 const G: &str = "server";
@@ -974,7 +975,8 @@ pub fn memory_help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 // ------------------------------------------------------------------------ SHUTDOWN, DEBUG
 
 /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: no reply on success; the connection
-/// loop stops the server once this batch is done.
+/// loop stops the server once this batch is done. SAVE compacts before exiting, NOSAVE does
+/// not, neither compacts when the journal outgrew its snapshot (`ShutdownSave`).
 pub fn shutdown(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (mut save, mut nosave, mut other, mut abort) = (false, false, false, false);
     for arg in args.iter().skip(1) {
@@ -997,7 +999,12 @@ pub fn shutdown(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Err(CommandError::Static("ERR No shutdown in progress."));
     }
     tracing::info!("User requested shutdown...");
-    ctx.client.action = Some(Action::Shutdown);
+    let save = match (save, nosave) {
+        (true, _) => ShutdownSave::Always,
+        (_, true) => ShutdownSave::Never,
+        _ => ShutdownSave::IfWorthwhile,
+    };
+    ctx.client.action = Some(Action::Shutdown(save));
     Ok(())
 }
 

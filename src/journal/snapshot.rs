@@ -215,10 +215,19 @@ fn damaged(offset: usize, error: impl std::fmt::Display) -> SnapshotError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Layout {
     pub seq: u64,
-    /// (offset, payload length) of every entries block, in file order.
-    pub blocks: Vec<(usize, usize)>,
+    /// Every entries block, in file order.
+    pub blocks: Vec<BlockInfo>,
     /// The entry count the end block states.
     pub entries: u64,
+}
+
+/// Where an entries block is, and what its payload says it holds (not yet CRC-checked).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BlockInfo {
+    pub offset: usize,
+    pub len: usize,
+    pub db: u32,
+    pub count: u32,
 }
 
 /// Reads the header, walks the block lengths and checks the end block (its CRC, its counts,
@@ -234,7 +243,13 @@ pub fn scan(data: &[u8]) -> Result<Layout, SnapshotError> {
             .get(payload_at..payload_at.saturating_add(len))
             .ok_or_else(|| damaged(offset, "block runs past the end of the file"))?;
         match payload.first() {
-            Some(&BLOCK_ENTRIES) => blocks.push((offset, len)),
+            Some(&BLOCK_ENTRIES) => {
+                let mut reader = Reader::new(payload.get(1..).unwrap_or(&[]));
+                let (Ok(db), Ok(count)) = (reader.varint_u32(), reader.u32()) else {
+                    return Err(damaged(offset, "entries block is truncated"));
+                };
+                blocks.push(BlockInfo { offset, len, db, count });
+            }
             Some(&BLOCK_END) => {
                 check_crc(offset, payload, crc)?;
                 let mut reader = Reader::new(payload.get(1..).unwrap_or(&[]));
@@ -326,6 +341,7 @@ pub fn load(path: &Path, keyspace: &Keyspace, threads: usize) -> Result<(u64, u6
     let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
     let data: &[u8] = &map;
     let layout = scan(data).map_err(|e| e.to_string())?;
+    reserve(keyspace, &layout.blocks);
     let threads = threads.clamp(1, 16);
     let results: Vec<Result<u64, String>> = std::thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -352,16 +368,38 @@ pub fn load(path: &Path, keyspace: &Keyspace, threads: usize) -> Result<(u64, u6
     Ok((layout.seq, loaded))
 }
 
+/// Sizes every shard for the entries the blocks announce, so loading never rehashes (a
+/// rehash touches every entry again: a third of the load time without this).
+fn reserve(keyspace: &Keyspace, blocks: &[BlockInfo]) {
+    let mut per_db = vec![0usize; keyspace.db_count()];
+    for block in blocks {
+        if let Some(total) = usize::try_from(block.db).ok().and_then(|d| per_db.get_mut(d)) {
+            *total = total.saturating_add(block.count as usize);
+        }
+    }
+    for (index, total) in per_db.into_iter().enumerate().filter(|(_, t)| *t > 0) {
+        let Some(db) = keyspace.db(index) else { continue };
+        let shards = db.shard_count();
+        // Keys spread over the shards binomially: a little above the mean covers nearly all.
+        let per_shard = total / shards + total / shards / 16 + 8;
+        for shard in 0..shards {
+            if let Some(mut shard) = db.lock_index(shard) {
+                shard.reserve(per_shard);
+            }
+        }
+    }
+}
+
 /// Loads every `threads`-th block starting at `first`.
 fn load_blocks(
     data: &[u8],
-    blocks: &[(usize, usize)],
+    blocks: &[BlockInfo],
     first: usize,
     threads: usize,
     keyspace: &Keyspace,
 ) -> Result<u64, String> {
     let mut loaded = 0u64;
-    for &(offset, _) in blocks.iter().skip(first).step_by(threads) {
+    for &BlockInfo { offset, .. } in blocks.iter().skip(first).step_by(threads) {
         let mut failure = None;
         let count = decode_block(data, offset, |entry| {
             if failure.is_some() {
@@ -378,9 +416,8 @@ fn load_blocks(
                 return;
             };
             let hash = hash_key(entry.key);
-            let mut stored_entry = Entry::new(entry.key, stored(&entry.value));
-            stored_entry.expires_at_ms = entry.expires_at_ms;
-            db.lock(hash).insert(hash, stored_entry, 0);
+            let value = stored(&entry.value);
+            db.lock(hash).upsert(hash, entry.key, value, Some(entry.expires_at_ms), 0);
         })
         .map_err(|e| e.to_string())?;
         if let Some(failure) = failure {
@@ -420,9 +457,11 @@ mod tests {
         let layout = scan(&data).unwrap();
         assert_eq!((layout.seq, layout.entries), (77, 3000));
         let mut seen = Vec::new();
-        for (offset, _) in &layout.blocks {
-            decode_block(&data, *offset, |e| seen.push((e.db, e.key.to_vec(), e.expires_at_ms)))
-                .unwrap();
+        for block in &layout.blocks {
+            decode_block(&data, block.offset, |e| {
+                seen.push((e.db, e.key.to_vec(), e.expires_at_ms))
+            })
+            .unwrap();
         }
         assert_eq!(seen.len(), 3000);
         assert_eq!(seen[4], (3, b"key:4".to_vec(), 1_000_000_000_000_000));
@@ -441,7 +480,7 @@ mod tests {
                 Ok(layout) => layout
                     .blocks
                     .iter()
-                    .any(|(offset, _)| decode_block(&damaged, *offset, |_| {}).is_err()),
+                    .any(|block| decode_block(&damaged, block.offset, |_| {}).is_err()),
             };
             assert!(caught, "flip at {index} not caught");
         }

@@ -172,7 +172,8 @@ async fn process_batch(
                     }
                 }
             }
-            Some(Action::Shutdown) => {
+            Some(Action::Shutdown(save)) => {
+                *server.shutdown_save.lock() = save;
                 server.shutdown.notify_one();
                 next = Next::Close;
                 break;

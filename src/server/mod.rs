@@ -40,6 +40,8 @@ pub struct Server {
     /// Unix seconds of the last successful save (LASTSAVE); the start time until then.
     pub last_save_unix_s: AtomicU64,
     pub shutdown: Notify,
+    /// Whether to compact on the way out (SHUTDOWN SAVE / NOSAVE).
+    pub shutdown_save: parking_lot::Mutex<ShutdownSave>,
     /// The journal, set once replay finished; never set with `--appendonly no`.
     journal: std::sync::OnceLock<Arc<crate::journal::Journal>>,
     /// True while the journal is being replayed: commands without the `loading` flag get
@@ -69,6 +71,7 @@ impl Server {
             local_addr: parking_lot::Mutex::new(None),
             last_save_unix_s: AtomicU64::new(unix_ms_now() / 1000),
             shutdown: Notify::new(),
+            shutdown_save: parking_lot::Mutex::new(ShutdownSave::IfWorthwhile),
             empty_db: Db::default(),
             journal: std::sync::OnceLock::new(),
             loading: std::sync::atomic::AtomicBool::new(false),
@@ -195,13 +198,63 @@ pub async fn run(
     crate::store::keyspace::set_expiry_hook(None);
     // A running compaction stops at its next shard; the MANIFEST in force stays as it is.
     server.compaction.stop();
+    let save = *server.shutdown_save.lock();
+    let compacting = server.clone();
+    let _ = tokio::task::spawn_blocking(move || compact_on_exit(&compacting, save)).await;
     if let Some(journal) = server.journal() {
         // Everything acknowledged is written and synced before the process exits.
         journal.shutdown();
         tracing::info!("journal synced up to sequence number {}", journal.last_seq());
     }
     tracing::info!("AllyDB is now ready to exit, bye bye...");
+    // The process is about to exit: freeing every key one by one would only delay it
+    // (seconds for tens of millions of keys); the OS takes the memory back at once.
+    std::mem::forget(server);
     Ok(())
+}
+
+/// Whether SHUTDOWN (or a signal) compacts before the process exits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ShutdownSave {
+    /// SHUTDOWN SAVE.
+    Always,
+    /// SHUTDOWN NOSAVE.
+    Never,
+    /// Plain SHUTDOWN, SIGTERM, SIGINT: when the live journal is over
+    /// `auto-aof-rewrite-min-size` and larger than the snapshot, so the next start loads a
+    /// snapshot instead of replaying a long journal.
+    IfWorthwhile,
+}
+
+/// The compaction of SHUTDOWN: no client is connected any more, so the snapshot is the
+/// final state. A failure only costs the next start time: the journal holds everything.
+fn compact_on_exit(server: &Server, save: ShutdownSave) {
+    let Some(journal) = server.journal() else { return };
+    let snapshot_bytes = server.compaction.info().snapshot_bytes;
+    let min_bytes = server
+        .settings
+        .get("auto-aof-rewrite-min-size")
+        .and_then(|v| v.parse::<u64>().ok())
+        .unwrap_or(u64::MAX);
+    let live = journal.live_bytes();
+    let worthwhile = live > min_bytes && live > snapshot_bytes;
+    let run = match save {
+        ShutdownSave::Always => true,
+        ShutdownSave::Never => false,
+        ShutdownSave::IfWorthwhile => worthwhile,
+    };
+    if !run || journal.failure().is_some() {
+        return;
+    }
+    tracing::info!("compacting before exit ({live} bytes of journal since the snapshot)");
+    let keep_going = std::sync::atomic::AtomicBool::new(false);
+    match crate::journal::compactor::compact(&server.keyspace, journal, &keep_going) {
+        Ok(done) => journal.segments_removed(done.removed_bytes),
+        Err(error) => tracing::warn!(
+            "compaction before exit failed ({error}); the journal holds every write, the next \
+             start replays it"
+        ),
+    }
 }
 
 /// Replays the journal into the keyspace and starts its writer.

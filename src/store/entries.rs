@@ -99,6 +99,13 @@ impl EntryTable {
         self.dense.get_mut(position)
     }
 
+    /// Makes room for `additional` more entries without rehashing (loading a snapshot).
+    pub fn reserve(&mut self, additional: usize) {
+        let Self { index, dense } = self;
+        index.reserve(additional, |&i| dense.get(i as usize).map_or(0, |e| hash_key(&e.key)));
+        dense.chunks.reserve(additional.div_ceil(CHUNK));
+    }
+
     /// Adds an entry whose key is not present; returns its position.
     pub fn insert_new(&mut self, hash: u64, entry: Entry) -> usize {
         let position = self.dense.push(entry);

@@ -245,6 +245,11 @@ impl Shard {
         }
     }
 
+    /// Makes room for `additional` more entries without rehashing (loading a snapshot).
+    pub fn reserve(&mut self, additional: usize) {
+        self.table.reserve(additional);
+    }
+
     /// Removes and returns the live entry for `key` (an expired one counts as absent).
     pub fn remove(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<Entry> {
         let entry = self.remove_entry(hash, key)?;

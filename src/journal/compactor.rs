@@ -76,6 +76,9 @@ impl Queue {
     }
 }
 
+/// How much of the snapshot is written between two syncs while it is written.
+const INCREMENTAL_SYNC_BYTES: u64 = 32 * 1024 * 1024;
+
 fn io_text(what: &str, path: &Path, error: &std::io::Error) -> String {
     format!("cannot {what} {}: {error}", path.display())
 }
@@ -224,6 +227,7 @@ fn write_snapshot(
         }
     }
     let mut shards_done = 0u64;
+    let mut synced_at = 0u64;
     let started = Instant::now();
     let mut last_report = Instant::now();
     let total_shards = keyspace.db_count() * crate::limits::SHARDS_PER_DB;
@@ -243,6 +247,14 @@ fn write_snapshot(
                 failure = Some(io_text("write", path, &error));
             }
             size += bytes.len() as u64;
+            // Written back as it goes, as Redis's rdb-save-incremental-fsync does: one sync of
+            // the whole file at the end would stall the journal's own syncs behind it.
+            if size - synced_at >= INCREMENTAL_SYNC_BYTES {
+                synced_at = size;
+                if let Err(error) = out.sync_data() {
+                    failure = Some(io_text("sync", path, &error));
+                }
+            }
         }
         if let Err(error) = faults::numbered("shard-saved", shards_done) {
             failure = Some(error.to_string());

@@ -13,6 +13,7 @@ use std::path::Path;
 use super::codec::{put_bytes, put_varint, Reader};
 use super::record::{get_value, put_value, DecodeError, Value as JournalValue};
 use super::replay::{stored, with_journal_value};
+use crate::store::keyspace::shard_of;
 use crate::store::{hash_key, Entry, Keyspace, Value};
 
 pub const SNAPSHOT_MAGIC: [u8; 8] = *b"ALLYSNAP";
@@ -338,7 +339,7 @@ pub fn load(path: &Path, keyspace: &Keyspace, threads: usize) -> Result<(u64, u6
     // temporary name, and renamed into place; the server holds the directory's lock, and
     // `allydb-journal repair` refuses to run while it does.
     #[expect(unsafe_code, reason = "the one mapped file; see SAFETY")]
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
     let data: &[u8] = &map;
     let layout = scan(data).map_err(|e| e.to_string())?;
     reserve(keyspace, &layout.blocks);
@@ -390,7 +391,9 @@ fn reserve(keyspace: &Keyspace, blocks: &[BlockInfo]) {
     }
 }
 
-/// Loads every `threads`-th block starting at `first`.
+/// Loads every `threads`-th block starting at `first`. A block's entries are decoded and
+/// built first, then inserted grouped by shard: one lock per shard and block, and the shard's
+/// table stays in cache while its group goes in.
 fn load_blocks(
     data: &[u8],
     blocks: &[BlockInfo],
@@ -399,29 +402,35 @@ fn load_blocks(
     keyspace: &Keyspace,
 ) -> Result<u64, String> {
     let mut loaded = 0u64;
-    for &BlockInfo { offset, .. } in blocks.iter().skip(first).step_by(threads) {
-        let mut failure = None;
-        let count = decode_block(data, offset, |entry| {
-            if failure.is_some() {
-                return;
-            }
-            let Some(db) = usize::try_from(entry.db).ok().and_then(|i| keyspace.db(i)) else {
-                failure = Some(format!(
-                    "offset {offset}: the snapshot names database {}, but the server has {} \
-                     (start it with --databases {} or more)",
-                    entry.db,
-                    keyspace.db_count(),
-                    u64::from(entry.db) + 1
-                ));
-                return;
-            };
-            let hash = hash_key(entry.key);
+    let mut built: Vec<(u64, &[u8], u64, Value)> = Vec::new();
+    for block in blocks.iter().skip(first).step_by(threads) {
+        let Some(db) = usize::try_from(block.db).ok().and_then(|i| keyspace.db(i)) else {
+            return Err(format!(
+                "offset {}: the snapshot names database {}, but the server has {} (start it \
+                 with --databases {} or more)",
+                block.offset,
+                block.db,
+                keyspace.db_count(),
+                u64::from(block.db) + 1
+            ));
+        };
+        built.clear();
+        let count = decode_block(data, block.offset, |entry| {
             let value = stored(&entry.value);
-            db.lock(hash).upsert(hash, entry.key, value, Some(entry.expires_at_ms), 0);
+            built.push((hash_key(entry.key), entry.key, entry.expires_at_ms, value));
         })
         .map_err(|e| e.to_string())?;
-        if let Some(failure) = failure {
-            return Err(failure);
+        built.sort_unstable_by_key(|(hash, ..)| shard_of(*hash));
+        let mut rest = built.drain(..).peekable();
+        while let Some((hash, key, deadline, value)) = rest.next() {
+            let shard_index = shard_of(hash);
+            let mut shard = db.lock(hash);
+            shard.upsert(hash, key, value, Some(deadline), 0);
+            while let Some((hash, key, deadline, value)) =
+                rest.next_if(|(h, ..)| shard_of(*h) == shard_index)
+            {
+                shard.upsert(hash, key, value, Some(deadline), 0);
+            }
         }
         loaded += count;
     }

@@ -339,7 +339,8 @@ pub fn load(path: &Path, keyspace: &Keyspace, threads: usize) -> Result<(u64, u6
     // temporary name, and renamed into place; the server holds the directory's lock, and
     // `allydb-journal repair` refuses to run while it does.
     #[expect(unsafe_code, reason = "the one mapped file; see SAFETY")]
-    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
+    let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
+        .map_err(|e| format!("cannot map: {e}"))?;
     let data: &[u8] = &map;
     let layout = scan(data).map_err(|e| e.to_string())?;
     reserve(keyspace, &layout.blocks);

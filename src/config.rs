@@ -80,6 +80,12 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
     pub key_load_delay: u64,
 
+    /// Microseconds to pause per key a compaction writes (Redis's rdb-key-save-delay, which
+    /// its tests use to make saves slow; 0 = none; a negative -n pauses 1 µs per n keys).
+    #[arg(long, env = "ALLYDB_RDB_KEY_SAVE_DELAY", default_value_t = 0,
+          value_parser = clap::value_parser!(i64).range(i64::from(i32::MIN)..=i64::from(i32::MAX)))]
+    pub rdb_key_save_delay: i64,
+
     /// Log level: error, warn, info, debug or trace (or a tracing filter directive).
     #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
@@ -232,6 +238,7 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--threads" => "ALLYDB_THREADS",
         "--appendonly" => "ALLYDB_APPENDONLY",
         "--appendfsync" => "ALLYDB_APPENDFSYNC",
+        "--rdb-key-save-delay" => "ALLYDB_RDB_KEY_SAVE_DELAY",
         _ => return None,
     })
 }

@@ -49,6 +49,8 @@ struct QueueState {
     bytes: Vec<u8>,
     blocks: u64,
     entries: u64,
+    /// Entries queued since the last `take`.
+    untaken_entries: u64,
 }
 
 impl ShardSaver for Queue {
@@ -66,13 +68,15 @@ impl ShardSaver for Queue {
         }
         state.blocks += blocks;
         state.entries += entries;
+        state.untaken_entries += entries;
     }
 }
 
 impl Queue {
-    /// Takes what is queued.
-    fn take(&self) -> Vec<u8> {
-        std::mem::take(&mut self.state.lock().bytes)
+    /// Takes what is queued, and how many entries it holds.
+    fn take(&self) -> (Vec<u8>, u64) {
+        let mut state = self.state.lock();
+        (std::mem::take(&mut state.bytes), std::mem::take(&mut state.untaken_entries))
     }
 }
 
@@ -126,12 +130,14 @@ pub fn list_files(directory: &Path) -> std::io::Result<DirectoryFiles> {
 
 /// Writes a snapshot of `keyspace` as of the journal's current sequence number, makes it the
 /// MANIFEST's, and removes the segments and the snapshot it replaces. `abandon` is checked
-/// between shards (server shutdown). On an error before the MANIFEST switch nothing changes
-/// on disk but a temporary file, which is removed.
+/// between shards (server shutdown). `key_save_delay_us` is Redis's `rdb-key-save-delay`
+/// (`save_pause`). On an error before the MANIFEST switch nothing changes on disk but a
+/// temporary file, which is removed.
 pub fn compact(
     keyspace: &Keyspace,
     journal: &Journal,
     abandon: &AtomicBool,
+    key_save_delay_us: i64,
 ) -> Result<Compacted, String> {
     let started = Instant::now();
     let directory = journal.directory.clone();
@@ -156,7 +162,7 @@ pub fn compact(
     );
     let final_path = directory.join(snapshot_file_name(seq));
     let temp_path = directory.join(format!("{}.tmp", snapshot_file_name(seq)));
-    let written = write_snapshot(keyspace, &queue, seq, &temp_path, abandon);
+    let written = write_snapshot(keyspace, &queue, seq, &temp_path, abandon, key_save_delay_us);
     let (snapshot_bytes, entries) = match written {
         Ok(sizes) => sizes,
         Err(error) => {
@@ -209,6 +215,7 @@ fn write_snapshot(
     seq: u64,
     path: &Path,
     abandon: &AtomicBool,
+    key_save_delay_us: i64,
 ) -> Result<(u64, u64), String> {
     let mut failure: Option<String> = None;
     let mut file = match File::create(path) {
@@ -241,7 +248,7 @@ fn write_snapshot(
             queue.take();
             return;
         }
-        let bytes = queue.take();
+        let (bytes, entries) = queue.take();
         if let Some(out) = file.as_mut() {
             if let Err(error) = out.write_all(&bytes) {
                 failure = Some(io_text("write", path, &error));
@@ -259,6 +266,8 @@ fn write_snapshot(
         if let Err(error) = faults::numbered("shard-saved", shards_done) {
             failure = Some(error.to_string());
         }
+        // Called with no shard lock and no gate held: commands run on while this waits.
+        pause(save_pause(key_save_delay_us, entries), abandon);
         if last_report.elapsed() >= Duration::from_secs(5) {
             last_report = Instant::now();
             tracing::info!(
@@ -290,6 +299,31 @@ fn write_snapshot(
     Ok((size, entries))
 }
 
+/// Longest single sleep of `pause`: how late a shutdown notices `abandon`.
+const PAUSE_SLICE: Duration = Duration::from_millis(10);
+
+/// Redis's `rdb-key-save-delay` for `entries` keys: n > 0 pauses n µs per key; -n pauses
+/// 1 µs per n keys (Redis sleeps 1 µs for one key in n, at random).
+fn save_pause(key_save_delay_us: i64, entries: u64) -> Duration {
+    let micros = match u64::try_from(key_save_delay_us) {
+        Ok(per_key) => per_key.saturating_mul(entries),
+        Err(_) => entries / key_save_delay_us.unsigned_abs(),
+    };
+    Duration::from_micros(micros)
+}
+
+/// Sleeps for `duration`, or until `abandon` is set.
+fn pause(duration: Duration, abandon: &AtomicBool) {
+    let deadline = Instant::now() + duration;
+    while !abandon.load(Ordering::Acquire) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            break;
+        }
+        std::thread::sleep(left.min(PAUSE_SLICE));
+    }
+}
+
 /// Removes the segments wholly below the MANIFEST's first live segment, the snapshots it
 /// does not name, and leftover temporary files; returns how many segments and their bytes.
 pub fn remove_obsolete(directory: &Path, manifest: &Manifest) -> Result<(usize, u64), String> {
@@ -317,4 +351,26 @@ pub fn remove_obsolete(directory: &Path, manifest: &Manifest) -> Result<(usize, 
     }
     sync_directory(directory).map_err(|e| io_text("sync", directory, &e))?;
     Ok((removed, bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn save_pause_is_per_key_like_rdb_key_save_delay() {
+        assert_eq!(save_pause(0, 1000), Duration::ZERO);
+        assert_eq!(save_pause(100, 30), Duration::from_micros(3000));
+        assert_eq!(save_pause(-10, 95), Duration::from_micros(9));
+        assert_eq!(save_pause(i64::from(i32::MIN), 5), Duration::ZERO);
+        assert_eq!(save_pause(i64::from(i32::MAX), u64::MAX), Duration::from_micros(u64::MAX));
+    }
+
+    #[test]
+    fn pause_stops_when_abandoned() {
+        let abandon = AtomicBool::new(true);
+        let started = Instant::now();
+        pause(Duration::from_secs(60), &abandon);
+        assert!(started.elapsed() < Duration::from_secs(1));
+    }
 }

@@ -273,9 +273,12 @@ fn run(server: &Arc<Server>) {
             }
         };
         this.state.lock().running = Some((trigger, Instant::now()));
+        let delay_us = server.settings.get("rdb-key-save-delay").and_then(|v| v.parse().ok());
         let result = match server.journal() {
-            Some(journal) => compactor::compact(&server.keyspace, journal, &this.abandon)
-                .inspect(|done| journal.segments_removed(done.removed_bytes)),
+            Some(journal) => {
+                compactor::compact(&server.keyspace, journal, &this.abandon, delay_us.unwrap_or(0))
+                    .inspect(|done| journal.segments_removed(done.removed_bytes))
+            }
             None => Err("the server runs without a journal (--appendonly no)".into()),
         };
         let live_bytes = server.journal().map_or(0, |j| j.live_bytes());

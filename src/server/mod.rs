@@ -248,7 +248,8 @@ fn compact_on_exit(server: &Server, save: ShutdownSave) {
     }
     tracing::info!("compacting before exit ({live} bytes of journal since the snapshot)");
     let keep_going = std::sync::atomic::AtomicBool::new(false);
-    match crate::journal::compactor::compact(&server.keyspace, journal, &keep_going) {
+    // No rdb-key-save-delay here: nobody waits on a slowed save, the exit does.
+    match crate::journal::compactor::compact(&server.keyspace, journal, &keep_going, 0) {
         Ok(done) => journal.segments_removed(done.removed_bytes),
         Err(error) => tracing::warn!(
             "compaction before exit failed ({error}); the journal holds every write, the next \

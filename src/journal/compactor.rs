@@ -355,7 +355,325 @@ pub fn remove_obsolete(directory: &Path, manifest: &Manifest) -> Result<(usize, 
 
 #[cfg(test)]
 mod tests {
+    //! A snapshot taken while writers run equals the state at its sequence number: writer
+    //! threads apply random effects (each under the gate held shared, then journal them, as
+    //! commands do) while `compact` runs; the history of (seq, effect) rebuilds the expected
+    //! state at any sequence number.
+    use std::collections::BTreeMap;
+    use std::sync::atomic::{AtomicU64, AtomicUsize};
+
     use super::*;
+    use crate::journal::recovery::recover;
+    use crate::journal::replay::{apply, with_journal_value};
+    use crate::journal::snapshot::{load, snapshot_file_name};
+    use crate::journal::{Effect, FsyncMode, Value as JournalValue};
+    use crate::limits::SHARDS_PER_DB;
+
+    const DATABASES: u32 = 4;
+    const WRITERS: usize = 4;
+    /// Keys of each type a writer owns, in every database.
+    const KEYS_PER_TYPE: u8 = 6;
+    /// Keys present from the start, which no writer touches: they make the walk over the
+    /// shards take long enough for writers to reach shards it has not saved yet.
+    const BALLAST_KEYS: u32 = 5_000;
+    /// Each writer stops after this many effects if the test has not stopped it before.
+    const EFFECTS_MAX: usize = 50_000;
+    const KINDS: [&str; 5] = ["str", "list", "hash", "set", "zset"];
+
+    type Owned = Effect<Vec<u8>>;
+    /// (database, key) to (value with hash and set contents sorted, deadline).
+    type State = BTreeMap<(u32, Vec<u8>), (JournalValue<Vec<u8>>, u64)>;
+
+    /// Every entry of `keyspace`, expired ones included (deadlines are compared, not applied).
+    fn state(keyspace: &Keyspace) -> State {
+        let mut out = State::new();
+        for (index, db) in keyspace.dbs().enumerate() {
+            let index = u32::try_from(index).unwrap();
+            for shard in 0..SHARDS_PER_DB {
+                let shard = db.lock_index(shard).unwrap();
+                for entry in shard.iter() {
+                    let mut value =
+                        with_journal_value(&entry.value, |v| v.map_bytes(&|b: &&[u8]| b.to_vec()));
+                    match &mut value {
+                        JournalValue::Hash(pairs) => pairs.sort(),
+                        JournalValue::Set(members) => members.sort(),
+                        _ => {}
+                    }
+                    out.insert((index, entry.key.to_vec()), (value, entry.expires_at_ms));
+                }
+            }
+        }
+        out
+    }
+
+    /// An entry with its bytes shown as text.
+    fn show(entry: Option<&(JournalValue<Vec<u8>>, u64)>) -> String {
+        let Some((value, deadline)) = entry else { return "none".into() };
+        let text = value.map_bytes(&|b| String::from_utf8_lossy(b).into_owned());
+        format!("{text:?}, deadline {deadline}")
+    }
+
+    fn assert_same_state(expected: &State, actual: &State, what: &str) {
+        if expected == actual {
+            return;
+        }
+        let differing = expected
+            .keys()
+            .chain(actual.keys())
+            .find(|k| expected.get(*k) != actual.get(*k))
+            .unwrap();
+        panic!(
+            "{what}: {} entries expected, {} found; first difference at db {} key {:?}: \
+             expected {}, found {}",
+            expected.len(),
+            actual.len(),
+            differing.0,
+            String::from_utf8_lossy(&differing.1),
+            show(expected.get(differing)),
+            show(actual.get(differing))
+        );
+    }
+
+    /// Applies every effect of `history` (sorted by seq) with seq in `range` to `keyspace`.
+    fn replay(keyspace: &Keyspace, history: &[(u64, Owned)], range: std::ops::RangeInclusive<u64>) {
+        for (seq, effect) in history.iter().filter(|(seq, _)| range.contains(seq)) {
+            apply(keyspace, &effect.map_bytes(&|b| b.as_slice()), 0)
+                .unwrap_or_else(|e| panic!("seq {seq}: {e}"));
+        }
+    }
+
+    /// Applies and journals `effect` as a command does: under the gate held shared. Returns
+    /// its sequence number, or None if it does not apply (a list index out of range), in
+    /// which case nothing changed and nothing is journaled.
+    fn write(keyspace: &Keyspace, journal: &Journal, effect: &Owned) -> Option<u64> {
+        let effect = effect.map_bytes(&|b| b.as_slice());
+        let _shared = keyspace.gate.read();
+        apply(keyspace, &effect, 0).ok()?;
+        Some(journal.append(&[effect]))
+    }
+
+    fn element(rng: &mut fastrand::Rng) -> Vec<u8> {
+        match rng.u8(..10) {
+            // Longer than the compact encodings allow.
+            0 => vec![b'L'; 70],
+            1..=3 => rng.i32(-20..20).to_string().into_bytes(),
+            _ => format!("e{}", rng.u8(..24)).into_bytes(),
+        }
+    }
+
+    fn elements(rng: &mut fastrand::Rng) -> Vec<Vec<u8>> {
+        (0..rng.usize(1..5)).map(|_| element(rng)).collect()
+    }
+
+    fn deadline(rng: &mut fastrand::Rng) -> u64 {
+        if rng.bool() {
+            0
+        } else {
+            rng.u64(1_000_000_000_000..2_000_000_000_000)
+        }
+    }
+
+    /// A random effect on writer `writer`'s keys only: every key it names is
+    /// `w<writer>:<type>:<n>`, and each type's effects go to keys of that type.
+    fn random_effect(rng: &mut fastrand::Rng, writer: usize) -> Owned {
+        let db = rng.u32(..DATABASES);
+        let kind_index = rng.usize(..KINDS.len());
+        let kind = KINDS.get(kind_index).copied().unwrap_or("str");
+        let name = |rng: &mut fastrand::Rng| {
+            format!("w{writer}:{kind}:{}", rng.u8(..KEYS_PER_TYPE)).into_bytes()
+        };
+        let key = name(rng);
+        match rng.u8(..10) {
+            0 => return Effect::Delete { db, key },
+            1 => return Effect::Expire { db, key, expires_at_ms: deadline(rng) },
+            2 => return Effect::Rename { db, from: key, to: name(rng) },
+            3 => return Effect::Move { from_db: db, to_db: rng.u32(..DATABASES), key },
+            _ => {}
+        }
+        let score = |rng: &mut fastrand::Rng| f64::from(rng.i32(-50..50)) / 4.0;
+        match (kind_index, rng.u8(..4)) {
+            (0, 0 | 1) => Effect::Put {
+                db,
+                key,
+                value: JournalValue::String(element(rng)),
+                expires_at_ms: deadline(rng),
+            },
+            (0, _) => Effect::Append { db, key, bytes: element(rng) },
+            (1, 0) => Effect::ListPush { db, key, left: rng.bool(), elements: elements(rng) },
+            (1, 1) => Effect::ListPop { db, key, left: rng.bool(), count: rng.u64(1..3) },
+            (1, 2) => match rng.u8(..3) {
+                0 => Effect::ListSet { db, key, index: rng.u64(..6), element: element(rng) },
+                1 => Effect::ListInsert { db, key, index: rng.u64(..6), element: element(rng) },
+                _ => Effect::ListRemove { db, key, count: rng.i64(-2..3), element: element(rng) },
+            },
+            (1, _) => Effect::Put {
+                db,
+                key,
+                value: JournalValue::List(elements(rng)),
+                expires_at_ms: deadline(rng),
+            },
+            (2, 0 | 1) => {
+                let pairs = elements(rng).into_iter().map(|f| (f, element(rng))).collect();
+                Effect::HashSet { db, key, pairs }
+            }
+            (2, _) => Effect::HashDelete { db, key, fields: elements(rng) },
+            (3, 0 | 1) => Effect::SetAdd { db, key, members: elements(rng) },
+            (3, _) => Effect::SetRemove { db, key, members: elements(rng) },
+            (_, 0 | 1) => {
+                let entries = elements(rng).into_iter().map(|m| (score(rng), m)).collect();
+                Effect::ZSetAdd { db, key, entries }
+            }
+            (_, _) => Effect::ZSetRemove { db, key, members: elements(rng) },
+        }
+    }
+
+    /// What the main thread tells the writers, and what they tell it.
+    #[derive(Default)]
+    struct Signals {
+        stop: AtomicBool,
+        /// Set while a compaction runs.
+        compacting: AtomicBool,
+        /// Effects applied while a compaction ran.
+        during: AtomicU64,
+        applied: AtomicU64,
+        /// Writers that stopped.
+        finished: AtomicUsize,
+    }
+
+    fn writer(
+        keyspace: &Keyspace,
+        journal: &Journal,
+        signals: &Signals,
+        seed: u64,
+        index: usize,
+    ) -> Vec<(u64, Owned)> {
+        let mut rng = fastrand::Rng::with_seed(seed ^ ((index as u64 + 1) * 0x9e37_79b9));
+        let mut history = Vec::new();
+        let mut tries = 0u64;
+        while !signals.stop.load(Ordering::Acquire) && history.len() < EFFECTS_MAX {
+            tries += 1;
+            let effect = random_effect(&mut rng, index);
+            if let Some(seq) = write(keyspace, journal, &effect) {
+                history.push((seq, effect));
+                signals.applied.fetch_add(1, Ordering::Relaxed);
+                if signals.compacting.load(Ordering::Acquire) {
+                    signals.during.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            // Paced, so the history stays small and the compactor gets a core too.
+            if tries.is_multiple_of(64) {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        signals.finished.fetch_add(1, Ordering::Release);
+        history
+    }
+
+    /// Waits until the writers applied `n` more effects (or all stopped).
+    fn let_writers_run(signals: &Signals, n: u64) {
+        let target = signals.applied.load(Ordering::Relaxed) + n;
+        while signals.applied.load(Ordering::Relaxed) < target
+            && signals.finished.load(Ordering::Acquire) < WRITERS
+        {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    fn open(directory: &Path, keyspace: &Keyspace) -> (File, Journal) {
+        let recovered = recover(directory, keyspace, 0, Duration::ZERO).unwrap();
+        let journal = Journal::start(
+            directory,
+            recovered.segment,
+            recovered.last_seq,
+            recovered.closed_bytes,
+            FsyncMode::Interval,
+            Duration::from_millis(20),
+        )
+        .unwrap();
+        (recovered.lock, journal)
+    }
+
+    #[test]
+    fn a_snapshot_taken_while_writers_run_equals_the_state_at_its_seq() {
+        // The threads' interleaving is not reproducible; their effects are.
+        let seed = std::env::var("COMPACTOR_PROPERTY_SEED")
+            .map_or_else(|_| fastrand::u64(..), |s| s.trim().parse().unwrap());
+        eprintln!("compactor property: COMPACTOR_PROPERTY_SEED={seed}");
+        let dir = tempfile::tempdir().unwrap();
+        let directory = dir.path().join("journal");
+        let live = Keyspace::new(DATABASES as usize);
+        let (lock, journal) = open(&directory, &live);
+        let mut history: Vec<(u64, Owned)> = Vec::new();
+        for i in 0..BALLAST_KEYS {
+            let pairs = (0..8u8).map(|f| (vec![b'f', f], i.to_le_bytes().to_vec())).collect();
+            let key = format!("ballast:{i}").into_bytes();
+            let effect = Effect::HashSet { db: i % DATABASES, key, pairs };
+            history.push((write(&live, &journal, &effect).unwrap(), effect));
+        }
+        let signals = Signals::default();
+        let never = AtomicBool::new(false);
+        let mut snapshots = Vec::new();
+        let mut durations = Vec::new();
+        let histories = std::thread::scope(|scope| {
+            let writers: Vec<_> = (0..WRITERS)
+                .map(|index| {
+                    let (live, journal, signals) = (&live, &journal, &signals);
+                    scope.spawn(move || writer(live, journal, signals, seed, index))
+                })
+                .collect();
+            for _ in 0..3 {
+                let_writers_run(&signals, 2_000);
+                signals.compacting.store(true, Ordering::Release);
+                let done = compact(&live, &journal, &never, 0);
+                signals.compacting.store(false, Ordering::Release);
+                let done = done.unwrap();
+                durations.push(done.duration);
+                // Loaded now: the next compaction removes it.
+                let loaded = Keyspace::new(DATABASES as usize);
+                let path = directory.join(snapshot_file_name(done.seq));
+                assert_eq!(load(&path, &loaded, 2).unwrap(), (done.seq, done.entries));
+                snapshots.push((done.seq, state(&loaded)));
+            }
+            let_writers_run(&signals, 2_000);
+            signals.stop.store(true, Ordering::Release);
+            writers.into_iter().map(|w| w.join().unwrap()).collect::<Vec<_>>()
+        });
+        for writer_history in histories {
+            history.extend(writer_history);
+        }
+        history.sort_by_key(|(seq, _)| *seq);
+        let last_seq = journal.last_seq();
+        // Every record is in the history: the writers were the journal's only writers.
+        assert!(history.iter().map(|(seq, _)| *seq).eq(1..=last_seq), "sequence numbers");
+        let during = signals.during.load(Ordering::Relaxed);
+        eprintln!(
+            "{} effects, {during} applied while a compaction ran; snapshots at {:?}, taking \
+             {durations:?}",
+            history.len(),
+            snapshots.iter().map(|(seq, _)| *seq).collect::<Vec<_>>()
+        );
+        assert!(during > 0, "no writer ran during a compaction");
+        for (seq, snapshot) in &snapshots {
+            let expected = Keyspace::new(DATABASES as usize);
+            replay(&expected, &history, 1..=*seq);
+            assert_same_state(&state(&expected), snapshot, &format!("seed {seed}: snapshot {seq}"));
+        }
+        // The last snapshot and the effects after it give the live state...
+        let live_state = state(&live);
+        let (last_snapshot_seq, _) = snapshots.last().unwrap();
+        let rebuilt = Keyspace::new(DATABASES as usize);
+        let path = directory.join(snapshot_file_name(*last_snapshot_seq));
+        load(&path, &rebuilt, 2).unwrap();
+        replay(&rebuilt, &history, last_snapshot_seq + 1..=last_seq);
+        assert_same_state(&live_state, &state(&rebuilt), &format!("seed {seed}: rebuilt"));
+        // ... and so does a start on the directory.
+        journal.shutdown();
+        drop(lock);
+        let recovered = Keyspace::new(DATABASES as usize);
+        let (_lock, journal) = open(&directory, &recovered);
+        journal.shutdown();
+        assert_same_state(&live_state, &state(&recovered), &format!("seed {seed}: recovered"));
+    }
 
     #[test]
     fn save_pause_is_per_key_like_rdb_key_save_delay() {

@@ -8,6 +8,8 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod workload;
+
 /// A running server, killed and reaped on drop.
 pub struct TestServer {
     child: Option<Child>,

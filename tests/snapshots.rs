@@ -174,3 +174,54 @@ fn leftovers_of_an_interrupted_compaction_are_removed() {
     assert_eq!(names, ["LOCK", "MANIFEST", kept.as_str()]);
     assert!(node.log().contains("left by an interrupted compaction"), "{}", node.log());
 }
+
+/// A power cut can take the unsynced end of the segment the snapshot's records are in. The
+/// snapshot holds their effects: the server starts, writes new records to a new segment
+/// (never after the shorter one's last record), and starts again after that.
+#[test]
+fn a_segment_ending_before_the_snapshot_is_covered_by_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let before = dir.path().join("before");
+    let data = dir.path().join("data");
+    let mut node = spawn_node(&before, &["--appendfsync", "always"]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    for i in 0..300 {
+        assert_eq!(c.cmd(&["RPUSH", "list", &format!("e{i}")]), int(i + 1));
+    }
+    node.stop();
+    // The same journal, then a snapshot of its end.
+    copy_dir(&before, &data);
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    assert_eq!(node.client().cmd(&["SAVE"]), "+OK\r\n");
+    node.stop();
+    let snapshot = snapshot_of(&data);
+    let seq: u64 = snapshot.file_stem().unwrap().to_str().unwrap()[9..].parse().unwrap();
+    // The pre-snapshot segment, cut in the middle (as a power cut leaves it), becomes the
+    // first live segment again.
+    for entry in std::fs::read_dir(&data).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|x| x == "log") {
+            std::fs::remove_file(path).unwrap();
+        }
+    }
+    let segment = std::fs::read_dir(&before)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "log"))
+        .unwrap();
+    let bytes = std::fs::read(&segment).unwrap();
+    std::fs::write(data.join(segment.file_name().unwrap()), &bytes[..bytes.len() / 2]).unwrap();
+    let manifest = allydb::journal::Manifest { snapshot_seq: seq, first_segment_seq: 1 };
+    manifest.write(&data).unwrap();
+
+    for round in 0..2 {
+        let mut node = spawn_node(&data, &[]);
+        node.ready().unwrap_or_else(|code| panic!("round {round}: exit {code}: {}", node.log()));
+        let mut c = node.client();
+        assert_eq!(c.cmd(&["LLEN", "list"]), int(300 + round));
+        assert_eq!(c.cmd(&["RPUSH", "list", "after"]), int(301 + round));
+        node.stop();
+    }
+}

@@ -34,23 +34,42 @@ pub struct Compacted {
     pub duration: Duration,
 }
 
-/// Encoded shards waiting for the compactor to write them. Shards are encoded by whoever
-/// locks them first (the compactor, or a command about to change them), under the shard's
-/// lock; the file is written by the compactor alone, outside every shard lock.
-#[derive(Default)]
+/// Encoded shards on their way to the snapshot file. Shards are encoded by whoever locks
+/// them first (the compactor, or a command about to change them), under the shard's lock;
+/// the compactor writes what is queued after every shard it visits, outside every lock.
+///
+/// # Bound
+/// The queue holds at most QUEUE_BYTES_MAX plus one shard: a thread whose shard takes it
+/// over the bound writes the queue itself (a command then pays for a write into the page
+/// cache, never for more memory). So a compactor starved of CPU (it runs at a lower
+/// priority) cannot make the snapshot's blocks pile up in memory.
 struct Queue {
     state: Mutex<QueueState>,
+    /// The snapshot file; lock order: `sink`, then `state`.
+    sink: Mutex<Sink>,
     /// Set when the snapshot is abandoned: shards are no longer encoded.
     abandoned: AtomicBool,
 }
+
+/// Encoded bytes queued beyond which the thread that queued them writes them.
+const QUEUE_BYTES_MAX: usize = 64 * 1024 * 1024;
 
 #[derive(Default)]
 struct QueueState {
     bytes: Vec<u8>,
     blocks: u64,
     entries: u64,
-    /// Entries queued since the last `take`.
-    untaken_entries: u64,
+    /// Entries queued since the compactor last asked (`rdb-key-save-delay` pauses per key).
+    unpaced_entries: u64,
+    /// Why the snapshot failed (it is then abandoned).
+    failure: Option<String>,
+}
+
+struct Sink {
+    file: Option<File>,
+    path: PathBuf,
+    size: u64,
+    synced_at: u64,
 }
 
 impl ShardSaver for Queue {
@@ -59,7 +78,10 @@ impl ShardSaver for Queue {
             return;
         }
         let mut encoded = Vec::new();
-        let (blocks, entries) = encode_entries(db, shard.iter(), &mut encoded);
+        let (blocks, entries) = match encode_entries(db, shard.iter(), &mut encoded) {
+            Ok(counts) => counts,
+            Err(error) => return self.fail(error),
+        };
         let mut state = self.state.lock();
         if state.bytes.is_empty() {
             state.bytes = encoded;
@@ -68,15 +90,58 @@ impl ShardSaver for Queue {
         }
         state.blocks += blocks;
         state.entries += entries;
-        state.untaken_entries += entries;
+        state.unpaced_entries += entries;
+        let over = state.bytes.len() >= QUEUE_BYTES_MAX;
+        drop(state);
+        if over {
+            self.flush();
+        }
     }
 }
 
 impl Queue {
-    /// Takes what is queued, and how many entries it holds.
-    fn take(&self) -> (Vec<u8>, u64) {
-        let mut state = self.state.lock();
-        (std::mem::take(&mut state.bytes), std::mem::take(&mut state.untaken_entries))
+    /// A queue whose file `compact` creates once it knows the snapshot's name.
+    fn new() -> Self {
+        Self {
+            state: Mutex::new(QueueState::default()),
+            sink: Mutex::new(Sink { file: None, path: PathBuf::new(), size: 0, synced_at: 0 }),
+            abandoned: AtomicBool::new(false),
+        }
+    }
+
+    /// Records the first failure and stops encoding shards.
+    fn fail(&self, error: String) {
+        self.abandoned.store(true, Ordering::Release);
+        self.state.lock().failure.get_or_insert(error);
+    }
+
+    /// Writes what is queued to the file (dropping it once the snapshot is abandoned).
+    fn flush(&self) {
+        let mut sink = self.sink.lock();
+        let Sink { file, path, size, synced_at } = &mut *sink;
+        // Before the file exists (the moment after the cut) the bytes wait in the queue.
+        let Some(out) = file.as_mut() else { return };
+        let bytes = std::mem::take(&mut self.state.lock().bytes);
+        if bytes.is_empty() || self.abandoned.load(Ordering::Acquire) {
+            return;
+        }
+        if let Err(error) = out.write_all(&bytes) {
+            return self.fail(io_text("write", path, &error));
+        }
+        *size += bytes.len() as u64;
+        // Written back as it goes, as Redis's rdb-save-incremental-fsync does: one sync of
+        // the whole file at the end would stall the journal's own syncs behind it.
+        if *size - *synced_at >= INCREMENTAL_SYNC_BYTES {
+            *synced_at = *size;
+            if let Err(error) = out.sync_data() {
+                self.fail(io_text("sync", path, &error));
+            }
+        }
+    }
+
+    /// Entries queued since the last call.
+    fn take_unpaced(&self) -> u64 {
+        std::mem::take(&mut self.state.lock().unpaced_entries)
     }
 }
 
@@ -143,11 +208,13 @@ pub fn compact(
     let directory = journal.directory.clone();
     let fault = |name: &str| faults::point(name).map_err(|e| e.to_string());
     fault("compact-start")?;
+    let in_force = Manifest::read(&directory).ok().flatten().and_then(Result::ok);
     // Every record after this is in a new segment; the older segments will be wholly
     // covered by the snapshot, whose sequence number can only be later.
     let first_segment_seq = journal.roll()?;
     fault("segment-rolled")?;
-    let queue = Arc::new(Queue::default());
+    // The name needs the sequence number: the file is created once the cut is made.
+    let queue = Arc::new(Queue::new());
     let seq = {
         // No command is halfway through a change while the gate is held exclusively: every
         // record up to `seq` is in memory, and nothing in memory is newer.
@@ -156,13 +223,38 @@ pub fn compact(
         keyspace.begin_snapshot(queue.clone());
         seq
     };
+    if in_force.is_some_and(|m| m.snapshot_seq == seq) {
+        // Nothing was written since the snapshot in force: it is this snapshot already.
+        // Writing it again would replace the very file the MANIFEST names.
+        keyspace.end_snapshot();
+        let snapshot_bytes = std::fs::metadata(directory.join(snapshot_file_name(seq)))
+            .map(|m| m.len())
+            .unwrap_or(0);
+        tracing::info!("compaction: nothing changed since the snapshot at sequence number {seq}");
+        return Ok(Compacted {
+            seq,
+            snapshot_bytes,
+            first_segment_seq,
+            duration: started.elapsed(),
+            ..Compacted::default()
+        });
+    }
     tracing::info!(
         "compaction started: snapshot at sequence number {seq}, journal continues in the \
          segment from {first_segment_seq}"
     );
     let final_path = directory.join(snapshot_file_name(seq));
     let temp_path = directory.join(format!("{}.tmp", snapshot_file_name(seq)));
-    let written = write_snapshot(keyspace, &queue, seq, &temp_path, abandon, key_save_delay_us);
+    match create_snapshot_file(&temp_path, seq) {
+        Ok((file, size)) => {
+            let mut sink = queue.sink.lock();
+            sink.file = Some(file);
+            sink.path.clone_from(&temp_path);
+            sink.size = size;
+        }
+        Err(error) => queue.fail(error),
+    }
+    let written = write_snapshot(keyspace, &queue, seq, abandon, key_save_delay_us);
     let (snapshot_bytes, entries) = match written {
         Ok(sizes) => sizes,
         Err(error) => {
@@ -181,6 +273,11 @@ pub fn compact(
         let _ = std::fs::remove_file(&final_path);
         return Err(error);
     }
+    // The MANIFEST must not name a snapshot at `seq` before the journal holds every record up
+    // to `seq` on disk: in `everysec` or `no` mode some may still be unsynced, and a power
+    // cut would leave a segment ending before the snapshot, a gap in the sequence.
+    journal.sync_queued()?;
+    fault("journal-synced")?;
     let manifest = Manifest { snapshot_seq: seq, first_segment_seq };
     // From the rename of the MANIFEST on, the new snapshot may be the one in force: after an
     // error here nothing is removed (the next start or compaction cleans up).
@@ -213,90 +310,64 @@ fn write_snapshot(
     keyspace: &Keyspace,
     queue: &Queue,
     seq: u64,
-    path: &Path,
     abandon: &AtomicBool,
     key_save_delay_us: i64,
 ) -> Result<(u64, u64), String> {
-    let mut failure: Option<String> = None;
-    let mut file = match File::create(path) {
-        Ok(file) => Some(file),
-        Err(error) => {
-            failure = Some(io_text("create", path, &error));
-            None
-        }
-    };
-    let mut size = 0u64;
-    if let Some(out) = file.as_mut() {
-        let header = SnapshotHeader { seq }.encode();
-        match out.write_all(&header) {
-            Ok(()) => size += header.len() as u64,
-            Err(error) => failure = Some(io_text("write", path, &error)),
-        }
-    }
     let mut shards_done = 0u64;
-    let mut synced_at = 0u64;
     let started = Instant::now();
     let mut last_report = Instant::now();
     let total_shards = keyspace.db_count() * crate::limits::SHARDS_PER_DB;
     keyspace.finish_snapshot(&mut |_, _| {
         shards_done += 1;
-        if failure.is_none() && abandon.load(Ordering::Acquire) {
-            failure = Some("abandoned: the server is shutting down".into());
+        if abandon.load(Ordering::Acquire) && !queue.abandoned.load(Ordering::Acquire) {
+            queue.fail("abandoned: the server is shutting down".into());
         }
-        if failure.is_some() {
-            queue.abandoned.store(true, Ordering::Release);
-            queue.take();
-            return;
-        }
-        let (bytes, entries) = queue.take();
-        if let Some(out) = file.as_mut() {
-            if let Err(error) = out.write_all(&bytes) {
-                failure = Some(io_text("write", path, &error));
-            }
-            size += bytes.len() as u64;
-            // Written back as it goes, as Redis's rdb-save-incremental-fsync does: one sync of
-            // the whole file at the end would stall the journal's own syncs behind it.
-            if size - synced_at >= INCREMENTAL_SYNC_BYTES {
-                synced_at = size;
-                if let Err(error) = out.sync_data() {
-                    failure = Some(io_text("sync", path, &error));
-                }
-            }
-        }
+        queue.flush();
         if let Err(error) = faults::numbered("shard-saved", shards_done) {
-            failure = Some(error.to_string());
+            queue.fail(error.to_string());
         }
         // Called with no shard lock and no gate held: commands run on while this waits.
-        pause(save_pause(key_save_delay_us, entries), abandon);
+        pause(save_pause(key_save_delay_us, queue.take_unpaced()), abandon);
         if last_report.elapsed() >= Duration::from_secs(5) {
             last_report = Instant::now();
             tracing::info!(
-                "compaction: {shards_done} of {total_shards} shards saved, {size} bytes, \
-                 {:.1} s",
+                "compaction: {shards_done} of {total_shards} shards saved, {} bytes, {:.1} s",
+                queue.sink.lock().size,
                 started.elapsed().as_secs_f64()
             );
         }
     });
-    if let Some(failure) = failure {
+    queue.flush();
+    if let Some(failure) = queue.state.lock().failure.take() {
         return Err(failure);
     }
-    let Some(mut file) = file else {
-        return Err("the snapshot file was not created".into());
-    };
     let (blocks, entries) = {
         let state = queue.state.lock();
         (state.blocks, state.entries)
+    };
+    let mut sink = queue.sink.lock();
+    let Sink { file, path, size, .. } = &mut *sink;
+    let Some(file) = file.as_mut() else {
+        return Err("the snapshot file was not created".into());
     };
     let mut end = Vec::new();
     encode_end(blocks, entries, seq, &mut end);
     let fault = |name: &str| faults::point(name).map_err(|e| e.to_string());
     file.write_all(&end).map_err(|e| io_text("write", path, &e))?;
-    size += end.len() as u64;
+    *size += end.len() as u64;
     fault("snapshot-written")?;
     // Synced before it gets its final name: the MANIFEST must never name unwritten bytes.
     file.sync_all().map_err(|e| io_text("sync", path, &e))?;
     fault("snapshot-synced")?;
-    Ok((size, entries))
+    Ok((*size, entries))
+}
+
+/// Creates the snapshot's temporary file with its header.
+fn create_snapshot_file(path: &Path, seq: u64) -> Result<(File, u64), String> {
+    let mut file = File::create(path).map_err(|e| io_text("create", path, &e))?;
+    let header = SnapshotHeader { seq }.encode();
+    file.write_all(&header).map_err(|e| io_text("write", path, &e))?;
+    Ok((file, header.len() as u64))
 }
 
 /// Longest single sleep of `pause`: how late a shutdown notices `abandon`.

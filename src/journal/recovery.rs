@@ -309,6 +309,21 @@ pub fn recover(
                 )))
             }
         };
+        // Records the snapshot holds may be missing from the segments before this one (a
+        // power cut took the unsynced end of a segment after the snapshot was named): they
+        // are not needed, and nothing after the snapshot is missing.
+        let covered_gap =
+            header.first_seq > expected_seq && header.first_seq <= manifest.snapshot_seq + 1;
+        if covered_gap {
+            tracing::warn!(
+                "{}: records {expected_seq} to {} are not in the journal; the snapshot at \
+                 sequence number {} holds their effects",
+                path.display(),
+                header.first_seq - 1,
+                manifest.snapshot_seq
+            );
+            expected_seq = header.first_seq;
+        }
         if header.first_seq != *first_seq || header.first_seq != expected_seq {
             return Err(RecoveryError(format!(
                 "{}: starts at sequence number {} but {expected_seq} was expected (a missing \
@@ -384,9 +399,24 @@ pub fn recover(
             closed_bytes += data.len() as u64;
         }
     }
-    let last_seq = (expected_seq - 1).max(manifest.snapshot_seq);
+    let journal_end = expected_seq - 1;
+    let last_seq = journal_end.max(manifest.snapshot_seq);
     let live = list_segments(directory)?;
-    let (file, first_seq, end) = match live.last() {
+    // Records continue in the last segment, unless it ends before the snapshot: the next
+    // record is the snapshot's seq + 1, which must not follow an earlier one in a segment.
+    let continued = live.last().filter(|_| journal_end >= manifest.snapshot_seq);
+    if continued.is_none() {
+        if let Some((_, path)) = live.last() {
+            tracing::warn!(
+                "{}: ends at sequence number {journal_end}, before the snapshot's {}; new \
+                 records go to a new segment",
+                path.display(),
+                manifest.snapshot_seq
+            );
+            closed_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        }
+    }
+    let (file, first_seq, end) = match continued {
         Some((first_seq, path)) => {
             let file = OpenOptions::new()
                 .read(true)

@@ -24,6 +24,9 @@ pub const SNAPSHOT_VERSION: u32 = 1;
 pub const BLOCK_TARGET_BYTES: usize = 1 << 20;
 
 const BLOCK_HEADER_BYTES: usize = 8;
+/// The smallest entry: a one-byte key length, the deadline, the encoding byte, the value type
+/// and a one-byte length.
+const ENTRY_BYTES_MIN: usize = 1 + 8 + 1 + 1 + 1;
 const BLOCK_ENTRIES: u8 = 1;
 const BLOCK_END: u8 = 2;
 
@@ -117,15 +120,21 @@ impl SnapshotHeader {
     }
 }
 
-/// Writes one block around the payload that `fill` appends.
-fn put_block(out: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) {
+/// A block's payload is at most this long (its length is a u32): one key whose value encodes
+/// to more cannot be saved (a compaction meeting one fails and says which key).
+pub const BLOCK_PAYLOAD_BYTES_MAX: usize = u32::MAX as usize;
+
+/// Writes one block around the payload that `fill` appends; false (and nothing appended)
+/// when the payload is over BLOCK_PAYLOAD_BYTES_MAX.
+fn put_block(out: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) -> bool {
     let header_at = out.len();
     out.extend_from_slice(&[0u8; BLOCK_HEADER_BYTES]);
     fill(out);
     let payload = out.get(header_at + BLOCK_HEADER_BYTES..).unwrap_or(&[]);
-    // Entries blocks stop near BLOCK_TARGET_BYTES; one entry alone is bounded by the record
-    // payload limit, so the length fits a u32.
-    let len = u32::try_from(payload.len()).unwrap_or(u32::MAX);
+    let Ok(len) = u32::try_from(payload.len()) else {
+        out.truncate(header_at);
+        return false;
+    };
     let crc = crc32fast::hash(payload);
     let mut header = [0u8; BLOCK_HEADER_BYTES];
     header[..4].copy_from_slice(&len.to_le_bytes());
@@ -133,27 +142,31 @@ fn put_block(out: &mut Vec<u8>, fill: impl FnOnce(&mut Vec<u8>)) {
     if let Some(slot) = out.get_mut(header_at..header_at + BLOCK_HEADER_BYTES) {
         slot.copy_from_slice(&header);
     }
+    true
 }
 
 /// Encodes `entries` of database `db` as entries blocks appended to `out`; returns the number
-/// of blocks and of entries written. Expired entries are written too: the snapshot is the
-/// memory as it was, and the loader treats deadlines as replay does.
+/// of blocks and of entries written, or which key is too large for a block. Expired entries
+/// are written too: the snapshot is the memory as it was, and the loader treats deadlines as
+/// replay does.
 pub fn encode_entries<'a>(
     db: u32,
     entries: impl Iterator<Item = &'a Entry>,
     out: &mut Vec<u8>,
-) -> (u64, u64) {
+) -> Result<(u64, u64), String> {
     let mut entries = entries.peekable();
     let (mut blocks, mut written) = (0u64, 0u64);
     while entries.peek().is_some() {
         let mut count = 0u32;
-        put_block(out, |payload| {
+        let mut last_key: &[u8] = &[];
+        let fits = put_block(out, |payload| {
             let start = payload.len();
             payload.push(BLOCK_ENTRIES);
             put_varint(payload, u64::from(db));
             let count_at = payload.len();
             payload.extend_from_slice(&0u32.to_le_bytes());
             for entry in entries.by_ref() {
+                last_key = &entry.key;
                 put_bytes(payload, &entry.key);
                 payload.extend_from_slice(&entry.expires_at_ms.to_le_bytes());
                 payload.push(encoding_code(&entry.value));
@@ -167,16 +180,24 @@ pub fn encode_entries<'a>(
                 slot.copy_from_slice(&count.to_le_bytes());
             }
         });
+        if !fits {
+            return Err(format!(
+                "key '{}' in database {db} encodes to more than {BLOCK_PAYLOAD_BYTES_MAX} bytes, \
+                 the most a snapshot block holds",
+                String::from_utf8_lossy(last_key)
+            ));
+        }
         blocks += 1;
         written += u64::from(count);
     }
-    (blocks, written)
+    Ok((blocks, written))
 }
 
 /// Appends the end block: how many entries blocks and entries precede it, and the snapshot's
 /// sequence number again.
 pub fn encode_end(blocks: u64, entries: u64, seq: u64, out: &mut Vec<u8>) {
-    put_block(out, |payload| {
+    // 25 bytes: always fits.
+    let _ = put_block(out, |payload| {
         payload.push(BLOCK_END);
         payload.extend_from_slice(&blocks.to_le_bytes());
         payload.extend_from_slice(&entries.to_le_bytes());
@@ -249,6 +270,11 @@ pub fn scan(data: &[u8]) -> Result<Layout, SnapshotError> {
                 let (Ok(db), Ok(count)) = (reader.varint_u32(), reader.u32()) else {
                     return Err(damaged(offset, "entries block is truncated"));
                 };
+                // Checked before the CRC (the loader sizes tables from it): a damaged count
+                // must not make it reserve more than the file could hold.
+                if (count as usize).saturating_mul(ENTRY_BYTES_MIN) > len {
+                    return Err(damaged(offset, format!("entries block states {count} entries")));
+                }
                 blocks.push(BlockInfo { offset, len, db, count });
             }
             Some(&BLOCK_END) => {
@@ -336,8 +362,8 @@ pub fn decode_block<'a>(
 pub fn load(path: &Path, keyspace: &Keyspace, threads: usize) -> Result<(u64, u64), String> {
     let file = std::fs::File::open(path).map_err(|e| format!("cannot open: {e}"))?;
     // SAFETY: the file is not modified while mapped: snapshots are written once, under a
-    // temporary name, and renamed into place; the server holds the directory's lock, and
-    // `allydb-journal repair` refuses to run while it does.
+    // temporary name, and renamed into place, never written again; the server holds the
+    // directory's lock, so no other AllyDB process writes to the directory meanwhile.
     #[expect(unsafe_code, reason = "the one mapped file; see SAFETY")]
     let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
         .map_err(|e| format!("cannot map: {e}"))?;
@@ -455,7 +481,7 @@ mod tests {
             entries.push(entry);
         }
         let mut out = SnapshotHeader { seq: 77 }.encode().to_vec();
-        let (blocks, written) = encode_entries(3, entries.iter(), &mut out);
+        let (blocks, written) = encode_entries(3, entries.iter(), &mut out).unwrap();
         assert!(blocks >= 2, "1.5 MB of entries spans blocks");
         encode_end(blocks, written, 77, &mut out);
         out

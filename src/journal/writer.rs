@@ -61,6 +61,15 @@ impl FsyncMode {
     }
 }
 
+/// What a compaction asks of the writer thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WriterRequest {
+    /// Sync, then start a new segment.
+    Roll,
+    /// Write and sync everything queued.
+    Sync,
+}
+
 /// Records queued for the writer thread.
 struct Pending {
     buffer: Vec<u8>,
@@ -68,8 +77,9 @@ struct Pending {
     /// Set when a write or sync failed; writes are refused (MISCONF) until it clears.
     failure: Option<String>,
     shutdown: bool,
-    /// A compaction waits for a new segment (`Journal::roll`): the writer answers here.
-    roll: Option<std::sync::mpsc::Sender<Result<u64, String>>>,
+    /// A compaction waits for a sync, or a sync and a new segment (`Journal::roll`,
+    /// `Journal::sync_queued`): the writer answers here.
+    request: Option<(WriterRequest, std::sync::mpsc::Sender<Result<u64, String>>)>,
 }
 
 /// Progress the writer publishes.
@@ -131,7 +141,7 @@ impl Journal {
                 next_seq: last_seq + 1,
                 failure: None,
                 shutdown: false,
-                roll: None,
+                request: None,
             }),
             state: parking_lot::Mutex::new(WriteState {
                 synced_end: segment.end,
@@ -206,6 +216,25 @@ impl Journal {
     /// (the active one's when it holds no record yet). Blocks the calling thread (the
     /// compactor's) until the writer thread has done it.
     pub fn roll(&self) -> Result<u64, String> {
+        self.ask_writer(WriterRequest::Roll)
+    }
+
+    /// Writes and syncs every record queued so far, whatever the mode; returns the last
+    /// sequence number synced. Blocks the calling thread (the compactor's, which must not
+    /// name a snapshot in the MANIFEST before the journal holds every record up to it).
+    pub fn sync_queued(&self) -> Result<u64, String> {
+        let target = self.last_seq();
+        loop {
+            // A request can reach the writer between its taking the queue and its looking
+            // for requests: then it answers before the latest records are written; ask again.
+            let synced = self.ask_writer(WriterRequest::Sync)?;
+            if synced >= target {
+                return Ok(synced);
+            }
+        }
+    }
+
+    fn ask_writer(&self, request: WriterRequest) -> Result<u64, String> {
         let (sender, receiver) = std::sync::mpsc::channel();
         {
             let mut pending = lock(&self.shared.pending);
@@ -215,7 +244,10 @@ impl Journal {
             if pending.shutdown {
                 return Err("the journal is shutting down".into());
             }
-            pending.roll = Some(sender);
+            if pending.request.is_some() {
+                return Err("another compaction is talking to the journal writer".into());
+            }
+            pending.request = Some((request, sender));
         }
         self.shared.wake.notify_one();
         receiver.recv().unwrap_or_else(|_| Err("the journal writer stopped".into()))
@@ -226,6 +258,12 @@ impl Journal {
         let progress = &self.shared.progress;
         progress.closed_bytes.load(Ordering::Relaxed)
             + progress.bytes_written.load(Ordering::Relaxed)
+    }
+
+    /// Sets the bytes of the live segments before the active one (after a failed compaction
+    /// recounted them on disk).
+    pub fn set_closed_bytes(&self, bytes: u64) {
+        self.shared.progress.closed_bytes.store(bytes, Ordering::Relaxed);
     }
 
     /// Accounts for segments a compaction removed.
@@ -580,15 +618,24 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             }
         }
         state.recycle_batch();
-        let roll = lock(&shared.pending).roll.take();
-        match roll {
-            Some(reply) => {
-                let unsynced = shared.progress.synced_seq.load(Ordering::Relaxed)
-                    < shared.progress.written_seq.load(Ordering::Relaxed);
+        let request = lock(&shared.pending).request.take();
+        match request {
+            Some((request, reply)) => {
+                // Everything queued before the request was taken and written above.
+                let progress = &shared.progress;
+                let unsynced = progress.synced_seq.load(Ordering::Relaxed)
+                    < progress.written_seq.load(Ordering::Relaxed);
                 if unsynced && !is_failed(shared) && state.sync(shared) {
                     last_sync = Instant::now();
                 }
-                let _ = reply.send(state.start_segment(shared, directory));
+                let answer = match request {
+                    WriterRequest::Roll => state.start_segment(shared, directory),
+                    WriterRequest::Sync if is_failed(shared) => {
+                        Err("the journal cannot be written".into())
+                    }
+                    WriterRequest::Sync => Ok(progress.synced_seq.load(Ordering::Acquire)),
+                };
+                let _ = reply.send(answer);
             }
             None => state.roll_if_full(shared, directory),
         }
@@ -635,7 +682,7 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
             unsynced && (since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
         let repair_due = failed && since_sync >= REPAIR_INTERVAL;
         let queued = !pending.buffer.is_empty() && !failed;
-        if queued || pending.shutdown || sync_due || repair_due || pending.roll.is_some() {
+        if queued || pending.shutdown || sync_due || repair_due || pending.request.is_some() {
             return;
         }
         let period = if failed { REPAIR_INTERVAL } else { interval };

@@ -240,6 +240,27 @@ impl Compaction {
     }
 }
 
+/// After a failed compaction: what is on disk. A failure after the MANIFEST's rename leaves
+/// the new snapshot in force and some segments removed; INFO and the automatic trigger must
+/// see that, not the figures from before.
+fn recount(state: &mut State, journal: &crate::journal::Journal) {
+    let directory = &journal.directory;
+    let Ok(Some(Ok(manifest))) = crate::journal::Manifest::read(directory) else { return };
+    if manifest.snapshot_seq != state.snapshot_seq {
+        let path =
+            directory.join(crate::journal::snapshot::snapshot_file_name(manifest.snapshot_seq));
+        state.snapshot_seq = manifest.snapshot_seq;
+        state.snapshot_bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+    }
+    if let Ok(files) = compactor::list_files(directory) {
+        let live = files.segments.iter().filter(|(first, _)| *first >= manifest.first_segment_seq);
+        let sizes: Vec<u64> =
+            live.map(|(_, path)| std::fs::metadata(path).map_or(0, |m| m.len())).collect();
+        let closed = sizes.iter().rev().skip(1).sum();
+        journal.set_closed_bytes(closed);
+    }
+}
+
 /// The compaction thread's nice value: when the cores are busy, requests go first and the
 /// compaction takes what is left (it holds at most one shard lock at a time, so a request
 /// waiting for that shard lets it run as soon as the request's thread parks).
@@ -303,6 +324,9 @@ fn run(server: &Arc<Server>) {
             }
             Err(error) => {
                 tracing::warn!("compaction failed: {error}");
+                if let Some(journal) = server.journal() {
+                    recount(&mut state, journal);
+                }
                 state.last_error = Some(error);
                 state.last_failure = Some(Instant::now());
                 state.consecutive_failures += 1;

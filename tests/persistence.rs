@@ -429,3 +429,30 @@ fn clients_get_loading_while_the_journal_replays() {
         bulk_array(&["key-load-delay", "700000"])
     );
 }
+
+/// A compaction at the sequence number of the snapshot in force (nothing written since) renames
+/// its file over that snapshot; when a later step fails, it must not delete it: the segments
+/// that snapshot covers are gone, so the next start would refuse to run (data lost).
+#[test]
+fn a_failed_compaction_at_the_same_seq_keeps_the_snapshot_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["RPUSH", "list", "a", "b"]), int(2));
+    assert_eq!(c.cmd(&["SAVE"]), OK);
+    node.stop();
+    for point in ["snapshot-renamed", "directory-synced"] {
+        let fault = format!("{point}:error");
+        let mut node = spawn_node_with_env(&data, &[], &[("ALLYDB_FAULT", &fault)]);
+        node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+        let mut c = node.client();
+        assert_eq!(c.cmd(&["SAVE"]), err(&format!("ERR injected fault at {point}")));
+        node.stop();
+    }
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+    assert_eq!(node.client().cmd(&["LRANGE", "list", "0", "-1"]), bulk_array(&["a", "b"]));
+    node.stop();
+}

@@ -429,3 +429,47 @@ fn clients_get_loading_while_the_journal_replays() {
         bulk_array(&["key-load-delay", "700000"])
     );
 }
+
+/// A compaction at the sequence number of the snapshot in force (nothing written since) keeps
+/// that snapshot: it never writes a file of the same name, so no failure of its later steps
+/// can remove the snapshot whose segments are gone (the next start would refuse: data lost).
+#[test]
+fn a_compaction_at_the_same_seq_keeps_the_snapshot_in_force() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["RPUSH", "list", "a", "b"]), int(2));
+    assert_eq!(c.cmd(&["SAVE"]), OK);
+    node.stop();
+    let snapshot_files = |data: &Path| {
+        let mut found: Vec<(String, Vec<u8>)> = std::fs::read_dir(data)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|x| x == "snap"))
+            .map(|p| {
+                (p.file_name().unwrap().to_string_lossy().into_owned(), std::fs::read(&p).unwrap())
+            })
+            .collect();
+        found.sort();
+        found
+    };
+    let before = snapshot_files(&data);
+    assert_eq!(before.len(), 1);
+    for point in ["snapshot-renamed", "directory-synced"] {
+        let fault = format!("{point}:error");
+        let mut node = spawn_node_with_env(&data, &[], &[("ALLYDB_FAULT", &fault)]);
+        node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+        let mut c = node.client();
+        assert_eq!(c.cmd(&["SAVE"]), OK);
+        assert!(node.log().contains("nothing changed since the snapshot"), "{}", node.log());
+        assert!(!node.log().contains("injected fault"), "{}", node.log());
+        node.stop();
+        assert_eq!(snapshot_files(&data), before);
+    }
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
+    assert_eq!(node.client().cmd(&["LRANGE", "list", "0", "-1"]), bulk_array(&["a", "b"]));
+    node.stop();
+}

@@ -262,6 +262,10 @@ pub fn compact(
             return Err(error);
         }
     };
+    // With nothing written since the last compaction, the snapshot in force has this very
+    // name: the rename replaces it with an equal one, which a failure must not delete (the
+    // segments it covers are gone).
+    let replaces_existing = final_path.exists();
     let publish = || -> Result<(), String> {
         std::fs::rename(&temp_path, &final_path).map_err(|e| io_text("rename", &temp_path, &e))?;
         fault("snapshot-renamed")?;
@@ -270,7 +274,9 @@ pub fn compact(
     };
     if let Err(error) = publish() {
         let _ = std::fs::remove_file(&temp_path);
-        let _ = std::fs::remove_file(&final_path);
+        if !replaces_existing {
+            let _ = std::fs::remove_file(&final_path);
+        }
         return Err(error);
     }
     // The MANIFEST must not name a snapshot at `seq` before the journal holds every record up

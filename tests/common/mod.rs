@@ -395,21 +395,31 @@ pub struct Node {
 
 /// Starts the binary on a free port with its journal at `data`; `ready` waits for it.
 pub fn spawn_node(data: &Path, extra: &[&str]) -> Node {
+    spawn_node_env(data, extra, &[])
+}
+
+/// `spawn_node` with environment variables set for the server (e.g. `ALLYDB_FAULT`). An
+/// inherited `ALLYDB_FAULT` is always removed: only the test that arms a fault gets one.
+pub fn spawn_node_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Node {
     let port = free_port();
     let log = data.with_extension(format!("{port}.log"));
     let file = std::fs::File::create(&log).expect("log file");
-    let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
+    let mut command = Command::new(env!("CARGO_BIN_EXE_allydb"));
+    command
         .args(["--port", &port.to_string(), "--persistence-location"])
         .arg(data)
         .args(extra)
         .env_remove("ALLYDB_PORT")
         .env_remove("PERSISTENCE_LOCATION")
         .env_remove("PERSISTENCE_INTERVAL")
+        .env_remove("ALLYDB_FAULT")
         .stdin(Stdio::null())
         .stdout(file.try_clone().expect("log clone"))
-        .stderr(file)
-        .spawn()
-        .expect("spawn allydb");
+        .stderr(file);
+    for (name, value) in env {
+        command.env(name, value);
+    }
+    let child = command.spawn().expect("spawn allydb");
     Node { child, port, log }
 }
 

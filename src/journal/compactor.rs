@@ -161,6 +161,10 @@ pub fn compact(
             return Err(error);
         }
     };
+    // With nothing written since the last compaction, the name is already taken by the
+    // snapshot the MANIFEST names (same sequence number, same data): after a failure below
+    // the file there must stay, as it is the one in force.
+    let replaces = final_path.exists();
     let publish = || -> Result<(), String> {
         std::fs::rename(&temp_path, &final_path).map_err(|e| io_text("rename", &temp_path, &e))?;
         fault("snapshot-renamed")?;
@@ -169,7 +173,9 @@ pub fn compact(
     };
     if let Err(error) = publish() {
         let _ = std::fs::remove_file(&temp_path);
-        let _ = std::fs::remove_file(&final_path);
+        if !replaces {
+            let _ = std::fs::remove_file(&final_path);
+        }
         return Err(error);
     }
     let manifest = Manifest { snapshot_seq: seq, first_segment_seq };

@@ -199,7 +199,8 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
     remove_orphans(directory, &manifest)?;
     if manifest.snapshot_seq != 0 && segments.is_empty() {
         return Err(RecoveryError(format!(
-            "{}: names a snapshot at sequence number {} and segments from {}, but there is no              segment; refusing to start with a hole in the data",
+            "{}: names a snapshot at sequence number {} and segments from {}, but there is no \
+             segment; refusing to start with a hole in the data",
             path.display(),
             manifest.snapshot_seq,
             manifest.first_segment_seq
@@ -233,7 +234,8 @@ fn load_snapshot(
     let bytes = std::fs::metadata(&path)
         .map_err(|e| {
             RecoveryError(format!(
-                "{}: the MANIFEST names this snapshot, but it cannot be read ({e}); refusing to                  start without the data it holds",
+                "{}: the MANIFEST names this snapshot, but it cannot be read ({e}); refusing to \
+                 start without the data it holds",
                 path.display()
             ))
         })?
@@ -241,7 +243,8 @@ fn load_snapshot(
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
     let (seq, entries) = super::snapshot::load(&path, keyspace, threads).map_err(|e| {
         RecoveryError(format!(
-            "{}: damaged snapshot: {e}; refusing to start with a hole in the data. Keep a copy              of the directory; `allydb-journal verify` names what is affected",
+            "{}: damaged snapshot: {e}; refusing to start with a hole in the data. Keep a copy \
+             of the directory; `allydb-journal verify` names what is affected",
             path.display()
         ))
     })?;

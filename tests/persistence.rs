@@ -457,9 +457,8 @@ fn a_compaction_at_the_same_seq_keeps_the_snapshot_in_force() {
     };
     let before = snapshot_files(&data);
     assert_eq!(before.len(), 1);
-    for point in ["snapshot-renamed", "directory-synced"] {
-        let fault = format!("{point}:error");
-        let mut node = spawn_node_with_env(&data, &[], &[("ALLYDB_FAULT", &fault)]);
+    for fault in ["snapshot-renamed:error", "directory-synced:error", "manifest-renamed"] {
+        let mut node = spawn_node_with_env(&data, &[], &[("ALLYDB_FAULT", fault)]);
         node.ready().unwrap_or_else(|code| panic!("exit {code}: {}", node.log()));
         let mut c = node.client();
         assert_eq!(c.cmd(&["SAVE"]), OK);

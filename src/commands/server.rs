@@ -476,6 +476,7 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
     let status = |ok: bool| if ok { "ok" } else { "err" };
     let last_seq = ctx.server.journal().map_or(0, |j| j.last_seq());
     let current_save = compaction.current_time_s.filter(|_| compaction.save_in_progress);
+    let current_rewrite = compaction.current_time_s.filter(|_| compaction.rewrite_in_progress);
     let mut s = Section::new("Persistence");
     s.field("loading", u8::from(ctx.server.is_loading()))
         .field("async_loading", 0)
@@ -496,10 +497,10 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
         .field("rdb_last_load_keys_expired", 0)
         .field("rdb_last_load_keys_loaded", 0)
         .field("aof_enabled", u8::from(setting(ctx, "appendonly") == "yes"))
-        .field("aof_rewrite_in_progress", u8::from(compaction.in_progress))
-        .field("aof_rewrite_scheduled", u8::from(compaction.scheduled))
+        .field("aof_rewrite_in_progress", u8::from(compaction.rewrite_in_progress))
+        .field("aof_rewrite_scheduled", u8::from(compaction.rewrite_scheduled))
         .field("aof_last_rewrite_time_sec", seconds(compaction.last_time_s))
-        .field("aof_current_rewrite_time_sec", seconds(compaction.current_time_s))
+        .field("aof_current_rewrite_time_sec", seconds(current_rewrite))
         .field("aof_last_bgrewrite_status", status(compaction.last_ok))
         .field("aof_rewrites", compaction.rewrites)
         .field("aof_rewrites_consecutive_failures", compaction.consecutive_failures)

@@ -70,9 +70,12 @@ struct State {
 /// The figures of INFO persistence.
 #[derive(Debug, Clone, Default)]
 pub struct CompactionInfo {
-    pub in_progress: bool,
+    /// BGREWRITEAOF or the automatic trigger (Redis's AOF child).
+    pub rewrite_in_progress: bool,
+    /// BGSAVE or SAVE (Redis's RDB child).
     pub save_in_progress: bool,
-    pub scheduled: bool,
+    /// BGREWRITEAOF waits for a running save (Redis's `aof_rewrite_scheduled`).
+    pub rewrite_scheduled: bool,
     pub current_time_s: Option<u64>,
     pub last_time_s: Option<u64>,
     pub last_ok: bool,
@@ -203,10 +206,13 @@ impl Compaction {
 
     pub fn info(&self) -> CompactionInfo {
         let state = self.state.lock();
+        // A queued compaction counts as running: Redis forks before it replies "started", so
+        // a client polling INFO right after the reply must not find it idle.
+        let started = state.running.map(|(t, _)| t).or(state.queued);
         CompactionInfo {
-            in_progress: state.running.is_some(),
-            save_in_progress: state.running.is_some_and(|(t, _)| t.is_save()),
-            scheduled: state.scheduled.is_some() || state.queued.is_some(),
+            rewrite_in_progress: started.is_some_and(|t| !t.is_save()),
+            save_in_progress: started.is_some_and(Trigger::is_save),
+            rewrite_scheduled: state.scheduled == Some(Trigger::Rewrite),
             current_time_s: state.running.map(|(_, started)| started.elapsed().as_secs()),
             last_time_s: state.last_duration_s,
             last_ok: state.last_error.is_none(),
@@ -279,7 +285,7 @@ fn run(server: &Arc<Server>) {
     loop {
         let (trigger, ticket) = {
             let mut state = this.state.lock();
-            loop {
+            let picked = loop {
                 if state.stopped {
                     return;
                 }
@@ -291,9 +297,12 @@ fn run(server: &Arc<Server>) {
                     break (Trigger::Auto, state.requested);
                 }
                 this.wake.wait_for(&mut state, AUTO_CHECK_INTERVAL);
-            }
+            };
+            // Running from the moment it leaves the queue, under the same lock: INFO never
+            // sees a requested compaction as neither queued nor running.
+            state.running = Some((picked.0, Instant::now()));
+            picked
         };
-        this.state.lock().running = Some((trigger, Instant::now()));
         let delay_us = server.settings.get("rdb-key-save-delay").and_then(|v| v.parse().ok());
         let result = match server.journal() {
             Some(journal) => {

@@ -168,7 +168,8 @@ async fn process_batch(
                 if !state.is_muted() {
                     match result {
                         Ok(()) => reply.ok(),
-                        Err(error) => reply.error(&format!("ERR {error}")),
+                        // Redis's bare ERR (shared.err): the reason is in the log.
+                        Err(_) => reply.error("ERR"),
                     }
                 }
             }

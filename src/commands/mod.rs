@@ -27,6 +27,7 @@ use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
 use crate::server::Server;
+use crate::store::keyspace::ReadOnlyScope;
 use crate::store::Db;
 use table::flags;
 
@@ -126,6 +127,7 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
                     (spec.handler)(ctx, args)
                 } else {
                     let _shared = gate.read();
+                    let _scope = ReadOnlyScope::new(!spec.is_write());
                     (spec.handler)(ctx, args)
                 }
             };

@@ -267,20 +267,9 @@ fn recount(state: &mut State, journal: &crate::journal::Journal) {
     }
 }
 
-/// The compaction thread's nice value: when the cores are busy, requests go first and the
-/// compaction takes what is left (it holds at most one shard lock at a time, so a request
-/// waiting for that shard lets it run as soon as the request's thread parks).
-const COMPACTION_NICE: i32 = 10;
-
 /// The compaction thread: waits for a request or the automatic trigger, runs one compaction
 /// at a time.
 fn run(server: &Arc<Server>) {
-    #[cfg(target_os = "linux")]
-    if let Err(error) =
-        rustix::process::setpriority_process(Some(rustix::thread::gettid()), COMPACTION_NICE)
-    {
-        tracing::debug!("cannot lower the compaction thread's priority: {error}");
-    }
     let this = &server.compaction;
     loop {
         let (trigger, ticket) = {

@@ -977,7 +977,7 @@ pub fn memory_help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 
 /// SHUTDOWN [NOSAVE | SAVE] [NOW] [FORCE] [ABORT]: no reply on success; the connection
 /// loop stops the server once this batch is done. SAVE compacts before exiting, NOSAVE does
-/// not, neither compacts when the journal outgrew its snapshot (`ShutdownSave`).
+/// not, neither compacts when the journal is over auto-aof-rewrite-min-size (`ShutdownSave`).
 pub fn shutdown(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (mut save, mut nosave, mut other, mut abort) = (false, false, false, false);
     for arg in args.iter().skip(1) {

@@ -22,7 +22,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{spawn_node_with_env, Node};
+use common::{copy_dir, spawn_node_with_env, Node};
 
 /// The databases written, and how many keys each gets in the base dataset: db 0 has keys in
 /// every one of its 256 shards; db 15 is the last the snapshot visits.
@@ -563,17 +563,6 @@ fn check_directory(data: &Path, compacted: bool) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("directory not as expected: {listing}"))
-    }
-}
-
-/// Copies a journal directory (not its LOCK).
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() != "LOCK" {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
     }
 }
 

@@ -41,16 +41,6 @@ fn three_records(data: &Path) -> Vec<u64> {
     ends
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() != "LOCK" {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 #[test]
 fn restart_keeps_acknowledged_writes() {
     let dir = tempfile::tempdir().unwrap();

@@ -72,16 +72,6 @@ fn snapshot_of(data: &Path) -> PathBuf {
     snapshots.remove(0)
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        if entry.file_name() != "LOCK" && entry.path().is_file() {
-            std::fs::copy(entry.path(), to.join(entry.file_name())).unwrap();
-        }
-    }
-}
-
 /// Starts on `data` and returns the log of a refused start.
 fn refused(data: &Path) -> String {
     let mut node = spawn_node(data, &[]);

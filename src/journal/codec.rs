@@ -17,6 +17,53 @@ pub fn put_bytes(out: &mut Vec<u8>, bytes: &[u8]) {
     out.extend_from_slice(bytes);
 }
 
+/// Bytes of the header every journal file but the MANIFEST starts with (segments, snapshots).
+pub const FILE_HEADER_BYTES: usize = 32;
+
+/// ```text
+///  0            8          12           16         24         28          32
+///  | magic: 8 B | version  | flags: u32 | seq: u64 | crc: u32 | zero: u32 |
+///  crc = CRC-32/IEEE of bytes 0..24. Little-endian. See docs/FORMAT.md.
+/// ```
+pub fn encode_file_header(magic: &[u8; 8], version: u32, seq: u64) -> [u8; FILE_HEADER_BYTES] {
+    let mut out = [0u8; FILE_HEADER_BYTES];
+    out[..8].copy_from_slice(magic);
+    out[8..12].copy_from_slice(&version.to_le_bytes());
+    // bytes 12..16: flags, none defined.
+    out[16..24].copy_from_slice(&seq.to_le_bytes());
+    let crc = crc32fast::hash(&out[..24]);
+    out[24..28].copy_from_slice(&crc.to_le_bytes());
+    out
+}
+
+/// Decodes a file header with `magic`, returning its sequence number. Takes any bytes;
+/// refuses a wrong magic, a bad CRC, a version not in `versions` (naming it), set flags.
+pub fn decode_file_header(
+    input: &[u8],
+    magic: &[u8; 8],
+    versions: &[u32],
+) -> Result<u64, DecodeError> {
+    let covered = input.get(..24).ok_or(DecodeError::Truncated)?;
+    let mut reader = Reader::new(input);
+    reader.magic(magic)?;
+    let version = reader.u32()?;
+    let flags = reader.u32()?;
+    let seq = reader.u64()?;
+    let crc = reader.u32()?;
+    let zero = reader.u32()?;
+    let actual = crc32fast::hash(covered);
+    if actual != crc {
+        return Err(DecodeError::BadCrc { expected: crc, actual });
+    }
+    if !versions.contains(&version) {
+        return Err(DecodeError::UnsupportedVersion(version));
+    }
+    if flags != 0 || zero != 0 {
+        return Err(DecodeError::BadPayload);
+    }
+    Ok(seq)
+}
+
 /// A cursor over untrusted input.
 pub struct Reader<'a> {
     input: &'a [u8],

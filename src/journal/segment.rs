@@ -1,5 +1,5 @@
 //! Segment files: a 32-byte header, then records. See docs/FORMAT.md, "Segments".
-use super::codec::Reader;
+use super::codec::{decode_file_header, encode_file_header, FILE_HEADER_BYTES};
 use super::record::DecodeError;
 
 /// The first 8 bytes of every segment file.
@@ -21,40 +21,16 @@ pub struct SegmentHeader {
 }
 
 impl SegmentHeader {
-    pub const ENCODED_BYTES: usize = 32;
+    pub const ENCODED_BYTES: usize = FILE_HEADER_BYTES;
 
     pub fn encode(&self) -> [u8; Self::ENCODED_BYTES] {
-        let mut out = [0u8; Self::ENCODED_BYTES];
-        out[..8].copy_from_slice(&SEGMENT_MAGIC);
-        out[8..12].copy_from_slice(&SEGMENT_VERSION.to_le_bytes());
-        // bytes 12..16: flags, none defined.
-        out[16..24].copy_from_slice(&self.first_seq.to_le_bytes());
-        let crc = crc32fast::hash(&out[..24]);
-        out[24..28].copy_from_slice(&crc.to_le_bytes());
-        out
+        encode_file_header(&SEGMENT_MAGIC, SEGMENT_VERSION, self.first_seq)
     }
 
     /// Takes any bytes; refuses a wrong magic, an unknown version (naming it), a bad CRC.
     pub fn decode(input: &[u8]) -> Result<Self, DecodeError> {
-        let covered = input.get(..24).ok_or(DecodeError::Truncated)?;
-        let mut reader = Reader::new(input);
-        reader.magic(&SEGMENT_MAGIC)?;
-        let version = reader.u32()?;
-        let flags = reader.u32()?;
-        let first_seq = reader.u64()?;
-        let crc = reader.u32()?;
-        let zero = reader.u32()?;
-        let actual = crc32fast::hash(covered);
-        if actual != crc {
-            return Err(DecodeError::BadCrc { expected: crc, actual });
-        }
-        if !SEGMENT_VERSIONS_READ.contains(&version) {
-            return Err(DecodeError::UnsupportedVersion(version));
-        }
-        if flags != 0 || zero != 0 {
-            return Err(DecodeError::BadPayload);
-        }
-        Ok(Self { first_seq })
+        decode_file_header(input, &SEGMENT_MAGIC, &SEGMENT_VERSIONS_READ)
+            .map(|first_seq| Self { first_seq })
     }
 }
 

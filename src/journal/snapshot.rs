@@ -10,7 +10,9 @@
 //! ```
 use std::path::Path;
 
-use super::codec::{put_bytes, put_varint, Reader};
+use super::codec::{
+    decode_file_header, encode_file_header, put_bytes, put_varint, Reader, FILE_HEADER_BYTES,
+};
 use super::record::{get_value, put_value, DecodeError, Value as JournalValue};
 use super::replay::{stored, with_journal_value};
 use crate::store::keyspace::shard_of;
@@ -84,39 +86,15 @@ pub struct SnapshotHeader {
 }
 
 impl SnapshotHeader {
-    pub const ENCODED_BYTES: usize = 32;
+    pub const ENCODED_BYTES: usize = FILE_HEADER_BYTES;
 
     pub fn encode(&self) -> [u8; Self::ENCODED_BYTES] {
-        let mut out = [0u8; Self::ENCODED_BYTES];
-        out[..8].copy_from_slice(&SNAPSHOT_MAGIC);
-        out[8..12].copy_from_slice(&SNAPSHOT_VERSION.to_le_bytes());
-        out[16..24].copy_from_slice(&self.seq.to_le_bytes());
-        let crc = crc32fast::hash(&out[..24]);
-        out[24..28].copy_from_slice(&crc.to_le_bytes());
-        out
+        encode_file_header(&SNAPSHOT_MAGIC, SNAPSHOT_VERSION, self.seq)
     }
 
-    /// Takes any bytes; refuses a wrong magic, a bad CRC, an unknown version.
+    /// Takes any bytes; refuses a wrong magic, an unknown version (naming it), a bad CRC.
     pub fn decode(input: &[u8]) -> Result<Self, DecodeError> {
-        let covered = input.get(..24).ok_or(DecodeError::Truncated)?;
-        let mut reader = Reader::new(input);
-        reader.magic(&SNAPSHOT_MAGIC)?;
-        let version = reader.u32()?;
-        let flags = reader.u32()?;
-        let seq = reader.u64()?;
-        let crc = reader.u32()?;
-        let zero = reader.u32()?;
-        let actual = crc32fast::hash(covered);
-        if actual != crc {
-            return Err(DecodeError::BadCrc { expected: crc, actual });
-        }
-        if version != SNAPSHOT_VERSION {
-            return Err(DecodeError::UnsupportedVersion(version));
-        }
-        if flags != 0 || zero != 0 {
-            return Err(DecodeError::BadPayload);
-        }
-        Ok(Self { seq })
+        decode_file_header(input, &SNAPSHOT_MAGIC, &[SNAPSHOT_VERSION]).map(|seq| Self { seq })
     }
 }
 

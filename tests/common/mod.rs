@@ -492,3 +492,14 @@ pub fn wait_blocked(c: &mut RawClient, n: usize) {
     }
     panic!("expected {n} blocked clients, INFO says {}", blocked_clients(c));
 }
+
+/// Copies a journal directory's files (not its LOCK) into `to`, creating it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("create the copy");
+    for entry in std::fs::read_dir(from).expect("read the directory") {
+        let entry = entry.expect("directory entry");
+        if entry.file_name() != "LOCK" && entry.path().is_file() {
+            std::fs::copy(entry.path(), to.join(entry.file_name())).expect("copy a file");
+        }
+    }
+}

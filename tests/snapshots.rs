@@ -133,6 +133,14 @@ fn damaged_snapshots_refuse_to_start() {
     let log = refused(&data);
     assert!(log.contains("the MANIFEST names this snapshot, but it cannot be read"), "{log}");
 
+    // No MANIFEST beside a snapshot: which data is live is unknown.
+    let data = dir.path().join("no-manifest");
+    copy_dir(&original, &data);
+    std::fs::remove_file(data.join("MANIFEST")).unwrap();
+    let log = refused(&data);
+    assert!(log.contains("MANIFEST is missing but"), "{log}");
+    assert!(data.join(&name).exists(), "the snapshot must be kept");
+
     // Too few databases for what it holds.
     let data = dir.path().join("databases");
     copy_dir(&original, &data);

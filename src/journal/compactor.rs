@@ -300,14 +300,30 @@ pub fn compact(
     // The MANIFEST must not name a snapshot at `seq` before the journal holds every record up
     // to `seq` on disk: in `everysec` or `no` mode some may still be unsynced, and a power
     // cut would leave a segment ending before the snapshot, a gap in the sequence.
-    journal.sync_queued()?;
-    fault("journal-synced")?;
+    // Until the MANIFEST's rename the new snapshot is named by nothing: after an error it is
+    // removed (a full disk must not keep it), unless it is the snapshot in force.
+    let mut switched = false;
+    let switch = journal.sync_queued().and_then(|_| fault("journal-synced")).and_then(|()| {
+        let manifest = Manifest { snapshot_seq: seq, first_segment_seq };
+        manifest
+            .write_stepwise(&directory, &mut |step| {
+                switched |= step == "renamed";
+                faults::point(&format!("manifest-{step}"))
+            })
+            .map_err(|e| format!("cannot write the MANIFEST in {}: {e}", directory.display()))
+    });
+    if let Err(error) = switch {
+        // From the rename of the MANIFEST on, the new snapshot may be the one in force:
+        // nothing is removed then (the next start or compaction cleans up).
+        if !switched {
+            let _ = std::fs::remove_file(directory.join(MANIFEST_TEMP_FILE));
+            if !replaces_existing {
+                let _ = std::fs::remove_file(&final_path);
+            }
+        }
+        return Err(error);
+    }
     let manifest = Manifest { snapshot_seq: seq, first_segment_seq };
-    // From the rename of the MANIFEST on, the new snapshot may be the one in force: after an
-    // error here nothing is removed (the next start or compaction cleans up).
-    manifest
-        .write_stepwise(&directory, &mut |step| faults::point(&format!("manifest-{step}")))
-        .map_err(|e| format!("cannot write the MANIFEST in {}: {e}", directory.display()))?;
     fault("manifest-written")?;
     let (removed_segments, removed_bytes) = remove_obsolete(&directory, &manifest)?;
     let duration = started.elapsed();

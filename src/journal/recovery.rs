@@ -166,6 +166,15 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
             )))
         }
         None => {
+            let snapshots = list_files(directory).map_err(|e| io_error("read", directory, e))?;
+            if let Some((_, snapshot)) = snapshots.snapshots.first() {
+                return Err(RecoveryError(format!(
+                    "{} is missing but {} is here; refusing to start without knowing which \
+                     snapshot and segments hold the data (restore the MANIFEST)",
+                    path.display(),
+                    snapshot.display()
+                )));
+            }
             if let Some((first_seq, segment)) = segments.first() {
                 if *first_seq != 1 {
                     return Err(RecoveryError(format!(
@@ -277,7 +286,6 @@ pub fn recover(
     let lock = take_lock(directory)?;
     let (manifest, segments) = read_manifest(directory)?;
     let snapshot = load_snapshot(directory, &manifest, keyspace)?;
-    let mut closed_bytes = 0u64;
     let mut expected_seq = manifest.first_segment_seq;
     let mut records = 0u64;
     // Where the last segment's records end (the writer continues there).
@@ -395,9 +403,6 @@ pub fn recover(
             }
         }
         last_end = offset;
-        if !is_last {
-            closed_bytes += data.len() as u64;
-        }
     }
     let journal_end = expected_seq - 1;
     let last_seq = journal_end.max(manifest.snapshot_seq);
@@ -413,9 +418,12 @@ pub fn recover(
                 path.display(),
                 manifest.snapshot_seq
             );
-            closed_bytes += std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
         }
     }
+    // Every live segment but the one the writer continues in is closed.
+    let closed = live.get(..live.len() - usize::from(continued.is_some())).unwrap_or(&[]);
+    let closed_bytes =
+        closed.iter().map(|(_, path)| std::fs::metadata(path).map_or(0, |m| m.len())).sum();
     let (file, first_seq, end) = match continued {
         Some((first_seq, path)) => {
             let file = OpenOptions::new()

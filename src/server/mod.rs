@@ -195,7 +195,6 @@ pub async fn run(
     for client in server.clients.all() {
         client.kill();
     }
-    crate::store::keyspace::set_expiry_hook(None);
     // A running compaction stops at its next shard; the MANIFEST in force stays as it is.
     server.compaction.stop();
     let save = *server.shutdown_save.lock();
@@ -206,6 +205,9 @@ pub async fn run(
         journal.shutdown();
         tracing::info!("journal synced up to sequence number {}", journal.last_seq());
     }
+    // Only now: a killed client's batch may still be running, and a key it finds expired
+    // must be journaled as deleted before its own change (DESIGN.md section 4).
+    crate::store::keyspace::set_expiry_hook(None);
     tracing::info!("AllyDB is now ready to exit, bye bye...");
     // The process is about to exit: freeing every key one by one would only delay it
     // (seconds for tens of millions of keys); the OS takes the memory back at once.

@@ -13,6 +13,7 @@ use parking_lot::Mutex;
 
 use super::faults;
 use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
+use super::segment::parse_segment_file_name;
 use super::snapshot::{
     encode_end, encode_entries, parse_snapshot_file_name, snapshot_file_name, SnapshotHeader,
 };
@@ -194,11 +195,7 @@ pub fn list_files(directory: &Path) -> std::io::Result<DirectoryFiles> {
         let Some(name) = name.to_str() else { continue };
         if let Some(seq) = parse_snapshot_file_name(name) {
             files.snapshots.push((seq, entry.path()));
-        } else if let Some(seq) = name
-            .strip_prefix("journal-")
-            .and_then(|n| n.strip_suffix(".log"))
-            .and_then(|d| d.parse::<u64>().ok())
-        {
+        } else if let Some(seq) = parse_segment_file_name(name) {
             files.segments.push((seq, entry.path()));
         } else if name == MANIFEST_TEMP_FILE
             || (name.starts_with("snapshot-") && name.ends_with(".snap.tmp"))
@@ -284,38 +281,32 @@ pub fn compact(
     // name: the rename replaces it with an equal one, which a failure must not delete (the
     // segments it covers are gone).
     let replaces_existing = final_path.exists();
-    let publish = || -> Result<(), String> {
+    let manifest = Manifest { snapshot_seq: seq, first_segment_seq };
+    let mut switched = false;
+    let published = (|| -> Result<(), String> {
         std::fs::rename(&temp_path, &final_path).map_err(|e| io_text("rename", &temp_path, &e))?;
         fault("snapshot-renamed")?;
         sync_directory(&directory).map_err(|e| io_text("sync", &directory, &e))?;
-        fault("directory-synced")
-    };
-    if let Err(error) = publish() {
-        let _ = std::fs::remove_file(&temp_path);
-        if !replaces_existing {
-            let _ = std::fs::remove_file(&final_path);
-        }
-        return Err(error);
-    }
-    // The MANIFEST must not name a snapshot at `seq` before the journal holds every record up
-    // to `seq` on disk: in `everysec` or `no` mode some may still be unsynced, and a power
-    // cut would leave a segment ending before the snapshot, a gap in the sequence.
-    // Until the MANIFEST's rename the new snapshot is named by nothing: after an error it is
-    // removed (a full disk must not keep it), unless it is the snapshot in force.
-    let mut switched = false;
-    let switch = journal.sync_queued().and_then(|_| fault("journal-synced")).and_then(|()| {
-        let manifest = Manifest { snapshot_seq: seq, first_segment_seq };
+        fault("directory-synced")?;
+        // The MANIFEST must not name a snapshot at `seq` before the journal holds every
+        // record up to `seq` on disk: in `everysec` or `no` mode some may still be unsynced,
+        // and a power cut would leave a segment ending before the snapshot, a gap.
+        journal.sync_queued()?;
+        fault("journal-synced")?;
         manifest
             .write_stepwise(&directory, &mut |step| {
                 switched |= step == "renamed";
                 faults::point(&format!("manifest-{step}"))
             })
             .map_err(|e| format!("cannot write the MANIFEST in {}: {e}", directory.display()))
-    });
-    if let Err(error) = switch {
-        // From the rename of the MANIFEST on, the new snapshot may be the one in force:
-        // nothing is removed then (the next start or compaction cleans up).
+    })();
+    if let Err(error) = published {
+        // Until the MANIFEST's rename the new snapshot is named by nothing: it is removed (a
+        // full disk must not keep it), unless it is the snapshot in force. From that rename
+        // on it may be the one in force: nothing is removed (the next start or compaction
+        // cleans up).
         if !switched {
+            let _ = std::fs::remove_file(&temp_path);
             let _ = std::fs::remove_file(directory.join(MANIFEST_TEMP_FILE));
             if !replaces_existing {
                 let _ = std::fs::remove_file(&final_path);
@@ -323,7 +314,6 @@ pub fn compact(
         }
         return Err(error);
     }
-    let manifest = Manifest { snapshot_seq: seq, first_segment_seq };
     fault("manifest-written")?;
     let (removed_segments, removed_bytes) = remove_obsolete(&directory, &manifest)?;
     let duration = started.elapsed();

@@ -5,7 +5,7 @@ use std::fs::{File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::compactor::list_files;
+use super::compactor::{list_files, DirectoryFiles};
 use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
 use super::record::{decode_record, decode_record_ref, DecodeError, RecordHeader};
 use super::replay::apply;
@@ -81,23 +81,9 @@ fn take_lock(directory: &Path) -> Result<File, RecoveryError> {
     Ok(file)
 }
 
-/// Segment files in the directory, sorted by their first sequence number.
-fn list_segments(directory: &Path) -> Result<Vec<(u64, PathBuf)>, RecoveryError> {
-    let entries = std::fs::read_dir(directory).map_err(|e| io_error("read", directory, e))?;
-    let mut segments = Vec::new();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(name) = name.to_str() else { continue };
-        let Some(digits) = name.strip_prefix("journal-").and_then(|n| n.strip_suffix(".log"))
-        else {
-            continue;
-        };
-        if let Ok(first_seq) = digits.parse::<u64>() {
-            segments.push((first_seq, entry.path()));
-        }
-    }
-    segments.sort();
-    Ok(segments)
+/// The journal files of the directory.
+fn files_of(directory: &Path) -> Result<DirectoryFiles, RecoveryError> {
+    list_files(directory).map_err(|e| io_error("read", directory, e))
 }
 
 /// Whether the damage at `offset` is a torn tail: the last bytes a crash left half written.
@@ -154,7 +140,8 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
         tracing::warn!("removing {} (left by an interrupted MANIFEST update)", temp.display());
         std::fs::remove_file(&temp).map_err(|e| io_error("remove", &temp, e))?;
     }
-    let mut segments = list_segments(directory)?;
+    let files = files_of(directory)?;
+    let mut segments = files.segments;
     let path = directory.join(super::manifest::MANIFEST_FILE);
     let manifest = match Manifest::read(directory).map_err(|e| io_error("read", &path, e))? {
         Some(Ok(manifest)) => manifest,
@@ -166,8 +153,7 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
             )))
         }
         None => {
-            let snapshots = list_files(directory).map_err(|e| io_error("read", directory, e))?;
-            if let Some((_, snapshot)) = snapshots.snapshots.first() {
+            if let Some((_, snapshot)) = files.snapshots.first() {
                 return Err(RecoveryError(format!(
                     "{} is missing but {} is here; refusing to start without knowing which \
                      snapshot and segments hold the data (restore the MANIFEST)",
@@ -205,7 +191,13 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
         tracing::info!("removing {} (obsolete: covered by the snapshot)", obsolete.display());
         std::fs::remove_file(&obsolete).map_err(|e| io_error("remove", &obsolete, e))?;
     }
-    remove_orphans(directory, &manifest)?;
+    // Snapshots the MANIFEST does not name, and temporary files, are what an interrupted
+    // compaction left. Never the snapshot it names.
+    let orphans = files.snapshots.iter().filter(|(seq, _)| *seq != manifest.snapshot_seq);
+    for path in orphans.map(|(_, p)| p).chain(&files.temporary) {
+        tracing::warn!("removing {} (left by an interrupted compaction)", path.display());
+        std::fs::remove_file(path).map_err(|e| io_error("remove", path, e))?;
+    }
     if manifest.snapshot_seq != 0 && segments.is_empty() {
         return Err(RecoveryError(format!(
             "{}: names a snapshot at sequence number {} and segments from {}, but there is no \
@@ -216,18 +208,6 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
         )));
     }
     Ok((manifest, segments))
-}
-
-/// Removes what an interrupted compaction left: snapshots the MANIFEST does not name and
-/// temporary snapshot files. Never the snapshot it names.
-fn remove_orphans(directory: &Path, manifest: &Manifest) -> Result<(), RecoveryError> {
-    let files = list_files(directory).map_err(|e| io_error("read", directory, e))?;
-    let orphans = files.snapshots.iter().filter(|(seq, _)| *seq != manifest.snapshot_seq);
-    for path in orphans.map(|(_, p)| p).chain(&files.temporary) {
-        tracing::warn!("removing {} (left by an interrupted compaction)", path.display());
-        std::fs::remove_file(path).map_err(|e| io_error("remove", path, e))?;
-    }
-    Ok(())
 }
 
 /// Loads the snapshot the MANIFEST names, on every core.
@@ -406,7 +386,7 @@ pub fn recover(
     }
     let journal_end = expected_seq - 1;
     let last_seq = journal_end.max(manifest.snapshot_seq);
-    let live = list_segments(directory)?;
+    let live = files_of(directory)?.segments;
     // Records continue in the last segment, unless it ends before the snapshot: the next
     // record is the snapshot's seq + 1, which must not follow an earlier one in a segment.
     let continued = live.last().filter(|_| journal_end >= manifest.snapshot_seq);

@@ -39,6 +39,11 @@ pub fn segment_file_name(first_seq: u64) -> String {
     format!("journal-{first_seq:020}.log")
 }
 
+/// The first sequence number in a segment file name, if `name` is one.
+pub fn parse_segment_file_name(name: &str) -> Option<u64> {
+    name.strip_prefix("journal-")?.strip_suffix(".log")?.parse().ok()
+}
+
 #[cfg(test)]
 #[expect(clippy::indexing_slicing, reason = "tests index their own fixed inputs")]
 mod tests {

@@ -2,8 +2,9 @@
 //! as one type, with Redis's read and write lookup rules, and deleting a collection left
 //! empty. Each family passes its type's accessor (`Value::list_mut`, ...).
 use super::errors::CommandError;
+use super::Context;
 use crate::store::keyspace::access_clock_s;
-use crate::store::{Shard, Value};
+use crate::store::{hash_key, Shard, Value};
 
 /// Picks one collection type out of a value; None for any other type.
 pub type Pick<T> = fn(&mut Value) -> Option<&mut T>;
@@ -35,6 +36,21 @@ pub fn write<'a, T>(
     let Some(entry) = shard.find(hash, key, now_ms) else { return Ok(None) };
     entry.accessed_s = access_clock_s();
     pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
+}
+
+/// Runs `f` on the collection at `key` read as one type (`read`: None when missing,
+/// WRONGTYPE if another type), under the key's shard lock.
+pub fn with_read<T, R>(
+    ctx: &mut Context<'_>,
+    key: &[u8],
+    pick: Pick<T>,
+    f: impl FnOnce(&mut Context<'_>, Option<&T>) -> R,
+) -> Result<R, CommandError> {
+    let hash = hash_key(key);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
+    let found = read(&mut shard, hash, key, ctx.now_ms, pick)?;
+    Ok(f(ctx, found.map(|c| &*c)))
 }
 
 /// Deletes `key` if its collection is now empty (a collection left empty must not exist).

@@ -329,11 +329,7 @@ fn with_hash<R>(
     key: &[u8],
     f: impl FnOnce(&mut Context<'_>, Option<&HashValue>) -> R,
 ) -> Result<R, CommandError> {
-    let hash = hash_key(key);
-    let server = ctx.server;
-    let mut shard = server.db(ctx.client.db).lock(hash);
-    let found = read_hash(&mut shard, hash, key, ctx.now_ms)?;
-    Ok(f(ctx, found.map(|h| &*h)))
+    collections::with_read(ctx, key, Value::hash_mut, f)
 }
 
 /// HGET key field

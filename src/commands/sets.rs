@@ -258,11 +258,7 @@ fn with_set<R>(
     key: &[u8],
     f: impl FnOnce(&mut Context<'_>, Option<&SetValue>) -> R,
 ) -> Result<R, CommandError> {
-    let hash = hash_key(key);
-    let server = ctx.server;
-    let mut shard = server.db(ctx.client.db).lock(hash);
-    let found = read_set(&mut shard, hash, key, ctx.now_ms)?;
-    Ok(f(ctx, found.map(|s| &*s)))
+    collections::with_read(ctx, key, Value::set_mut, f)
 }
 
 /// SMEMBERS key

@@ -1,9 +1,15 @@
 //! What the collection families (lists, hashes, sets, sorted sets) share: looking a key up
 //! as one type, with Redis's read and write lookup rules, and deleting a collection left
 //! empty. Each family passes its type's accessor (`Value::list_mut`, ...).
+use std::time::Duration;
+
+use super::arguments;
 use super::errors::CommandError;
 use super::Context;
+use crate::protocol::Args;
+use crate::server::blocking::BlockedOp;
 use crate::store::keyspace::access_clock_s;
+use crate::store::keyspace::ShardSet;
 use crate::store::{hash_key, Shard, Value};
 
 /// Picks one collection type out of a value; None for any other type.
@@ -51,6 +57,38 @@ pub fn with_read<T, R>(
     let mut shard = server.db(ctx.client.db).lock(hash);
     let found = read(&mut shard, hash, key, ctx.now_ms, pick)?;
     Ok(f(ctx, found.map(|c| &*c)))
+}
+
+/// Pops from the first of `keys` that has elements, writing the reply (the blocking
+/// commands' non-blocking attempt); false when all are empty. Their shards are locked.
+pub type TryPop =
+    fn(&mut Context<'_>, &mut ShardSet<'_>, &[&[u8]], &BlockedOp) -> Result<bool, CommandError>;
+
+/// A blocking pop (BLPOP, BZPOPMIN and the others): pops like the non-blocking form when a
+/// key has elements; otherwise blocks on all `keys`, registering while their shards are still
+/// locked, so nobody adds elements meanwhile.
+pub fn pop_or_block(
+    ctx: &mut Context<'_>,
+    keys: &[&[u8]],
+    op: BlockedOp,
+    timeout: Option<Duration>,
+    try_pop: TryPop,
+) -> Result<(), CommandError> {
+    let server = ctx.server;
+    let mut shards = server.db(ctx.client.db).lock_keys(keys.iter().map(|k| hash_key(k)));
+    if !try_pop(ctx, &mut shards, keys, &op)? {
+        ctx.block(keys, op, timeout);
+    }
+    Ok(())
+}
+
+/// The keys and the timeout of `BLPOP key [key ...] timeout` and its siblings.
+pub fn keys_then_timeout<'a>(
+    ctx: &Context<'_>,
+    args: Args<'a>,
+) -> Result<(Vec<&'a [u8]>, Option<Duration>), CommandError> {
+    let timeout = arguments::timeout(args.get(args.len() - 1), ctx.now_ms)?;
+    Ok(((1..args.len() - 1).map(|i| args.get(i)).collect(), timeout))
 }
 
 /// Deletes `key` if its collection is now empty (a collection left empty must not exist).

@@ -985,9 +985,8 @@ pub fn brpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 fn blocking_pop(ctx: &mut Context<'_>, args: Args<'_>, left: bool) -> CommandResult {
-    let timeout = arguments::timeout(args.get(args.len() - 1), ctx.now_ms)?;
-    let keys: Vec<&[u8]> = (1..args.len() - 1).map(|i| args.get(i)).collect();
-    pop_or_block(ctx, &keys, BlockedOp::Pop { left }, timeout)
+    let (keys, timeout) = collections::keys_then_timeout(ctx, args)?;
+    collections::pop_or_block(ctx, &keys, BlockedOp::Pop { left }, timeout, pop_first_nonempty)
 }
 
 /// BLMPOP timeout numkeys key [key ...] <LEFT | RIGHT> [COUNT count]
@@ -996,21 +995,7 @@ pub fn blmpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let timeout = arguments::timeout(args.get(1), ctx.now_ms)?;
     let keys: Vec<&[u8]> = request.keys(args).collect();
     let op = BlockedOp::MultiPop { left: request.left, count: request.count };
-    pop_or_block(ctx, &keys, op, timeout)
-}
-
-fn pop_or_block(
-    ctx: &mut Context<'_>,
-    keys: &[&[u8]],
-    op: BlockedOp,
-    timeout: Option<Duration>,
-) -> CommandResult {
-    let server = ctx.server;
-    let mut shards = server.db(ctx.client.db).lock_keys(keys.iter().map(|k| hash_key(k)));
-    if !pop_first_nonempty(ctx, &mut shards, keys, &op)? {
-        ctx.block(keys, op, timeout);
-    }
-    Ok(())
+    collections::pop_or_block(ctx, &keys, op, timeout, pop_first_nonempty)
 }
 
 /// BLMOVE source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout

@@ -5,7 +5,6 @@
 //! own record (as the list pushes do).
 
 use std::sync::Arc;
-use std::time::Duration;
 
 use super::arguments::{self, is};
 use super::collections::{self, delete_if_empty};
@@ -1285,9 +1284,8 @@ pub fn bzpopmax(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 fn blocking_pop(ctx: &mut Context<'_>, args: Args<'_>, max: bool) -> CommandResult {
-    let timeout = arguments::timeout(args.get(args.len() - 1), ctx.now_ms)?;
-    let keys: Vec<&[u8]> = (1..args.len() - 1).map(|i| args.get(i)).collect();
-    pop_or_block(ctx, &keys, BlockedOp::ZPop { max }, timeout)
+    let (keys, timeout) = collections::keys_then_timeout(ctx, args)?;
+    collections::pop_or_block(ctx, &keys, BlockedOp::ZPop { max }, timeout, pop_first_nonempty)
 }
 
 /// BZMPOP timeout numkeys key [key ...] <MIN | MAX> [COUNT count]
@@ -1296,23 +1294,7 @@ pub fn bzmpop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let timeout = arguments::timeout(args.get(1), ctx.now_ms)?;
     let keys: Vec<&[u8]> = request.keys(args).collect();
     let op = BlockedOp::ZMultiPop { max: request.max, count: request.count };
-    pop_or_block(ctx, &keys, op, timeout)
-}
-
-/// Pops like the non-blocking form when a key has members; otherwise blocks on all `keys`,
-/// registering while their shards are still locked, so nobody adds members meanwhile.
-fn pop_or_block(
-    ctx: &mut Context<'_>,
-    keys: &[&[u8]],
-    op: BlockedOp,
-    timeout: Option<Duration>,
-) -> CommandResult {
-    let server = ctx.server;
-    let mut shards = server.db(ctx.client.db).lock_keys(keys.iter().map(|k| hash_key(k)));
-    if !pop_first_nonempty(ctx, &mut shards, keys, &op)? {
-        ctx.block(keys, op, timeout);
-    }
-    Ok(())
+    collections::pop_or_block(ctx, &keys, op, timeout, pop_first_nonempty)
 }
 
 // ------------------------------------------------------------------------------- random

@@ -7,6 +7,7 @@ pub mod codec;
 pub mod compactor;
 pub mod faults;
 pub mod manifest;
+pub mod reader;
 pub mod record;
 pub mod recovery;
 pub mod replay;

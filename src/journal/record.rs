@@ -711,6 +711,17 @@ pub fn decode_record_ref(input: &[u8]) -> Result<(RecordRef<'_>, usize), DecodeE
     Ok((RecordRef { seq: header.seq, effects }, end))
 }
 
+/// The sequence number and effects of a damaged record (a bad CRC, or cut short), if its
+/// header and payload still decode: what `allydb-journal repair` names as possibly lost.
+/// Never trusted for replay.
+pub fn decode_record_unchecked(input: &[u8]) -> Option<(u64, Vec<Effect<&[u8]>>)> {
+    let header = RecordHeader::decode(input).ok()?;
+    let len = usize::try_from(header.payload_len_bytes).ok()?;
+    let payload =
+        input.get(RecordHeader::ENCODED_BYTES..RecordHeader::ENCODED_BYTES.checked_add(len)?)?;
+    decode_payload(payload).ok().map(|effects| (header.seq, effects))
+}
+
 /// `decode_record_ref`, with the record's bytes copied out of `input`.
 pub fn decode_record(input: &[u8]) -> Result<(Record, usize), DecodeError> {
     let (record, used) = decode_record_ref(input)?;

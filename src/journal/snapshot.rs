@@ -25,12 +25,12 @@ pub const SNAPSHOT_VERSION: u32 = 1;
 /// damaged byte can cost, and the unit the loader hands to a thread.
 pub const BLOCK_TARGET_BYTES: usize = 1 << 20;
 
-const BLOCK_HEADER_BYTES: usize = 8;
+pub const BLOCK_HEADER_BYTES: usize = 8;
 /// The smallest entry: a one-byte key length, the deadline, the encoding byte, the value type
 /// and a one-byte length.
 const ENTRY_BYTES_MIN: usize = 1 + 8 + 1 + 1 + 1;
-const BLOCK_ENTRIES: u8 = 1;
-const BLOCK_END: u8 = 2;
+pub const BLOCK_ENTRIES: u8 = 1;
+pub const BLOCK_END: u8 = 2;
 
 /// The `encoding` byte of an entry: the OBJECT ENCODING the value had when it was saved.
 /// Informational (`allydb-journal` shows it); loading derives the encoding from the live
@@ -257,12 +257,10 @@ pub fn scan(data: &[u8]) -> Result<Layout, SnapshotError> {
             }
             Some(&BLOCK_END) => {
                 check_crc(offset, payload, crc)?;
-                let mut reader = Reader::new(payload.get(1..).unwrap_or(&[]));
-                let stated = (reader.u64(), reader.u64(), reader.u64());
-                let (Ok(block_count), Ok(entries), Ok(seq)) = stated else {
-                    return Err(damaged(offset, "end block is truncated"));
+                let Some((block_count, entries, seq)) = decode_end(payload) else {
+                    return Err(damaged(offset, "end block is malformed"));
                 };
-                if !reader.is_empty() || block_count != blocks.len() as u64 || seq != header.seq {
+                if block_count != blocks.len() as u64 || seq != header.seq {
                     return Err(damaged(
                         offset,
                         format!(
@@ -284,6 +282,17 @@ pub fn scan(data: &[u8]) -> Result<Layout, SnapshotError> {
         }
         offset = payload_at + len;
     }
+}
+
+/// The end block's payload (CRC already checked): the entries blocks and entries it states,
+/// and its seq. None when it is not exactly an end block.
+pub fn decode_end(payload: &[u8]) -> Option<(u64, u64, u64)> {
+    let mut reader = Reader::new(payload);
+    if reader.u8().ok()? != BLOCK_END {
+        return None;
+    }
+    let stated = (reader.u64().ok()?, reader.u64().ok()?, reader.u64().ok()?);
+    reader.is_empty().then_some(stated)
 }
 
 fn block_header(data: &[u8], offset: usize) -> Result<(usize, u32), SnapshotError> {
@@ -323,16 +332,44 @@ pub fn decode_block<'a>(
     let db = reader.varint_u32().map_err(bad)?;
     let count = reader.u32().map_err(bad)?;
     for _ in 0..count {
-        let key = reader.bytes().map_err(bad)?;
-        let expires_at_ms = reader.u64().map_err(bad)?;
-        let encoding = reader.u8().map_err(bad)?;
-        let value = get_value(&mut reader).map_err(bad)?;
-        each(SnapshotEntry { db, key, expires_at_ms, encoding, value });
+        each(get_entry(&mut reader, db).map_err(bad)?);
     }
     if !reader.is_empty() {
         return Err(damaged(offset, "entries block has bytes after its last entry"));
     }
     Ok(u64::from(count))
+}
+
+fn get_entry<'a>(reader: &mut Reader<'a>, db: u32) -> Result<SnapshotEntry<'a>, DecodeError> {
+    let key = reader.bytes()?;
+    let expires_at_ms = reader.u64()?;
+    let encoding = reader.u8()?;
+    let value = get_value(reader)?;
+    Ok(SnapshotEntry { db, key, expires_at_ms, encoding, value })
+}
+
+/// What can still be read of a damaged entries block at `offset` (a bad CRC, or cut short by
+/// the end of the file): its database, the entry count it states, and every entry that
+/// decodes before the first that does not. For naming what a repair loses; never loaded.
+pub fn salvage_block<'a>(
+    data: &'a [u8],
+    offset: usize,
+    mut each: impl FnMut(SnapshotEntry<'a>),
+) -> Option<(u32, u32)> {
+    let payload = data.get(offset.checked_add(BLOCK_HEADER_BYTES)?..)?;
+    let (len, _) = block_header(data, offset).ok()?;
+    let payload = payload.get(..len.min(payload.len()))?;
+    let mut reader = Reader::new(payload);
+    if reader.u8().ok()? != BLOCK_ENTRIES {
+        return None;
+    }
+    let db = reader.varint_u32().ok()?;
+    let count = reader.u32().ok()?;
+    for _ in 0..count {
+        let Ok(entry) = get_entry(&mut reader, db) else { break };
+        each(entry);
+    }
+    Some((db, count))
 }
 
 /// Loads the snapshot at `path` into `keyspace` (empty), verifying every block, on up to

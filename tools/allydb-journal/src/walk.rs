@@ -1,0 +1,694 @@
+//! Reading a journal directory as the server's recovery does (MANIFEST, snapshot, live
+//! segments in sequence order), streaming, and reporting every problem it meets instead of
+//! stopping at the first. Every subcommand is built on this walk.
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use allydb::journal::compactor::{list_files, DirectoryFiles};
+use allydb::journal::manifest::MANIFEST_FILE;
+use allydb::journal::reader::{
+    BlockKind, RecordAt, SegmentReader, SnapshotReader, SnapshotStop, Stop,
+};
+use allydb::journal::record::decode_record_unchecked;
+use allydb::journal::replay::apply;
+use allydb::journal::snapshot::{decode_block, salvage_block, snapshot_file_name, SnapshotEntry};
+use allydb::journal::{Effect, Manifest, RecordHeader, Value};
+use allydb::store::Keyspace;
+
+/// How far past a damaged record a resynchronisation looks for the next sequence number.
+const RESYNC_WINDOW: u64 = 1 << 20;
+
+/// A journal directory, read without taking its lock.
+pub struct Dir {
+    pub path: PathBuf,
+    pub files: DirectoryFiles,
+    pub manifest: ManifestState,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ManifestState {
+    Sound(Manifest),
+    Missing,
+    Damaged(String),
+}
+
+/// What is wrong, and where.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub file: PathBuf,
+    pub offset: Option<u64>,
+    /// The sequence number of the record at that place, or the first one missing.
+    pub seq: Option<u64>,
+    pub kind: ProblemKind,
+    pub what: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProblemKind {
+    Manifest,
+    Snapshot,
+    SegmentHeader,
+    /// Sequence numbers are missing between two segments (a deleted segment).
+    Gap,
+    /// A record fails its CRC or does not decode, and valid records follow it.
+    BadRecord,
+    /// The last segment ends inside a record: what a crash mid-write leaves.
+    TornTail,
+    /// A record decodes but does not apply to the state before it (repair and dump only).
+    Inapplicable,
+}
+
+impl ProblemKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Manifest => "manifest",
+            Self::Snapshot => "snapshot",
+            Self::SegmentHeader => "segment-header",
+            Self::Gap => "gap",
+            Self::BadRecord => "bad-record",
+            Self::TornTail => "torn-tail",
+            Self::Inapplicable => "inapplicable",
+        }
+    }
+}
+
+impl Problem {
+    fn new(
+        file: &Path,
+        offset: Option<u64>,
+        seq: Option<u64>,
+        kind: ProblemKind,
+        what: String,
+    ) -> Self {
+        Self { file: file.to_path_buf(), offset, seq, kind, what }
+    }
+
+    pub fn file_name(&self) -> String {
+        self.file
+            .file_name()
+            .map_or_else(|| self.file.display().to_string(), |n| n.to_string_lossy().into_owned())
+    }
+
+    /// `FILE offset O seq S: WHAT`.
+    pub fn line(&self) -> String {
+        let mut line = self.file_name();
+        if let Some(offset) = self.offset {
+            line.push_str(&format!(" offset {offset}"));
+        }
+        if let Some(seq) = self.seq {
+            line.push_str(&format!(" seq {seq}"));
+        }
+        format!("{line}: {} ({})", self.what, self.kind.name())
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "file": self.file_name(),
+            "offset": self.offset,
+            "seq": self.seq,
+            "kind": self.kind.name(),
+            "what": self.what,
+        })
+    }
+}
+
+impl Dir {
+    pub fn open(path: &Path) -> Result<Self, String> {
+        if !path.is_dir() {
+            return Err(format!("{}: not a directory", path.display()));
+        }
+        let files = list_files(path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
+        let manifest = match Manifest::read(path) {
+            Ok(Some(Ok(manifest))) => ManifestState::Sound(manifest),
+            Ok(Some(Err(error))) => ManifestState::Damaged(error.to_string()),
+            Ok(None) => ManifestState::Missing,
+            Err(error) => ManifestState::Damaged(format!("cannot read: {error}")),
+        };
+        Ok(Self { path: path.to_path_buf(), files, manifest })
+    }
+
+    pub fn manifest_path(&self) -> PathBuf {
+        self.path.join(MANIFEST_FILE)
+    }
+
+    /// The MANIFEST in force, or, when it is missing or damaged, the one the files imply:
+    /// the newest snapshot whose header is sound, and the newest segment starting at or
+    /// before the record after it. The problem is reported when the server would refuse.
+    pub fn effective_manifest(&self) -> (Manifest, Option<Problem>) {
+        let problem = |what: String| {
+            Some(Problem::new(&self.manifest_path(), None, None, ProblemKind::Manifest, what))
+        };
+        match &self.manifest {
+            ManifestState::Sound(manifest) => {
+                if manifest.first_segment_seq > manifest.snapshot_seq + 1 {
+                    let what = format!(
+                        "segments start at sequence number {} but the snapshot ends at {}",
+                        manifest.first_segment_seq, manifest.snapshot_seq
+                    );
+                    return (*manifest, problem(what));
+                }
+                (*manifest, None)
+            }
+            ManifestState::Missing if self.files.snapshots.is_empty() => {
+                // A new journal (the server writes the MANIFEST when it starts).
+                (Manifest::EMPTY, None)
+            }
+            state => {
+                let snapshot_seq = self
+                    .files
+                    .snapshots
+                    .iter()
+                    .rev()
+                    .find(|(seq, path)| {
+                        matches!(SnapshotReader::open(path), Ok(Ok(r)) if r.seq == *seq)
+                    })
+                    .map_or(0, |(seq, _)| *seq);
+                let first_segment_seq = self
+                    .files
+                    .segments
+                    .iter()
+                    .rev()
+                    .map(|(first, _)| *first)
+                    .find(|first| *first <= snapshot_seq + 1)
+                    .unwrap_or(1);
+                let rebuilt = Manifest { snapshot_seq, first_segment_seq };
+                let what = match state {
+                    ManifestState::Damaged(error) => format!("damaged ({error})"),
+                    _ => "missing beside a snapshot".to_string(),
+                };
+                (
+                    rebuilt,
+                    problem(format!(
+                        "{what}; the files imply snapshot {snapshot_seq} and segments from \
+                         {first_segment_seq}"
+                    )),
+                )
+            }
+        }
+    }
+
+    /// The segments the MANIFEST makes live, in sequence order.
+    pub fn live_segments(&self, manifest: &Manifest) -> Vec<(u64, PathBuf)> {
+        self.files
+            .segments
+            .iter()
+            .filter(|(first, _)| *first >= manifest.first_segment_seq)
+            .cloned()
+            .collect()
+    }
+
+    pub fn snapshot_path(&self, manifest: &Manifest) -> Option<PathBuf> {
+        (manifest.snapshot_seq != 0)
+            .then(|| self.path.join(snapshot_file_name(manifest.snapshot_seq)))
+    }
+}
+
+/// Whether a server holds the directory's lock (and its PID, from the LOCK file). Tested
+/// with a shared lock taken and released at once.
+pub fn server_holding(directory: &Path) -> Option<String> {
+    let path = directory.join("LOCK");
+    let file = File::open(&path).ok()?;
+    if file.try_lock_shared().is_ok() {
+        let _ = file.unlock();
+        return None;
+    }
+    let pid = std::fs::read_to_string(&path).unwrap_or_default();
+    Some(pid.trim().to_string())
+}
+
+/// What a snapshot walk found.
+#[derive(Debug, Default)]
+pub struct SnapshotSummary {
+    pub seq: u64,
+    pub bytes: u64,
+    /// (offset, length with header) of every entries block whose CRC and entries check out.
+    pub good_blocks: Vec<(u64, u64)>,
+    pub good_entries: u64,
+    /// Entries per database, and block bytes per database, of the good blocks.
+    pub entries_per_db: std::collections::BTreeMap<u32, (u64, u64)>,
+    pub bad_blocks: u64,
+    /// Entries stated by bad blocks that could not be read (their keys are unknown).
+    pub unnamed_lost: u64,
+    /// Whether some part of the file could not be read at all (its entries unknown).
+    pub unreadable_tail: bool,
+    pub problems: Vec<Problem>,
+}
+
+/// Reads the snapshot at `path` block by block: `entry(e, true)` for every entry of a sound
+/// block, `entry(e, false)` for what can be read of a damaged one.
+pub fn walk_snapshot(
+    path: &Path,
+    expected_seq: u64,
+    mut entry: impl FnMut(&SnapshotEntry<'_>, bool),
+) -> SnapshotSummary {
+    let mut summary = SnapshotSummary { seq: expected_seq, ..SnapshotSummary::default() };
+    let problem = |offset: Option<u64>, what: String| {
+        Problem::new(path, offset, Some(expected_seq), ProblemKind::Snapshot, what)
+    };
+    let mut reader = match SnapshotReader::open(path) {
+        Ok(Ok(reader)) => reader,
+        Ok(Err(error)) => {
+            summary.unreadable_tail = true;
+            summary.problems.push(problem(Some(0), format!("bad header: {error}")));
+            return summary;
+        }
+        Err(error) => {
+            summary.unreadable_tail = true;
+            summary.problems.push(problem(None, format!("cannot read: {error}")));
+            return summary;
+        }
+    };
+    summary.bytes = reader.file_len();
+    if reader.seq != expected_seq {
+        summary.problems.push(problem(
+            Some(0),
+            format!("holds sequence number {}, but the MANIFEST names {expected_seq}", reader.seq),
+        ));
+    }
+    let (mut blocks, mut stated_entries) = (0u64, 0u64);
+    let mut end = None;
+    loop {
+        let block = match reader.next_block() {
+            Ok(Some(block)) => block,
+            Ok(None) => break,
+            Err(SnapshotStop::Truncated { offset }) => {
+                summary.unreadable_tail = true;
+                summary.problems.push(problem(
+                    Some(offset),
+                    "the file ends inside a block or before the end block (truncated, or a \
+                     damaged block length)"
+                        .into(),
+                ));
+                break;
+            }
+            Err(SnapshotStop::Trailing { offset }) => {
+                summary.problems.push(problem(Some(offset), "bytes after the end block".into()));
+                break;
+            }
+            Err(SnapshotStop::Io(error)) => {
+                summary.unreadable_tail = true;
+                summary.problems.push(problem(None, format!("cannot read: {error}")));
+                break;
+            }
+        };
+        let offset = block.offset;
+        match block.kind {
+            BlockKind::Entries | BlockKind::Cut => {
+                blocks += 1;
+                let mut db = 0;
+                let checked = if block.kind == BlockKind::Entries {
+                    decode_block(block.bytes, 0, |e| {
+                        db = e.db;
+                        entry(&e, true);
+                    })
+                    .map_err(|e| e.error)
+                } else {
+                    Err("the file ends inside this block".to_string())
+                };
+                match checked {
+                    Ok(count) => {
+                        stated_entries += count;
+                        summary.good_entries += count;
+                        summary.good_blocks.push((offset, block.bytes.len() as u64));
+                        let per_db = summary.entries_per_db.entry(db).or_default();
+                        per_db.0 += count;
+                        per_db.1 += block.bytes.len() as u64;
+                    }
+                    Err(error) => {
+                        summary.bad_blocks += 1;
+                        let mut named = 0u64;
+                        let stated = salvage_block(block.bytes, 0, |e| {
+                            named += 1;
+                            entry(&e, false);
+                        });
+                        let stated = stated.map_or(0, |(_, count)| u64::from(count));
+                        stated_entries += stated;
+                        summary.unnamed_lost += stated.saturating_sub(named);
+                        summary.problems.push(problem(
+                            Some(offset),
+                            format!("entries block: {error} ({stated} entries, {named} readable)"),
+                        ));
+                    }
+                }
+            }
+            BlockKind::End { blocks: b, entries, seq } => {
+                end = Some((b, entries, seq));
+            }
+            BlockKind::Unknown => {
+                blocks += 1;
+                summary.bad_blocks += 1;
+                summary.unreadable_tail = true;
+                summary.problems.push(problem(
+                    Some(offset),
+                    "a block of unknown kind, or an end block failing its CRC".into(),
+                ));
+            }
+        }
+    }
+    if let Some((b, entries, seq)) = end {
+        if b != blocks || entries != stated_entries || seq != reader.seq {
+            summary.problems.push(problem(
+                None,
+                format!(
+                    "the end block states {b} blocks, {entries} entries and seq {seq}; the file \
+                     has {blocks} blocks, {stated_entries} entries and seq {}",
+                    reader.seq
+                ),
+            ));
+            summary.unnamed_lost += entries.saturating_sub(stated_entries);
+        }
+    }
+    summary
+}
+
+/// One live segment as the walk saw it.
+#[derive(Debug, Clone)]
+pub struct SegmentSummary {
+    pub path: PathBuf,
+    pub first_seq: u64,
+    pub bytes: u64,
+    pub records: u64,
+    /// (first, last) sequence numbers of the records read.
+    pub seqs: Option<(u64, u64)>,
+}
+
+/// Where the journal stops being sound: the segment (index into the live segments), the
+/// offset its sound records end at (None: the whole segment goes), and the first sequence
+/// number that is not sound.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cut {
+    pub segment: usize,
+    pub offset: Option<u64>,
+    pub seq: u64,
+}
+
+/// What the walk calls back with.
+pub trait Visitor {
+    /// A record that decodes. `sound` is false once the walk is past the first problem
+    /// (records a repair cuts off).
+    fn record(&mut self, _file: &Path, _at: &RecordAt<'_>, _sound: bool) {}
+    /// A damaged record: its sequence number and effects if they can still be read.
+    fn damaged(
+        &mut self,
+        _file: &Path,
+        _offset: u64,
+        _seq: u64,
+        _effects: Option<&[Effect<&[u8]>]>,
+    ) {
+    }
+    fn problem(&mut self, _problem: &Problem) {}
+    /// An entry read from a damaged snapshot block (`build_state`): lost by a repair.
+    fn snapshot_entry_lost(&mut self, _entry: &SnapshotEntry<'_>) {}
+    /// The walk stops before the first record with a higher sequence number (dump --at,
+    /// inspect --to).
+    fn last_wanted(&self) -> u64 {
+        u64::MAX
+    }
+}
+
+/// The result of a journal walk.
+#[derive(Debug, Default)]
+pub struct WalkSummary {
+    pub segments: Vec<SegmentSummary>,
+    pub cut: Option<Cut>,
+    /// The last sequence number of the sound part (at least the snapshot's).
+    pub last_sound_seq: u64,
+    pub sound_records: u64,
+    /// Records read after the cut.
+    pub records_after_cut: u64,
+    /// The last sequence number read at all (sound or not).
+    pub last_seen_seq: u64,
+    pub problems: Vec<Problem>,
+}
+
+/// Walks the live segments in order, as recovery replays them: checks headers, sequence
+/// continuity and every record, and applies the sound records after the snapshot to
+/// `keyspace` when one is given. After the first problem it reads on (resynchronising after
+/// damage) so a repair can name everything it cuts off.
+pub fn walk_segments(
+    dir: &Dir,
+    manifest: &Manifest,
+    keyspace: Option<&Keyspace>,
+    visitor: &mut dyn Visitor,
+) -> WalkSummary {
+    let live = dir.live_segments(manifest);
+    let mut summary =
+        WalkSummary { last_sound_seq: manifest.snapshot_seq, ..WalkSummary::default() };
+    let mut expected = manifest.first_segment_seq;
+    let count = live.len();
+    let note =
+        |summary: &mut WalkSummary, visitor: &mut dyn Visitor, problem: Problem, cut: Cut| {
+            visitor.problem(&problem);
+            summary.problems.push(problem);
+            if summary.cut.is_none() {
+                summary.cut = Some(cut);
+            }
+        };
+    'segments: for (index, (name_seq, path)) in live.iter().enumerate() {
+        let is_last = index + 1 == count;
+        let bytes = std::fs::metadata(path).map_or(0, |m| m.len());
+        let mut segment = SegmentSummary {
+            path: path.clone(),
+            first_seq: *name_seq,
+            bytes,
+            records: 0,
+            seqs: None,
+        };
+        let mut reader = match SegmentReader::open(path) {
+            Ok(Ok(reader)) => reader,
+            Ok(Err(error)) => {
+                let torn = is_last && all_zero_or_short(path);
+                let (kind, what) = if torn {
+                    (ProblemKind::TornTail, format!("torn segment header ({bytes} bytes): {error}"))
+                } else {
+                    (ProblemKind::SegmentHeader, format!("bad segment header: {error}"))
+                };
+                let problem = Problem::new(path, Some(0), Some(expected), kind, what);
+                note(
+                    &mut summary,
+                    visitor,
+                    problem,
+                    Cut { segment: index, offset: None, seq: expected },
+                );
+                summary.segments.push(segment);
+                continue;
+            }
+            Err(error) => {
+                let problem = Problem::new(
+                    path,
+                    None,
+                    Some(expected),
+                    ProblemKind::SegmentHeader,
+                    format!("cannot read: {error}"),
+                );
+                note(
+                    &mut summary,
+                    visitor,
+                    problem,
+                    Cut { segment: index, offset: None, seq: expected },
+                );
+                summary.segments.push(segment);
+                continue;
+            }
+        };
+        let first = reader.header.first_seq;
+        let sound = summary.cut.is_none();
+        if sound && first > expected && first <= manifest.snapshot_seq + 1 {
+            // Records the snapshot holds are missing (recovery accepts this gap).
+            expected = first;
+        }
+        if first != *name_seq {
+            let what = format!(
+                "its header says it starts at sequence number {first}, its name {name_seq}"
+            );
+            let problem =
+                Problem::new(path, Some(0), Some(first), ProblemKind::SegmentHeader, what);
+            note(
+                &mut summary,
+                visitor,
+                problem,
+                Cut { segment: index, offset: None, seq: expected },
+            );
+        } else if first != expected && summary.cut.is_none() {
+            let what = if first > expected {
+                format!("records {expected} to {} are missing (a deleted segment?)", first - 1)
+            } else {
+                format!("starts at sequence number {first}, but {expected} was expected")
+            };
+            let problem = Problem::new(path, Some(0), Some(expected), ProblemKind::Gap, what);
+            note(
+                &mut summary,
+                visitor,
+                problem,
+                Cut { segment: index, offset: None, seq: expected },
+            );
+        }
+        expected = first;
+        loop {
+            let sound = summary.cut.is_none();
+            let at = match reader.next_record() {
+                Ok(at) => at,
+                Err(Stop::End { .. }) => break,
+                Err(Stop::Io(error)) => {
+                    let offset = reader.offset();
+                    let problem = Problem::new(
+                        path,
+                        Some(offset),
+                        Some(expected),
+                        ProblemKind::BadRecord,
+                        format!("cannot read: {error}"),
+                    );
+                    note(
+                        &mut summary,
+                        visitor,
+                        problem,
+                        Cut { segment: index, offset: Some(offset), seq: expected },
+                    );
+                    break;
+                }
+                Err(Stop::Damaged { offset, error }) => {
+                    // Name what the damaged record held, if its payload still reads.
+                    let stated = reader
+                        .peek(RecordHeader::ENCODED_BYTES)
+                        .ok()
+                        .and_then(|h| RecordHeader::decode(h).ok())
+                        .map_or(0, |h| h.payload_len_bytes as usize);
+                    let bytes = reader.peek(RecordHeader::ENCODED_BYTES + stated).unwrap_or(&[]);
+                    match decode_record_unchecked(bytes) {
+                        Some((seq, effects)) => visitor.damaged(path, offset, seq, Some(&effects)),
+                        None => visitor.damaged(path, offset, expected, None),
+                    }
+                    let next = reader.next_valid_record(expected.saturating_sub(1), RESYNC_WINDOW);
+                    let next = next.unwrap_or(None);
+                    let (kind, what) = match next {
+                        None if is_last => (
+                            ProblemKind::TornTail,
+                            format!(
+                                "torn record ({error}): the segment ends inside it; {} bytes to the end",
+                                reader.file_len().saturating_sub(offset)
+                            ),
+                        ),
+                        None => (ProblemKind::BadRecord, format!("damaged record ({error}); nothing readable follows in this segment")),
+                        Some(at) => (ProblemKind::BadRecord, format!("damaged record ({error}); the next readable record is at offset {at}")),
+                    };
+                    let problem = Problem::new(path, Some(offset), Some(expected), kind, what);
+                    note(
+                        &mut summary,
+                        visitor,
+                        problem,
+                        Cut { segment: index, offset: Some(offset), seq: expected },
+                    );
+                    if next.is_none() {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            let seq = at.record.seq;
+            if seq > visitor.last_wanted() {
+                summary.segments.push(segment);
+                break 'segments;
+            }
+            if sound && seq != expected {
+                let what = format!("sequence number {seq} where {expected} was expected");
+                let problem =
+                    Problem::new(path, Some(at.offset), Some(expected), ProblemKind::Gap, what);
+                let cut = Cut { segment: index, offset: Some(at.offset), seq: expected };
+                note(&mut summary, visitor, problem, cut);
+            }
+            let mut sound = summary.cut.is_none();
+            if sound && seq > manifest.snapshot_seq {
+                if let Some(keyspace) = keyspace {
+                    if let Some(error) =
+                        at.record.effects.iter().find_map(|e| apply(keyspace, e, 0).err())
+                    {
+                        let what = format!("does not apply to the state before it: {error}");
+                        let problem = Problem::new(
+                            path,
+                            Some(at.offset),
+                            Some(seq),
+                            ProblemKind::Inapplicable,
+                            what,
+                        );
+                        let cut = Cut { segment: index, offset: Some(at.offset), seq };
+                        note(&mut summary, visitor, problem, cut);
+                        sound = false;
+                    }
+                }
+            }
+            visitor.record(path, &at, sound);
+            segment.records += 1;
+            segment.seqs = Some((segment.seqs.map_or(seq, |(f, _)| f), seq));
+            summary.last_seen_seq = summary.last_seen_seq.max(seq);
+            expected = seq + 1;
+            if sound {
+                summary.sound_records += 1;
+                summary.last_sound_seq = summary.last_sound_seq.max(seq);
+            } else {
+                summary.records_after_cut += 1;
+            }
+        }
+        summary.segments.push(segment);
+    }
+    summary
+}
+
+/// Whether a file is shorter than a header or all zeros (a crash while creating it).
+fn all_zero_or_short(path: &Path) -> bool {
+    match std::fs::read(path) {
+        Ok(data) => {
+            data.len() < allydb::journal::SegmentHeader::ENCODED_BYTES
+                || data.iter().all(|&b| b == 0)
+        }
+        Err(_) => false,
+    }
+}
+
+/// Builds the state the server would recover (and `repair` would leave): the snapshot's
+/// sound blocks, then the sound records, up to `at` when given. Returns the keyspace, the
+/// snapshot and walk summaries.
+pub fn build_state(
+    dir: &Dir,
+    manifest: &Manifest,
+    databases: usize,
+    visitor: &mut dyn Visitor,
+) -> Result<(Keyspace, Option<SnapshotSummary>, WalkSummary), String> {
+    let keyspace = Keyspace::new(databases);
+    let mut failure = None;
+    let snapshot = dir.snapshot_path(manifest).map(|path| {
+        walk_snapshot(&path, manifest.snapshot_seq, |entry, sound| {
+            if !sound {
+                visitor.snapshot_entry_lost(entry);
+                return;
+            }
+            if failure.is_some() {
+                return;
+            }
+            let effect = Effect::Put {
+                db: entry.db,
+                key: entry.key,
+                value: entry.value.clone(),
+                expires_at_ms: entry.expires_at_ms,
+            };
+            if let Err(error) = apply(&keyspace, &effect, 0) {
+                failure = Some(error);
+            }
+        })
+    });
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    let walk = walk_segments(dir, manifest, Some(&keyspace), visitor);
+    Ok((keyspace, snapshot, walk))
+}
+
+/// A journal value's type name, as TYPE reports it.
+pub fn type_name<B>(value: &Value<B>) -> &'static str {
+    match value {
+        Value::String(_) => "string",
+        Value::List(_) => "list",
+        Value::Hash(_) => "hash",
+        Value::Set(_) => "set",
+        Value::ZSet(_) => "zset",
+    }
+}

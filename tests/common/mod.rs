@@ -503,3 +503,17 @@ pub fn copy_dir(from: &Path, to: &Path) {
         }
     }
 }
+
+/// The `allydb-journal` binary: built beside the server by `cargo test --workspace` (the tool
+/// is a default member of the workspace).
+pub fn journal_tool() -> Command {
+    let path = Path::new(env!("CARGO_BIN_EXE_allydb")).with_file_name("allydb-journal");
+    assert!(
+        path.exists(),
+        "{} is missing: build the workspace (cargo build --workspace) before this test",
+        path.display()
+    );
+    let mut command = Command::new(path);
+    command.stdin(Stdio::null());
+    command
+}

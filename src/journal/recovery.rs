@@ -48,6 +48,14 @@ impl std::fmt::Display for RecoveryError {
     }
 }
 
+impl RecoveryError {
+    /// Whether the directory's content is damaged (every such message says "refusing to
+    /// start"), as opposed to being unusable for another reason (in use, not a directory).
+    pub fn is_damage(&self) -> bool {
+        self.0.contains("refusing to start")
+    }
+}
+
 fn io_error(what: &str, path: &Path, error: std::io::Error) -> RecoveryError {
     RecoveryError(format!("cannot {what} {}: {error}", path.display()))
 }
@@ -232,14 +240,14 @@ fn load_snapshot(
     let threads = std::thread::available_parallelism().map_or(2, usize::from);
     let (seq, entries) = super::snapshot::load(&path, keyspace, threads).map_err(|e| {
         RecoveryError(format!(
-            "{}: damaged snapshot: {e}; refusing to start with a hole in the data (keep a \
-             copy of the directory before changing anything in it)",
+            "{}: damaged snapshot: {e}; refusing to start with a hole in the data",
             path.display()
         ))
     })?;
     if seq != manifest.snapshot_seq {
         return Err(RecoveryError(format!(
-            "{}: holds sequence number {seq}, but the MANIFEST names {}",
+            "{}: holds sequence number {seq}, but the MANIFEST names {}; refusing to start \
+             with a hole in the data",
             path.display(),
             manifest.snapshot_seq
         )));
@@ -292,7 +300,7 @@ pub fn recover(
             }
             Err(error) => {
                 return Err(RecoveryError(format!(
-                    "{}: bad segment header: {error}",
+                    "{}: bad segment header: {error}; refusing to start with a hole in the data",
                     path.display()
                 )))
             }
@@ -344,7 +352,8 @@ pub fn recover(
                     for effect in effects {
                         apply(keyspace, effect, now_ms).map_err(|e| {
                             RecoveryError(format!(
-                                "{}: offset {offset}: seq {expected_seq}: {e}",
+                                "{}: offset {offset}: seq {expected_seq}: {e}; refusing to start \
+                                 with a state that does not match the journal",
                                 path.display()
                             ))
                         })?;
@@ -374,9 +383,7 @@ pub fn recover(
                 Err(error) => {
                     return Err(RecoveryError(format!(
                         "{}: offset {offset}: record with sequence number {expected_seq} is \
-                         damaged ({error}); refusing to start with a hole in the data. Keep a \
-                         copy of the directory, then cut the segment at this offset (and remove \
-                         later segments) only if losing the records from here on is acceptable",
+                         damaged ({error}); refusing to start with a hole in the data",
                         path.display()
                     )));
                 }

@@ -270,7 +270,19 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     // Keys whose deadline passed while the server was down expire as usual afterwards.
     let delay = Duration::from_micros(server.config.key_load_delay);
     let recovered = crate::journal::recovery::recover(&directory, &server.keyspace, 0, delay)
-        .map_err(|e| StartError(format!("cannot load the journal: {e}")))?;
+        .map_err(|e| {
+            let hint = if e.is_damage() {
+                let dir = directory.display();
+                format!(
+                    ". `allydb-journal verify {dir}` lists every problem, `allydb-journal repair \
+                     --dry-run {dir}` shows what a repair would lose, and `allydb-journal repair \
+                     {dir}` makes it, after backing up what it changes"
+                )
+            } else {
+                String::new()
+            };
+            StartError(format!("cannot load the journal: {e}{hint}"))
+        })?;
     let keys: usize = server.keyspace.dbs().map(Db::len).sum();
     let snapshot = match recovered.snapshot {
         Some(s) => {

@@ -48,11 +48,15 @@ enum Command {
     },
     /// Check the MANIFEST, every snapshot block, every segment header and record, and
     /// sequence continuity. Exit status 0 only when all is sound, 1 when something is not.
-    Verify { dir: PathBuf },
+    Verify {
+        /// The journal directory (the server's PERSISTENCE_LOCATION).
+        dir: PathBuf,
+    },
     /// Make a damaged directory loadable: cut the journal at the first bad record (removing
     /// later segments), drop damaged snapshot blocks, rebuild a lost MANIFEST; after backing
     /// up every file it changes. Prints exactly which records and keys are lost.
     Repair {
+        /// The journal directory (the server's PERSISTENCE_LOCATION).
         dir: PathBuf,
         /// Print what would be done and lost, change nothing (exit status 1 if a repair is
         /// needed).
@@ -68,6 +72,7 @@ enum Command {
     /// The state as of a sequence number (default: the end), as RESP commands for
     /// `redis-cli --pipe`, deadlines included (PEXPIREAT).
     Dump {
+        /// The journal directory (the server's PERSISTENCE_LOCATION).
         dir: PathBuf,
         /// The sequence number whose state to print: the state right after that record.
         #[arg(long)]
@@ -77,7 +82,10 @@ enum Command {
         databases: usize,
     },
     /// Records per command, bytes and keys per database, file sizes, time span.
-    Stats { dir: PathBuf },
+    Stats {
+        /// The journal directory (the server's PERSISTENCE_LOCATION).
+        dir: PathBuf,
+    },
 }
 
 /// 0: done and sound; 1: a problem was found (verify, dry-run repair, damage met);

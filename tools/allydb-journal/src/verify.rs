@@ -138,7 +138,7 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
             );
         } else {
             println!(
-                "{} problems; the sound part ends at seq {}; run `allydb-journal repair --dry-run {}` to see what a repair loses",
+                "{} problem(s); the sound part ends at seq {}; run `allydb-journal repair --dry-run {}` to see what a repair loses",
                 problems.len(),
                 walk.last_sound_seq,
                 dir.path.display()

@@ -235,6 +235,10 @@ pub fn run(
     databases: usize,
     json: bool,
 ) -> Result<bool, String> {
+    if !path.is_dir() {
+        return Err(format!("{}: not a directory", path.display()));
+    }
+    // Taken before anything is read: a server must not start on the directory meanwhile.
     let _lock = if dry_run { None } else { Some(take_lock(path)?) };
     let dir = Dir::open(path)?;
     let (manifest, manifest_problem) = dir.effective_manifest();

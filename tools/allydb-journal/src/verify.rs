@@ -3,9 +3,7 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::walk::{
-    server_holding, walk_segments, walk_snapshot, Dir, ManifestState, Problem, ProblemKind, Visitor,
-};
+use crate::walk::{walk_segments, walk_snapshot, Dir, ManifestState, Problem, Visitor};
 
 struct Quiet;
 impl Visitor for Quiet {}
@@ -51,17 +49,10 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
         });
         problems.extend(summary.problems);
     }
-    let mut walk = walk_segments(&dir, &manifest, None, &mut Quiet);
-    // A running server is writing the end of its last segment: a record cut short there is
-    // one being written, not damage.
-    let running = server_holding(&dir.path);
-    if running.is_some() {
-        let last = walk.segments.len().checked_sub(1);
-        walk.problems.retain(|p| {
-            let in_last = last.and_then(|i| walk.segments.get(i)).is_some_and(|s| s.path == p.file);
-            !(p.kind == ProblemKind::TornTail && in_last)
-        });
-    }
+    // With a server running, the walk takes a record cut short at the end of the last
+    // segment for the one being written.
+    let walk = walk_segments(&dir, &manifest, None, &mut Quiet);
+    let running = &dir.server;
     let mut segments_json = Vec::new();
     for segment in &walk.segments {
         bytes_read += segment.bytes;
@@ -99,7 +90,7 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
             orphans + dir.files.temporary.len()
         ));
     }
-    if let Some(pid) = &running {
+    if let Some(pid) = running {
         notes.push(format!(
             "a server (process {pid}) holds the directory: its last record may still be in flight"
         ));

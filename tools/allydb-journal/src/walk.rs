@@ -23,6 +23,9 @@ pub struct Dir {
     pub path: PathBuf,
     pub files: DirectoryFiles,
     pub manifest: ManifestState,
+    /// The PID in `LOCK` when a server holds the directory: the end of its last segment may
+    /// be a record still being written, which is not damage.
+    pub server: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -124,7 +127,7 @@ impl Dir {
             Ok(None) => ManifestState::Missing,
             Err(error) => ManifestState::Damaged(format!("cannot read: {error}")),
         };
-        Ok(Self { path: path.to_path_buf(), files, manifest })
+        Ok(Self { path: path.to_path_buf(), files, manifest, server: server_holding(path) })
     }
 
     pub fn manifest_path(&self) -> PathBuf {
@@ -456,6 +459,11 @@ pub fn walk_segments(
         };
         let mut reader = match SegmentReader::open(path) {
             Ok(Ok(reader)) => reader,
+            Ok(Err(_)) if is_last && dir.server.is_some() && all_zero_or_short(path) => {
+                // A segment the running server is creating now.
+                summary.segments.push(segment);
+                continue;
+            }
             Ok(Err(error)) => {
                 let torn = is_last && all_zero_or_short(path);
                 let (kind, what) = if torn {
@@ -560,6 +568,10 @@ pub fn walk_segments(
                     }
                     let next = reader.next_valid_record(expected.saturating_sub(1), RESYNC_WINDOW);
                     let next = next.unwrap_or(None);
+                    if next.is_none() && is_last && dir.server.is_some() {
+                        // The record the running server is writing now.
+                        break;
+                    }
                     let (kind, what) = match next {
                         None if is_last => (
                             ProblemKind::TornTail,

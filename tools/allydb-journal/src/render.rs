@@ -9,7 +9,15 @@ use serde_json::{json, Value as Json};
 pub fn quoted(bytes: &[u8]) -> String {
     let mut out = String::with_capacity(bytes.len() + 2);
     out.push('"');
-    for &b in bytes {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        // Runs of plain printable bytes go in at once.
+        let plain =
+            rest.iter().position(|&b| !(0x20..=0x7e).contains(&b) || b == b'\\' || b == b'"');
+        let (run, tail) = rest.split_at(plain.unwrap_or(rest.len()));
+        out.push_str(std::str::from_utf8(run).unwrap_or_default());
+        let Some((&b, tail)) = tail.split_first() else { break };
+        rest = tail;
         match b {
             b'\\' => out.push_str("\\\\"),
             b'"' => out.push_str("\\\""),

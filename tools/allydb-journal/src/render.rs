@@ -45,14 +45,21 @@ pub fn json_bytes(bytes: &[u8]) -> Json {
     }
 }
 
-/// A score as Redis prints one (`inf`, `-inf`, shortest round-trip decimal).
+/// A score as text that reads back to the same double: `inf`, `-inf`, the shortest
+/// round-trip decimal, or its exponent form when the decimal would take more than 20
+/// characters (`1e300`, `5e-324`).
 pub fn score(value: f64) -> String {
     if value == f64::INFINITY {
         "inf".into()
     } else if value == f64::NEG_INFINITY {
         "-inf".into()
     } else {
-        format!("{value}")
+        let plain = format!("{value}");
+        if plain.len() > 20 {
+            format!("{value:e}")
+        } else {
+            plain
+        }
     }
 }
 
@@ -250,5 +257,11 @@ mod tests {
             json!({"db": null, "command": "FLUSHALL", "args": []})
         );
         assert_eq!(json_bytes(b"\xff"), json!({"hex": "ff"}));
+        assert_eq!(score(1e300), "1e300");
+        assert_eq!(score(5e-324), "5e-324");
+        assert_eq!(score(-0.25), "-0.25");
+        for value in [1e300, 5e-324, -1.797e308, 0.1 + 0.2, 123456789.125] {
+            assert_eq!(score(value).parse::<f64>().ok(), Some(value));
+        }
     }
 }

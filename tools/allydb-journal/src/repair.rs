@@ -6,7 +6,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use allydb::journal::reader::RecordAt;
-use allydb::journal::snapshot::{encode_end, snapshot_file_name, SnapshotEntry, SnapshotHeader};
+use allydb::journal::record::DamagedRecord;
+use allydb::journal::snapshot::{encode_end, snapshot_file_name, SnapshotHeader};
 use allydb::journal::{Effect, Manifest, SegmentHeader};
 use serde_json::json;
 
@@ -50,22 +51,32 @@ impl Visitor for Losses {
         }
     }
 
-    fn snapshot_entry_lost(&mut self, entry: &SnapshotEntry<'_>) {
-        self.keys.insert((Some(entry.db), Some(entry.key.to_vec())));
+    fn snapshot_key_lost(&mut self, db: u32, key: &[u8]) {
+        self.keys.insert((Some(db), Some(key.to_vec())));
     }
 
-    fn damaged(&mut self, file: &Path, offset: u64, seq: u64, effects: Option<&[Effect<&[u8]>]>) {
+    fn damaged(&mut self, file: &Path, offset: u64, seq: u64, read: Option<&DamagedRecord<'_>>) {
         self.damaged_seqs.insert(seq);
-        match effects {
-            Some(effects) => {
-                self.seq(seq);
-                self.effects(effects);
-            }
-            None => {
-                let name =
-                    file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                self.unknown.push(format!("the record at {name} offset {offset} (seq {seq} expected) cannot be read: its keys are unknown"));
-            }
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(read) = read else {
+            self.unknown.push(format!(
+                "the record at {name} offset {offset} (seq {seq} expected) cannot be read: its \
+                 keys are unknown"
+            ));
+            return;
+        };
+        self.seq(read.seq);
+        self.effects(&read.effects);
+        if let Some((db, key)) = read.cut_key {
+            self.keys.insert((Some(db), Some(key.to_vec())));
+        }
+        if !read.all_keys_known {
+            self.unknown.push(format!(
+                "the record at {name} offset {offset} (seq {}) is cut short: {} of the keys it \
+                 changes are unknown",
+                read.seq,
+                if read.effects.is_empty() && read.cut_key.is_none() { "all" } else { "some" }
+            ));
         }
     }
 }
@@ -338,7 +349,7 @@ pub fn run(
             println!("{verb}: {}", action.describe());
         }
         match lost_records {
-            Some((a, b)) if torn_only && keys.is_empty() => {
+            Some((a, b)) if torn_only => {
                 println!("lost records: {a}..{b} (a torn tail: the record a crash cut short)")
             }
             Some((a, b)) => println!("lost records: {a}..{b}"),

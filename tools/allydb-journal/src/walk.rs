@@ -9,7 +9,7 @@ use allydb::journal::manifest::MANIFEST_FILE;
 use allydb::journal::reader::{
     BlockKind, RecordAt, SegmentReader, SnapshotReader, SnapshotStop, Stop,
 };
-use allydb::journal::record::decode_record_unchecked;
+use allydb::journal::record::{decode_record_unchecked, DamagedRecord};
 use allydb::journal::replay::apply;
 use allydb::journal::snapshot::{decode_block, salvage_block, snapshot_file_name, SnapshotEntry};
 use allydb::journal::{Effect, Manifest, RecordHeader, Value};
@@ -234,12 +234,22 @@ pub struct SnapshotSummary {
     pub problems: Vec<Problem>,
 }
 
-/// Reads the snapshot at `path` block by block: `entry(e, true)` for every entry of a sound
-/// block, `entry(e, false)` for what can be read of a damaged one.
+/// What a snapshot walk hands out.
+pub enum Item<'e, 'a> {
+    /// An entry of a sound block.
+    Sound(&'e SnapshotEntry<'a>),
+    /// The database and key of an entry of a damaged block, read entirely or only up to its
+    /// key: lost by a repair.
+    Lost(u32, &'a [u8]),
+}
+
+/// Reads the snapshot at `path` block by block, calling `item` with every entry of a sound
+/// block (once the whole block has checked out) and every key that can be read of a damaged
+/// one.
 pub fn walk_snapshot(
     path: &Path,
     expected_seq: u64,
-    mut entry: impl FnMut(&SnapshotEntry<'_>, bool),
+    mut item: impl FnMut(Item<'_, '_>),
 ) -> SnapshotSummary {
     let mut summary = SnapshotSummary { seq: expected_seq, ..SnapshotSummary::default() };
     let problem = |offset: Option<u64>, what: String| {
@@ -296,10 +306,13 @@ pub fn walk_snapshot(
             BlockKind::Entries | BlockKind::Cut => {
                 blocks += 1;
                 let mut db = 0;
+                // Entries are handed out only once the whole block checks out: a block
+                // that fails halfway is dropped by a repair, all of it.
+                let mut entries = Vec::new();
                 let checked = if block.kind == BlockKind::Entries {
                     decode_block(block.bytes, 0, |e| {
                         db = e.db;
-                        entry(&e, true);
+                        entries.push(e);
                     })
                     .map_err(|e| e.error)
                 } else {
@@ -307,6 +320,9 @@ pub fn walk_snapshot(
                 };
                 match checked {
                     Ok(count) => {
+                        for entry in &entries {
+                            item(Item::Sound(entry));
+                        }
                         stated_entries += count;
                         summary.good_entries += count;
                         summary.good_blocks.push((offset, block.bytes.len() as u64));
@@ -317,11 +333,15 @@ pub fn walk_snapshot(
                     Err(error) => {
                         summary.bad_blocks += 1;
                         let mut named = 0u64;
-                        let stated = salvage_block(block.bytes, 0, |e| {
+                        let salvaged = salvage_block(block.bytes, 0, |e| {
                             named += 1;
-                            entry(&e, false);
+                            item(Item::Lost(e.db, e.key));
                         });
-                        let stated = stated.map_or(0, |(_, count)| u64::from(count));
+                        if let Some(key) = salvaged.and_then(|s| s.cut_key.map(|k| (s.db, k))) {
+                            named += 1;
+                            item(Item::Lost(key.0, key.1));
+                        }
+                        let stated = salvaged.map_or(0, |s| u64::from(s.count));
                         stated_entries += stated;
                         summary.unnamed_lost += stated.saturating_sub(named);
                         summary.problems.push(problem(
@@ -387,18 +407,19 @@ pub trait Visitor {
     /// A record that decodes. `sound` is false once the walk is past the first problem
     /// (records a repair cuts off).
     fn record(&mut self, _file: &Path, _at: &RecordAt<'_>, _sound: bool) {}
-    /// A damaged record: its sequence number and effects if they can still be read.
+    /// A damaged record: what can still be read of it (`seq` is the one expected there).
     fn damaged(
         &mut self,
         _file: &Path,
         _offset: u64,
         _seq: u64,
-        _effects: Option<&[Effect<&[u8]>]>,
+        _read: Option<&DamagedRecord<'_>>,
     ) {
     }
     fn problem(&mut self, _problem: &Problem) {}
-    /// An entry read from a damaged snapshot block (`build_state`): lost by a repair.
-    fn snapshot_entry_lost(&mut self, _entry: &SnapshotEntry<'_>) {}
+    /// The database and key of an entry of a damaged snapshot block (`build_state`): lost by
+    /// a repair.
+    fn snapshot_key_lost(&mut self, _db: u32, _key: &[u8]) {}
     /// The walk stops before the first record with a higher sequence number (dump --at,
     /// inspect --to).
     fn last_wanted(&self) -> u64 {
@@ -554,10 +575,8 @@ pub fn walk_segments(
                         .and_then(|h| RecordHeader::decode(h).ok())
                         .map_or(0, |h| h.payload_len_bytes as usize);
                     let bytes = reader.peek(RecordHeader::ENCODED_BYTES + stated).unwrap_or(&[]);
-                    match decode_record_unchecked(bytes) {
-                        Some((seq, effects)) => visitor.damaged(path, offset, seq, Some(&effects)),
-                        None => visitor.damaged(path, offset, expected, None),
-                    }
+                    let read = decode_record_unchecked(bytes);
+                    visitor.damaged(path, offset, expected, read.as_ref());
                     let next = reader.next_valid_record(expected.saturating_sub(1), RESYNC_WINDOW);
                     let next = next.unwrap_or(None);
                     let (kind, what) = match next {
@@ -656,11 +675,14 @@ pub fn build_state(
     let keyspace = Keyspace::new(databases);
     let mut failure = None;
     let snapshot = dir.snapshot_path(manifest).map(|path| {
-        walk_snapshot(&path, manifest.snapshot_seq, |entry, sound| {
-            if !sound {
-                visitor.snapshot_entry_lost(entry);
-                return;
-            }
+        walk_snapshot(&path, manifest.snapshot_seq, |item| {
+            let entry = match item {
+                Item::Sound(entry) => entry,
+                Item::Lost(db, key) => {
+                    visitor.snapshot_key_lost(db, key);
+                    return;
+                }
+            };
             if failure.is_some() {
                 return;
             }

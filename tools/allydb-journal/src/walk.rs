@@ -11,7 +11,9 @@ use allydb::journal::reader::{
 };
 use allydb::journal::record::{decode_record_unchecked, DamagedRecord};
 use allydb::journal::replay::apply;
-use allydb::journal::snapshot::{decode_block, salvage_block, snapshot_file_name, SnapshotEntry};
+use allydb::journal::snapshot::{
+    decode_block, salvage_block, snapshot_file_name, SnapshotEntry, BLOCK_END, BLOCK_HEADER_BYTES,
+};
 use allydb::journal::{Effect, Manifest, RecordHeader, Value};
 use allydb::store::Keyspace;
 
@@ -277,10 +279,13 @@ pub fn walk_snapshot(
     }
     let (mut blocks, mut stated_entries) = (0u64, 0u64);
     let mut end = None;
+    // The file ends inside the end block: every entries block is there, nothing is lost.
+    let mut end_cut = false;
     loop {
         let block = match reader.next_block() {
             Ok(Some(block)) => block,
             Ok(None) => break,
+            Err(SnapshotStop::Truncated { .. }) if end_cut => break,
             Err(SnapshotStop::Truncated { offset }) => {
                 summary.unreadable_tail = true;
                 summary.problems.push(problem(
@@ -303,6 +308,14 @@ pub fn walk_snapshot(
         };
         let offset = block.offset;
         match block.kind {
+            BlockKind::Cut if block.bytes.get(BLOCK_HEADER_BYTES) == Some(&BLOCK_END) => {
+                end_cut = true;
+                summary.problems.push(problem(
+                    Some(offset),
+                    "the file ends inside the end block (truncated after the last entries block)"
+                        .into(),
+                ));
+            }
             BlockKind::Entries | BlockKind::Cut => {
                 blocks += 1;
                 let mut db = 0;

@@ -20,6 +20,10 @@ use allydb::store::Keyspace;
 /// How far past a damaged record a resynchronisation looks for the next sequence number.
 const RESYNC_WINDOW: u64 = 1 << 20;
 
+/// The fewest bytes a snapshot entry takes: an empty key (1), the deadline (8), the encoding
+/// (1), a value's type and an empty length or count (2). See docs/FORMAT.md, "Snapshots".
+const MIN_ENTRY_BYTES: u64 = 12;
+
 /// A journal directory, read without taking its lock.
 pub struct Dir {
     pub path: PathBuf,
@@ -281,6 +285,8 @@ pub fn walk_snapshot(
     let mut end = None;
     // The file ends inside the end block: every entries block is there, nothing is lost.
     let mut end_cut = false;
+    // Entries of damaged blocks that could be named.
+    let mut named_lost = 0u64;
     loop {
         let block = match reader.next_block() {
             Ok(Some(block)) => block,
@@ -355,11 +361,22 @@ pub fn walk_snapshot(
                             item(Item::Lost(key.0, key.1));
                         }
                         let stated = salvaged.map_or(0, |s| u64::from(s.count));
-                        stated_entries += stated;
-                        summary.unnamed_lost += stated.saturating_sub(named);
+                        // The count of a block failing its CRC may be the damaged part: the
+                        // block cannot hold more entries than its bytes can.
+                        let plausible = if block.kind == BlockKind::Entries {
+                            stated.min(block.bytes.len() as u64 / MIN_ENTRY_BYTES).max(named)
+                        } else {
+                            stated
+                        };
+                        stated_entries += plausible;
+                        named_lost += named;
+                        summary.unnamed_lost += plausible.saturating_sub(named);
                         summary.problems.push(problem(
                             Some(offset),
-                            format!("entries block: {error} ({stated} entries, {named} readable)"),
+                            format!(
+                                "entries block: {error} ({stated} entries stated, {named} \
+                                 readable)"
+                            ),
                         ));
                     }
                 }
@@ -379,16 +396,26 @@ pub fn walk_snapshot(
         }
     }
     if let Some((b, entries, seq)) = end {
-        if b != blocks || entries != stated_entries || seq != reader.seq {
+        // The end block (its CRC checked) states how many entries all blocks held: with
+        // damaged blocks, whose counts may be damaged too, those neither loaded nor named are
+        // its count less the others.
+        let damaged = summary.bad_blocks > 0;
+        let held = if damaged { summary.good_entries + named_lost } else { stated_entries };
+        let consistent = if damaged { entries >= held } else { entries == held };
+        if b != blocks || !consistent || seq != reader.seq {
             summary.problems.push(problem(
                 None,
                 format!(
                     "the end block states {b} blocks, {entries} entries and seq {seq}; the file \
-                     has {blocks} blocks, {stated_entries} entries and seq {}",
+                     has {blocks} blocks, {held} entries and seq {}",
                     reader.seq
                 ),
             ));
-            summary.unnamed_lost += entries.saturating_sub(stated_entries);
+        }
+        if damaged {
+            summary.unnamed_lost = entries.saturating_sub(held);
+        } else {
+            summary.unnamed_lost += entries.saturating_sub(held);
         }
     }
     summary

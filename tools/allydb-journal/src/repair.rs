@@ -292,6 +292,18 @@ pub fn run(
         for problem in walk.problems.iter().filter(|p| p.kind == ProblemKind::Gap) {
             losses.unknown.push(format!("{}: {}", problem.file_name(), problem.what));
         }
+        // A segment whose header is damaged is read on past it; one that could not be read
+        // at all held records nobody can name.
+        for problem in walk.problems.iter().filter(|p| p.kind == ProblemKind::SegmentHeader) {
+            let read = walk.segments.iter().any(|s| s.path == problem.file && s.records > 0);
+            if !read {
+                losses.unknown.push(format!(
+                    "{}: {}; no record of it can be read: the keys of any it held are unknown",
+                    problem.file_name(),
+                    problem.what
+                ));
+            }
+        }
     }
     if segments_left == 0 && manifest.snapshot_seq != 0 {
         actions.push(Action::NewSegment { first_seq: walk.last_sound_seq + 1 });

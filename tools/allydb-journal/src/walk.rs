@@ -531,8 +531,15 @@ pub fn walk_segments(
                     problem,
                     Cut { segment: index, offset: None, seq: expected },
                 );
-                summary.segments.push(segment);
-                continue;
+                // The records after a damaged header are still read (each has its CRC),
+                // to name what the repair, which removes the segment, loses.
+                match SegmentReader::open_past_damaged_header(path, *name_seq) {
+                    Ok(reader) if !torn => reader,
+                    _ => {
+                        summary.segments.push(segment);
+                        continue;
+                    }
+                }
             }
             Err(error) => {
                 let problem = Problem::new(

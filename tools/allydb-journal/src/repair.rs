@@ -26,6 +26,8 @@ struct Losses {
     /// The first and last sequence numbers of records read after the cut.
     records: Option<(u64, u64)>,
     damaged_seqs: BTreeSet<u64>,
+    /// The last sequence number met after the cut, read or damaged.
+    last: Option<u64>,
 }
 
 impl Losses {
@@ -37,16 +39,32 @@ impl Losses {
         }
     }
 
-    fn seq(&mut self, seq: u64) {
+    /// Record `seq`, after the cut, is met at `offset` of `file`. Records skipped since the
+    /// last one met (damaged bytes a resynchronisation passed over, a segment missing after
+    /// the cut) cannot be named.
+    fn meet(&mut self, file: &Path, offset: u64, seq: u64) {
+        if let Some(last) = self.last {
+            if seq > last + 1 {
+                let name =
+                    file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                self.unknown.push(format!(
+                    "records {} to {} (before {name} offset {offset}) are missing or cannot be \
+                     read: their keys are unknown",
+                    last + 1,
+                    seq - 1
+                ));
+            }
+        }
+        self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
         let (first, last) = self.records.unwrap_or((seq, seq));
         self.records = Some((first.min(seq), last.max(seq)));
     }
 }
 
 impl Visitor for Losses {
-    fn record(&mut self, _file: &Path, at: &RecordAt<'_>, sound: bool) {
+    fn record(&mut self, file: &Path, at: &RecordAt<'_>, sound: bool) {
         if !sound {
-            self.seq(at.record.seq);
+            self.meet(file, at.offset, at.record.seq);
             self.effects(&at.record.effects);
         }
     }
@@ -57,6 +75,7 @@ impl Visitor for Losses {
 
     fn damaged(&mut self, file: &Path, offset: u64, seq: u64, read: Option<&DamagedRecord<'_>>) {
         self.damaged_seqs.insert(seq);
+        self.meet(file, offset, seq);
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(read) = read else {
             self.unknown.push(format!(
@@ -65,16 +84,14 @@ impl Visitor for Losses {
             ));
             return;
         };
-        self.seq(read.seq);
         self.effects(&read.effects);
         if let Some((db, key)) = read.cut_key {
             self.keys.insert((Some(db), Some(key.to_vec())));
         }
         if !read.all_keys_known {
             self.unknown.push(format!(
-                "the record at {name} offset {offset} (seq {}) is cut short: {} of the keys it \
-                 changes are unknown",
-                read.seq,
+                "the record at {name} offset {offset} (seq {seq}) is cut short: {} of the keys \
+                 it changes are unknown",
                 if read.effects.is_empty() && read.cut_key.is_none() { "all" } else { "some" }
             ));
         }

@@ -805,7 +805,7 @@ fn deleted_middle_segment() {
             unknown: vec![format!(
                 "{}: records {first_missing} to {} are missing (a deleted segment?)",
                 f.segment_name(2),
-                f.steps.iter().filter(|s| s.segment == 1).last().unwrap().seq
+                f.steps.iter().rev().find(|s| s.segment == 1).unwrap().seq
             )],
         },
     );

@@ -64,7 +64,8 @@ pub fn decode_file_header(
     Ok(seq)
 }
 
-/// A cursor over untrusted input.
+/// A cursor over untrusted input (cloned to read ahead and come back).
+#[derive(Clone)]
 pub struct Reader<'a> {
     input: &'a [u8],
 }

@@ -71,6 +71,22 @@ impl SegmentReader {
         }))
     }
 
+    /// Opens `path` although its header does not decode, positioned after the header's bytes
+    /// and taking `first_seq` (from the file name) for it: to read what its records, each
+    /// checked by its own CRC, still say for a repair's report. Never for replay.
+    pub fn open_past_damaged_header(path: &Path, first_seq: u64) -> std::io::Result<Self> {
+        let file = File::open(path)?;
+        let file_len = file.metadata()?.len();
+        Ok(Self {
+            file,
+            file_len,
+            header: SegmentHeader { first_seq },
+            buf: Vec::new(),
+            buf_at: SegmentHeader::ENCODED_BYTES as u64,
+            pos: 0,
+        })
+    }
+
     /// The file's length when it was opened (a running server may write beyond it).
     pub fn file_len(&self) -> u64 {
         self.file_len

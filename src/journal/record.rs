@@ -711,15 +711,89 @@ pub fn decode_record_ref(input: &[u8]) -> Result<(RecordRef<'_>, usize), DecodeE
     Ok((RecordRef { seq: header.seq, effects }, end))
 }
 
-/// The sequence number and effects of a damaged record (a bad CRC, or cut short), if its
-/// header and payload still decode: what `allydb-journal repair` names as possibly lost.
+/// What `decode_record_unchecked` reads of a damaged record. Never trusted for replay.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DamagedRecord<'a> {
+    pub seq: u64,
+    /// Every effect of a whole record (one that fails its CRC); the effects before the cut of
+    /// a record cut short.
+    pub effects: Vec<Effect<&'a [u8]>>,
+    /// A record cut short inside an effect whose database and key are before the cut: that
+    /// database and key (for a RENAME, its source).
+    pub cut_key: Option<(u32, &'a [u8])>,
+    /// Whether `effects` and `cut_key` name every key the record changes: false when the cut
+    /// falls before an effect's key, or effects follow the one it falls in, or it falls in a
+    /// RENAME's destination.
+    pub all_keys_known: bool,
+}
+
+/// The database and key at the front of an effect (after its op byte) of the kinds that
+/// start with them, and whether they are all the effect changes.
+fn effect_target<'a>(reader: &mut Reader<'a>) -> Option<(u32, &'a [u8], bool)> {
+    let op = reader.u8().ok()?;
+    match op {
+        OP_PUT | OP_DELETE | OP_EXPIRE | OP_APPEND | OP_LIST_PUSH..=OP_ZSET_REMOVE => {
+            Some((reader.varint_u32().ok()?, reader.bytes().ok()?, true))
+        }
+        OP_RENAME => Some((reader.varint_u32().ok()?, reader.bytes().ok()?, false)),
+        // MOVE ends with its key, FLUSHDB, FLUSHALL and SWAPDB have none: cut short, nothing
+        // of them is named.
+        _ => None,
+    }
+}
+
+/// The sequence number and effects of a damaged record, if its header still decodes: what
+/// `allydb-journal repair` names as possibly lost. A whole record (a bad CRC) must decode
+/// entirely; of a record cut short (a torn tail: `input` ends before its stated length) the
+/// effects before the cut are read, and the key of the one the cut falls in when it is there.
 /// Never trusted for replay.
-pub fn decode_record_unchecked(input: &[u8]) -> Option<(u64, Vec<Effect<&[u8]>>)> {
+pub fn decode_record_unchecked(input: &[u8]) -> Option<DamagedRecord<'_>> {
     let header = RecordHeader::decode(input).ok()?;
     let len = usize::try_from(header.payload_len_bytes).ok()?;
-    let payload =
-        input.get(RecordHeader::ENCODED_BYTES..RecordHeader::ENCODED_BYTES.checked_add(len)?)?;
-    decode_payload(payload).ok().map(|effects| (header.seq, effects))
+    let end = RecordHeader::ENCODED_BYTES.checked_add(len)?;
+    if let Some(payload) = input.get(RecordHeader::ENCODED_BYTES..end) {
+        let effects = decode_payload(payload).ok()?;
+        return Some(DamagedRecord {
+            seq: header.seq,
+            effects,
+            cut_key: None,
+            all_keys_known: true,
+        });
+    }
+    let payload = input.get(RecordHeader::ENCODED_BYTES..)?;
+    let mut reader = Reader::new(payload);
+    if reader.u8().ok()? != PAYLOAD_KIND_EFFECTS {
+        return None;
+    }
+    let count =
+        reader.varint().ok().filter(|&c| c != 0 && c <= u64::from(header.payload_len_bytes))?;
+    let mut record = DamagedRecord {
+        seq: header.seq,
+        effects: Vec::new(),
+        cut_key: None,
+        all_keys_known: false,
+    };
+    for index in 0..count {
+        let mut ahead = reader.clone();
+        match get_effect(&mut ahead) {
+            Ok(effect) => {
+                record.effects.push(effect);
+                reader = ahead;
+            }
+            Err(DecodeError::Truncated) => {
+                if let Some((db, key, whole)) = effect_target(&mut reader) {
+                    record.cut_key = Some((db, key));
+                    record.all_keys_known = whole && index + 1 == count;
+                }
+                return Some(record);
+            }
+            // Not a record's bytes after all: what was read is named, the rest is unknown.
+            Err(_) => return Some(record),
+        }
+    }
+    // Every effect decoded, yet the input is shorter than the stated length: the count or
+    // the length is damaged, so more may have been there.
+    Some(record)
 }
 
 /// `decode_record_ref`, with the record's bytes copied out of `input`.
@@ -861,6 +935,48 @@ mod tests {
     }
 
     #[test]
+    fn a_record_cut_short_names_what_is_before_the_cut() {
+        let effects = vec![
+            Effect::Put {
+                db: 3,
+                key: b"first".to_vec(),
+                value: Value::String(b"value".to_vec()),
+                expires_at_ms: 0,
+            },
+            Effect::HashSet {
+                db: 1,
+                key: b"second".to_vec(),
+                pairs: vec![(b"f".to_vec(), b"v".to_vec())],
+            },
+        ];
+        let bytes = encode(5, &effects);
+        let first_len = 16 + 1 + 1 + (1 + 1 + 6 + 8 + 1 + 6);
+        let second_key_end = first_len + 1 + 1 + 7;
+        for cut in 18..bytes.len() {
+            let record = decode_record_unchecked(&bytes[..cut]);
+            let record = record.unwrap_or_else(|| panic!("cut at {cut}"));
+            assert_eq!(record.seq, 5);
+            let whole_first = cut >= first_len;
+            assert_eq!(record.effects.len(), usize::from(whole_first), "{cut}");
+            let expected_key = if cut >= second_key_end {
+                Some((1, &b"second"[..]))
+            } else if !whole_first && cut >= 16 + 2 + 1 + 1 + 6 {
+                Some((3, &b"first"[..]))
+            } else {
+                None
+            };
+            assert_eq!(record.cut_key, expected_key, "{cut}");
+            assert_eq!(record.all_keys_known, cut >= second_key_end, "{cut}");
+        }
+        // A whole record that fails its CRC decodes entirely.
+        let mut damaged = bytes.clone();
+        damaged[4] ^= 1;
+        let record = decode_record_unchecked(&damaged).unwrap();
+        assert_eq!(record.effects.len(), 2);
+        assert!(record.all_keys_known && record.cut_key.is_none());
+    }
+
+    #[test]
     fn every_flipped_byte_is_detected() {
         let bytes = encode(9, &every_effect());
         for index in 0..bytes.len() {
@@ -895,6 +1011,7 @@ mod tests {
                 }
             }
             let _ = decode_record(&input);
+            let _ = decode_record_unchecked(&input);
             // Payload decoding with a forged CRC reaches the structural checks too.
             if input.len() > 16 {
                 let _ = decode_payload(&input[16..]);

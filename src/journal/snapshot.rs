@@ -348,14 +348,26 @@ fn get_entry<'a>(reader: &mut Reader<'a>, db: u32) -> Result<SnapshotEntry<'a>, 
     Ok(SnapshotEntry { db, key, expires_at_ms, encoding, value })
 }
 
+/// What `salvage_block` read of a damaged entries block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SalvagedBlock<'a> {
+    pub db: u32,
+    /// The entry count the block states.
+    pub count: u32,
+    /// The key of the first entry that does not decode, when the key itself does (a block cut
+    /// short inside that entry's deadline or value).
+    pub cut_key: Option<&'a [u8]>,
+}
+
 /// What can still be read of a damaged entries block at `offset` (a bad CRC, or cut short by
-/// the end of the file): its database, the entry count it states, and every entry that
-/// decodes before the first that does not. For naming what a repair loses; never loaded.
+/// the end of the file): its database, the entry count it states, every entry that decodes
+/// before the first that does not, and that one's key if it is there. For naming what a
+/// repair loses; never loaded.
 pub fn salvage_block<'a>(
     data: &'a [u8],
     offset: usize,
     mut each: impl FnMut(SnapshotEntry<'a>),
-) -> Option<(u32, u32)> {
+) -> Option<SalvagedBlock<'a>> {
     let payload = data.get(offset.checked_add(BLOCK_HEADER_BYTES)?..)?;
     let (len, _) = block_header(data, offset).ok()?;
     let payload = payload.get(..len.min(payload.len()))?;
@@ -365,11 +377,21 @@ pub fn salvage_block<'a>(
     }
     let db = reader.varint_u32().ok()?;
     let count = reader.u32().ok()?;
+    let mut salvaged = SalvagedBlock { db, count, cut_key: None };
     for _ in 0..count {
-        let Ok(entry) = get_entry(&mut reader, db) else { break };
-        each(entry);
+        let mut ahead = reader.clone();
+        match get_entry(&mut ahead, db) {
+            Ok(entry) => {
+                each(entry);
+                reader = ahead;
+            }
+            Err(_) => {
+                salvaged.cut_key = reader.bytes().ok();
+                break;
+            }
+        }
     }
-    Some((db, count))
+    Some(salvaged)
 }
 
 /// Loads the snapshot at `path` into `keyspace` (empty), verifying every block, on up to
@@ -534,6 +556,28 @@ mod tests {
                     .any(|block| decode_block(&damaged, block.offset, |_| {}).is_err()),
             };
             assert!(caught, "flip at {index} not caught");
+        }
+    }
+
+    #[test]
+    fn salvage_names_the_entries_before_a_cut_and_the_key_it_falls_in() {
+        let data = sample();
+        let first = scan(&data).unwrap().blocks[0].offset;
+        // Each entry: key (1 + 5 or 6 bytes), deadline 8, encoding 1, value 1 + 2 + 500.
+        let entry = |i: usize| 1 + format!("key:{i}").len() + 8 + 1 + 1 + 2 + 500;
+        let start = first + BLOCK_HEADER_BYTES + 1 + 1 + 4;
+        let third = start + entry(0) + entry(1);
+        for (cut, named, cut_key) in [
+            (third, 2, None),
+            (third + 3, 2, None),
+            (third + 6, 2, Some(&b"key:2"[..])),
+            (third + 100, 2, Some(&b"key:2"[..])),
+            (third + entry(2), 3, None),
+        ] {
+            let mut keys = Vec::new();
+            let salvaged = salvage_block(&data[..cut], first, |e| keys.push(e.key)).unwrap();
+            assert_eq!((salvaged.db, keys.len(), salvaged.cut_key), (3, named, cut_key), "{cut}");
+            assert!(salvaged.count > 3);
         }
     }
 

@@ -6,7 +6,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 
 use allydb::journal::reader::RecordAt;
-use allydb::journal::snapshot::{encode_end, snapshot_file_name, SnapshotEntry, SnapshotHeader};
+use allydb::journal::record::DamagedRecord;
+use allydb::journal::snapshot::{encode_end, snapshot_file_name, SnapshotHeader};
 use allydb::journal::{Effect, Manifest, SegmentHeader};
 use serde_json::json;
 
@@ -25,6 +26,8 @@ struct Losses {
     /// The first and last sequence numbers of records read after the cut.
     records: Option<(u64, u64)>,
     damaged_seqs: BTreeSet<u64>,
+    /// The last sequence number met after the cut, read or damaged.
+    last: Option<u64>,
 }
 
 impl Losses {
@@ -36,36 +39,61 @@ impl Losses {
         }
     }
 
-    fn seq(&mut self, seq: u64) {
+    /// Record `seq`, after the cut, is met at `offset` of `file`. Records skipped since the
+    /// last one met (damaged bytes a resynchronisation passed over, a segment missing after
+    /// the cut) cannot be named.
+    fn meet(&mut self, file: &Path, offset: u64, seq: u64) {
+        if let Some(last) = self.last {
+            if seq > last + 1 {
+                let name =
+                    file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                self.unknown.push(format!(
+                    "records {} to {} (before {name} offset {offset}) are missing or cannot be \
+                     read: their keys are unknown",
+                    last + 1,
+                    seq - 1
+                ));
+            }
+        }
+        self.last = Some(self.last.map_or(seq, |last| last.max(seq)));
         let (first, last) = self.records.unwrap_or((seq, seq));
         self.records = Some((first.min(seq), last.max(seq)));
     }
 }
 
 impl Visitor for Losses {
-    fn record(&mut self, _file: &Path, at: &RecordAt<'_>, sound: bool) {
+    fn record(&mut self, file: &Path, at: &RecordAt<'_>, sound: bool) {
         if !sound {
-            self.seq(at.record.seq);
+            self.meet(file, at.offset, at.record.seq);
             self.effects(&at.record.effects);
         }
     }
 
-    fn snapshot_entry_lost(&mut self, entry: &SnapshotEntry<'_>) {
-        self.keys.insert((Some(entry.db), Some(entry.key.to_vec())));
+    fn snapshot_key_lost(&mut self, db: u32, key: &[u8]) {
+        self.keys.insert((Some(db), Some(key.to_vec())));
     }
 
-    fn damaged(&mut self, file: &Path, offset: u64, seq: u64, effects: Option<&[Effect<&[u8]>]>) {
+    fn damaged(&mut self, file: &Path, offset: u64, seq: u64, read: Option<&DamagedRecord<'_>>) {
         self.damaged_seqs.insert(seq);
-        match effects {
-            Some(effects) => {
-                self.seq(seq);
-                self.effects(effects);
-            }
-            None => {
-                let name =
-                    file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                self.unknown.push(format!("the record at {name} offset {offset} (seq {seq} expected) cannot be read: its keys are unknown"));
-            }
+        self.meet(file, offset, seq);
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(read) = read else {
+            self.unknown.push(format!(
+                "the record at {name} offset {offset} (seq {seq} expected) cannot be read: its \
+                 keys are unknown"
+            ));
+            return;
+        };
+        self.effects(&read.effects);
+        if let Some((db, key)) = read.cut_key {
+            self.keys.insert((Some(db), Some(key.to_vec())));
+        }
+        if !read.all_keys_known {
+            self.unknown.push(format!(
+                "the record at {name} offset {offset} (seq {seq}) is cut short: {} of the keys \
+                 it changes are unknown",
+                if read.effects.is_empty() && read.cut_key.is_none() { "all" } else { "some" }
+            ));
         }
     }
 }
@@ -285,6 +313,18 @@ pub fn run(
         for problem in walk.problems.iter().filter(|p| p.kind == ProblemKind::Gap) {
             losses.unknown.push(format!("{}: {}", problem.file_name(), problem.what));
         }
+        // A segment whose header is damaged is read on past it; one that could not be read
+        // at all held records nobody can name.
+        for problem in walk.problems.iter().filter(|p| p.kind == ProblemKind::SegmentHeader) {
+            let read = walk.segments.iter().any(|s| s.path == problem.file && s.records > 0);
+            if !read {
+                losses.unknown.push(format!(
+                    "{}: {}; no record of it can be read: the keys of any it held are unknown",
+                    problem.file_name(),
+                    problem.what
+                ));
+            }
+        }
     }
     if segments_left == 0 && manifest.snapshot_seq != 0 {
         actions.push(Action::NewSegment { first_seq: walk.last_sound_seq + 1 });
@@ -342,7 +382,7 @@ pub fn run(
             println!("{verb}: {}", action.describe());
         }
         match lost_records {
-            Some((a, b)) if torn_only && keys.is_empty() => {
+            Some((a, b)) if torn_only => {
                 println!("lost records: {a}..{b} (a torn tail: the record a crash cut short)")
             }
             Some((a, b)) => println!("lost records: {a}..{b}"),

@@ -124,8 +124,7 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
     let (manifest, manifest_problem) = dir.effective_manifest();
     let mut problems: Vec<Problem> = manifest_problem.into_iter().collect();
     let snapshot_path = dir.snapshot_path(&manifest);
-    let snapshot =
-        snapshot_path.as_ref().map(|p| walk_snapshot(p, manifest.snapshot_seq, |_, _| {}));
+    let snapshot = snapshot_path.as_ref().map(|p| walk_snapshot(p, manifest.snapshot_seq, |_| {}));
     let mut counter = Counter { keys: Some(DistinctKeys::new()), ..Counter::default() };
     let walk = walk_segments(&dir, &manifest, None, &mut counter);
     problems.extend(snapshot.iter().flat_map(|s| s.problems.iter().cloned()));

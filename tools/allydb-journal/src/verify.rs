@@ -28,7 +28,7 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
     let mut bytes_read = 0u64;
     let mut snapshot_json = serde_json::Value::Null;
     if let Some(snapshot_path) = dir.snapshot_path(&manifest) {
-        let summary = walk_snapshot(&snapshot_path, manifest.snapshot_seq, |_, _| {});
+        let summary = walk_snapshot(&snapshot_path, manifest.snapshot_seq, |_| {});
         bytes_read += summary.bytes;
         let name =
             snapshot_path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();

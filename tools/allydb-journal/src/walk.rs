@@ -9,14 +9,20 @@ use allydb::journal::manifest::MANIFEST_FILE;
 use allydb::journal::reader::{
     BlockKind, RecordAt, SegmentReader, SnapshotReader, SnapshotStop, Stop,
 };
-use allydb::journal::record::decode_record_unchecked;
+use allydb::journal::record::{decode_record_unchecked, DamagedRecord};
 use allydb::journal::replay::apply;
-use allydb::journal::snapshot::{decode_block, salvage_block, snapshot_file_name, SnapshotEntry};
+use allydb::journal::snapshot::{
+    decode_block, salvage_block, snapshot_file_name, SnapshotEntry, BLOCK_END, BLOCK_HEADER_BYTES,
+};
 use allydb::journal::{Effect, Manifest, RecordHeader, Value};
 use allydb::store::Keyspace;
 
 /// How far past a damaged record a resynchronisation looks for the next sequence number.
 const RESYNC_WINDOW: u64 = 1 << 20;
+
+/// The fewest bytes a snapshot entry takes: an empty key (1), the deadline (8), the encoding
+/// (1), a value's type and an empty length or count (2). See docs/FORMAT.md, "Snapshots".
+const MIN_ENTRY_BYTES: u64 = 12;
 
 /// A journal directory, read without taking its lock.
 pub struct Dir {
@@ -237,12 +243,22 @@ pub struct SnapshotSummary {
     pub problems: Vec<Problem>,
 }
 
-/// Reads the snapshot at `path` block by block: `entry(e, true)` for every entry of a sound
-/// block, `entry(e, false)` for what can be read of a damaged one.
+/// What a snapshot walk hands out.
+pub enum Item<'e, 'a> {
+    /// An entry of a sound block.
+    Sound(&'e SnapshotEntry<'a>),
+    /// The database and key of an entry of a damaged block, read entirely or only up to its
+    /// key: lost by a repair.
+    Lost(u32, &'a [u8]),
+}
+
+/// Reads the snapshot at `path` block by block, calling `item` with every entry of a sound
+/// block (once the whole block has checked out) and every key that can be read of a damaged
+/// one.
 pub fn walk_snapshot(
     path: &Path,
     expected_seq: u64,
-    mut entry: impl FnMut(&SnapshotEntry<'_>, bool),
+    mut item: impl FnMut(Item<'_, '_>),
 ) -> SnapshotSummary {
     let mut summary = SnapshotSummary { seq: expected_seq, ..SnapshotSummary::default() };
     let problem = |offset: Option<u64>, what: String| {
@@ -270,10 +286,15 @@ pub fn walk_snapshot(
     }
     let (mut blocks, mut stated_entries) = (0u64, 0u64);
     let mut end = None;
+    // The file ends inside the end block: every entries block is there, nothing is lost.
+    let mut end_cut = false;
+    // Entries of damaged blocks that could be named.
+    let mut named_lost = 0u64;
     loop {
         let block = match reader.next_block() {
             Ok(Some(block)) => block,
             Ok(None) => break,
+            Err(SnapshotStop::Truncated { .. }) if end_cut => break,
             Err(SnapshotStop::Truncated { offset }) => {
                 summary.unreadable_tail = true;
                 summary.problems.push(problem(
@@ -296,13 +317,24 @@ pub fn walk_snapshot(
         };
         let offset = block.offset;
         match block.kind {
+            BlockKind::Cut if block.bytes.get(BLOCK_HEADER_BYTES) == Some(&BLOCK_END) => {
+                end_cut = true;
+                summary.problems.push(problem(
+                    Some(offset),
+                    "the file ends inside the end block (truncated after the last entries block)"
+                        .into(),
+                ));
+            }
             BlockKind::Entries | BlockKind::Cut => {
                 blocks += 1;
                 let mut db = 0;
+                // Entries are handed out only once the whole block checks out: a block
+                // that fails halfway is dropped by a repair, all of it.
+                let mut entries = Vec::new();
                 let checked = if block.kind == BlockKind::Entries {
                     decode_block(block.bytes, 0, |e| {
                         db = e.db;
-                        entry(&e, true);
+                        entries.push(e);
                     })
                     .map_err(|e| e.error)
                 } else {
@@ -310,6 +342,9 @@ pub fn walk_snapshot(
                 };
                 match checked {
                     Ok(count) => {
+                        for entry in &entries {
+                            item(Item::Sound(entry));
+                        }
                         stated_entries += count;
                         summary.good_entries += count;
                         summary.good_blocks.push((offset, block.bytes.len() as u64));
@@ -320,16 +355,31 @@ pub fn walk_snapshot(
                     Err(error) => {
                         summary.bad_blocks += 1;
                         let mut named = 0u64;
-                        let stated = salvage_block(block.bytes, 0, |e| {
+                        let salvaged = salvage_block(block.bytes, 0, |e| {
                             named += 1;
-                            entry(&e, false);
+                            item(Item::Lost(e.db, e.key));
                         });
-                        let stated = stated.map_or(0, |(_, count)| u64::from(count));
-                        stated_entries += stated;
-                        summary.unnamed_lost += stated.saturating_sub(named);
+                        if let Some(key) = salvaged.and_then(|s| s.cut_key.map(|k| (s.db, k))) {
+                            named += 1;
+                            item(Item::Lost(key.0, key.1));
+                        }
+                        let stated = salvaged.map_or(0, |s| u64::from(s.count));
+                        // The count of a block failing its CRC may be the damaged part: the
+                        // block cannot hold more entries than its bytes can.
+                        let plausible = if block.kind == BlockKind::Entries {
+                            stated.min(block.bytes.len() as u64 / MIN_ENTRY_BYTES).max(named)
+                        } else {
+                            stated
+                        };
+                        stated_entries += plausible;
+                        named_lost += named;
+                        summary.unnamed_lost += plausible.saturating_sub(named);
                         summary.problems.push(problem(
                             Some(offset),
-                            format!("entries block: {error} ({stated} entries, {named} readable)"),
+                            format!(
+                                "entries block: {error} ({stated} entries stated, {named} \
+                                 readable)"
+                            ),
                         ));
                     }
                 }
@@ -349,16 +399,26 @@ pub fn walk_snapshot(
         }
     }
     if let Some((b, entries, seq)) = end {
-        if b != blocks || entries != stated_entries || seq != reader.seq {
+        // The end block (its CRC checked) states how many entries all blocks held: with
+        // damaged blocks, whose counts may be damaged too, those neither loaded nor named are
+        // its count less the others.
+        let damaged = summary.bad_blocks > 0;
+        let held = if damaged { summary.good_entries + named_lost } else { stated_entries };
+        let consistent = if damaged { entries >= held } else { entries == held };
+        if b != blocks || !consistent || seq != reader.seq {
             summary.problems.push(problem(
                 None,
                 format!(
                     "the end block states {b} blocks, {entries} entries and seq {seq}; the file \
-                     has {blocks} blocks, {stated_entries} entries and seq {}",
+                     has {blocks} blocks, {held} entries and seq {}",
                     reader.seq
                 ),
             ));
-            summary.unnamed_lost += entries.saturating_sub(stated_entries);
+        }
+        if damaged {
+            summary.unnamed_lost = entries.saturating_sub(held);
+        } else {
+            summary.unnamed_lost += entries.saturating_sub(held);
         }
     }
     summary
@@ -390,18 +450,19 @@ pub trait Visitor {
     /// A record that decodes. `sound` is false once the walk is past the first problem
     /// (records a repair cuts off).
     fn record(&mut self, _file: &Path, _at: &RecordAt<'_>, _sound: bool) {}
-    /// A damaged record: its sequence number and effects if they can still be read.
+    /// A damaged record: what can still be read of it (`seq` is the one expected there).
     fn damaged(
         &mut self,
         _file: &Path,
         _offset: u64,
         _seq: u64,
-        _effects: Option<&[Effect<&[u8]>]>,
+        _read: Option<&DamagedRecord<'_>>,
     ) {
     }
     fn problem(&mut self, _problem: &Problem) {}
-    /// An entry read from a damaged snapshot block (`build_state`): lost by a repair.
-    fn snapshot_entry_lost(&mut self, _entry: &SnapshotEntry<'_>) {}
+    /// The database and key of an entry of a damaged snapshot block (`build_state`): lost by
+    /// a repair.
+    fn snapshot_key_lost(&mut self, _db: u32, _key: &[u8]) {}
     /// The walk stops before the first record with a higher sequence number (dump --at,
     /// inspect --to).
     fn last_wanted(&self) -> u64 {
@@ -478,8 +539,15 @@ pub fn walk_segments(
                     problem,
                     Cut { segment: index, offset: None, seq: expected },
                 );
-                summary.segments.push(segment);
-                continue;
+                // The records after a damaged header are still read (each has its CRC),
+                // to name what the repair, which removes the segment, loses.
+                match SegmentReader::open_past_damaged_header(path, *name_seq) {
+                    Ok(reader) if !torn => reader,
+                    _ => {
+                        summary.segments.push(segment);
+                        continue;
+                    }
+                }
             }
             Err(error) => {
                 let problem = Problem::new(
@@ -562,10 +630,8 @@ pub fn walk_segments(
                         .and_then(|h| RecordHeader::decode(h).ok())
                         .map_or(0, |h| h.payload_len_bytes as usize);
                     let bytes = reader.peek(RecordHeader::ENCODED_BYTES + stated).unwrap_or(&[]);
-                    match decode_record_unchecked(bytes) {
-                        Some((seq, effects)) => visitor.damaged(path, offset, seq, Some(&effects)),
-                        None => visitor.damaged(path, offset, expected, None),
-                    }
+                    let read = decode_record_unchecked(bytes);
+                    visitor.damaged(path, offset, expected, read.as_ref());
                     let next = reader.next_valid_record(expected.saturating_sub(1), RESYNC_WINDOW);
                     let next = next.unwrap_or(None);
                     if next.is_none() && is_last && dir.server.is_some() {
@@ -668,11 +734,14 @@ pub fn build_state(
     let keyspace = Keyspace::new(databases);
     let mut failure = None;
     let snapshot = dir.snapshot_path(manifest).map(|path| {
-        walk_snapshot(&path, manifest.snapshot_seq, |entry, sound| {
-            if !sound {
-                visitor.snapshot_entry_lost(entry);
-                return;
-            }
+        walk_snapshot(&path, manifest.snapshot_seq, |item| {
+            let entry = match item {
+                Item::Sound(entry) => entry,
+                Item::Lost(db, key) => {
+                    visitor.snapshot_key_lost(db, key);
+                    return;
+                }
+            };
             if failure.is_some() {
                 return;
             }

@@ -431,7 +431,7 @@ fn check_damage(fixture: &Fixture, data: &Path, expected: Expected) {
         expected.kind,
         verify.stdout
     );
-    assert!(verify.stdout.lines().last().unwrap().contains("problems;"), "{}", verify.stdout);
+    assert!(verify.stdout.lines().last().unwrap().contains("problem(s);"), "{}", verify.stdout);
     let verify = run(&["verify", "--json", dir]);
     assert_eq!(verify.code, 1, "{verify:?}");
     let report: Json = serde_json::from_str(verify.stdout.trim()).unwrap();

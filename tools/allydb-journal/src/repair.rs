@@ -268,7 +268,11 @@ pub fn run(
     }
     // Taken before anything is read: a server must not start on the directory meanwhile.
     let _lock = if dry_run { None } else { Some(take_lock(path)?) };
-    let dir = Dir::open(path)?;
+    let mut dir = Dir::open(path)?;
+    if _lock.is_some() {
+        // The lock it sees held is ours: no server is writing.
+        dir.server = None;
+    }
     let (manifest, manifest_problem) = dir.effective_manifest();
     let mut problems: Vec<Problem> = manifest_problem.iter().cloned().collect();
     let mut actions = Vec::new();

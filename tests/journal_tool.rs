@@ -777,7 +777,7 @@ fn bit_flip_in_a_middle_segment() {
             named,
             unnamed: BTreeSet::new(),
             changed: vec![f.segment_name(1), f.segment_name(2)],
-            unknown: vec![],
+            unknown: vec!["were read from bytes that fail their CRC".into()],
         },
     );
 }

@@ -151,7 +151,7 @@ fn write_state(out: &mut impl Write, keyspace: &Keyspace, json: bool) -> std::io
 /// Ok(false) when the directory is damaged (the state printed is the one `repair` leaves).
 pub fn run(path: &Path, at: Option<u64>, databases: usize, json: bool) -> Result<bool, String> {
     let dir = Dir::open(path)?;
-    let (manifest, _) = dir.effective_manifest();
+    let (manifest, manifest_problem) = dir.effective_manifest();
     if let Some(at) = at {
         if at < manifest.snapshot_seq {
             return Err(format!(
@@ -171,9 +171,9 @@ pub fn run(path: &Path, at: Option<u64>, databases: usize, json: bool) -> Result
             ));
         }
     }
-    let problems: Vec<String> = snapshot
+    let problems: Vec<String> = manifest_problem
         .iter()
-        .flat_map(|s| s.problems.iter())
+        .chain(snapshot.iter().flat_map(|s| s.problems.iter()))
         .chain(&walk.problems)
         .map(|p| p.line())
         .collect();

@@ -94,7 +94,7 @@ pub fn run(
     json: bool,
 ) -> Result<bool, String> {
     let dir = Dir::open(dir)?;
-    let (manifest, _) = dir.effective_manifest();
+    let (manifest, manifest_problem) = dir.effective_manifest();
     let stdout = std::io::stdout();
     let mut inspector = Inspector {
         out: std::io::BufWriter::with_capacity(1 << 16, stdout.lock()),
@@ -106,5 +106,8 @@ pub fn run(
     };
     let walk = walk_segments(&dir, &manifest, None, &mut inspector);
     let _ = inspector.out.flush();
-    Ok(walk.problems.is_empty())
+    if let Some(error) = walk.fatal {
+        return Err(error);
+    }
+    Ok(walk.problems.is_empty() && manifest_problem.is_none())
 }

@@ -44,13 +44,13 @@ impl Losses {
     /// the cut) cannot be named.
     fn meet(&mut self, file: &Path, offset: u64, seq: u64) {
         if let Some(last) = self.last {
-            if seq > last + 1 {
+            if seq > last.saturating_add(1) {
                 let name =
                     file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 self.unknown.push(format!(
                     "records {} to {} (before {name} offset {offset}) are missing or cannot be \
                      read: their keys are unknown",
-                    last + 1,
+                    last.saturating_add(1),
                     seq - 1
                 ));
             }
@@ -85,6 +85,14 @@ impl Visitor for Losses {
             return;
         };
         self.effects(&read.effects);
+        if read.all_keys_known && read.cut_key.is_none() {
+            // The whole record is there but fails its CRC: its keys are read from the
+            // damaged bytes.
+            self.unknown.push(format!(
+                "the keys named from the damaged record at {name} offset {offset} (seq {seq}) \
+                 were read from bytes that fail their CRC and may themselves be wrong"
+            ));
+        }
         if let Some((db, key)) = read.cut_key {
             self.keys.insert((Some(db), Some(key.to_vec())));
         }
@@ -113,10 +121,35 @@ fn lost_key_json((db, key): &LostKey) -> serde_json::Value {
 /// The changes a repair makes, in order.
 enum Action {
     Manifest(Manifest),
-    Snapshot { path: PathBuf, seq: u64, blocks: Vec<(u64, u64)>, entries: u64 },
-    Truncate { path: PathBuf, offset: u64 },
-    Remove { path: PathBuf },
-    NewSegment { first_seq: u64 },
+    Snapshot {
+        path: PathBuf,
+        seq: u64,
+        blocks: Vec<(u64, u64)>,
+        entries: u64,
+    },
+    Truncate {
+        path: PathBuf,
+        offset: u64,
+    },
+    /// Replace a segment damaged where the snapshot covers it by a new segment holding its
+    /// records after the snapshot (bytes `from..to`, starting with record `first_seq`).
+    Extract {
+        path: PathBuf,
+        from: Option<u64>,
+        to: u64,
+        first_seq: u64,
+    },
+    Remove {
+        path: PathBuf,
+    },
+    /// Keep a copy of a file the server will remove (a snapshot a rebuilt MANIFEST does not
+    /// name).
+    Copy {
+        path: PathBuf,
+    },
+    NewSegment {
+        first_seq: u64,
+    },
 }
 
 impl Action {
@@ -134,7 +167,20 @@ impl Action {
                 blocks.len()
             ),
             Self::Truncate { path, offset } => format!("cut {} at offset {offset}", name(path)),
+            Self::Extract { path, from: Some(from), to, first_seq } => format!(
+                "move the records after the snapshot in {} (offsets {from}..{to}) to {}, and \
+                 remove it (its damaged records are held by the snapshot)",
+                name(path),
+                allydb::journal::segment::segment_file_name(*first_seq)
+            ),
+            Self::Extract { path, .. } => {
+                format!("remove {} (its damaged records are all held by the snapshot)", name(path))
+            }
             Self::Remove { path } => format!("remove {}", name(path)),
+            Self::Copy { path } => format!(
+                "keep a copy of {} (the new MANIFEST does not name it: the server removes it)",
+                name(path)
+            ),
             Self::NewSegment { first_seq } => {
                 format!("create an empty segment starting at seq {first_seq}")
             }
@@ -173,9 +219,25 @@ fn sync_dir(dir: &Path) -> Result<(), String> {
     File::open(dir).and_then(|f| f.sync_all()).map_err(io("sync", dir))
 }
 
-/// Moves `path` into the backup directory (copying when it is on another file system).
+/// Creates the backup directory (refusing one that exists: an earlier backup is never
+/// overwritten), durably.
+fn create_backup_dir(backup: &Path) -> Result<(), String> {
+    std::fs::create_dir(backup).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} exists: choose another --backup (an earlier backup is never overwritten)",
+                backup.display()
+            )
+        } else {
+            format!("cannot create {}: {e}", backup.display())
+        }
+    })?;
+    sync_dir(backup.parent().unwrap_or(Path::new(".")))
+}
+
+/// Moves `path` into the backup directory (copying when it is on another file system, or
+/// when `keep_original`).
 fn back_up(path: &Path, backup: &Path, keep_original: bool) -> Result<(), String> {
-    std::fs::create_dir_all(backup).map_err(io("create", backup))?;
     let target = backup.join(path.file_name().unwrap_or_default());
     if keep_original || std::fs::rename(path, &target).is_err() {
         std::fs::copy(path, &target).map_err(io("copy", path))?;
@@ -198,11 +260,17 @@ fn rewrite_snapshot(
     let dir = path.parent().unwrap_or(Path::new("."));
     let temp = dir.join(format!("{}.tmp", snapshot_file_name(seq)));
     {
-        let mut source = File::open(path).map_err(io("open", path))?;
+        // A snapshot that cannot be opened at all is written again empty.
+        let mut source = if blocks.is_empty() {
+            None
+        } else {
+            Some(File::open(path).map_err(io("open", path))?)
+        };
         let mut out = std::io::BufWriter::new(File::create(&temp).map_err(io("create", &temp))?);
         out.write_all(&SnapshotHeader { seq }.encode()).map_err(io("write", &temp))?;
         let mut buf = Vec::new();
         for (offset, len) in blocks {
+            let Some(source) = source.as_mut() else { break };
             buf.resize(usize::try_from(*len).map_err(|_| "block too large".to_string())?, 0);
             source.seek(SeekFrom::Start(*offset)).map_err(io("read", path))?;
             source.read_exact(&mut buf).map_err(io("read", path))?;
@@ -216,8 +284,40 @@ fn rewrite_snapshot(
             .map_err(|e| format!("cannot write {}: {}", temp.display(), e.error()))?;
         file.sync_all().map_err(io("sync", &temp))?;
     }
-    back_up(path, backup, false)?;
+    // Copied, not moved: a crash before the rename must leave the snapshot the MANIFEST names.
+    if path.exists() {
+        back_up(path, backup, true)?;
+    }
     std::fs::rename(&temp, path).map_err(io("rename", &temp))?;
+    sync_dir(dir)
+}
+
+/// Writes `journal-<first_seq>.log` holding bytes `from..to` of `path` (whole records), then
+/// moves `path` to the backup.
+fn extract_segment(
+    dir: &Path,
+    path: &Path,
+    range: Option<(u64, u64)>,
+    first_seq: u64,
+    backup: &Path,
+) -> Result<(), String> {
+    if let Some((from, to)) = range {
+        let target = dir.join(allydb::journal::segment::segment_file_name(first_seq));
+        let temp = target.with_extension("log.tmp");
+        let mut source = File::open(path).map_err(io("open", path))?;
+        source.seek(SeekFrom::Start(from)).map_err(io("read", path))?;
+        let mut out = File::create(&temp).map_err(io("create", &temp))?;
+        out.write_all(&SegmentHeader { first_seq }.encode()).map_err(io("write", &temp))?;
+        let copied = std::io::copy(&mut source.take(to.saturating_sub(from)), &mut out)
+            .map_err(io("copy", path))?;
+        if copied != to.saturating_sub(from) {
+            return Err(format!("{}: shorter than expected while copying", path.display()));
+        }
+        out.sync_all().map_err(io("sync", &temp))?;
+        std::fs::rename(&temp, &target).map_err(io("rename", &temp))?;
+        sync_dir(dir)?;
+    }
+    back_up(path, backup, false)?;
     sync_dir(dir)
 }
 
@@ -242,6 +342,10 @@ fn apply(action: &Action, dir: &Path, backup: &Path) -> Result<(), String> {
         Action::Remove { path } => {
             back_up(path, backup, false)?;
             sync_dir(dir)
+        }
+        Action::Copy { path } => back_up(path, backup, true),
+        Action::Extract { path, from, to, first_seq } => {
+            extract_segment(dir, path, from.map(|f| (f, *to)), *first_seq, backup)
         }
         Action::NewSegment { first_seq } => {
             let path = dir.join(allydb::journal::segment::segment_file_name(*first_seq));
@@ -280,9 +384,22 @@ pub fn run(
         || dir.manifest == ManifestState::Missing && manifest.snapshot_seq != 0
     {
         actions.push(Action::Manifest(manifest));
+        for (seq, path) in &dir.files.snapshots {
+            if *seq != manifest.snapshot_seq {
+                actions.push(Action::Copy { path: path.clone() });
+            }
+        }
     }
     let mut losses = Losses::default();
     let (_state, snapshot, walk) = build_state(&dir, &manifest, databases, &mut losses)?;
+    if let Some(header_seq) = snapshot.as_ref().and_then(|s| s.header_seq) {
+        return Err(format!(
+            "{}: the snapshot holds sequence number {header_seq} but the MANIFEST names {}: \
+             which one is right cannot be told from the files, so nothing was changed",
+            path.display(),
+            manifest.snapshot_seq
+        ));
+    }
     if let Some(snapshot) = &snapshot {
         problems.extend(snapshot.problems.iter().cloned());
         if !snapshot.problems.is_empty() {
@@ -299,8 +416,27 @@ pub fn run(
     problems.extend(walk.problems.iter().cloned());
     let live = dir.live_segments(&manifest);
     let mut segments_left = live.len();
+    // Damage the snapshot covers: the segment is replaced by its records after the snapshot.
+    let mut extracted = None;
+    for covered in &walk.covered {
+        let Some((_, path)) = live.get(covered.segment) else { continue };
+        let in_cut = walk.cut.filter(|c| c.segment == covered.segment);
+        let end = walk.segments.get(covered.segment).and_then(|s| s.sound_end);
+        let to = in_cut.and_then(|c| c.offset).or(end).unwrap_or(0);
+        let from = covered.keep_from.filter(|from| *from < to);
+        if from.is_none() {
+            segments_left -= 1;
+        }
+        actions.push(Action::Extract {
+            path: path.clone(),
+            from,
+            to,
+            first_seq: manifest.snapshot_seq.saturating_add(1),
+        });
+        extracted = Some(covered.segment);
+    }
     if let Some(cut) = walk.cut {
-        if let Some((_, path)) = live.get(cut.segment) {
+        if let Some((_, path)) = live.get(cut.segment).filter(|_| extracted != Some(cut.segment)) {
             match cut.offset {
                 Some(offset) => actions.push(Action::Truncate { path: path.clone(), offset }),
                 None => {
@@ -331,7 +467,7 @@ pub fn run(
         }
     }
     if segments_left == 0 && manifest.snapshot_seq != 0 {
-        actions.push(Action::NewSegment { first_seq: walk.last_sound_seq + 1 });
+        actions.push(Action::NewSegment { first_seq: walk.last_sound_seq.saturating_add(1) });
     }
     // What the snapshot's damaged blocks held.
     let snapshot_summary = snapshot.as_ref();
@@ -351,9 +487,11 @@ pub fn run(
     let needed = !actions.is_empty();
     let backup = backup.unwrap_or_else(|| default_backup(path));
     if needed && !dry_run {
+        create_backup_dir(&backup)?;
         for action in &actions {
             apply(action, path, &backup)?;
         }
+        check_repaired(path)?;
     }
     let torn_only = problems.iter().all(|p| p.kind == ProblemKind::TornTail);
     if json {
@@ -409,10 +547,37 @@ pub fn run(
     Ok(!needed || !dry_run)
 }
 
+/// Reads the repaired directory again as the server will: it must be sound.
+fn check_repaired(path: &Path) -> Result<(), String> {
+    struct Quiet;
+    impl Visitor for Quiet {}
+    let mut dir = Dir::open(path)?;
+    dir.server = None;
+    let (manifest, problem) = dir.effective_manifest();
+    let mut problems: Vec<String> = problem.iter().map(Problem::line).collect();
+    if let Some(snapshot) = dir.snapshot_path(&manifest) {
+        let summary = crate::walk::walk_snapshot(&snapshot, manifest.snapshot_seq, |_| {});
+        problems.extend(summary.problems.iter().map(Problem::line));
+    }
+    let walk = crate::walk::walk_segments(&dir, &manifest, None, &mut Quiet);
+    problems.extend(walk.problems.iter().map(Problem::line));
+    if let Some(error) = walk.fatal {
+        problems.push(error);
+    }
+    match problems.first() {
+        None => Ok(()),
+        Some(first) => Err(format!(
+            "the repaired directory is still not sound ({first}); the backup holds every \
+             changed file"
+        )),
+    }
+}
+
 fn default_backup(dir: &Path) -> PathBuf {
     let seconds = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let dir = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
     let name = dir
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())

@@ -127,6 +127,9 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
     let snapshot = snapshot_path.as_ref().map(|p| walk_snapshot(p, manifest.snapshot_seq, |_| {}));
     let mut counter = Counter { keys: Some(DistinctKeys::new()), ..Counter::default() };
     let walk = walk_segments(&dir, &manifest, None, &mut counter);
+    if let Some(error) = &walk.fatal {
+        return Err(error.clone());
+    }
     problems.extend(snapshot.iter().flat_map(|s| s.problems.iter().cloned()));
     problems.extend(walk.problems.iter().cloned());
     let keys_touched = counter.keys.as_ref().map_or(0, DistinctKeys::estimate);

@@ -52,6 +52,9 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
     // With a server running, the walk takes a record cut short at the end of the last
     // segment for the one being written.
     let walk = walk_segments(&dir, &manifest, None, &mut Quiet);
+    if let Some(error) = &walk.fatal {
+        return Err(error.clone());
+    }
     let running = &dir.server;
     let mut segments_json = Vec::new();
     for segment in &walk.segments {

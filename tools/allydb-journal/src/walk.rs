@@ -149,12 +149,16 @@ impl Dir {
         };
         match &self.manifest {
             ManifestState::Sound(manifest) => {
-                if manifest.first_segment_seq > manifest.snapshot_seq + 1 {
+                let next = manifest.snapshot_seq.saturating_add(1);
+                if manifest.first_segment_seq > next {
+                    // Records between the snapshot and the first segment are missing: the
+                    // journal continues at the snapshot, and the segments after the hole go.
                     let what = format!(
                         "segments start at sequence number {} but the snapshot ends at {}",
                         manifest.first_segment_seq, manifest.snapshot_seq
                     );
-                    return (*manifest, problem(what));
+                    let rebuilt = Manifest { first_segment_seq: next, ..*manifest };
+                    return (rebuilt, problem(what));
                 }
                 (*manifest, None)
             }
@@ -178,7 +182,7 @@ impl Dir {
                     .iter()
                     .rev()
                     .map(|(first, _)| *first)
-                    .find(|first| *first <= snapshot_seq + 1)
+                    .find(|first| *first <= snapshot_seq.saturating_add(1))
                     .unwrap_or(1);
                 let rebuilt = Manifest { snapshot_seq, first_segment_seq };
                 let what = match state {
@@ -241,6 +245,8 @@ pub struct SnapshotSummary {
     /// Whether some part of the file could not be read at all (its entries unknown).
     pub unreadable_tail: bool,
     pub problems: Vec<Problem>,
+    /// The sequence number the header states, when it is not the MANIFEST's.
+    pub header_seq: Option<u64>,
 }
 
 /// What a snapshot walk hands out.
@@ -279,6 +285,7 @@ pub fn walk_snapshot(
     };
     summary.bytes = reader.file_len();
     if reader.seq != expected_seq {
+        summary.header_seq = Some(reader.seq);
         summary.problems.push(problem(
             Some(0),
             format!("holds sequence number {}, but the MANIFEST names {expected_seq}", reader.seq),
@@ -433,6 +440,8 @@ pub struct SegmentSummary {
     pub records: u64,
     /// (first, last) sequence numbers of the records read.
     pub seqs: Option<(u64, u64)>,
+    /// The offset after the last sound record.
+    pub sound_end: Option<u64>,
 }
 
 /// Where the journal stops being sound: the segment (index into the live segments), the
@@ -483,6 +492,22 @@ pub struct WalkSummary {
     /// The last sequence number read at all (sound or not).
     pub last_seen_seq: u64,
     pub problems: Vec<Problem>,
+    /// Damage in records the snapshot already holds (nothing is lost; see `Covered`).
+    pub covered: Vec<Covered>,
+    /// Why the walk could not go on (an I/O error, a database beyond `--databases`): no
+    /// conclusion about damage may be drawn, and nothing may be changed.
+    pub fatal: Option<String>,
+}
+
+/// Damage at or before the snapshot's sequence number, in live segment `segment`: the
+/// server refuses the bytes, but the snapshot holds their effects. A repair replaces the
+/// segment by the records after the snapshot it holds (from `keep_from`, the offset of record
+/// snapshot + 1 in it, if it has that record).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Covered {
+    pub segment: usize,
+    pub offset: u64,
+    pub keep_from: Option<u64>,
 }
 
 /// Walks the live segments in order, as recovery replays them: checks headers, sequence
@@ -500,6 +525,20 @@ pub fn walk_segments(
         WalkSummary { last_sound_seq: manifest.snapshot_seq, ..WalkSummary::default() };
     let mut expected = manifest.first_segment_seq;
     let count = live.len();
+    let after_snapshot = manifest.snapshot_seq.saturating_add(1);
+    // After damage the snapshot covers, records up to it are passed over until the one after
+    // the snapshot.
+    let mut skipping = false;
+    if live.is_empty() && manifest.snapshot_seq != 0 {
+        let what = format!(
+            "names a snapshot at sequence number {} and segments from {}, but there is no \
+             segment",
+            manifest.snapshot_seq, manifest.first_segment_seq
+        );
+        let problem = Problem::new(&dir.manifest_path(), None, None, ProblemKind::Manifest, what);
+        visitor.problem(&problem);
+        summary.problems.push(problem);
+    }
     let note =
         |summary: &mut WalkSummary, visitor: &mut dyn Visitor, problem: Problem, cut: Cut| {
             visitor.problem(&problem);
@@ -517,6 +556,7 @@ pub fn walk_segments(
             bytes,
             records: 0,
             seqs: None,
+            sound_end: None,
         };
         let mut reader = match SegmentReader::open(path) {
             Ok(Ok(reader)) => reader,
@@ -550,26 +590,13 @@ pub fn walk_segments(
                 }
             }
             Err(error) => {
-                let problem = Problem::new(
-                    path,
-                    None,
-                    Some(expected),
-                    ProblemKind::SegmentHeader,
-                    format!("cannot read: {error}"),
-                );
-                note(
-                    &mut summary,
-                    visitor,
-                    problem,
-                    Cut { segment: index, offset: None, seq: expected },
-                );
-                summary.segments.push(segment);
-                continue;
+                summary.fatal = Some(format!("cannot read {}: {error}", path.display()));
+                break 'segments;
             }
         };
         let first = reader.header.first_seq;
         let sound = summary.cut.is_none();
-        if sound && first > expected && first <= manifest.snapshot_seq + 1 {
+        if sound && (skipping || first > expected) && first <= after_snapshot {
             // Records the snapshot holds are missing (recovery accepts this gap).
             expected = first;
         }
@@ -606,21 +633,8 @@ pub fn walk_segments(
                 Ok(at) => at,
                 Err(Stop::End { .. }) => break,
                 Err(Stop::Io(error)) => {
-                    let offset = reader.offset();
-                    let problem = Problem::new(
-                        path,
-                        Some(offset),
-                        Some(expected),
-                        ProblemKind::BadRecord,
-                        format!("cannot read: {error}"),
-                    );
-                    note(
-                        &mut summary,
-                        visitor,
-                        problem,
-                        Cut { segment: index, offset: Some(offset), seq: expected },
-                    );
-                    break;
+                    summary.fatal = Some(format!("cannot read {}: {error}", path.display()));
+                    break 'segments;
                 }
                 Err(Stop::Damaged { offset, error }) => {
                     // Name what the damaged record held, if its payload still reads.
@@ -632,8 +646,15 @@ pub fn walk_segments(
                     let bytes = reader.peek(RecordHeader::ENCODED_BYTES + stated).unwrap_or(&[]);
                     let read = decode_record_unchecked(bytes);
                     visitor.damaged(path, offset, expected, read.as_ref());
-                    let next = reader.next_valid_record(expected.saturating_sub(1), RESYNC_WINDOW);
-                    let next = next.unwrap_or(None);
+                    let next =
+                        match reader.next_valid_record(expected.saturating_sub(1), RESYNC_WINDOW) {
+                            Ok(next) => next,
+                            Err(error) => {
+                                summary.fatal =
+                                    Some(format!("cannot read {}: {error}", path.display()));
+                                break 'segments;
+                            }
+                        };
                     if next.is_none() && is_last && dir.server.is_some() {
                         // The record the running server is writing now.
                         break;
@@ -650,12 +671,26 @@ pub fn walk_segments(
                         Some(at) => (ProblemKind::BadRecord, format!("damaged record ({error}); the next readable record is at offset {at}")),
                     };
                     let problem = Problem::new(path, Some(offset), Some(expected), kind, what);
-                    note(
-                        &mut summary,
-                        visitor,
-                        problem,
-                        Cut { segment: index, offset: Some(offset), seq: expected },
-                    );
+                    if summary.cut.is_none() && (skipping || expected < after_snapshot) {
+                        // A record the snapshot holds: nothing is lost.
+                        visitor.problem(&problem);
+                        summary.problems.push(problem);
+                        if summary.covered.last().is_none_or(|c| c.segment != index) {
+                            summary.covered.push(Covered {
+                                segment: index,
+                                offset,
+                                keep_from: None,
+                            });
+                        }
+                        skipping = true;
+                    } else {
+                        note(
+                            &mut summary,
+                            visitor,
+                            problem,
+                            Cut { segment: index, offset: Some(offset), seq: expected },
+                        );
+                    }
                     if next.is_none() {
                         break;
                     }
@@ -667,6 +702,22 @@ pub fn walk_segments(
                 summary.segments.push(segment);
                 break 'segments;
             }
+            if skipping && summary.cut.is_none() {
+                if seq < after_snapshot {
+                    // Held by the snapshot; the segment is rewritten without it.
+                    visitor.record(path, &at, true);
+                    segment.records += 1;
+                    segment.seqs = Some((segment.seqs.map_or(seq, |(f, _)| f), seq));
+                    continue;
+                }
+                skipping = false;
+                expected = after_snapshot;
+                if let Some(covered) = summary.covered.last_mut().filter(|c| c.segment == index) {
+                    if seq == after_snapshot {
+                        covered.keep_from = Some(at.offset);
+                    }
+                }
+            }
             if sound && seq != expected {
                 let what = format!("sequence number {seq} where {expected} was expected");
                 let problem =
@@ -677,6 +728,10 @@ pub fn walk_segments(
             let mut sound = summary.cut.is_none();
             if sound && seq > manifest.snapshot_seq {
                 if let Some(keyspace) = keyspace {
+                    if let Some(db) = beyond_databases(&at.record.effects, keyspace.db_count()) {
+                        summary.fatal = Some(databases_error(db, keyspace.db_count()));
+                        break 'segments;
+                    }
                     if let Some(error) =
                         at.record.effects.iter().find_map(|e| apply(keyspace, e, 0).err())
                     {
@@ -698,10 +753,11 @@ pub fn walk_segments(
             segment.records += 1;
             segment.seqs = Some((segment.seqs.map_or(seq, |(f, _)| f), seq));
             summary.last_seen_seq = summary.last_seen_seq.max(seq);
-            expected = seq + 1;
+            expected = seq.saturating_add(1);
             if sound {
                 summary.sound_records += 1;
                 summary.last_sound_seq = summary.last_sound_seq.max(seq);
+                segment.sound_end = Some(reader.offset());
             } else {
                 summary.records_after_cut += 1;
             }
@@ -711,14 +767,51 @@ pub fn walk_segments(
     summary
 }
 
-/// Whether a file is shorter than a header or all zeros (a crash while creating it).
+/// Whether a file is shorter than a header or all zeros (a crash while creating it), read in
+/// chunks.
 fn all_zero_or_short(path: &Path) -> bool {
-    match std::fs::read(path) {
-        Ok(data) => {
-            data.len() < allydb::journal::SegmentHeader::ENCODED_BYTES
-                || data.iter().all(|&b| b == 0)
+    use std::io::Read;
+    let Ok(mut file) = File::open(path) else { return false };
+    let mut chunk = vec![0u8; 1 << 16];
+    let mut total = 0usize;
+    loop {
+        match file.read(&mut chunk) {
+            Ok(0) => return true,
+            Ok(n) => {
+                total += n;
+                if total >= allydb::journal::SegmentHeader::ENCODED_BYTES
+                    && chunk.get(..n).is_some_and(|c| c.iter().any(|&b| b != 0))
+                {
+                    return false;
+                }
+            }
+            Err(_) => return false,
         }
-        Err(_) => false,
+    }
+}
+
+/// The first database an effect names that a keyspace of `count` databases lacks.
+fn beyond_databases(effects: &[Effect<&[u8]>], count: usize) -> Option<u32> {
+    effects
+        .iter()
+        .flat_map(|e| crate::render::touched(e))
+        .find_map(|(db, _)| db.filter(|db| usize::try_from(*db).map_or(true, |d| d >= count)))
+}
+
+fn databases_error(db: u32, count: usize) -> String {
+    format!(
+        "the journal names database {db}, but the state is built with {count} databases: \
+         run again with --databases {} or more (as the server's --databases)",
+        u64::from(db) + 1
+    )
+}
+
+/// Stops the walk before the first record after `last`, collecting nothing.
+struct Until(u64);
+
+impl Visitor for Until {
+    fn last_wanted(&self) -> u64 {
+        self.0
     }
 }
 
@@ -745,6 +838,10 @@ pub fn build_state(
             if failure.is_some() {
                 return;
             }
+            if usize::try_from(entry.db).map_or(true, |d| d >= keyspace.db_count()) {
+                failure = Some(databases_error(entry.db, keyspace.db_count()));
+                return;
+            }
             let effect = Effect::Put {
                 db: entry.db,
                 key: entry.key,
@@ -760,6 +857,17 @@ pub fn build_state(
         return Err(error);
     }
     let walk = walk_segments(dir, manifest, Some(&keyspace), visitor);
+    if let Some(error) = &walk.fatal {
+        return Err(error.clone());
+    }
+    // A record that does not apply may have applied some of its effects before the one that
+    // failed; the repaired journal has none of them: build the state again up to before it.
+    let inapplicable = walk.problems.iter().any(|p| p.kind == ProblemKind::Inapplicable);
+    if let (Some(cut), true) = (walk.cut, inapplicable) {
+        let mut until = Until(cut.seq.saturating_sub(1));
+        let (again, _, _) = build_state(dir, manifest, databases, &mut until)?;
+        return Ok((again, snapshot, walk));
+    }
     Ok((keyspace, snapshot, walk))
 }
 

@@ -106,6 +106,10 @@ impl SegmentReader {
             self.buf_at += self.pos as u64;
             self.pos = 0;
             let target = want.max(READ_CHUNK_BYTES);
+            if self.buf.capacity() > target.saturating_mul(2) {
+                // After a large record: give the memory back.
+                self.buf.shrink_to(target);
+            }
             let more = usize::try_from(left_in_file).unwrap_or(usize::MAX);
             let add = target.saturating_sub(self.buf.len()).min(more);
             let start = self.buf.len();
@@ -141,6 +145,14 @@ impl SegmentReader {
                 })
             }
         };
+        if offset.saturating_add(size as u64) > self.file_len {
+            return Err(Stop::Damaged { offset, error: DecodeError::Truncated });
+        }
+        // A record larger than the read buffer is checked before it is buffered: a damaged
+        // length field must not make the reader allocate what it states.
+        if let Some(error) = self.check_large(offset, size).map_err(Stop::Io)? {
+            return Err(Stop::Damaged { offset, error });
+        }
         let available = self.fill(size).map_err(Stop::Io)?.len();
         if available < size {
             return Err(Stop::Damaged { offset, error: DecodeError::Truncated });
@@ -154,6 +166,39 @@ impl SegmentReader {
             }
             Err(error) => Err(Stop::Damaged { offset, error }),
         }
+    }
+
+    /// For a record of `size` bytes at `offset` larger than the read buffer: its CRC error, if
+    /// the CRC (computed streaming, in chunks) does not match. None for smaller records,
+    /// which are checked in the buffer.
+    fn check_large(&mut self, offset: u64, size: usize) -> std::io::Result<Option<DecodeError>> {
+        if size <= READ_CHUNK_BYTES {
+            return Ok(None);
+        }
+        let mut head = [0u8; RecordHeader::ENCODED_BYTES];
+        self.file.seek(SeekFrom::Start(offset))?;
+        if read_full(&mut self.file, &mut head)? < head.len() {
+            return Ok(Some(DecodeError::Truncated));
+        }
+        let Ok(header) = RecordHeader::decode(&head) else {
+            return Ok(Some(DecodeError::Truncated));
+        };
+        let mut hasher = crc32fast::Hasher::new();
+        hasher.update(&header.seq.to_le_bytes());
+        let mut left = u64::from(header.payload_len_bytes);
+        let mut chunk = vec![0u8; 1 << 20];
+        while left > 0 {
+            let want = usize::try_from(left).unwrap_or(usize::MAX).min(chunk.len());
+            let part = chunk.get_mut(..want).unwrap_or(&mut []);
+            let got = read_full(&mut self.file, part)?;
+            if got == 0 {
+                return Ok(Some(DecodeError::Truncated));
+            }
+            hasher.update(part.get(..got).unwrap_or(&[]));
+            left -= got as u64;
+        }
+        let actual = hasher.finalize();
+        Ok((actual != header.crc).then_some(DecodeError::BadCrc { expected: header.crc, actual }))
     }
 
     /// Whether everything from the next record to the end of the file is zero bytes.
@@ -217,6 +262,12 @@ impl SegmentReader {
                             continue;
                         }
                     };
+                    let at = self.offset();
+                    let fits = at.saturating_add(size as u64) <= self.file_len;
+                    if !fits || self.check_large(at, size)?.is_some() {
+                        self.pos += 1;
+                        continue;
+                    }
                     let data = self.fill(size)?;
                     if data.len() >= size && decode_record_ref(data).is_ok() {
                         return Ok(Some(self.offset()));
@@ -329,12 +380,49 @@ impl SnapshotReader {
         len.copy_from_slice(head.get(..4).unwrap_or(&[0; 4]));
         let len = u64::from(u32::from_le_bytes(len));
         let stated_end = offset + BLOCK_HEADER_BYTES as u64 + len;
+        // A block larger than the read buffer whose CRC fails is not read whole (a damaged
+        // length must not make the reader allocate what it states): its first bytes are
+        // returned for salvage.
+        let mut crc = [0u8; 4];
+        crc.copy_from_slice(head.get(4..).unwrap_or(&[0; 4]));
+        let large = len > READ_CHUNK_BYTES as u64 && stated_end <= self.file_len;
+        if large
+            && !crc_matches(&mut self.file, len, u32::from_le_bytes(crc))
+                .map_err(SnapshotStop::Io)?
+        {
+            let keep = READ_CHUNK_BYTES;
+            self.block.clear();
+            self.block.resize(BLOCK_HEADER_BYTES + keep, 0);
+            self.block.get_mut(..BLOCK_HEADER_BYTES).unwrap_or(&mut []).copy_from_slice(&head);
+            self.file
+                .seek(SeekFrom::Start(offset + BLOCK_HEADER_BYTES as u64))
+                .map_err(SnapshotStop::Io)?;
+            let rest = self.block.get_mut(BLOCK_HEADER_BYTES..).unwrap_or(&mut []);
+            read_full(&mut self.file, rest).map_err(SnapshotStop::Io)?;
+            self.offset = stated_end;
+            let kind = match self.block.get(BLOCK_HEADER_BYTES) {
+                Some(&BLOCK_ENTRIES) => BlockKind::Entries,
+                _ => BlockKind::Unknown,
+            };
+            return Ok(Some(SnapshotBlock { offset, bytes: &self.block, kind }));
+        }
+        self.file
+            .seek(SeekFrom::Start(offset + BLOCK_HEADER_BYTES as u64))
+            .map_err(SnapshotStop::Io)?;
         // A block the file ends inside is returned as `Cut`, with what there is of it.
+        // At most one read buffer of it: it is only salvaged.
         let cut = stated_end > self.file_len;
-        let end = stated_end.min(self.file_len);
+        let end = if cut {
+            self.file_len.min(offset + (BLOCK_HEADER_BYTES + READ_CHUNK_BYTES) as u64)
+        } else {
+            stated_end
+        };
         let total =
             usize::try_from(end - offset).map_err(|_| SnapshotStop::Truncated { offset })?;
         self.block.clear();
+        if self.block.capacity() > total.max(READ_CHUNK_BYTES).saturating_mul(2) {
+            self.block.shrink_to(total.max(READ_CHUNK_BYTES));
+        }
         self.block.resize(total, 0);
         self.block.get_mut(..BLOCK_HEADER_BYTES).unwrap_or(&mut []).copy_from_slice(&head);
         let rest = self.block.get_mut(BLOCK_HEADER_BYTES..).unwrap_or(&mut []);
@@ -342,8 +430,6 @@ impl SnapshotReader {
             return Err(SnapshotStop::Truncated { offset });
         }
         let payload = self.block.get(BLOCK_HEADER_BYTES..).unwrap_or(&[]);
-        let mut crc = [0u8; 4];
-        crc.copy_from_slice(head.get(4..).unwrap_or(&[0; 4]));
         let kind = match payload.first() {
             _ if cut => {
                 self.finished = true;
@@ -365,6 +451,24 @@ impl SnapshotReader {
         self.offset = end;
         Ok(Some(SnapshotBlock { offset, bytes: &self.block, kind }))
     }
+}
+
+/// Whether the next `len` bytes of `file` have CRC `expected`, read in chunks.
+fn crc_matches(file: &mut File, len: u64, expected: u32) -> std::io::Result<bool> {
+    let mut hasher = crc32fast::Hasher::new();
+    let mut chunk = vec![0u8; 1 << 20];
+    let mut left = len;
+    while left > 0 {
+        let want = usize::try_from(left).unwrap_or(usize::MAX).min(chunk.len());
+        let part = chunk.get_mut(..want).unwrap_or(&mut []);
+        let got = read_full(file, part)?;
+        if got == 0 {
+            return Ok(false);
+        }
+        hasher.update(part.get(..got).unwrap_or(&[]));
+        left -= got as u64;
+    }
+    Ok(hasher.finalize() == expected)
 }
 
 /// Reads until `buf` is full or the file ends; returns the bytes read.
@@ -437,6 +541,33 @@ mod tests {
         assert_eq!(seen.len(), 10);
         assert_eq!(seen[0].1, 32);
         assert!(matches!(stop, Stop::End { offset } if offset as usize == data.len() - 100_000));
+    }
+
+    #[test]
+    fn a_damaged_large_record_is_refused_without_buffering_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.log");
+        let mut data = segment_with(1, 6 << 20);
+        let record_at = 32;
+        // A flipped payload byte: the streaming CRC check refuses it.
+        let mut flipped = data.clone();
+        flipped[record_at + 1000] ^= 1;
+        std::fs::write(&path, &flipped).unwrap();
+        let mut reader = SegmentReader::open(&path).unwrap().unwrap();
+        assert!(matches!(
+            reader.next_record(),
+            Err(Stop::Damaged { error: DecodeError::BadCrc { .. }, .. })
+        ));
+        assert!(reader.buf.capacity() <= READ_CHUNK_BYTES * 2, "{}", reader.buf.capacity());
+        // A length stating more than the file holds: truncated, nothing allocated for it.
+        data[record_at..record_at + 4].copy_from_slice(&(u32::MAX - 100).to_le_bytes());
+        std::fs::write(&path, &data).unwrap();
+        let mut reader = SegmentReader::open(&path).unwrap().unwrap();
+        assert!(matches!(
+            reader.next_record(),
+            Err(Stop::Damaged { error: DecodeError::Truncated, .. })
+        ));
+        assert!(reader.buf.capacity() <= READ_CHUNK_BYTES * 2, "{}", reader.buf.capacity());
     }
 
     #[test]

@@ -17,6 +17,9 @@ use allydb::journal::snapshot::{
 use allydb::journal::{Effect, Manifest, RecordHeader, Value};
 use allydb::store::Keyspace;
 
+/// The payload of a snapshot's end block: kind, blocks, entries, seq.
+const END_BLOCK_PAYLOAD_BYTES: u32 = 1 + 8 + 8 + 8;
+
 /// How far past a damaged record a resynchronisation looks for the next sequence number.
 const RESYNC_WINDOW: u64 = 1 << 20;
 
@@ -324,7 +327,11 @@ pub fn walk_snapshot(
         };
         let offset = block.offset;
         match block.kind {
-            BlockKind::Cut if block.bytes.get(BLOCK_HEADER_BYTES) == Some(&BLOCK_END) => {
+            // An end block's payload is 25 bytes: a longer stated length is a damaged one.
+            BlockKind::Cut
+                if block.bytes.get(BLOCK_HEADER_BYTES) == Some(&BLOCK_END)
+                    && block.bytes.get(..4) == Some(&END_BLOCK_PAYLOAD_BYTES.to_le_bytes()[..]) =>
+            {
                 end_cut = true;
                 summary.problems.push(problem(
                     Some(offset),
@@ -643,7 +650,10 @@ pub fn walk_segments(
                         .ok()
                         .and_then(|h| RecordHeader::decode(h).ok())
                         .map_or(0, |h| h.payload_len_bytes as usize);
-                    let bytes = reader.peek(RecordHeader::ENCODED_BYTES + stated).unwrap_or(&[]);
+                    // At most 16 MiB of it (a damaged length may state 4 GiB): a record cut
+                    // there names the keys before the cut.
+                    let want = (RecordHeader::ENCODED_BYTES + stated).min(16 << 20);
+                    let bytes = reader.peek(want).unwrap_or(&[]);
                     let read = decode_record_unchecked(bytes);
                     visitor.damaged(path, offset, expected, read.as_ref());
                     let next =

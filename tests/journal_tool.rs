@@ -909,15 +909,17 @@ fn damaged_segment_header() {
     bytes[25] ^= 0x01; // the header's CRC
     std::fs::write(&segment, &bytes).unwrap();
     let first = f.steps.iter().find(|s| s.segment == 1).unwrap().seq;
+    // Its records read on from the sequence number its name gives: only the header is
+    // written again, and nothing is lost.
     check_damage(
         f,
         &data,
         Expected {
             place: format!("{} offset 0 seq {first}", f.segment_name(1)),
             kind: "segment-header",
-            named: f.steps.iter().filter(|s| s.seq >= first).map(|s| s.key.clone()).collect(),
+            named: BTreeSet::new(),
             unnamed: BTreeSet::new(),
-            changed: vec![f.segment_name(1), f.segment_name(2)],
+            changed: vec![f.segment_name(1)],
             unknown: vec![],
         },
     );

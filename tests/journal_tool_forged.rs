@@ -255,3 +255,25 @@ fn an_existing_backup_directory_is_never_overwritten() {
     assert!(repair.stderr.contains("exists"), "{}", repair.stderr);
     assert_eq!(std::fs::read(data.join(segment_file_name(1))).unwrap(), before, "nothing changed");
 }
+
+#[test]
+fn a_damaged_snapshot_header_costs_only_the_header() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir(&data).unwrap();
+    write_snapshot(&data, 5, &["k1", "k2", "k3"]);
+    Manifest { snapshot_seq: 5, first_segment_seq: 6 }.write(&data).unwrap();
+    write_segment(&data, 6, &[(0, "a6")]);
+    flip(&data.join(snapshot_file_name(5)), 20);
+    let d = data.to_str().unwrap();
+    let verify = tool(&["verify", d]);
+    assert_eq!(verify.code, 1);
+    assert!(verify.stdout.contains("offset 0 seq 5: bad header"), "{}", verify.stdout);
+    let repair = tool(&["repair", d, "--backup", dir.path().join("backup").to_str().unwrap()]);
+    assert_eq!(repair.code, 0, "{}{}", repair.stdout, repair.stderr);
+    assert!(repair.stdout.contains("lost or possibly changed keys: 0"), "{}", repair.stdout);
+    assert!(!repair.stdout.contains("unknown:"), "{}", repair.stdout);
+    assert_eq!(tool(&["verify", d]).code, 0);
+    let names: Vec<String> = server_keys(&data, &[], 0).into_iter().map(|(k, _)| k).collect();
+    assert_eq!(names, ["a6", "k1", "k2", "k3"]);
+}

@@ -357,6 +357,23 @@ impl SnapshotReader {
         self.file_len
     }
 
+    /// Opens `path` although its header does not decode, taking `seq` (from the MANIFEST)
+    /// for it: its blocks, each checked by its own CRC, are read on (and the end block
+    /// confirms the sequence number).
+    pub fn open_past_damaged_header(path: &Path, seq: u64) -> std::io::Result<Self> {
+        let file = File::open(path)?;
+        let file_len = file.metadata()?.len();
+        Ok(Self {
+            file,
+            file_len,
+            seq,
+            offset: SnapshotHeader::ENCODED_BYTES as u64,
+            block: Vec::new(),
+            finished: false,
+            cut_at: None,
+        })
+    }
+
     /// The next block; `Ok(None)` after the end block when nothing follows it.
     pub fn next_block(&mut self) -> Result<Option<SnapshotBlock<'_>>, SnapshotStop> {
         let offset = self.offset;

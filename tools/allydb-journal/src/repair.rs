@@ -131,6 +131,12 @@ enum Action {
         path: PathBuf,
         offset: u64,
     },
+    /// Write a segment's damaged header again (its name gives the sequence number, and its
+    /// first record confirms it).
+    RewriteHeader {
+        path: PathBuf,
+        first_seq: u64,
+    },
     /// Replace a segment damaged where the snapshot covers it by a new segment holding its
     /// records after the snapshot (bytes `from..to`, starting with record `first_seq`).
     Extract {
@@ -167,6 +173,9 @@ impl Action {
                 blocks.len()
             ),
             Self::Truncate { path, offset } => format!("cut {} at offset {offset}", name(path)),
+            Self::RewriteHeader { path, first_seq } => {
+                format!("write the header of {} again (first seq {first_seq})", name(path))
+            }
             Self::Extract { path, from: Some(from), to, first_seq } => format!(
                 "move the records after the snapshot in {} (offsets {from}..{to}) to {}, and \
                  remove it (its damaged records are held by the snapshot)",
@@ -344,6 +353,13 @@ fn apply(action: &Action, dir: &Path, backup: &Path) -> Result<(), String> {
             sync_dir(dir)
         }
         Action::Copy { path } => back_up(path, backup, true),
+        Action::RewriteHeader { path, first_seq } => {
+            back_up(path, backup, true)?;
+            let mut file = OpenOptions::new().write(true).open(path).map_err(io("open", path))?;
+            file.write_all(&SegmentHeader { first_seq: *first_seq }.encode())
+                .map_err(io("write", path))?;
+            file.sync_all().map_err(io("sync", path))
+        }
         Action::Extract { path, from, to, first_seq } => {
             extract_segment(dir, path, from.map(|f| (f, *to)), *first_seq, backup)
         }
@@ -416,6 +432,12 @@ pub fn run(
     problems.extend(walk.problems.iter().cloned());
     let live = dir.live_segments(&manifest);
     let mut segments_left = live.len();
+    for index in &walk.bad_headers {
+        let cut_whole = walk.cut.is_some_and(|c| c.segment <= *index);
+        if let (Some((first_seq, path)), false) = (live.get(*index), cut_whole) {
+            actions.push(Action::RewriteHeader { path: path.clone(), first_seq: *first_seq });
+        }
+    }
     // Damage the snapshot covers: the segment is replaced by its records after the snapshot.
     let mut extracted = None;
     for covered in &walk.covered {

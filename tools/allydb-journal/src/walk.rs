@@ -276,9 +276,17 @@ pub fn walk_snapshot(
     let mut reader = match SnapshotReader::open(path) {
         Ok(Ok(reader)) => reader,
         Ok(Err(error)) => {
-            summary.unreadable_tail = true;
+            // The blocks behind a damaged header are read on: each has its own CRC, and the
+            // end block states the sequence number again. A repair writes a new header.
             summary.problems.push(problem(Some(0), format!("bad header: {error}")));
-            return summary;
+            match SnapshotReader::open_past_damaged_header(path, expected_seq) {
+                Ok(reader) => reader,
+                Err(error) => {
+                    summary.unreadable_tail = true;
+                    summary.problems.push(problem(None, format!("cannot read: {error}")));
+                    return summary;
+                }
+            }
         }
         Err(error) => {
             summary.unreadable_tail = true;
@@ -501,6 +509,9 @@ pub struct WalkSummary {
     pub problems: Vec<Problem>,
     /// Damage in records the snapshot already holds (nothing is lost; see `Covered`).
     pub covered: Vec<Covered>,
+    /// Live segments (indexes) whose header is damaged but whose records read on from the
+    /// sequence number their name gives: a repair rewrites the header.
+    pub bad_headers: Vec<usize>,
     /// Why the walk could not go on (an I/O error, a database beyond `--databases`): no
     /// conclusion about damage may be drawn, and nothing may be changed.
     pub fatal: Option<String>,
@@ -574,21 +585,43 @@ pub fn walk_segments(
             }
             Ok(Err(error)) => {
                 let torn = is_last && all_zero_or_short(path);
+                // A damaged header over records that read on, starting with the one the name
+                // says: only the header is rewritten.
+                let past = SegmentReader::open_past_damaged_header(path, *name_seq);
+                let header_only = !torn
+                    && summary.cut.is_none()
+                    && *name_seq == first_of_name(*name_seq, expected, after_snapshot)
+                    && SegmentReader::open_past_damaged_header(path, *name_seq)
+                        .ok()
+                        .and_then(|mut r| r.next_record().ok().map(|at| at.record.seq))
+                        == Some(*name_seq);
                 let (kind, what) = if torn {
                     (ProblemKind::TornTail, format!("torn segment header ({bytes} bytes): {error}"))
+                } else if header_only {
+                    let what = format!(
+                        "bad segment header: {error}; its records read on from sequence number \
+                         {name_seq}, as its name says"
+                    );
+                    (ProblemKind::SegmentHeader, what)
                 } else {
                     (ProblemKind::SegmentHeader, format!("bad segment header: {error}"))
                 };
                 let problem = Problem::new(path, Some(0), Some(expected), kind, what);
-                note(
-                    &mut summary,
-                    visitor,
-                    problem,
-                    Cut { segment: index, offset: None, seq: expected },
-                );
-                // The records after a damaged header are still read (each has its CRC),
-                // to name what the repair, which removes the segment, loses.
-                match SegmentReader::open_past_damaged_header(path, *name_seq) {
+                if header_only {
+                    visitor.problem(&problem);
+                    summary.problems.push(problem);
+                    summary.bad_headers.push(index);
+                } else {
+                    note(
+                        &mut summary,
+                        visitor,
+                        problem,
+                        Cut { segment: index, offset: None, seq: expected },
+                    );
+                }
+                // The records after a damaged header are still read (each has its CRC): to
+                // go on, or to name what the repair, which removes the segment, loses.
+                match past {
                     Ok(reader) if !torn => reader,
                     _ => {
                         summary.segments.push(segment);
@@ -775,6 +808,16 @@ pub fn walk_segments(
         summary.segments.push(segment);
     }
     summary
+}
+
+/// The sequence number a segment named `name_seq` must start at to continue the journal:
+/// `expected`, or any up to the record after the snapshot (a gap the snapshot covers).
+fn first_of_name(name_seq: u64, expected: u64, after_snapshot: u64) -> u64 {
+    if name_seq > expected && name_seq <= after_snapshot {
+        name_seq
+    } else {
+        expected
+    }
 }
 
 /// Whether a file is shorter than a header or all zeros (a crash while creating it), read in

@@ -203,7 +203,14 @@ impl SegmentReader {
 
     /// Whether everything from the next record to the end of the file is zero bytes.
     fn zeros_to_end(&mut self) -> std::io::Result<bool> {
-        let mut at = self.offset();
+        self.zeros_from(self.offset())
+    }
+
+    /// Whether everything from `offset` to the end of the file is zero bytes (past the end
+    /// counts as zeros): after a damaged last record, whether it is a torn tail as recovery
+    /// judges one.
+    pub fn zeros_from(&mut self, offset: u64) -> std::io::Result<bool> {
+        let mut at = offset;
         let mut chunk = vec![0u8; 1 << 16];
         self.file.seek(SeekFrom::Start(at))?;
         while at < self.file_len {

@@ -274,7 +274,7 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
             let hint = if e.is_damage() {
                 let dir = directory.display();
                 format!(
-                    ". `allydb-journal verify {dir}` lists every problem, `allydb-journal repair \
+                    ". `allydb-journal verify {dir}` checks every byte, `allydb-journal repair \
                      --dry-run {dir}` shows what a repair would lose, and `allydb-journal repair \
                      {dir}` makes it, after backing up what it changes"
                 )

@@ -676,6 +676,9 @@ pub fn walk_segments(
                     summary.fatal = Some(format!("cannot read {}: {error}", path.display()));
                     break 'segments;
                 }
+                Err(Stop::Damaged { .. }) if expected > visitor.last_wanted() => {
+                    break 'segments;
+                }
                 Err(Stop::Damaged { offset, error }) => {
                     // Name what the damaged record held, if its payload still reads.
                     let stated = reader
@@ -702,8 +705,14 @@ pub fn walk_segments(
                         // The record the running server is writing now.
                         break;
                     }
+                    // Torn, as recovery judges it: cut short, or only zeros after the end its
+                    // length states. Anything else is damage the server refuses.
+                    let stated_end =
+                        offset.saturating_add((RecordHeader::ENCODED_BYTES + stated) as u64);
+                    let torn = matches!(error, allydb::journal::DecodeError::Truncated)
+                        || reader.zeros_from(stated_end).unwrap_or(false);
                     let (kind, what) = match next {
-                        None if is_last => (
+                        None if is_last && torn => (
                             ProblemKind::TornTail,
                             format!(
                                 "torn record ({error}): the segment ends inside it; {} bytes to the end",

@@ -31,17 +31,11 @@ const WAIT: Duration = Duration::from_secs(30);
 
 /// One INFO persistence field.
 fn field(c: &mut RawClient, name: &str) -> String {
-    let info = c.cmd(&["INFO", "persistence"]);
-    let prefix = format!("{name}:");
-    info.lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("INFO persistence has no {name}: {info}"))
-        .trim()
-        .to_string()
+    info_field(c, "persistence", name)
 }
 
 fn number(c: &mut RawClient, name: &str) -> u64 {
-    field(c, name).parse().unwrap_or_else(|_| panic!("{name} is not a number"))
+    info_number(c, "persistence", name)
 }
 
 /// Polls until `done` holds; panics naming `what` after `WAIT`.

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use allydb::journal::reader::{BlockKind, SnapshotReader};
 use allydb::journal::snapshot::decode_block;
 use allydb::journal::Manifest;
-use common::workload::{bulk_strings, read_value, Dump, DATABASES};
+use common::workload::Dump;
 use common::*;
 use serde_json::Value as Json;
 
@@ -171,17 +171,7 @@ fn send(c: &mut RawClient, db: usize, args: &[&str]) -> String {
 /// Every key of every database of the server on `port`: the type, value and PEXPIRETIME of
 /// each, as `workload::dump` reads them.
 fn state(port: u16) -> Dump {
-    let mut c = RawClient::connect(port);
-    let mut out = Dump::new();
-    for db in 0..DATABASES {
-        assert_eq!(c.cmd(&["SELECT", &db.to_string()]), OK);
-        for key in bulk_strings(&c.cmd_bytes(&[b"KEYS", b"*"])) {
-            let value = read_value(&mut c, &key);
-            let deadline = String::from_utf8(c.cmd_bytes(&[b"PEXPIRETIME", &key])).unwrap();
-            out.insert((db, key), (value, deadline));
-        }
-    }
-    out
+    workload::dump_client(&mut RawClient::connect(port))
 }
 
 /// SHUTDOWN NOSAVE, and the process exits with status 0.
@@ -280,43 +270,7 @@ struct Output {
     raw: Vec<u8>,
 }
 
-/// The newest modification time of the `.rs` files under `dir`.
-fn newest_source(dir: &Path) -> std::time::SystemTime {
-    let mut newest = std::time::SystemTime::UNIX_EPOCH;
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        let time = if path.is_dir() {
-            newest_source(&path)
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            std::fs::metadata(&path).unwrap().modified().unwrap()
-        } else {
-            continue;
-        };
-        newest = newest.max(time);
-    }
-    newest
-}
-
-/// `cargo test --test journal_tool` builds this package's binaries, not the tool's (another
-/// package): refuse to test a binary older than its sources.
-fn check_tool_is_current() {
-    static CHECKED: OnceLock<()> = OnceLock::new();
-    CHECKED.get_or_init(|| {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let tool = Path::new(env!("CARGO_BIN_EXE_allydb")).with_file_name("allydb-journal");
-        let built = std::fs::metadata(&tool).and_then(|m| m.modified());
-        let sources = newest_source(&root.join("src"))
-            .max(newest_source(&root.join("tools/allydb-journal/src")));
-        assert!(
-            built.is_ok_and(|built| built >= sources),
-            "{} is missing or older than its sources: run `cargo build --workspace` first",
-            tool.display()
-        );
-    });
-}
-
 fn run(args: &[&str]) -> Output {
-    check_tool_is_current();
     let output = journal_tool().args(args).output().unwrap();
     Output {
         code: output.status.code().unwrap_or(-1),

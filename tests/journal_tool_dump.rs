@@ -34,18 +34,11 @@ const POINTS: usize = 20;
 const WAIT: Duration = Duration::from_secs(30);
 
 fn info_field(c: &mut RawClient, name: &str) -> String {
-    let info = c.cmd(&["INFO", "persistence"]);
-    let prefix = format!("{name}:");
-    info.lines()
-        .find_map(|l| l.strip_prefix(prefix.as_str()))
-        .unwrap_or_else(|| panic!("INFO persistence has no {name}: {info}"))
-        .trim()
-        .to_string()
+    common::info_field(c, "persistence", name)
 }
 
 fn info_number(c: &mut RawClient, name: &str) -> u64 {
-    let text = info_field(c, name);
-    text.parse().unwrap_or_else(|_| panic!("{name} is not a number: {text:?}"))
+    common::info_number(c, "persistence", name)
 }
 
 /// BGREWRITEAOF, then waits until it is done and the snapshot is a new one; returns its seq.

@@ -5,6 +5,7 @@ use std::fs::File;
 use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
+use super::codec::FILE_HEADER_BYTES;
 use super::record::{decode_record_ref, DecodeError, RecordHeader, RecordRef};
 use super::segment::SegmentHeader;
 use super::snapshot::{decode_end, SnapshotHeader, BLOCK_END, BLOCK_ENTRIES, BLOCK_HEADER_BYTES};
@@ -53,11 +54,8 @@ pub enum Stop {
 impl SegmentReader {
     /// Opens `path` and decodes its header: `Ok(Err(..))` when the header is damaged.
     pub fn open(path: &Path) -> std::io::Result<Result<Self, DecodeError>> {
-        let mut file = File::open(path)?;
-        let file_len = file.metadata()?.len();
-        let mut head = [0u8; SegmentHeader::ENCODED_BYTES];
-        let got = read_full(&mut file, &mut head)?;
-        let header = match SegmentHeader::decode(head.get(..got).unwrap_or(&[])) {
+        let (file, file_len, head) = open_with_header(path)?;
+        let header = match SegmentHeader::decode(&head) {
             Ok(header) => header,
             Err(error) => return Ok(Err(error)),
         };
@@ -341,11 +339,8 @@ pub enum SnapshotStop {
 impl SnapshotReader {
     /// Opens `path` and decodes its header: `Ok(Err(..))` when the header is damaged.
     pub fn open(path: &Path) -> std::io::Result<Result<Self, DecodeError>> {
-        let mut file = File::open(path)?;
-        let file_len = file.metadata()?.len();
-        let mut head = [0u8; SnapshotHeader::ENCODED_BYTES];
-        let got = read_full(&mut file, &mut head)?;
-        let seq = match SnapshotHeader::decode(head.get(..got).unwrap_or(&[])) {
+        let (file, file_len, head) = open_with_header(path)?;
+        let seq = match SnapshotHeader::decode(&head) {
             Ok(header) => header.seq,
             Err(error) => return Ok(Err(error)),
         };
@@ -475,6 +470,16 @@ impl SnapshotReader {
         self.offset = end;
         Ok(Some(SnapshotBlock { offset, bytes: &self.block, kind }))
     }
+}
+
+/// Opens `path` and reads its file header (fewer bytes when the file is shorter).
+fn open_with_header(path: &Path) -> std::io::Result<(File, u64, Vec<u8>)> {
+    let mut file = File::open(path)?;
+    let file_len = file.metadata()?.len();
+    let mut head = vec![0u8; FILE_HEADER_BYTES];
+    let got = read_full(&mut file, &mut head)?;
+    head.truncate(got);
+    Ok((file, file_len, head))
 }
 
 /// Whether the next `len` bytes of `file` have CRC `expected`, read in chunks.

@@ -504,16 +504,59 @@ pub fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
+/// The newest modification time of the `.rs` files under `dir`.
+fn newest_source(dir: &Path) -> std::time::SystemTime {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let time = if path.is_dir() {
+            newest_source(&path)
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            std::fs::metadata(&path).unwrap().modified().unwrap()
+        } else {
+            continue;
+        };
+        newest = newest.max(time);
+    }
+    newest
+}
+
 /// The `allydb-journal` binary: built beside the server by `cargo test --workspace` (the tool
-/// is a default member of the workspace).
+/// is a default member of the workspace). `cargo test --test NAME` builds only this
+/// package's binaries, not the tool's: a binary older than its sources is refused rather
+/// than silently tested.
 pub fn journal_tool() -> Command {
+    static CHECKED: std::sync::OnceLock<()> = std::sync::OnceLock::new();
     let path = Path::new(env!("CARGO_BIN_EXE_allydb")).with_file_name("allydb-journal");
-    assert!(
-        path.exists(),
-        "{} is missing: build the workspace (cargo build --workspace) before this test",
-        path.display()
-    );
+    CHECKED.get_or_init(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let built = std::fs::metadata(&path).and_then(|m| m.modified());
+        let sources = newest_source(&root.join("src"))
+            .max(newest_source(&root.join("tools/allydb-journal/src")));
+        assert!(
+            built.is_ok_and(|built| built >= sources),
+            "{} is missing or older than its sources: run `cargo build --workspace` first",
+            path.display()
+        );
+    });
     let mut command = Command::new(path);
     command.stdin(Stdio::null());
     command
+}
+
+/// One field of an INFO section, as text.
+pub fn info_field(c: &mut RawClient, section: &str, name: &str) -> String {
+    let info = c.cmd(&["INFO", section]);
+    let prefix = format!("{name}:");
+    info.lines()
+        .find_map(|l| l.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("INFO {section} has no {name}: {info}"))
+        .trim()
+        .to_string()
+}
+
+/// One numeric field of an INFO section.
+pub fn info_number(c: &mut RawClient, section: &str, name: &str) -> u64 {
+    let text = info_field(c, section, name);
+    text.parse().unwrap_or_else(|_| panic!("{name} is not a number: {text:?}"))
 }

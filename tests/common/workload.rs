@@ -644,11 +644,16 @@ pub fn dump(server: &TestServer) -> Dump {
         assert!(Instant::now() < loading_until, "still loading:\n{}", server.log());
         std::thread::sleep(Duration::from_millis(10));
     }
+    dump_client(&mut c)
+}
+
+/// Every key of every database, read on `c`: its type and value, and PEXPIRETIME.
+pub fn dump_client(c: &mut RawClient) -> Dump {
     let mut out = Dump::new();
     for db in 0..DATABASES {
         assert_eq!(c.cmd(&["SELECT", &db.to_string()]), OK);
         for key in bulk_strings(&c.cmd_bytes(&[b"KEYS", b"*"])) {
-            let value = read_value(&mut c, &key);
+            let value = read_value(c, &key);
             let deadline = String::from_utf8(c.cmd_bytes(&[b"PEXPIRETIME", &key])).unwrap();
             out.insert((db, key), (value, deadline));
         }

@@ -877,6 +877,28 @@ mod tests {
         effect.map_bytes(&|b| b.as_slice())
     }
 
+    #[test]
+    fn a_batch_encodes_as_the_record_of_its_effects() {
+        let owned = every_effect();
+        let effects: Vec<Effect<&[u8]>> = owned.iter().map(owned_to_borrowed).collect();
+        let mut direct = Vec::new();
+        encode_record(42, &effects, &mut direct);
+        let mut batch = EffectBatch::default();
+        for effect in &effects {
+            batch.push(effect);
+        }
+        let mut batched = Vec::new();
+        encode_batch_record(42, &batch, &mut batched);
+        assert_eq!(direct, batched);
+        assert_eq!(batch.payload_bytes(), (direct.len() - RecordHeader::ENCODED_BYTES) as u64);
+        let decoded = decode_record(&batched).unwrap().0;
+        assert_eq!(decoded.effects, owned);
+        let before = batch.encoded_bytes();
+        batch.push(&effects[0]);
+        let rest = batch.split_off(before, 1);
+        assert_eq!((batch.len(), rest.len()), (effects.len() as u64, 1));
+    }
+
     fn every_effect() -> Vec<Effect<Vec<u8>>> {
         vec![
             Effect::Put {

@@ -8,6 +8,9 @@
 //! active expiry are journaled. Two connections send pipelined chunks at the same time, so the
 //! journal's order must match the order the keyspace applied them in.
 //!
+//! A third run sends one connection's chunks as MULTI/EXEC transactions (one record each, many
+//! databases and effect kinds mixed) beside the other connection's plain commands.
+//!
 //! `JOURNAL_PROPERTY_SEED=<n>` replays a run; `JOURNAL_PROPERTY_COMMANDS=<n>` lengthens it.
 mod common;
 
@@ -24,6 +27,12 @@ const ROUNDS: usize = 2;
 /// Writes random commands, stops the server with `signal`, restarts it on the same directory
 /// and compares; `ROUNDS` times on one journal, so later rounds append to a recovered one.
 fn check_replay(signal: &str, default_seed_salt: u64) {
+    check_replay_with(signal, default_seed_salt, apply);
+}
+
+type Apply = fn(&TestServer, &mut Generator, usize) -> usize;
+
+fn check_replay_with(signal: &str, default_seed_salt: u64, apply: Apply) {
     let seed = env_number("JOURNAL_PROPERTY_SEED")
         .unwrap_or_else(|| fastrand::u64(..) ^ default_seed_salt);
     let total = env_number("JOURNAL_PROPERTY_COMMANDS")
@@ -73,4 +82,9 @@ fn random_writes_replay_identically_after_sigterm() {
 #[test]
 fn random_writes_replay_identically_after_sigkill() {
     check_replay("KILL", 0x5eed);
+}
+
+#[test]
+fn random_transactions_replay_identically_after_sigkill() {
+    check_replay_with("KILL", 0x7a5c, apply_in_transactions);
 }

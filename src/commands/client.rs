@@ -109,7 +109,8 @@ fn publish_self(ctx: &Context<'_>, fullname: &'static str) {
     let mut info = ctx.client.handle.info.lock();
     info.db = ctx.client.db;
     info.protocol = ctx.client.protocol;
-    info.last_command = fullname;
+    // Inside EXEC the command being run is EXEC, as Redis shows it.
+    info.last_command = if ctx.client.transaction.is_executing() { "exec" } else { fullname };
     info.last_interaction = std::time::Instant::now();
 }
 

@@ -246,6 +246,7 @@ pub fn quit(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 
 /// RESET: back to a fresh connection's state.
 pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    super::transactions::discard_state(ctx);
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;
     ctx.reply.protocol = Protocol::Resp2;

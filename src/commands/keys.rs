@@ -640,10 +640,13 @@ pub fn swapdb(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     // Swapping a database with itself would lock each shard twice; it changes nothing anyway.
     if first != second {
         let (low, high) = (first.min(second), first.max(second));
+        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
+        let watches = &ctx.server.watches;
+        watches.touch_db(keyspace, index(first), Some(index(second)));
+        watches.touch_db(keyspace, index(second), Some(index(first)));
         if let (Some(low), Some(high)) = (keyspace.db(low), keyspace.db(high)) {
             low.swap_with(high);
         }
-        let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
         ctx.journal(&[Effect::SwapDb { a: index(first), b: index(second) }]);
     }
     ctx.reply.ok();
@@ -1000,6 +1003,7 @@ fn free_entries(entries: DetachedEntries, in_background: bool) {
 /// FLUSHDB [ASYNC | SYNC]
 pub fn flushdb(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let in_background = parse_flush_mode(args)?;
+    ctx.server.watches.touch_db(&ctx.server.keyspace, ctx.db_index(), None);
     let entries = ctx.db().detach();
     ctx.journal(&[Effect::FlushDb { db: ctx.db_index() }]);
     free_entries(entries, in_background);
@@ -1011,6 +1015,10 @@ pub fn flushdb(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn flushall(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let in_background = parse_flush_mode(args)?;
     let mut entries = DetachedEntries::default();
+    let keyspace = &ctx.server.keyspace;
+    for index in 0..keyspace.db_count() {
+        ctx.server.watches.touch_db(keyspace, u32::try_from(index).unwrap_or(u32::MAX), None);
+    }
     for db in ctx.server.keyspace.dbs() {
         entries.append(db.detach());
     }

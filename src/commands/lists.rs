@@ -287,10 +287,10 @@ fn lock_for_push<'a>(ctx: &Context<'a>, hashes: &[u64], pushed: &[&[u8]]) -> Pus
 
 /// Serves, in FIFO order, the clients blocked on `pushed` while the caller still holds the
 /// locks; a BLMOVE that creates its destination makes that key's clients served next.
-fn serve_blocked(ctx: &Context<'_>, locks: &mut PushLocks<'_>, pushed: &[&[u8]]) -> Service {
+fn serve_blocked(ctx: &mut Context<'_>, locks: &mut PushLocks<'_>, pushed: &[&[u8]]) -> Service {
     let mut service = Service::default();
     let blocking = &ctx.server.blocking;
-    if blocking.blocked_clients() == 0 {
+    if blocking.blocked_clients() == 0 || ctx.defers_serving(pushed) {
         return service;
     }
     let (db, now_ms) = (ctx.client.db, ctx.now_ms);
@@ -459,6 +459,14 @@ fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: 
         };
         waiter.deliver(outcome);
     }
+}
+
+/// Serves the clients blocked on the list at `key` in the selected database, after a
+/// transaction that filled it (`transactions::exec`); journals their pops as one record.
+pub fn serve_ready(ctx: &mut Context<'_>, key: &[u8]) {
+    let mut locks = lock_for_push(ctx, &[hash_key(key)], &[key]);
+    let service = serve_blocked(ctx, &mut locks, &[key]);
+    journal_and_deliver(ctx, Vec::new(), service);
 }
 
 // ------------------------------------------------------------------------------- pushes

@@ -15,6 +15,7 @@ pub mod sets;
 pub mod sortedsets;
 pub mod strings;
 pub mod table;
+pub mod transactions;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -83,15 +84,44 @@ impl Context<'_> {
         if effects.is_empty() {
             return;
         }
+        // Every change passes here, journal or not: WATCH learns of it (FLUSHDB, FLUSHALL and
+        // SWAPDB tell the registry themselves, before they change anything).
+        self.server.watches.touch_effects(effects);
         if let Some(journal) = self.server.journal() {
-            self.client.journal_seq = journal.append(effects);
+            match &mut self.client.transaction.exec {
+                // Inside EXEC: one record for the whole transaction, written when it ends.
+                Some(buffer) => buffer.buffer(effects),
+                None => self.client.journal_seq = journal.append(effects),
+            }
         }
+    }
+
+    /// Inside EXEC, clients blocked on `keys` are served once the transaction ends, as Redis
+    /// does: notes the keys (if anyone is blocked) and returns true. Outside, returns false.
+    pub fn defers_serving(&mut self, keys: &[&[u8]]) -> bool {
+        let Some(buffer) = &mut self.client.transaction.exec else { return false };
+        // Nobody can start blocking while EXEC holds the gate: none now means none to serve.
+        if self.server.blocking.blocked_clients() > 0 {
+            for key in keys {
+                buffer.ready(self.client.db, key);
+            }
+        }
+        true
     }
 
     /// Registers the client as blocked on `keys` (all empty, their shards locked by the
     /// caller, so nobody can add to them before the registration) and tells the connection
     /// to wait.
+    /// Inside EXEC nothing blocks: the reply is the one a timeout gives at once (Redis's
+    /// CLIENT_DENY_BLOCKING), a null bulk for BLMOVE and BRPOPLPUSH.
     pub fn block(&mut self, keys: &[&[u8]], op: BlockedOp, timeout: Option<Duration>) {
+        if self.client.transaction.is_executing() {
+            match op {
+                BlockedOp::Move { .. } => self.reply.null(),
+                _ => self.reply.null_array(),
+            }
+            return;
+        }
         let mut unique: Vec<Vec<u8>> = Vec::with_capacity(keys.len());
         for key in keys {
             if !unique.iter().any(|k| k == key) {
@@ -118,7 +148,12 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         return;
     }
     let reply_start = ctx.reply.out.len();
-    let (spec, result) = match resolve(ctx, args) {
+    // `ran`: the command ran (commandstats count it); queued ones run later, inside EXEC.
+    let (spec, result, ran) = match resolve(ctx, args) {
+        Ok(spec) if transactions::is_queued(ctx, spec) => {
+            transactions::queue(ctx, spec, args);
+            (Some(spec), Ok(()), false)
+        }
         Ok(spec) => {
             let result = {
                 let gate = &ctx.server.keyspace.gate;
@@ -131,13 +166,13 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
                     (spec.handler)(ctx, args)
                 }
             };
-            (Some(spec), result)
+            (Some(spec), result, true)
         }
         Err((spec, error)) => {
             if let Some(spec) = spec {
                 ctx.server.stats.command_rejected(spec);
             }
-            (None, Err(error))
+            (None, Err(transactions::rejected(ctx, spec, error)), false)
         }
     };
     if let Err(error) = &result {
@@ -150,8 +185,10 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         let finished = Instant::now();
         let elapsed = finished.saturating_duration_since(ctx.client.clock);
         ctx.client.clock = finished;
-        let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
-        ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
+        if ran {
+            let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+            ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
+        }
         ctx.client.last_command = spec.name;
     }
     ctx.client.commands_processed += 1;
@@ -159,6 +196,22 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.reply.out.truncate(reply_start);
     }
     ctx.client.after_command();
+}
+
+/// Runs one command queued by MULTI, inside EXEC: the caller holds the keyspace gate
+/// exclusively, so the handler runs without taking it. Writes its reply (or error) into the
+/// EXEC array and counts it in commandstats.
+pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) {
+    let result = (spec.handler)(ctx, args);
+    if let Err(error) = &result {
+        ctx.server.stats.record_error(&error.code());
+        ctx.reply.error(&error.to_string());
+    }
+    let finished = Instant::now();
+    let elapsed = finished.saturating_duration_since(ctx.client.clock);
+    ctx.client.clock = finished;
+    let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
 }
 
 type Rejection = (Option<&'static CommandSpec>, CommandError);
@@ -183,13 +236,19 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
     if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
         return Err((Some(spec), CommandError::NoAuth));
     }
+    if ctx.client.transaction.is_queueing() && spec.has(flags::NO_MULTI) {
+        return Err((
+            Some(spec),
+            CommandError::Static("ERR Command not allowed inside a transaction"),
+        ));
+    }
     if ctx.server.is_loading() && !spec.has(flags::LOADING) {
         return Err((
             Some(spec),
             CommandError::Static("LOADING Redis is loading the dataset in memory"),
         ));
     }
-    if spec.is_write() {
+    if spec.is_write() || transactions::exec_writes(ctx, spec) {
         // A write the journal cannot persist is refused, never acknowledged (Redis's MISCONF).
         if let Some(failure) = ctx.server.journal().and_then(|j| j.failure()) {
             return Err((Some(spec), CommandError::Text(format!("MISCONF {failure}"))));

@@ -378,10 +378,10 @@ fn pop_spec(op: &BlockedOp) -> Option<(bool, usize)> {
 /// Serves, in FIFO order, the clients blocked on the sorted set at `key` while the caller
 /// still holds its shard lock, so nobody else can take the members; deletes the key if they
 /// emptied it. Clients blocked on `key` for a list stay blocked.
-fn serve_blocked(ctx: &Context<'_>, shard: &mut Shard, hash: u64, key: &[u8]) -> Service {
+fn serve_blocked(ctx: &mut Context<'_>, shard: &mut Shard, hash: u64, key: &[u8]) -> Service {
     let mut service = Service::default();
     let blocking = &ctx.server.blocking;
-    if blocking.blocked_clients() == 0 {
+    if blocking.blocked_clients() == 0 || ctx.defers_serving(&[key]) {
         return service;
     }
     let (db, now_ms) = (ctx.client.db, ctx.now_ms);
@@ -425,6 +425,16 @@ fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: 
         }
         waiter.deliver(outcome);
     }
+}
+
+/// Serves the clients blocked on the sorted set at `key` in the selected database, after a
+/// transaction that filled it (`transactions::exec`); journals their pops as one record.
+pub fn serve_ready(ctx: &mut Context<'_>, key: &[u8]) {
+    let hash = hash_key(key);
+    let server = ctx.server;
+    let mut shard = server.db(ctx.client.db).lock(hash);
+    let service = serve_blocked(ctx, &mut shard, hash, key);
+    journal_and_deliver(ctx, Vec::new(), service);
 }
 
 // ------------------------------------------------------------------------------- ZADD

@@ -219,7 +219,9 @@ pub fn check_journal_room(ctx: &Context<'_>, bytes: u64, effects: u64) -> Comman
         return Ok(());
     }
     let total = effects.saturating_mul(EFFECT_OVERHEAD_BYTES).saturating_add(bytes);
-    if total > u64::from(RECORD_PAYLOAD_BYTES_MAX) {
+    // Inside EXEC the transaction's earlier effects share the record.
+    let buffered = ctx.client.transaction.exec.as_ref().map_or(0, |e| e.buffered_bytes());
+    if total.saturating_add(buffered) > u64::from(RECORD_PAYLOAD_BYTES_MAX) {
         return Err(CommandError::Static(
             "ERR the change is too large for one journal record (4 GiB)",
         ));

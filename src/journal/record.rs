@@ -522,6 +522,71 @@ pub fn encode_record(seq: u64, effects: &[Effect<&[u8]>], out: &mut Vec<u8>) {
     for effect in effects {
         put_effect(out, effect);
     }
+    finish_record(seq, header_at, payload_at, out);
+}
+
+/// Effects encoded one by one, for one record written later: a transaction's effects, buffered
+/// while EXEC runs its commands and journaled as one record when it ends (docs/FORMAT.md).
+#[derive(Debug, Default)]
+pub struct EffectBatch {
+    count: u64,
+    bytes: Vec<u8>,
+}
+
+impl EffectBatch {
+    /// Adds `effect` after the ones already held.
+    pub fn push(&mut self, effect: &Effect<&[u8]>) {
+        put_effect(&mut self.bytes, effect);
+        self.count += 1;
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.count == 0
+    }
+
+    pub fn len(&self) -> u64 {
+        self.count
+    }
+
+    /// The payload bytes a record of these effects takes (kind, count, effects).
+    pub fn payload_bytes(&self) -> u64 {
+        let mut count = Vec::with_capacity(10);
+        put_varint(&mut count, self.count);
+        1 + count.len() as u64 + self.bytes.len() as u64
+    }
+
+    /// Moves the effects encoded from byte `at` on (a position `encoded_bytes` returned before
+    /// a push) into a new batch: the split a record that would outgrow its limit needs.
+    pub fn split_off(&mut self, at: usize, effects: u64) -> EffectBatch {
+        let bytes = self.bytes.split_off(at.min(self.bytes.len()));
+        self.count = self.count.saturating_sub(effects);
+        EffectBatch { count: effects, bytes }
+    }
+
+    /// Bytes of encoded effects held.
+    pub fn encoded_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+}
+
+/// Appends one complete record holding the effects of `batch` to `out`; the same bytes as
+/// `encode_record` of those effects.
+///
+/// # Invariants
+/// As `encode_record`: `batch` is not empty and its payload fits `RECORD_PAYLOAD_BYTES_MAX`.
+pub fn encode_batch_record(seq: u64, batch: &EffectBatch, out: &mut Vec<u8>) {
+    assert!(!batch.is_empty(), "a record holds at least one effect");
+    let header_at = out.len();
+    out.extend_from_slice(&[0u8; RecordHeader::ENCODED_BYTES]);
+    let payload_at = out.len();
+    out.push(PAYLOAD_KIND_EFFECTS);
+    put_varint(out, batch.count);
+    out.extend_from_slice(&batch.bytes);
+    finish_record(seq, header_at, payload_at, out);
+}
+
+/// Fills in the header reserved at `header_at` for the payload from `payload_at` to the end.
+fn finish_record(seq: u64, header_at: usize, payload_at: usize, out: &mut [u8]) {
     let payload_len = out.len() - payload_at;
     let payload_len_bytes = u32::try_from(payload_len)
         .ok()
@@ -810,6 +875,28 @@ mod tests {
 
     fn owned_to_borrowed(effect: &Effect<Vec<u8>>) -> Effect<&[u8]> {
         effect.map_bytes(&|b| b.as_slice())
+    }
+
+    #[test]
+    fn a_batch_encodes_as_the_record_of_its_effects() {
+        let owned = every_effect();
+        let effects: Vec<Effect<&[u8]>> = owned.iter().map(owned_to_borrowed).collect();
+        let mut direct = Vec::new();
+        encode_record(42, &effects, &mut direct);
+        let mut batch = EffectBatch::default();
+        for effect in &effects {
+            batch.push(effect);
+        }
+        let mut batched = Vec::new();
+        encode_batch_record(42, &batch, &mut batched);
+        assert_eq!(direct, batched);
+        assert_eq!(batch.payload_bytes(), (direct.len() - RecordHeader::ENCODED_BYTES) as u64);
+        let decoded = decode_record(&batched).unwrap().0;
+        assert_eq!(decoded.effects, owned);
+        let before = batch.encoded_bytes();
+        batch.push(&effects[0]);
+        let rest = batch.split_off(before, 1);
+        assert_eq!((batch.len(), rest.len()), (effects.len() as u64, 1));
     }
 
     fn every_effect() -> Vec<Effect<Vec<u8>>> {

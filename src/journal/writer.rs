@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
-use super::record::{encode_record, Effect};
+use super::record::{encode_batch_record, encode_record, Effect, EffectBatch};
 use super::segment::{segment_file_name, SegmentHeader};
 
 /// When a reply may be sent, and what a crash can lose (README, "Persistence").
@@ -187,6 +187,21 @@ impl Journal {
         drop(pending);
         // In `interval` mode the connection writes its records itself after its batch
         // (`write_now`) or wakes the writer then; expired-key records wait for the next round.
+        if was_empty && self.mode() != FsyncMode::Interval {
+            self.shared.wake.notify_one();
+        }
+        seq
+    }
+
+    /// Queues one record holding every effect of `batch` (a transaction's) and returns its
+    /// sequence number, as `append` does for one command's effects.
+    pub fn append_batch(&self, batch: &EffectBatch) -> u64 {
+        let mut pending = lock(&self.shared.pending);
+        let seq = pending.next_seq;
+        let was_empty = pending.buffer.is_empty();
+        encode_batch_record(seq, batch, &mut pending.buffer);
+        pending.next_seq += 1;
+        drop(pending);
         if was_empty && self.mode() != FsyncMode::Interval {
             self.shared.wake.notify_one();
         }

@@ -53,6 +53,8 @@ pub struct ClientInfo {
     pub user: &'static str,
     /// Blocked by a blocking command (flag `b`).
     pub blocked: bool,
+    /// Commands queued since MULTI, -1 outside MULTI (`multi=`, flag `x`).
+    pub multi: i64,
 }
 
 impl ClientHandle {
@@ -72,6 +74,9 @@ impl ClientHandle {
         let age = now.duration_since(self.created).as_secs();
         let idle = now.duration_since(info.last_interaction).as_secs();
         let mut flags = String::new();
+        if info.multi >= 0 {
+            flags.push('x');
+        }
         if info.blocked {
             flags.push('b');
         }
@@ -87,7 +92,7 @@ impl ClientHandle {
         let cmd = if info.last_command.is_empty() { "NULL" } else { info.last_command };
         format!(
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 \
-             ssub=0 multi=-1 qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \
+             ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \
              oll=0 omem=0 tot-mem={} events=r cmd={} user={} redir=-1 resp={} lib-name={} \
              lib-ver={}",
             self.id,
@@ -99,6 +104,7 @@ impl ClientHandle {
             idle,
             flags,
             info.db,
+            info.multi,
             info.query_buffer_bytes,
             info.query_buffer_free_bytes,
             info.query_buffer_bytes + info.query_buffer_free_bytes,
@@ -137,6 +143,8 @@ pub struct ClientState {
     /// Sequence number of this client's latest journal record: its replies wait until the
     /// journal has made that record as durable as the mode promises.
     pub journal_seq: u64,
+    /// MULTI's queue, EXEC's buffers and WATCH's dirty mark.
+    pub transaction: crate::commands::transactions::TransactionState,
     /// When the current command started being timed (batch start, or the previous command's
     /// end), for commandstats.
     pub clock: Instant,
@@ -155,6 +163,7 @@ impl ClientState {
             last_command: "",
             commands_processed: 0,
             journal_seq: 0,
+            transaction: Default::default(),
             clock: Instant::now(),
             handle,
         }

@@ -6,6 +6,7 @@ pub mod compaction;
 pub mod connection;
 pub mod settings;
 pub mod stats;
+pub mod watch;
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
@@ -31,6 +32,8 @@ pub struct Server {
     pub clients: ClientRegistry,
     /// Clients blocked on list keys (BLPOP and friends).
     pub blocking: blocking::Blocking,
+    /// WATCHed keys and the clients watching them.
+    pub watches: watch::Watches,
     pub stats: Stats,
     pub config: Config,
     pub started: Instant,
@@ -65,6 +68,7 @@ impl Server {
             settings: Settings::new(&config),
             clients: ClientRegistry::default(),
             blocking: blocking::Blocking::default(),
+            watches: watch::Watches::default(),
             stats: Stats::default(),
             started: Instant::now(),
             run_id,
@@ -137,6 +141,7 @@ pub async fn run(
     );
     // Replay runs on a blocking thread while clients may already connect: they get -LOADING
     // until it is done, as in Redis. "Ready to accept connections" is logged after it.
+    install_expiry_hook(&server);
     let (loaded_tx, mut loaded) = tokio::sync::oneshot::channel::<Result<(), StartError>>();
     if server.config.appendonly {
         server.loading.store(true, Relaxed);
@@ -310,13 +315,22 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     .map_err(|e| StartError(format!("cannot start the journal writer: {e}")))?;
     let journal = Arc::new(journal);
     server.compaction.loaded(recovered.snapshot.map(|s| (s.seq, s.bytes)), journal.live_bytes());
-    let hook_journal = journal.clone();
-    crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
-        hook_journal.append(&[crate::journal::Effect::Delete { db, key }]);
-    })));
     *server.journal_lock.lock() = Some(recovered.lock);
     let _ = server.journal.set(journal);
     Ok(())
+}
+
+/// Every key removed because its deadline passed: its watchers are dirty, and (once the
+/// journal runs) the journal records the deletion while the key's shard is still locked.
+/// Replay expires nothing (it runs with now = 0), so the journal is not needed before it ends.
+fn install_expiry_hook(server: &Arc<Server>) {
+    let hooked = server.clone();
+    crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
+        hooked.watches.touch_expired(db, key);
+        if let Some(journal) = hooked.journal() {
+            journal.append(&[crate::journal::Effect::Delete { db, key }]);
+        }
+    })));
 }
 
 fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
@@ -353,6 +367,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
             no_touch: false,
             user: "default",
             blocked: false,
+            multi: -1,
         }),
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
@@ -361,6 +376,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
     let server = server.clone();
     tokio::spawn(async move {
         connection::serve(&server, stream, handle).await;
+        server.watches.unwatch_all(id);
         server.clients.unregister(id);
         server.clients.release();
     });

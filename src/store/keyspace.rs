@@ -190,6 +190,13 @@ impl Shard {
         found
     }
 
+    /// The deadline of `key` if it is stored, live or past its deadline (0: none), without
+    /// removing or counting anything (WATCH's and EXEC's checks, Redis's `dictFind`).
+    pub fn stored_deadline(&self, hash: u64, key: &[u8]) -> Option<u64> {
+        let position = self.table.position(hash, key)?;
+        self.table.get(position).map(|e| e.expires_at_ms)
+    }
+
     /// Whether a live entry exists (deleting an expired one).
     pub fn contains(&mut self, hash: u64, key: &[u8], now_ms: u64) -> bool {
         self.find(hash, key, now_ms).is_some()

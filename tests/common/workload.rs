@@ -729,6 +729,45 @@ pub fn apply(server: &TestServer, generator: &mut Generator, count: usize) -> us
     errors
 }
 
+/// Like `apply`, but the first connection sends each chunk as one MULTI ... EXEC transaction
+/// (its effects one journal record), while the second sends plain commands at the same time.
+pub fn apply_in_transactions(
+    server: &TestServer,
+    generator: &mut Generator,
+    count: usize,
+) -> usize {
+    let mut connections = [server.raw(), server.raw()];
+    let mut sent = 0;
+    let mut errors = 0;
+    while sent < count {
+        let mut pending = [0usize; 2];
+        for (i, connection) in connections.iter_mut().enumerate() {
+            let mut bytes = if i == 0 { encode(&[b"MULTI"]) } else { Vec::new() };
+            while pending[i] < CHUNK && sent < count {
+                let command = generator.next();
+                let parts: Vec<&[u8]> = command.iter().map(Vec::as_slice).collect();
+                bytes.extend_from_slice(&encode(&parts));
+                pending[i] += 1;
+                sent += 1;
+            }
+            if i == 0 {
+                bytes.extend_from_slice(&encode(&[b"EXEC"]));
+            }
+            connection.send(&bytes);
+        }
+        for (i, connection) in connections.iter_mut().enumerate() {
+            // The transaction's +OK and +QUEUED (or rejections) come before EXEC's reply.
+            let replies = if i == 0 { pending[i] + 2 } else { pending[i] };
+            for _ in 0..replies {
+                if connection.read_reply_bytes().starts_with(b"-") {
+                    errors += 1;
+                }
+            }
+        }
+    }
+    errors
+}
+
 pub fn env_number(name: &str) -> Option<u64> {
     let text = std::env::var(name).ok()?;
     Some(text.trim().parse().unwrap_or_else(|_| panic!("{name}={text:?} is not a number")))

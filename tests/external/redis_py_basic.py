@@ -48,6 +48,23 @@ with r.pipeline(transaction=False) as p:
     p.set("p1", "a").get("p1").incr("p2")
     assert p.execute() == [True, "a", 1]
 
+# Transactions: a pipeline is MULTI/EXEC, and a WATCH another client breaks aborts it.
+with r.pipeline(transaction=True) as p:
+    p.set("t1", "a").incr("t2").get("t1")
+    assert p.execute() == [True, 1, "a"]
+other = redis.Redis(host="127.0.0.1", port=port, protocol=protocol, decode_responses=True)
+with r.pipeline() as p:
+    p.watch("t1")
+    other.set("t1", "changed")
+    p.multi()
+    p.set("t1", "mine")
+    try:
+        p.execute()
+        raise AssertionError("expected WatchError")
+    except redis.WatchError:
+        pass
+assert r.get("t1") == "changed"
+
 try:
     r.execute_command("NOSUCHCOMMAND")
     raise AssertionError("expected an error")

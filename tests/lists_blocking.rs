@@ -358,3 +358,57 @@ fn a_killed_blocked_client_leaves_the_queue() {
     assert_eq!(admin.cmd(&["LRANGE", "k", "0", "-1"]), bulk_array(&["v"]));
     assert_eq!(admin.cmd(&["EXISTS", "d"]), int(0));
 }
+
+/// RENAME, COPY, MOVE and SWAPDB that give a blocked key a value serve its clients, as
+/// Redis's `signalKeyAsReady` does; a restart shows the pops were journaled.
+#[test]
+fn rename_copy_move_and_swapdb_serve_blocked_clients() {
+    let mut server = TestServer::start();
+    let mut admin = server.raw();
+    let mut waiter = server.raw();
+
+    waiter.send_command(&[b"BLPOP", b"renamed", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["RPUSH", "src", "a", "b"]), int(2));
+    assert_eq!(admin.cmd(&["RENAME", "src", "renamed"]), "+OK\r\n");
+    assert_eq!(waiter.read_reply(), pair("renamed", "a"));
+
+    waiter.send_command(&[b"BRPOP", b"copied", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["COPY", "renamed", "copied"]), int(1));
+    assert_eq!(waiter.read_reply(), pair("copied", "b"));
+    assert_eq!(
+        admin.cmd(&["LRANGE", "renamed", "0", "-1"]),
+        bulk_array(&["b"]),
+        "the source stays"
+    );
+
+    waiter.send_command(&[b"BLPOP", b"moved", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["SELECT", "1"]), "+OK\r\n");
+    assert_eq!(admin.cmd(&["RPUSH", "moved", "m"]), int(1));
+    assert_eq!(admin.cmd(&["MOVE", "moved", "0"]), int(1));
+    assert_eq!(waiter.read_reply(), pair("moved", "m"));
+
+    let mut zwaiter = server.raw();
+    zwaiter.send_command(&[b"BZPOPMIN", b"swapped", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["ZADD", "swapped", "1", "z"]), int(1));
+    assert_eq!(admin.cmd(&["SWAPDB", "0", "1"]), "+OK\r\n");
+    assert_eq!(zwaiter.read_reply(), "*3\r\n$7\r\nswapped\r\n$1\r\nz\r\n$1\r\n1\r\n");
+    assert_eq!(blocked_clients(&mut admin), 0);
+
+    // Inside a transaction the service waits for EXEC.
+    waiter.send_command(&[b"BLPOP", b"late", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["SELECT", "0"]), "+OK\r\n");
+    assert_eq!(admin.cmd(&["RPUSH", "early", "e"]), int(1));
+    assert_eq!(admin.cmd(&["MULTI"]), "+OK\r\n");
+    assert_eq!(admin.cmd(&["RENAME", "early", "late"]), "+QUEUED\r\n");
+    assert_eq!(admin.cmd(&["EXEC"]), "*1\r\n+OK\r\n");
+    assert_eq!(waiter.read_reply(), pair("late", "e"));
+
+    let before = workload::dump(&server);
+    server.restart();
+    workload::assert_same(&before, &workload::dump(&server), "after the restart");
+}

@@ -497,6 +497,9 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
             true
         }
     };
+    if renamed {
+        ctx.signal_ready(ctx.client.db, destination);
+    }
     if nx {
         ctx.reply.integer(i64::from(renamed));
     } else {
@@ -576,6 +579,9 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             true
         }
     };
+    if copied {
+        ctx.signal_ready(destination_db, destination);
+    }
     ctx.reply.integer(i64::from(copied));
     Ok(())
 }
@@ -613,6 +619,9 @@ pub fn r#move(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             None => false,
         }
     };
+    if moved {
+        ctx.signal_ready(target, key);
+    }
     ctx.reply.integer(i64::from(moved));
     Ok(())
 }
@@ -648,6 +657,12 @@ pub fn swapdb(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             low.swap_with(high);
         }
         ctx.journal(&[Effect::SwapDb { a: index(first), b: index(second) }]);
+        // Clients blocked in either database may now find their keys filled.
+        for db in [first, second] {
+            for key in ctx.server.blocking.keys_in(db) {
+                ctx.signal_ready(db, &key);
+            }
+        }
     }
     ctx.reply.ok();
     Ok(())

@@ -96,6 +96,24 @@ impl Context<'_> {
         }
     }
 
+    /// A command other than a push made `key` of database `db` hold a value (RENAME, COPY,
+    /// MOVE, SWAPDB): clients blocked on it are served now, or after EXEC inside one (Redis's
+    /// `signalKeyAsReady`). The caller holds no shard lock.
+    pub fn signal_ready(&mut self, db: usize, key: &[u8]) {
+        if self.server.blocking.blocked_clients() == 0 {
+            return;
+        }
+        if let Some(buffer) = &mut self.client.transaction.exec {
+            buffer.ready(db, key);
+            return;
+        }
+        let selected = self.client.db;
+        self.client.db = db;
+        lists::serve_ready(self, key);
+        sortedsets::serve_ready(self, key);
+        self.client.db = selected;
+    }
+
     /// Inside EXEC, clients blocked on `keys` are served once the transaction ends, as Redis
     /// does: notes the keys (if anyone is blocked) and returns true. Outside, returns false.
     pub fn defers_serving(&mut self, keys: &[&[u8]]) -> bool {

@@ -296,6 +296,15 @@ impl Blocking {
         found
     }
 
+    /// The keys of database `db` that clients are blocked on (SWAPDB readies them all).
+    pub fn keys_in(&self, db: usize) -> Vec<Vec<u8>> {
+        if self.blocked_clients() == 0 {
+            return Vec::new();
+        }
+        let queues = self.queues.lock();
+        queues.by_key.keys().filter(|(d, _)| *d == db).map(|(_, k)| k.clone()).collect()
+    }
+
     /// CLIENT UNBLOCK: ends client `id`'s block with `outcome`; false if it was not blocked.
     pub fn unblock(&self, id: u64, outcome: Outcome) -> bool {
         let waiter = {

@@ -226,7 +226,7 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 11] {
+pub fn families() -> [&'static [CommandSpec]; 12] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
@@ -239,6 +239,7 @@ pub fn families() -> [&'static [CommandSpec]; 11] {
         super::client::COMMANDS,
         super::server::COMMANDS,
         super::introspection::COMMANDS,
+        super::pubsub::COMMANDS,
     ]
 }
 

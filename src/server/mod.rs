@@ -4,6 +4,7 @@ pub mod blocking;
 pub mod clients;
 pub mod compaction;
 pub mod connection;
+pub mod pubsub;
 pub mod settings;
 pub mod stats;
 
@@ -31,6 +32,8 @@ pub struct Server {
     pub clients: ClientRegistry,
     /// Clients blocked on list keys (BLPOP and friends).
     pub blocking: blocking::Blocking,
+    /// Pub/sub subscribers by channel, pattern and shard channel.
+    pub pubsub: pubsub::PubSub,
     pub stats: Stats,
     pub config: Config,
     pub started: Instant,
@@ -65,6 +68,7 @@ impl Server {
             settings: Settings::new(&config),
             clients: ClientRegistry::default(),
             blocking: blocking::Blocking::default(),
+            pubsub: pubsub::PubSub::default(),
             stats: Stats::default(),
             started: Instant::now(),
             run_id,
@@ -356,6 +360,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         }),
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
+        mailbox: pubsub::Mailbox::default(),
     });
     server.clients.register(handle.clone());
     let server = server.clone();

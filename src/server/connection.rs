@@ -368,8 +368,9 @@ async fn wait_for_journal(server: &Server, state: &ClientState) -> bool {
     journal.is_durable(state.journal_seq)
 }
 
-/// Writes the output buffer. A client killed meanwhile (CLIENT KILL, or over its output
-/// buffer limit while it does not read) stops the write: the connection then closes.
+/// Writes the output buffer. A client killed while the write waits for the socket (CLIENT
+/// KILL, or over its output buffer limit while it does not read) stops it: the connection
+/// then closes. A write that can go at once still does (CLIENT KILL ... SKIPME no replies).
 async fn flush(
     server: &Server,
     stream: &mut TcpStream,
@@ -380,6 +381,7 @@ async fn flush(
         return Ok(());
     }
     let result = tokio::select! {
+        biased;
         result = stream.write_all(&reply.out) => result,
         () = handle.kill_notify.notified() => {
             // Keep the kill visible to the loop, which checks the flag.

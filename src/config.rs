@@ -90,6 +90,13 @@ pub struct Config {
     #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
 
+    /// Redis's client-output-buffer-limit: `<class> <hard> <soft> <soft-seconds>` groups
+    /// (classes normal, replica, pubsub) over the defaults `normal 0 0 0 replica 256mb 64mb
+    /// 60 pubsub 32mb 8mb 60`. A pub/sub subscriber over its limit is disconnected.
+    #[arg(long, env = "ALLYDB_CLIENT_OUTPUT_BUFFER_LIMIT", default_value = "",
+          value_parser = parse_output_buffer_limit)]
+    pub client_output_buffer_limit: String,
+
     /// Redis's list-max-listpack-size: -1 .. -5 are 4 .. 64 KiB of listpack, a positive value
     /// a number of entries.
     #[arg(long, env = "ALLYDB_LIST_MAX_LISTPACK_SIZE",
@@ -239,6 +246,7 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--appendonly" => "ALLYDB_APPENDONLY",
         "--appendfsync" => "ALLYDB_APPENDFSYNC",
         "--rdb-key-save-delay" => "ALLYDB_RDB_KEY_SAVE_DELAY",
+        "--client-output-buffer-limit" => "ALLYDB_CLIENT_OUTPUT_BUFFER_LIMIT",
         _ => return None,
     })
 }
@@ -270,6 +278,11 @@ fn parse_bulk_len(text: &str) -> Result<u64, String> {
 
 fn parse_query_buffer_limit(text: &str) -> Result<u64, String> {
     parse_memory_in(text, limits::QUERY_BUFFER_BYTES_MAX_MIN, i64::MAX as u64)
+}
+
+fn parse_output_buffer_limit(text: &str) -> Result<String, String> {
+    crate::server::settings::parse_output_buffer_limits(text)?;
+    Ok(text.to_string())
 }
 
 fn parse_listpack_value(text: &str) -> Result<u64, String> {

@@ -186,7 +186,7 @@ pub fn setinfo(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 /// A client class for TYPE filters. AllyDB has no replication links, so every connection is
-/// `normal`; pub/sub state is not published to the shared handle yet, so `pubsub` matches none.
+/// `normal`, or `pubsub` while it has a subscription.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ClientType {
     Normal,
@@ -210,8 +210,12 @@ impl ClientType {
         }
     }
 
-    fn matches(self, _client: &ClientHandle) -> bool {
-        self == Self::Normal
+    fn matches(self, client: &ClientHandle) -> bool {
+        match self {
+            Self::Normal => !client.mailbox.is_subscribed(),
+            Self::PubSub => client.mailbox.is_subscribed(),
+            Self::Master | Self::Replica => false,
+        }
     }
 }
 

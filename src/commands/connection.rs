@@ -91,6 +91,16 @@ pub static COMMANDS: &[CommandSpec] = &[
 
 /// PING [message]
 pub fn ping(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    if ctx.client.is_subscribed() && ctx.client.protocol == Protocol::Resp2 {
+        // Subscribed RESP2 clients get PING's answer as a push-like array: [pong, message].
+        if args.len() > 2 {
+            return Err(CommandError::WrongArity { fullname: "ping".into() });
+        }
+        ctx.reply.array(2);
+        ctx.reply.bulk(b"pong");
+        ctx.reply.bulk(if args.len() == 2 { args.get(1) } else { b"" });
+        return Ok(());
+    }
     match args.len() {
         1 => ctx.reply.simple("PONG"),
         2 => ctx.reply.bulk(args.get(1)),
@@ -244,9 +254,11 @@ pub fn quit(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// RESET: back to a fresh connection's state.
+/// RESET: back to a fresh connection's state (every subscription dropped, without
+/// unsubscribe confirmations).
 pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     super::transactions::discard_state(ctx);
+    ctx.server.pubsub.remove_all(&mut ctx.client.subscriptions, &ctx.client.handle);
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;
     ctx.reply.protocol = Protocol::Resp2;

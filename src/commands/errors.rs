@@ -22,6 +22,10 @@ pub enum CommandError {
     InvalidExpireTime {
         fullname: &'static str,
     },
+    /// A RESP2 client in subscribed mode ran another command.
+    Subscribed {
+        fullname: &'static str,
+    },
     /// A fixed full text, code included (e.g. `"ERR offset is out of range"`).
     Static(&'static str),
     /// A formatted full text, code included.
@@ -104,6 +108,11 @@ impl fmt::Display for CommandError {
             Self::InvalidExpireTime { fullname } => {
                 write!(f, "ERR invalid expire time in '{fullname}' command")
             }
+            Self::Subscribed { fullname } => write!(
+                f,
+                "ERR Can't execute '{fullname}': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING \
+                 / QUIT / RESET are allowed in this context"
+            ),
             Self::Static(text) => f.write_str(text),
             Self::Text(text) => f.write_str(text),
         }

@@ -108,7 +108,7 @@ fn in_category(spec: &CommandSpec, category: &str) -> bool {
         "set" | "list" | "hash" | "string" | "bitmap" | "hyperloglog" | "geo" | "stream" => {
             group == category
         }
-        "pubsub" => spec.has(PUBSUB) || group == "pubsub",
+        "pubsub" => spec.has(PUBSUB),
         "admin" => spec.has(ADMIN),
         "fast" => spec.has(FAST),
         "slow" => !spec.has(FAST),
@@ -136,7 +136,10 @@ fn has_keys(spec: &CommandSpec) -> bool {
 
 /// Key-spec flags derived from the command's flags (the table has no per-key flags).
 fn key_flags(spec: &CommandSpec) -> &'static [&'static str] {
-    if spec.has(WRITE) {
+    if spec.has(PUBSUB) {
+        // Shard channels stand where keys would (cluster slots), but are not keys.
+        &["not_key"]
+    } else if spec.has(WRITE) {
         &["RW", "update"]
     } else if spec.has(READONLY) {
         &["RO", "access"]

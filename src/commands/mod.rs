@@ -10,6 +10,7 @@ pub mod hashes;
 pub mod introspection;
 pub mod keys;
 pub mod lists;
+pub mod pubsub;
 pub mod server;
 pub mod sets;
 pub mod sortedsets;
@@ -232,6 +233,20 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
 }
 
+/// What a RESP2 client in subscribed mode may run (EXIT is AllyDB's QUIT).
+const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
+    "ping",
+    "subscribe",
+    "unsubscribe",
+    "psubscribe",
+    "punsubscribe",
+    "ssubscribe",
+    "sunsubscribe",
+    "quit",
+    "exit",
+    "reset",
+];
+
 type Rejection = (Option<&'static CommandSpec>, CommandError);
 
 /// Lookup, subcommand, arity and authentication checks, in Redis's order.
@@ -260,17 +275,24 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
             CommandError::Static("ERR Command not allowed inside a transaction"),
         ));
     }
+    if spec.is_write() || transactions::exec_writes(ctx, spec) {
+        // A write the journal cannot persist is refused, never acknowledged (Redis's MISCONF).
+        // (No journal exists while loading, so this never hides the LOADING error below.)
+        if let Some(failure) = ctx.server.journal().and_then(|j| j.failure()) {
+            return Err((Some(spec), CommandError::Text(format!("MISCONF {failure}"))));
+        }
+    }
+    if ctx.client.is_subscribed()
+        && ctx.client.protocol == crate::protocol::Protocol::Resp2
+        && !ALLOWED_WHILE_SUBSCRIBED.contains(&spec.name)
+    {
+        return Err((Some(spec), CommandError::Subscribed { fullname: spec.name }));
+    }
     if ctx.server.is_loading() && !spec.has(flags::LOADING) {
         return Err((
             Some(spec),
             CommandError::Static("LOADING Redis is loading the dataset in memory"),
         ));
-    }
-    if spec.is_write() || transactions::exec_writes(ctx, spec) {
-        // A write the journal cannot persist is refused, never acknowledged (Redis's MISCONF).
-        if let Some(failure) = ctx.server.journal().and_then(|j| j.failure()) {
-            return Err((Some(spec), CommandError::Text(format!("MISCONF {failure}"))));
-        }
     }
     Ok(spec)
 }

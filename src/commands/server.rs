@@ -342,7 +342,11 @@ fn setting(ctx: &Context<'_>, name: &str) -> String {
 fn clients_section(ctx: &Context<'_>) -> Section {
     let clients = ctx.server.clients.all();
     let max_input = clients.iter().map(|c| c.info.lock().query_buffer_bytes).max().unwrap_or(0);
-    let max_output = clients.iter().map(|c| c.info.lock().output_bytes).max().unwrap_or(0);
+    let max_output = clients
+        .iter()
+        .map(|c| c.info.lock().output_bytes.max(c.mailbox.pending_bytes()))
+        .max()
+        .unwrap_or(0);
     let mut s = Section::new("Clients");
     s.field("connected_clients", clients.len())
         .field("cluster_connections", 0)
@@ -538,7 +542,9 @@ fn persistence_section(ctx: &Context<'_>) -> Section {
 }
 
 fn stats_section(ctx: &Context<'_>) -> Section {
+    use crate::server::pubsub::Namespace;
     let stats = &ctx.server.stats;
+    let pubsub = &ctx.server.pubsub;
     let (expired, hits, misses) = ctx
         .server
         .keyspace
@@ -571,9 +577,9 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("current_eviction_exceeded_time", 0)
         .field("keyspace_hits", hits)
         .field("keyspace_misses", misses)
-        .field("pubsub_channels", 0)
-        .field("pubsub_patterns", 0)
-        .field("pubsubshard_channels", 0)
+        .field("pubsub_channels", pubsub.len(Namespace::Channel))
+        .field("pubsub_patterns", pubsub.len(Namespace::Pattern))
+        .field("pubsubshard_channels", pubsub.len(Namespace::Shard))
         .field("latest_fork_usec", 0)
         .field("total_forks", 0)
         .field("migrate_cached_sockets", 0)

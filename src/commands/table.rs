@@ -226,7 +226,7 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 12] {
+pub fn families() -> [&'static [CommandSpec]; 13] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
@@ -240,6 +240,7 @@ pub fn families() -> [&'static [CommandSpec]; 12] {
         super::server::COMMANDS,
         super::introspection::COMMANDS,
         super::transactions::COMMANDS,
+        super::pubsub::COMMANDS,
     ]
 }
 

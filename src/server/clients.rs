@@ -9,6 +9,7 @@ use std::time::Instant;
 use parking_lot::Mutex;
 use tokio::sync::Notify;
 
+use super::pubsub::{Mailbox, Subscriptions};
 use crate::commands::Action;
 use crate::protocol::Protocol;
 
@@ -33,6 +34,8 @@ pub struct ClientHandle {
     pub info: Mutex<ClientInfo>,
     pub killed: AtomicBool,
     pub kill_notify: Notify,
+    /// Pub/sub frames waiting to be written, and subscription counts.
+    pub mailbox: Mailbox,
 }
 
 /// The CLIENT LIST fields a connection publishes after each batch.
@@ -69,11 +72,27 @@ impl ClientHandle {
 
     /// One CLIENT LIST line (without the trailing newline).
     pub fn list_line(&self) -> String {
+        let mailbox = &self.mailbox;
+        self.list_line_with_output(mailbox.pending_bytes(), mailbox.pending_frames())
+    }
+
+    /// One CLIENT LIST line, with `omem` and `oll` as given (the pub/sub queue's bytes and
+    /// frames; a client closed for its output buffer is logged with what it had).
+    pub fn list_line_with_output(&self, output_bytes: usize, output_frames: usize) -> String {
         let info = self.info.lock();
+        let mailbox = &self.mailbox;
+        let (channels, patterns, shard_channels) = (
+            mailbox.channels.load(Relaxed),
+            mailbox.patterns.load(Relaxed),
+            mailbox.shard_channels.load(Relaxed),
+        );
         let now = Instant::now();
         let age = now.duration_since(self.created).as_secs();
         let idle = now.duration_since(info.last_interaction).as_secs();
         let mut flags = String::new();
+        if channels + patterns + shard_channels > 0 {
+            flags.push('P');
+        }
         if info.multi >= 0 {
             flags.push('x');
         }
@@ -91,9 +110,9 @@ impl ClientHandle {
         }
         let cmd = if info.last_command.is_empty() { "NULL" } else { info.last_command };
         format!(
-            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub=0 psub=0 \
-             ssub=0 multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \
-             oll=0 omem=0 tot-mem={} events=r cmd={} user={} redir=-1 resp={} lib-name={} \
+            "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
+             ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \
+             oll={} omem={} tot-mem={} events=r cmd={} user={} redir=-1 resp={} lib-name={} \
              lib-ver={}",
             self.id,
             format_addr(&self.addr),
@@ -104,12 +123,20 @@ impl ClientHandle {
             idle,
             flags,
             info.db,
+            channels,
+            patterns,
+            shard_channels,
             info.multi,
             info.query_buffer_bytes,
             info.query_buffer_free_bytes,
             info.query_buffer_bytes + info.query_buffer_free_bytes,
             info.query_buffer_bytes,
-            info.query_buffer_bytes + info.query_buffer_free_bytes + info.output_bytes,
+            output_frames,
+            output_bytes,
+            info.query_buffer_bytes
+                + info.query_buffer_free_bytes
+                + info.output_bytes
+                + output_bytes,
             cmd,
             info.user,
             info.protocol.number(),
@@ -148,6 +175,8 @@ pub struct ClientState {
     /// When the current command started being timed (batch start, or the previous command's
     /// end), for commandstats.
     pub clock: Instant,
+    /// Pub/sub channels, patterns and shard channels this client listens to.
+    pub subscriptions: Subscriptions,
     pub handle: Arc<ClientHandle>,
 }
 
@@ -165,6 +194,7 @@ impl ClientState {
             journal_seq: 0,
             transaction: Default::default(),
             clock: Instant::now(),
+            subscriptions: Subscriptions::default(),
             handle,
         }
     }
@@ -176,6 +206,11 @@ impl ClientState {
             ReplyMode::Skip => ReplyMode::On,
             other => other,
         };
+    }
+
+    /// Whether the client is in subscribed mode (RESP2 then only allows the pub/sub commands).
+    pub fn is_subscribed(&self) -> bool {
+        self.subscriptions.is_active()
     }
 
     /// Whether the next command's reply is discarded.

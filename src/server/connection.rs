@@ -33,9 +33,18 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
     let mut wanted = 0usize;
     loop {
         reserve_for_read(&mut input, wanted);
+        // Queued pub/sub messages wake the loop too; they go out between batches, never
+        // inside another reply.
+        let listening = state.is_subscribed() || handle.mailbox.pending_bytes() > 0;
         let read = tokio::select! {
             read = stream.read_buf(&mut input) => read,
             _ = handle.kill_notify.notified() => break,
+            () = handle.mailbox.notify.notified(), if listening => {
+                if write_messages(server, &state, &mut reply, &mut stream).await.is_err() {
+                    break;
+                }
+                continue;
+            }
         };
         match read {
             Ok(0) | Err(_) => break,
@@ -58,7 +67,7 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
             );
             break;
         }
-        if flush(server, &mut stream, &mut reply).await.is_err() {
+        if flush(server, &mut stream, &mut reply, &handle).await.is_err() {
             break;
         }
         if matches!(next, Next::Close) || handle.is_killed() {
@@ -80,7 +89,24 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
         }
         publish(&handle, &state, &input);
     }
+    server.pubsub.remove_all(&mut state.subscriptions, &handle);
     let _ = stream.shutdown().await;
+}
+
+/// Writes queued pub/sub frames, one output chunk at a time: with more queued, the mailbox
+/// wakes the loop again, so the client's own commands are read in between.
+async fn write_messages(
+    server: &Server,
+    state: &ClientState,
+    reply: &mut ReplyWriter,
+    stream: &mut TcpStream,
+) -> std::io::Result<()> {
+    let mailbox = &state.handle.mailbox;
+    let more = mailbox.take_into(&mut reply.out, state.protocol, limits::OUTPUT_FLUSH_BYTES);
+    if more {
+        mailbox.notify.notify_one();
+    }
+    flush(server, stream, reply, &state.handle).await
 }
 
 /// Grows the read buffer: at least one read chunk, and toward a pending frame's size by
@@ -194,7 +220,7 @@ async fn process_batch(
                 next = Next::Close;
                 break;
             }
-            if flush(server, stream, reply).await.is_err() {
+            if flush(server, stream, reply, &state.handle).await.is_err() {
                 next = Next::Close;
                 break;
             }
@@ -258,7 +284,8 @@ async fn wait_blocked(
     timeout: Option<std::time::Duration>,
 ) -> bool {
     let blocking = &server.blocking;
-    let sent = wait_for_journal(server, state).await && flush(server, stream, reply).await.is_ok();
+    let sent = wait_for_journal(server, state).await
+        && flush(server, stream, reply, &state.handle).await.is_ok();
     if !sent {
         reply.out.clear();
         blocking.cancel(waiter);
@@ -341,15 +368,27 @@ async fn wait_for_journal(server: &Server, state: &ClientState) -> bool {
     journal.is_durable(state.journal_seq)
 }
 
+/// Writes the output buffer. A client killed while the write waits for the socket (CLIENT
+/// KILL, or over its output buffer limit while it does not read) stops it: the connection
+/// then closes. A write that can go at once still does (CLIENT KILL ... SKIPME no replies).
 async fn flush(
     server: &Server,
     stream: &mut TcpStream,
     reply: &mut ReplyWriter,
+    handle: &ClientHandle,
 ) -> std::io::Result<()> {
     if reply.out.is_empty() {
         return Ok(());
     }
-    let result = stream.write_all(&reply.out).await;
+    let result = tokio::select! {
+        biased;
+        result = stream.write_all(&reply.out) => result,
+        () = handle.kill_notify.notified() => {
+            // Keep the kill visible to the loop, which checks the flag.
+            handle.killed.store(true, Relaxed);
+            Err(std::io::ErrorKind::ConnectionAborted.into())
+        }
+    };
     server.stats.add_traffic(Traffic::NetOutputBytes, reply.out.len() as u64);
     server.stats.add_traffic(Traffic::WritesProcessed, 1);
     reply.out.clear();

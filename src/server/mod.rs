@@ -4,6 +4,7 @@ pub mod blocking;
 pub mod clients;
 pub mod compaction;
 pub mod connection;
+pub mod pubsub;
 pub mod settings;
 pub mod stats;
 pub mod watch;
@@ -34,6 +35,8 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     /// WATCHed keys and the clients watching them.
     pub watches: watch::Watches,
+    /// Pub/sub subscribers by channel, pattern and shard channel.
+    pub pubsub: pubsub::PubSub,
     pub stats: Stats,
     pub config: Config,
     pub started: Instant,
@@ -69,6 +72,7 @@ impl Server {
             clients: ClientRegistry::default(),
             blocking: blocking::Blocking::default(),
             watches: watch::Watches::default(),
+            pubsub: pubsub::PubSub::default(),
             stats: Stats::default(),
             started: Instant::now(),
             run_id,
@@ -371,6 +375,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         }),
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
+        mailbox: pubsub::Mailbox::default(),
     });
     server.clients.register(handle.clone());
     let server = server.clone();

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 
 use parking_lot::RwLock;
 
+use super::pubsub::OutputLimit;
 use crate::config::{parse_memory, Config};
 use crate::protocol::number::parse_i64;
 use crate::store::encoding;
@@ -25,6 +26,8 @@ pub enum Kind {
     Text,
     /// `save`: empty, or pairs of "seconds changes" integers.
     Save,
+    /// `client-output-buffer-limit`: groups of `<class> <hard> <soft> <soft-seconds>`.
+    BufferLimits,
 }
 
 /// One setting: Redis's name, an optional alias, its kind, and whether CONFIG SET may change it.
@@ -139,7 +142,7 @@ pub const DEFS: &[SettingDef] = &[
     def("stop-writes-on-bgsave-error", YES_NO, true),
     def("auto-aof-rewrite-percentage", ANY_INT, true),
     def("auto-aof-rewrite-min-size", Kind::Memory { min: 0, max: LONG_MAX as u64 }, true),
-    def("client-output-buffer-limit", Kind::Text, true),
+    def("client-output-buffer-limit", Kind::BufferLimits, true),
     def("activerehashing", YES_NO, true),
     def("active-expire-effort", Kind::Integer { min: 1, max: 10 }, true),
     // Read by clients, monitors and tools; accepted and shown, with no effect on AllyDB.
@@ -205,6 +208,84 @@ pub struct Hot {
     pub client_query_buffer_limit: AtomicU64,
     pub maxclients: AtomicU64,
     pub requirepass: RwLock<Option<Vec<u8>>>,
+    /// `client-output-buffer-limit pubsub`: hard bytes, soft bytes, soft seconds.
+    pub pubsub_output_limit: [AtomicU64; 3],
+}
+
+impl Hot {
+    /// The pub/sub class's output buffer limit.
+    pub fn pubsub_limit(&self) -> OutputLimit {
+        let [hard, soft, seconds] = &self.pubsub_output_limit;
+        OutputLimit {
+            hard_bytes: hard.load(Relaxed),
+            soft_bytes: soft.load(Relaxed),
+            soft_seconds: seconds.load(Relaxed),
+        }
+    }
+}
+
+/// Redis's default `client-output-buffer-limit`, as CONFIG GET shows it.
+pub const OUTPUT_BUFFER_LIMITS_DEFAULT: &str =
+    "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60";
+
+/// Client classes of `client-output-buffer-limit`, in CONFIG GET's order and spelling.
+const OUTPUT_BUFFER_CLASSES: [&str; 3] = ["normal", "slave", "pubsub"];
+
+/// Parses `client-output-buffer-limit` groups (Redis's `<class> <hard> <soft> <seconds>`,
+/// words separated by single spaces, memory units allowed). Returns (class index, limit) per
+/// group, with Redis's reasons for a bad value.
+pub fn parse_output_buffer_limits(value: &str) -> Result<Vec<(usize, OutputLimit)>, String> {
+    if value.is_empty() {
+        return Ok(Vec::new());
+    }
+    let words: Vec<&str> = value.split(' ').collect();
+    if !words.len().is_multiple_of(4) {
+        return Err("Wrong number of arguments in buffer limit configuration.".into());
+    }
+    let mut groups = Vec::new();
+    for group in words.chunks_exact(4) {
+        let &[class, hard, soft, seconds] = group else { continue };
+        let class = match class.to_ascii_lowercase().as_str() {
+            "normal" => 0,
+            "slave" | "replica" => 1,
+            "pubsub" => 2,
+            _ => return Err("Invalid client class specified in buffer limit configuration.".into()),
+        };
+        let limit = (|| {
+            Some(OutputLimit {
+                hard_bytes: parse_memory(hard)?,
+                soft_bytes: parse_memory(soft)?,
+                soft_seconds: u64::try_from(parse_i64(seconds.as_bytes())?).ok()?,
+            })
+        })()
+        .ok_or_else(|| {
+            "Error in hard, soft or soft_seconds setting in buffer limit configuration.".to_string()
+        })?;
+        groups.push((class, limit));
+    }
+    Ok(groups)
+}
+
+/// `current` (a full value) with the classes `value` names replaced, as CONFIG GET shows it.
+pub fn merge_output_buffer_limits(current: &str, value: &str) -> Result<String, String> {
+    let mut limits = [OutputLimit::default(); 3];
+    for (class, limit) in
+        parse_output_buffer_limits(current)?.into_iter().chain(parse_output_buffer_limits(value)?)
+    {
+        if let Some(slot) = limits.get_mut(class) {
+            *slot = limit;
+        }
+    }
+    Ok(format_output_buffer_limits(&limits))
+}
+
+fn format_output_buffer_limits(limits: &[OutputLimit; 3]) -> String {
+    let groups: Vec<String> = OUTPUT_BUFFER_CLASSES
+        .iter()
+        .zip(limits)
+        .map(|(class, l)| format!("{class} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds))
+        .collect();
+    groups.join(" ")
 }
 
 /// The live settings.
@@ -308,7 +389,11 @@ impl Settings {
             ("auto-aof-rewrite-min-size", "67108864".into()),
             (
                 "client-output-buffer-limit",
-                "normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60".into(),
+                merge_output_buffer_limits(
+                    OUTPUT_BUFFER_LIMITS_DEFAULT,
+                    &config.client_output_buffer_limit,
+                )
+                .unwrap_or_else(|_| OUTPUT_BUFFER_LIMITS_DEFAULT.into()),
             ),
             ("activerehashing", "yes".into()),
             ("active-expire-effort", "1".into()),
@@ -368,9 +453,20 @@ impl Settings {
             encoding::apply(def.name, &value);
             values.insert(def.name, value);
         }
+        let pubsub_limit = values
+            .get("client-output-buffer-limit")
+            .and_then(|v| parse_output_buffer_limits(v).ok())
+            .and_then(|groups| groups.into_iter().find(|(class, _)| *class == 2))
+            .map(|(_, limit)| limit)
+            .unwrap_or_default();
         Self {
             values: RwLock::new(values),
             hot: Hot {
+                pubsub_output_limit: [
+                    AtomicU64::new(pubsub_limit.hard_bytes),
+                    AtomicU64::new(pubsub_limit.soft_bytes),
+                    AtomicU64::new(pubsub_limit.soft_seconds),
+                ],
                 proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
                 client_query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
                 maxclients: AtomicU64::new(config.maxclients),
@@ -432,6 +528,18 @@ impl Settings {
                 }
             }
             Kind::Text => Ok(value.to_string()),
+            // Checked here, merged over the current value in `apply`.
+            Kind::BufferLimits => {
+                let groups = parse_output_buffer_limits(value)?;
+                let texts: Vec<String> = groups
+                    .iter()
+                    .map(|(class, l)| {
+                        let class = OUTPUT_BUFFER_CLASSES.get(*class).copied().unwrap_or("normal");
+                        format!("{class} {} {} {}", l.hard_bytes, l.soft_bytes, l.soft_seconds)
+                    })
+                    .collect();
+                Ok(texts.join(" "))
+            }
             Kind::Save => {
                 let words: Vec<&str> = value.split_ascii_whitespace().collect();
                 let valid = words.len().is_multiple_of(2)
@@ -446,8 +554,20 @@ impl Settings {
     }
 
     /// Stores an already validated value and updates the hot mirrors.
-    pub fn apply(&self, def: &'static SettingDef, value: String) {
+    pub fn apply(&self, def: &'static SettingDef, mut value: String) {
         match def.name {
+            "client-output-buffer-limit" => {
+                let current = self.get(def.name).unwrap_or_default();
+                value = merge_output_buffer_limits(&current, &value).unwrap_or(current);
+                for (class, limit) in parse_output_buffer_limits(&value).unwrap_or_default() {
+                    if class == 2 {
+                        let [hard, soft, seconds] = &self.hot.pubsub_output_limit;
+                        hard.store(limit.hard_bytes, Relaxed);
+                        soft.store(limit.soft_bytes, Relaxed);
+                        seconds.store(limit.soft_seconds, Relaxed);
+                    }
+                }
+            }
             "proto-max-bulk-len" => {
                 self.hot.proto_max_bulk_len.store(value.parse().unwrap_or(0), Relaxed)
             }
@@ -573,6 +693,39 @@ mod tests {
         for name in ["set-max-intset-entries", "set-max-listpack-entries", "set-max-listpack-value"]
         {
             assert!(Settings::find(name).is_some_and(|d| d.mutable && d.alias.is_none()));
+        }
+    }
+
+    #[test]
+    fn output_buffer_limits_merge_like_redis() {
+        let settings = settings();
+        let def = Settings::find("client-output-buffer-limit").unwrap();
+        assert_eq!(settings.get(def.name).unwrap(), OUTPUT_BUFFER_LIMITS_DEFAULT);
+        settings.apply(def, Settings::validate(def, "PUBSUB 1mb 2k 3").unwrap());
+        assert_eq!(
+            settings.get(def.name).unwrap(),
+            "normal 0 0 0 slave 268435456 67108864 60 pubsub 1048576 2000 3"
+        );
+        assert_eq!(
+            settings.hot.pubsub_limit(),
+            OutputLimit { hard_bytes: 1048576, soft_bytes: 2000, soft_seconds: 3 }
+        );
+        settings.apply(def, Settings::validate(def, "replica 1 2 3").unwrap());
+        assert!(settings.get(def.name).unwrap().contains("slave 1 2 3 pubsub"));
+        settings.apply(def, Settings::validate(def, "").unwrap());
+        assert!(settings.get(def.name).unwrap().contains("slave 1 2 3 pubsub"));
+        let wrong = "Wrong number of arguments in buffer limit configuration.";
+        assert_eq!(Settings::validate(def, "pubsub 1 2").unwrap_err(), wrong);
+        assert_eq!(Settings::validate(def, "pubsub  1 2 3").unwrap_err(), wrong);
+        assert_eq!(
+            Settings::validate(def, "master 1 2 3").unwrap_err(),
+            "Invalid client class specified in buffer limit configuration."
+        );
+        for bad in ["pubsub -1 2 3", "pubsub 1 2 -3", "pubsub 1.5 2 3", "pubsub x 2 3"] {
+            assert_eq!(
+                Settings::validate(def, bad).unwrap_err(),
+                "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+            );
         }
     }
 

@@ -25,7 +25,6 @@ struct Losses {
     unknown: Vec<String>,
     /// The first and last sequence numbers of records read after the cut.
     records: Option<(u64, u64)>,
-    damaged_seqs: BTreeSet<u64>,
     /// The last sequence number met after the cut, read or damaged.
     last: Option<u64>,
 }
@@ -74,7 +73,6 @@ impl Visitor for Losses {
     }
 
     fn damaged(&mut self, file: &Path, offset: u64, seq: u64, read: Option<&DamagedRecord<'_>>) {
-        self.damaged_seqs.insert(seq);
         self.meet(file, offset, seq);
         let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let Some(read) = read else {

@@ -6,7 +6,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 
 use super::codec::FILE_HEADER_BYTES;
-use super::record::{decode_record_ref, DecodeError, RecordHeader, RecordRef};
+use super::record::{check_record, decode_record_ref, DecodeError, RecordHeader, RecordRef};
 use super::segment::SegmentHeader;
 use super::snapshot::{decode_end, SnapshotHeader, BLOCK_END, BLOCK_ENTRIES, BLOCK_HEADER_BYTES};
 
@@ -23,6 +23,9 @@ pub struct SegmentReader {
     buf_at: u64,
     /// Index in `buf` of the next record.
     pos: usize,
+    /// Whether records are returned with their effects (false: checked only, see
+    /// `without_effects`).
+    effects: bool,
 }
 
 /// One record and where it is.
@@ -66,6 +69,7 @@ impl SegmentReader {
             buf: Vec::new(),
             buf_at: SegmentHeader::ENCODED_BYTES as u64,
             pos: 0,
+            effects: true,
         }))
     }
 
@@ -82,7 +86,15 @@ impl SegmentReader {
             buf: Vec::new(),
             buf_at: SegmentHeader::ENCODED_BYTES as u64,
             pos: 0,
+            effects: true,
         })
+    }
+
+    /// Records are checked as fully (CRC, every effect) but returned without their effects,
+    /// which saves an allocation per record (`allydb-journal verify`).
+    pub fn without_effects(mut self) -> Self {
+        self.effects = false;
+        self
     }
 
     /// The file's length when it was opened (a running server may write beyond it).
@@ -156,6 +168,17 @@ impl SegmentReader {
             return Err(Stop::Damaged { offset, error: DecodeError::Truncated });
         }
         let bytes = self.buf.get(self.pos..self.pos + size).unwrap_or(&[]);
+        if !self.effects {
+            return match check_record(bytes) {
+                Ok((seq, used)) => {
+                    self.pos += used;
+                    let payload = bytes.get(RecordHeader::ENCODED_BYTES..used).unwrap_or(&[]);
+                    let record = RecordRef { seq, effects: Vec::new() };
+                    Ok(RecordAt { offset, bytes: used as u64, record, payload })
+                }
+                Err(error) => Err(Stop::Damaged { offset, error }),
+            };
+        }
         match decode_record_ref(bytes) {
             Ok((record, used)) => {
                 self.pos += used;

@@ -734,8 +734,8 @@ fn get_collection_effect<'a>(
     })
 }
 
-/// Decodes a payload whose CRC was already checked.
-fn decode_payload(payload: &[u8]) -> Result<Vec<Effect<&[u8]>>, DecodeError> {
+/// Reads a payload's kind and effect count; the reader is left at the first effect.
+fn payload_start<'a>(payload: &'a [u8]) -> Result<(Reader<'a>, u64), DecodeError> {
     let mut reader = Reader::new(payload);
     match reader.u8()? {
         PAYLOAD_KIND_EFFECTS => {}
@@ -747,17 +747,49 @@ fn decode_payload(payload: &[u8]) -> Result<Vec<Effect<&[u8]>>, DecodeError> {
     if count == 0 || count > payload.len() as u64 {
         return Err(DecodeError::BadPayload);
     }
+    Ok((reader, count))
+}
+
+/// The next effect of a payload; a payload ending inside it is malformed.
+fn next_effect<'a>(reader: &mut Reader<'a>) -> Result<Effect<&'a [u8]>, DecodeError> {
+    get_effect(reader).map_err(|e| match e {
+        DecodeError::Truncated => DecodeError::BadPayload,
+        other => other,
+    })
+}
+
+/// Decodes a payload whose CRC was already checked.
+fn decode_payload(payload: &[u8]) -> Result<Vec<Effect<&[u8]>>, DecodeError> {
+    let (mut reader, count) = payload_start(payload)?;
     let mut effects = Vec::with_capacity(usize::try_from(count).unwrap_or(0).min(1024));
     for _ in 0..count {
-        effects.push(get_effect(&mut reader).map_err(|e| match e {
-            DecodeError::Truncated => DecodeError::BadPayload,
-            other => other,
-        })?);
+        effects.push(next_effect(&mut reader)?);
     }
     if !reader.is_empty() {
         return Err(DecodeError::BadPayload);
     }
     Ok(effects)
+}
+
+/// Checks a record as `decode_record_ref` does (length, CRC, every effect) without keeping
+/// its effects: returns its sequence number and the bytes it took (`allydb-journal verify`).
+pub fn check_record(input: &[u8]) -> Result<(u64, usize), DecodeError> {
+    let header = RecordHeader::decode(input)?;
+    let len = usize::try_from(header.payload_len_bytes).map_err(|_| DecodeError::Truncated)?;
+    let end = RecordHeader::ENCODED_BYTES.checked_add(len).ok_or(DecodeError::Truncated)?;
+    let payload = input.get(RecordHeader::ENCODED_BYTES..end).ok_or(DecodeError::Truncated)?;
+    let actual = record_crc(header.seq, payload);
+    if actual != header.crc {
+        return Err(DecodeError::BadCrc { expected: header.crc, actual });
+    }
+    let (mut reader, count) = payload_start(payload)?;
+    for _ in 0..count {
+        next_effect(&mut reader)?;
+    }
+    if !reader.is_empty() {
+        return Err(DecodeError::BadPayload);
+    }
+    Ok((header.seq, end))
 }
 
 /// Decodes the record at the front of `input`, borrowing its bytes (replay allocates nothing
@@ -985,6 +1017,22 @@ mod tests {
         let (record, used) = decode_record(&bytes).unwrap();
         assert_eq!(used, bytes.len());
         assert_eq!(record, Record { seq: 42, effects });
+    }
+
+    #[test]
+    fn check_record_agrees_with_the_decoder() {
+        let bytes = encode(42, &every_effect());
+        assert_eq!(check_record(&bytes), Ok((42, bytes.len())));
+        for index in 0..bytes.len() {
+            let mut damaged = bytes.clone();
+            damaged[index] ^= 0x20;
+            let decoded = decode_record_ref(&damaged).map(|(r, used)| (r.seq, used));
+            assert_eq!(check_record(&damaged), decoded, "flip at {index}");
+        }
+        for cut in 0..bytes.len() {
+            let decoded = decode_record_ref(&bytes[..cut]).map(|(r, used)| (r.seq, used));
+            assert_eq!(check_record(&bytes[..cut]), decoded, "cut at {cut}");
+        }
     }
 
     /// The example record of docs/FORMAT.md, byte for byte.

@@ -6,7 +6,11 @@ use serde_json::json;
 use crate::walk::{walk_segments, walk_snapshot, Dir, ManifestState, Problem, Visitor};
 
 struct Quiet;
-impl Visitor for Quiet {}
+impl Visitor for Quiet {
+    fn needs_effects(&self) -> bool {
+        false
+    }
+}
 
 /// Ok(true) when everything is sound.
 pub fn run(path: &Path, json: bool) -> Result<bool, String> {

@@ -487,6 +487,11 @@ pub trait Visitor {
     /// The database and key of an entry of a damaged snapshot block (`build_state`): lost by
     /// a repair.
     fn snapshot_key_lost(&mut self, _db: u32, _key: &[u8]) {}
+    /// Whether `record` needs the effects (false: records are checked as fully, but handed
+    /// over without them, which is faster).
+    fn needs_effects(&self) -> bool {
+        true
+    }
     /// The walk stops before the first record with a higher sequence number (dump --at,
     /// inspect --to).
     fn last_wanted(&self) -> u64 {
@@ -634,6 +639,9 @@ pub fn walk_segments(
                 break 'segments;
             }
         };
+        if keyspace.is_none() && !visitor.needs_effects() {
+            reader = reader.without_effects();
+        }
         let first = reader.header.first_seq;
         let sound = summary.cut.is_none();
         if sound && (skipping || first > expected) && first <= after_snapshot {

@@ -27,4 +27,7 @@ if ! "$venv/bin/python" -c "import redis, sys; sys.exit(redis.__version__ != '$R
 fi
 export ALLYDB_TEST_PYTHON="$PWD/$venv/bin/python"
 
+# Every binary first: the server's tests run the allydb-journal binary, which `cargo test`
+# alone builds only for the tool's own tests.
+cargo build --workspace --bins
 cargo test --workspace "$@"

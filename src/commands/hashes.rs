@@ -289,6 +289,7 @@ pub fn hincrby(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let db = ctx.db_index();
     ctx.journal(&[Effect::HashSet { db, key, pairs: vec![(field, text.as_bytes())] }]);
     drop(shard);
+    ctx.notify(notify::HASH, "hincrby", key);
     ctx.reply.integer(sum);
     Ok(())
 }
@@ -325,6 +326,7 @@ pub fn hincrbyfloat(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let db = ctx.db_index();
     ctx.journal(&[Effect::HashSet { db, key, pairs: vec![(field, text.as_bytes())] }]);
     drop(shard);
+    ctx.notify(notify::HASH, "hincrbyfloat", key);
     ctx.reply.bulk(text.as_bytes());
     Ok(())
 }

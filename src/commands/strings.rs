@@ -970,6 +970,7 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     drop(shard);
+    ctx.notify(notify::STRING, "setrange", key);
     ctx.reply.integer(len_i64(len));
     Ok(())
 }

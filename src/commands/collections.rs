@@ -92,8 +92,10 @@ pub fn keys_then_timeout<'a>(
 }
 
 /// Deletes `key` if its collection is now empty (a collection left empty must not exist).
-pub fn delete_if_empty(shard: &mut Shard, hash: u64, key: &[u8], now_ms: u64) {
-    if shard.find(hash, key, now_ms).is_some_and(|e| e.value.is_empty_collection()) {
+pub fn delete_if_empty(shard: &mut Shard, hash: u64, key: &[u8], now_ms: u64) -> bool {
+    let is_empty = shard.find(hash, key, now_ms).is_some_and(|e| e.value.is_empty_collection());
+    if is_empty {
         shard.remove(hash, key, now_ms);
     }
+    is_empty
 }

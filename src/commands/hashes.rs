@@ -11,6 +11,7 @@ use super::Context;
 use crate::journal::Effect;
 use crate::protocol::number::parse_i64;
 use crate::protocol::Args;
+use crate::server::notify;
 use crate::store::hash::Positional;
 use crate::store::{dense, glob, hash_key, Entry, HashValue, Shard, Value};
 
@@ -190,6 +191,7 @@ fn set_pairs(ctx: &mut Context<'_>, args: Args<'_>, fullname: &str) -> Result<i6
     let db = ctx.db_index();
     ctx.journal(&[Effect::HashSet { db, key, pairs }]);
     drop(shard);
+    ctx.notify(notify::HASH, "hset", key);
     Ok(len_i64(added))
 }
 
@@ -223,6 +225,9 @@ pub fn hsetnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         ctx.journal(&[Effect::HashSet { db, key, pairs: vec![(field, value)] }]);
     }
     drop(shard);
+    if !exists {
+        ctx.notify(notify::HASH, "hset", key);
+    }
     ctx.reply.integer(i64::from(!exists));
     Ok(())
 }
@@ -246,11 +251,15 @@ pub fn hdel(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     }
     if !removed.is_empty() {
-        delete_if_empty(&mut shard, hash, key, now_ms);
+        let deleted = delete_if_empty(&mut shard, hash, key, now_ms);
         let db = ctx.db_index();
         let count = removed.len();
         ctx.journal(&[Effect::HashDelete { db, key, fields: removed }]);
         drop(shard);
+        ctx.notify(notify::HASH, "hdel", key);
+        if deleted {
+            ctx.notify(notify::GENERIC, "del", key);
+        }
         ctx.reply.integer(len_i64(count));
     } else {
         drop(shard);
@@ -280,6 +289,7 @@ pub fn hincrby(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let db = ctx.db_index();
     ctx.journal(&[Effect::HashSet { db, key, pairs: vec![(field, text.as_bytes())] }]);
     drop(shard);
+    ctx.notify(notify::HASH, "hincrby", key);
     ctx.reply.integer(sum);
     Ok(())
 }
@@ -316,6 +326,7 @@ pub fn hincrbyfloat(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let db = ctx.db_index();
     ctx.journal(&[Effect::HashSet { db, key, pairs: vec![(field, text.as_bytes())] }]);
     drop(shard);
+    ctx.notify(notify::HASH, "hincrbyfloat", key);
     ctx.reply.bulk(text.as_bytes());
     Ok(())
 }

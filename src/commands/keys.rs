@@ -8,6 +8,7 @@ use super::Context;
 use crate::journal::{self, Effect};
 use crate::limits::SHARDS_PER_DB;
 use crate::protocol::Args;
+use crate::server::notify;
 use crate::store::glob;
 use crate::store::keyspace::{access_clock_s, DetachedEntries};
 use crate::store::{hash_key, Entry, Shard, StrValue, Value};
@@ -235,6 +236,11 @@ fn delete_keys(ctx: &mut Context<'_>, args: Args<'_>) -> i64 {
     }
     ctx.journal(&effects);
     drop(shards);
+    for effect in &effects {
+        if let Effect::Delete { key, .. } = effect {
+            ctx.notify(notify::GENERIC, "del", key);
+        }
+    }
     i64::try_from(effects.len()).unwrap_or(i64::MAX)
 }
 
@@ -498,6 +504,8 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
         }
     };
     if renamed {
+        ctx.notify(notify::GENERIC, "rename_from", source);
+        ctx.notify(notify::GENERIC, "rename_to", destination);
         ctx.signal_ready(ctx.client.db, destination);
     }
     if nx {
@@ -746,7 +754,7 @@ fn expire_generic(
     let changed = {
         let mut shard = server.db(ctx.client.db).lock(hash);
         match shard.find(hash, key, ctx.now_ms) {
-            None => false,
+            None => None,
             Some(entry) => {
                 let current = (entry.expires_at_ms != 0)
                     .then(|| i64::try_from(entry.expires_at_ms).unwrap_or(i64::MAX));
@@ -756,26 +764,29 @@ fn expire_generic(
                     || (c.gt && current.is_none_or(|at| deadline_ms <= at))
                     || (c.lt && current.is_some_and(|at| deadline_ms >= at));
                 if refused {
-                    false
+                    None
                 } else {
-                    let effect = match u64::try_from(deadline_ms) {
+                    let (effect, event) = match u64::try_from(deadline_ms) {
                         // A deadline already passed deletes the key, as Redis does.
                         Ok(at) if at > ctx.now_ms => {
                             shard.set_expiry(hash, key, at, ctx.now_ms);
-                            Effect::Expire { db, key, expires_at_ms: at }
+                            (Effect::Expire { db, key, expires_at_ms: at }, "expire")
                         }
                         _ => {
                             shard.remove(hash, key, ctx.now_ms);
-                            Effect::Delete { db, key }
+                            (Effect::Delete { db, key }, "del")
                         }
                     };
                     ctx.journal(&[effect]);
-                    true
+                    Some(event)
                 }
             }
         }
     };
-    ctx.reply.integer(i64::from(changed));
+    if let Some(event) = changed {
+        ctx.notify(notify::GENERIC, event, key);
+    }
+    ctx.reply.integer(i64::from(changed.is_some()));
     Ok(())
 }
 
@@ -858,6 +869,9 @@ pub fn persist(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         removed
     };
+    if removed {
+        ctx.notify(notify::GENERIC, "persist", key);
+    }
     ctx.reply.integer(i64::from(removed));
     Ok(())
 }

@@ -13,6 +13,7 @@ use super::Context;
 use crate::journal::Effect;
 use crate::protocol::Args;
 use crate::server::blocking::{BlockedOn, BlockedOp, Outcome, Served, Waiter};
+use crate::server::notify;
 use crate::store::keyspace::{shard_of, ShardSet};
 use crate::store::{hash_key, Entry, ListValue, Shard, Value};
 
@@ -521,6 +522,8 @@ fn push(ctx: &mut Context<'_>, args: Args<'_>, left: bool, only_existing: bool) 
     let db = ctx.db_index();
     let own = vec![Effect::ListPush { db, key, left, elements: elements.collect() }];
     journal_and_deliver(ctx, own, service);
+    drop(locks);
+    ctx.notify(notify::LIST, if left { "lpush" } else { "rpush" }, key);
     Ok(())
 }
 
@@ -570,9 +573,14 @@ fn pop(ctx: &mut Context<'_>, args: Args<'_>, left: bool) -> CommandResult {
         None => ctx.reply.bulk(popped.first().map_or(&[][..], |e| e)),
         Some(_) => ctx.reply.bulk_array(popped.iter().map(|e| &**e)),
     }
-    delete_if_empty(&mut shard, hash, key, now_ms);
+    let deleted = delete_if_empty(&mut shard, hash, key, now_ms);
     let db = ctx.db_index();
     ctx.journal(&[Effect::ListPop { db, key, left, count: len_u64(popped.len()) }]);
+    drop(shard);
+    ctx.notify(notify::LIST, if left { "lpop" } else { "rpop" }, key);
+    if deleted {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
     Ok(())
 }
 

@@ -18,6 +18,7 @@ pub mod strings;
 pub mod table;
 pub mod transactions;
 
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -95,6 +96,19 @@ impl Context<'_> {
                 None => self.client.journal_seq = journal.append(effects),
             }
         }
+    }
+
+    /// Publishes keyspace notification `event` on `key` of the selected database if `class`
+    /// (`server::notify`) is enabled; one atomic load when notifications are off. Call it
+    /// before writing the reply: a RESP3 subscriber sees its own events first, as in Redis.
+    pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        if self.server.settings.hot.notify_keyspace_events.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let mut own = Vec::new();
+        let (db, id) = (self.client.db, self.client.id);
+        crate::server::notify::notify(self.server, class, event, key, db, id, &mut own);
+        pubsub::write_own(self, &own);
     }
 
     /// A command other than a push made `key` of database `db` hold a value (RENAME, COPY,

@@ -215,21 +215,29 @@ fn publish_to(ctx: &mut Context<'_>, args: Args<'_>, shard: bool) -> CommandResu
     let mut own = Vec::new();
     let receivers =
         ctx.server.pubsub.publish(shard, args.get(1), args.get(2), limit, ctx.client.id, &mut own);
-    if !own.is_empty() {
-        let handle = &ctx.client.handle;
-        if ctx.reply.muted {
-            for frame in &own {
-                pubsub::deliver(handle, frame, limit);
-            }
-        } else {
-            handle.mailbox.take_into(&mut ctx.reply.out, ctx.client.protocol, usize::MAX);
-            for frame in &own {
-                pubsub::write_frame(&mut ctx.reply.out, ctx.client.protocol, frame);
-            }
-        }
-    }
+    write_own(ctx, &own);
     ctx.reply.integer(i64::try_from(receivers).unwrap_or(i64::MAX));
     Ok(())
+}
+
+/// Writes messages a client published to itself (a RESP3 subscriber) into its reply, after
+/// anything already queued for it; a muted reply (inside EXEC) queues them instead.
+pub fn write_own(ctx: &mut Context<'_>, own: &[bytes::Bytes]) {
+    if own.is_empty() {
+        return;
+    }
+    let limit = ctx.server.settings.hot.pubsub_limit();
+    let handle = &ctx.client.handle;
+    if ctx.reply.muted {
+        for frame in own {
+            pubsub::deliver(handle, frame, limit);
+        }
+    } else {
+        handle.mailbox.take_into(&mut ctx.reply.out, ctx.client.protocol, usize::MAX);
+        for frame in own {
+            pubsub::write_frame(&mut ctx.reply.out, ctx.client.protocol, frame);
+        }
+    }
 }
 
 /// PUBLISH channel message

@@ -12,6 +12,7 @@ use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::journal::{self, Effect};
 use crate::protocol::Args;
+use crate::server::notify;
 use crate::store::keyspace::ShardSet;
 use crate::store::set::Member;
 use crate::store::{dense, hash_key, CompactBytes, Entry, SetValue, Shard, Value};
@@ -219,6 +220,9 @@ pub fn sadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         ctx.journal(&[Effect::SetAdd { db, key, members }]);
     }
     drop(shard);
+    if count > 0 {
+        ctx.notify(notify::SET, "sadd", key);
+    }
     ctx.reply.integer(len_i64(count));
     Ok(())
 }
@@ -242,12 +246,19 @@ pub fn srem(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     }
     let count = removed.len();
+    let mut deleted = false;
     if !removed.is_empty() {
-        delete_if_empty(&mut shard, hash, key, now_ms);
+        deleted = delete_if_empty(&mut shard, hash, key, now_ms);
         let db = ctx.db_index();
         ctx.journal(&[Effect::SetRemove { db, key, members: removed }]);
     }
     drop(shard);
+    if count > 0 {
+        ctx.notify(notify::SET, "srem", key);
+    }
+    if deleted {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
     ctx.reply.integer(len_i64(count));
     Ok(())
 }

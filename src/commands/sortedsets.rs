@@ -17,6 +17,7 @@ use crate::journal::{self, Effect};
 use crate::protocol::number::{format_double, parse_f64, parse_i64};
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOn, BlockedOp, Outcome, Served, Waiter};
+use crate::server::notify;
 use crate::store::keyspace::ShardSet;
 use crate::store::zset::compare;
 use crate::store::{glob, hash_key, Entry, SetValue, Shard, Value, ZSetValue};
@@ -592,11 +593,15 @@ fn add_elements(
     delete_if_empty(&mut shard, hash, key, now_ms);
     let service = serve_blocked(ctx, &mut shard, hash, key);
     let mut own = Vec::with_capacity(1);
-    if !changed.is_empty() {
+    let is_changed = !changed.is_empty();
+    if is_changed {
         own.push(Effect::ZSetAdd { db: ctx.db_index(), key, entries: changed });
     }
     journal_and_deliver(ctx, own, service);
     drop(shard);
+    if is_changed {
+        ctx.notify(notify::ZSET, if flags.incr { "zincr" } else { "zadd" }, key);
+    }
     result?;
     reply_added(ctx, flags, counted, last)
 }
@@ -640,9 +645,15 @@ pub fn zrem(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             }
         }
     }
-    delete_if_empty(&mut shard, hash, key, now_ms);
+    let deleted = delete_if_empty(&mut shard, hash, key, now_ms);
     journal_remove(ctx, key, &removed);
     drop(shard);
+    if !removed.is_empty() {
+        ctx.notify(notify::ZSET, "zrem", key);
+    }
+    if deleted {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
     ctx.reply.integer(len_i64(removed.len()));
     Ok(())
 }

@@ -7,6 +7,7 @@ use super::Context;
 use crate::journal::{self, record::RECORD_PAYLOAD_BYTES_MAX, Effect};
 use crate::limits;
 use crate::protocol::Args;
+use crate::server::notify;
 use crate::store::keyspace::access_clock_s;
 use crate::store::value::EMBSTR_BYTES_MAX;
 use crate::store::{hash_key, Entry, Shard, StrValue, Value};
@@ -407,6 +408,7 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let stored = store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
     journal_stored(ctx, key, value, stored);
     drop(shard);
+    notify_stored(ctx, key, stored, expiry);
     if !get {
         ctx.reply.ok();
     }
@@ -458,6 +460,21 @@ fn journal_stored(ctx: &mut Context<'_>, key: &[u8], bytes: &[u8], stored: Store
     }
 }
 
+/// Publishes what `store_string` did: `set`, plus `expire` when a deadline was given (SET EX,
+/// SETEX), or `del` when a past deadline removed the key.
+fn notify_stored(ctx: &mut Context<'_>, key: &[u8], stored: Stored, expiry: ExpiryOption) {
+    match stored {
+        Stored::Put(_) => {
+            ctx.notify(notify::STRING, "set", key);
+            if matches!(expiry, ExpiryOption::At(_)) {
+                ctx.notify(notify::GENERIC, "expire", key);
+            }
+        }
+        Stored::Deleted(true) => ctx.notify(notify::GENERIC, "del", key),
+        Stored::Deleted(false) => {}
+    }
+}
+
 /// Adds `delta` to the integer at `key` (0 if missing), keeping its TTL; replies the result.
 /// The lookup is a write lookup (Redis's `lookupKeyWrite`): no keyspace hit or miss.
 fn increment(ctx: &mut Context<'_>, key: &[u8], delta: i64) -> CommandResult {
@@ -481,6 +498,7 @@ fn increment(ctx: &mut Context<'_>, key: &[u8], delta: i64) -> CommandResult {
     };
     journal_put(ctx, key, itoa::Buffer::new().format(result).as_bytes(), expires_at_ms);
     drop(shard);
+    ctx.notify(notify::STRING, "incrby", key);
     ctx.reply.integer(result);
     Ok(())
 }
@@ -567,6 +585,9 @@ fn set_pairs(
     }
     journal_pairs(ctx, args);
     drop(shards);
+    for i in (1..args.len()).step_by(2) {
+        ctx.notify(notify::STRING, "set", args.get(i));
+    }
     Ok(true)
 }
 
@@ -668,6 +689,7 @@ pub fn setnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     shard.insert(hash, Entry::new(key, Value::Str(StrValue::from_bytes(value))), ctx.now_ms);
     journal_put(ctx, key, value, 0);
     drop(shard);
+    ctx.notify(notify::STRING, "set", key);
     ctx.reply.integer(1);
     Ok(())
 }
@@ -686,10 +708,11 @@ fn set_with_expiry(
     let server = ctx.server;
     let mut shard = server.db(ctx.client.db).lock(hash);
     let stored = StrValue::from_bytes(value);
-    let stored =
-        store_string(&mut shard, hash, key, stored, ExpiryOption::At(deadline), ctx.now_ms);
+    let expiry = ExpiryOption::At(deadline);
+    let stored = store_string(&mut shard, hash, key, stored, expiry, ctx.now_ms);
     journal_stored(ctx, key, value, stored);
     drop(shard);
+    notify_stored(ctx, key, stored, expiry);
     ctx.reply.ok();
     Ok(())
 }
@@ -718,6 +741,8 @@ pub fn getset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let stored = StrValue::from_bytes(value);
     let stored = store_string(&mut shard, hash, key, stored, ExpiryOption::None, now_ms);
     journal_stored(ctx, key, value, stored);
+    drop(shard);
+    notify_stored(ctx, key, stored, ExpiryOption::None);
     Ok(())
 }
 
@@ -739,6 +764,9 @@ pub fn getdel(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         journal_delete(ctx, key);
     }
     drop(shard);
+    if removed.is_some() {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
     reply_string(ctx, removed.as_ref().and_then(string_of));
     Ok(())
 }
@@ -833,6 +861,7 @@ pub fn append(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     drop(shard);
+    ctx.notify(notify::STRING, "append", key);
     ctx.reply.integer(len_i64(len));
     Ok(())
 }
@@ -941,6 +970,7 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     drop(shard);
+    ctx.notify(notify::STRING, "setrange", key);
     ctx.reply.integer(len_i64(len));
     Ok(())
 }
@@ -983,6 +1013,7 @@ pub fn incrbyfloat(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     journal_put(ctx, key, text.as_bytes(), expires_at_ms);
     drop(shard);
+    ctx.notify(notify::STRING, "incrbyfloat", key);
     ctx.reply.bulk(text.as_bytes());
     Ok(())
 }

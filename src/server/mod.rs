@@ -4,6 +4,7 @@ pub mod blocking;
 pub mod clients;
 pub mod compaction;
 pub mod connection;
+pub mod notify;
 pub mod pubsub;
 pub mod settings;
 pub mod stats;
@@ -331,6 +332,10 @@ fn install_expiry_hook(server: &Arc<Server>) {
     let hooked = server.clone();
     crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
         hooked.watches.touch_expired(db, key);
+        // Expiry runs on no client's behalf: every subscriber gets the event by its mailbox.
+        let mut own = Vec::new();
+        let db_index = usize::try_from(db).unwrap_or(usize::MAX);
+        notify::notify(&hooked, notify::EXPIRED, "expired", key, db_index, 0, &mut own);
         if let Some(journal) = hooked.journal() {
             journal.append(&[crate::journal::Effect::Delete { db, key }]);
         }

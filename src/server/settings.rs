@@ -1,7 +1,7 @@
 //! Live settings under Redis's names, for CONFIG GET/SET. Startup values come from `Config`;
 //! settings read on hot paths are mirrored in atomics (`Hot`).
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use parking_lot::RwLock;
 
@@ -28,6 +28,8 @@ pub enum Kind {
     Save,
     /// `client-output-buffer-limit`: groups of `<class> <hard> <soft> <soft-seconds>`.
     BufferLimits,
+    /// `notify-keyspace-events`: Redis's class letters, shown in its canonical order.
+    NotifyFlags,
 }
 
 /// One setting: Redis's name, an optional alias, its kind, and whether CONFIG SET may change it.
@@ -98,7 +100,7 @@ pub const DEFS: &[SettingDef] = &[
         true,
     ),
     def("maxmemory-samples", Kind::Integer { min: 1, max: 64 }, true),
-    def("notify-keyspace-events", Kind::Text, true),
+    def("notify-keyspace-events", Kind::NotifyFlags, true),
     def("slowlog-log-slower-than", Kind::Integer { min: -1, max: LONG_MAX }, true),
     def("slowlog-max-len", ANY_INT, true),
     def("latency-monitor-threshold", ANY_INT, true),
@@ -210,6 +212,8 @@ pub struct Hot {
     pub requirepass: RwLock<Option<Vec<u8>>>,
     /// `client-output-buffer-limit pubsub`: hard bytes, soft bytes, soft seconds.
     pub pubsub_output_limit: [AtomicU64; 3],
+    /// `notify-keyspace-events` as class bits (`server::notify`); 0 publishes nothing.
+    pub notify_keyspace_events: AtomicU32,
 }
 
 impl Hot {
@@ -470,6 +474,7 @@ impl Settings {
                 proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
                 client_query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
                 maxclients: AtomicU64::new(config.maxclients),
+                notify_keyspace_events: AtomicU32::new(0),
                 requirepass: RwLock::new(
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
@@ -528,6 +533,9 @@ impl Settings {
                 }
             }
             Kind::Text => Ok(value.to_string()),
+            Kind::NotifyFlags => super::notify::parse_flags(value)
+                .map(super::notify::format_flags)
+                .ok_or_else(|| super::notify::INVALID_CLASS.to_string()),
             // Checked here, merged over the current value in `apply`.
             Kind::BufferLimits => {
                 let groups = parse_output_buffer_limits(value)?;
@@ -575,6 +583,10 @@ impl Settings {
                 self.hot.client_query_buffer_limit.store(value.parse().unwrap_or(0), Relaxed)
             }
             "maxclients" => self.hot.maxclients.store(value.parse().unwrap_or(0), Relaxed),
+            "notify-keyspace-events" => self
+                .hot
+                .notify_keyspace_events
+                .store(super::notify::parse_flags(&value).unwrap_or(0), Relaxed),
             "requirepass" => {
                 *self.hot.requirepass.write() =
                     (!value.is_empty()).then(|| value.clone().into_bytes())

@@ -234,6 +234,31 @@ impl<B> Value<B> {
 }
 
 impl<B> Effect<B> {
+    /// The keys the effect changes, with their databases: one, two (RENAME: both names; MOVE:
+    /// the key in both databases) or none (FLUSHDB, FLUSHALL, SWAPDB change whole databases).
+    pub fn keys(&self) -> [Option<(u32, &B)>; 2] {
+        match self {
+            Effect::Put { db, key, .. }
+            | Effect::Delete { db, key }
+            | Effect::Expire { db, key, .. }
+            | Effect::Append { db, key, .. }
+            | Effect::ListPush { db, key, .. }
+            | Effect::ListPop { db, key, .. }
+            | Effect::ListSet { db, key, .. }
+            | Effect::ListInsert { db, key, .. }
+            | Effect::ListRemove { db, key, .. }
+            | Effect::HashSet { db, key, .. }
+            | Effect::HashDelete { db, key, .. }
+            | Effect::SetAdd { db, key, .. }
+            | Effect::SetRemove { db, key, .. }
+            | Effect::ZSetAdd { db, key, .. }
+            | Effect::ZSetRemove { db, key, .. } => [Some((*db, key)), None],
+            Effect::Rename { db, from, to } => [Some((*db, from)), Some((*db, to))],
+            Effect::Move { from_db, to_db, key } => [Some((*from_db, key)), Some((*to_db, key))],
+            Effect::FlushDb { .. } | Effect::FlushAll | Effect::SwapDb { .. } => [None, None],
+        }
+    }
+
     /// The same effect with every byte string converted by `f` (owned from borrowed, or back).
     pub fn map_bytes<'a, C>(&'a self, f: &impl Fn(&'a B) -> C) -> Effect<C> {
         let list = |items: &'a [B]| items.iter().map(f).collect();

@@ -122,33 +122,8 @@ impl Watches {
         }
         let mut table = self.table.lock();
         for effect in effects {
-            match effect {
-                Effect::Put { db, key, .. }
-                | Effect::Delete { db, key }
-                | Effect::Expire { db, key, .. }
-                | Effect::Append { db, key, .. }
-                | Effect::ListPush { db, key, .. }
-                | Effect::ListPop { db, key, .. }
-                | Effect::ListSet { db, key, .. }
-                | Effect::ListInsert { db, key, .. }
-                | Effect::ListRemove { db, key, .. }
-                | Effect::HashSet { db, key, .. }
-                | Effect::HashDelete { db, key, .. }
-                | Effect::SetAdd { db, key, .. }
-                | Effect::SetRemove { db, key, .. }
-                | Effect::ZSetAdd { db, key, .. }
-                | Effect::ZSetRemove { db, key, .. } => {
-                    mark(&mut table, *db, key, |_| Touch::Dirty)
-                }
-                Effect::Rename { db, from, to } => {
-                    mark(&mut table, *db, from, |_| Touch::Dirty);
-                    mark(&mut table, *db, to, |_| Touch::Dirty);
-                }
-                Effect::Move { from_db, to_db, key } => {
-                    mark(&mut table, *from_db, key, |_| Touch::Dirty);
-                    mark(&mut table, *to_db, key, |_| Touch::Dirty);
-                }
-                Effect::FlushDb { .. } | Effect::FlushAll | Effect::SwapDb { .. } => {}
+            for (db, key) in effect.keys().into_iter().flatten() {
+                mark(&mut table, db, key, |_| Touch::Dirty);
             }
         }
     }

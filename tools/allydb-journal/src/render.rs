@@ -178,28 +178,12 @@ pub fn words<'a>(effect: &'a Effect<&'a [u8]>) -> Words<'a> {
 /// the database (FLUSHDB, SWAPDB); `None` as the database means every database (FLUSHALL).
 pub fn touched<'a>(effect: &'a Effect<&'a [u8]>) -> Vec<(Option<u32>, Option<&'a [u8]>)> {
     match effect {
-        Effect::Rename { db, from, to } => vec![(Some(*db), Some(*from)), (Some(*db), Some(*to))],
-        Effect::Move { from_db, to_db, key } => {
-            vec![(Some(*from_db), Some(*key)), (Some(*to_db), Some(*key))]
-        }
         Effect::FlushDb { db } => vec![(Some(*db), None)],
         Effect::FlushAll => vec![(None, None)],
         Effect::SwapDb { a, b } => vec![(Some(*a), None), (Some(*b), None)],
-        Effect::Put { db, key, .. }
-        | Effect::Delete { db, key }
-        | Effect::Expire { db, key, .. }
-        | Effect::Append { db, key, .. }
-        | Effect::ListPush { db, key, .. }
-        | Effect::ListPop { db, key, .. }
-        | Effect::ListSet { db, key, .. }
-        | Effect::ListInsert { db, key, .. }
-        | Effect::ListRemove { db, key, .. }
-        | Effect::HashSet { db, key, .. }
-        | Effect::HashDelete { db, key, .. }
-        | Effect::SetAdd { db, key, .. }
-        | Effect::SetRemove { db, key, .. }
-        | Effect::ZSetAdd { db, key, .. }
-        | Effect::ZSetRemove { db, key, .. } => vec![(Some(*db), Some(*key))],
+        keyed => {
+            keyed.keys().into_iter().flatten().map(|(db, key)| (Some(db), Some(*key))).collect()
+        }
     }
 }
 

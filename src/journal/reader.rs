@@ -58,11 +58,12 @@ impl SegmentReader {
     /// Opens `path` and decodes its header: `Ok(Err(..))` when the header is damaged.
     pub fn open(path: &Path) -> std::io::Result<Result<Self, DecodeError>> {
         let (file, file_len, head) = open_with_header(path)?;
-        let header = match SegmentHeader::decode(&head) {
-            Ok(header) => header,
-            Err(error) => return Ok(Err(error)),
-        };
-        Ok(Ok(Self {
+        Ok(SegmentHeader::decode(&head).map(|header| Self::after_header(file, file_len, header)))
+    }
+
+    /// A reader positioned after the header.
+    fn after_header(file: File, file_len: u64, header: SegmentHeader) -> Self {
+        Self {
             file,
             file_len,
             header,
@@ -70,7 +71,7 @@ impl SegmentReader {
             buf_at: SegmentHeader::ENCODED_BYTES as u64,
             pos: 0,
             effects: true,
-        }))
+        }
     }
 
     /// Opens `path` although its header does not decode, positioned after the header's bytes
@@ -79,15 +80,7 @@ impl SegmentReader {
     pub fn open_past_damaged_header(path: &Path, first_seq: u64) -> std::io::Result<Self> {
         let file = File::open(path)?;
         let file_len = file.metadata()?.len();
-        Ok(Self {
-            file,
-            file_len,
-            header: SegmentHeader { first_seq },
-            buf: Vec::new(),
-            buf_at: SegmentHeader::ENCODED_BYTES as u64,
-            pos: 0,
-            effects: true,
-        })
+        Ok(Self::after_header(file, file_len, SegmentHeader { first_seq }))
     }
 
     /// Records are checked as fully (CRC, every effect) but returned without their effects,
@@ -363,11 +356,13 @@ impl SnapshotReader {
     /// Opens `path` and decodes its header: `Ok(Err(..))` when the header is damaged.
     pub fn open(path: &Path) -> std::io::Result<Result<Self, DecodeError>> {
         let (file, file_len, head) = open_with_header(path)?;
-        let seq = match SnapshotHeader::decode(&head) {
-            Ok(header) => header.seq,
-            Err(error) => return Ok(Err(error)),
-        };
-        Ok(Ok(Self {
+        Ok(SnapshotHeader::decode(&head)
+            .map(|header| Self::after_header(file, file_len, header.seq)))
+    }
+
+    /// A reader positioned after the header, for the snapshot of sequence number `seq`.
+    fn after_header(file: File, file_len: u64, seq: u64) -> Self {
+        Self {
             file,
             file_len,
             seq,
@@ -375,7 +370,7 @@ impl SnapshotReader {
             block: Vec::new(),
             finished: false,
             cut_at: None,
-        }))
+        }
     }
 
     pub fn file_len(&self) -> u64 {
@@ -388,15 +383,7 @@ impl SnapshotReader {
     pub fn open_past_damaged_header(path: &Path, seq: u64) -> std::io::Result<Self> {
         let file = File::open(path)?;
         let file_len = file.metadata()?.len();
-        Ok(Self {
-            file,
-            file_len,
-            seq,
-            offset: SnapshotHeader::ENCODED_BYTES as u64,
-            block: Vec::new(),
-            finished: false,
-            cut_at: None,
-        })
+        Ok(Self::after_header(file, file_len, seq))
     }
 
     /// The next block; `Ok(None)` after the end block when nothing follows it.

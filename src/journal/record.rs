@@ -796,9 +796,9 @@ fn decode_payload(payload: &[u8]) -> Result<Vec<Effect<&[u8]>>, DecodeError> {
     Ok(effects)
 }
 
-/// Checks a record as `decode_record_ref` does (length, CRC, every effect) without keeping
-/// its effects: returns its sequence number and the bytes it took (`allydb-journal verify`).
-pub fn check_record(input: &[u8]) -> Result<(u64, usize), DecodeError> {
+/// The record at the front of `input`: its header, its payload once its length fits and its
+/// CRC matches, and where it ends.
+fn checked_payload(input: &[u8]) -> Result<(RecordHeader, &[u8], usize), DecodeError> {
     let header = RecordHeader::decode(input)?;
     let len = usize::try_from(header.payload_len_bytes).map_err(|_| DecodeError::Truncated)?;
     let end = RecordHeader::ENCODED_BYTES.checked_add(len).ok_or(DecodeError::Truncated)?;
@@ -807,6 +807,13 @@ pub fn check_record(input: &[u8]) -> Result<(u64, usize), DecodeError> {
     if actual != header.crc {
         return Err(DecodeError::BadCrc { expected: header.crc, actual });
     }
+    Ok((header, payload, end))
+}
+
+/// Checks a record as `decode_record_ref` does (length, CRC, every effect) without keeping
+/// its effects: returns its sequence number and the bytes it took (`allydb-journal verify`).
+pub fn check_record(input: &[u8]) -> Result<(u64, usize), DecodeError> {
+    let (header, payload, end) = checked_payload(input)?;
     let (mut reader, count) = payload_start(payload)?;
     for _ in 0..count {
         next_effect(&mut reader)?;
@@ -821,14 +828,7 @@ pub fn check_record(input: &[u8]) -> Result<(u64, usize), DecodeError> {
 /// per record beyond the effect list): returns it and the bytes it took. Checks the length,
 /// the CRC, then the payload's structure. Takes any bytes; never panics.
 pub fn decode_record_ref(input: &[u8]) -> Result<(RecordRef<'_>, usize), DecodeError> {
-    let header = RecordHeader::decode(input)?;
-    let len = usize::try_from(header.payload_len_bytes).map_err(|_| DecodeError::Truncated)?;
-    let end = RecordHeader::ENCODED_BYTES.checked_add(len).ok_or(DecodeError::Truncated)?;
-    let payload = input.get(RecordHeader::ENCODED_BYTES..end).ok_or(DecodeError::Truncated)?;
-    let actual = record_crc(header.seq, payload);
-    if actual != header.crc {
-        return Err(DecodeError::BadCrc { expected: header.crc, actual });
-    }
+    let (header, payload, end) = checked_payload(input)?;
     let effects = decode_payload(payload)?;
     Ok((RecordRef { seq: header.seq, effects }, end))
 }

@@ -102,6 +102,25 @@ pub fn write_frame(out: &mut Vec<u8>, protocol: Protocol, frame: &[u8]) {
     }
 }
 
+/// Hands `frame` to every one of `subscribers`: the publisher's own copy goes to `own` (it is
+/// written before the PUBLISH reply), the others are delivered. Returns how many received it.
+fn fan_out(
+    subscribers: &[Arc<ClientHandle>],
+    frame: &Bytes,
+    limit: OutputLimit,
+    publisher_id: u64,
+    own: &mut Vec<Bytes>,
+) -> usize {
+    for client in subscribers {
+        if client.id == publisher_id {
+            own.push(frame.clone());
+        } else {
+            deliver(client, frame, limit);
+        }
+    }
+    subscribers.len()
+}
+
 /// Queues `frame` for `client`, unless it is already over its limit. Over the limit now, the
 /// client is killed (its connection closes at once) and its queue freed, as Redis closes a
 /// client "ASAP"; the caller carries on.
@@ -334,14 +353,7 @@ impl PubSub {
             if let Some(subscribers) = channels.get(channel) {
                 let kind: &[u8] = if shard { b"smessage" } else { b"message" };
                 let frame = encode(&[kind, channel, message]);
-                receivers += subscribers.len();
-                for client in subscribers {
-                    if client.id == publisher_id {
-                        own.push(frame.clone());
-                    } else {
-                        deliver(client, &frame, limit);
-                    }
-                }
+                receivers += fan_out(subscribers, &frame, limit, publisher_id, own);
             }
         }
         if shard || self.pattern_count.load(Relaxed) == 0 {
@@ -353,14 +365,7 @@ impl PubSub {
                 continue;
             }
             let frame = encode(&[b"pmessage", pattern, channel, message]);
-            receivers += subscribers.len();
-            for client in subscribers {
-                if client.id == publisher_id {
-                    own.push(frame.clone());
-                } else {
-                    deliver(client, &frame, limit);
-                }
-            }
+            receivers += fan_out(subscribers, &frame, limit, publisher_id, own);
         }
         receivers
     }

@@ -3,26 +3,14 @@
 //! and two servers cannot share a directory.
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
 use common::*;
 
-fn segment_of(data: &Path) -> PathBuf {
-    let mut segments: Vec<PathBuf> = std::fs::read_dir(data)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    segments.sort();
-    segments.pop().expect("a segment")
-}
-
 fn aof_current_size(c: &mut RawClient) -> u64 {
-    let info = c.cmd(&["INFO", "persistence"]);
-    let line = info.lines().find_map(|l| l.strip_prefix("aof_current_size:")).unwrap();
-    line.trim().parse().unwrap()
+    info_number(c, "persistence", "aof_current_size")
 }
 
 /// Writes k1..=k3 through a server and stops it; returns the end offset of each record.
@@ -81,7 +69,7 @@ fn torn_tail_is_cut_at_every_offset_of_the_last_record() {
     let data = dir.path().join("data");
     let ends = three_records(&data);
     let (second_end, third_end) = (ends[1], ends[2]);
-    let name = segment_of(&data).file_name().unwrap().to_owned();
+    let name = last_segment(&data).file_name().unwrap().to_owned();
     for cut in second_end..third_end {
         let copy = dir.path().join(format!("cut-{cut}"));
         copy_dir(&data, &copy);
@@ -112,7 +100,7 @@ fn damage_before_the_tail_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     let ends = three_records(&data);
-    let name = segment_of(&data).file_name().unwrap().to_owned();
+    let name = last_segment(&data).file_name().unwrap().to_owned();
     let first_end = ends[0];
     // Flip one byte in each field of record 2 (length, CRC, seq, payload).
     for (field, offset) in [("len", 1), ("crc", 5), ("seq", 9), ("payload", 20)] {
@@ -137,7 +125,7 @@ fn a_missing_segment_refuses_to_start() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().join("data");
     three_records(&data);
-    let segment = segment_of(&data);
+    let segment = last_segment(&data);
     std::fs::rename(&segment, data.join("journal-00000000000000000009.log")).unwrap();
     let mut node = spawn_node(&data, &[]);
     assert_eq!(node.ready(), Err(1));
@@ -266,7 +254,7 @@ fn a_failing_disk_refuses_writes_then_recovers() {
     node.ready().unwrap();
     let (port, pid) = (node.port, node.child.id());
     assert_eq!(node.client().cmd(&["SET", "before", "1"]), OK);
-    let allocated = std::fs::metadata(segment_of(&data)).unwrap().len();
+    let allocated = std::fs::metadata(last_segment(&data)).unwrap().len();
     set_file_size_limit(pid, &allocated.to_string());
     let value = "v".repeat(64 * 1024);
     let mut acknowledged = Vec::new();
@@ -382,7 +370,7 @@ fn a_damaged_or_missing_manifest_refuses_to_start() {
 
     // Without a MANIFEST, segments must start at sequence number 1.
     std::fs::remove_file(data.join("MANIFEST")).unwrap();
-    let old = segment_of(&data);
+    let old = last_segment(&data);
     std::fs::rename(&old, data.join("journal-00000000000000000005.log")).unwrap();
     let mut node = spawn_node(&data, &[]);
     assert_eq!(node.ready().expect_err("started without the start of the journal"), 1);

@@ -33,12 +33,7 @@ fn expire(key: &str, expires_at_ms: u64) -> Effect<Vec<u8>> {
 
 /// Every record in the journal directory, in order, as its effects.
 fn journal_records(data: &Path) -> Vec<Vec<Effect<Vec<u8>>>> {
-    let mut segments: Vec<_> = std::fs::read_dir(data)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    segments.sort();
+    let segments = common::segments(data);
     let mut records = Vec::new();
     let mut expected_seq = None;
     for segment in segments {

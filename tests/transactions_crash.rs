@@ -166,22 +166,6 @@ fn kill_9_keeps_transactions_whole_with_interval() {
     crash_rounds("interval");
 }
 
-fn aof_current_size(c: &mut common::RawClient) -> u64 {
-    let info = c.cmd(&["INFO", "persistence"]);
-    let line = info.lines().find_map(|l| l.strip_prefix("aof_current_size:")).unwrap();
-    line.trim().parse().unwrap()
-}
-
-fn last_segment(data: &Path) -> std::path::PathBuf {
-    let mut segments: Vec<_> = std::fs::read_dir(data)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "log"))
-        .collect();
-    segments.sort();
-    segments.pop().expect("a segment")
-}
-
 /// Sends transaction `t` of client 0 in round 0 and reads its replies.
 fn run_transaction(c: &mut common::RawClient, t: u64) {
     c.send(&transaction(0, 0, t));
@@ -200,12 +184,12 @@ fn a_transaction_record_cut_anywhere_is_dropped_whole() {
     let mut ends = Vec::new();
     for t in 1..=3 {
         run_transaction(&mut c, t);
-        ends.push(aof_current_size(&mut c));
+        ends.push(common::info_number(&mut c, "persistence", "aof_current_size"));
     }
     drop(c);
     node.stop();
     let (second_end, third_end) = (ends[1], ends[2]);
-    let name = last_segment(&data).file_name().unwrap().to_owned();
+    let name = common::last_segment(&data).file_name().unwrap().to_owned();
     let step = ((third_end - second_end) / 16).max(1);
     let cuts = (second_end..third_end).step_by(usize::try_from(step).unwrap()).chain([third_end]);
     for cut in cuts {

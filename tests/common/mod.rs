@@ -560,3 +560,19 @@ pub fn info_number(c: &mut RawClient, section: &str, name: &str) -> u64 {
     let text = info_field(c, section, name);
     text.parse().unwrap_or_else(|_| panic!("{name} is not a number: {text:?}"))
 }
+
+/// The journal segments (`*.log`) of directory `data`, in sequence order.
+pub fn segments(data: &Path) -> Vec<std::path::PathBuf> {
+    let mut segments: Vec<_> = std::fs::read_dir(data)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .collect();
+    segments.sort();
+    segments
+}
+
+/// The newest journal segment of `data`.
+pub fn last_segment(data: &Path) -> std::path::PathBuf {
+    segments(data).pop().expect("a segment")
+}

@@ -1,6 +1,7 @@
 //! CLIENT and its subcommands: identity (ID, SETNAME, GETNAME, SETINFO), introspection (LIST,
-//! INFO), KILL, and per-connection modes (REPLY, NO-EVICT, NO-TOUCH). The shared per-client
-//! fields live in `server::clients`; this file only reads and changes them.
+//! INFO), KILL, PAUSE and UNPAUSE, and per-connection modes (REPLY, NO-EVICT, NO-TOUCH). The
+//! shared per-client fields live in `server::clients`, the pause in `server::pause`; this file
+//! only reads and changes them.
 use std::sync::Arc;
 
 use super::arguments::{self, is};
@@ -13,6 +14,7 @@ use crate::limits::CLIENT_NAME_BYTES_MAX;
 use crate::protocol::Args;
 use crate::server::blocking::Outcome;
 use crate::server::clients::{format_addr, ClientHandle, ReplyMode};
+use crate::server::pause::PauseMode;
 
 const G: &str = "connection";
 const CONNECTION: u32 = acl::CONNECTION;
@@ -89,6 +91,17 @@ static SUBCOMMANDS: &[CommandSpec] =
                 "Unblocks a client blocked by a blocking command from a different connection.",
                 "O(log N) where N is the number of client connections",
                 "client-id [TIMEOUT | ERROR]",
+            ),
+        spec("client|pause", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, pause)
+            .acl(CONNECTION)
+            .doc("3.0.0", "Suspends commands processing.", "O(1)", "timeout [WRITE | ALL]"),
+        spec("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, unpause)
+            .acl(CONNECTION)
+            .doc(
+                "6.2.0",
+                "Resumes processing commands from paused clients.",
+                "O(N) Where N is the number of paused clients",
+                "",
             ),
         spec("client|help", 2, LOADING | STALE, KeySpan::NONE, G, help).acl(CONNECTION).doc(
             "5.0.0",
@@ -460,6 +473,10 @@ const HELP: &[&str] = &[
     "      Return clients of specified type.",
     "    * ID <client-id> [<client-id> ...]",
     "      Return clients of specified IDs only.",
+    "UNPAUSE",
+    "    Stop the current client pause, resuming traffic.",
+    "PAUSE <timeout> [WRITE|ALL]",
+    "    Suspend all, or just write, clients for <timeout> milliseconds.",
     "REPLY (ON|OFF|SKIP)",
     "    Control the replies sent to the current connection.",
     "SETNAME <name>",
@@ -503,5 +520,42 @@ pub fn unblock(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     let unblocked = u64::try_from(id).is_ok_and(|id| ctx.server.blocking.unblock(id, outcome));
     ctx.reply.integer(i64::from(unblocked));
+    Ok(())
+}
+
+/// CLIENT PAUSE timeout [WRITE | ALL]: holds every command of normal clients (ALL, the
+/// default) or those that write (WRITE) for `timeout` milliseconds. A pause in force is only
+/// extended or made stricter. The mode is checked before the timeout, as in Redis.
+pub fn pause(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    if args.len() > 4 {
+        return Err(CommandError::subcommand_syntax(args.get(0), args.get(1)));
+    }
+    let mode = match args.len() {
+        4 if is(args.get(3), "write") => PauseMode::Write,
+        4 if is(args.get(3), "all") => PauseMode::All,
+        4 => return Err(CommandError::Static("ERR CLIENT PAUSE mode must be WRITE or ALL")),
+        _ => PauseMode::All,
+    };
+    let timeout_ms = arguments::integer(args.get(2))
+        .map_err(|_| CommandError::Static("ERR timeout is not an integer or out of range"))?;
+    if timeout_ms < 0 {
+        return Err(CommandError::Static("ERR timeout is negative"));
+    }
+    let now_ms = i64::try_from(crate::clock::unix_ms_now()).unwrap_or(i64::MAX);
+    // Redis keeps a 0 timeout as an end of 0 (already past), not now + 0.
+    let end_ms = if timeout_ms == 0 {
+        0
+    } else {
+        timeout_ms.checked_add(now_ms).ok_or(CommandError::Static("ERR timeout is out of range"))?
+    };
+    ctx.server.pause.pause(mode, u64::try_from(end_ms).unwrap_or(0));
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// CLIENT UNPAUSE: ends the pause now; waiting clients run in the order they arrived.
+pub fn unpause(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.server.pause.unpause();
+    ctx.reply.ok();
     Ok(())
 }

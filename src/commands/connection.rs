@@ -259,6 +259,10 @@ pub fn quit(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     super::transactions::discard_state(ctx);
     ctx.server.pubsub.remove_all(&mut ctx.client.subscriptions, &ctx.client.handle);
+    if ctx.client.monitor {
+        ctx.client.monitor = false;
+        ctx.server.monitors.remove(ctx.client.id);
+    }
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;
     ctx.reply.protocol = Protocol::Resp2;
@@ -270,6 +274,7 @@ pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         info.name.clear();
         info.no_evict = false;
         info.no_touch = false;
+        info.monitor = false;
     }
     ctx.reply.simple("RESET");
     Ok(())

@@ -54,6 +54,9 @@ pub enum Action {
     /// `timeout` (None waits for ever), CLIENT UNBLOCK or disconnection; then reply
     /// (`Outcome::write`).
     Block { waiter: Arc<Waiter>, timeout: Option<Duration> },
+    /// CLIENT PAUSE holds this command: wait until it may run (`is_write` says whether a
+    /// WRITE pause holds it), then run it again from the same input.
+    Postpone { is_write: bool },
 }
 
 /// Everything a handler may touch.
@@ -180,9 +183,19 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.client.action = Some(Action::CloseSilently);
         return;
     }
+    let resolved = resolve(ctx, args);
+    if let Ok(spec) = resolved {
+        if let Some(is_write) = must_wait(ctx, spec) {
+            // Nothing ran and nothing is counted: the command runs again once the pause lets
+            // it. CLIENT LIST shows it as the client's command meanwhile, as Redis does.
+            ctx.client.last_command = spec.name;
+            ctx.client.action = Some(Action::Postpone { is_write });
+            return;
+        }
+    }
     let reply_start = ctx.reply.out.len();
     // `ran`: the command ran (commandstats count it); queued ones run later, inside EXEC.
-    let (spec, result, ran) = match resolve(ctx, args) {
+    let (spec, result, ran) = match resolved {
         Ok(spec) if transactions::is_queued(ctx, spec) => {
             transactions::queue(ctx, spec, args);
             (Some(spec), Ok(()), false)
@@ -212,6 +225,12 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.server.stats.record_error(&error.code());
         ctx.reply.error(&error.to_string());
     }
+    if ran && ctx.server.monitors.is_active() {
+        if let Some(spec) = spec {
+            // After the reply: a monitor sees its own command's line right after its reply.
+            feed_monitors(ctx, spec, args, true);
+        }
+    }
     if let Some(spec) = spec {
         // One clock read per command: this command ran from the previous command's end (or
         // the batch start, see ClientState::clock) until now.
@@ -236,6 +255,10 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
 /// EXEC array and counts it in commandstats.
 pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) {
     let result = (spec.handler)(ctx, args);
+    if ctx.server.monitors.is_active() {
+        // Not into the output: it holds EXEC's array.
+        feed_monitors(ctx, spec, args, false);
+    }
     if let Err(error) = &result {
         ctx.server.stats.record_error(&error.code());
         ctx.reply.error(&error.to_string());
@@ -245,6 +268,68 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     ctx.client.clock = finished;
     let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
+}
+
+/// Whether CLIENT PAUSE holds `spec` now: Some(whether it counts as a write) if so. One
+/// relaxed load while no pause is in force. Monitors are never paused (Redis exempts them
+/// with replicas), and a client whose turn came runs its command.
+fn must_wait(ctx: &Context<'_>, spec: &CommandSpec) -> Option<bool> {
+    let pause = &ctx.server.pause;
+    if pause.mode() == crate::server::pause::PauseMode::None {
+        return None;
+    }
+    if ctx.client.monitor || ctx.client.pause_ticket.is_some() {
+        return None;
+    }
+    let is_write = spec.is_write()
+        || spec.has(flags::MAY_REPLICATE)
+        || transactions::exec_paused_by_write(ctx, spec);
+    pause.holds(is_write).then_some(is_write)
+}
+
+/// Sends the line of a command that ran to every monitor, unless it is an admin command
+/// or flagged `skip_monitor` (Redis's `call`). Passwords of AUTH and HELLO ... AUTH show as
+/// `(redacted)`. The database is the client's after the command (SELECT shows its new one).
+/// With `into_reply`, a client that monitors gets its own line in its output, after the
+/// command's reply.
+fn feed_monitors(ctx: &mut Context<'_>, spec: &CommandSpec, args: Args<'_>, into_reply: bool) {
+    if spec.has(flags::ADMIN | flags::SKIP_MONITOR) {
+        return;
+    }
+    let hot = &ctx.server.settings.hot;
+    let (normal, pubsub) = (hot.normal_limit(), hot.pubsub_limit());
+    let (handle, db) = (&ctx.client.handle, ctx.client.db);
+    let own = if into_reply && ctx.client.monitor { Some(&mut ctx.reply.out) } else { None };
+    let monitors = &ctx.server.monitors;
+    match spec.name {
+        "auth" => monitors.feed(handle, db, args, |i| i >= 1, normal, pubsub, own),
+        "hello" => {
+            let redacted = hello_redactions(args);
+            let is_redacted = |i: usize| redacted.contains(&i);
+            monitors.feed(handle, db, args, is_redacted, normal, pubsub, own);
+        }
+        _ => monitors.feed(handle, db, args, |_| false, normal, pubsub, own),
+    }
+}
+
+/// The argument positions HELLO's monitor line redacts: the user name and password after
+/// every AUTH option with both values present. Redis stops at the first bad option or a bad
+/// protocol version, showing later passwords; AUTH pairs are redacted wherever they appear.
+fn hello_redactions(args: Args<'_>) -> Vec<usize> {
+    let mut redacted = Vec::new();
+    let mut i = 2;
+    while i < args.len() {
+        let more = args.len() - 1 - i;
+        if args.get(i).eq_ignore_ascii_case(b"auth") && more >= 2 {
+            redacted.extend([i + 1, i + 2]);
+            i += 3;
+        } else if args.get(i).eq_ignore_ascii_case(b"setname") && more >= 1 {
+            i += 2;
+        } else {
+            i += 1;
+        }
+    }
+    redacted
 }
 
 /// What a RESP2 client in subscribed mode may run (EXIT is AllyDB's QUIT).
@@ -306,6 +391,16 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
         return Err((
             Some(spec),
             CommandError::Static("LOADING Redis is loading the dataset in memory"),
+        ));
+    }
+    if ctx.client.monitor
+        && (spec.has(flags::WRITE | flags::READONLY | flags::MAY_REPLICATE)
+            || transactions::exec_paused_by_write(ctx, spec))
+    {
+        // A monitor is a replica to Redis, and replicas may not touch the keyspace.
+        return Err((
+            Some(spec),
+            CommandError::Static("ERR Replica can't interact with the keyspace"),
         ));
     }
     Ok(spec)

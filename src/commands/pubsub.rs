@@ -37,7 +37,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) where N is the number of patterns to unsubscribe.",
         "[pattern [pattern ...]]",
     ),
-    spec("publish", 3, INTROSPECTING | FAST, KeySpan::NONE, G, publish).doc(
+    spec("publish", 3, INTROSPECTING | FAST | MAY_REPLICATE, KeySpan::NONE, G, publish).doc(
         "2.0.0",
         "Posts a message to a channel.",
         "O(N+M) where N is the number of clients subscribed to the receiving channel and M is \
@@ -56,7 +56,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) where N is the number of shard channels to unsubscribe.",
         "[shardchannel [shardchannel ...]]",
     ),
-    spec("spublish", 3, INTROSPECTING | FAST, KeySpan::ONE, G, spublish).doc(
+    spec("spublish", 3, INTROSPECTING | FAST | MAY_REPLICATE, KeySpan::ONE, G, spublish).doc(
         "7.0.0",
         "Post a message to a shard channel",
         "O(N) where N is the number of clients subscribed to the receiving shard channel.",

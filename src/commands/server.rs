@@ -1,4 +1,5 @@
-//! Server administration: INFO, CONFIG, TIME, LASTSAVE, MEMORY, SHUTDOWN and DEBUG.
+//! Server administration: INFO, CONFIG, TIME, LASTSAVE, MEMORY, SHUTDOWN, DEBUG and MONITOR
+//! (whose lines `server::monitor` builds and delivers).
 //! Settings themselves live in `server::settings`, counters in `server::stats`; SAVE, BGSAVE
 //! and BGREWRITEAOF belong to the journal.
 use std::fmt::{Display, Write as _};
@@ -90,7 +91,30 @@ pub static COMMANDS: &[CommandSpec] = &[
         "Depends on subcommand.",
         "",
     ),
+    spec("monitor", 1, ADMIN_ONLY, KeySpan::NONE, G, monitor).doc(
+        "1.0.0",
+        "Listens for all requests received by the server in real-time.",
+        "",
+        "",
+    ),
 ];
+
+/// MONITOR: from now on the client receives a line for every command run (its own
+/// included), and may only run commands that leave the keyspace alone. A second MONITOR is
+/// ignored without a reply, as in Redis; inside EXEC it is refused.
+pub fn monitor(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    if ctx.client.transaction.is_executing() {
+        return Err(CommandError::Static("ERR MONITOR isn't allowed for DENY BLOCKING client"));
+    }
+    if ctx.client.monitor {
+        return Ok(());
+    }
+    ctx.client.monitor = true;
+    ctx.client.handle.info.lock().monitor = true;
+    ctx.server.monitors.add(&ctx.client.handle);
+    ctx.reply.ok();
+    Ok(())
+}
 
 static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
     spec("config|get", -3, ADMIN_ONLY, KeySpan::NONE, G, config_get).doc(
@@ -353,7 +377,10 @@ fn clients_section(ctx: &Context<'_>) -> Section {
         .field("maxclients", ctx.server.settings.hot.maxclients.load(Relaxed))
         .field("client_recent_max_input_buffer", max_input)
         .field("client_recent_max_output_buffer", max_output)
-        .field("blocked_clients", ctx.server.blocking.blocked_clients())
+        .field(
+            "blocked_clients",
+            ctx.server.blocking.blocked_clients() + ctx.server.pause.waiting_clients(),
+        )
         .field("tracking_clients", 0)
         .field("clients_in_timeout_table", ctx.server.blocking.clients_with_timeout())
         .field("total_blocking_keys", ctx.server.blocking.blocking_keys())

@@ -28,6 +28,9 @@ pub mod flags {
     pub const NO_MULTI: u32 = 1 << 13;
     pub const MOVABLEKEYS: u32 = 1 << 14;
     pub const ALLOW_BUSY: u32 = 1 << 15;
+    /// Redis's `may_replicate` (hidden from COMMAND INFO, as in Redis): not a write, but
+    /// CLIENT PAUSE WRITE holds it (PUBLISH, SPUBLISH) and a monitor may not run it.
+    pub const MAY_REPLICATE: u32 = 1 << 16;
     /// Not a Redis flag: the command needs the keyspace gate exclusively (it touches several
     /// databases, or all of one, at one instant).
     pub const EXCLUSIVE: u32 = 1 << 30;

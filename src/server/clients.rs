@@ -34,7 +34,7 @@ pub struct ClientHandle {
     pub info: Mutex<ClientInfo>,
     pub killed: AtomicBool,
     pub kill_notify: Notify,
-    /// Pub/sub frames waiting to be written, and subscription counts.
+    /// Pub/sub frames and MONITOR lines waiting to be written, and subscription counts.
     pub mailbox: Mailbox,
 }
 
@@ -58,6 +58,8 @@ pub struct ClientInfo {
     pub blocked: bool,
     /// Commands queued since MULTI, -1 outside MULTI (`multi=`, flag `x`).
     pub multi: i64,
+    /// In MONITOR mode (flag `O`).
+    pub monitor: bool,
 }
 
 impl ClientHandle {
@@ -90,6 +92,9 @@ impl ClientHandle {
         let age = now.duration_since(self.created).as_secs();
         let idle = now.duration_since(info.last_interaction).as_secs();
         let mut flags = String::new();
+        if info.monitor {
+            flags.push('O');
+        }
         if channels + patterns + shard_channels > 0 {
             flags.push('P');
         }
@@ -177,6 +182,11 @@ pub struct ClientState {
     pub clock: Instant,
     /// Pub/sub channels, patterns and shard channels this client listens to.
     pub subscriptions: Subscriptions,
+    /// In MONITOR mode: every other command's line arrives through the mailbox.
+    pub monitor: bool,
+    /// Set once a command postponed by CLIENT PAUSE may run: held until it ran, so the next
+    /// waiting client goes after it.
+    pub pause_ticket: Option<super::pause::Ticket>,
     pub handle: Arc<ClientHandle>,
 }
 
@@ -195,6 +205,8 @@ impl ClientState {
             transaction: Default::default(),
             clock: Instant::now(),
             subscriptions: Subscriptions::default(),
+            monitor: false,
+            pause_ticket: None,
             handle,
         }
     }

@@ -2,7 +2,7 @@
 //! batch with one socket write. Protocol errors are answered, then the connection closes.
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::Arc;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -33,9 +33,10 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
     let mut wanted = 0usize;
     loop {
         reserve_for_read(&mut input, wanted);
-        // Queued pub/sub messages wake the loop too; they go out between batches, never
-        // inside another reply.
-        let listening = state.is_subscribed() || handle.mailbox.pending_bytes() > 0;
+        // Queued pub/sub messages and MONITOR lines wake the loop too; they go out between
+        // batches, never inside another reply.
+        let listening =
+            state.monitor || state.is_subscribed() || handle.mailbox.pending_bytes() > 0;
         let read = tokio::select! {
             read = stream.read_buf(&mut input) => read,
             _ = handle.kill_notify.notified() => break,
@@ -90,6 +91,11 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
         publish(&handle, &state, &input);
     }
     server.pubsub.remove_all(&mut state.subscriptions, &handle);
+    if state.monitor {
+        server.monitors.remove(handle.id);
+    }
+    // A client still waiting out a CLIENT PAUSE leaves the queue (its ticket's drop).
+    state.pause_ticket = None;
     let _ = stream.shutdown().await;
 }
 
@@ -150,7 +156,12 @@ async fn process_batch(
                 reply.muted = state.is_muted();
                 let mut ctx = Context { server, client: state, reply, now_ms };
                 commands::execute(&mut ctx, args);
-                consumed += used;
+                // A postponed command stays in the buffer and is parsed again once it may run.
+                if !matches!(state.action, Some(Action::Postpone { .. })) {
+                    consumed += used;
+                    // The command CLIENT PAUSE held has run: the next waiting client may go.
+                    state.pause_ticket = None;
+                }
             }
             Ok(Parsed::Nothing { consumed: used }) => consumed += used,
             Ok(Parsed::Incomplete { needed: n }) => {
@@ -204,6 +215,12 @@ async fn process_batch(
                 server.shutdown.notify_one();
                 next = Next::Close;
                 break;
+            }
+            Some(Action::Postpone { is_write }) => {
+                if !wait_paused(server, state, reply, input, stream, is_write).await {
+                    next = Next::Close;
+                    break;
+                }
             }
             Some(Action::Block { waiter, timeout }) => {
                 let stays_open =
@@ -347,6 +364,52 @@ async fn wait_blocked(
     true
 }
 
+/// Waits while CLIENT PAUSE holds this client's next command: replies before it go out first,
+/// input arriving meanwhile is buffered, and the client's turn comes in arrival order once
+/// the pause lets its command through. Holds no lock while waiting. Returns false when the
+/// connection must close (disconnected, killed, or over its query buffer limit).
+async fn wait_paused(
+    server: &Server,
+    state: &mut ClientState,
+    reply: &mut ReplyWriter,
+    input: &mut BytesMut,
+    stream: &mut TcpStream,
+    is_write: bool,
+) -> bool {
+    let sent = wait_for_journal(server, state).await
+        && flush(server, stream, reply, &state.handle).await.is_ok();
+    if !sent {
+        reply.out.clear();
+        return false;
+    }
+    let ticket = server.pause.enqueue(is_write);
+    set_blocked(state, true);
+    let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
+    let go = {
+        let admitted = ticket.admitted();
+        tokio::pin!(admitted);
+        loop {
+            tokio::select! {
+                () = &mut admitted => break true,
+                read = stream.read_buf(input) => match read {
+                    Ok(n) if n > 0 && input.len() as u64 <= limit => {
+                        server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
+                        server.stats.add_traffic(Traffic::ReadsProcessed, 1);
+                    }
+                    _ => break false,
+                },
+                () = state.handle.kill_notify.notified() => break false,
+            }
+        }
+    };
+    set_blocked(state, false);
+    state.clock = Instant::now();
+    if go {
+        state.pause_ticket = Some(ticket);
+    }
+    go
+}
+
 /// Publishes the blocked state (CLIENT LIST `flags=b`, `cmd=` the blocking command).
 fn set_blocked(state: &ClientState, blocked: bool) {
     let mut info = state.handle.info.lock();
@@ -380,6 +443,24 @@ async fn flush(
     if reply.out.is_empty() {
         return Ok(());
     }
+    // Replies count against the client's class of client-output-buffer-limit: `pubsub` while
+    // subscribed, `normal` otherwise (0 0 0, unbounded, by default). Three loads per write.
+    let hot = &server.settings.hot;
+    let limit =
+        if handle.mailbox.is_subscribed() { hot.pubsub_limit() } else { hot.normal_limit() };
+    let pending = reply.out.len() as u64;
+    if limit.hard_bytes > 0 && pending >= limit.hard_bytes {
+        return Err(close_over_limit(handle, reply));
+    }
+    // Over the soft limit, the write must finish within its seconds.
+    let soft_deadline = (limit.soft_bytes > 0 && pending >= limit.soft_bytes)
+        .then(|| Duration::from_secs(limit.soft_seconds.max(1)));
+    let over_soft = async {
+        match soft_deadline {
+            Some(limit) => tokio::time::sleep(limit).await,
+            None => std::future::pending::<()>().await,
+        }
+    };
     let result = tokio::select! {
         biased;
         result = stream.write_all(&reply.out) => result,
@@ -388,6 +469,7 @@ async fn flush(
             handle.killed.store(true, Relaxed);
             Err(std::io::ErrorKind::ConnectionAborted.into())
         }
+        () = over_soft => Err(close_over_limit(handle, reply)),
     };
     server.stats.add_traffic(Traffic::NetOutputBytes, reply.out.len() as u64);
     server.stats.add_traffic(Traffic::WritesProcessed, 1);
@@ -396,6 +478,18 @@ async fn flush(
         reply.out.shrink_to(limits::OUTPUT_FLUSH_BYTES);
     }
     result
+}
+
+/// Closes a client whose pending replies are over its output buffer limit, logged as Redis
+/// logs it; returns the error that ends the connection.
+fn close_over_limit(handle: &ClientHandle, reply: &mut ReplyWriter) -> std::io::Error {
+    tracing::warn!(
+        "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
+        handle.list_line_with_output(reply.out.len(), 1)
+    );
+    reply.out.clear();
+    handle.killed.store(true, Relaxed);
+    std::io::ErrorKind::ConnectionAborted.into()
 }
 
 fn publish(handle: &ClientHandle, state: &ClientState, input: &BytesMut) {

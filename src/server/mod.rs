@@ -4,7 +4,9 @@ pub mod blocking;
 pub mod clients;
 pub mod compaction;
 pub mod connection;
+pub mod monitor;
 pub mod notify;
+pub mod pause;
 pub mod pubsub;
 pub mod settings;
 pub mod stats;
@@ -38,6 +40,10 @@ pub struct Server {
     pub watches: watch::Watches,
     /// Pub/sub subscribers by channel, pattern and shard channel.
     pub pubsub: pubsub::PubSub,
+    /// Clients in MONITOR mode.
+    pub monitors: monitor::Monitors,
+    /// CLIENT PAUSE in force, and the clients waiting for it to end.
+    pub pause: Arc<pause::Pause>,
     pub stats: Stats,
     pub config: Config,
     pub started: Instant,
@@ -74,6 +80,8 @@ impl Server {
             blocking: blocking::Blocking::default(),
             watches: watch::Watches::default(),
             pubsub: pubsub::PubSub::default(),
+            monitors: monitor::Monitors::default(),
+            pause: Arc::new(pause::Pause::default()),
             stats: Stats::default(),
             started: Instant::now(),
             run_id,
@@ -377,6 +385,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
             user: "default",
             blocked: false,
             multi: -1,
+            monitor: false,
         }),
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
@@ -411,7 +420,8 @@ async fn active_expiry(server: Arc<Server>) {
     loop {
         tick.tick().await;
         crate::store::keyspace::tick_access_clock();
-        if server.is_loading() {
+        // CLIENT PAUSE stops expiry: keys past their deadline stay until it ends.
+        if server.is_loading() || server.pause.mode() != pause::PauseMode::None {
             continue;
         }
         let removed = {

@@ -92,9 +92,10 @@ impl Mailbox {
 }
 
 /// Appends a frame for a connection speaking `protocol`: push frames are `>` in RESP3.
+/// MONITOR lines (`+...`) are the same in both protocols.
 pub fn write_frame(out: &mut Vec<u8>, protocol: Protocol, frame: &[u8]) {
     match (protocol, frame.split_first()) {
-        (Protocol::Resp3, Some((_, rest))) => {
+        (Protocol::Resp3, Some((b'*', rest))) => {
             out.push(b'>');
             out.extend_from_slice(rest);
         }

@@ -212,6 +212,8 @@ pub struct Hot {
     pub requirepass: RwLock<Option<Vec<u8>>>,
     /// `client-output-buffer-limit pubsub`: hard bytes, soft bytes, soft seconds.
     pub pubsub_output_limit: [AtomicU64; 3],
+    /// `client-output-buffer-limit normal` (replies and MONITOR lines), the same three.
+    pub normal_output_limit: [AtomicU64; 3],
     /// `notify-keyspace-events` as class bits (`server::notify`); 0 publishes nothing.
     pub notify_keyspace_events: AtomicU32,
 }
@@ -219,11 +221,36 @@ pub struct Hot {
 impl Hot {
     /// The pub/sub class's output buffer limit.
     pub fn pubsub_limit(&self) -> OutputLimit {
-        let [hard, soft, seconds] = &self.pubsub_output_limit;
-        OutputLimit {
-            hard_bytes: hard.load(Relaxed),
-            soft_bytes: soft.load(Relaxed),
-            soft_seconds: seconds.load(Relaxed),
+        load_limit(&self.pubsub_output_limit)
+    }
+
+    /// The normal class's output buffer limit (every client that is not subscribed, monitors
+    /// included, as in Redis).
+    pub fn normal_limit(&self) -> OutputLimit {
+        load_limit(&self.normal_output_limit)
+    }
+}
+
+fn load_limit([hard, soft, seconds]: &[AtomicU64; 3]) -> OutputLimit {
+    OutputLimit {
+        hard_bytes: hard.load(Relaxed),
+        soft_bytes: soft.load(Relaxed),
+        soft_seconds: seconds.load(Relaxed),
+    }
+}
+
+fn store_limit([hard, soft, seconds]: &[AtomicU64; 3], limit: OutputLimit) {
+    hard.store(limit.hard_bytes, Relaxed);
+    soft.store(limit.soft_bytes, Relaxed);
+    seconds.store(limit.soft_seconds, Relaxed);
+}
+
+impl Hot {
+    fn limit_slot(&self, class: usize) -> Option<&[AtomicU64; 3]> {
+        match class {
+            0 => Some(&self.normal_output_limit),
+            2 => Some(&self.pubsub_output_limit),
+            _ => None,
         }
     }
 }
@@ -457,20 +484,24 @@ impl Settings {
             encoding::apply(def.name, &value);
             values.insert(def.name, value);
         }
-        let pubsub_limit = values
+        let groups = values
             .get("client-output-buffer-limit")
             .and_then(|v| parse_output_buffer_limits(v).ok())
-            .and_then(|groups| groups.into_iter().find(|(class, _)| *class == 2))
-            .map(|(_, limit)| limit)
             .unwrap_or_default();
+        let limit_of = |wanted: usize| {
+            let limit = groups.iter().find(|(class, _)| *class == wanted).map(|(_, l)| *l);
+            let limit = limit.unwrap_or_default();
+            [
+                AtomicU64::new(limit.hard_bytes),
+                AtomicU64::new(limit.soft_bytes),
+                AtomicU64::new(limit.soft_seconds),
+            ]
+        };
         Self {
             values: RwLock::new(values),
             hot: Hot {
-                pubsub_output_limit: [
-                    AtomicU64::new(pubsub_limit.hard_bytes),
-                    AtomicU64::new(pubsub_limit.soft_bytes),
-                    AtomicU64::new(pubsub_limit.soft_seconds),
-                ],
+                pubsub_output_limit: limit_of(2),
+                normal_output_limit: limit_of(0),
                 proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
                 client_query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
                 maxclients: AtomicU64::new(config.maxclients),
@@ -568,11 +599,8 @@ impl Settings {
                 let current = self.get(def.name).unwrap_or_default();
                 value = merge_output_buffer_limits(&current, &value).unwrap_or(current);
                 for (class, limit) in parse_output_buffer_limits(&value).unwrap_or_default() {
-                    if class == 2 {
-                        let [hard, soft, seconds] = &self.hot.pubsub_output_limit;
-                        hard.store(limit.hard_bytes, Relaxed);
-                        soft.store(limit.soft_bytes, Relaxed);
-                        seconds.store(limit.soft_seconds, Relaxed);
+                    if let Some(slot) = self.hot.limit_slot(class) {
+                        store_limit(slot, limit);
                     }
                 }
             }

@@ -14,7 +14,7 @@
 //! snapshot with the gate held exclusively (`Keyspace::begin_snapshot`), so each shard is
 //! saved exactly as it was at that instant, one shard at a time, without a copy of the rest.
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock};
 
 use parking_lot::{Mutex, MutexGuard, RwLock};
@@ -92,6 +92,20 @@ pub fn set_expiry_hook(hook: Option<ExpiryHook>) {
     *EXPIRY_HOOK.write() = hook;
 }
 
+/// Set while CLIENT PAUSE is in force: keys past their deadline stay stored (and invisible to
+/// reads) instead of being removed, as Redis pauses expiry with writes.
+static EXPIRY_PAUSED: AtomicBool = AtomicBool::new(false);
+
+/// Pauses (or resumes) the removal of keys whose deadline passed (CLIENT PAUSE).
+pub fn set_expiry_paused(paused: bool) {
+    EXPIRY_PAUSED.store(paused, Relaxed);
+}
+
+/// Whether expired keys are kept for now (read only once a key is found expired).
+pub fn is_expiry_paused() -> bool {
+    EXPIRY_PAUSED.load(Relaxed)
+}
+
 fn expired_key(db: u32, key: &[u8]) {
     if let Some(hook) = EXPIRY_HOOK.read().as_ref() {
         hook(db, key);
@@ -111,6 +125,9 @@ fn find_live<'a>(
     let position = table.position(hash, key)?;
     if !table.get(position)?.is_expired(now_ms) {
         return table.get_mut(position);
+    }
+    if is_expiry_paused() {
+        return None;
     }
     table.remove_at(hash, position);
     *volatile -= 1;
@@ -323,6 +340,9 @@ impl Shard {
             };
             if !expired {
                 return self.table.get(position);
+            }
+            if is_expiry_paused() {
+                continue;
             }
             if let Some(entry) = self.table.remove_at(hash, position) {
                 self.volatile -= 1;

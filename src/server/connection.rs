@@ -217,7 +217,8 @@ async fn process_batch(
                 break;
             }
             Some(Action::Postpone { is_write }) => {
-                if !wait_paused(server, state, reply, input, stream, is_write).await {
+                let admitted = wait_paused(server, state, reply, input, stream, is_write).await;
+                if !admitted {
                     next = Next::Close;
                     break;
                 }

@@ -30,6 +30,10 @@ pub const BIG_ARGUMENT_BYTES: usize = 32 * 1024;
 /// Replies buffered before a write is forced inside one batch, so a long pipeline of large
 /// replies does not hold unbounded output in memory.
 pub const OUTPUT_FLUSH_BYTES: usize = 64 * 1024;
+/// Pending reply bytes that never count toward `client-output-buffer-limit`: Redis counts
+/// only what overflows a client's reply buffer (`rbs`, 1 KiB at its smallest), so small
+/// replies never close a client even under a limit of a few bytes.
+pub const OUTPUT_LIMIT_FREE_BYTES: usize = 1024;
 /// Default number of databases.
 pub const DATABASES_DEFAULT: usize = 16;
 /// Most databases a server may be configured with (keeps SELECT indexes and memory sane).

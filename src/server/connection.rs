@@ -449,7 +449,7 @@ async fn flush(
     let hot = &server.settings.hot;
     let limit =
         if handle.mailbox.is_subscribed() { hot.pubsub_limit() } else { hot.normal_limit() };
-    let pending = reply.out.len() as u64;
+    let pending = reply.out.len().saturating_sub(limits::OUTPUT_LIMIT_FREE_BYTES) as u64;
     if limit.hard_bytes > 0 && pending >= limit.hard_bytes {
         return Err(close_over_limit(handle, reply));
     }

@@ -134,7 +134,11 @@ impl Pause {
 
     fn publish(&self, mode: PauseMode) {
         self.mode.store(mode as u8, Relaxed);
-        crate::store::keyspace::set_expiry_paused(mode != PauseMode::None);
+        // The flag is process-wide: unit tests leave it alone, as the keyspace's own tests
+        // run beside them in the same process.
+        if !cfg!(test) {
+            crate::store::keyspace::set_expiry_paused(mode != PauseMode::None);
+        }
     }
 
     /// Sleeps until the pause's end (which may move later meanwhile), then ends it.

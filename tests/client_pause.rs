@@ -258,3 +258,31 @@ fn keys_do_not_expire_while_paused() {
     assert!(eventually(Duration::from_secs(10), || c.cmd(&["DBSIZE"]) == int(0)));
     assert_eq!(info_number(&mut c, "stats", "expired_keys"), expired_before + 2);
 }
+
+/// The server's clock in Unix milliseconds (TIME).
+fn server_ms(c: &mut RawClient) -> u64 {
+    let reply = c.cmd(&["TIME"]);
+    let numbers: Vec<u64> = reply
+        .split("\r\n")
+        .filter(|l| !l.is_empty() && !l.starts_with('*') && !l.starts_with('$'))
+        .filter_map(|l| l.parse().ok())
+        .collect();
+    numbers[0] * 1000 + numbers[1] / 1000
+}
+
+#[test]
+fn a_held_command_counts_its_deadline_from_when_it_runs() {
+    let server = server();
+    let mut admin = server.raw();
+    assert_eq!(admin.cmd(&["CLIENT", "PAUSE", "100000", "WRITE"]), OK);
+    let mut writer = server.raw();
+    writer.send_command(&[b"SET", b"k", b"v", b"PX", b"100000"]);
+    wait_blocked(&mut admin, 1);
+    std::thread::sleep(Duration::from_millis(300));
+    let before_unpause_ms = server_ms(&mut admin);
+    assert_eq!(admin.cmd(&["CLIENT", "UNPAUSE"]), OK);
+    assert_eq!(writer.read_reply(), OK);
+    let deadline: u64 =
+        admin.cmd(&["PEXPIRETIME", "k"]).trim_start_matches(':').trim().parse().unwrap();
+    assert!(deadline >= before_unpause_ms + 100_000, "{deadline} < {before_unpause_ms} + 100000");
+}

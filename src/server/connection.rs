@@ -139,7 +139,7 @@ async fn process_batch(
     stream: &mut TcpStream,
 ) -> (Next, usize) {
     let mut consumed = 0usize;
-    let now_ms = unix_ms_now();
+    let mut now_ms = unix_ms_now();
     state.clock = Instant::now();
     let mut needed = 0usize;
     let mut next = Next::Continue;
@@ -222,6 +222,8 @@ async fn process_batch(
                     next = Next::Close;
                     break;
                 }
+                // The held command runs now: deadlines (SET ... EX) count from now.
+                now_ms = unix_ms_now();
             }
             Some(Action::Block { waiter, timeout }) => {
                 let stays_open =

@@ -90,6 +90,17 @@ pub struct Config {
     #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
 
+    /// Redis's maxmemory: past this many bytes allocated (or with a unit: 100mb), keys are
+    /// evicted per --maxmemory-policy, or writes refused with OOM; 0 = no limit.
+    #[arg(long, env = "ALLYDB_MAXMEMORY", default_value = "0", value_parser = parse_maxmemory)]
+    pub maxmemory: u64,
+
+    /// Redis's maxmemory-policy: noeviction, allkeys-lru, volatile-lru, allkeys-lfu,
+    /// volatile-lfu, allkeys-random, volatile-random or volatile-ttl.
+    #[arg(long, env = "ALLYDB_MAXMEMORY_POLICY", default_value = "noeviction",
+          value_parser = parse_maxmemory_policy)]
+    pub maxmemory_policy: String,
+
     /// Redis's client-output-buffer-limit: `<class> <hard> <soft> <soft-seconds>` groups
     /// (classes normal, replica, pubsub) over the defaults `normal 0 0 0 replica 256mb 64mb
     /// 60 pubsub 32mb 8mb 60`. A pub/sub subscriber over its limit is disconnected.
@@ -247,6 +258,8 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--appendfsync" => "ALLYDB_APPENDFSYNC",
         "--rdb-key-save-delay" => "ALLYDB_RDB_KEY_SAVE_DELAY",
         "--client-output-buffer-limit" => "ALLYDB_CLIENT_OUTPUT_BUFFER_LIMIT",
+        "--maxmemory" => "ALLYDB_MAXMEMORY",
+        "--maxmemory-policy" => "ALLYDB_MAXMEMORY_POLICY",
         _ => return None,
     })
 }
@@ -283,6 +296,22 @@ fn parse_query_buffer_limit(text: &str) -> Result<u64, String> {
 fn parse_output_buffer_limit(text: &str) -> Result<String, String> {
     crate::server::settings::parse_output_buffer_limits(text)?;
     Ok(text.to_string())
+}
+
+fn parse_maxmemory(text: &str) -> Result<u64, String> {
+    parse_memory_in(text, 0, i64::MAX as u64)
+}
+
+/// The policy names Redis accepts, lowercased as CONFIG GET shows them.
+fn parse_maxmemory_policy(text: &str) -> Result<String, String> {
+    let lower = text.to_ascii_lowercase();
+    match crate::server::settings::Settings::find("maxmemory-policy")
+        .map(|def| crate::server::settings::Settings::validate(def, &lower))
+    {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(reason)) => Err(reason),
+        None => Err("unknown setting".to_string()),
+    }
 }
 
 fn parse_listpack_value(text: &str) -> Result<u64, String> {

@@ -5,6 +5,10 @@ use allydb::config::{Config, ParseOutcome};
 use tracing_subscriber::layer::SubscriberExt;
 use tracing_subscriber::util::SubscriberInitExt;
 
+/// Counts allocated bytes for INFO `used_memory` and `maxmemory` (allydb::memory).
+#[global_allocator]
+static ALLOCATOR: allydb::memory::CountingAllocator = allydb::memory::CountingAllocator;
+
 fn main() -> ExitCode {
     let config = match Config::from_args(std::env::args_os()) {
         Ok(ParseOutcome::Run(config)) => *config,

@@ -10,7 +10,7 @@ use crate::limits::SHARDS_PER_DB;
 use crate::protocol::Args;
 use crate::server::notify;
 use crate::store::glob;
-use crate::store::keyspace::{access_clock_s, DetachedEntries};
+use crate::store::keyspace::DetachedEntries;
 use crate::store::{hash_key, Entry, Shard, StrValue, Value};
 
 const G: &str = "generic";
@@ -883,8 +883,6 @@ pub fn persist(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// are one shared object whose refcount reads as INT_MAX.
 const SHARED_INTEGERS: i64 = 10_000;
 const SHARED_REFCOUNT: i64 = 2_147_483_647;
-/// Counter a fresh key starts with under an LFU policy (Redis's LFU_INIT_VAL).
-const LFU_INIT_VAL: u64 = 5;
 
 const OBJECT_HELP: &[&str] = &[
     "ENCODING <key>",
@@ -908,8 +906,8 @@ pub fn object(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 /// Whether the configured maxmemory policy is an LFU one.
-fn is_lfu_policy(ctx: &Context<'_>) -> bool {
-    ctx.server.settings.get("maxmemory-policy").is_some_and(|p| p.contains("lfu"))
+fn is_lfu_policy() -> bool {
+    crate::store::access::is_lfu()
 }
 
 /// Looks `args[2]` up without touching its access time; replies null and returns None when
@@ -956,31 +954,28 @@ pub fn object_idletime(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let Some(accessed_s) = object_lookup(ctx, args, |e| e.accessed_s) else {
         return Ok(());
     };
-    if is_lfu_policy(ctx) {
+    if is_lfu_policy() {
         return Err(CommandError::Static(
             "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ));
     }
-    ctx.reply.integer(i64::from(access_clock_s().saturating_sub(accessed_s)));
+    ctx.reply.integer(i64::from(crate::store::access::idle_s(accessed_s)));
     Ok(())
 }
 
 /// OBJECT FREQ key
 ///
-/// Access frequency is not tracked; under an LFU policy this reports Redis's starting counter
-/// decayed by one per idle minute (lfu-decay-time's default), an approximation.
+/// The key's LFU counter after its decay (Redis's `LFUDecrAndReturn`); reading it is no access.
 pub fn object_freq(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let Some(accessed_s) = object_lookup(ctx, args, |e| e.accessed_s) else {
+    let Some(stamp) = object_lookup(ctx, args, |e| e.accessed_s) else {
         return Ok(());
     };
-    if !is_lfu_policy(ctx) {
+    if !is_lfu_policy() {
         return Err(CommandError::Static(
             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ));
     }
-    let idle_minutes = u64::from(access_clock_s().saturating_sub(accessed_s)) / 60;
-    let counter = LFU_INIT_VAL.saturating_sub(idle_minutes);
-    ctx.reply.integer(i64::try_from(counter).unwrap_or(0));
+    ctx.reply.integer(i64::from(crate::store::access::decayed_counter(stamp)));
     Ok(())
 }
 

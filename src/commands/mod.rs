@@ -289,6 +289,20 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
             CommandError::Static("ERR Command not allowed inside a transaction"),
         ));
     }
+    if ctx.server.settings.hot.eviction.maxmemory_bytes.load(Ordering::Relaxed) != 0 {
+        // Every command evicts while memory is over `maxmemory` (Redis's processCommand);
+        // those that may grow memory are refused when nothing could be evicted. Inside MULTI
+        // so is anything queued, since queueing grows memory too.
+        let out_of_memory =
+            crate::server::evict::perform(ctx.server) == crate::server::evict::Outcome::Fail;
+        let grows = spec.has(flags::DENYOOM)
+            || transactions::exec_denyoom(ctx, spec)
+            || (ctx.client.transaction.is_queueing()
+                && !matches!(spec.name, "exec" | "discard" | "quit" | "exit" | "reset"));
+        if out_of_memory && grows {
+            return Err((Some(spec), CommandError::Static(crate::server::evict::OOM_ERROR)));
+        }
+    }
     if spec.is_write() || transactions::exec_writes(ctx, spec) {
         // A write the journal cannot persist is refused, never acknowledged (Redis's MISCONF).
         // (No journal exists while loading, so this never hides the LOADING error below.)

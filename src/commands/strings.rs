@@ -8,7 +8,6 @@ use crate::journal::{self, record::RECORD_PAYLOAD_BYTES_MAX, Effect};
 use crate::limits;
 use crate::protocol::Args;
 use crate::server::notify;
-use crate::store::keyspace::access_clock_s;
 use crate::store::value::EMBSTR_BYTES_MAX;
 use crate::store::{hash_key, Entry, Shard, StrValue, Value};
 use std::sync::atomic::Ordering::Relaxed;
@@ -631,7 +630,7 @@ pub fn write_string<'a>(
         None => Ok(None),
         Some(entry) => match entry.value {
             Value::Str(_) => {
-                entry.accessed_s = access_clock_s();
+                entry.touch();
                 Ok(Some(entry))
             }
             #[allow(unreachable_patterns)]

@@ -87,6 +87,8 @@ pub struct Queue {
     bytes: u64,
     /// Whether a queued command writes (EXEC is refused with MISCONF if the journal failed).
     has_writes: bool,
+    /// Whether a queued command is `denyoom` (EXEC is refused with OOM over `maxmemory`).
+    has_denyoom: bool,
 }
 
 /// One queued command: its table row and its arguments, copied out of the read buffer.
@@ -172,6 +174,7 @@ pub fn queue(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) 
         base.extend_from_slice(argument);
     }
     queue.has_writes |= spec.is_write();
+    queue.has_denyoom |= spec.has(super::table::flags::DENYOOM);
     queue.commands.push(Queued { spec, base, spans });
     let queued = queue.commands.len();
     publish_multi(ctx, i64::try_from(queued).unwrap_or(i64::MAX));
@@ -202,6 +205,11 @@ pub fn rejected(
 /// Whether EXEC must be refused as a write (MISCONF): its transaction holds a write.
 pub fn exec_writes(ctx: &Context<'_>, spec: &CommandSpec) -> bool {
     spec.name == "exec" && ctx.client.transaction.queue.as_ref().is_some_and(|q| q.has_writes)
+}
+
+/// Whether EXEC must be refused as `denyoom` (OOM): its transaction holds such a command.
+pub fn exec_denyoom(ctx: &Context<'_>, spec: &CommandSpec) -> bool {
+    spec.name == "exec" && ctx.client.transaction.queue.as_ref().is_some_and(|q| q.has_denyoom)
 }
 
 /// Ends MULTI and forgets watched keys (DISCARD, a failed EXEC, RESET).

@@ -4,6 +4,7 @@ pub mod blocking;
 pub mod clients;
 pub mod compaction;
 pub mod connection;
+pub mod evict;
 pub mod notify;
 pub mod pubsub;
 pub mod settings;
@@ -39,6 +40,8 @@ pub struct Server {
     /// Pub/sub subscribers by channel, pattern and shard channel.
     pub pubsub: pubsub::PubSub,
     pub stats: Stats,
+    /// `maxmemory` eviction: the candidate pool and `evicted_keys`.
+    pub evictor: evict::Evictor,
     pub config: Config,
     pub started: Instant,
     pub run_id: String,
@@ -75,6 +78,7 @@ impl Server {
             watches: watch::Watches::default(),
             pubsub: pubsub::PubSub::default(),
             stats: Stats::default(),
+            evictor: evict::Evictor::default(),
             started: Instant::now(),
             run_id,
             local_addr: parking_lot::Mutex::new(None),
@@ -193,6 +197,7 @@ pub async fn run(
                                 StartError(format!("cannot start the compaction thread: {e}"))
                             })?;
                         }
+                        crate::commands::server::note_startup_memory();
                         tracing::info!("Ready to accept connections tcp on {local}");
                     }
                     Ok(Err(error)) => return Err(error),
@@ -421,6 +426,9 @@ async fn active_expiry(server: Arc<Server>) {
         if removed > 0 {
             server.stats.expired_keys_active.fetch_add(removed, Relaxed);
         }
+        // Continues an eviction a command's time slice left unfinished (Redis's eviction
+        // timer), so memory returns under `maxmemory` even when no command comes.
+        evict::perform(&server);
     }
 }
 

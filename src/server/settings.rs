@@ -214,6 +214,8 @@ pub struct Hot {
     pub pubsub_output_limit: [AtomicU64; 3],
     /// `notify-keyspace-events` as class bits (`server::notify`); 0 publishes nothing.
     pub notify_keyspace_events: AtomicU32,
+    /// `maxmemory`, `maxmemory-policy`, `maxmemory-samples`, `maxmemory-eviction-tenacity`.
+    pub eviction: super::evict::Limits,
 }
 
 impl Hot {
@@ -227,6 +229,16 @@ impl Hot {
         }
     }
 }
+
+/// Settings mirrored in `Hot::eviction` (and the LFU parameters of `store::access`).
+const EVICTION_SETTINGS: [&str; 6] = [
+    "maxmemory",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "maxmemory-eviction-tenacity",
+    "lfu-log-factor",
+    "lfu-decay-time",
+];
 
 /// Redis's default `client-output-buffer-limit`, as CONFIG GET shows it.
 pub const OUTPUT_BUFFER_LIMITS_DEFAULT: &str =
@@ -358,8 +370,8 @@ impl Settings {
             ("tcp-backlog", "511".into()),
             ("protected-mode", "yes".into()),
             ("hz", "10".into()),
-            ("maxmemory", "0".into()),
-            ("maxmemory-policy", "noeviction".into()),
+            ("maxmemory", config.maxmemory.to_string()),
+            ("maxmemory-policy", config.maxmemory_policy.clone()),
             ("maxmemory-samples", "5".into()),
             ("notify-keyspace-events", String::new()),
             ("slowlog-log-slower-than", "10000".into()),
@@ -457,12 +469,20 @@ impl Settings {
             encoding::apply(def.name, &value);
             values.insert(def.name, value);
         }
+        let eviction = super::evict::Limits::default();
         let pubsub_limit = values
             .get("client-output-buffer-limit")
             .and_then(|v| parse_output_buffer_limits(v).ok())
             .and_then(|groups| groups.into_iter().find(|(class, _)| *class == 2))
             .map(|(_, limit)| limit)
             .unwrap_or_default();
+        for name in EVICTION_SETTINGS {
+            if let Some(value) = values.get(name) {
+                // Process-wide LFU parameters and the eviction mirrors: set before replay
+                // builds entries (their access stamps depend on the policy).
+                eviction.apply(name, value);
+            }
+        }
         Self {
             values: RwLock::new(values),
             hot: Hot {
@@ -475,6 +495,7 @@ impl Settings {
                 client_query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
                 maxclients: AtomicU64::new(config.maxclients),
                 notify_keyspace_events: AtomicU32::new(0),
+                eviction,
                 requirepass: RwLock::new(
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
@@ -583,6 +604,7 @@ impl Settings {
                 self.hot.client_query_buffer_limit.store(value.parse().unwrap_or(0), Relaxed)
             }
             "maxclients" => self.hot.maxclients.store(value.parse().unwrap_or(0), Relaxed),
+            name if EVICTION_SETTINGS.contains(&name) => self.hot.eviction.apply(name, &value),
             "notify-keyspace-events" => self
                 .hot
                 .notify_keyspace_events

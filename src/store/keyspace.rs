@@ -19,6 +19,7 @@ use std::sync::{Arc, LazyLock};
 
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
+use super::access;
 use super::compact::CompactBytes;
 use super::entries::EntryTable;
 use super::value::Value;
@@ -47,13 +48,20 @@ pub struct Entry {
     pub value: Value,
     /// Absolute deadline in Unix milliseconds; 0 means no expiry.
     pub expires_at_ms: u64,
-    /// Last access, in seconds of the server clock (OBJECT IDLETIME).
+    /// Last access, in seconds of the server clock (OBJECT IDLETIME); under an LFU policy a
+    /// minutes clock and an access counter instead (`store::access`).
     pub accessed_s: u32,
 }
 
 impl Entry {
     pub fn new(key: &[u8], value: Value) -> Self {
-        Self { key: key.into(), value, expires_at_ms: 0, accessed_s: access_clock_s() }
+        Self { key: key.into(), value, expires_at_ms: 0, accessed_s: access::fresh() }
+    }
+
+    /// Records an access (LRU clock or LFU counter, per the policy).
+    #[inline]
+    pub fn touch(&mut self) {
+        self.accessed_s = access::touched(self.accessed_s);
     }
 
     #[inline]
@@ -167,7 +175,7 @@ impl Shard {
         match find_live(table, volatile, expired, *db, hash, key, now_ms) {
             Some(entry) => {
                 *hits += 1;
-                entry.accessed_s = access_clock_s();
+                entry.touch();
                 Some(entry)
             }
             None => {
@@ -239,7 +247,9 @@ impl Shard {
                 }
                 entry.value = value;
                 entry.expires_at_ms = next;
-                entry.accessed_s = access_clock_s();
+                // An overwrite is an access; under LFU the counter carries over, as Redis's
+                // dbSetValue keeps the old `lru` field.
+                entry.touch();
             }
             None => {
                 let mut entry = Entry::new(key, value);
@@ -311,6 +321,42 @@ impl Shard {
         self.volatile -= removed.len();
         self.expired += removed.len() as u64;
         examined
+    }
+
+    /// Calls `visit` with up to `count` entries picked at random (possibly repeated), for
+    /// eviction samples. With `volatile_only`, only entries with a deadline: they are found
+    /// by a walk from a random position, over at most `scan_max` entries.
+    pub fn sample(
+        &self,
+        count: usize,
+        volatile_only: bool,
+        scan_max: usize,
+        visit: &mut dyn FnMut(&Entry),
+    ) {
+        let len = self.table.len();
+        if !volatile_only {
+            for _ in 0..count {
+                if let Some(entry) = self.table.random_position().and_then(|p| self.table.get(p)) {
+                    visit(entry);
+                }
+            }
+            return;
+        }
+        if self.volatile == 0 {
+            return;
+        }
+        let Some(start) = self.table.random_position() else { return };
+        let mut found = 0;
+        for step in 0..len.min(scan_max) {
+            let Some(entry) = self.table.get((start + step) % len) else { continue };
+            if entry.expires_at_ms != 0 {
+                visit(entry);
+                found += 1;
+                if found == count {
+                    return;
+                }
+            }
+        }
     }
 
     /// A random live entry, or None when the shard holds none.

@@ -264,7 +264,7 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
 type Rejection = (Option<&'static CommandSpec>, CommandError);
 
 /// Lookup, subcommand, arity and authentication checks, in Redis's order.
-fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Rejection> {
+fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Rejection> {
     let name = args.get(0);
     let Some(mut spec) = table::lookup(name) else {
         return Err((None, CommandError::unknown_command(name, args.iter().skip(1))));
@@ -293,8 +293,8 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
         // Every command evicts while memory is over `maxmemory` (Redis's processCommand);
         // those that may grow memory are refused when nothing could be evicted. Inside MULTI
         // so is anything queued, since queueing grows memory too.
-        let out_of_memory =
-            crate::server::evict::perform(ctx.server) == crate::server::evict::Outcome::Fail;
+        let outcome = crate::server::evict::perform(ctx.server, Some(&mut ctx.client.journal_seq));
+        let out_of_memory = outcome == crate::server::evict::Outcome::Fail;
         let grows = spec.has(flags::DENYOOM)
             || transactions::exec_denyoom(ctx, spec)
             || (ctx.client.transaction.is_queueing()

@@ -429,6 +429,7 @@ fn human_bytes(bytes: u64) -> String {
 fn memory_section(ctx: &Context<'_>) -> Section {
     let (used, peak, startup) = memory_figures();
     let rss = rss_bytes();
+    let not_counted = crate::server::evict::not_counted_bytes(ctx.server);
     let total_system = total_system_memory_bytes();
     let maxmemory: u64 = setting(ctx, "maxmemory").parse().unwrap_or(0);
     let dataset = used.saturating_sub(startup);
@@ -480,13 +481,13 @@ fn memory_section(ctx: &Context<'_>) -> Section {
         .field("rss_overhead_bytes", 0)
         .field("mem_fragmentation_ratio", format_args!("{:.2}", ratio(rss, used)))
         .field("mem_fragmentation_bytes", signed_difference(rss, used))
-        .field("mem_not_counted_for_evict", 0)
+        .field("mem_not_counted_for_evict", not_counted)
         .field("mem_replication_backlog", 0)
         .field("mem_total_replication_buffers", 0)
         .field("mem_clients_slaves", 0)
         .field("mem_clients_normal", 0)
         .field("mem_cluster_links", 0)
-        .field("mem_aof_buffer", 0)
+        .field("mem_aof_buffer", not_counted)
         .field("mem_allocator", "libc")
         .field("active_defrag_running", 0)
         .field("lazyfree_pending_objects", 0)
@@ -800,9 +801,9 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// A new `maxmemory` below what is in use evicts down to it at once (Redis starts its
 /// eviction timer for the same effect), except inside EXEC, which holds the keyspace gate
 /// exclusively: the next command does it there.
-fn maxmemory_changed(ctx: &Context<'_>) {
+fn maxmemory_changed(ctx: &mut Context<'_>) {
     let maxmemory = ctx.server.settings.hot.eviction.maxmemory_bytes.load(Relaxed);
-    let used = crate::memory::used_bytes();
+    let used = crate::server::evict::counted_bytes(ctx.server);
     if maxmemory == 0 || used <= maxmemory {
         return;
     }
@@ -812,7 +813,7 @@ fn maxmemory_changed(ctx: &Context<'_>) {
          to accept new write commands depending on the maxmemory-policy."
     );
     if !ctx.client.transaction.is_executing() {
-        crate::server::evict::perform_all(ctx.server);
+        crate::server::evict::perform_all(ctx.server, Some(&mut ctx.client.journal_seq));
     }
 }
 

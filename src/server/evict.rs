@@ -206,24 +206,59 @@ pub struct Evictor {
 /// How long per-database counts are trusted for choosing where to sample.
 const COUNTS_FRESH: Duration = Duration::from_secs(1);
 
+/// Bytes the journal holds in memory buffers, left out of the `maxmemory` comparison as
+/// Redis leaves out its AOF buffer (`freeMemoryGetNotCountedMemory`): evicting a key adds a
+/// record to them instead of freeing anything there.
+pub fn not_counted_bytes(server: &Server) -> u64 {
+    server.journal().map_or(0, |journal| journal.buffer_bytes())
+}
+
+/// Allocated bytes as `maxmemory` counts them.
+pub fn counted_bytes(server: &Server) -> u64 {
+    crate::memory::used_bytes().saturating_sub(not_counted_bytes(server))
+}
+
 /// Evicts until memory is under `maxmemory`, the time slice (`maxmemory-eviction-tenacity`)
 /// runs out, or nothing is left to evict. Cheap when there is no limit or memory is under it.
-/// The caller must not hold the keyspace gate exclusively.
-pub fn perform(server: &Server) -> Outcome {
+/// The caller must not hold the keyspace gate exclusively. `journal_seq`, when given, is
+/// raised to the last journal record if keys were evicted: a client whose command evicted
+/// waits for those DELETEs to be as durable as its own writes before it gets a reply.
+pub fn perform(server: &Server, journal_seq: Option<&mut u64>) -> Outcome {
     let limits = &server.settings.hot.eviction;
     let limit = limits.time_limit();
-    perform_within(server, limit)
+    perform_within(server, limit, journal_seq)
 }
 
 /// `perform` without a time limit: CONFIG SET maxmemory evicts down to the new limit at once.
-pub fn perform_all(server: &Server) -> Outcome {
-    perform_within(server, None)
+pub fn perform_all(server: &Server, journal_seq: Option<&mut u64>) -> Outcome {
+    perform_within(server, None, journal_seq)
 }
 
-fn perform_within(server: &Server, time_limit: Option<Duration>) -> Outcome {
+fn perform_within(
+    server: &Server,
+    time_limit: Option<Duration>,
+    journal_seq: Option<&mut u64>,
+) -> Outcome {
+    let before = server.evictor.evicted_keys.load(Relaxed);
+    let outcome = evict_within(server, time_limit);
+    if server.evictor.evicted_keys.load(Relaxed) == before {
+        return outcome;
+    }
+    if let Some(journal) = server.journal() {
+        match journal_seq {
+            Some(seq) => *seq = (*seq).max(journal.last_seq()),
+            // On no client's behalf (the background tick): written now, not at the next
+            // round, so a crash soon after cannot lose the DELETEs of keys already gone.
+            None => journal.write_now(),
+        }
+    }
+    outcome
+}
+
+fn evict_within(server: &Server, time_limit: Option<Duration>) -> Outcome {
     let limits = &server.settings.hot.eviction;
     let maxmemory = limits.maxmemory_bytes.load(Relaxed);
-    if maxmemory == 0 || crate::memory::used_bytes() <= maxmemory || server.is_loading() {
+    if maxmemory == 0 || counted_bytes(server) <= maxmemory || server.is_loading() {
         return Outcome::Ok;
     }
     let policy = limits.policy();
@@ -239,7 +274,7 @@ fn perform_within(server: &Server, time_limit: Option<Duration>) -> Outcome {
     let mut evicted = 0u64;
     // Bounds a round that keeps finding keys already gone; each round evicts or counts anew.
     let mut fruitless = 0;
-    while crate::memory::used_bytes() > maxmemory {
+    while counted_bytes(server) > maxmemory {
         let now_ms = unix_ms_now();
         let Some((db, key)) = pick(server, &mut state, policy) else {
             return Outcome::Fail;
@@ -253,7 +288,7 @@ fn perform_within(server: &Server, time_limit: Option<Duration>) -> Outcome {
         }
         evicted += 1;
         if evicted % 16 == 0 && time_limit.is_some_and(|l| started.elapsed() > l) {
-            return if crate::memory::used_bytes() <= maxmemory {
+            return if counted_bytes(server) <= maxmemory {
                 Outcome::Ok
             } else {
                 Outcome::Running

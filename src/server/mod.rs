@@ -428,7 +428,7 @@ async fn active_expiry(server: Arc<Server>) {
         }
         // Continues an eviction a command's time slice left unfinished (Redis's eviction
         // timer), so memory returns under `maxmemory` even when no command comes.
-        evict::perform(&server);
+        evict::perform(&server, None);
     }
 }
 

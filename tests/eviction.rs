@@ -224,7 +224,12 @@ fn an_evicted_key_stays_gone_after_a_restart() {
     server.restart();
     let mut c = server.raw();
     let after = keys(&mut c);
-    assert!(after == before, "{} lines of KEYS before the restart, {} after", before.len(), after.len());
+    assert!(
+        after == before,
+        "{} lines of KEYS before the restart, {} after",
+        before.len(),
+        after.len()
+    );
 }
 
 #[test]

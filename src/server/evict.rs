@@ -287,12 +287,8 @@ fn evict_within(server: &Server, time_limit: Option<Duration>) -> Outcome {
             continue;
         }
         evicted += 1;
-        if evicted % 16 == 0 && time_limit.is_some_and(|l| started.elapsed() > l) {
-            return if counted_bytes(server) <= maxmemory {
-                Outcome::Ok
-            } else {
-                Outcome::Running
-            };
+        if evicted.is_multiple_of(16) && time_limit.is_some_and(|l| started.elapsed() > l) {
+            return if counted_bytes(server) <= maxmemory { Outcome::Ok } else { Outcome::Running };
         }
     }
     Outcome::Ok
@@ -322,13 +318,15 @@ fn recount(server: &Server, state: &mut State) {
 
 /// Candidates in database `db` per the counts (keys, or keys with a deadline).
 fn has_candidates(state: &State, db: usize, volatile: bool) -> bool {
-    state.counts.get(db).is_some_and(|&(keys, with_deadline)| {
-        if volatile {
-            with_deadline > 0
-        } else {
-            keys > 0
-        }
-    })
+    state.counts.get(db).is_some_and(
+        |&(keys, with_deadline)| {
+            if volatile {
+                with_deadline > 0
+            } else {
+                keys > 0
+            }
+        },
+    )
 }
 
 fn pick_counted(server: &Server, state: &mut State, policy: Policy) -> Option<(usize, Vec<u8>)> {
@@ -354,8 +352,7 @@ fn pick_counted(server: &Server, state: &mut State, policy: Policy) -> Option<(u
         state.pool.clear();
         state.pool_policy = Some(policy);
     }
-    let samples =
-        usize::try_from(server.settings.hot.eviction.samples.load(Relaxed)).unwrap_or(5);
+    let samples = usize::try_from(server.settings.hot.eviction.samples.load(Relaxed)).unwrap_or(5);
     // A few rounds: candidates in the pool may have been deleted since they were sampled.
     for _ in 0..4 {
         let mut sampled_any = false;

@@ -745,6 +745,36 @@ mod tests {
     }
 
     #[test]
+    fn samples_pick_only_volatile_entries_when_asked() {
+        let db = Db::default();
+        let mut shard = db.lock_index(0).unwrap();
+        let mut inserted = 0;
+        // About 400 keys land in shard 0, one in ten with a deadline.
+        for i in 0..100_000u64 {
+            let key = format!("k{i}");
+            let h = hash_key(key.as_bytes());
+            if shard_of(h) != 0 {
+                continue;
+            }
+            let mut entry = Entry::new(key.as_bytes(), string("v"));
+            entry.expires_at_ms = if inserted % 10 == 0 { 5_000 } else { 0 };
+            shard.insert(h, entry, 0);
+            inserted += 1;
+        }
+        let mut seen = 0;
+        shard.sample(5, true, 1024, &mut |e| {
+            assert_ne!(e.expires_at_ms, 0);
+            seen += 1;
+        });
+        assert_eq!(seen, 5);
+        let mut all = 0;
+        shard.sample(7, false, 1024, &mut |_| all += 1);
+        assert_eq!(all, 7);
+        let empty = Db::default();
+        empty.lock_index(1).unwrap().sample(3, false, 1024, &mut |_| panic!("empty shard"));
+    }
+
+    #[test]
     fn lock_keys_orders_and_dedups() {
         let db = Db::default();
         let hashes: Vec<u64> = (0..100).map(|i| hash_key(format!("{i}").as_bytes())).collect();

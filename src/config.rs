@@ -378,6 +378,19 @@ mod tests {
     }
 
     #[test]
+    fn maxmemory_flags() {
+        let Ok(ParseOutcome::Run(config)) =
+            parse(&["--maxmemory", "1mb", "--maxmemory-policy", "ALLKEYS-LRU"])
+        else {
+            panic!("refused")
+        };
+        assert_eq!(config.maxmemory, 1024 * 1024);
+        assert_eq!(config.maxmemory_policy, "allkeys-lru");
+        let Err(error) = parse(&["--maxmemory-policy", "lru"]) else { panic!("accepted") };
+        assert!(error.message.contains("(ALLYDB_MAXMEMORY_POLICY)"), "{}", error.message);
+    }
+
+    #[test]
     fn bad_databases() {
         let Err(error) = parse(&["--databases", "0"]) else { panic!("accepted") };
         assert!(error.message.contains("--databases"), "{}", error.message);

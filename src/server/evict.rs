@@ -9,7 +9,7 @@
 //! each round with `maxmemory-samples` keys per database (from consecutive shards starting at
 //! a random one); the random policies take one random key, visiting databases round-robin.
 //! Which databases hold keys comes from counts refreshed at most once a second, or when a
-//! round finds nothing, since counting locks every shard.
+//! round finds nothing (at most every 100 ms), since counting locks every shard.
 //!
 //! # Locks
 //! The keyspace gate (shared, `read_recursive`: CONFIG SET runs under it already), then the
@@ -205,6 +205,10 @@ pub struct Evictor {
 
 /// How long per-database counts are trusted for choosing where to sample.
 const COUNTS_FRESH: Duration = Duration::from_secs(1);
+/// When a round finds nothing to evict, counts younger than this are not redone: while
+/// nothing qualifies (a volatile policy without keys with a TTL), each refused write would
+/// otherwise lock every shard of every database.
+const RECOUNT_AFTER_NOTHING: Duration = Duration::from_millis(100);
 
 /// Bytes the journal holds in memory buffers, left out of the `maxmemory` comparison as
 /// Redis leaves out its AOF buffer (`freeMemoryGetNotCountedMemory`): evicting a key adds a
@@ -303,7 +307,7 @@ fn pick(server: &Server, state: &mut State, policy: Policy) -> Option<(usize, Ve
     if let Some(found) = pick_counted(server, state, policy) {
         return Some(found);
     }
-    if stale {
+    if stale || state.counted_at.is_some_and(|at| at.elapsed() < RECOUNT_AFTER_NOTHING) {
         return None;
     }
     // Nothing where the counts said keys were: count again before giving up.

@@ -9,7 +9,10 @@
 //! makes that thread's delta negative; the sum over all threads stays exact, and a thread's
 //! delta is moved into the global count when the thread exits. The global count is thus off
 //! by at most `FLUSH_BYTES` per running thread.
-#![allow(unsafe_code)]
+#![expect(
+    unsafe_code,
+    reason = "a global allocator is an unsafe trait; every block forwards to System"
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;

@@ -386,6 +386,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
         mailbox: pubsub::Mailbox::default(),
+        watch_dirty: Arc::default(),
     });
     server.clients.register(handle.clone());
     let server = server.clone();

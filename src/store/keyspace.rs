@@ -98,6 +98,73 @@ fn expired_key(db: u32, key: &[u8]) {
     }
 }
 
+/// What the store itself reports to keyspace notifications, because only it sees the moment:
+/// a key created (`new`, Redis's `dbAdd`) and a read lookup that missed (`keymiss`, Redis's
+/// `lookupKeyRead`). The running command drains them (`take_key_events`) and publishes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEventKind {
+    New,
+    Miss,
+}
+
+/// `KeyEventScope` bits: which key events the running command collects.
+pub const TRACK_NEW: u8 = 1;
+pub const TRACK_MISS: u8 = 2;
+
+/// One noted key event: its kind, database and key.
+pub type KeyEvent = (KeyEventKind, u32, Vec<u8>);
+
+thread_local! {
+    /// The `TRACK_*` bits of the command running on this thread (`KeyEventScope`); 0 notes
+    /// nothing, so a server without `n` and `m` notifications pays one thread-local read.
+    static KEY_EVENTS_TRACKED: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+    static KEY_EVENTS: std::cell::RefCell<Vec<KeyEvent>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Collects the key events `tracked` names for as long as it lives (one command). Replay,
+/// snapshot loading and the expiry cycle run outside any scope and note nothing.
+pub struct KeyEventScope {
+    was: u8,
+}
+
+impl KeyEventScope {
+    pub fn new(tracked: u8) -> Self {
+        Self { was: KEY_EVENTS_TRACKED.replace(tracked) }
+    }
+}
+
+impl Drop for KeyEventScope {
+    fn drop(&mut self) {
+        KEY_EVENTS_TRACKED.set(self.was);
+        if self.was == 0 {
+            // Whatever the command did not publish (notifications turned off meanwhile).
+            KEY_EVENTS.with_borrow_mut(Vec::clear);
+        }
+    }
+}
+
+/// The key events noted since the last call, oldest first (no allocation when none).
+pub fn take_key_events() -> Vec<KeyEvent> {
+    KEY_EVENTS.with_borrow_mut(std::mem::take)
+}
+
+#[inline]
+fn note_key_event(kind: KeyEventKind, db: u32, key: &[u8]) {
+    let bit = match kind {
+        KeyEventKind::New => TRACK_NEW,
+        KeyEventKind::Miss => TRACK_MISS,
+    };
+    if KEY_EVENTS_TRACKED.get() & bit != 0 {
+        push_key_event(kind, db, key);
+    }
+}
+
+#[cold]
+fn push_key_event(kind: KeyEventKind, db: u32, key: &[u8]) {
+    KEY_EVENTS.with_borrow_mut(|events| events.push((kind, db, key.to_vec())));
+}
+
 /// The live entry for `key` in one probe: an expired entry is removed (and counted) instead.
 fn find_live<'a>(
     table: &'a mut EntryTable,
@@ -172,20 +239,39 @@ impl Shard {
             }
             None => {
                 *misses += 1;
+                note_key_event(KeyEventKind::Miss, *db, key);
                 None
             }
         }
     }
 
     /// Like `lookup`, counting a keyspace hit or miss but leaving the access time alone, as
-    /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL, OBJECT).
+    /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL); a miss is a `keymiss` event.
     pub fn peek(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        self.peek_counted(hash, key, now_ms, true)
+    }
+
+    /// Like `peek` without the `keymiss` event (Redis's `LOOKUP_NONOTIFY`: OBJECT).
+    pub fn peek_quietly(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        self.peek_counted(hash, key, now_ms, false)
+    }
+
+    fn peek_counted(
+        &mut self,
+        hash: u64,
+        key: &[u8],
+        now_ms: u64,
+        notify_miss: bool,
+    ) -> Option<&mut Entry> {
         let Shard { table, volatile, expired, hits, misses, db, .. } = self;
         let found = find_live(table, volatile, expired, *db, hash, key, now_ms);
         if found.is_some() {
             *hits += 1;
         } else {
             *misses += 1;
+            if notify_miss {
+                note_key_event(KeyEventKind::Miss, *db, key);
+            }
         }
         found
     }
@@ -202,9 +288,13 @@ impl Shard {
         self.find(hash, key, now_ms).is_some()
     }
 
-    /// Inserts or replaces; returns the previous live entry, if any.
+    /// Inserts or replaces; returns the previous live entry, if any. A key that had no live
+    /// entry is a `new` key event.
     pub fn insert(&mut self, hash: u64, entry: Entry, now_ms: u64) -> Option<Entry> {
         let previous = self.remove(hash, &entry.key, now_ms);
+        if previous.is_none() {
+            note_key_event(KeyEventKind::New, self.db, &entry.key);
+        }
         if entry.expires_at_ms != 0 {
             self.volatile += 1;
         }
@@ -214,6 +304,8 @@ impl Shard {
 
     /// Sets `key` to `value` in one probe: replaces a live or expired entry in place, or inserts.
     /// `deadline` is the new absolute deadline (0 = none); `None` keeps a live key's deadline.
+    /// An expired entry replaced counts as expired (the hook hears of it) and, like a key that
+    /// was absent, makes a `new` key event.
     pub fn upsert(
         &mut self,
         hash: u64,
@@ -222,13 +314,15 @@ impl Shard {
         deadline: Option<u64>,
         now_ms: u64,
     ) {
-        let Shard { table, volatile, expired, .. } = self;
+        let Shard { table, volatile, expired, db, .. } = self;
         let found = table.position(hash, key).and_then(|p| table.get_mut(p));
         match found {
             Some(entry) => {
                 let live = !entry.is_expired(now_ms);
                 if !live {
                     *expired += 1;
+                    expired_key(*db, key);
+                    note_key_event(KeyEventKind::New, *db, key);
                 }
                 let kept = if live { entry.expires_at_ms } else { 0 };
                 let next = deadline.unwrap_or(kept);
@@ -242,6 +336,7 @@ impl Shard {
                 entry.accessed_s = access_clock_s();
             }
             None => {
+                note_key_event(KeyEventKind::New, *db, key);
                 let mut entry = Entry::new(key, value);
                 entry.expires_at_ms = deadline.unwrap_or(0);
                 if entry.expires_at_ms != 0 {

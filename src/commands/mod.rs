@@ -214,8 +214,9 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         }
         Ok(spec) => {
             // Collects the store's `new` and `keymiss` events while the command runs.
+            // One relaxed load when notifications are off, and nothing else.
             let tracked = crate::server::notify::tracked_key_events(ctx.server);
-            let _key_events = KeyEventScope::new(tracked);
+            let _key_events = (tracked != 0).then(|| KeyEventScope::new(tracked));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {

@@ -775,6 +775,38 @@ mod tests {
     }
 
     #[test]
+    fn key_events_are_noted_only_inside_a_scope() {
+        let db = Db::new(3);
+        let (a, b) = (hash_key(b"a"), hash_key(b"b"));
+        db.lock(a).insert(a, Entry::new(b"a", string("1")), 0);
+        assert!(take_key_events().is_empty(), "outside a scope nothing is noted");
+        {
+            let _scope = KeyEventScope::new(TRACK_NEW | TRACK_MISS);
+            db.lock(a).insert(a, Entry::new(b"a", string("2")), 0);
+            db.lock(b).upsert(b, b"b", string("1"), None, 0);
+            db.lock(b).upsert(b, b"b", string("2"), None, 0);
+            assert!(db.lock(a).lookup(a, b"a", 0).is_some());
+            let (x, y, z) = (hash_key(b"x"), hash_key(b"y"), hash_key(b"z"));
+            assert!(db.lock(x).find(x, b"x", 0).is_none());
+            assert!(db.lock(y).lookup(y, b"y", 0).is_none());
+            assert!(db.lock(z).peek_quietly(z, b"z", 0).is_none());
+            let events = take_key_events();
+            assert_eq!(
+                events,
+                vec![(KeyEventKind::New, 3, b"b".to_vec()), (KeyEventKind::Miss, 3, b"y".to_vec())]
+            );
+        }
+        {
+            // Only the tracked kinds; what is left over goes with the scope.
+            let _scope = KeyEventScope::new(TRACK_MISS);
+            let (c, w) = (hash_key(b"c"), hash_key(b"w"));
+            db.lock(c).insert(c, Entry::new(b"c", string("1")), 0);
+            assert!(db.lock(w).peek(w, b"w", 0).is_none());
+        }
+        assert!(take_key_events().is_empty());
+    }
+
+    #[test]
     fn expire_cycle_removes_only_expired() {
         let keyspace = Keyspace::new(2);
         let db = keyspace.db(1).unwrap();

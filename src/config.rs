@@ -108,6 +108,12 @@ pub struct Config {
           value_parser = parse_output_buffer_limit)]
     pub client_output_buffer_limit: String,
 
+    /// Redis's notify-keyspace-events: class letters (`KEA`, `Ex`, ...) of the keyspace
+    /// notifications to publish; empty publishes none.
+    #[arg(long, env = "ALLYDB_NOTIFY_KEYSPACE_EVENTS", default_value = "",
+          value_parser = parse_notify_keyspace_events)]
+    pub notify_keyspace_events: String,
+
     /// Redis's list-max-listpack-size: -1 .. -5 are 4 .. 64 KiB of listpack, a positive value
     /// a number of entries.
     #[arg(long, env = "ALLYDB_LIST_MAX_LISTPACK_SIZE",
@@ -260,6 +266,7 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--client-output-buffer-limit" => "ALLYDB_CLIENT_OUTPUT_BUFFER_LIMIT",
         "--maxmemory" => "ALLYDB_MAXMEMORY",
         "--maxmemory-policy" => "ALLYDB_MAXMEMORY_POLICY",
+        "--notify-keyspace-events" => "ALLYDB_NOTIFY_KEYSPACE_EVENTS",
         _ => return None,
     })
 }
@@ -312,6 +319,13 @@ fn parse_maxmemory_policy(text: &str) -> Result<String, String> {
         Some(Err(reason)) => Err(reason),
         None => Err("unknown setting".to_string()),
     }
+}
+
+/// The letters as CONFIG SET takes them (CONFIG GET shows them in Redis's canonical form).
+fn parse_notify_keyspace_events(text: &str) -> Result<String, String> {
+    crate::server::notify::parse_flags(text)
+        .map(|_| text.to_string())
+        .ok_or_else(|| crate::server::notify::INVALID_CLASS.to_string())
 }
 
 fn parse_listpack_value(text: &str) -> Result<u64, String> {
@@ -388,6 +402,20 @@ mod tests {
         assert_eq!(config.maxmemory_policy, "allkeys-lru");
         let Err(error) = parse(&["--maxmemory-policy", "lru"]) else { panic!("accepted") };
         assert!(error.message.contains("(ALLYDB_MAXMEMORY_POLICY)"), "{}", error.message);
+    }
+
+    #[test]
+    fn notify_keyspace_events_takes_redis_letters() {
+        let Ok(ParseOutcome::Run(config)) = parse(&["--notify-keyspace-events", "KEA"]) else {
+            panic!("refused")
+        };
+        assert_eq!(config.notify_keyspace_events, "KEA");
+        let Err(error) = parse(&["--notify-keyspace-events", "KQ"]) else { panic!("accepted") };
+        assert_eq!(
+            error.message,
+            "invalid value 'KQ' for --notify-keyspace-events (ALLYDB_NOTIFY_KEYSPACE_EVENTS): \
+             Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+        );
     }
 
     #[test]

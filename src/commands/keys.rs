@@ -497,7 +497,10 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
                 return Err(CommandError::NoSuchKey);
             };
             entry.key = destination.into();
-            shards.shard(destination_hash).insert(destination_hash, entry, now_ms);
+            let shard = shards.shard(destination_hash);
+            // Deleted first, as Redis's dbDelete + dbAdd: an overwritten key is `new` too.
+            shard.remove(destination_hash, destination, now_ms);
+            shard.insert(destination_hash, entry, now_ms);
             ctx.journal(&[Effect::Rename { db, from: source, to: destination }]);
             drop(shards);
             true
@@ -575,6 +578,8 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if !replace && shard.contains(destination_hash, destination, now_ms) {
             false
         } else {
+            // Deleted first, as Redis's dbDelete + dbAdd: a replaced key is `new` too.
+            shard.remove(destination_hash, destination, now_ms);
             shard.insert(destination_hash, entry, now_ms);
             // Journaled from the inserted copy, so the value's bytes are not copied again.
             if let Some(copy) = shard.find(destination_hash, destination, now_ms) {
@@ -588,6 +593,7 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     if copied {
+        ctx.notify_in(destination_db, notify::GENERIC, "copy_to", destination);
         ctx.signal_ready(destination_db, destination);
     }
     ctx.reply.integer(i64::from(copied));
@@ -628,6 +634,8 @@ pub fn r#move(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     if moved {
+        ctx.notify(notify::GENERIC, "move_from", key);
+        ctx.notify_in(target, notify::GENERIC, "move_to", key);
         ctx.signal_ready(target, key);
     }
     ctx.reply.integer(i64::from(moved));
@@ -919,7 +927,7 @@ fn object_lookup<T>(
 ) -> Option<T> {
     let key = args.get(2);
     let hash = hash_key(key);
-    let found = ctx.db().lock(hash).peek(hash, key, ctx.now_ms).map(|e| read(e));
+    let found = ctx.db().lock(hash).peek_quietly(hash, key, ctx.now_ms).map(|e| read(e));
     if found.is_none() {
         ctx.reply.null();
     }

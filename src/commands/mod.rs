@@ -30,7 +30,7 @@ use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
 use crate::server::Server;
-use crate::store::keyspace::ReadOnlyScope;
+use crate::store::keyspace::{KeyEventScope, ReadOnlyScope};
 use crate::store::Db;
 use table::flags;
 
@@ -102,13 +102,38 @@ impl Context<'_> {
     /// (`server::notify`) is enabled; one atomic load when notifications are off. Call it
     /// before writing the reply: a RESP3 subscriber sees its own events first, as in Redis.
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        self.notify_in(self.client.db, class, event, key);
+    }
+
+    /// `notify` for database `db` (COPY ... DB, MOVE). The `new` and `keymiss` events the
+    /// store noted so far go first: Redis publishes them as they happen, before the command's
+    /// own events.
+    pub fn notify_in(&mut self, db: usize, class: u32, event: &str, key: &[u8]) {
         if self.server.settings.hot.notify_keyspace_events.load(Ordering::Relaxed) == 0 {
             return;
         }
         let mut own = Vec::new();
-        let (db, id) = (self.client.db, self.client.id);
+        let id = self.client.id;
+        crate::server::notify::publish_key_events(self.server, id, &mut own);
         crate::server::notify::notify(self.server, class, event, key, db, id, &mut own);
         pubsub::write_own(self, &own);
+    }
+
+    /// Publishes the `new` and `keymiss` events the store noted that no `notify` published
+    /// yet (a read command's misses). A RESP3 subscriber's own frames go before the reply,
+    /// which starts at `reply_start` in the output.
+    fn flush_key_events(&mut self, reply_start: usize) {
+        if self.server.settings.hot.notify_keyspace_events.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let mut own = Vec::new();
+        crate::server::notify::publish_key_events(self.server, self.client.id, &mut own);
+        if own.is_empty() {
+            return;
+        }
+        let reply = self.reply.out.split_off(reply_start.min(self.reply.out.len()));
+        pubsub::write_own(self, &own);
+        self.reply.out.extend_from_slice(&reply);
     }
 
     /// A command other than a push made `key` of database `db` hold a value (RENAME, COPY,
@@ -188,6 +213,10 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             (Some(spec), Ok(()), false)
         }
         Ok(spec) => {
+            // Collects the store's `new` and `keymiss` events while the command runs.
+            // One relaxed load when notifications are off, and nothing else.
+            let tracked = crate::server::notify::tracked_key_events(ctx.server);
+            let _key_events = (tracked != 0).then(|| KeyEventScope::new(tracked));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {
@@ -199,6 +228,9 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
                     (spec.handler)(ctx, args)
                 }
             };
+            if tracked != 0 {
+                ctx.flush_key_events(reply_start);
+            }
             (Some(spec), result, true)
         }
         Err((spec, error)) => {
@@ -235,7 +267,9 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
 /// exclusively, so the handler runs without taking it. Writes its reply (or error) into the
 /// EXEC array and counts it in commandstats.
 pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) {
+    let reply_start = ctx.reply.out.len();
     let result = (spec.handler)(ctx, args);
+    ctx.flush_key_events(reply_start);
     if let Err(error) = &result {
         ctx.server.stats.record_error(&error.code());
         ctx.reply.error(&error.to_string());

@@ -373,7 +373,7 @@ impl Settings {
             ("maxmemory", config.maxmemory.to_string()),
             ("maxmemory-policy", config.maxmemory_policy.clone()),
             ("maxmemory-samples", "5".into()),
-            ("notify-keyspace-events", String::new()),
+            ("notify-keyspace-events", config.notify_keyspace_events.clone()),
             ("slowlog-log-slower-than", "10000".into()),
             ("slowlog-max-len", "128".into()),
             ("latency-monitor-threshold", "0".into()),
@@ -494,7 +494,9 @@ impl Settings {
                 proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
                 client_query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
                 maxclients: AtomicU64::new(config.maxclients),
-                notify_keyspace_events: AtomicU32::new(0),
+                notify_keyspace_events: AtomicU32::new(
+                    super::notify::parse_flags(&config.notify_keyspace_events).unwrap_or(0),
+                ),
                 eviction,
                 requirepass: RwLock::new(
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
@@ -518,7 +520,7 @@ impl Settings {
     /// The current value of a canonical setting.
     pub fn get(&self, name: &str) -> Option<String> {
         let def = Self::find(name)?;
-        self.values.read().get(def.name).cloned()
+        self.values.read().get(def.name).cloned().map(|value| shown(def, value))
     }
 
     /// Checks a value without applying it; returns the normalized text to store.
@@ -554,8 +556,10 @@ impl Settings {
                 }
             }
             Kind::Text => Ok(value.to_string()),
+            // Kept as given: `A` hides `n` in the canonical form (`shown`), and the flags
+            // must keep it.
             Kind::NotifyFlags => super::notify::parse_flags(value)
-                .map(super::notify::format_flags)
+                .map(|_| value.to_string())
                 .ok_or_else(|| super::notify::INVALID_CLASS.to_string()),
             // Checked here, merged over the current value in `apply`.
             Kind::BufferLimits => {
@@ -632,7 +636,7 @@ impl Settings {
         let values = self.values.read();
         let mut out = Vec::new();
         for def in DEFS {
-            let value = values.get(def.name).cloned().unwrap_or_default();
+            let value = shown(def, values.get(def.name).cloned().unwrap_or_default());
             if crate::store::glob::matches(pattern, def.name.as_bytes(), true) {
                 out.push((def.name, value.clone()));
             }
@@ -643,6 +647,16 @@ impl Settings {
             }
         }
         out
+    }
+}
+
+/// A stored value as CONFIG GET shows it: notification letters in Redis's canonical form.
+fn shown(def: &SettingDef, value: String) -> String {
+    match def.kind {
+        Kind::NotifyFlags => {
+            super::notify::parse_flags(&value).map(super::notify::format_flags).unwrap_or(value)
+        }
+        _ => value,
     }
 }
 

@@ -29,6 +29,7 @@ use crate::journal::Effect;
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
+use crate::server::tracking::{self, bits as tracking_bits};
 use crate::server::Server;
 use crate::store::keyspace::ReadOnlyScope;
 use crate::store::Db;
@@ -89,12 +90,28 @@ impl Context<'_> {
         // Every change passes here, journal or not: WATCH learns of it (FLUSHDB, FLUSHALL and
         // SWAPDB tell the registry themselves, before they change anything).
         self.server.watches.touch_effects(effects);
+        if self.server.tracking.is_active() {
+            self.invalidate_tracked(effects);
+        }
         if let Some(journal) = self.server.journal() {
             match &mut self.client.transaction.exec {
                 // Inside EXEC: one record for the whole transaction, written when it ends.
                 Some(buffer) => buffer.buffer(effects),
                 None => self.client.journal_seq = journal.append(effects),
             }
+        }
+    }
+
+    /// CLIENT TRACKING: invalidates the keys `effects` change (FLUSHDB and FLUSHALL: every
+    /// key); keys under BCAST prefixes are broadcast when the command (or EXEC) ends.
+    fn invalidate_tracked(&mut self, effects: &[Effect<&[u8]>]) {
+        let server = self.server;
+        if effects.iter().any(|e| matches!(e, Effect::FlushDb { .. } | Effect::FlushAll)) {
+            tracking::invalidate_all(server);
+        }
+        let keys = effects.iter().flat_map(|e| e.keys().into_iter().flatten().map(|(_, k)| *k));
+        if tracking::invalidate(server, keys, self.client.id) {
+            self.client.tracking_broadcast = true;
         }
     }
 
@@ -188,6 +205,10 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             (Some(spec), Ok(()), false)
         }
         Ok(spec) => {
+            // Remembered before the command reads, so a write racing with it on another
+            // thread invalidates it; again after if keys left the table meanwhile (a lazy
+            // expiry, or that write), so the table still holds them when the reply goes.
+            let remembered = tracks_reads(ctx.client, spec).then(|| remember_keys(ctx, spec, args));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {
@@ -199,6 +220,11 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
                     (spec.handler)(ctx, args)
                 }
             };
+            if let Some(Some(epoch)) = remembered {
+                if ctx.server.tracking.epoch() != epoch {
+                    remember_keys(ctx, spec, args);
+                }
+            }
             (Some(spec), result, true)
         }
         Err((spec, error)) => {
@@ -225,10 +251,57 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.client.last_command = spec.name;
     }
     ctx.client.commands_processed += 1;
+    if ctx.client.tracking != 0 || ctx.client.tracking_broadcast {
+        after_tracked_command(ctx, name);
+    }
     if ctx.reply.muted {
         ctx.reply.out.truncate(reply_start);
     }
     ctx.client.after_command();
+}
+
+/// Whether the client remembers the keys `spec` reads (Redis's `call`): read-only commands
+/// other than pub/sub ones, for a default-mode tracking client, as OPTIN/OPTOUT and CLIENT
+/// CACHING decide.
+fn tracks_reads(client: &ClientState, spec: &CommandSpec) -> bool {
+    let mode = client.tracking;
+    if mode & tracking_bits::ON == 0
+        || mode & tracking_bits::BCAST != 0
+        || !spec.has(flags::READONLY)
+        || spec.has(flags::PUBSUB)
+    {
+        return false;
+    }
+    let (optin, optout) = (mode & tracking_bits::OPTIN != 0, mode & tracking_bits::OPTOUT != 0);
+    let caching = client.tracking_caching;
+    !(optin && !caching || optout && caching)
+}
+
+/// Remembers the keys of `args` for the client; the table's epoch, or None without keys.
+fn remember_keys(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>) -> Option<u64> {
+    let positions = spec.key_positions(args.len(), |i| args.get(i)).unwrap_or_default();
+    if positions.is_empty() {
+        return None;
+    }
+    let keys: Vec<&[u8]> = positions.iter().map(|&p| args.get(p)).collect();
+    Some(tracking::remember(ctx.server, ctx.client.id, &keys))
+}
+
+/// After each command of a tracking client, or one that modified keys under BCAST prefixes:
+/// CLIENT CACHING lasts for one command (a whole transaction; CLIENT subcommands keep it), and
+/// BCAST invalidations go out once the command (EXEC included) is over.
+fn after_tracked_command(ctx: &mut Context<'_>, name: &[u8]) {
+    let client = &mut *ctx.client;
+    if client.tracking_caching
+        && !client.transaction.is_queueing()
+        && !name.eq_ignore_ascii_case(b"client")
+    {
+        client.tracking_caching = false;
+    }
+    if client.tracking_broadcast && !client.transaction.is_executing() {
+        client.tracking_broadcast = false;
+        tracking::broadcast(ctx.server);
+    }
 }
 
 /// Runs one command queued by MULTI, inside EXEC: the caller holds the keyspace gate
@@ -239,6 +312,10 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     if let Err(error) = &result {
         ctx.server.stats.record_error(&error.code());
         ctx.reply.error(&error.to_string());
+    }
+    // EXEC holds the gate exclusively: nothing runs between the read and this.
+    if tracks_reads(ctx.client, spec) {
+        remember_keys(ctx, spec, args);
     }
     let finished = Instant::now();
     let elapsed = finished.saturating_duration_since(ctx.client.clock);

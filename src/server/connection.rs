@@ -35,7 +35,10 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
         reserve_for_read(&mut input, wanted);
         // Queued pub/sub messages wake the loop too; they go out between batches, never
         // inside another reply.
-        let listening = state.is_subscribed() || handle.mailbox.pending_bytes() > 0;
+        // Invalidations (CLIENT TRACKING) may come to any client while someone tracks.
+        let listening = state.is_subscribed()
+            || handle.mailbox.pending_bytes() > 0
+            || server.tracking.is_active();
         let read = tokio::select! {
             read = stream.read_buf(&mut input) => read,
             _ = handle.kill_notify.notified() => break,

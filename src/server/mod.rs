@@ -8,6 +8,7 @@ pub mod notify;
 pub mod pubsub;
 pub mod settings;
 pub mod stats;
+pub mod tracking;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -36,6 +37,8 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     /// WATCHed keys and the clients watching them.
     pub watches: watch::Watches,
+    /// CLIENT TRACKING: the keys tracking clients may cache, and BCAST prefixes.
+    pub tracking: tracking::Tracking,
     /// Pub/sub subscribers by channel, pattern and shard channel.
     pub pubsub: pubsub::PubSub,
     pub stats: Stats,
@@ -73,6 +76,7 @@ impl Server {
             clients: ClientRegistry::default(),
             blocking: blocking::Blocking::default(),
             watches: watch::Watches::default(),
+            tracking: tracking::Tracking::default(),
             pubsub: pubsub::PubSub::default(),
             stats: Stats::default(),
             started: Instant::now(),
@@ -332,6 +336,10 @@ fn install_expiry_hook(server: &Arc<Server>) {
     let hooked = server.clone();
     crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
         hooked.watches.touch_expired(db, key);
+        if hooked.tracking.is_active() {
+            // BCAST messages for it go out on the next expiry tick.
+            tracking::invalidate(&hooked, std::iter::once(key), 0);
+        }
         // Expiry runs on no client's behalf: every subscriber gets the event by its mailbox.
         let mut own = Vec::new();
         let db_index = usize::try_from(db).unwrap_or(usize::MAX);
@@ -381,12 +389,16 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
         mailbox: pubsub::Mailbox::default(),
+        tracking: tracking::ClientTracking::default(),
     });
     server.clients.register(handle.clone());
     let server = server.clone();
+    let handle_for_cleanup = handle.clone();
     tokio::spawn(async move {
         connection::serve(&server, stream, handle).await;
+        let handle = handle_for_cleanup;
         server.watches.unwatch_all(id);
+        server.tracking.disable(&handle);
         server.clients.unregister(id);
         server.clients.release();
     });
@@ -420,6 +432,10 @@ async fn active_expiry(server: Arc<Server>) {
         };
         if removed > 0 {
             server.stats.expired_keys_active.fetch_add(removed, Relaxed);
+        }
+        if server.tracking.is_active() {
+            tracking::broadcast(&server);
+            tracking::enforce_limit(&server);
         }
     }
 }

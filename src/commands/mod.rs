@@ -77,6 +77,14 @@ impl Context<'_> {
         u32::try_from(self.client.db).unwrap_or(u32::MAX)
     }
 
+    /// Whether `journal` does anything with effects: a journal, WATCH or CLIENT TRACKING
+    /// reads them. Lets a command with many effects skip building them when nothing would.
+    pub fn wants_effects(&self) -> bool {
+        self.server.journal().is_some()
+            || self.server.watches.is_active()
+            || self.server.tracking.is_active()
+    }
+
     /// Journals the effects of the running write command (docs/FORMAT.md, "Effects").
     ///
     /// Call it once per command, after the change is applied in memory and while still

@@ -620,7 +620,8 @@ pub fn tracking(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if !has(new, tracking_bits::BCAST) && !options.prefixes.is_empty() {
         return Err(CommandError::Static("ERR PREFIX option requires BCAST mode to be enabled"));
     }
-    if has(old, tracking_bits::ON) && has(old, tracking_bits::BCAST) != has(new, tracking_bits::BCAST)
+    if has(old, tracking_bits::ON)
+        && has(old, tracking_bits::BCAST) != has(new, tracking_bits::BCAST)
     {
         return Err(CommandError::Static(
             "ERR You can't switch BCAST mode on/off before disabling tracking for this client, \
@@ -632,9 +633,7 @@ pub fn tracking(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Err(CommandError::Static("ERR OPTIN and OPTOUT are not compatible with BCAST"));
     }
     if new & opt_in_out == opt_in_out {
-        return Err(CommandError::Static(
-            "ERR You can't specify both OPTIN mode and OPTOUT mode",
-        ));
+        return Err(CommandError::Static("ERR You can't specify both OPTIN mode and OPTOUT mode"));
     }
     let switched = has(new, tracking_bits::OPTIN) && has(old, tracking_bits::OPTOUT)
         || has(new, tracking_bits::OPTOUT) && has(old, tracking_bits::OPTIN);

@@ -173,7 +173,10 @@ impl State {
             if flags & bits::NOLOOP != 0 && *id == skip {
                 continue;
             }
-            out.push(Delivery { tracker: handle.clone(), payload: Payload::Key(entry.key.clone()) });
+            out.push(Delivery {
+                tracker: handle.clone(),
+                payload: Payload::Key(entry.key.clone()),
+            });
         }
     }
 }
@@ -237,7 +240,11 @@ impl Tracking {
     /// The BCAST prefixes of `client_id`, sorted.
     pub fn prefixes_of(&self, client_id: u64) -> Vec<Bytes> {
         let state = self.state.lock();
-        state.client_prefixes.get(&client_id).map(|p| p.iter().cloned().collect()).unwrap_or_default()
+        state
+            .client_prefixes
+            .get(&client_id)
+            .map(|p| p.iter().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// Redis's `checkPrefixCollisionsOrReply`: no new prefix may be a prefix of an existing
@@ -273,7 +280,13 @@ impl Tracking {
 
     /// CLIENT TRACKING ON: sets the client's flags and redirect (clearing a broken redirect)
     /// and, in BCAST mode, adds its prefixes (the empty prefix when none is given).
-    pub fn enable(&self, client: &Arc<ClientHandle>, flags: u32, redirect: u64, prefixes: &[&[u8]]) {
+    pub fn enable(
+        &self,
+        client: &Arc<ClientHandle>,
+        flags: u32,
+        redirect: u64,
+        prefixes: &[&[u8]],
+    ) {
         let mut state = self.state.lock();
         let was_on = client.tracking.bits() & bits::ON != 0;
         client.tracking.redirect.store(redirect, Relaxed);
@@ -360,7 +373,13 @@ pub fn remember(server: &Server, client_id: u64, keys: &[&[u8]]) -> u64 {
 }
 
 /// Evicts random keys while the table is over `max_keys` (0: no bound), at most `effort`.
-fn trim(tracking: &Tracking, state: &mut State, max_keys: u64, effort: usize, owed: &mut Vec<Delivery>) {
+fn trim(
+    tracking: &Tracking,
+    state: &mut State,
+    max_keys: u64,
+    effort: usize,
+    owed: &mut Vec<Delivery>,
+) {
     let max = usize::try_from(max_keys).unwrap_or(usize::MAX);
     if max == 0 || state.keys.len() <= max {
         return;
@@ -583,6 +602,9 @@ mod tests {
 
     #[test]
     fn keys_encode_as_a_resp_array() {
-        assert_eq!(&encode_keys([&b"ab"[..], b""].into_iter())[..], b"*2\r\n$2\r\nab\r\n$0\r\n\r\n");
+        assert_eq!(
+            &encode_keys([&b"ab"[..], b""].into_iter())[..],
+            b"*2\r\n$2\r\nab\r\n$0\r\n\r\n"
+        );
     }
 }

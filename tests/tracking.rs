@@ -80,6 +80,36 @@ fn resp3_default_mode_sends_an_invalidate_push_for_a_key_read_then_written() {
 }
 
 #[test]
+fn in_a_pipeline_the_clients_own_invalidation_follows_the_changing_commands_reply() {
+    let server = start();
+    let mut c = tracker(&server, &[]);
+    let mut batch = Vec::new();
+    for args in
+        [&["GET", "k"][..], &["SET", "k", "1"], &["GET", "k"], &["SET", "k", "2"], &["PING"]]
+    {
+        let args: Vec<&[u8]> = args.iter().map(|a| a.as_bytes()).collect();
+        batch.extend_from_slice(&common::encode(&args));
+    }
+    c.send(&batch);
+    assert_eq!(c.read_reply(), NULL3);
+    assert_eq!(c.read_reply(), OK);
+    assert_eq!(c.read_reply(), push(&["k"]));
+    assert_eq!(c.read_reply(), bulk("1"));
+    assert_eq!(c.read_reply(), OK);
+    assert_eq!(c.read_reply(), push(&["k"]));
+    assert_eq!(c.read_reply(), "+PONG\r\n");
+    // CLIENT REPLY OFF silences replies, not invalidations.
+    assert_eq!(c.cmd(&["GET", "q"]), NULL3);
+    assert_eq!(c.cmd(&["SET", "q", "0"]), OK);
+    assert_eq!(c.read_reply(), push(&["q"]));
+    assert_eq!(c.cmd(&["GET", "q"]), bulk("0"));
+    c.send_command(&[b"CLIENT", b"REPLY", b"OFF"]);
+    c.send_command(&[b"SET", b"q", b"1"]);
+    assert_eq!(c.cmd(&["CLIENT", "REPLY", "ON"]), push(&["q"]));
+    assert_eq!(c.read_reply(), OK);
+}
+
+#[test]
 fn resp2_redirect_goes_to_a_subscriber_of_redis_invalidate() {
     let server = start();
     let mut subscriber = server.raw();

@@ -259,11 +259,11 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.client.last_command = spec.name;
     }
     ctx.client.commands_processed += 1;
-    if ctx.client.tracking != 0 || ctx.client.tracking_broadcast {
-        after_tracked_command(ctx, name);
-    }
     if ctx.reply.muted {
         ctx.reply.out.truncate(reply_start);
+    }
+    if ctx.client.tracking != 0 {
+        after_tracked_command(ctx, name);
     }
     ctx.client.after_command();
 }
@@ -295,9 +295,11 @@ fn remember_keys(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>) -> Optio
     Some(tracking::remember(ctx.server, ctx.client.id, &keys))
 }
 
-/// After each command of a tracking client, or one that modified keys under BCAST prefixes:
-/// CLIENT CACHING lasts for one command (a whole transaction; CLIENT subcommands keep it), and
-/// BCAST invalidations go out once the command (EXEC included) is over.
+/// After each command of a tracking client: CLIENT CACHING lasts for one command (a whole
+/// transaction; CLIENT subcommands keep it), and invalidations already queued for the client
+/// (its own change included) follow this reply, as Redis sends them after the command's reply
+/// even within a pipeline (CLIENT REPLY OFF does not hide them). The rest go out between
+/// batches.
 fn after_tracked_command(ctx: &mut Context<'_>, name: &[u8]) {
     let client = &mut *ctx.client;
     if client.tracking_caching
@@ -306,9 +308,9 @@ fn after_tracked_command(ctx: &mut Context<'_>, name: &[u8]) {
     {
         client.tracking_caching = false;
     }
-    if client.tracking_broadcast && !client.transaction.is_executing() {
-        client.tracking_broadcast = false;
-        tracking::broadcast(ctx.server);
+    let mailbox = &client.handle.mailbox;
+    if mailbox.pending_bytes() > 0 {
+        mailbox.take_into(&mut ctx.reply.out, client.protocol, crate::limits::OUTPUT_FLUSH_BYTES);
     }
 }
 

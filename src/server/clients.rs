@@ -201,7 +201,7 @@ pub struct ClientState {
     pub tracking: u32,
     /// CLIENT CACHING YES (OPTIN) or NO (OPTOUT) was given for the next command or transaction.
     pub tracking_caching: bool,
-    /// The running command modified keys under BCAST prefixes: broadcast when it ends.
+    /// The batch modified keys under BCAST prefixes: broadcast when it ends (or waits).
     pub tracking_broadcast: bool,
     pub handle: Arc<ClientHandle>,
 }

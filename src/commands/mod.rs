@@ -118,7 +118,8 @@ impl Context<'_> {
             tracking::invalidate_all(server);
         }
         let keys = effects.iter().flat_map(|e| e.keys().into_iter().flatten().map(|(_, k)| *k));
-        if tracking::invalidate(server, keys, self.client.id) {
+        let id = self.client.id;
+        if tracking::invalidate(server, keys, id, id) {
             self.client.tracking_broadcast = true;
         }
     }
@@ -217,6 +218,8 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             // thread invalidates it; again after if keys left the table meanwhile (a lazy
             // expiry, or that write), so the table still holds them when the reply goes.
             let remembered = tracks_reads(ctx.client, spec).then(|| remember_keys(ctx, spec, args));
+            let noloop = ctx.client.tracking & tracking_bits::NOLOOP != 0;
+            let _noloop = noloop.then(|| tracking::NoLoopScope::new(ctx.client.id));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {

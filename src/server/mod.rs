@@ -338,7 +338,8 @@ fn install_expiry_hook(server: &Arc<Server>) {
         hooked.watches.touch_expired(db, key);
         if hooked.tracking.is_active() {
             // BCAST messages for it go out on the next expiry tick.
-            tracking::invalidate(&hooked, std::iter::once(key), 0);
+            let running = tracking::running_noloop_client();
+            tracking::invalidate(&hooked, std::iter::once(key), 0, running);
         }
         // Expiry runs on no client's behalf: every subscriber gets the event by its mailbox.
         let mut own = Vec::new();

@@ -18,6 +18,7 @@
 //! The state mutex comes after shard locks (a write invalidates while it holds its keys) and is
 //! never held while taking one, nor while delivering: messages are collected under the mutex
 //! and queued (mailbox locks, the client registry) after it is released.
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicUsize, Ordering::Relaxed};
 use std::sync::Arc;
@@ -44,6 +45,36 @@ pub mod bits {
 
 /// The pub/sub channel RESP2 redirect targets receive invalidations on.
 pub const CHANNEL: &[u8] = b"__redis__:invalidate";
+
+thread_local! {
+    /// The NOLOOP tracking client whose command runs on this thread (0: none). A key its
+    /// command makes expire, or pushes out of the table, is its own change, as Redis compares
+    /// the client to invalidate with `current_client`.
+    static RUNNING_NOLOOP: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Marks a NOLOOP client's command as running on this thread for as long as it lives.
+pub struct NoLoopScope {
+    was: u64,
+}
+
+impl NoLoopScope {
+    pub fn new(client_id: u64) -> Self {
+        Self { was: RUNNING_NOLOOP.replace(client_id) }
+    }
+}
+
+impl Drop for NoLoopScope {
+    fn drop(&mut self) {
+        RUNNING_NOLOOP.set(self.was);
+    }
+}
+
+/// The NOLOOP client whose command runs on this thread, 0 for none (the expiry hook's
+/// "current client").
+pub fn running_noloop_client() -> u64 {
+    RUNNING_NOLOOP.get()
+}
 
 /// What other connections see of a client's tracking (CLIENT LIST, the invalidation senders).
 /// Only the client itself changes it, except `BROKEN_REDIRECT`, set by whoever finds the
@@ -365,19 +396,21 @@ pub fn remember(server: &Server, client_id: u64, keys: &[&[u8]]) -> u64 {
             }
         }
         let effort = keys.len() + limits::TRACKING_EVICTIONS_PER_CALL;
-        trim(tracking, &mut state, max_keys, effort, &mut owed);
+        trim(tracking, &mut state, max_keys, effort, client_id, &mut owed);
         tracking.epoch.load(Relaxed)
     };
     send_all(server, owed);
     epoch
 }
 
-/// Evicts random keys while the table is over `max_keys` (0: no bound), at most `effort`.
+/// Evicts random keys while the table is over `max_keys` (0: no bound), at most `effort`;
+/// `running_id` is the client whose command runs (NOLOOP: no message to it).
 fn trim(
     tracking: &Tracking,
     state: &mut State,
     max_keys: u64,
     effort: usize,
+    running_id: u64,
     owed: &mut Vec<Delivery>,
 ) {
     let max = usize::try_from(max_keys).unwrap_or(usize::MAX);
@@ -390,7 +423,7 @@ fn trim(
         }
         let Some(entry) = state.keys.remove_random() else { break };
         tracking.epoch.fetch_add(1, Relaxed);
-        state.owed(entry, 0, owed);
+        state.owed(entry, running_id, owed);
     }
 }
 
@@ -404,18 +437,21 @@ pub fn enforce_limit(server: &Server) {
     let mut owed = Vec::new();
     {
         let mut state = tracking.state.lock();
-        trim(tracking, &mut state, max_keys, limits::TRACKING_EVICTIONS_PER_CALL, &mut owed);
+        let effort = limits::TRACKING_EVICTIONS_PER_CALL;
+        trim(tracking, &mut state, max_keys, effort, 0, &mut owed);
     }
     send_all(server, owed);
 }
 
-/// Keys modified by client `modifier_id` (0: no client, as expiry): every default-mode client
-/// that may hold one gets an invalidation and the key leaves the table; keys under BCAST
-/// prefixes wait for `broadcast`. Returns whether something waits for it.
+/// Keys modified by client `modifier_id` (0: no client, as expiry) while client `running_id`'s
+/// command runs (NOLOOP: it gets no message): every default-mode client that may hold one gets
+/// an invalidation and the key leaves the table; keys under BCAST prefixes wait for
+/// `broadcast`, marked with `modifier_id`. Returns whether something waits for it.
 pub fn invalidate<'a>(
     server: &Server,
     keys: impl Iterator<Item = &'a [u8]>,
     modifier_id: u64,
+    running_id: u64,
 ) -> bool {
     let tracking = &server.tracking;
     let mut owed = Vec::new();
@@ -433,7 +469,7 @@ pub fn invalidate<'a>(
             }
             if let Some(entry) = state.keys.remove(key) {
                 tracking.epoch.fetch_add(1, Relaxed);
-                state.owed(entry, modifier_id, &mut owed);
+                state.owed(entry, running_id, &mut owed);
             }
         }
     }

@@ -175,6 +175,27 @@ fn client_list_shows_multi() {
     assert!(c.cmd(&["CLIENT", "INFO"]).contains(" multi=-1 "));
 }
 
+#[test]
+fn client_list_flags_a_touched_watch() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut other = server.raw();
+    assert_eq!(c.cmd(&["WATCH", "a"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=N db=0 "));
+    assert_eq!(other.cmd(&["SET", "a", "1"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=d db=0 "));
+    assert_eq!(c.cmd(&["MULTI"]), OK);
+    let list = other.cmd(&["CLIENT", "LIST"]);
+    assert!(list.contains(" flags=xd db=0 sub=0 psub=0 ssub=0 multi=0 "), "{list}");
+    assert_eq!(c.cmd(&["EXEC"]), "*-1\r\n");
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=N db=0 "));
+    assert_eq!(c.cmd(&["WATCH", "a"]), OK);
+    assert_eq!(other.cmd(&["SET", "a", "2"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=d db=0 "));
+    assert_eq!(c.cmd(&["UNWATCH"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=N db=0 "));
+}
+
 // ------------------------------------------------------------------------------------ WATCH
 
 /// WATCH `key` on `c`, let `touch` run (on other clients or `c`), then MULTI SET marker EXEC;

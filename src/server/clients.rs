@@ -36,6 +36,9 @@ pub struct ClientHandle {
     pub kill_notify: Notify,
     /// Pub/sub frames waiting to be written, and subscription counts.
     pub mailbox: Mailbox,
+    /// Set by a change to a key this client watches (CLIENT LIST flag `d`); the connection's
+    /// transaction state holds the same flag.
+    pub watch_dirty: Arc<AtomicBool>,
     /// CLIENT TRACKING flags and redirect, read by CLIENT LIST and invalidation senders.
     pub tracking: super::tracking::ClientTracking,
 }
@@ -110,6 +113,9 @@ impl ClientHandle {
             if tracking & bit != 0 {
                 flags.push(letter);
             }
+        }
+        if self.watch_dirty.load(Relaxed) {
+            flags.push('d');
         }
         if info.no_evict {
             flags.push('e');
@@ -218,7 +224,10 @@ impl ClientState {
             last_command: "",
             commands_processed: 0,
             journal_seq: 0,
-            transaction: Default::default(),
+            transaction: crate::commands::transactions::TransactionState {
+                watch_dirty: handle.watch_dirty.clone(),
+                ..Default::default()
+            },
             clock: Instant::now(),
             subscriptions: Subscriptions::default(),
             tracking: 0,

@@ -390,6 +390,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
         mailbox: pubsub::Mailbox::default(),
+        watch_dirty: Arc::default(),
         tracking: tracking::ClientTracking::default(),
     });
     server.clients.register(handle.clone());

@@ -54,3 +54,9 @@ pub const EVICTION_VOLATILE_SCAN_MAX: usize = 1024;
 pub const CLIENT_NAME_BYTES_MAX: usize = 4096;
 /// Largest LCS input product (len(a) * len(b)) we compute, to bound memory (a u32 table).
 pub const LCS_CELLS_MAX: u64 = 256 * 1024 * 1024;
+/// Keys a read may evict from the tracking table beyond the ones it added, when the table is
+/// over `tracking-table-max-keys` (a lowered setting is worked off this much per read and per
+/// expiry tick, as Redis's `trackingLimitUsedSlots` spends a bounded effort per command).
+pub const TRACKING_EVICTIONS_PER_CALL: usize = 1000;
+/// Default `tracking-table-max-keys` (Redis's).
+pub const TRACKING_TABLE_KEYS_MAX_DEFAULT: u64 = 1_000_000;

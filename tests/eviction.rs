@@ -252,6 +252,19 @@ fn eviction_publishes_the_evicted_event() {
 }
 
 #[test]
+fn eviction_invalidates_a_tracked_key() {
+    let (server, mut c) = start("allkeys-random", false);
+    let mut reader = server.raw().resp3();
+    assert_eq!(reader.cmd(&["CLIENT", "TRACKING", "ON"]), OK);
+    assert_eq!(c.cmd(&["SET", "cached", "1"]), OK);
+    assert_eq!(reader.cmd(&["GET", "cached"]), bulk("1"));
+    set_config(&mut c, "maxmemory", "1");
+    let invalidate = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$6\r\ncached\r\n";
+    assert_eq!(reader.read_reply(), invalidate);
+    set_config(&mut c, "maxmemory", "0");
+}
+
+#[test]
 fn eviction_aborts_a_watching_transaction() {
     let (server, mut c) = start("allkeys-random", false);
     let mut other = server.raw();

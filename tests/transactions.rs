@@ -264,6 +264,19 @@ fn watch_fails_exec_when_another_client_writes_the_key() {
 }
 
 #[test]
+fn watch_sees_mset_and_msetnx_without_a_journal() {
+    // MSET once built its effects only for the journal, so WATCH missed it with it off.
+    let server = TestServer::start_with(&["--appendonly", "no"]);
+    let mut c = server.raw();
+    aborted(watched_exec(&server, &mut c, "k", |_, o| {
+        assert_eq!(o.cmd(&["MSET", "j", "1", "k", "1"]), OK);
+    }));
+    aborted(watched_exec(&server, &mut c, "n", |_, o| {
+        assert_eq!(o.cmd(&["MSETNX", "m", "1", "n", "1"]), int(1));
+    }));
+}
+
+#[test]
 fn watch_fails_exec_when_the_key_expires() {
     let server = TestServer::start();
     let mut c = server.raw();

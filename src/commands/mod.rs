@@ -29,6 +29,7 @@ use crate::journal::Effect;
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
+use crate::server::tracking::{self, bits as tracking_bits};
 use crate::server::Server;
 use crate::store::keyspace::{KeyEventScope, ReadOnlyScope};
 use crate::store::Db;
@@ -76,6 +77,14 @@ impl Context<'_> {
         u32::try_from(self.client.db).unwrap_or(u32::MAX)
     }
 
+    /// Whether `journal` does anything with effects: a journal, WATCH or CLIENT TRACKING
+    /// reads them. Lets a command with many effects skip building them when nothing would.
+    pub fn wants_effects(&self) -> bool {
+        self.server.journal().is_some()
+            || self.server.watches.is_active()
+            || self.server.tracking.is_active()
+    }
+
     /// Journals the effects of the running write command (docs/FORMAT.md, "Effects").
     ///
     /// Call it once per command, after the change is applied in memory and while still
@@ -89,12 +98,29 @@ impl Context<'_> {
         // Every change passes here, journal or not: WATCH learns of it (FLUSHDB, FLUSHALL and
         // SWAPDB tell the registry themselves, before they change anything).
         self.server.watches.touch_effects(effects);
+        if self.server.tracking.is_active() {
+            self.invalidate_tracked(effects);
+        }
         if let Some(journal) = self.server.journal() {
             match &mut self.client.transaction.exec {
                 // Inside EXEC: one record for the whole transaction, written when it ends.
                 Some(buffer) => buffer.buffer(effects),
                 None => self.client.journal_seq = journal.append(effects),
             }
+        }
+    }
+
+    /// CLIENT TRACKING: invalidates the keys `effects` change (FLUSHDB and FLUSHALL: every
+    /// key); keys under BCAST prefixes are broadcast when the command (or EXEC) ends.
+    fn invalidate_tracked(&mut self, effects: &[Effect<&[u8]>]) {
+        let server = self.server;
+        if effects.iter().any(|e| matches!(e, Effect::FlushDb { .. } | Effect::FlushAll)) {
+            tracking::invalidate_all(server);
+        }
+        let keys = effects.iter().flat_map(|e| e.keys().into_iter().flatten().map(|(_, k)| *k));
+        let id = self.client.id;
+        if tracking::invalidate(server, keys, id, id) {
+            self.client.tracking_broadcast = true;
         }
     }
 
@@ -217,6 +243,12 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             // One relaxed load when notifications are off, and nothing else.
             let tracked = crate::server::notify::tracked_key_events(ctx.server);
             let _key_events = (tracked != 0).then(|| KeyEventScope::new(tracked));
+            // CLIENT TRACKING: remembered before the command reads, so a write racing with it on another
+            // thread invalidates it; again after if keys left the table meanwhile (a lazy
+            // expiry, or that write), so the table still holds them when the reply goes.
+            let remembered = tracks_reads(ctx.client, spec).then(|| remember_keys(ctx, spec, args));
+            let noloop = ctx.client.tracking & tracking_bits::NOLOOP != 0;
+            let _noloop = noloop.then(|| tracking::NoLoopScope::new(ctx.client.id));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {
@@ -230,6 +262,11 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             };
             if tracked != 0 {
                 ctx.flush_key_events(reply_start);
+            }
+            if let Some(Some(epoch)) = remembered {
+                if ctx.server.tracking.epoch() != epoch {
+                    remember_keys(ctx, spec, args);
+                }
             }
             (Some(spec), result, true)
         }
@@ -260,7 +297,56 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
     if ctx.reply.muted {
         ctx.reply.out.truncate(reply_start);
     }
+    if ctx.client.tracking != 0 {
+        after_tracked_command(ctx, name);
+    }
     ctx.client.after_command();
+}
+
+/// Whether the client remembers the keys `spec` reads (Redis's `call`): read-only commands
+/// other than pub/sub ones, for a default-mode tracking client, as OPTIN/OPTOUT and CLIENT
+/// CACHING decide.
+fn tracks_reads(client: &ClientState, spec: &CommandSpec) -> bool {
+    let mode = client.tracking;
+    if mode & tracking_bits::ON == 0
+        || mode & tracking_bits::BCAST != 0
+        || !spec.has(flags::READONLY)
+        || spec.has(flags::PUBSUB)
+    {
+        return false;
+    }
+    let (optin, optout) = (mode & tracking_bits::OPTIN != 0, mode & tracking_bits::OPTOUT != 0);
+    let caching = client.tracking_caching;
+    !(optin && !caching || optout && caching)
+}
+
+/// Remembers the keys of `args` for the client; the table's epoch, or None without keys.
+fn remember_keys(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>) -> Option<u64> {
+    let positions = spec.key_positions(args.len(), |i| args.get(i)).unwrap_or_default();
+    if positions.is_empty() {
+        return None;
+    }
+    let keys: Vec<&[u8]> = positions.iter().map(|&p| args.get(p)).collect();
+    Some(tracking::remember(ctx.server, ctx.client.id, &keys))
+}
+
+/// After each command of a tracking client: CLIENT CACHING lasts for one command (a whole
+/// transaction; CLIENT subcommands keep it), and invalidations already queued for the client
+/// (its own change included) follow this reply, as Redis sends them after the command's reply
+/// even within a pipeline (CLIENT REPLY OFF does not hide them). The rest go out between
+/// batches.
+fn after_tracked_command(ctx: &mut Context<'_>, name: &[u8]) {
+    let client = &mut *ctx.client;
+    if client.tracking_caching
+        && !client.transaction.is_queueing()
+        && !name.eq_ignore_ascii_case(b"client")
+    {
+        client.tracking_caching = false;
+    }
+    let mailbox = &client.handle.mailbox;
+    if mailbox.pending_bytes() > 0 {
+        mailbox.take_into(&mut ctx.reply.out, client.protocol, crate::limits::OUTPUT_FLUSH_BYTES);
+    }
 }
 
 /// Runs one command queued by MULTI, inside EXEC: the caller holds the keyspace gate
@@ -273,6 +359,10 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     if let Err(error) = &result {
         ctx.server.stats.record_error(&error.code());
         ctx.reply.error(&error.to_string());
+    }
+    // EXEC holds the gate exclusively: nothing runs between the read and this.
+    if tracks_reads(ctx.client, spec) {
+        remember_keys(ctx, spec, args);
     }
     let finished = Instant::now();
     let elapsed = finished.saturating_duration_since(ctx.client.clock);

@@ -354,7 +354,7 @@ fn clients_section(ctx: &Context<'_>) -> Section {
         .field("client_recent_max_input_buffer", max_input)
         .field("client_recent_max_output_buffer", max_output)
         .field("blocked_clients", ctx.server.blocking.blocked_clients())
-        .field("tracking_clients", 0)
+        .field("tracking_clients", ctx.server.tracking.figures().clients)
         .field("clients_in_timeout_table", ctx.server.blocking.clients_with_timeout())
         .field("total_blocking_keys", ctx.server.blocking.blocking_keys())
         .field("total_blocking_keys_on_nokey", 0);
@@ -572,6 +572,7 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .dbs()
         .map(|db| db.stats())
         .fold((0, 0, 0), |(e, h, m), (de, dh, dm)| (e + de, h + dh, m + dm));
+    let tracking = ctx.server.tracking.figures();
     let mut s = Section::new("Stats");
     s.field("total_connections_received", stats.connections_received.load(Relaxed))
         .field("total_commands_processed", stats.commands_processed())
@@ -611,9 +612,9 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("active_defrag_key_misses", 0)
         .field("total_active_defrag_time", 0)
         .field("current_active_defrag_time", 0)
-        .field("tracking_total_keys", 0)
-        .field("tracking_total_items", 0)
-        .field("tracking_total_prefixes", 0)
+        .field("tracking_total_keys", tracking.keys)
+        .field("tracking_total_items", tracking.items)
+        .field("tracking_total_prefixes", tracking.prefixes)
         .field("unexpected_error_replies", 0)
         .field("total_error_replies", stats.error_replies.load(Relaxed))
         .field("dump_payload_sanitizations", 0)

@@ -592,7 +592,7 @@ fn set_pairs(
 /// Journals MSET/MSETNX: one PUT without deadline per pair, in argument order (a key named
 /// twice ends with its last value, on replay as in memory). Callers hold every shard lock.
 fn journal_pairs(ctx: &mut Context<'_>, args: Args<'_>) {
-    if ctx.server.journal().is_none() {
+    if !ctx.wants_effects() {
         return;
     }
     let db = ctx.db_index();

@@ -9,6 +9,7 @@ pub mod notify;
 pub mod pubsub;
 pub mod settings;
 pub mod stats;
+pub mod tracking;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -37,6 +38,8 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     /// WATCHed keys and the clients watching them.
     pub watches: watch::Watches,
+    /// CLIENT TRACKING: the keys tracking clients may cache, and BCAST prefixes.
+    pub tracking: tracking::Tracking,
     /// Pub/sub subscribers by channel, pattern and shard channel.
     pub pubsub: pubsub::PubSub,
     pub stats: Stats,
@@ -76,6 +79,7 @@ impl Server {
             clients: ClientRegistry::default(),
             blocking: blocking::Blocking::default(),
             watches: watch::Watches::default(),
+            tracking: tracking::Tracking::default(),
             pubsub: pubsub::PubSub::default(),
             stats: Stats::default(),
             evictor: evict::Evictor::default(),
@@ -337,6 +341,11 @@ fn install_expiry_hook(server: &Arc<Server>) {
     let hooked = server.clone();
     crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
         hooked.watches.touch_expired(db, key);
+        if hooked.tracking.is_active() {
+            // BCAST messages for it go out on the next expiry tick.
+            let running = tracking::running_noloop_client();
+            tracking::invalidate(&hooked, std::iter::once(key), 0, running);
+        }
         // Expiry runs on no client's behalf: every subscriber gets the event by its mailbox.
         let mut own = Vec::new();
         let db_index = usize::try_from(db).unwrap_or(usize::MAX);
@@ -387,12 +396,16 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         kill_notify: Notify::new(),
         mailbox: pubsub::Mailbox::default(),
         watch_dirty: Arc::default(),
+        tracking: tracking::ClientTracking::default(),
     });
     server.clients.register(handle.clone());
     let server = server.clone();
+    let handle_for_cleanup = handle.clone();
     tokio::spawn(async move {
         connection::serve(&server, stream, handle).await;
+        let handle = handle_for_cleanup;
         server.watches.unwatch_all(id);
+        server.tracking.disable(&handle);
         server.clients.unregister(id);
         server.clients.release();
     });
@@ -430,6 +443,10 @@ async fn active_expiry(server: Arc<Server>) {
         // Continues an eviction a command's time slice left unfinished (Redis's eviction
         // timer), so memory returns under `maxmemory` even when no command comes.
         evict::perform(&server, None);
+        if server.tracking.is_active() {
+            tracking::broadcast(&server);
+            tracking::enforce_limit(&server);
+        }
     }
 }
 

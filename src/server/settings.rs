@@ -216,12 +216,26 @@ pub struct Hot {
     pub notify_keyspace_events: AtomicU32,
     /// `maxmemory`, `maxmemory-policy`, `maxmemory-samples`, `maxmemory-eviction-tenacity`.
     pub eviction: super::evict::Limits,
+    /// `client-output-buffer-limit normal`: hard bytes, soft bytes, soft seconds.
+    pub normal_output_limit: [AtomicU64; 3],
+    /// `tracking-table-max-keys`; 0 means no bound.
+    pub tracking_table_max_keys: AtomicU64,
 }
 
 impl Hot {
     /// The pub/sub class's output buffer limit.
     pub fn pubsub_limit(&self) -> OutputLimit {
         let [hard, soft, seconds] = &self.pubsub_output_limit;
+        OutputLimit {
+            hard_bytes: hard.load(Relaxed),
+            soft_bytes: soft.load(Relaxed),
+            soft_seconds: seconds.load(Relaxed),
+        }
+    }
+
+    /// The normal class's output buffer limit (invalidations to clients not subscribed).
+    pub fn normal_limit(&self) -> OutputLimit {
+        let [hard, soft, seconds] = &self.normal_output_limit;
         OutputLimit {
             hard_bytes: hard.load(Relaxed),
             soft_bytes: soft.load(Relaxed),
@@ -443,7 +457,7 @@ impl Settings {
             ("hll-sparse-max-bytes", "3000".into()),
             ("acllog-max-len", "128".into()),
             ("aclfile", String::new()),
-            ("tracking-table-max-keys", "1000000".into()),
+            ("tracking-table-max-keys", crate::limits::TRACKING_TABLE_KEYS_MAX_DEFAULT.to_string()),
             ("cluster-config-file", "nodes.conf".into()),
             ("cluster-node-timeout", "15000".into()),
             ("io-threads-do-reads", "no".into()),
@@ -470,12 +484,15 @@ impl Settings {
             values.insert(def.name, value);
         }
         let eviction = super::evict::Limits::default();
-        let pubsub_limit = values
-            .get("client-output-buffer-limit")
-            .and_then(|v| parse_output_buffer_limits(v).ok())
-            .and_then(|groups| groups.into_iter().find(|(class, _)| *class == 2))
-            .map(|(_, limit)| limit)
-            .unwrap_or_default();
+        let class_limit = |index: usize| {
+            values
+                .get("client-output-buffer-limit")
+                .and_then(|v| parse_output_buffer_limits(v).ok())
+                .and_then(|groups| groups.into_iter().find(|(class, _)| *class == index))
+                .map(|(_, limit)| limit)
+                .unwrap_or_default()
+        };
+        let (normal_limit, pubsub_limit) = (class_limit(0), class_limit(2));
         for name in EVICTION_SETTINGS {
             if let Some(value) = values.get(name) {
                 // Process-wide LFU parameters and the eviction mirrors: set before replay
@@ -498,6 +515,14 @@ impl Settings {
                     super::notify::parse_flags(&config.notify_keyspace_events).unwrap_or(0),
                 ),
                 eviction,
+                normal_output_limit: [
+                    AtomicU64::new(normal_limit.hard_bytes),
+                    AtomicU64::new(normal_limit.soft_bytes),
+                    AtomicU64::new(normal_limit.soft_seconds),
+                ],
+                tracking_table_max_keys: AtomicU64::new(
+                    crate::limits::TRACKING_TABLE_KEYS_MAX_DEFAULT,
+                ),
                 requirepass: RwLock::new(
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
@@ -593,12 +618,15 @@ impl Settings {
                 let current = self.get(def.name).unwrap_or_default();
                 value = merge_output_buffer_limits(&current, &value).unwrap_or(current);
                 for (class, limit) in parse_output_buffer_limits(&value).unwrap_or_default() {
-                    if class == 2 {
-                        let [hard, soft, seconds] = &self.hot.pubsub_output_limit;
-                        hard.store(limit.hard_bytes, Relaxed);
-                        soft.store(limit.soft_bytes, Relaxed);
-                        seconds.store(limit.soft_seconds, Relaxed);
-                    }
+                    let mirror = match class {
+                        0 => &self.hot.normal_output_limit,
+                        2 => &self.hot.pubsub_output_limit,
+                        _ => continue,
+                    };
+                    let [hard, soft, seconds] = mirror;
+                    hard.store(limit.hard_bytes, Relaxed);
+                    soft.store(limit.soft_bytes, Relaxed);
+                    seconds.store(limit.soft_seconds, Relaxed);
                 }
             }
             "proto-max-bulk-len" => {
@@ -609,6 +637,9 @@ impl Settings {
             }
             "maxclients" => self.hot.maxclients.store(value.parse().unwrap_or(0), Relaxed),
             name if EVICTION_SETTINGS.contains(&name) => self.hot.eviction.apply(name, &value),
+            "tracking-table-max-keys" => {
+                self.hot.tracking_table_max_keys.store(value.parse().unwrap_or(0), Relaxed)
+            }
             "notify-keyspace-events" => self
                 .hot
                 .notify_keyspace_events

@@ -90,12 +90,29 @@ pub struct Config {
     #[arg(long, env = "ALLYDB_LOG_LEVEL", default_value = "info")]
     pub log_level: String,
 
+    /// Redis's maxmemory: past this many bytes allocated (or with a unit: 100mb), keys are
+    /// evicted per --maxmemory-policy, or writes refused with OOM; 0 = no limit.
+    #[arg(long, env = "ALLYDB_MAXMEMORY", default_value = "0", value_parser = parse_maxmemory)]
+    pub maxmemory: u64,
+
+    /// Redis's maxmemory-policy: noeviction, allkeys-lru, volatile-lru, allkeys-lfu,
+    /// volatile-lfu, allkeys-random, volatile-random or volatile-ttl.
+    #[arg(long, env = "ALLYDB_MAXMEMORY_POLICY", default_value = "noeviction",
+          value_parser = parse_maxmemory_policy)]
+    pub maxmemory_policy: String,
+
     /// Redis's client-output-buffer-limit: `<class> <hard> <soft> <soft-seconds>` groups
     /// (classes normal, replica, pubsub) over the defaults `normal 0 0 0 replica 256mb 64mb
     /// 60 pubsub 32mb 8mb 60`. A pub/sub subscriber over its limit is disconnected.
     #[arg(long, env = "ALLYDB_CLIENT_OUTPUT_BUFFER_LIMIT", default_value = "",
           value_parser = parse_output_buffer_limit)]
     pub client_output_buffer_limit: String,
+
+    /// Redis's notify-keyspace-events: class letters (`KEA`, `Ex`, ...) of the keyspace
+    /// notifications to publish; empty publishes none.
+    #[arg(long, env = "ALLYDB_NOTIFY_KEYSPACE_EVENTS", default_value = "",
+          value_parser = parse_notify_keyspace_events)]
+    pub notify_keyspace_events: String,
 
     /// Redis's list-max-listpack-size: -1 .. -5 are 4 .. 64 KiB of listpack, a positive value
     /// a number of entries.
@@ -247,6 +264,9 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--appendfsync" => "ALLYDB_APPENDFSYNC",
         "--rdb-key-save-delay" => "ALLYDB_RDB_KEY_SAVE_DELAY",
         "--client-output-buffer-limit" => "ALLYDB_CLIENT_OUTPUT_BUFFER_LIMIT",
+        "--maxmemory" => "ALLYDB_MAXMEMORY",
+        "--maxmemory-policy" => "ALLYDB_MAXMEMORY_POLICY",
+        "--notify-keyspace-events" => "ALLYDB_NOTIFY_KEYSPACE_EVENTS",
         _ => return None,
     })
 }
@@ -283,6 +303,29 @@ fn parse_query_buffer_limit(text: &str) -> Result<u64, String> {
 fn parse_output_buffer_limit(text: &str) -> Result<String, String> {
     crate::server::settings::parse_output_buffer_limits(text)?;
     Ok(text.to_string())
+}
+
+fn parse_maxmemory(text: &str) -> Result<u64, String> {
+    parse_memory_in(text, 0, i64::MAX as u64)
+}
+
+/// The policy names Redis accepts, lowercased as CONFIG GET shows them.
+fn parse_maxmemory_policy(text: &str) -> Result<String, String> {
+    let lower = text.to_ascii_lowercase();
+    match crate::server::settings::Settings::find("maxmemory-policy")
+        .map(|def| crate::server::settings::Settings::validate(def, &lower))
+    {
+        Some(Ok(value)) => Ok(value),
+        Some(Err(reason)) => Err(reason),
+        None => Err("unknown setting".to_string()),
+    }
+}
+
+/// The letters as CONFIG SET takes them (CONFIG GET shows them in Redis's canonical form).
+fn parse_notify_keyspace_events(text: &str) -> Result<String, String> {
+    crate::server::notify::parse_flags(text)
+        .map(|_| text.to_string())
+        .ok_or_else(|| crate::server::notify::INVALID_CLASS.to_string())
 }
 
 fn parse_listpack_value(text: &str) -> Result<u64, String> {
@@ -346,6 +389,33 @@ mod tests {
         assert!(!error.message.contains('\n'));
         assert!(error.message.contains("'70000'"), "{}", error.message);
         assert!(error.message.contains("--port (ALLYDB_PORT)"), "{}", error.message);
+    }
+
+    #[test]
+    fn maxmemory_flags() {
+        let Ok(ParseOutcome::Run(config)) =
+            parse(&["--maxmemory", "1mb", "--maxmemory-policy", "ALLKEYS-LRU"])
+        else {
+            panic!("refused")
+        };
+        assert_eq!(config.maxmemory, 1024 * 1024);
+        assert_eq!(config.maxmemory_policy, "allkeys-lru");
+        let Err(error) = parse(&["--maxmemory-policy", "lru"]) else { panic!("accepted") };
+        assert!(error.message.contains("(ALLYDB_MAXMEMORY_POLICY)"), "{}", error.message);
+    }
+
+    #[test]
+    fn notify_keyspace_events_takes_redis_letters() {
+        let Ok(ParseOutcome::Run(config)) = parse(&["--notify-keyspace-events", "KEA"]) else {
+            panic!("refused")
+        };
+        assert_eq!(config.notify_keyspace_events, "KEA");
+        let Err(error) = parse(&["--notify-keyspace-events", "KQ"]) else { panic!("accepted") };
+        assert_eq!(
+            error.message,
+            "invalid value 'KQ' for --notify-keyspace-events (ALLYDB_NOTIFY_KEYSPACE_EVENTS): \
+             Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ pub mod commands;
 pub mod config;
 pub mod journal;
 pub mod limits;
+pub mod memory;
 pub mod protocol;
 pub mod server;
 pub mod store;

@@ -49,7 +49,18 @@ const _: () = assert!(SHARDS_PER_DB.is_power_of_two());
 pub const EXPIRE_CYCLE_INTERVAL_MS: u64 = 100;
 /// Active expiry: keys examined per cycle across all databases (bounded work per tick).
 pub const EXPIRE_CYCLE_KEYS_MAX: usize = 20_000;
+/// Eviction: candidates kept between eviction rounds (Redis's EVPOOL_SIZE).
+pub const EVICTION_POOL_SIZE: usize = 16;
+/// Eviction under a volatile policy: entries walked in one shard to find keys with a deadline,
+/// so a shard with few of them among many keys costs bounded work per sample.
+pub const EVICTION_VOLATILE_SCAN_MAX: usize = 1024;
 /// Longest client name / library name or version (Redis has no limit; ours keeps CLIENT LIST sane).
 pub const CLIENT_NAME_BYTES_MAX: usize = 4096;
 /// Largest LCS input product (len(a) * len(b)) we compute, to bound memory (a u32 table).
 pub const LCS_CELLS_MAX: u64 = 256 * 1024 * 1024;
+/// Keys a read may evict from the tracking table beyond the ones it added, when the table is
+/// over `tracking-table-max-keys` (a lowered setting is worked off this much per read and per
+/// expiry tick, as Redis's `trackingLimitUsedSlots` spends a bounded effort per command).
+pub const TRACKING_EVICTIONS_PER_CALL: usize = 1000;
+/// Default `tracking-table-max-keys` (Redis's).
+pub const TRACKING_TABLE_KEYS_MAX_DEFAULT: u64 = 1_000_000;

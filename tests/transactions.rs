@@ -175,6 +175,27 @@ fn client_list_shows_multi() {
     assert!(c.cmd(&["CLIENT", "INFO"]).contains(" multi=-1 "));
 }
 
+#[test]
+fn client_list_flags_a_touched_watch() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut other = server.raw();
+    assert_eq!(c.cmd(&["WATCH", "a"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=N db=0 "));
+    assert_eq!(other.cmd(&["SET", "a", "1"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=d db=0 "));
+    assert_eq!(c.cmd(&["MULTI"]), OK);
+    let list = other.cmd(&["CLIENT", "LIST"]);
+    assert!(list.contains(" flags=xd db=0 sub=0 psub=0 ssub=0 multi=0 "), "{list}");
+    assert_eq!(c.cmd(&["EXEC"]), "*-1\r\n");
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=N db=0 "));
+    assert_eq!(c.cmd(&["WATCH", "a"]), OK);
+    assert_eq!(other.cmd(&["SET", "a", "2"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=d db=0 "));
+    assert_eq!(c.cmd(&["UNWATCH"]), OK);
+    assert!(c.cmd(&["CLIENT", "INFO"]).contains(" flags=N db=0 "));
+}
+
 // ------------------------------------------------------------------------------------ WATCH
 
 /// WATCH `key` on `c`, let `touch` run (on other clients or `c`), then MULTI SET marker EXEC;
@@ -240,6 +261,19 @@ fn watch_fails_exec_when_another_client_writes_the_key() {
     assert_eq!(server.raw().cmd(&["SET", "k", "5"]), OK);
     assert_eq!(c.cmd(&["MULTI"]), OK);
     assert_eq!(c.cmd(&["EXEC"]), "*0\r\n");
+}
+
+#[test]
+fn watch_sees_mset_and_msetnx_without_a_journal() {
+    // MSET once built its effects only for the journal, so WATCH missed it with it off.
+    let server = TestServer::start_with(&["--appendonly", "no"]);
+    let mut c = server.raw();
+    aborted(watched_exec(&server, &mut c, "k", |_, o| {
+        assert_eq!(o.cmd(&["MSET", "j", "1", "k", "1"]), OK);
+    }));
+    aborted(watched_exec(&server, &mut c, "n", |_, o| {
+        assert_eq!(o.cmd(&["MSETNX", "m", "1", "n", "1"]), int(1));
+    }));
 }
 
 #[test]

@@ -11,6 +11,7 @@ use super::table::{flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::number::parse_i64;
 use crate::protocol::Args;
+use crate::server::notify;
 use crate::store::{hash_key, Entry, Shard, StrValue, Value};
 
 const G: &str = "bitmap";
@@ -153,10 +154,14 @@ pub fn setbit(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     } else {
         *slot &= !mask;
     }
-    if target.grown || was_set != on {
+    let changed = target.grown || was_set != on;
+    if changed {
         journal_put(ctx, key, target.bytes, target.expires_at_ms);
     }
     drop(shard);
+    if changed {
+        ctx.notify(notify::STRING, "setbit", key);
+    }
     ctx.reply.integer(i64::from(was_set));
     Ok(())
 }
@@ -431,6 +436,7 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if result.is_empty() {
         if shard.remove(destination_hash, destination, now_ms).is_some() {
             journal_delete(ctx, destination);
+            ctx.notify(notify::GENERIC, "del", destination);
         }
     } else {
         let entry = Entry::new(destination, Value::Str(StrValue::Raw(result)));
@@ -440,6 +446,7 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if let Some(value) = stored.and_then(|e| string_of(e)) {
             value.with_bytes(|bytes| journal_put(ctx, destination, bytes, 0));
         }
+        ctx.notify(notify::STRING, "set", destination);
     }
     drop(shards);
     ctx.reply.integer(i64::try_from(len).unwrap_or(i64::MAX));
@@ -596,6 +603,8 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
     // The last offset written is below proto-max-bulk-len bytes plus one field, as in Redis.
     let target = string_for_bit_write(ctx, &mut shard, hash, key, byte_index(highest_write)?)?;
     let mut changed = target.grown;
+    // Redis publishes `setbit` when a SET or INCRBY was applied, not for growth alone.
+    let mut written = false;
     ctx.reply.array(ops.len());
     for op in &ops {
         match op.kind {
@@ -603,6 +612,7 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
             FieldOpKind::Set | FieldOpKind::IncrBy => match write_field(target.bytes, op) {
                 Some(reply) => {
                     changed = true;
+                    written = true;
                     ctx.reply.integer(reply);
                 }
                 // OVERFLOW FAIL: this field is left as it was.
@@ -614,6 +624,10 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
     // created or lengthened is journaled: memory changed.
     if changed {
         journal_put(ctx, key, target.bytes, target.expires_at_ms);
+    }
+    drop(shard);
+    if written {
+        ctx.notify(notify::STRING, "setbit", key);
     }
     Ok(())
 }

@@ -1,7 +1,6 @@
 //! CLIENT and its subcommands: identity (ID, SETNAME, GETNAME, SETINFO), introspection (LIST,
-//! INFO), KILL, PAUSE and UNPAUSE, and per-connection modes (REPLY, NO-EVICT, NO-TOUCH). The
-//! shared per-client fields live in `server::clients`, the pause in `server::pause`; this file
-//! only reads and changes them.
+//! INFO), KILL, PAUSE and UNPAUSE, and per-connection modes (REPLY, NO-EVICT, NO-TOUCH). The shared per-client
+//! fields live in `server::clients`; this file only reads and changes them.
 use std::sync::Arc;
 
 use super::arguments::{self, is};
@@ -15,6 +14,7 @@ use crate::protocol::Args;
 use crate::server::blocking::Outcome;
 use crate::server::clients::{format_addr, ClientHandle, ReplyMode};
 use crate::server::pause::PauseMode;
+use crate::server::tracking::bits as tracking_bits;
 
 const G: &str = "connection";
 const CONNECTION: u32 = acl::CONNECTION;
@@ -91,6 +91,41 @@ static SUBCOMMANDS: &[CommandSpec] =
                 "Unblocks a client blocked by a blocking command from a different connection.",
                 "O(log N) where N is the number of client connections",
                 "client-id [TIMEOUT | ERROR]",
+            ),
+        spec("client|tracking", -3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, tracking)
+            .acl(CONNECTION)
+            .doc(
+                "6.0.0",
+                "Controls server-assisted client-side caching for the connection.",
+                "O(1). Some options may introduce additional complexity.",
+                "<ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] \
+                 [OPTIN] [OPTOUT] [NOLOOP]",
+            ),
+        spec("client|caching", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, caching)
+            .acl(CONNECTION)
+            .doc(
+                "6.0.0",
+                "Instructs the server whether to track the keys in the next request.",
+                "O(1)",
+                "<YES | NO>",
+            ),
+        spec("client|getredir", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, getredir)
+            .acl(CONNECTION)
+            .doc(
+                "6.0.0",
+                "Returns the client ID to which the connection's tracking notifications are \
+                 redirected.",
+                "O(1)",
+                "",
+            ),
+        spec("client|trackinginfo", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, trackinginfo)
+            .acl(CONNECTION)
+            .doc(
+                "6.2.0",
+                "Returns information about server-assisted client-side caching for the \
+                 connection.",
+                "O(1)",
+                "",
             ),
         spec("client|pause", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, pause)
             .acl(CONNECTION)
@@ -445,6 +480,10 @@ pub fn reply(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 const HELP: &[&str] = &[
+    "CACHING (YES|NO)",
+    "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
+    "GETREDIR",
+    "    Return the client ID we are redirecting to when tracking is enabled.",
     "GETNAME",
     "    Return the name of the current connection.",
     "ID",
@@ -487,6 +526,11 @@ const HELP: &[&str] = &[
     "    * LIB-VER: the client lib version.",
     "UNBLOCK <clientid> [TIMEOUT|ERROR]",
     "    Unblock the specified blocked client.",
+    "TRACKING (ON|OFF) [REDIRECT <id>] [BCAST] [PREFIX <prefix> [...]]",
+    "         [OPTIN] [OPTOUT] [NOLOOP]",
+    "    Control server assisted client side caching.",
+    "TRACKINGINFO",
+    "    Report tracking status for the current connection.",
     "NO-EVICT (ON|OFF)",
     "    Protect current client connection from eviction.",
     "NO-TOUCH (ON|OFF)",
@@ -520,6 +564,212 @@ pub fn unblock(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     let unblocked = u64::try_from(id).is_ok_and(|id| ctx.server.blocking.unblock(id, outcome));
     ctx.reply.integer(i64::from(unblocked));
+    Ok(())
+}
+
+// ------------------------------------------------------------------ client-side caching
+
+/// CLIENT TRACKING's options, as parsed.
+struct TrackingOptions<'a> {
+    redirect: u64,
+    flags: u32,
+    prefixes: Vec<&'a [u8]>,
+}
+
+/// Parses the options after ON|OFF, with Redis's errors in its order (a REDIRECT is checked as
+/// it is read: an integer, only one, naming a connected client).
+fn tracking_options<'a>(
+    ctx: &Context<'_>,
+    args: Args<'a>,
+) -> Result<TrackingOptions<'a>, CommandError> {
+    let mut options = TrackingOptions { redirect: 0, flags: 0, prefixes: Vec::new() };
+    let mut i = 3;
+    while i < args.len() {
+        let more = i + 1 < args.len();
+        let option = args.get(i);
+        if is(option, "redirect") && more {
+            i += 1;
+            if options.redirect != 0 {
+                return Err(CommandError::Static(
+                    "ERR A client can only redirect to a single other client",
+                ));
+            }
+            let id = arguments::integer(args.get(i))?;
+            let id = u64::try_from(id).ok().filter(|id| ctx.server.clients.get(*id).is_some());
+            options.redirect = id.ok_or(CommandError::Static(
+                "ERR The client ID you want redirect to does not exist",
+            ))?;
+        } else if is(option, "bcast") {
+            options.flags |= tracking_bits::BCAST;
+        } else if is(option, "optin") {
+            options.flags |= tracking_bits::OPTIN;
+        } else if is(option, "optout") {
+            options.flags |= tracking_bits::OPTOUT;
+        } else if is(option, "noloop") {
+            options.flags |= tracking_bits::NOLOOP;
+        } else if is(option, "prefix") && more {
+            i += 1;
+            options.prefixes.push(args.get(i));
+        } else {
+            return Err(CommandError::Syntax);
+        }
+        i += 1;
+    }
+    Ok(options)
+}
+
+/// CLIENT TRACKING <ON | OFF> [REDIRECT client-id] [PREFIX prefix ...] [BCAST] [OPTIN]
+/// [OPTOUT] [NOLOOP]
+pub fn tracking(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let options = tracking_options(ctx, args)?;
+    let mode = args.get(2);
+    if is(mode, "off") {
+        stop_tracking(ctx);
+        ctx.reply.ok();
+        return Ok(());
+    }
+    if !is(mode, "on") {
+        return Err(CommandError::Syntax);
+    }
+    let (new, old) = (options.flags, ctx.client.tracking);
+    let has = |flags: u32, bit: u32| flags & bit != 0;
+    if !has(new, tracking_bits::BCAST) && !options.prefixes.is_empty() {
+        return Err(CommandError::Static("ERR PREFIX option requires BCAST mode to be enabled"));
+    }
+    if has(old, tracking_bits::ON)
+        && has(old, tracking_bits::BCAST) != has(new, tracking_bits::BCAST)
+    {
+        return Err(CommandError::Static(
+            "ERR You can't switch BCAST mode on/off before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        ));
+    }
+    let opt_in_out = tracking_bits::OPTIN | tracking_bits::OPTOUT;
+    if has(new, tracking_bits::BCAST) && has(new, opt_in_out) {
+        return Err(CommandError::Static("ERR OPTIN and OPTOUT are not compatible with BCAST"));
+    }
+    if new & opt_in_out == opt_in_out {
+        return Err(CommandError::Static("ERR You can't specify both OPTIN mode and OPTOUT mode"));
+    }
+    let switched = has(new, tracking_bits::OPTIN) && has(old, tracking_bits::OPTOUT)
+        || has(new, tracking_bits::OPTOUT) && has(old, tracking_bits::OPTIN);
+    if switched {
+        return Err(CommandError::Static(
+            "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, \
+             and then re-enabling it with a different mode.",
+        ));
+    }
+    if has(new, tracking_bits::BCAST) {
+        ctx.server
+            .tracking
+            .check_prefixes(ctx.client.id, &options.prefixes)
+            .map_err(CommandError::Text)?;
+    }
+    let handle = ctx.client.handle.clone();
+    ctx.server.tracking.enable(&handle, new, options.redirect, &options.prefixes);
+    // Re-enabling resets the modes, CLIENT CACHING's included (Redis's enableTracking).
+    ctx.client.tracking = new | tracking_bits::ON;
+    ctx.client.tracking_caching = false;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// Turns tracking off (CLIENT TRACKING OFF, RESET); the client's keys leave the table.
+pub fn stop_tracking(ctx: &mut Context<'_>) {
+    ctx.server.tracking.disable(&ctx.client.handle);
+    ctx.client.tracking = 0;
+    ctx.client.tracking_caching = false;
+}
+
+/// CLIENT CACHING <YES | NO>
+pub fn caching(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let mode = ctx.client.tracking;
+    if mode & tracking_bits::ON == 0 {
+        return Err(CommandError::Static(
+            "ERR CLIENT CACHING can be called only when the client is in tracking mode with \
+             OPTIN or OPTOUT mode enabled",
+        ));
+    }
+    let answer = args.get(2);
+    if is(answer, "yes") {
+        if mode & tracking_bits::OPTIN == 0 {
+            return Err(CommandError::Static(
+                "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.",
+            ));
+        }
+    } else if is(answer, "no") {
+        if mode & tracking_bits::OPTOUT == 0 {
+            return Err(CommandError::Static(
+                "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.",
+            ));
+        }
+    } else {
+        return Err(CommandError::Syntax);
+    }
+    ctx.client.tracking_caching = true;
+    ctx.reply.ok();
+    Ok(())
+}
+
+/// The redirect as CLIENT GETREDIR and TRACKINGINFO show it: the client ID, 0 without a
+/// redirect, -1 when not tracking.
+fn shown_redirect(ctx: &Context<'_>) -> i64 {
+    if ctx.client.tracking & tracking_bits::ON == 0 {
+        return -1;
+    }
+    i64::try_from(ctx.client.handle.tracking.redirect()).unwrap_or(i64::MAX)
+}
+
+/// CLIENT GETREDIR
+pub fn getredir(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.reply.integer(shown_redirect(ctx));
+    Ok(())
+}
+
+/// CLIENT TRACKINGINFO: a map of `flags` (a set), `redirect` and `prefixes`.
+pub fn trackinginfo(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    let mode = ctx.client.tracking;
+    let broken = ctx.client.handle.tracking.bits() & tracking_bits::BROKEN_REDIRECT != 0;
+    let caching = ctx.client.tracking_caching;
+    let mut flags: Vec<&[u8]> = Vec::with_capacity(5);
+    flags.push(if mode & tracking_bits::ON != 0 { b"on" } else { b"off" });
+    if mode & tracking_bits::BCAST != 0 {
+        flags.push(b"bcast");
+    }
+    if mode & tracking_bits::OPTIN != 0 {
+        flags.push(b"optin");
+        if caching {
+            flags.push(b"caching-yes");
+        }
+    }
+    if mode & tracking_bits::OPTOUT != 0 {
+        flags.push(b"optout");
+        if caching {
+            flags.push(b"caching-no");
+        }
+    }
+    if mode & tracking_bits::NOLOOP != 0 {
+        flags.push(b"noloop");
+    }
+    if broken && mode & tracking_bits::ON != 0 {
+        flags.push(b"broken_redirect");
+    }
+    let redirect = shown_redirect(ctx);
+    let prefixes = ctx.server.tracking.prefixes_of(ctx.client.id);
+    let reply = &mut *ctx.reply;
+    reply.map(3);
+    reply.bulk(b"flags");
+    reply.set(flags.len());
+    for flag in flags {
+        reply.bulk(flag);
+    }
+    reply.bulk(b"redirect");
+    reply.integer(redirect);
+    reply.bulk(b"prefixes");
+    reply.array(prefixes.len());
+    for prefix in prefixes {
+        reply.bulk(&prefix);
+    }
     Ok(())
 }
 

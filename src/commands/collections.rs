@@ -8,7 +8,6 @@ use super::errors::CommandError;
 use super::Context;
 use crate::protocol::Args;
 use crate::server::blocking::BlockedOp;
-use crate::store::keyspace::access_clock_s;
 use crate::store::keyspace::ShardSet;
 use crate::store::{hash_key, Shard, Value};
 
@@ -40,7 +39,7 @@ pub fn write<'a, T>(
     pick: Pick<T>,
 ) -> Result<Option<&'a mut T>, CommandError> {
     let Some(entry) = shard.find(hash, key, now_ms) else { return Ok(None) };
-    entry.accessed_s = access_clock_s();
+    entry.touch();
     pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
 }
 

@@ -227,6 +227,8 @@ pub fn hello(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if let Some(version) = version {
         ctx.client.protocol = version;
         ctx.reply.protocol = version;
+        // At once, not after the batch: invalidations are shaped by the receiver's protocol.
+        ctx.client.handle.info.lock().protocol = version;
     }
     let reply = &mut *ctx.reply;
     reply.map(7);
@@ -263,6 +265,7 @@ pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         ctx.client.monitor = false;
         ctx.server.monitors.remove(ctx.client.id);
     }
+    super::client::stop_tracking(ctx);
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;
     ctx.reply.protocol = Protocol::Resp2;
@@ -272,6 +275,7 @@ pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     {
         let mut info = ctx.client.handle.info.lock();
         info.name.clear();
+        info.protocol = Protocol::Resp2;
         info.no_evict = false;
         info.no_touch = false;
         info.monitor = false;

@@ -10,7 +10,7 @@ use crate::limits::SHARDS_PER_DB;
 use crate::protocol::Args;
 use crate::server::notify;
 use crate::store::glob;
-use crate::store::keyspace::{access_clock_s, DetachedEntries};
+use crate::store::keyspace::DetachedEntries;
 use crate::store::{hash_key, Entry, Shard, StrValue, Value};
 
 const G: &str = "generic";
@@ -497,7 +497,10 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
                 return Err(CommandError::NoSuchKey);
             };
             entry.key = destination.into();
-            shards.shard(destination_hash).insert(destination_hash, entry, now_ms);
+            let shard = shards.shard(destination_hash);
+            // Deleted first, as Redis's dbDelete + dbAdd: an overwritten key is `new` too.
+            shard.remove(destination_hash, destination, now_ms);
+            shard.insert(destination_hash, entry, now_ms);
             ctx.journal(&[Effect::Rename { db, from: source, to: destination }]);
             drop(shards);
             true
@@ -575,6 +578,8 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if !replace && shard.contains(destination_hash, destination, now_ms) {
             false
         } else {
+            // Deleted first, as Redis's dbDelete + dbAdd: a replaced key is `new` too.
+            shard.remove(destination_hash, destination, now_ms);
             shard.insert(destination_hash, entry, now_ms);
             // Journaled from the inserted copy, so the value's bytes are not copied again.
             if let Some(copy) = shard.find(destination_hash, destination, now_ms) {
@@ -588,6 +593,7 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     if copied {
+        ctx.notify_in(destination_db, notify::GENERIC, "copy_to", destination);
         ctx.signal_ready(destination_db, destination);
     }
     ctx.reply.integer(i64::from(copied));
@@ -628,6 +634,8 @@ pub fn r#move(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     if moved {
+        ctx.notify(notify::GENERIC, "move_from", key);
+        ctx.notify_in(target, notify::GENERIC, "move_to", key);
         ctx.signal_ready(target, key);
     }
     ctx.reply.integer(i64::from(moved));
@@ -883,8 +891,6 @@ pub fn persist(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// are one shared object whose refcount reads as INT_MAX.
 const SHARED_INTEGERS: i64 = 10_000;
 const SHARED_REFCOUNT: i64 = 2_147_483_647;
-/// Counter a fresh key starts with under an LFU policy (Redis's LFU_INIT_VAL).
-const LFU_INIT_VAL: u64 = 5;
 
 const OBJECT_HELP: &[&str] = &[
     "ENCODING <key>",
@@ -908,8 +914,8 @@ pub fn object(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 /// Whether the configured maxmemory policy is an LFU one.
-fn is_lfu_policy(ctx: &Context<'_>) -> bool {
-    ctx.server.settings.get("maxmemory-policy").is_some_and(|p| p.contains("lfu"))
+fn is_lfu_policy() -> bool {
+    crate::store::access::is_lfu()
 }
 
 /// Looks `args[2]` up without touching its access time; replies null and returns None when
@@ -921,7 +927,7 @@ fn object_lookup<T>(
 ) -> Option<T> {
     let key = args.get(2);
     let hash = hash_key(key);
-    let found = ctx.db().lock(hash).peek(hash, key, ctx.now_ms).map(|e| read(e));
+    let found = ctx.db().lock(hash).peek_quietly(hash, key, ctx.now_ms).map(|e| read(e));
     if found.is_none() {
         ctx.reply.null();
     }
@@ -956,31 +962,28 @@ pub fn object_idletime(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let Some(accessed_s) = object_lookup(ctx, args, |e| e.accessed_s) else {
         return Ok(());
     };
-    if is_lfu_policy(ctx) {
+    if is_lfu_policy() {
         return Err(CommandError::Static(
             "ERR An LFU maxmemory policy is selected, idle time not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ));
     }
-    ctx.reply.integer(i64::from(access_clock_s().saturating_sub(accessed_s)));
+    ctx.reply.integer(i64::from(crate::store::access::idle_s(accessed_s)));
     Ok(())
 }
 
 /// OBJECT FREQ key
 ///
-/// Access frequency is not tracked; under an LFU policy this reports Redis's starting counter
-/// decayed by one per idle minute (lfu-decay-time's default), an approximation.
+/// The key's LFU counter after its decay (Redis's `LFUDecrAndReturn`); reading it is no access.
 pub fn object_freq(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let Some(accessed_s) = object_lookup(ctx, args, |e| e.accessed_s) else {
+    let Some(stamp) = object_lookup(ctx, args, |e| e.accessed_s) else {
         return Ok(());
     };
-    if !is_lfu_policy(ctx) {
+    if !is_lfu_policy() {
         return Err(CommandError::Static(
             "ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust.",
         ));
     }
-    let idle_minutes = u64::from(access_clock_s().saturating_sub(accessed_s)) / 60;
-    let counter = LFU_INIT_VAL.saturating_sub(idle_minutes);
-    ctx.reply.integer(i64::try_from(counter).unwrap_or(0));
+    ctx.reply.integer(i64::from(crate::store::access::decayed_counter(stamp)));
     Ok(())
 }
 

@@ -176,6 +176,35 @@ fn read_list<'a>(
     collections::read(shard, hash, key, now_ms, Value::list_mut)
 }
 
+/// The list at `key` for a write (Redis's `lookupKeyWrite`: no hit, miss or `keymiss`).
+fn write_list<'a>(
+    shard: &'a mut Shard,
+    hash: u64,
+    key: &[u8],
+    now_ms: u64,
+) -> Result<Option<&'a mut ListValue>, CommandError> {
+    collections::write(shard, hash, key, now_ms, Value::list_mut)
+}
+
+/// A keyspace notification to publish once the change is made: class, event, key.
+type Event = (u32, &'static str, Vec<u8>);
+
+fn pop_event(left: bool) -> &'static str {
+    if left {
+        "lpop"
+    } else {
+        "rpop"
+    }
+}
+
+fn push_event(left: bool) -> &'static str {
+    if left {
+        "lpush"
+    } else {
+        "rpush"
+    }
+}
+
 fn len_i64(len: usize) -> i64 {
     i64::try_from(len).unwrap_or(i64::MAX)
 }
@@ -249,6 +278,8 @@ impl Change {
 #[derive(Default)]
 struct Service {
     changes: Vec<Change>,
+    /// The served clients' keyspace notifications, in Redis's order.
+    events: Vec<Event>,
     outcomes: Vec<(Arc<Waiter>, Result<Served, CommandError>)>,
 }
 
@@ -310,7 +341,8 @@ fn serve_blocked(ctx: &mut Context<'_>, locks: &mut PushLocks<'_>, pushed: &[&[u
                 break;
             }
             let Some(waiter) = blocking.take_first(db, &key, BlockedOn::List) else { break };
-            let served = serve_one(ctx, locks, &waiter, &key, &mut service.changes);
+            let served =
+                serve_one(ctx, locks, &waiter, &key, &mut service.changes, &mut service.events);
             if let Ok(Served::Element(_)) = &served {
                 if let BlockedOp::Move { destination, .. } = &waiter.op {
                     if !ready.contains(destination) {
@@ -331,17 +363,27 @@ fn serve_one(
     waiter: &Waiter,
     key: &[u8],
     changes: &mut Vec<Change>,
+    events: &mut Vec<Event>,
 ) -> Result<Served, CommandError> {
     let (hash, now_ms) = (hash_key(key), ctx.now_ms);
+    // The pop's event, then `del` when it emptied the list (the pops below delete it).
+    let popped_events = |events: &mut Vec<Event>, shards: &mut ShardSet<'_>, left: bool| {
+        events.push((notify::LIST, pop_event(left), key.to_vec()));
+        if shards.shard(hash).find(hash, key, now_ms).is_none() {
+            events.push((notify::GENERIC, "del", key.to_vec()));
+        }
+    };
     match &waiter.op {
         BlockedOp::Pop { left } => {
             let popped = pop_from(locks.shards.shard(hash), hash, key, *left, 1, now_ms);
+            popped_events(events, &mut locks.shards, *left);
             changes.push(Change::Pop { key: key.to_vec(), left: *left, count: 1 });
             let element = popped.into_iter().next().unwrap_or_default();
             Ok(Served::KeyElement(key.to_vec(), element))
         }
         BlockedOp::MultiPop { left, count } => {
             let popped = pop_from(locks.shards.shard(hash), hash, key, *left, *count, now_ms);
+            popped_events(events, &mut locks.shards, *left);
             let count = len_u64(popped.len());
             changes.push(Change::Pop { key: key.to_vec(), left: *left, count });
             Ok(Served::KeyElements(key.to_vec(), popped))
@@ -354,6 +396,9 @@ fn serve_one(
             }
             let element =
                 move_element(&mut locks.shards, key, destination, *from_left, *to_left, now_ms)?;
+            // As LMOVE: the push on the destination, then the pop on the source.
+            events.push((notify::LIST, push_event(*to_left), destination.clone()));
+            popped_events(events, &mut locks.shards, *from_left);
             if let Some(element) = &element {
                 changes.push(Change::Pop { key: key.to_vec(), left: *from_left, count: 1 });
                 changes.push(Change::Push {
@@ -412,7 +457,7 @@ fn move_element(
     now_ms: u64,
 ) -> Result<Option<Vec<u8>>, CommandError> {
     let (from_hash, to_hash) = (hash_key(source), hash_key(destination));
-    if let Some(entry) = shards.shard(to_hash).lookup(to_hash, destination, now_ms) {
+    if let Some(entry) = shards.shard(to_hash).find(to_hash, destination, now_ms) {
         list_of(entry)?;
     }
     if source == destination {
@@ -460,6 +505,9 @@ fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: 
         };
         waiter.deliver(outcome);
     }
+    for (class, event, key) in service.events {
+        ctx.notify(class, event, &key);
+    }
 }
 
 /// Serves the clients blocked on the list at `key` in the selected database, after a
@@ -500,7 +548,7 @@ fn push(ctx: &mut Context<'_>, args: Args<'_>, left: bool, only_existing: bool) 
     let now_ms = ctx.now_ms;
     let mut locks = lock_for_push(ctx, &[hash], &[key]);
     let shard = locks.shards.shard(hash);
-    let len = match read_list(shard, hash, key, now_ms)? {
+    let len = match write_list(shard, hash, key, now_ms)? {
         Some(list) => {
             list.push_many(left, elements.clone());
             list.len()
@@ -518,12 +566,12 @@ fn push(ctx: &mut Context<'_>, args: Args<'_>, left: bool, only_existing: bool) 
         }
     };
     ctx.reply.integer(len_i64(len));
+    // The push's event comes before those of the clients it serves, as in Redis.
+    ctx.notify(notify::LIST, push_event(left), key);
     let service = serve_blocked(ctx, &mut locks, &[key]);
     let db = ctx.db_index();
     let own = vec![Effect::ListPush { db, key, left, elements: elements.collect() }];
     journal_and_deliver(ctx, own, service);
-    drop(locks);
-    ctx.notify(notify::LIST, if left { "lpush" } else { "rpush" }, key);
     Ok(())
 }
 
@@ -556,7 +604,7 @@ fn pop(ctx: &mut Context<'_>, args: Args<'_>, left: bool) -> CommandResult {
     let (hash, now_ms) = (hash_key(key), ctx.now_ms);
     let server = ctx.server;
     let mut shard = server.db(ctx.client.db).lock(hash);
-    let Some(list) = read_list(&mut shard, hash, key, now_ms)? else {
+    let Some(list) = write_list(&mut shard, hash, key, now_ms)? else {
         if count.is_some() {
             ctx.reply.null_array();
         } else {
@@ -577,7 +625,7 @@ fn pop(ctx: &mut Context<'_>, args: Args<'_>, left: bool) -> CommandResult {
     let db = ctx.db_index();
     ctx.journal(&[Effect::ListPop { db, key, left, count: len_u64(popped.len()) }]);
     drop(shard);
-    ctx.notify(notify::LIST, if left { "lpop" } else { "rpop" }, key);
+    ctx.notify(notify::LIST, pop_event(left), key);
     if deleted {
         ctx.notify(notify::GENERIC, "del", key);
     }
@@ -653,7 +701,7 @@ fn pop_first_nonempty(
     for &key in keys {
         let hash = hash_key(key);
         let shard = shards.shard(hash);
-        match read_list(shard, hash, key, now_ms)? {
+        match write_list(shard, hash, key, now_ms)? {
             Some(list) if !list.is_empty() => {}
             _ => continue,
         }
@@ -663,6 +711,7 @@ fn pop_first_nonempty(
             _ => return Ok(false),
         };
         let popped = pop_from(shard, hash, key, left, count, now_ms);
+        let deleted = shard.find(hash, key, now_ms).is_none();
         let served = match op {
             BlockedOp::MultiPop { .. } => Served::KeyElements(key.to_vec(), popped.clone()),
             _ => Served::KeyElement(key.to_vec(), popped.first().cloned().unwrap_or_default()),
@@ -670,6 +719,10 @@ fn pop_first_nonempty(
         served.write(ctx.reply);
         let db = ctx.db_index();
         ctx.journal(&[Effect::ListPop { db, key, left, count: len_u64(popped.len()) }]);
+        ctx.notify(notify::LIST, pop_event(left), key);
+        if deleted {
+            ctx.notify(notify::GENERIC, "del", key);
+        }
         return Ok(true);
     }
     Ok(false)
@@ -833,7 +886,7 @@ pub fn linsert(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let hash = hash_key(key);
     let server = ctx.server;
     let mut shard = server.db(ctx.client.db).lock(hash);
-    let Some(list) = read_list(&mut shard, hash, key, ctx.now_ms)? else {
+    let Some(list) = write_list(&mut shard, hash, key, ctx.now_ms)? else {
         ctx.reply.integer(0);
         return Ok(());
     };
@@ -846,6 +899,7 @@ pub fn linsert(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     ctx.reply.integer(len_i64(list.len()));
     let db = ctx.db_index();
     ctx.journal(&[Effect::ListInsert { db, key, index: len_u64(index), element }]);
+    ctx.notify(notify::LIST, "linsert", key);
     Ok(())
 }
 
@@ -856,7 +910,7 @@ pub fn lset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let hash = hash_key(key);
     let server = ctx.server;
     let mut shard = server.db(ctx.client.db).lock(hash);
-    let Some(list) = read_list(&mut shard, hash, key, ctx.now_ms)? else {
+    let Some(list) = write_list(&mut shard, hash, key, ctx.now_ms)? else {
         return Err(CommandError::NoSuchKey);
     };
     let index = arguments::integer(args.get(2))?;
@@ -867,6 +921,7 @@ pub fn lset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     ctx.reply.ok();
     let db = ctx.db_index();
     ctx.journal(&[Effect::ListSet { db, key, index: len_u64(index), element }]);
+    ctx.notify(notify::LIST, "lset", key);
     Ok(())
 }
 
@@ -877,16 +932,20 @@ pub fn lrem(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let hash = hash_key(key);
     let (server, now_ms) = (ctx.server, ctx.now_ms);
     let mut shard = server.db(ctx.client.db).lock(hash);
-    let Some(list) = read_list(&mut shard, hash, key, now_ms)? else {
+    let Some(list) = write_list(&mut shard, hash, key, now_ms)? else {
         ctx.reply.integer(0);
         return Ok(());
     };
     let removed = list.remove_matching(count, element);
     ctx.reply.integer(len_i64(removed));
     if removed > 0 {
-        delete_if_empty(&mut shard, hash, key, now_ms);
+        let deleted = delete_if_empty(&mut shard, hash, key, now_ms);
         let db = ctx.db_index();
         ctx.journal(&[Effect::ListRemove { db, key, count, element }]);
+        ctx.notify(notify::LIST, "lrem", key);
+        if deleted {
+            ctx.notify(notify::GENERIC, "del", key);
+        }
     }
     Ok(())
 }
@@ -899,7 +958,7 @@ pub fn ltrim(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let hash = hash_key(key);
     let (server, now_ms) = (ctx.server, ctx.now_ms);
     let mut shard = server.db(ctx.client.db).lock(hash);
-    let Some(list) = read_list(&mut shard, hash, key, now_ms)? else {
+    let Some(list) = write_list(&mut shard, hash, key, now_ms)? else {
         ctx.reply.ok();
         return Ok(());
     };
@@ -914,7 +973,7 @@ pub fn ltrim(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         list.retain_range(head, len - 1 - tail);
     }
     ctx.reply.ok();
-    delete_if_empty(&mut shard, hash, key, now_ms);
+    let deleted = delete_if_empty(&mut shard, hash, key, now_ms);
     let db = ctx.db_index();
     let mut effects = Vec::with_capacity(2);
     if head > 0 {
@@ -924,6 +983,11 @@ pub fn ltrim(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         effects.push(Effect::ListPop { db, key, left: false, count: len_u64(tail) });
     }
     ctx.journal(&effects);
+    // Redis publishes `ltrim` even when nothing was trimmed.
+    ctx.notify(notify::LIST, "ltrim", key);
+    if deleted {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
     Ok(())
 }
 
@@ -967,11 +1031,18 @@ fn move_locked(
     to_left: bool,
 ) -> Result<bool, CommandError> {
     let (from_hash, now_ms) = (hash_key(source), ctx.now_ms);
-    match read_list(locks.shards.shard(from_hash), from_hash, source, now_ms)? {
+    match write_list(locks.shards.shard(from_hash), from_hash, source, now_ms)? {
         Some(list) if !list.is_empty() => {}
         _ => return Ok(false),
     }
     let moved = move_element(&mut locks.shards, source, destination, from_left, to_left, now_ms)?;
+    // Redis's order: the push on the destination, the pop on the source, then `del` if the
+    // source is left empty.
+    ctx.notify(notify::LIST, push_event(to_left), destination);
+    ctx.notify(notify::LIST, pop_event(from_left), source);
+    if locks.shards.shard(from_hash).find(from_hash, source, now_ms).is_none() {
+        ctx.notify(notify::GENERIC, "del", source);
+    }
     let Some(element) = moved else {
         let element = current_head(&mut locks.shards, source, to_left, now_ms);
         ctx.reply.bulk(&element);

@@ -29,8 +29,9 @@ use crate::journal::Effect;
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
+use crate::server::tracking::{self, bits as tracking_bits};
 use crate::server::Server;
-use crate::store::keyspace::ReadOnlyScope;
+use crate::store::keyspace::{KeyEventScope, ReadOnlyScope};
 use crate::store::Db;
 use table::flags;
 
@@ -79,6 +80,14 @@ impl Context<'_> {
         u32::try_from(self.client.db).unwrap_or(u32::MAX)
     }
 
+    /// Whether `journal` does anything with effects: a journal, WATCH or CLIENT TRACKING
+    /// reads them. Lets a command with many effects skip building them when nothing would.
+    pub fn wants_effects(&self) -> bool {
+        self.server.journal().is_some()
+            || self.server.watches.is_active()
+            || self.server.tracking.is_active()
+    }
+
     /// Journals the effects of the running write command (docs/FORMAT.md, "Effects").
     ///
     /// Call it once per command, after the change is applied in memory and while still
@@ -92,6 +101,9 @@ impl Context<'_> {
         // Every change passes here, journal or not: WATCH learns of it (FLUSHDB, FLUSHALL and
         // SWAPDB tell the registry themselves, before they change anything).
         self.server.watches.touch_effects(effects);
+        if self.server.tracking.is_active() {
+            self.invalidate_tracked(effects);
+        }
         if let Some(journal) = self.server.journal() {
             match &mut self.client.transaction.exec {
                 // Inside EXEC: one record for the whole transaction, written when it ends.
@@ -101,17 +113,56 @@ impl Context<'_> {
         }
     }
 
+    /// CLIENT TRACKING: invalidates the keys `effects` change (FLUSHDB and FLUSHALL: every
+    /// key); keys under BCAST prefixes are broadcast when the command (or EXEC) ends.
+    fn invalidate_tracked(&mut self, effects: &[Effect<&[u8]>]) {
+        let server = self.server;
+        if effects.iter().any(|e| matches!(e, Effect::FlushDb { .. } | Effect::FlushAll)) {
+            tracking::invalidate_all(server);
+        }
+        let keys = effects.iter().flat_map(|e| e.keys().into_iter().flatten().map(|(_, k)| *k));
+        let id = self.client.id;
+        if tracking::invalidate(server, keys, id, id) {
+            self.client.tracking_broadcast = true;
+        }
+    }
+
     /// Publishes keyspace notification `event` on `key` of the selected database if `class`
     /// (`server::notify`) is enabled; one atomic load when notifications are off. Call it
     /// before writing the reply: a RESP3 subscriber sees its own events first, as in Redis.
     pub fn notify(&mut self, class: u32, event: &str, key: &[u8]) {
+        self.notify_in(self.client.db, class, event, key);
+    }
+
+    /// `notify` for database `db` (COPY ... DB, MOVE). The `new` and `keymiss` events the
+    /// store noted so far go first: Redis publishes them as they happen, before the command's
+    /// own events.
+    pub fn notify_in(&mut self, db: usize, class: u32, event: &str, key: &[u8]) {
         if self.server.settings.hot.notify_keyspace_events.load(Ordering::Relaxed) == 0 {
             return;
         }
         let mut own = Vec::new();
-        let (db, id) = (self.client.db, self.client.id);
+        let id = self.client.id;
+        crate::server::notify::publish_key_events(self.server, id, &mut own);
         crate::server::notify::notify(self.server, class, event, key, db, id, &mut own);
         pubsub::write_own(self, &own);
+    }
+
+    /// Publishes the `new` and `keymiss` events the store noted that no `notify` published
+    /// yet (a read command's misses). A RESP3 subscriber's own frames go before the reply,
+    /// which starts at `reply_start` in the output.
+    fn flush_key_events(&mut self, reply_start: usize) {
+        if self.server.settings.hot.notify_keyspace_events.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let mut own = Vec::new();
+        crate::server::notify::publish_key_events(self.server, self.client.id, &mut own);
+        if own.is_empty() {
+            return;
+        }
+        let reply = self.reply.out.split_off(reply_start.min(self.reply.out.len()));
+        pubsub::write_own(self, &own);
+        self.reply.out.extend_from_slice(&reply);
     }
 
     /// A command other than a push made `key` of database `db` hold a value (RENAME, COPY,
@@ -201,6 +252,16 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             (Some(spec), Ok(()), false)
         }
         Ok(spec) => {
+            // Collects the store's `new` and `keymiss` events while the command runs.
+            // One relaxed load when notifications are off, and nothing else.
+            let tracked = crate::server::notify::tracked_key_events(ctx.server);
+            let _key_events = (tracked != 0).then(|| KeyEventScope::new(tracked));
+            // CLIENT TRACKING: remembered before the command reads, so a write racing with it on another
+            // thread invalidates it; again after if keys left the table meanwhile (a lazy
+            // expiry, or that write), so the table still holds them when the reply goes.
+            let remembered = tracks_reads(ctx.client, spec).then(|| remember_keys(ctx, spec, args));
+            let noloop = ctx.client.tracking & tracking_bits::NOLOOP != 0;
+            let _noloop = noloop.then(|| tracking::NoLoopScope::new(ctx.client.id));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {
@@ -212,6 +273,14 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
                     (spec.handler)(ctx, args)
                 }
             };
+            if tracked != 0 {
+                ctx.flush_key_events(reply_start);
+            }
+            if let Some(Some(epoch)) = remembered {
+                if ctx.server.tracking.epoch() != epoch {
+                    remember_keys(ctx, spec, args);
+                }
+            }
             (Some(spec), result, true)
         }
         Err((spec, error)) => {
@@ -247,21 +316,76 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
     if ctx.reply.muted {
         ctx.reply.out.truncate(reply_start);
     }
+    if ctx.client.tracking != 0 {
+        after_tracked_command(ctx, name);
+    }
     ctx.client.after_command();
+}
+
+/// Whether the client remembers the keys `spec` reads (Redis's `call`): read-only commands
+/// other than pub/sub ones, for a default-mode tracking client, as OPTIN/OPTOUT and CLIENT
+/// CACHING decide.
+fn tracks_reads(client: &ClientState, spec: &CommandSpec) -> bool {
+    let mode = client.tracking;
+    if mode & tracking_bits::ON == 0
+        || mode & tracking_bits::BCAST != 0
+        || !spec.has(flags::READONLY)
+        || spec.has(flags::PUBSUB)
+    {
+        return false;
+    }
+    let (optin, optout) = (mode & tracking_bits::OPTIN != 0, mode & tracking_bits::OPTOUT != 0);
+    let caching = client.tracking_caching;
+    !(optin && !caching || optout && caching)
+}
+
+/// Remembers the keys of `args` for the client; the table's epoch, or None without keys.
+fn remember_keys(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>) -> Option<u64> {
+    let positions = spec.key_positions(args.len(), |i| args.get(i)).unwrap_or_default();
+    if positions.is_empty() {
+        return None;
+    }
+    let keys: Vec<&[u8]> = positions.iter().map(|&p| args.get(p)).collect();
+    Some(tracking::remember(ctx.server, ctx.client.id, &keys))
+}
+
+/// After each command of a tracking client: CLIENT CACHING lasts for one command (a whole
+/// transaction; CLIENT subcommands keep it), and invalidations already queued for the client
+/// (its own change included) follow this reply, as Redis sends them after the command's reply
+/// even within a pipeline (CLIENT REPLY OFF does not hide them). The rest go out between
+/// batches.
+fn after_tracked_command(ctx: &mut Context<'_>, name: &[u8]) {
+    let client = &mut *ctx.client;
+    if client.tracking_caching
+        && !client.transaction.is_queueing()
+        && !name.eq_ignore_ascii_case(b"client")
+    {
+        client.tracking_caching = false;
+    }
+    let mailbox = &client.handle.mailbox;
+    if mailbox.pending_bytes() > 0 {
+        mailbox.take_into(&mut ctx.reply.out, client.protocol, crate::limits::OUTPUT_FLUSH_BYTES);
+    }
 }
 
 /// Runs one command queued by MULTI, inside EXEC: the caller holds the keyspace gate
 /// exclusively, so the handler runs without taking it. Writes its reply (or error) into the
 /// EXEC array and counts it in commandstats.
 pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) {
+    let reply_start = ctx.reply.out.len();
     let result = (spec.handler)(ctx, args);
     if ctx.server.monitors.is_active() {
         // Not into the output: it holds EXEC's array.
         feed_monitors(ctx, spec, args, false);
     }
+    ctx.flush_key_events(reply_start);
     if let Err(error) = &result {
         ctx.server.stats.record_error(&error.code());
         ctx.reply.error(&error.to_string());
+    }
+    // EXEC holds the gate exclusively: nothing runs between the read and this.
+    if tracks_reads(ctx.client, spec) {
+        remember_keys(ctx, spec, args);
     }
     let finished = Instant::now();
     let elapsed = finished.saturating_duration_since(ctx.client.clock);
@@ -349,7 +473,7 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
 type Rejection = (Option<&'static CommandSpec>, CommandError);
 
 /// Lookup, subcommand, arity and authentication checks, in Redis's order.
-fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Rejection> {
+fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Rejection> {
     let name = args.get(0);
     let Some(mut spec) = table::lookup(name) else {
         return Err((None, CommandError::unknown_command(name, args.iter().skip(1))));
@@ -373,6 +497,20 @@ fn resolve(ctx: &Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec, Re
             Some(spec),
             CommandError::Static("ERR Command not allowed inside a transaction"),
         ));
+    }
+    if ctx.server.settings.hot.eviction.maxmemory_bytes.load(Ordering::Relaxed) != 0 {
+        // Every command evicts while memory is over `maxmemory` (Redis's processCommand);
+        // those that may grow memory are refused when nothing could be evicted. Inside MULTI
+        // so is anything queued, since queueing grows memory too.
+        let outcome = crate::server::evict::perform(ctx.server, Some(&mut ctx.client.journal_seq));
+        let out_of_memory = outcome == crate::server::evict::Outcome::Fail;
+        let grows = spec.has(flags::DENYOOM)
+            || transactions::exec_denyoom(ctx, spec)
+            || (ctx.client.transaction.is_queueing()
+                && !matches!(spec.name, "exec" | "discard" | "quit" | "exit" | "reset"));
+        if out_of_memory && grows {
+            return Err((Some(spec), CommandError::Static(crate::server::evict::OOM_ERROR)));
+        }
     }
     if spec.is_write() || transactions::exec_writes(ctx, spec) {
         // A write the journal cannot persist is refused, never acknowledged (Redis's MISCONF).

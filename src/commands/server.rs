@@ -381,18 +381,16 @@ fn clients_section(ctx: &Context<'_>) -> Section {
             "blocked_clients",
             ctx.server.blocking.blocked_clients() + ctx.server.pause.waiting_clients(),
         )
-        .field("tracking_clients", 0)
+        .field("tracking_clients", ctx.server.tracking.figures().clients)
         .field("clients_in_timeout_table", ctx.server.blocking.clients_with_timeout())
         .field("total_blocking_keys", ctx.server.blocking.blocking_keys())
         .field("total_blocking_keys_on_nokey", 0);
     s
 }
 
-/// Resident set size of this process in bytes, from /proc/self/statm.
-///
-/// AllyDB does not count allocations, so `used_memory` is this RSS: an approximation that
-/// includes allocator slack and code, where Redis reports what its allocator handed out.
-/// Page size is taken as 4 KiB (the common Linux value; reading it needs libc).
+/// Resident set size of this process in bytes, from /proc/self/statm (INFO
+/// `used_memory_rss`). Page size is taken as 4 KiB (the common Linux value; reading it needs
+/// libc).
 fn rss_bytes() -> u64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: u64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0);
@@ -414,12 +412,33 @@ static PEAK_MEMORY_BYTES: AtomicU64 = AtomicU64::new(0);
 /// `used_memory` at the first look, standing in for Redis's `used_memory_startup`.
 static STARTUP_MEMORY_BYTES: AtomicU64 = AtomicU64::new(0);
 
-/// (used, peak, startup) memory in bytes.
+/// (used, peak, startup) memory in bytes: what the allocator handed out (`crate::memory`).
 fn memory_figures() -> (u64, u64, u64) {
-    let used = rss_bytes();
+    let used = crate::memory::used_bytes();
     let peak = PEAK_MEMORY_BYTES.fetch_max(used, Relaxed).max(used);
-    let _ = STARTUP_MEMORY_BYTES.compare_exchange(0, used, Relaxed, Relaxed);
+    note_startup_memory();
     (used, peak, STARTUP_MEMORY_BYTES.load(Relaxed))
+}
+
+/// Records `used_memory_startup` (the server calls it once it is ready; the first INFO
+/// otherwise).
+pub fn note_startup_memory() {
+    let used = crate::memory::used_bytes();
+    let _ = STARTUP_MEMORY_BYTES.compare_exchange(0, used, Relaxed, Relaxed);
+}
+
+/// `part / whole`, 0 when `whole` is 0 (Redis's fragmentation ratios).
+fn ratio(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        0.0
+    } else {
+        part as f64 / whole as f64
+    }
+}
+
+/// `a - b` as a signed number (RSS may be below what was allocated, swapped-out pages).
+fn signed_difference(a: u64, b: u64) -> i64 {
+    i64::try_from(a).unwrap_or(i64::MAX).saturating_sub(i64::try_from(b).unwrap_or(i64::MAX))
 }
 
 /// Redis's `bytesToHuman`: `<n>B` below 1 KiB, else two decimals and K, M, G, T or P.
@@ -436,6 +455,8 @@ fn human_bytes(bytes: u64) -> String {
 
 fn memory_section(ctx: &Context<'_>) -> Section {
     let (used, peak, startup) = memory_figures();
+    let rss = rss_bytes();
+    let not_counted = crate::server::evict::not_counted_bytes(ctx.server);
     let total_system = total_system_memory_bytes();
     let maxmemory: u64 = setting(ctx, "maxmemory").parse().unwrap_or(0);
     let dataset = used.saturating_sub(startup);
@@ -449,8 +470,8 @@ fn memory_section(ctx: &Context<'_>) -> Section {
     let mut s = Section::new("Memory");
     s.field("used_memory", used)
         .field("used_memory_human", human_bytes(used))
-        .field("used_memory_rss", used)
-        .field("used_memory_rss_human", human_bytes(used))
+        .field("used_memory_rss", rss)
+        .field("used_memory_rss_human", human_bytes(rss))
         .field("used_memory_peak", peak)
         .field("used_memory_peak_human", human_bytes(peak))
         .field("used_memory_peak_perc", format_args!("{:.2}%", percent(used, peak)))
@@ -460,7 +481,7 @@ fn memory_section(ctx: &Context<'_>) -> Section {
         .field("used_memory_dataset_perc", format_args!("{:.2}%", percent(dataset, used)))
         .field("allocator_allocated", used)
         .field("allocator_active", used)
-        .field("allocator_resident", used)
+        .field("allocator_resident", rss)
         .field("total_system_memory", total_system)
         .field("total_system_memory_human", human_bytes(total_system))
         .field("used_memory_lua", 31744)
@@ -481,19 +502,19 @@ fn memory_section(ctx: &Context<'_>) -> Section {
         .field("maxmemory_policy", setting(ctx, "maxmemory-policy"))
         .field("allocator_frag_ratio", "1.00")
         .field("allocator_frag_bytes", 0)
-        .field("allocator_rss_ratio", "1.00")
-        .field("allocator_rss_bytes", 0)
+        .field("allocator_rss_ratio", format_args!("{:.2}", ratio(rss, used)))
+        .field("allocator_rss_bytes", signed_difference(rss, used))
         .field("rss_overhead_ratio", "1.00")
         .field("rss_overhead_bytes", 0)
-        .field("mem_fragmentation_ratio", "1.00")
-        .field("mem_fragmentation_bytes", 0)
-        .field("mem_not_counted_for_evict", 0)
+        .field("mem_fragmentation_ratio", format_args!("{:.2}", ratio(rss, used)))
+        .field("mem_fragmentation_bytes", signed_difference(rss, used))
+        .field("mem_not_counted_for_evict", not_counted)
         .field("mem_replication_backlog", 0)
         .field("mem_total_replication_buffers", 0)
         .field("mem_clients_slaves", 0)
         .field("mem_clients_normal", 0)
         .field("mem_cluster_links", 0)
-        .field("mem_aof_buffer", 0)
+        .field("mem_aof_buffer", not_counted)
         .field("mem_allocator", "libc")
         .field("active_defrag_running", 0)
         .field("lazyfree_pending_objects", 0)
@@ -578,6 +599,7 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .dbs()
         .map(|db| db.stats())
         .fold((0, 0, 0), |(e, h, m), (de, dh, dm)| (e + de, h + dh, m + dm));
+    let tracking = ctx.server.tracking.figures();
     let mut s = Section::new("Stats");
     s.field("total_connections_received", stats.connections_received.load(Relaxed))
         .field("total_commands_processed", stats.commands_processed())
@@ -598,7 +620,7 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("expired_stale_perc", "0.00")
         .field("expired_time_cap_reached_count", 0)
         .field("expire_cycle_cpu_milliseconds", 0)
-        .field("evicted_keys", 0)
+        .field("evicted_keys", ctx.server.evictor.evicted_keys.load(Relaxed))
         .field("evicted_clients", 0)
         .field("total_eviction_exceeded_time", 0)
         .field("current_eviction_exceeded_time", 0)
@@ -617,9 +639,9 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("active_defrag_key_misses", 0)
         .field("total_active_defrag_time", 0)
         .field("current_active_defrag_time", 0)
-        .field("tracking_total_keys", 0)
-        .field("tracking_total_items", 0)
-        .field("tracking_total_prefixes", 0)
+        .field("tracking_total_keys", tracking.keys)
+        .field("tracking_total_items", tracking.items)
+        .field("tracking_total_prefixes", tracking.prefixes)
         .field("unexpected_error_replies", 0)
         .field("total_error_replies", stats.error_replies.load(Relaxed))
         .field("dump_payload_sanitizations", 0)
@@ -796,14 +818,37 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             }
         }
         ctx.server.settings.apply(def, value);
+        if def.name == "maxmemory" {
+            maxmemory_changed(ctx);
+        }
     }
     ctx.reply.ok();
     Ok(())
 }
 
+/// A new `maxmemory` below what is in use evicts down to it at once (Redis starts its
+/// eviction timer for the same effect), except inside EXEC, which holds the keyspace gate
+/// exclusively: the next command does it there.
+fn maxmemory_changed(ctx: &mut Context<'_>) {
+    let maxmemory = ctx.server.settings.hot.eviction.maxmemory_bytes.load(Relaxed);
+    let used = crate::server::evict::counted_bytes(ctx.server);
+    if maxmemory == 0 || used <= maxmemory {
+        return;
+    }
+    tracing::warn!(
+        "WARNING: the new maxmemory value set via CONFIG SET ({maxmemory}) is smaller than the \
+         current memory usage ({used}). This will result in key eviction and/or the inability \
+         to accept new write commands depending on the maxmemory-policy."
+    );
+    if !ctx.client.transaction.is_executing() {
+        crate::server::evict::perform_all(ctx.server, Some(&mut ctx.client.journal_seq));
+    }
+}
+
 /// CONFIG RESETSTAT
 pub fn config_resetstat(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     ctx.server.stats.reset();
+    ctx.server.evictor.evicted_keys.store(0, Relaxed);
     for db in ctx.server.keyspace.dbs() {
         db.reset_stats();
     }

@@ -333,9 +333,13 @@ pub fn spop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let size = set.len();
     let Some(count) = count else {
         let popped = set.random_position().and_then(|i| set.remove_at(i));
-        delete_if_empty(&mut shard, hash, key, now_ms);
+        let deleted = delete_if_empty(&mut shard, hash, key, now_ms);
         if let Some(member) = &popped {
             ctx.journal(&[Effect::SetRemove { db, key, members: vec![member] }]);
+            ctx.notify(notify::SET, "spop", key);
+        }
+        if deleted {
+            ctx.notify(notify::GENERIC, "del", key);
         }
         drop(shard);
         match popped {
@@ -358,6 +362,8 @@ pub fn spop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         shard.remove(hash, key, now_ms);
         ctx.journal(&[Effect::Delete { db, key }]);
         drop(shard);
+        ctx.notify(notify::SET, "spop", key);
+        ctx.notify(notify::GENERIC, "del", key);
         reply_members(ctx, Some(&all));
         return Ok(());
     }
@@ -373,6 +379,7 @@ pub fn spop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let members: Vec<&[u8]> = popped.iter().map(|m| &**m).collect();
     ctx.journal(&[Effect::SetRemove { db, key, members }]);
     drop(shard);
+    ctx.notify(notify::SET, "spop", key);
     ctx.reply.set(popped.len());
     for member in &popped {
         ctx.reply.bulk(member);
@@ -502,7 +509,11 @@ pub fn smove(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         ctx.reply.integer(0);
         return Ok(());
     }
-    delete_if_empty(shards.shard(source_hash), source_hash, source, now_ms);
+    // The source's events come before the destination is created (its `new`), as in Redis.
+    ctx.notify(notify::SET, "srem", source);
+    if delete_if_empty(shards.shard(source_hash), source_hash, source, now_ms) {
+        ctx.notify(notify::GENERIC, "del", source);
+    }
     let shard = shards.shard(destination_hash);
     if !destination_exists {
         let set = SetValue::create(member, 1);
@@ -521,6 +532,9 @@ pub fn smove(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         ctx.journal(&[removal]);
     }
     drop(shards);
+    if added {
+        ctx.notify(notify::SET, "sadd", destination);
+    }
     ctx.reply.integer(1);
     Ok(())
 }
@@ -731,9 +745,15 @@ fn algebra_store(ctx: &mut Context<'_>, args: Args<'_>, operation: Operation) ->
     let db = ctx.db_index();
     let size = result.len();
     let shard = shards.shard(destination_hash);
+    let event = match operation {
+        Operation::Inter => "sinterstore",
+        Operation::Union => "sunionstore",
+        Operation::Diff => "sdiffstore",
+    };
     if size == 0 {
         if shard.remove(destination_hash, destination, now_ms).is_some() {
             ctx.journal(&[Effect::Delete { db, key: destination }]);
+            ctx.notify(notify::GENERIC, "del", destination);
         }
     } else {
         let entry = Entry::new(destination, Value::Set(Box::new(result)));
@@ -743,6 +763,7 @@ fn algebra_store(ctx: &mut Context<'_>, args: Args<'_>, operation: Operation) ->
                 ctx.journal(&[Effect::Put { db, key: destination, value, expires_at_ms: 0 }]);
             });
         }
+        ctx.notify(notify::SET, event, destination);
     }
     drop(shards);
     ctx.reply.integer(len_i64(size));
@@ -1062,6 +1083,7 @@ fn store_sorted(
     if output.is_empty() {
         if shard.remove(hash, destination, now_ms).is_some() {
             ctx.journal(&[Effect::Delete { db, key: destination }]);
+            ctx.notify(notify::GENERIC, "del", destination);
         }
     } else {
         let items: Vec<&[u8]> = output.iter().map(|o| o.as_deref().unwrap_or(b"")).collect();
@@ -1069,6 +1091,7 @@ fn store_sorted(
         shard.insert(hash, Entry::new(destination, Value::List(Box::new(list))), now_ms);
         let value = journal::Value::List(items);
         ctx.journal(&[Effect::Put { db, key: destination, value, expires_at_ms: 0 }]);
+        ctx.notify(notify::LIST, "sortstore", destination);
     }
     drop(shard);
     ctx.reply.integer(len_i64(output.len()));

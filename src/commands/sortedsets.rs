@@ -322,6 +322,16 @@ struct Service {
     /// (key, popped members) per served client, in service order.
     pops: Vec<(Vec<u8>, Vec<Vec<u8>>)>,
     outcomes: Vec<(Arc<Waiter>, Outcome)>,
+    /// The served clients' keyspace notifications (event, key), in Redis's order.
+    events: Vec<(u32, &'static str, Vec<u8>)>,
+}
+
+fn pop_event(max: bool) -> &'static str {
+    if max {
+        "zpopmax"
+    } else {
+        "zpopmin"
+    }
 }
 
 /// Refuses, before anything changes, a command adding members whose record would exceed the
@@ -398,13 +408,16 @@ fn serve_blocked(ctx: &mut Context<'_>, shard: &mut Shard, hash: u64, key: &[u8]
             continue;
         };
         let popped = take_members(z, max, count);
+        service.events.push((notify::ZSET, pop_event(max), key.to_vec()));
         let members = popped.iter().map(|(_, m)| m.clone()).collect();
         let reply = served(key, &waiter.op, popped);
         service.pops.push((key.to_vec(), members));
         // The journal sequence is filled in once the record is written.
         service.outcomes.push((waiter, Outcome::Served { reply, journal_seq: 0 }));
     }
-    delete_if_empty(shard, hash, key, now_ms);
+    if delete_if_empty(shard, hash, key, now_ms) && !service.events.is_empty() {
+        service.events.push((notify::GENERIC, "del", key.to_vec()));
+    }
     service
 }
 
@@ -425,6 +438,9 @@ fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: 
             *journal_seq = seq;
         }
         waiter.deliver(outcome);
+    }
+    for (class, event, key) in service.events {
+        ctx.notify(class, event, &key);
     }
 }
 
@@ -591,17 +607,18 @@ fn add_elements(
         Ok::<(), CommandError>(())
     })();
     delete_if_empty(&mut shard, hash, key, now_ms);
+    let is_changed = !changed.is_empty();
+    // ZADD's event comes before those of the clients it serves, as in Redis.
+    if is_changed {
+        ctx.notify(notify::ZSET, if flags.incr { "zincr" } else { "zadd" }, key);
+    }
     let service = serve_blocked(ctx, &mut shard, hash, key);
     let mut own = Vec::with_capacity(1);
-    let is_changed = !changed.is_empty();
     if is_changed {
         own.push(Effect::ZSetAdd { db: ctx.db_index(), key, entries: changed });
     }
     journal_and_deliver(ctx, own, service);
     drop(shard);
-    if is_changed {
-        ctx.notify(notify::ZSET, if flags.incr { "zincr" } else { "zadd" }, key);
-    }
     result?;
     reply_added(ctx, flags, counted, last)
 }
@@ -1041,7 +1058,7 @@ pub fn zrangestore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             }
         }
     };
-    store_result(ctx, shards.shard(dst_hash), dst_hash, destination, result)
+    store_result(ctx, shards.shard(dst_hash), dst_hash, destination, result, "zrangestore")
 }
 
 /// A sorted set of distinct `(score, member)` pairs (any order), built as Redis builds a
@@ -1063,12 +1080,14 @@ fn store_result(
     hash: u64,
     destination: &[u8],
     mut result: Vec<(f64, Vec<u8>)>,
+    event: &'static str,
 ) -> CommandResult {
     let now_ms = ctx.now_ms;
     let db = ctx.db_index();
     if result.is_empty() {
         if shard.remove(hash, destination, now_ms).is_some() {
             ctx.journal(&[Effect::Delete { db, key: destination }]);
+            ctx.notify(notify::GENERIC, "del", destination);
         }
         ctx.reply.integer(0);
         return Ok(());
@@ -1079,6 +1098,7 @@ fn store_result(
     let zset = build_zset(&mut result);
     let count = zset.len();
     shard.insert(hash, Entry::new(destination, Value::ZSet(Box::new(zset))), now_ms);
+    ctx.notify(notify::ZSET, event, destination);
     // The reply counts the stored members, before any blocked client took some.
     ctx.reply.integer(len_i64(count));
     let service = serve_blocked(ctx, shard, hash, destination);
@@ -1095,6 +1115,7 @@ fn store_result(
 fn remove_ranks(
     ctx: &mut Context<'_>,
     args: Args<'_>,
+    event: &'static str,
     select: impl FnOnce(&ZSetValue) -> (usize, usize),
 ) -> CommandResult {
     let key = args.get(1);
@@ -1115,10 +1136,16 @@ fn remove_ranks(
             members
         }
     };
-    delete_if_empty(&mut shard, hash, key, now_ms);
+    let deleted = delete_if_empty(&mut shard, hash, key, now_ms);
     let members: Vec<&[u8]> = removed.iter().map(Vec::as_slice).collect();
     journal_remove(ctx, key, &members);
     drop(shard);
+    if !removed.is_empty() {
+        ctx.notify(notify::ZSET, event, key);
+    }
+    if deleted {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
     ctx.reply.integer(len_i64(removed.len()));
     Ok(())
 }
@@ -1127,19 +1154,19 @@ fn remove_ranks(
 pub fn zremrangebyrank(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let start = arguments::integer(args.get(2))?;
     let end = arguments::integer(args.get(3))?;
-    remove_ranks(ctx, args, |z| rank_span(start, end, z.len()).unwrap_or((0, 0)))
+    remove_ranks(ctx, args, "zremrangebyrank", |z| rank_span(start, end, z.len()).unwrap_or((0, 0)))
 }
 
 /// ZREMRANGEBYSCORE key min max
 pub fn zremrangebyscore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (min, max) = parse_score_range(args.get(2), args.get(3))?;
-    remove_ranks(ctx, args, |z| score_ranks(z, min, max))
+    remove_ranks(ctx, args, "zremrangebyscore", |z| score_ranks(z, min, max))
 }
 
 /// ZREMRANGEBYLEX key min max
 pub fn zremrangebylex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (min, max) = parse_lex_range(args.get(2), args.get(3))?;
-    remove_ranks(ctx, args, |z| lex_ranks(z, min, max))
+    remove_ranks(ctx, args, "zremrangebylex", |z| lex_ranks(z, min, max))
 }
 
 // ------------------------------------------------------------------------------- pops
@@ -1163,9 +1190,15 @@ fn pop_members(
     let bytes = entries_bytes(selected.map(|(_, m)| m));
     check_journal_room(ctx, bytes.saturating_add(len_u64(key.len())), 1)?;
     let popped = take_members(z, max, count);
-    delete_if_empty(shard, hash, key, now_ms);
+    let deleted = delete_if_empty(shard, hash, key, now_ms);
     let members: Vec<&[u8]> = popped.iter().map(|(_, m)| m.as_slice()).collect();
     journal_remove(ctx, key, &members);
+    if !popped.is_empty() {
+        ctx.notify(notify::ZSET, pop_event(max), key);
+    }
+    if deleted {
+        ctx.notify(notify::GENERIC, "del", key);
+    }
     Ok(popped)
 }
 
@@ -1592,6 +1625,11 @@ fn compute(
     op: Operation,
     now_ms: u64,
 ) -> Result<Vec<(f64, Vec<u8>)>, CommandError> {
+    // Every source is looked up once, in argument order, as Redis's lookupKeyRead does: a
+    // hit or a miss (and its `keymiss` event) each.
+    for (&key, &hash) in algebra.keys.iter().zip(&algebra.hashes) {
+        shards.shard(hash).lookup(hash, key, now_ms);
+    }
     // Order of sources: smallest first for union and intersection (as Redis sorts them);
     // the first key stays first for a difference.
     let mut order: Vec<usize> = (0..algebra.keys.len()).collect();
@@ -1690,7 +1728,7 @@ fn algebra_store(
     ctx: &mut Context<'_>,
     args: Args<'_>,
     op: Operation,
-    name: &str,
+    name: &'static str,
 ) -> CommandResult {
     let algebra = parse_algebra(ctx, args, 2, op, true, false, name)?;
     let destination = args.get(1);
@@ -1699,7 +1737,7 @@ fn algebra_store(
     let hashes = algebra.hashes.iter().copied().chain(std::iter::once(dst_hash));
     let mut shards = server.db(ctx.client.db).lock_keys(hashes);
     let result = compute(&mut shards, &algebra, op, ctx.now_ms)?;
-    store_result(ctx, shards.shard(dst_hash), dst_hash, destination, result)
+    store_result(ctx, shards.shard(dst_hash), dst_hash, destination, result, name)
 }
 
 /// ZUNION numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>]

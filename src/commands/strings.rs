@@ -8,7 +8,6 @@ use crate::journal::{self, record::RECORD_PAYLOAD_BYTES_MAX, Effect};
 use crate::limits;
 use crate::protocol::Args;
 use crate::server::notify;
-use crate::store::keyspace::access_clock_s;
 use crate::store::value::EMBSTR_BYTES_MAX;
 use crate::store::{hash_key, Entry, Shard, StrValue, Value};
 use std::sync::atomic::Ordering::Relaxed;
@@ -582,19 +581,18 @@ fn set_pairs(
         let (key, value) = (args.get(1 + pair * 2), args.get(2 + pair * 2));
         let shard = shards.shard(hash);
         store_string(shard, hash, key, StrValue::from_bytes(value), ExpiryOption::None, now_ms);
+        // Each key's event right after it is stored: a created key's `new` comes first.
+        ctx.notify(notify::STRING, "set", key);
     }
     journal_pairs(ctx, args);
     drop(shards);
-    for i in (1..args.len()).step_by(2) {
-        ctx.notify(notify::STRING, "set", args.get(i));
-    }
     Ok(true)
 }
 
 /// Journals MSET/MSETNX: one PUT without deadline per pair, in argument order (a key named
 /// twice ends with its last value, on replay as in memory). Callers hold every shard lock.
 fn journal_pairs(ctx: &mut Context<'_>, args: Args<'_>) {
-    if ctx.server.journal().is_none() {
+    if !ctx.wants_effects() {
         return;
     }
     let db = ctx.db_index();
@@ -631,7 +629,7 @@ pub fn write_string<'a>(
         None => Ok(None),
         Some(entry) => match entry.value {
             Value::Str(_) => {
-                entry.accessed_s = access_clock_s();
+                entry.touch();
                 Ok(Some(entry))
             }
             #[allow(unreachable_patterns)]
@@ -796,16 +794,22 @@ pub fn getex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         ExpiryOption::At(deadline) if deadline <= now_ms => {
             if shard.remove(hash, key, now_ms).is_some() {
                 ctx.journal(&[Effect::Delete { db, key }]);
+                ctx.notify(notify::GENERIC, "del", key);
             }
         }
         ExpiryOption::At(deadline) => {
-            if shard.set_expiry(hash, key, deadline, now_ms) && deadline != before {
-                ctx.journal(&[Effect::Expire { db, key, expires_at_ms: deadline }]);
+            if shard.set_expiry(hash, key, deadline, now_ms) {
+                if deadline != before {
+                    ctx.journal(&[Effect::Expire { db, key, expires_at_ms: deadline }]);
+                }
+                // Redis publishes `expire` even when the deadline stays the same.
+                ctx.notify(notify::GENERIC, "expire", key);
             }
         }
         ExpiryOption::Persist => {
             if shard.set_expiry(hash, key, 0, now_ms) && before != 0 {
                 ctx.journal(&[Effect::Expire { db, key, expires_at_ms: 0 }]);
+                ctx.notify(notify::GENERIC, "persist", key);
             }
         }
         ExpiryOption::None | ExpiryOption::KeepTtl => {}

@@ -89,6 +89,8 @@ pub struct Queue {
     has_writes: bool,
     /// Whether a queued command writes or may replicate (CLIENT PAUSE WRITE holds EXEC).
     has_paused_by_write: bool,
+    /// Whether a queued command is `denyoom` (EXEC is refused with OOM over `maxmemory`).
+    has_denyoom: bool,
 }
 
 /// One queued command: its table row and its arguments, copied out of the read buffer.
@@ -175,6 +177,7 @@ pub fn queue(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) 
     }
     queue.has_writes |= spec.is_write();
     queue.has_paused_by_write |= spec.is_write() || spec.has(MAY_REPLICATE);
+    queue.has_denyoom |= spec.has(super::table::flags::DENYOOM);
     queue.commands.push(Queued { spec, base, spans });
     let queued = queue.commands.len();
     publish_multi(ctx, i64::try_from(queued).unwrap_or(i64::MAX));
@@ -212,6 +215,11 @@ pub fn exec_writes(ctx: &Context<'_>, spec: &CommandSpec) -> bool {
 pub fn exec_paused_by_write(ctx: &Context<'_>, spec: &CommandSpec) -> bool {
     spec.name == "exec"
         && ctx.client.transaction.queue.as_ref().is_some_and(|q| q.has_paused_by_write)
+}
+
+/// Whether EXEC must be refused as `denyoom` (OOM): its transaction holds such a command.
+pub fn exec_denyoom(ctx: &Context<'_>, spec: &CommandSpec) -> bool {
+    spec.name == "exec" && ctx.client.transaction.queue.as_ref().is_some_and(|q| q.has_denyoom)
 }
 
 /// Ends MULTI and forgets watched keys (DISCARD, a failed EXEC, RESET).

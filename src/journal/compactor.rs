@@ -40,16 +40,26 @@ pub struct Compacted {
 /// the compactor writes what is queued after every shard it visits, outside every lock.
 ///
 /// # Bound
-/// The queue holds at most QUEUE_BYTES_MAX plus one shard: a thread whose shard takes it
-/// over the bound writes the queue itself (a command then pays for a write into the page
-/// cache, never for a sync nor for more memory). So a compactor starved of CPU cannot make
-/// the snapshot's blocks pile up in memory.
+/// A command whose shard takes the queue over QUEUE_BYTES_MAX writes the queue itself unless
+/// the compactor is writing it at that moment; only past twice the bound does it wait for the
+/// compactor's write to finish and write after it (a command then pays for writes into the
+/// page cache, never for a sync: the compactor syncs outside the file's lock). So the queue
+/// holds at most twice QUEUE_BYTES_MAX plus one shard, and a compactor starved of CPU cannot
+/// make the snapshot's blocks pile up in memory.
 struct Queue {
     state: Mutex<QueueState>,
     /// The snapshot file; lock order: `sink`, then `state`.
     sink: Mutex<Sink>,
     /// Set when the snapshot is abandoned: shards are no longer encoded.
     abandoned: AtomicBool,
+}
+
+/// Who writes the queue to the file: the compactor between shards, or a command thread whose
+/// shard took the queue over its bound.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Flusher {
+    Compactor,
+    Command,
 }
 
 /// Encoded bytes queued beyond which the thread that queued them writes them.
@@ -101,7 +111,7 @@ impl ShardSaver for Queue {
         let over = state.bytes.len() >= QUEUE_BYTES_MAX;
         drop(state);
         if over {
-            self.flush(false);
+            self.flush(Flusher::Command);
         }
     }
 }
@@ -128,11 +138,20 @@ impl Queue {
         self.state.lock().failure.get_or_insert(error);
     }
 
-    /// Writes what is queued to the file (dropping it once the snapshot is abandoned); the
-    /// compactor (`incremental_sync`) also syncs it every INCREMENTAL_SYNC_BYTES, a command
-    /// thread never does.
-    fn flush(&self, incremental_sync: bool) {
-        let mut sink = self.sink.lock();
+    /// Writes what is queued to the file (dropping it once the snapshot is abandoned). The
+    /// compactor also syncs it every INCREMENTAL_SYNC_BYTES, after letting go of the file's
+    /// lock; a command thread never syncs, and only waits for the lock when the queue is past
+    /// twice its bound (see `Queue`).
+    fn flush(&self, flusher: Flusher) {
+        let mut sink = match flusher {
+            Flusher::Compactor => self.sink.lock(),
+            Flusher::Command => match self.sink.try_lock() {
+                Some(sink) => sink,
+                // The compactor is writing: it takes these bytes next, unless they pile up.
+                None if self.state.lock().bytes.len() < 2 * QUEUE_BYTES_MAX => return,
+                None => self.sink.lock(),
+            },
+        };
         let Sink { file, path, size, synced_at, spare } = &mut *sink;
         // Before the file exists (the moment after the cut) the bytes wait in the queue.
         let Some(out) = file.as_mut() else { return };
@@ -150,10 +169,15 @@ impl Queue {
         *size += spare.len() as u64;
         // Written back as it goes, as Redis's rdb-save-incremental-fsync does: one sync of
         // the whole file at the end would stall the journal's own syncs behind it.
-        if incremental_sync && *size - *synced_at >= INCREMENTAL_SYNC_BYTES {
+        if flusher == Flusher::Compactor && *size - *synced_at >= INCREMENTAL_SYNC_BYTES {
             *synced_at = *size;
-            if let Err(error) = out.sync_data() {
-                self.fail(io_text("sync", path, &error));
+            // Synced through a second descriptor, without the lock: a command that must write
+            // the queue meanwhile waits for no disk (a sync took up to 1.7 s under load).
+            let synced = out.try_clone();
+            let path = path.clone();
+            drop(sink);
+            if let Err(error) = synced.and_then(|file| file.sync_data()) {
+                self.fail(io_text("sync", &path, &error));
             }
         }
     }
@@ -352,7 +376,7 @@ fn write_snapshot(
         if abandon.load(Ordering::Acquire) && !queue.abandoned.load(Ordering::Acquire) {
             queue.fail("abandoned: the server is shutting down".into());
         }
-        queue.flush(true);
+        queue.flush(Flusher::Compactor);
         if let Err(error) = faults::numbered("shard-saved", shards_done) {
             queue.fail(error.to_string());
         }
@@ -367,7 +391,7 @@ fn write_snapshot(
             );
         }
     });
-    queue.flush(true);
+    queue.flush(Flusher::Compactor);
     if let Some(failure) = queue.state.lock().failure.take() {
         return Err(failure);
     }

@@ -92,6 +92,10 @@ pub struct Progress {
     /// Bytes of the live segments before the active one (they shrink when a compaction
     /// removes segments: `Journal::segments_removed`).
     pub closed_bytes: AtomicU64,
+    /// Capacity of the queue's buffer (`Pending::buffer`), kept by `append`.
+    pub queued_capacity_bytes: AtomicU64,
+    /// Capacity of the writer's buffers (the batch being written and the unsynced copy).
+    pub written_capacity_bytes: AtomicU64,
 }
 
 struct Shared {
@@ -156,6 +160,8 @@ impl Journal {
                 last_sync_unix_ms: AtomicU64::new(crate::clock::unix_ms_now()),
                 bytes_written: AtomicU64::new(0),
                 closed_bytes: AtomicU64::new(closed_bytes),
+                queued_capacity_bytes: AtomicU64::new(1 << 20),
+                written_capacity_bytes: AtomicU64::new(1 << 20),
             },
             advanced: Notify::new(),
             mode: AtomicU64::new(mode.to_u64()),
@@ -184,6 +190,7 @@ impl Journal {
         let was_empty = pending.buffer.is_empty();
         encode_record(seq, effects, &mut pending.buffer);
         pending.next_seq += 1;
+        self.note_queued_capacity(&pending);
         drop(pending);
         // In `interval` mode the connection writes its records itself after its batch
         // (`write_now`) or wakes the writer then; expired-key records wait for the next round.
@@ -201,11 +208,25 @@ impl Journal {
         let was_empty = pending.buffer.is_empty();
         encode_batch_record(seq, batch, &mut pending.buffer);
         pending.next_seq += 1;
+        self.note_queued_capacity(&pending);
         drop(pending);
         if was_empty && self.mode() != FsyncMode::Interval {
             self.shared.wake.notify_one();
         }
         seq
+    }
+
+    fn note_queued_capacity(&self, pending: &Pending) {
+        let capacity = pending.buffer.capacity() as u64;
+        self.shared.progress.queued_capacity_bytes.store(capacity, Ordering::Relaxed);
+    }
+
+    /// Bytes held in the journal's memory buffers (Redis's `mem_aof_buffer`): not counted
+    /// against `maxmemory`, since evicting keys only adds to them.
+    pub fn buffer_bytes(&self) -> u64 {
+        let progress = &self.shared.progress;
+        progress.queued_capacity_bytes.load(Ordering::Relaxed)
+            + progress.written_capacity_bytes.load(Ordering::Relaxed)
     }
 
     /// In `interval` mode, writes the queued records on the calling thread when the writer
@@ -477,6 +498,9 @@ impl WriteState {
     fn take_queued(&mut self, shared: &Shared) -> (u64, bool) {
         let mut pending = lock(&shared.pending);
         std::mem::swap(&mut pending.buffer, &mut self.batch);
+        let queued = pending.buffer.capacity() as u64;
+        shared.progress.queued_capacity_bytes.store(queued, Ordering::Relaxed);
+        self.note_capacity(shared);
         (pending.next_seq - 1, pending.shutdown)
     }
 
@@ -487,12 +511,19 @@ impl WriteState {
         }
     }
 
+    /// Publishes the capacity of the writer's buffers (`Journal::buffer_bytes`).
+    fn note_capacity(&self, shared: &Shared) {
+        let bytes = (self.batch.capacity() + self.unsynced.capacity()) as u64;
+        shared.progress.written_capacity_bytes.store(bytes, Ordering::Relaxed);
+    }
+
     /// Writes the taken batch after the last record.
     fn write_batch(&mut self, shared: &Shared, batch_last_seq: u64) {
         if self.batch.is_empty() {
             return;
         }
         self.unsynced.extend_from_slice(&self.batch);
+        self.note_capacity(shared);
         if let Err(error) = self.segment.write_at(self.segment.end, &self.batch) {
             fail(shared, &error);
             return;
@@ -522,6 +553,7 @@ impl WriteState {
         if self.unsynced.capacity() > BUFFER_KEPT_BYTES {
             self.unsynced = Vec::new();
         }
+        self.note_capacity(shared);
         let progress = &shared.progress;
         progress.synced_seq.store(seq, Ordering::Release);
         progress.last_sync_unix_ms.store(crate::clock::unix_ms_now(), Ordering::Relaxed);

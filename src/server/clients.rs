@@ -36,6 +36,11 @@ pub struct ClientHandle {
     pub kill_notify: Notify,
     /// Pub/sub frames and MONITOR lines waiting to be written, and subscription counts.
     pub mailbox: Mailbox,
+    /// Set by a change to a key this client watches (CLIENT LIST flag `d`); the connection's
+    /// transaction state holds the same flag.
+    pub watch_dirty: Arc<AtomicBool>,
+    /// CLIENT TRACKING flags and redirect, read by CLIENT LIST and invalidation senders.
+    pub tracking: super::tracking::ClientTracking,
 }
 
 /// The CLIENT LIST fields a connection publishes after each batch.
@@ -104,6 +109,19 @@ impl ClientHandle {
         if info.blocked {
             flags.push('b');
         }
+        let tracking = self.tracking.bits();
+        for (bit, letter) in [
+            (super::tracking::bits::ON, 't'),
+            (super::tracking::bits::BROKEN_REDIRECT, 'R'),
+            (super::tracking::bits::BCAST, 'B'),
+        ] {
+            if tracking & bit != 0 {
+                flags.push(letter);
+            }
+        }
+        if self.watch_dirty.load(Relaxed) {
+            flags.push('d');
+        }
         if info.no_evict {
             flags.push('e');
         }
@@ -113,11 +131,17 @@ impl ClientHandle {
         if flags.is_empty() {
             flags.push('N');
         }
+        // Redis shows the redirect (0 for none) while tracking, -1 otherwise.
+        let redirect = if tracking & super::tracking::bits::ON != 0 {
+            i128::from(self.tracking.redirect())
+        } else {
+            -1
+        };
         let cmd = if info.last_command.is_empty() { "NULL" } else { info.last_command };
         format!(
             "id={} addr={} laddr={} fd={} name={} age={} idle={} flags={} db={} sub={} psub={} \
              ssub={} multi={} qbuf={} qbuf-free={} argv-mem=0 multi-mem=0 rbs={} rbp={} obl=0 \
-             oll={} omem={} tot-mem={} events=r cmd={} user={} redir=-1 resp={} lib-name={} \
+             oll={} omem={} tot-mem={} events=r cmd={} user={} redir={} resp={} lib-name={} \
              lib-ver={}",
             self.id,
             format_addr(&self.addr),
@@ -144,6 +168,7 @@ impl ClientHandle {
                 + output_bytes,
             cmd,
             info.user,
+            redirect,
             info.protocol.number(),
             String::from_utf8_lossy(&info.lib_name),
             String::from_utf8_lossy(&info.lib_ver),
@@ -187,6 +212,13 @@ pub struct ClientState {
     /// Set once a command postponed by CLIENT PAUSE may run: held until it ran, so the next
     /// waiting client goes after it.
     pub pause_ticket: Option<super::pause::Ticket>,
+    /// CLIENT TRACKING flags (`server::tracking::bits`), a copy of the handle's that every
+    /// command reads without an atomic.
+    pub tracking: u32,
+    /// CLIENT CACHING YES (OPTIN) or NO (OPTOUT) was given for the next command or transaction.
+    pub tracking_caching: bool,
+    /// The batch modified keys under BCAST prefixes: broadcast when it ends (or waits).
+    pub tracking_broadcast: bool,
     pub handle: Arc<ClientHandle>,
 }
 
@@ -202,11 +234,17 @@ impl ClientState {
             last_command: "",
             commands_processed: 0,
             journal_seq: 0,
-            transaction: Default::default(),
+            transaction: crate::commands::transactions::TransactionState {
+                watch_dirty: handle.watch_dirty.clone(),
+                ..Default::default()
+            },
             clock: Instant::now(),
             subscriptions: Subscriptions::default(),
             monitor: false,
             pause_ticket: None,
+            tracking: 0,
+            tracking_caching: false,
+            tracking_broadcast: false,
             handle,
         }
     }

@@ -35,8 +35,11 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
         reserve_for_read(&mut input, wanted);
         // Queued pub/sub messages and MONITOR lines wake the loop too; they go out between
         // batches, never inside another reply.
-        let listening =
-            state.monitor || state.is_subscribed() || handle.mailbox.pending_bytes() > 0;
+        // Invalidations (CLIENT TRACKING) may come to any client while someone tracks.
+        let listening = state.monitor
+            || state.is_subscribed()
+            || handle.mailbox.pending_bytes() > 0
+            || server.tracking.is_active();
         let read = tokio::select! {
             read = stream.read_buf(&mut input) => read,
             _ = handle.kill_notify.notified() => break,
@@ -181,7 +184,12 @@ async fn process_batch(
                 break;
             }
         }
-        match state.action.take() {
+        let action = state.action.take();
+        if action.is_some() {
+            // The connection may wait now: BCAST invalidations of the batch so far go first.
+            broadcast_invalidations(server, state);
+        }
+        match action {
             None => {}
             Some(Action::Close) => {
                 next = Next::Close;
@@ -247,7 +255,17 @@ async fn process_batch(
         }
     }
     input.advance(consumed.min(input.len()));
+    broadcast_invalidations(server, state);
     (next, needed)
+}
+
+/// Sends the BCAST invalidations for keys this client's batch changed: once per batch, as
+/// Redis sends them before it sleeps, so a pipeline's keys under one prefix share a message.
+fn broadcast_invalidations(server: &Server, state: &mut ClientState) {
+    if state.tracking_broadcast {
+        state.tracking_broadcast = false;
+        super::tracking::broadcast(server);
+    }
 }
 
 /// Replies to WAITAOF: `[local fsynced 0|1, replicas 0]`, after waiting as asked.

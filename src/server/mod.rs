@@ -4,12 +4,14 @@ pub mod blocking;
 pub mod clients;
 pub mod compaction;
 pub mod connection;
+pub mod evict;
 pub mod monitor;
 pub mod notify;
 pub mod pause;
 pub mod pubsub;
 pub mod settings;
 pub mod stats;
+pub mod tracking;
 pub mod watch;
 
 use std::net::SocketAddr;
@@ -38,6 +40,8 @@ pub struct Server {
     pub blocking: blocking::Blocking,
     /// WATCHed keys and the clients watching them.
     pub watches: watch::Watches,
+    /// CLIENT TRACKING: the keys tracking clients may cache, and BCAST prefixes.
+    pub tracking: tracking::Tracking,
     /// Pub/sub subscribers by channel, pattern and shard channel.
     pub pubsub: pubsub::PubSub,
     /// Clients in MONITOR mode.
@@ -45,6 +49,8 @@ pub struct Server {
     /// CLIENT PAUSE in force, and the clients waiting for it to end.
     pub pause: Arc<pause::Pause>,
     pub stats: Stats,
+    /// `maxmemory` eviction: the candidate pool and `evicted_keys`.
+    pub evictor: evict::Evictor,
     pub config: Config,
     pub started: Instant,
     pub run_id: String,
@@ -79,10 +85,12 @@ impl Server {
             clients: ClientRegistry::default(),
             blocking: blocking::Blocking::default(),
             watches: watch::Watches::default(),
+            tracking: tracking::Tracking::default(),
             pubsub: pubsub::PubSub::default(),
             monitors: monitor::Monitors::default(),
             pause: Arc::new(pause::Pause::default()),
             stats: Stats::default(),
+            evictor: evict::Evictor::default(),
             started: Instant::now(),
             run_id,
             local_addr: parking_lot::Mutex::new(None),
@@ -201,6 +209,7 @@ pub async fn run(
                                 StartError(format!("cannot start the compaction thread: {e}"))
                             })?;
                         }
+                        crate::commands::server::note_startup_memory();
                         tracing::info!("Ready to accept connections tcp on {local}");
                     }
                     Ok(Err(error)) => return Err(error),
@@ -340,6 +349,11 @@ fn install_expiry_hook(server: &Arc<Server>) {
     let hooked = server.clone();
     crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
         hooked.watches.touch_expired(db, key);
+        if hooked.tracking.is_active() {
+            // BCAST messages for it go out on the next expiry tick.
+            let running = tracking::running_noloop_client();
+            tracking::invalidate(&hooked, std::iter::once(key), 0, running);
+        }
         // Expiry runs on no client's behalf: every subscriber gets the event by its mailbox.
         let mut own = Vec::new();
         let db_index = usize::try_from(db).unwrap_or(usize::MAX);
@@ -390,12 +404,17 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         killed: std::sync::atomic::AtomicBool::new(false),
         kill_notify: Notify::new(),
         mailbox: pubsub::Mailbox::default(),
+        watch_dirty: Arc::default(),
+        tracking: tracking::ClientTracking::default(),
     });
     server.clients.register(handle.clone());
     let server = server.clone();
+    let handle_for_cleanup = handle.clone();
     tokio::spawn(async move {
         connection::serve(&server, stream, handle).await;
+        let handle = handle_for_cleanup;
         server.watches.unwatch_all(id);
+        server.tracking.disable(&handle);
         server.clients.unregister(id);
         server.clients.release();
     });
@@ -430,6 +449,13 @@ async fn active_expiry(server: Arc<Server>) {
         };
         if removed > 0 {
             server.stats.expired_keys_active.fetch_add(removed, Relaxed);
+        }
+        // Continues an eviction a command's time slice left unfinished (Redis's eviction
+        // timer), so memory returns under `maxmemory` even when no command comes.
+        evict::perform(&server, None);
+        if server.tracking.is_active() {
+            tracking::broadcast(&server);
+            tracking::enforce_limit(&server);
         }
     }
 }

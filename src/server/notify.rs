@@ -7,6 +7,7 @@ use std::sync::atomic::Ordering::Relaxed;
 use bytes::Bytes;
 
 use super::Server;
+use crate::store::keyspace::{self, KeyEventKind};
 
 /// Redis's class bits (`NOTIFY_*` in server.h).
 pub const KEYSPACE: u32 = 1 << 0;
@@ -91,6 +92,36 @@ pub fn format_flags(flags: u32) -> String {
 pub fn is_enabled(server: &Server, class: u32) -> bool {
     let flags = server.settings.hot.notify_keyspace_events.load(Relaxed);
     flags & class != 0 && flags & (KEYSPACE | KEYEVENT) != 0
+}
+
+/// The `store::keyspace::TRACK_*` bits a command should collect: one relaxed load, and 0
+/// (nothing to collect) unless `n` or `m` is on with `K` or `E`.
+pub fn tracked_key_events(server: &Server) -> u8 {
+    let flags = server.settings.hot.notify_keyspace_events.load(Relaxed);
+    if flags & (KEYSPACE | KEYEVENT) == 0 {
+        return 0;
+    }
+    let mut tracked = 0;
+    if flags & NEW != 0 {
+        tracked |= keyspace::TRACK_NEW;
+    }
+    if flags & KEY_MISS != 0 {
+        tracked |= keyspace::TRACK_MISS;
+    }
+    tracked
+}
+
+/// Publishes the `new` (class `n`) and `keymiss` (class `m`) events the store noted for the
+/// running command (`store::keyspace::take_key_events`), oldest first.
+pub fn publish_key_events(server: &Server, publisher_id: u64, own: &mut Vec<Bytes>) {
+    for (kind, db, key) in keyspace::take_key_events() {
+        let (class, event) = match kind {
+            KeyEventKind::New => (NEW, "new"),
+            KeyEventKind::Miss => (KEY_MISS, "keymiss"),
+        };
+        let db = usize::try_from(db).unwrap_or(usize::MAX);
+        notify(server, class, event, &key, db, publisher_id, own);
+    }
 }
 
 /// Publishes `event` on `key` of database `db` if `class` is enabled (Redis's

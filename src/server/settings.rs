@@ -212,48 +212,47 @@ pub struct Hot {
     pub requirepass: RwLock<Option<Vec<u8>>>,
     /// `client-output-buffer-limit pubsub`: hard bytes, soft bytes, soft seconds.
     pub pubsub_output_limit: [AtomicU64; 3],
-    /// `client-output-buffer-limit normal` (replies and MONITOR lines), the same three.
-    pub normal_output_limit: [AtomicU64; 3],
     /// `notify-keyspace-events` as class bits (`server::notify`); 0 publishes nothing.
     pub notify_keyspace_events: AtomicU32,
+    /// `maxmemory`, `maxmemory-policy`, `maxmemory-samples`, `maxmemory-eviction-tenacity`.
+    pub eviction: super::evict::Limits,
+    /// `client-output-buffer-limit normal`: hard bytes, soft bytes, soft seconds.
+    pub normal_output_limit: [AtomicU64; 3],
+    /// `tracking-table-max-keys`; 0 means no bound.
+    pub tracking_table_max_keys: AtomicU64,
 }
 
 impl Hot {
     /// The pub/sub class's output buffer limit.
     pub fn pubsub_limit(&self) -> OutputLimit {
-        load_limit(&self.pubsub_output_limit)
+        let [hard, soft, seconds] = &self.pubsub_output_limit;
+        OutputLimit {
+            hard_bytes: hard.load(Relaxed),
+            soft_bytes: soft.load(Relaxed),
+            soft_seconds: seconds.load(Relaxed),
+        }
     }
 
-    /// The normal class's output buffer limit (every client that is not subscribed, monitors
-    /// included, as in Redis).
+    /// The normal class's output buffer limit (invalidations to clients not subscribed).
     pub fn normal_limit(&self) -> OutputLimit {
-        load_limit(&self.normal_output_limit)
-    }
-}
-
-fn load_limit([hard, soft, seconds]: &[AtomicU64; 3]) -> OutputLimit {
-    OutputLimit {
-        hard_bytes: hard.load(Relaxed),
-        soft_bytes: soft.load(Relaxed),
-        soft_seconds: seconds.load(Relaxed),
-    }
-}
-
-fn store_limit([hard, soft, seconds]: &[AtomicU64; 3], limit: OutputLimit) {
-    hard.store(limit.hard_bytes, Relaxed);
-    soft.store(limit.soft_bytes, Relaxed);
-    seconds.store(limit.soft_seconds, Relaxed);
-}
-
-impl Hot {
-    fn limit_slot(&self, class: usize) -> Option<&[AtomicU64; 3]> {
-        match class {
-            0 => Some(&self.normal_output_limit),
-            2 => Some(&self.pubsub_output_limit),
-            _ => None,
+        let [hard, soft, seconds] = &self.normal_output_limit;
+        OutputLimit {
+            hard_bytes: hard.load(Relaxed),
+            soft_bytes: soft.load(Relaxed),
+            soft_seconds: seconds.load(Relaxed),
         }
     }
 }
+
+/// Settings mirrored in `Hot::eviction` (and the LFU parameters of `store::access`).
+const EVICTION_SETTINGS: [&str; 6] = [
+    "maxmemory",
+    "maxmemory-policy",
+    "maxmemory-samples",
+    "maxmemory-eviction-tenacity",
+    "lfu-log-factor",
+    "lfu-decay-time",
+];
 
 /// Redis's default `client-output-buffer-limit`, as CONFIG GET shows it.
 pub const OUTPUT_BUFFER_LIMITS_DEFAULT: &str =
@@ -385,10 +384,10 @@ impl Settings {
             ("tcp-backlog", "511".into()),
             ("protected-mode", "yes".into()),
             ("hz", "10".into()),
-            ("maxmemory", "0".into()),
-            ("maxmemory-policy", "noeviction".into()),
+            ("maxmemory", config.maxmemory.to_string()),
+            ("maxmemory-policy", config.maxmemory_policy.clone()),
             ("maxmemory-samples", "5".into()),
-            ("notify-keyspace-events", String::new()),
+            ("notify-keyspace-events", config.notify_keyspace_events.clone()),
             ("slowlog-log-slower-than", "10000".into()),
             ("slowlog-max-len", "128".into()),
             ("latency-monitor-threshold", "0".into()),
@@ -458,7 +457,7 @@ impl Settings {
             ("hll-sparse-max-bytes", "3000".into()),
             ("acllog-max-len", "128".into()),
             ("aclfile", String::new()),
-            ("tracking-table-max-keys", "1000000".into()),
+            ("tracking-table-max-keys", crate::limits::TRACKING_TABLE_KEYS_MAX_DEFAULT.to_string()),
             ("cluster-config-file", "nodes.conf".into()),
             ("cluster-node-timeout", "15000".into()),
             ("io-threads-do-reads", "no".into()),
@@ -484,28 +483,46 @@ impl Settings {
             encoding::apply(def.name, &value);
             values.insert(def.name, value);
         }
-        let groups = values
-            .get("client-output-buffer-limit")
-            .and_then(|v| parse_output_buffer_limits(v).ok())
-            .unwrap_or_default();
-        let limit_of = |wanted: usize| {
-            let limit = groups.iter().find(|(class, _)| *class == wanted).map(|(_, l)| *l);
-            let limit = limit.unwrap_or_default();
-            [
-                AtomicU64::new(limit.hard_bytes),
-                AtomicU64::new(limit.soft_bytes),
-                AtomicU64::new(limit.soft_seconds),
-            ]
+        let eviction = super::evict::Limits::default();
+        let class_limit = |index: usize| {
+            values
+                .get("client-output-buffer-limit")
+                .and_then(|v| parse_output_buffer_limits(v).ok())
+                .and_then(|groups| groups.into_iter().find(|(class, _)| *class == index))
+                .map(|(_, limit)| limit)
+                .unwrap_or_default()
         };
+        let (normal_limit, pubsub_limit) = (class_limit(0), class_limit(2));
+        for name in EVICTION_SETTINGS {
+            if let Some(value) = values.get(name) {
+                // Process-wide LFU parameters and the eviction mirrors: set before replay
+                // builds entries (their access stamps depend on the policy).
+                eviction.apply(name, value);
+            }
+        }
         Self {
             values: RwLock::new(values),
             hot: Hot {
-                pubsub_output_limit: limit_of(2),
-                normal_output_limit: limit_of(0),
+                pubsub_output_limit: [
+                    AtomicU64::new(pubsub_limit.hard_bytes),
+                    AtomicU64::new(pubsub_limit.soft_bytes),
+                    AtomicU64::new(pubsub_limit.soft_seconds),
+                ],
                 proto_max_bulk_len: AtomicU64::new(config.proto_max_bulk_len),
                 client_query_buffer_limit: AtomicU64::new(config.client_query_buffer_limit),
                 maxclients: AtomicU64::new(config.maxclients),
-                notify_keyspace_events: AtomicU32::new(0),
+                notify_keyspace_events: AtomicU32::new(
+                    super::notify::parse_flags(&config.notify_keyspace_events).unwrap_or(0),
+                ),
+                eviction,
+                normal_output_limit: [
+                    AtomicU64::new(normal_limit.hard_bytes),
+                    AtomicU64::new(normal_limit.soft_bytes),
+                    AtomicU64::new(normal_limit.soft_seconds),
+                ],
+                tracking_table_max_keys: AtomicU64::new(
+                    crate::limits::TRACKING_TABLE_KEYS_MAX_DEFAULT,
+                ),
                 requirepass: RwLock::new(
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
@@ -528,7 +545,7 @@ impl Settings {
     /// The current value of a canonical setting.
     pub fn get(&self, name: &str) -> Option<String> {
         let def = Self::find(name)?;
-        self.values.read().get(def.name).cloned()
+        self.values.read().get(def.name).cloned().map(|value| shown(def, value))
     }
 
     /// Checks a value without applying it; returns the normalized text to store.
@@ -564,8 +581,10 @@ impl Settings {
                 }
             }
             Kind::Text => Ok(value.to_string()),
+            // Kept as given: `A` hides `n` in the canonical form (`shown`), and the flags
+            // must keep it.
             Kind::NotifyFlags => super::notify::parse_flags(value)
-                .map(super::notify::format_flags)
+                .map(|_| value.to_string())
                 .ok_or_else(|| super::notify::INVALID_CLASS.to_string()),
             // Checked here, merged over the current value in `apply`.
             Kind::BufferLimits => {
@@ -599,9 +618,15 @@ impl Settings {
                 let current = self.get(def.name).unwrap_or_default();
                 value = merge_output_buffer_limits(&current, &value).unwrap_or(current);
                 for (class, limit) in parse_output_buffer_limits(&value).unwrap_or_default() {
-                    if let Some(slot) = self.hot.limit_slot(class) {
-                        store_limit(slot, limit);
-                    }
+                    let mirror = match class {
+                        0 => &self.hot.normal_output_limit,
+                        2 => &self.hot.pubsub_output_limit,
+                        _ => continue,
+                    };
+                    let [hard, soft, seconds] = mirror;
+                    hard.store(limit.hard_bytes, Relaxed);
+                    soft.store(limit.soft_bytes, Relaxed);
+                    seconds.store(limit.soft_seconds, Relaxed);
                 }
             }
             "proto-max-bulk-len" => {
@@ -611,6 +636,10 @@ impl Settings {
                 self.hot.client_query_buffer_limit.store(value.parse().unwrap_or(0), Relaxed)
             }
             "maxclients" => self.hot.maxclients.store(value.parse().unwrap_or(0), Relaxed),
+            name if EVICTION_SETTINGS.contains(&name) => self.hot.eviction.apply(name, &value),
+            "tracking-table-max-keys" => {
+                self.hot.tracking_table_max_keys.store(value.parse().unwrap_or(0), Relaxed)
+            }
             "notify-keyspace-events" => self
                 .hot
                 .notify_keyspace_events
@@ -638,7 +667,7 @@ impl Settings {
         let values = self.values.read();
         let mut out = Vec::new();
         for def in DEFS {
-            let value = values.get(def.name).cloned().unwrap_or_default();
+            let value = shown(def, values.get(def.name).cloned().unwrap_or_default());
             if crate::store::glob::matches(pattern, def.name.as_bytes(), true) {
                 out.push((def.name, value.clone()));
             }
@@ -649,6 +678,16 @@ impl Settings {
             }
         }
         out
+    }
+}
+
+/// A stored value as CONFIG GET shows it: notification letters in Redis's canonical form.
+fn shown(def: &SettingDef, value: String) -> String {
+    match def.kind {
+        Kind::NotifyFlags => {
+            super::notify::parse_flags(&value).map(super::notify::format_flags).unwrap_or(value)
+        }
+        _ => value,
     }
 }
 

@@ -19,6 +19,7 @@ use std::sync::{Arc, LazyLock};
 
 use parking_lot::{Mutex, MutexGuard, RwLock};
 
+use super::access;
 use super::compact::CompactBytes;
 use super::entries::EntryTable;
 use super::value::Value;
@@ -47,13 +48,20 @@ pub struct Entry {
     pub value: Value,
     /// Absolute deadline in Unix milliseconds; 0 means no expiry.
     pub expires_at_ms: u64,
-    /// Last access, in seconds of the server clock (OBJECT IDLETIME).
+    /// Last access, in seconds of the server clock (OBJECT IDLETIME); under an LFU policy a
+    /// minutes clock and an access counter instead (`store::access`).
     pub accessed_s: u32,
 }
 
 impl Entry {
     pub fn new(key: &[u8], value: Value) -> Self {
-        Self { key: key.into(), value, expires_at_ms: 0, accessed_s: access_clock_s() }
+        Self { key: key.into(), value, expires_at_ms: 0, accessed_s: access::fresh() }
+    }
+
+    /// Records an access (LRU clock or LFU counter, per the policy).
+    #[inline]
+    pub fn touch(&mut self) {
+        self.accessed_s = access::touched(self.accessed_s);
     }
 
     #[inline]
@@ -110,6 +118,73 @@ fn expired_key(db: u32, key: &[u8]) {
     if let Some(hook) = EXPIRY_HOOK.read().as_ref() {
         hook(db, key);
     }
+}
+
+/// What the store itself reports to keyspace notifications, because only it sees the moment:
+/// a key created (`new`, Redis's `dbAdd`) and a read lookup that missed (`keymiss`, Redis's
+/// `lookupKeyRead`). The running command drains them (`take_key_events`) and publishes them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyEventKind {
+    New,
+    Miss,
+}
+
+/// `KeyEventScope` bits: which key events the running command collects.
+pub const TRACK_NEW: u8 = 1;
+pub const TRACK_MISS: u8 = 2;
+
+/// One noted key event: its kind, database and key.
+pub type KeyEvent = (KeyEventKind, u32, Vec<u8>);
+
+thread_local! {
+    /// The `TRACK_*` bits of the command running on this thread (`KeyEventScope`); 0 notes
+    /// nothing, so a server without `n` and `m` notifications pays one thread-local read.
+    static KEY_EVENTS_TRACKED: std::cell::Cell<u8> = const { std::cell::Cell::new(0) };
+    static KEY_EVENTS: std::cell::RefCell<Vec<KeyEvent>> =
+        const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Collects the key events `tracked` names for as long as it lives (one command). Replay,
+/// snapshot loading and the expiry cycle run outside any scope and note nothing.
+pub struct KeyEventScope {
+    was: u8,
+}
+
+impl KeyEventScope {
+    pub fn new(tracked: u8) -> Self {
+        Self { was: KEY_EVENTS_TRACKED.replace(tracked) }
+    }
+}
+
+impl Drop for KeyEventScope {
+    fn drop(&mut self) {
+        KEY_EVENTS_TRACKED.set(self.was);
+        if self.was == 0 {
+            // Whatever the command did not publish (notifications turned off meanwhile).
+            KEY_EVENTS.with_borrow_mut(Vec::clear);
+        }
+    }
+}
+
+/// The key events noted since the last call, oldest first (no allocation when none).
+pub fn take_key_events() -> Vec<KeyEvent> {
+    KEY_EVENTS.with_borrow_mut(std::mem::take)
+}
+
+#[inline]
+fn note_key_event(kind: KeyEventKind, db: u32, key: &[u8]) {
+    let bit = match kind {
+        KeyEventKind::New => TRACK_NEW,
+        KeyEventKind::Miss => TRACK_MISS,
+    };
+    if KEY_EVENTS_TRACKED.get() & bit != 0 {
+        push_key_event(kind, db, key);
+    }
+}
+
+#[cold]
+fn push_key_event(kind: KeyEventKind, db: u32, key: &[u8]) {
+    KEY_EVENTS.with_borrow_mut(|events| events.push((kind, db, key.to_vec())));
 }
 
 /// The live entry for `key` in one probe: an expired entry is removed (and counted) instead.
@@ -184,25 +259,44 @@ impl Shard {
         match find_live(table, volatile, expired, *db, hash, key, now_ms) {
             Some(entry) => {
                 *hits += 1;
-                entry.accessed_s = access_clock_s();
+                entry.touch();
                 Some(entry)
             }
             None => {
                 *misses += 1;
+                note_key_event(KeyEventKind::Miss, *db, key);
                 None
             }
         }
     }
 
     /// Like `lookup`, counting a keyspace hit or miss but leaving the access time alone, as
-    /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL, OBJECT).
+    /// Redis's `LOOKUP_NOTOUCH` reads do (TYPE, EXISTS, TTL); a miss is a `keymiss` event.
     pub fn peek(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        self.peek_counted(hash, key, now_ms, true)
+    }
+
+    /// Like `peek` without the `keymiss` event (Redis's `LOOKUP_NONOTIFY`: OBJECT).
+    pub fn peek_quietly(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        self.peek_counted(hash, key, now_ms, false)
+    }
+
+    fn peek_counted(
+        &mut self,
+        hash: u64,
+        key: &[u8],
+        now_ms: u64,
+        notify_miss: bool,
+    ) -> Option<&mut Entry> {
         let Shard { table, volatile, expired, hits, misses, db, .. } = self;
         let found = find_live(table, volatile, expired, *db, hash, key, now_ms);
         if found.is_some() {
             *hits += 1;
         } else {
             *misses += 1;
+            if notify_miss {
+                note_key_event(KeyEventKind::Miss, *db, key);
+            }
         }
         found
     }
@@ -219,9 +313,13 @@ impl Shard {
         self.find(hash, key, now_ms).is_some()
     }
 
-    /// Inserts or replaces; returns the previous live entry, if any.
+    /// Inserts or replaces; returns the previous live entry, if any. A key that had no live
+    /// entry is a `new` key event.
     pub fn insert(&mut self, hash: u64, entry: Entry, now_ms: u64) -> Option<Entry> {
         let previous = self.remove(hash, &entry.key, now_ms);
+        if previous.is_none() {
+            note_key_event(KeyEventKind::New, self.db, &entry.key);
+        }
         if entry.expires_at_ms != 0 {
             self.volatile += 1;
         }
@@ -231,6 +329,8 @@ impl Shard {
 
     /// Sets `key` to `value` in one probe: replaces a live or expired entry in place, or inserts.
     /// `deadline` is the new absolute deadline (0 = none); `None` keeps a live key's deadline.
+    /// An expired entry replaced counts as expired (the hook hears of it) and, like a key that
+    /// was absent, makes a `new` key event.
     pub fn upsert(
         &mut self,
         hash: u64,
@@ -239,13 +339,15 @@ impl Shard {
         deadline: Option<u64>,
         now_ms: u64,
     ) {
-        let Shard { table, volatile, expired, .. } = self;
+        let Shard { table, volatile, expired, db, .. } = self;
         let found = table.position(hash, key).and_then(|p| table.get_mut(p));
         match found {
             Some(entry) => {
                 let live = !entry.is_expired(now_ms);
                 if !live {
                     *expired += 1;
+                    expired_key(*db, key);
+                    note_key_event(KeyEventKind::New, *db, key);
                 }
                 let kept = if live { entry.expires_at_ms } else { 0 };
                 let next = deadline.unwrap_or(kept);
@@ -256,9 +358,12 @@ impl Shard {
                 }
                 entry.value = value;
                 entry.expires_at_ms = next;
-                entry.accessed_s = access_clock_s();
+                // An overwrite is an access; under LFU the counter carries over, as Redis's
+                // dbSetValue keeps the old `lru` field.
+                entry.touch();
             }
             None => {
+                note_key_event(KeyEventKind::New, *db, key);
                 let mut entry = Entry::new(key, value);
                 entry.expires_at_ms = deadline.unwrap_or(0);
                 if entry.expires_at_ms != 0 {
@@ -328,6 +433,42 @@ impl Shard {
         self.volatile -= removed.len();
         self.expired += removed.len() as u64;
         examined
+    }
+
+    /// Calls `visit` with up to `count` entries picked at random (possibly repeated), for
+    /// eviction samples. With `volatile_only`, only entries with a deadline: they are found
+    /// by a walk from a random position, over at most `scan_max` entries.
+    pub fn sample(
+        &self,
+        count: usize,
+        volatile_only: bool,
+        scan_max: usize,
+        visit: &mut dyn FnMut(&Entry),
+    ) {
+        let len = self.table.len();
+        if !volatile_only {
+            for _ in 0..count {
+                if let Some(entry) = self.table.random_position().and_then(|p| self.table.get(p)) {
+                    visit(entry);
+                }
+            }
+            return;
+        }
+        if self.volatile == 0 {
+            return;
+        }
+        let Some(start) = self.table.random_position() else { return };
+        let mut found = 0;
+        for step in 0..len.min(scan_max) {
+            let Some(entry) = self.table.get((start + step) % len) else { continue };
+            if entry.expires_at_ms != 0 {
+                visit(entry);
+                found += 1;
+                if found == count {
+                    return;
+                }
+            }
+        }
     }
 
     /// A random live entry, or None when the shard holds none.
@@ -700,6 +841,38 @@ mod tests {
     }
 
     #[test]
+    fn key_events_are_noted_only_inside_a_scope() {
+        let db = Db::new(3);
+        let (a, b) = (hash_key(b"a"), hash_key(b"b"));
+        db.lock(a).insert(a, Entry::new(b"a", string("1")), 0);
+        assert!(take_key_events().is_empty(), "outside a scope nothing is noted");
+        {
+            let _scope = KeyEventScope::new(TRACK_NEW | TRACK_MISS);
+            db.lock(a).insert(a, Entry::new(b"a", string("2")), 0);
+            db.lock(b).upsert(b, b"b", string("1"), None, 0);
+            db.lock(b).upsert(b, b"b", string("2"), None, 0);
+            assert!(db.lock(a).lookup(a, b"a", 0).is_some());
+            let (x, y, z) = (hash_key(b"x"), hash_key(b"y"), hash_key(b"z"));
+            assert!(db.lock(x).find(x, b"x", 0).is_none());
+            assert!(db.lock(y).lookup(y, b"y", 0).is_none());
+            assert!(db.lock(z).peek_quietly(z, b"z", 0).is_none());
+            let events = take_key_events();
+            assert_eq!(
+                events,
+                vec![(KeyEventKind::New, 3, b"b".to_vec()), (KeyEventKind::Miss, 3, b"y".to_vec())]
+            );
+        }
+        {
+            // Only the tracked kinds; what is left over goes with the scope.
+            let _scope = KeyEventScope::new(TRACK_MISS);
+            let (c, w) = (hash_key(b"c"), hash_key(b"w"));
+            db.lock(c).insert(c, Entry::new(b"c", string("1")), 0);
+            assert!(db.lock(w).peek(w, b"w", 0).is_none());
+        }
+        assert!(take_key_events().is_empty());
+    }
+
+    #[test]
     fn expire_cycle_removes_only_expired() {
         let keyspace = Keyspace::new(2);
         let db = keyspace.db(1).unwrap();
@@ -716,6 +889,36 @@ mod tests {
         }
         assert_eq!(removed, 500);
         assert_eq!(db.counts(), (500, 0));
+    }
+
+    #[test]
+    fn samples_pick_only_volatile_entries_when_asked() {
+        let db = Db::default();
+        let mut shard = db.lock_index(0).unwrap();
+        let mut inserted = 0;
+        // About 400 keys land in shard 0, one in ten with a deadline.
+        for i in 0..100_000u64 {
+            let key = format!("k{i}");
+            let h = hash_key(key.as_bytes());
+            if shard_of(h) != 0 {
+                continue;
+            }
+            let mut entry = Entry::new(key.as_bytes(), string("v"));
+            entry.expires_at_ms = if inserted % 10 == 0 { 5_000 } else { 0 };
+            shard.insert(h, entry, 0);
+            inserted += 1;
+        }
+        let mut seen = 0;
+        shard.sample(5, true, 1024, &mut |e| {
+            assert_ne!(e.expires_at_ms, 0);
+            seen += 1;
+        });
+        assert_eq!(seen, 5);
+        let mut all = 0;
+        shard.sample(7, false, 1024, &mut |_| all += 1);
+        assert_eq!(all, 7);
+        let empty = Db::default();
+        empty.lock_index(1).unwrap().sample(3, false, 1024, &mut |_| panic!("empty shard"));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The in-memory keyspace: databases split into shards, values, expiry and glob matching.
 //! Commands reach data only through here; the lock order is documented in `keyspace`.
+pub mod access;
 pub mod compact;
 pub mod dense;
 pub mod encoding;

@@ -1,0 +1,125 @@
+//! What an entry's 32 access bits (`Entry::accessed_s`) hold, as Redis's 24-bit `lru` field:
+//! under an LRU (or no) policy the access clock in seconds; under an LFU policy a minutes
+//! clock (bits 8..24) and a logarithmic access counter (bits 0..8). Switching between the two
+//! reads old stamps the other way until keys are touched again, as in Redis. The policy and
+//! `lfu-log-factor` / `lfu-decay-time` are process-wide atomics that CONFIG SET updates.
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
+
+use super::keyspace::access_clock_s;
+
+/// Counter a new key starts with under LFU (Redis's LFU_INIT_VAL), so new keys are not the
+/// first evicted.
+pub const LFU_INIT_VAL: u32 = 5;
+
+static LFU: AtomicBool = AtomicBool::new(false);
+static LFU_LOG_FACTOR: AtomicU32 = AtomicU32::new(10);
+static LFU_DECAY_TIME_MINUTES: AtomicU32 = AtomicU32::new(1);
+
+/// Whether stamps are LFU stamps (an LFU `maxmemory-policy` is selected).
+#[inline]
+pub fn is_lfu() -> bool {
+    LFU.load(Relaxed)
+}
+
+/// Selects the stamp kind for accesses from now on.
+pub fn set_lfu(enabled: bool) {
+    LFU.store(enabled, Relaxed);
+}
+
+/// `lfu-log-factor`: how slowly the counter grows.
+pub fn set_lfu_log_factor(factor: u32) {
+    LFU_LOG_FACTOR.store(factor, Relaxed);
+}
+
+/// `lfu-decay-time`: minutes per counter decrement while a key is not accessed (0: never).
+pub fn set_lfu_decay_time(minutes: u32) {
+    LFU_DECAY_TIME_MINUTES.store(minutes, Relaxed);
+}
+
+/// The LFU minutes clock: 16 bits, wrapping (Redis's `LFUGetTimeInMinutes`).
+fn minutes_now() -> u32 {
+    (access_clock_s() / 60) & 0xFFFF
+}
+
+/// The stamp of a key created now.
+#[inline]
+pub fn fresh() -> u32 {
+    if is_lfu() {
+        (minutes_now() << 8) | LFU_INIT_VAL
+    } else {
+        access_clock_s()
+    }
+}
+
+/// The stamp after an access (Redis's `updateLFU`, or the LRU clock).
+#[inline]
+pub fn touched(stamp: u32) -> u32 {
+    if is_lfu() {
+        let counter = increment(decayed_counter(stamp));
+        (minutes_now() << 8) | counter
+    } else {
+        access_clock_s()
+    }
+}
+
+/// The LFU counter of `stamp` after its decay for the minutes since its last access
+/// (Redis's `LFUDecrAndReturn`; OBJECT FREQ).
+pub fn decayed_counter(stamp: u32) -> u32 {
+    let last = (stamp >> 8) & 0xFFFF;
+    let counter = stamp & 0xFF;
+    let now = minutes_now();
+    let elapsed = if now >= last { now - last } else { 0xFFFF - last + now };
+    let periods = match LFU_DECAY_TIME_MINUTES.load(Relaxed) {
+        0 => 0,
+        decay => elapsed / decay,
+    };
+    counter.saturating_sub(periods)
+}
+
+/// Logarithmic increment: the higher the counter, the less likely it grows (Redis's
+/// `LFULogIncr`).
+fn increment(counter: u32) -> u32 {
+    if counter >= 255 {
+        return 255;
+    }
+    let base = f64::from(counter.saturating_sub(LFU_INIT_VAL));
+    let probability = 1.0 / (base * f64::from(LFU_LOG_FACTOR.load(Relaxed)) + 1.0);
+    if fastrand::f64() < probability {
+        counter + 1
+    } else {
+        counter
+    }
+}
+
+/// Seconds since the access recorded in an LRU stamp (OBJECT IDLETIME).
+pub fn idle_s(stamp: u32) -> u32 {
+    access_clock_s().saturating_sub(stamp)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counter_grows_logarithmically_and_saturates() {
+        // Below LFU_INIT_VAL (and at it) an access always counts.
+        assert_eq!(increment(0), 1);
+        assert_eq!(increment(LFU_INIT_VAL), LFU_INIT_VAL + 1);
+        assert_eq!(increment(255), 255);
+        let mut counter = LFU_INIT_VAL;
+        for _ in 0..1000 {
+            counter = increment(counter);
+        }
+        // log-factor 10: about 1000 accesses take the counter to the low 10s (Redis's table).
+        assert!((10..40).contains(&counter), "{counter}");
+    }
+
+    #[test]
+    fn decay_is_per_period_and_never_negative() {
+        let now = minutes_now();
+        assert_eq!(decayed_counter((now << 8) | 7), 7);
+        let stamp = (now.wrapping_sub(3) & 0xFFFF) << 8 | 7;
+        // Whatever the clock reads, at most 7 periods can pass in this test: 7 - elapsed.
+        assert!(decayed_counter(stamp) <= 7);
+    }
+}

@@ -265,6 +265,11 @@ fn evict_within(server: &Server, time_limit: Option<Duration>) -> Outcome {
     if maxmemory == 0 || counted_bytes(server) <= maxmemory || server.is_loading() {
         return Outcome::Ok;
     }
+    // CLIENT PAUSE pauses eviction with writes and expiry, as Redis does (nothing may change
+    // the dataset behind the pause); the commands it lets through run as if under the limit.
+    if server.pause.mode() != super::pause::PauseMode::None {
+        return Outcome::Ok;
+    }
     let policy = limits.policy();
     if policy == Policy::NoEviction {
         return Outcome::Fail;

@@ -542,15 +542,17 @@ impl WriteState {
             fail(shared, &error);
             return false;
         }
-        self.synced(shared, written);
+        self.synced(shared, written, self.segment.end);
         true
     }
 
-    /// Records that everything up to `seq` (ending at the segment's end) is on disk.
-    fn synced(&mut self, shared: &Shared, seq: u64) {
-        self.synced_end = self.segment.end;
-        self.unsynced.clear();
-        if self.unsynced.capacity() > BUFFER_KEPT_BYTES {
+    /// Records that everything up to `seq`, ending at offset `end` of the segment, is on disk;
+    /// what was written after `end` stays in `unsynced`.
+    fn synced(&mut self, shared: &Shared, seq: u64, end: u64) {
+        let done = usize::try_from(end.saturating_sub(self.synced_end)).unwrap_or(usize::MAX);
+        self.unsynced.drain(..done.min(self.unsynced.len()));
+        self.synced_end = end;
+        if self.unsynced.is_empty() && self.unsynced.capacity() > BUFFER_KEPT_BYTES {
             self.unsynced = Vec::new();
         }
         self.note_capacity(shared);
@@ -576,7 +578,7 @@ impl WriteState {
         let progress = &shared.progress;
         progress.bytes_written.store(self.segment.end, Ordering::Relaxed);
         progress.written_seq.store(batch_last_seq, Ordering::Release);
-        self.synced(shared, batch_last_seq);
+        self.synced(shared, batch_last_seq, self.segment.end);
         lock(&shared.pending).failure = None;
         shared.failed.store(false, Ordering::Release);
         tracing::warn!(
@@ -657,8 +659,12 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             last_sync = Instant::now();
         } else {
             state.write_batch(shared, batch_last_seq);
-            if sync_due(shared, &state, last_sync, interval, shutdown) && state.sync(shared) {
-                last_sync = Instant::now();
+            if sync_due(shared, &state, last_sync, interval, shutdown) {
+                let synced;
+                (state, synced) = sync_released(shared, state);
+                if synced {
+                    last_sync = Instant::now();
+                }
             }
             if is_failed(shared) {
                 last_sync = Instant::now();
@@ -692,6 +698,40 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
                 tracing::error!("journal still failing at shutdown; unsynced writes are lost");
             }
             return;
+        }
+    }
+}
+
+/// The periodic sync, with the write state released while the disk works: in `interval`
+/// mode connections go on writing their records themselves (`write_now`) instead of waiting
+/// behind the `fdatasync`, which takes hundreds of milliseconds while a compaction's snapshot
+/// is being written back (compaction-latency.sh: the slowest request of a window with a
+/// compaction in it fell from 0.34-0.52 s). Everything written before the sync starts is
+/// covered: the sync goes through a second descriptor of the same file. Returns the state,
+/// taken again, and whether the sync succeeded.
+fn sync_released<'a>(
+    shared: &'a Shared,
+    mut state: parking_lot::MutexGuard<'a, WriteState>,
+) -> (parking_lot::MutexGuard<'a, WriteState>, bool) {
+    let written = shared.progress.written_seq.load(Ordering::Acquire);
+    let end = state.segment.end;
+    let Ok(file) = state.segment.file.try_clone() else {
+        // No second descriptor (out of file descriptors): sync holding the state.
+        let synced = state.sync(shared);
+        return (state, synced);
+    };
+    drop(state);
+    let result = file.sync_data();
+    drop(file);
+    let mut state = shared.state.lock();
+    match result {
+        Ok(()) => {
+            state.synced(shared, written, end);
+            (state, true)
+        }
+        Err(error) => {
+            fail(shared, &error);
+            (state, false)
         }
     }
 }

@@ -400,7 +400,10 @@ fn sample_db(
     let start = fastrand::usize(..SHARDS_PER_DB);
     let mut seen = 0;
     for step in 0..SHARDS_PER_DB {
-        let Some(shard) = database.lock_index((start + step) % SHARDS_PER_DB) else { continue };
+        // Sampling only reads: a running snapshot need not save the shard for it.
+        let Some(shard) = database.lock_index_to_read((start + step) % SHARDS_PER_DB) else {
+            continue;
+        };
         shard.sample(count - seen, volatile, EVICTION_VOLATILE_SCAN_MAX, &mut |entry| {
             seen += 1;
             visit(entry);

@@ -4,25 +4,14 @@
 //! Redis's error texts.
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use common::{
-    blocked_clients, bulk, err, info_number, int, wait_blocked, RawClient, TestServer, OK,
+    blocked_clients, bulk, err, eventually, info_number, int, wait_blocked, RawClient, TestServer,
+    OK,
 };
 
 const NULL: &str = "$-1\r\n";
-
-/// Polls `check` until it holds or `timeout` passes.
-fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    check()
-}
 
 fn server() -> TestServer {
     TestServer::start_with(&["--appendonly", "no"])

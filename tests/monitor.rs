@@ -5,21 +5,9 @@ mod common;
 
 use std::io::Write;
 use std::net::TcpStream;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{bulk, encode, err, RawClient, TestServer, OK};
-
-/// Polls `check` until it holds or `timeout` passes.
-fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    check()
-}
+use common::{bulk, encode, err, eventually, RawClient, TestServer, OK};
 
 /// A monitor line with its timestamp and the client's port replaced by `TS` and `PORT`,
 /// after checking their shapes: `+<seconds>.<6 digits> [<db> 127.0.0.1:<port>] ...`.

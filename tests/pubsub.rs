@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
 
-use common::{bulk, bulk_array, encode, err, int, RawClient, TestServer, OK};
+use common::{bulk, bulk_array, encode, err, eventually, int, RawClient, TestServer, OK};
 
 /// `*3 $<kind> $<name> :<count>` (RESP2) or `>3 ...` (RESP3).
 fn frame(prefix: char, kind: &str, name: Option<&str>, count: i64) -> String {
@@ -21,18 +21,6 @@ fn message(prefix: char, channel: &str, payload: &str) -> String {
 
 fn pmessage(prefix: char, pattern: &str, channel: &str, payload: &str) -> String {
     format!("{prefix}4\r\n{}{}{}{}", bulk("pmessage"), bulk(pattern), bulk(channel), bulk(payload))
-}
-
-/// Polls `check` until it holds or `timeout` passes.
-fn eventually(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + timeout;
-    while Instant::now() < deadline {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    check()
 }
 
 fn numsub(c: &mut RawClient, channel: &str) -> String {

@@ -396,7 +396,7 @@ impl PubSub {
 }
 
 /// A RESP2 array of bulk strings, as one shared buffer.
-fn encode(parts: &[&[u8]]) -> Bytes {
+pub(crate) fn encode(parts: &[&[u8]]) -> Bytes {
     let size: usize = parts.iter().map(|p| p.len() + 16).sum::<usize>() + 8;
     let mut out = Vec::with_capacity(size);
     let mut number = itoa::Buffer::new();

@@ -598,20 +598,7 @@ fn deliver(server: &Server, target: &ClientHandle, frame: &Bytes) {
 /// A RESP array of bulk strings.
 fn encode_keys<'a>(keys: impl Iterator<Item = &'a [u8]>) -> Bytes {
     let keys: Vec<&[u8]> = keys.collect();
-    let mut number = itoa::Buffer::new();
-    let size: usize = keys.iter().map(|k| k.len() + 16).sum::<usize>() + 16;
-    let mut out = Vec::with_capacity(size);
-    out.push(b'*');
-    out.extend_from_slice(number.format(keys.len()).as_bytes());
-    out.extend_from_slice(b"\r\n");
-    for key in keys {
-        out.push(b'$');
-        out.extend_from_slice(number.format(key.len()).as_bytes());
-        out.extend_from_slice(b"\r\n");
-        out.extend_from_slice(key);
-        out.extend_from_slice(b"\r\n");
-    }
-    Bytes::from(out)
+    pubsub::encode(&keys)
 }
 
 #[cfg(test)]

@@ -576,3 +576,15 @@ pub fn segments(data: &Path) -> Vec<std::path::PathBuf> {
 pub fn last_segment(data: &Path) -> std::path::PathBuf {
     segments(data).pop().expect("a segment")
 }
+
+/// Polls `check` until it holds or `timeout` passes.
+pub fn eventually(timeout: std::time::Duration, mut check: impl FnMut() -> bool) -> bool {
+    let deadline = std::time::Instant::now() + timeout;
+    while std::time::Instant::now() < deadline {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    check()
+}

@@ -590,8 +590,14 @@ impl WriteState {
     fn roll_if_full(&mut self, shared: &Shared, directory: &Path) {
         let progress = &shared.progress;
         let written = progress.written_seq.load(Ordering::Relaxed);
+        if is_failed(shared) || self.segment.end < SEGMENT_BYTES_MAX {
+            return;
+        }
+        // Connections may have written while the periodic sync ran without the state, so
+        // under steady load the segment would never be found all synced: a full one is
+        // synced here, holding the state, once per segment.
         let all_synced = progress.synced_seq.load(Ordering::Relaxed) == written;
-        if is_failed(shared) || self.segment.end < SEGMENT_BYTES_MAX || !all_synced {
+        if !all_synced && !self.sync(shared) {
             return;
         }
         if let Err(error) = self.start_segment(shared, directory) {
@@ -661,7 +667,14 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             state.write_batch(shared, batch_last_seq);
             if sync_due(shared, &state, last_sync, interval, shutdown) {
                 let synced;
-                (state, synced) = sync_released(shared, state);
+                if shutdown {
+                    // Holding the state: a connection's last record must wait in the queue
+                    // for the next round, not be written after this sync and left unsynced
+                    // when the writer exits.
+                    synced = state.sync(shared);
+                } else {
+                    (state, synced) = sync_released(shared, state);
+                }
                 if synced {
                     last_sync = Instant::now();
                 }

@@ -601,6 +601,18 @@ impl Db {
     }
 }
 
+/// A locked shard that can only be read (`Db::lock_index_to_read`): it may not be saved for
+/// a running snapshot yet, so nothing may change through it.
+pub struct ShardReadGuard<'a>(MutexGuard<'a, Shard>);
+
+impl std::ops::Deref for ShardReadGuard<'_> {
+    type Target = Shard;
+
+    fn deref(&self) -> &Shard {
+        &self.0
+    }
+}
+
 /// Several shards of one database locked together, in ascending order.
 pub struct ShardSet<'a> {
     guards: Vec<(usize, MutexGuard<'a, Shard>)>,
@@ -632,9 +644,9 @@ impl Db {
     }
 
     /// Locks shard `index` to look at it only: a running snapshot does not save it first, so
-    /// the caller must not change it.
-    pub fn lock_index_to_read(&self, index: usize) -> Option<MutexGuard<'_, Shard>> {
-        self.shards.get(index).map(|shard| shard.lock())
+    /// the guard gives no way to change it.
+    pub fn lock_index_to_read(&self, index: usize) -> Option<ShardReadGuard<'_>> {
+        self.shards.get(index).map(|shard| ShardReadGuard(shard.lock()))
     }
 
     /// Locks shard `index` to change it, but only if `wanted` says so of the locked shard; a

@@ -3,9 +3,9 @@
 //! error texts and the introspection replies, byte for byte as redis-server 7.0 sends them.
 mod common;
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::{bulk, err, info_number, int, RawClient, TestServer, NIL, NULL3, OK};
+use common::{bulk, err, eventually, info_number, int, RawClient, TestServer, NIL, NULL3, OK};
 
 /// `>2 invalidate [keys]`: a RESP3 invalidation push.
 fn push(keys: &[&str]) -> String {
@@ -43,17 +43,8 @@ fn tracker(server: &TestServer, options: &[&str]) -> RawClient {
     c
 }
 
-/// Polls `check` until it holds (bounded wait for a disconnect to be processed).
-fn eventually(mut check: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while Instant::now() < deadline {
-        if check() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
+/// Bounds the waits for a disconnect or a setting to be processed.
+const WAIT: Duration = Duration::from_secs(10);
 
 #[test]
 fn resp3_default_mode_sends_an_invalidate_push_for_a_key_read_then_written() {
@@ -146,7 +137,7 @@ fn a_redirect_client_that_disconnects_breaks_the_redirect() {
     assert_eq!(reader.cmd(&["GET", "k"]), NULL3);
     drop(target);
     let mut writer = server.raw();
-    assert!(eventually(|| !writer.cmd(&["CLIENT", "LIST"]).contains(&format!("id={id} "))));
+    assert!(eventually(WAIT, || !writer.cmd(&["CLIENT", "LIST"]).contains(&format!("id={id} "))));
     assert_eq!(writer.cmd(&["SET", "k", "1"]), OK);
     let broken = format!(">2\r\n{}:{id}\r\n", bulk("tracking-redir-broken"));
     assert_eq!(reader.read_reply(), broken);
@@ -190,7 +181,7 @@ fn bcast_sends_keys_under_each_prefix_sorted_one_message_per_prefix() {
     assert_eq!(info_number(&mut writer, "stats", "tracking_total_prefixes"), 3);
     assert_eq!(info_number(&mut writer, "clients", "tracking_clients"), 2);
     drop(quiet);
-    assert!(eventually(|| info_number(&mut writer, "stats", "tracking_total_prefixes") == 2));
+    assert!(eventually(WAIT, || info_number(&mut writer, "stats", "tracking_total_prefixes") == 2));
 }
 
 #[test]
@@ -320,7 +311,7 @@ fn tracking_off_and_disconnect_leave_nothing_in_the_table() {
     assert_eq!(writer.cmd(&["SET", "a", "1"]), OK);
     assert_eq!(first.cmd(&["PING"]), "+PONG\r\n");
     drop(second);
-    assert!(eventually(|| info_number(&mut writer, "clients", "tracking_clients") == 0));
+    assert!(eventually(WAIT, || info_number(&mut writer, "clients", "tracking_clients") == 0));
     assert_eq!(info_number(&mut writer, "stats", "tracking_total_keys"), 0);
     assert_eq!(info_number(&mut writer, "stats", "tracking_total_items"), 0);
     // RESET turns tracking off too.

@@ -466,9 +466,7 @@ async fn flush(
     }
     // Replies count against the client's class of client-output-buffer-limit: `pubsub` while
     // subscribed, `normal` otherwise (0 0 0, unbounded, by default). Three loads per write.
-    let hot = &server.settings.hot;
-    let limit =
-        if handle.mailbox.is_subscribed() { hot.pubsub_limit() } else { hot.normal_limit() };
+    let limit = server.settings.hot.limit_of(&handle.mailbox);
     let pending = reply.out.len().saturating_sub(limits::OUTPUT_LIMIT_FREE_BYTES) as u64;
     if limit.hard_bytes > 0 && pending >= limit.hard_bytes {
         return Err(close_over_limit(handle, reply));

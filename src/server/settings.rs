@@ -225,22 +225,29 @@ pub struct Hot {
 impl Hot {
     /// The pub/sub class's output buffer limit.
     pub fn pubsub_limit(&self) -> OutputLimit {
-        let [hard, soft, seconds] = &self.pubsub_output_limit;
-        OutputLimit {
-            hard_bytes: hard.load(Relaxed),
-            soft_bytes: soft.load(Relaxed),
-            soft_seconds: seconds.load(Relaxed),
-        }
+        load_limit(&self.pubsub_output_limit)
     }
 
-    /// The normal class's output buffer limit (invalidations to clients not subscribed).
+    /// The normal class's output buffer limit.
     pub fn normal_limit(&self) -> OutputLimit {
-        let [hard, soft, seconds] = &self.normal_output_limit;
-        OutputLimit {
-            hard_bytes: hard.load(Relaxed),
-            soft_bytes: soft.load(Relaxed),
-            soft_seconds: seconds.load(Relaxed),
+        load_limit(&self.normal_output_limit)
+    }
+
+    /// The limit of a client's class: `pubsub` while it is subscribed, `normal` otherwise.
+    pub fn limit_of(&self, mailbox: &super::pubsub::Mailbox) -> OutputLimit {
+        if mailbox.is_subscribed() {
+            self.pubsub_limit()
+        } else {
+            self.normal_limit()
         }
+    }
+}
+
+fn load_limit([hard, soft, seconds]: &[AtomicU64; 3]) -> OutputLimit {
+    OutputLimit {
+        hard_bytes: hard.load(Relaxed),
+        soft_bytes: soft.load(Relaxed),
+        soft_seconds: seconds.load(Relaxed),
     }
 }
 

@@ -27,7 +27,7 @@ use bytes::Bytes;
 use parking_lot::Mutex;
 
 use super::clients::ClientHandle;
-use super::pubsub::{self, OutputLimit};
+use super::pubsub;
 use super::Server;
 use crate::limits;
 use crate::protocol::Protocol;
@@ -589,10 +589,7 @@ fn send(server: &Server, tracker: &Arc<ClientHandle>, payload: &Payload) {
 
 /// Queues a frame under the output limit of the receiver's class (pubsub if subscribed).
 fn deliver(server: &Server, target: &ClientHandle, frame: &Bytes) {
-    let hot = &server.settings.hot;
-    let limit: OutputLimit =
-        if target.mailbox.is_subscribed() { hot.pubsub_limit() } else { hot.normal_limit() };
-    pubsub::deliver(target, frame, limit);
+    pubsub::deliver(target, frame, server.settings.hot.limit_of(&target.mailbox));
 }
 
 /// A RESP array of bulk strings.

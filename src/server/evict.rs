@@ -461,15 +461,7 @@ fn evict(server: &Server, policy: Policy, db: usize, key: &[u8], now_ms: u64) ->
         if removed.is_some() {
             // Under the shard lock, like expiry: the journal orders this DELETE before any
             // later change to the key, so replay never brings the key back.
-            server.watches.touch_expired(db_index, key);
-            if server.tracking.is_active() {
-                // As expiry: BCAST messages for it go out on the next tick.
-                let running = super::tracking::running_noloop_client();
-                super::tracking::invalidate(server, std::iter::once(key), 0, running);
-            }
-            if let Some(journal) = server.journal() {
-                journal.append(&[crate::journal::Effect::Delete { db: db_index, key }]);
-            }
+            super::key_removed_in_background(server, db_index, key);
         }
         removed
     };

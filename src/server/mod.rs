@@ -348,20 +348,27 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
 fn install_expiry_hook(server: &Arc<Server>) {
     let hooked = server.clone();
     crate::store::keyspace::set_expiry_hook(Some(Box::new(move |db, key| {
-        hooked.watches.touch_expired(db, key);
-        if hooked.tracking.is_active() {
-            // BCAST messages for it go out on the next expiry tick.
-            let running = tracking::running_noloop_client();
-            tracking::invalidate(&hooked, std::iter::once(key), 0, running);
-        }
         // Expiry runs on no client's behalf: every subscriber gets the event by its mailbox.
         let mut own = Vec::new();
         let db_index = usize::try_from(db).unwrap_or(usize::MAX);
         notify::notify(&hooked, notify::EXPIRED, "expired", key, db_index, 0, &mut own);
-        if let Some(journal) = hooked.journal() {
-            journal.append(&[crate::journal::Effect::Delete { db, key }]);
-        }
+        key_removed_in_background(&hooked, db, key);
     })));
+}
+
+/// What a key removed on no client's behalf (expiry, eviction) owes the rest of the server:
+/// its watchers are dirty, tracking clients that read it are invalidated (BCAST messages go
+/// out on the next tick), and the journal records the deletion. Called with the key's shard
+/// still locked, so the DELETE is ordered before any later change to the key.
+fn key_removed_in_background(server: &Server, db: u32, key: &[u8]) {
+    server.watches.touch_expired(db, key);
+    if server.tracking.is_active() {
+        let running = tracking::running_noloop_client();
+        tracking::invalidate(server, std::iter::once(key), 0, running);
+    }
+    if let Some(journal) = server.journal() {
+        journal.append(&[crate::journal::Effect::Delete { db, key }]);
+    }
 }
 
 fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod fuzzing;
 pub mod journal;
 pub mod limits;
 pub mod memory;

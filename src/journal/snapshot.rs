@@ -404,7 +404,12 @@ pub fn load(path: &Path, keyspace: &Keyspace, threads: usize) -> Result<(u64, u6
     #[expect(unsafe_code, reason = "the one mapped file; see SAFETY")]
     let map = unsafe { memmap2::MmapOptions::new().populate().map(&file) }
         .map_err(|e| format!("cannot map: {e}"))?;
-    let data: &[u8] = &map;
+    load_bytes(&map, keyspace, threads)
+}
+
+/// Loads a snapshot file's bytes into `keyspace` (empty), verifying every block, on up to
+/// `threads` threads. Returns the snapshot's sequence number and entry count.
+pub fn load_bytes(data: &[u8], keyspace: &Keyspace, threads: usize) -> Result<(u64, u64), String> {
     let layout = scan(data).map_err(|e| e.to_string())?;
     reserve(keyspace, &layout.blocks);
     let threads = threads.clamp(1, 16);

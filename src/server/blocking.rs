@@ -167,6 +167,11 @@ impl Waiter {
         self.notify.notify_one();
     }
 
+    /// The outcome, if `deliver` was called (an in-process client cannot wait for it).
+    pub fn try_outcome(&self) -> Option<Outcome> {
+        self.outcome.lock().take()
+    }
+
     /// Waits until `deliver` was called. Cancel-safe.
     pub async fn outcome(&self) -> Outcome {
         loop {

@@ -43,6 +43,43 @@ pub struct ClientHandle {
     pub tracking: super::tracking::ClientTracking,
 }
 
+impl ClientHandle {
+    /// A new client's handle: no name, database 0, RESP2, user `default`. `fd` is the
+    /// socket's descriptor as CLIENT LIST shows it (-1 for a client without one).
+    pub fn new(id: u64, addr: SocketAddr, local_addr: SocketAddr, fd: i64) -> Self {
+        Self {
+            id,
+            addr,
+            local_addr,
+            fd,
+            created: Instant::now(),
+            info: Mutex::new(ClientInfo {
+                name: Vec::new(),
+                lib_name: Vec::new(),
+                lib_ver: Vec::new(),
+                db: 0,
+                protocol: Protocol::Resp2,
+                last_command: "",
+                last_interaction: Instant::now(),
+                query_buffer_bytes: 0,
+                query_buffer_free_bytes: 0,
+                output_bytes: 0,
+                no_evict: false,
+                no_touch: false,
+                user: "default",
+                blocked: false,
+                multi: -1,
+                monitor: false,
+            }),
+            killed: AtomicBool::new(false),
+            kill_notify: Notify::new(),
+            mailbox: Mailbox::default(),
+            watch_dirty: Arc::default(),
+            tracking: super::tracking::ClientTracking::default(),
+        }
+    }
+}
+
 /// The CLIENT LIST fields a connection publishes after each batch.
 #[derive(Debug, Clone)]
 pub struct ClientInfo {

@@ -5,6 +5,7 @@ pub mod clients;
 pub mod compaction;
 pub mod connection;
 pub mod evict;
+pub mod local;
 pub mod monitor;
 pub mod notify;
 pub mod pause;
@@ -27,7 +28,7 @@ use crate::clock::unix_ms_now;
 use crate::config::Config;
 use crate::limits;
 use crate::store::{Db, Keyspace};
-use clients::{ClientHandle, ClientInfo, ClientRegistry};
+use clients::{ClientHandle, ClientRegistry};
 use settings::Settings;
 use stats::Stats;
 
@@ -384,36 +385,7 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
     }
     let id = server.clients.next_id();
     let local_addr = stream.local_addr().unwrap_or(peer);
-    let handle = Arc::new(ClientHandle {
-        id,
-        addr: peer,
-        local_addr,
-        fd: raw_fd(&stream),
-        created: Instant::now(),
-        info: parking_lot::Mutex::new(ClientInfo {
-            name: Vec::new(),
-            lib_name: Vec::new(),
-            lib_ver: Vec::new(),
-            db: 0,
-            protocol: crate::protocol::Protocol::Resp2,
-            last_command: "",
-            last_interaction: Instant::now(),
-            query_buffer_bytes: 0,
-            query_buffer_free_bytes: 0,
-            output_bytes: 0,
-            no_evict: false,
-            no_touch: false,
-            user: "default",
-            blocked: false,
-            multi: -1,
-            monitor: false,
-        }),
-        killed: std::sync::atomic::AtomicBool::new(false),
-        kill_notify: Notify::new(),
-        mailbox: pubsub::Mailbox::default(),
-        watch_dirty: Arc::default(),
-        tracking: tracking::ClientTracking::default(),
-    });
+    let handle = Arc::new(ClientHandle::new(id, peer, local_addr, raw_fd(&stream)));
     server.clients.register(handle.clone());
     let server = server.clone();
     let handle_for_cleanup = handle.clone();

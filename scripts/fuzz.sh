@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs the cargo-fuzz targets (docs/FUZZING.md). Needs a nightly toolchain and cargo-fuzz:
+#   rustup toolchain install nightly && cargo install cargo-fuzz --locked
+#
+#   scripts/fuzz.sh SECONDS [TARGET...]    fuzz each target for SECONDS (all four by default),
+#                                          then merge what it found into fuzz/corpus/<target>
+#
+# New inputs go to fuzz/work/<target> (not checked in) while fuzzing; the checked-in corpus
+# is a read-only seed. At the end `cargo fuzz cmin` keeps the smallest set of inputs with the
+# same coverage in fuzz/corpus/<target>. A crash is written to fuzz/artifacts/<target>/; copy
+# it to fuzz/regressions/<target>/ once fixed, so tests/fuzz_regressions.rs replays it.
+# FUZZ_JOBS (default 1) runs that many workers per target; each line of fuzz/hours.log
+# records a run's target, wall and CPU seconds, workers and final corpus size.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../fuzz"
+
+seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
+shift
+targets=("$@")
+[ ${#targets[@]} -gt 0 ] || targets=(resp_request journal_records snapshot_file commands)
+jobs=${FUZZ_JOBS:-1}
+
+# Flags: no sanitizer (the crate forbids unsafe code but for one mmap, which the targets do
+# not reach), debug assertions on (integer overflow is a finding), and the same limits a
+# client hits: inputs up to 64 KiB, 2 GiB of RSS.
+# CPU seconds used by this script's finished children (fuzz runs included), from
+# /proc: the fuzzers run at low priority beside other work, so wall time overstates them.
+cpu_seconds() { awk -v hz="$(getconf CLK_TCK)" '{ print int(($16 + $17) / hz) }' /proc/$$/stat; }
+
+cargo +nightly fuzz build -s none -a
+for target in "${targets[@]}"; do
+  mkdir -p "work/$target" "corpus/$target" "artifacts/$target"
+  extra=()
+  [ -f "dictionaries/$target.dict" ] && extra+=(-dict="dictionaries/$target.dict")
+  # -jobs=1 would still fork a worker logging to a file: only pass it for parallel runs.
+  [ "$jobs" -gt 1 ] && extra+=(-jobs="$jobs" -workers="$jobs")
+  before=$(cpu_seconds)
+  cargo +nightly fuzz run -s none -a "$target" "work/$target" "corpus/$target" -- \
+    -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
+    -print_final_stats=1 "${extra[@]}" 2>&1 | tail -n 20 | sed "s/^/[$target] /"
+  used=$(( $(cpu_seconds) - before ))
+  cargo +nightly fuzz cmin -s none -a "$target" "corpus/$target" -- "work/$target" >/dev/null 2>&1 || true
+  echo "$(date -u +%FT%TZ) $target wall=${seconds}s cpu=${used}s workers=$jobs corpus=$(ls "corpus/$target" | wc -l)" >> hours.log
+done

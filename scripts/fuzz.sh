@@ -37,7 +37,8 @@ for target in "${targets[@]}"; do
   before=$(cpu_seconds)
   cargo +nightly fuzz run -s none -a "$target" "work/$target" "corpus/$target" -- \
     -max_total_time="$seconds" -max_len=65536 -rss_limit_mb=2048 -timeout=10 \
-    -print_final_stats=1 "${extra[@]}" 2>&1 | tail -n 20 | sed "s/^/[$target] /"
+    -print_final_stats=1 "${extra[@]}" 2>&1 | tail -n 20 | sed "s/^/[$target] /" ||
+    echo "[$target] stopped early: a crash is in fuzz/artifacts/$target/"
   used=$(( $(cpu_seconds) - before ))
   cargo +nightly fuzz cmin -s none -a "$target" "corpus/$target" -- "work/$target" >/dev/null 2>&1 || true
   echo "$(date -u +%FT%TZ) $target wall=${seconds}s cpu=${used}s workers=$jobs corpus=$(ls "corpus/$target" | wc -l)" >> hours.log

@@ -119,10 +119,14 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<&[u8]>, now_ms: u64) -> Result
         Effect::Put { db: index, key, value, expires_at_ms } => {
             let hash = hash_key(key);
             let mut shard = db(keyspace, *index)?.lock(hash);
-            if *expires_at_ms != 0 && *expires_at_ms <= now_ms {
+            let value = stored(value);
+            // An empty collection is no key: no writer journals one, but a record that puts
+            // one must not leave a key that exists and is empty (Redis's loader skips empty
+            // keys too). The put still replaces what was there.
+            if (*expires_at_ms != 0 && *expires_at_ms <= now_ms) || value.is_empty_collection() {
                 shard.remove(hash, key, now_ms);
             } else {
-                shard.upsert(hash, key, stored(value), Some(*expires_at_ms), now_ms);
+                shard.upsert(hash, key, value, Some(*expires_at_ms), now_ms);
             }
         }
         Effect::Delete { db: index, key } => {
@@ -364,5 +368,24 @@ mod tests {
         apply(&ks, &Effect::FlushAll, 1_000).unwrap();
         assert_eq!(get(&ks, 0, b"c"), None);
         assert!(apply(&ks, &Effect::FlushDb { db: 9 }, 1_000).unwrap_err().contains("database 9"));
+    }
+
+    /// Found by the journal_records fuzz target: a put of an empty list left a key that
+    /// existed and was empty. It now deletes, replacing what was there as any put does.
+    #[test]
+    fn a_put_of_an_empty_collection_is_a_deletion() {
+        let ks = Keyspace::new(1);
+        apply(&ks, &put(0, "k", "v", 0).map_bytes(&|b| b.as_slice()), 1_000).unwrap();
+        for empty in [
+            JournalValue::List(vec![]),
+            JournalValue::Hash(vec![]),
+            JournalValue::Set(vec![]),
+            JournalValue::ZSet(vec![]),
+        ] {
+            let effect = Effect::Put { db: 0, key: &b"k"[..], value: empty, expires_at_ms: 0 };
+            apply(&ks, &effect, 1_000).unwrap();
+            let hash = hash_key(b"k");
+            assert!(ks.db(0).unwrap().lock(hash).find(hash, b"k", 1_000).is_none());
+        }
     }
 }

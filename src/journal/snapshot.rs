@@ -486,6 +486,11 @@ fn load_blocks(
         built.clear();
         let count = decode_block(data, block.offset, |entry| {
             let value = stored(&entry.value);
+            // An empty collection is no key (see `replay::apply`): skipped, as Redis's loader
+            // skips empty keys.
+            if value.is_empty_collection() {
+                return;
+            }
             built.push((hash_key(entry.key), entry.key, entry.expires_at_ms, value));
         })
         .map_err(|e| e.to_string())?;

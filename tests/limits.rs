@@ -289,3 +289,77 @@ fn expire_times_that_overflow_are_refused() {
     assert_eq!(c.cmd(&["PEXPIRE", "k", LONG_MIN]), int(1));
     assert_eq!(c.cmd(&["EXISTS", "k"]), int(0));
 }
+
+/// Permission bits of `path` (without the file type).
+#[cfg(unix)]
+fn mode_of(path: &std::path::Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).expect("stat").permissions().mode() & 0o777
+}
+
+#[cfg(unix)]
+#[test]
+fn journal_and_snapshot_files_are_owner_only() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let data = temp.path().join("data");
+    let mut node = spawn_node(&data, &[]);
+    node.ready().expect("start");
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["SET", "password", "secret"]), OK);
+    // SAVE writes a snapshot (through a temporary file) and a new MANIFEST (through its own).
+    assert_eq!(c.cmd(&["SAVE"]), OK);
+    assert_eq!(c.cmd(&["SET", "after", "save"]), OK);
+    node.stop();
+    // The data directory the server created is the owner's only.
+    assert_eq!(mode_of(&data), 0o700);
+    let mut names = Vec::new();
+    for entry in std::fs::read_dir(&data).expect("read data dir") {
+        let path = entry.expect("entry").path();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        assert_eq!(mode_of(&path), 0o600, "{name}");
+        names.push(name);
+    }
+    names.sort();
+    assert!(names.iter().any(|n| n.starts_with("journal-")), "{names:?}");
+    assert!(names.iter().any(|n| n.starts_with("snapshot-")), "{names:?}");
+    assert!(names.iter().any(|n| n == "MANIFEST"), "{names:?}");
+}
+
+/// Runs the server until it exits by itself (a start that fails); returns its exit code and
+/// its output. The log cannot go next to the data directory as `spawn_node` puts it: the
+/// point is that this directory cannot exist.
+fn failed_start(data: &std::path::Path) -> (Option<i32>, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_allydb"))
+        .args(["--port", "0", "--persistence-location"])
+        .arg(data)
+        .env_remove("ALLYDB_PORT")
+        .env_remove("PERSISTENCE_LOCATION")
+        .output()
+        .expect("run allydb");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    (output.status.code(), text)
+}
+
+/// A data directory the server cannot create ends the start with one clear line and exit
+/// code 1, not a panic. Tests run as root, which ignores permission bits, so the directory
+/// is put under a regular file: creating it fails with ENOTDIR for every user.
+#[test]
+fn unusable_data_directory_is_a_clear_error() {
+    let temp = tempfile::tempdir().expect("temp dir");
+    let file = temp.path().join("plain-file");
+    std::fs::write(&file, b"not a directory").expect("write file");
+    let data = file.join("data");
+    let (code, log) = failed_start(&data);
+    assert_eq!(code, Some(1), "{log}");
+    let expected = format!(
+        "allydb: cannot load the journal: cannot create {}: Not a directory (os error 20)",
+        data.display()
+    );
+    assert!(log.contains(&expected), "{log}");
+    assert!(!log.contains("panicked"), "{log}");
+    // The data directory itself being a file is refused the same way.
+    let (code, log) = failed_start(&file);
+    assert_eq!(code, Some(1), "{log}");
+    assert!(log.contains("is a file; the journal needs a directory"), "{log}");
+}

@@ -649,7 +649,17 @@ impl Settings {
             "client-query-buffer-limit" => {
                 self.hot.client_query_buffer_limit.store(value.parse().unwrap_or(0), Relaxed)
             }
-            "maxclients" => self.hot.maxclients.store(value.parse().unwrap_or(0), Relaxed),
+            "maxclients" => {
+                let maxclients = value.parse().unwrap_or(0);
+                // A raised maxclients needs the file descriptors too (Redis's
+                // updateMaxclients); when the hard limit forbids them, the warning says so.
+                if maxclients > self.hot.maxclients.load(Relaxed) {
+                    if let Some(warning) = super::sockets::raise_open_files_limit(maxclients) {
+                        tracing::warn!("{warning}");
+                    }
+                }
+                self.hot.maxclients.store(maxclients, Relaxed)
+            }
             "timeout" => self.hot.timeout_s.store(value.parse().unwrap_or(0), Relaxed),
             "tcp-keepalive" => self.hot.tcp_keepalive_s.store(value.parse().unwrap_or(0), Relaxed),
             name if EVICTION_SETTINGS.contains(&name) => self.hot.eviction.apply(name, &value),

@@ -58,6 +58,18 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     pub maxclients: u64,
 
+    /// Redis's timeout: close a client idle for more than this many seconds (0 = never).
+    /// Blocked clients, pub/sub subscribers and monitors are never closed for being idle.
+    #[arg(long, env = "ALLYDB_TIMEOUT", default_value_t = 0,
+          value_parser = clap::value_parser!(u64).range(0..=i32::MAX as u64))]
+    pub timeout: u64,
+
+    /// Redis's tcp-keepalive: seconds of silence before the kernel sends TCP keepalive probes
+    /// on a client connection (then every third of that, 3 probes; 0 = off).
+    #[arg(long, env = "ALLYDB_TCP_KEEPALIVE", default_value_t = limits::TCP_KEEPALIVE_S_DEFAULT,
+          value_parser = clap::value_parser!(u64).range(0..=i32::MAX as u64))]
+    pub tcp_keepalive: u64,
+
     /// Largest bulk string a client may send (bytes, or with a unit: 512mb).
     #[arg(long, env = "ALLYDB_PROTO_MAX_BULK_LEN", default_value = "512mb",
           value_parser = parse_bulk_len)]
@@ -256,6 +268,8 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--requirepass" => "ALLYDB_REQUIREPASS",
         "--databases" => "ALLYDB_DATABASES",
         "--maxclients" => "ALLYDB_MAXCLIENTS",
+        "--timeout" => "ALLYDB_TIMEOUT",
+        "--tcp-keepalive" => "ALLYDB_TCP_KEEPALIVE",
         "--proto-max-bulk-len" => "ALLYDB_PROTO_MAX_BULK_LEN",
         "--client-query-buffer-limit" => "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT",
         "--log-level" => "ALLYDB_LOG_LEVEL",

@@ -40,6 +40,13 @@ pub const DATABASES_DEFAULT: usize = 16;
 pub const DATABASES_MAX: usize = 1_000_000;
 /// Default `maxclients`.
 pub const CLIENTS_MAX_DEFAULT: u64 = 10_000;
+/// File descriptors kept beyond `maxclients` when raising RLIMIT_NOFILE at start (Redis's
+/// CONFIG_MIN_RESERVED_FDS): the listener, journal segments, snapshots, logs.
+pub const RESERVED_FDS: u64 = 32;
+/// Default `tcp-keepalive`, in seconds (Redis's 300).
+pub const TCP_KEEPALIVE_S_DEFAULT: u64 = 300;
+/// TCP keepalive probes before a silent peer is dropped (Redis's anetKeepAlive: 3).
+pub const TCP_KEEPALIVE_PROBES: u32 = 3;
 /// Shards per database, a power of two. Fixed for the life of the process: SCAN cursors and the
 /// compactor walk shards by index. 256 keeps an empty database small (about 12 KiB) while
 /// spreading a busy one.

@@ -418,7 +418,7 @@ fn write_snapshot(
 
 /// Creates the snapshot's temporary file with its header.
 fn create_snapshot_file(path: &Path, seq: u64) -> Result<(File, u64), String> {
-    let mut file = File::create(path).map_err(|e| io_text("create", path, &e))?;
+    let mut file = super::files::create(path).map_err(|e| io_text("create", path, &e))?;
     let header = SnapshotHeader { seq }.encode();
     file.write_all(&header).map_err(|e| io_text("write", path, &e))?;
     Ok((file, header.len() as u64))

@@ -97,7 +97,7 @@ impl Manifest {
         step: &mut dyn FnMut(&str) -> std::io::Result<()>,
     ) -> std::io::Result<()> {
         let temp = directory.join(MANIFEST_TEMP_FILE);
-        let mut file = File::create(&temp)?;
+        let mut file = super::files::create(&temp)?;
         file.write_all(&self.encode())?;
         step("temp-written")?;
         // Sync before the rename: a crash between them must leave the old MANIFEST in force,

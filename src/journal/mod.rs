@@ -6,6 +6,7 @@
 pub mod codec;
 pub mod compactor;
 pub mod faults;
+pub mod files;
 pub mod manifest;
 pub mod reader;
 pub mod record;

@@ -63,13 +63,7 @@ fn io_error(what: &str, path: &Path, error: std::io::Error) -> RecoveryError {
 /// Takes an exclusive lock on `DIR/LOCK`, writing our PID into it.
 fn take_lock(directory: &Path) -> Result<File, RecoveryError> {
     let path = directory.join("LOCK");
-    let mut file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
-        .map_err(|e| io_error("open", &path, e))?;
+    let mut file = super::files::open_or_create(&path).map_err(|e| io_error("open", &path, e))?;
     if file.try_lock().is_err() {
         let holder = std::fs::read_to_string(&path).unwrap_or_default();
         let holder = holder.trim();
@@ -270,7 +264,7 @@ pub fn recover(
             directory.display()
         )));
     }
-    std::fs::create_dir_all(directory).map_err(|e| io_error("create", directory, e))?;
+    super::files::create_dir_all(directory).map_err(|e| io_error("create", directory, e))?;
     let lock = take_lock(directory)?;
     let (manifest, segments) = read_manifest(directory)?;
     let snapshot = load_snapshot(directory, &manifest, keyspace)?;

@@ -1,7 +1,7 @@
 //! The journal writer: connections append encoded records to a shared buffer; one dedicated
 //! thread writes everything queued with one `write`, and `fdatasync`s as the mode asks, so no
 //! async worker ever blocks on disk I/O (DESIGN.md section 4).
-use std::fs::{File, OpenOptions};
+use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
 use std::path::{Path, PathBuf};
@@ -415,7 +415,7 @@ const REPAIR_INTERVAL: Duration = Duration::from_secs(1);
 /// so the new name survives a crash.
 pub fn create_segment(directory: &Path, first_seq: u64) -> std::io::Result<File> {
     let path = directory.join(segment_file_name(first_seq));
-    let mut file = OpenOptions::new().create_new(true).read(true).write(true).open(&path)?;
+    let mut file = super::files::create_new(&path)?;
     file.write_all(&SegmentHeader { first_seq }.encode())?;
     file.sync_data()?;
     File::open(directory)?.sync_all()?;

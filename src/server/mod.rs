@@ -5,12 +5,14 @@ pub mod clients;
 pub mod compaction;
 pub mod connection;
 pub mod evict;
+pub mod idle;
 pub mod local;
 pub mod monitor;
 pub mod notify;
 pub mod pause;
 pub mod pubsub;
 pub mod settings;
+pub mod sockets;
 pub mod stats;
 pub mod tracking;
 pub mod watch;
@@ -146,6 +148,9 @@ pub async fn run(
     config: Config,
     log_filter: Option<settings::LogFilterHook>,
 ) -> Result<(), StartError> {
+    if let Some(warning) = sockets::raise_open_files_limit(config.maxclients) {
+        tracing::warn!("{warning}");
+    }
     let address = SocketAddr::new(config.bind, config.port);
     let listener = TcpListener::bind(address)
         .await
@@ -383,6 +388,10 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
         });
         return;
     }
+    let keepalive_s = server.settings.hot.tcp_keepalive_s.load(Relaxed);
+    if let Err(error) = sockets::set_keepalive(&stream, keepalive_s) {
+        tracing::debug!("cannot set TCP keepalive for {peer}: {error}");
+    }
     let id = server.clients.next_id();
     let local_addr = stream.local_addr().unwrap_or(peer);
     let handle = Arc::new(ClientHandle::new(id, peer, local_addr, raw_fd(&stream)));
@@ -415,8 +424,14 @@ fn raw_fd(_stream: &TcpStream) -> i64 {
 async fn active_expiry(server: Arc<Server>) {
     let mut tick = tokio::time::interval(Duration::from_millis(limits::EXPIRE_CYCLE_INTERVAL_MS));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut idle_checked = Instant::now();
     loop {
         tick.tick().await;
+        let now = Instant::now();
+        if now.duration_since(idle_checked) >= idle::CHECK_INTERVAL {
+            idle_checked = now;
+            idle::close_idle_clients(&server, now);
+        }
         crate::store::keyspace::tick_access_clock();
         // CLIENT PAUSE stops expiry: keys past their deadline stay until it ends.
         if server.is_loading() || server.pause.mode() != pause::PauseMode::None {

@@ -220,6 +220,11 @@ pub struct Hot {
     pub normal_output_limit: [AtomicU64; 3],
     /// `tracking-table-max-keys`; 0 means no bound.
     pub tracking_table_max_keys: AtomicU64,
+    /// `timeout`: seconds a client may stay idle before it is closed; 0 means never.
+    pub timeout_s: AtomicU64,
+    /// `tcp-keepalive`: seconds of silence before the kernel probes a connection; 0 is off.
+    /// Applied to connections accepted from then on, as in Redis.
+    pub tcp_keepalive_s: AtomicU64,
 }
 
 impl Hot {
@@ -386,8 +391,8 @@ impl Settings {
             ("appenddirname", "appendonlydir".into()),
             ("appendfsync", config.appendfsync.name().into()),
             ("save", String::new()),
-            ("timeout", "0".into()),
-            ("tcp-keepalive", "300".into()),
+            ("timeout", config.timeout.to_string()),
+            ("tcp-keepalive", config.tcp_keepalive.to_string()),
             ("tcp-backlog", "511".into()),
             ("protected-mode", "yes".into()),
             ("hz", "10".into()),
@@ -530,6 +535,8 @@ impl Settings {
                 tracking_table_max_keys: AtomicU64::new(
                     crate::limits::TRACKING_TABLE_KEYS_MAX_DEFAULT,
                 ),
+                timeout_s: AtomicU64::new(config.timeout),
+                tcp_keepalive_s: AtomicU64::new(config.tcp_keepalive),
                 requirepass: RwLock::new(
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
@@ -642,7 +649,19 @@ impl Settings {
             "client-query-buffer-limit" => {
                 self.hot.client_query_buffer_limit.store(value.parse().unwrap_or(0), Relaxed)
             }
-            "maxclients" => self.hot.maxclients.store(value.parse().unwrap_or(0), Relaxed),
+            "maxclients" => {
+                let maxclients = value.parse().unwrap_or(0);
+                // A raised maxclients needs the file descriptors too (Redis's
+                // updateMaxclients); when the hard limit forbids them, the warning says so.
+                if maxclients > self.hot.maxclients.load(Relaxed) {
+                    if let Some(warning) = super::sockets::raise_open_files_limit(maxclients) {
+                        tracing::warn!("{warning}");
+                    }
+                }
+                self.hot.maxclients.store(maxclients, Relaxed)
+            }
+            "timeout" => self.hot.timeout_s.store(value.parse().unwrap_or(0), Relaxed),
+            "tcp-keepalive" => self.hot.tcp_keepalive_s.store(value.parse().unwrap_or(0), Relaxed),
             name if EVICTION_SETTINGS.contains(&name) => self.hot.eviction.apply(name, &value),
             "tracking-table-max-keys" => {
                 self.hot.tracking_table_max_keys.store(value.parse().unwrap_or(0), Relaxed)
@@ -751,6 +770,14 @@ mod tests {
         assert_eq!(settings.hot.requirepass.read().as_deref(), Some(&b"pw"[..]));
         settings.apply(def, String::new());
         assert!(settings.hot.requirepass.read().is_none());
+        assert_eq!(settings.hot.timeout_s.load(Relaxed), 0);
+        assert_eq!(settings.hot.tcp_keepalive_s.load(Relaxed), 300);
+        for (name, value) in [("timeout", "5"), ("tcp-keepalive", "60")] {
+            let def = Settings::find(name).unwrap();
+            settings.apply(def, Settings::validate(def, value).unwrap());
+        }
+        assert_eq!(settings.hot.timeout_s.load(Relaxed), 5);
+        assert_eq!(settings.hot.tcp_keepalive_s.load(Relaxed), 60);
     }
 
     #[test]

@@ -229,7 +229,11 @@ fn sync_dir(dir: &Path) -> Result<(), String> {
 /// Creates the backup directory (refusing one that exists: an earlier backup is never
 /// overwritten), durably.
 fn create_backup_dir(backup: &Path) -> Result<(), String> {
-    std::fs::create_dir(backup).map_err(|e| {
+    // Owner-only, as the data directory's own files: the backup holds the same values.
+    let mut builder = std::fs::DirBuilder::new();
+    #[cfg(unix)]
+    std::os::unix::fs::DirBuilderExt::mode(&mut builder, allydb::journal::files::DIRECTORY_MODE);
+    builder.create(backup).map_err(|e| {
         if e.kind() == std::io::ErrorKind::AlreadyExists {
             format!(
                 "{} exists: choose another --backup (an earlier backup is never overwritten)",
@@ -273,7 +277,9 @@ fn rewrite_snapshot(
         } else {
             Some(File::open(path).map_err(io("open", path))?)
         };
-        let mut out = std::io::BufWriter::new(File::create(&temp).map_err(io("create", &temp))?);
+        let mut out = std::io::BufWriter::new(
+            allydb::journal::files::create(&temp).map_err(io("create", &temp))?,
+        );
         out.write_all(&SnapshotHeader { seq }.encode()).map_err(io("write", &temp))?;
         let mut buf = Vec::new();
         for (offset, len) in blocks {
@@ -313,7 +319,7 @@ fn extract_segment(
         let temp = target.with_extension("log.tmp");
         let mut source = File::open(path).map_err(io("open", path))?;
         source.seek(SeekFrom::Start(from)).map_err(io("read", path))?;
-        let mut out = File::create(&temp).map_err(io("create", &temp))?;
+        let mut out = allydb::journal::files::create(&temp).map_err(io("create", &temp))?;
         out.write_all(&SegmentHeader { first_seq }.encode()).map_err(io("write", &temp))?;
         let copied = std::io::copy(&mut source.take(to.saturating_sub(from)), &mut out)
             .map_err(io("copy", path))?;

@@ -1,0 +1,104 @@
+//! Operating-system limits of client connections: TCP keepalive on accepted sockets
+//! (`tcp-keepalive`) and the open-files limit `maxclients` needs, raised at start.
+use std::os::fd::AsFd;
+use std::time::Duration;
+
+use crate::limits;
+
+/// Turns on TCP keepalive as Redis's anetKeepAlive does: the first probe after `idle_s`
+/// seconds of silence, then one every `idle_s / 3` seconds (at least 1), and the peer is
+/// dropped after `TCP_KEEPALIVE_PROBES` unanswered probes. `idle_s == 0` leaves the socket
+/// as the kernel made it (keepalive off), as Redis does with `tcp-keepalive 0`.
+pub fn set_keepalive(socket: impl AsFd, idle_s: u64) -> std::io::Result<()> {
+    if idle_s == 0 {
+        return Ok(());
+    }
+    use rustix::net::sockopt;
+    let socket = socket.as_fd();
+    sockopt::set_socket_keepalive(socket, true)?;
+    sockopt::set_tcp_keepidle(socket, Duration::from_secs(idle_s))?;
+    sockopt::set_tcp_keepintvl(socket, Duration::from_secs((idle_s / 3).max(1)))?;
+    sockopt::set_tcp_keepcnt(socket, limits::TCP_KEEPALIVE_PROBES)?;
+    Ok(())
+}
+
+/// Raises the soft RLIMIT_NOFILE to `maxclients + RESERVED_FDS` when it is lower, within the
+/// hard limit, like Redis's adjustOpenFilesLimit. Returns a warning to log when the limit
+/// stays too low: the server still runs, and a connection past the limit is refused by the
+/// accept loop's error path rather than by `maxclients`.
+pub fn raise_open_files_limit(maxclients: u64) -> Option<String> {
+    use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
+    let wanted = maxclients.saturating_add(limits::RESERVED_FDS);
+    let current = getrlimit(Resource::Nofile);
+    let soft = current.current.unwrap_or(u64::MAX);
+    if soft >= wanted {
+        return None;
+    }
+    let hard = current.maximum.unwrap_or(u64::MAX);
+    let target = wanted.min(hard);
+    if target > soft
+        && setrlimit(Resource::Nofile, Rlimit { current: Some(target), ..current }).is_err()
+    {
+        return Some(format!(
+            "cannot raise the open files limit from {soft} to {target}: maxclients {maxclients} \
+             needs {wanted} file descriptors"
+        ));
+    }
+    let now = getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX);
+    (now < wanted).then(|| {
+        format!(
+            "the open files limit is {now} (hard limit {hard}): maxclients {maxclients} needs \
+             {wanted}; raise it (ulimit -n) or connections past {} may be refused",
+            now.saturating_sub(limits::RESERVED_FDS)
+        )
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rustix::net::sockopt;
+
+    fn connected_socket() -> (std::net::TcpStream, std::net::TcpListener) {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let stream = std::net::TcpStream::connect(listener.local_addr().unwrap()).unwrap();
+        (stream, listener)
+    }
+
+    #[test]
+    fn keepalive_uses_redis_intervals() {
+        let (stream, _listener) = connected_socket();
+        set_keepalive(&stream, 300).unwrap();
+        assert!(sockopt::socket_keepalive(&stream).unwrap());
+        assert_eq!(sockopt::tcp_keepidle(&stream).unwrap(), Duration::from_secs(300));
+        assert_eq!(sockopt::tcp_keepintvl(&stream).unwrap(), Duration::from_secs(100));
+        assert_eq!(sockopt::tcp_keepcnt(&stream).unwrap(), 3);
+        // A short idle time still probes at least once a second.
+        set_keepalive(&stream, 2).unwrap();
+        assert_eq!(sockopt::tcp_keepidle(&stream).unwrap(), Duration::from_secs(2));
+        assert_eq!(sockopt::tcp_keepintvl(&stream).unwrap(), Duration::from_secs(1));
+    }
+
+    #[test]
+    fn keepalive_zero_leaves_it_off() {
+        let (stream, _listener) = connected_socket();
+        set_keepalive(&stream, 0).unwrap();
+        assert!(!sockopt::socket_keepalive(&stream).unwrap());
+    }
+
+    #[test]
+    fn open_files_limit_covers_maxclients() {
+        use rustix::process::{getrlimit, Resource};
+        let before = getrlimit(Resource::Nofile);
+        // A small maxclients is already covered: nothing to say, nothing changed.
+        assert_eq!(raise_open_files_limit(10), None);
+        assert_eq!(getrlimit(Resource::Nofile).current, before.current);
+        let hard = before.maximum.unwrap_or(u64::MAX);
+        let soft = before.current.unwrap_or(u64::MAX);
+        // Asking for more than the hard limit allows is a warning, not a failure.
+        if hard < u64::MAX - 100 {
+            assert!(raise_open_files_limit(hard).is_some());
+            assert!(getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX) >= soft);
+        }
+    }
+}

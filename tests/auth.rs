@@ -378,6 +378,10 @@ fn auth_texts_with_a_password() {
     assert_eq!(c.cmd(&["AUTH", "wrong"]), err(WRONGPASS));
     assert_eq!(c.cmd(&["AUTH", "default", "wrong"]), err(WRONGPASS));
     assert_eq!(c.cmd(&["PING"]), PONG);
+    // Every failure counts in INFO, as Redis 7.2's ACL log counts them; RESETSTAT clears it.
+    assert_eq!(info_number(&mut c, "stats", "acl_access_denied_auth"), 8);
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), OK);
+    assert_eq!(info_number(&mut c, "stats", "acl_access_denied_auth"), 0);
 }
 
 // ------------------------------------------------------------------------------------ ACL

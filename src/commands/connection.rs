@@ -165,6 +165,7 @@ pub fn auth(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     if !check_credentials(ctx, username, password) {
         tracing::debug!("AUTH failed for client id={}", ctx.client.id);
+        ctx.server.stats.auth_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(WRONGPASS);
     }
     ctx.client.authenticated = true;
@@ -216,6 +217,7 @@ pub fn hello(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     if let Some((username, password)) = credentials {
         if !check_credentials(ctx, username, password) {
+            ctx.server.stats.auth_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Err(WRONGPASS);
         }
         ctx.client.authenticated = true;

@@ -656,7 +656,7 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("eventloop_duration_cmd_sum", 0)
         .field("instantaneous_eventloop_cycles_per_sec", 0)
         .field("instantaneous_eventloop_duration_usec", 0)
-        .field("acl_access_denied_auth", 0)
+        .field("acl_access_denied_auth", stats.auth_failures.load(Relaxed))
         .field("acl_access_denied_cmd", 0)
         .field("acl_access_denied_key", 0)
         .field("acl_access_denied_channel", 0);

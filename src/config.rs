@@ -48,6 +48,18 @@ pub struct Config {
     #[arg(long, env = "ALLYDB_REQUIREPASS")]
     pub requirepass: Option<String>,
 
+    /// Redis's protected-mode: while no password is set, refuse clients whose address is not
+    /// loopback (127.*, ::1) with -DENIED. `no` accepts everyone the bind address lets in.
+    #[arg(long, env = "ALLYDB_PROTECTED_MODE", default_value = "yes", value_parser = parse_yes_no,
+          action = clap::ArgAction::Set)]
+    pub protected_mode: bool,
+
+    /// Redis's enable-protected-configs: whether CONFIG SET may change the protected settings
+    /// `dir` and `dbfilename`: no, yes, or local (only clients connected over loopback).
+    #[arg(long, env = "ALLYDB_ENABLE_PROTECTED_CONFIGS", default_value = "no",
+          value_parser = parse_protected_action)]
+    pub enable_protected_configs: String,
+
     /// Number of databases (SELECT 0 .. N-1).
     #[arg(long, env = "ALLYDB_DATABASES", default_value_t = limits::DATABASES_DEFAULT,
           value_parser = parse_databases)]
@@ -266,6 +278,8 @@ fn env_name_of(flag: &str) -> Option<&'static str> {
         "--persistence-location" => "PERSISTENCE_LOCATION",
         "--persistence-interval" => "PERSISTENCE_INTERVAL",
         "--requirepass" => "ALLYDB_REQUIREPASS",
+        "--protected-mode" => "ALLYDB_PROTECTED_MODE",
+        "--enable-protected-configs" => "ALLYDB_ENABLE_PROTECTED_CONFIGS",
         "--databases" => "ALLYDB_DATABASES",
         "--maxclients" => "ALLYDB_MAXCLIENTS",
         "--timeout" => "ALLYDB_TIMEOUT",
@@ -290,6 +304,15 @@ fn parse_yes_no(text: &str) -> Result<bool, String> {
         "yes" => Ok(true),
         "no" => Ok(false),
         _ => Err("must be yes or no".to_string()),
+    }
+}
+
+/// Redis's `no | yes | local` for actions it protects, lowercased as CONFIG GET shows them.
+fn parse_protected_action(text: &str) -> Result<String, String> {
+    let lower = text.to_ascii_lowercase();
+    match lower.as_str() {
+        "no" | "yes" | "local" => Ok(lower),
+        _ => Err("must be no, yes or local".to_string()),
     }
 }
 

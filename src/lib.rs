@@ -12,6 +12,7 @@ pub mod limits;
 pub mod memory;
 pub mod protocol;
 pub mod server;
+pub mod sha256;
 pub mod store;
 
 /// The Redis version AllyDB reports (INFO `redis_version`, HELLO `version`): the Redis release

@@ -282,11 +282,15 @@ fn config_set_maxclients_takes_effect() {
     let server = TestServer::start();
     let mut c = server.raw();
     assert_eq!(c.cmd(&["CONFIG", "SET", "maxclients", "2"]), OK);
+    let received = info_number(&mut c, "stats", "total_connections_received");
     let mut second = server.raw();
     assert_eq!(second.cmd(&["PING"]), "+PONG\r\n");
     let mut third = server.raw();
     assert_eq!(third.read_reply(), err("ERR max number of clients reached"));
     assert!(third.is_closed());
+    // As in Redis: a refused connection is rejected, not received.
+    assert_eq!(info_number(&mut c, "stats", "rejected_connections"), 1);
+    assert_eq!(info_number(&mut c, "stats", "total_connections_received"), received + 1);
     assert_eq!(c.cmd(&["CONFIG", "SET", "maxclients", "10000"]), OK);
     let mut fourth = server.raw();
     assert_eq!(fourth.cmd(&["PING"]), "+PONG\r\n");

@@ -60,6 +60,16 @@ fn invalid_values_give_one_line_and_status_1() {
         (&["--hash-max-listpack-entries", "-1"], &[], &["'-1'", "--hash-max-listpack-entries"]),
         (&["--list-max-listpack-size", "2147483648"], &[], &["--list-max-listpack-size"]),
         (&["--zset-max-listpack-value", "big"], &[], &["'big'", "--zset-max-listpack-value"]),
+        (
+            &["--protected-mode", "maybe"],
+            &[],
+            &["'maybe'", "--protected-mode (ALLYDB_PROTECTED_MODE)"],
+        ),
+        (
+            &[],
+            &[("ALLYDB_ENABLE_PROTECTED_CONFIGS", "always")],
+            &["'always'", "--enable-protected-configs (ALLYDB_ENABLE_PROTECTED_CONFIGS)"],
+        ),
     ];
     for (args, env, needles) in cases {
         let (status, stderr) = run_failing(args, env);
@@ -83,6 +93,8 @@ fn help_documents_every_setting_and_its_environment_variable() {
         ("--persistence-location", "PERSISTENCE_LOCATION"),
         ("--persistence-interval", "PERSISTENCE_INTERVAL"),
         ("--requirepass", "ALLYDB_REQUIREPASS"),
+        ("--protected-mode", "ALLYDB_PROTECTED_MODE"),
+        ("--enable-protected-configs", "ALLYDB_ENABLE_PROTECTED_CONFIGS"),
         ("--databases", "ALLYDB_DATABASES"),
         ("--maxclients", "ALLYDB_MAXCLIENTS"),
         ("--proto-max-bulk-len", "ALLYDB_PROTO_MAX_BULK_LEN"),

@@ -122,23 +122,29 @@ pub fn select(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// Checks a username/password pair against the one user, `default`.
+/// Checks a username/password pair against the one user, `default` (which, without a
+/// password, takes any).
 fn check_credentials(ctx: &Context<'_>, username: &[u8], password: &[u8]) -> bool {
     if username != b"default" {
         return false;
     }
     match &*ctx.server.settings.hot.requirepass.read() {
         None => true,
-        Some(expected) => constant_time_eq(expected, password),
+        Some(expected) => password_matches(expected, password),
     }
 }
 
-/// Compares without an early exit, so timing does not reveal a matching prefix.
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+/// Compares the SHA-256 digests of the two passwords, as Redis's ACL does: both are 32 bytes
+/// whatever the lengths, so the time taken reveals neither a matching prefix nor the length.
+pub fn password_matches(expected: &[u8], given: &[u8]) -> bool {
+    constant_time_eq(&crate::sha256::digest(expected), &crate::sha256::digest(given))
+}
+
+/// Compares two digests without an early exit; `black_box` keeps the compiler from turning
+/// the fold back into one.
+fn constant_time_eq(a: &[u8; 32], b: &[u8; 32]) -> bool {
+    let difference = a.iter().zip(b).fold(0u8, |acc, (x, y)| std::hint::black_box(acc | (x ^ y)));
+    difference == 0
 }
 
 const WRONGPASS: CommandError =
@@ -159,6 +165,7 @@ pub fn auth(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     if !check_credentials(ctx, username, password) {
         tracing::debug!("AUTH failed for client id={}", ctx.client.id);
+        ctx.server.stats.auth_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         return Err(WRONGPASS);
     }
     ctx.client.authenticated = true;
@@ -210,6 +217,7 @@ pub fn hello(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     if let Some((username, password)) = credentials {
         if !check_credentials(ctx, username, password) {
+            ctx.server.stats.auth_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             return Err(WRONGPASS);
         }
         ctx.client.authenticated = true;
@@ -282,4 +290,17 @@ pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     }
     ctx.reply.simple("RESET");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::password_matches;
+
+    #[test]
+    fn passwords_match_only_exactly() {
+        assert!(password_matches(b"secret", b"secret"));
+        for wrong in [&b""[..], b"secre", b"secret ", b"Secret", b"secreu", &[0u8; 64]] {
+            assert!(!password_matches(b"secret", wrong), "{wrong:?}");
+        }
+    }
 }

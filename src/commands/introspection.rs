@@ -71,8 +71,9 @@ static SUBCOMMANDS: &[CommandSpec] = &[
 
 // ------------------------------------------------------------------------------ COMMAND INFO
 
-/// ACL categories in the order COMMAND INFO lists them.
-const CATEGORY_ORDER: &[&str] = &[
+/// ACL categories in the order COMMAND INFO lists them (and ACL CAT, Redis's
+/// `ACLCommandCategories`).
+pub const CATEGORY_ORDER: &[&str] = &[
     "keyspace",
     "read",
     "write",
@@ -98,7 +99,7 @@ const CATEGORY_ORDER: &[&str] = &[
 
 /// Whether `spec` is in ACL category `category`: explicit ones from the row, data-type ones
 /// from its group, the rest derived from flags as Redis's `setImplicitACLCategories` does.
-fn in_category(spec: &CommandSpec, category: &str) -> bool {
+pub fn in_category(spec: &CommandSpec, category: &str) -> bool {
     let group = spec.group;
     match category {
         "keyspace" => spec.acl & acl::KEYSPACE != 0,

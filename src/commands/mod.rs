@@ -1,5 +1,6 @@
 //! Command dispatch: lookup, arity, authentication, then the family handler; counts stats.
 //! Families live in one file each; `table` is the one list of what exists.
+pub mod acl;
 pub mod arguments;
 pub mod bitmaps;
 pub mod client;

@@ -656,7 +656,7 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("eventloop_duration_cmd_sum", 0)
         .field("instantaneous_eventloop_cycles_per_sec", 0)
         .field("instantaneous_eventloop_duration_usec", 0)
-        .field("acl_access_denied_auth", 0)
+        .field("acl_access_denied_auth", stats.auth_failures.load(Relaxed))
         .field("acl_access_denied_cmd", 0)
         .field("acl_access_denied_key", 0)
         .field("acl_access_denied_channel", 0);
@@ -797,6 +797,13 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if !def.mutable {
             return Err(config_set_failed(&typed, "can't set immutable config"));
         }
+        if def.protected && !may_set_protected(ctx) {
+            return Err(config_set_failed(&typed, "can't set protected config"));
+        }
+        // Redis's DENY_LOADING_CONFIG.
+        if def.name == "dir" && ctx.server.is_loading() {
+            return Err(CommandError::Static("LOADING Redis is loading the dataset in memory"));
+        }
         if chosen.iter().any(|(d, _)| std::ptr::eq(*d, def)) {
             return Err(config_set_failed(&typed, "duplicate parameter"));
         }
@@ -824,6 +831,16 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     ctx.reply.ok();
     Ok(())
+}
+
+/// Redis's `allowProtectedAction` for `enable-protected-configs`: `yes`, or `local` and the
+/// client is connected over loopback.
+fn may_set_protected(ctx: &Context<'_>) -> bool {
+    match ctx.server.settings.get("enable-protected-configs").as_deref() {
+        Some("yes") => true,
+        Some("local") => crate::server::clients::is_loopback_peer(&ctx.client.handle.addr),
+        _ => false,
+    }
 }
 
 /// A new `maxmemory` below what is in use evicts down to it at once (Redis starts its

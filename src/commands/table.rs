@@ -229,7 +229,7 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 13] {
+pub fn families() -> [&'static [CommandSpec]; 14] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
@@ -244,6 +244,7 @@ pub fn families() -> [&'static [CommandSpec]; 13] {
         super::introspection::COMMANDS,
         super::transactions::COMMANDS,
         super::pubsub::COMMANDS,
+        super::acl::COMMANDS,
     ]
 }
 

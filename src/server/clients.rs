@@ -224,6 +224,13 @@ pub fn format_addr(addr: &SocketAddr) -> String {
     }
 }
 
+/// Whether a peer counts as local for protected mode and `enable-protected-configs local`:
+/// Redis 7.2's `connIsLocal`, any `127.*` address or `::1`. An IPv4 client of a dual-stack
+/// `::` listener arrives as `::ffff:127.x.y.z`, which is the same loopback client.
+pub fn is_loopback_peer(addr: &SocketAddr) -> bool {
+    addr.ip().to_canonical().is_loopback()
+}
+
 /// The state only the connection's own task touches.
 pub struct ClientState {
     pub id: u64,
@@ -347,5 +354,21 @@ impl ClientRegistry {
     /// A snapshot of all handles, by ascending ID.
     pub fn all(&self) -> Vec<Arc<ClientHandle>> {
         self.clients.lock().values().cloned().collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_loopback_peer;
+
+    #[test]
+    fn loopback_is_127_star_and_ipv6_one() {
+        for local in ["127.0.0.1:1", "127.3.2.1:1", "[::1]:1", "[::ffff:127.0.0.1]:1"] {
+            assert!(is_loopback_peer(&local.parse().unwrap()), "{local}");
+        }
+        for remote in ["192.0.2.2:1", "0.0.0.0:1", "[fd00::2]:1", "[::ffff:192.0.2.2]:1", "[::]:1"]
+        {
+            assert!(!is_loopback_peer(&remote.parse().unwrap()), "{remote}");
+        }
     }
 }

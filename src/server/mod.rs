@@ -145,11 +145,16 @@ impl std::error::Error for StartError {}
 /// Binds, serves until shutdown, then returns.
 /// `log_filter` lets CONFIG SET loglevel change the log filter of the binary's subscriber.
 pub async fn run(
-    config: Config,
+    mut config: Config,
     log_filter: Option<settings::LogFilterHook>,
 ) -> Result<(), StartError> {
     if let Some(warning) = sockets::raise_open_files_limit(config.maxclients) {
         tracing::warn!("{warning}");
+    }
+    // The journal's directory is fixed now: CONFIG SET dir changes the working directory,
+    // and must not move where later segments and snapshots go.
+    if let Ok(absolute) = std::path::absolute(&config.persistence_location) {
+        config.persistence_location = absolute;
     }
     let address = SocketAddr::new(config.bind, config.port);
     let listener = TcpListener::bind(address)
@@ -377,17 +382,39 @@ fn key_removed_in_background(server: &Server, db: u32, key: &[u8]) {
     }
 }
 
+/// Whether protected mode refuses this peer: it is on, the default user has no password, and
+/// the peer is not loopback. Checked on accept, as Redis does, so CONFIG SET protected-mode
+/// or requirepass applies to the next connection.
+fn is_refused_by_protected_mode(server: &Server, peer: &SocketAddr) -> bool {
+    server.settings.hot.protected_mode.load(Relaxed)
+        && !server.requires_auth()
+        && !clients::is_loopback_peer(peer)
+}
+
+/// Answers a refused connection with one error line, then closes it. Neither refusal counts
+/// in `total_connections_received`, both in `rejected_connections`, as in Redis.
+fn refuse(server: &Server, stream: TcpStream, error: String) {
+    server.stats.rejected_connections.fetch_add(1, Relaxed);
+    tokio::spawn(async move {
+        let mut stream = stream;
+        let _ = stream.write_all(error.as_bytes()).await;
+        let _ = stream.shutdown().await;
+    });
+}
+
 fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
-    server.stats.connections_received.fetch_add(1, Relaxed);
     let max = usize::try_from(server.settings.hot.maxclients.load(Relaxed)).unwrap_or(usize::MAX);
     if !server.clients.try_reserve(max) {
-        server.stats.rejected_connections.fetch_add(1, Relaxed);
-        tokio::spawn(async move {
-            let mut stream = stream;
-            let _ = stream.write_all(b"-ERR max number of clients reached\r\n").await;
-        });
+        refuse(server, stream, "-ERR max number of clients reached\r\n".into());
         return;
     }
+    if is_refused_by_protected_mode(server, &peer) {
+        server.clients.release();
+        let denied = crate::protocol::error::PROTECTED_MODE_DENIED;
+        refuse(server, stream, format!("-{denied}\r\n"));
+        return;
+    }
+    server.stats.connections_received.fetch_add(1, Relaxed);
     let keepalive_s = server.settings.hot.tcp_keepalive_s.load(Relaxed);
     if let Err(error) = sockets::set_keepalive(&stream, keepalive_s) {
         tracing::debug!("cannot set TCP keepalive for {peer}: {error}");

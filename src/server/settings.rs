@@ -1,7 +1,7 @@
 //! Live settings under Redis's names, for CONFIG GET/SET. Startup values come from `Config`;
 //! settings read on hot paths are mirrored in atomics (`Hot`).
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use parking_lot::RwLock;
 
@@ -30,6 +30,10 @@ pub enum Kind {
     BufferLimits,
     /// `notify-keyspace-events`: Redis's class letters, shown in its canonical order.
     NotifyFlags,
+    /// `dir`: an existing directory.
+    Directory,
+    /// `dbfilename`: a file name without a directory part.
+    FileName,
 }
 
 /// One setting: Redis's name, an optional alias, its kind, and whether CONFIG SET may change it.
@@ -39,15 +43,23 @@ pub struct SettingDef {
     pub alias: Option<&'static str>,
     pub kind: Kind,
     pub mutable: bool,
+    /// Redis's PROTECTED_CONFIG: CONFIG SET may change it only as `enable-protected-configs`
+    /// allows (`yes`, or `local` from a loopback client), because it chooses where files go.
+    pub protected: bool,
 }
 
 const fn def(name: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef { name, alias: None, kind, mutable }
+    SettingDef { name, alias: None, kind, mutable, protected: false }
 }
 
 /// A setting that Redis also knows under an older name (`slave-read-only`, `*-ziplist-*`).
 const fn aliased(name: &'static str, alias: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef { name, alias: Some(alias), kind, mutable }
+    SettingDef { name, alias: Some(alias), kind, mutable, protected: false }
+}
+
+/// A mutable setting CONFIG SET changes only where `enable-protected-configs` allows it.
+const fn protected(name: &'static str, kind: Kind) -> SettingDef {
+    SettingDef { name, alias: None, kind, mutable: true, protected: true }
 }
 
 const MEMORY: Kind = Kind::Memory { min: 0, max: LONG_MAX as u64 };
@@ -66,14 +78,18 @@ pub const DEFS: &[SettingDef] = &[
     def("requirepass", Kind::Text, true),
     def("proto-max-bulk-len", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
     def("client-query-buffer-limit", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
+    // Immutable, not merely protected: the journal is open and locked in this directory, so
+    // not even `enable-protected-configs yes` could move it at run time.
     def("persistence-location", Kind::Text, false),
     def("persistence-interval", Kind::Integer { min: 1, max: 60_000 }, false),
     def("key-load-delay", Kind::Integer { min: 0, max: 1_000_000 }, false),
     def("rdb-key-save-delay", Kind::Integer { min: i32::MIN as i64, max: INT_MAX }, true),
     def("loglevel", Kind::Choice(&["debug", "verbose", "notice", "warning", "nothing"]), true),
     def("logfile", Kind::Text, false),
-    def("dir", Kind::Text, false),
-    def("dbfilename", Kind::Text, false),
+    // Redis's two protected configs. `dir` is the working directory (CONFIG SET changes it);
+    // AllyDB writes no RDB file, so `dbfilename` is only kept and shown.
+    protected("dir", Kind::Directory),
+    protected("dbfilename", Kind::FileName),
     def("appendonly", YES_NO, false),
     def("appendfilename", Kind::Text, false),
     def("appenddirname", Kind::Text, false),
@@ -109,6 +125,7 @@ pub const DEFS: &[SettingDef] = &[
         alias: Some("busy-reply-threshold"),
         kind: ANY_INT,
         mutable: true,
+        protected: false,
     },
     def("cluster-enabled", YES_NO, false),
     def("io-threads", Kind::Integer { min: 1, max: 128 }, false),
@@ -210,6 +227,8 @@ pub struct Hot {
     pub client_query_buffer_limit: AtomicU64,
     pub maxclients: AtomicU64,
     pub requirepass: RwLock<Option<Vec<u8>>>,
+    /// `protected-mode`: without a password, only loopback clients are accepted.
+    pub protected_mode: AtomicBool,
     /// `client-output-buffer-limit pubsub`: hard bytes, soft bytes, soft seconds.
     pub pubsub_output_limit: [AtomicU64; 3],
     /// `notify-keyspace-events` as class bits (`server::notify`); 0 publishes nothing.
@@ -394,7 +413,7 @@ impl Settings {
             ("timeout", config.timeout.to_string()),
             ("tcp-keepalive", config.tcp_keepalive.to_string()),
             ("tcp-backlog", "511".into()),
-            ("protected-mode", "yes".into()),
+            ("protected-mode", yes_no(config.protected_mode)),
             ("hz", "10".into()),
             ("maxmemory", config.maxmemory.to_string()),
             ("maxmemory-policy", config.maxmemory_policy.clone()),
@@ -476,7 +495,7 @@ impl Settings {
             ("dynamic-hz", "yes".into()),
             ("activedefrag", "no".into()),
             ("jemalloc-bg-thread", "yes".into()),
-            ("enable-protected-configs", "no".into()),
+            ("enable-protected-configs", config.enable_protected_configs.clone()),
             ("enable-module-command", "no".into()),
             ("syslog-enabled", "no".into()),
             ("always-show-logo", "no".into()),
@@ -540,6 +559,7 @@ impl Settings {
                 requirepass: RwLock::new(
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
+                protected_mode: AtomicBool::new(config.protected_mode),
             },
             log_filter: RwLock::new(None),
         }
@@ -595,6 +615,22 @@ impl Settings {
                 }
             }
             Kind::Text => Ok(value.to_string()),
+            Kind::Directory => match std::fs::metadata(value) {
+                Ok(meta) if meta.is_dir() => Ok(value.to_string()),
+                // strerror's texts, as Redis's chdir failure shows them.
+                Ok(_) => Err("Not a directory".into()),
+                Err(error) if error.kind() == std::io::ErrorKind::PermissionDenied => {
+                    Err("Permission denied".into())
+                }
+                Err(_) => Err("No such file or directory".into()),
+            },
+            Kind::FileName => {
+                if value.contains(['/', '\\']) {
+                    Err("dbfilename can't be a path, just a filename".into())
+                } else {
+                    Ok(value.to_string())
+                }
+            }
             // Kept as given: `A` hides `n` in the canonical form (`shown`), and the flags
             // must keep it.
             Kind::NotifyFlags => super::notify::parse_flags(value)
@@ -674,6 +710,16 @@ impl Settings {
                 *self.hot.requirepass.write() =
                     (!value.is_empty()).then(|| value.clone().into_bytes())
             }
+            "protected-mode" => self.hot.protected_mode.store(value == "yes", Relaxed),
+            "dir" => {
+                // Checked by `validate`; the directory may still vanish in between.
+                if let Err(error) = std::env::set_current_dir(&value) {
+                    tracing::warn!("CONFIG SET dir {value}: {error}; the directory stays");
+                    return;
+                }
+                tracing::info!("working directory changed to {value} (CONFIG SET dir)");
+                value = current_dir();
+            }
             "loglevel" => {
                 if let Some(hook) = self.log_filter.read().as_ref() {
                     hook(tracing_directive(&value));
@@ -715,6 +761,10 @@ fn shown(def: &SettingDef, value: String) -> String {
         }
         _ => value,
     }
+}
+
+fn yes_no(flag: bool) -> String {
+    if flag { "yes" } else { "no" }.into()
 }
 
 fn current_dir() -> String {

@@ -107,6 +107,8 @@ pub struct Stats {
     pub rejected_connections: AtomicU64,
     pub error_replies: AtomicU64,
     pub expired_keys_active: AtomicU64,
+    /// Failed AUTH and HELLO AUTH attempts (INFO `acl_access_denied_auth`).
+    pub auth_failures: AtomicU64,
     /// Values at the last CONFIG RESETSTAT, subtracted from the sums.
     command_baseline: Mutex<Vec<CommandCounts>>,
     traffic_baseline: Mutex<[u64; TRAFFIC_KINDS]>,
@@ -120,6 +122,7 @@ impl Default for Stats {
             rejected_connections: AtomicU64::new(0),
             error_replies: AtomicU64::new(0),
             expired_keys_active: AtomicU64::new(0),
+            auth_failures: AtomicU64::new(0),
             command_baseline: Mutex::new(vec![CommandCounts::default(); COMMAND_INDEX.rows.len()]),
             traffic_baseline: Mutex::new([0; TRAFFIC_KINDS]),
             errors: Mutex::new(BTreeMap::new()),
@@ -224,6 +227,7 @@ impl Stats {
             &self.rejected_connections,
             &self.error_replies,
             &self.expired_keys_active,
+            &self.auth_failures,
         ] {
             counter.store(0, Relaxed);
         }

@@ -77,9 +77,12 @@ impl TestServer {
                 }
             }
             // Ready once the journal is replayed (the server listens earlier, answering
-            // -LOADING), and on this server's port, not another test's.
-            let ready = format!("Ready to accept connections tcp on 127.0.0.1:{}", self.port);
-            if self.log().contains(&ready) || self.answers_as_loaded() {
+            // -LOADING), and on this server's port, not another test's (any bind address).
+            let port = format!(":{}", self.port);
+            let ready = self.log().lines().any(|line| {
+                line.contains("Ready to accept connections tcp on ") && line.ends_with(&port)
+            });
+            if ready || self.answers_as_loaded() {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(5));
@@ -210,7 +213,12 @@ pub struct RawClient {
 
 impl RawClient {
     pub fn connect(port: u16) -> Self {
-        let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+        Self::connect_to(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+    }
+
+    /// Connects to any address (tests/auth.rs: a non-loopback one, to be a remote client).
+    pub fn connect_to(address: std::net::SocketAddr) -> Self {
+        let stream = TcpStream::connect(address).expect("connect");
         stream.set_read_timeout(Some(Duration::from_secs(10))).expect("timeout");
         let writer = stream.try_clone().expect("clone");
         RawClient { reader: BufReader::new(stream), writer }

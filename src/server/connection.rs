@@ -33,6 +33,7 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
     let mut wanted = 0usize;
     loop {
         reserve_for_read(&mut input, wanted);
+        let spare = input.capacity() - input.len();
         // Queued pub/sub messages and MONITOR lines wake the loop too; they go out between
         // batches, never inside another reply.
         // Invalidations (CLIENT TRACKING) may come to any client while someone tracks.
@@ -50,13 +51,14 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
                 continue;
             }
         };
-        match read {
+        let filled = match read {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
                 server.stats.add_traffic(Traffic::ReadsProcessed, 1);
+                n >= spare
             }
-        }
+        };
         if handle.is_killed() {
             break;
         }
@@ -92,6 +94,12 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
             input = BytesMut::with_capacity(limits::READ_CHUNK_BYTES);
         }
         publish(&handle, &state, &input);
+        if filled {
+            // The read filled the buffer, so more input is probably waiting: one buffer per
+            // turn, as Redis reads once per client per pass of its event loop, keeps a long
+            // pipeline from holding the thread (tokio would let it run 128 reads in a row).
+            tokio::task::yield_now().await;
+        }
     }
     server.pubsub.remove_all(&mut state.subscriptions, &handle);
     if state.monitor {
@@ -252,6 +260,11 @@ async fn process_batch(
                 next = Next::Close;
                 break;
             }
+            // A pipeline of large replies must not hold the thread for as long as the socket
+            // takes them (megabytes on loopback): the other connections get their turn after
+            // each forced write, as Redis writes at most NET_MAX_WRITES_PER_EVENT per client
+            // per pass of its event loop.
+            tokio::task::yield_now().await;
         }
     }
     input.advance(consumed.min(input.len()));

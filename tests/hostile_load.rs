@@ -555,19 +555,19 @@ fn cycle_once(port: u16, kind: usize) {
         2 => send(&mut stream, b"*2\r\n$3\r\nGET\r\n$3\r\nke"),
         3 => {
             send(&mut stream, b"*3\r\n$3\r\nSET\r\n$5\r\ncycle\r\n$100\r\nabc");
-            return reset(stream);
+            reset(stream);
         }
         // A whole command whose reply nobody reads.
         4 => send(&mut stream, &encode(&[b"SET", b"cycle", b"value"])),
         5 => {
             send(&mut stream, &encode(&[b"GET", b"big"]));
-            return reset(stream);
+            reset(stream);
         }
         // Blocked, subscribed, or inside a watched transaction when it vanishes.
         6 => send(&mut stream, &encode(&[b"BLPOP", b"cycle:list", b"0"])),
         7 => {
             send(&mut stream, &encode(&[b"SUBSCRIBE", b"cycle:channel"]));
-            return reset(stream);
+            reset(stream);
         }
         _ => {
             let mut batch = encode(&[b"WATCH", b"cycle"]);

@@ -30,6 +30,9 @@ pub const BIG_ARGUMENT_BYTES: usize = 32 * 1024;
 /// Replies buffered before a write is forced inside one batch, so a long pipeline of large
 /// replies does not hold unbounded output in memory.
 pub const OUTPUT_FLUSH_BYTES: usize = 64 * 1024;
+/// Commands one connection runs before the others get their turn (a yield), so a long
+/// pipeline of cheap commands cannot delay another client's reply by more than this many.
+pub const COMMANDS_PER_TURN: usize = 256;
 /// Pending reply bytes that never count toward `client-output-buffer-limit`: Redis counts
 /// only what overflows a client's reply buffer (`rbs`, 1 KiB at its smallest), so small
 /// replies never close a client even under a limit of a few bytes.

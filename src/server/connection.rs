@@ -154,6 +154,7 @@ async fn process_batch(
     state.clock = Instant::now();
     let mut needed = 0usize;
     let mut next = Next::Continue;
+    let mut commands_this_turn = 0usize;
     loop {
         let limits = ParseLimits {
             bulk_bytes_max: server.settings.hot.proto_max_bulk_len.load(Relaxed),
@@ -173,6 +174,7 @@ async fn process_batch(
                     // The command CLIENT PAUSE held has run: the next waiting client may go.
                     state.pause_ticket = None;
                 }
+                commands_this_turn += 1;
             }
             Ok(Parsed::Nothing { consumed: used }) => consumed += used,
             Ok(Parsed::Incomplete { needed: n }) => {
@@ -265,6 +267,15 @@ async fn process_batch(
             // each forced write, as Redis writes at most NET_MAX_WRITES_PER_EVENT per client
             // per pass of its event loop.
             tokio::task::yield_now().await;
+            commands_this_turn = 0;
+            (now_ms, state.clock) = (unix_ms_now(), Instant::now());
+        } else if commands_this_turn >= limits::COMMANDS_PER_TURN {
+            // A read buffer of small commands (16 KiB of PINGs is 2,730) is milliseconds of
+            // work in a debug build: other connections get their turn in between. Deadlines
+            // of the commands after it count from when they run.
+            tokio::task::yield_now().await;
+            commands_this_turn = 0;
+            (now_ms, state.clock) = (unix_ms_now(), Instant::now());
         }
     }
     input.advance(consumed.min(input.len()));

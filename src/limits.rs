@@ -30,6 +30,9 @@ pub const BIG_ARGUMENT_BYTES: usize = 32 * 1024;
 /// Replies buffered before a write is forced inside one batch, so a long pipeline of large
 /// replies does not hold unbounded output in memory.
 pub const OUTPUT_FLUSH_BYTES: usize = 64 * 1024;
+/// Commands one connection runs before the others get their turn (a yield), so a long
+/// pipeline of cheap commands cannot delay another client's reply by more than this many.
+pub const COMMANDS_PER_TURN: usize = 256;
 /// Pending reply bytes that never count toward `client-output-buffer-limit`: Redis counts
 /// only what overflows a client's reply buffer (`rbs`, 1 KiB at its smallest), so small
 /// replies never close a client even under a limit of a few bytes.
@@ -38,6 +41,10 @@ pub const OUTPUT_LIMIT_FREE_BYTES: usize = 1024;
 pub const DATABASES_DEFAULT: usize = 16;
 /// Most databases a server may be configured with (keeps SELECT indexes and memory sane).
 pub const DATABASES_MAX: usize = 1_000_000;
+/// Connections closed since the peak before free heap pages are given back to the OS
+/// (`memory::release_free_memory`): a mass disconnect leaves megabytes of buffers' pages
+/// resident, while connections coming and going a few at a time reuse them.
+pub const CLIENTS_GONE_BEFORE_TRIM: usize = 256;
 /// Default `maxclients`.
 pub const CLIENTS_MAX_DEFAULT: u64 = 10_000;
 /// File descriptors kept beyond `maxclients` when raising RLIMIT_NOFILE at start (Redis's

@@ -65,6 +65,24 @@ pub fn used_bytes() -> u64 {
     u64::try_from(ALLOCATED_BYTES.load(Relaxed) + local).unwrap_or(0)
 }
 
+/// Gives the allocator's free pages back to the OS (glibc's `malloc_trim`). glibc returns
+/// only the free space at the top of its heaps by itself: after many connections closed at
+/// once, their buffers' pages between live blocks stayed resident (tests/hostile_load.rs,
+/// 1,000 slow clients: RSS 7 MB before, 38 MB with them, 18 MB after they left, 7 MB after a
+/// trim). The walk over the free lists holds each arena's lock, so callers keep it rare.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn release_free_memory() {
+    // SAFETY: malloc_trim only returns free pages to the OS; it takes the allocator's locks
+    // itself and never touches allocated blocks.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}
+
+/// Other allocators return free memory by themselves.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn release_free_memory() {}
+
 /// The system allocator, counting requested bytes (not the allocator's size classes).
 pub struct CountingAllocator;
 

@@ -33,6 +33,7 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
     let mut wanted = 0usize;
     loop {
         reserve_for_read(&mut input, wanted);
+        let spare = input.capacity() - input.len();
         // Queued pub/sub messages and MONITOR lines wake the loop too; they go out between
         // batches, never inside another reply.
         // Invalidations (CLIENT TRACKING) may come to any client while someone tracks.
@@ -50,13 +51,14 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
                 continue;
             }
         };
-        match read {
+        let filled = match read {
             Ok(0) | Err(_) => break,
             Ok(n) => {
                 server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
                 server.stats.add_traffic(Traffic::ReadsProcessed, 1);
+                n >= spare
             }
-        }
+        };
         if handle.is_killed() {
             break;
         }
@@ -92,6 +94,12 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
             input = BytesMut::with_capacity(limits::READ_CHUNK_BYTES);
         }
         publish(&handle, &state, &input);
+        if filled {
+            // The read filled the buffer, so more input is probably waiting: one buffer per
+            // turn, as Redis reads once per client per pass of its event loop, keeps a long
+            // pipeline from holding the thread (tokio would let it run 128 reads in a row).
+            tokio::task::yield_now().await;
+        }
     }
     server.pubsub.remove_all(&mut state.subscriptions, &handle);
     if state.monitor {
@@ -146,6 +154,7 @@ async fn process_batch(
     state.clock = Instant::now();
     let mut needed = 0usize;
     let mut next = Next::Continue;
+    let mut commands_this_turn = 0usize;
     loop {
         let limits = ParseLimits {
             bulk_bytes_max: server.settings.hot.proto_max_bulk_len.load(Relaxed),
@@ -165,6 +174,7 @@ async fn process_batch(
                     // The command CLIENT PAUSE held has run: the next waiting client may go.
                     state.pause_ticket = None;
                 }
+                commands_this_turn += 1;
             }
             Ok(Parsed::Nothing { consumed: used }) => consumed += used,
             Ok(Parsed::Incomplete { needed: n }) => {
@@ -252,6 +262,20 @@ async fn process_batch(
                 next = Next::Close;
                 break;
             }
+            // A pipeline of large replies must not hold the thread for as long as the socket
+            // takes them (megabytes on loopback): the other connections get their turn after
+            // each forced write, as Redis writes at most NET_MAX_WRITES_PER_EVENT per client
+            // per pass of its event loop.
+            tokio::task::yield_now().await;
+            commands_this_turn = 0;
+            (now_ms, state.clock) = (unix_ms_now(), Instant::now());
+        } else if commands_this_turn >= limits::COMMANDS_PER_TURN {
+            // A read buffer of small commands (16 KiB of PINGs is 2,730) is milliseconds of
+            // work in a debug build: other connections get their turn in between. Deadlines
+            // of the commands after it count from when they run.
+            tokio::task::yield_now().await;
+            commands_this_turn = 0;
+            (now_ms, state.clock) = (unix_ms_now(), Instant::now());
         }
     }
     input.advance(consumed.min(input.len()));

@@ -501,7 +501,9 @@ fn release_memory_of_gone_clients(server: &Server, clients: &mut ClientsSinceTri
     let settled = connected >= clients.previous;
     clients.previous = connected;
     if settled && clients.peak - connected >= limits::CLIENTS_GONE_BEFORE_TRIM {
-        crate::memory::release_free_memory();
+        // On a blocking thread: a trim of a large heap takes tens of milliseconds, which the
+        // worker thread must spend serving clients (a PING waited 170 ms behind one).
+        tokio::task::spawn_blocking(crate::memory::release_free_memory);
         clients.peak = connected;
     }
 }

@@ -81,6 +81,22 @@ fn timeouts_reply_a_null_array() {
     assert_eq!(c.cmd(&["EXISTS", "a", "b"]), int(0));
 }
 
+/// Commands pipelined after a block count deadlines from when they run, not from when their
+/// batch was read (a SET ... PX after a one-second BLPOP timeout keeps its whole TTL).
+#[test]
+fn deadlines_after_a_block_count_from_when_they_run() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut pipeline = encode(&[b"BLPOP", b"nothing", b"1"]);
+    pipeline.extend(encode(&[b"SET", b"k", b"v", b"PX", b"1500"]));
+    pipeline.extend(encode(&[b"PTTL", b"k"]));
+    c.send(&pipeline);
+    assert_eq!(c.read_reply(), NULL_ARRAY2);
+    assert_eq!(c.read_reply(), OK);
+    let ttl: i64 = c.read_reply().trim_start_matches(':').trim_end().parse().unwrap();
+    assert!(ttl > 1000, "PTTL {ttl}: the deadline counted from before the block");
+}
+
 #[test]
 fn timeout_and_argument_errors() {
     let server = TestServer::start();

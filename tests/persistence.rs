@@ -215,6 +215,31 @@ fn waitaof_waits_for_the_local_fsync() {
     );
 }
 
+/// A WAITAOF for a replica without a timeout never ends by itself (there are none): the
+/// client shows as blocked meanwhile, and CLIENT KILL or a disconnect frees its slot.
+#[test]
+fn an_endless_waitaof_ends_with_a_kill_or_a_disconnect() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = spawn_node(&dir.path().join("data"), &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    let connected = |c: &mut RawClient| info_field(c, "clients", "connected_clients");
+    let mut killed = node.client();
+    let id = killed.cmd(&["CLIENT", "ID"]);
+    let id = id.trim_start_matches(':').trim_end().to_string();
+    killed.send_command(&[b"WAITAOF", b"0", b"1", b"0"]);
+    let flags = |c: &mut RawClient| c.cmd(&["CLIENT", "LIST", "ID", &id]);
+    assert!(eventually(Duration::from_secs(10), || flags(&mut c).contains(" flags=b ")));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &id]), ":1\r\n");
+    assert!(eventually(Duration::from_secs(10), || connected(&mut c) == "1"));
+
+    let mut gone = node.client();
+    gone.send_command(&[b"WAITAOF", b"0", b"1", b"0"]);
+    assert!(eventually(Duration::from_secs(10), || connected(&mut c) == "2"));
+    drop(gone);
+    assert!(eventually(Duration::from_secs(10), || connected(&mut c) == "1"));
+}
+
 /// Sends one command on a fresh connection; the reply's first line, or None when the server
 /// closed the connection without replying.
 fn try_command(port: u16, args: &[&str]) -> Option<String> {

@@ -195,6 +195,9 @@ async fn process_batch(
             }
         }
         let action = state.action.take();
+        // Any action may have waited (a block, a sleep, WAITAOF, SAVE): commands after it in
+        // the batch judge expiry and set deadlines from when they run.
+        let waited = action.is_some();
         if action.is_some() {
             // The connection may wait now: BCAST invalidations of the batch so far go first.
             broadcast_invalidations(server, state);
@@ -215,7 +218,10 @@ async fn process_batch(
                 state.clock = Instant::now();
             }
             Some(Action::WaitAof { local, timeout }) => {
-                wait_aof(server, state, reply, local, timeout).await;
+                if !wait_aof(server, state, reply, (local, timeout), input, stream).await {
+                    next = Next::Close;
+                    break;
+                }
             }
             Some(Action::Save { ticket }) => {
                 let result = server.compaction.wait(ticket).await;
@@ -252,6 +258,13 @@ async fn process_batch(
                 }
             }
         }
+        if waited {
+            now_ms = unix_ms_now();
+            if state.handle.is_killed() {
+                next = Next::Close;
+                break;
+            }
+        }
         if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES {
             if !wait_for_journal(server, state).await {
                 reply.out.clear();
@@ -269,6 +282,11 @@ async fn process_batch(
             tokio::task::yield_now().await;
             commands_this_turn = 0;
             (now_ms, state.clock) = (unix_ms_now(), Instant::now());
+            // Killed meanwhile (CLIENT KILL, `timeout`): nothing more of the batch runs.
+            if state.handle.is_killed() {
+                next = Next::Close;
+                break;
+            }
         } else if commands_this_turn >= limits::COMMANDS_PER_TURN {
             // A read buffer of small commands (16 KiB of PINGs is 2,730) is milliseconds of
             // work in a debug build: other connections get their turn in between. Deadlines
@@ -276,6 +294,10 @@ async fn process_batch(
             tokio::task::yield_now().await;
             commands_this_turn = 0;
             (now_ms, state.clock) = (unix_ms_now(), Instant::now());
+            if state.handle.is_killed() {
+                next = Next::Close;
+                break;
+            }
         }
     }
     input.advance(consumed.min(input.len()));
@@ -292,37 +314,67 @@ fn broadcast_invalidations(server: &Server, state: &mut ClientState) {
     }
 }
 
-/// Replies to WAITAOF: `[local fsynced 0|1, replicas 0]`, after waiting as asked.
+/// Replies to WAITAOF: `[local fsynced 0|1, replicas 0]`, after waiting as asked. The client
+/// counts as blocked meanwhile (as in Redis: flag `b`, exempt from `timeout`); input arriving
+/// is buffered. Returns false when the connection must close instead (it disconnected, was
+/// killed, or went over its query buffer limit): a wait for replicas without a timeout never
+/// ends by itself.
 async fn wait_aof(
     server: &Server,
     state: &mut ClientState,
     reply: &mut ReplyWriter,
-    local: bool,
-    timeout: Option<std::time::Duration>,
-) {
+    wait: (bool, Option<std::time::Duration>),
+    input: &mut BytesMut,
+    stream: &mut TcpStream,
+) -> bool {
+    let (local, timeout) = wait;
     let seq = state.journal_seq;
     let synced = |server: &Server| {
         server.journal().is_some_and(|j| {
             j.progress().synced_seq.load(std::sync::atomic::Ordering::Acquire) >= seq
         })
     };
-    if let Some(journal) = server.journal() {
-        // Without numlocal the wait is for replicas, of which there are none: only the timeout.
-        let wait = async {
-            if local {
-                journal.wait_synced(seq).await;
-            } else {
-                std::future::pending::<()>().await;
-            }
-        };
-        match timeout {
-            Some(limit) => {
-                let _ = tokio::time::timeout(limit, wait).await;
-            }
-            None => wait.await,
+    let sent = wait_for_journal(server, state).await
+        && flush(server, stream, reply, &state.handle).await.is_ok();
+    if !sent || state.handle.is_killed() {
+        reply.out.clear();
+        return false;
+    }
+    let journal = server.journal();
+    // Without numlocal (or without a journal) the wait is for replicas, of which there are
+    // none: only the timeout ends it.
+    let done = async {
+        match journal {
+            Some(journal) if local => journal.wait_synced(seq).await,
+            _ => std::future::pending::<()>().await,
         }
-    } else if let Some(limit) = timeout {
-        tokio::time::sleep(limit).await;
+    };
+    let expiry = async {
+        match timeout {
+            Some(limit) => tokio::time::sleep(limit).await,
+            None => std::future::pending::<()>().await,
+        }
+    };
+    tokio::pin!(done, expiry);
+    set_blocked(state, true);
+    let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
+    let stays_open = loop {
+        tokio::select! {
+            () = &mut done => break true,
+            () = &mut expiry => break true,
+            read = stream.read_buf(input) => match read {
+                Ok(n) if n > 0 && input.len() as u64 <= limit => {
+                    server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
+                    server.stats.add_traffic(Traffic::ReadsProcessed, 1);
+                }
+                _ => break false,
+            },
+            () = state.handle.kill_notify.notified() => break false,
+        }
+    };
+    set_blocked(state, false);
+    if !stays_open {
+        return false;
     }
     state.clock = Instant::now();
     if !state.is_muted() {
@@ -330,6 +382,7 @@ async fn wait_aof(
         reply.integer(i64::from(synced(server)));
         reply.integer(0);
     }
+    true
 }
 
 /// Waits while blocked on keys, then writes the blocked command's reply. Replies before
@@ -459,6 +512,10 @@ async fn wait_paused(
 fn set_blocked(state: &ClientState, blocked: bool) {
     let mut info = state.handle.info.lock();
     info.blocked = blocked;
+    if !blocked {
+        // A client just unblocked is not idle, however long it waited (`timeout`).
+        info.last_interaction = Instant::now();
+    }
     if !state.last_command.is_empty() {
         info.last_command = state.last_command;
     }
@@ -542,8 +599,8 @@ fn publish(handle: &ClientHandle, state: &ClientState, input: &BytesMut) {
     if !state.last_command.is_empty() {
         info.last_command = state.last_command;
     }
-    // The end of the batch's last command: no extra clock read.
-    info.last_interaction = state.clock;
+    // After the batch's replies were written: a client reading a long reply is not idle.
+    info.last_interaction = Instant::now();
     info.query_buffer_bytes = input.len();
     info.query_buffer_free_bytes = input.capacity() - input.len();
 }

@@ -205,12 +205,7 @@ fn take_lock(dir: &Path) -> Result<File, String> {
         ));
     }
     let path = dir.join("LOCK");
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .create(true)
-        .truncate(false)
-        .open(&path)
+    let file = allydb::journal::files::open_or_create(&path)
         .map_err(|e| format!("cannot open {}: {e}", path.display()))?;
     file.try_lock()
         .map_err(|_| format!("{} is in use (a server started meanwhile?)", dir.display()))?;
@@ -369,7 +364,7 @@ fn apply(action: &Action, dir: &Path, backup: &Path) -> Result<(), String> {
         }
         Action::NewSegment { first_seq } => {
             let path = dir.join(allydb::journal::segment::segment_file_name(*first_seq));
-            let mut file = File::create(&path).map_err(io("create", &path))?;
+            let mut file = allydb::journal::files::create(&path).map_err(io("create", &path))?;
             file.write_all(&SegmentHeader { first_seq: *first_seq }.encode())
                 .map_err(io("write", &path))?;
             file.sync_all().map_err(io("sync", &path))?;

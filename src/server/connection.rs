@@ -218,7 +218,9 @@ async fn process_batch(
                 state.clock = Instant::now();
             }
             Some(Action::WaitAof { local, timeout }) => {
-                if !wait_aof(server, state, reply, (local, timeout), input, stream).await {
+                let stays_open =
+                    wait_aof(server, state, reply, (local, timeout), input, stream).await;
+                if !stays_open {
                     next = Next::Close;
                     break;
                 }

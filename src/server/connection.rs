@@ -316,6 +316,36 @@ fn broadcast_invalidations(server: &Server, state: &mut ClientState) {
     }
 }
 
+/// Waits for `until` as a blocked client (flag `b`, exempt from `timeout`), buffering input
+/// that arrives meanwhile. Returns false, without waiting further, when the connection must
+/// close instead: it disconnected, was killed, or went over its query buffer limit.
+async fn wait_buffering(
+    server: &Server,
+    state: &ClientState,
+    input: &mut BytesMut,
+    stream: &mut TcpStream,
+    until: impl std::future::Future<Output = ()>,
+) -> bool {
+    tokio::pin!(until);
+    set_blocked(state, true);
+    let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
+    let go = loop {
+        tokio::select! {
+            () = &mut until => break true,
+            read = stream.read_buf(input) => match read {
+                Ok(n) if n > 0 && input.len() as u64 <= limit => {
+                    server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
+                    server.stats.add_traffic(Traffic::ReadsProcessed, 1);
+                }
+                _ => break false,
+            },
+            () = state.handle.kill_notify.notified() => break false,
+        }
+    };
+    set_blocked(state, false);
+    go
+}
+
 /// Replies to WAITAOF: `[local fsynced 0|1, replicas 0]`, after waiting as asked. The client
 /// counts as blocked meanwhile (as in Redis: flag `b`, exempt from `timeout`); input arriving
 /// is buffered. Returns false when the connection must close instead (it disconnected, was
@@ -351,30 +381,15 @@ async fn wait_aof(
             _ => std::future::pending::<()>().await,
         }
     };
-    let expiry = async {
+    let until = async {
         match timeout {
-            Some(limit) => tokio::time::sleep(limit).await,
-            None => std::future::pending::<()>().await,
+            Some(limit) => {
+                let _ = tokio::time::timeout(limit, done).await;
+            }
+            None => done.await,
         }
     };
-    tokio::pin!(done, expiry);
-    set_blocked(state, true);
-    let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
-    let stays_open = loop {
-        tokio::select! {
-            () = &mut done => break true,
-            () = &mut expiry => break true,
-            read = stream.read_buf(input) => match read {
-                Ok(n) if n > 0 && input.len() as u64 <= limit => {
-                    server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
-                    server.stats.add_traffic(Traffic::ReadsProcessed, 1);
-                }
-                _ => break false,
-            },
-            () = state.handle.kill_notify.notified() => break false,
-        }
-    };
-    set_blocked(state, false);
+    let stays_open = wait_buffering(server, state, input, stream, until).await;
     if !stays_open {
         return false;
     }
@@ -483,26 +498,7 @@ async fn wait_paused(
         return false;
     }
     let ticket = server.pause.enqueue(is_write);
-    set_blocked(state, true);
-    let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
-    let go = {
-        let admitted = ticket.admitted();
-        tokio::pin!(admitted);
-        loop {
-            tokio::select! {
-                () = &mut admitted => break true,
-                read = stream.read_buf(input) => match read {
-                    Ok(n) if n > 0 && input.len() as u64 <= limit => {
-                        server.stats.add_traffic(Traffic::NetInputBytes, n as u64);
-                        server.stats.add_traffic(Traffic::ReadsProcessed, 1);
-                    }
-                    _ => break false,
-                },
-                () = state.handle.kill_notify.notified() => break false,
-            }
-        }
-    };
-    set_blocked(state, false);
+    let go = wait_buffering(server, state, input, stream, ticket.admitted()).await;
     state.clock = Instant::now();
     if go {
         state.pause_ticket = Some(ticket);

@@ -38,9 +38,7 @@ pub(crate) fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
         JournalValue::ZSet(entries) => {
             let mut zset = ZSetValue::new();
             for (score, member) in entries {
-                // -0 is stored as 0, as ZADD stores it: found by the snapshot_file fuzz target,
-                // a -0 and a 0 for one member loaded as a sorted set that did not round-trip.
-                zset.insert(*score + 0.0, member.as_ref());
+                zset.insert(*score, member.as_ref());
             }
             Value::ZSet(Box::new(zset))
         }

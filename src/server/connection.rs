@@ -260,14 +260,8 @@ async fn process_batch(
                 }
             }
         }
-        if waited {
-            now_ms = unix_ms_now();
-            if state.handle.is_killed() {
-                next = Next::Close;
-                break;
-            }
-        }
-        if reply.out.len() >= limits::OUTPUT_FLUSH_BYTES {
+        let forced_write = reply.out.len() >= limits::OUTPUT_FLUSH_BYTES;
+        if forced_write {
             if !wait_for_journal(server, state).await {
                 reply.out.clear();
                 next = Next::Close;
@@ -277,25 +271,22 @@ async fn process_batch(
                 next = Next::Close;
                 break;
             }
-            // A pipeline of large replies must not hold the thread for as long as the socket
-            // takes them (megabytes on loopback): the other connections get their turn after
-            // each forced write, as Redis writes at most NET_MAX_WRITES_PER_EVENT per client
-            // per pass of its event loop.
+        }
+        // Other connections get their turn after each forced write (a pipeline of large
+        // replies must not hold the thread for as long as the socket takes them, as Redis
+        // writes at most NET_MAX_WRITES_PER_EVENT per client per pass of its event loop), and
+        // after COMMANDS_PER_TURN commands (16 KiB of PINGs is 2,730: milliseconds of work in
+        // a debug build).
+        let turn_over = forced_write || commands_this_turn >= limits::COMMANDS_PER_TURN;
+        if turn_over {
             tokio::task::yield_now().await;
             commands_this_turn = 0;
-            (now_ms, state.clock) = (unix_ms_now(), Instant::now());
-            // Killed meanwhile (CLIENT KILL, `timeout`): nothing more of the batch runs.
-            if state.handle.is_killed() {
-                next = Next::Close;
-                break;
-            }
-        } else if commands_this_turn >= limits::COMMANDS_PER_TURN {
-            // A read buffer of small commands (16 KiB of PINGs is 2,730) is milliseconds of
-            // work in a debug build: other connections get their turn in between. Deadlines
-            // of the commands after it count from when they run.
-            tokio::task::yield_now().await;
-            commands_this_turn = 0;
-            (now_ms, state.clock) = (unix_ms_now(), Instant::now());
+            state.clock = Instant::now();
+        }
+        if waited || turn_over {
+            // Commands after a wait or a yield judge expiry and set deadlines from when they
+            // run; a client killed meanwhile (CLIENT KILL, `timeout`) runs nothing more.
+            now_ms = unix_ms_now();
             if state.handle.is_killed() {
                 next = Next::Close;
                 break;

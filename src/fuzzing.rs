@@ -14,6 +14,7 @@ use crate::protocol::parser::Parsed;
 use crate::protocol::{ParseLimits, Parser};
 use crate::server::local::{in_memory_server, LocalClient};
 use crate::server::Server;
+use crate::store::zset::packed_limits;
 use crate::store::Keyspace;
 
 /// Databases of the keyspaces the targets build (fewer than the default keeps each run fast).
@@ -408,8 +409,15 @@ fn normalize(value: JournalValue<&[u8]>) -> Normalized {
             Normalized::Hash(pairs)
         }
         JournalValue::ZSet(pairs) => {
-            let mut pairs: Vec<_> =
-                pairs.into_iter().map(|(score, m)| (m.to_vec(), score.to_bits())).collect();
+            // A set within the listpack limits loads packed, and a listpack turns -0 into 0
+            // as Redis's does: a skip list shrunk by ZREM to that size may hold a -0 that
+            // legitimately comes back as 0. A larger set keeps it.
+            let (value_max, entries_max) = packed_limits();
+            let packs =
+                pairs.len() <= entries_max && pairs.iter().all(|(_, m)| m.len() <= value_max);
+            let pairs =
+                pairs.into_iter().map(|(score, m)| (if packs { score + 0.0 } else { score }, m));
+            let mut pairs: Vec<_> = pairs.map(|(score, m)| (m.to_vec(), score.to_bits())).collect();
             pairs.sort();
             Normalized::ZSet(pairs)
         }

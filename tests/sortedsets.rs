@@ -267,6 +267,9 @@ fn every_write_survives_a_restart() {
         client.cmd(&["ZADD", "big", &(i % 17).to_string(), &format!("member{i}")]);
     }
     client.cmd(&["ZADD", "big", "7.5", &long]);
+    // A skip list keeps -0 (Redis does too), and so must the load, which could pack the
+    // lowest scores first and turn it into 0.
+    client.cmd(&["ZADD", "big", "-0", "a-negzero"]);
     client.cmd(&["ZINCRBY", "big", "-4", "member5"]);
     client.cmd(&["ZREM", "big", "member6", "member7"]);
     client.cmd(&["ZREMRANGEBYRANK", "big", "10", "19"]);
@@ -296,6 +299,9 @@ fn every_write_survives_a_restart() {
     let after = state(&mut client, &keys);
     assert_eq!(before, after);
     assert_eq!(client.cmd(&["ZSCORE", "big", &long]), bulk("7.5"));
+    assert_eq!(client.cmd(&["ZSCORE", "big", "a-negzero"]), bulk("-0"));
+    // So does a large ZUNIONSTORE result, built whole as Redis builds it.
+    assert_eq!(client.cmd(&["ZSCORE", "bigu", "a-negzero"]), bulk("-0"));
 }
 
 // Recorded tables (see the file comment).

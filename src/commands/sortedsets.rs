@@ -1062,14 +1062,11 @@ pub fn zrangestore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 }
 
 /// A sorted set of distinct `(score, member)` pairs (any order), built as Redis builds a
-/// result: the encoding, and the listpack's `-0` as 0, follow from its size.
+/// result: the encoding, and the listpack's `-0` as 0, follow from its final size, so a
+/// large result keeps every -0 (`ZUNIONSTORE ... WEIGHTS -1`), as replay rebuilds it.
 fn build_zset(result: &mut [(f64, Vec<u8>)]) -> ZSetValue {
     result.sort_by(|a, b| compare((a.0, &a.1), (b.0, &b.1)));
-    let mut zset = ZSetValue::new();
-    for (score, member) in result.iter() {
-        zset.insert(*score, member);
-    }
-    zset
+    ZSetValue::from_entries(result.iter().map(|(score, member)| (*score, member.as_slice())))
 }
 
 /// Stores `result` (any order) at `destination`, replacing whatever was there, or deletes

@@ -35,13 +35,9 @@ pub(crate) fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
         JournalValue::Set(members) => {
             Value::Set(Box::new(SetValue::from_members(members.iter().map(AsRef::as_ref))))
         }
-        JournalValue::ZSet(entries) => {
-            let mut zset = ZSetValue::new();
-            for (score, member) in entries {
-                zset.insert(*score, member.as_ref());
-            }
-            Value::ZSet(Box::new(zset))
-        }
+        JournalValue::ZSet(entries) => Value::ZSet(Box::new(ZSetValue::from_entries(
+            entries.iter().map(|(score, member)| (*score, member.as_ref())),
+        ))),
     }
 }
 

@@ -133,6 +133,16 @@ impl Packed {
     }
 }
 
+/// The most bytes per member and the most members a packed set holds: the
+/// `zset-max-listpack-*` settings, read per write (CONFIG SET applies from the next one on),
+/// capped by what the packed form can hold.
+pub fn packed_limits() -> (usize, usize) {
+    (
+        encoding::zset_max_listpack_value().min(PACKED_VALUE_BYTES_MAX),
+        encoding::zset_max_listpack_entries().min(PACKED_ENTRIES_MAX),
+    )
+}
+
 impl ZSetValue {
     pub fn new() -> Self {
         Self::default()
@@ -156,6 +166,38 @@ impl ZSetValue {
         }
     }
 
+    /// A whole set as Redis's loader builds one from a file: every entry into a skip list (a
+    /// repeated member keeps its last score), then packed if the result is within the listpack
+    /// limits. So a set past the limits keeps a score of -0, which inserting one by one into a
+    /// listpack first would turn into 0, and a stored set loads back the same.
+    pub fn from_entries<'a>(entries: impl Iterator<Item = (f64, &'a [u8])> + Clone) -> Self {
+        let (value_max, entries_max) = packed_limits();
+        let (count, longest) = entries
+            .clone()
+            .fold((0, 0), |(count, longest), (_, m)| (count + 1, m.len().max(longest)));
+        let mut zset = Self::new();
+        if count <= entries_max && longest <= value_max {
+            entries.for_each(|(score, member)| {
+                zset.insert(score, member);
+            });
+            return zset;
+        }
+        let mut list = SkipList::new();
+        for (score, member) in entries {
+            debug_assert!(!score.is_nan());
+            list.remove(member);
+            list.insert_new(score, member.into());
+        }
+        let list = Self::Skiplist(Box::new(list));
+        if list.len() > entries_max || list.iter().any(|(_, m)| m.len() > value_max) {
+            return list;
+        }
+        list.iter().for_each(|(score, member)| {
+            zset.insert(score, member);
+        });
+        zset
+    }
+
     /// Sets `member`'s score; true if the member is new. Converts to the skip list once the
     /// set grows past Redis's listpack limits.
     pub fn insert(&mut self, score: f64, member: &[u8]) -> bool {
@@ -164,9 +206,7 @@ impl ZSetValue {
             // A listpack keeps scores as text and reads "-0" back as 0, as Redis's does.
             let score = score + 0.0;
             let existed = packed.find(member).is_some();
-            // Read per write: CONFIG SET zset-max-listpack-* applies from the next one on.
-            let value_max = encoding::zset_max_listpack_value().min(PACKED_VALUE_BYTES_MAX);
-            let entries_max = encoding::zset_max_listpack_entries().min(PACKED_ENTRIES_MAX);
+            let (value_max, entries_max) = packed_limits();
             let fits = member.len() <= value_max && (existed || packed.len() < entries_max);
             if fits {
                 packed.rebuild(member, Some(score));
@@ -792,6 +832,27 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn a_set_built_whole_is_packed_only_within_the_limits() {
+        let long = [b'l'; 70];
+        // Within the limits: packed, -0 read back as 0, a repeated member's last score wins.
+        let small =
+            ZSetValue::from_entries([(-0.0, &b"a"[..]), (3.0, b"b"), (2.0, b"a")].into_iter());
+        assert!(matches!(small, ZSetValue::Listpack(_)));
+        assert_eq!(owned(&small), vec![(2.0, b"a".to_vec()), (3.0, b"b".to_vec())]);
+        // Past them (a long member): a skip list that keeps -0 whatever the order.
+        let large = ZSetValue::from_entries([(-0.0, &b"a"[..]), (1.0, &long[..])].into_iter());
+        assert!(matches!(large, ZSetValue::Skiplist(_)));
+        assert_eq!(large.score(b"a").map(f64::to_bits), Some((-0.0f64).to_bits()));
+        // Past them only through repeats: packed, as the set it is would load.
+        let entries: Vec<(f64, Vec<u8>)> =
+            (0..300).map(|i| (-0.0, format!("m{}", i % 3).into_bytes())).collect();
+        let repeated = ZSetValue::from_entries(entries.iter().map(|(s, m)| (*s, &m[..])));
+        assert!(matches!(repeated, ZSetValue::Listpack(_)));
+        assert_eq!(repeated.len(), 3);
+        assert_eq!(repeated.score(b"m1").map(f64::to_bits), Some(0));
     }
 
     #[test]

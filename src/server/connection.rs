@@ -107,7 +107,7 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
     }
     // A client still waiting out a CLIENT PAUSE leaves the queue (its ticket's drop).
     state.pause_ticket = None;
-    let _ = stream.shutdown().await;
+    super::sockets::close_elsewhere(stream);
 }
 
 /// Writes queued pub/sub frames, one output chunk at a time: with more queued, the mailbox
@@ -134,7 +134,10 @@ fn reserve_for_read(input: &mut BytesMut, wanted: usize) {
     if wanted > input.len() + limits::BIG_ARGUMENT_BYTES {
         want = want.max((wanted - input.len()).min(input.len().max(limits::BIG_ARGUMENT_BYTES)));
     }
-    if spare < want {
+    // A normal read needs half a chunk of room, not a whole one: a fresh buffer holding a
+    // partial frame would otherwise be reallocated (and copied) before its next read.
+    let needed = if want > limits::READ_CHUNK_BYTES { want } else { want / 2 };
+    if spare < needed {
         input.reserve(want);
     }
 }

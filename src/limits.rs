@@ -27,6 +27,9 @@ pub const READ_CHUNK_BYTES: usize = 16 * 1024;
 /// When a pending bulk is at least this large, the read buffer grows to fit it at once
 /// (bounded by what the client announced and the query-buffer limit), like Redis's big-arg path.
 pub const BIG_ARGUMENT_BYTES: usize = 32 * 1024;
+/// Most bytes written to one client before the other connections get a turn (Redis's
+/// NET_MAX_WRITES_PER_EVENT): a large reply goes out in pieces of this size.
+pub const WRITE_PER_TURN_BYTES: usize = 64 * 1024;
 /// Replies buffered before a write is forced inside one batch, so a long pipeline of large
 /// replies does not hold unbounded output in memory.
 pub const OUTPUT_FLUSH_BYTES: usize = 64 * 1024;

@@ -107,7 +107,8 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
     }
     // A client still waiting out a CLIENT PAUSE leaves the queue (its ticket's drop).
     state.pause_ticket = None;
-    super::sockets::close_elsewhere(stream);
+    let output = std::mem::take(&mut reply.out);
+    super::sockets::close_elsewhere(super::sockets::Leftovers { stream, input, output });
 }
 
 /// Writes queued pub/sub frames, one output chunk at a time: with more queued, the mailbox
@@ -555,7 +556,7 @@ async fn flush(
     };
     let result = tokio::select! {
         biased;
-        result = stream.write_all(&reply.out) => result,
+        result = write_in_turns(stream, &reply.out) => result,
         () = handle.kill_notify.notified() => {
             // Keep the kill visible to the loop, which checks the flag.
             handle.killed.store(true, Relaxed);
@@ -570,6 +571,21 @@ async fn flush(
         reply.out.shrink_to(limits::OUTPUT_FLUSH_BYTES);
     }
     result
+}
+
+/// Writes `out` at most `WRITE_PER_TURN_BYTES` at a time, letting the other connections run
+/// in between: a socket that takes megabytes at once (loopback, a fast reader) would
+/// otherwise hold the thread for as long as the kernel copies them, as Redis avoids with
+/// NET_MAX_WRITES_PER_EVENT.
+async fn write_in_turns(stream: &mut TcpStream, out: &[u8]) -> std::io::Result<()> {
+    let mut pieces = out.chunks(limits::WRITE_PER_TURN_BYTES).peekable();
+    while let Some(piece) = pieces.next() {
+        stream.write_all(piece).await?;
+        if pieces.peek().is_some() {
+            tokio::task::yield_now().await;
+        }
+    }
+    Ok(())
 }
 
 /// Closes a client whose pending replies are over its output buffer limit, logged as Redis

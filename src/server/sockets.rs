@@ -1,7 +1,6 @@
 //! Operating-system side of client connections: TCP keepalive on accepted sockets
 //! (`tcp-keepalive`), the open-files limit `maxclients` needs, raised at start, and closing
 //! finished connections off the serving thread.
-use std::net::Shutdown;
 use std::os::fd::AsFd;
 use std::sync::mpsc::{self, Sender};
 use std::sync::OnceLock;
@@ -107,36 +106,46 @@ mod tests {
     }
 }
 
-/// Ends a finished connection: its socket leaves the reactor here (one epoll_ctl), and the
-/// shutdown and close, which cost the kernel's whole TCP teardown (14-20 us a connection over
-/// loopback, most of the serving thread's work when thousands of clients go at once), run on
-/// the `allydb-close` thread. So a burst of 5,000 disconnects no longer delays every other
-/// client's reply by the 70-100 ms of teardown. Without that thread (it could not start),
-/// the socket is closed here.
-pub fn close_elsewhere(stream: tokio::net::TcpStream) {
-    let Ok(stream) = stream.into_std() else { return };
-    let stream = match closer() {
-        Some(closer) => match closer.send(stream) {
+/// What a finished connection leaves behind: its socket and its buffers.
+pub struct Leftovers {
+    pub stream: tokio::net::TcpStream,
+    pub input: bytes::BytesMut,
+    pub output: Vec<u8>,
+}
+
+/// Ends a finished connection on the `allydb-close` thread: the socket's removal from the
+/// reactor, its shutdown and close (the kernel's whole TCP teardown, 14-20 us a connection
+/// over loopback) and the buffers' frees were most of the serving thread's work when
+/// thousands of clients go at once, and every other client's reply waited behind them.
+/// Without that thread (it could not start), this is done here.
+pub fn close_elsewhere(leftovers: Leftovers) {
+    let leftovers = match closer() {
+        Some(closer) => match closer.send(leftovers) {
             Ok(()) => return,
-            Err(mpsc::SendError(stream)) => stream,
+            Err(mpsc::SendError(leftovers)) => leftovers,
         },
-        None => stream,
+        None => leftovers,
     };
-    let _ = stream.shutdown(Shutdown::Write);
+    finish(leftovers);
+}
+
+/// Sends the FIN (as the tokio stream's shutdown did), then drops everything: the stream
+/// leaves the reactor and its descriptor closes.
+fn finish(leftovers: Leftovers) {
+    let _ = rustix::net::shutdown(&leftovers.stream, rustix::net::Shutdown::Write);
+    drop(leftovers);
 }
 
 /// The closing thread's queue, started on first use. Unbounded, but it holds at most one
-/// socket per client that left and is drained as fast as the kernel closes them.
-fn closer() -> Option<&'static Sender<std::net::TcpStream>> {
-    static CLOSER: OnceLock<Option<Sender<std::net::TcpStream>>> = OnceLock::new();
+/// connection per client that left and is drained as fast as the kernel closes them.
+fn closer() -> Option<&'static Sender<Leftovers>> {
+    static CLOSER: OnceLock<Option<Sender<Leftovers>>> = OnceLock::new();
     CLOSER
         .get_or_init(|| {
-            let (tx, rx) = mpsc::channel::<std::net::TcpStream>();
-            let started = std::thread::Builder::new().name("allydb-close".into()).spawn(move || {
-                for stream in rx {
-                    let _ = stream.shutdown(Shutdown::Write);
-                }
-            });
+            let (tx, rx) = mpsc::channel::<Leftovers>();
+            let started = std::thread::Builder::new()
+                .name("allydb-close".into())
+                .spawn(move || rx.into_iter().for_each(finish));
             started.ok().map(|_| tx)
         })
         .as_ref()

@@ -24,7 +24,12 @@ enum Next {
     Close,
 }
 
-pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHandle>) {
+pub async fn serve(
+    server: &Server,
+    mut stream: TcpStream,
+    handle: Arc<ClientHandle>,
+    slot: super::ClientSlot,
+) {
     let _ = stream.set_nodelay(true);
     let mut state = ClientState::new(handle.clone(), !server.requires_auth());
     let mut reply = ReplyWriter::new(state.protocol);
@@ -108,7 +113,7 @@ pub async fn serve(server: &Server, mut stream: TcpStream, handle: Arc<ClientHan
     // A client still waiting out a CLIENT PAUSE leaves the queue (its ticket's drop).
     state.pause_ticket = None;
     let output = std::mem::take(&mut reply.out);
-    super::sockets::close_elsewhere(super::sockets::Leftovers { stream, input, output });
+    super::sockets::close_elsewhere(super::sockets::Leftovers { stream, input, output, slot });
 }
 
 /// Writes queued pub/sub frames, one output chunk at a time: with more queued, the mailbox

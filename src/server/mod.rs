@@ -423,16 +423,40 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
     let local_addr = stream.local_addr().unwrap_or(peer);
     let handle = Arc::new(ClientHandle::new(id, peer, local_addr, raw_fd(&stream)));
     server.clients.register(handle.clone());
+    let slot = ClientSlot(server.clone());
     let server = server.clone();
-    let handle_for_cleanup = handle.clone();
     tokio::spawn(async move {
-        connection::serve(&server, stream, handle).await;
-        let handle = handle_for_cleanup;
-        server.watches.unwatch_all(id);
-        server.tracking.disable(&handle);
-        server.clients.unregister(id);
-        server.clients.release();
+        // Dropped when the task ends, even by a panic in a command.
+        let _departure = Departure { server: server.clone(), handle: handle.clone() };
+        connection::serve(&server, stream, handle, slot).await;
     });
+}
+
+/// A connection's place under `maxclients`, given back when dropped: after its socket is
+/// closed (`sockets::Leftovers`), so the count never undercounts open descriptors, or during
+/// the unwinding of a task that panicked.
+pub struct ClientSlot(Arc<Server>);
+
+impl Drop for ClientSlot {
+    fn drop(&mut self) {
+        self.0.clients.release();
+    }
+}
+
+/// Takes a finished connection out of WATCH, tracking and the client registry (CLIENT LIST),
+/// however its task ended.
+struct Departure {
+    server: Arc<Server>,
+    handle: Arc<ClientHandle>,
+}
+
+impl Drop for Departure {
+    fn drop(&mut self) {
+        let id = self.handle.id;
+        self.server.watches.unwatch_all(id);
+        self.server.tracking.disable(&self.handle);
+        self.server.clients.unregister(id);
+    }
 }
 
 #[cfg(unix)]
@@ -452,7 +476,6 @@ async fn active_expiry(server: Arc<Server>) {
     let mut tick = tokio::time::interval(Duration::from_millis(limits::EXPIRE_CYCLE_INTERVAL_MS));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut idle_checked = Instant::now();
-    let mut clients = ClientsSinceTrim::default();
     loop {
         tick.tick().await;
         let now = Instant::now();
@@ -461,7 +484,6 @@ async fn active_expiry(server: Arc<Server>) {
             idle::close_idle_clients(&server, now);
         }
         crate::store::keyspace::tick_access_clock();
-        release_memory_of_gone_clients(&server, &mut clients);
         // CLIENT PAUSE stops expiry: keys past their deadline stay until it ends.
         if server.is_loading() || server.pause.mode() != pause::PauseMode::None {
             continue;
@@ -480,31 +502,6 @@ async fn active_expiry(server: Arc<Server>) {
             tracking::broadcast(&server);
             tracking::enforce_limit(&server);
         }
-    }
-}
-
-/// Connected clients as the expiry tick last saw them.
-#[derive(Default)]
-struct ClientsSinceTrim {
-    /// The most connected at once since the last trim.
-    peak: usize,
-    /// At the previous tick.
-    previous: usize,
-}
-
-/// Once many clients left since the most there were and the count stopped falling (a burst
-/// of connections ended), gives the allocator's free pages back to the OS: without it their
-/// buffers' pages stay resident.
-fn release_memory_of_gone_clients(server: &Server, clients: &mut ClientsSinceTrim) {
-    let connected = server.clients.connected();
-    clients.peak = clients.peak.max(connected);
-    let settled = connected >= clients.previous;
-    clients.previous = connected;
-    if settled && clients.peak - connected >= limits::CLIENTS_GONE_BEFORE_TRIM {
-        // On a blocking thread: a trim of a large heap takes tens of milliseconds, which the
-        // worker thread must spend serving clients (a PING waited 170 ms behind one).
-        tokio::task::spawn_blocking(crate::memory::release_free_memory);
-        clients.peak = connected;
     }
 }
 

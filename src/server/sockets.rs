@@ -2,7 +2,7 @@
 //! (`tcp-keepalive`), the open-files limit `maxclients` needs, raised at start, and closing
 //! finished connections off the serving thread.
 use std::os::fd::AsFd;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -57,6 +57,91 @@ pub fn raise_open_files_limit(maxclients: u64) -> Option<String> {
     })
 }
 
+/// What a finished connection leaves behind: its socket, its buffers and its place under
+/// `maxclients`, given back once the socket is closed.
+pub struct Leftovers {
+    pub stream: tokio::net::TcpStream,
+    pub input: bytes::BytesMut,
+    pub output: Vec<u8>,
+    pub slot: super::ClientSlot,
+}
+
+/// Connections waiting for the closing thread at most. Past it the serving thread closes
+/// them itself: descriptors and buffers waiting to be freed stay bounded when disconnects
+/// come faster than the closing thread gets CPU.
+const CLOSE_QUEUE_MAX: usize = 128;
+
+/// Buffers larger than this are freed by the serving thread (one free each, whatever the
+/// size), so a full queue holds at most `CLOSE_QUEUE_MAX` times two of them.
+const QUEUED_BUFFER_BYTES_MAX: usize = 64 * 1024;
+
+/// Ends a finished connection on the `allydb-close` thread: the socket's removal from the
+/// reactor, its shutdown and close (the kernel's whole TCP teardown, 14-20 us a connection
+/// over loopback) and the buffers' frees were most of the serving thread's work when
+/// thousands of clients go at once, and every other client's reply waited behind them.
+/// Without that thread (it could not start), this is done here.
+pub fn close_elsewhere(mut leftovers: Leftovers) {
+    if leftovers.input.capacity() > QUEUED_BUFFER_BYTES_MAX {
+        leftovers.input = bytes::BytesMut::new();
+    }
+    if leftovers.output.capacity() > QUEUED_BUFFER_BYTES_MAX {
+        leftovers.output = Vec::new();
+    }
+    let leftovers = match closer() {
+        Some(closer) => match closer.try_send(leftovers) {
+            Ok(()) => return,
+            Err(TrySendError::Full(leftovers) | TrySendError::Disconnected(leftovers)) => leftovers,
+        },
+        None => leftovers,
+    };
+    finish(leftovers);
+}
+
+/// Sends the FIN (as the tokio stream's shutdown did), then drops everything: the stream
+/// leaves the reactor and its descriptor closes.
+fn finish(leftovers: Leftovers) {
+    let _ = rustix::net::shutdown(&leftovers.stream, rustix::net::Shutdown::Write);
+    drop(leftovers);
+}
+
+/// The closing thread's queue, started on first use.
+fn closer() -> Option<&'static SyncSender<Leftovers>> {
+    static CLOSER: OnceLock<Option<SyncSender<Leftovers>>> = OnceLock::new();
+    CLOSER
+        .get_or_init(|| {
+            let (tx, rx) = mpsc::sync_channel::<Leftovers>(CLOSE_QUEUE_MAX);
+            let started = std::thread::Builder::new()
+                .name("allydb-close".into())
+                .spawn(move || close_all(&rx));
+            started.ok().map(|_| tx)
+        })
+        .as_ref()
+}
+
+/// The closing thread: finishes each connection it is given and, once a burst of at least
+/// `CLIENTS_GONE_BEFORE_TRIM` disconnects is over (`BURST_OVER` without one), gives the
+/// allocator's free pages back to the OS. Their buffers were freed here, so only here is it
+/// known that they all are; connections leaving a few at a time reuse the pages instead.
+fn close_all(queue: &Receiver<Leftovers>) {
+    const BURST_OVER: Duration = Duration::from_millis(100);
+    let mut gone = 0usize;
+    loop {
+        match queue.recv_timeout(BURST_OVER) {
+            Ok(leftovers) => {
+                finish(leftovers);
+                gone += 1;
+            }
+            Err(RecvTimeoutError::Timeout) => {
+                if gone >= limits::CLIENTS_GONE_BEFORE_TRIM {
+                    crate::memory::release_free_memory();
+                }
+                gone = 0;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,49 +189,4 @@ mod tests {
             assert!(getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX) >= soft);
         }
     }
-}
-
-/// What a finished connection leaves behind: its socket and its buffers.
-pub struct Leftovers {
-    pub stream: tokio::net::TcpStream,
-    pub input: bytes::BytesMut,
-    pub output: Vec<u8>,
-}
-
-/// Ends a finished connection on the `allydb-close` thread: the socket's removal from the
-/// reactor, its shutdown and close (the kernel's whole TCP teardown, 14-20 us a connection
-/// over loopback) and the buffers' frees were most of the serving thread's work when
-/// thousands of clients go at once, and every other client's reply waited behind them.
-/// Without that thread (it could not start), this is done here.
-pub fn close_elsewhere(leftovers: Leftovers) {
-    let leftovers = match closer() {
-        Some(closer) => match closer.send(leftovers) {
-            Ok(()) => return,
-            Err(mpsc::SendError(leftovers)) => leftovers,
-        },
-        None => leftovers,
-    };
-    finish(leftovers);
-}
-
-/// Sends the FIN (as the tokio stream's shutdown did), then drops everything: the stream
-/// leaves the reactor and its descriptor closes.
-fn finish(leftovers: Leftovers) {
-    let _ = rustix::net::shutdown(&leftovers.stream, rustix::net::Shutdown::Write);
-    drop(leftovers);
-}
-
-/// The closing thread's queue, started on first use. Unbounded, but it holds at most one
-/// connection per client that left and is drained as fast as the kernel closes them.
-fn closer() -> Option<&'static Sender<Leftovers>> {
-    static CLOSER: OnceLock<Option<Sender<Leftovers>>> = OnceLock::new();
-    CLOSER
-        .get_or_init(|| {
-            let (tx, rx) = mpsc::channel::<Leftovers>();
-            let started = std::thread::Builder::new()
-                .name("allydb-close".into())
-                .spawn(move || rx.into_iter().for_each(finish));
-            started.ok().map(|_| tx)
-        })
-        .as_ref()
 }

@@ -58,6 +58,42 @@ pub fn raise_open_files_limit(maxclients: u64) -> Option<String> {
     })
 }
 
+/// Ends a finished connection: its socket leaves the reactor here (one epoll_ctl), and the
+/// shutdown and close, which cost the kernel's whole TCP teardown (14-20 us a connection over
+/// loopback, most of the serving thread's work when thousands of clients go at once), run on
+/// the `allydb-close` thread. So a burst of 5,000 disconnects no longer delays every other
+/// client's reply by the 70-100 ms of teardown. Without that thread (it could not start),
+/// the socket is closed here.
+pub fn close_elsewhere(stream: tokio::net::TcpStream) {
+    let Ok(stream) = stream.into_std() else { return };
+    let stream = match closer() {
+        Some(closer) => match closer.send(stream) {
+            Ok(()) => return,
+            Err(mpsc::SendError(stream)) => stream,
+        },
+        None => stream,
+    };
+    let _ = stream.shutdown(Shutdown::Write);
+}
+
+/// The closing thread's queue, started on first use. Unbounded, but it holds at most one
+/// socket per client that left and is drained as fast as the kernel closes them.
+fn closer() -> Option<&'static Sender<std::net::TcpStream>> {
+    static CLOSER: OnceLock<Option<Sender<std::net::TcpStream>>> = OnceLock::new();
+    CLOSER
+        .get_or_init(|| {
+            let (tx, rx) = mpsc::channel::<std::net::TcpStream>();
+            let started =
+                std::thread::Builder::new().name("allydb-close".into()).spawn(move || {
+                    for stream in rx {
+                        let _ = stream.shutdown(Shutdown::Write);
+                    }
+                });
+            started.ok().map(|_| tx)
+        })
+        .as_ref()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,39 +141,4 @@ mod tests {
             assert!(getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX) >= soft);
         }
     }
-}
-
-/// Ends a finished connection: its socket leaves the reactor here (one epoll_ctl), and the
-/// shutdown and close, which cost the kernel's whole TCP teardown (14-20 us a connection over
-/// loopback, most of the serving thread's work when thousands of clients go at once), run on
-/// the `allydb-close` thread. So a burst of 5,000 disconnects no longer delays every other
-/// client's reply by the 70-100 ms of teardown. Without that thread (it could not start),
-/// the socket is closed here.
-pub fn close_elsewhere(stream: tokio::net::TcpStream) {
-    let Ok(stream) = stream.into_std() else { return };
-    let stream = match closer() {
-        Some(closer) => match closer.send(stream) {
-            Ok(()) => return,
-            Err(mpsc::SendError(stream)) => stream,
-        },
-        None => stream,
-    };
-    let _ = stream.shutdown(Shutdown::Write);
-}
-
-/// The closing thread's queue, started on first use. Unbounded, but it holds at most one
-/// socket per client that left and is drained as fast as the kernel closes them.
-fn closer() -> Option<&'static Sender<std::net::TcpStream>> {
-    static CLOSER: OnceLock<Option<Sender<std::net::TcpStream>>> = OnceLock::new();
-    CLOSER
-        .get_or_init(|| {
-            let (tx, rx) = mpsc::channel::<std::net::TcpStream>();
-            let started = std::thread::Builder::new().name("allydb-close".into()).spawn(move || {
-                for stream in rx {
-                    let _ = stream.shutdown(Shutdown::Write);
-                }
-            });
-            started.ok().map(|_| tx)
-        })
-        .as_ref()
 }

@@ -26,6 +26,11 @@ const NOW_MS: u64 = 1_700_000_000_000;
 const BULK_BYTES_MAX: u64 = 1024 * 1024;
 /// Requests one input may hold (a bound on the work of one run).
 const REQUESTS_MAX: usize = 512;
+/// `client-output-buffer-limit` of the command target's server: a normal-class hard limit,
+/// so a reply whose length a request chose (`SRANDMEMBER s -1000000000`) stops there and
+/// closes its client, as it would a connection, instead of building gigabytes. Far above
+/// any reply of the data one input can store (values are at most `BULK_BYTES_MAX`).
+const OUTPUT_LIMIT: &str = "normal 64mb 0 0";
 
 /// The request parser. The first byte picks the limits (bit 0 set: unauthenticated); the rest
 /// is a client's byte stream. Checks that every command parsed re-encodes as a multibulk that
@@ -205,7 +210,15 @@ fn frame_snapshot(mut input: &[u8]) -> Vec<u8> {
 /// in the keyspace, and that the keyspace survives a snapshot and a load unchanged.
 pub fn commands(data: &[u8]) {
     let databases = DATABASES.to_string();
-    let args = ["allydb", "--databases", &databases, "--proto-max-bulk-len", "1mb"];
+    let args = [
+        "allydb",
+        "--databases",
+        &databases,
+        "--proto-max-bulk-len",
+        "1mb",
+        "--client-output-buffer-limit",
+        OUTPUT_LIMIT,
+    ];
     let server = match in_memory_server(&args) {
         Ok(server) => server,
         Err(error) => panic!("in-memory server: {error}"),

@@ -158,6 +158,62 @@ fn random_member_counts_that_overflow_are_refused() {
     assert_eq!(c.cmd(&["SPOP", "s", LONG_MAX]).lines().next(), Some("*3"));
 }
 
+/// Runs `setup` on `c` (answered `reply`, exactly), then sends `last` and a SET of key
+/// `after` in one write; returns whether the server closed the connection before sending a
+/// single byte more. RawClient's read deadline (10 s) is generous: a server that built the
+/// whole reply first (hundreds of megabytes) would still be at it.
+fn closed_without_a_byte(c: &mut RawClient, setup: &[&str], reply: &str, last: &[&str]) -> bool {
+    assert_eq!(c.cmd(setup), reply, "{setup:?}");
+    let last: Vec<&[u8]> = last.iter().map(|a| a.as_bytes()).collect();
+    c.send(&[encode(&last), encode(&[b"SET", b"after", b"x"])].concat());
+    c.is_closed()
+}
+
+/// A reply whose length the client chose (a negative count repeats members) stops being
+/// built at the normal hard limit: the client is closed with Redis's log line, nothing of
+/// the cut-short reply is sent, nothing after it runs, and memory stays near the limit.
+#[test]
+fn random_replies_with_huge_negative_counts_stop_at_the_normal_hard_limit() {
+    let server = TestServer::start();
+    let mut admin = server.raw();
+    assert_eq!(admin.cmd(&["CONFIG", "SET", "client-output-buffer-limit", "normal 1mb 0 0"]), OK);
+    let huge = "-100000000";
+    let cases: [(&str, &[&str], &str, &[&str]); 5] = [
+        ("srand", &["SADD", "s", "a", "b", "c"], ":3\r\n", &["SRANDMEMBER", "s", huge]),
+        ("zrand", &["ZADD", "z", "1", "a", "2", "b"], ":2\r\n", &["ZRANDMEMBER", "z", huge]),
+        ("zscores", &["ZADD", "z", "3", "c"], ":1\r\n", &["ZRANDMEMBER", "z", huge, "WITHSCORES"]),
+        ("hrand", &["HSET", "h", "f", "v"], ":1\r\n", &["HRANDFIELD", "h", huge, "WITHVALUES"]),
+        // RESP3 nests each pair in an array: the same limit.
+        ("hrand3", &["HSET", "h", "g", "w"], ":1\r\n", &["HRANDFIELD", "h", huge, "WITHVALUES"]),
+    ];
+    for (name, setup, reply, last) in cases {
+        let mut c = if name.ends_with('3') { server.raw().resp3() } else { server.raw() };
+        assert_eq!(c.cmd(&["CLIENT", "SETNAME", name]), OK);
+        assert!(closed_without_a_byte(&mut c, setup, reply, last), "{name}: not closed at once");
+        let logged = || {
+            server.log().lines().any(|line| {
+                line.contains(&format!(" name={name} "))
+                    && line.contains("scheduled to be closed ASAP for overcoming of output buffer")
+            })
+        };
+        assert!(eventually(Duration::from_secs(10), logged), "{name}: {}", server.log());
+        assert_eq!(admin.cmd(&["PING"]), "+PONG\r\n");
+    }
+    let mut other = server.raw();
+    assert_eq!(other.cmd(&["EXISTS", "after"]), int(0), "nothing ran after the reply");
+    let used = info_number(&mut other, "memory", "used_memory");
+    assert!(used < 100 * 1024 * 1024, "used_memory {used}");
+    let peak_kib = server.peak_rss_kib();
+    assert!(peak_kib < 100 * 1024, "peak RSS {peak_kib} KiB");
+    // Under the limit a repeated reply is whole (700 KB), and with the limit lifted (Redis's
+    // default `normal 0 0 0`) a larger one (2.1 MB) too.
+    assert_eq!(other.cmd(&["SADD", "one", "x"]), int(1));
+    let whole = |n: usize| format!("*{n}\r\n{}", "$1\r\nx\r\n".repeat(n));
+    assert_eq!(other.cmd(&["SRANDMEMBER", "one", "-100000"]), whole(100_000));
+    assert_eq!(admin.cmd(&["CONFIG", "SET", "client-output-buffer-limit", "normal 0 0 0"]), OK);
+    assert_eq!(other.cmd(&["SRANDMEMBER", "one", "-300000"]), whole(300_000));
+}
+
 #[test]
 fn pathological_glob_patterns_finish() {
     let server = TestServer::start();

@@ -494,7 +494,8 @@ fn reply_pair(ctx: &mut Context<'_>, (field, value): (&[u8], &[u8]), with_values
 }
 
 /// HRANDFIELD's reply, after Redis's cases: a negative count repeats fields (the reply has
-/// exactly |count| of them, streamed without preallocating); a count at least the size
+/// exactly |count| of them, streamed without preallocating, cut short only where the
+/// client's hard output buffer limit closes the client); a count at least the size
 /// returns everything in order; otherwise distinct random fields (in stored order for a
 /// listpack, as Redis samples it).
 fn reply_random_pairs(
@@ -514,7 +515,12 @@ fn reply_random_pairs(
     let header = |n: usize| if flat { n.saturating_mul(2) } else { n };
     if count < 0 || wanted == 1 {
         ctx.reply.array(header(wanted));
+        // As SRANDMEMBER's: the client chose the length, so the client's output buffer
+        // limit ends it (the connection then closes without sending it).
         for _ in 0..wanted {
+            if ctx.reply.is_over_limit() {
+                break;
+            }
             if let Some(pair) = pairs.get(fastrand::usize(..size)) {
                 reply_pair(ctx, pair, with_values);
             }

@@ -409,9 +409,14 @@ pub fn srandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             return;
         };
         if count < 0 || wanted == 1 {
-            // Streamed: the reply has |count| members, nothing is preallocated for them.
+            // Streamed: the reply has |count| members, nothing is preallocated for them. Its
+            // length is the client's choice: it stops at the client's output buffer limit,
+            // where the connection closes and discards it (never sent cut short).
             ctx.reply.array(wanted);
             for _ in 0..wanted {
+                if ctx.reply.is_over_limit() {
+                    break;
+                }
                 if let Some(member) = set.random_position().and_then(|i| set.member(i)) {
                     member.with_bytes(|b| ctx.reply.bulk(b));
                 }

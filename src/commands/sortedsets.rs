@@ -1402,9 +1402,13 @@ pub fn zrandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             reply.array(if withscores && !nested { n.saturating_mul(2) } else { n });
         };
         if count < 0 || wanted == 1 {
-            // Repeats allowed: stream, never allocating for the count.
+            // Repeats allowed: stream, never allocating for the count, and stop at the
+            // client's output buffer limit, where the connection closes and discards it.
             header(reply, wanted);
             for _ in 0..wanted {
+                if reply.is_over_limit() {
+                    break;
+                }
                 emit(reply, fastrand::usize(..len));
             }
         } else if wanted >= len {

@@ -26,11 +26,29 @@ pub struct ReplyWriter {
     pub protocol: Protocol,
     /// Replies are discarded (CLIENT REPLY OFF/SKIP) while this is set.
     pub muted: bool,
+    /// The length of `out` at which the client is over its hard output buffer limit (and
+    /// will be closed, its replies discarded); 0 means no bound. See `is_over_limit`.
+    output_limit_bytes: usize,
 }
 
 impl ReplyWriter {
     pub fn new(protocol: Protocol) -> Self {
-        Self { out: Vec::with_capacity(16 * 1024), protocol, muted: false }
+        Self { out: Vec::with_capacity(16 * 1024), protocol, muted: false, output_limit_bytes: 0 }
+    }
+
+    /// Sets the length of `out` at which the client is over its hard output buffer limit
+    /// (`OutputLimit::hard_reply_bytes`); 0 means no bound. The connection sets it before
+    /// each command, from the client's class of `client-output-buffer-limit`.
+    pub fn set_output_limit(&mut self, bytes: usize) {
+        self.output_limit_bytes = bytes;
+    }
+
+    /// Whether the pending replies reached the client's hard output buffer limit. The
+    /// connection then closes the client without writing them (Redis flags it close-ASAP and
+    /// drops further replies), so a reply whose length a client chose (SRANDMEMBER with a
+    /// negative count) may stop here, cut short: those bytes never reach the socket.
+    pub fn is_over_limit(&self) -> bool {
+        self.output_limit_bytes != 0 && self.out.len() >= self.output_limit_bytes
     }
 
     pub fn is_resp3(&self) -> bool {
@@ -215,6 +233,19 @@ mod tests {
         assert_eq!(both(|w| w.verbatim(b"hi")), ("$2\r\nhi\r\n".into(), "=6\r\ntxt:hi\r\n".into()));
         assert_eq!(both(|w| w.push(1)), ("*1\r\n".into(), ">1\r\n".into()));
         assert_eq!(both(|w| w.big_number("123")), ("$3\r\n123\r\n".into(), "(123\r\n".into()));
+    }
+
+    #[test]
+    fn over_limit_only_with_a_limit_and_from_its_length_on() {
+        let mut w = ReplyWriter::new(Protocol::Resp2);
+        w.bulk(&[b'x'; 100]);
+        assert!(!w.is_over_limit(), "0 bounds nothing");
+        w.set_output_limit(113);
+        assert!(!w.is_over_limit());
+        w.ok();
+        assert!(w.is_over_limit(), "{} bytes", w.out.len());
+        w.out.clear();
+        assert!(!w.is_over_limit());
     }
 
     #[test]

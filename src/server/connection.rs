@@ -175,6 +175,9 @@ async fn process_batch(
                 let args = parser.args(rest);
                 reply.protocol = state.protocol;
                 reply.muted = state.is_muted();
+                // Per command: SUBSCRIBE moves the client to the pubsub class mid-batch.
+                let limit = server.settings.hot.limit_of(&state.handle.mailbox);
+                reply.set_output_limit(limit.hard_reply_bytes());
                 let mut ctx = Context { server, client: state, reply, now_ms };
                 commands::execute(&mut ctx, args);
                 // A postponed command stays in the buffer and is parsed again once it may run.
@@ -268,6 +271,14 @@ async fn process_batch(
                     break;
                 }
             }
+        }
+        if reply.is_over_limit() {
+            // Closed at once, as Redis stops running commands of a client flagged close-ASAP:
+            // its replies (a count-driven one cut short among them) never reach the socket,
+            // and nothing after this command runs.
+            close_over_limit(&state.handle, reply);
+            next = Next::Close;
+            break;
         }
         let forced_write = reply.out.len() >= limits::OUTPUT_FLUSH_BYTES;
         if forced_write {
@@ -546,10 +557,11 @@ async fn flush(
     // Replies count against the client's class of client-output-buffer-limit: `pubsub` while
     // subscribed, `normal` otherwise (0 0 0, unbounded, by default). Three loads per write.
     let limit = server.settings.hot.limit_of(&handle.mailbox);
-    let pending = reply.out.len().saturating_sub(limits::OUTPUT_LIMIT_FREE_BYTES) as u64;
-    if limit.hard_bytes > 0 && pending >= limit.hard_bytes {
+    let hard_reply_bytes = limit.hard_reply_bytes();
+    if hard_reply_bytes > 0 && reply.out.len() >= hard_reply_bytes {
         return Err(close_over_limit(handle, reply));
     }
+    let pending = reply.out.len().saturating_sub(limits::OUTPUT_LIMIT_FREE_BYTES) as u64;
     // Over the soft limit, the write must finish within its seconds.
     let soft_deadline = (limit.soft_bytes > 0 && pending >= limit.soft_bytes)
         .then(|| Duration::from_secs(limit.soft_seconds.max(1)));
@@ -594,8 +606,9 @@ async fn write_in_turns(stream: &mut TcpStream, out: &[u8]) -> std::io::Result<(
 }
 
 /// Closes a client whose pending replies are over its output buffer limit, logged as Redis
-/// logs it; returns the error that ends the connection.
-fn close_over_limit(handle: &ClientHandle, reply: &mut ReplyWriter) -> std::io::Error {
+/// logs it: discards them and marks the client killed. Returns the error that ends the
+/// connection. (LocalClient closes its session the same way.)
+pub(super) fn close_over_limit(handle: &ClientHandle, reply: &mut ReplyWriter) -> std::io::Error {
     tracing::warn!(
         "Client {} scheduled to be closed ASAP for overcoming of output buffer limits.",
         handle.list_line_with_output(reply.out.len(), 1)

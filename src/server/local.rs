@@ -5,7 +5,9 @@
 //! What a connection would wait for is settled at once instead: a blocking command times out
 //! as if its timeout had passed (its waiter is cancelled), DEBUG SLEEP does not sleep, and a
 //! command that must wait for the journal, a compaction, a CLIENT PAUSE or SHUTDOWN ends the
-//! session (`LocalClient::is_closed`), as would a protocol error or QUIT.
+//! session (`LocalClient::is_closed`), as would a protocol error or QUIT. Replies not yet
+//! taken (`take_output`) count against `client-output-buffer-limit`'s hard limit as a
+//! connection's pending replies do: at it, the session ends and they are discarded.
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Instant;
@@ -79,6 +81,8 @@ impl LocalClient {
                     let args = self.parser.args(rest);
                     self.reply.protocol = self.state.protocol;
                     self.reply.muted = self.state.is_muted();
+                    let limit = self.server.settings.hot.limit_of(&self.handle.mailbox);
+                    self.reply.set_output_limit(limit.hard_reply_bytes());
                     let mut ctx = Context {
                         server: &self.server,
                         client: &mut self.state,
@@ -88,6 +92,12 @@ impl LocalClient {
                     commands::execute(&mut ctx, args);
                     consumed += used;
                     self.settle_action();
+                    if self.reply.is_over_limit() {
+                        // As a connection: the client is closed and its replies discarded,
+                        // so a reply cut short at the limit is never seen.
+                        super::connection::close_over_limit(&self.handle, &mut self.reply);
+                        self.closed = true;
+                    }
                 }
                 Ok(Parsed::Nothing { consumed: used }) => consumed += used,
                 Ok(Parsed::Incomplete { .. }) => break,
@@ -156,5 +166,67 @@ impl Drop for LocalClient {
         }
         server.clients.unregister(self.handle.id);
         server.clients.release();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(args: &[&str]) -> Vec<u8> {
+        let mut out = format!("*{}\r\n", args.len()).into_bytes();
+        for arg in args {
+            out.extend_from_slice(format!("${}\r\n{arg}\r\n", arg.len()).as_bytes());
+        }
+        out
+    }
+
+    fn run(client: &mut LocalClient, args: &[&str]) -> Vec<u8> {
+        client.send(&request(args));
+        client.take_output()
+    }
+
+    /// A reply a client made huge by its count ends the session at the hard limit, and
+    /// nothing of it (or of what came before it untaken) is seen; the server goes on.
+    #[test]
+    fn a_reply_over_the_hard_limit_closes_the_session_and_is_discarded() {
+        let limit = ["allydb", "--client-output-buffer-limit", "normal 1mb 0 0"];
+        let Ok(server) = in_memory_server(&limit) else { panic!("server") };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let Ok(runtime) = runtime else { panic!("runtime") };
+        let _entered = runtime.enter();
+        let mut client = LocalClient::new(&server);
+        assert_eq!(run(&mut client, &["SADD", "s", "a", "b", "c"]), b":3\r\n");
+        assert_eq!(run(&mut client, &["SRANDMEMBER", "s", "-3"]).len(), 4 + 3 * 7);
+        client.send(&request(&["PING"]));
+        let huge = request(&["SRANDMEMBER", "s", "-100000000"]);
+        client.send(&[huge, request(&["SET", "after", "x"])].concat());
+        assert!(client.is_closed());
+        assert_eq!(client.take_output(), b"");
+        let mut other = LocalClient::new(&server);
+        assert_eq!(run(&mut other, &["EXISTS", "after"]), b":0\r\n", "nothing ran after");
+        assert_eq!(run(&mut other, &["HSET", "h", "f", "v"]), b":1\r\n");
+        other.send(&request(&["HRANDFIELD", "h", "-100000000", "WITHVALUES"]));
+        assert!(other.is_closed());
+        assert_eq!(other.take_output(), b"");
+        let mut third = LocalClient::new(&server);
+        assert_eq!(run(&mut third, &["ZADD", "z", "1", "m"]), b":1\r\n");
+        third.send(&request(&["ZRANDMEMBER", "z", "-100000000", "WITHSCORES"]));
+        assert!(third.is_closed());
+        assert_eq!(third.take_output(), b"");
+    }
+
+    /// Without a hard limit (Redis's default `normal 0 0 0`) the reply is whole.
+    #[test]
+    fn without_a_hard_limit_a_negative_count_is_answered_whole() {
+        let Ok(server) = in_memory_server(&["allydb"]) else { panic!("server") };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let Ok(runtime) = runtime else { panic!("runtime") };
+        let _entered = runtime.enter();
+        let mut client = LocalClient::new(&server);
+        assert_eq!(run(&mut client, &["SADD", "s", "a"]), b":1\r\n");
+        let reply = run(&mut client, &["SRANDMEMBER", "s", "-200000"]);
+        assert_eq!(reply, [&b"*200000\r\n"[..], &b"$1\r\na\r\n".repeat(200_000)].concat());
+        assert!(!client.is_closed());
     }
 }

@@ -35,6 +35,19 @@ pub struct OutputLimit {
     pub soft_seconds: u64,
 }
 
+impl OutputLimit {
+    /// The length of a client's pending replies at which it is over the hard limit: their
+    /// first `OUTPUT_LIMIT_FREE_BYTES` do not count (limits.rs). 0 when there is no hard
+    /// limit, as `ReplyWriter::set_output_limit` takes it.
+    pub fn hard_reply_bytes(&self) -> usize {
+        if self.hard_bytes == 0 {
+            return 0;
+        }
+        let hard = usize::try_from(self.hard_bytes).unwrap_or(usize::MAX);
+        hard.saturating_add(crate::limits::OUTPUT_LIMIT_FREE_BYTES)
+    }
+}
+
 /// Frames waiting for one client's connection to write them, and its subscription counts
 /// (for CLIENT LIST). Bounded by the pubsub output buffer limit: over it, the client is
 /// killed and its queue freed.
@@ -416,6 +429,14 @@ pub(crate) fn encode(parts: &[&[u8]]) -> Bytes {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hard_reply_bytes_leaves_the_free_allowance_and_0_unbounded() {
+        let limit = |hard_bytes| OutputLimit { hard_bytes, soft_bytes: 0, soft_seconds: 0 };
+        assert_eq!(limit(0).hard_reply_bytes(), 0);
+        assert_eq!(limit(1).hard_reply_bytes(), 1 + crate::limits::OUTPUT_LIMIT_FREE_BYTES);
+        assert_eq!(limit(u64::MAX).hard_reply_bytes(), usize::MAX);
+    }
 
     #[test]
     fn frames_are_encoded_once_for_both_protocols() {

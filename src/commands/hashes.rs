@@ -518,7 +518,7 @@ fn reply_random_pairs(
         // As SRANDMEMBER's: the client chose the length, so the client's output buffer
         // limit ends it (the connection then closes without sending it).
         for _ in 0..wanted {
-            if ctx.reply.is_over_limit() {
+            if ctx.reply.stops_streaming() {
                 break;
             }
             if let Some(pair) = pairs.get(fastrand::usize(..size)) {

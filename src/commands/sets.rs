@@ -414,7 +414,7 @@ pub fn srandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             // where the connection closes and discards it (never sent cut short).
             ctx.reply.array(wanted);
             for _ in 0..wanted {
-                if ctx.reply.is_over_limit() {
+                if ctx.reply.stops_streaming() {
                     break;
                 }
                 if let Some(member) = set.random_position().and_then(|i| set.member(i)) {

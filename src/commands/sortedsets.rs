@@ -1406,7 +1406,7 @@ pub fn zrandmember(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             // client's output buffer limit, where the connection closes and discards it.
             header(reply, wanted);
             for _ in 0..wanted {
-                if reply.is_over_limit() {
+                if reply.stops_streaming() {
                     break;
                 }
                 emit(reply, fastrand::usize(..len));

@@ -51,6 +51,13 @@ impl ReplyWriter {
         self.output_limit_bytes != 0 && self.out.len() >= self.output_limit_bytes
     }
 
+    /// Whether a reply whose length the client chose should stop: over the output limit, or
+    /// muted (CLIENT REPLY OFF/SKIP), where everything written is discarded anyway and Redis
+    /// builds nothing.
+    pub fn stops_streaming(&self) -> bool {
+        self.muted || self.is_over_limit()
+    }
+
     pub fn is_resp3(&self) -> bool {
         self.protocol == Protocol::Resp3
     }

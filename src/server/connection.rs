@@ -29,6 +29,7 @@ pub async fn serve(
     mut stream: TcpStream,
     handle: Arc<ClientHandle>,
     slot: super::ClientSlot,
+    departure: super::Departure,
 ) {
     let _ = stream.set_nodelay(true);
     let mut state = ClientState::new(handle.clone(), !server.requires_auth());
@@ -107,11 +108,11 @@ pub async fn serve(
         }
     }
     server.pubsub.remove_all(&mut state.subscriptions, &handle);
-    if state.monitor {
-        server.monitors.remove(handle.id);
-    }
     // A client still waiting out a CLIENT PAUSE leaves the queue (its ticket's drop).
     state.pause_ticket = None;
+    // Out of the registry (and MONITOR, WATCH, tracking) before the socket closes and the
+    // maxclients slot is given back, so CLIENT LIST and INFO never count more than the slots.
+    drop(departure);
     let output = std::mem::take(&mut reply.out);
     super::sockets::close_elsewhere(super::sockets::Leftovers { stream, input, output, slot });
 }

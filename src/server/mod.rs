@@ -423,13 +423,11 @@ fn accept(server: &Arc<Server>, stream: TcpStream, peer: SocketAddr) {
     let local_addr = stream.local_addr().unwrap_or(peer);
     let handle = Arc::new(ClientHandle::new(id, peer, local_addr, raw_fd(&stream)));
     server.clients.register(handle.clone());
+    // Both dropped when the connection ends, even by a panic in a command.
     let slot = ClientSlot(server.clone());
+    let departure = Departure { server: server.clone(), handle: handle.clone() };
     let server = server.clone();
-    tokio::spawn(async move {
-        // Dropped when the task ends, even by a panic in a command.
-        let _departure = Departure { server: server.clone(), handle: handle.clone() };
-        connection::serve(&server, stream, handle, slot).await;
-    });
+    tokio::spawn(async move { connection::serve(&server, stream, handle, slot, departure).await });
 }
 
 /// A connection's place under `maxclients`, given back when dropped: after its socket is
@@ -443,9 +441,11 @@ impl Drop for ClientSlot {
     }
 }
 
-/// Takes a finished connection out of WATCH, tracking and the client registry (CLIENT LIST),
-/// however its task ended.
-struct Departure {
+/// Takes a finished connection out of MONITOR, WATCH, tracking and the client registry
+/// (CLIENT LIST), however its task ended, and closes its mailbox. (Its pub/sub subscriptions
+/// live in the task's state, which removes them; after a panic they would stay, counted by
+/// PUBLISH and NUMSUB, but the closed mailbox queues nothing.)
+pub struct Departure {
     server: Arc<Server>,
     handle: Arc<ClientHandle>,
 }
@@ -453,6 +453,10 @@ struct Departure {
 impl Drop for Departure {
     fn drop(&mut self) {
         let id = self.handle.id;
+        self.handle.mailbox.close();
+        if self.server.monitors.is_active() {
+            self.server.monitors.remove(id);
+        }
         self.server.watches.unwatch_all(id);
         self.server.tracking.disable(&self.handle);
         self.server.clients.unregister(id);

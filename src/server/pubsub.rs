@@ -180,6 +180,15 @@ fn is_over_limit(client: &ClientHandle, pending: u64, limit: OutputLimit) -> boo
     false
 }
 
+impl Mailbox {
+    /// For a connection that is gone: nothing more is queued, and what was is freed.
+    pub fn close(&self) {
+        self.closed.store(true, Relaxed);
+        drop(std::mem::take(&mut *self.queue.lock()));
+        self.pending_bytes.store(0, Relaxed);
+    }
+}
+
 fn close_over_limit(client: &ClientHandle) {
     let mailbox = &client.mailbox;
     if mailbox.closed.swap(true, Relaxed) {

@@ -118,24 +118,37 @@ fn closer() -> Option<&'static SyncSender<Leftovers>> {
         .as_ref()
 }
 
-/// The closing thread: finishes each connection it is given and, once a burst of at least
-/// `CLIENTS_GONE_BEFORE_TRIM` disconnects is over (`BURST_OVER` without one), gives the
-/// allocator's free pages back to the OS. Their buffers were freed here, so only here is it
-/// known that they all are; connections leaving a few at a time reuse the pages instead.
+/// The closing thread: finishes each connection it is given and, once disconnects pause
+/// (`BURST_OVER` without one) with at least `CLIENTS_GONE_BEFORE_TRIM` fewer clients than the
+/// most it saw since its last trim, gives the allocator's free pages back to the OS. The
+/// buffers were freed here, so only here is it known that they all are; sequential churn
+/// (connect, command, close, over and over) reuses the same pages and never trims.
 fn close_all(queue: &Receiver<Leftovers>) {
     const BURST_OVER: Duration = Duration::from_millis(100);
-    let mut gone = 0usize;
+    let mut peak = 0usize;
+    let mut last: Option<std::sync::Arc<super::Server>> = None;
     loop {
-        match queue.recv_timeout(BURST_OVER) {
+        // Blocks without a wake-up while nothing happens; polls only to see a burst end.
+        let next = if last.is_some() {
+            queue.recv_timeout(BURST_OVER)
+        } else {
+            queue.recv().map_err(|_| RecvTimeoutError::Disconnected)
+        };
+        match next {
             Ok(leftovers) => {
+                // Counted before this one's slot is given back.
+                peak = peak.max(leftovers.slot.0.clients.connected());
+                last = Some(leftovers.slot.0.clone());
                 finish(leftovers);
-                gone += 1;
             }
             Err(RecvTimeoutError::Timeout) => {
-                if gone >= limits::CLIENTS_GONE_BEFORE_TRIM {
-                    crate::memory::release_free_memory();
+                if let Some(server) = last.take() {
+                    let connected = server.clients.connected();
+                    if peak.saturating_sub(connected) >= limits::CLIENTS_GONE_BEFORE_TRIM {
+                        crate::memory::release_free_memory();
+                        peak = connected;
+                    }
                 }
-                gone = 0;
             }
             Err(RecvTimeoutError::Disconnected) => return,
         }

@@ -564,6 +564,9 @@ const POPS_ALGEBRA_SCAN: &[(&str, &str, &str)] = &[
     ("ZSCAN big 0", "*2\r\n$1\r\n0\r\n*12\r\n$1\r\nc\r\n$1\r\n0\r\n$1\r\nf\r\n$5\r\n1e-10\r\n$1\r\nb\r\n$3\r\n0.1\r\n$1\r\na\r\n$3\r\n1.5\r\n$1\r\ne\r\n$18\r\n3.0000000000000004\r\n$1\r\nd\r\n$5\r\n1e+30\r\n", SAME),
     ("ZADD d0 -0 m", ":1\r\n", SAME),
     ("ZSCORE d0 m", "$1\r\n0\r\n", ",0\r\n"),
+    // A result is replied as computed: Redis's ZUNION/ZINTER keep the -0 of WEIGHTS -1.
+    ("ZUNION 1 d0 WEIGHTS -1 WITHSCORES", "*2\r\n$1\r\nm\r\n$2\r\n-0\r\n", "*1\r\n*2\r\n$1\r\nm\r\n,-0\r\n"),
+    ("ZINTER 1 d0 WEIGHTS -1 WITHSCORES", "*2\r\n$1\r\nm\r\n$2\r\n-0\r\n", "*1\r\n*2\r\n$1\r\nm\r\n,-0\r\n"),
     ("ZINCRBY d0 0 m", "$1\r\n0\r\n", ",0\r\n"),
     ("ZADD d0 0 m", ":0\r\n", SAME),
     ("ZADD d0 CH 0 m", ":0\r\n", SAME),

@@ -1720,8 +1720,11 @@ fn algebra_reply(
     let mut shards = server.db(ctx.client.db).lock_keys(algebra.hashes.iter().copied());
     let mut result = compute(&mut shards, &algebra, op, ctx.now_ms)?;
     drop(shards);
-    let zset = build_zset(&mut result);
-    reply_entries(ctx.reply, zset.iter(), algebra.withscores);
+    // Straight from the sorted result, as Redis replies from its skip list: a -0 stays -0
+    // (`ZUNION 1 k WEIGHTS -1`), where a packed set would read it back as 0.
+    result.sort_by(|a, b| compare((a.0, &a.1), (b.0, &b.1)));
+    let entries = result.iter().map(|(score, member)| (*score, member.as_slice()));
+    reply_entries(ctx.reply, entries, algebra.withscores);
     Ok(())
 }
 

@@ -44,10 +44,9 @@ pub const OUTPUT_LIMIT_FREE_BYTES: usize = 1024;
 pub const DATABASES_DEFAULT: usize = 16;
 /// Most databases a server may be configured with (keeps SELECT indexes and memory sane).
 pub const DATABASES_MAX: usize = 1_000_000;
-/// How many fewer clients than the most seen since the last trim there must be, once
-/// disconnects pause for 100 ms, before free heap pages are given back to the OS
-/// (`server::sockets`, `memory::release_free_memory`): a mass disconnect leaves megabytes of
-/// buffers' pages resident, while connections coming and going reuse them.
+/// Connections closed since the peak before free heap pages are given back to the OS
+/// (`memory::release_free_memory`): a mass disconnect leaves megabytes of buffers' pages
+/// resident, while connections coming and going a few at a time reuse them.
 pub const CLIENTS_GONE_BEFORE_TRIM: usize = 256;
 /// Default `maxclients`.
 pub const CLIENTS_MAX_DEFAULT: u64 = 10_000;

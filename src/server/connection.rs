@@ -113,8 +113,7 @@ pub async fn serve(
     // Out of the registry (and MONITOR, WATCH, tracking) before the socket closes and the
     // maxclients slot is given back, so CLIENT LIST and INFO never count more than the slots.
     drop(departure);
-    let output = std::mem::take(&mut reply.out);
-    super::sockets::close_elsewhere(super::sockets::Leftovers { stream, input, output, slot });
+    super::sockets::close_elsewhere(super::sockets::Leftovers { stream, slot });
 }
 
 /// Writes queued pub/sub frames, one output chunk at a time: with more queued, the mailbox

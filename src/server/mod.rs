@@ -480,6 +480,7 @@ async fn active_expiry(server: Arc<Server>) {
     let mut tick = tokio::time::interval(Duration::from_millis(limits::EXPIRE_CYCLE_INTERVAL_MS));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut idle_checked = Instant::now();
+    let mut clients = ClientsSinceTrim::default();
     loop {
         tick.tick().await;
         let now = Instant::now();
@@ -488,6 +489,7 @@ async fn active_expiry(server: Arc<Server>) {
             idle::close_idle_clients(&server, now);
         }
         crate::store::keyspace::tick_access_clock();
+        release_memory_of_gone_clients(&server, &mut clients);
         // CLIENT PAUSE stops expiry: keys past their deadline stay until it ends.
         if server.is_loading() || server.pause.mode() != pause::PauseMode::None {
             continue;
@@ -506,6 +508,31 @@ async fn active_expiry(server: Arc<Server>) {
             tracking::broadcast(&server);
             tracking::enforce_limit(&server);
         }
+    }
+}
+
+/// Connected clients as the expiry tick last saw them.
+#[derive(Default)]
+struct ClientsSinceTrim {
+    /// The most connected at once since the last trim.
+    peak: usize,
+    /// At the previous tick.
+    previous: usize,
+}
+
+/// Once many clients left since the most there were and the count stopped falling (a burst
+/// of connections ended), gives the allocator's free pages back to the OS: without it their
+/// buffers' pages stay resident.
+fn release_memory_of_gone_clients(server: &Server, clients: &mut ClientsSinceTrim) {
+    let connected = server.clients.connected();
+    clients.peak = clients.peak.max(connected);
+    let settled = connected >= clients.previous;
+    clients.previous = connected;
+    if settled && clients.peak - connected >= limits::CLIENTS_GONE_BEFORE_TRIM {
+        // On a blocking thread: a trim of a large heap takes tens of milliseconds, which the
+        // worker thread must spend serving clients (a PING waited 170 ms behind one).
+        tokio::task::spawn_blocking(crate::memory::release_free_memory);
+        clients.peak = connected;
     }
 }
 

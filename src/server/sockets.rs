@@ -2,7 +2,7 @@
 //! (`tcp-keepalive`), the open-files limit `maxclients` needs, raised at start, and closing
 //! finished connections off the serving thread.
 use std::os::fd::AsFd;
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::OnceLock;
 use std::time::Duration;
 
@@ -57,36 +57,25 @@ pub fn raise_open_files_limit(maxclients: u64) -> Option<String> {
     })
 }
 
-/// What a finished connection leaves behind: its socket, its buffers and its place under
-/// `maxclients`, given back once the socket is closed.
+/// What a finished connection leaves behind: its socket and its place under `maxclients`,
+/// given back once the socket is closed. (Its buffers are freed by the serving thread, where
+/// the next connections reuse them at once: freed here, later, they left the heap larger.)
 pub struct Leftovers {
     pub stream: tokio::net::TcpStream,
-    pub input: bytes::BytesMut,
-    pub output: Vec<u8>,
     pub slot: super::ClientSlot,
 }
 
 /// Connections waiting for the closing thread at most. Past it the serving thread closes
-/// them itself: descriptors and buffers waiting to be freed stay bounded when disconnects
-/// come faster than the closing thread gets CPU.
+/// them itself: descriptors waiting to be closed stay bounded when disconnects come faster
+/// than the closing thread gets CPU.
 const CLOSE_QUEUE_MAX: usize = 128;
 
-/// Buffers larger than this are freed by the serving thread (one free each, whatever the
-/// size), so a full queue holds at most `CLOSE_QUEUE_MAX` times two of them.
-const QUEUED_BUFFER_BYTES_MAX: usize = 64 * 1024;
-
 /// Ends a finished connection on the `allydb-close` thread: the socket's removal from the
-/// reactor, its shutdown and close (the kernel's whole TCP teardown, 14-20 us a connection
-/// over loopback) and the buffers' frees were most of the serving thread's work when
+/// reactor and its shutdown and close (the kernel's whole TCP teardown, 14-20 us a
+/// connection over loopback with the frees) were most of the serving thread's work when
 /// thousands of clients go at once, and every other client's reply waited behind them.
 /// Without that thread (it could not start), this is done here.
-pub fn close_elsewhere(mut leftovers: Leftovers) {
-    if leftovers.input.capacity() > QUEUED_BUFFER_BYTES_MAX {
-        leftovers.input = bytes::BytesMut::new();
-    }
-    if leftovers.output.capacity() > QUEUED_BUFFER_BYTES_MAX {
-        leftovers.output = Vec::new();
-    }
+pub fn close_elsewhere(leftovers: Leftovers) {
     let leftovers = match closer() {
         Some(closer) => match closer.try_send(leftovers) {
             Ok(()) => return,
@@ -112,47 +101,10 @@ fn closer() -> Option<&'static SyncSender<Leftovers>> {
             let (tx, rx) = mpsc::sync_channel::<Leftovers>(CLOSE_QUEUE_MAX);
             let started = std::thread::Builder::new()
                 .name("allydb-close".into())
-                .spawn(move || close_all(&rx));
+                .spawn(move || rx.into_iter().for_each(finish));
             started.ok().map(|_| tx)
         })
         .as_ref()
-}
-
-/// The closing thread: finishes each connection it is given and, once disconnects pause
-/// (`BURST_OVER` without one) with at least `CLIENTS_GONE_BEFORE_TRIM` fewer clients than the
-/// most it saw since its last trim, gives the allocator's free pages back to the OS. The
-/// buffers were freed here, so only here is it known that they all are; sequential churn
-/// (connect, command, close, over and over) reuses the same pages and never trims.
-fn close_all(queue: &Receiver<Leftovers>) {
-    const BURST_OVER: Duration = Duration::from_millis(100);
-    let mut peak = 0usize;
-    let mut last: Option<std::sync::Arc<super::Server>> = None;
-    loop {
-        // Blocks without a wake-up while nothing happens; polls only to see a burst end.
-        let next = if last.is_some() {
-            queue.recv_timeout(BURST_OVER)
-        } else {
-            queue.recv().map_err(|_| RecvTimeoutError::Disconnected)
-        };
-        match next {
-            Ok(leftovers) => {
-                // Counted before this one's slot is given back.
-                peak = peak.max(leftovers.slot.0.clients.connected());
-                last = Some(leftovers.slot.0.clone());
-                finish(leftovers);
-            }
-            Err(RecvTimeoutError::Timeout) => {
-                if let Some(server) = last.take() {
-                    let connected = server.clients.connected();
-                    if peak.saturating_sub(connected) >= limits::CLIENTS_GONE_BEFORE_TRIM {
-                        crate::memory::release_free_memory();
-                        peak = connected;
-                    }
-                }
-            }
-            Err(RecvTimeoutError::Disconnected) => return,
-        }
-    }
 }
 
 #[cfg(test)]

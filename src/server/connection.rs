@@ -148,6 +148,24 @@ fn reserve_for_read(input: &mut BytesMut, wanted: usize) {
     }
 }
 
+/// What the parser allows this client now (`proto-max-bulk-len`, and less before AUTH).
+pub(super) fn parse_limits(server: &Server, state: &ClientState) -> ParseLimits {
+    ParseLimits {
+        bulk_bytes_max: server.settings.hot.proto_max_bulk_len.load(Relaxed),
+        authenticated: state.authenticated,
+    }
+}
+
+/// Readies `reply` for the client's next command: its protocol, CLIENT REPLY mode and hard
+/// output limit. Per command, not per batch: HELLO, CLIENT REPLY and SUBSCRIBE (the pubsub
+/// class) change them mid-batch.
+pub(super) fn prepare_reply(server: &Server, state: &ClientState, reply: &mut ReplyWriter) {
+    reply.protocol = state.protocol;
+    reply.muted = state.is_muted();
+    let limit = server.settings.hot.limit_of(&state.handle.mailbox);
+    reply.set_output_limit(limit.hard_reply_bytes());
+}
+
 /// Executes every complete request in `input`; returns whether to go on, and the size of the
 /// incomplete frame at the front (0 if unknown).
 async fn process_batch(
@@ -165,19 +183,12 @@ async fn process_batch(
     let mut next = Next::Continue;
     let mut commands_this_turn = 0usize;
     loop {
-        let limits = ParseLimits {
-            bulk_bytes_max: server.settings.hot.proto_max_bulk_len.load(Relaxed),
-            authenticated: state.authenticated,
-        };
+        let limits = parse_limits(server, state);
         let rest = input.get(consumed..).unwrap_or(&[]);
         match parser.parse(rest, limits) {
             Ok(Parsed::Command { consumed: used }) => {
                 let args = parser.args(rest);
-                reply.protocol = state.protocol;
-                reply.muted = state.is_muted();
-                // Per command: SUBSCRIBE moves the client to the pubsub class mid-batch.
-                let limit = server.settings.hot.limit_of(&state.handle.mailbox);
-                reply.set_output_limit(limit.hard_reply_bytes());
+                prepare_reply(server, state, reply);
                 let mut ctx = Context { server, client: state, reply, now_ms };
                 commands::execute(&mut ctx, args);
                 // A postponed command stays in the buffer and is parsed again once it may run.

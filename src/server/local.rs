@@ -14,12 +14,12 @@ use std::time::Instant;
 
 use super::blocking::Outcome;
 use super::clients::{ClientHandle, ClientState};
-use super::Server;
+use super::{connection, ClientSlot, Departure, Server};
 use crate::clock::unix_ms_now;
 use crate::commands::{self, Action, Context};
 use crate::config::{Config, ParseOutcome};
 use crate::protocol::parser::Parsed;
-use crate::protocol::{ParseLimits, Parser, ReplyWriter};
+use crate::protocol::{Parser, ReplyWriter};
 
 /// A server without a journal for in-process clients, from command-line style `args` (the
 /// program name first); `--appendonly no` is forced.
@@ -40,6 +40,10 @@ pub struct LocalClient {
     reply: ReplyWriter,
     parser: Parser,
     closed: bool,
+    /// A connection's departure (out of MONITOR, WATCH, tracking, the registry), then its
+    /// slot: dropped in this order after `drop`, as a connection's.
+    _departure: Departure,
+    _slot: ClientSlot,
 }
 
 impl LocalClient {
@@ -51,7 +55,16 @@ impl LocalClient {
         server.clients.register(handle.clone());
         let state = ClientState::new(handle.clone(), !server.requires_auth());
         let reply = ReplyWriter::new(state.protocol);
-        Self { server: server.clone(), handle, state, reply, parser: Parser::new(), closed: false }
+        Self {
+            server: server.clone(),
+            _departure: Departure { server: server.clone(), handle: handle.clone() },
+            _slot: ClientSlot(server.clone()),
+            handle,
+            state,
+            reply,
+            parser: Parser::new(),
+            closed: false,
+        }
     }
 
     /// Whether the session ended (QUIT, a protocol error, or something it cannot wait for).
@@ -66,23 +79,12 @@ impl LocalClient {
         let now_ms = unix_ms_now();
         self.state.clock = Instant::now();
         while !self.closed {
-            let limits = ParseLimits {
-                bulk_bytes_max: self
-                    .server
-                    .settings
-                    .hot
-                    .proto_max_bulk_len
-                    .load(std::sync::atomic::Ordering::Relaxed),
-                authenticated: self.state.authenticated,
-            };
+            let limits = connection::parse_limits(&self.server, &self.state);
             let rest = input.get(consumed..).unwrap_or(&[]);
             match self.parser.parse(rest, limits) {
                 Ok(Parsed::Command { consumed: used }) => {
                     let args = self.parser.args(rest);
-                    self.reply.protocol = self.state.protocol;
-                    self.reply.muted = self.state.is_muted();
-                    let limit = self.server.settings.hot.limit_of(&self.handle.mailbox);
-                    self.reply.set_output_limit(limit.hard_reply_bytes());
+                    connection::prepare_reply(&self.server, &self.state, &mut self.reply);
                     let mut ctx = Context {
                         server: &self.server,
                         client: &mut self.state,
@@ -95,7 +97,7 @@ impl LocalClient {
                     if self.reply.is_over_limit() {
                         // As a connection: the client is closed and its replies discarded,
                         // so a reply cut short at the limit is never seen.
-                        super::connection::close_over_limit(&self.handle, &mut self.reply);
+                        connection::close_over_limit(&self.handle, &mut self.reply);
                         self.closed = true;
                     }
                 }
@@ -158,14 +160,10 @@ impl Drop for LocalClient {
     fn drop(&mut self) {
         let server = &self.server;
         server.pubsub.remove_all(&mut self.state.subscriptions, &self.handle);
-        server.monitors.remove(self.handle.id);
-        server.watches.unwatch_all(self.handle.id);
-        server.tracking.disable(&self.handle);
         if let Some(Action::Block { waiter, .. }) = self.state.action.take() {
             server.blocking.cancel(&waiter);
         }
-        server.clients.unregister(self.handle.id);
-        server.clients.release();
+        // The rest is the fields' drop: `_departure`, then `_slot`.
     }
 }
 

@@ -9,7 +9,7 @@ use std::hint::black_box;
 
 use allydb::clock::unix_ms_now;
 use allydb::server::local::{in_memory_server, LocalClient};
-use allydb::store::{hash_key, Db, Keyspace, StrValue, Value};
+use allydb::store::{hash_key, Db, Keyspace, StrValue, Value, ZSetValue};
 use common::{Bench, Per};
 
 /// Commands per pipelined request of the `command/*` cases, so the per-request costs of the
@@ -106,6 +106,27 @@ fn direct(bench: &Bench) {
         db.lock(hash).upsert(hash, key, Value::Str(StrValue::Int(0)), None, now_ms);
     }
     bench.run("direct/incr", per, cycling(&keys, |key| incr(db, key, now_ms)));
+    zset_updates(bench, per);
+}
+
+/// redis-benchmark's ZADD test: `ZADD myzset <random score> element:<random>` on one sorted
+/// set of 100,000 members (a skip list), so nearly every call moves a member to a new place.
+/// The set alone, without the command around it.
+fn zset_updates(bench: &Bench, per: Per) {
+    let members: Vec<Vec<u8>> =
+        (0..KEYS).map(|n| format!("element:{n:012}").into_bytes()).collect();
+    let mut rng = fastrand::Rng::with_seed(7);
+    let mut zset = ZSetValue::new();
+    for member in &members {
+        zset.insert(f64::from(rng.u32(..100_000)), member);
+    }
+    assert_eq!(zset.len(), KEYS);
+    assert_eq!(zset.encoding_name(), "skiplist");
+    bench.run("direct/zset-update-100k", per, || {
+        let member = &members[rng.usize(..KEYS)];
+        zset.insert(f64::from(rng.u32(..100_000)), black_box(member))
+    });
+    assert_eq!(zset.len(), KEYS);
 }
 
 /// A routine applying `op` to the next key of `keys` on each call (in order; the keys'

@@ -162,7 +162,7 @@ impl ZSetValue {
     pub fn score(&self, member: &[u8]) -> Option<f64> {
         match self {
             Self::Listpack(packed) => packed.find(member).map(|(_, score)| score),
-            Self::Skiplist(list) => list.find(member).map(|slot| list.nodes[slot].score),
+            Self::Skiplist(list) => list.find(member).map(|slot| list.nodes[slot as usize].score),
         }
     }
 
@@ -219,11 +219,16 @@ impl ZSetValue {
             *self = Self::Skiplist(Box::new(list));
         }
         match self {
-            Self::Skiplist(list) => {
-                let existed = list.remove(member);
-                list.insert_new(score, member.into());
-                !existed
-            }
+            Self::Skiplist(list) => match list.find(member) {
+                Some(slot) => {
+                    list.update_score(slot, score);
+                    false
+                }
+                None => {
+                    list.insert_new(score, member.into());
+                    true
+                }
+            },
             Self::Listpack(_) => false,
         }
     }
@@ -248,7 +253,7 @@ impl ZSetValue {
             Self::Listpack(packed) => packed.find(member).map(|(rank, _)| rank),
             Self::Skiplist(list) => {
                 let slot = list.find(member)?;
-                Some(list.rank_of(list.nodes[slot].score, member))
+                Some(list.rank_of(list.nodes[slot as usize].score, member))
             }
         }
     }
@@ -467,10 +472,12 @@ impl Node {
             (None, None) => panic!("level {i} above a node of height {}", self.height),
         }
     }
+}
 
-    fn is_before(&self, score: f64, member: &[u8]) -> bool {
-        self.score < score || (self.score == score && *self.member < *member)
-    }
+/// A search's result: per level, the last node before the place searched for and its rank.
+struct Path {
+    before: [u32; LEVELS_MAX],
+    rank: [u32; LEVELS_MAX],
 }
 
 /// Redis's skip list with spans (O(log n) insert, remove and rank), its nodes in one arena
@@ -511,10 +518,10 @@ impl SkipList {
         }
     }
 
-    fn find(&self, member: &[u8]) -> Option<usize> {
+    fn find(&self, member: &[u8]) -> Option<u32> {
         let hash = self.hasher.hash_one(member);
         let nodes = &self.nodes;
-        self.index.find(hash, |&slot| *nodes[slot as usize].member == *member).map(|&s| s as usize)
+        self.index.find(hash, |&slot| *nodes[slot as usize].member == *member).copied()
     }
 
     fn random_level() -> usize {
@@ -525,34 +532,40 @@ impl SkipList {
         level
     }
 
-    /// Inserts a member known to be absent.
-    fn insert_new(&mut self, score: f64, member: CompactBytes) {
-        let mut update = [NIL; LEVELS_MAX];
-        let mut rank = [0u32; LEVELS_MAX];
+    /// Whether the member in `slot` orders before (score, member).
+    fn is_before(&self, slot: u32, score: f64, member: &[u8]) -> bool {
+        let node = &self.nodes[slot as usize];
+        node.score < score || (node.score == score && *node.member < *member)
+    }
+
+    /// The last node before (score, member) on every level in use, and the rank of each, as
+    /// insertion needs them. `skip` (a linked node, or NIL) is never stepped onto: the search
+    /// for a node's own place.
+    fn search(&self, score: f64, member: &[u8], skip: u32) -> Path {
+        let mut path = Path { before: [NIL; LEVELS_MAX], rank: [0; LEVELS_MAX] };
         let mut x = NIL;
         for i in (0..self.level).rev() {
-            rank[i] = if i == self.level - 1 { 0 } else { rank[i + 1] };
+            path.rank[i] = if i == self.level - 1 { 0 } else { path.rank[i + 1] };
             loop {
                 let level = *self.nodes[x as usize].level(i);
-                if level.next != NIL && self.nodes[level.next as usize].is_before(score, &member) {
-                    rank[i] += level.span;
+                if level.next != NIL
+                    && level.next != skip
+                    && self.is_before(level.next, score, member)
+                {
+                    path.rank[i] += level.span;
                     x = level.next;
                 } else {
                     break;
                 }
             }
-            update[i] = x;
+            path.before[i] = x;
         }
-        let level = Self::random_level();
-        if level > self.level {
-            for i in self.level..level {
-                rank[i] = 0;
-                update[i] = NIL;
-                self.nodes[0].level_mut(i).span = u32::try_from(self.len).unwrap_or(u32::MAX);
-            }
-            self.level = level;
-        }
-        let node = Node::new(member, score, update[0], level);
+        path
+    }
+
+    /// Inserts a member known to be absent.
+    fn insert_new(&mut self, score: f64, member: CompactBytes) {
+        let node = Node::new(member, score, NIL, Self::random_level());
         let slot = match self.free.pop() {
             Some(slot) => {
                 self.nodes[slot as usize] = node;
@@ -563,61 +576,58 @@ impl SkipList {
                 u32::try_from(self.nodes.len() - 1).unwrap_or(u32::MAX)
             }
         };
-        for i in 0..level {
-            let before = update[i] as usize;
-            let previous = *self.nodes[before].level(i);
-            let skipped = rank[0] - rank[i];
-            *self.nodes[slot as usize].level_mut(i) =
-                Level { next: previous.next, span: previous.span - skipped };
-            *self.nodes[before].level_mut(i) = Level { next: slot, span: skipped + 1 };
-        }
-        for (i, &before) in update.iter().enumerate().take(self.level).skip(level) {
-            self.nodes[before as usize].level_mut(i).span += 1;
-        }
-        let next = self.nodes[slot as usize].level(0).next;
-        if next == NIL {
-            self.tail = slot;
-        } else {
-            self.nodes[next as usize].backward = slot;
-        }
+        self.link(slot);
         self.len += 1;
         let hash = self.hasher.hash_one(&*self.nodes[slot as usize].member);
         let (nodes, hasher) = (&self.nodes, &self.hasher);
         self.index.insert_unique(hash, slot, |&s| hasher.hash_one(&*nodes[s as usize].member));
     }
 
-    fn remove(&mut self, member: &[u8]) -> bool {
-        let hash = self.hasher.hash_one(member);
-        let nodes = &self.nodes;
-        let Ok(found) = self.index.find_entry(hash, |&s| *nodes[s as usize].member == *member)
-        else {
-            return false;
-        };
-        let (slot, _) = found.remove();
-        let score = self.nodes[slot as usize].score;
-        let mut update = [NIL; LEVELS_MAX];
-        let mut x = NIL;
-        for (i, entry) in update.iter_mut().enumerate().take(self.level).rev() {
-            loop {
-                let next = self.nodes[x as usize].level(i).next;
-                if next != NIL && next != slot && self.nodes[next as usize].is_before(score, member)
-                {
-                    x = next;
-                } else {
-                    break;
-                }
+    /// Links the unlinked node in `slot` at the place of its score and member, on all of its
+    /// levels (Redis's zslInsert after the node exists).
+    fn link(&mut self, slot: u32) {
+        let node = &self.nodes[slot as usize];
+        let (score, height) = (node.score, node.height());
+        let mut path = self.search(score, &node.member, NIL);
+        if height > self.level {
+            for i in self.level..height {
+                path.rank[i] = 0;
+                path.before[i] = NIL;
+                self.nodes[0].level_mut(i).span = u32::try_from(self.len).unwrap_or(u32::MAX);
             }
-            *entry = x;
+            self.level = height;
         }
-        let mut removed = [Level::default(); LEVELS_MAX];
-        let node = &mut self.nodes[slot as usize];
+        for i in 0..height {
+            let before = path.before[i] as usize;
+            let previous = *self.nodes[before].level(i);
+            let skipped = path.rank[0] - path.rank[i];
+            *self.nodes[slot as usize].level_mut(i) =
+                Level { next: previous.next, span: previous.span - skipped };
+            *self.nodes[before].level_mut(i) = Level { next: slot, span: skipped + 1 };
+        }
+        for (i, &before) in path.before.iter().enumerate().take(self.level).skip(height) {
+            self.nodes[before as usize].level_mut(i).span += 1;
+        }
+        self.nodes[slot as usize].backward = path.before[0];
+        let next = self.nodes[slot as usize].level(0).next;
+        if next == NIL {
+            self.tail = slot;
+        } else {
+            self.nodes[next as usize].backward = slot;
+        }
+    }
+
+    /// Takes the node in `slot` out of every level, keeping its height, member and score
+    /// (Redis's zslDeleteNode).
+    fn unlink(&mut self, slot: u32) {
+        let node = &self.nodes[slot as usize];
+        let path = self.search(node.score, &node.member, slot);
         let height = node.height();
+        let mut removed = [Level::default(); LEVELS_MAX];
         for (i, level) in removed.iter_mut().enumerate().take(height) {
             *level = *node.level(i);
         }
-        node.height = 0;
-        node.extra = None;
-        for (i, &before) in update.iter().enumerate().take(self.level) {
+        for (i, &before) in path.before.iter().enumerate().take(self.level) {
             let level = self.nodes[before as usize].level_mut(i);
             match removed.get(i).filter(|_| i < height) {
                 Some(own) if level.next == slot => {
@@ -636,7 +646,39 @@ impl SkipList {
         while self.level > 1 && self.nodes[0].level(self.level - 1).next == NIL {
             self.level -= 1;
         }
-        self.nodes[slot as usize].member = CompactBytes::from(&b""[..]);
+    }
+
+    /// Gives the member in `slot` a new score. It stays where it is when the order allows, as
+    /// Redis's zslUpdateScore; otherwise the same node moves, without touching the member
+    /// index or the arena.
+    fn update_score(&mut self, slot: u32, score: f64) {
+        let node = &self.nodes[slot as usize];
+        let (backward, next) = (node.backward, node.level(0).next);
+        let member = &node.member;
+        let stays = (backward == NIL || self.is_before(backward, score, member))
+            && (next == NIL || !self.is_before(next, score, member));
+        if !stays {
+            self.unlink(slot);
+        }
+        self.nodes[slot as usize].score = score;
+        if !stays {
+            self.link(slot);
+        }
+    }
+
+    fn remove(&mut self, member: &[u8]) -> bool {
+        let hash = self.hasher.hash_one(member);
+        let nodes = &self.nodes;
+        let Ok(found) = self.index.find_entry(hash, |&s| *nodes[s as usize].member == *member)
+        else {
+            return false;
+        };
+        let (slot, _) = found.remove();
+        self.unlink(slot);
+        let node = &mut self.nodes[slot as usize];
+        node.height = 0;
+        node.extra = None;
+        node.member = CompactBytes::from(&b""[..]);
         self.free.push(slot);
         self.len -= 1;
         true

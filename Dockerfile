@@ -3,12 +3,12 @@
 # lines below say, so keep them on one line each (an ENV may continue with backslashes).
 
 # Build stage: the toolchain the project is tested with; --locked builds the exact
-# dependency versions of Cargo.lock.
+# dependency versions of Cargo.lock. The workspace's default members are the server and
+# allydb-journal, so this builds both.
 FROM rust:1.95-slim-bookworm AS build
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --bin allydb --package allydb \
-    && cargo build --release --locked --package allydb-journal \
+RUN cargo build --release --locked \
     && cp target/release/allydb target/release/allydb-journal /usr/local/bin/
 
 # Run stage: the same Debian release as the build stage, so the binaries find the glibc they

@@ -194,7 +194,8 @@ pub struct Config {
     pub zset_max_listpack_value: u64,
 
     /// Health check instead of a server: send PING (AUTH first when a password is set) to
-    /// this port on loopback, print PONG and exit 0, or one line and exit 1; within 3 s.
+    /// --port on --bind (on loopback when that is every interface), print PONG and exit 0, or
+    /// one line and exit 1; within 3 s.
     #[arg(long)]
     pub ping: bool,
 }

@@ -15,7 +15,13 @@ use crate::store::encoding;
 /// Every setting is a flag and an environment variable; a flag wins over the environment,
 /// which wins over the default.
 #[derive(Debug, Clone, Parser)]
-#[command(name = "allydb", version, about, long_about = None, allow_negative_numbers = true)]
+#[command(
+    name = "allydb",
+    version = crate::version_text(),
+    about,
+    long_about = None,
+    allow_negative_numbers = true
+)]
 pub struct Config {
     /// TCP port to listen on.
     #[arg(long, env = "ALLYDB_PORT", default_value_t = 4000)]
@@ -186,6 +192,12 @@ pub struct Config {
     #[arg(long, env = "ALLYDB_ZSET_MAX_LISTPACK_VALUE", default_value = "64",
           value_parser = parse_listpack_value)]
     pub zset_max_listpack_value: u64,
+
+    /// Health check instead of a server: send PING (AUTH first when a password is set) to
+    /// --port on --bind (on loopback when that is every interface), print PONG and exit 0, or
+    /// one line and exit 1; within 3 s.
+    #[arg(long)]
+    pub ping: bool,
 }
 
 /// A startup configuration problem: one line, naming the setting and the value.

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod commands;
 pub mod config;
 pub mod fuzzing;
+pub mod healthcheck;
 pub mod journal;
 pub mod limits;
 pub mod memory;
@@ -20,3 +21,12 @@ pub mod store;
 pub const REDIS_COMPAT_VERSION: &str = "7.2.6";
 /// AllyDB's own version (INFO `allydb_version`).
 pub const ALLYDB_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What `allydb --version` prints after the name: AllyDB's version and the Redis release it
+/// follows, the two versions INFO `server` reports (`allydb_version`, `redis_version`).
+pub fn version_text() -> &'static str {
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("{ALLYDB_VERSION} (Redis {REDIS_COMPAT_VERSION} compatible)")
+    });
+    TEXT.as_str()
+}

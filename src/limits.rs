@@ -81,3 +81,11 @@ pub const LCS_CELLS_MAX: u64 = 256 * 1024 * 1024;
 pub const TRACKING_EVICTIONS_PER_CALL: usize = 1000;
 /// Default `tracking-table-max-keys` (Redis's).
 pub const TRACKING_TABLE_KEYS_MAX_DEFAULT: u64 = 1_000_000;
+
+/// `allydb --ping` (the container health check): the whole check, connect to reply, must fit
+/// in this, so a wedged server or a black-holed port fails the check instead of hanging it
+/// (Docker's own HEALTHCHECK timeout, 30 s by default, would otherwise be the only bound).
+pub const HEALTHCHECK_TIMEOUT_MS: u64 = 3_000;
+/// `allydb --ping`: longest reply line read. Redis's longest one-line replies (the `-DENIED`
+/// protected-mode text) are under 1 KiB; anything longer is not a PONG.
+pub const HEALTHCHECK_REPLY_BYTES_MAX: usize = 4 * 1024;

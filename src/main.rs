@@ -22,6 +22,9 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
+    if config.ping {
+        return ping(&config);
+    }
     let filter = match tracing_subscriber::EnvFilter::try_new(&config.log_level) {
         Ok(filter) => filter,
         Err(_) => {
@@ -65,6 +68,20 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("allydb: {error}");
+            ExitCode::from(1)
+        }
+    }
+}
+
+/// `allydb --ping`: the health check (the Dockerfile's HEALTHCHECK) instead of a server.
+fn ping(config: &Config) -> ExitCode {
+    match allydb::healthcheck::ping(config) {
+        Ok(()) => {
+            println!("PONG");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("allydb: health check failed: {error}");
             ExitCode::from(1)
         }
     }

@@ -20,13 +20,22 @@ use clap::{Parser, Subcommand};
 /// Inspect, verify, repair and export AllyDB journals and snapshots offline. Every
 /// subcommand but `repair` only reads, takes no lock, and may run beside the server.
 #[derive(Parser)]
-#[command(name = "allydb-journal", version)]
+#[command(name = "allydb-journal", version = version_text())]
 struct Cli {
     /// Machine-readable output: one JSON object per line (see docs/TOOLS.md).
     #[arg(long, global = true)]
     json: bool,
     #[command(subcommand)]
     command: Command,
+}
+
+/// What `allydb-journal --version` prints after the name: its version and the server whose
+/// journal and snapshot formats it reads (the same code, `allydb::journal`).
+fn version_text() -> &'static str {
+    static TEXT: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+        format!("{} (allydb {} formats)", env!("CARGO_PKG_VERSION"), allydb::ALLYDB_VERSION)
+    });
+    TEXT.as_str()
 }
 
 #[derive(Subcommand)]

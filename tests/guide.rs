@@ -81,6 +81,9 @@ fn blocks(page: &str, text: &str) -> Result<Vec<Block>, String> {
     let mut open: Option<OpenBlock> = None;
     for (index, line) in text.lines().enumerate() {
         let number = index + 1;
+        if line.trim_start().starts_with("```") && !line.starts_with("```") {
+            return Err(format!("{page}:{number}: an indented fence would not be checked"));
+        }
         match (&mut open, line.strip_prefix("```")) {
             (Some(_), Some("")) => {
                 let block = open.take().unwrap();

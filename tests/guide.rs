@@ -71,7 +71,7 @@ fn pages() -> Vec<(String, String)> {
         })
         .collect();
     pages.sort();
-    assert!(!pages.is_empty(), "the guide has its pages");
+    assert!(pages.len() > 5, "the guide has its pages");
     pages
 }
 

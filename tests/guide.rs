@@ -783,7 +783,7 @@ fn the_guide_the_command_table_and_the_server_name_the_same_commands() {
 
 #[test]
 fn the_renderer_matches_redis_cli_on_nested_replies() {
-    // Shapes checked by hand against redis-cli 7.0.15 in a terminal.
+    // The same shapes as redis-cli prints them (the next test runs redis-cli itself).
     let nested = Reply::Aggregate(
         '*',
         vec![
@@ -807,4 +807,65 @@ fn the_renderer_matches_redis_cli_on_nested_replies() {
     assert!(render(&ten, "").ends_with("\n10) (integer) 10\n"));
     assert!(line_matches("a <any> c <any>", "a bb c "));
     assert!(!line_matches("a <any> c", "a b d"));
+}
+
+/// The renderer against the real redis-cli, run in a pseudo-terminal (`script`) so that it
+/// formats for a terminal, on replies of every shape the guide shows, in RESP2 and RESP3.
+#[test]
+fn the_renderer_matches_real_redis_cli_output() {
+    let commands: &[&str] = &[
+        "SET a ohmytext",
+        "SET b mynewtext",
+        "LCS a b IDX MINMATCHLEN 4 WITHMATCHLEN",
+        "GET nothing",
+        "SET tab \"x\\ty\\xff\\\"q\\\"\"",
+        "GET tab",
+        "INCR n",
+        "RPUSH l 1 2 3 4 5 6 7 8 9 10 11",
+        "LRANGE l 0 -1",
+        "LRANGE nothing 0 -1",
+        "MGET a nothing",
+        "INCR a",
+        "HSET h f v",
+        "ZADD z 1.5 m",
+        "SADD s x",
+        "HELLO 3",
+        "HGETALL h",
+        "HGETALL nothing",
+        "SMEMBERS s",
+        "SMEMBERS nothing",
+        "ZSCORE z m",
+        "ZRANGE z 0 -1 WITHSCORES",
+        "EXISTS a",
+        "GET nothing",
+        "CLIENT TRACKINGINFO",
+    ];
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut node = common::spawn_node(&dir.path().join("data"), &[]);
+    node.ready().expect("server starts");
+    let input = dir.path().join("commands.txt");
+    std::fs::write(&input, commands.join("\n") + "\n").unwrap();
+    let cli = format!("redis-cli -p {} < {}", node.port, input.display());
+    let output = Command::new("script")
+        .args(["-q", "-e", "-c", &cli, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("script (util-linux) and redis-cli are installed: run scripts/test.sh");
+    let from_cli = String::from_utf8_lossy(&output.stdout).replace("\r\n", "\n");
+
+    node.client().cmd(&["FLUSHALL"]);
+    let mut connection = Connection::open(node.port).unwrap();
+    let mut ours = String::new();
+    for command in commands {
+        connection.send(&split_arguments(command).unwrap()).unwrap();
+        ours.push_str(&render(&connection.reply().unwrap(), ""));
+    }
+    // The two connections differ only in their client IDs.
+    let without_ids = |text: &str| -> String {
+        text.lines().filter(|l| !l.contains("\"id\" =>")).collect::<Vec<_>>().join("\n")
+    };
+    for shape in ["2) 1) 1) 1) (integer) 4", "(double) 1.5", "1# \"f\" => \"v\"", " 1) \"1\""] {
+        assert!(from_cli.contains(shape), "redis-cli printed {shape:?}:\n{from_cli}");
+    }
+    assert_eq!(without_ids(&ours), without_ids(&from_cli));
 }

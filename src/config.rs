@@ -283,32 +283,15 @@ fn one_line(error: &clap::Error) -> String {
     }
 }
 
-fn env_name_of(flag: &str) -> Option<&'static str> {
-    Some(match flag {
-        "--port" => "ALLYDB_PORT",
-        "--bind" => "ALLYDB_BIND",
-        "--persistence-location" => "PERSISTENCE_LOCATION",
-        "--persistence-interval" => "PERSISTENCE_INTERVAL",
-        "--requirepass" => "ALLYDB_REQUIREPASS",
-        "--protected-mode" => "ALLYDB_PROTECTED_MODE",
-        "--enable-protected-configs" => "ALLYDB_ENABLE_PROTECTED_CONFIGS",
-        "--databases" => "ALLYDB_DATABASES",
-        "--maxclients" => "ALLYDB_MAXCLIENTS",
-        "--timeout" => "ALLYDB_TIMEOUT",
-        "--tcp-keepalive" => "ALLYDB_TCP_KEEPALIVE",
-        "--proto-max-bulk-len" => "ALLYDB_PROTO_MAX_BULK_LEN",
-        "--client-query-buffer-limit" => "ALLYDB_CLIENT_QUERY_BUFFER_LIMIT",
-        "--log-level" => "ALLYDB_LOG_LEVEL",
-        "--threads" => "ALLYDB_THREADS",
-        "--appendonly" => "ALLYDB_APPENDONLY",
-        "--appendfsync" => "ALLYDB_APPENDFSYNC",
-        "--rdb-key-save-delay" => "ALLYDB_RDB_KEY_SAVE_DELAY",
-        "--client-output-buffer-limit" => "ALLYDB_CLIENT_OUTPUT_BUFFER_LIMIT",
-        "--maxmemory" => "ALLYDB_MAXMEMORY",
-        "--maxmemory-policy" => "ALLYDB_MAXMEMORY_POLICY",
-        "--notify-keyspace-events" => "ALLYDB_NOTIFY_KEYSPACE_EVENTS",
-        _ => return None,
-    })
+/// The environment variable clap reads for `--flag`, from the same `#[arg(env = ...)]`
+/// attributes that define it, so an error names it for every setting.
+fn env_name_of(flag: &str) -> Option<String> {
+    let long = flag.strip_prefix("--")?;
+    <Config as clap::CommandFactory>::command()
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(long))
+        .and_then(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
 }
 
 fn parse_yes_no(text: &str) -> Result<bool, String> {

@@ -44,7 +44,12 @@ fn check(address: SocketAddr, password: Option<&str>, deadline: Instant) -> Resu
         Some(_) => Some(reader.line()?),
         None => None,
     };
-    let reply = reader.line()?;
+    // A server that refuses the connection (-ERR max number of clients reached) answers the
+    // first command and closes: that answer is the cause worth reporting.
+    let reply = reader.line().map_err(|why| match &auth {
+        Some(auth) if auth != "+OK" => format!("AUTH replied {auth}; then {why}"),
+        _ => why,
+    })?;
     match auth {
         _ if reply == "+PONG" => Ok(()),
         Some(auth) if auth != "+OK" => Err(format!("AUTH replied {auth}; PING replied {reply}")),

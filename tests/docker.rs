@@ -104,10 +104,6 @@ struct Container {
     extra_env: Vec<(String, String)>,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("ephemeral port").local_addr().expect("address").port()
-}
-
 impl Container {
     fn new(extra_env: &[(&str, &str)]) -> Container {
         Container {

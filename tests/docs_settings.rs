@@ -4,7 +4,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::net::TcpListener;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
@@ -155,11 +154,6 @@ fn every_row_matches_help_and_every_flag_has_a_row() {
     }
 }
 
-/// A port nobody listens on right now.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("ephemeral port").local_addr().expect("address").port()
-}
-
 /// The default CONFIG GET should show, with the row's placeholders resolved for this server.
 fn expected_config(value: &str, working_directory: &std::path::Path) -> String {
     let threads = std::thread::available_parallelism().map_or(1, |n| n.get().saturating_sub(1));
@@ -177,7 +171,7 @@ fn config_get_shows_every_documented_default() {
     let port = free_port();
     let log = dir.path().join("server.log");
     let file = std::fs::File::create(&log).expect("log file");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_allydb"))
+    let child = Command::new(env!("CARGO_BIN_EXE_allydb"))
         .env_clear()
         .env("ALLYDB_PORT", port.to_string())
         .current_dir(&working_directory)
@@ -186,15 +180,14 @@ fn config_get_shows_every_documented_default() {
         .stderr(file)
         .spawn()
         .expect("spawn allydb");
+    // Killed when the test ends, a failed assertion included.
+    let _server = KillOnDrop(child);
     let ready = format!("Ready to accept connections tcp on 127.0.0.1:{port}");
     let started = eventually(Duration::from_secs(30), || {
         std::fs::read_to_string(&log).unwrap_or_default().contains(&ready)
     });
     let server_log = std::fs::read_to_string(&log).unwrap_or_default();
-    if !started {
-        let _ = child.kill();
-        panic!("allydb did not start: {server_log}");
-    }
+    assert!(started, "allydb did not start: {server_log}");
     let mut c = RawClient::connect(port);
     let mut checked = BTreeMap::new();
     for row in &rows {
@@ -213,6 +206,14 @@ fn config_get_shows_every_documented_default() {
     }
     assert_eq!(c.cmd(&["CONFIG", "GET", "port"]), bulk_array(&["port", &port.to_string()]));
     assert!(checked.len() > 25, "{checked:?}");
-    let _ = child.kill();
-    let _ = child.wait();
+}
+
+/// A server process stopped when the guard goes out of scope.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
 }

@@ -990,12 +990,23 @@ pub fn memory_usage(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// MEMORY DOCTOR
+/// Below this many bytes allocated Redis's MEMORY DOCTOR declines to judge (object.c).
+const MEMORY_DOCTOR_EMPTY_BYTES: u64 = 5 * 1024 * 1024;
+
+/// MEMORY DOCTOR: Redis's two texts for an instance without issues, by its size. (Redis's
+/// checks for peak, fragmentation and client buffers are not made.)
 pub fn memory_doctor(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
-    ctx.reply.verbatim(
+    let (used, _, _) = memory_figures();
+    let report: &[u8] = if used < MEMORY_DOCTOR_EMPTY_BYTES {
+        b"Hi Sam, this instance is empty or is using very little memory, my issues detector \
+          can't be used in these conditions. Please, leave for your mission on Earth and fill \
+          it with some data. The new Sam and I will be back to our programming as soon as I \
+          finished rebooting.\n"
+    } else {
         b"Hi Sam, I can't find any memory issue in your instance. I can only account for what \
-          occurs on this base.",
-    );
+          occurs on this base.\n"
+    };
+    ctx.reply.verbatim(report);
     Ok(())
 }
 

@@ -4,7 +4,6 @@ use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use allydb::journal::reader::RecordAt;
-use allydb::store::hash_key;
 use serde_json::json;
 
 use crate::render::{touched, words};
@@ -24,8 +23,13 @@ impl DistinctKeys {
     }
 
     fn add(&mut self, db: u32, key: &[u8]) {
-        // Mix the database in, then spread the bits (splitmix64's finaliser).
-        let mut h = hash_key(key) ^ u64::from(db).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        // Mix the database in, then spread the bits (splitmix64's finaliser). FNV-1a, not the
+        // server's hash_key: that one is seeded per process, and the same files must give the
+        // same estimate every run.
+        let fnv = key.iter().fold(0xCBF2_9CE4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01B3)
+        });
+        let mut h = fnv ^ u64::from(db).wrapping_mul(0x9E37_79B9_7F4A_7C15);
         h = (h ^ (h >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         h = (h ^ (h >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
         h ^= h >> 31;

@@ -424,6 +424,21 @@ mod tests {
     }
 
     #[test]
+    fn every_bad_value_names_its_environment_variable() {
+        let mut refused = 0;
+        for arg in <Config as clap::CommandFactory>::command().get_arguments() {
+            let (Some(long), Some(env)) = (arg.get_long(), arg.get_env()) else { continue };
+            let flag = format!("--{long}");
+            // Free-form settings (a path, a password) accept anything: nothing to name.
+            let Err(error) = parse(&[&flag, "not a value\u{1}"]) else { continue };
+            let named = format!("{flag} ({})", env.to_string_lossy());
+            assert!(error.message.contains(&named), "{flag}: {}", error.message);
+            refused += 1;
+        }
+        assert!(refused > 20, "only {refused} flags refused a bad value");
+    }
+
+    #[test]
     fn maxmemory_flags() {
         let Ok(ParseOutcome::Run(config)) =
             parse(&["--maxmemory", "1mb", "--maxmemory-policy", "ALLKEYS-LRU"])

@@ -384,6 +384,24 @@ fn auth_texts_with_a_password() {
     assert_eq!(info_number(&mut c, "stats", "acl_access_denied_auth"), 0);
 }
 
+#[test]
+fn clearing_the_password_admits_clients_that_never_authenticated() {
+    let server = TestServer::start_with(&["--appendonly", "no", "--requirepass", "secret"]);
+    let mut waiting = server.raw();
+    assert_eq!(waiting.cmd(&["PING"]), err(NOAUTH));
+    let mut admin = server.raw();
+    assert_eq!(admin.cmd(&["AUTH", "secret"]), OK);
+    assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", ""]), OK);
+    // As redis-server: the default user is nopass now, so nothing is required of anyone...
+    assert_eq!(waiting.cmd(&["PING"]), PONG);
+    assert_eq!(waiting.cmd(&["SET", "k", "v"]), OK);
+    // ...but HELLO checks the connection's own flag and still wants AUTH first.
+    assert!(waiting.cmd(&["HELLO", "3"]).starts_with("-NOAUTH HELLO must be called"));
+    // A password set again applies to it at once.
+    assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "again"]), OK);
+    assert_eq!(waiting.cmd(&["GET", "k"]), err(NOAUTH));
+}
+
 // ------------------------------------------------------------------------------------ ACL
 
 const SECRET_HASH: &str = "2bb80d537b1da3e38bd30361aa855686bde0eacd7162fef6a25fe97bf527a25b";

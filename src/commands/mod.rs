@@ -490,7 +490,9 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
         let error = CommandError::WrongArity { fullname: spec.name.to_string() };
         return Err((Some(spec), error));
     }
-    if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) {
+    // As Redis's processCommand: a client that never authenticated runs commands once no
+    // password is required any more (CONFIG SET requirepass ""), though HELLO still asks it to.
+    if !ctx.client.authenticated && !spec.has(flags::NO_AUTH) && ctx.server.requires_auth() {
         return Err((Some(spec), CommandError::NoAuth));
     }
     if ctx.client.transaction.is_queueing() && spec.has(flags::NO_MULTI) {

@@ -107,6 +107,24 @@ fn direct(bench: &Bench) {
     }
     bench.run("direct/incr", per, cycling(&keys, |key| incr(db, key, now_ms)));
     zset_updates(bench, per);
+    idle_expiry(bench);
+}
+
+/// The active-expiry tick (every 100 ms) over 16 databases whose 100,000 keys have no
+/// deadline: what the serving thread spends on expiry when there is nothing to expire.
+fn idle_expiry(bench: &Bench) {
+    let keyspace = Keyspace::new(16);
+    let Some(db) = keyspace.db(0) else { panic!("database 0") };
+    let now_ms = unix_ms_now();
+    for n in 0..KEYS {
+        let key = format!("key:{n:06}").into_bytes();
+        let hash = hash_key(&key);
+        db.lock(hash).upsert(hash, &key, Value::Str(StrValue::Int(0)), None, now_ms);
+    }
+    let per = Per { items: 1, unit: "tick", bytes: 0 };
+    bench.run("direct/expire-tick-nothing-volatile", per, || {
+        keyspace.expire_cycle(unix_ms_now(), allydb::limits::EXPIRE_CYCLE_KEYS_MAX)
+    });
 }
 
 /// redis-benchmark's ZADD test: `ZADD myzset <random score> element:<random>` on one sorted

@@ -82,9 +82,18 @@ fn assert_same(mode: &str, allydb: &str, redis: &str) {
     let ours: Vec<&str> = allydb.lines().collect();
     let theirs: Vec<&str> = redis.lines().collect();
     for (i, (a, b)) in ours.iter().zip(&theirs).enumerate() {
-        assert_eq!(a, b, "{mode}: line {} differs\nallydb:\n{allydb}\nredis-server:\n{redis}", i + 1);
+        assert_eq!(
+            a,
+            b,
+            "{mode}: line {} differs\nallydb:\n{allydb}\nredis-server:\n{redis}",
+            i + 1
+        );
     }
-    assert_eq!(ours.len(), theirs.len(), "{mode}: line counts\nallydb:\n{allydb}\nredis-server:\n{redis}");
+    assert_eq!(
+        ours.len(),
+        theirs.len(),
+        "{mode}: line counts\nallydb:\n{allydb}\nredis-server:\n{redis}"
+    );
 }
 
 /// Replaces every run of digits (with its decimal part and a K/M/G unit) in `line` by `N`.
@@ -110,14 +119,17 @@ fn numbers_to_placeholders(line: &str) -> String {
 #[test]
 fn scan_with_pattern_lists_the_same_keys() {
     let (allydb, redis) = on_both(|server| {
-        let mut keys: Vec<String> =
-            cli(server, &["-n", "1", "--scan", "--pattern", "user:1*"]).lines().map(String::from).collect();
+        let mut keys: Vec<String> = cli(server, &["-n", "1", "--scan", "--pattern", "user:1*"])
+            .lines()
+            .map(String::from)
+            .collect();
         keys.sort();
         keys.join("\n")
     });
     assert_eq!(allydb.lines().count(), 11, "user:1 and user:10..19: {allydb}");
     assert_same("--scan", &allydb, &redis);
-    let (allydb, redis) = on_both(|server| cli(server, &["-n", "1", "--scan", "--pattern", "nothing:*"]));
+    let (allydb, redis) =
+        on_both(|server| cli(server, &["-n", "1", "--scan", "--pattern", "nothing:*"]));
     assert_eq!(allydb, "");
     assert_same("--scan no match", &allydb, &redis);
 }
@@ -197,7 +209,10 @@ fn latency_prints_one_summary_line() {
         let fields: Vec<&str> = output.split_whitespace().collect();
         assert_eq!(fields.len(), 4, "{output:?}");
         assert!(fields[0].parse::<u64>().is_ok() && fields[1].parse::<u64>().is_ok(), "{output:?}");
-        assert!(fields[2].parse::<f64>().is_ok() && fields[3].parse::<u64>().unwrap_or(0) > 0, "{output:?}");
+        assert!(
+            fields[2].parse::<f64>().is_ok() && fields[3].parse::<u64>().unwrap_or(0) > 0,
+            "{output:?}"
+        );
         numbers_to_placeholders(&output)
     });
     assert_eq!(allydb, "N N N N\n");
@@ -290,9 +305,9 @@ fn resp3_output_has_the_same_shapes() {
             args.extend_from_slice(command);
             let output = cli(server, &args);
             for line in output.lines() {
-                let placeholder = ["\"version\" => ", "\"id\" => "]
-                    .iter()
-                    .find_map(|field| line.split_once(field).map(|(head, _)| format!("{head}{field}V")));
+                let placeholder = ["\"version\" => ", "\"id\" => "].iter().find_map(|field| {
+                    line.split_once(field).map(|(head, _)| format!("{head}{field}V"))
+                });
                 shown.push(placeholder.unwrap_or_else(|| line.to_string()));
             }
         }
@@ -323,13 +338,14 @@ fn interactive_hints_are_the_same() {
         "OBJECT ENCODING ",
     ];
     let (allydb, redis) = on_both(|server| {
-        let output = Command::new(std::env::var("ALLYDB_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
-            .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/external/cli_interactive.py"))
-            .args([&server.port.to_string(), "hints"])
-            .args(typed)
-            .stdin(Stdio::null())
-            .output()
-            .expect("run cli_interactive.py");
+        let output =
+            Command::new(std::env::var("ALLYDB_TEST_PYTHON").unwrap_or_else(|_| "python3".into()))
+                .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/external/cli_interactive.py"))
+                .args([&server.port.to_string(), "hints"])
+                .args(typed)
+                .stdin(Stdio::null())
+                .output()
+                .expect("run cli_interactive.py");
         assert!(output.status.success(), "{}", text(&output));
         String::from_utf8_lossy(&output.stdout).into_owned()
     });

@@ -42,14 +42,20 @@ fn python(hiredis: bool) -> String {
 
 fn redis_py(script: &str, protocol: u8, hiredis: bool, port: u16) -> Program {
     let mut command = Command::new(python(hiredis));
-    command
-        .arg(format!("{}/tests/clients/{script}.py", env!("CARGO_MANIFEST_DIR")))
-        .args(["127.0.0.1", &port.to_string(), &protocol.to_string()]);
+    command.arg(format!("{}/tests/clients/{script}.py", env!("CARGO_MANIFEST_DIR"))).args([
+        "127.0.0.1",
+        &port.to_string(),
+        &protocol.to_string(),
+    ]);
     let api = if script == "python_sync" { "sync" } else { "asyncio" };
     // The program reports whether hiredis was really in use: the matrix row must be honest.
     let final_line_contains =
         format!("{api} protocol={protocol} hiredis={}: ok", if hiredis { "True" } else { "False" });
-    Program { command, label: format!("{script} protocol={protocol} hiredis={hiredis}"), final_line_contains }
+    Program {
+        command,
+        label: format!("{script} protocol={protocol} hiredis={hiredis}"),
+        final_line_contains,
+    }
 }
 
 /// Runs `program` against `server`, restarting the server when the program asks, and
@@ -120,7 +126,12 @@ fn run(mut program: Program, server: &mut Server) {
     assert!(restarted, "the program never asked for the restart: {report}");
     let last = printed.last().map(String::as_str).unwrap_or("");
     assert!(last.contains(&program.final_line_contains), "last line {last:?}: {report}");
-    eprintln!("{} against {}: passed in {:?}", program.label, server.kind.name(), started.elapsed());
+    eprintln!(
+        "{} against {}: passed in {:?}",
+        program.label,
+        server.kind.name(),
+        started.elapsed()
+    );
 }
 
 /// The same program against AllyDB and against redis-server, each fresh.

@@ -253,6 +253,7 @@ def info_and_client(r):
     # redis-py decodes the name over RESP2 only (its RESP2 callback is str_if_bytes).
     check("getname", r.client_getname(), "py-sync" if protocol == 2 else b"py-sync")
     check("config_get", r.config_get("maxclients"), {"maxclients": "10000"})
+    assert "databases" in r.config_get("*")
     me = r.client_info()
     check("client info name", me["name"], "py-sync")
     check("client info resp", me["resp"], str(protocol))

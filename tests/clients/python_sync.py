@@ -203,6 +203,31 @@ def pubsub(r):
     check("numsub", r.pubsub_numsub("news"), [(b"news", 1)])
     check("numpat", r.pubsub_numpat(), 1)
     check("channels", r.pubsub_channels(), [b"news"])
+    # A health check redis-py makes on its own: after health_check_interval idle seconds it
+    # PINGs the subscribed connection with a payload and swallows the matching pong.
+    checked = connect(health_check_interval=1)
+    watched = checked.pubsub(ignore_subscribe_messages=True)
+    watched.subscribe("health")
+    check("health subscribe", watched.get_message(timeout=10), None)
+    time.sleep(1.2)
+    check("idle get_message", watched.get_message(timeout=0.2), None)
+    check("publish after health check", r.publish("health", "still here"), 1)
+    check("message after health check", wait_message(watched), {"type": "message", "pattern": None, "channel": b"health", "data": b"still here"})
+    watched.close()
+    checked.close()
+    # Sharded channels (7.0): their own confirmations and messages.
+    shard = r.pubsub()
+    shard.ssubscribe("orders")
+    check("ssubscribe confirmation", shard.get_sharded_message(timeout=10), {"type": "ssubscribe", "pattern": None, "channel": b"orders", "data": 1})
+    check("spublish", r.spublish("orders", "o1"), 1)
+    deadline = time.time() + 10
+    message = None
+    while message is None and time.time() < deadline:
+        message = shard.get_sharded_message(ignore_subscribe_messages=True, timeout=0.5)
+    check("smessage", message, {"type": "smessage", "pattern": None, "channel": b"orders", "data": b"o1"})
+    check("shardnumsub", r.pubsub_shardnumsub("orders"), [(b"orders", 1)])
+    shard.sunsubscribe()
+    shard.close()
     # A handler per channel, served by the library's own thread.
     received = []
     handled = r.pubsub(ignore_subscribe_messages=True)
@@ -270,6 +295,15 @@ def info_and_client(r):
     check("ping", r.ping(), True)
     check("echo", r.echo("hi"), b"hi")
     check("command count", r.command_count() > 100, True)
+    # COMMAND, parsed by redis-py's own callback (cluster clients route with it).
+    get = r.command()["get"]
+    check("command get", (get["arity"], get["first_key_pos"], get["last_key_pos"], get["step_count"]), (2, 1, 1, 1))
+    assert "readonly" in get["flags"], get
+    check("config_set", r.config_set("slowlog-log-slower-than", 10_000), True)
+    stats = r.info("commandstats")
+    assert stats["cmdstat_get"]["calls"] > 0, stats.get("cmdstat_get")
+    assert isinstance(r.memory_usage("h"), int)
+    check("object encoding", r.object("encoding", "big:s"), b"intset")
 
 
 def errors(r):

@@ -126,6 +126,7 @@ fn run(mut program: Program, server: &mut Server) {
     assert!(restarted, "the program never asked for the restart: {report}");
     let last = printed.last().map(String::as_str).unwrap_or("");
     assert!(last.contains(&program.final_line_contains), "last line {last:?}: {report}");
+    assert!(!server.log().contains("panicked"), "a panic in the server's log: {report}");
     eprintln!(
         "{} against {}: passed in {:?}",
         program.label,
@@ -181,4 +182,50 @@ fn redis_py_asyncio_resp2_hiredis() {
 #[test]
 fn redis_py_asyncio_resp3_hiredis() {
     both(|port| redis_py("python_asyncio", 3, true, port));
+}
+
+/// What redis-py sends by itself on a new connection (docs/CLIENTS.md records it), seen by
+/// MONITOR: `HELLO 3` for RESP3, then `CLIENT SETINFO` with its name and version, with and
+/// without hiredis. redis-server 7.0 refuses CLIENT SETINFO (a 7.2 command; the library
+/// ignores the error) and MONITOR leaves refused commands out, so only AllyDB shows them.
+#[test]
+fn redis_py_connect_handshake() {
+    let script = "import sys, redis\n\
+        r = redis.Redis(host='127.0.0.1', port=int(sys.argv[1]), protocol=int(sys.argv[2]))\n\
+        r.echo('handshake-done')\n";
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        for protocol in ["2", "3"] {
+            for hiredis in [false, true] {
+                let mut monitor = common::RawClient::connect(server.port);
+                assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+                let output = Command::new(python(hiredis))
+                    .args(["-c", script, &server.port.to_string(), protocol])
+                    .stdin(Stdio::null())
+                    .output()
+                    .expect("run redis-py");
+                assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+                let mut seen = Vec::new();
+                loop {
+                    let line = monitor.read_reply();
+                    // `+<time> [<db> <address>] <arguments>`: the arguments only.
+                    let arguments = line.split_once("] ").map_or(line.as_str(), |(_, a)| a);
+                    let arguments = arguments.trim_end().to_string();
+                    if arguments.starts_with("\"ECHO\"") {
+                        break;
+                    }
+                    seen.push(arguments);
+                }
+                let mut expected = Vec::new();
+                if protocol == "3" {
+                    expected.push("\"HELLO\" \"3\"".to_string());
+                }
+                if kind == Kind::AllyDb {
+                    expected.push("\"CLIENT\" \"SETINFO\" \"LIB-NAME\" \"redis-py\"".to_string());
+                    expected.push("\"CLIENT\" \"SETINFO\" \"LIB-VER\" \"5.2.1\"".to_string());
+                }
+                assert_eq!(seen, expected, "{} protocol {protocol} hiredis {hiredis}", kind.name());
+            }
+        }
+    }
 }

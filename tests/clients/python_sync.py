@@ -333,6 +333,21 @@ def errors(r):
     check("after errors", r.get("e:str"), b"x")
 
 
+def decoded_and_url(r):
+    # The other common set-up: a URL (database 2 here) and str replies.
+    d = redis.Redis.from_url(f"redis://{host}:{port}/2?protocol={protocol}", decode_responses=True)
+    check("from_url database", d.client_info()["db"], 2)
+    check("decoded set", d.set("d:s", "välue"), True)
+    check("decoded get", d.get("d:s"), "välue")
+    check("decoded hgetall", (d.hset("d:h", "f", "v"), d.hgetall("d:h"))[1], {"f": "v"})
+    check("decoded smembers", (d.sadd("d:set", "a"), d.smembers("d:set"))[1], {"a"})
+    pair = tuple if protocol == 2 else list
+    check("decoded zrange", (d.zadd("d:z", {"m": 1.5}), d.zrange("d:z", 0, -1, withscores=True))[1], [pair(["m", 1.5])])
+    check("other database untouched", r.exists("d:s"), 0)
+    check("flushdb", d.flushdb(), True)
+    d.close()
+
+
 def reconnect_after_restart(r):
     r.set("restart:key", "kept")
     r.rpush("restart:list", "a", "b")
@@ -349,7 +364,7 @@ def reconnect_after_restart(r):
 
 
 r = connect()
-for step in (strings_with_expiry, lists, hashes, sets, sorted_sets, pipelines_and_transactions, pubsub, scan_iteration, info_and_client, errors, reconnect_after_restart):
+for step in (strings_with_expiry, lists, hashes, sets, sorted_sets, pipelines_and_transactions, pubsub, scan_iteration, info_and_client, errors, decoded_and_url, reconnect_after_restart):
     step(r)
     print(f"{step.__name__}: ok", flush=True)
 print(f"redis-py {redis.__version__} sync protocol={protocol} hiredis={redis.utils.HIREDIS_AVAILABLE}: ok")

@@ -200,6 +200,39 @@ fn memkeys_reports_the_same_keys() {
     assert_same("--memkeys", &allydb, &redis);
 }
 
+/// --hotkeys needs an LFU policy. The counters are LFU's logarithmic, randomised ones, so
+/// they are placeholders; the order is not random: `cold`, never read, keeps the initial
+/// counter 5 and `hot`'s first read already takes it to 6.
+#[test]
+fn hotkeys_reports_the_same_keys() {
+    let (allydb, redis) = on_both(|server| {
+        let mut c = RawClient::connect(server.port);
+        assert_eq!(c.cmd(&["FLUSHALL"]), common::OK);
+        assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]), common::OK);
+        assert_eq!(c.cmd(&["SET", "hot", "v"]), common::OK);
+        assert_eq!(c.cmd(&["SET", "cold", "v"]), common::OK);
+        for _ in 0..30 {
+            assert_eq!(c.cmd(&["GET", "hot"]), common::bulk("v"));
+        }
+        let report = keys_report(server, "--hotkeys", false);
+        report
+            .lines()
+            .map(|line| match line.split_once("counter") {
+                Some((head, tail)) => {
+                    let separator = if tail.starts_with(':') { ":" } else { "" };
+                    let name = tail.split_once('\t').map_or("", |(_, name)| name);
+                    let tab = if name.is_empty() { "" } else { "\t" };
+                    format!("{head}counter{separator} N{tab}{name}")
+                }
+                None => line.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    });
+    assert!(allydb.contains("hot key found with counter: N\tkeyname: \"hot\"\nhot key found with counter: N\tkeyname: \"cold\""), "{allydb}");
+    assert_same("--hotkeys", &allydb, &redis);
+}
+
 /// --latency with its output not a terminal samples for one interval and prints one line:
 /// `min max avg samples`.
 #[test]

@@ -127,6 +127,16 @@ async def pubsub(r):
         check("listen", seen, [("message", b"second"), ("pmessage", b"second")])
         await p.unsubscribe("news")
         await p.punsubscribe("n*")
+    # The library's own health check of an idle subscribed connection.
+    checked = connect(health_check_interval=1)
+    async with checked.pubsub(ignore_subscribe_messages=True) as watched:
+        await watched.subscribe("health")
+        check("health subscribe", await watched.get_message(timeout=10), None)
+        await asyncio.sleep(1.2)
+        check("idle get_message", await watched.get_message(timeout=0.2), None)
+        check("publish after health check", await r.publish("health", "still here"), 1)
+        check("message after health check", await next_message(watched), {"type": "message", "pattern": None, "channel": b"health", "data": b"still here"})
+    await checked.aclose()
     deadline = time.time() + 10
     while await r.pubsub_numsub("news") != [(b"news", 0)] and time.time() < deadline:
         await asyncio.sleep(0.05)

@@ -18,14 +18,28 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# redis-py, pinned, in a virtualenv under target/ so the system Python stays untouched.
+# redis-py, pinned, in virtualenvs under target/ so the system Python stays untouched: one
+# without hiredis (the pure-Python parser) and one with it, because redis-py picks hiredis
+# whenever it can import it; two environments are the honest way to test both parsers.
 REDIS_PY_VERSION=5.2.1
-venv=target/test-venv
-if ! "$venv/bin/python" -c "import redis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION')" 2>/dev/null; then
-  python3 -m venv "$venv"
-  "$venv/bin/pip" install --quiet --disable-pip-version-check "redis==$REDIS_PY_VERSION"
-fi
-export ALLYDB_TEST_PYTHON="$PWD/$venv/bin/python"
+HIREDIS_VERSION=3.1.0
+venv_for() { # venv_for DIR CHECK PACKAGE...: (re)create DIR unless CHECK passes in it
+  local venv=$1 check=$2
+  shift 2
+  if ! "$venv/bin/python" -c "$check" 2>/dev/null; then
+    rm -rf "$venv"
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "$@"
+  fi
+}
+venv_for target/test-venv \
+  "import redis, sys, importlib.util as u; sys.exit(redis.__version__ != '$REDIS_PY_VERSION' or u.find_spec('hiredis') is not None)" \
+  "redis==$REDIS_PY_VERSION"
+venv_for target/test-venv-hiredis \
+  "import redis, hiredis, sys; sys.exit(redis.__version__ != '$REDIS_PY_VERSION' or hiredis.__version__ != '$HIREDIS_VERSION')" \
+  "redis==$REDIS_PY_VERSION" "hiredis==$HIREDIS_VERSION"
+export ALLYDB_TEST_PYTHON="$PWD/target/test-venv/bin/python"
+export ALLYDB_TEST_PYTHON_HIREDIS="$PWD/target/test-venv-hiredis/bin/python"
 
 # Every binary first: the server's tests run the allydb-journal binary, which `cargo test`
 # alone builds only for the tool's own tests.

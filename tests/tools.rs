@@ -1,5 +1,7 @@
-//! Real tools against the real binary: redis-cli (interactive, one-shot, --pipe, -3),
-//! redis-benchmark, and redis-py over RESP2 and RESP3. `scripts/test.sh` installs them.
+//! Real tools against the real binary: redis-cli (interactive, one-shot, --pipe, -3) and
+//! redis-benchmark. `scripts/test.sh` installs them. Client libraries (redis-py among them)
+//! are in tests/clients.rs, the tools' special modes compared with redis-server in
+//! tests/cli_modes.rs.
 mod common;
 
 use std::io::Write;
@@ -114,24 +116,4 @@ fn redis_benchmark_runs_without_errors() {
     }
     let all = text(&output);
     assert!(!all.contains("ERR") && !all.to_lowercase().contains("error"), "{all}");
-}
-
-fn redis_py(protocol: &str) {
-    let server = TestServer::start();
-    let output = python()
-        .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/external/redis_py_basic.py"))
-        .args([&server.port.to_string(), protocol])
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "redis-py protocol {protocol}: {}", text(&output));
-}
-
-#[test]
-fn redis_py_resp2() {
-    redis_py("2");
-}
-
-#[test]
-fn redis_py_resp3() {
-    redis_py("3");
 }

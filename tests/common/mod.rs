@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub mod servers;
 pub mod workload;
 
 /// A running server, killed and reaped on drop.

@@ -1,0 +1,231 @@
+//! The client compatibility matrix (docs/CLIENTS.md): real, unmodified client libraries run
+//! one program each (tests/clients/) against a fresh AllyDB and a fresh redis-server, and
+//! both runs must pass. A program prints READY-FOR-RESTART in its middle; the runner then
+//! restarts that server on the same port and data directory and writes GO, so the program
+//! checks the library's reconnect. `scripts/test.sh` installs the clients at pinned
+//! versions: redis-py without hiredis in `ALLYDB_TEST_PYTHON`, with it in
+//! `ALLYDB_TEST_PYTHON_HIREDIS`.
+mod common;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::servers::{Kind, Server};
+
+/// Generous: a debug build on a busy 2-core machine; a program takes a few seconds.
+const PROGRAM_TIMEOUT: Duration = Duration::from_secs(180);
+
+/// One client program: how to start it and what its last line must say.
+struct Program {
+    command: Command,
+    label: String,
+    final_line_contains: String,
+}
+
+fn python(hiredis: bool) -> String {
+    let (variable, venv) = if hiredis {
+        ("ALLYDB_TEST_PYTHON_HIREDIS", "target/test-venv-hiredis")
+    } else {
+        ("ALLYDB_TEST_PYTHON", "target/test-venv")
+    };
+    std::env::var(variable).unwrap_or_else(|_| {
+        let path = format!("{}/{venv}/bin/python", env!("CARGO_MANIFEST_DIR"));
+        assert!(
+            std::path::Path::new(&path).exists(),
+            "{variable} is unset and {path} is missing: run scripts/test.sh, which installs it"
+        );
+        path
+    })
+}
+
+fn redis_py(script: &str, protocol: u8, hiredis: bool, port: u16) -> Program {
+    let mut command = Command::new(python(hiredis));
+    command.arg(format!("{}/tests/clients/{script}.py", env!("CARGO_MANIFEST_DIR"))).args([
+        "127.0.0.1",
+        &port.to_string(),
+        &protocol.to_string(),
+    ]);
+    let api = if script == "python_sync" { "sync" } else { "asyncio" };
+    // The program reports whether hiredis was really in use: the matrix row must be honest.
+    let final_line_contains =
+        format!("{api} protocol={protocol} hiredis={}: ok", if hiredis { "True" } else { "False" });
+    Program {
+        command,
+        label: format!("{script} protocol={protocol} hiredis={hiredis}"),
+        final_line_contains,
+    }
+}
+
+/// Runs `program` against `server`, restarting the server when the program asks, and
+/// panics with everything the program printed (and the server's log) if it fails.
+fn run(mut program: Program, server: &mut Server) {
+    let started = Instant::now();
+    let mut child = program
+        .command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{}: cannot start: {e}", program.label));
+    let (lines_tx, lines) = mpsc::channel();
+    let stdout = child.stdout.take().expect("piped stdout");
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines() {
+            let Ok(line) = line else { break };
+            if lines_tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut stderr = child.stderr.take().expect("piped stderr");
+    let stderr_reader = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    let mut stdin = child.stdin.take();
+    let mut printed = Vec::new();
+    let deadline = started + PROGRAM_TIMEOUT;
+    let mut restarted = false;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match lines.recv_timeout(left) {
+            Ok(line) => {
+                if line == "READY-FOR-RESTART" {
+                    server.restart();
+                    restarted = true;
+                    if let Some(mut input) = stdin.take() {
+                        let _ = input.write_all(b"GO\n");
+                    }
+                }
+                printed.push(line);
+            }
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(mpsc::RecvTimeoutError::Timeout) => {
+                let _ = child.kill();
+                break;
+            }
+        }
+    }
+    let status = child.wait().expect("wait for the client program");
+    let stderr = stderr_reader.join().unwrap_or_default();
+    let report = format!(
+        "{} against {} on port {}: status {:?} after {:?}\nstdout:\n{}\nstderr:\n{}\nserver log:\n{}",
+        program.label,
+        server.kind.name(),
+        server.port,
+        status.code(),
+        started.elapsed(),
+        printed.join("\n"),
+        stderr,
+        server.log()
+    );
+    assert!(status.success(), "{report}");
+    assert!(restarted, "the program never asked for the restart: {report}");
+    let last = printed.last().map(String::as_str).unwrap_or("");
+    assert!(last.contains(&program.final_line_contains), "last line {last:?}: {report}");
+    assert!(!server.log().contains("panicked"), "a panic in the server's log: {report}");
+    eprintln!(
+        "{} against {}: passed in {:?}",
+        program.label,
+        server.kind.name(),
+        started.elapsed()
+    );
+}
+
+/// The same program against AllyDB and against redis-server, each fresh.
+fn both(make: impl Fn(u16) -> Program) {
+    for kind in Kind::BOTH {
+        let mut server = Server::start(kind);
+        let program = make(server.port);
+        run(program, &mut server);
+    }
+}
+
+#[test]
+fn redis_py_sync_resp2() {
+    both(|port| redis_py("python_sync", 2, false, port));
+}
+
+#[test]
+fn redis_py_sync_resp3() {
+    both(|port| redis_py("python_sync", 3, false, port));
+}
+
+#[test]
+fn redis_py_sync_resp2_hiredis() {
+    both(|port| redis_py("python_sync", 2, true, port));
+}
+
+#[test]
+fn redis_py_sync_resp3_hiredis() {
+    both(|port| redis_py("python_sync", 3, true, port));
+}
+
+#[test]
+fn redis_py_asyncio_resp2() {
+    both(|port| redis_py("python_asyncio", 2, false, port));
+}
+
+#[test]
+fn redis_py_asyncio_resp3() {
+    both(|port| redis_py("python_asyncio", 3, false, port));
+}
+
+#[test]
+fn redis_py_asyncio_resp2_hiredis() {
+    both(|port| redis_py("python_asyncio", 2, true, port));
+}
+
+#[test]
+fn redis_py_asyncio_resp3_hiredis() {
+    both(|port| redis_py("python_asyncio", 3, true, port));
+}
+
+/// What redis-py sends by itself on a new connection (docs/CLIENTS.md records it), seen by
+/// MONITOR: `HELLO 3` for RESP3, then `CLIENT SETINFO` with its name and version, with and
+/// without hiredis. redis-server 7.0 refuses CLIENT SETINFO (a 7.2 command; the library
+/// ignores the error) and MONITOR leaves refused commands out, so only AllyDB shows them.
+#[test]
+fn redis_py_connect_handshake() {
+    let script = "import sys, redis\n\
+        r = redis.Redis(host='127.0.0.1', port=int(sys.argv[1]), protocol=int(sys.argv[2]))\n\
+        r.echo('handshake-done')\n";
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        for protocol in ["2", "3"] {
+            for hiredis in [false, true] {
+                let mut monitor = common::RawClient::connect(server.port);
+                assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+                let output = Command::new(python(hiredis))
+                    .args(["-c", script, &server.port.to_string(), protocol])
+                    .stdin(Stdio::null())
+                    .output()
+                    .expect("run redis-py");
+                assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+                let mut seen = Vec::new();
+                loop {
+                    let line = monitor.read_reply();
+                    // `+<time> [<db> <address>] <arguments>`: the arguments only.
+                    let arguments = line.split_once("] ").map_or(line.as_str(), |(_, a)| a);
+                    let arguments = arguments.trim_end().to_string();
+                    if arguments.starts_with("\"ECHO\"") {
+                        break;
+                    }
+                    seen.push(arguments);
+                }
+                let mut expected = Vec::new();
+                if protocol == "3" {
+                    expected.push("\"HELLO\" \"3\"".to_string());
+                }
+                if kind == Kind::AllyDb {
+                    expected.push("\"CLIENT\" \"SETINFO\" \"LIB-NAME\" \"redis-py\"".to_string());
+                    expected.push("\"CLIENT\" \"SETINFO\" \"LIB-VER\" \"5.2.1\"".to_string());
+                }
+                assert_eq!(seen, expected, "{} protocol {protocol} hiredis {hiredis}", kind.name());
+            }
+        }
+    }
+}

@@ -1,0 +1,188 @@
+//! AllyDB and the reference redis-server side by side, for tests that run the same client
+//! program or tool against both and require both to pass (tests/clients.rs,
+//! tests/cli_modes.rs). Unlike `TestServer`, a restart keeps the port: client libraries
+//! reconnect to the address they were given.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use super::free_port;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    AllyDb,
+    Redis,
+}
+
+impl Kind {
+    pub const BOTH: [Kind; 2] = [Kind::AllyDb, Kind::Redis];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::AllyDb => "allydb",
+            Kind::Redis => "redis-server",
+        }
+    }
+}
+
+/// A server of either kind on a fixed port and data directory, killed on drop.
+pub struct Server {
+    pub kind: Kind,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    child: Option<Child>,
+    log_path: PathBuf,
+}
+
+impl Server {
+    /// Starts a fresh server of `kind` on a free port in a new temporary directory. The port
+    /// is found by binding and releasing it, so a start that fails is retried on another.
+    pub fn start(kind: Kind) -> Self {
+        for _attempt in 0..5 {
+            let dir = tempfile::tempdir().expect("temp dir");
+            let log_path = dir.path().join("server.log");
+            let mut server = Server { kind, port: free_port(), dir, child: None, log_path };
+            if server.spawn() {
+                return server;
+            }
+            eprintln!("{} did not start on port {}:\n{}", kind.name(), server.port, server.log());
+        }
+        panic!("{} did not start after 5 attempts", kind.name());
+    }
+
+    /// Stops the server with SIGTERM (both kinds then persist what they have) and starts it
+    /// again on the same port and directory.
+    pub fn restart(&mut self) {
+        self.stop();
+        // The port was ours a moment ago; another process taking it in between is unlikely
+        // but possible, and then the test cannot go on.
+        for _attempt in 0..5 {
+            if self.spawn() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        panic!("{} did not restart on port {}:\n{}", self.kind.name(), self.port, self.log());
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log_path).unwrap_or_default()
+    }
+
+    fn spawn(&mut self) -> bool {
+        let dir = self.dir.path();
+        let port = self.port.to_string();
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&self.log_path)
+            .expect("log file");
+        let mut command = match self.kind {
+            Kind::AllyDb => {
+                let mut command = Command::new(env!("CARGO_BIN_EXE_allydb"));
+                command
+                    .env_remove("ALLYDB_PORT")
+                    .env_remove("PERSISTENCE_LOCATION")
+                    .env_remove("PERSISTENCE_INTERVAL")
+                    .env_remove("ALLYDB_FAULT")
+                    .args(["--port", &port, "--persistence-location"])
+                    .arg(dir.join("data"));
+                command
+            }
+            Kind::Redis => {
+                let found = Command::new("sh")
+                    .args(["-c", "command -v redis-server"])
+                    .output()
+                    .map(|o| o.status.success())
+                    .unwrap_or(false);
+                assert!(found, "redis-server is not installed: run scripts/test.sh");
+                let mut command = Command::new("redis-server");
+                // The journal on, as AllyDB's is: a restart finds what was written.
+                command.args(["--port", &port, "--bind", "127.0.0.1", "--save", ""]).args([
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "always",
+                    "--daemonize",
+                    "no",
+                ]);
+                command.arg("--dir").arg(dir);
+                command
+            }
+        };
+        command.current_dir(dir).stdin(Stdio::null()).stdout(log.try_clone().expect("log clone"));
+        command.stderr(log);
+        self.child = Some(command.spawn().expect("spawn the server"));
+        self.wait_ready(Duration::from_secs(30))
+    }
+
+    /// Ready once this very process (by PID: not another test's server on a reused port)
+    /// answers PING.
+    fn wait_ready(&mut self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            let Some(child) = self.child.as_mut() else { return false };
+            if let Ok(Some(_)) = child.try_wait() {
+                return false;
+            }
+            let pid = child.id();
+            if self.answers(pid) {
+                return true;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        false
+    }
+
+    fn answers(&self, pid: u32) -> bool {
+        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
+        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+        if stream.write_all(b"PING\r\nINFO server\r\n").is_err() {
+            return false;
+        }
+        let wanted = format!("process_id:{pid}\r\n");
+        let mut text = Vec::new();
+        let mut chunk = [0u8; 16384];
+        while let Ok(n) = stream.read(&mut chunk) {
+            if n == 0 {
+                break;
+            }
+            text.extend_from_slice(&chunk[..n]);
+            let seen = String::from_utf8_lossy(&text);
+            if seen.contains(&wanted) {
+                return seen.starts_with("+PONG\r\n");
+            }
+            if seen.starts_with('-') {
+                return false;
+            }
+        }
+        false
+    }
+
+    /// SIGTERM and a wait (SIGKILL after 30 s).
+    pub fn stop(&mut self) {
+        let Some(mut child) = self.child.take() else { return };
+        let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = child.try_wait() {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}

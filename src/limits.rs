@@ -89,3 +89,9 @@ pub const HEALTHCHECK_TIMEOUT_MS: u64 = 3_000;
 /// `allydb --ping`: longest reply line read. Redis's longest one-line replies (the `-DENIED`
 /// protected-mode text) are under 1 KiB; anything longer is not a PONG.
 pub const HEALTHCHECK_REPLY_BYTES_MAX: usize = 4 * 1024;
+
+/// Default `slowlog-log-slower-than` (Redis's): commands of 10 ms or more go in the slow log.
+pub const SLOWLOG_SLOWER_THAN_US_DEFAULT: i64 = 10_000;
+/// Default `slowlog-max-len` (Redis's): entries the slow log keeps. Each holds at most 32
+/// arguments of at most 128 bytes (plus a note), so the log's memory stays bounded.
+pub const SLOWLOG_MAX_LEN_DEFAULT: u64 = 128;

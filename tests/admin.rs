@@ -624,3 +624,123 @@ fn redis_crate_config_and_info() {
     let text: String = redis::cmd("INFO").arg("server").query(&mut con3).unwrap();
     assert!(text.starts_with("# Server\r\nredis_version:7.2.6\r\n"), "{text}");
 }
+
+/// Splits a SLOWLOG GET entry's fixed parts off: `*6 :id :time :duration` with the time and
+/// duration checked loosely, returning the id and the rest (arguments, address, name).
+fn slowlog_entry(reply: &str, at: &mut usize) -> (u64, String) {
+    let rest = &reply[*at..];
+    assert!(rest.starts_with("*6\r\n:"), "{rest:?}");
+    let fields: Vec<&str> = rest.splitn(5, "\r\n").collect();
+    let id: u64 = fields[1][1..].parse().expect("id");
+    let time: u64 = fields[2][1..].parse().expect("time");
+    assert!(time.abs_diff(unix_now_s()) <= 5, "time {time}");
+    assert!(fields[3].starts_with(':'), "duration {:?}", fields[3]);
+    let consumed = fields[..4].iter().map(|f| f.len() + 2).sum::<usize>();
+    *at += consumed;
+    (id, reply[*at..].to_string())
+}
+
+#[test]
+fn slowlog_keeps_slow_commands_as_redis_shows_them() {
+    let server = TestServer::start_with(&["--appendonly", "no"]);
+    let mut c = server.raw();
+    // Nothing takes 10 ms here: the default threshold logs nothing.
+    assert_eq!(c.cmd(&["SET", "a", "b"]), OK);
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), ":0\r\n");
+    assert_eq!(c.cmd(&["SLOWLOG", "GET"]), "*0\r\n");
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "slowlog-log-slower-than"]),
+        bulk_array(&["slowlog-log-slower-than", "10000"])
+    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "0"]), OK);
+    assert_eq!(c.cmd(&["CLIENT", "SETNAME", "nm"]), OK);
+    let long = "x".repeat(200);
+    assert_eq!(c.cmd(&["SET", &long, "v"]), OK);
+    let keys: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+    let mut del = vec!["DEL"];
+    del.extend(keys.iter().map(String::as_str));
+    assert_eq!(c.cmd(&del), ":0\r\n");
+    assert_eq!(c.cmd(&["AUTH", "secret"]), err("ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"));
+    let reply = c.cmd(&["SLOWLOG", "GET", "3"]);
+    assert!(reply.starts_with("*3\r\n"), "{reply}");
+    let peer = c.cmd(&["CLIENT", "INFO"]);
+    let addr = peer.split(' ').nth(1).and_then(|a| a.strip_prefix("addr=")).expect("addr");
+    let tail = format!("${}\r\n{addr}\r\n$2\r\nnm\r\n", addr.len());
+    let mut at = 4;
+    let (auth_id, rest) = slowlog_entry(&reply, &mut at);
+    assert!(
+        rest.starts_with(&format!("*2\r\n$4\r\nAUTH\r\n$10\r\n(redacted)\r\n{tail}")),
+        "{rest}"
+    );
+    at += format!("*2\r\n$4\r\nAUTH\r\n$10\r\n(redacted)\r\n{tail}").len();
+    let (del_id, rest) = slowlog_entry(&reply, &mut at);
+    let mut expected_del = "*32\r\n$3\r\nDEL\r\n".to_string();
+    for key in &keys[..30] {
+        expected_del.push_str(&format!("${}\r\n{key}\r\n", key.len()));
+    }
+    expected_del.push_str("$23\r\n... (10 more arguments)\r\n");
+    assert!(rest.starts_with(&format!("{expected_del}{tail}")), "{rest}");
+    at += expected_del.len() + tail.len();
+    let (set_id, rest) = slowlog_entry(&reply, &mut at);
+    let cut = format!("{}... (72 more bytes)", "x".repeat(128));
+    assert_eq!(rest, format!("*3\r\n$3\r\nSET\r\n$147\r\n{cut}\r\n$1\r\nv\r\n{tail}"));
+    assert_eq!((del_id, auth_id), (set_id + 1, set_id + 2));
+    // Newest first, -1 for all; a bad count is refused with Redis's text.
+    assert!(c.cmd(&["SLOWLOG", "GET", "-1"]).starts_with("*7\r\n"));
+    for bad in ["-2", "abc"] {
+        assert_eq!(
+            c.cmd(&["SLOWLOG", "GET", bad]),
+            err("ERR count should be greater than or equal to -1")
+        );
+    }
+    assert_eq!(
+        c.cmd(&["SLOWLOG", "GET", "1", "2"]),
+        err("ERR unknown subcommand or wrong number of arguments for 'GET'. Try SLOWLOG HELP.")
+    );
+    assert_eq!(c.cmd(&["SLOWLOG", "FOO"]), err("ERR unknown subcommand 'FOO'. Try SLOWLOG HELP."));
+    // CONFIG SET of a password is logged with the value redacted.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "requirepass", "pw"]), OK);
+    assert_eq!(c.cmd(&["AUTH", "pw"]), OK);
+    let last = c.cmd(&["SLOWLOG", "GET", "2"]);
+    assert!(last.contains("$11\r\nrequirepass\r\n$10\r\n(redacted)\r\n"), "{last}");
+    assert!(!last.contains("\r\npw\r\n"), "{last}");
+    // RESET empties the log and is then logged itself, as in Redis; a shorter max-len trims.
+    assert!(c.cmd(&["SLOWLOG", "LEN"]).starts_with(':'));
+    assert_eq!(c.cmd(&["SLOWLOG", "RESET"]), OK);
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), ":1\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slowlog-max-len", "2"]), OK);
+    for _ in 0..5 {
+        c.cmd(&["PING"]);
+    }
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), ":2\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "-1"]), OK);
+    assert_eq!(c.cmd(&["SLOWLOG", "RESET"]), OK);
+    c.cmd(&["PING"]);
+    assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), ":0\r\n");
+}
+
+#[test]
+fn latency_answers_as_a_monitor_without_events() {
+    let server = TestServer::start_with(&["--appendonly", "no"]);
+    let mut c = server.raw();
+    let disabled = "I'm sorry, Dave, I can't do that. Latency monitoring is disabled in this Redis instance. You may use \"CONFIG SET latency-monitor-threshold <milliseconds>.\" in order to enable it. If we weren't in a deep space mission I'd suggest to take a look at https://redis.io/topics/latency-monitor.\n";
+    assert_eq!(c.cmd(&["LATENCY", "DOCTOR"]), format!("${}\r\n{disabled}\r\n", disabled.len()));
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-monitor-threshold", "100"]), OK);
+    let quiet = "Dave, no latency spike was observed during the lifetime of this Redis instance, not in the slightest bit. I honestly think you ought to sit down calmly, take a stress pill, and think things over.\n";
+    assert_eq!(c.cmd(&["LATENCY", "DOCTOR"]), format!("${}\r\n{quiet}\r\n", quiet.len()));
+    assert_eq!(c.cmd(&["LATENCY", "LATEST"]), "*0\r\n");
+    assert_eq!(c.cmd(&["LATENCY", "HISTORY", "command"]), "*0\r\n");
+    assert_eq!(c.cmd(&["LATENCY", "RESET"]), ":0\r\n");
+    assert_eq!(c.cmd(&["LATENCY", "RESET", "command", "fork"]), ":0\r\n");
+    assert_eq!(
+        c.cmd(&["LATENCY", "GRAPH", "command"]),
+        err("ERR No samples available for event 'command'")
+    );
+    assert_eq!(
+        c.cmd(&["LATENCY", "HISTORY"]),
+        err("ERR wrong number of arguments for 'latency|history' command")
+    );
+    assert_eq!(c.cmd(&["LATENCY", "FOO"]), err("ERR unknown subcommand 'FOO'. Try LATENCY HELP."));
+    let mut c3 = c.resp3();
+    assert_eq!(c3.cmd(&["LATENCY", "DOCTOR"]), format!("={}\r\ntxt:{quiet}\r\n", quiet.len() + 4));
+}

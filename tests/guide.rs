@@ -34,6 +34,8 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("CONFIG|HELP", HELP_REASON),
     ("MEMORY|HELP", HELP_REASON),
     ("PUBSUB|HELP", HELP_REASON),
+    ("SLOWLOG|HELP", HELP_REASON),
+    ("LATENCY|HELP", HELP_REASON),
 ];
 const HELP_REASON: &str =
     "redis-server's help text, a screen each; OBJECT HELP shows the form (keys.md)";

@@ -10,6 +10,7 @@ pub mod errors;
 pub mod hashes;
 pub mod introspection;
 pub mod keys;
+pub mod latency;
 pub mod lists;
 pub mod pubsub;
 pub mod server;
@@ -310,6 +311,7 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         if ran {
             let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
             ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
+            log_if_slow(ctx, spec, args, elapsed_us);
         }
         ctx.client.last_command = spec.name;
     }
@@ -393,6 +395,47 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     ctx.client.clock = finished;
     let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
     ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
+    log_if_slow(ctx, spec, args, elapsed_us);
+}
+
+/// Puts a command that ran for `slowlog-log-slower-than` or longer in the slow log (Redis's
+/// `slowlogPushCurrentCommand`): two relaxed loads for a fast one. Commands run inside EXEC go
+/// in one by one, EXEC itself (`skip_slowlog`) does not. Passwords show as `(redacted)`, as
+/// in Redis: AUTH's, HELLO ... AUTH's and CONFIG SET requirepass's.
+fn log_if_slow(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>, elapsed_us: u64) {
+    let hot = &ctx.server.settings.hot;
+    let max_len = hot.slowlog_max_len.load(std::sync::atomic::Ordering::Relaxed);
+    let slower_than = hot.slowlog_slower_than_us.load(std::sync::atomic::Ordering::Relaxed);
+    if !crate::server::slowlog::wants(slower_than, max_len, elapsed_us)
+        || spec.has(flags::SKIP_SLOWLOG)
+    {
+        return;
+    }
+    let words: Vec<&[u8]> = (0..args.len()).map(|i| args.get(i)).collect();
+    let hello = if spec.name == "hello" { hello_redactions(args) } else { Vec::new() };
+    let redacted = |i: usize| match spec.name {
+        "auth" => i >= 1,
+        "hello" => hello.contains(&i),
+        // CONFIG SET name value [name value ...]: the values of sensitive settings.
+        "config|set" => {
+            i >= 3 && i % 2 == 1 && words.get(i - 1).is_some_and(|name| is_sensitive_setting(name))
+        }
+        _ => false,
+    };
+    let handle = &ctx.client.handle;
+    let command = crate::server::slowlog::SlowCommand {
+        args: &words,
+        redacted,
+        duration_us: elapsed_us,
+        peer: handle.addr.to_string(),
+        name: handle.info.lock().name.clone(),
+    };
+    ctx.server.slowlog.push(command, max_len);
+}
+
+/// Settings whose values Redis never shows in logs (its SENSITIVE_CONFIG).
+fn is_sensitive_setting(name: &[u8]) -> bool {
+    name.eq_ignore_ascii_case(b"requirepass") || name.eq_ignore_ascii_case(b"masterauth")
 }
 
 /// Whether CLIENT PAUSE holds `spec` now: Some(whether it counts as a write) if so. One

@@ -229,7 +229,7 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 14] {
+pub fn families() -> [&'static [CommandSpec]; 15] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
@@ -241,6 +241,7 @@ pub fn families() -> [&'static [CommandSpec]; 14] {
         super::connection::COMMANDS,
         super::client::COMMANDS,
         super::server::COMMANDS,
+        super::latency::COMMANDS,
         super::introspection::COMMANDS,
         super::transactions::COMMANDS,
         super::pubsub::COMMANDS,

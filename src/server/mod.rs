@@ -12,6 +12,7 @@ pub mod notify;
 pub mod pause;
 pub mod pubsub;
 pub mod settings;
+pub mod slowlog;
 pub mod sockets;
 pub mod stats;
 pub mod tracking;
@@ -49,6 +50,8 @@ pub struct Server {
     pub pubsub: pubsub::PubSub,
     /// Clients in MONITOR mode.
     pub monitors: monitor::Monitors,
+    /// SLOWLOG's entries.
+    pub slowlog: slowlog::SlowLog,
     /// CLIENT PAUSE in force, and the clients waiting for it to end.
     pub pause: Arc<pause::Pause>,
     pub stats: Stats,
@@ -91,6 +94,7 @@ impl Server {
             tracking: tracking::Tracking::default(),
             pubsub: pubsub::PubSub::default(),
             monitors: monitor::Monitors::default(),
+            slowlog: slowlog::SlowLog::default(),
             pause: Arc::new(pause::Pause::default()),
             stats: Stats::default(),
             evictor: evict::Evictor::default(),

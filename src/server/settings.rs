@@ -1,7 +1,7 @@
 //! Live settings under Redis's names, for CONFIG GET/SET. Startup values come from `Config`;
 //! settings read on hot paths are mirrored in atomics (`Hot`).
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use parking_lot::RwLock;
 
@@ -244,6 +244,9 @@ pub struct Hot {
     /// `tcp-keepalive`: seconds of silence before the kernel probes a connection; 0 is off.
     /// Applied to connections accepted from then on, as in Redis.
     pub tcp_keepalive_s: AtomicU64,
+    /// `slowlog-log-slower-than` (microseconds; negative logs nothing) and `slowlog-max-len`.
+    pub slowlog_slower_than_us: AtomicI64,
+    pub slowlog_max_len: AtomicU64,
 }
 
 impl Hot {
@@ -419,8 +422,8 @@ impl Settings {
             ("maxmemory-policy", config.maxmemory_policy.clone()),
             ("maxmemory-samples", "5".into()),
             ("notify-keyspace-events", config.notify_keyspace_events.clone()),
-            ("slowlog-log-slower-than", "10000".into()),
-            ("slowlog-max-len", "128".into()),
+            ("slowlog-log-slower-than", crate::limits::SLOWLOG_SLOWER_THAN_US_DEFAULT.to_string()),
+            ("slowlog-max-len", crate::limits::SLOWLOG_MAX_LEN_DEFAULT.to_string()),
             ("latency-monitor-threshold", "0".into()),
             ("lua-time-limit", "5000".into()),
             ("cluster-enabled", "no".into()),
@@ -560,6 +563,10 @@ impl Settings {
                     config.requirepass.clone().filter(|p| !p.is_empty()).map(String::into_bytes),
                 ),
                 protected_mode: AtomicBool::new(config.protected_mode),
+                slowlog_slower_than_us: AtomicI64::new(
+                    crate::limits::SLOWLOG_SLOWER_THAN_US_DEFAULT,
+                ),
+                slowlog_max_len: AtomicU64::new(crate::limits::SLOWLOG_MAX_LEN_DEFAULT),
             },
             log_filter: RwLock::new(None),
         }
@@ -697,6 +704,14 @@ impl Settings {
                 self.hot.maxclients.store(maxclients, Relaxed)
             }
             "timeout" => self.hot.timeout_s.store(value.parse().unwrap_or(0), Relaxed),
+            "slowlog-log-slower-than" => {
+                let us = value.parse().unwrap_or(crate::limits::SLOWLOG_SLOWER_THAN_US_DEFAULT);
+                self.hot.slowlog_slower_than_us.store(us, Relaxed)
+            }
+            "slowlog-max-len" => {
+                let len = value.parse().unwrap_or(crate::limits::SLOWLOG_MAX_LEN_DEFAULT);
+                self.hot.slowlog_max_len.store(len, Relaxed)
+            }
             "tcp-keepalive" => self.hot.tcp_keepalive_s.store(value.parse().unwrap_or(0), Relaxed),
             name if EVICTION_SETTINGS.contains(&name) => self.hot.eviction.apply(name, &value),
             "tracking-table-max-keys" => {

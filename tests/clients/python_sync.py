@@ -300,6 +300,20 @@ def info_and_client(r):
     check("command get", (get["arity"], get["first_key_pos"], get["last_key_pos"], get["step_count"]), (2, 1, 1, 1))
     assert "readonly" in get["flags"], get
     check("config_set", r.config_set("slowlog-log-slower-than", 10_000), True)
+    # The slow log as redis-py's helpers read it: every command logged for a moment.
+    check("slowlog_reset", r.slowlog_reset(), True)
+    r.config_set("slowlog-log-slower-than", 0)
+    r.set("slow:key", "v")
+    r.config_set("slowlog-log-slower-than", 10_000)
+    entries = r.slowlog_get(-1)
+    commands = [entry["command"] for entry in entries]
+    assert b"SET slow:key v" in commands, commands
+    newest = entries[0]
+    assert newest["id"] > entries[-1]["id"] and isinstance(newest["duration"], int), entries
+    check("slowlog_len", r.slowlog_len(), len(entries))
+    check("latency_latest", r.latency_latest(), [])
+    check("latency_history", r.latency_history("command"), [])
+    check("latency_reset", r.latency_reset(), 0)
     stats = r.info("commandstats")
     assert stats["cmdstat_get"]["calls"] > 0, stats.get("cmdstat_get")
     assert isinstance(r.memory_usage("h"), int)

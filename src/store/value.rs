@@ -9,17 +9,19 @@ use crate::protocol::number::parse_i64;
 /// Longest string Redis stores "embstr" (one allocation with its header).
 pub const EMBSTR_BYTES_MAX: usize = 44;
 
-/// A value of any type. Collections are boxed so every entry stays as small as a string's.
+/// A value of any type, three words. Collections are boxed so every entry stays as small as a
+/// string's, but for hashes: a hash is two words itself (hash.rs), and most hashes are small,
+/// so its packed bytes hang straight off the entry; the box cost 32 bytes of heap per hash.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(StrValue),
     List(Box<ListValue>),
-    Hash(Box<HashValue>),
+    Hash(HashValue),
     Set(Box<SetValue>),
     ZSet(Box<ZSetValue>),
 }
 
-const _: () = assert!(std::mem::size_of::<Value>() <= 32);
+const _: () = assert!(std::mem::size_of::<Value>() == 24);
 
 impl Value {
     /// The TYPE command's name.
@@ -98,11 +100,14 @@ impl Value {
 
 /// A string value. Integers that round-trip as Redis's `string2ll` are kept as integers, as
 /// Redis's "int" encoding does; short strings are "embstr" until modified in place.
+///
+/// A raw string's vector is boxed: unboxed it made every `Value`, and so every entry, a word
+/// larger (three words of vector beside the tag), for the strings that are long or mutated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum StrValue {
     Int(i64),
     Embedded(CompactBytes),
-    Raw(Vec<u8>),
+    Raw(Box<Vec<u8>>),
 }
 
 impl StrValue {
@@ -114,8 +119,13 @@ impl StrValue {
         if bytes.len() <= EMBSTR_BYTES_MAX {
             Self::Embedded(bytes.into())
         } else {
-            Self::Raw(bytes.to_vec())
+            Self::raw(bytes.to_vec())
         }
+    }
+
+    /// A "raw" string owning `bytes`.
+    pub fn raw(bytes: Vec<u8>) -> Self {
+        Self::Raw(Box::new(bytes))
     }
 
     pub fn len(&self) -> usize {
@@ -155,7 +165,7 @@ impl StrValue {
     /// The bytes, converted to the mutable "raw" encoding (APPEND, SETRANGE, SETBIT).
     pub fn make_raw(&mut self) -> &mut Vec<u8> {
         if !matches!(self, Self::Raw(_)) {
-            *self = Self::Raw(self.to_vec());
+            *self = Self::raw(self.to_vec());
         }
         match self {
             Self::Raw(bytes) => bytes,
@@ -193,7 +203,7 @@ mod tests {
         assert_eq!(StrValue::from_bytes(&[b'x'; 45]).encoding_name(), "raw");
         let mut v = StrValue::from_bytes(b"12");
         v.make_raw().push(b'3');
-        assert_eq!(v, StrValue::Raw(b"123".to_vec()));
+        assert_eq!(v, StrValue::raw(b"123".to_vec()));
         assert_eq!(v.as_i64(), Some(123));
     }
 }

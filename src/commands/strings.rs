@@ -179,6 +179,7 @@ fn reply_string(ctx: &mut Context<'_>, value: Option<&StrValue>) {
         Some(StrValue::Int(n)) => ctx.reply.bulk_integer(*n),
         Some(StrValue::Embedded(b)) => ctx.reply.bulk(b),
         Some(StrValue::Raw(b)) => ctx.reply.bulk(b),
+        Some(StrValue::Growable(b)) => ctx.reply.bulk(b),
     }
 }
 

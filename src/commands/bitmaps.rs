@@ -117,7 +117,7 @@ fn string_for_bit_write<'a>(
     let final_len = u64::try_from(needed.max(current_len)).unwrap_or(u64::MAX);
     check_journal_room(ctx, key_len.saturating_add(final_len), 1)?;
     if created {
-        let value = StrValue::Raw(vec![0u8; needed]);
+        let value = StrValue::raw(vec![0u8; needed]);
         shard.insert(hash, Entry::new(key, Value::Str(value)), now_ms);
     }
     let entry = shard.find(hash, key, now_ms).ok_or(CommandError::WrongType)?;
@@ -439,7 +439,7 @@ pub fn bitop(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             ctx.notify(notify::GENERIC, "del", destination);
         }
     } else {
-        let entry = Entry::new(destination, Value::Str(StrValue::Raw(result)));
+        let entry = Entry::new(destination, Value::Str(StrValue::raw(result)));
         shard.insert(destination_hash, entry, now_ms);
         // The result moved into the entry; a second probe lends it to the journal.
         let stored = shard.find(destination_hash, destination, now_ms);

@@ -150,7 +150,7 @@ fn write_hash_or_create<'a>(
     now_ms: u64,
 ) -> Result<&'a mut HashValue, CommandError> {
     if write_hash(shard, hash, key, now_ms)?.is_none() {
-        shard.insert(hash, Entry::new(key, Value::Hash(Box::default())), now_ms);
+        shard.insert(hash, Entry::new(key, Value::Hash(HashValue::default())), now_ms);
     }
     write_hash(shard, hash, key, now_ms)?.ok_or(CommandError::WrongType)
 }

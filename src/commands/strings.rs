@@ -179,6 +179,7 @@ fn reply_string(ctx: &mut Context<'_>, value: Option<&StrValue>) {
         Some(StrValue::Int(n)) => ctx.reply.bulk_integer(*n),
         Some(StrValue::Embedded(b)) => ctx.reply.bulk(b),
         Some(StrValue::Raw(b)) => ctx.reply.bulk(b),
+        Some(StrValue::Growable(b)) => ctx.reply.bulk(b),
     }
 }
 
@@ -669,7 +670,7 @@ fn plain_string(bytes: &[u8]) -> StrValue {
     if bytes.len() <= EMBSTR_BYTES_MAX {
         StrValue::Embedded(bytes.into())
     } else {
-        StrValue::Raw(bytes.to_vec())
+        StrValue::raw(bytes.to_vec())
     }
 }
 
@@ -942,7 +943,7 @@ pub fn setrange(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             if let Some(slot) = bytes.get_mut(from..) {
                 slot.copy_from_slice(value);
             }
-            shard.insert(hash, Entry::new(key, Value::Str(StrValue::Raw(bytes))), now_ms);
+            shard.insert(hash, Entry::new(key, Value::Str(StrValue::raw(bytes))), now_ms);
             // The bytes moved into the entry; a second probe lends them to the journal.
             if let Some(value) = shard.find(hash, key, now_ms).and_then(|e| string_of(e)) {
                 value.with_bytes(|bytes| journal_put(ctx, key, bytes, 0));

@@ -30,7 +30,7 @@ pub(crate) fn stored<B: AsRef<[u8]>>(value: &JournalValue<B>) -> Value {
             for (field, value) in pairs {
                 hash.insert(field.as_ref(), value.as_ref());
             }
-            Value::Hash(Box::new(hash))
+            Value::Hash(hash)
         }
         JournalValue::Set(members) => {
             Value::Set(Box::new(SetValue::from_members(members.iter().map(AsRef::as_ref))))
@@ -71,7 +71,7 @@ impl Kind {
     fn empty(self) -> Value {
         match self {
             Self::List => Value::List(Box::default()),
-            Self::Hash => Value::Hash(Box::default()),
+            Self::Hash => Value::Hash(HashValue::default()),
             Self::Set => Value::Set(Box::default()),
             Self::ZSet => Value::ZSet(Box::default()),
         }
@@ -146,7 +146,7 @@ pub fn apply(keyspace: &Keyspace, effect: &Effect<&[u8]>, now_ms: u64) -> Result
                     string.make_raw().extend_from_slice(bytes);
                 }
                 None => {
-                    let value = Value::Str(StrValue::Raw(bytes.to_vec()));
+                    let value = Value::Str(StrValue::raw(bytes.to_vec()));
                     shard.insert(hash, Entry::new(key, value), now_ms);
                 }
                 Some(entry) => {

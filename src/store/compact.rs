@@ -39,9 +39,15 @@ pub fn length_prefix_bytes(len: usize) -> usize {
     bytes
 }
 
-/// The string whose length prefix starts at `at` in `bytes`, and the offset after it. None
-/// if the bytes end early or the prefix is longer than a `usize` holds.
-pub fn read_prefixed(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
+/// The number written by `push_length_prefix` at `at` in `bytes`, and the offset after it.
+/// None if the bytes end early or the number is larger than a `usize` holds.
+#[inline]
+pub fn read_length_prefix(bytes: &[u8], at: usize) -> Option<(usize, usize)> {
+    let first = *bytes.get(at)?;
+    if first < 0x80 {
+        // The common case: a length under 128 is its one byte.
+        return Some((usize::from(first), at + 1));
+    }
     let mut len = 0usize;
     let mut shift = 0u32;
     let mut offset = at;
@@ -51,13 +57,20 @@ pub fn read_prefixed(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
         let part = usize::from(byte & 0x7f).checked_shl(shift)?;
         len |= part;
         if byte & 0x80 == 0 {
-            break;
+            return Some((len, offset));
         }
         shift += 7;
         if shift >= usize::BITS {
             return None;
         }
     }
+}
+
+/// The string whose length prefix starts at `at` in `bytes`, and the offset after it. None
+/// if the bytes end early or the prefix is longer than a `usize` holds.
+#[inline]
+pub fn read_prefixed(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
+    let (len, offset) = read_length_prefix(bytes, at)?;
     let end = offset.checked_add(len)?;
     Some((bytes.get(offset..end)?, end))
 }

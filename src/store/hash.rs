@@ -2,11 +2,14 @@
 //! and scanned linearly in insertion order, like Redis's listpack; larger ones are a `Dense`
 //! table (see dense.rs for why). Conversions go one way, small to large, at the thresholds
 //! `hash-max-listpack-entries` and `hash-max-listpack-value` set (see encoding.rs).
-use super::compact::{length_prefix_bytes, push_length_prefix, read_prefixed, CompactBytes};
+use super::compact::{
+    length_prefix_bytes, push_length_prefix, read_length_prefix, read_prefixed, CompactBytes,
+};
 use super::dense::Dense;
 use super::encoding;
 
-/// Most pairs the packed form counts (a u32): a larger setting converts here.
+/// Most pairs the packed form holds (a u32, as the count of Redis's listpack): a larger
+/// setting converts here.
 pub const LISTPACK_ENTRIES_MAX: usize = u32::MAX as usize;
 
 /// The current `hash-max-listpack-entries`, within what the packed form counts.
@@ -21,16 +24,17 @@ fn value_bytes_max() -> usize {
 
 pub type Pair = (CompactBytes, CompactBytes);
 
-/// Field-value pairs in one exact-size allocation: every string is its length prefix (one
-/// byte under 128 bytes, see compact.rs) and its bytes. A hash of five short fields takes
-/// about 70 bytes here instead of a vector of 48-byte pairs.
+/// Field-value pairs in one exact-size allocation: the pair count, then every string as its
+/// length prefix (one byte under 128, see compact.rs) and its bytes; no pairs is no bytes at
+/// all. A hash of five short fields takes about 70 bytes here instead of a vector of 48-byte
+/// pairs. The count lives in the allocation, not beside it, so that `HashValue` is two words
+/// and an entry holds it without a box (see value.rs).
 ///
 /// # Invariants
-/// `bytes` is a whole number of `pairs` field-value items.
+/// `bytes` is empty, or the count `n > 0` followed by exactly `n` field-value items.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed {
     bytes: Box<[u8]>,
-    pairs: u32,
 }
 
 /// Where one pair sits in `Packed::bytes`: its start, its value's start, and its end.
@@ -42,6 +46,7 @@ struct Span {
 }
 
 /// The string at `at` and the offset after it.
+#[inline]
 fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
     read_prefixed(bytes, at)
 }
@@ -75,21 +80,28 @@ impl<'a> Iterator for PackedIter<'a> {
 impl ExactSizeIterator for PackedIter<'_> {}
 
 impl Packed {
+    /// The pair count and the offset of the first pair.
+    #[inline]
+    fn header(&self) -> (usize, usize) {
+        read_length_prefix(&self.bytes, 0).unwrap_or((0, 0))
+    }
+
     pub fn len(&self) -> usize {
-        usize::try_from(self.pairs).unwrap_or(usize::MAX)
+        self.header().0
     }
 
     pub fn is_empty(&self) -> bool {
-        self.pairs == 0
+        self.bytes.is_empty()
     }
 
     pub fn iter(&self) -> PackedIter<'_> {
-        PackedIter { bytes: &self.bytes, at: 0, left: self.len() }
+        let (left, at) = self.header();
+        PackedIter { bytes: &self.bytes, at, left }
     }
 
     fn find(&self, field: &[u8]) -> Option<Span> {
-        let mut at = 0;
-        for _ in 0..self.pairs {
+        let (pairs, mut at) = self.header();
+        for _ in 0..pairs {
             let (found, value) = item(&self.bytes, at)?;
             let (_, end) = item(&self.bytes, value)?;
             if found == field {
@@ -105,30 +117,41 @@ impl Packed {
         item(&self.bytes, span.value).map(|(value, _)| value)
     }
 
-    /// Replaces `bytes[range]` with `with`, reallocating to the exact new size.
-    fn splice(&mut self, range: std::ops::Range<usize>, with: &[&[u8]]) {
+    /// Replaces `bytes[range]` (within the pairs) with `with`, leaving `pairs` pairs in all;
+    /// reallocates to the exact new size, as Redis's listpack does, so a small hash carries
+    /// no spare capacity.
+    fn splice(&mut self, range: std::ops::Range<usize>, with: &[&[u8]], pairs: usize) {
+        if pairs == 0 {
+            self.bytes = Box::default();
+            return;
+        }
+        let (_, first) = self.header();
+        let kept = self.bytes.get(first..range.start).unwrap_or(&[]);
+        let rest = self.bytes.get(range.end..).unwrap_or(&[]);
         let added: usize = with.iter().map(|s| length_prefix_bytes(s.len()) + s.len()).sum();
-        let mut bytes = Vec::with_capacity(self.bytes.len() - range.len() + added);
-        bytes.extend_from_slice(self.bytes.get(..range.start).unwrap_or(&[]));
+        let mut bytes =
+            Vec::with_capacity(length_prefix_bytes(pairs) + kept.len() + added + rest.len());
+        push_length_prefix(&mut bytes, pairs);
+        bytes.extend_from_slice(kept);
         for string in with {
             push_length_prefix(&mut bytes, string.len());
             bytes.extend_from_slice(string);
         }
-        bytes.extend_from_slice(self.bytes.get(range.end..).unwrap_or(&[]));
+        bytes.extend_from_slice(rest);
         self.bytes = bytes.into_boxed_slice();
     }
 
     /// Sets `field` (callers keep the pairs under `LISTPACK_ENTRIES_MAX`); true if it is new.
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
+        let pairs = self.len();
         match self.find(field) {
             Some(span) => {
-                self.splice(span.value..span.end, &[value]);
+                self.splice(span.value..span.end, &[value], pairs);
                 false
             }
             None => {
                 let end = self.bytes.len();
-                self.splice(end..end, &[field, value]);
-                self.pairs += 1;
+                self.splice(end..end, &[field, value], pairs + 1);
                 true
             }
         }
@@ -136,8 +159,8 @@ impl Packed {
 
     fn remove(&mut self, field: &[u8]) -> bool {
         let Some(span) = self.find(field) else { return false };
-        self.splice(span.start..span.end, &[]);
-        self.pairs -= 1;
+        let pairs = self.len().saturating_sub(1);
+        self.splice(span.start..span.end, &[], pairs);
         true
     }
 
@@ -151,6 +174,9 @@ pub enum HashValue {
     Listpack(Packed),
     Table(Box<Dense<Pair>>),
 }
+
+// Two words, so `Value` holds a hash without a box and stays three words (value.rs).
+const _: () = assert!(std::mem::size_of::<HashValue>() == 16);
 
 impl Default for HashValue {
     fn default() -> Self {
@@ -403,7 +429,7 @@ mod tests {
         for i in 0..5 {
             hash.insert(format!("field{i}").as_bytes(), b"value");
         }
-        assert_eq!(hash.memory_bytes(), 5 * (7 + 6));
+        assert_eq!(hash.memory_bytes(), 1 + 5 * (7 + 6));
     }
 
     #[test]

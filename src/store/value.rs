@@ -9,17 +9,19 @@ use crate::protocol::number::parse_i64;
 /// Longest string Redis stores "embstr" (one allocation with its header).
 pub const EMBSTR_BYTES_MAX: usize = 44;
 
-/// A value of any type. Collections are boxed so every entry stays as small as a string's.
+/// A value of any type, three words. Collections are boxed so every entry stays as small as a
+/// string's, but for hashes: a hash is two words itself (hash.rs), and most hashes are small,
+/// so its packed bytes hang straight off the entry; the box cost 32 bytes of heap per hash.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     Str(StrValue),
     List(Box<ListValue>),
-    Hash(Box<HashValue>),
+    Hash(HashValue),
     Set(Box<SetValue>),
     ZSet(Box<ZSetValue>),
 }
 
-const _: () = assert!(std::mem::size_of::<Value>() <= 32);
+const _: () = assert!(std::mem::size_of::<Value>() == 24);
 
 impl Value {
     /// The TYPE command's name.
@@ -97,12 +99,33 @@ impl Value {
 }
 
 /// A string value. Integers that round-trip as Redis's `string2ll` are kept as integers, as
-/// Redis's "int" encoding does; short strings are "embstr" until modified in place.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Redis's "int" encoding does; short strings are "embstr" until modified in place; longer
+/// ones are "raw".
+///
+/// Raw strings take two forms, both two words at most, so that `StrValue` and `Value` stay
+/// three (an unboxed `Vec` made every entry a word larger): exactly their bytes when set
+/// whole (SET of a long value, no spare capacity), or a boxed `Vec` once modified in place
+/// (APPEND, SETRANGE, SETBIT), which keeps room to grow as Redis's sds strings do.
+#[derive(Debug, Clone, Eq)]
 pub enum StrValue {
     Int(i64),
     Embedded(CompactBytes),
-    Raw(Vec<u8>),
+    Raw(Box<[u8]>),
+    Growable(Box<Vec<u8>>),
+}
+
+/// Variant by variant, except that the two forms of "raw" compare by their bytes.
+impl PartialEq for StrValue {
+    fn eq(&self, other: &Self) -> bool {
+        match (self, other) {
+            (Self::Int(a), Self::Int(b)) => a == b,
+            (Self::Embedded(a), Self::Embedded(b)) => a == b,
+            (Self::Raw(_) | Self::Growable(_), Self::Raw(_) | Self::Growable(_)) => {
+                self.with_bytes(|a| other.with_bytes(|b| a == b))
+            }
+            _ => false,
+        }
+    }
 }
 
 impl StrValue {
@@ -114,8 +137,13 @@ impl StrValue {
         if bytes.len() <= EMBSTR_BYTES_MAX {
             Self::Embedded(bytes.into())
         } else {
-            Self::Raw(bytes.to_vec())
+            Self::Raw(bytes.into())
         }
+    }
+
+    /// A "raw" string owning `bytes` (any spare capacity is given back).
+    pub fn raw(bytes: Vec<u8>) -> Self {
+        Self::Raw(bytes.into_boxed_slice())
     }
 
     pub fn len(&self) -> usize {
@@ -123,6 +151,7 @@ impl StrValue {
             Self::Int(n) => itoa::Buffer::new().format(*n).len(),
             Self::Embedded(b) => b.len(),
             Self::Raw(b) => b.len(),
+            Self::Growable(b) => b.len(),
         }
     }
 
@@ -136,6 +165,7 @@ impl StrValue {
             Self::Int(n) => f(itoa::Buffer::new().format(*n).as_bytes()),
             Self::Embedded(b) => f(b),
             Self::Raw(b) => f(b),
+            Self::Growable(b) => f(b),
         }
     }
 
@@ -149,16 +179,22 @@ impl StrValue {
             Self::Int(n) => Some(*n),
             Self::Embedded(b) => parse_i64(b),
             Self::Raw(b) => parse_i64(b),
+            Self::Growable(b) => parse_i64(b),
         }
     }
 
-    /// The bytes, converted to the mutable "raw" encoding (APPEND, SETRANGE, SETBIT).
+    /// The bytes, converted to the mutable "raw" form (APPEND, SETRANGE, SETBIT).
     pub fn make_raw(&mut self) -> &mut Vec<u8> {
-        if !matches!(self, Self::Raw(_)) {
-            *self = Self::Raw(self.to_vec());
+        if !matches!(self, Self::Growable(_)) {
+            let bytes = match std::mem::replace(self, Self::Int(0)) {
+                // Reuses the allocation: a boxed slice is a vector without spare room.
+                Self::Raw(bytes) => bytes.into_vec(),
+                other => other.to_vec(),
+            };
+            *self = Self::Growable(Box::new(bytes));
         }
         match self {
-            Self::Raw(bytes) => bytes,
+            Self::Growable(bytes) => bytes,
             // Unreachable by construction: converted just above.
             _ => unreachable!("string converted to raw above"),
         }
@@ -168,7 +204,7 @@ impl StrValue {
         match self {
             Self::Int(_) => "int",
             Self::Embedded(_) => "embstr",
-            Self::Raw(_) => "raw",
+            Self::Raw(_) | Self::Growable(_) => "raw",
         }
     }
 
@@ -176,7 +212,8 @@ impl StrValue {
         match self {
             Self::Int(_) => 0,
             Self::Embedded(b) => b.len(),
-            Self::Raw(b) => b.capacity(),
+            Self::Raw(b) => b.len(),
+            Self::Growable(b) => b.capacity() + std::mem::size_of::<Vec<u8>>(),
         }
     }
 }
@@ -193,7 +230,15 @@ mod tests {
         assert_eq!(StrValue::from_bytes(&[b'x'; 45]).encoding_name(), "raw");
         let mut v = StrValue::from_bytes(b"12");
         v.make_raw().push(b'3');
-        assert_eq!(v, StrValue::Raw(b"123".to_vec()));
+        assert_eq!(v, StrValue::raw(b"123".to_vec()));
+        assert!(matches!(v, StrValue::Growable(_)));
         assert_eq!(v.as_i64(), Some(123));
+        assert_eq!(v.encoding_name(), "raw");
+        let mut long = StrValue::from_bytes(&[b'x'; 50]);
+        assert!(matches!(long, StrValue::Raw(_)));
+        long.make_raw().push(b'y');
+        assert_eq!(long.len(), 51);
+        assert_ne!(long, StrValue::from_bytes(&[b'x'; 51]));
+        assert_ne!(StrValue::Int(1), StrValue::from_bytes(b"01"));
     }
 }

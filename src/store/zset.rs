@@ -1,7 +1,7 @@
 //! Sorted set values: members ordered by (score, member bytes). Small sets are packed in one
 //! allocation ("listpack" in OBJECT ENCODING, as Redis 7.2 names it); past the
-//! `zset-max-listpack-*` limits (encoding.rs) they become, one way, a skip list with spans in
-//! an arena plus a member index ("skiplist").
+//! `zset-max-listpack-*` limits (encoding.rs) they become, one way, an order-statistic B+tree
+//! over an arena of members plus a member index ("skiplist", Redis's name for the encoding).
 use std::cmp::Ordering;
 use std::hash::BuildHasher;
 
@@ -19,7 +19,7 @@ pub fn compare(a: (f64, &[u8]), b: (f64, &[u8])) -> Ordering {
 #[derive(Debug, Clone)]
 pub enum ZSetValue {
     Listpack(Packed),
-    Skiplist(Box<SkipList>),
+    Skiplist(Box<SortedTree>),
 }
 
 impl Default for ZSetValue {
@@ -38,7 +38,7 @@ impl PartialEq for ZSetValue {
 const PACKED_ENTRY_OVERHEAD: usize = 10;
 
 /// What the packed form can hold at most (u8 lengths and count), whatever
-/// `zset-max-listpack-*` say: larger settings convert to the skip list earlier than Redis.
+/// `zset-max-listpack-*` say: larger settings convert to the tree earlier than Redis.
 const PACKED_VALUE_BYTES_MAX: usize = u8::MAX as usize;
 const PACKED_ENTRIES_MAX: usize = u8::MAX as usize - 1;
 
@@ -166,7 +166,7 @@ impl ZSetValue {
         }
     }
 
-    /// A whole set as Redis's loader builds one from a file: every entry into a skip list (a
+    /// A whole set as Redis's loader builds one from a file: every entry into a tree (a
     /// repeated member keeps its last score), then packed if the result is within the listpack
     /// limits. So a set past the limits keeps a score of -0, which inserting one by one into a
     /// listpack first would turn into 0, and a stored set loads back the same.
@@ -182,7 +182,7 @@ impl ZSetValue {
             });
             return zset;
         }
-        let mut list = SkipList::new();
+        let mut list = SortedTree::new();
         for (score, member) in entries {
             debug_assert!(!score.is_nan());
             list.remove(member);
@@ -198,7 +198,7 @@ impl ZSetValue {
         zset
     }
 
-    /// Sets `member`'s score; true if the member is new. Converts to the skip list once the
+    /// Sets `member`'s score; true if the member is new. Converts to the tree once the
     /// set grows past Redis's listpack limits.
     pub fn insert(&mut self, score: f64, member: &[u8]) -> bool {
         debug_assert!(!score.is_nan());
@@ -212,7 +212,7 @@ impl ZSetValue {
                 packed.rebuild(member, Some(score));
                 return !existed;
             }
-            let mut list = SkipList::new();
+            let mut list = SortedTree::new();
             for (_, s, m) in packed.entries() {
                 list.insert_new(s, m.into());
             }
@@ -259,7 +259,7 @@ impl ZSetValue {
     }
 
     /// How many members, from the lowest, satisfy `before`, which must hold for a prefix of
-    /// the order (e.g. "score < min"). O(log n) on the skip list.
+    /// the order (e.g. "score < min"). O(log n) on the tree.
     pub fn count_before(&self, before: impl Fn(f64, &[u8]) -> bool) -> usize {
         match self {
             Self::Listpack(packed) => {
@@ -287,16 +287,16 @@ impl ZSetValue {
             },
             Self::Skiplist(list) => {
                 if start == end {
-                    return Iter::Skiplist { list, front: NIL, back: NIL, remaining: 0 };
+                    let none = (NONE, 0);
+                    return Iter::Skiplist { tree: list, front: none, back: none, remaining: 0 };
                 }
-                let front = list.node_at(start + 1);
-                let back = list.node_at(end);
-                Iter::Skiplist { list, front, back, remaining: end - start }
+                let (front, back) = (list.locate(start), list.locate(end - 1));
+                Iter::Skiplist { tree: list, front, back, remaining: end - start }
             }
         }
     }
 
-    /// ZSCAN's step on the skip list: calls `f` with the members of arena slots `cursor..`
+    /// ZSCAN's step on the tree: calls `f` with the members of arena slots `cursor..`
     /// until `count` were seen, and returns the next cursor (0 when done). A listpack is
     /// returned whole. Slots never move while a member lives, so a member present for the
     /// whole iteration is returned at least once.
@@ -307,11 +307,11 @@ impl ZSetValue {
                 0
             }
             Self::Skiplist(list) => {
-                let start = usize::try_from(cursor).unwrap_or(usize::MAX).max(1);
+                let start = usize::try_from(cursor).unwrap_or(usize::MAX);
                 let mut seen = 0usize;
                 for slot in start..list.nodes.len() {
                     let node = &list.nodes[slot];
-                    if node.height != 0 {
+                    if !node.score.is_nan() {
                         f(node.score, &node.member);
                         seen += 1;
                     }
@@ -341,8 +341,19 @@ impl ZSetValue {
 
 /// Iterator over a range of members, either end.
 pub enum Iter<'a> {
-    Listpack { bytes: &'a [u8], front: usize, back: usize, remaining: usize },
-    Skiplist { list: &'a SkipList, front: u32, back: u32, remaining: usize },
+    Listpack {
+        bytes: &'a [u8],
+        front: usize,
+        back: usize,
+        remaining: usize,
+    },
+    /// Cursors (leaf, position) at the next entry from either end.
+    Skiplist {
+        tree: &'a SortedTree,
+        front: (u32, usize),
+        back: (u32, usize),
+        remaining: usize,
+    },
 }
 
 impl<'a> Iterator for Iter<'a> {
@@ -359,13 +370,15 @@ impl<'a> Iterator for Iter<'a> {
                 *front = next;
                 Some((score, member))
             }
-            Self::Skiplist { list, front, remaining, .. } => {
+            Self::Skiplist { tree, front, remaining, .. } => {
                 if *remaining == 0 {
                     return None;
                 }
                 *remaining -= 1;
-                let node = &list.nodes[*front as usize];
-                *front = node.level(0).next;
+                let (leaf, at) = *front;
+                let leaf_node = &tree.leaves[leaf as usize];
+                let node = &tree.nodes[leaf_node.slots[at] as usize];
+                *front = if at + 1 < leaf_node.len { (leaf, at + 1) } else { (leaf_node.next, 0) };
                 Some((node.score, &*node.member))
             }
         }
@@ -392,13 +405,25 @@ impl DoubleEndedIterator for Iter<'_> {
                 *back = start;
                 Some((score, member))
             }
-            Self::Skiplist { list, back, remaining, .. } => {
+            Self::Skiplist { tree, back, remaining, .. } => {
                 if *remaining == 0 {
                     return None;
                 }
                 *remaining -= 1;
-                let node = &list.nodes[*back as usize];
-                *back = node.backward;
+                let (leaf, at) = *back;
+                let leaf_node = &tree.leaves[leaf as usize];
+                let node = &tree.nodes[leaf_node.slots[at] as usize];
+                *back = match at.checked_sub(1) {
+                    Some(previous) => (leaf, previous),
+                    None => {
+                        let previous = leaf_node.previous;
+                        let last = tree
+                            .leaves
+                            .get(previous as usize)
+                            .map_or(0, |l| l.len.saturating_sub(1));
+                        (previous, last)
+                    }
+                };
                 Some((node.score, &*node.member))
             }
         }
@@ -407,114 +432,306 @@ impl DoubleEndedIterator for Iter<'_> {
 
 impl ExactSizeIterator for Iter<'_> {}
 
-// ------------------------------------------------------------------------------- skip list
+// ------------------------------------------------------------------------------ B+tree
 
-/// Redis's ZSKIPLIST_MAXLEVEL and ZSKIPLIST_P.
-const LEVELS_MAX: usize = 32;
-/// Slot 0 is the header, never anyone's successor, so it doubles as "none".
-const NIL: u32 = 0;
+/// Entries a tree node holds at most, minus one: a node that reaches it splits in two
+/// halves. 32 keeps a leaf's scores in 4 cache lines searched by bisection (faster than 64
+/// in cargo bench `zset-update-100k`), 100,000 members 4 levels deep with the upper levels
+/// cached (a skip list of them took ~15 dependent cache misses per search).
+const NODE_CAPACITY: usize = 32;
+/// Fewest entries in a node other than the root: below it a node borrows from or merges
+/// with a sibling, so height and memory stay bounded after deletions.
+const NODE_FILL_MIN: usize = NODE_CAPACITY / 4;
+/// Inner levels at most: every inner node but the root has `NODE_FILL_MIN` children or more,
+/// so 2^32 slots need fewer than 9.
+const HEIGHT_MAX: usize = 16;
+/// "No leaf" in the leaf links.
+const NONE: u32 = u32::MAX;
 
-#[derive(Debug, Clone, Copy, Default)]
-struct Level {
-    next: u32,
-    /// Members skipped by following `next` (the header counts as rank 0).
-    span: u32,
-}
-
-/// Levels kept inside the node: 94% of nodes have at most two (p = 1/4), so most searches
-/// read one cache line per node and most nodes need no second allocation.
-const INLINE_LEVELS: usize = 2;
-
-/// One member of the skip list: 64 bytes, one cache line.
+/// A member and its score in the arena; a free slot has a NaN score (scores never are).
 #[derive(Debug, Clone)]
-#[repr(align(64))]
 struct Node {
     member: CompactBytes,
     score: f64,
-    backward: u32,
-    /// Levels in use; 0 for a free slot.
-    height: u8,
-    inline: [Level; INLINE_LEVELS],
-    /// Levels from `INLINE_LEVELS` up, for the few tall nodes.
-    #[expect(
-        clippy::box_collection,
-        reason = "a thin pointer keeps a node in one cache line; only tall nodes pay for it"
-    )]
-    extra: Option<Box<Vec<Level>>>,
 }
 
-const _: () = assert!(std::mem::size_of::<Node>() == 64);
+/// A leaf: slots in the order, each next to its score so searches compare scores without
+/// touching the arena. Leaves are linked both ways for iteration.
+#[derive(Clone)]
+struct Leaf {
+    len: usize,
+    previous: u32,
+    next: u32,
+    scores: [f64; NODE_CAPACITY],
+    slots: [u32; NODE_CAPACITY],
+}
 
-impl Node {
-    fn new(member: CompactBytes, score: f64, backward: u32, height: usize) -> Self {
-        let extra = (height > INLINE_LEVELS)
-            .then(|| Box::new(vec![Level::default(); height - INLINE_LEVELS]));
-        let height = u8::try_from(height.min(LEVELS_MAX)).unwrap_or(u8::MAX);
-        Self { member, score, backward, height, inline: Default::default(), extra }
-    }
+/// An inner node: per child, the smallest entry under it (its key) and how many entries are
+/// under it, so rank and select stay O(log n).
+#[derive(Clone)]
+struct Inner {
+    len: usize,
+    scores: [f64; NODE_CAPACITY],
+    slots: [u32; NODE_CAPACITY],
+    children: [u32; NODE_CAPACITY],
+    counts: [usize; NODE_CAPACITY],
+}
 
-    fn height(&self) -> usize {
-        usize::from(self.height)
-    }
-
-    fn level(&self, i: usize) -> &Level {
-        match (self.inline.get(i), &self.extra) {
-            (Some(level), _) => level,
-            (None, Some(extra)) => &extra[i - INLINE_LEVELS],
-            (None, None) => panic!("level {i} above a node of height {}", self.height),
-        }
-    }
-
-    fn level_mut(&mut self, i: usize) -> &mut Level {
-        match (self.inline.get_mut(i), &mut self.extra) {
-            (Some(level), _) => level,
-            (None, Some(extra)) => &mut extra[i - INLINE_LEVELS],
-            (None, None) => panic!("level {i} above a node of height {}", self.height),
+impl Default for Leaf {
+    fn default() -> Self {
+        Self {
+            len: 0,
+            previous: NONE,
+            next: NONE,
+            scores: [0.0; NODE_CAPACITY],
+            slots: [0; NODE_CAPACITY],
         }
     }
 }
 
-/// A search's result: per level, the last node before the place searched for and its rank.
+impl Default for Inner {
+    fn default() -> Self {
+        Self {
+            len: 0,
+            scores: [0.0; NODE_CAPACITY],
+            slots: [0; NODE_CAPACITY],
+            children: [0; NODE_CAPACITY],
+            counts: [0; NODE_CAPACITY],
+        }
+    }
+}
+
+/// What splitting, merging and balancing need of either kind of node.
+trait TreeNode: Default {
+    fn len(&self) -> usize;
+    fn scores(&self) -> &[f64];
+    fn slots(&self) -> &[u32];
+    /// Entries under positions `range`.
+    fn weight(&self, range: std::ops::Range<usize>) -> usize;
+    /// Inserts `from`'s positions `range` at `at`.
+    fn copy_in(&mut self, at: usize, from: &Self, range: std::ops::Range<usize>);
+    /// Removes positions `range`.
+    fn cut(&mut self, range: std::ops::Range<usize>);
+
+    fn first_key(&self) -> Option<(f64, u32)> {
+        Some((*self.scores().first()?, *self.slots().first()?))
+    }
+}
+
+impl TreeNode for Leaf {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn scores(&self) -> &[f64] {
+        &self.scores[..self.len]
+    }
+
+    fn slots(&self) -> &[u32] {
+        &self.slots[..self.len]
+    }
+
+    fn weight(&self, range: std::ops::Range<usize>) -> usize {
+        range.len()
+    }
+
+    fn copy_in(&mut self, at: usize, from: &Self, range: std::ops::Range<usize>) {
+        let (len, n) = (self.len, range.len());
+        self.scores.copy_within(at..len, at + n);
+        self.scores[at..at + n].copy_from_slice(&from.scores[range.clone()]);
+        self.slots.copy_within(at..len, at + n);
+        self.slots[at..at + n].copy_from_slice(&from.slots[range]);
+        self.len += n;
+    }
+
+    fn cut(&mut self, range: std::ops::Range<usize>) {
+        let len = self.len;
+        self.scores.copy_within(range.end..len, range.start);
+        self.slots.copy_within(range.end..len, range.start);
+        self.len -= range.len();
+    }
+}
+
+impl TreeNode for Inner {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn scores(&self) -> &[f64] {
+        &self.scores[..self.len]
+    }
+
+    fn slots(&self) -> &[u32] {
+        &self.slots[..self.len]
+    }
+
+    fn weight(&self, range: std::ops::Range<usize>) -> usize {
+        self.counts[range].iter().sum()
+    }
+
+    fn copy_in(&mut self, at: usize, from: &Self, range: std::ops::Range<usize>) {
+        let (len, n) = (self.len, range.len());
+        self.scores.copy_within(at..len, at + n);
+        self.scores[at..at + n].copy_from_slice(&from.scores[range.clone()]);
+        self.slots.copy_within(at..len, at + n);
+        self.slots[at..at + n].copy_from_slice(&from.slots[range.clone()]);
+        self.children.copy_within(at..len, at + n);
+        self.children[at..at + n].copy_from_slice(&from.children[range.clone()]);
+        self.counts.copy_within(at..len, at + n);
+        self.counts[at..at + n].copy_from_slice(&from.counts[range]);
+        self.len += n;
+    }
+
+    fn cut(&mut self, range: std::ops::Range<usize>) {
+        let len = self.len;
+        self.scores.copy_within(range.end..len, range.start);
+        self.slots.copy_within(range.end..len, range.start);
+        self.children.copy_within(range.end..len, range.start);
+        self.counts.copy_within(range.end..len, range.start);
+        self.len -= range.len();
+    }
+}
+
+impl Leaf {
+    fn insert_entry(&mut self, at: usize, score: f64, slot: u32) {
+        let len = self.len;
+        self.scores.copy_within(at..len, at + 1);
+        self.slots.copy_within(at..len, at + 1);
+        self.scores[at] = score;
+        self.slots[at] = slot;
+        self.len += 1;
+    }
+}
+
+impl Inner {
+    fn insert_child(&mut self, at: usize, key: (f64, u32), child: u32, count: usize) {
+        let len = self.len;
+        self.scores.copy_within(at..len, at + 1);
+        self.slots.copy_within(at..len, at + 1);
+        self.children.copy_within(at..len, at + 1);
+        self.counts.copy_within(at..len, at + 1);
+        (self.scores[at], self.slots[at]) = key;
+        self.children[at] = child;
+        self.counts[at] = count;
+        self.len += 1;
+    }
+}
+
+/// Puts `node` in a free place of `nodes` (or a new one) and returns its index.
+fn allocate<T>(nodes: &mut Vec<T>, free: &mut Vec<u32>, node: T) -> u32 {
+    match free.pop() {
+        Some(at) => {
+            nodes[at as usize] = node;
+            at
+        }
+        None => {
+            nodes.push(node);
+            u32::try_from(nodes.len() - 1).unwrap_or(u32::MAX)
+        }
+    }
+}
+
+/// Moves the upper half of the full node `at` into a new node: its index and the entries
+/// moved under it.
+fn split_node<T: TreeNode>(nodes: &mut Vec<T>, free: &mut Vec<u32>, at: u32) -> (u32, usize) {
+    let node = &mut nodes[at as usize];
+    let (half, len) = (node.len() / 2, node.len());
+    let mut right = T::default();
+    right.copy_in(0, node, half..len);
+    let moved = node.weight(half..len);
+    node.cut(half..len);
+    (allocate(nodes, free, right), moved)
+}
+
+/// How two neighbouring nodes were joined.
+enum Joined {
+    /// All of the right one moved into the left one; the right one is empty.
+    Merged,
+    /// Entries moved so both hold half.
+    Balanced,
+}
+
+/// Joins siblings `left` and `right` (in that order) when one is underfull: merged if
+/// everything fits in one node, else balanced (both then hold `NODE_FILL_MIN` or more).
+fn join<T: TreeNode>(nodes: &mut [T], left: u32, right: u32) -> Joined {
+    let (l, r) = (left as usize, right as usize);
+    let (left_len, right_len) = (nodes[l].len(), nodes[r].len());
+    if left_len + right_len < NODE_CAPACITY {
+        let taken = std::mem::take(&mut nodes[r]);
+        nodes[l].copy_in(left_len, &taken, 0..right_len);
+        return Joined::Merged;
+    }
+    let target = (left_len + right_len) / 2;
+    let mut moving = T::default();
+    if left_len > target {
+        moving.copy_in(0, &nodes[l], target..left_len);
+        nodes[l].cut(target..left_len);
+        nodes[r].copy_in(0, &moving, 0..left_len - target);
+    } else {
+        moving.copy_in(0, &nodes[r], 0..target - left_len);
+        nodes[r].cut(0..target - left_len);
+        nodes[l].copy_in(left_len, &moving, 0..target - left_len);
+    }
+    Joined::Balanced
+}
+
+/// A descent from the root: per inner level the node and the child taken, then the leaf and
+/// the position in it (of the entry searched for, or where it would go).
+#[derive(Clone, Copy)]
 struct Path {
-    before: [u32; LEVELS_MAX],
-    rank: [u32; LEVELS_MAX],
+    steps: [(u32, usize); HEIGHT_MAX],
+    leaf: u32,
+    at: usize,
 }
 
-/// Redis's skip list with spans (O(log n) insert, remove and rank), its nodes in one arena
-/// addressed by u32 slots, plus a hash table of slots keyed by member for O(1) score lookup
-/// without storing members twice.
+/// A large sorted set: members and scores in an arena addressed by u32 slots (slots never
+/// move while a member lives: ZSCAN relies on it), a hash table of slots keyed by member for
+/// O(1) score lookup without storing members twice, and an order-statistic B+tree of
+/// (score, slot) entries ordered by (score, member) with entry counts per child, so
+/// insert, remove, rank and select are O(log n) with a few cache misses per level.
 ///
 /// # Invariants
-/// Slot 0 is the header with `LEVELS_MAX` levels; a live node has 1.. levels; freed slots
-/// have none and are listed in `free`. `index` holds exactly the live slots.
+/// Every leaf is `height` inner levels below `root`; a node holds fewer than
+/// `NODE_CAPACITY` entries, `NODE_FILL_MIN` or more unless it is the root (an inner root
+/// has 2 or more). An inner key is the first entry under its child, a count the entries
+/// under it. The leaves in order hold each live slot once, with its score's exact bits;
+/// `index` holds exactly the live slots; free slots (NaN score) are listed in `free`.
 #[derive(Clone)]
-pub struct SkipList {
+pub struct SortedTree {
     nodes: Vec<Node>,
     free: Vec<u32>,
     index: HashTable<u32>,
     hasher: foldhash::fast::RandomState,
-    tail: u32,
+    leaves: Vec<Leaf>,
+    free_leaves: Vec<u32>,
+    inners: Vec<Inner>,
+    free_inners: Vec<u32>,
+    root: u32,
+    /// Inner levels above the leaves (0: the root is a leaf).
+    height: usize,
     len: usize,
-    level: usize,
 }
 
-impl std::fmt::Debug for SkipList {
+impl std::fmt::Debug for SortedTree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "SkipList(len {})", self.len)
+        write!(f, "SortedTree(len {}, height {})", self.len, self.height)
     }
 }
 
-impl SkipList {
+impl SortedTree {
     fn new() -> Self {
-        let header = Node::new(CompactBytes::from(&b""[..]), 0.0, NIL, LEVELS_MAX);
         Self {
-            nodes: vec![header],
+            nodes: Vec::new(),
             free: Vec::new(),
             index: HashTable::new(),
             hasher: foldhash::fast::RandomState::default(),
-            tail: NIL,
+            leaves: vec![Leaf::default()],
+            free_leaves: Vec::new(),
+            inners: Vec::new(),
+            free_inners: Vec::new(),
+            root: 0,
+            height: 0,
             len: 0,
-            level: 1,
         }
     }
 
@@ -524,146 +741,249 @@ impl SkipList {
         self.index.find(hash, |&slot| *nodes[slot as usize].member == *member).copied()
     }
 
-    fn random_level() -> usize {
-        let mut level = 1;
-        while level < LEVELS_MAX && fastrand::u32(..4) == 0 {
-            level += 1;
-        }
-        level
-    }
-
-    /// Whether the member in `slot` orders before (score, member).
-    fn is_before(&self, slot: u32, score: f64, member: &[u8]) -> bool {
-        let node = &self.nodes[slot as usize];
-        node.score < score || (node.score == score && *node.member < *member)
-    }
-
-    /// The last node before (score, member) on every level in use, and the rank of each, as
-    /// insertion needs them. `skip` (a linked node, or NIL) is never stepped onto: the search
-    /// for a node's own place.
-    fn search(&self, score: f64, member: &[u8], skip: u32) -> Path {
-        let mut path = Path { before: [NIL; LEVELS_MAX], rank: [0; LEVELS_MAX] };
-        let mut x = NIL;
-        for i in (0..self.level).rev() {
-            path.rank[i] = if i == self.level - 1 { 0 } else { path.rank[i + 1] };
-            loop {
-                let level = *self.nodes[x as usize].level(i);
-                if level.next != NIL
-                    && level.next != skip
-                    && self.is_before(level.next, score, member)
-                {
-                    path.rank[i] += level.span;
-                    x = level.next;
-                } else {
-                    break;
-                }
+    /// How many of the sorted keys (`scores`, `slots`) order before (score, member), or
+    /// also equal to it when `inclusive`. Scores bisect first; members are read from the
+    /// arena only on a score tie.
+    fn bisect(
+        &self,
+        scores: &[f64],
+        slots: &[u32],
+        (score, member): (f64, &[u8]),
+        inclusive: bool,
+    ) -> usize {
+        let low = scores.partition_point(|&s| s < score);
+        // Ties are few but for sets of one score (ranges by member), bounded by a node.
+        let ties = scores[low..].iter().take_while(|&&s| s <= score).count();
+        low + slots[low..low + ties].partition_point(|&slot| {
+            let other = &*self.nodes[slot as usize].member;
+            if inclusive {
+                other <= member
+            } else {
+                other < member
             }
-            path.before[i] = x;
+        })
+    }
+
+    /// The path to (score, member): to its entry if present, else to where it would go.
+    fn descend(&self, key: (f64, &[u8])) -> Path {
+        let mut path = Path { steps: [(NONE, 0); HEIGHT_MAX], leaf: self.root, at: 0 };
+        let mut node = self.root;
+        for step in path.steps.iter_mut().take(self.height) {
+            let inner = &self.inners[node as usize];
+            // The last child whose first entry is not after the key (the first if none).
+            let child = self.bisect(inner.scores(), inner.slots(), key, true).saturating_sub(1);
+            *step = (node, child);
+            node = inner.children[child];
         }
+        let leaf = &self.leaves[node as usize];
+        path.leaf = node;
+        path.at = self.bisect(leaf.scores(), leaf.slots(), key, false);
         path
     }
 
     /// Inserts a member known to be absent.
     fn insert_new(&mut self, score: f64, member: CompactBytes) {
-        let node = Node::new(member, score, NIL, Self::random_level());
-        let slot = match self.free.pop() {
-            Some(slot) => {
-                self.nodes[slot as usize] = node;
-                slot
-            }
-            None => {
-                self.nodes.push(node);
-                u32::try_from(self.nodes.len() - 1).unwrap_or(u32::MAX)
-            }
-        };
-        self.link(slot);
-        self.len += 1;
+        let slot = allocate(&mut self.nodes, &mut self.free, Node { member, score });
         let hash = self.hasher.hash_one(&*self.nodes[slot as usize].member);
         let (nodes, hasher) = (&self.nodes, &self.hasher);
         self.index.insert_unique(hash, slot, |&s| hasher.hash_one(&*nodes[s as usize].member));
+        self.link(slot);
+        self.len += 1;
     }
 
-    /// Links the unlinked node in `slot` at the place of its score and member, on all of its
-    /// levels (Redis's zslInsert after the node exists).
+    /// Puts the arena's `slot` into the tree at the place of its score and member.
     fn link(&mut self, slot: u32) {
         let node = &self.nodes[slot as usize];
-        let (score, height) = (node.score, node.height());
-        let mut path = self.search(score, &node.member, NIL);
-        if height > self.level {
-            for i in self.level..height {
-                path.rank[i] = 0;
-                path.before[i] = NIL;
-                self.nodes[0].level_mut(i).span = u32::try_from(self.len).unwrap_or(u32::MAX);
-            }
-            self.level = height;
+        let score = node.score;
+        let path = self.descend((score, &node.member));
+        self.leaves[path.leaf as usize].insert_entry(path.at, score, slot);
+        for &(inner, child) in &path.steps[..self.height] {
+            self.inners[inner as usize].counts[child] += 1;
         }
-        for i in 0..height {
-            let before = path.before[i] as usize;
-            let previous = *self.nodes[before].level(i);
-            let skipped = path.rank[0] - path.rank[i];
-            *self.nodes[slot as usize].level_mut(i) =
-                Level { next: previous.next, span: previous.span - skipped };
-            *self.nodes[before].level_mut(i) = Level { next: slot, span: skipped + 1 };
+        if path.at == 0 {
+            self.refresh_keys(&path);
         }
-        for (i, &before) in path.before.iter().enumerate().take(self.level).skip(height) {
-            self.nodes[before as usize].level_mut(i).span += 1;
-        }
-        self.nodes[slot as usize].backward = path.before[0];
-        let next = self.nodes[slot as usize].level(0).next;
-        if next == NIL {
-            self.tail = slot;
-        } else {
-            self.nodes[next as usize].backward = slot;
+        if self.leaves[path.leaf as usize].len == NODE_CAPACITY {
+            self.split(&path);
         }
     }
 
-    /// Takes the node in `slot` out of every level, keeping its height, member and score
-    /// (Redis's zslDeleteNode).
-    fn unlink(&mut self, slot: u32) {
-        let node = &self.nodes[slot as usize];
-        let path = self.search(node.score, &node.member, slot);
-        let height = node.height();
-        let mut removed = [Level::default(); LEVELS_MAX];
-        for (i, level) in removed.iter_mut().enumerate().take(height) {
-            *level = *node.level(i);
+    /// After the first entry of the path's leaf changed: the keys naming it above.
+    fn refresh_keys(&mut self, path: &Path) {
+        let Some((score, slot)) = self.leaves[path.leaf as usize].first_key() else {
+            return;
+        };
+        for &(inner, child) in path.steps[..self.height].iter().rev() {
+            let inner = &mut self.inners[inner as usize];
+            (inner.scores[child], inner.slots[child]) = (score, slot);
+            if child != 0 {
+                return;
+            }
         }
-        for (i, &before) in path.before.iter().enumerate().take(self.level) {
-            let level = self.nodes[before as usize].level_mut(i);
-            match removed.get(i).filter(|_| i < height) {
-                Some(own) if level.next == slot => {
-                    level.span = level.span + own.span - 1;
-                    level.next = own.next;
+    }
+
+    /// Splits the full leaf at the end of `path`, then each ancestor that fills up in turn,
+    /// and grows a new root when the old one splits.
+    fn split(&mut self, path: &Path) {
+        let mut left = path.leaf;
+        let (mut right, mut moved) = split_node(&mut self.leaves, &mut self.free_leaves, left);
+        let next = self.leaves[left as usize].next;
+        self.leaves[right as usize].previous = left;
+        self.leaves[right as usize].next = next;
+        if next != NONE {
+            self.leaves[next as usize].previous = right;
+        }
+        self.leaves[left as usize].next = right;
+        let mut key = self.leaves[right as usize].first_key();
+        for &(parent, child) in path.steps[..self.height].iter().rev() {
+            let inner = &mut self.inners[parent as usize];
+            inner.counts[child] -= moved;
+            inner.insert_child(child + 1, key.unwrap_or((0.0, 0)), right, moved);
+            if inner.len < NODE_CAPACITY {
+                return;
+            }
+            (right, moved) = split_node(&mut self.inners, &mut self.free_inners, parent);
+            key = self.inners[right as usize].first_key();
+            left = parent;
+        }
+        let (left_key, left_count) = if self.height == 0 {
+            let leaf = &self.leaves[left as usize];
+            (leaf.first_key(), leaf.len)
+        } else {
+            let inner = &self.inners[left as usize];
+            (inner.first_key(), inner.weight(0..inner.len))
+        };
+        let mut root = Inner::default();
+        root.insert_child(0, left_key.unwrap_or((0.0, 0)), left, left_count);
+        root.insert_child(1, key.unwrap_or((0.0, 0)), right, moved);
+        self.root = allocate(&mut self.inners, &mut self.free_inners, root);
+        self.height += 1;
+    }
+
+    /// Takes the entry at the end of `path` out of the tree, keeping the arena's slot.
+    fn unlink(&mut self, path: &Path) {
+        let at = path.at;
+        self.leaves[path.leaf as usize].cut(at..at + 1);
+        for &(inner, child) in &path.steps[..self.height] {
+            self.inners[inner as usize].counts[child] -= 1;
+        }
+        if at == 0 {
+            self.refresh_keys(path);
+        }
+        self.rebalance(path);
+    }
+
+    /// Joins each underfull node on `path` with a sibling, from the leaf up, and drops a
+    /// root left with one child.
+    fn rebalance(&mut self, path: &Path) {
+        let mut level = self.height;
+        while level > 0 {
+            let (parent, child) = path.steps[level - 1];
+            let is_leaf = level == self.height;
+            let len = if is_leaf {
+                self.leaves[path.leaf as usize].len
+            } else {
+                self.inners[path.steps[level].0 as usize].len
+            };
+            if len >= NODE_FILL_MIN || !self.join_children(parent, child.saturating_sub(1), is_leaf)
+            {
+                return;
+            }
+            level -= 1;
+        }
+        if self.height == 0 {
+            return;
+        }
+        let root = &self.inners[self.root as usize];
+        if root.len == 1 {
+            let old = self.root;
+            self.root = root.children[0];
+            self.height -= 1;
+            self.inners[old as usize] = Inner::default();
+            self.free_inners.push(old);
+        }
+    }
+
+    /// Joins children `first` and `first + 1` of `parent`; true if they merged (the parent
+    /// lost a child).
+    fn join_children(&mut self, parent: u32, first: usize, is_leaf: bool) -> bool {
+        let inner = &self.inners[parent as usize];
+        let (left, right) = (inner.children[first], inner.children[first + 1]);
+        let (joined, weights, right_key) = if is_leaf {
+            let next = self.leaves[right as usize].next;
+            let joined = join(&mut self.leaves, left, right);
+            if let Joined::Merged = joined {
+                self.leaves[left as usize].next = next;
+                if next != NONE {
+                    self.leaves[next as usize].previous = left;
                 }
-                _ => level.span -= 1,
+                self.free_leaves.push(right);
             }
-        }
-        let (next, backward) = (removed[0].next, self.nodes[slot as usize].backward);
-        if next == NIL {
-            self.tail = backward;
+            let (l, r) = (&self.leaves[left as usize], &self.leaves[right as usize]);
+            (joined, (l.len, r.len), r.first_key())
         } else {
-            self.nodes[next as usize].backward = backward;
-        }
-        while self.level > 1 && self.nodes[0].level(self.level - 1).next == NIL {
-            self.level -= 1;
+            let joined = join(&mut self.inners, left, right);
+            if let Joined::Merged = joined {
+                self.free_inners.push(right);
+            }
+            let (l, r) = (&self.inners[left as usize], &self.inners[right as usize]);
+            (joined, (l.weight(0..l.len), r.weight(0..r.len)), r.first_key())
+        };
+        let inner = &mut self.inners[parent as usize];
+        match joined {
+            Joined::Merged => {
+                inner.counts[first] = weights.0;
+                inner.cut(first + 1..first + 2);
+                true
+            }
+            Joined::Balanced => {
+                (inner.counts[first], inner.counts[first + 1]) = weights;
+                if let Some(key) = right_key {
+                    (inner.scores[first + 1], inner.slots[first + 1]) = key;
+                }
+                false
+            }
         }
     }
 
-    /// Gives the member in `slot` a new score. It stays where it is when the order allows, as
-    /// Redis's zslUpdateScore; otherwise the same node moves, without touching the member
-    /// index or the arena.
+    /// Whether the entry at the end of `path` keeps its place with the new `score`: after
+    /// its predecessor and before its successor (Redis's zslUpdateScore fast path), within
+    /// its leaf.
+    fn stays(&self, path: &Path, score: f64, member: &[u8]) -> bool {
+        let leaf = &self.leaves[path.leaf as usize];
+        let at = path.at;
+        // Whether leaf entry `i` orders before (score, member); its member is read from the
+        // arena only on a score tie (two cache misses per update otherwise).
+        let is_before = |i: usize| {
+            let other = leaf.scores[i];
+            other < score
+                || (other == score && *self.nodes[leaf.slots[i] as usize].member < *member)
+        };
+        let after_previous = match at.checked_sub(1) {
+            Some(previous) => is_before(previous),
+            None => leaf.previous == NONE,
+        };
+        // Members differ, so "not before" is "after".
+        let before_next = if at + 1 < leaf.len { !is_before(at + 1) } else { leaf.next == NONE };
+        after_previous && before_next
+    }
+
+    /// Gives the member in `slot` a new score. Its entry stays where it is when the order
+    /// allows; otherwise it moves, without touching the member index or the arena slot.
     fn update_score(&mut self, slot: u32, score: f64) {
         let node = &self.nodes[slot as usize];
-        let (backward, next) = (node.backward, node.level(0).next);
-        let member = &node.member;
-        let stays = (backward == NIL || self.is_before(backward, score, member))
-            && (next == NIL || !self.is_before(next, score, member));
-        if !stays {
-            self.unlink(slot);
+        let path = self.descend((node.score, &node.member));
+        if self.stays(&path, score, &node.member) {
+            self.leaves[path.leaf as usize].scores[path.at] = score;
+            self.nodes[slot as usize].score = score;
+            if path.at == 0 {
+                self.refresh_keys(&path);
+            }
+            return;
         }
+        self.unlink(&path);
         self.nodes[slot as usize].score = score;
-        if !stays {
-            self.link(slot);
-        }
+        self.link(slot);
     }
 
     fn remove(&mut self, member: &[u8]) -> bool {
@@ -674,91 +994,147 @@ impl SkipList {
             return false;
         };
         let (slot, _) = found.remove();
-        self.unlink(slot);
-        let node = &mut self.nodes[slot as usize];
-        node.height = 0;
-        node.extra = None;
-        node.member = CompactBytes::from(&b""[..]);
+        let path = self.descend((self.nodes[slot as usize].score, member));
+        self.unlink(&path);
+        self.nodes[slot as usize] = Node { member: CompactBytes::from(&b""[..]), score: f64::NAN };
         self.free.push(slot);
         self.len -= 1;
         true
     }
 
-    /// 0-based rank of a present (score, member).
+    /// 0-based rank of a present (score, member): the counts left of the path.
     fn rank_of(&self, score: f64, member: &[u8]) -> usize {
-        self.count_before(|s, m| compare((s, m), (score, member)) == Ordering::Less)
+        let path = self.descend((score, member));
+        path.steps[..self.height]
+            .iter()
+            .map(|&(inner, child)| {
+                self.inners[inner as usize].counts[..child].iter().sum::<usize>()
+            })
+            .sum::<usize>()
+            + path.at
     }
 
+    /// How many entries satisfy `before`, true on a prefix of the order: whole subtrees are
+    /// counted from inner keys, so O(log n).
     fn count_before(&self, before: impl Fn(f64, &[u8]) -> bool) -> usize {
-        let mut x = NIL;
-        let mut count = 0usize;
-        for i in (0..self.level).rev() {
-            loop {
-                let level = *self.nodes[x as usize].level(i);
-                let next = &self.nodes[level.next as usize];
-                if level.next != NIL && before(next.score, &next.member) {
-                    count += level.span as usize;
-                    x = level.next;
-                } else {
-                    break;
-                }
-            }
+        let holds = |slot: u32| {
+            let node = &self.nodes[slot as usize];
+            before(node.score, &node.member)
+        };
+        let mut node = self.root;
+        let mut count = 0;
+        for _ in 0..self.height {
+            let inner = &self.inners[node as usize];
+            let inside = inner.slots().partition_point(|&slot| holds(slot));
+            let Some(last) = inside.checked_sub(1) else {
+                return count;
+            };
+            count += inner.counts[..last].iter().sum::<usize>();
+            node = inner.children[last];
         }
-        count
+        count + self.leaves[node as usize].slots().partition_point(|&slot| holds(slot))
     }
 
-    /// The node of 1-based `rank` (1..=len).
-    fn node_at(&self, rank: usize) -> u32 {
-        let mut x = NIL;
-        let mut traversed = 0usize;
-        for i in (0..self.level).rev() {
-            loop {
-                let level = *self.nodes[x as usize].level(i);
-                if level.next != NIL && traversed + level.span as usize <= rank {
-                    traversed += level.span as usize;
-                    x = level.next;
-                } else {
-                    break;
-                }
+    /// The leaf and position of 0-based `rank` (< len).
+    fn locate(&self, rank: usize) -> (u32, usize) {
+        let mut node = self.root;
+        let mut rank = rank;
+        for _ in 0..self.height {
+            let inner = &self.inners[node as usize];
+            let mut child = 0;
+            while child + 1 < inner.len && rank >= inner.counts[child] {
+                rank -= inner.counts[child];
+                child += 1;
             }
-            if traversed == rank {
-                return x;
-            }
+            node = inner.children[child];
         }
-        x
+        (node, rank)
     }
 
+    /// The arena, the index, the tree's nodes and the free lists, at their capacity.
     fn memory_bytes(&self) -> usize {
         self.nodes.capacity() * std::mem::size_of::<Node>()
-            + self
-                .nodes
-                .iter()
-                .map(|n| {
-                    n.extra.as_ref().map_or(0, |e| e.capacity() * std::mem::size_of::<Level>() + 24)
-                        + n.member.heap_bytes()
-                })
-                .sum::<usize>()
-            + self.free.capacity() * 4
+            + self.nodes.iter().map(|n| n.member.heap_bytes()).sum::<usize>()
             + self.index.capacity() * 5
+            + self.leaves.capacity() * std::mem::size_of::<Leaf>()
+            + self.inners.capacity() * std::mem::size_of::<Inner>()
+            + (self.free.capacity() + self.free_leaves.capacity() + self.free_inners.capacity()) * 4
     }
 
     #[cfg(test)]
     fn check(&self) {
-        let mut count = 0;
-        let mut x = self.nodes[0].level(0).next;
-        let mut previous = NIL;
-        while x != NIL {
-            let node = &self.nodes[x as usize];
-            assert_eq!(node.backward, previous);
-            count += 1;
-            assert_eq!(self.rank_of(node.score, &node.member), count - 1);
-            assert_eq!(self.node_at(count), x);
-            previous = x;
-            x = node.level(0).next;
-        }
-        assert_eq!(self.tail, previous);
-        assert_eq!(count, self.len);
         assert_eq!(self.index.len(), self.len);
+        assert_eq!(self.nodes.len() - self.free.len(), self.len);
+        assert_eq!(self.nodes.iter().filter(|n| !n.score.is_nan()).count(), self.len);
+        for &slot in &self.free {
+            assert!(self.nodes[slot as usize].score.is_nan());
+        }
+        for &slot in self.index.iter() {
+            let node = &self.nodes[slot as usize];
+            assert!(!node.score.is_nan());
+            assert_eq!(self.find(&node.member), Some(slot));
+        }
+        let mut order = Vec::new();
+        assert_eq!(self.check_node(self.root, self.height, true, &mut order), self.len);
+        assert_eq!(self.leaves.len() - self.free_leaves.len(), order.len());
+        let mut previous = NONE;
+        for &leaf in &order {
+            assert_eq!(self.leaves[leaf as usize].previous, previous);
+            if previous != NONE {
+                assert_eq!(self.leaves[previous as usize].next, leaf);
+            }
+            previous = leaf;
+        }
+        assert_eq!(self.leaves[previous as usize].next, NONE);
+        let entries: Vec<(u32, usize)> = order
+            .iter()
+            .flat_map(|&leaf| (0..self.leaves[leaf as usize].len).map(move |at| (leaf, at)))
+            .collect();
+        let key = |(leaf, at): (u32, usize)| {
+            let slot = self.leaves[leaf as usize].slots[at];
+            let node = &self.nodes[slot as usize];
+            assert_eq!(node.score.to_bits(), self.leaves[leaf as usize].scores[at].to_bits());
+            (node.score, &*node.member)
+        };
+        for pair in entries.windows(2) {
+            assert_eq!(compare(key(pair[0]), key(pair[1])), Ordering::Less);
+        }
+        for (rank, &entry) in entries.iter().enumerate() {
+            let (score, member) = key(entry);
+            assert_eq!(self.rank_of(score, member), rank);
+            assert_eq!(self.locate(rank), entry);
+        }
+    }
+
+    /// Checks the subtree of `node`, `level` inner levels above the leaves, appending its
+    /// leaves in order; returns its entry count.
+    #[cfg(test)]
+    fn check_node(&self, node: u32, level: usize, is_root: bool, order: &mut Vec<u32>) -> usize {
+        if level == 0 {
+            let leaf = &self.leaves[node as usize];
+            assert!(leaf.len < NODE_CAPACITY);
+            assert!(is_root || leaf.len >= NODE_FILL_MIN, "leaf of {}", leaf.len);
+            order.push(node);
+            return leaf.len;
+        }
+        let inner = &self.inners[node as usize];
+        assert!(inner.len < NODE_CAPACITY);
+        assert!(inner.len >= if is_root { 2 } else { NODE_FILL_MIN }, "inner of {}", inner.len);
+        let mut total = 0;
+        for i in 0..inner.len {
+            let child = inner.children[i];
+            let count = self.check_node(child, level - 1, false, order);
+            assert_eq!(inner.counts[i], count);
+            let first = if level == 1 {
+                self.leaves[child as usize].first_key()
+            } else {
+                self.inners[child as usize].first_key()
+            };
+            let (score, slot) = first.unwrap_or((f64::NAN, NONE));
+            assert_eq!((inner.scores[i].to_bits(), inner.slots[i]), (score.to_bits(), slot));
+            total += count;
+        }
+        total
     }
 }
 
@@ -814,66 +1190,164 @@ mod tests {
         assert_eq!(edge.encoding_name(), "listpack");
     }
 
+    /// One random operation on both `z` and the model. Big rounds grow (mostly inserts),
+    /// then shrink (mostly removes), so the tree splits, then borrows and merges.
+    fn random_step(z: &mut ZSetValue, model: &mut Model, universe: u32, phase: Phase) {
+        let member = format!("m{}", fastrand::u32(..universe)).into_bytes();
+        let (inserts, removes) = match phase {
+            Phase::Mixed => (6, 3),
+            Phase::Growing => (8, 1),
+            Phase::Shrinking => (2, 7),
+        };
+        let op = fastrand::u32(..10);
+        if op < inserts {
+            let score = match phase {
+                Phase::Mixed => f64::from(fastrand::i32(-50..50)) / 4.0,
+                // Few distinct scores: many ties, ordered by member; -0 among them.
+                _ if fastrand::u32(..8) == 0 => -0.0,
+                _ => f64::from(fastrand::i32(-3..3)),
+            };
+            let new = z.insert(score, &member);
+            assert_eq!(new, model.scores.insert(member, score).is_none());
+        } else if op < inserts + removes {
+            assert_eq!(z.remove(&member), model.scores.remove(&member).is_some());
+        } else {
+            assert_eq!(z.score(&member), model.scores.get(&member).copied());
+        }
+    }
+
+    #[derive(Clone, Copy)]
+    enum Phase {
+        Mixed,
+        Growing,
+        Shrinking,
+    }
+
+    /// Compares everything `z` answers with the model, and checks the structure.
+    fn assert_matches(z: &ZSetValue, model: &Model) {
+        let ordered = model.ordered();
+        assert_eq!(owned(z), ordered);
+        assert_eq!(z.len(), ordered.len());
+        match z {
+            ZSetValue::Skiplist(tree) => tree.check(),
+            ZSetValue::Listpack(packed) => {
+                assert_eq!(packed.entries().count(), packed.len());
+                let end = packed
+                    .entries()
+                    .last()
+                    .map_or(0, |(at, _, m)| at + m.len() + PACKED_ENTRY_OVERHEAD);
+                assert_eq!(end, packed.bytes.len(), "exact-size allocation");
+            }
+        }
+        for (rank, (score, member)) in ordered.iter().enumerate() {
+            assert_eq!(z.rank(member), Some(rank));
+            assert_eq!(z.score(member), Some(*score));
+        }
+        for _ in 0..4 {
+            let lo = fastrand::usize(..=ordered.len());
+            let hi = fastrand::usize(lo..=ordered.len());
+            let got: Vec<_> = z.range(lo, hi).map(|(s, m)| (s, m.to_vec())).collect();
+            assert_eq!(got, ordered[lo..hi].to_vec());
+            let back: Vec<_> = z.range(lo, hi).rev().map(|(s, m)| (s, m.to_vec())).collect();
+            let mut expected = ordered[lo..hi].to_vec();
+            expected.reverse();
+            assert_eq!(back, expected);
+            // Both ends at once meet in the middle.
+            let mut both = z.range(lo, hi);
+            let mut met = Vec::new();
+            while let Some(front) = both.next() {
+                met.push((front.0, front.1.to_vec()));
+                if let Some(back) = both.next_back() {
+                    met.push((back.0, back.1.to_vec()));
+                }
+            }
+            met.sort_by(|a, b| compare((a.0, &a.1), (b.0, &b.1)));
+            assert_eq!(met, ordered[lo..hi].to_vec());
+        }
+        for bound in [-1.0, 0.0, 1.0] {
+            let below = ordered.iter().filter(|(s, _)| *s < bound).count();
+            assert_eq!(z.count_before(|s, _| s < bound), below);
+        }
+        if let Some((score, member)) = ordered.get(ordered.len() / 2) {
+            let before = ordered.len() / 2;
+            assert_eq!(z.count_before(|s, m| compare((s, m), (*score, member)).is_lt()), before);
+        }
+    }
+
     #[test]
     fn skiplist_matches_model_under_random_operations() {
         fastrand::seed(7);
         for round in 0..6 {
             let mut z = ZSetValue::new();
             let mut model = Model::default();
-            // Rounds 4 and 5 stay small (listpack); 0 and 2 start as a skip list.
+            // Rounds 4 and 5 stay small (listpack); 0 and 2 start as a tree.
             let universe = if round >= 4 { 100 } else { 600 };
             if round == 0 || round == 2 {
                 z.insert(0.0, &[b'L'; 70]);
                 model.scores.insert(vec![b'L'; 70], 0.0);
             }
             for step in 0..6000 {
-                let member = format!("m{}", fastrand::u32(..universe)).into_bytes();
-                match fastrand::u32(..10) {
-                    0..=5 => {
-                        let score = f64::from(fastrand::i32(-50..50)) / 4.0;
-                        let new = z.insert(score, &member);
-                        assert_eq!(new, model.scores.insert(member.clone(), score).is_none());
-                    }
-                    6..=8 => {
-                        assert_eq!(z.remove(&member), model.scores.remove(&member).is_some());
-                    }
-                    _ => {
-                        assert_eq!(z.score(&member), model.scores.get(&member).copied());
-                    }
-                }
+                random_step(&mut z, &mut model, universe, Phase::Mixed);
                 if step % 500 == 0 {
-                    let ordered = model.ordered();
-                    assert_eq!(owned(&z), ordered);
-                    assert_eq!(z.len(), ordered.len());
-                    match &z {
-                        ZSetValue::Skiplist(list) => list.check(),
-                        ZSetValue::Listpack(packed) => {
-                            assert_eq!(packed.entries().count(), packed.len());
-                            let end = packed
-                                .entries()
-                                .last()
-                                .map_or(0, |(at, _, m)| at + m.len() + PACKED_ENTRY_OVERHEAD);
-                            assert_eq!(end, packed.bytes.len(), "exact-size allocation");
-                        }
-                    }
-                    for (rank, (score, member)) in ordered.iter().enumerate() {
-                        assert_eq!(z.rank(member), Some(rank));
-                        assert_eq!(z.score(member), Some(*score));
-                    }
-                    let lo = fastrand::usize(..=ordered.len());
-                    let hi = fastrand::usize(lo..=ordered.len());
-                    let got: Vec<_> = z.range(lo, hi).map(|(s, m)| (s, m.to_vec())).collect();
-                    assert_eq!(got, ordered[lo..hi].to_vec());
-                    let back: Vec<_> =
-                        z.range(lo, hi).rev().map(|(s, m)| (s, m.to_vec())).collect();
-                    let mut expected = ordered[lo..hi].to_vec();
-                    expected.reverse();
-                    assert_eq!(back, expected);
-                    let below = ordered.iter().filter(|(s, _)| *s < 1.0).count();
-                    assert_eq!(z.count_before(|s, _| s < 1.0), below);
+                    assert_matches(&z, &model);
                 }
             }
         }
+        // Thousands of members, many ties: several tree levels, splits, borrows, merges and
+        // root changes both ways.
+        for universe in [3000, 9000] {
+            let mut z = ZSetValue::new();
+            let mut model = Model::default();
+            for phase in [Phase::Growing, Phase::Shrinking, Phase::Growing, Phase::Shrinking] {
+                for step in 0..universe * 3 {
+                    random_step(&mut z, &mut model, universe, phase);
+                    if step % 1500 == 0 {
+                        assert_matches(&z, &model);
+                    }
+                }
+                assert_matches(&z, &model);
+            }
+        }
+    }
+
+    #[test]
+    fn tree_height_and_memory_stay_bounded_after_deleting_most() {
+        let mut z = ZSetValue::new();
+        let members: Vec<Vec<u8>> = (0..50_000).map(|i| format!("m{i}").into_bytes()).collect();
+        // Ascending scores: every split at the right end, leaves half full.
+        for (i, member) in members.iter().enumerate() {
+            z.insert(i as f64, member);
+        }
+        let ZSetValue::Skiplist(tree) = &z else { panic!("a tree") };
+        tree.check();
+        let (peak_bytes, peak_height) = (z.memory_bytes(), tree.height);
+        assert!(peak_height <= 3, "height {peak_height}");
+        let mut order: Vec<usize> = (0..members.len()).collect();
+        fastrand::seed(11);
+        fastrand::shuffle(&mut order);
+        for (done, &i) in order[..49_000].iter().enumerate() {
+            assert!(z.remove(&members[i]));
+            if done % 7000 == 0 {
+                let ZSetValue::Skiplist(tree) = &z else { panic!("a tree") };
+                tree.check();
+            }
+        }
+        let ZSetValue::Skiplist(tree) = &z else { panic!("a tree") };
+        tree.check();
+        // 1,000 members left: the leaves in use and the height shrank with them.
+        let leaves_used = tree.leaves.len() - tree.free_leaves.len();
+        assert!(leaves_used <= 1000 / NODE_FILL_MIN + 1, "{leaves_used} leaves");
+        assert!(tree.height < peak_height, "height {}", tree.height);
+        // The free lists are the only growth (a slot and a node index per freed one).
+        assert!(z.memory_bytes() <= peak_bytes * 11 / 10, "{} > {peak_bytes}", z.memory_bytes());
+        // Growing back reuses the freed slots and nodes.
+        for &i in &order[..49_000] {
+            z.insert(fastrand::f64(), &members[i]);
+        }
+        let ZSetValue::Skiplist(tree) = &z else { panic!("a tree") };
+        tree.check();
+        assert!(z.memory_bytes() <= peak_bytes * 11 / 10, "{} > {peak_bytes}", z.memory_bytes());
+        assert!(tree.height <= peak_height);
     }
 
     #[test]
@@ -884,7 +1358,7 @@ mod tests {
             ZSetValue::from_entries([(-0.0, &b"a"[..]), (3.0, b"b"), (2.0, b"a")].into_iter());
         assert!(matches!(small, ZSetValue::Listpack(_)));
         assert_eq!(owned(&small), vec![(2.0, b"a".to_vec()), (3.0, b"b".to_vec())]);
-        // Past them (a long member): a skip list that keeps -0 whatever the order.
+        // Past them (a long member): a tree that keeps -0 whatever the order.
         let large = ZSetValue::from_entries([(-0.0, &b"a"[..]), (1.0, &long[..])].into_iter());
         assert!(matches!(large, ZSetValue::Skiplist(_)));
         assert_eq!(large.score(b"a").map(f64::to_bits), Some((-0.0f64).to_bits()));

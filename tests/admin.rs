@@ -717,6 +717,16 @@ fn slowlog_keeps_slow_commands_as_redis_shows_them() {
     assert_eq!(c.cmd(&["SLOWLOG", "RESET"]), OK);
     c.cmd(&["PING"]);
     assert_eq!(c.cmd(&["SLOWLOG", "LEN"]), ":0\r\n");
+    // DEBUG SLEEP counts its sleep, as it blocks inside the command in Redis.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "slowlog-log-slower-than", "10000"]), OK);
+    assert_eq!(c.cmd(&["DEBUG", "SLEEP", "0.02"]), OK);
+    let reply = c.cmd(&["SLOWLOG", "GET"]);
+    let mut at = 4;
+    let duration: u64 =
+        reply.split("\r\n").nth(4).and_then(|d| d[1..].parse().ok()).expect("duration");
+    assert!(duration >= 20_000, "{reply}");
+    let (_, rest) = slowlog_entry(&reply, &mut at);
+    assert!(rest.starts_with("*3\r\n$5\r\nDEBUG\r\n$5\r\nSLEEP\r\n$4\r\n0.02\r\n"), "{rest}");
 }
 
 #[test]

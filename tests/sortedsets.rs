@@ -233,6 +233,7 @@ fn every_write_survives_a_restart() {
         "ZADD a INCR 1.25 x",
         "ZINCRBY a 2.5 y",
         "ZINCRBY fresh 3 m",
+        "ZADD a 0x0p1024 hexzero",
         "ZREM a lo none",
         "ZADD b 1 a 2 b 3 c 4 d 5 e 6 f",
         "ZREMRANGEBYRANK b 0 0",
@@ -291,7 +292,7 @@ fn every_write_survives_a_restart() {
     assert_eq!(client.cmd(&["TYPE", "str"]), "+zset\r\n");
     assert_eq!(
         client.cmd(&["ZRANGE", "a", "0", "-1", "WITHSCORES"]),
-        bulk_array(&["w", "0.5", "x", "2.25", "y", "9.5", "z", "10", "hi", "inf"])
+        bulk_array(&["hexzero", "0", "w", "0.5", "x", "2.25", "y", "9.5", "z", "10", "hi", "inf"])
     );
     drop(client);
     server.restart();
@@ -697,6 +698,12 @@ const HOSTILE: &[(&str, &str, &str)] = &[
     ("ZADD z 1e400 a", "-ERR value is not a valid float\r\n", SAME),
     ("ZADD z 0x10 hex", ":1\r\n", SAME),
     ("ZSCORE z hex", "$2\r\n16\r\n", ",16\r\n"),
+    // 0 x 2^1024 is 0 (it was computed as 0 x inf = NaN, which a restart then refused).
+    ("ZADD z 0x0p1024 zero", ":1\r\n", SAME),
+    ("ZSCORE z zero", "$1\r\n0\r\n", ",0\r\n"),
+    ("ZINCRBY z 0x0p1024 zero", "$1\r\n0\r\n", ",0\r\n"),
+    ("ZADD z 0x1p1024 big", "-ERR value is not a valid float\r\n", SAME),
+    ("ZADD z 0x1p-1100 tiny", "-ERR value is not a valid float\r\n", SAME),
     ("ZCOUNT z 1e400 +inf", ":0\r\n", SAME),
     ("ZCOUNT z (inf +inf", ":0\r\n", SAME),
     ("ZCOUNT z -inf (-inf", ":0\r\n", SAME),

@@ -309,7 +309,7 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         let elapsed = finished.saturating_duration_since(ctx.client.clock);
         ctx.client.clock = finished;
         if ran {
-            let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+            let elapsed_us = with_pending_sleep(ctx, elapsed);
             ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
             log_if_slow(ctx, spec, args, elapsed_us);
         }
@@ -393,9 +393,19 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     let finished = Instant::now();
     let elapsed = finished.saturating_duration_since(ctx.client.clock);
     ctx.client.clock = finished;
-    let elapsed_us = u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX);
+    let elapsed_us = with_pending_sleep(ctx, elapsed);
     ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
     log_if_slow(ctx, spec, args, elapsed_us);
+}
+
+/// A command's duration in microseconds, with the DEBUG SLEEP it asked the connection to do
+/// next: in Redis the sleep blocks inside the command, so commandstats and SLOWLOG count it.
+fn with_pending_sleep(ctx: &Context<'_>, elapsed: std::time::Duration) -> u64 {
+    let slept = match &ctx.client.action {
+        Some(Action::Sleep(duration)) => *duration,
+        _ => std::time::Duration::ZERO,
+    };
+    u64::try_from(elapsed.saturating_add(slept).as_micros()).unwrap_or(u64::MAX)
 }
 
 /// Puts a command that ran for `slowlog-log-slower-than` or longer in the slow log (Redis's
@@ -411,7 +421,9 @@ fn log_if_slow(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>, elapsed_us
     {
         return;
     }
-    let words: Vec<&[u8]> = (0..args.len()).map(|i| args.get(i)).collect();
+    // Only what the log keeps: a slow MSET of a million arguments is not copied to be logged.
+    let words: Vec<&[u8]> =
+        (0..args.len().min(crate::server::slowlog::ARGS_MAX)).map(|i| args.get(i)).collect();
     let hello = if spec.name == "hello" { hello_redactions(args) } else { Vec::new() };
     let redacted = |i: usize| match spec.name {
         "auth" => i >= 1,
@@ -425,9 +437,10 @@ fn log_if_slow(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>, elapsed_us
     let handle = &ctx.client.handle;
     let command = crate::server::slowlog::SlowCommand {
         args: &words,
+        argc: args.len(),
         redacted,
         duration_us: elapsed_us,
-        peer: handle.addr.to_string(),
+        peer: crate::server::clients::format_addr(&handle.addr),
         name: handle.info.lock().name.clone(),
     };
     ctx.server.slowlog.push(command, max_len);

@@ -483,6 +483,11 @@ fn add_one(
     score: f64,
     member: &[u8],
 ) -> Result<Added, CommandError> {
+    // Redis's zsetAdd refuses a NaN score before anything else; none should reach here
+    // (parse_f64 never returns one), but a NaN in a set would corrupt its order.
+    if score.is_nan() {
+        return Err(CommandError::Static("ERR resulting score is not a number (NaN)"));
+    }
     match zset.score(member) {
         Some(current) => {
             if flags.nx {

@@ -52,11 +52,15 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
         return Some(if lower.starts_with('-') { f64::NEG_INFINITY } else { f64::INFINITY });
     }
     if lower.starts_with("0x") || lower.starts_with("-0x") || lower.starts_with("+0x") {
-        return parse_hex_float(&lower);
+        // A score or weight is never NaN, whatever the text (Redis's zsetAdd refuses one too).
+        return parse_hex_float(&lower).filter(|value| !value.is_nan());
     }
     // Rust accepts "inf"/"nan" spellings we handled above, and nothing strtod refuses except
     // a lone "." or "e5", which Rust refuses too.
     let value: f64 = lower.parse().ok()?;
+    if value.is_nan() {
+        return None;
+    }
     if value.is_infinite() {
         return None; // strtod overflow: ERANGE, which Redis refuses
     }
@@ -71,7 +75,14 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
     Some(value)
 }
 
+/// A C99 hex float (`0x1.8p3`), as strtod reads it for Redis. The mantissa keeps its first 15
+/// significant hex digits (60 bits, more than a double holds) and the rest only moves the
+/// exponent, so no intermediate is ever infinite: `0x0p1024` is 0 (not 0 x inf = NaN), and a
+/// long mantissa times a tiny power of two is what it says. As string2d, an overflow to
+/// infinity and an underflow to zero from a nonzero mantissa are refused.
 fn parse_hex_float(lower: &str) -> Option<f64> {
+    /// Significant hex digits kept: 60 bits, above a double's 53.
+    const DIGITS_KEPT: u32 = 15;
     let (negative, rest) = match lower.as_bytes().first() {
         Some(b'-') => (true, &lower[1..]),
         Some(b'+') => (false, &lower[1..]),
@@ -86,20 +97,45 @@ fn parse_hex_float(lower: &str) -> Option<f64> {
     if int_part.is_empty() && frac_part.is_empty() {
         return None;
     }
-    let mut value = 0f64;
-    for c in int_part.chars() {
-        value = value * 16.0 + f64::from(c.to_digit(16)?);
+    let mut digits = 0u64;
+    let mut kept = 0u32;
+    let mut exponent = i64::from(exponent);
+    for (c, fractional) in
+        int_part.chars().map(|c| (c, false)).chain(frac_part.chars().map(|c| (c, true)))
+    {
+        let digit = u64::from(c.to_digit(16)?);
+        if kept < DIGITS_KEPT && (kept > 0 || digit != 0) {
+            digits = digits * 16 + digit;
+            kept += 1;
+            if fractional {
+                exponent -= 4;
+            }
+        } else if kept >= DIGITS_KEPT && !fractional {
+            exponent += 4; // an integer digit past the precision kept
+        } else if kept == 0 && fractional {
+            exponent -= 4; // a leading zero after the point
+        }
     }
-    let mut scale = 1.0 / 16.0;
-    for c in frac_part.chars() {
-        value += f64::from(c.to_digit(16)?) * scale;
-        scale /= 16.0;
+    if digits == 0 {
+        return Some(if negative { -0.0 } else { 0.0 });
     }
-    let value = value * 2f64.powi(exponent);
-    if value.is_infinite() {
+    let value = scale_by_power_of_two(digits as f64, exponent);
+    if value.is_infinite() || value == 0.0 {
         return None;
     }
     Some(if negative { -value } else { value })
+}
+
+/// `value` x 2^`exponent` in steps that stay finite and nonzero until the true result is not
+/// (C's ldexp).
+fn scale_by_power_of_two(mut value: f64, mut exponent: i64) -> f64 {
+    const STEP: i64 = 1000;
+    while exponent != 0 && value != 0.0 && value.is_finite() {
+        let step = exponent.clamp(-STEP, STEP);
+        value *= 2f64.powi(i32::try_from(step).unwrap_or(0));
+        exponent -= step;
+    }
+    value
 }
 
 /// Appends Redis's `d2string` text for a double reply.
@@ -251,6 +287,28 @@ mod tests {
         assert_eq!(parse_f64(b"-0.0"), Some(-0.0));
         assert!(parse_f64(b"1e-310").is_some_and(|v| v > 0.0));
         assert_eq!(parse_f64(b"abc"), None);
+    }
+
+    #[test]
+    fn hex_floats_never_make_nan() {
+        assert_eq!(parse_f64(b"0x1.8p3"), Some(12.0));
+        assert_eq!(parse_f64(b"0x.8"), Some(0.5));
+        assert_eq!(parse_f64(b"0x0.01"), Some(1.0 / 256.0));
+        assert_eq!(parse_f64(b"-0x1p-2"), Some(-0.25));
+        // 0 x 2^1024 is 0 for strtod; computed as 0 x inf it was NaN (found in review).
+        assert_eq!(parse_f64(b"0x0p1024").map(f64::to_bits), Some(0f64.to_bits()));
+        assert_eq!(parse_f64(b"-0x0p1024").map(f64::to_bits), Some((-0f64).to_bits()));
+        // A mantissa past f64's range times a tiny power: 16^256 x 2^-2000 = 2^-976.
+        let long = format!("0x1{}p-2000", "0".repeat(256));
+        assert_eq!(parse_f64(long.as_bytes()), Some(2f64.powi(-976)));
+        let long_fraction = format!("0x0.{}1p4000", "0".repeat(900));
+        assert_eq!(parse_f64(long_fraction.as_bytes()), Some(2f64.powi(396))); // 16^-901 x 2^4000
+        assert_eq!(parse_f64(b"0x1p1024"), None); // overflow, ERANGE
+        assert_eq!(parse_f64(b"0x1p-1100"), None); // underflow to zero, ERANGE
+        assert_eq!(parse_f64(b"0x1p1023"), Some(2f64.powi(1023)));
+        for text in ["0x0p1024", "0x1p-2000", "0xffffffffffffffffffffp99999", "-0x.0p-99999"] {
+            assert!(!parse_f64(text.as_bytes()).is_some_and(f64::is_nan), "{text}");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::VecDeque;
 use parking_lot::Mutex;
 
 /// Redis's SLOWLOG_ENTRY_MAX_ARGC and SLOWLOG_ENTRY_MAX_STRING.
-const ARGS_MAX: usize = 32;
+pub const ARGS_MAX: usize = 32;
 const ARG_BYTES_MAX: usize = 128;
 
 /// One slow command.
@@ -41,7 +41,9 @@ pub fn wants(slower_than_us: i64, max_len: u64, duration_us: u64) -> bool {
 /// A command as the log keeps it: who ran it, for how long, with which arguments (those
 /// `redacted` says show as `(redacted)`).
 pub struct SlowCommand<'a, R: Fn(usize) -> bool> {
+    /// The command's first `ARGS_MAX` arguments (or all of them), of `argc` in all.
     pub args: &'a [&'a [u8]],
+    pub argc: usize,
     pub redacted: R,
     pub duration_us: u64,
     pub peer: String,
@@ -52,16 +54,16 @@ impl SlowLog {
     /// Adds a command, then drops the oldest entries past `max_len` (`slowlog-max-len`; a
     /// shorter setting takes effect here, as in Redis).
     pub fn push<R: Fn(usize) -> bool>(&self, command: SlowCommand<'_, R>, max_len: u64) {
-        let SlowCommand { args, redacted, duration_us, peer, name } = command;
-        let kept = args.len().min(ARGS_MAX);
+        let SlowCommand { args, argc, redacted, duration_us, peer, name } = command;
+        let kept = argc.min(ARGS_MAX).min(args.len().max(1));
         let args = (0..kept)
             .map(|i| {
-                if kept < args.len() && i == kept - 1 {
-                    format!("... ({} more arguments)", args.len() - kept + 1).into_bytes()
+                if kept < argc && i == kept - 1 {
+                    format!("... ({} more arguments)", argc - kept + 1).into_bytes()
                 } else if redacted(i) {
                     b"(redacted)".to_vec()
                 } else {
-                    shortened(args[i])
+                    shortened(args.get(i).copied().unwrap_or_default())
                 }
             })
             .collect();
@@ -113,7 +115,10 @@ mod tests {
 
     fn push_max(log: &SlowLog, args: &[&[u8]], max_len: u64) {
         let peer = "127.0.0.1:1".to_string();
-        let command = SlowCommand { args, redacted: |_| false, duration_us: 5, peer, name: vec![] };
+        let argc = args.len();
+        let args = &args[..argc.min(ARGS_MAX)];
+        let command =
+            SlowCommand { args, argc, redacted: |_| false, duration_us: 5, peer, name: vec![] };
         log.push(command, max_len);
     }
 
@@ -163,6 +168,7 @@ mod tests {
         let log = SlowLog::default();
         let command = SlowCommand {
             args: &[b"AUTH", b"secret"],
+            argc: 2,
             redacted: |i| i >= 1,
             duration_us: 3,
             peer: "127.0.0.1:2".into(),

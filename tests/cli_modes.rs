@@ -6,29 +6,10 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use common::servers::{Kind, Server};
-use common::{encode, RawClient};
-
-fn tool(name: &str) -> Command {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(found, "{name} is not installed: run scripts/test.sh, which installs it");
-    Command::new(name)
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
+use common::{encode, text, tool, RawClient};
 
 /// `redis-cli -p PORT ARGS...` with no input; it must exit 0.
 fn cli(server: &Server, args: &[&str]) -> String {

@@ -5,32 +5,13 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use common::*;
-
-fn tool(name: &str) -> Command {
-    let found = Command::new("sh")
-        .args(["-c", &format!("command -v {name}")])
-        .output()
-        .map(|o| o.status.success())
-        .unwrap_or(false);
-    assert!(found, "{name} is not installed: run scripts/test.sh, which installs it");
-    Command::new(name)
-}
 
 fn python() -> Command {
     let python = std::env::var("ALLYDB_TEST_PYTHON").unwrap_or_else(|_| "python3".into());
     Command::new(python)
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        output.status.code(),
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
 }
 
 fn cli(server: &TestServer, args: &[&str]) -> String {

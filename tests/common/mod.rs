@@ -597,3 +597,25 @@ pub fn eventually(timeout: std::time::Duration, mut check: impl FnMut() -> bool)
     }
     check()
 }
+
+/// An external tool (redis-cli, redis-benchmark), which must be installed: scripts/test.sh
+/// installs them, and a missing one fails the test with that advice.
+pub fn tool(name: &str) -> std::process::Command {
+    let found = std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {name}")])
+        .output()
+        .map(|o| o.status.success())
+        .unwrap_or(false);
+    assert!(found, "{name} is not installed: run scripts/test.sh, which installs it");
+    std::process::Command::new(name)
+}
+
+/// A finished process's exit status and output, for assertion messages.
+pub fn text(output: &std::process::Output) -> String {
+    format!(
+        "status {:?}\nstdout:\n{}\nstderr:\n{}",
+        output.status.code(),
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}

@@ -111,6 +111,11 @@ struct Shared {
     failed: AtomicBool,
     /// Someone waits for a sync (WAITAOF, shutdown): sync now rather than at the interval.
     sync_requested: AtomicBool,
+    /// The writer thread sleeps on `wake` (set and cleared under the `pending` lock). A
+    /// connection whose record is queued wakes it only then: a busy writer takes the queue
+    /// when it is done, and in `always` mode every waiting connection used to pay a lock and
+    /// a futex call for nothing (about one per request at pipeline 1).
+    writer_waiting: AtomicBool,
 }
 
 /// The journal of one server.
@@ -167,6 +172,7 @@ impl Journal {
             mode: AtomicU64::new(mode.to_u64()),
             failed: AtomicBool::new(false),
             sync_requested: AtomicBool::new(false),
+            writer_waiting: AtomicBool::new(false),
         });
         let end = shared.state.lock().segment.end;
         shared.progress.bytes_written.store(end, Ordering::Relaxed);
@@ -195,7 +201,7 @@ impl Journal {
         // In `interval` mode the connection writes its records itself after its batch
         // (`write_now`) or wakes the writer then; expired-key records wait for the next round.
         if was_empty && self.mode() != FsyncMode::Interval {
-            self.shared.wake.notify_one();
+            self.wake_writer_if_waiting();
         }
         seq
     }
@@ -211,9 +217,18 @@ impl Journal {
         self.note_queued_capacity(&pending);
         drop(pending);
         if was_empty && self.mode() != FsyncMode::Interval {
-            self.shared.wake.notify_one();
+            self.wake_writer_if_waiting();
         }
         seq
+    }
+
+    /// Wakes the writer thread if it sleeps, after a record was queued under the `pending`
+    /// lock: the writer sets `writer_waiting` under that lock before it sleeps, so either it
+    /// saw the record or the flag is set here.
+    fn wake_writer_if_waiting(&self) {
+        if self.shared.writer_waiting.load(Ordering::Acquire) {
+            self.shared.wake.notify_one();
+        }
     }
 
     fn note_queued_capacity(&self, pending: &Pending) {
@@ -242,9 +257,9 @@ impl Journal {
                 return;
             }
         }
-        // Take the lock so the writer is either before its check or inside its wait.
-        drop(lock(&self.shared.pending));
-        self.shared.wake.notify_one();
+        // Records are queued under the `pending` lock, and the writer sets `writer_waiting`
+        // under it before it sleeps: either it saw this record queued, or the flag is set.
+        self.wake_writer_if_waiting();
     }
 
     /// Syncs everything written and starts a new segment, so that every earlier segment can
@@ -787,11 +802,13 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
         }
         let period = if failed { REPAIR_INTERVAL } else { interval };
         let wait = period.saturating_sub(since_sync).max(Duration::from_millis(1));
+        shared.writer_waiting.store(true, Ordering::Release);
         pending = shared
             .wake
             .wait_timeout(pending, wait)
             .map(|(guard, _)| guard)
             .unwrap_or_else(|e| e.into_inner().0);
+        shared.writer_waiting.store(false, Ordering::Release);
     }
 }
 

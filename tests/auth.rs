@@ -13,7 +13,7 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, TcpStream};
 use std::process::Command;
 use std::time::Duration;
 
-use common::{bulk, bulk_array, err, info_number, RawClient, TestServer, OK};
+use common::{bulk, bulk_array, err, info_number, non_loopback_ipv4, RawClient, TestServer, OK};
 
 const DENIED: &str = "-DENIED Redis is running in protected mode because protected mode is \
     enabled and no password is set for the default user. In this mode connections are only \
@@ -41,16 +41,6 @@ const FORCE_NAMESPACE: &str = "ALLYDB_TEST_FORCE_NETNS";
 const NAMESPACE_ADDRESS: Ipv4Addr = Ipv4Addr::new(198, 51, 100, 7);
 
 // ------------------------------------------------------------------ non-loopback addresses
-
-/// A local IPv4 address that is not loopback, from the kernel's local routing table.
-fn non_loopback_ipv4() -> Option<Ipv4Addr> {
-    let trie = std::fs::read_to_string("/proc/net/fib_trie").ok()?;
-    let lines: Vec<&str> = trie.lines().map(str::trim).collect();
-    lines.windows(2).find_map(|pair| {
-        let address: Ipv4Addr = pair[0].strip_prefix("|-- ")?.parse().ok()?;
-        (pair[1] == "/32 host LOCAL" && !address.is_loopback()).then_some(address)
-    })
-}
 
 /// A global-scope local IPv6 address past duplicate address detection, if any.
 fn non_loopback_ipv6() -> Option<Ipv6Addr> {

@@ -9,18 +9,11 @@ use std::io::Write;
 use std::process::{Command, Stdio};
 
 use common::servers::{Kind, Server};
-use common::{encode, text, tool, RawClient};
+use common::{encode, redis_cli, text, tool, RawClient};
 
 /// `redis-cli -p PORT ARGS...` with no input; it must exit 0.
 fn cli(server: &Server, args: &[&str]) -> String {
-    let output = tool("redis-cli")
-        .args(["-p", &server.port.to_string()])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .expect("run redis-cli");
-    assert!(output.status.success(), "{} {args:?}: {}", server.kind.name(), text(&output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    redis_cli(server.port, args, server.kind.name())
 }
 
 /// The same small data set on each server: one key of every type (so each of --bigkeys'

@@ -3,7 +3,7 @@
 //! directory standing in for /data and a free port in ALLYDB_PORT, so the two cannot drift.
 mod common;
 
-use std::net::{Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -208,16 +208,6 @@ impl Drop for Server {
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// A local IPv4 address that is not loopback, from the kernel's local routing table.
-fn non_loopback_ipv4() -> Option<Ipv4Addr> {
-    let trie = std::fs::read_to_string("/proc/net/fib_trie").ok()?;
-    let lines: Vec<&str> = trie.lines().map(str::trim).collect();
-    lines.windows(2).find_map(|pair| {
-        let address: Ipv4Addr = pair[0].strip_prefix("|-- ")?.parse().ok()?;
-        (pair[1] == "/32 host LOCAL" && !address.is_loopback()).then_some(address)
-    })
 }
 
 #[test]

@@ -345,24 +345,13 @@ impl Connection {
     }
 }
 
-/// redis-cli's `sdscatrepr`: a quoted string with C-style escapes.
+/// redis-cli's `sdscatrepr`: a quoted string with C-style escapes (the server's own copy,
+/// which MONITOR lines use; `the_renderer_matches_real_redis_cli_output` checks it against
+/// redis-cli).
 fn quoted(bytes: &[u8]) -> String {
-    let mut out = String::from("\"");
-    for &b in bytes {
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            7 => out.push_str("\\a"),
-            8 => out.push_str("\\b"),
-            b' '..=b'~' => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
-    out
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    allydb::server::monitor::append_repr(&mut out, bytes);
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Whether redis-cli prints this command's reply as it is instead of quoting it: the list in

@@ -15,14 +15,7 @@ fn python() -> Command {
 }
 
 fn cli(server: &TestServer, args: &[&str]) -> String {
-    let output = tool("redis-cli")
-        .args(["-p", &server.port.to_string()])
-        .args(args)
-        .stdin(Stdio::null())
-        .output()
-        .unwrap();
-    assert!(output.status.success(), "{}", text(&output));
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    redis_cli(server.port, args, "AllyDB")
 }
 
 #[test]

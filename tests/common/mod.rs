@@ -94,22 +94,8 @@ impl TestServer {
     /// Whether this very process (by PID) answers on the port with its journal loaded: for
     /// servers started with a log level that hides the ready line.
     fn answers_as_loaded(&self) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-        if stream.write_all(b"INFO\r\n").is_err() {
-            return false;
-        }
-        let mut text = Vec::new();
-        let mut chunk = [0u8; 16384];
-        while let Ok(n) = stream.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            text.extend_from_slice(&chunk[..n]);
-            if text.windows(11).any(|w| w == b"# Keyspace\r") {
-                break;
-            }
-        }
+        let done = |text: &[u8]| text.windows(11).any(|w| w == b"# Keyspace\r");
+        let Some(text) = exchange(self.port, b"INFO\r\n", done) else { return false };
         let text = String::from_utf8_lossy(&text);
         text.contains(&format!("process_id:{}\r", self.pid())) && text.contains("\nloading:0\r")
     }
@@ -618,4 +604,48 @@ pub fn text(output: &std::process::Output) -> String {
         String::from_utf8_lossy(&output.stdout),
         String::from_utf8_lossy(&output.stderr)
     )
+}
+
+/// A local IPv4 address that is not loopback, from the kernel's local routing table.
+pub fn non_loopback_ipv4() -> Option<std::net::Ipv4Addr> {
+    let trie = std::fs::read_to_string("/proc/net/fib_trie").ok()?;
+    let lines: Vec<&str> = trie.lines().map(str::trim).collect();
+    lines.windows(2).find_map(|pair| {
+        let address: std::net::Ipv4Addr = pair[0].strip_prefix("|-- ")?.parse().ok()?;
+        (pair[1] == "/32 host LOCAL" && !address.is_loopback()).then_some(address)
+    })
+}
+
+/// `redis-cli -p PORT ARGS...` with no input: its output, which it must exit 0 to give.
+/// `server` names the server in a failure message.
+pub fn redis_cli(port: u16, args: &[&str], server: &str) -> String {
+    let output = tool("redis-cli")
+        .args(["-p", &port.to_string()])
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run redis-cli");
+    assert!(output.status.success(), "{server} {args:?}: {}", text(&output));
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// Sends `request` on a new connection to `port` and reads the answer until `done` holds for
+/// what arrived, the server closes, or 2 s pass without a byte; None when the connection or
+/// the send fails (a server still starting).
+pub fn exchange(port: u16, request: &[u8], done: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    stream.write_all(request).ok()?;
+    let mut text = Vec::new();
+    let mut chunk = [0u8; 16384];
+    while let Ok(n) = stream.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        text.extend_from_slice(&chunk[..n]);
+        if done(&text) {
+            break;
+        }
+    }
+    Some(text)
 }

@@ -3,13 +3,11 @@
 //! tests/cli_modes.rs). Unlike `TestServer`, a restart keeps the port: client libraries
 //! reconnect to the address they were given.
 
-use std::io::{Read, Write};
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use super::free_port;
+use super::{exchange, free_port};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
@@ -138,28 +136,16 @@ impl Server {
     }
 
     fn answers(&self, pid: u32) -> bool {
-        let Ok(mut stream) = TcpStream::connect(("127.0.0.1", self.port)) else { return false };
-        let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
-        if stream.write_all(b"PING\r\nINFO server\r\n").is_err() {
-            return false;
-        }
         let wanted = format!("process_id:{pid}\r\n");
-        let mut text = Vec::new();
-        let mut chunk = [0u8; 16384];
-        while let Ok(n) = stream.read(&mut chunk) {
-            if n == 0 {
-                break;
-            }
-            text.extend_from_slice(&chunk[..n]);
-            let seen = String::from_utf8_lossy(&text);
-            if seen.contains(&wanted) {
-                return seen.starts_with("+PONG\r\n");
-            }
-            if seen.starts_with('-') {
-                return false;
-            }
-        }
-        false
+        let done = |text: &[u8]| {
+            let seen = String::from_utf8_lossy(text);
+            seen.contains(&wanted) || seen.starts_with('-')
+        };
+        let Some(text) = exchange(self.port, b"PING\r\nINFO server\r\n", done) else {
+            return false;
+        };
+        let seen = String::from_utf8_lossy(&text);
+        seen.contains(&wanted) && seen.starts_with("+PONG\r\n")
     }
 
     /// SIGTERM and a wait (SIGKILL after 30 s).

@@ -424,26 +424,33 @@ fn log_if_slow(ctx: &Context<'_>, spec: &CommandSpec, args: Args<'_>, elapsed_us
     // Only what the log keeps: a slow MSET of a million arguments is not copied to be logged.
     let words: Vec<&[u8]> =
         (0..args.len().min(crate::server::slowlog::ARGS_MAX)).map(|i| args.get(i)).collect();
-    let hello = if spec.name == "hello" { hello_redactions(args) } else { Vec::new() };
-    let redacted = |i: usize| match spec.name {
-        "auth" => i >= 1,
-        "hello" => hello.contains(&i),
-        // CONFIG SET name value [name value ...]: the values of sensitive settings.
-        "config|set" => {
-            i >= 3 && i % 2 == 1 && words.get(i - 1).is_some_and(|name| is_sensitive_setting(name))
-        }
-        _ => false,
-    };
     let handle = &ctx.client.handle;
     let command = crate::server::slowlog::SlowCommand {
         args: &words,
         argc: args.len(),
-        redacted,
+        redacted: redactions(spec, args),
         duration_us: elapsed_us,
         peer: crate::server::clients::format_addr(&handle.addr),
         name: handle.info.lock().name.clone(),
     };
     ctx.server.slowlog.push(command, max_len);
+}
+
+/// Which arguments MONITOR and SLOWLOG show as `(redacted)`, as Redis's
+/// `redactClientCommandArgument` calls decide: AUTH's user and password, HELLO ... AUTH's,
+/// and the values of sensitive settings in CONFIG SET name value [name value ...] (which
+/// MONITOR never shows anyway: CONFIG is an admin command).
+fn redactions<'a>(spec: &CommandSpec, args: Args<'a>) -> impl Fn(usize) -> bool + 'a {
+    let name = spec.name;
+    let hello = if name == "hello" { hello_redactions(args) } else { Vec::new() };
+    move |i| match name {
+        "auth" => i >= 1,
+        "hello" => hello.contains(&i),
+        "config|set" => {
+            i >= 3 && i % 2 == 1 && i < args.len() && is_sensitive_setting(args.get(i - 1))
+        }
+        _ => false,
+    }
 }
 
 /// Settings whose values Redis never shows in logs (its SENSITIVE_CONFIG).
@@ -481,16 +488,8 @@ fn feed_monitors(ctx: &mut Context<'_>, spec: &CommandSpec, args: Args<'_>, into
     let (normal, pubsub) = (hot.normal_limit(), hot.pubsub_limit());
     let (handle, db) = (&ctx.client.handle, ctx.client.db);
     let own = if into_reply && ctx.client.monitor { Some(&mut ctx.reply.out) } else { None };
-    let monitors = &ctx.server.monitors;
-    match spec.name {
-        "auth" => monitors.feed(handle, db, args, |i| i >= 1, normal, pubsub, own),
-        "hello" => {
-            let redacted = hello_redactions(args);
-            let is_redacted = |i: usize| redacted.contains(&i);
-            monitors.feed(handle, db, args, is_redacted, normal, pubsub, own);
-        }
-        _ => monitors.feed(handle, db, args, |_| false, normal, pubsub, own),
-    }
+    let redacted = redactions(spec, args);
+    ctx.server.monitors.feed(handle, db, args, redacted, normal, pubsub, own);
 }
 
 /// The argument positions HELLO's monitor line redacts: the user name and password after

@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::limits;
+use crate::server::pubsub::encode;
 
 /// Sends PING to the server `config` describes; Ok on a `+PONG` reply, otherwise one line
 /// saying what happened. Never takes longer than `limits::HEALTHCHECK_TIMEOUT_MS`.
@@ -65,17 +66,6 @@ fn remaining(deadline: Instant) -> Result<Duration, String> {
         return Err(format!("no reply within {} ms", limits::HEALTHCHECK_TIMEOUT_MS));
     }
     Ok(left)
-}
-
-/// A RESP command as a multibulk array.
-fn encode(arguments: &[&[u8]]) -> Vec<u8> {
-    let mut out = format!("*{}\r\n", arguments.len()).into_bytes();
-    for argument in arguments {
-        out.extend_from_slice(format!("${}\r\n", argument.len()).as_bytes());
-        out.extend_from_slice(argument);
-        out.extend_from_slice(b"\r\n");
-    }
-    out
 }
 
 /// Reads reply lines (`+PONG`, `-ERR ...`) up to the deadline; PING and AUTH reply with

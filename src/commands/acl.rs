@@ -3,7 +3,7 @@
 //! GETUSER, DRYRUN) answers as Redis does for that user; what would add users or an ACL file
 //! is refused with a reason. Categories come from the command table (`introspection`).
 use super::errors::{CommandError, CommandResult};
-use super::server::reply_help;
+use super::server::{container, reply_help};
 use super::table::{self, flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::Args;
@@ -99,11 +99,6 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         "",
     ),
 ];
-
-/// A container reached without a known subcommand (the table routes known ones).
-fn container(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    Err(CommandError::subcommand_syntax(args.get(0), args.get(1)))
-}
 
 /// The password's hex SHA-256 when `requirepass` is set.
 fn password_hash(ctx: &Context<'_>) -> Option<String> {

@@ -3,7 +3,7 @@
 //! (Redis's `command`, `fork`, `aof-fsync-always`, ... spikes): LATENCY answers as a Redis
 //! whose monitor has seen none, so tools that poll it work (docs/COMMANDS.md).
 use super::errors::{CommandError, CommandResult};
-use super::server::reply_help;
+use super::server::{container, reply_help};
 use super::table::{flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::number::parse_i64;
@@ -91,11 +91,6 @@ static LATENCY_SUBCOMMANDS: &[CommandSpec] = &[
         "",
     ),
 ];
-
-/// A container reached without a known subcommand (the table routes known ones).
-fn container(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    Err(CommandError::subcommand_syntax(args.get(0), args.get(1)))
-}
 
 // ------------------------------------------------------------------------------------ SLOWLOG
 

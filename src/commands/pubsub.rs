@@ -3,6 +3,7 @@
 use std::sync::atomic::Ordering::Relaxed;
 
 use super::errors::{CommandError, CommandResult};
+use super::server::container;
 use super::table::{flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::Args;
@@ -248,11 +249,6 @@ pub fn publish(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// SPUBLISH shardchannel message
 pub fn spublish(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     publish_to(ctx, args, true)
-}
-
-/// A container reached without a known subcommand (the table routes known ones).
-fn container(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    Err(CommandError::subcommand_syntax(args.get(0), args.get(1)))
 }
 
 fn list_names(ctx: &mut Context<'_>, args: Args<'_>, namespace: Namespace) -> CommandResult {

@@ -189,8 +189,9 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
     ),
 ];
 
-/// A container reached without a known subcommand (the table routes known ones).
-fn container(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+/// A container reached without a known subcommand (the table routes known
+/// ones): the handler of every container row.
+pub(super) fn container(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Err(CommandError::subcommand_syntax(args.get(0), args.get(1)))
 }
 

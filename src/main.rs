@@ -57,6 +57,11 @@ fn main() -> ExitCode {
         builder.worker_threads(threads);
         builder
     };
+    // A serving thread that runs out of work ends its turn: in `always` mode it syncs the
+    // turn's journal records then, as redis-server does before it sleeps.
+    let turn_end = allydb::journal::TurnEnd::default();
+    let hook = turn_end.clone();
+    builder.on_thread_park(move || hook.run());
     let runtime = match builder.enable_all().build() {
         Ok(runtime) => runtime,
         Err(error) => {
@@ -64,7 +69,7 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    match runtime.block_on(allydb::server::run(config, Some(log_filter))) {
+    match runtime.block_on(allydb::server::run(config, Some(log_filter), turn_end)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("allydb: {error}");

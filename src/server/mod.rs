@@ -69,6 +69,8 @@ pub struct Server {
     pub shutdown_save: parking_lot::Mutex<ShutdownSave>,
     /// The journal, set once replay finished; never set with `--appendonly no`.
     journal: std::sync::OnceLock<Arc<crate::journal::Journal>>,
+    /// The runtime's park hook, given the journal when it starts (`run`).
+    turn_end: crate::journal::TurnEnd,
     /// True while the journal is being replayed: commands without the `loading` flag get
     /// `-LOADING`, and active expiry waits.
     loading: std::sync::atomic::AtomicBool,
@@ -106,6 +108,7 @@ impl Server {
             shutdown_save: parking_lot::Mutex::new(ShutdownSave::IfWorthwhile),
             empty_db: Db::default(),
             journal: std::sync::OnceLock::new(),
+            turn_end: crate::journal::TurnEnd::default(),
             loading: std::sync::atomic::AtomicBool::new(false),
             journal_lock: parking_lot::Mutex::new(None),
             compaction: compaction::Compaction::default(),
@@ -147,10 +150,13 @@ impl std::fmt::Display for StartError {
 impl std::error::Error for StartError {}
 
 /// Binds, serves until shutdown, then returns.
-/// `log_filter` lets CONFIG SET loglevel change the log filter of the binary's subscriber.
+/// `log_filter` lets CONFIG SET loglevel change the log filter of the binary's subscriber;
+/// `turn_end` is what the runtime's `on_thread_park` hook runs (the journal's `always` mode
+/// syncs there: `Journal::end_of_turn`).
 pub async fn run(
     mut config: Config,
     log_filter: Option<settings::LogFilterHook>,
+    turn_end: crate::journal::TurnEnd,
 ) -> Result<(), StartError> {
     if let Some(warning) = sockets::raise_open_files_limit(config.maxclients) {
         tracing::warn!("{warning}");
@@ -164,7 +170,9 @@ pub async fn run(
     let listener = TcpListener::bind(address)
         .await
         .map_err(|e| StartError(format!("cannot listen on {address}: {e}")))?;
-    let server = Arc::new(Server::new(config));
+    let mut server = Server::new(config);
+    server.turn_end = turn_end;
+    let server = Arc::new(server);
     if let Some(hook) = log_filter {
         server.settings.set_log_filter_hook(hook);
     }
@@ -353,6 +361,7 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     let journal = Arc::new(journal);
     server.compaction.loaded(recovered.snapshot.map(|s| (s.seq, s.bytes)), journal.live_bytes());
     *server.journal_lock.lock() = Some(recovered.lock);
+    server.turn_end.attach(&journal);
     let _ = server.journal.set(journal);
     Ok(())
 }

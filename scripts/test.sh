@@ -2,7 +2,8 @@
 # The whole test suite, on a fresh machine with only a Rust toolchain:
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
 # redis-tools, redis-server for side-by-side checks, nutcracker (twemproxy) for the sharding
-# test, redis-py in a private virtualenv), then runs every test of the workspace. Extra arguments go to `cargo test`.
+# test, redis-py in a private virtualenv), then runs every test of the workspace. Extra
+# arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

@@ -9,7 +9,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::servers::{Kind, Server};
-use common::{bulk, bulk_array, encode, eventually, free_port, int, RawClient, NIL, OK};
+use common::{bulk, bulk_array, encode, eventually, free_port, int, python, RawClient, NIL, OK};
 
 const KEYS: usize = 100_000;
 const BATCH: usize = 1_000;
@@ -512,5 +512,33 @@ fn redis_db_selects_the_database_on_the_backends() {
         assert_eq!(in_db0.iter().sum::<u64>(), 300, "{name}: {in_db0:?}");
         let in_db2: Vec<u64> = secured.iter().map(|b| dbsize(b, 2)).collect();
         assert_eq!(in_db2, [0, 0, 0], "{name}");
+    }
+}
+
+/// redis-py 5.2.1 through the proxy: its defaults fail (CLIENT SETINFO closes the
+/// connection), so does RESP3 (HELLO); `lib_name=None, lib_version=None` over RESP2, the
+/// set-up docs/TOPOLOGY.md and docs/CLIENTS.md give, works.
+#[test]
+fn redis_py_works_through_the_proxy_as_documented() {
+    let program =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/external/twemproxy_redis_py.py");
+    for kind in Kind::BOTH {
+        let name = kind.name();
+        let backends = start_backends(kind, &[]);
+        let proxy = Proxy::start(&backends.iter().collect::<Vec<_>>(), &[]);
+        let output = Command::new(python(false))
+            .arg(&program)
+            .arg(proxy.port.to_string())
+            .stdin(Stdio::null())
+            .output()
+            .expect("run python");
+        assert!(output.status.success(), "{name}: {}", common::text(&output));
+        let closed = "ConnectionError Connection closed by server.";
+        let expected = format!("defaults: {closed}\nresp3: {closed}\nrecommended: ok\n");
+        assert_eq!(String::from_utf8_lossy(&output.stdout), expected, "{name}");
+        // 990 keys of the pipeline, the hash and the counter, spread over the shards.
+        let sizes: Vec<u64> = backends.iter().map(|b| dbsize(b, 0)).collect();
+        assert_eq!(sizes.iter().sum::<u64>(), 992, "{name}: {sizes:?}");
+        assert!(sizes.iter().all(|&size| size > 0), "{name}: {sizes:?}");
     }
 }

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine with only a Rust toolchain:
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
-# redis-tools, redis-server for side-by-side checks, redis-py in a private virtualenv), then
-# runs every test of the workspace. Extra arguments go to `cargo test`.
+# redis-tools, redis-server for side-by-side checks, nutcracker (twemproxy) for the sharding
+# test, redis-py in a private virtualenv), then runs every test of the workspace. Extra
+# arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -10,6 +11,8 @@ missing=()
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# twemproxy for tests/twemproxy.rs; Debian installs it in /usr/sbin.
+command -v nutcracker >/dev/null 2>&1 || [ -x /usr/sbin/nutcracker ] || missing+=(nutcracker)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -12,6 +12,7 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
+use common::python;
 use common::servers::{Kind, Server};
 
 /// Generous: a debug build on a busy 2-core machine; a program takes a few seconds.
@@ -22,22 +23,6 @@ struct Program {
     command: Command,
     label: String,
     final_line_contains: String,
-}
-
-fn python(hiredis: bool) -> String {
-    let (variable, venv) = if hiredis {
-        ("ALLYDB_TEST_PYTHON_HIREDIS", "target/test-venv-hiredis")
-    } else {
-        ("ALLYDB_TEST_PYTHON", "target/test-venv")
-    };
-    std::env::var(variable).unwrap_or_else(|_| {
-        let path = format!("{}/{venv}/bin/python", env!("CARGO_MANIFEST_DIR"));
-        assert!(
-            std::path::Path::new(&path).exists(),
-            "{variable} is unset and {path} is missing: run scripts/test.sh, which installs it"
-        );
-        path
-    })
 }
 
 fn redis_py(script: &str, protocol: u8, hiredis: bool, port: u16) -> Program {

@@ -649,3 +649,21 @@ pub fn exchange(port: u16, request: &[u8], done: impl Fn(&[u8]) -> bool) -> Opti
     }
     Some(text)
 }
+
+/// The Python with redis-py 5.2.1 that scripts/test.sh installs: without hiredis in
+/// `ALLYDB_TEST_PYTHON` (`target/test-venv`), with it in `ALLYDB_TEST_PYTHON_HIREDIS`.
+pub fn python(hiredis: bool) -> String {
+    let (variable, venv) = if hiredis {
+        ("ALLYDB_TEST_PYTHON_HIREDIS", "target/test-venv-hiredis")
+    } else {
+        ("ALLYDB_TEST_PYTHON", "target/test-venv")
+    };
+    std::env::var(variable).unwrap_or_else(|_| {
+        let path = format!("{}/{venv}/bin/python", env!("CARGO_MANIFEST_DIR"));
+        assert!(
+            std::path::Path::new(&path).exists(),
+            "{variable} is unset and {path} is missing: run scripts/test.sh, which installs it"
+        );
+        path
+    })
+}

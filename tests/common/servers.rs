@@ -33,16 +33,27 @@ pub struct Server {
     pub dir: tempfile::TempDir,
     child: Option<Child>,
     log_path: PathBuf,
+    /// Extra command-line arguments, given to every start of this server.
+    extra: Vec<String>,
 }
 
 impl Server {
     /// Starts a fresh server of `kind` on a free port in a new temporary directory. The port
     /// is found by binding and releasing it, so a start that fails is retried on another.
     pub fn start(kind: Kind) -> Self {
+        Self::start_with(kind, &[])
+    }
+
+    /// Like `start`, with extra arguments both kinds take in the same spelling (e.g.
+    /// `--requirepass PASSWORD`, which readiness checks then answer with AUTH).
+    pub fn start_with(kind: Kind, extra: &[&str]) -> Self {
+        let extra: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
         for _attempt in 0..5 {
             let dir = tempfile::tempdir().expect("temp dir");
             let log_path = dir.path().join("server.log");
-            let mut server = Server { kind, port: free_port(), dir, child: None, log_path };
+            let port = free_port();
+            let extra = extra.clone();
+            let mut server = Server { kind, port, dir, child: None, log_path, extra };
             if server.spawn() {
                 return server;
             }
@@ -55,6 +66,11 @@ impl Server {
     /// again on the same port and directory.
     pub fn restart(&mut self) {
         self.stop();
+        self.start_again();
+    }
+
+    /// Starts a stopped server again on its port and directory.
+    pub fn start_again(&mut self) {
         // The port was ours a moment ago; another process taking it in between is unlikely
         // but possible, and then the test cannot go on.
         for _attempt in 0..5 {
@@ -111,6 +127,7 @@ impl Server {
                 command
             }
         };
+        command.args(&self.extra);
         command.current_dir(dir).stdin(Stdio::null()).stdout(log.try_clone().expect("log clone"));
         command.stderr(log);
         self.child = Some(command.spawn().expect("spawn the server"));
@@ -141,11 +158,24 @@ impl Server {
             let seen = String::from_utf8_lossy(text);
             seen.contains(&wanted) || seen.starts_with('-')
         };
-        let Some(text) = exchange(self.port, b"PING\r\nINFO server\r\n", done) else {
+        let (mut request, mut greeting) = (Vec::new(), String::new());
+        if let Some(password) = self.password() {
+            request = super::encode(&[b"AUTH", password.as_bytes()]);
+            greeting.push_str("+OK\r\n");
+        }
+        request.extend_from_slice(b"PING\r\nINFO server\r\n");
+        greeting.push_str("+PONG\r\n");
+        let Some(text) = exchange(self.port, &request, done) else {
             return false;
         };
         let seen = String::from_utf8_lossy(&text);
-        seen.contains(&wanted) && seen.starts_with("+PONG\r\n")
+        seen.contains(&wanted) && seen.starts_with(&greeting)
+    }
+
+    /// The `--requirepass` among the extra arguments.
+    pub fn password(&self) -> Option<&str> {
+        let at = self.extra.iter().position(|a| a == "--requirepass")?;
+        self.extra.get(at + 1).map(String::as_str)
     }
 
     /// SIGTERM and a wait (SIGKILL after 30 s).

@@ -677,3 +677,246 @@ fn redis_rs_connect_handshake() {
         }
     }
 }
+
+// ----------------------------------------------------------------------------------------
+// The reply types the crate decodes: the same commands on both servers must give the same
+// `redis::Value` (RESP3 maps, sets, doubles, nulls, verbatim strings; errors inside EXEC).
+
+/// Commands whose reply is an unordered collection (its order is the server's hashing).
+const UNORDERED: &[&str] = &["SMEMBERS", "SUNION", "SINTER", "SDIFF", "HKEYS", "HVALS", "KEYS"];
+
+/// Sorts what carries no order: RESP3 sets and maps, and the arrays of `UNORDERED` commands.
+fn normalised(value: Value, unordered: bool) -> Value {
+    let key = |v: &Value| format!("{v:?}");
+    match value {
+        Value::Set(mut items) => {
+            items.sort_by_key(key);
+            Value::Set(items)
+        }
+        Value::Map(mut pairs) => {
+            pairs.sort_by_key(|(k, _)| key(k));
+            let pairs = pairs.into_iter().map(|(k, v)| (k, normalised(v, false))).collect();
+            Value::Map(pairs)
+        }
+        Value::Array(items) => {
+            let mut items: Vec<Value> = items.into_iter().map(|v| normalised(v, false)).collect();
+            if unordered {
+                items.sort_by_key(key);
+            }
+            Value::Array(items)
+        }
+        other => other,
+    }
+}
+
+/// Runs `commands` through the crate and returns each decoded reply (or error) as text.
+fn reply_values(con: &mut redis::Connection, commands: &[&[&str]]) -> Vec<String> {
+    commands
+        .iter()
+        .map(|words| {
+            let (name, arguments) = words.split_first().expect("a command name");
+            let reply = redis::cmd(name).arg(arguments).query::<Value>(con);
+            let shown = match reply {
+                Ok(value) => format!("{:?}", normalised(value, UNORDERED.contains(name))),
+                Err(error) => format!("error {:?} {:?} {:?}", error.kind(), error.code(), error.detail()),
+            };
+            format!("{} -> {shown}", words.join(" "))
+        })
+        .collect()
+}
+
+const VALUE_COMMANDS: &[&[&str]] = &[
+    &["PING"],
+    &["ECHO", "x"],
+    &["SET", "str", "10"],
+    &["SET", "str", "11", "GET"],
+    &["GET", "nothing"],
+    &["MGET", "str", "nothing"],
+    &["INCRBYFLOAT", "str", "0.5"],
+    &["GETEX", "str", "PERSIST"],
+    &["EXISTS", "str", "nothing"],
+    &["TYPE", "str"],
+    &["TTL", "str"],
+    &["EXPIRETIME", "nothing"],
+    &["RPUSH", "list", "a", "b", "c", "b"],
+    &["LPOS", "list", "b", "COUNT", "0"],
+    &["LPOP", "nothing"],
+    &["LPOP", "list", "0"],
+    &["LMPOP", "1", "list", "LEFT", "COUNT", "2"],
+    &["BLPOP", "nothing", "0.01"],
+    &["HSET", "hash", "field", "1.5"],
+    &["HGETALL", "hash"],
+    &["HGETALL", "nothing"],
+    &["HINCRBYFLOAT", "hash", "field", "1"],
+    &["HMGET", "hash", "field", "missing"],
+    &["HRANDFIELD", "hash", "1", "WITHVALUES"],
+    &["SADD", "set", "a", "b", "c"],
+    &["SMEMBERS", "set"],
+    &["SMISMEMBER", "set", "a", "z"],
+    &["SINTERCARD", "1", "set"],
+    &["ZADD", "zset", "1", "one", "2.5", "two", "3", "three"],
+    &["ZADD", "zset", "INCR", "1", "one"],
+    &["ZSCORE", "zset", "two"],
+    &["ZSCORE", "zset", "nobody"],
+    &["ZMSCORE", "zset", "one", "nobody"],
+    &["ZINCRBY", "zset", "0.5", "two"],
+    &["ZRANGE", "zset", "0", "-1", "WITHSCORES"],
+    &["ZRANGE", "zset", "(1", "+inf", "BYSCORE", "LIMIT", "0", "1"],
+    &["ZRANK", "zset", "three"],
+    &["ZPOPMIN", "zset"],
+    &["ZPOPMAX", "zset", "1"],
+    &["ZUNION", "1", "zset", "WITHSCORES"],
+    &["ZMPOP", "1", "zset", "MIN"],
+    &["BZPOPMIN", "nothing", "0.01"],
+    &["ZADD", "zset", "5", "five"],
+    &["BZPOPMIN", "zset", "0.01"],
+    &["SCAN", "0", "MATCH", "str"],
+    &["CONFIG", "GET", "maxmemory-policy"],
+    &["CLIENT", "GETNAME"],
+    &["PUBSUB", "NUMSUB", "nobody"],
+    &["PUBSUB", "CHANNELS"],
+    &["MULTI"],
+    &["SET", "in-multi", "1"],
+    &["LPUSH", "in-multi", "x"],
+    &["INCR", "in-multi"],
+    &["EXEC"],
+    &["MULTI"],
+    &["NOSUCHCOMMAND"],
+    &["GET"],
+    &["EXEC"],
+    &["LPUSH", "str", "x"],
+    &["GET", "str", "extra"],
+    &["OBJECT", "ENCODING", "nothing"],
+    &["COPY", "str", "str2"],
+    &["DEL", "str", "str2", "nothing"],
+];
+
+#[test]
+fn redis_rs_reply_values_match() {
+    for resp3 in [false, true] {
+        let mut traces = Vec::new();
+        for kind in Kind::BOTH {
+            let server = Server::start(kind);
+            let mut con = client(server.port, resp3).get_connection().unwrap();
+            traces.push(reply_values(&mut con, VALUE_COMMANDS));
+        }
+        for (allydb, redis) in traces[0].iter().zip(&traces[1]) {
+            assert_eq!(allydb, redis, "RESP{}: AllyDB, then redis-server", if resp3 { 3 } else { 2 });
+        }
+        assert_eq!(traces[0].len(), VALUE_COMMANDS.len());
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// Authentication as the crate does it on connect: `AUTH [user] password` in its setup
+// pipeline over RESP2, `HELLO 3 AUTH user password` over RESP3.
+
+fn describe(error: &RedisError) -> String {
+    format!("{:?} {:?} {:?}", error.kind(), error.code(), error.detail())
+}
+
+/// What a user sees connecting with `url` and sending one ECHO, sync and tokio.
+fn connect_and_echo(runtime: &tokio::runtime::Runtime, url: &str) -> String {
+    let client = Client::open(url).unwrap();
+    let sync = match client.get_connection() {
+        Err(error) => format!("connect failed: {}", describe(&error)),
+        Ok(mut con) => match redis::cmd("ECHO").arg("in").query::<String>(&mut con) {
+            Ok(reply) => format!("echo {reply}"),
+            Err(error) => format!("echo failed: {}", describe(&error)),
+        },
+    };
+    let tokio = runtime.block_on(async {
+        match client.get_multiplexed_async_connection().await {
+            Err(error) => format!("connect failed: {}", describe(&error)),
+            Ok(mut con) => match redis::cmd("ECHO").arg("in").query_async::<String>(&mut con).await {
+                Ok(reply) => format!("echo {reply}"),
+                Err(error) => format!("echo failed: {}", describe(&error)),
+            },
+        }
+    });
+    format!("sync: {sync}; tokio: {tokio}")
+}
+
+#[test]
+fn redis_rs_authentication() {
+    let runtime = runtime();
+    let mut results = Vec::new();
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut monitor = common::RawClient::connect(server.port);
+        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+        let mut admin = common::RawClient::connect(server.port);
+        assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "s3cret"]), common::OK);
+        let mut outcomes = Vec::new();
+        for resp3 in [false, true] {
+            let query = if resp3 { "?protocol=resp3" } else { "" };
+            for credentials in ["", ":wrong@", ":s3cret@", "default:s3cret@"] {
+                let url = format!("redis://{credentials}127.0.0.1:{}/{query}", server.port);
+                let outcome = connect_and_echo(&runtime, &url);
+                outcomes.push(format!("{credentials} RESP{}: {outcome}", if resp3 { 3 } else { 2 }));
+            }
+        }
+        // A connection authenticated before the password was set stays so, as in Redis.
+        assert_eq!(admin.cmd(&["ECHO", "auth-done"]), "$9\r\nauth-done\r\n");
+        let mut seen = monitored_until(&mut monitor, "\"ECHO\" \"auth-done\"");
+        // CLIENT SETINFO is a 7.2 command: only AllyDB shows it (redis_rs_connect_handshake).
+        seen.retain(|line| !line.starts_with("\"CLIENT\" \"SETINFO\""));
+        results.push((kind, outcomes, seen));
+    }
+    let (_, redis_outcomes, redis_seen) = &results[1];
+    // What the crate makes of each answer (redis-server's, which AllyDB must equal).
+    let wrongpass = "Extension Some(\"WRONGPASS\") \
+        Some(\"invalid username-password pair or user is disabled.\")";
+    // Over RESP2 the crate replaces the server's WRONGPASS with its own error, no detail.
+    let auth_failed = "AuthenticationFailed None None";
+    assert!(redis_outcomes[0].contains("echo failed: Extension Some(\"NOAUTH\")"), "{redis_outcomes:?}");
+    assert!(redis_outcomes[1].contains(&format!("connect failed: {auth_failed}")), "{redis_outcomes:?}");
+    assert!(redis_outcomes[2].ends_with("sync: echo in; tokio: echo in"), "{redis_outcomes:?}");
+    assert!(redis_outcomes[3].ends_with("sync: echo in; tokio: echo in"), "{redis_outcomes:?}");
+    assert!(redis_outcomes[4].contains("connect failed: Extension Some(\"NOAUTH\")"), "{redis_outcomes:?}");
+    assert!(redis_outcomes[5].contains(&format!("connect failed: {wrongpass}")), "{redis_outcomes:?}");
+    assert!(redis_outcomes[6].ends_with("sync: echo in; tokio: echo in"), "{redis_outcomes:?}");
+    assert!(redis_seen.contains(&"\"AUTH\" \"(redacted)\"".to_string()), "{redis_seen:?}");
+    let (_, allydb_outcomes, allydb_seen) = &results[0];
+    // HELLO's NOAUTH text gained `<proto>` in Redis 7.2 (AllyDB's version): 7.0 says "the
+    // HELLO AUTH <user> <pass> option". Otherwise AllyDB must give what 7.0 gives.
+    let (hello_7_2, hello_7_0) = ("the HELLO <proto> AUTH <user>", "the HELLO AUTH <user>");
+    assert!(allydb_outcomes[4].contains(hello_7_2), "{}", allydb_outcomes[4]);
+    assert!(redis_outcomes[4].contains(hello_7_0), "{}", redis_outcomes[4]);
+    for (allydb, redis) in allydb_outcomes.iter().zip(redis_outcomes) {
+        assert_eq!(&allydb.replace(hello_7_2, hello_7_0), redis, "AllyDB, then redis-server");
+    }
+    assert_eq!(allydb_seen, redis_seen, "MONITOR: AllyDB, then redis-server");
+}
+
+/// The crate's async MONITOR stream: each line decoded as a `String`.
+#[test]
+fn redis_rs_async_monitor() {
+    let runtime = runtime();
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let client = client(server.port, false);
+        runtime.block_on(async {
+            let mut monitor = client.get_async_monitor().await.unwrap();
+            let mut lines = monitor.on_message::<String>();
+            let mut con = client.get_multiplexed_async_connection().await.unwrap();
+            let _: () = con.set("watched key", "a \"quoted\" value").await.unwrap();
+            let mut commands = Vec::new();
+            loop {
+                let line = tokio::time::timeout(HANG_GUARD, lines.next()).await.unwrap().unwrap();
+                let arguments = line.split_once("] ").map(|(_, a)| a.to_string()).unwrap_or(line);
+                if arguments.starts_with("\"set\"") || arguments.starts_with("\"SET\"") {
+                    commands.push(arguments);
+                    break;
+                }
+                commands.push(arguments);
+            }
+            assert_eq!(
+                commands.last().map(String::as_str),
+                Some(r#""SET" "watched key" "a \"quoted\" value""#),
+                "{}: {commands:?}",
+                kind.name()
+            );
+        });
+    }
+}

@@ -718,7 +718,9 @@ fn reply_values(con: &mut redis::Connection, commands: &[&[&str]]) -> Vec<String
             let reply = redis::cmd(name).arg(arguments).query::<Value>(con);
             let shown = match reply {
                 Ok(value) => format!("{:?}", normalised(value, UNORDERED.contains(name))),
-                Err(error) => format!("error {:?} {:?} {:?}", error.kind(), error.code(), error.detail()),
+                Err(error) => {
+                    format!("error {:?} {:?} {:?}", error.kind(), error.code(), error.detail())
+                }
             };
             format!("{} -> {shown}", words.join(" "))
         })
@@ -801,7 +803,12 @@ fn redis_rs_reply_values_match() {
             traces.push(reply_values(&mut con, VALUE_COMMANDS));
         }
         for (allydb, redis) in traces[0].iter().zip(&traces[1]) {
-            assert_eq!(allydb, redis, "RESP{}: AllyDB, then redis-server", if resp3 { 3 } else { 2 });
+            assert_eq!(
+                allydb,
+                redis,
+                "RESP{}: AllyDB, then redis-server",
+                if resp3 { 3 } else { 2 }
+            );
         }
         assert_eq!(traces[0].len(), VALUE_COMMANDS.len());
     }
@@ -828,7 +835,8 @@ fn connect_and_echo(runtime: &tokio::runtime::Runtime, url: &str) -> String {
     let tokio = runtime.block_on(async {
         match client.get_multiplexed_async_connection().await {
             Err(error) => format!("connect failed: {}", describe(&error)),
-            Ok(mut con) => match redis::cmd("ECHO").arg("in").query_async::<String>(&mut con).await {
+            Ok(mut con) => match redis::cmd("ECHO").arg("in").query_async::<String>(&mut con).await
+            {
                 Ok(reply) => format!("echo {reply}"),
                 Err(error) => format!("echo failed: {}", describe(&error)),
             },
@@ -853,7 +861,8 @@ fn redis_rs_authentication() {
             for credentials in ["", ":wrong@", ":s3cret@", "default:s3cret@"] {
                 let url = format!("redis://{credentials}127.0.0.1:{}/{query}", server.port);
                 let outcome = connect_and_echo(&runtime, &url);
-                outcomes.push(format!("{credentials} RESP{}: {outcome}", if resp3 { 3 } else { 2 }));
+                outcomes
+                    .push(format!("{credentials} RESP{}: {outcome}", if resp3 { 3 } else { 2 }));
             }
         }
         // A connection authenticated before the password was set stays so, as in Redis.
@@ -869,12 +878,24 @@ fn redis_rs_authentication() {
         Some(\"invalid username-password pair or user is disabled.\")";
     // Over RESP2 the crate replaces the server's WRONGPASS with its own error, no detail.
     let auth_failed = "AuthenticationFailed None None";
-    assert!(redis_outcomes[0].contains("echo failed: Extension Some(\"NOAUTH\")"), "{redis_outcomes:?}");
-    assert!(redis_outcomes[1].contains(&format!("connect failed: {auth_failed}")), "{redis_outcomes:?}");
+    assert!(
+        redis_outcomes[0].contains("echo failed: Extension Some(\"NOAUTH\")"),
+        "{redis_outcomes:?}"
+    );
+    assert!(
+        redis_outcomes[1].contains(&format!("connect failed: {auth_failed}")),
+        "{redis_outcomes:?}"
+    );
     assert!(redis_outcomes[2].ends_with("sync: echo in; tokio: echo in"), "{redis_outcomes:?}");
     assert!(redis_outcomes[3].ends_with("sync: echo in; tokio: echo in"), "{redis_outcomes:?}");
-    assert!(redis_outcomes[4].contains("connect failed: Extension Some(\"NOAUTH\")"), "{redis_outcomes:?}");
-    assert!(redis_outcomes[5].contains(&format!("connect failed: {wrongpass}")), "{redis_outcomes:?}");
+    assert!(
+        redis_outcomes[4].contains("connect failed: Extension Some(\"NOAUTH\")"),
+        "{redis_outcomes:?}"
+    );
+    assert!(
+        redis_outcomes[5].contains(&format!("connect failed: {wrongpass}")),
+        "{redis_outcomes:?}"
+    );
     assert!(redis_outcomes[6].ends_with("sync: echo in; tokio: echo in"), "{redis_outcomes:?}");
     assert!(redis_seen.contains(&"\"AUTH\" \"(redacted)\"".to_string()), "{redis_seen:?}");
     let (_, allydb_outcomes, allydb_seen) = &results[0];
@@ -918,5 +939,75 @@ fn redis_rs_async_monitor() {
                 kind.name()
             );
         });
+    }
+}
+
+// ----------------------------------------------------------------------------------------
+// The crate's client-side cache (`cache-aio`, RESP3 only): CLIENT TRACKING turned on by the
+// crate in its connect pipeline, hits served locally, invalidation pushes evicting entries.
+
+#[test]
+fn redis_rs_client_side_caching() {
+    let runtime = runtime();
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let client = client(server.port, true);
+        let mut monitor = common::RawClient::connect(server.port);
+        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+        runtime.block_on(async {
+            let config =
+                AsyncConnectionConfig::new().set_cache_config(redis::caching::CacheConfig::new());
+            let mut cached =
+                client.get_multiplexed_async_connection_with_config(&config).await.unwrap();
+            let mut writer = client.get_multiplexed_async_connection().await.unwrap();
+            let _: () = writer.set("cached", "1").await.unwrap();
+            assert_eq!(cached.get::<_, String>("cached").await.unwrap(), "1");
+            assert_eq!(cached.get::<_, String>("cached").await.unwrap(), "1");
+            let statistics = cached.get_cache_statistics().unwrap();
+            assert_eq!((statistics.hit, statistics.miss), (1, 1), "{}", kind.name());
+            let _: () = writer.set("cached", "2").await.unwrap();
+            // The invalidation push travels on its own; the next reads see the new value
+            // once it has arrived (bounded, not timed: the push normally takes microseconds).
+            let mut reads = 0;
+            loop {
+                let value: String = cached.get("cached").await.unwrap();
+                if value == "2" {
+                    break;
+                }
+                reads += 1;
+                assert!(reads < 200, "{}: no invalidation reached the cache", kind.name());
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            let statistics = cached.get_cache_statistics().unwrap();
+            assert_eq!(statistics.invalidate, 1, "{}", kind.name());
+            let _: () = cached.set("cached", "3").await.unwrap();
+            let _: () =
+                redis::cmd("ECHO").arg("caching-done").query_async(&mut writer).await.unwrap();
+        });
+        // The crate turns tracking on while connecting, and reads a missing key's PTTL in
+        // the same pipeline as the GET (the entry's lifetime); a hit sends nothing.
+        let seen = monitored_until(&mut monitor, "\"ECHO\" \"caching-done\"");
+        let setinfo = if kind == Kind::AllyDb {
+            vec![
+                r#""CLIENT" "SETINFO" "LIB-NAME" "redis-rs""#,
+                r#""CLIENT" "SETINFO" "LIB-VER" "1.8.1""#,
+            ]
+        } else {
+            Vec::new()
+        };
+        let mut expected = vec![r#""HELLO" "3""#, r#""CLIENT" "TRACKING" "ON""#];
+        expected.extend(&setinfo);
+        expected.push(r#""HELLO" "3""#);
+        expected.extend(&setinfo);
+        expected.extend([
+            r#""SET" "cached" "1""#,
+            r#""PTTL" "cached""#,
+            r#""GET" "cached""#,
+            r#""SET" "cached" "2""#,
+            r#""PTTL" "cached""#,
+            r#""GET" "cached""#,
+            r#""SET" "cached" "3""#,
+        ]);
+        assert_eq!(seen, expected, "{}", kind.name());
     }
 }

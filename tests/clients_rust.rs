@@ -89,7 +89,7 @@ fn sync_strings(con: &mut redis::Connection) {
     assert!(con.expire::<_, bool>("s:name", 1000).unwrap());
     // An expiry observed: a 100 ms key is gone once it has passed.
     let _: () = con.pset_ex("s:short", "v", 100).unwrap();
-    assert_eq!(con.exists::<_, bool>("s:short").unwrap(), true);
+    assert!(con.exists::<_, bool>("s:short").unwrap());
     std::thread::sleep(Duration::from_millis(150));
     assert_eq!(con.get::<_, Option<String>>("s:short").unwrap(), None);
     assert_eq!(con.incr::<_, _, i64>("s:counter", 5).unwrap(), 5);

@@ -946,6 +946,26 @@ fn redis_rs_async_monitor() {
 // The crate's client-side cache (`cache-aio`, RESP3 only): CLIENT TRACKING turned on by the
 // crate in its connect pipeline, hits served locally, invalidation pushes evicting entries.
 
+/// Reads `key` through the cache until it gives `wanted`: the invalidation push travels on
+/// its own, and until it has arrived the cache answers with the old value (bounded, not
+/// timed: the push normally takes microseconds). Each hit sends nothing; the one miss after
+/// the invalidation sends PTTL and GET.
+async fn read_until(
+    cached: &mut MultiplexedConnection,
+    key: &str,
+    wanted: Option<&str>,
+    kind: Kind,
+) {
+    for _read in 0..200 {
+        let value: Option<String> = cached.get(key).await.unwrap();
+        if value.as_deref() == wanted {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("{}: no invalidation of {key} reached the cache", kind.name());
+}
+
 #[test]
 fn redis_rs_client_side_caching() {
     let runtime = runtime();
@@ -965,22 +985,17 @@ fn redis_rs_client_side_caching() {
             assert_eq!(cached.get::<_, String>("cached").await.unwrap(), "1");
             let statistics = cached.get_cache_statistics().unwrap();
             assert_eq!((statistics.hit, statistics.miss), (1, 1), "{}", kind.name());
+            // Another client's write: one invalidation push for the key.
             let _: () = writer.set("cached", "2").await.unwrap();
-            // The invalidation push travels on its own; the next reads see the new value
-            // once it has arrived (bounded, not timed: the push normally takes microseconds).
-            let mut reads = 0;
-            loop {
-                let value: String = cached.get("cached").await.unwrap();
-                if value == "2" {
-                    break;
-                }
-                reads += 1;
-                assert!(reads < 200, "{}: no invalidation reached the cache", kind.name());
-                tokio::time::sleep(Duration::from_millis(10)).await;
-            }
+            read_until(&mut cached, "cached", Some("2"), kind).await;
             let statistics = cached.get_cache_statistics().unwrap();
             assert_eq!(statistics.invalidate, 1, "{}", kind.name());
+            // Its own write invalidates too (tracking without NOLOOP).
             let _: () = cached.set("cached", "3").await.unwrap();
+            read_until(&mut cached, "cached", Some("3"), kind).await;
+            // FLUSHALL: one invalidation with a null instead of keys empties the whole cache.
+            let _: () = redis::cmd("FLUSHALL").query_async(&mut writer).await.unwrap();
+            read_until(&mut cached, "cached", None, kind).await;
             let _: () =
                 redis::cmd("ECHO").arg("caching-done").query_async(&mut writer).await.unwrap();
         });
@@ -999,15 +1014,15 @@ fn redis_rs_client_side_caching() {
         expected.extend(&setinfo);
         expected.push(r#""HELLO" "3""#);
         expected.extend(&setinfo);
-        expected.extend([
-            r#""SET" "cached" "1""#,
-            r#""PTTL" "cached""#,
-            r#""GET" "cached""#,
-            r#""SET" "cached" "2""#,
-            r#""PTTL" "cached""#,
-            r#""GET" "cached""#,
-            r#""SET" "cached" "3""#,
-        ]);
+        let miss = [r#""PTTL" "cached""#, r#""GET" "cached""#];
+        expected.push(r#""SET" "cached" "1""#);
+        expected.extend(miss);
+        expected.push(r#""SET" "cached" "2""#);
+        expected.extend(miss);
+        expected.push(r#""SET" "cached" "3""#);
+        expected.extend(miss);
+        expected.push(r#""FLUSHALL""#);
+        expected.extend(miss);
         assert_eq!(seen, expected, "{}", kind.name());
     }
 }

@@ -3,7 +3,9 @@
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
 # redis-tools, redis-server for side-by-side checks, nutcracker (twemproxy) for the sharding
 # test, redis-py in a private virtualenv), then runs every test of the workspace. Extra
-# arguments go to `cargo test`.
+# arguments go to `cargo test`. The Rust `redis` crate of the client matrix
+# (tests/clients_rust.rs) needs no step here: it is a dev-dependency pinned in Cargo.toml,
+# fetched and built by cargo into target/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

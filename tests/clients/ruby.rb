@@ -224,6 +224,16 @@ def pipelines_and_transactions(r)
   end
   check("pipelined error text", e.message, "ERR value is not an integer or out of range")
   check("pipeline went on", r.get("t:after"), "1")
+  # Sidekiq's shape: a transaction inside a pipeline, in one round trip.
+  replies = r.pipelined do |pipeline|
+    pipeline.multi do |tx|
+      tx.incr("t:n")
+      tx.lpush("t:jobs", "j1")
+    end
+    pipeline.llen("t:jobs")
+  end
+  # redis-rb 4 returns every reply of the round trip, MULTI and QUEUED included.
+  check("multi inside pipelined", replies, ["OK", "QUEUED", "QUEUED", [1, 1], 1])
   other.close
 end
 
@@ -363,6 +373,32 @@ def info_and_client(r)
   check("id", r.id, "redis://#{HOST}:#{PORT}/0")
 end
 
+def monitor(r)
+  watcher = connect
+  lines = Queue.new
+  thread = Thread.new do
+    watcher.monitor do |line|
+      lines << line
+      break if line.end_with?('"echo" "monitor-done"')
+    end
+  end
+  # MONITOR's client is flagged O; CLIENT is an admin command, which MONITOR leaves out.
+  wait_until("monitor listed") { r.client(:list).any? { |c| c["flags"] == "O" && c["cmd"] == "monitor" } }
+  r.set("m:key", "v v")
+  r.echo("monitor-done")
+  raise "the monitor thread did not finish" unless thread.join(10)
+
+  seen = []
+  seen << lines.pop until lines.empty?
+  check("monitor reply", seen.first, "OK")
+  prefix = /\A\d+\.\d{6} \[0 127\.0\.0\.1:\d+\] /
+  raise "monitor lines #{seen}" unless seen.drop(1).all? { |line| line =~ prefix }
+
+  check("monitor lines", seen.drop(1).map { |line| line.sub(prefix, "") },
+        ['"set" "m:key" "v v"', '"echo" "monitor-done"'])
+  watcher.close
+end
+
 def errors(r)
   r.set("e:str", "x")
   e = raises("lpush on a string", Redis::CommandError) { r.lpush("e:str", "y") }
@@ -421,7 +457,7 @@ end
 $stdout.sync = true
 r = connect
 %i[strings_with_expiry lists hashes sets sorted_sets pipelines_and_transactions pubsub
-   scan_iteration info_and_client errors url_and_database reconnect_after_restart].each do |step|
+   scan_iteration info_and_client monitor errors url_and_database reconnect_after_restart].each do |step|
   send(step, r)
   puts "#{step}: ok"
 end

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, on a fresh machine with only a Rust toolchain:
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
-# redis-tools, redis-server for side-by-side checks, redis-rb from Debian's ruby-redis,
-# redis-py in a private virtualenv), then
+# redis-tools, redis-server for side-by-side checks, redis-rb and phpredis from Debian's
+# ruby-redis and php-redis, redis-py in a private virtualenv), then
 # runs every test of the workspace. Extra arguments go to `cargo test`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -14,8 +14,14 @@ command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # redis-rb for the client matrix, at Debian bookworm's version (it pulls in ruby); apt-get
 # refuses the pin where that version is not available rather than test another one.
 RUBY_REDIS_VERSION=4.8.0-1
-[ "$(dpkg-query -W -f='${Status} ${Version}' ruby-redis 2>/dev/null)" = \
-  "install ok installed $RUBY_REDIS_VERSION" ] || missing+=("ruby-redis=$RUBY_REDIS_VERSION")
+PHP_REDIS_VERSION=5.3.7+4.3.0-3
+is_installed() { # is_installed PACKAGE VERSION
+  [ "$(dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null)" = "install ok installed $2" ]
+}
+is_installed ruby-redis "$RUBY_REDIS_VERSION" || missing+=("ruby-redis=$RUBY_REDIS_VERSION")
+# phpredis the same way, and the PHP interpreter that runs it.
+is_installed php-redis "$PHP_REDIS_VERSION" || missing+=("php-redis=$PHP_REDIS_VERSION")
+command -v php >/dev/null 2>&1 || missing+=(php-cli)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

@@ -5,7 +5,8 @@
 //! checks the library's reconnect. `scripts/test.sh` installs the clients at pinned
 //! versions: redis-py without hiredis in `ALLYDB_TEST_PYTHON`, with it in
 //! `ALLYDB_TEST_PYTHON_HIREDIS`; redis-rb from Debian's ruby-redis, run by `ALLYDB_TEST_RUBY`
-//! (default `ruby`).
+//! (default `ruby`); phpredis from Debian's php-redis, run by `ALLYDB_TEST_PHP` (default
+//! `php`).
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -80,6 +81,28 @@ fn redis_rb(port: u16) -> Program {
         final_line_contains: format!(
             "redis-rb {REDIS_RB_VERSION} driver=Redis::Connection::Ruby: ok"
         ),
+    }
+}
+
+/// PHP's command-line interpreter with Debian's php-redis (phpredis) loaded.
+fn php() -> String {
+    std::env::var("ALLYDB_TEST_PHP").unwrap_or_else(|_| "php".to_string())
+}
+
+/// phpredis's version in Debian bookworm's php-redis, which scripts/test.sh installs.
+const PHPREDIS_VERSION: &str = "5.3.7";
+
+/// phpredis 5 has no RESP3: one program, no variants.
+fn phpredis_program(port: u16) -> Program {
+    let mut command = Command::new(php());
+    command
+        .arg(format!("{}/tests/clients/php.php", env!("CARGO_MANIFEST_DIR")))
+        .args(["127.0.0.1", &port.to_string()]);
+    Program {
+        command,
+        label: "php.php".to_string(),
+        // The program names the extension version it really loaded.
+        final_line_contains: format!("phpredis {PHPREDIS_VERSION} php "),
     }
 }
 
@@ -260,15 +283,15 @@ fn ruby_redis() {
     both(redis_rb);
 }
 
-/// Reads MONITOR lines up to the client's `ECHO <marker>` and returns the arguments of the
-/// commands before it (`+<time> [<db> <address>] <arguments>`: the arguments only).
-fn monitored_until_echo(monitor: &mut common::RawClient, marker: &str) -> Vec<String> {
+/// Reads MONITOR lines up to the one whose arguments are `last` and returns the arguments of
+/// the commands before it (`+<time> [<db> <address>] <arguments>`: the arguments only).
+fn monitored_until(monitor: &mut common::RawClient, last: &str) -> Vec<String> {
     let mut seen = Vec::new();
     loop {
         let line = monitor.read_reply();
         let arguments = line.split_once("] ").map_or(line.as_str(), |(_, a)| a);
         let arguments = arguments.trim_end().to_string();
-        if arguments == format!("\"echo\" \"{marker}\"") {
+        if arguments == last {
             return seen;
         }
         seen.push(arguments);
@@ -314,7 +337,50 @@ fn ruby_redis_connect_handshake() {
                 .output()
                 .expect("run ruby");
             assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            let seen = monitored_until_echo(&mut monitor, case);
+            let seen = monitored_until(&mut monitor, &format!("\"echo\" \"{case}\""));
+            assert_eq!(seen, expected, "{} {case}", kind.name());
+        }
+    }
+}
+
+#[test]
+fn phpredis() {
+    both(phpredis_program);
+}
+
+/// What phpredis sends by itself on a new connection (docs/CLIENTS.md records it), seen by
+/// MONITOR: nothing for `connect` or `pconnect` (no HELLO, no CLIENT SETINFO: phpredis 5 speaks
+/// RESP2 only), `AUTH` with its argument redacted by the server when the connection's context
+/// carries `auth`.
+#[test]
+fn phpredis_connect_handshake() {
+    let script = "$port = (int)$argv[1];\n\
+        $r = new Redis();\n\
+        switch ($argv[2]) {\n\
+        case 'connect': $r->connect('127.0.0.1', $port); break;\n\
+        case 'pconnect': $r->pconnect('127.0.0.1', $port); break;\n\
+        case 'auth': $r->connect('127.0.0.1', $port, 0, null, 0, 0, ['auth' => ['secret']]); break;\n\
+        }\n\
+        if ($r->echo($argv[2]) !== $argv[2]) { exit(1); }\n";
+    let cases: [(&str, &[&str]); 3] =
+        [("connect", &[]), ("pconnect", &[]), ("auth", &["\"AUTH\" \"(redacted)\""])];
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut monitor = common::RawClient::connect(server.port);
+        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+        for (case, expected) in cases {
+            if case == "auth" {
+                // As in ruby_redis_connect_handshake: the monitor stays authenticated.
+                let mut admin = common::RawClient::connect(server.port);
+                assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "secret"]), common::OK);
+            }
+            let output = Command::new(php())
+                .args(["-r", script, &server.port.to_string(), case])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run php");
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            let seen = monitored_until(&mut monitor, &format!("\"ECHO\" \"{case}\""));
             assert_eq!(seen, expected, "{} {case}", kind.name());
         }
     }

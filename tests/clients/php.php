@@ -278,6 +278,49 @@ function errors(Redis $r): void
     check('after errors', $r->get('e:str'), 'x');
 }
 
+// PHP's own session storage through the extension's `redis` save handler (database 3, a key
+// prefix), and the serializers and key prefix applications set with setOption().
+function sessions_and_options(Redis $r): void
+{
+    global $host, $port;
+    ini_set('session.save_handler', 'redis');
+    ini_set('session.save_path', "tcp://$host:$port?database=3&prefix=SESS:");
+    ini_set('session.use_cookies', '0');
+    ini_set('session.cache_limiter', '');
+    ini_set('session.gc_maxlifetime', '600');
+    session_id('session1');
+    check('session_start', session_start(), true);
+    $_SESSION['user'] = 'ada';
+    check('session_write_close', session_write_close(), true);
+    $db3 = connect();
+    check('select 3', $db3->select(3), true);
+    check('session stored', $db3->get('SESS:session1'), 'user|s:3:"ada";');
+    check('session ttl', $db3->ttl('SESS:session1'), 600);
+    $_SESSION = [];
+    session_id('session1');
+    check('session_start again', session_start(), true);
+    check('session read', $_SESSION, ['user' => 'ada']);
+    check('session_destroy', session_destroy(), true);
+    check('session deleted', $db3->exists('SESS:session1'), 0);
+    $value = ['a' => 1, 'b' => [1.5, true, null]];
+    foreach (['php' => Redis::SERIALIZER_PHP, 'igbinary' => Redis::SERIALIZER_IGBINARY, 'json' => Redis::SERIALIZER_JSON] as $name => $serializer) {
+        check("serializer $name", $db3->setOption(Redis::OPT_SERIALIZER, $serializer), true);
+        check("set $name", $db3->set("o:$name", $value), true);
+        check("get $name", $db3->get("o:$name"), $value);
+        check("hash $name", [$db3->hSet('o:h', $name, $value), $db3->hGet('o:h', $name)], [1, $value]);
+    }
+    $db3->setOption(Redis::OPT_SERIALIZER, Redis::SERIALIZER_NONE);
+    check('stored as PHP serializes', $db3->get('o:php'), serialize($value));
+    check('stored as JSON', $db3->get('o:json'), json_encode($value));
+    $db3->setOption(Redis::OPT_PREFIX, 'app:');
+    check('prefixed set', $db3->set('k', 'v'), true);
+    check('prefixed mGet', $db3->mGet(['k', 'missing']), ['v', false]);
+    $db3->setOption(Redis::OPT_PREFIX, '');
+    check('prefix applied', $db3->get('app:k'), 'v');
+    check('flushDB', $db3->flushDB(), true);
+    $db3->close();
+}
+
 function reconnect_after_restart(Redis $r): void
 {
     $r->set('restart:key', 'kept');
@@ -294,7 +337,8 @@ function reconnect_after_restart(Redis $r): void
 }
 
 $r = connect();
-foreach (['strings_with_expiry', 'collections', 'pipelines_and_transactions', 'pubsub', 'scan_iteration', 'info_and_client', 'errors', 'reconnect_after_restart'] as $step) {
+// Sessions first: PHP starts a session only before the program's first output.
+foreach (['sessions_and_options', 'strings_with_expiry', 'collections', 'pipelines_and_transactions', 'pubsub', 'scan_iteration', 'info_and_client', 'errors', 'reconnect_after_restart'] as $step) {
     $step($r);
     echo "$step: ok\n";
 }

@@ -135,6 +135,15 @@ function collections(Redis $r): void
 function pipelines_and_transactions(Redis $r): void
 {
     check('pipeline', $r->pipeline()->set('p:1', 'a')->get('p:1')->incr('p:2')->lPush('p:l', 'x')->exec(), [true, 'a', 1, 1]);
+    // A long pipeline and a large binary value: the server reads and answers in pieces.
+    $big = str_repeat(implode('', array_map('chr', range(0, 255))), 4096);
+    $pipeline = $r->pipeline();
+    for ($i = 0; $i < 1000; $i++) {
+        $pipeline->rPush('p:long', (string)$i);
+    }
+    $replies = $pipeline->set('p:big', $big)->get('p:big')->exec();
+    check('long pipeline', array_slice($replies, 0, 1000), range(1, 1000));
+    check('large value', [$replies[1000], $replies[1001] === $big, strlen($replies[1001])], [true, true, 1 << 20]);
     check('multi', $r->multi()->set('t:1', 'a')->incr('t:2')->get('t:1')->exec(), [true, 1, 'a']);
     // The optimistic-locking idiom: WATCH, read, MULTI, write, EXEC.
     $r->watch('t:2');

@@ -175,6 +175,16 @@ def pipelines_and_transactions(r)
   end
   check("pipelined", replies, ["OK", "a", 1, 1, 1, true, true])
   check("pipelined futures", futures.map(&:value), ["a", 1])
+  # A long pipeline and a large binary value: the server reads and answers in pieces.
+  big = (0..255).map(&:chr).join.b * 4096
+  replies = r.pipelined do |pipeline|
+    1000.times { |i| pipeline.rpush("p:long", i.to_s) }
+    pipeline.set("p:big", big)
+    pipeline.get("p:big")
+  end
+  check("long pipeline", replies.first(1000), (1..1000).to_a)
+  # The gem tags every reply with the default external encoding (UTF-8): compare the bytes.
+  check("large value", [replies[1000], replies[1001].b == big, replies[1001].bytesize], ["OK", true, 1 << 20])
   check("multi", r.multi { |tx| tx.set("t:1", "a"); tx.incr("t:2"); tx.get("t:1") }, ["OK", 1, "a"])
   # The optimistic-locking idiom redis-rb documents: watch with a block, read, multi.
   result = r.watch("t:2") do |rd|

@@ -458,7 +458,9 @@ def reconnect_after_restart(r)
   # Without reconnection the closed socket is the library's ConnectionError.
   strict = connect(reconnect_attempts: 0)
   check("strict client", strict.ping, "PONG")
-  check("client kill", r.client(:kill, "ID", strict.client(:id).to_s), 1)
+  strict_id = strict.client(:id).to_s
+  check("client kill", r.client(:kill, "ID", strict_id), 1)
+  wait_until("killed client gone") { r.client(:list).none? { |c| c["id"] == strict_id } }
   raises("no reconnection", Redis::ConnectionError) { strict.ping }
   check("strict client reconnects on its next call", strict.ping, "PONG")
   patient.close

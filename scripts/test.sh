@@ -2,10 +2,10 @@
 # The whole test suite, on a fresh machine with only a Rust toolchain:
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
 # redis-tools, redis-server for side-by-side checks, nutcracker (twemproxy) for the sharding
-# test, redis-py in a private virtualenv), then runs every test of the workspace. Extra
-# arguments go to `cargo test`. The Rust `redis` crate of the client matrix
-# (tests/clients_rust.rs) needs no step here: it is a dev-dependency pinned in Cargo.toml,
-# fetched and built by cargo into target/.
+# test, redis-rb and phpredis from Debian's ruby-redis and php-redis, redis-py in a private
+# virtualenv), then runs every test of the workspace. Extra arguments go to `cargo test`.
+# The Rust `redis` crate of the client matrix (tests/clients_rust.rs) needs no step here: it
+# is a dev-dependency pinned in Cargo.toml, fetched and built by cargo into target/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,6 +15,17 @@ command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # twemproxy for tests/twemproxy.rs; Debian installs it in /usr/sbin.
 command -v nutcracker >/dev/null 2>&1 || [ -x /usr/sbin/nutcracker ] || missing+=(nutcracker)
+# redis-rb for the client matrix, at Debian bookworm's version (it pulls in ruby); apt-get
+# refuses the pin where that version is not available rather than test another one.
+RUBY_REDIS_VERSION=4.8.0-1
+PHP_REDIS_VERSION=5.3.7+4.3.0-3
+is_installed() { # is_installed PACKAGE VERSION
+  [ "$(dpkg-query -W -f='${Status} ${Version}' "$1" 2>/dev/null)" = "install ok installed $2" ]
+}
+is_installed ruby-redis "$RUBY_REDIS_VERSION" || missing+=("ruby-redis=$RUBY_REDIS_VERSION")
+# phpredis the same way, and the PHP interpreter that runs it.
+is_installed php-redis "$PHP_REDIS_VERSION" || missing+=("php-redis=$PHP_REDIS_VERSION")
+command -v php >/dev/null 2>&1 || missing+=(php-cli)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

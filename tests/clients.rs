@@ -4,7 +4,9 @@
 //! restarts that server on the same port and data directory and writes GO, so the program
 //! checks the library's reconnect. `scripts/test.sh` installs the clients at pinned
 //! versions: redis-py without hiredis in `ALLYDB_TEST_PYTHON`, with it in
-//! `ALLYDB_TEST_PYTHON_HIREDIS`.
+//! `ALLYDB_TEST_PYTHON_HIREDIS`; redis-rb from Debian's ruby-redis, run by `ALLYDB_TEST_RUBY`
+//! (default `ruby`); phpredis from Debian's php-redis, run by `ALLYDB_TEST_PHP` (default
+//! `php`).
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -40,6 +42,52 @@ fn redis_py(script: &str, protocol: u8, hiredis: bool, port: u16) -> Program {
         command,
         label: format!("{script} protocol={protocol} hiredis={hiredis}"),
         final_line_contains,
+    }
+}
+
+/// The Ruby interpreter with Debian's ruby-redis (redis-rb) installed.
+fn ruby() -> String {
+    std::env::var("ALLYDB_TEST_RUBY").unwrap_or_else(|_| "ruby".to_string())
+}
+
+/// redis-rb's version in Debian bookworm's ruby-redis, which scripts/test.sh installs.
+const REDIS_RB_VERSION: &str = "4.8.0";
+
+/// redis-rb has no RESP3 and one driver in Debian (pure Ruby): one program, no variants.
+fn redis_rb(port: u16) -> Program {
+    let mut command = Command::new(ruby());
+    command
+        .arg(format!("{}/tests/clients/ruby.rb", env!("CARGO_MANIFEST_DIR")))
+        .args(["127.0.0.1", &port.to_string()]);
+    Program {
+        command,
+        label: "ruby.rb".to_string(),
+        // The program names the version and driver it really loaded.
+        final_line_contains: format!(
+            "redis-rb {REDIS_RB_VERSION} driver=Redis::Connection::Ruby: ok"
+        ),
+    }
+}
+
+/// PHP's command-line interpreter with Debian's php-redis (phpredis) loaded.
+fn php() -> String {
+    std::env::var("ALLYDB_TEST_PHP").unwrap_or_else(|_| "php".to_string())
+}
+
+/// phpredis's version in Debian bookworm's php-redis, which scripts/test.sh installs.
+const PHPREDIS_VERSION: &str = "5.3.7";
+
+/// phpredis 5 has no RESP3: one program, no variants.
+fn phpredis_program(port: u16) -> Program {
+    let mut command = Command::new(php());
+    command
+        .arg(format!("{}/tests/clients/php.php", env!("CARGO_MANIFEST_DIR")))
+        .args(["127.0.0.1", &port.to_string()]);
+    Program {
+        command,
+        label: "php.php".to_string(),
+        // The program names the extension version it really loaded.
+        final_line_contains: format!("phpredis {PHPREDIS_VERSION} php "),
     }
 }
 
@@ -211,6 +259,114 @@ fn redis_py_connect_handshake() {
                 }
                 assert_eq!(seen, expected, "{} protocol {protocol} hiredis {hiredis}", kind.name());
             }
+        }
+    }
+}
+
+#[test]
+fn ruby_redis() {
+    both(redis_rb);
+}
+
+/// Reads MONITOR lines up to the one whose arguments are `last` and returns the arguments of
+/// the commands before it (`+<time> [<db> <address>] <arguments>`: the arguments only).
+fn monitored_until(monitor: &mut common::RawClient, last: &str) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        let line = monitor.read_reply();
+        let arguments = line.split_once("] ").map_or(line.as_str(), |(_, a)| a);
+        let arguments = arguments.trim_end().to_string();
+        if arguments == last {
+            return seen;
+        }
+        seen.push(arguments);
+    }
+}
+
+/// What redis-rb sends by itself on a new connection (docs/CLIENTS.md records it), seen by
+/// MONITOR, in lower case as the library writes command names: nothing with the defaults (no
+/// HELLO, no CLIENT SETINFO: redis-rb 4 speaks RESP2 only); `select` for a database other than
+/// 0 and `client setname` for an `id:`, in that order; `auth` first, its arguments redacted
+/// by the server, for a password (from the options or the URL).
+#[test]
+fn ruby_redis_connect_handshake() {
+    let script = "require 'redis'\n\
+        port = Integer(ARGV[0])\n\
+        case ARGV[1]\n\
+        when 'defaults' then r = Redis.new(host: '127.0.0.1', port: port)\n\
+        when 'db-and-id' then r = Redis.new(host: '127.0.0.1', port: port, db: 2, id: 'rb-app')\n\
+        when 'password' then r = Redis.new(host: '127.0.0.1', port: port, password: 'secret')\n\
+        when 'url' then r = Redis.new(url: \"redis://default:secret@127.0.0.1:#{port}/3\")\n\
+        end\n\
+        r.echo(ARGV[1])\n";
+    let cases: [(&str, &[&str]); 4] = [
+        ("defaults", &[]),
+        ("db-and-id", &["\"select\" \"2\"", "\"client\" \"setname\" \"rb-app\""]),
+        ("password", &["\"auth\" \"(redacted)\""]),
+        ("url", &["\"auth\" \"(redacted)\" \"(redacted)\"", "\"select\" \"3\""]),
+    ];
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut monitor = common::RawClient::connect(server.port);
+        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+        for (case, expected) in cases {
+            if case == "password" {
+                // The monitor stays authenticated; new connections now need the password.
+                // (CONFIG is an admin command: MONITOR does not show it.)
+                let mut admin = common::RawClient::connect(server.port);
+                assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "secret"]), common::OK);
+            }
+            let output = Command::new(ruby())
+                .args(["-e", script, &server.port.to_string(), case])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run ruby");
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            let seen = monitored_until(&mut monitor, &format!("\"echo\" \"{case}\""));
+            assert_eq!(seen, expected, "{} {case}", kind.name());
+        }
+    }
+}
+
+#[test]
+fn phpredis() {
+    both(phpredis_program);
+}
+
+/// What phpredis sends by itself on a new connection (docs/CLIENTS.md records it), seen by
+/// MONITOR: nothing for `connect` or `pconnect` (no HELLO, no CLIENT SETINFO: phpredis 5 speaks
+/// RESP2 only), `AUTH` with its argument redacted by the server when the connection's context
+/// carries `auth`.
+#[test]
+fn phpredis_connect_handshake() {
+    let script = "$port = (int)$argv[1];\n\
+        $r = new Redis();\n\
+        switch ($argv[2]) {\n\
+        case 'connect': $r->connect('127.0.0.1', $port); break;\n\
+        case 'pconnect': $r->pconnect('127.0.0.1', $port); break;\n\
+        case 'auth': $r->connect('127.0.0.1', $port, 0, null, 0, 0, ['auth' => ['secret']]); break;\n\
+        }\n\
+        if ($r->echo($argv[2]) !== $argv[2]) { exit(1); }\n";
+    let cases: [(&str, &[&str]); 3] =
+        [("connect", &[]), ("pconnect", &[]), ("auth", &["\"AUTH\" \"(redacted)\""])];
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut monitor = common::RawClient::connect(server.port);
+        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+        for (case, expected) in cases {
+            if case == "auth" {
+                // As in ruby_redis_connect_handshake: the monitor stays authenticated.
+                let mut admin = common::RawClient::connect(server.port);
+                assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "secret"]), common::OK);
+            }
+            let output = Command::new(php())
+                .args(["-r", script, &server.port.to_string(), case])
+                .stdin(Stdio::null())
+                .output()
+                .expect("run php");
+            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+            let seen = monitored_until(&mut monitor, &format!("\"ECHO\" \"{case}\""));
+            assert_eq!(seen, expected, "{} {case}", kind.name());
         }
     }
 }

@@ -356,6 +356,35 @@ async function errors(redis) {
   check('after errors', await redis.get('e:str'), 'x');
 }
 
+// Options users set: keyPrefix, enableAutoPipelining; and monitor(), whose parser reads
+// MONITOR's line format (time, arguments, source address, database).
+async function optionsAndMonitor(redis) {
+  const prefixed = await connect({ keyPrefix: 'app:' });
+  check('prefixed set', await prefixed.set('k', 'v'), 'OK');
+  check('seen unprefixed', await redis.get('app:k'), 'v');
+  check('prefixed multi', await prefixed.multi().incr('n').get('k').exec(), [[null, 1], [null, 'v']]);
+  check('prefix in transaction', await redis.get('app:n'), '1');
+  prefixed.disconnect();
+  const batched = await connect({ enableAutoPipelining: true });
+  check('auto-pipelined', await Promise.all(Array.from({ length: 20 }, (_, i) => batched.incr(`auto:${i % 2}`))),
+    Array.from({ length: 20 }, (_, i) => Math.floor(i / 2) + 1));
+  batched.disconnect();
+  const monitor = await redis.monitor();
+  const seen = [];
+  monitor.on('monitor', (time, args, source, database) => seen.push({ time, args, source, database }));
+  const watched = await connect({ db: 3 });
+  check('watched set', await watched.set('mon:key', 'two words'), 'OK');
+  await until('monitored', () => seen.some((entry) => entry.args[0] === 'set'));
+  const entry = seen.find((e) => e.args[0] === 'set');
+  check('monitor args', entry.args, ['set', 'mon:key', 'two words']);
+  check('monitor database', entry.database, '3');
+  assert.match(entry.time, /^\d+\.\d{6}$/, entry.time);
+  assert.match(entry.source, /^127\.0\.0\.1:\d+$/, entry.source);
+  monitor.disconnect();
+  check('flushdb 3', await watched.flushdb(), 'OK');
+  watched.disconnect();
+}
+
 async function readLine() {
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
@@ -403,7 +432,7 @@ async function reconnectAfterRestart(redis) {
 
 const redis = await connect();
 for (const step of [stringsWithExpiry, lists, hashes, sets, sortedSets, pipelinesAndTransactions,
-  pubsub, scanIteration, infoAndClient, errors, reconnectAfterRestart]) {
+  pubsub, scanIteration, infoAndClient, errors, optionsAndMonitor, reconnectAfterRestart]) {
   await step(redis);
   console.log(`${step.name}: ok`);
 }

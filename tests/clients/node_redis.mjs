@@ -14,7 +14,9 @@ import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 
 const require = createRequire(`${process.env.ALLYDB_TEST_NODE_CLIENTS}/package.json`);
-const { createClient, ErrorReply, MultiErrorReply, WatchError } = require('redis');
+const {
+  createClient, createClientPool, ErrorReply, MultiErrorReply, WatchError,
+} = require('redis');
 const libraryVersion = require('redis/package.json').version;
 
 const [host, portText, protocolText] = process.argv.slice(2);
@@ -359,6 +361,36 @@ async function errors(client) {
   check('after errors', await client.get('e:str'), 'x');
 }
 
+// Two features users reach for: a pool (blocking commands on their own connections), and,
+// over RESP3, client-side caching (CLIENT TRACKING ON, invalidated by the server's pushes).
+async function poolAndCache(client) {
+  const pool = createClientPool({ url, RESP: protocol }, { minimum: 1, maximum: 2 });
+  pool.on('error', (error) => reportedErrors.push(error));
+  await pool.connect();
+  const served = pool.blPop('pool:l', 10);
+  await until('pool client blocked', async () => /^blocked_clients:1\r?$/m.test(await client.info('clients')));
+  check('pool set while blocked', await pool.set('pool:k', 'v'), 'OK');
+  check('push to blocked', await client.rPush('pool:l', 'x'), 1);
+  check('pool blPop', await served, { key: 'pool:l', element: 'x' });
+  check('pool multi', await pool.multi().incr('pool:n').incr('pool:n').exec(), [1, 2]);
+  await pool.close();
+  if (protocol !== 3) return;
+  const cached = await connect({ clientSideCache: { ttl: 0, maxEntries: 0, evictPolicy: 'LRU' } });
+  const cache = cached.clientSideCache;
+  check('cache miss', await cached.get('s:plain'), 'w');
+  check('cache hit', await cached.get('s:plain'), 'w');
+  check('cache stats', [cache.stats().hitCount, cache.stats().missCount], [1, 1]);
+  check('tracking on', (await cached.sendCommand(['CLIENT', 'TRACKINGINFO'])).flags, ['on']);
+  // Another client's write makes the server push an invalidation for the key.
+  check('write elsewhere', await client.set('s:plain', 'changed'), 'OK');
+  await until('invalidated', async () => (await cached.get('s:plain')) === 'changed');
+  check('hSet elsewhere', await client.hSet('h', 'f2', '3'), 0);
+  check('cached hGetAll', await cached.hGetAll('h'), { f2: '3' });
+  check('hSet again elsewhere', await client.hSet('h', 'f2', '4'), 0);
+  await until('hash invalidated', async () => (await cached.hGetAll('h')).f2 === '4');
+  cached.destroy();
+}
+
 async function readLine() {
   const lines = createInterface({ input: process.stdin });
   for await (const line of lines) {
@@ -402,7 +434,7 @@ async function reconnectAfterRestart(client) {
 
 const client = await connect();
 for (const step of [stringsWithExpiry, lists, hashes, sets, sortedSets, pipelinesAndTransactions,
-  pubsub, scanIteration, infoAndClient, errors, reconnectAfterRestart]) {
+  pubsub, scanIteration, infoAndClient, errors, poolAndCache, reconnectAfterRestart]) {
   await step(client);
   console.log(`${step.name}: ok`);
 }

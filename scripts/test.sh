@@ -43,8 +43,9 @@ export ALLYDB_TEST_PYTHON="$PWD/target/test-venv/bin/python"
 export ALLYDB_TEST_PYTHON_HIREDIS="$PWD/target/test-venv-hiredis/bin/python"
 
 # node-redis and ioredis, at the exact versions of tests/clients/node/package-lock.json, in
-# target/node-clients (never the source tree): `npm ci` runs only when a pinned version is
-# not the one installed there. Both libraries need Node.js 20 or later (the machine's).
+# target/node-clients (never the source tree): `npm ci` runs only when the lock file changed
+# since the last install there or a pinned version is not the one installed. Both libraries
+# need Node.js 20 or later (the machine's).
 node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
 if [ "$node_major" -lt 20 ]; then
   echo "the client matrix needs Node.js 20 or later with npm (found: ${node_major})" >&2
@@ -61,9 +62,11 @@ node_versions_installed() { # every dependency of package.json at its pinned ver
     }') 2>/dev/null
 }
 mkdir -p "$node_clients"
-cp tests/clients/node/package.json tests/clients/node/package-lock.json "$node_clients/"
-if ! node_versions_installed; then
+if ! cmp -s tests/clients/node/package-lock.json "$node_clients/installed-lock.json" ||
+  ! node_versions_installed; then
+  cp tests/clients/node/package.json tests/clients/node/package-lock.json "$node_clients/"
   (cd "$node_clients" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp tests/clients/node/package-lock.json "$node_clients/installed-lock.json"
 fi
 export ALLYDB_TEST_NODE_CLIENTS="$PWD/$node_clients"
 

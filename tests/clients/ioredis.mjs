@@ -315,6 +315,7 @@ async function infoAndClient(redis) {
   const [seconds, micros] = await redis.time();
   assert.ok(Math.abs(Number(seconds) - Date.now() / 1000) < 60, seconds);
   assert.ok(Number(micros) >= 0 && Number(micros) < 1_000_000, micros);
+  check('role', await redis.role(), ['master', 0, []]);
   check('ping', await redis.ping(), 'PONG');
   check('echo', await redis.echo('hi'), 'hi');
   assert.ok((await redis.command('COUNT')) > 100);

@@ -321,6 +321,8 @@ async function infoAndClient(client) {
   const [seconds, micros] = await client.time();
   assert.ok(Math.abs(Number(seconds) - Date.now() / 1000) < 60, seconds);
   assert.ok(Number(micros) >= 0 && Number(micros) < 1_000_000, micros);
+  // ROLE parsed by the library (its field name is spelled `replicationOffest`).
+  check('role', await client.role(), { role: 'master', replicationOffest: 0, replicas: [] });
   check('ping', await client.ping(), 'PONG');
   check('echo', await client.echo('hi'), 'hi');
   assert.ok((await client.commandCount()) > 100);

@@ -2,10 +2,11 @@
 # The whole test suite, on a fresh machine with only a Rust toolchain:
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
 # redis-tools, redis-server for side-by-side checks, nutcracker (twemproxy) for the sharding
-# test, redis-rb and phpredis from Debian's ruby-redis and php-redis, redis-py in a private
-# virtualenv), then runs every test of the workspace. Extra arguments go to `cargo test`.
-# The Rust `redis` crate of the client matrix (tests/clients_rust.rs) needs no step here: it
-# is a dev-dependency pinned in Cargo.toml, fetched and built by cargo into target/.
+# test, redis-rb and phpredis from Debian's ruby-redis and php-redis, redis-py in private
+# virtualenvs, node-redis and ioredis with npm), then runs every test of the workspace. Extra
+# arguments go to `cargo test`. The Rust `redis` crate of the client matrix
+# (tests/clients_rust.rs) needs no step here: it is a dev-dependency pinned in Cargo.toml,
+# fetched and built by cargo into target/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -56,6 +57,34 @@ venv_for target/test-venv-hiredis \
   "redis==$REDIS_PY_VERSION" "hiredis==$HIREDIS_VERSION"
 export ALLYDB_TEST_PYTHON="$PWD/target/test-venv/bin/python"
 export ALLYDB_TEST_PYTHON_HIREDIS="$PWD/target/test-venv-hiredis/bin/python"
+
+# node-redis and ioredis, at the exact versions of tests/clients/node/package-lock.json, in
+# target/node-clients (never the source tree): `npm ci` runs only when the lock file changed
+# since the last install there or a pinned version is not the one installed. Both libraries
+# need Node.js 20 or later (the machine's).
+node_major=$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)
+if [ "$node_major" -lt 20 ]; then
+  echo "the client matrix needs Node.js 20 or later with npm (found: ${node_major})" >&2
+  exit 1
+fi
+node_clients=target/node-clients
+node_versions_installed() { # every dependency of package.json at its pinned version?
+  (cd "$node_clients" && node -e '
+    const fs = require("fs");
+    const wanted = JSON.parse(fs.readFileSync("package.json")).dependencies;
+    for (const [name, version] of Object.entries(wanted)) {
+      const file = `node_modules/${name}/package.json`;
+      if (!fs.existsSync(file) || JSON.parse(fs.readFileSync(file)).version !== version) process.exit(1);
+    }') 2>/dev/null
+}
+mkdir -p "$node_clients"
+if ! cmp -s tests/clients/node/package-lock.json "$node_clients/installed-lock.json" ||
+  ! node_versions_installed; then
+  cp tests/clients/node/package.json tests/clients/node/package-lock.json "$node_clients/"
+  (cd "$node_clients" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+  cp tests/clients/node/package-lock.json "$node_clients/installed-lock.json"
+fi
+export ALLYDB_TEST_NODE_CLIENTS="$PWD/$node_clients"
 
 # Every binary first: the server's tests run the allydb-journal binary, which `cargo test`
 # alone builds only for the tool's own tests.

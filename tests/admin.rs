@@ -336,6 +336,30 @@ fn config_set_proto_max_bulk_len_takes_effect() {
     );
 }
 
+// ---------------------------------------------------------------------------------- ROLE
+
+/// ROLE as redis-server answers it without replication (node-redis's and ioredis's `role()`):
+/// the same bytes over RESP2 and RESP3, and the same COMMAND INFO row (flags and @admin
+/// without the admin flag).
+#[test]
+fn role_is_a_master_without_replicas() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let reply = "*3\r\n$6\r\nmaster\r\n:0\r\n*0\r\n";
+    assert_eq!(c.cmd(&["ROLE"]), reply);
+    assert_eq!(c.cmd(&["ROLE", "extra"]), err("ERR wrong number of arguments for 'role' command"));
+    c.cmd(&["HELLO", "3"]);
+    assert_eq!(c.cmd(&["ROLE"]), reply);
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["COMMAND", "INFO", "role"]),
+        "*1\r\n*10\r\n$4\r\nrole\r\n:1\r\n*4\r\n+noscript\r\n+loading\r\n+stale\r\n+fast\r\n\
+         :0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@fast\r\n+@dangerous\r\n*0\r\n*0\r\n*0\r\n"
+    );
+    let admin = c.cmd(&["ACL", "CAT", "admin"]);
+    assert!(admin.contains("$4\r\nrole\r\n"), "{admin}");
+}
+
 // ------------------------------------------------------------------- TIME, LASTSAVE, MEMORY
 
 #[test]

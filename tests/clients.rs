@@ -6,7 +6,7 @@
 //! versions: redis-py without hiredis in `ALLYDB_TEST_PYTHON`, with it in
 //! `ALLYDB_TEST_PYTHON_HIREDIS`; redis-rb from Debian's ruby-redis, run by `ALLYDB_TEST_RUBY`
 //! (default `ruby`); phpredis from Debian's php-redis, run by `ALLYDB_TEST_PHP` (default
-//! `php`).
+//! `php`); node-redis and ioredis in `ALLYDB_TEST_NODE_CLIENTS`.
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -88,6 +88,32 @@ fn phpredis_program(port: u16) -> Program {
         label: "php.php".to_string(),
         // The program names the extension version it really loaded.
         final_line_contains: format!("phpredis {PHPREDIS_VERSION} php "),
+
+/// The npm project scripts/test.sh installs node-redis and ioredis into (target/node-clients).
+fn node_clients() -> String {
+    std::env::var("ALLYDB_TEST_NODE_CLIENTS").unwrap_or_else(|_| {
+        let path = format!("{}/target/node-clients", env!("CARGO_MANIFEST_DIR"));
+        assert!(
+            std::path::Path::new(&path).join("node_modules").exists(),
+            "ALLYDB_TEST_NODE_CLIENTS is unset and {path}/node_modules is missing: run \
+             scripts/test.sh, which installs them"
+        );
+        path
+    })
+}
+
+/// `tests/clients/{script}.mjs HOST PORT PROTOCOL` under Node.js; its last line names the
+/// library, its version and the protocol.
+fn node(script: &str, library: &str, version: &str, protocol: u8, port: u16) -> Program {
+    let mut command = Command::new("node");
+    command
+        .env("ALLYDB_TEST_NODE_CLIENTS", node_clients())
+        .arg(format!("{}/tests/clients/{script}.mjs", env!("CARGO_MANIFEST_DIR")))
+        .args(["127.0.0.1", &port.to_string(), &protocol.to_string()]);
+    Program {
+        command,
+        label: format!("{script} protocol={protocol}"),
+        final_line_contains: format!("{library} {version} RESP{protocol}: ok"),
     }
 }
 
@@ -367,6 +393,130 @@ fn phpredis_connect_handshake() {
             assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
             let seen = monitored_until(&mut monitor, &format!("\"ECHO\" \"{case}\""));
             assert_eq!(seen, expected, "{} {case}", kind.name());
+
+fn node_redis_resp2() {
+    both(|port| node("node_redis", "node-redis", "6.3.1", 2, port));
+}
+
+#[test]
+fn node_redis_resp3() {
+    both(|port| node("node_redis", "node-redis", "6.3.1", 3, port));
+}
+
+/// ioredis 6's default: HELLO 3, replies in RESP2's shapes (`replyMapping: "legacy"`).
+#[test]
+fn ioredis() {
+    both(|port| node("ioredis", "ioredis", "6.0.0", 3, port));
+}
+
+#[test]
+fn ioredis_resp2() {
+    both(|port| node("ioredis", "ioredis", "6.0.0", 2, port));
+}
+
+/// Connects one client of `library` (`node-redis` or `ioredis`) with `protocol`, sends
+/// `ECHO handshake-done` and returns what MONITOR saw before it, arguments only.
+fn node_handshake(port: u16, library: &str, protocol: &str) -> Vec<String> {
+    let script = "const [library, port, protocol] = process.argv.slice(1);\n\
+        const load = require('node:module').createRequire(\n\
+          `${process.env.ALLYDB_TEST_NODE_CLIENTS}/package.json`);\n\
+        (async () => {\n\
+          if (library === 'node-redis') {\n\
+            const client = load('redis').createClient(\n\
+              { url: `redis://127.0.0.1:${port}`, RESP: Number(protocol) });\n\
+            await client.connect();\n\
+            await client.echo('handshake-done');\n\
+            client.destroy();\n\
+          } else {\n\
+            const options = protocol === '2' ? { protocol: 2 } : {};\n\
+            const client = new (load('ioredis').Redis)(\n\
+              { host: '127.0.0.1', port: Number(port), ...options });\n\
+            await client.echo('handshake-done');\n\
+            client.disconnect();\n\
+          }\n\
+        })().catch((error) => { console.error(error); process.exit(1); });\n";
+    let mut monitor = common::RawClient::connect(port);
+    assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+    let output = Command::new("node")
+        .env("ALLYDB_TEST_NODE_CLIENTS", node_clients())
+        .args(["-e", script, library, &port.to_string(), protocol])
+        .stdin(Stdio::null())
+        .output()
+        .expect("run node");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let mut seen = Vec::new();
+    loop {
+        let line = monitor.read_reply();
+        // `+<time> [<db> <address>] <arguments>`: the arguments only.
+        let arguments = line.split_once("] ").map_or(line.as_str(), |(_, a)| a);
+        let arguments = arguments.trim_end().to_string();
+        if arguments.to_ascii_uppercase().starts_with("\"ECHO\"") {
+            break;
+        }
+        seen.push(arguments);
+    }
+    seen
+}
+
+/// What node-redis sends by itself on a new connection (docs/CLIENTS.md), seen by MONITOR:
+/// `HELLO 3` for RESP3, then `CLIENT SETINFO` with its version and name (pipelined, errors
+/// ignored). Over RESP3 it also sends `CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type
+/// internal-ip` and ignores the refusal; MONITOR leaves refused commands out, so the refusal
+/// is compared here directly: the same error from both servers. redis-server 7.0 refuses
+/// CLIENT SETINFO too (a 7.2 command), so only AllyDB shows it.
+#[test]
+fn node_redis_connect_handshake() {
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        for protocol in ["2", "3"] {
+            let mut expected = Vec::new();
+            if protocol == "3" {
+                expected.push("\"HELLO\" \"3\"".to_string());
+            }
+            if kind == Kind::AllyDb {
+                expected.push("\"CLIENT\" \"SETINFO\" \"LIB-VER\" \"6.3.1\"".to_string());
+                expected.push("\"CLIENT\" \"SETINFO\" \"LIB-NAME\" \"node-redis\"".to_string());
+            }
+            let seen = node_handshake(server.port, "node-redis", protocol);
+            assert_eq!(seen, expected, "{} protocol {protocol}", kind.name());
+        }
+        let mut client = common::RawClient::connect(server.port);
+        let refused = client.cmd(&[
+            "CLIENT",
+            "MAINT_NOTIFICATIONS",
+            "ON",
+            "moving-endpoint-type",
+            "internal-ip",
+        ]);
+        assert_eq!(
+            refused,
+            "-ERR unknown subcommand 'MAINT_NOTIFICATIONS'. Try CLIENT HELP.\r\n",
+            "{}",
+            kind.name()
+        );
+    }
+}
+
+/// What ioredis sends by itself on a new connection (docs/CLIENTS.md), seen by MONITOR:
+/// `hello 3` by default (not with `protocol: 2`), `client SETINFO` with its version and name
+/// (errors ignored; only AllyDB shows them, as above), then `info`, its ready check (it waits
+/// while INFO says `loading:1`). The command names are lower case: the library's own spelling.
+#[test]
+fn ioredis_connect_handshake() {
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        for protocol in ["2", "3"] {
+            let mut expected = Vec::new();
+            if protocol == "3" {
+                expected.push("\"hello\" \"3\"".to_string());
+            }
+            if kind == Kind::AllyDb {
+                expected.push("\"client\" \"SETINFO\" \"LIB-VER\" \"6.0.0\"".to_string());
+                expected.push("\"client\" \"SETINFO\" \"LIB-NAME\" \"ioredis\"".to_string());
+            }
+            expected.push("\"info\"".to_string());
+            let seen = node_handshake(server.port, "ioredis", protocol);
+            assert_eq!(seen, expected, "{} protocol {protocol}", kind.name());
         }
     }
 }

@@ -110,7 +110,7 @@ pub fn in_category(spec: &CommandSpec, category: &str) -> bool {
             group == category
         }
         "pubsub" => spec.has(PUBSUB),
-        "admin" => spec.has(ADMIN),
+        "admin" => spec.has(ADMIN) || spec.acl & acl::ADMIN != 0,
         "fast" => spec.has(FAST),
         "slow" => !spec.has(FAST),
         "blocking" => spec.has(BLOCKING),

@@ -50,6 +50,9 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "",
     ),
+    spec("role", 1, NOSCRIPT | LOADING | STALE | FAST, KeySpan::NONE, G, role)
+        .acl(acl::ADMIN | acl::DANGEROUS)
+        .doc("2.8.12", "Returns the replication role.", "O(1)", ""),
     spec("memory", -2, 0, KeySpan::NONE, G, container)
         .doc("4.0.0", "A container for memory diagnostics commands.", "Depends on subcommand.", "")
         .subs(MEMORY_SUBCOMMANDS),
@@ -954,6 +957,16 @@ fn require_journal(ctx: &Context<'_>) -> CommandResult {
 pub fn lastsave(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     let seconds = ctx.server.last_save_unix_s.load(Relaxed);
     ctx.reply.integer(i64::try_from(seconds).unwrap_or(i64::MAX));
+    Ok(())
+}
+
+/// ROLE: AllyDB has no replication, so it is always what Redis calls a master without
+/// replicas: `master`, replication offset 0, no replicas (client libraries' `role()`).
+pub fn role(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.reply.array(3);
+    ctx.reply.bulk(b"master");
+    ctx.reply.integer(0);
+    ctx.reply.array(0);
     Ok(())
 }
 

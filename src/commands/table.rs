@@ -62,6 +62,8 @@ pub mod acl {
     pub const DANGEROUS: u32 = 1 << 1;
     pub const CONNECTION: u32 = 1 << 2;
     pub const TRANSACTION: u32 = 1 << 3;
+    /// @admin without the `admin` flag (ROLE).
+    pub const ADMIN: u32 = 1 << 4;
 }
 
 /// Where a command's keys are: legacy (first, last, step) triple. `last` < 0 counts from the

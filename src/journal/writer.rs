@@ -1,6 +1,9 @@
 //! The journal writer: connections append encoded records to a shared buffer; one dedicated
-//! thread writes everything queued with one `write`, and `fdatasync`s as the mode asks, so no
-//! async worker ever blocks on disk I/O (DESIGN.md section 4).
+//! thread writes everything queued with one `write`, and `fdatasync`s as the mode asks. Two
+//! exceptions, each with the write state held: in `interval` mode a connection that finds the
+//! state free writes the queue itself (`Journal::write_now`, never an `fdatasync`), and in
+//! `always` mode a serving thread that runs out of work writes and syncs it
+//! (`Journal::end_of_turn`), blocking as redis-server's event loop does.
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
@@ -240,33 +243,50 @@ impl Journal {
     }
 
     /// Called by a serving thread that ran out of work and is about to sleep (the runtime's
-    /// park hook, `TurnEnd`). In `always` mode it writes and syncs every record queued,
-    /// blocking the thread meanwhile as redis-server blocks its event loop: the clients that
-    /// send during the sync are read in the next turn, and all their records share the
-    /// next sync. No other thread is woken, on the way in or out. Cheap when nothing is
-    /// queued (one atomic load), which is every park but the first after a write.
+    /// park hook, `TurnEnd`), and by a connection that waited `TURN_WAIT_MAX` for that. In
+    /// `always` mode it writes and syncs every record queued (by any thread), blocking the
+    /// thread meanwhile as redis-server blocks its event loop: the clients that send during
+    /// the sync are read in the next turn, and all their records share the next sync. On a
+    /// single serving thread nothing else is woken, on the way in or out. Cheap when nothing
+    /// is queued (three atomic loads), which is every park but the first after a write.
+    ///
+    /// When another thread holds the write state (another serving thread's sync, the writer
+    /// thread's), this returns at once rather than wait behind an `fdatasync`: the waiting
+    /// connections try again after `TURN_WAIT_MAX`. Only one `fdatasync` of the segment runs
+    /// at a time in this mode: Linux reports a failed write-back to one caller only, and two
+    /// overlapping syncs could each take the other's success for its own.
     pub fn end_of_turn(&self) {
-        if !self.shared.queued.load(Ordering::Acquire) {
+        let shared = &*self.shared;
+        let progress = &shared.progress;
+        let unsynced = || {
+            progress.synced_seq.load(Ordering::Acquire)
+                < progress.written_seq.load(Ordering::Acquire)
+        };
+        // Records written but not synced: left by the writer thread when the mode was just
+        // switched to `always` (CONFIG SET appendfsync).
+        if !shared.queued.load(Ordering::Acquire) && !unsynced() {
             return;
         }
-        if self.mode() != FsyncMode::Always || is_failed(&self.shared) {
-            // The writer thread handles the other modes and repairs.
-            self.wake_writer_if_waiting();
+        // The writer thread handles the other modes, and repairs a failed journal.
+        if self.mode() != FsyncMode::Always || is_failed(shared) {
             return;
         }
-        let mut state = self.shared.state.lock();
-        let (batch_last_seq, _) = state.take_queued(&self.shared);
-        state.write_batch(&self.shared, batch_last_seq);
-        if !is_failed(&self.shared) {
-            state.sync(&self.shared);
+        let Some(mut state) = shared.state.try_lock() else { return };
+        let (batch_last_seq, _) = state.take_queued(shared);
+        state.write_batch(shared, batch_last_seq);
+        if !is_failed(shared) && unsynced() {
+            state.sync(shared);
         }
         state.recycle_batch();
     }
 
-    /// Marks that the serving threads call `end_of_turn` when they park (the binary's
-    /// runtime does; in-process test servers do not).
+    /// Marks that the serving threads call `end_of_turn` when they park: set by the hook's
+    /// first run, so a runtime without the hook (in-process test servers) keeps the writer
+    /// thread doing every sync.
     fn turn_hooked(&self) {
-        self.shared.turn_hooked.store(true, Ordering::Release);
+        if !self.shared.turn_hooked.load(Ordering::Relaxed) {
+            self.shared.turn_hooked.store(true, Ordering::Release);
+        }
     }
 
     /// Wakes the writer thread if it sleeps, after a record was queued under the `pending`
@@ -470,18 +490,18 @@ impl Journal {
 pub struct TurnEnd(Arc<std::sync::OnceLock<Arc<Journal>>>);
 
 impl TurnEnd {
-    /// A serving thread is about to park (`Journal::end_of_turn`).
+    /// A serving thread is about to park (`Journal::end_of_turn`). From the first call on,
+    /// the serving threads sync their turns' records in `always` mode.
     pub fn run(&self) {
         if let Some(journal) = self.0.get() {
+            journal.turn_hooked();
             journal.end_of_turn();
         }
     }
 
-    /// From now on the serving threads sync their turns' records in `always` mode.
+    /// Gives the hook the journal, once it started.
     pub fn attach(&self, journal: &Arc<Journal>) {
-        if self.0.set(journal.clone()).is_ok() {
-            journal.turn_hooked();
-        }
+        let _ = self.0.set(journal.clone());
     }
 }
 
@@ -630,6 +650,12 @@ impl WriteState {
         }
         self.unsynced.extend_from_slice(&self.batch);
         self.note_capacity(shared);
+        if is_failed(shared) {
+            // A failed write left `segment.end` before the bytes it could not write: writing
+            // these there would leave a hole in the sequence on disk. The repair writes them
+            // after the others (`fail` runs with the state held, so this check is current).
+            return;
+        }
         if let Err(error) = self.segment.write_at(self.segment.end, &self.batch) {
             fail(shared, &error);
             return;
@@ -778,10 +804,14 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             state.write_batch(shared, batch_last_seq);
             if sync_due(shared, &state, last_sync, interval, shutdown) {
                 let synced;
-                if shutdown {
-                    // Holding the state: a connection's last record must wait in the queue
-                    // for the next round, not be written after this sync and left unsynced
-                    // when the writer exits.
+                let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
+                if shutdown || mode == FsyncMode::Always {
+                    // Holding the state. At shutdown: a connection's last record must wait
+                    // in the queue for the next round, not be written after this sync and
+                    // left unsynced when the writer exits. In `always` mode: serving threads
+                    // sync too (`end_of_turn`), and two overlapping syncs of one file could
+                    // each report the other's success (Linux reports a failed write-back to
+                    // one caller only).
                     synced = state.sync(shared);
                 } else {
                     (state, synced) = sync_released(shared, state);
@@ -849,6 +879,9 @@ fn sync_released<'a>(
     drop(file);
     let mut state = shared.state.lock();
     match result {
+        // A write that failed meanwhile may have been of bytes before `end`: the repair
+        // rewrites everything unsynced, so none of it counts as synced.
+        Ok(()) if is_failed(shared) => (state, false),
         Ok(()) => {
             state.synced(shared, written, end);
             (state, true)
@@ -923,18 +956,29 @@ mod tests {
     use super::*;
     use crate::journal::record::Value;
 
-    /// An `always` journal whose writer thread only wakes by itself once an hour, so any
-    /// sync the tests see came from `end_of_turn`.
+    /// An `always` journal whose writer thread only wakes by itself once an hour, returned
+    /// once that thread sleeps: from then on any sync the tests see came from `end_of_turn`
+    /// (with the hook marked as running, appends no longer wake the writer).
     fn always_journal(directory: &Path) -> Arc<Journal> {
         let file = create_segment(directory, 1).unwrap();
         let segment = ActiveSegment::new(file, 1, SegmentHeader::ENCODED_BYTES as u64).unwrap();
         let hour = Duration::from_secs(3600);
-        Arc::new(Journal::start(directory, segment, 0, 0, FsyncMode::Always, hour).unwrap())
+        let journal =
+            Arc::new(Journal::start(directory, segment, 0, 0, FsyncMode::Always, hour).unwrap());
+        journal.turn_hooked();
+        while !journal.shared.writer_waiting.load(Ordering::Acquire) {
+            std::thread::yield_now();
+        }
+        journal
     }
 
     fn put(journal: &Journal, key: &[u8]) -> u64 {
         let value = Value::String(&b"v"[..]);
         journal.append(&[Effect::Put { db: 0, key, value, expires_at_ms: 0 }])
+    }
+
+    fn synced_seq(journal: &Journal) -> u64 {
+        journal.progress().synced_seq.load(Ordering::Acquire)
     }
 
     /// The park hook syncs the turn's records on the calling thread, before it returns.
@@ -946,9 +990,9 @@ mod tests {
         turn_end.attach(&journal);
         let first = put(&journal, b"a");
         let second = put(&journal, b"b");
-        assert_eq!(journal.progress().synced_seq.load(Ordering::Acquire), 0);
+        assert_eq!(synced_seq(&journal), 0, "the writer thread was woken");
         turn_end.run();
-        assert_eq!(journal.progress().synced_seq.load(Ordering::Acquire), second);
+        assert_eq!(synced_seq(&journal), second);
         assert!(journal.is_durable(first) && journal.is_durable(second));
         journal.shutdown();
     }
@@ -985,19 +1029,60 @@ mod tests {
         assert!(segment.iter().skip(expected.len()).all(|&b| b == 0), "nothing after them");
     }
 
+    /// A sync that returns after a later one (the writer's released sync, overtaken by a
+    /// turn's) changes nothing: the later one covered it.
+    #[test]
+    fn an_older_sync_result_does_not_undo_a_newer_one() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        let first = put(&journal, b"a");
+        let old_end = {
+            let mut state = journal.shared.state.lock();
+            let (last, _) = state.take_queued(&journal.shared);
+            state.write_batch(&journal.shared, last);
+            state.segment.end
+        };
+        let second = put(&journal, b"b");
+        journal.end_of_turn();
+        assert_eq!(synced_seq(&journal), second);
+        let mut state = journal.shared.state.lock();
+        let synced_end = state.synced_end;
+        state.synced(&journal.shared, first, old_end);
+        assert_eq!(state.synced_end, synced_end);
+        drop(state);
+        assert_eq!(synced_seq(&journal), second);
+        journal.shutdown();
+    }
+
     /// A connection whose thread never parks (so the hook never runs) still gets its reply:
-    /// it syncs itself after `TURN_WAIT_MAX`, long before the writer's hourly round.
+    /// it syncs itself after `TURN_WAIT_MAX`, long before the writer's hourly round (the
+    /// timeout below only keeps a failure from hanging the run).
     #[test]
     fn a_turn_that_never_ends_is_synced_by_the_waiting_connection() {
         let directory = tempfile::tempdir().unwrap();
         let journal = always_journal(directory.path());
-        TurnEnd::default().attach(&journal);
         let seq = put(&journal, b"a");
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let waited = runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(600), journal.wait_durable(seq)).await
+            tokio::time::timeout(Duration::from_secs(60), journal.wait_durable(seq)).await
         });
         assert!(waited.is_ok(), "still waiting for the hourly round");
+        assert!(journal.is_durable(seq));
+        journal.shutdown();
+    }
+
+    /// While another thread holds the write state, a turn does not wait behind it; the
+    /// records wait for a later turn (or the waiting connections' own retry).
+    #[test]
+    fn a_turn_never_waits_behind_another_sync() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        let seq = put(&journal, b"a");
+        let state = journal.shared.state.lock();
+        journal.end_of_turn();
+        assert!(!journal.is_durable(seq));
+        drop(state);
+        journal.end_of_turn();
         assert!(journal.is_durable(seq));
         journal.shutdown();
     }

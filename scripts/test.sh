@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# The whole test suite, on a fresh machine with only a Rust toolchain:
+# The whole test suite, on a fresh machine with a Rust toolchain, Python 3 and Node.js 20 or later
+# (and npm), as root or with sudo for apt-get:
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
 # redis-tools, redis-server for side-by-side checks, nutcracker (twemproxy) for the sharding
 # test, redis-rb and phpredis from Debian's ruby-redis and php-redis, redis-py in private
@@ -27,6 +28,8 @@ is_installed ruby-redis "$RUBY_REDIS_VERSION" || missing+=("ruby-redis=$RUBY_RED
 # phpredis the same way, and the PHP interpreter that runs it.
 is_installed php-redis "$PHP_REDIS_VERSION" || missing+=("php-redis=$PHP_REDIS_VERSION")
 command -v php >/dev/null 2>&1 || missing+=(php-cli)
+# Debian's python3 keeps ensurepip (which `python3 -m venv` needs) in python3-venv.
+python3 -c 'import ensurepip' >/dev/null 2>&1 || missing+=(python3-venv)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"

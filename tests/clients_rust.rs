@@ -319,14 +319,18 @@ fn sync_pubsub(client: &Client, publisher: &mut redis::Connection, resp3: bool) 
         let (sender, receiver) = std::sync::mpsc::channel();
         con.set_push_sender(sender);
         con.subscribe_resp3("pushes").unwrap();
-        assert_eq!(publisher.publish::<_, _, usize>("pushes", "one").unwrap(), 1);
-        // SUBSCRIBE is sent without waiting for its confirmation; the pushes are read with
-        // the next reply. A RESP3 connection keeps answering commands while subscribed, and
-        // the server wrote the confirmation and the message before PING's reply.
+        // SUBSCRIBE is sent without waiting for its confirmation; pushes are read with the
+        // next reply. A RESP3 connection keeps answering commands while subscribed, and the
+        // server wrote the confirmation before PING's reply: only then is the subscription
+        // certain to be in place (another server thread may run the PUBLISH).
         let pong: String = redis::cmd("PING").query(&mut con).unwrap();
         assert_eq!(pong, "PONG");
         let confirmation = receiver.try_recv().unwrap();
         assert_eq!(confirmation.kind, PushKind::Subscribe);
+        assert_eq!(publisher.publish::<_, _, usize>("pushes", "one").unwrap(), 1);
+        // PUBLISH answered after delivering the message: it precedes this PING's reply.
+        let pong: String = redis::cmd("PING").query(&mut con).unwrap();
+        assert_eq!(pong, "PONG");
         let message = receiver.try_recv().unwrap();
         assert_eq!(message.kind, PushKind::Message);
         assert_eq!(
@@ -540,6 +544,7 @@ fn tokio_program(server: &mut Server, resp3: bool) {
     runtime.block_on(async {
         // The manager notices the closed connection on its next request (which fails with an
         // I/O error, as the crate documents) and reconnects in the background; a user retries.
+        let deadline = tokio::time::Instant::now() + HANG_GUARD;
         let mut failures = 0;
         let value = loop {
             match manager.get::<_, Option<String>>("m:kept").await {
@@ -550,7 +555,8 @@ fn tokio_program(server: &mut Server, resp3: bool) {
                         "{context}: {error:?}"
                     );
                     failures += 1;
-                    assert!(failures < 50, "{context}: the manager never reconnected: {error:?}");
+                    let now = tokio::time::Instant::now();
+                    assert!(now < deadline, "{context}: the manager never reconnected: {error:?}");
                     tokio::time::sleep(Duration::from_millis(100)).await;
                 }
             }
@@ -947,8 +953,8 @@ fn redis_rs_async_monitor() {
 // crate in its connect pipeline, hits served locally, invalidation pushes evicting entries.
 
 /// Reads `key` through the cache until it gives `wanted`: the invalidation push travels on
-/// its own, and until it has arrived the cache answers with the old value (bounded, not
-/// timed: the push normally takes microseconds). Each hit sends nothing; the one miss after
+/// its own, and until it has arrived the cache answers with the old value (bounded by
+/// HANG_GUARD; the push normally takes microseconds). Each hit sends nothing; the one miss after
 /// the invalidation sends PTTL and GET.
 async fn read_until(
     cached: &mut MultiplexedConnection,
@@ -956,7 +962,8 @@ async fn read_until(
     wanted: Option<&str>,
     kind: Kind,
 ) {
-    for _read in 0..200 {
+    let deadline = tokio::time::Instant::now() + HANG_GUARD;
+    while tokio::time::Instant::now() < deadline {
         let value: Option<String> = cached.get(key).await.unwrap();
         if value.as_deref() == wanted {
             return;

@@ -269,6 +269,8 @@ function info_and_client(Redis $r): void
     check('client list db', $me[0]['db'], 0);
     check('config get', $r->config('GET', 'maxclients'), ['maxclients' => '10000']);
     check('dbSize', $r->dbSize() > 0, true);
+    // ROLE: a master without replicas, as redis-server answers (phpredis's role()).
+    check('role', $r->role(), ['master', 0, []]);
     [$seconds, $micros] = $r->time();
     check('time', abs((int)$seconds - time()) < 60 && (int)$micros < 1_000_000, true);
     check('ping', $r->ping(), true);

@@ -370,6 +370,9 @@ def info_and_client(r)
   raise "config get *" unless r.config(:get, "*").key?("databases")
   check("config set", r.config(:set, "slowlog-log-slower-than", 10_000), "OK")
   check("dbsize", r.dbsize.positive?, true)
+  # ROLE (what redis-rb's Sentinel connector sends; the gem has no helper for it): a master
+  # without replicas, as redis-server answers.
+  check("role", r.call("role"), ["master", 0, []])
   seconds, micros = r.time
   raise "time #{seconds} #{micros}" unless (seconds - Time.now.to_i).abs < 60 && (0...1_000_000).cover?(micros)
   check("ping", r.ping, "PONG")

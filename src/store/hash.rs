@@ -104,35 +104,60 @@ fn common_prefix(a: &[u8], b: &[u8]) -> usize {
     a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
-/// Appends `field`'s header and added bytes, given the prefix `common` it shares with the
-/// previous field (0 for the first), in the cheapest of the three forms.
-fn push_field(out: &mut Vec<u8>, field: &[u8], common: usize) {
-    let len = field.len();
-    let plain =
-        if len < usize::from(PLAIN_END) { 1 + len } else { 2 + length_prefix_bytes(len) + len };
-    let short = common.min(SHARED_SHORT_MAX);
-    let short_cost = (short > 0 && len - short <= ADDED_SHORT_MAX).then_some(1 + len - short);
-    let general =
-        1 + length_prefix_bytes(common) + length_prefix_bytes(len - common) + len - common;
-    let added_from = if short_cost.is_some_and(|cost| cost <= plain && cost <= general) {
-        // Fits: shared 1..=7 and added 0..=15 make a byte in PLAIN_END..GENERAL.
-        out.push(PLAIN_END + ((short - 1) * (ADDED_SHORT_MAX + 1) + (len - short)) as u8);
-        short
-    } else if plain <= general {
-        if len < usize::from(PLAIN_END) {
-            push_length_prefix(out, len);
+/// How a field is stored: its header form and how many of its bytes it shares.
+#[derive(Clone, Copy)]
+enum Form {
+    /// One byte: 1-7 shared, 0-15 added.
+    Short { shared: usize },
+    /// Nothing shared: a length byte under 128, else `GENERAL`, 0 and the length.
+    Plain,
+    /// `GENERAL`, the shared length, the added length.
+    General { shared: usize },
+}
+
+impl Form {
+    /// The cheapest form for a `len`-byte field sharing `common` bytes with the previous
+    /// field, and the bytes it then takes (header and added bytes).
+    fn choose(len: usize, common: usize) -> (Self, usize) {
+        let plain =
+            if len < usize::from(PLAIN_END) { 1 + len } else { 2 + length_prefix_bytes(len) + len };
+        let general =
+            1 + length_prefix_bytes(common) + length_prefix_bytes(len - common) + len - common;
+        let short = common.min(SHARED_SHORT_MAX);
+        if short > 0 && len - short <= ADDED_SHORT_MAX && 1 + len - short <= plain.min(general) {
+            (Self::Short { shared: short }, 1 + len - short)
+        } else if plain <= general {
+            (Self::Plain, plain)
         } else {
-            out.extend_from_slice(&[GENERAL, 0]);
-            push_length_prefix(out, len);
+            (Self::General { shared: common }, general)
         }
-        0
-    } else {
-        out.push(GENERAL);
-        push_length_prefix(out, common);
-        push_length_prefix(out, len - common);
-        common
+    }
+}
+
+/// Appends `field`'s header and added bytes in `form` (from `Form::choose`).
+fn push_field(out: &mut Vec<u8>, field: &[u8], form: Form) {
+    let len = field.len();
+    let shared = match form {
+        Form::Short { shared } => {
+            // Fits: shared 1..=7 and added 0..=15 make a byte in PLAIN_END..GENERAL.
+            out.push(PLAIN_END + ((shared - 1) * (ADDED_SHORT_MAX + 1) + (len - shared)) as u8);
+            shared
+        }
+        Form::Plain => {
+            if len >= usize::from(PLAIN_END) {
+                out.extend_from_slice(&[GENERAL, 0]);
+            }
+            push_length_prefix(out, len);
+            0
+        }
+        Form::General { shared } => {
+            out.push(GENERAL);
+            push_length_prefix(out, shared);
+            push_length_prefix(out, len - shared);
+            shared
+        }
     };
-    out.extend_from_slice(field.get(added_from..).unwrap_or(&[]));
+    out.extend_from_slice(field.get(shared..).unwrap_or(&[]));
 }
 
 /// A field as iteration yields it: borrowed from the packed bytes when stored whole, else
@@ -215,7 +240,11 @@ impl Packed {
         push_length_prefix(&mut bytes, pairs.len());
         let mut previous: &[u8] = &[];
         for (field, value) in pairs {
-            push_field(&mut bytes, field, common_prefix(previous, field));
+            push_field(
+                &mut bytes,
+                field,
+                Form::choose(field.len(), common_prefix(previous, field)).0,
+            );
             push_length_prefix(&mut bytes, value.len());
             bytes.extend_from_slice(value);
             previous = field;
@@ -263,39 +292,50 @@ impl Packed {
         read_prefixed(&self.bytes, span.value).map(|(value, _)| value)
     }
 
-    /// Replaces `bytes[range]` (within the pairs) with `with`, leaving `pairs` pairs in all;
-    /// reallocates to the exact new size, as Redis's listpack does, so a small hash carries
-    /// no spare capacity.
-    fn splice(&mut self, range: std::ops::Range<usize>, with: &[u8], pairs: usize) {
+    /// Replaces `bytes[range]` (within the pairs) with the `added` bytes `write` appends,
+    /// leaving `pairs` pairs in all; allocates the exact new size, as Redis's listpack
+    /// reallocates, so a small hash carries no spare capacity.
+    fn splice(
+        &mut self,
+        range: std::ops::Range<usize>,
+        added: usize,
+        pairs: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
         let (_, first) = self.header();
         let kept = self.bytes.get(first..range.start).unwrap_or(&[]);
         let rest = self.bytes.get(range.end..).unwrap_or(&[]);
         let mut bytes =
-            Vec::with_capacity(length_prefix_bytes(pairs) + kept.len() + with.len() + rest.len());
+            Vec::with_capacity(length_prefix_bytes(pairs) + kept.len() + added + rest.len());
         push_length_prefix(&mut bytes, pairs);
         bytes.extend_from_slice(kept);
-        bytes.extend_from_slice(with);
+        write(&mut bytes);
         bytes.extend_from_slice(rest);
+        // `added` was exact, so the boxed slice takes the buffer as it is.
+        debug_assert_eq!(bytes.len(), bytes.capacity());
         self.bytes = bytes.into_boxed_slice();
     }
 
     /// Sets `field` (callers keep the pairs under `LISTPACK_ENTRIES_MAX`); true if it is new.
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
         let pairs = self.len();
-        let mut with = Vec::with_capacity(field.len() + value.len() + 4);
+        let value_bytes = length_prefix_bytes(value.len()) + value.len();
+        let push_value = |out: &mut Vec<u8>| {
+            push_length_prefix(out, value.len());
+            out.extend_from_slice(value);
+        };
         match self.find(field) {
             Ok(span) => {
-                push_length_prefix(&mut with, value.len());
-                with.extend_from_slice(value);
-                self.splice(span.value..span.end, &with, pairs);
+                self.splice(span.value..span.end, value_bytes, pairs, push_value);
                 false
             }
             Err(common) => {
-                push_field(&mut with, field, common);
-                push_length_prefix(&mut with, value.len());
-                with.extend_from_slice(value);
+                let (form, field_bytes) = Form::choose(field.len(), common);
                 let end = self.bytes.len();
-                self.splice(end..end, &with, pairs + 1);
+                self.splice(end..end, field_bytes + value_bytes, pairs + 1, |out| {
+                    push_field(out, field, form);
+                    push_value(out);
+                });
                 true
             }
         }
@@ -309,7 +349,7 @@ impl Packed {
             self.bytes = Box::default();
         } else if span.index == pairs || !next_shares {
             // The last pair, or the next one stands alone: cut it out.
-            self.splice(span.start..span.end, &[], pairs);
+            self.splice(span.start..span.end, 0, pairs, |_| {});
         } else {
             // The next field was stored against this one: pack the others again.
             let kept: Vec<_> =

@@ -503,7 +503,7 @@ fn fields_sharing_prefixes_match_redis_across_a_restart() {
     for kind in Kind::BOTH {
         let mut server = Server::start(kind);
         let mut c = RawClient::connect(server.port);
-        let mut run = |c: &mut RawClient, commands: &[Vec<String>]| -> Vec<String> {
+        let run = |c: &mut RawClient, commands: &[Vec<String>]| -> Vec<String> {
             commands
                 .iter()
                 .map(|a| c.cmd(&a.iter().map(String::as_str).collect::<Vec<_>>()))

@@ -459,3 +459,66 @@ fn every_write_survives_a_restart() {
     assert_eq!(after, before);
     assert_eq!(c.cmd(&["DBSIZE"]), int(4));
 }
+
+/// Small hashes store each field against the previous one (store/hash.rs): fields that share
+/// prefixes, are prefixes of each other, are empty or long, removed from the middle, updated
+/// and appended, read by every command, give Redis's exact replies, before and after a
+/// restart of both servers.
+#[test]
+fn fields_sharing_prefixes_match_redis_across_a_restart() {
+    use common::servers::{Kind, Server};
+    let long = format!("user:{}", "9".repeat(40));
+    let longer = format!("{long}0");
+    let writes: Vec<Vec<String>> = [
+        vec!["HSET", "h", "user:1000", "a", "user:1001", "b", "user:1002", "c", "user:10", "d"],
+        vec!["HSET", "h", "us", "e", "", "empty", "user:1000x", "f", &long, "g", &longer, "h"],
+        vec!["HSET", "h", "field:00", "v0", "field:01", "v1", "field:10", "v10", "item", "i"],
+        vec!["HDEL", "h", "user:1001", "user:10", "missing", "user:100"],
+        vec!["HSET", "h", "user:1000", "changed", "user:1003", "new", "user:1001", "back"],
+        vec!["HDEL", "h", "", "field:00"],
+        vec!["HINCRBY", "h", "field:011", "5"],
+        vec!["HSETNX", "h", "user:1002", "kept"],
+    ]
+    .iter()
+    .map(|w| w.iter().map(|s| s.to_string()).collect())
+    .collect();
+    let reads: Vec<Vec<String>> = [
+        vec!["HGETALL", "h"],
+        vec!["HKEYS", "h"],
+        vec!["HVALS", "h"],
+        vec!["HLEN", "h"],
+        vec!["HSCAN", "h", "0"],
+        vec!["HSCAN", "h", "0", "MATCH", "user:100*"],
+        vec!["HRANDFIELD", "h", "100", "WITHVALUES"],
+        vec!["HMGET", "h", "user:1000", "user:100", "user:10000", "us", "u", "", &longer, &long],
+        vec!["HGET", "h", "user:1000x"],
+        vec!["HEXISTS", "h", "field:0"],
+        vec!["HSTRLEN", "h", &long],
+        vec!["OBJECT", "ENCODING", "h"],
+    ]
+    .iter()
+    .map(|r| r.iter().map(|s| s.to_string()).collect())
+    .collect();
+    let mut replies = Vec::new();
+    for kind in Kind::BOTH {
+        let mut server = Server::start(kind);
+        let mut c = RawClient::connect(server.port);
+        let run = |c: &mut RawClient, commands: &[Vec<String>]| -> Vec<String> {
+            commands
+                .iter()
+                .map(|a| c.cmd(&a.iter().map(String::as_str).collect::<Vec<_>>()))
+                .collect()
+        };
+        let written = run(&mut c, &writes);
+        let before = run(&mut c, &reads);
+        drop(c);
+        server.restart();
+        let mut c = RawClient::connect(server.port);
+        let after = run(&mut c, &reads);
+        assert_eq!(after, before, "{} after a restart", kind.name());
+        replies.push((written, before));
+    }
+    assert_eq!(replies[0], replies[1], "AllyDB, then Redis");
+    assert_eq!(replies[0].1[3], int(12));
+    assert_eq!(replies[0].1[11], bulk("listpack"));
+}

@@ -373,7 +373,7 @@ pub fn hgetall(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         };
         ctx.reply.map(h.len());
         for (field, value) in h.iter() {
-            ctx.reply.bulk(field);
+            ctx.reply.bulk(&field);
             ctx.reply.bulk(value);
         }
     })
@@ -382,7 +382,13 @@ pub fn hgetall(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// HKEYS key
 pub fn hkeys(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     with_hash(ctx, args.get(1), |ctx, h| match h {
-        Some(h) => ctx.reply.bulk_array(h.iter().map(|(f, _)| f)),
+        Some(h) => {
+            // Fields may be rebuilt (store/hash.rs), so not borrowed for bulk_array.
+            ctx.reply.array(h.len());
+            for (field, _) in h.iter() {
+                ctx.reply.bulk(&field);
+            }
+        }
         None => ctx.reply.array(0),
     })
 }
@@ -456,7 +462,8 @@ pub fn hrandfield(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() == 2 {
         return with_hash(ctx, args.get(1), |ctx, h| {
             // Positional: O(1) for a hashtable (a listpack is decoded once).
-            let chosen = h.and_then(|h| h.positional().get(fastrand::usize(..h.len().max(1))));
+            let positional = h.map(HashValue::positional);
+            let chosen = positional.as_ref().and_then(|p| p.get(fastrand::usize(..p.len().max(1))));
             match chosen {
                 Some((field, _)) => ctx.reply.bulk(field),
                 None => ctx.reply.null(),
@@ -623,7 +630,7 @@ pub fn hscan(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let next = match &positional {
         // Small: the whole hash, cursor 0.
         Positional::Small(pairs) => {
-            visited.extend_from_slice(pairs);
+            visited.extend(pairs.iter().map(|(field, value)| (&**field, *value)));
             0
         }
         Positional::Table(pairs) => {

@@ -47,7 +47,11 @@ pub fn with_journal_value<R>(value: &Value, f: impl FnOnce(JournalValue<&[u8]>) 
     match value {
         Value::Str(string) => string.with_bytes(|bytes| f(JournalValue::String(bytes))),
         Value::List(list) => f(JournalValue::List(list.iter().collect())),
-        Value::Hash(hash) => f(JournalValue::Hash(hash.iter().collect())),
+        Value::Hash(hash) => {
+            // Small hashes store fields against their predecessor: rebuild them once.
+            let pairs: Vec<_> = hash.iter().collect();
+            f(JournalValue::Hash(pairs.iter().map(|(field, value)| (&**field, *value)).collect()))
+        }
         Value::Set(set) => {
             // Integer members are not stored as bytes: format them once.
             let mut owned = Vec::with_capacity(set.len());

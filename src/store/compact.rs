@@ -85,6 +85,21 @@ impl CompactBytes {
     }
 }
 
+impl CompactBytes {
+    /// `head` followed by `tail`, built in place (no intermediate buffer when inline).
+    pub fn concat(head: &[u8], tail: &[u8]) -> Self {
+        let len = head.len() + tail.len();
+        if len > INLINE_BYTES_MAX {
+            return Self::Heap([head, tail].concat().into_boxed_slice());
+        }
+        let mut data = [0u8; INLINE_BYTES_MAX];
+        data[..head.len()].copy_from_slice(head);
+        data[head.len()..len].copy_from_slice(tail);
+        // Fits: len <= 22.
+        Self::Inline { len: len as u8, data }
+    }
+}
+
 impl From<&[u8]> for CompactBytes {
     #[inline]
     fn from(bytes: &[u8]) -> Self {
@@ -185,6 +200,17 @@ mod tests {
         }
         assert_eq!(read_prefixed(&[0x80; 20], 0), None);
         assert_eq!(read_prefixed(&[], 0), None);
+    }
+
+    #[test]
+    fn concat_matches_the_joined_bytes() {
+        for split in [0usize, 1, 10, 22, 23, 40] {
+            let bytes: Vec<u8> = (0..split + 7).map(|i| i as u8).collect();
+            let (head, tail) = bytes.split_at(split);
+            let joined = CompactBytes::concat(head, tail);
+            assert_eq!(&*joined, &bytes[..]);
+            assert_eq!(matches!(joined, CompactBytes::Inline { .. }), bytes.len() <= 22);
+        }
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! and scanned linearly in insertion order, like Redis's listpack; larger ones are a `Dense`
 //! table (see dense.rs for why). Conversions go one way, small to large, at the thresholds
 //! `hash-max-listpack-entries` and `hash-max-listpack-value` set (see encoding.rs).
+use std::ops::Deref;
+
 use super::compact::{
     length_prefix_bytes, push_length_prefix, read_length_prefix, read_prefixed, CompactBytes,
 };
@@ -24,31 +26,167 @@ fn value_bytes_max() -> usize {
 
 pub type Pair = (CompactBytes, CompactBytes);
 
-/// Field-value pairs in one exact-size allocation: the pair count, then every string as its
-/// length prefix (one byte under 128, see compact.rs) and its bytes; no pairs is no bytes at
-/// all. A hash of five short fields takes about 70 bytes here instead of a vector of 48-byte
-/// pairs. The count lives in the allocation, not beside it, so that `HashValue` is two words
-/// and an entry holds it without a box (see value.rs).
+/// A field header byte under this is the whole field's length (nothing shared).
+const PLAIN_END: u8 = 0x80;
+/// Header bytes `PLAIN_END..GENERAL`: `PLAIN_END + (shared - 1) * 16 + added`.
+const SHARED_SHORT_MAX: usize = 7;
+const ADDED_SHORT_MAX: usize = 15;
+/// Followed by the shared length and the added length, as length prefixes.
+const GENERAL: u8 = 0xF0;
+
+const _: () =
+    assert!(PLAIN_END as usize + SHARED_SHORT_MAX * (ADDED_SHORT_MAX + 1) == GENERAL as usize);
+
+/// Field-value pairs in one exact-size allocation: the pair count (a length prefix, see
+/// compact.rs), then each pair as its field header, the field's added bytes, the value's
+/// length prefix and the value's bytes; no pairs is no bytes at all.
+///
+/// A field is stored as the length of the prefix it shares with the previous field and the
+/// bytes it adds (LevelDB's block format, restarting at each hash): fields of one hash often
+/// differ only at the end (`item:1041`, `item:1042`; the bucketed "many small hashes" layout
+/// of ids; `addr_street`, `addr_city`). The header is one byte for a field that shares
+/// nothing and is under 128 bytes (as a plain length prefix), one byte for 1-7 shared bytes
+/// and 0-15 added, and `GENERAL` plus two length prefixes otherwise; the cheapest is chosen.
+/// Values are stored whole, so `get` borrows them; fields are rebuilt when iterated.
 ///
 /// # Invariants
-/// `bytes` is empty, or the count `n > 0` followed by exactly `n` field-value items.
+/// `bytes` is empty, or the count `n > 0` followed by exactly `n` pairs; the first field
+/// shares nothing, and no field shares more than the previous field's length.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Packed {
     bytes: Box<[u8]>,
 }
 
-/// Where one pair sits in `Packed::bytes`: its start, its value's start, and its end.
+/// Where one pair sits in `Packed::bytes`: its position, its start, its value's start and
+/// its end.
 #[derive(Clone, Copy)]
 struct Span {
+    index: usize,
     start: usize,
     value: usize,
     end: usize,
 }
 
-/// The string at `at` and the offset after it.
+/// One stored pair, as read: what its field shares and adds, and its value.
+struct Stored<'a> {
+    shared: usize,
+    added: &'a [u8],
+    value_at: usize,
+    value: &'a [u8],
+    end: usize,
+}
+
+/// The pair starting at `at`; None if the bytes end early or a header is malformed.
 #[inline]
-fn item(bytes: &[u8], at: usize) -> Option<(&[u8], usize)> {
-    read_prefixed(bytes, at)
+fn read_pair(bytes: &[u8], at: usize) -> Option<Stored<'_>> {
+    let first = *bytes.get(at)?;
+    let (shared, added_len, added_at) = if first < PLAIN_END {
+        (0, usize::from(first), at + 1)
+    } else if first < GENERAL {
+        let code = first - PLAIN_END;
+        (1 + usize::from(code >> 4), usize::from(code & 0x0f), at + 1)
+    } else if first == GENERAL {
+        let (shared, next) = read_length_prefix(bytes, at + 1)?;
+        let (added_len, next) = read_length_prefix(bytes, next)?;
+        (shared, added_len, next)
+    } else {
+        return None;
+    };
+    let value_at = added_at.checked_add(added_len)?;
+    let added = bytes.get(added_at..value_at)?;
+    let (value, end) = read_prefixed(bytes, value_at)?;
+    Some(Stored { shared, added, value_at, value, end })
+}
+
+/// Length of the longest common prefix of `a` and `b`.
+#[inline]
+fn common_prefix(a: &[u8], b: &[u8]) -> usize {
+    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+}
+
+/// How a field is stored: its header form and how many of its bytes it shares.
+#[derive(Clone, Copy)]
+enum Form {
+    /// One byte: 1-7 shared, 0-15 added.
+    Short { shared: usize },
+    /// Nothing shared: a length byte under 128, else `GENERAL`, 0 and the length.
+    Plain,
+    /// `GENERAL`, the shared length, the added length.
+    General { shared: usize },
+}
+
+impl Form {
+    /// The cheapest form for a `len`-byte field sharing `common` bytes with the previous
+    /// field, and the bytes it then takes (header and added bytes).
+    fn choose(len: usize, common: usize) -> (Self, usize) {
+        let plain =
+            if len < usize::from(PLAIN_END) { 1 + len } else { 2 + length_prefix_bytes(len) + len };
+        let general =
+            1 + length_prefix_bytes(common) + length_prefix_bytes(len - common) + len - common;
+        let short = common.min(SHARED_SHORT_MAX);
+        if short > 0 && len - short <= ADDED_SHORT_MAX && 1 + len - short <= plain.min(general) {
+            (Self::Short { shared: short }, 1 + len - short)
+        } else if plain <= general {
+            (Self::Plain, plain)
+        } else {
+            (Self::General { shared: common }, general)
+        }
+    }
+}
+
+/// Appends `field`'s header and added bytes in `form` (from `Form::choose`).
+fn push_field(out: &mut Vec<u8>, field: &[u8], form: Form) {
+    let len = field.len();
+    let shared = match form {
+        Form::Short { shared } => {
+            // Fits: shared 1..=7 and added 0..=15 make a byte in PLAIN_END..GENERAL.
+            out.push(PLAIN_END + ((shared - 1) * (ADDED_SHORT_MAX + 1) + (len - shared)) as u8);
+            shared
+        }
+        Form::Plain => {
+            if len >= usize::from(PLAIN_END) {
+                out.extend_from_slice(&[GENERAL, 0]);
+            }
+            push_length_prefix(out, len);
+            0
+        }
+        Form::General { shared } => {
+            out.push(GENERAL);
+            push_length_prefix(out, shared);
+            push_length_prefix(out, len - shared);
+            shared
+        }
+    };
+    out.extend_from_slice(field.get(shared..).unwrap_or(&[]));
+}
+
+/// A field as iteration yields it: borrowed from the packed bytes when stored whole, else
+/// rebuilt (inline up to 22 bytes, see compact.rs).
+#[derive(Debug, Clone)]
+pub enum Field<'a> {
+    Borrowed(&'a [u8]),
+    Built(CompactBytes),
+}
+
+impl Deref for Field<'_> {
+    type Target = [u8];
+
+    #[inline]
+    fn deref(&self) -> &[u8] {
+        match self {
+            Self::Borrowed(bytes) => bytes,
+            Self::Built(bytes) => bytes,
+        }
+    }
+}
+
+impl From<Field<'_>> for CompactBytes {
+    fn from(field: Field<'_>) -> Self {
+        match field {
+            Field::Borrowed(bytes) => bytes.into(),
+            Field::Built(bytes) => bytes,
+        }
+    }
 }
 
 /// Pairs of a packed hash, in order.
@@ -56,20 +194,27 @@ pub struct PackedIter<'a> {
     bytes: &'a [u8],
     at: usize,
     left: usize,
+    previous: Field<'a>,
 }
 
 impl<'a> Iterator for PackedIter<'a> {
-    type Item = (&'a [u8], &'a [u8]);
+    type Item = (Field<'a>, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.left == 0 {
             return None;
         }
-        let (field, value_at) = item(self.bytes, self.at)?;
-        let (value, end) = item(self.bytes, value_at)?;
-        self.at = end;
+        let pair = read_pair(self.bytes, self.at)?;
+        let field = if pair.shared == 0 {
+            Field::Borrowed(pair.added)
+        } else {
+            let head = self.previous.get(..pair.shared)?;
+            Field::Built(CompactBytes::concat(head, pair.added))
+        };
+        self.previous = field.clone();
+        self.at = pair.end;
         self.left -= 1;
-        Some((field, value))
+        Some((field, pair.value))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
@@ -86,6 +231,27 @@ impl Packed {
         read_length_prefix(&self.bytes, 0).unwrap_or((0, 0))
     }
 
+    /// Packs `pairs` (distinct fields), in order.
+    fn from_pairs(pairs: &[(Field<'_>, &[u8])]) -> Self {
+        if pairs.is_empty() {
+            return Self::default();
+        }
+        let mut bytes = Vec::new();
+        push_length_prefix(&mut bytes, pairs.len());
+        let mut previous: &[u8] = &[];
+        for (field, value) in pairs {
+            push_field(
+                &mut bytes,
+                field,
+                Form::choose(field.len(), common_prefix(previous, field)).0,
+            );
+            push_length_prefix(&mut bytes, value.len());
+            bytes.extend_from_slice(value);
+            previous = field;
+        }
+        Self { bytes: bytes.into_boxed_slice() }
+    }
+
     pub fn len(&self) -> usize {
         self.header().0
     }
@@ -96,71 +262,100 @@ impl Packed {
 
     pub fn iter(&self) -> PackedIter<'_> {
         let (left, at) = self.header();
-        PackedIter { bytes: &self.bytes, at, left }
+        PackedIter { bytes: &self.bytes, at, left, previous: Field::Borrowed(&[]) }
     }
 
-    fn find(&self, field: &[u8]) -> Option<Span> {
+    /// `field`'s pair; if absent, the length of the prefix `field` shares with the last
+    /// field (what an appended `field` would share). Compares without rebuilding fields:
+    /// `matched`, the prefix `field` shares with the current field, follows from the
+    /// previous one (a field sharing more than `matched` with its predecessor differs from
+    /// `field` where that one did).
+    fn find(&self, field: &[u8]) -> Result<Span, usize> {
         let (pairs, mut at) = self.header();
-        for _ in 0..pairs {
-            let (found, value) = item(&self.bytes, at)?;
-            let (_, end) = item(&self.bytes, value)?;
-            if found == field {
-                return Some(Span { start: at, value, end });
+        let mut matched = 0;
+        for index in 0..pairs {
+            let Some(pair) = read_pair(&self.bytes, at) else { break };
+            if pair.shared <= matched {
+                let rest = field.get(pair.shared..).unwrap_or(&[]);
+                matched = pair.shared + common_prefix(rest, pair.added);
+                if matched == field.len() && pair.shared + pair.added.len() == field.len() {
+                    return Ok(Span { index, start: at, value: pair.value_at, end: pair.end });
+                }
             }
-            at = end;
+            at = pair.end;
         }
-        None
+        Err(matched)
     }
 
     pub fn get(&self, field: &[u8]) -> Option<&[u8]> {
-        let span = self.find(field)?;
-        item(&self.bytes, span.value).map(|(value, _)| value)
+        let span = self.find(field).ok()?;
+        read_prefixed(&self.bytes, span.value).map(|(value, _)| value)
     }
 
-    /// Replaces `bytes[range]` (within the pairs) with `with`, leaving `pairs` pairs in all;
-    /// reallocates to the exact new size, as Redis's listpack does, so a small hash carries
-    /// no spare capacity.
-    fn splice(&mut self, range: std::ops::Range<usize>, with: &[&[u8]], pairs: usize) {
-        if pairs == 0 {
-            self.bytes = Box::default();
-            return;
-        }
+    /// Replaces `bytes[range]` (within the pairs) with the `added` bytes `write` appends,
+    /// leaving `pairs` pairs in all; allocates the exact new size, as Redis's listpack
+    /// reallocates, so a small hash carries no spare capacity.
+    fn splice(
+        &mut self,
+        range: std::ops::Range<usize>,
+        added: usize,
+        pairs: usize,
+        write: impl FnOnce(&mut Vec<u8>),
+    ) {
         let (_, first) = self.header();
         let kept = self.bytes.get(first..range.start).unwrap_or(&[]);
         let rest = self.bytes.get(range.end..).unwrap_or(&[]);
-        let added: usize = with.iter().map(|s| length_prefix_bytes(s.len()) + s.len()).sum();
         let mut bytes =
             Vec::with_capacity(length_prefix_bytes(pairs) + kept.len() + added + rest.len());
         push_length_prefix(&mut bytes, pairs);
         bytes.extend_from_slice(kept);
-        for string in with {
-            push_length_prefix(&mut bytes, string.len());
-            bytes.extend_from_slice(string);
-        }
+        write(&mut bytes);
         bytes.extend_from_slice(rest);
+        // `added` was exact, so the boxed slice takes the buffer as it is.
+        debug_assert_eq!(bytes.len(), bytes.capacity());
         self.bytes = bytes.into_boxed_slice();
     }
 
     /// Sets `field` (callers keep the pairs under `LISTPACK_ENTRIES_MAX`); true if it is new.
     fn set(&mut self, field: &[u8], value: &[u8]) -> bool {
         let pairs = self.len();
+        let value_bytes = length_prefix_bytes(value.len()) + value.len();
+        let push_value = |out: &mut Vec<u8>| {
+            push_length_prefix(out, value.len());
+            out.extend_from_slice(value);
+        };
         match self.find(field) {
-            Some(span) => {
-                self.splice(span.value..span.end, &[value], pairs);
+            Ok(span) => {
+                self.splice(span.value..span.end, value_bytes, pairs, push_value);
                 false
             }
-            None => {
+            Err(common) => {
+                let (form, field_bytes) = Form::choose(field.len(), common);
                 let end = self.bytes.len();
-                self.splice(end..end, &[field, value], pairs + 1);
+                self.splice(end..end, field_bytes + value_bytes, pairs + 1, |out| {
+                    push_field(out, field, form);
+                    push_value(out);
+                });
                 true
             }
         }
     }
 
     fn remove(&mut self, field: &[u8]) -> bool {
-        let Some(span) = self.find(field) else { return false };
+        let Ok(span) = self.find(field) else { return false };
         let pairs = self.len().saturating_sub(1);
-        self.splice(span.start..span.end, &[], pairs);
+        let next_shares = read_pair(&self.bytes, span.end).is_some_and(|next| next.shared > 0);
+        if pairs == 0 {
+            self.bytes = Box::default();
+        } else if span.index == pairs || !next_shares {
+            // The last pair, or the next one stands alone: cut it out.
+            self.splice(span.start..span.end, 0, pairs, |_| {});
+        } else {
+            // The next field was stored against this one: pack the others again.
+            let kept: Vec<_> =
+                self.iter().enumerate().filter(|(i, _)| *i != span.index).map(|(_, p)| p).collect();
+            *self = Self::from_pairs(&kept);
+        }
         true
     }
 
@@ -168,7 +363,6 @@ impl Packed {
         self.bytes.len()
     }
 }
-
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HashValue {
     Listpack(Packed),
@@ -196,12 +390,12 @@ pub enum Pairs<'a> {
 }
 
 impl<'a> Iterator for Pairs<'a> {
-    type Item = (&'a [u8], &'a [u8]);
+    type Item = (Field<'a>, &'a [u8]);
 
     fn next(&mut self) -> Option<Self::Item> {
         match self {
             Self::Packed(pairs) => pairs.next(),
-            Self::Table(pairs) => pairs.next().map(|(f, v)| (&**f, &**v)),
+            Self::Table(pairs) => pairs.next().map(|(f, v)| (Field::Borrowed(f), &**v)),
         }
     }
 
@@ -215,9 +409,10 @@ impl<'a> Iterator for Pairs<'a> {
 
 impl ExactSizeIterator for Pairs<'_> {}
 
-/// Pairs by position: the table's own slice, or a small hash decoded once (at most `hash-max-listpack-entries`).
+/// Pairs by position: the table's own slice, or a small hash decoded once (at most
+/// `hash-max-listpack-entries`).
 pub enum Positional<'a> {
-    Small(Vec<(&'a [u8], &'a [u8])>),
+    Small(Vec<(Field<'a>, &'a [u8])>),
     Table(&'a [Pair]),
 }
 
@@ -233,9 +428,9 @@ impl<'a> Positional<'a> {
         self.len() == 0
     }
 
-    pub fn get(&self, i: usize) -> Option<(&'a [u8], &'a [u8])> {
+    pub fn get(&self, i: usize) -> Option<(&[u8], &[u8])> {
         match self {
-            Self::Small(pairs) => pairs.get(i).copied(),
+            Self::Small(pairs) => pairs.get(i).map(|(f, v)| (&**f, *v)),
             Self::Table(pairs) => pairs.get(i).map(|(f, v)| (&**f, &**v)),
         }
     }
@@ -297,7 +492,7 @@ impl HashValue {
     /// Sets `field`; true if it is new.
     pub fn insert(&mut self, field: &[u8], value: &[u8]) -> bool {
         if let Self::Listpack(packed) = self {
-            let room = packed.len() < entries_max() || packed.find(field).is_some();
+            let room = packed.len() < entries_max() || packed.find(field).is_ok();
             if room && fits_listpack(field, value) {
                 return packed.set(field, value);
             }
@@ -327,7 +522,7 @@ impl HashValue {
         if let Self::Listpack(packed) = self {
             let mut table = Dense::with_capacity(packed.len() + 1);
             for (field, value) in packed.iter() {
-                let _ = table.insert((field.into(), value.into()));
+                let _ = table.insert((CompactBytes::from(field), value.into()));
             }
             *self = Self::Table(Box::new(table));
         }
@@ -362,7 +557,7 @@ mod tests {
     use super::*;
 
     fn fields(hash: &HashValue) -> Vec<String> {
-        hash.iter().map(|(f, _)| String::from_utf8_lossy(f).into_owned()).collect()
+        hash.iter().map(|(f, _)| String::from_utf8_lossy(&f).into_owned()).collect()
     }
 
     #[test]
@@ -415,8 +610,9 @@ mod tests {
         assert!(hash.insert(b"g", b"1"));
         assert!(!hash.insert(b"f", b"short"));
         assert!(!hash.insert(b"", b"e"));
-        let pairs: Vec<(&[u8], &[u8])> = hash.iter().collect();
-        assert_eq!(pairs, [(&b""[..], &b"e"[..]), (b"f", b"short"), (b"g", b"1")]);
+        let pairs: Vec<(Vec<u8>, &[u8])> = hash.iter().map(|(f, v)| (f.to_vec(), v)).collect();
+        let expected: [(&[u8], &[u8]); 3] = [(b"", b"e"), (b"f", b"short"), (b"g", b"1")];
+        assert_eq!(pairs, expected.map(|(f, v)| (f.to_vec(), v)));
         assert_eq!(hash.iter().len(), 3);
         assert!(hash.remove(b"f"));
         assert_eq!(hash.get(b"g"), Some(&b"1"[..]));
@@ -425,11 +621,11 @@ mod tests {
         assert!(hash.remove(b"") && hash.remove(b"g"));
         assert!(hash.is_empty());
         assert_eq!(hash.memory_bytes(), 0);
-        // Five short pairs in one small allocation.
+        // Five short pairs in one small allocation; the last four fields share "field".
         for i in 0..5 {
             hash.insert(format!("field{i}").as_bytes(), b"value");
         }
-        assert_eq!(hash.memory_bytes(), 1 + 5 * (7 + 6));
+        assert_eq!(hash.memory_bytes(), 1 + (7 + 6) + 4 * (2 + 6));
     }
 
     #[test]
@@ -446,7 +642,10 @@ mod tests {
         assert_eq!(packed.get(&[b'f'; 300]), Some(&long[..]));
         assert_eq!(packed.get(b"f7"), Some(&b"y"[..]));
         assert!(packed.remove(&[b'f'; 300]));
-        assert_eq!(packed.iter().next(), Some((&b"f0"[..], &b"x"[..])));
+        assert_eq!(
+            packed.iter().next().map(|(f, v)| (f.to_vec(), v)),
+            Some((b"f0".to_vec(), &b"x"[..]))
+        );
         assert_eq!(packed.iter().count(), 300);
     }
 
@@ -458,5 +657,85 @@ mod tests {
         assert!(!hash.insert(b"f", b"2"));
         assert_eq!(hash.get(b"f"), Some(&b"2"[..]));
         assert_eq!(hash.len(), 1);
+    }
+    fn packed_pairs(packed: &Packed) -> Vec<(Vec<u8>, Vec<u8>)> {
+        packed.iter().map(|(f, v)| (f.to_vec(), v.to_vec())).collect()
+    }
+
+    /// Fields that differ only at the end take one header byte and their last bytes.
+    #[test]
+    fn fields_share_prefixes_with_the_previous_field() {
+        let mut packed = Packed::default();
+        for i in 0..10 {
+            packed.set(format!("field:{i:02}").as_bytes(), &[b'v'; 20]);
+        }
+        // Count, "field:00" whole, then "field:01".."field:09" as 7 shared + 1 added.
+        assert_eq!(packed.memory_bytes(), 1 + (1 + 8) + 9 * (1 + 1) + 10 * (1 + 20));
+        packed.set(b"field:10", b"x");
+        // Shares "field:" (6 bytes), adds "10".
+        assert_eq!(packed.memory_bytes(), 238 + (1 + 2) + (1 + 1));
+        // Nothing shared: a plain length byte, as before.
+        let mut plain = Packed::default();
+        plain.set(b"name", b"a");
+        plain.set(b"email", b"b");
+        assert_eq!(plain.memory_bytes(), 1 + (1 + 4 + 2) + (1 + 5 + 2));
+        // 30 shared bytes and 2 added: GENERAL, two length bytes, the 2 bytes.
+        let long = [b'p'; 30];
+        let mut general = Packed::default();
+        general.set(&[&long[..], b"a1"].concat(), b"");
+        general.set(&[&long[..], b"b2"].concat(), b"");
+        assert_eq!(general.memory_bytes(), 1 + (1 + 32 + 1) + (1 + 1 + 1 + 2 + 1));
+        assert_eq!(general.get(&[&long[..], b"b2"].concat()), Some(&b""[..]));
+        assert_eq!(general.get(&[&long[..], b"a2"].concat()), None);
+        // A field of 128 bytes or more shares nothing: GENERAL, 0, its two-byte length.
+        let mut wide = Packed::default();
+        wide.set(&[b'w'; 200], b"v");
+        assert_eq!(wide.memory_bytes(), 1 + (1 + 1 + 2 + 200) + 2);
+        assert_eq!(packed_pairs(&wide), [(vec![b'w'; 200], b"v".to_vec())]);
+    }
+
+    /// Random sets, updates and removals over fields with many shared prefixes (short and
+    /// long ones, empty fields, fields that are prefixes of others) agree with an ordered
+    /// model: order, values, lookups of absent fields and the count.
+    #[test]
+    fn prefix_packing_matches_a_model() {
+        let mut rng = fastrand::Rng::with_seed(10);
+        let stems: [&[u8]; 4] = [b"", b"ab", &[b'q'; 40], &[b'z'; 140]];
+        let mut packed = Packed::default();
+        let mut model: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
+        for step in 0..20_000 {
+            let mut field = stems[rng.usize(..stems.len())].to_vec();
+            for _ in 0..rng.usize(..5) {
+                field.push(b"ab"[rng.usize(..2)]);
+            }
+            let value = vec![b'0' + rng.u8(..10); rng.usize(..30)];
+            let at = model.iter().position(|(f, _)| *f == field);
+            match rng.u8(..4) {
+                0 => {
+                    assert_eq!(packed.remove(&field), at.is_some(), "step {step}");
+                    if let Some(at) = at {
+                        model.remove(at);
+                    }
+                }
+                1 => assert_eq!(packed.get(&field), at.map(|i| &model[i].1[..]), "step {step}"),
+                _ => {
+                    assert_eq!(packed.set(&field, &value), at.is_none(), "step {step}");
+                    match at {
+                        Some(i) => model[i].1 = value,
+                        None => model.push((field, value)),
+                    }
+                }
+            }
+            assert_eq!(packed.len(), model.len(), "step {step}");
+            if step % 16 == 0 {
+                assert_eq!(packed_pairs(&packed), model, "step {step}");
+                let repacked = Packed::from_pairs(&packed.iter().collect::<Vec<_>>());
+                assert_eq!(packed_pairs(&repacked), model, "step {step}");
+            }
+        }
+        assert!(model.len() > 20);
+        for (field, value) in &model {
+            assert_eq!(packed.get(field), Some(&value[..]));
+        }
     }
 }

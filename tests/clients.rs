@@ -269,7 +269,7 @@ fn ruby_redis() {
 
 /// What a library sends by itself on new connections, run by `interpreter` with `flag`
 /// (`-e`, `-r`) on `script`, which takes the port and a case name, connects as that case
-/// says and sends `ECHO <case>` (spelt `echo`, the library's spelling of the name). Each case
+/// says and sends `ECHO <case>` (`echo` is the library's spelling of the name). Each case
 /// must show exactly its lines in MONITOR before the ECHO. Before `password_case` the server
 /// gets `requirepass secret`: that case and those after it connect with the password.
 fn script_connect_handshake(

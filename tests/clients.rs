@@ -14,8 +14,8 @@ use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
-use common::python;
 use common::servers::{Kind, Server};
+use common::{monitored_until, node_clients, php, python, ruby, setinfo_monitor_lines, SetInfo};
 
 /// Generous: a debug build on a busy 2-core machine; a program takes a few seconds.
 const PROGRAM_TIMEOUT: Duration = Duration::from_secs(180);
@@ -45,11 +45,6 @@ fn redis_py(script: &str, protocol: u8, hiredis: bool, port: u16) -> Program {
     }
 }
 
-/// The Ruby interpreter with Debian's ruby-redis (redis-rb) installed.
-fn ruby() -> String {
-    std::env::var("ALLYDB_TEST_RUBY").unwrap_or_else(|_| "ruby".to_string())
-}
-
 /// redis-rb's version in Debian bookworm's ruby-redis, which scripts/test.sh installs.
 const REDIS_RB_VERSION: &str = "4.8.0";
 
@@ -69,11 +64,6 @@ fn redis_rb(port: u16) -> Program {
     }
 }
 
-/// PHP's command-line interpreter with Debian's php-redis (phpredis) loaded.
-fn php() -> String {
-    std::env::var("ALLYDB_TEST_PHP").unwrap_or_else(|_| "php".to_string())
-}
-
 /// phpredis's version in Debian bookworm's php-redis, which scripts/test.sh installs.
 const PHPREDIS_VERSION: &str = "5.3.7";
 
@@ -89,19 +79,6 @@ fn phpredis_program(port: u16) -> Program {
         // The program names the extension version it really loaded.
         final_line_contains: format!("phpredis {PHPREDIS_VERSION} php "),
     }
-}
-
-/// The npm project scripts/test.sh installs node-redis and ioredis into (target/node-clients).
-fn node_clients() -> String {
-    std::env::var("ALLYDB_TEST_NODE_CLIENTS").unwrap_or_else(|_| {
-        let path = format!("{}/target/node-clients", env!("CARGO_MANIFEST_DIR"));
-        assert!(
-            std::path::Path::new(&path).join("node_modules").exists(),
-            "ALLYDB_TEST_NODE_CLIENTS is unset and {path}/node_modules is missing: run \
-             scripts/test.sh, which installs them"
-        );
-        path
-    })
 }
 
 /// `tests/clients/{script}.mjs HOST PORT PROTOCOL` under Node.js; its last line names the
@@ -245,10 +222,15 @@ fn redis_py_asyncio_resp3_hiredis() {
     both(|port| redis_py("python_asyncio", 3, true, port));
 }
 
+/// How redis-py 5.2.1 sends CLIENT SETINFO on connect.
+const REDIS_PY_SETINFO: SetInfo =
+    SetInfo { command: "CLIENT", name: "redis-py", version: "5.2.1", name_first: true };
+
 /// What redis-py sends by itself on a new connection (docs/CLIENTS.md records it), seen by
 /// MONITOR: `HELLO 3` for RESP3, then `CLIENT SETINFO` with its name and version, with and
-/// without hiredis. redis-server 7.0 refuses CLIENT SETINFO (a 7.2 command; the library
-/// ignores the error) and MONITOR leaves refused commands out, so only AllyDB shows them.
+/// without hiredis. A server before 7.2 (the reference 7.0) refuses CLIENT SETINFO (the
+/// library ignores the error) and MONITOR leaves refused commands out, so it shows them only
+/// where the server's INFO reports 7.2 or later (AllyDB; `common::setinfo_monitor_lines`).
 #[test]
 fn redis_py_connect_handshake() {
     let script = "import sys, redis\n\
@@ -256,6 +238,7 @@ fn redis_py_connect_handshake() {
         r.echo('handshake-done')\n";
     for kind in Kind::BOTH {
         let server = Server::start(kind);
+        let version = server.redis_version();
         for protocol in ["2", "3"] {
             for hiredis in [false, true] {
                 let mut monitor = common::RawClient::connect(server.port);
@@ -266,15 +249,13 @@ fn redis_py_connect_handshake() {
                     .output()
                     .expect("run redis-py");
                 assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-                let seen = monitored_until(&mut monitor, "\"ECHO\" \"handshake-done\"");
+                let seen =
+                    monitored_until(&mut monitor, |line| line == "\"ECHO\" \"handshake-done\"");
                 let mut expected = Vec::new();
                 if protocol == "3" {
                     expected.push("\"HELLO\" \"3\"".to_string());
                 }
-                if kind == Kind::AllyDb {
-                    expected.push("\"CLIENT\" \"SETINFO\" \"LIB-NAME\" \"redis-py\"".to_string());
-                    expected.push("\"CLIENT\" \"SETINFO\" \"LIB-VER\" \"5.2.1\"".to_string());
-                }
+                expected.extend(setinfo_monitor_lines(version, &REDIS_PY_SETINFO));
                 assert_eq!(seen, expected, "{} protocol {protocol} hiredis {hiredis}", kind.name());
             }
         }
@@ -286,18 +267,40 @@ fn ruby_redis() {
     both(redis_rb);
 }
 
-/// Reads MONITOR lines up to the one whose arguments are `last` and returns the arguments of
-/// the commands before it (`+<time> [<db> <address>] <arguments>`: the arguments only).
-fn monitored_until(monitor: &mut common::RawClient, last: &str) -> Vec<String> {
-    let mut seen = Vec::new();
-    loop {
-        let line = monitor.read_reply();
-        let arguments = line.split_once("] ").map_or(line.as_str(), |(_, a)| a);
-        let arguments = arguments.trim_end().to_string();
-        if arguments == last {
-            return seen;
+/// What a library sends by itself on new connections, run by `interpreter` with `flag`
+/// (`-e`, `-r`) on `script`, which takes the port and a case name, connects as that case
+/// says and sends `ECHO <case>` (`echo` is the library's spelling of the name). Each case
+/// must show exactly its lines in MONITOR before the ECHO. Before `password_case` the server
+/// gets `requirepass secret`: that case and those after it connect with the password.
+fn script_connect_handshake(
+    interpreter: &str,
+    flag: &str,
+    script: &str,
+    cases: &[(&str, &[&str])],
+    password_case: &str,
+    echo: &str,
+) {
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut monitor = common::RawClient::connect(server.port);
+        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
+        for &(case, expected) in cases {
+            if case == password_case {
+                // The monitor stays authenticated; new connections now need the password.
+                // (CONFIG is an admin command: MONITOR does not show it.)
+                let mut admin = common::RawClient::connect(server.port);
+                assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "secret"]), common::OK);
+            }
+            let output = Command::new(interpreter)
+                .args([flag, script, &server.port.to_string(), case])
+                .stdin(Stdio::null())
+                .output()
+                .unwrap_or_else(|e| panic!("run {interpreter}: {e}"));
+            assert!(output.status.success(), "{case}: {}", common::text(&output));
+            let last = format!("\"{echo}\" \"{case}\"");
+            let seen = monitored_until(&mut monitor, |line| line == last);
+            assert_eq!(seen, expected, "{} {case}", kind.name());
         }
-        seen.push(arguments);
     }
 }
 
@@ -323,27 +326,7 @@ fn ruby_redis_connect_handshake() {
         ("password", &["\"auth\" \"(redacted)\""]),
         ("url", &["\"auth\" \"(redacted)\" \"(redacted)\"", "\"select\" \"3\""]),
     ];
-    for kind in Kind::BOTH {
-        let server = Server::start(kind);
-        let mut monitor = common::RawClient::connect(server.port);
-        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
-        for (case, expected) in cases {
-            if case == "password" {
-                // The monitor stays authenticated; new connections now need the password.
-                // (CONFIG is an admin command: MONITOR does not show it.)
-                let mut admin = common::RawClient::connect(server.port);
-                assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "secret"]), common::OK);
-            }
-            let output = Command::new(ruby())
-                .args(["-e", script, &server.port.to_string(), case])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run ruby");
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            let seen = monitored_until(&mut monitor, &format!("\"echo\" \"{case}\""));
-            assert_eq!(seen, expected, "{} {case}", kind.name());
-        }
-    }
+    script_connect_handshake(&ruby(), "-e", script, &cases, "password", "echo");
 }
 
 #[test]
@@ -367,26 +350,7 @@ fn phpredis_connect_handshake() {
         if ($r->echo($argv[2]) !== $argv[2]) { exit(1); }\n";
     let cases: [(&str, &[&str]); 3] =
         [("connect", &[]), ("pconnect", &[]), ("auth", &["\"AUTH\" \"(redacted)\""])];
-    for kind in Kind::BOTH {
-        let server = Server::start(kind);
-        let mut monitor = common::RawClient::connect(server.port);
-        assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
-        for (case, expected) in cases {
-            if case == "auth" {
-                // As in ruby_redis_connect_handshake: the monitor stays authenticated.
-                let mut admin = common::RawClient::connect(server.port);
-                assert_eq!(admin.cmd(&["CONFIG", "SET", "requirepass", "secret"]), common::OK);
-            }
-            let output = Command::new(php())
-                .args(["-r", script, &server.port.to_string(), case])
-                .stdin(Stdio::null())
-                .output()
-                .expect("run php");
-            assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-            let seen = monitored_until(&mut monitor, &format!("\"ECHO\" \"{case}\""));
-            assert_eq!(seen, expected, "{} {case}", kind.name());
-        }
-    }
+    script_connect_handshake(&php(), "-r", script, &cases, "auth", "ECHO");
 }
 
 #[test]
@@ -442,28 +406,29 @@ fn node_handshake(port: u16, library: &str, protocol: &str) -> Vec<String> {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     // Each library's own spelling of the command name.
     let echo = if library == "ioredis" { "echo" } else { "ECHO" };
-    monitored_until(&mut monitor, &format!("\"{echo}\" \"handshake-done\""))
+    let last = format!("\"{echo}\" \"handshake-done\"");
+    monitored_until(&mut monitor, |line| line == last)
 }
 
 /// What node-redis sends by itself on a new connection (docs/CLIENTS.md), seen by MONITOR:
 /// `HELLO 3` for RESP3, then `CLIENT SETINFO` with its version and name (pipelined, errors
 /// ignored). Over RESP3 it also sends `CLIENT MAINT_NOTIFICATIONS ON moving-endpoint-type
 /// internal-ip` and ignores the refusal; MONITOR leaves refused commands out, so the refusal
-/// is compared here directly: the same error from both servers. redis-server 7.0 refuses
-/// CLIENT SETINFO too (a 7.2 command), so only AllyDB shows it.
+/// is compared here directly: the same error from both servers. A server before 7.2 (the
+/// reference 7.0) refuses CLIENT SETINFO too, so MONITOR shows it only on 7.2 or later.
 #[test]
 fn node_redis_connect_handshake() {
+    let library =
+        SetInfo { command: "CLIENT", name: "node-redis", version: "6.3.1", name_first: false };
     for kind in Kind::BOTH {
         let server = Server::start(kind);
+        let version = server.redis_version();
         for protocol in ["2", "3"] {
             let mut expected = Vec::new();
             if protocol == "3" {
                 expected.push("\"HELLO\" \"3\"".to_string());
             }
-            if kind == Kind::AllyDb {
-                expected.push("\"CLIENT\" \"SETINFO\" \"LIB-VER\" \"6.3.1\"".to_string());
-                expected.push("\"CLIENT\" \"SETINFO\" \"LIB-NAME\" \"node-redis\"".to_string());
-            }
+            expected.extend(setinfo_monitor_lines(version, &library));
             let seen = node_handshake(server.port, "node-redis", protocol);
             assert_eq!(seen, expected, "{} protocol {protocol}", kind.name());
         }
@@ -486,21 +451,22 @@ fn node_redis_connect_handshake() {
 
 /// What ioredis sends by itself on a new connection (docs/CLIENTS.md), seen by MONITOR:
 /// `hello 3` by default (not with `protocol: 2`), `client SETINFO` with its version and name
-/// (errors ignored; only AllyDB shows them, as above), then `info`, its ready check (it waits
-/// while INFO says `loading:1`). The command names are lower case: the library's own spelling.
+/// (errors ignored; shown only by a 7.2 or later server, as above), then `info`, its ready
+/// check (it waits while INFO says `loading:1`). The command names are lower case: the
+/// library's own spelling.
 #[test]
 fn ioredis_connect_handshake() {
+    let library =
+        SetInfo { command: "client", name: "ioredis", version: "6.0.0", name_first: false };
     for kind in Kind::BOTH {
         let server = Server::start(kind);
+        let version = server.redis_version();
         for protocol in ["2", "3"] {
             let mut expected = Vec::new();
             if protocol == "3" {
                 expected.push("\"hello\" \"3\"".to_string());
             }
-            if kind == Kind::AllyDb {
-                expected.push("\"client\" \"SETINFO\" \"LIB-VER\" \"6.0.0\"".to_string());
-                expected.push("\"client\" \"SETINFO\" \"LIB-NAME\" \"ioredis\"".to_string());
-            }
+            expected.extend(setinfo_monitor_lines(version, &library));
             expected.push("\"info\"".to_string());
             let seen = node_handshake(server.port, "ioredis", protocol);
             assert_eq!(seen, expected, "{} protocol {protocol}", kind.name());

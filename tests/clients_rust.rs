@@ -8,6 +8,7 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use common::servers::{Kind, Server};
+use common::{has_client_setinfo, monitored_until, setinfo_monitor_lines, SetInfo};
 use futures_util::StreamExt;
 use redis::aio::{ConnectionManagerConfig, MultiplexedConnection};
 use redis::{
@@ -38,6 +39,10 @@ fn client(port: u16, resp3: bool) -> Client {
 fn label(kind: Kind, resp3: bool) -> String {
     format!("{} {}", kind.name(), if resp3 { "RESP3" } else { "RESP2" })
 }
+
+/// How the crate (1.8.1) sends CLIENT SETINFO on connect.
+const REDIS_RS_SETINFO: SetInfo =
+    SetInfo { command: "CLIENT", name: "redis-rs", version: "1.8.1", name_first: true };
 
 /// `redis_version` from INFO, parsed by the crate's `InfoDict`; (major, minor).
 fn server_version(info: &InfoDict) -> (u32, u32) {
@@ -250,7 +255,7 @@ fn sync_info_and_client(con: &mut redis::Connection, port: u16) {
     let entry = client_list_entry(&list, "rust-sync");
     assert_eq!(entry["id"], id.to_string());
     assert_eq!(entry["db"], "0");
-    if server_version(&info) >= (7, 2) {
+    if has_client_setinfo(server_version(&info)) {
         assert_eq!(entry["lib-name"], "redis-rs");
         assert_eq!(entry["lib-ver"], "1.8.1");
     }
@@ -445,7 +450,7 @@ async fn async_commands(con: &mut MultiplexedConnection) {
     let _: () = con.client_setname("rust-async").await.unwrap();
     let list: String = redis::cmd("CLIENT").arg("LIST").query_async(con).await.unwrap();
     let entry = client_list_entry(&list, "rust-async");
-    if server_version(&info) >= (7, 2) {
+    if has_client_setinfo(server_version(&info)) {
         assert_eq!(entry["lib-name"], "redis-rs");
     }
     let error = con.lpush::<_, _, usize>("a:hash", "x").await.unwrap_err();
@@ -599,28 +604,15 @@ fn redis_rs_tokio_resp3() {
 // ----------------------------------------------------------------------------------------
 // What the crate sends by itself on a new connection, seen by MONITOR.
 
-/// The arguments of MONITOR lines up to the first one starting with `stop`.
-fn monitored_until(monitor: &mut common::RawClient, stop: &str) -> Vec<String> {
-    let mut seen = Vec::new();
-    loop {
-        let line = monitor.read_reply();
-        // `+<time> [<db> <address>] <arguments>`: the arguments only.
-        let arguments = line.split_once("] ").map_or(line.as_str(), |(_, a)| a).trim_end();
-        if arguments.starts_with(stop) {
-            return seen;
-        }
-        seen.push(arguments.to_string());
-    }
-}
-
 /// `HELLO 3` (RESP3), `SELECT` (a database in the URL), then `CLIENT SETINFO LIB-NAME
-/// redis-rs` and `LIB-VER 1.8.1`, pipelined with the replies to SETINFO ignored: redis-server
-/// 7.0 refuses them (7.2 commands), and MONITOR leaves refused commands out.
+/// redis-rs` and `LIB-VER 1.8.1`, pipelined with the replies to SETINFO ignored: a server
+/// before 7.2 (the reference 7.0) refuses them, and MONITOR leaves refused commands out.
 #[test]
 fn redis_rs_connect_handshake() {
     let runtime = runtime();
     for kind in Kind::BOTH {
         let server = Server::start(kind);
+        let version = server.redis_version();
         for resp3 in [false, true] {
             for api in ["sync", "tokio", "manager", "pubsub"] {
                 for db in [0, 2] {
@@ -664,7 +656,7 @@ fn redis_rs_connect_handshake() {
                         }),
                     }
                     let stop = if api == "pubsub" { "\"SUBSCRIBE\"" } else { "\"ECHO\"" };
-                    let seen = monitored_until(&mut monitor, stop);
+                    let seen = monitored_until(&mut monitor, |line| line.starts_with(stop));
                     let mut expected = Vec::new();
                     if resp3 {
                         expected.push("\"HELLO\" \"3\"".to_string());
@@ -672,11 +664,7 @@ fn redis_rs_connect_handshake() {
                     if db != 0 {
                         expected.push(format!("\"SELECT\" \"{db}\""));
                     }
-                    if kind == Kind::AllyDb {
-                        expected
-                            .push("\"CLIENT\" \"SETINFO\" \"LIB-NAME\" \"redis-rs\"".to_string());
-                        expected.push("\"CLIENT\" \"SETINFO\" \"LIB-VER\" \"1.8.1\"".to_string());
-                    }
+                    expected.extend(setinfo_monitor_lines(version, &REDIS_RS_SETINFO));
                     assert_eq!(seen, expected, "{context}");
                 }
             }
@@ -857,6 +845,7 @@ fn redis_rs_authentication() {
     let mut results = Vec::new();
     for kind in Kind::BOTH {
         let server = Server::start(kind);
+        let version = server.redis_version();
         let mut monitor = common::RawClient::connect(server.port);
         assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
         let mut admin = common::RawClient::connect(server.port);
@@ -873,12 +862,18 @@ fn redis_rs_authentication() {
         }
         // A connection authenticated before the password was set stays so, as in Redis.
         assert_eq!(admin.cmd(&["ECHO", "auth-done"]), "$9\r\nauth-done\r\n");
-        let mut seen = monitored_until(&mut monitor, "\"ECHO\" \"auth-done\"");
-        // CLIENT SETINFO is a 7.2 command: only AllyDB shows it (redis_rs_connect_handshake).
-        seen.retain(|line| !line.starts_with("\"CLIENT\" \"SETINFO\""));
-        results.push((kind, outcomes, seen));
+        let seen = monitored_until(&mut monitor, |line| line == r#""ECHO" "auth-done""#);
+        // CLIENT SETINFO is a 7.2 command (redis_rs_connect_handshake): a server that has it
+        // shows the crate's pair after each connection that got in, one before 7.2 none.
+        // The other lines are compared between the servers below.
+        let (setinfo, seen): (Vec<String>, Vec<String>) =
+            seen.into_iter().partition(|line| line.starts_with(r#""CLIENT" "SETINFO""#));
+        let pair = setinfo_monitor_lines(version, &REDIS_RS_SETINFO);
+        assert_eq!(setinfo.is_empty(), pair.is_empty(), "{}: {setinfo:?}", kind.name());
+        assert!(setinfo.chunks(2).all(|two| two == pair), "{}: {setinfo:?}", kind.name());
+        results.push((kind, version, outcomes, seen));
     }
-    let (_, redis_outcomes, redis_seen) = &results[1];
+    let (_, redis_version, redis_outcomes, redis_seen) = &results[1];
     // What the crate makes of each answer (redis-server's, which AllyDB must equal).
     let wrongpass = "Extension Some(\"WRONGPASS\") \
         Some(\"invalid username-password pair or user is disabled.\")";
@@ -904,14 +899,19 @@ fn redis_rs_authentication() {
     );
     assert!(redis_outcomes[6].ends_with("sync: echo in; tokio: echo in"), "{redis_outcomes:?}");
     assert!(redis_seen.contains(&"\"AUTH\" \"(redacted)\"".to_string()), "{redis_seen:?}");
-    let (_, allydb_outcomes, allydb_seen) = &results[0];
-    // HELLO's NOAUTH text gained `<proto>` in Redis 7.2 (AllyDB's version): 7.0 says "the
-    // HELLO AUTH <user> <pass> option". Otherwise AllyDB must give what 7.0 gives.
-    let (hello_7_2, hello_7_0) = ("the HELLO <proto> AUTH <user>", "the HELLO AUTH <user>");
-    assert!(allydb_outcomes[4].contains(hello_7_2), "{}", allydb_outcomes[4]);
-    assert!(redis_outcomes[4].contains(hello_7_0), "{}", redis_outcomes[4]);
+    let (_, allydb_version, allydb_outcomes, allydb_seen) = &results[0];
+    // HELLO's NOAUTH text gained `<proto>` in Redis 7.2 (AllyDB's version): each server must
+    // give its own version's text, and AllyDB otherwise what the reference gives.
+    let allydb_syntax = common::hello_noauth_syntax(*allydb_version);
+    let redis_syntax = common::hello_noauth_syntax(*redis_version);
+    assert!(allydb_outcomes[4].contains(allydb_syntax), "{}", allydb_outcomes[4]);
+    assert!(redis_outcomes[4].contains(redis_syntax), "{}", redis_outcomes[4]);
     for (allydb, redis) in allydb_outcomes.iter().zip(redis_outcomes) {
-        assert_eq!(&allydb.replace(hello_7_2, hello_7_0), redis, "AllyDB, then redis-server");
+        assert_eq!(
+            &allydb.replace(allydb_syntax, redis_syntax),
+            redis,
+            "AllyDB, then redis-server"
+        );
     }
     assert_eq!(allydb_seen, redis_seen, "MONITOR: AllyDB, then redis-server");
 }
@@ -931,7 +931,7 @@ fn redis_rs_async_monitor() {
             let mut commands = Vec::new();
             loop {
                 let line = tokio::time::timeout(HANG_GUARD, lines.next()).await.unwrap().unwrap();
-                let arguments = line.split_once("] ").map(|(_, a)| a.to_string()).unwrap_or(line);
+                let arguments = common::monitor_arguments(&line).to_string();
                 if arguments.starts_with("\"set\"") || arguments.starts_with("\"SET\"") {
                     commands.push(arguments);
                     break;
@@ -978,6 +978,7 @@ fn redis_rs_client_side_caching() {
     let runtime = runtime();
     for kind in Kind::BOTH {
         let server = Server::start(kind);
+        let version = server.redis_version();
         let client = client(server.port, true);
         let mut monitor = common::RawClient::connect(server.port);
         assert_eq!(monitor.cmd(&["MONITOR"]), common::OK);
@@ -1008,15 +1009,9 @@ fn redis_rs_client_side_caching() {
         });
         // The crate turns tracking on while connecting, and reads a missing key's PTTL in
         // the same pipeline as the GET (the entry's lifetime); a hit sends nothing.
-        let seen = monitored_until(&mut monitor, "\"ECHO\" \"caching-done\"");
-        let setinfo = if kind == Kind::AllyDb {
-            vec![
-                r#""CLIENT" "SETINFO" "LIB-NAME" "redis-rs""#,
-                r#""CLIENT" "SETINFO" "LIB-VER" "1.8.1""#,
-            ]
-        } else {
-            Vec::new()
-        };
+        let seen = monitored_until(&mut monitor, |line| line == r#""ECHO" "caching-done""#);
+        let setinfo = setinfo_monitor_lines(version, &REDIS_RS_SETINFO);
+        let setinfo: Vec<&str> = setinfo.iter().map(String::as_str).collect();
         let mut expected = vec![r#""HELLO" "3""#, r#""CLIENT" "TRACKING" "ON""#];
         expected.extend(&setinfo);
         expected.push(r#""HELLO" "3""#);

@@ -205,6 +205,16 @@ fn value(i: usize) -> String {
     format!("value:{i}")
 }
 
+/// `SET key:i value:i`, for `pipeline`.
+fn set(i: usize) -> Vec<Vec<u8>> {
+    vec![b"SET".to_vec(), key(i).into_bytes(), value(i).into_bytes()]
+}
+
+/// `GET key:i`, for `pipeline`.
+fn get(i: usize) -> Vec<Vec<u8>> {
+    vec![b"GET".to_vec(), key(i).into_bytes()]
+}
+
 /// One command on a new connection: its reply, or what arrived before the proxy closed
 /// the connection (nothing, when it closes without a reply).
 fn once(port: u16, args: &[&str]) -> Vec<u8> {
@@ -229,18 +239,31 @@ fn shard_of(backends: &[Server], key: &str) -> usize {
     holders[0]
 }
 
+/// Keys per shard (`shard0`, `shard1`, `shard2`) for `key:0` ... `key:99999`: ketama with
+/// named servers and md5 places each key by the names alone, so the split is exact, and
+/// docs/TOPOLOGY.md states it.
+const SPLIT: [u64; 3] = [32_642, 34_353, 33_005];
+
 /// 100,000 keys set through the proxy and read back, spread over all three backends;
-/// the spread is the same with AllyDB and redis-server backends (same keys on each shard).
+/// the spread is exactly `SPLIT` with AllyDB and with redis-server backends (the same keys on
+/// each shard), and docs/TOPOLOGY.md gives the same numbers.
 #[test]
 fn keys_are_spread_over_three_backends_and_read_back() {
+    let topology = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("docs").join("TOPOLOGY.md"),
+    )
+    .expect("docs/TOPOLOGY.md");
+    let thousands = |n: u64| format!("{},{:03}", n / 1000, n % 1000);
+    let documented = SPLIT.map(thousands).join(" / ");
+    let topology = topology.split_whitespace().collect::<Vec<_>>().join(" ");
+    let stated = format!("Over 100,000 keys (`key:0` ... `key:99999`) md5 gives {documented},");
+    assert!(topology.contains(&stated), "docs/TOPOLOGY.md does not say: {stated}");
     let mut spreads = Vec::new();
     for kind in Kind::BOTH {
         let backends = start_backends(kind, &[]);
         let proxy = Proxy::start(&backends.iter().collect::<Vec<_>>(), &[]);
         let mut client = proxy.client();
-        let set = |i: usize| vec![b"SET".to_vec(), key(i).into_bytes(), value(i).into_bytes()];
         pipeline(&mut client, KEYS, set, |_| OK.to_string());
-        let get = |i: usize| vec![b"GET".to_vec(), key(i).into_bytes()];
         pipeline(&mut client, KEYS, get, |i| bulk(&value(i)));
 
         let sizes: Vec<u64> = backends.iter().map(|b| dbsize(b, 0)).collect();
@@ -249,7 +272,7 @@ fn keys_are_spread_over_three_backends_and_read_back() {
             // ketama with equal weights: about a third each; 20 % is far from chance.
             assert!(*size >= KEYS as u64 / 5, "{}: uneven spread {sizes:?}", kind.name());
         }
-        eprintln!("{}: keys per shard {sizes:?}", kind.name());
+        assert_eq!(sizes, SPLIT, "{}: keys per shard", kind.name());
         spreads.push(sizes);
     }
     assert_eq!(spreads[0], spreads[1], "allydb and redis-server shards hold different keys");
@@ -411,7 +434,6 @@ fn proxy_recovers_when_a_backend_restarts() {
         let mut backends = start_backends(kind, &[]);
         let proxy = Proxy::start(&backends.iter().collect::<Vec<_>>(), &[]);
         let mut client = proxy.client();
-        let set = |i: usize| vec![b"SET".to_vec(), key(i).into_bytes(), value(i).into_bytes()];
         pipeline(&mut client, 300, set, |_| OK.to_string());
         let on = |shard: usize| (0..300).find(|&i| shard_of(&backends, &key(i)) == shard);
         let down_key = on(1).expect("a key on shard 1");
@@ -468,9 +490,7 @@ fn redis_auth_authenticates_clients_and_backends() {
         assert_eq!(client.cmd(&["AUTH", "wrong"]), "-ERR invalid password\r\n", "{name}");
         assert_eq!(client.cmd(&["GET", "k"]), noauth, "{name}");
         assert_eq!(client.cmd(&["AUTH", PASSWORD]), OK, "{name}");
-        let set = |i: usize| vec![b"SET".to_vec(), key(i).into_bytes(), value(i).into_bytes()];
         pipeline(&mut client, 3_000, set, |_| OK.to_string());
-        let get = |i: usize| vec![b"GET".to_vec(), key(i).into_bytes()];
         pipeline(&mut client, 3_000, get, |i| bulk(&value(i)));
         let sizes: Vec<u64> = backends.iter().map(|b| dbsize(b, 0)).collect();
         assert_eq!(sizes.iter().sum::<u64>(), 3_000, "{name}: {sizes:?}");
@@ -493,7 +513,6 @@ fn redis_db_selects_the_database_on_the_backends() {
         let backends = start_backends(kind, &[]);
         let proxy = Proxy::start(&backends.iter().collect::<Vec<_>>(), &["redis_db: 2"]);
         let mut client = proxy.client();
-        let set = |i: usize| vec![b"SET".to_vec(), key(i).into_bytes(), value(i).into_bytes()];
         pipeline(&mut client, 300, set, |_| OK.to_string());
         let in_db2: Vec<u64> = backends.iter().map(|b| dbsize(b, 2)).collect();
         assert_eq!(in_db2.iter().sum::<u64>(), 300, "{name}: {in_db2:?}");

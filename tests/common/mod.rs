@@ -667,3 +667,107 @@ pub fn python(hiredis: bool) -> String {
         path
     })
 }
+
+/// The Ruby interpreter with Debian's ruby-redis (redis-rb) installed: `ALLYDB_TEST_RUBY`,
+/// by default `ruby`.
+pub fn ruby() -> String {
+    std::env::var("ALLYDB_TEST_RUBY").unwrap_or_else(|_| "ruby".to_string())
+}
+
+/// PHP's command-line interpreter with Debian's php-redis (phpredis) loaded:
+/// `ALLYDB_TEST_PHP`, by default `php`.
+pub fn php() -> String {
+    std::env::var("ALLYDB_TEST_PHP").unwrap_or_else(|_| "php".to_string())
+}
+
+/// The npm project scripts/test.sh installs node-redis and ioredis into:
+/// `ALLYDB_TEST_NODE_CLIENTS`, by default `target/node-clients`.
+pub fn node_clients() -> String {
+    std::env::var("ALLYDB_TEST_NODE_CLIENTS").unwrap_or_else(|_| {
+        let path = format!("{}/target/node-clients", env!("CARGO_MANIFEST_DIR"));
+        assert!(
+            std::path::Path::new(&path).join("node_modules").exists(),
+            "ALLYDB_TEST_NODE_CLIENTS is unset and {path}/node_modules is missing: run \
+             scripts/test.sh, which installs them"
+        );
+        path
+    })
+}
+
+// ----------------------------------------------------------------------------------------
+// MONITOR lines, and what differs between the Redis versions the tests meet: the reference
+// redis-server is Debian's 7.0.15, AllyDB reports 7.2.6, and a reference at 7.2 or later
+// must leave the expectations right.
+
+/// The arguments of one MONITOR line (`+<time> [<db> <address>] <arguments>`), without the
+/// time, database, address and line end.
+pub fn monitor_arguments(line: &str) -> &str {
+    line.split_once("] ").map_or(line, |(_, arguments)| arguments).trim_end()
+}
+
+/// Reads MONITOR lines from `monitor` up to the first whose arguments satisfy `is_last`, and
+/// returns the arguments of the lines before it.
+pub fn monitored_until(monitor: &mut RawClient, is_last: impl Fn(&str) -> bool) -> Vec<String> {
+    let mut seen = Vec::new();
+    loop {
+        let line = monitor.read_reply();
+        let arguments = monitor_arguments(&line);
+        if is_last(arguments) {
+            return seen;
+        }
+        seen.push(arguments.to_string());
+    }
+}
+
+/// `redis_version` from the server's INFO, as (major, minor).
+pub fn redis_version(client: &mut RawClient) -> (u32, u32) {
+    let text = info_field(client, "server", "redis_version");
+    let mut parts = text.split('.').map(|part| {
+        part.parse::<u32>().unwrap_or_else(|_| panic!("redis_version {text:?} is not numeric"))
+    });
+    (parts.next().unwrap_or(0), parts.next().unwrap_or(0))
+}
+
+/// Whether a server of `version` has CLIENT SETINFO (added in Redis 7.2). An older one
+/// refuses it, libraries ignore the error, and MONITOR leaves refused commands out.
+pub fn has_client_setinfo(version: (u32, u32)) -> bool {
+    version >= (7, 2)
+}
+
+/// How a client library sends CLIENT SETINFO by itself on connect.
+pub struct SetInfo {
+    /// The library's spelling of `CLIENT` (ioredis writes `client`).
+    pub command: &'static str,
+    /// The name and version it sends.
+    pub name: &'static str,
+    pub version: &'static str,
+    /// Whether `LIB-NAME` goes before `LIB-VER`.
+    pub name_first: bool,
+}
+
+/// The MONITOR arguments of `library`'s two CLIENT SETINFO on a server of `version`: none
+/// where the server refuses the command.
+pub fn setinfo_monitor_lines(version: (u32, u32), library: &SetInfo) -> Vec<String> {
+    if !has_client_setinfo(version) {
+        return Vec::new();
+    }
+    let line = |field: &str, value: &str| {
+        format!("\"{}\" \"SETINFO\" \"{field}\" \"{value}\"", library.command)
+    };
+    let (name, lib_version) = (line("LIB-NAME", library.name), line("LIB-VER", library.version));
+    if library.name_first {
+        vec![name, lib_version]
+    } else {
+        vec![lib_version, name]
+    }
+}
+
+/// The part of HELLO's NOAUTH text (no AUTH given, a password required) that names its
+/// syntax: Redis 7.2 added `<proto>`.
+pub fn hello_noauth_syntax(version: (u32, u32)) -> &'static str {
+    if version >= (7, 2) {
+        "the HELLO <proto> AUTH <user> <pass> option"
+    } else {
+        "the HELLO AUTH <user> <pass> option"
+    }
+}

@@ -172,6 +172,21 @@ impl Server {
         seen.contains(&wanted) && seen.starts_with(&greeting)
     }
 
+    /// The server's `redis_version` (INFO), as (major, minor), for the expectations that
+    /// depend on it (`super::has_client_setinfo`, `super::hello_noauth_syntax`). AllyDB answers
+    /// as Redis 7.2: one reporting less would quietly lose the 7.2 checks, so it fails here.
+    pub fn redis_version(&self) -> (u32, u32) {
+        let mut client = super::RawClient::connect(self.port);
+        if let Some(password) = self.password() {
+            assert_eq!(client.cmd(&["AUTH", password]), super::OK, "{}", self.kind.name());
+        }
+        let version = super::redis_version(&mut client);
+        if self.kind == Kind::AllyDb {
+            assert!(version >= (7, 2), "AllyDB reports redis_version {version:?}, not 7.2");
+        }
+        version
+    }
+
     /// The `--requirepass` among the extra arguments.
     pub fn password(&self) -> Option<&str> {
         let at = self.extra.iter().position(|a| a == "--requirepass")?;

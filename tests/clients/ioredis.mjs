@@ -12,17 +12,15 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
+import {
+  parseArguments, readLine, until, WRONGTYPE,
+} from './node/harness.mjs';
 
 const require = createRequire(`${process.env.ALLYDB_TEST_NODE_CLIENTS}/package.json`);
 const { Redis, ReplyError } = require('ioredis');
 const libraryVersion = require('ioredis/package.json').version;
 
-const [host, portText, protocolText] = process.argv.slice(2);
-const port = Number(portText);
-const protocol = Number(protocolText);
-assert.ok(protocol === 2 || protocol === 3, `PROTOCOL must be 2 or 3, not ${protocolText}`);
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
+const { host, port, protocol } = parseArguments();
 
 // Errors the library reports through its 'error' event (a refused connection while the
 // server restarts); without a listener ioredis prints them as unhandled.
@@ -39,15 +37,6 @@ function check(name, got, expected) {
   assert.deepStrictEqual(got, expected, name);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(name, condition, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    assert.ok(Date.now() < deadline, `${name}: not within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
 
 // INFO and CLIENT LIST are text: parsed the way ioredis's own ready check parses INFO.
 function parseInfo(text) {
@@ -384,15 +373,6 @@ async function optionsAndMonitor(redis) {
   monitor.disconnect();
   check('flushdb 3', await watched.flushdb(), 'OK');
   watched.disconnect();
-}
-
-async function readLine() {
-  const lines = createInterface({ input: process.stdin });
-  for await (const line of lines) {
-    lines.close();
-    return line.trim();
-  }
-  return '';
 }
 
 async function reconnectAfterRestart(redis) {

@@ -11,7 +11,9 @@
 // runner chooses (node-redis 6 defaults to RESP3; `RESP: 2` is the explicit opt-out).
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { createInterface } from 'node:readline';
+import {
+  parseArguments, readLine, until, WRONGTYPE,
+} from './node/harness.mjs';
 
 const require = createRequire(`${process.env.ALLYDB_TEST_NODE_CLIENTS}/package.json`);
 const {
@@ -19,12 +21,8 @@ const {
 } = require('redis');
 const libraryVersion = require('redis/package.json').version;
 
-const [host, portText, protocolText] = process.argv.slice(2);
-const port = Number(portText);
-const protocol = Number(protocolText);
-assert.ok(protocol === 2 || protocol === 3, `PROTOCOL must be 2 or 3, not ${protocolText}`);
+const { host, port, protocol } = parseArguments();
 const url = `redis://${host}:${port}`;
-const WRONGTYPE = 'WRONGTYPE Operation against a key holding the wrong kind of value';
 
 // Errors the library reports through its 'error' event (a closed socket during the restart):
 // a client without a listener would crash the process on the first one.
@@ -50,15 +48,6 @@ function check(name, got, expected) {
   assert.deepStrictEqual(plain(got), expected, name);
 }
 
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function until(name, condition, timeoutMs = 10_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    assert.ok(Date.now() < deadline, `${name}: not within ${timeoutMs} ms`);
-    await sleep(20);
-  }
-}
 
 function serverVersion(info) {
   const version = /^redis_version:(\d+)\.(\d+)/m.exec(info);
@@ -391,15 +380,6 @@ async function poolAndCache(client) {
   check('hSet again elsewhere', await client.hSet('h', 'f2', '4'), 0);
   await until('hash invalidated', async () => (await cached.hGetAll('h')).f2 === '4');
   cached.destroy();
-}
-
-async function readLine() {
-  const lines = createInterface({ input: process.stdin });
-  for await (const line of lines) {
-    lines.close();
-    return line.trim();
-  }
-  return '';
 }
 
 async function reconnectAfterRestart(client) {

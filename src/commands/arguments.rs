@@ -60,9 +60,42 @@ pub fn timeout(bytes: &[u8], now_ms: u64) -> Result<Option<Duration>, CommandErr
     Ok(Some(Duration::from_millis(ms)))
 }
 
+/// A WAIT or WAITAOF timeout in milliseconds (an integer; 0 blocks for ever), with Redis
+/// 7.2's texts (`getTimeoutFromObjectOrReply` in milliseconds).
+pub fn timeout_ms(bytes: &[u8], now_ms: u64) -> Result<Option<Duration>, CommandError> {
+    let ms = parse_i64(bytes)
+        .ok_or(CommandError::Static("ERR timeout is not an integer or out of range"))?;
+    let Ok(ms) = u64::try_from(ms) else {
+        return Err(CommandError::Static("ERR timeout is negative"));
+    };
+    if ms == 0 {
+        return Ok(None);
+    }
+    // Redis adds the timeout to the current time and refuses what would overflow.
+    if ms > (i64::MAX as u64).saturating_sub(now_ms) {
+        return Err(CommandError::Static("ERR timeout is out of range"));
+    }
+    Ok(Some(Duration::from_millis(ms)))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn millisecond_timeouts_parse_like_redis() {
+        let now = 1_700_000_000_000;
+        assert_eq!(timeout_ms(b"0", now), Ok(None));
+        assert_eq!(timeout_ms(b"1500", now), Ok(Some(Duration::from_millis(1500))));
+        let text = |r: Result<Option<Duration>, CommandError>| r.unwrap_err().to_string();
+        assert_eq!(text(timeout_ms(b"-1", now)), "ERR timeout is negative");
+        assert_eq!(text(timeout_ms(b"1.5", now)), "ERR timeout is not an integer or out of range");
+        assert_eq!(
+            text(timeout_ms(b"9223372036854775808", now)),
+            "ERR timeout is not an integer or out of range"
+        );
+        assert_eq!(text(timeout_ms(b"9223372036854775807", now)), "ERR timeout is out of range");
+    }
 
     #[test]
     fn timeouts_parse_like_redis() {

@@ -415,7 +415,7 @@ fn serve_one(
             Ok(Served::Element(element))
         }
         // Unreachable: take_first hands out only clients blocked on lists.
-        BlockedOp::ZPop { .. } | BlockedOp::ZMultiPop { .. } => {
+        BlockedOp::ZPop { .. } | BlockedOp::ZMultiPop { .. } | BlockedOp::Acknowledgements => {
             Err(CommandError::Static("ERR blocked client could not be served"))
         }
     }

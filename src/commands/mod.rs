@@ -46,9 +46,9 @@ pub enum Action {
     CloseSilently,
     /// Wait this long before reading further commands (DEBUG SLEEP).
     Sleep(Duration),
-    /// Reply to WAITAOF once this client's writes are synced locally (when `local` is set),
-    /// or after `timeout` (None waits for ever).
-    WaitAof { local: bool, timeout: Option<Duration> },
+    /// Reply to WAIT or WAITAOF once the acknowledgements `acks` asks for are in, after
+    /// `timeout` (None waits for ever), or on CLIENT UNBLOCK.
+    WaitAcks { acks: Acks, timeout: Option<Duration> },
     /// Stop the server (SHUTDOWN); the reply, if any, is already written.
     Shutdown(crate::server::ShutdownSave),
     /// Reply to SAVE once compaction `ticket` ended.
@@ -60,6 +60,34 @@ pub enum Action {
     /// CLIENT PAUSE holds this command: wait until it may run (`is_write` says whether a
     /// WRITE pause holds it), then run it again from the same input.
     Postpone { is_write: bool },
+}
+
+/// What WAIT and WAITAOF wait for. There are no replicas yet, so no replica ever
+/// acknowledges: a wait for one ends only by its timeout or CLIENT UNBLOCK.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acks {
+    /// WAIT: replicas that acknowledged this client's writes; replies their count.
+    Replicas,
+    /// WAITAOF: this client's writes synced locally (when `local` is set) and on replicas;
+    /// replies `[local, replicas]`.
+    Aof { local: bool },
+}
+
+impl Acks {
+    /// Replicas that acknowledged this client's writes: none, without replication.
+    pub const REPLICAS_ACKNOWLEDGED: i64 = 0;
+
+    /// Writes the reply; `synced` says whether this client's writes are on local disk.
+    pub fn write_reply(self, reply: &mut ReplyWriter, synced: bool) {
+        match self {
+            Self::Replicas => reply.integer(Self::REPLICAS_ACKNOWLEDGED),
+            Self::Aof { .. } => {
+                reply.array(2);
+                reply.integer(i64::from(synced));
+                reply.integer(Self::REPLICAS_ACKNOWLEDGED);
+            }
+        }
+    }
 }
 
 /// Everything a handler may touch.

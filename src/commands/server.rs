@@ -9,7 +9,7 @@ use std::time::Duration;
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
-use super::{Action, Context};
+use super::{Acks, Action, Context};
 use crate::clock::unix_us_now;
 use crate::protocol::number::parse_f64;
 use crate::protocol::Args;
@@ -32,6 +32,14 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("config", -2, 0, KeySpan::NONE, G, container)
         .doc("2.0.0", "A container for server configuration commands.", "Depends on subcommand.", "")
         .subs(CONFIG_SUBCOMMANDS),
+    // Redis 7.2 allows WAIT in scripts and MULTI (it replies at once there), so no NOSCRIPT
+    // flag, unlike 7.0.
+    spec("wait", 3, 0, KeySpan::NONE, "generic", wait).acl(acl::CONNECTION).doc(
+        "3.0.0",
+        "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.",
+        "O(1)",
+        "numreplicas timeout",
+    ),
     spec("waitaof", 4, 0, KeySpan::NONE, "generic", waitaof).doc(
         "7.2.0",
         "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the primary and/or replicas.",
@@ -1161,22 +1169,31 @@ pub fn waitaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Err(CommandError::Static("ERR value is out of range, value must between 0 and 1"));
     }
     let numreplicas = arguments::integer(args.get(2))?;
-    let timeout_ms = arguments::integer(args.get(3))
-        .map_err(|_| CommandError::Static("ERR timeout is not an integer or out of range"))?;
-    if timeout_ms < 0 {
-        return Err(CommandError::Static("ERR timeout is negative"));
-    }
+    let timeout = arguments::timeout_ms(args.get(3), ctx.now_ms)?;
     if numlocal == 1 && !ctx.server.config.appendonly {
         return Err(CommandError::Static(
             "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.",
         ));
     }
-    let timeout = u64::try_from(timeout_ms).ok().filter(|&t| t > 0).map(Duration::from_millis);
-    let satisfied_without_waiting = numlocal == 0 && numreplicas <= 0;
-    ctx.client.action = Some(Action::WaitAof {
-        local: numlocal == 1,
+    let satisfied_without_waiting = numlocal == 0 && numreplicas <= Acks::REPLICAS_ACKNOWLEDGED;
+    ctx.client.action = Some(Action::WaitAcks {
+        acks: Acks::Aof { local: numlocal == 1 },
         timeout: if satisfied_without_waiting { Some(Duration::ZERO) } else { timeout },
     });
+    Ok(())
+}
+
+/// WAIT numreplicas timeout: waits until `numreplicas` replicas acknowledged this
+/// connection's earlier writes, or `timeout` ms (0: for ever). There are no replicas, so a
+/// positive count waits for the timeout (or CLIENT UNBLOCK) and replies 0.
+pub fn wait(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let numreplicas = arguments::integer(args.get(1))?;
+    let timeout = arguments::timeout_ms(args.get(2), ctx.now_ms)?;
+    if numreplicas <= Acks::REPLICAS_ACKNOWLEDGED {
+        Acks::Replicas.write_reply(ctx.reply, false);
+        return Ok(());
+    }
+    ctx.client.action = Some(Action::WaitAcks { acks: Acks::Replicas, timeout });
     Ok(())
 }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use super::errors::{CommandError, CommandResult};
 use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
-use super::{Action, Context};
+use super::{Acks, Action, Context};
 use crate::journal::record::{EffectBatch, RECORD_PAYLOAD_BYTES_MAX};
 use crate::journal::Effect;
 use crate::protocol::Args;
@@ -344,7 +344,7 @@ pub fn exec(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         match ctx.client.action.take() {
             None => {}
             Some(Action::Sleep(duration)) => sleep = sleep.saturating_add(duration),
-            Some(Action::WaitAof { local, .. }) => reply_waitaof_now(ctx, local),
+            Some(Action::WaitAcks { acks, .. }) => reply_wait_now(ctx, acks),
             Some(other) => pending = Some(other),
         }
     }
@@ -361,17 +361,15 @@ pub fn exec(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// WAITAOF inside EXEC cannot wait (no command may block there): it replies at once with
-/// what is synced now.
-fn reply_waitaof_now(ctx: &mut Context<'_>, local: bool) {
+/// WAIT and WAITAOF inside EXEC cannot wait (no command may block there): they reply at
+/// once with what is acknowledged now.
+fn reply_wait_now(ctx: &mut Context<'_>, acks: Acks) {
     let seq = ctx.client.journal_seq;
-    let synced = local
+    let synced = matches!(acks, Acks::Aof { local: true })
         && ctx.server.journal().is_some_and(|j| {
             j.progress().synced_seq.load(std::sync::atomic::Ordering::Acquire) >= seq
         });
-    ctx.reply.array(2);
-    ctx.reply.integer(i64::from(synced));
-    ctx.reply.integer(0);
+    acks.write_reply(ctx.reply, synced);
 }
 
 /// Appends the transaction's effects as one record (its replies wait for it, and WAITAOF

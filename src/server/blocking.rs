@@ -29,6 +29,9 @@ pub enum BlockedOp {
     ZPop { max: bool },
     /// BZMPOP: pop up to `count` members, reply `[key, [[member, score], ...]]`.
     ZMultiPop { max: bool, count: usize },
+    /// WAIT, WAITAOF: blocked on no key, registered so that CLIENT UNBLOCK and INFO's
+    /// `blocked_clients` see it; the connection writes the reply itself.
+    Acknowledgements,
 }
 
 /// The type of value a blocked command pops from: a key's waiters of the other type stay
@@ -37,6 +40,8 @@ pub enum BlockedOp {
 pub enum BlockedOn {
     List,
     ZSet,
+    /// Nothing a key can get (WAIT, WAITAOF).
+    Nothing,
 }
 
 impl BlockedOp {
@@ -44,6 +49,7 @@ impl BlockedOp {
         match self {
             Self::Pop { .. } | Self::MultiPop { .. } | Self::Move { .. } => BlockedOn::List,
             Self::ZPop { .. } | Self::ZMultiPop { .. } => BlockedOn::ZSet,
+            Self::Acknowledgements => BlockedOn::Nothing,
         }
     }
 }

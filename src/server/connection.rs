@@ -8,12 +8,12 @@ use bytes::{Buf, BytesMut};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use super::blocking::{Outcome, Waiter};
+use super::blocking::{BlockedOp, Outcome, Waiter};
 use super::clients::{ClientHandle, ClientState};
 use super::stats::Traffic;
 use super::Server;
 use crate::clock::unix_ms_now;
-use crate::commands::{self, Action, Context};
+use crate::commands::{self, Acks, Action, Context};
 use crate::limits;
 use crate::protocol::parser::Parsed;
 use crate::protocol::{ParseLimits, Parser, ReplyWriter};
@@ -240,9 +240,9 @@ async fn process_batch(
                 tokio::time::sleep(duration).await;
                 state.clock = Instant::now();
             }
-            Some(Action::WaitAof { local, timeout }) => {
+            Some(Action::WaitAcks { acks, timeout }) => {
                 let stays_open =
-                    wait_aof(server, state, reply, (local, timeout), input, stream).await;
+                    wait_acks(server, state, reply, (acks, timeout), input, stream).await;
                 if !stays_open {
                     next = Next::Close;
                     break;
@@ -368,20 +368,21 @@ async fn wait_buffering(
     go
 }
 
-/// Replies to WAITAOF: `[local fsynced 0|1, replicas 0]`, after waiting as asked. The client
-/// counts as blocked meanwhile (as in Redis: flag `b`, exempt from `timeout`); input arriving
-/// is buffered. Returns false when the connection must close instead (it disconnected, was
-/// killed, or went over its query buffer limit): a wait for replicas without a timeout never
-/// ends by itself.
-async fn wait_aof(
+/// Replies to WAIT (the count of replicas, 0) or WAITAOF (`[local fsynced 0|1, replicas
+/// 0]`) after waiting as asked. The client counts as blocked meanwhile, as in Redis: flag
+/// `b`, exempt from `timeout`, in INFO's `blocked_clients`, ended by CLIENT UNBLOCK (TIMEOUT
+/// replies as a timeout would, ERROR with `-UNBLOCKED`); input arriving is buffered. Returns
+/// false when the connection must close instead (it disconnected, was killed, or went over
+/// its query buffer limit): a wait for replicas without a timeout never ends by itself.
+async fn wait_acks(
     server: &Server,
     state: &mut ClientState,
     reply: &mut ReplyWriter,
-    wait: (bool, Option<std::time::Duration>),
+    wait: (Acks, Option<std::time::Duration>),
     input: &mut BytesMut,
     stream: &mut TcpStream,
 ) -> bool {
-    let (local, timeout) = wait;
+    let (acks, timeout) = wait;
     let seq = state.journal_seq;
     let synced = |server: &Server| {
         server.journal().is_some_and(|j| {
@@ -394,16 +395,22 @@ async fn wait_aof(
         reply.out.clear();
         return false;
     }
+    let blocking = &server.blocking;
+    let waiter = Waiter::new(state.id, state.db, Vec::new(), BlockedOp::Acknowledgements);
+    let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
+    blocking.register(waiter.clone());
     let journal = server.journal();
     // Without numlocal (or without a journal) the wait is for replicas, of which there are
-    // none: only the timeout ends it.
+    // none: only the timeout or CLIENT UNBLOCK ends it.
     let done = async {
         match journal {
-            Some(journal) if local => journal.wait_synced(seq).await,
+            Some(journal) if acks == (Acks::Aof { local: true }) => {
+                journal.wait_synced(seq).await;
+            }
             _ => std::future::pending::<()>().await,
         }
     };
-    let until = async {
+    let acknowledged = async {
         match timeout {
             Some(limit) => {
                 let _ = tokio::time::timeout(limit, done).await;
@@ -411,15 +418,29 @@ async fn wait_aof(
             None => done.await,
         }
     };
+    let mut unblocked: Option<Outcome> = None;
+    let until = async {
+        tokio::select! {
+            () = acknowledged => {}
+            outcome = waiter.outcome() => unblocked = Some(outcome),
+        }
+    };
     let stays_open = wait_buffering(server, state, input, stream, until).await;
+    if unblocked.is_none() && !blocking.cancel(&waiter) {
+        // CLIENT UNBLOCK took the waiter out just now: its outcome is on its way.
+        unblocked = Some(waiter.outcome().await);
+    }
     if !stays_open {
         return false;
     }
     state.clock = Instant::now();
-    if !state.is_muted() {
-        reply.array(2);
-        reply.integer(i64::from(synced(server)));
-        reply.integer(0);
+    if let Some(Outcome::Error(text)) = &unblocked {
+        server.stats.record_error(text.split(' ').next().unwrap_or("ERR"));
+        if !state.is_muted() {
+            reply.error(text);
+        }
+    } else if !state.is_muted() {
+        acks.write_reply(reply, synced(server));
     }
     true
 }

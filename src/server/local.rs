@@ -147,7 +147,7 @@ impl LocalClient {
             }
             Some(
                 Action::Close
-                | Action::WaitAof { .. }
+                | Action::WaitAcks { .. }
                 | Action::Shutdown(_)
                 | Action::Save { .. }
                 | Action::Postpone { .. },

@@ -203,6 +203,10 @@ fn waitaof_waits_for_the_local_fsync() {
     );
     assert_eq!(c.cmd(&["WAITAOF", "1", "0", "-1"]), err("ERR timeout is negative"));
     assert_eq!(
+        c.cmd(&["WAITAOF", "0", "-1", "0"]),
+        err("ERR value is out of range, must be positive")
+    );
+    assert_eq!(
         c.cmd(&["WAITAOF", "1", "0", "x"]),
         err("ERR timeout is not an integer or out of range")
     );

@@ -1169,6 +1169,10 @@ pub fn waitaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Err(CommandError::Static("ERR value is out of range, value must between 0 and 1"));
     }
     let numreplicas = arguments::integer(args.get(2))?;
+    if numreplicas < 0 {
+        // Redis reads it with getPositiveLongFromObjectOrReply.
+        return Err(CommandError::Static("ERR value is out of range, must be positive"));
+    }
     let timeout = arguments::timeout_ms(args.get(3), ctx.now_ms)?;
     if numlocal == 1 && !ctx.server.config.appendonly {
         return Err(CommandError::Static(

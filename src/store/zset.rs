@@ -536,18 +536,16 @@ impl TreeNode for Leaf {
     }
 
     fn copy_in(&mut self, at: usize, from: &Self, range: std::ops::Range<usize>) {
-        let (len, n) = (self.len, range.len());
-        self.scores.copy_within(at..len, at + n);
-        self.scores[at..at + n].copy_from_slice(&from.scores[range.clone()]);
-        self.slots.copy_within(at..len, at + n);
-        self.slots[at..at + n].copy_from_slice(&from.slots[range]);
-        self.len += n;
+        let len = self.len;
+        splice_in(&mut self.scores, len, at, &from.scores[range.clone()]);
+        splice_in(&mut self.slots, len, at, &from.slots[range.clone()]);
+        self.len += range.len();
     }
 
     fn cut(&mut self, range: std::ops::Range<usize>) {
         let len = self.len;
-        self.scores.copy_within(range.end..len, range.start);
-        self.slots.copy_within(range.end..len, range.start);
+        splice_out(&mut self.scores, len, range.clone());
+        splice_out(&mut self.slots, len, range.clone());
         self.len -= range.len();
     }
 }
@@ -570,24 +568,20 @@ impl TreeNode for Inner {
     }
 
     fn copy_in(&mut self, at: usize, from: &Self, range: std::ops::Range<usize>) {
-        let (len, n) = (self.len, range.len());
-        self.scores.copy_within(at..len, at + n);
-        self.scores[at..at + n].copy_from_slice(&from.scores[range.clone()]);
-        self.slots.copy_within(at..len, at + n);
-        self.slots[at..at + n].copy_from_slice(&from.slots[range.clone()]);
-        self.children.copy_within(at..len, at + n);
-        self.children[at..at + n].copy_from_slice(&from.children[range.clone()]);
-        self.counts.copy_within(at..len, at + n);
-        self.counts[at..at + n].copy_from_slice(&from.counts[range]);
-        self.len += n;
+        let len = self.len;
+        splice_in(&mut self.scores, len, at, &from.scores[range.clone()]);
+        splice_in(&mut self.slots, len, at, &from.slots[range.clone()]);
+        splice_in(&mut self.children, len, at, &from.children[range.clone()]);
+        splice_in(&mut self.counts, len, at, &from.counts[range.clone()]);
+        self.len += range.len();
     }
 
     fn cut(&mut self, range: std::ops::Range<usize>) {
         let len = self.len;
-        self.scores.copy_within(range.end..len, range.start);
-        self.slots.copy_within(range.end..len, range.start);
-        self.children.copy_within(range.end..len, range.start);
-        self.counts.copy_within(range.end..len, range.start);
+        splice_out(&mut self.scores, len, range.clone());
+        splice_out(&mut self.slots, len, range.clone());
+        splice_out(&mut self.children, len, range.clone());
+        splice_out(&mut self.counts, len, range.clone());
         self.len -= range.len();
     }
 }
@@ -595,10 +589,8 @@ impl TreeNode for Inner {
 impl Leaf {
     fn insert_entry(&mut self, at: usize, score: f64, slot: u32) {
         let len = self.len;
-        self.scores.copy_within(at..len, at + 1);
-        self.slots.copy_within(at..len, at + 1);
-        self.scores[at] = score;
-        self.slots[at] = slot;
+        splice_in(&mut self.scores, len, at, &[score]);
+        splice_in(&mut self.slots, len, at, &[slot]);
         self.len += 1;
     }
 }
@@ -606,15 +598,24 @@ impl Leaf {
 impl Inner {
     fn insert_child(&mut self, at: usize, key: (f64, u32), child: u32, count: usize) {
         let len = self.len;
-        self.scores.copy_within(at..len, at + 1);
-        self.slots.copy_within(at..len, at + 1);
-        self.children.copy_within(at..len, at + 1);
-        self.counts.copy_within(at..len, at + 1);
-        (self.scores[at], self.slots[at]) = key;
-        self.children[at] = child;
-        self.counts[at] = count;
+        splice_in(&mut self.scores, len, at, &[key.0]);
+        splice_in(&mut self.slots, len, at, &[key.1]);
+        splice_in(&mut self.children, len, at, &[child]);
+        splice_in(&mut self.counts, len, at, &[count]);
         self.len += 1;
     }
+}
+
+/// In the first `len` items of one of a node's arrays, opens `items.len()` places at `at`
+/// and copies `items` there (the caller checked the room).
+fn splice_in<T: Copy>(array: &mut [T], len: usize, at: usize, items: &[T]) {
+    array.copy_within(at..len, at + items.len());
+    array[at..at + items.len()].copy_from_slice(items);
+}
+
+/// In the first `len` items of one of a node's arrays, closes `range`.
+fn splice_out<T: Copy>(array: &mut [T], len: usize, range: std::ops::Range<usize>) {
+    array.copy_within(range.end..len, range.start);
 }
 
 /// Puts `node` in a free place of `nodes` (or a new one) and returns its index.

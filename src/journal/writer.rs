@@ -272,8 +272,7 @@ impl Journal {
             return;
         }
         let Some(mut state) = shared.state.try_lock() else { return };
-        let (batch_last_seq, _) = state.take_queued(shared);
-        state.write_batch(shared, batch_last_seq);
+        state.write_queued(shared);
         if !is_failed(shared) && unsynced() {
             state.sync(shared);
         }
@@ -318,8 +317,7 @@ impl Journal {
         let inline = self.mode() == FsyncMode::Interval && !is_failed(&self.shared);
         if inline {
             if let Some(mut state) = self.shared.state.try_lock() {
-                let (batch_last_seq, _) = state.take_queued(&self.shared);
-                state.write_batch(&self.shared, batch_last_seq);
+                state.write_queued(&self.shared);
                 state.recycle_batch();
                 return;
             }
@@ -628,6 +626,13 @@ impl WriteState {
         shared.progress.queued_capacity_bytes.store(queued, Ordering::Relaxed);
         self.note_capacity(shared);
         (pending.next_seq - 1, pending.shutdown)
+    }
+
+    /// Takes everything queued and writes it after the last record (a connection's or a
+    /// turn's write: the writer thread repairs instead while the journal is failed).
+    fn write_queued(&mut self, shared: &Shared) {
+        let (batch_last_seq, _) = self.take_queued(shared);
+        self.write_batch(shared, batch_last_seq);
     }
 
     fn recycle_batch(&mut self) {
@@ -1007,8 +1012,7 @@ mod tests {
         let first = put(&journal, b"a");
         let written = {
             let mut state = journal.shared.state.lock();
-            let (last, _) = state.take_queued(&journal.shared);
-            state.write_batch(&journal.shared, last);
+            state.write_queued(&journal.shared);
             state.batch.clone()
         };
         assert!(!written.is_empty());
@@ -1038,8 +1042,7 @@ mod tests {
         let first = put(&journal, b"a");
         let old_end = {
             let mut state = journal.shared.state.lock();
-            let (last, _) = state.take_queued(&journal.shared);
-            state.write_batch(&journal.shared, last);
+            state.write_queued(&journal.shared);
             state.segment.end
         };
         let second = put(&journal, b"b");

@@ -422,16 +422,7 @@ fn node_redis_connect_handshake() {
         SetInfo { command: "CLIENT", name: "node-redis", version: "6.3.1", name_first: false };
     for kind in Kind::BOTH {
         let server = Server::start(kind);
-        let version = server.redis_version();
-        for protocol in ["2", "3"] {
-            let mut expected = Vec::new();
-            if protocol == "3" {
-                expected.push("\"HELLO\" \"3\"".to_string());
-            }
-            expected.extend(setinfo_monitor_lines(version, &library));
-            let seen = node_handshake(server.port, "node-redis", protocol);
-            assert_eq!(seen, expected, "{} protocol {protocol}", kind.name());
-        }
+        assert_node_handshakes(&server, &library, "HELLO", &[]);
         let mut client = common::RawClient::connect(server.port);
         let refused = client.cmd(&[
             "CLIENT",
@@ -460,16 +451,23 @@ fn ioredis_connect_handshake() {
         SetInfo { command: "client", name: "ioredis", version: "6.0.0", name_first: false };
     for kind in Kind::BOTH {
         let server = Server::start(kind);
-        let version = server.redis_version();
-        for protocol in ["2", "3"] {
-            let mut expected = Vec::new();
-            if protocol == "3" {
-                expected.push("\"hello\" \"3\"".to_string());
-            }
-            expected.extend(setinfo_monitor_lines(version, &library));
-            expected.push("\"info\"".to_string());
-            let seen = node_handshake(server.port, "ioredis", protocol);
-            assert_eq!(seen, expected, "{} protocol {protocol}", kind.name());
+        assert_node_handshakes(&server, &library, "hello", &["\"info\""]);
+    }
+}
+
+/// Connects `library` over RESP2 and RESP3 and checks what MONITOR saw before its first
+/// command: `<hello> 3` over RESP3, its CLIENT SETINFO lines where the server has the
+/// command, then `after`.
+fn assert_node_handshakes(server: &Server, library: &SetInfo, hello: &str, after: &[&str]) {
+    let version = server.redis_version();
+    for protocol in ["2", "3"] {
+        let mut expected = Vec::new();
+        if protocol == "3" {
+            expected.push(format!("\"{hello}\" \"3\""));
         }
+        expected.extend(setinfo_monitor_lines(version, library));
+        expected.extend(after.iter().map(|line| line.to_string()));
+        let seen = node_handshake(server.port, library.name, protocol);
+        assert_eq!(seen, expected, "{} {} protocol {protocol}", server.kind.name(), library.name);
     }
 }

@@ -193,6 +193,19 @@ pub struct Config {
           value_parser = parse_listpack_value)]
     pub zset_max_listpack_value: u64,
 
+    /// Start as a replica of this primary: `<host> <port>` (Redis's replicaof; REPLICAOF
+    /// changes it at run time). The primary must be an AllyDB server with its journal on.
+    #[arg(long, env = "ALLYDB_REPLICAOF", value_parser = parse_replicaof)]
+    pub replicaof: Option<PrimaryAddress>,
+
+    /// Password this server gives its primary (Redis's masterauth; default: none).
+    #[arg(long, env = "ALLYDB_MASTERAUTH")]
+    pub masterauth: Option<String>,
+
+    /// User name this server gives its primary with masterauth (Redis's masteruser).
+    #[arg(long, env = "ALLYDB_MASTERUSER")]
+    pub masteruser: Option<String>,
+
     /// Health check instead of a server: send PING (AUTH first when a password is set) to
     /// --port on --bind (on loopback when that is every interface), print PONG and exit 0, or
     /// one line and exit 1; within 3 s.
@@ -292,6 +305,31 @@ fn env_name_of(flag: &str) -> Option<String> {
         .find(|arg| arg.get_long() == Some(long))
         .and_then(|arg| arg.get_env())
         .map(|env| env.to_string_lossy().into_owned())
+}
+
+/// A primary's address, as `replicaof <host> <port>` gives it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrimaryAddress {
+    pub host: String,
+    pub port: u16,
+}
+
+impl fmt::Display for PrimaryAddress {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.host, self.port)
+    }
+}
+
+/// `<host> <port>` (one argument with a space, as the environment gives it).
+pub fn parse_replicaof(text: &str) -> Result<PrimaryAddress, String> {
+    let mut words = text.split_whitespace();
+    let (Some(host), Some(port), None) = (words.next(), words.next(), words.next()) else {
+        return Err("must be '<host> <port>'".to_string());
+    };
+    match port.parse::<u16>() {
+        Ok(port) if port > 0 => Ok(PrimaryAddress { host: host.to_string(), port }),
+        _ => Err(format!("'{port}' is not a TCP port")),
+    }
 }
 
 fn parse_yes_no(text: &str) -> Result<bool, String> {

@@ -11,6 +11,7 @@ pub mod monitor;
 pub mod notify;
 pub mod pause;
 pub mod pubsub;
+pub mod replication;
 pub mod settings;
 pub mod slowlog;
 pub mod sockets;
@@ -78,6 +79,8 @@ pub struct Server {
     pub journal_lock: parking_lot::Mutex<Option<std::fs::File>>,
     /// Snapshots and journal rewrites (BGREWRITEAOF, BGSAVE, SAVE, automatic).
     pub compaction: compaction::Compaction,
+    /// REPLICAOF: the primary this server follows, or the replicas that follow it.
+    pub replication: replication::Replication,
     /// The database every client starts in and that index checks fall back to.
     empty_db: Db,
 }
@@ -112,6 +115,7 @@ impl Server {
             loading: std::sync::atomic::AtomicBool::new(false),
             journal_lock: parking_lot::Mutex::new(None),
             compaction: compaction::Compaction::default(),
+            replication: replication::Replication::new(config.replicaof.clone()),
             config,
         }
     }

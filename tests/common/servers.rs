@@ -193,6 +193,14 @@ impl Server {
         self.extra.get(at + 1).map(String::as_str)
     }
 
+    /// SIGKILL and a wait: a crash (tests/sentinel.rs); `start_again` brings it back.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
     /// SIGTERM and a wait (SIGKILL after 30 s).
     pub fn stop(&mut self) {
         let Some(mut child) = self.child.take() else { return };

@@ -1,0 +1,361 @@
+//! AllyDB under Redis Sentinel (docs/TOPOLOGY.md#sentinel), side by side with the reference
+//! redis-server: three real `redis-sentinel` processes (tests/common/sentinel.rs) watch one
+//! AllyDB primary and one redis-server primary, with no replica yet (replication comes with
+//! src/server/replication.rs). Discovery, health, what Sentinel sends and the replies it gets,
+//! redis-py's Sentinel client, and a crash with no replica to promote must all be as Redis.
+mod common;
+
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpStream;
+use std::process::Command;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::sentinel::{Fields, Sentinels, Timing};
+use common::servers::{Kind, Server};
+use common::{encode, python, text, RawClient, OK};
+
+/// Generous bounds for a debug build on a busy 2-core machine; every wait ends as soon as
+/// its condition holds.
+const DISCOVERY: Duration = Duration::from_secs(60);
+const FAILOVER: Duration = Duration::from_secs(90);
+
+/// The name the sentinels monitor each server under.
+fn service(kind: Kind) -> &'static str {
+    match kind {
+        Kind::AllyDb => "allydb-primary",
+        Kind::Redis => "redis-primary",
+    }
+}
+
+/// Every MONITOR line a server sends on one connection, collected by a thread until the
+/// connection ends.
+struct Monitor {
+    lines: Arc<Mutex<Vec<String>>>,
+}
+
+impl Monitor {
+    fn start(port: u16) -> Self {
+        let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect for MONITOR");
+        stream.write_all(&encode(&[b"MONITOR"])).expect("send MONITOR");
+        let mut reader = BufReader::new(stream);
+        let mut first = String::new();
+        reader.read_line(&mut first).expect("MONITOR reply");
+        assert_eq!(first, OK, "MONITOR on port {port}");
+        let lines = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&lines);
+        std::thread::spawn(move || {
+            let mut line = String::new();
+            while matches!(reader.read_line(&mut line), Ok(n) if n > 0) {
+                sink.lock().expect("monitor lines").push(line.trim_end().to_string());
+                line.clear();
+            }
+        });
+        Monitor { lines }
+    }
+
+    /// The arguments of every line so far (time, database and address removed).
+    fn arguments(&self) -> Vec<String> {
+        let lines = self.lines.lock().expect("monitor lines");
+        lines.iter().map(|l| common::monitor_arguments(l).to_string()).collect()
+    }
+}
+
+/// A command's name as MONITOR shows it, with CLIENT's subcommand (`"CLIENT" "SETNAME"`).
+fn command_name(arguments: &str) -> String {
+    let words: Vec<&str> = arguments.split(' ').collect();
+    let take = if words.first() == Some(&"\"CLIENT\"") { 2 } else { 1 };
+    words.iter().take(take).copied().collect::<Vec<_>>().join(" ")
+}
+
+/// The value of `field` in a SENTINEL entry, which must have it.
+fn field<'a>(fields: &'a Fields, field: &str) -> &'a str {
+    fields.get(field).unwrap_or_else(|| panic!("no {field} in {fields:?}"))
+}
+
+fn number(fields: &Fields, name: &str) -> u64 {
+    let value = field(fields, name);
+    value.parse().unwrap_or_else(|_| panic!("{name} is not a number: {value:?}"))
+}
+
+/// Runs tests/clients/python_sentinel.py MODE SERVICE SENTINEL_PORT... and returns its last
+/// line; the program must exit 0.
+fn redis_py(mode: &str, service: &str, sentinels: &Sentinels) -> String {
+    let script = format!("{}/tests/clients/python_sentinel.py", env!("CARGO_MANIFEST_DIR"));
+    let ports: Vec<String> = sentinels.ports().iter().map(u16::to_string).collect();
+    let output = Command::new(python(false))
+        .arg(script)
+        .args([mode, service])
+        .args(&ports)
+        .output()
+        .expect("run python_sentinel.py");
+    assert!(output.status.success(), "{mode} {service}: {}\n{}", text(&output), sentinels.logs());
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    stdout.lines().last().unwrap_or("").to_string()
+}
+
+#[test]
+fn sentinels_watch_a_lone_primary_as_they_watch_redis() {
+    let mut servers = [Server::start(Kind::AllyDb), Server::start(Kind::Redis)];
+    // Watching from before the first sentinel connects: the handshake is in the lines.
+    let monitors: Vec<Monitor> = servers.iter().map(|s| Monitor::start(s.port)).collect();
+    let masters: Vec<(&str, u16)> = servers.iter().map(|s| (service(s.kind), s.port)).collect();
+    let sentinels = Sentinels::start(3, &masters, Timing::FAST);
+
+    // Each sentinel learns of the two others only from their hellos on `__sentinel__:hello`
+    // on the monitored server: nothing in sentinel.conf names them.
+    sentinels.wait_until("every sentinel sees two others on both primaries", DISCOVERY, |s| {
+        (0..s.len()).all(|i| {
+            masters.iter().all(|(name, _)| field(&s.master(i, name), "num-other-sentinels") == "2")
+        })
+    });
+    for i in 0..sentinels.len() {
+        for (name, _) in &masters {
+            let mut others: Vec<u16> = sentinels
+                .sentinels(i, name)
+                .iter()
+                .map(|o| {
+                    assert_eq!(field(o, "ip"), "127.0.0.1", "{name}: {o:?}");
+                    field(o, "port").parse().expect("a sentinel's port")
+                })
+                .collect();
+            others.sort_unstable();
+            let mut expected = sentinels.ports();
+            expected.remove(i);
+            expected.sort_unstable();
+            assert_eq!(others, expected, "sentinel {i} on {name}");
+        }
+    }
+
+    // Healthy for several down-after periods: PING and INFO replies keep satisfying them.
+    let down_after = Duration::from_millis(Timing::FAST.down_after_ms);
+    sentinels.hold_for("both primaries flagged exactly `master`", down_after * 4, |s| {
+        (0..s.len()).all(|i| masters.iter().all(|(name, _)| s.master_flags(i, name) == ["master"]))
+    });
+
+    let mut seen = Vec::new();
+    for server in &servers {
+        let name = service(server.kind);
+        for i in 0..sentinels.len() {
+            let address = sentinels.master_addr(i, name);
+            assert_eq!(address, Some(("127.0.0.1".to_string(), server.port)), "sentinel {i}");
+            assert!(sentinels.replicas(i, name).is_empty(), "{name} has no replica yet");
+        }
+        // What Sentinel parsed from the server's INFO.
+        let fields = sentinels.master(0, name);
+        let run_id = common::info_field(&mut RawClient::connect(server.port), "server", "run_id");
+        assert_eq!(field(&fields, "runid"), run_id, "{name}: the run ID INFO reports");
+        assert_eq!(field(&fields, "role-reported"), "master", "{name}");
+        assert_eq!(field(&fields, "num-slaves"), "0", "{name}");
+        assert!(number(&fields, "info-refresh") <= 20_000, "{name}: INFO is refreshed {fields:?}");
+        assert!(number(&fields, "last-ok-ping-reply") < 1_000, "{name}: PING {fields:?}");
+        // The fields that do not depend on time or identity must be equal for both servers.
+        let stable: Vec<(String, String)> = fields
+            .iter()
+            .filter(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "name"
+                        | "port"
+                        | "runid"
+                        | "last-ping-sent"
+                        | "last-ok-ping-reply"
+                        | "last-ping-reply"
+                        | "info-refresh"
+                        | "role-reported-time"
+                        | "link-pending-commands"
+                )
+            })
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect();
+        seen.push(stable);
+    }
+    assert_eq!(seen[0], seen[1], "SENTINEL master fields: AllyDB, then redis-server");
+
+    // What the sentinels sent so far, all through the links they opened.
+    let sent: Vec<BTreeSet<String>> =
+        monitors.iter().map(|m| m.arguments().iter().map(|a| command_name(a)).collect()).collect();
+    let expected: BTreeSet<String> =
+        ["\"CLIENT\" \"SETNAME\"", "\"PING\"", "\"INFO\"", "\"SUBSCRIBE\"", "\"PUBLISH\""]
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+    assert_eq!(sent[0], expected, "what Sentinel sent AllyDB: {:?}", monitors[0].arguments());
+    assert_eq!(sent[1], expected, "what Sentinel sent redis-server: {:?}", monitors[1].arguments());
+    replay_sentinel_commands(&servers, &monitors);
+
+    // redis-py finds each primary through the sentinels and writes through it.
+    for server in &servers {
+        let name = service(server.kind);
+        let last = redis_py("up", name, &sentinels);
+        assert_eq!(last, format!("sentinel {name} primary 127.0.0.1:{}: ok", server.port));
+    }
+
+    // A crash with no replica: the sentinels agree it is down, elect a leader, and the leader
+    // gives up for want of a replica to promote; the address stays the dead primary's.
+    for server in &mut servers {
+        server.kill();
+    }
+    sentinels.wait_until("every sentinel flags both primaries s_down and o_down", FAILOVER, |s| {
+        (0..s.len()).all(|i| {
+            masters.iter().all(|(name, _)| {
+                let flags = s.master_flags(i, name);
+                flags.iter().any(|f| f == "s_down") && flags.iter().any(|f| f == "o_down")
+            })
+        })
+    });
+    sentinels.wait_until("a leader aborts each failover: no good replica", FAILOVER, |s| {
+        let logs: Vec<String> = (0..s.len()).map(|i| s.log(i)).collect();
+        masters.iter().all(|(name, port)| {
+            let event = format!("-failover-abort-no-good-slave master {name} 127.0.0.1 {port}");
+            logs.iter().any(|log| log.contains(&event))
+        })
+    });
+    for (name, port) in &masters {
+        for i in 0..sentinels.len() {
+            let address = sentinels.master_addr(i, name);
+            assert_eq!(address, Some(("127.0.0.1".to_string(), *port)), "sentinel {i}: {name}");
+        }
+        assert_eq!(redis_py("down", name, &sentinels), format!("sentinel {name} down: ok"));
+    }
+
+    // The primary comes back on its address (its journal, a new run ID): the sentinels clear
+    // their flags and clients find it again.
+    for server in &mut servers {
+        server.start_again();
+    }
+    sentinels.wait_until("both primaries flagged `master` again", FAILOVER, |s| {
+        (0..s.len()).all(|i| masters.iter().all(|(name, _)| s.master_flags(i, name) == ["master"]))
+    });
+    for server in &servers {
+        let name = service(server.kind);
+        let last = redis_py("up", name, &sentinels);
+        assert_eq!(last, format!("sentinel {name} primary 127.0.0.1:{}: ok", server.port));
+    }
+}
+
+/// Sends each server, on new connections, what MONITOR showed a sentinel sending it (its
+/// own name, PING, a hello of its own, the hello subscription), and requires the reply
+/// bytes to be equal for both servers, and Redis's.
+fn replay_sentinel_commands(servers: &[Server; 2], monitors: &[Monitor]) {
+    let arguments = monitors[0].arguments();
+    let hello = arguments
+        .iter()
+        .find(|a| a.starts_with("\"PUBLISH\" \"__sentinel__:hello\" "))
+        .expect("a sentinel hello in AllyDB's MONITOR");
+    // "127.0.0.1,<port>,<run id>,<epoch>,<name>,<ip>,<port>,<epoch>" in MONITOR's quotes.
+    let payload = hello.rsplit(' ').next().unwrap_or("").trim_matches('"').to_string();
+    assert_eq!(payload.split(',').count(), 8, "a hello has eight fields: {payload}");
+    let mut replies = Vec::new();
+    for server in servers {
+        let mut command = RawClient::connect(server.port);
+        let mut pubsub = RawClient::connect(server.port);
+        replies.push(vec![
+            command.cmd(&["CLIENT", "SETNAME", "sentinel-0123abcd-cmd"]),
+            command.cmd(&["PING"]),
+            pubsub.cmd(&["CLIENT", "SETNAME", "sentinel-0123abcd-pubsub"]),
+            pubsub.cmd(&["SUBSCRIBE", "__sentinel__:hello"]),
+            // Three sentinels and this subscriber receive it.
+            command.cmd(&["PUBLISH", "__sentinel__:hello", &payload]),
+            pubsub.read_reply(),
+        ]);
+    }
+    let message = format!(
+        "*3\r\n$7\r\nmessage\r\n$18\r\n__sentinel__:hello\r\n${}\r\n{payload}\r\n",
+        payload.len()
+    );
+    let expected = vec![
+        OK.to_string(),
+        "+PONG\r\n".to_string(),
+        OK.to_string(),
+        "*3\r\n$9\r\nsubscribe\r\n$18\r\n__sentinel__:hello\r\n:1\r\n".to_string(),
+        ":4\r\n".to_string(),
+        message,
+    ];
+    assert_eq!(replies[0], expected, "AllyDB");
+    assert_eq!(replies[1], expected, "redis-server");
+}
+
+/// What a failover sends the replica it promotes, and then every other replica (sentinel.c,
+/// sentinelSendSlaveOf), in one transaction, without its SLAVEOF (AllyDB has no replication
+/// commands yet): the same replies from AllyDB and redis-server, byte for byte. The caller
+/// survives its own CLIENT KILL (SKIPME defaults to yes); a subscriber, a plain client and a
+/// MONITOR (a `normal` client, as in Redis) do not.
+#[test]
+fn failover_transaction_gets_redis_replies() {
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut sentinel = RawClient::connect(server.port);
+        let mut subscriber = RawClient::connect(server.port);
+        let mut plain = RawClient::connect(server.port);
+        let mut monitor = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+        let mut resp3_subscriber = RawClient::connect(server.port).resp3();
+        assert_eq!(
+            subscriber.cmd(&["SUBSCRIBE", "news"]),
+            "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+        );
+        assert_eq!(
+            resp3_subscriber.cmd(&["SUBSCRIBE", "news"]),
+            ">3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n"
+        );
+        assert_eq!(plain.cmd(&["PING"]), "+PONG\r\n");
+        monitor.write_all(&encode(&[b"MONITOR"])).expect("send MONITOR");
+        assert_eq!(sentinel.cmd(&["CLIENT", "SETNAME", "sentinel-0123abcd-cmd"]), OK);
+        let transaction: [&[&str]; 5] = [
+            &["MULTI"],
+            &["CONFIG", "REWRITE"],
+            &["CLIENT", "KILL", "TYPE", "normal"],
+            &["CLIENT", "KILL", "TYPE", "pubsub"],
+            &["EXEC"],
+        ];
+        // Pipelined, as Sentinel's hiredis sends it.
+        let mut request = Vec::new();
+        for command in transaction {
+            let words: Vec<&[u8]> = command.iter().map(|w| w.as_bytes()).collect();
+            request.extend_from_slice(&encode(&words));
+        }
+        sentinel.send(&request);
+        let replies: Vec<String> = (0..transaction.len()).map(|_| sentinel.read_reply()).collect();
+        let name = kind.name();
+        assert_eq!(
+            replies,
+            [
+                OK,
+                "+QUEUED\r\n",
+                "+QUEUED\r\n",
+                "+QUEUED\r\n",
+                // Neither runs from a config file here; two normal clients (the plain one and
+                // the MONITOR), two subscribers.
+                "*3\r\n-ERR The server is running without a config file\r\n:2\r\n:2\r\n",
+            ],
+            "{name}"
+        );
+        assert_eq!(sentinel.cmd(&["PING"]), "+PONG\r\n", "{name}: the caller lives on");
+        assert_eq!(sentinel.cmd(&["CLIENT", "GETNAME"]), common::bulk("sentinel-0123abcd-cmd"));
+        for (label, client) in [
+            ("subscriber", &mut subscriber),
+            ("RESP3 subscriber", &mut resp3_subscriber),
+            ("plain client", &mut plain),
+        ] {
+            assert!(client.is_closed(), "{name}: the {label} was killed");
+        }
+        assert!(reaches_end(monitor), "{name}: the MONITOR was killed");
+    }
+}
+
+/// Whether the server closes `stream`: reads whatever it still sends (a MONITOR's lines)
+/// until the end; false if nothing arrives for 10 s without the connection closing.
+fn reaches_end(stream: TcpStream) -> bool {
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("read timeout");
+    let mut reader = BufReader::new(stream);
+    let mut line = Vec::new();
+    loop {
+        line.clear();
+        match reader.read_until(b'\n', &mut line) {
+            Ok(0) => return true,
+            Ok(_) => continue,
+            Err(_) => return false,
+        }
+    }
+}

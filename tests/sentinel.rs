@@ -359,3 +359,56 @@ fn reaches_end(stream: TcpStream) -> bool {
         }
     }
 }
+
+/// A client whose CLIENT KILL matches itself (SKIPME no, or its own address) gets the reply,
+/// or EXEC's, and is closed: what it pipelined behind is not run, as in Redis (close after
+/// reply). A filter without SKIPME spares it even when it names its own ID.
+#[test]
+fn client_kill_of_itself_closes_after_the_reply() {
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let name = kind.name();
+        let cases: [(&[&[&str]], &str); 4] = [
+            (
+                &[&["MULTI"], &["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"], &["EXEC"]],
+                "+OK\r\n+QUEUED\r\n*1\r\n:1\r\n",
+            ),
+            (&[&["CLIENT", "KILL", "TYPE", "normal", "SKIPME", "no"]], ":1\r\n"),
+            (&[&["CLIENT", "KILL", "ADDR", "{addr}", "SKIPME", "no"]], ":1\r\n"),
+            (&[&["CLIENT", "KILL", "{addr}"]], "+OK\r\n"),
+        ];
+        for (commands, expected) in cases {
+            let mut client = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
+            let addr = client.local_addr().expect("local address").to_string();
+            let mut request = Vec::new();
+            for command in commands.iter().copied().chain([&["SET", "after-kill", "1"][..]]) {
+                let words: Vec<String> =
+                    command.iter().map(|w| w.replace("{addr}", &addr)).collect();
+                let words: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
+                request.extend_from_slice(&encode(&words));
+            }
+            client.write_all(&request).expect("send");
+            let replies = read_to_end(client);
+            assert_eq!(replies, expected, "{name} {commands:?}");
+            let mut check = RawClient::connect(server.port);
+            assert_eq!(check.cmd(&["EXISTS", "after-kill"]), ":0\r\n", "{name} {commands:?}");
+        }
+        let mut client = RawClient::connect(server.port);
+        let id = client.cmd(&["CLIENT", "ID"]);
+        let id = id.trim_start_matches(':').trim_end();
+        assert_eq!(client.cmd(&["MULTI"]), OK);
+        assert_eq!(client.cmd(&["CLIENT", "KILL", "ID", id]), "+QUEUED\r\n");
+        assert_eq!(client.cmd(&["EXEC"]), "*1\r\n:0\r\n", "{name}: SKIPME defaults to yes");
+        assert_eq!(client.cmd(&["PING"]), "+PONG\r\n", "{name}");
+    }
+}
+
+/// Everything the server sends on `stream` until it closes it (10 s without a byte fails).
+fn read_to_end(stream: TcpStream) -> String {
+    use std::io::Read;
+    stream.set_read_timeout(Some(Duration::from_secs(10))).expect("read timeout");
+    let mut reader = stream;
+    let mut bytes = Vec::new();
+    reader.read_to_end(&mut bytes).expect("the server closes the connection");
+    String::from_utf8_lossy(&bytes).into_owned()
+}

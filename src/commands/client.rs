@@ -8,7 +8,7 @@ use super::connection::is_valid_name;
 use super::errors::{CommandError, CommandResult};
 use super::server::reply_help;
 use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
-use super::Context;
+use super::{Action, Context};
 use crate::limits::CLIENT_NAME_BYTES_MAX;
 use crate::protocol::Args;
 use crate::server::blocking::Outcome;
@@ -400,7 +400,8 @@ impl KillFilter {
 }
 
 /// CLIENT KILL ip:port, or CLIENT KILL <filter value> ... (replies with the count killed).
-/// A killed connection finishes its current batch, sends its replies, then closes.
+/// Another killed connection finishes its current batch, sends its replies, then closes;
+/// the caller killing itself stops at this command (`kill_client`).
 pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if args.len() == 3 {
         let wanted = args.get(2);
@@ -413,7 +414,7 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let Some(target) = target else {
             return Err(CommandError::Static("ERR No such client"));
         };
-        target.kill();
+        kill_client(ctx, &target);
         ctx.reply.ok();
         return Ok(());
     }
@@ -421,12 +422,21 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let mut killed = 0i64;
     for client in ctx.server.clients.all() {
         if filter.matches(&client, ctx.client.id) {
-            client.kill();
+            kill_client(ctx, &client);
             killed += 1;
         }
     }
     ctx.reply.integer(killed);
     Ok(())
+}
+
+/// Kills `client`. The caller itself (SKIPME no, or its own address) closes after this
+/// reply, or after EXEC's, and runs nothing it pipelined behind: Redis's close-after-reply.
+fn kill_client(ctx: &mut Context<'_>, client: &ClientHandle) {
+    client.kill();
+    if client.id == ctx.client.id {
+        ctx.client.action = Some(Action::Close);
+    }
 }
 
 /// Parses ON or OFF (any case); anything else is a syntax error.

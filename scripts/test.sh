@@ -2,12 +2,12 @@
 # The whole test suite, on a fresh machine with a Rust toolchain, Python 3 and Node.js 20 or later
 # (and npm), as root or with sudo for apt-get:
 # installs what the external-client tests need (redis-cli and redis-benchmark from Debian's
-# redis-tools, redis-server for side-by-side checks, nutcracker (twemproxy) for the sharding
-# test, redis-rb and phpredis from Debian's ruby-redis and php-redis, redis-py in private
-# virtualenvs, node-redis and ioredis with npm), then runs every test of the workspace. Extra
-# arguments go to `cargo test`. The Rust `redis` crate of the client matrix
-# (tests/clients_rust.rs) needs no step here: it is a dev-dependency pinned in Cargo.toml,
-# fetched and built by cargo into target/.
+# redis-tools, redis-server for side-by-side checks, redis-sentinel for the Sentinel test,
+# nutcracker (twemproxy) for the sharding test, redis-rb and phpredis from Debian's ruby-redis
+# and php-redis, redis-py in private virtualenvs, node-redis and ioredis with npm), then runs
+# every test of the workspace. Extra arguments go to `cargo test`. The Rust `redis` crate of
+# the client matrix (tests/clients_rust.rs) needs no step here: it is a dev-dependency pinned
+# in Cargo.toml, fetched and built by cargo into target/.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -15,6 +15,8 @@ missing=()
 command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
 command -v redis-benchmark >/dev/null 2>&1 || missing+=(redis-tools)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Redis Sentinel for tests/sentinel.rs (Debian's package, the reference's version).
+command -v redis-sentinel >/dev/null 2>&1 || missing+=(redis-sentinel)
 # twemproxy for tests/twemproxy.rs; Debian installs it in /usr/sbin.
 command -v nutcracker >/dev/null 2>&1 || [ -x /usr/sbin/nutcracker ] || missing+=(nutcracker)
 # redis-rb for the client matrix, at Debian bookworm's version (it pulls in ruby); apt-get

@@ -46,8 +46,15 @@ pub struct Sentinels {
 }
 
 /// The sentinel.conf of one sentinel on `port` in `dir`, monitoring `masters` (name, port on
-/// 127.0.0.1). Sentinel rewrites this file as it learns (other sentinels, epochs).
-pub fn config(port: u16, dir: &Path, masters: &[(&str, u16)], timing: Timing) -> String {
+/// 127.0.0.1), then the `extra` lines. Sentinel rewrites this file as it learns (other
+/// sentinels, epochs).
+pub fn config(
+    port: u16,
+    dir: &Path,
+    masters: &[(&str, u16)],
+    timing: Timing,
+    extra: &str,
+) -> String {
     let mut text = format!(
         "port {port}\nbind 127.0.0.1\ndaemonize no\ndir {dir}\nlogfile {log}\n\
          sentinel resolve-hostnames no\nsentinel announce-ip 127.0.0.1\n",
@@ -62,12 +69,19 @@ pub fn config(port: u16, dir: &Path, masters: &[(&str, u16)], timing: Timing) ->
              sentinel failover-timeout {name} {failover_timeout_ms}\n"
         ));
     }
+    text.push_str(extra);
     text
 }
 
 impl Sentinels {
     /// Starts `count` sentinels monitoring `masters` and waits until each answers.
     pub fn start(count: usize, masters: &[(&str, u16)], timing: Timing) -> Self {
+        Self::start_with(count, masters, timing, "")
+    }
+
+    /// Like `start`, with `extra` lines after the monitors in every sentinel.conf (e.g.
+    /// `sentinel auth-pass NAME PASSWORD`, which must follow NAME's `sentinel monitor`).
+    pub fn start_with(count: usize, masters: &[(&str, u16)], timing: Timing, extra: &str) -> Self {
         let found = Command::new("sh")
             .args(["-c", "command -v redis-sentinel"])
             .output()
@@ -77,7 +91,7 @@ impl Sentinels {
         let dir = tempfile::tempdir().expect("temp dir");
         let mut sentinels = Sentinels { nodes: Vec::new(), dir, timing };
         for index in 0..count {
-            let node = sentinels.spawn(index, masters);
+            let node = sentinels.spawn(index, masters, extra);
             sentinels.nodes.push(node);
         }
         sentinels
@@ -85,14 +99,14 @@ impl Sentinels {
 
     /// Starts sentinel `index` on a free port; a start that fails (the port taken between
     /// finding and binding it) is retried on another.
-    fn spawn(&self, index: usize, masters: &[(&str, u16)]) -> Node {
+    fn spawn(&self, index: usize, masters: &[(&str, u16)], extra: &str) -> Node {
         let dir = self.dir.path().join(format!("sentinel-{index}"));
         std::fs::create_dir_all(&dir).expect("sentinel dir");
         for _attempt in 0..5 {
             let port = free_port();
             let config_path = dir.join("sentinel.conf");
             let log_path = dir.join("sentinel.log");
-            std::fs::write(&config_path, config(port, &dir, masters, self.timing))
+            std::fs::write(&config_path, config(port, &dir, masters, self.timing, extra))
                 .expect("write sentinel.conf");
             let child = Command::new("redis-sentinel")
                 .arg(&config_path)

@@ -13,6 +13,7 @@ pub mod keys;
 pub mod latency;
 pub mod lists;
 pub mod pubsub;
+pub mod replication;
 pub mod server;
 pub mod sets;
 pub mod sortedsets;
@@ -60,31 +61,51 @@ pub enum Action {
     /// CLIENT PAUSE holds this command: wait until it may run (`is_write` says whether a
     /// WRITE pause holds it), then run it again from the same input.
     Postpone { is_write: bool },
+    /// PSYNC: this connection becomes a replica's feed (`server::replication::serve_replica`)
+    /// once the replies before it are sent.
+    Replicate(Box<crate::server::replication::PsyncRequest>),
 }
 
-/// What WAIT and WAITAOF wait for. There are no replicas yet, so no replica ever
-/// acknowledges: a wait for one ends only by its timeout or CLIENT UNBLOCK.
+/// What WAIT and WAITAOF wait for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Acks {
-    /// WAIT: replicas that acknowledged this client's writes; replies their count.
-    Replicas,
-    /// WAITAOF: this client's writes synced locally (when `local` is set) and on replicas;
-    /// replies `[local, replicas]`.
-    Aof { local: bool },
+    /// WAIT: `needed` replicas that applied this client's writes; replies their count.
+    Replicas { needed: i64 },
+    /// WAITAOF: this client's writes synced locally (when `local` is set) and on `replicas`
+    /// replicas' disks; replies `[local, replicas]`.
+    Aof { local: bool, replicas: i64 },
 }
 
 impl Acks {
-    /// Replicas that acknowledged this client's writes: none, without replication.
-    pub const REPLICAS_ACKNOWLEDGED: i64 = 0;
+    /// Replicas that acknowledged the records up to `seq` as this wait counts them.
+    pub fn replicas(self, server: &crate::server::Server, seq: u64) -> i64 {
+        let synced = matches!(self, Self::Aof { .. });
+        server.replication.acknowledged(seq, synced)
+    }
+
+    /// How many replicas must acknowledge.
+    pub fn needed(self) -> i64 {
+        match self {
+            Self::Replicas { needed } => needed,
+            Self::Aof { replicas, .. } => replicas,
+        }
+    }
 
     /// Writes the reply; `synced` says whether this client's writes are on local disk.
-    pub fn write_reply(self, reply: &mut ReplyWriter, synced: bool) {
+    pub fn write_reply(
+        self,
+        reply: &mut ReplyWriter,
+        server: &crate::server::Server,
+        seq: u64,
+        synced: bool,
+    ) {
+        let replicas = self.replicas(server, seq);
         match self {
-            Self::Replicas => reply.integer(Self::REPLICAS_ACKNOWLEDGED),
+            Self::Replicas { .. } => reply.integer(replicas),
             Self::Aof { .. } => {
                 reply.array(2);
                 reply.integer(i64::from(synced));
-                reply.integer(Self::REPLICAS_ACKNOWLEDGED);
+                reply.integer(replicas);
             }
         }
     }
@@ -584,7 +605,11 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
             CommandError::Static("ERR Command not allowed inside a transaction"),
         ));
     }
-    if ctx.server.settings.hot.eviction.maxmemory_bytes.load(Ordering::Relaxed) != 0 {
+    // A replica evicts nothing (Redis's replica-ignore-maxmemory): its primary's journal
+    // alone changes its keyspace.
+    if ctx.server.settings.hot.eviction.maxmemory_bytes.load(Ordering::Relaxed) != 0
+        && !ctx.server.replication.is_replica()
+    {
         // Every command evicts while memory is over `maxmemory` (Redis's processCommand);
         // those that may grow memory are refused when nothing could be evicted. Inside MULTI
         // so is anything queued, since queueing grows memory too.
@@ -603,6 +628,15 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
         // (No journal exists while loading, so this never hides the LOADING error below.)
         if let Some(failure) = ctx.server.journal().and_then(|j| j.failure()) {
             return Err((Some(spec), CommandError::Text(format!("MISCONF {failure}"))));
+        }
+        // A replica's keyspace changes only by its primary's journal (its own writes would
+        // take sequence numbers the primary's records need): `replica-read-only no` is
+        // accepted and changes nothing.
+        if ctx.server.replication.is_replica() {
+            return Err((
+                Some(spec),
+                CommandError::Static("READONLY You can't write against a read only replica."),
+            ));
         }
     }
     if ctx.client.is_subscribed()

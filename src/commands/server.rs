@@ -618,16 +618,16 @@ fn stats_section(ctx: &Context<'_>) -> Section {
         .field("instantaneous_ops_per_sec", 0)
         .field("total_net_input_bytes", stats.traffic(Traffic::NetInputBytes))
         .field("total_net_output_bytes", stats.traffic(Traffic::NetOutputBytes))
-        .field("total_net_repl_input_bytes", 0)
-        .field("total_net_repl_output_bytes", 0)
+        .field("total_net_repl_input_bytes", stats.traffic(Traffic::NetReplInputBytes))
+        .field("total_net_repl_output_bytes", stats.traffic(Traffic::NetReplOutputBytes))
         .field("instantaneous_input_kbps", "0.00")
         .field("instantaneous_output_kbps", "0.00")
         .field("instantaneous_input_repl_kbps", "0.00")
         .field("instantaneous_output_repl_kbps", "0.00")
         .field("rejected_connections", stats.rejected_connections.load(Relaxed))
-        .field("sync_full", 0)
-        .field("sync_partial_ok", 0)
-        .field("sync_partial_err", 0)
+        .field("sync_full", ctx.server.replication.sync_full.load(Relaxed))
+        .field("sync_partial_ok", ctx.server.replication.sync_partial_ok.load(Relaxed))
+        .field("sync_partial_err", ctx.server.replication.sync_partial_err.load(Relaxed))
         .field("expired_keys", expired)
         .field("expired_stale_perc", "0.00")
         .field("expired_time_cap_reached_count", 0)
@@ -676,19 +676,70 @@ fn stats_section(ctx: &Context<'_>) -> Section {
 }
 
 fn replication_section(ctx: &Context<'_>) -> Section {
+    let replication = &ctx.server.replication;
+    let last_seq = ctx.server.journal().map_or(0, |j| j.last_seq());
     let mut s = Section::new("Replication");
-    s.field("role", "master")
-        .field("connected_slaves", 0)
-        .field("master_failover_state", "no-failover")
-        .field("master_replid", &ctx.server.run_id)
-        .field("master_replid2", "0000000000000000000000000000000000000000")
-        .field("master_repl_offset", 0)
-        .field("second_repl_offset", -1)
-        .field("repl_backlog_active", 0)
+    match replication.primary() {
+        Some(primary) => {
+            let link = replication.link();
+            let up = link.state == crate::server::replication::LinkState::Connected;
+            let seconds = |s: Option<u64>| s.map_or(-1, |s| i64::try_from(s).unwrap_or(i64::MAX));
+            s.field("role", "slave")
+                .field("master_host", &primary.host)
+                .field("master_port", primary.port)
+                .field("master_link_status", if up { "up" } else { "down" })
+                .field("master_last_io_seconds_ago", seconds(link.last_io_s.filter(|_| up)))
+                .field("master_sync_in_progress", u8::from(link.transfer.is_some()))
+                .field("slave_read_repl_offset", last_seq)
+                .field("slave_repl_offset", last_seq);
+            if let Some((elapsed, total, read)) = link.transfer {
+                s.field("master_sync_total_bytes", total)
+                    .field("master_sync_read_bytes", read)
+                    .field("master_sync_left_bytes", total.saturating_sub(read))
+                    .field("master_sync_perc", format!("{:.2}", percent(read, total)))
+                    .field("master_sync_last_io_seconds_ago", seconds(link.last_io_s))
+                    .field("master_sync_elapsed_seconds", elapsed);
+            }
+            if !up {
+                s.field("master_link_down_since_seconds", seconds(link.down_since_s));
+            }
+            s.field("slave_priority", setting(ctx, "replica-priority"))
+                .field("slave_read_only", 1)
+                .field("replica_announced", 1)
+                .field("master_journal_last_seq", link.primary_seq);
+        }
+        None => {
+            s.field("role", "master");
+        }
+    }
+    let replicas = replication.replicas();
+    s.field("connected_slaves", replicas.len());
+    for (index, replica) in replicas.iter().enumerate() {
+        s.field(&format!("slave{index}"), crate::server::replication::replica_line(replica));
+    }
+    let (replid, replid2, second) = replication.ids();
+    s.field("master_failover_state", "no-failover")
+        .field("master_replid", &replid)
+        .field("master_replid2", &replid2)
+        .field("master_repl_offset", last_seq)
+        .field("second_repl_offset", if second < 0 { -1 } else { second + 1 })
+        .field("repl_backlog_active", u8::from(ctx.server.journal().is_some()))
         .field("repl_backlog_size", setting(ctx, "repl-backlog-size"))
-        .field("repl_backlog_first_byte_offset", 0)
-        .field("repl_backlog_histlen", 0);
+        .field("repl_backlog_first_byte_offset", ctx.server.compaction.first_live_seq())
+        .field(
+            "repl_backlog_histlen",
+            last_seq.saturating_sub(ctx.server.compaction.first_live_seq().saturating_sub(1)),
+        );
     s
+}
+
+fn percent(part: u64, whole: u64) -> f64 {
+    if whole == 0 {
+        return 0.0;
+    }
+    #[allow(clippy::cast_precision_loss)]
+    let ratio = part as f64 / whole as f64;
+    ratio * 100.0
 }
 
 /// CPU seconds from /proc/self/stat (utime, stime, cutime, cstime), as `%ld.%06ld`.
@@ -971,10 +1022,32 @@ pub fn lastsave(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 /// ROLE: AllyDB has no replication, so it is always what Redis calls a master without
 /// replicas: `master`, replication offset 0, no replicas (client libraries' `role()`).
 pub fn role(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    let replication = &ctx.server.replication;
+    let last_seq = ctx.server.journal().map_or(0, |j| j.last_seq());
+    let as_int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    if let Some(primary) = replication.primary() {
+        let link = replication.link();
+        let connected = link.state == crate::server::replication::LinkState::Connected;
+        ctx.reply.array(5);
+        ctx.reply.bulk(b"slave");
+        ctx.reply.bulk(primary.host.as_bytes());
+        ctx.reply.integer(i64::from(primary.port));
+        ctx.reply.bulk(link.state.name().as_bytes());
+        ctx.reply.integer(if connected { as_int(last_seq) } else { -1 });
+        return Ok(());
+    }
+    let replicas = replication.replicas();
     ctx.reply.array(3);
     ctx.reply.bulk(b"master");
-    ctx.reply.integer(0);
-    ctx.reply.array(0);
+    ctx.reply.integer(as_int(last_seq));
+    ctx.reply.array(replicas.len());
+    for replica in &replicas {
+        ctx.reply.array(3);
+        ctx.reply.bulk(replica.ip.as_bytes());
+        ctx.reply.bulk(replica.port.to_string().as_bytes());
+        let acked = replica.acked_seq.load(Relaxed);
+        ctx.reply.bulk(acked.to_string().as_bytes());
+    }
     Ok(())
 }
 
@@ -1179,25 +1252,34 @@ pub fn waitaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             "ERR WAITAOF cannot be used when numlocal is set but appendonly is disabled.",
         ));
     }
-    let satisfied_without_waiting = numlocal == 0 && numreplicas <= Acks::REPLICAS_ACKNOWLEDGED;
+    let acks = Acks::Aof { local: numlocal == 1, replicas: numreplicas };
+    let satisfied_without_waiting =
+        numlocal == 0 && acks.replicas(ctx.server, ctx.client.journal_seq) >= numreplicas;
     ctx.client.action = Some(Action::WaitAcks {
-        acks: Acks::Aof { local: numlocal == 1 },
+        acks,
         timeout: if satisfied_without_waiting { Some(Duration::ZERO) } else { timeout },
     });
     Ok(())
 }
 
 /// WAIT numreplicas timeout: waits until `numreplicas` replicas acknowledged this
-/// connection's earlier writes, or `timeout` ms (0: for ever). There are no replicas, so a
-/// positive count waits for the timeout (or CLIENT UNBLOCK) and replies 0.
+/// connection's earlier writes, or `timeout` ms (0: for ever); replies how many did.
 pub fn wait(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    if ctx.server.replication.is_replica() {
+        return Err(CommandError::Static(
+            "ERR WAIT cannot be used with replica instances. Please also note that since Redis \
+             4.0 if a replica is configured to be writable (which is not the default) writes to \
+             replicas are just local and are not propagated.",
+        ));
+    }
     let numreplicas = arguments::integer(args.get(1))?;
     let timeout = arguments::timeout_ms(args.get(2), ctx.now_ms)?;
-    if numreplicas <= Acks::REPLICAS_ACKNOWLEDGED {
-        Acks::Replicas.write_reply(ctx.reply, false);
+    let acks = Acks::Replicas { needed: numreplicas };
+    if acks.replicas(ctx.server, ctx.client.journal_seq) >= numreplicas {
+        acks.write_reply(ctx.reply, ctx.server, ctx.client.journal_seq, false);
         return Ok(());
     }
-    ctx.client.action = Some(Action::WaitAcks { acks: Acks::Replicas, timeout });
+    ctx.client.action = Some(Action::WaitAcks { acks, timeout });
     Ok(())
 }
 

@@ -231,7 +231,7 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 15] {
+pub fn families() -> [&'static [CommandSpec]; 16] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
@@ -248,6 +248,7 @@ pub fn families() -> [&'static [CommandSpec]; 15] {
         super::transactions::COMMANDS,
         super::pubsub::COMMANDS,
         super::acl::COMMANDS,
+        super::replication::COMMANDS,
     ]
 }
 

@@ -365,11 +365,11 @@ pub fn exec(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 /// once with what is acknowledged now.
 fn reply_wait_now(ctx: &mut Context<'_>, acks: Acks) {
     let seq = ctx.client.journal_seq;
-    let synced = matches!(acks, Acks::Aof { local: true })
+    let synced = matches!(acks, Acks::Aof { local: true, .. })
         && ctx.server.journal().is_some_and(|j| {
             j.progress().synced_seq.load(std::sync::atomic::Ordering::Acquire) >= seq
         });
-    acks.write_reply(ctx.reply, synced);
+    acks.write_reply(ctx.reply, ctx.server, seq, synced);
 }
 
 /// Appends the transaction's effects as one record (its replies wait for it, and WAITAOF

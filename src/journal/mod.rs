@@ -6,6 +6,7 @@
 pub mod codec;
 pub mod compactor;
 pub mod faults;
+pub mod feed;
 pub mod files;
 pub mod manifest;
 pub mod reader;

@@ -314,6 +314,22 @@ pub fn recover(
             );
             expected_seq = header.first_seq;
         }
+        let empty =
+            data.get(SegmentHeader::ENCODED_BYTES..).is_none_or(|r| r.iter().all(|&b| b == 0));
+        if is_last && empty && !covered_gap && header.first_seq != expected_seq {
+            // A replica's full resynchronisation starts the journal over with a new, empty
+            // segment before it switches the MANIFEST (src/journal/writer.rs, `reset_after`):
+            // a crash in between leaves it here. It holds nothing; the MANIFEST in force
+            // names the state to load.
+            tracing::warn!(
+                "removing {} (empty, starts at sequence number {} where {expected_seq} was \
+                 expected: left by an interrupted resynchronisation)",
+                path.display(),
+                header.first_seq
+            );
+            std::fs::remove_file(path).map_err(|e| io_error("remove", path, e))?;
+            continue;
+        }
         if header.first_seq != *first_seq || header.first_seq != expected_seq {
             return Err(RecoveryError(format!(
                 "{}: starts at sequence number {} but {expected_seq} was expected (a missing \

@@ -71,6 +71,9 @@ enum WriterRequest {
     Roll,
     /// Write and sync everything queued.
     Sync,
+    /// Start the journal over after this sequence number (a replica's full resync): drop
+    /// every segment that starts after it and continue in a new one.
+    Reset(u64),
 }
 
 /// Records queued for the writer thread.
@@ -220,6 +223,46 @@ impl Journal {
         encode_batch_record(seq, batch, &mut pending.buffer);
         self.queued_one(pending, was_empty);
         seq
+    }
+
+    /// Queues `record`, already encoded with sequence number `seq`: a replica journals its
+    /// primary's records under the primary's numbers. Refused unless `seq` is the next one.
+    pub fn append_encoded(&self, seq: u64, record: &[u8]) -> Result<(), String> {
+        let mut pending = lock(&self.shared.pending);
+        if seq != pending.next_seq {
+            return Err(format!(
+                "record {seq} arrived where the journal expects {}",
+                pending.next_seq
+            ));
+        }
+        let was_empty = pending.buffer.is_empty();
+        pending.buffer.extend_from_slice(record);
+        self.queued_one(pending, was_empty);
+        Ok(())
+    }
+
+    /// Starts the journal over after `seq` (a replica's full resync, once snapshot `seq` is
+    /// in the directory): syncs what was written, removes every segment that starts after
+    /// `seq` (they hold another history) and continues in a new segment from `seq + 1`. The
+    /// caller then names snapshot `seq` and that segment in the MANIFEST. Blocks the calling
+    /// thread until the writer thread has done it.
+    pub fn reset_after(&self, seq: u64) -> Result<(), String> {
+        self.ask_writer(WriterRequest::Reset(seq)).map(|_| ())
+    }
+
+    /// Waits until a record after `seq` is written (or the journal fails).
+    pub async fn wait_written_past(&self, seq: u64) {
+        loop {
+            let advanced = self.shared.advanced.notified();
+            tokio::pin!(advanced);
+            advanced.as_mut().enable();
+            if self.shared.progress.written_seq.load(Ordering::Acquire) > seq
+                || is_failed(&self.shared)
+            {
+                return;
+            }
+            advanced.await;
+        }
     }
 
     /// After a record was encoded into the queue: counts it, and wakes the writer when no
@@ -783,6 +826,44 @@ impl WriteState {
     }
 }
 
+impl WriteState {
+    /// `Journal::reset_after`, on the writer thread (everything written is synced).
+    fn reset_after(&mut self, shared: &Shared, directory: &Path, seq: u64) -> Result<u64, String> {
+        let progress = &shared.progress;
+        if is_failed(shared) {
+            return Err("the journal cannot be written".into());
+        }
+        if progress.synced_seq.load(Ordering::Relaxed)
+            != progress.written_seq.load(Ordering::Relaxed)
+            || !lock(&shared.pending).buffer.is_empty()
+        {
+            return Err("records are waiting to be written".into());
+        }
+        let text = |what: &str, error: std::io::Error| format!("cannot {what}: {error}");
+        if let Err(error) = self.segment.trim() {
+            tracing::warn!("cannot trim the journal segment: {error}");
+        }
+        let files =
+            super::compactor::list_files(directory).map_err(|e| text("read the directory", e))?;
+        for (first_seq, path) in files.segments.iter().filter(|(first, _)| *first > seq) {
+            tracing::info!("removing {} (another history, from {first_seq})", path.display());
+            std::fs::remove_file(path).map_err(|e| text("remove a segment", e))?;
+        }
+        let first_seq = seq + 1;
+        let file = create_segment(directory, first_seq).map_err(|e| text("create a segment", e))?;
+        self.segment = ActiveSegment::new(file, first_seq, SegmentHeader::ENCODED_BYTES as u64)
+            .map_err(|e| text("open the new segment", e))?;
+        self.synced_end = self.segment.end;
+        self.unsynced.clear();
+        lock(&shared.pending).next_seq = first_seq;
+        progress.bytes_written.store(self.synced_end, Ordering::Relaxed);
+        progress.written_seq.store(seq, Ordering::Release);
+        progress.synced_seq.store(seq, Ordering::Release);
+        shared.advanced.notify_waiters();
+        Ok(first_seq)
+    }
+}
+
 fn is_failed(shared: &Shared) -> bool {
     shared.failed.load(Ordering::Acquire)
 }
@@ -846,6 +927,7 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
                         Err("the journal cannot be written".into())
                     }
                     WriterRequest::Sync => Ok(progress.synced_seq.load(Ordering::Acquire)),
+                    WriterRequest::Reset(seq) => state.reset_after(shared, directory, seq),
                 };
                 let _ = reply.send(answer);
             }

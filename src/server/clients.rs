@@ -263,6 +263,8 @@ pub struct ClientState {
     pub tracking_caching: bool,
     /// The batch modified keys under BCAST prefixes: broadcast when it ends (or waits).
     pub tracking_broadcast: bool,
+    /// What REPLCONF told before PSYNC.
+    pub replconf: super::replication::Handshake,
     pub handle: Arc<ClientHandle>,
 }
 
@@ -289,6 +291,7 @@ impl ClientState {
             tracking: 0,
             tracking_caching: false,
             tracking_broadcast: false,
+            replconf: Default::default(),
             handle,
         }
     }

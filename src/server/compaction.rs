@@ -91,6 +91,9 @@ pub struct CompactionInfo {
 #[derive(Default)]
 pub struct Compaction {
     state: Mutex<State>,
+    /// Held while a compaction runs, and while a replica's full resync starts the journal
+    /// directory over (`replication::install_snapshot`): one changes the MANIFEST at a time.
+    pub exclusive: Mutex<()>,
     wake: Condvar,
     /// Woken whenever a compaction ends.
     finished: tokio::sync::Notify,
@@ -200,6 +203,12 @@ impl Compaction {
     }
 
     /// The sequence number of the snapshot in force (0: none).
+    /// The first sequence number the journal still holds records from (after the snapshot
+    /// in force): the start of what a replica can continue from.
+    pub fn first_live_seq(&self) -> u64 {
+        self.state.lock().snapshot_seq + 1
+    }
+
     pub fn snapshot_seq(&self) -> u64 {
         self.state.lock().snapshot_seq
     }
@@ -293,6 +302,7 @@ fn run(server: &Arc<Server>) {
             picked
         };
         let delay_us = server.settings.get("rdb-key-save-delay").and_then(|v| v.parse().ok());
+        let exclusive = this.exclusive.lock();
         let result = match server.journal() {
             Some(journal) => {
                 compactor::compact(&server.keyspace, journal, &this.abandon, delay_us.unwrap_or(0))
@@ -300,6 +310,7 @@ fn run(server: &Arc<Server>) {
             }
             None => Err("the server runs without a journal (--appendonly no)".into()),
         };
+        drop(exclusive);
         let live_bytes = server.journal().map_or(0, |j| j.live_bytes());
         let mut state = this.state.lock();
         state.running = None;

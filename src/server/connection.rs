@@ -22,6 +22,8 @@ use crate::protocol::{ParseLimits, Parser, ReplyWriter};
 enum Next {
     Continue,
     Close,
+    /// PSYNC: serve a replica on this connection from now on.
+    Replicate(Box<super::replication::PsyncRequest>),
 }
 
 pub async fn serve(
@@ -82,8 +84,20 @@ pub async fn serve(
         if flush(server, &mut stream, &mut reply, &handle).await.is_err() {
             break;
         }
-        if matches!(next, Next::Close) || handle.is_killed() {
-            break;
+        match next {
+            Next::Continue if !handle.is_killed() => {}
+            Next::Replicate(request) if !handle.is_killed() => {
+                super::replication::serve_replica(
+                    server,
+                    &mut stream,
+                    &mut input,
+                    &handle,
+                    *request,
+                )
+                .await;
+                break;
+            }
+            _ => break,
         }
         let limit = server.settings.hot.client_query_buffer_limit.load(Relaxed);
         if input.len() as u64 > limit {
@@ -229,6 +243,10 @@ async fn process_batch(
             None => {}
             Some(Action::Close) => {
                 next = Next::Close;
+                break;
+            }
+            Some(Action::Replicate(request)) => {
+                next = Next::Replicate(request);
                 break;
             }
             Some(Action::CloseSilently) => {
@@ -400,14 +418,21 @@ async fn wait_acks(
     let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
     blocking.register(waiter.clone());
     let journal = server.journal();
-    // Without numlocal (or without a journal) the wait is for replicas, of which there are
-    // none: only the timeout or CLIENT UNBLOCK ends it.
+    // WAITAOF numlocal 1 waits for the local sync first; then the replicas' acknowledgements
+    // are counted each time one arrives (a wait for more replicas than there are ends only by
+    // its timeout or CLIENT UNBLOCK).
     let done = async {
-        match journal {
-            Some(journal) if acks == (Acks::Aof { local: true }) => {
-                journal.wait_synced(seq).await;
+        if let (Some(journal), Acks::Aof { local: true, .. }) = (journal, acks) {
+            journal.wait_synced(seq).await;
+        }
+        loop {
+            let acked = server.replication.acked.notified();
+            tokio::pin!(acked);
+            acked.as_mut().enable();
+            if acks.replicas(server, seq) >= acks.needed() {
+                break;
             }
-            _ => std::future::pending::<()>().await,
+            acked.await;
         }
     };
     let acknowledged = async {
@@ -440,7 +465,7 @@ async fn wait_acks(
             reply.error(text);
         }
     } else if !state.is_muted() {
-        acks.write_reply(reply, synced(server));
+        acks.write_reply(reply, server, seq, synced(server));
     }
     true
 }

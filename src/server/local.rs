@@ -150,7 +150,8 @@ impl LocalClient {
                 | Action::WaitAcks { .. }
                 | Action::Shutdown(_)
                 | Action::Save { .. }
-                | Action::Postpone { .. },
+                | Action::Postpone { .. }
+                | Action::Replicate(_),
             ) => self.closed = true,
         }
     }

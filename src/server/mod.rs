@@ -236,6 +236,7 @@ pub async fn run(
                                 StartError(format!("cannot start the compaction thread: {e}"))
                             })?;
                         }
+                        replication::Replication::start(&server);
                         crate::commands::server::note_startup_memory();
                         tracing::info!("Ready to accept connections tcp on {local}");
                     }
@@ -246,6 +247,7 @@ pub async fn run(
         }
     }
     expiry.abort();
+    server.replication.stop();
     for client in server.clients.all() {
         client.kill();
     }
@@ -305,6 +307,7 @@ fn compact_on_exit(server: &Server, save: ShutdownSave) {
     }
     tracing::info!("compacting before exit ({live} bytes of journal since the snapshot)");
     let keep_going = std::sync::atomic::AtomicBool::new(false);
+    let _exclusive = server.compaction.exclusive.lock();
     // No rdb-key-save-delay here: nobody waits on a slowed save, the exit does.
     match crate::journal::compactor::compact(&server.keyspace, journal, &keep_going, 0) {
         Ok(done) => journal.segments_removed(done.removed_bytes),
@@ -508,7 +511,11 @@ async fn active_expiry(server: Arc<Server>) {
         crate::store::keyspace::tick_access_clock();
         release_memory_of_gone_clients(&server, &mut clients);
         // CLIENT PAUSE stops expiry: keys past their deadline stay until it ends.
-        if server.is_loading() || server.pause.mode() != pause::PauseMode::None {
+        // A replica expires nothing itself: its primary's journal removes keys.
+        if server.is_loading()
+            || server.pause.mode() != pause::PauseMode::None
+            || server.replication.is_replica()
+        {
             continue;
         }
         let removed = {

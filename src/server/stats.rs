@@ -43,8 +43,11 @@ pub enum Traffic {
     NetOutputBytes = 1,
     ReadsProcessed = 2,
     WritesProcessed = 3,
+    /// Replication traffic: records received from the primary, sent to replicas.
+    NetReplInputBytes = 4,
+    NetReplOutputBytes = 5,
 }
-const TRAFFIC_KINDS: usize = 4;
+const TRAFFIC_KINDS: usize = 6;
 
 /// The counters one thread writes. Only that thread writes them, so an increment is a plain
 /// load and store (no locked instruction, no cache line bouncing between cores); readers sum

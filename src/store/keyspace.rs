@@ -112,9 +112,19 @@ pub fn set_expiry_paused(paused: bool) {
     EXPIRY_PAUSED.store(paused, Relaxed);
 }
 
+/// Set while this server is a replica: keys past their deadline stay stored (and invisible
+/// to reads) until the primary's journal removes them, as a Redis replica waits for its
+/// primary's DEL.
+static EXPIRY_HELD: AtomicBool = AtomicBool::new(false);
+
+/// Holds (or releases) the removal of keys whose deadline passed while replicating.
+pub fn set_expiry_held(held: bool) {
+    EXPIRY_HELD.store(held, Relaxed);
+}
+
 /// Whether expired keys are kept for now (read only once a key is found expired).
 pub fn is_expiry_paused() -> bool {
-    EXPIRY_PAUSED.load(Relaxed)
+    EXPIRY_PAUSED.load(Relaxed) || EXPIRY_HELD.load(Relaxed)
 }
 
 fn expired_key(db: u32, key: &[u8]) {

@@ -233,8 +233,9 @@ pub fn setinfo(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// A client class for TYPE filters. AllyDB has no replication links, so every connection is
-/// `normal`, or `pubsub` while it has a subscription.
+/// A client class for TYPE filters: `replica` for a replica's feed (PSYNC), `pubsub` while a
+/// client has a subscription, `normal` otherwise. A replica's link with its primary is no
+/// client here, so `master` matches none.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ClientType {
     Normal,
@@ -260,9 +261,10 @@ impl ClientType {
 
     fn matches(self, client: &ClientHandle) -> bool {
         match self {
-            Self::Normal => !client.mailbox.is_subscribed(),
+            Self::Normal => !client.mailbox.is_subscribed() && !client.info.lock().replica,
             Self::PubSub => client.mailbox.is_subscribed(),
-            Self::Master | Self::Replica => false,
+            Self::Replica => client.info.lock().replica,
+            Self::Master => false,
         }
     }
 }

@@ -70,6 +70,7 @@ impl ClientHandle {
                 blocked: false,
                 multi: -1,
                 monitor: false,
+                replica: false,
             }),
             killed: AtomicBool::new(false),
             kill_notify: Notify::new(),
@@ -101,6 +102,8 @@ pub struct ClientInfo {
     /// Commands queued since MULTI, -1 outside MULTI (`multi=`, flag `x`).
     pub multi: i64,
     /// In MONITOR mode (flag `O`).
+    /// A replica's feed (PSYNC): CLIENT LIST flag `S`, TYPE replica.
+    pub replica: bool,
     pub monitor: bool,
 }
 
@@ -136,6 +139,8 @@ impl ClientHandle {
         let mut flags = String::new();
         if info.monitor {
             flags.push('O');
+        } else if info.replica {
+            flags.push('S');
         }
         if channels + patterns + shard_channels > 0 {
             flags.push('P');

@@ -394,6 +394,7 @@ pub async fn serve_replica(
         online: AtomicBool::new(false),
     });
     this.replicas.lock().push(replica.clone());
+    handle.info.lock().replica = true;
     let address = super::clients::format_addr(&handle.addr);
     let result = feed_replica(server, journal, stream, input, handle, &replica, &request).await;
     if let Err(error) = result {
@@ -841,6 +842,9 @@ fn install_snapshot(server: &Server, temp: &Path, seq: u64, len: u64) -> Result<
     }
     // One compaction at a time, and none while the directory starts over.
     let _compactions = server.compaction.exclusive.lock();
+    // This server's own replicas follow files that are about to hold another history: they
+    // reconnect and resynchronise, as Redis's sub-replicas do after their primary's full sync.
+    server.replication.disconnect_replicas();
     if len > 0 {
         std::fs::rename(temp, &final_path).map_err(|e| format!("rename: {e}"))?;
         std::fs::File::open(&directory)

@@ -701,12 +701,15 @@ async fn follow(server: &Server, primary: &PrimaryAddress, generation: u64) -> R
         .map_err(|e| format!("connect: {e}"))?;
     let _ = stream.set_nodelay(true);
     let mut buffer = BytesMut::with_capacity(64 * 1024);
-    if let Some(password) = &server.config.masterauth {
+    // CONFIG SET masterauth / masteruser take effect at the next connection, as in Redis.
+    let setting = |name: &str| server.settings.get(name).filter(|v| !v.is_empty());
+    if let Some(password) = setting("masterauth") {
+        let user = setting("masteruser");
         let mut words = vec!["AUTH"];
-        if let Some(user) = &server.config.masteruser {
+        if let Some(user) = &user {
             words.push(user);
         }
-        words.push(password);
+        words.push(&password);
         let reply = ask(&mut stream, &mut buffer, &words).await?;
         if !reply.starts_with('+') {
             return Err(format!("AUTH: {reply}"));

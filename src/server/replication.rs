@@ -819,14 +819,20 @@ async fn receive_snapshot(
     let synced = tokio::task::spawn_blocking(move || file.sync_data()).await;
     synced.map_err(|e| e.to_string())?.map_err(|e| format!("{}: {e}", temp.display()))?;
     let installing = this.server.get().and_then(Weak::upgrade).ok_or("the server is stopping")?;
-    tokio::task::spawn_blocking(move || install_snapshot(&installing, &temp, seq, len))
+    tokio::task::spawn_blocking(move || install_snapshot(&installing, &temp, seq, len, generation))
         .await
         .map_err(|e| format!("installing the snapshot: {e}"))?
 }
 
 /// Makes snapshot `seq` (received at `temp`, `len` bytes; none when `len` is 0) the state of
 /// memory and of the journal directory (docs/REPLICATION.md, "Full resync").
-fn install_snapshot(server: &Server, temp: &Path, seq: u64, len: u64) -> Result<(), String> {
+fn install_snapshot(
+    server: &Server,
+    temp: &Path,
+    seq: u64,
+    len: u64,
+    generation: u64,
+) -> Result<(), String> {
     let journal = server.journal().ok_or("no journal")?;
     if len == 0 && seq != 0 {
         return Err(format!("the primary sent no snapshot for sequence number {seq}"));
@@ -845,6 +851,11 @@ fn install_snapshot(server: &Server, temp: &Path, seq: u64, len: u64) -> Result<
     }
     // One compaction at a time, and none while the directory starts over.
     let _compactions = server.compaction.exclusive.lock();
+    // REPLICAOF changed while the snapshot came or loaded: it is not this server's to take.
+    if !server.replication.is_current(generation) {
+        let _ = std::fs::remove_file(temp);
+        return Err("the primary changed during the full resync".into());
+    }
     // This server's own replicas follow files that are about to hold another history: they
     // reconnect and resynchronise, as Redis's sub-replicas do after their primary's full sync.
     server.replication.disconnect_replicas();
@@ -877,7 +888,8 @@ fn install_snapshot(server: &Server, temp: &Path, seq: u64, len: u64) -> Result<
     manifest.write(&directory).map_err(|e| format!("MANIFEST: {e}"))?;
     crate::journal::compactor::remove_obsolete(&directory, &manifest)?;
     journal.set_closed_bytes(0);
-    server.compaction.loaded(Some((manifest.snapshot_seq, len)), journal.live_bytes());
+    let snapshot = (seq != 0).then_some((seq, len));
+    server.compaction.loaded(snapshot, journal.live_bytes());
     drop(fresh);
     tracing::info!(
         "full resync: snapshot at sequence number {seq} loaded in {:.3} s",

@@ -381,7 +381,12 @@ fn load_file(
                 )
                 .map_err(|reason| fail(&reason))?;
                 if let Some(value) = &value {
-                    check_flag_value(&arg, value).map_err(|reason| fail(&reason))?;
+                    check_flag_value(&arg, value).map_err(|reason| {
+                        // Redis's reason where CONFIG SET would refuse the value too.
+                        let redis_reason = Settings::find(&long)
+                            .and_then(|def| Settings::validate(def, value).err());
+                        fail(&redis_reason.unwrap_or(reason))
+                    })?;
                 }
                 match previous.and_then(|at| flags.get_mut(at)) {
                     Some(slot) => slot.1 = value,

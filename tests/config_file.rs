@@ -37,7 +37,10 @@ fn file_settings_apply_and_command_line_flags_win() {
                 save 900 1\n\
                 save 300 10\n\
                 slowlog-log-slower-than 0\n\
-                loglevel warning\n";
+                loglevel warning\n\
+                daemonize no\n\
+                oom-score-adj-values 0 200 800\n\
+                repl-diskless-load swapdb\n";
     let server =
         Server::start_with_file(Kind::AllyDb, "allydb.conf", text, &["--maxmemory", "20mb"]);
     let mut c = RawClient::connect(server.port);
@@ -53,6 +56,15 @@ fn file_settings_apply_and_command_line_flags_win() {
     assert_eq!(config_get(&mut c, "hz"), bulk_array(&["hz", "20"]));
     assert_eq!(config_get(&mut c, "save"), bulk_array(&["save", "900 1 300 10"]));
     assert_eq!(config_get(&mut c, "loglevel"), bulk_array(&["loglevel", "warning"]));
+    // Redis's own directives AllyDB only keeps and shows.
+    assert_eq!(
+        config_get(&mut c, "oom-score-adj-values"),
+        bulk_array(&["oom-score-adj-values", "0 200 800"])
+    );
+    assert_eq!(
+        config_get(&mut c, "repl-diskless-load"),
+        bulk_array(&["repl-diskless-load", "swapdb"])
+    );
     // The settings act, not only show: the encoding threshold and the slow log.
     assert_eq!(c.cmd(&["HSET", "small", "a", "1", "b", "2", "c", "3"]), int(3));
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "small"]), bulk("listpack"));

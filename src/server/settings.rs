@@ -220,6 +220,17 @@ pub const DEFS: &[SettingDef] = &[
     def("set-proc-title", YES_NO, false),
     def("unixsocketperm", ANY_INT, false),
     def("shutdown-timeout", ANY_INT, true),
+    // In the stock redis.conf: accepted and shown (in a configuration file too), no effect.
+    def("aof-rewrite-incremental-fsync", YES_NO, true),
+    def("rdb-save-incremental-fsync", YES_NO, true),
+    def("disable-thp", YES_NO, false),
+    def("oom-score-adj", Kind::Choice(&["no", "yes", "relative", "absolute"]), true),
+    def("oom-score-adj-values", Kind::Text, true),
+    def("proc-title-template", Kind::Text, true),
+    def("repl-disable-tcp-nodelay", YES_NO, true),
+    def("repl-diskless-load", Kind::Choice(&["disabled", "on-empty-db", "swapdb"]), true),
+    def("repl-diskless-sync-delay", Kind::Integer { min: 0, max: INT_MAX }, true),
+    def("repl-diskless-sync-max-replicas", Kind::Integer { min: 0, max: INT_MAX }, true),
 ];
 
 /// Settings read on hot paths, mirrored here on every change.
@@ -505,6 +516,16 @@ fn initial_values(config: &Config) -> HashMap<&'static str, String> {
         ("set-proc-title", "yes".into()),
         ("unixsocketperm", "0".into()),
         ("shutdown-timeout", "10".into()),
+        ("aof-rewrite-incremental-fsync", "yes".into()),
+        ("rdb-save-incremental-fsync", "yes".into()),
+        ("disable-thp", "yes".into()),
+        ("oom-score-adj", "no".into()),
+        ("oom-score-adj-values", "0 200 800".into()),
+        ("proc-title-template", "{title} {listen-addr} {server-mode}".into()),
+        ("repl-disable-tcp-nodelay", "no".into()),
+        ("repl-diskless-load", "disabled".into()),
+        ("repl-diskless-sync-delay", "5".into()),
+        ("repl-diskless-sync-max-replicas", "0".into()),
     ];
     DEFS.iter()
         .map(|def| {

@@ -326,7 +326,7 @@ struct FileValues {
 
 /// Where a directive goes: a startup flag (by its long name), or a live setting only.
 enum Target {
-    Flag(clap::Arg),
+    Flag(Box<clap::Arg>),
     Setting(&'static SettingDef),
 }
 
@@ -342,7 +342,7 @@ fn target_of(name: &str) -> Option<Target> {
         .find(|arg| arg.get_long() == Some(canonical) && canonical != "ping")
         .cloned();
     match flag {
-        Some(arg) => Some(Target::Flag(arg)),
+        Some(arg) => Some(Target::Flag(Box::new(arg))),
         None => Settings::find(name).map(Target::Setting),
     }
 }
@@ -370,7 +370,8 @@ fn load_file(
         let args = &directive.args;
         match target_of(&directive.name) {
             None => return Err(fail("Bad directive or wrong number of arguments")),
-            Some(Target::Flag(arg)) => {
+            Some(Target::Flag(boxed)) => {
+                let arg = *boxed;
                 let long = arg.get_long().unwrap_or_default().to_string();
                 let previous = flags.iter().position(|(a, _)| a.get_id() == arg.get_id());
                 let value = flag_value(

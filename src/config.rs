@@ -734,6 +734,31 @@ mod tests {
     }
 
     #[test]
+    fn config_file_values_add_up_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.conf");
+        let text = "save 900 1\nsave 300 10\nclient-output-buffer-limit pubsub 1mb 0 0\n\
+                    client-output-buffer-limit normal 2mb 0 0\nreplicaof 10.0.0.1 7000\n\
+                    replicaof no one\nmasteruser u\nport 1234\nhz 11\nHZ 12\n\
+                    list-max-ziplist-size -3\n";
+        std::fs::write(&path, text).unwrap();
+        let Ok(ParseOutcome::Run(config)) = parse(&[path.to_str().unwrap(), "--port", "5555"])
+        else {
+            panic!("refused")
+        };
+        assert_eq!(config.port, 5555, "the flag wins");
+        assert_eq!(config.replicaof, None, "replicaof no one, the last line");
+        assert_eq!(config.masteruser.as_deref(), Some("u"));
+        assert_eq!(config.list_max_listpack_size, -3, "an alias, a negative value");
+        assert_eq!(config.client_output_buffer_limit, "pubsub 1mb 0 0 normal 2mb 0 0");
+        assert_eq!(
+            config.file_settings,
+            [("save", "900 1 300 10".to_string()), ("hz", "12".to_string())]
+        );
+        assert!(config.config_file.is_some_and(|p| p.is_absolute()));
+    }
+
+    #[test]
     fn bad_databases() {
         let Err(error) = parse(&["--databases", "0"]) else { panic!("accepted") };
         assert!(error.message.contains("--databases"), "{}", error.message);

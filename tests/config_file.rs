@@ -55,6 +55,8 @@ fn file_settings_apply_and_command_line_flags_win() {
     );
     assert_eq!(config_get(&mut c, "hz"), bulk_array(&["hz", "20"]));
     assert_eq!(config_get(&mut c, "save"), bulk_array(&["save", "900 1 300 10"]));
+    let path = server.config_file().expect("a config file").display().to_string();
+    assert_eq!(info_field(&mut c, "server", "config_file"), path, "INFO shows the file");
     assert_eq!(config_get(&mut c, "loglevel"), bulk_array(&["loglevel", "warning"]));
     // Redis's own directives AllyDB only keeps and shows.
     assert_eq!(
@@ -287,6 +289,7 @@ fn rewrite_replies_like_redis_without_a_file_inside_multi_and_on_io_errors() {
         let server = Server::start(kind);
         let mut c = client(&server);
         let no_file = "-ERR The server is running without a config file\r\n";
+        assert_eq!(info_field(&mut c, "server", "config_file"), "", "{}", kind.name());
         assert_eq!(c.cmd(&["CONFIG", "REWRITE"]), no_file, "{}", kind.name());
         assert_eq!(c.cmd(&["MULTI"]), OK);
         assert_eq!(c.cmd(&["CONFIG", "REWRITE"]), "+QUEUED\r\n");

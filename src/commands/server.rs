@@ -353,7 +353,15 @@ fn server_section(ctx: &Context<'_>) -> Section {
         .field("configured_hz", setting(ctx, "hz"))
         .field("lru_clock", (now_us / 1_000_000) & ((1 << 24) - 1))
         .field("executable", executable)
-        .field("config_file", "")
+        .field(
+            "config_file",
+            server
+                .config
+                .config_file
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        )
         .field("io_threads_active", 0);
     if let Some(local) = local {
         s.field("listener0", format_args!("name=tcp,bind={},port={}", local.ip(), local.port()));

@@ -306,14 +306,11 @@ impl Config {
     }
 
     /// Every setting at its default: no flag, no environment variable, no file (what CONFIG
-    /// REWRITE compares with).
-    pub fn defaults() -> Self {
+    /// REWRITE compares with). None only if the defaults themselves failed to parse.
+    pub fn defaults() -> Option<Self> {
         let command = Config::command().mut_args(|arg| arg.env(None::<&'static str>));
-        command
-            .try_get_matches_from(["allydb"])
-            .ok()
-            .and_then(|matches| Config::from_arg_matches(&matches).ok())
-            .unwrap_or_else(|| Config::parse_from(["allydb"]))
+        let matches = command.try_get_matches_from(["allydb"]).ok()?;
+        Config::from_arg_matches(&matches).ok()
     }
 }
 
@@ -731,6 +728,13 @@ mod tests {
             "invalid value 'KQ' for --notify-keyspace-events (ALLYDB_NOTIFY_KEYSPACE_EVENTS): \
              Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
         );
+    }
+
+    #[test]
+    fn defaults_ignore_the_environment() {
+        let defaults = Config::defaults().expect("the defaults parse");
+        assert_eq!((defaults.port, defaults.maxmemory), (4000, 0));
+        assert!(defaults.config_file.is_none() && defaults.requirepass.is_none());
     }
 
     #[test]

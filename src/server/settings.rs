@@ -812,13 +812,19 @@ impl Settings {
     /// (appended when the file lacks it) when that is not the default. `replicaof` is the
     /// primary this server replicates, none for a primary (its lines are then removed).
     pub fn rewrite_options(&self, primary: Option<PrimaryAddress>) -> Vec<RewriteOption> {
-        let mut default_config = Config::defaults();
-        if let Ok(absolute) = std::path::absolute(&default_config.persistence_location) {
-            // As `server::run` makes the configured one.
-            default_config.persistence_location = absolute;
-        }
-        let defaults = initial_values(&default_config);
         let values = self.values.read();
+        let defaults = match Config::defaults() {
+            Some(mut default_config) => {
+                if let Ok(absolute) = std::path::absolute(&default_config.persistence_location) {
+                    // As `server::run` makes the configured one.
+                    default_config.persistence_location = absolute;
+                }
+                initial_values(&default_config)
+            }
+            // Cannot happen (the flags' defaults are valid); then only the file's own lines
+            // are rewritten, nothing appended.
+            None => values.clone(),
+        };
         DEFS.iter()
             .map(|def| {
                 let value = shown(def, values.get(def.name).cloned().unwrap_or_default());

@@ -1,19 +1,24 @@
-//! Startup configuration: command-line flags over environment variables over defaults.
-//! Live settings (CONFIG GET/SET) are built from this in `server::settings`.
+//! Startup configuration: command-line flags over environment variables over the
+//! configuration file over defaults. Live settings (CONFIG GET/SET) are built from this in
+//! `server::settings`; the file's syntax is `config_file`'s.
+use std::ffi::OsString;
 use std::fmt;
 use std::net::IpAddr;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use clap::error::{ContextKind, ContextValue, ErrorKind};
-use clap::Parser;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, CommandFactory, FromArgMatches, Parser};
 
+use crate::config_file::{self, Directive, FileError};
 use crate::limits;
+use crate::server::settings::{Kind, SettingDef, Settings};
 use crate::store::encoding;
 
 /// AllyDB: a Redis-compatible in-memory database server.
 ///
 /// Every setting is a flag and an environment variable; a flag wins over the environment,
-/// which wins over the default.
+/// which wins over the configuration file, which wins over the default.
 #[derive(Debug, Clone, Parser)]
 #[command(
     name = "allydb",
@@ -23,6 +28,16 @@ use crate::store::encoding;
     allow_negative_numbers = true
 )]
 pub struct Config {
+    /// Configuration file in redis-server's format (`port 4000` per line; flags and environment
+    /// variables win over it); CONFIG REWRITE writes the live settings back to it.
+    #[arg(env = "ALLYDB_CONFIG_FILE", value_name = "CONFIG_FILE")]
+    pub config_file: Option<PathBuf>,
+
+    /// The configuration file's live settings that are no flag (`hz`, `save`, ...), checked,
+    /// by CONFIG name; applied over the defaults at start.
+    #[arg(skip)]
+    pub file_settings: Vec<(&'static str, String)>,
+
     /// TCP port to listen on.
     #[arg(long, env = "ALLYDB_PORT", default_value_t = 4000)]
     pub port: u16,
@@ -246,20 +261,232 @@ impl Config {
         }
     }
 
-    /// Parses flags and environment. Errors are one line naming the setting and the value.
+    /// Parses flags, environment and the configuration file they name. Errors are one line
+    /// naming the setting and the value, or Redis's fatal config file error naming the line.
     pub fn from_args<I, T>(args: I) -> Result<ParseOutcome, ConfigError>
     where
         I: IntoIterator<Item = T>,
-        T: Into<std::ffi::OsString> + Clone,
+        T: Into<OsString> + Clone,
     {
-        match Config::try_parse_from(args) {
-            Ok(config) => Ok(ParseOutcome::Run(Box::new(config))),
+        let mut args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+        let matches = match Config::command().try_get_matches_from(args.clone()) {
+            Ok(matches) => matches,
             Err(error) => match error.kind() {
                 ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
-                    Ok(ParseOutcome::Print(error.render().to_string()))
+                    return Ok(ParseOutcome::Print(error.render().to_string()))
                 }
-                _ => Err(ConfigError { message: one_line(&error) }),
+                _ => return Err(ConfigError { message: one_line(&error) }),
             },
+        };
+        let mut config = Self::from_matches(&matches)?;
+        let Some(path) = config.config_file.clone() else {
+            return Ok(ParseOutcome::Run(Box::new(config)));
+        };
+        let file_error = |error: FileError| ConfigError { message: error.to_string() };
+        let directives = config_file::read(&path).map_err(file_error)?;
+        let loaded = load_file(&path, &directives, &matches).map_err(file_error)?;
+        if !loaded.flags.is_empty() {
+            // The file's values for flags that neither the command line nor the environment
+            // gave, as if given on the command line: checked once more by the same parsers.
+            args.extend(loaded.flags);
+            let matches = Config::command()
+                .try_get_matches_from(args)
+                .map_err(|error| ConfigError { message: one_line(&error) })?;
+            config = Self::from_matches(&matches)?;
+        }
+        config.file_settings = loaded.settings;
+        // Absolute: CONFIG SET dir changes the working directory, CONFIG REWRITE must still
+        // find the file.
+        config.config_file = Some(std::path::absolute(&path).unwrap_or(path));
+        Ok(ParseOutcome::Run(Box::new(config)))
+    }
+
+    fn from_matches(matches: &ArgMatches) -> Result<Self, ConfigError> {
+        Config::from_arg_matches(matches).map_err(|error| ConfigError { message: one_line(&error) })
+    }
+
+    /// Every setting at its default: no flag, no environment variable, no file (what CONFIG
+    /// REWRITE compares with). None only if the defaults themselves failed to parse.
+    pub fn defaults() -> Option<Self> {
+        let command = Config::command().mut_args(|arg| arg.env(None::<&'static str>));
+        let matches = command.try_get_matches_from(["allydb"]).ok()?;
+        Config::from_arg_matches(&matches).ok()
+    }
+}
+
+/// What the configuration file gives: `--flag=value` arguments for the flags the command line
+/// and the environment left at their defaults, and the other live settings.
+struct FileValues {
+    flags: Vec<OsString>,
+    settings: Vec<(&'static str, String)>,
+}
+
+/// Where a directive goes: a startup flag (by its long name), or a live setting only.
+enum Target {
+    Flag(Box<clap::Arg>),
+    Setting(&'static SettingDef),
+}
+
+/// The flag or setting a directive names: a flag's long name, a CONFIG name or alias
+/// (`loglevel` and `slaveof` included). `ping` and the file itself are no directives.
+fn target_of(name: &str) -> Option<Target> {
+    let canonical = match name {
+        "loglevel" => "log-level",
+        _ => Settings::find(name).map_or(name, |def| def.name),
+    };
+    let flag = Config::command()
+        .get_arguments()
+        .find(|arg| arg.get_long() == Some(canonical) && canonical != "ping")
+        .cloned();
+    match flag {
+        Some(arg) => Some(Target::Flag(Box::new(arg))),
+        None => Settings::find(name).map(Target::Setting),
+    }
+}
+
+/// Checks every directive of the file; the flags' values come first, as
+/// `replicaof <host> <port>` takes two words and `client-output-buffer-limit` and `save`
+/// lines add up, as in Redis.
+fn load_file(
+    path: &Path,
+    directives: &[Directive],
+    matches: &ArgMatches,
+) -> Result<FileValues, FileError> {
+    let mut flags: Vec<(clap::Arg, Option<String>)> = Vec::new();
+    let mut settings: Vec<(&'static str, String)> = Vec::new();
+    for directive in directives {
+        let fail = |reason: &str| FileError::Line {
+            path: path.to_path_buf(),
+            line_number: directive.line_number,
+            line: directive.line.clone(),
+            reason: reason.to_string(),
+        };
+        if directive.name == "include" {
+            return Err(fail("include is not supported: put the directives in this file"));
+        }
+        let args = &directive.args;
+        match target_of(&directive.name) {
+            None => return Err(fail("Bad directive or wrong number of arguments")),
+            Some(Target::Flag(boxed)) => {
+                let arg = *boxed;
+                let long = arg.get_long().unwrap_or_default().to_string();
+                let previous = flags.iter().position(|(a, _)| a.get_id() == arg.get_id());
+                let value = flag_value(
+                    &directive.name,
+                    &long,
+                    args,
+                    previous.and_then(|at| flags.get(at).and_then(|(_, value)| value.clone())),
+                )
+                .map_err(|reason| fail(&reason))?;
+                if let Some(value) = &value {
+                    check_flag_value(&arg, value).map_err(|reason| {
+                        // Redis's reason where CONFIG SET would refuse the value too.
+                        let redis_reason = Settings::find(&long)
+                            .and_then(|def| Settings::validate(def, value).err());
+                        fail(&redis_reason.unwrap_or(reason))
+                    })?;
+                }
+                match previous.and_then(|at| flags.get_mut(at)) {
+                    Some(slot) => slot.1 = value,
+                    None => flags.push((arg, value)),
+                }
+            }
+            Some(Target::Setting(def)) => {
+                let previous = settings.iter().position(|(name, _)| *name == def.name);
+                let value = match def.kind {
+                    // `save ""` clears; each other `save` line adds its pairs.
+                    Kind::Save if args.iter().all(String::is_empty) => String::new(),
+                    Kind::Save => {
+                        let before = previous.and_then(|at| settings.get(at)).map(|(_, v)| v);
+                        match before {
+                            Some(before) if !before.is_empty() => {
+                                format!("{before} {}", args.join(" "))
+                            }
+                            _ => args.join(" "),
+                        }
+                    }
+                    Kind::Text if !args.is_empty() => args.join(" "),
+                    _ => match args.as_slice() {
+                        [one] => one.clone(),
+                        _ => return Err(fail("Bad directive or wrong number of arguments")),
+                    },
+                };
+                let value = Settings::validate(def, &value).map_err(|reason| fail(&reason))?;
+                match previous.and_then(|at| settings.get_mut(at)) {
+                    Some(slot) => slot.1 = value,
+                    None => settings.push((def.name, value)),
+                }
+            }
+        }
+    }
+    let given = |arg: &clap::Arg| {
+        matches!(
+            matches.value_source(arg.get_id().as_str()),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    };
+    let flags = flags
+        .into_iter()
+        .filter(|(arg, _)| !given(arg))
+        .filter_map(|(arg, value)| {
+            let long = arg.get_long()?;
+            value.map(|value| OsString::from(format!("--{long}={value}")))
+        })
+        .collect();
+    Ok(FileValues { flags, settings })
+}
+
+/// A flag's value from a directive's words (None: `replicaof no one`, no primary).
+fn flag_value(
+    name: &str,
+    long: &str,
+    args: &[String],
+    previous: Option<String>,
+) -> Result<Option<String>, String> {
+    let wrong = || "Bad directive or wrong number of arguments".to_string();
+    match (long, args) {
+        ("replicaof", [no, one])
+            if no.eq_ignore_ascii_case("no") && one.eq_ignore_ascii_case("one") =>
+        {
+            Ok(None)
+        }
+        ("replicaof", [host, port]) => Ok(Some(format!("{host} {port}"))),
+        ("replicaof", _) => Err(wrong()),
+        ("client-output-buffer-limit", args) if !args.is_empty() => {
+            let groups = args.join(" ");
+            Ok(Some(match previous {
+                Some(before) if !before.is_empty() => format!("{before} {groups}"),
+                _ => groups,
+            }))
+        }
+        ("bind", args) if args.len() > 1 => {
+            Err("AllyDB listens on one address: give bind one address".to_string())
+        }
+        ("log-level", [level]) if name == "loglevel" => {
+            // Redis's level names, as CONFIG SET loglevel takes them.
+            let def = Settings::find("loglevel").ok_or_else(wrong)?;
+            let level = Settings::validate(def, level)?;
+            Ok(Some(crate::server::settings::tracing_directive(&level).to_string()))
+        }
+        (_, [one]) => Ok(Some(one.clone())),
+        _ => Err(wrong()),
+    }
+}
+
+/// Runs the flag's own parser on a value from the file; Err is its reason.
+fn check_flag_value(arg: &clap::Arg, value: &str) -> Result<(), String> {
+    let Some(long) = arg.get_long() else { return Ok(()) };
+    let single = arg.clone().env(None::<&'static str>).required(false);
+    let command = clap::Command::new("allydb").no_binary_name(true).arg(single);
+    match command.try_get_matches_from([format!("--{long}={value}")]) {
+        Ok(_) => Ok(()),
+        Err(error) => {
+            let rendered = error.render().to_string();
+            let first = rendered.lines().next().unwrap_or("invalid value");
+            Err(match first.rsplit_once("': ") {
+                Some((_, reason)) => reason.to_string(),
+                None => first.trim_start_matches("error: ").to_string(),
+            })
         }
     }
 }
@@ -501,6 +728,38 @@ mod tests {
             "invalid value 'KQ' for --notify-keyspace-events (ALLYDB_NOTIFY_KEYSPACE_EVENTS): \
              Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
         );
+    }
+
+    #[test]
+    fn defaults_ignore_the_environment() {
+        let defaults = Config::defaults().expect("the defaults parse");
+        assert_eq!((defaults.port, defaults.maxmemory), (4000, 0));
+        assert!(defaults.config_file.is_none() && defaults.requirepass.is_none());
+    }
+
+    #[test]
+    fn config_file_values_add_up_and_flags_win() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.conf");
+        let text = "save 900 1\nsave 300 10\nclient-output-buffer-limit pubsub 1mb 0 0\n\
+                    client-output-buffer-limit normal 2mb 0 0\nreplicaof 10.0.0.1 7000\n\
+                    replicaof no one\nmasteruser u\nport 1234\nhz 11\nHZ 12\n\
+                    list-max-ziplist-size -3\n";
+        std::fs::write(&path, text).unwrap();
+        let Ok(ParseOutcome::Run(config)) = parse(&[path.to_str().unwrap(), "--port", "5555"])
+        else {
+            panic!("refused")
+        };
+        assert_eq!(config.port, 5555, "the flag wins");
+        assert_eq!(config.replicaof, None, "replicaof no one, the last line");
+        assert_eq!(config.masteruser.as_deref(), Some("u"));
+        assert_eq!(config.list_max_listpack_size, -3, "an alias, a negative value");
+        assert_eq!(config.client_output_buffer_limit, "pubsub 1mb 0 0 normal 2mb 0 0");
+        assert_eq!(
+            config.file_settings,
+            [("save", "900 1 300 10".to_string()), ("hz", "12".to_string())]
+        );
+        assert!(config.config_file.is_some_and(|p| p.is_absolute()));
     }
 
     #[test]

@@ -6,6 +6,7 @@
 pub mod clock;
 pub mod commands;
 pub mod config;
+pub mod config_file;
 pub mod fuzzing;
 pub mod healthcheck;
 pub mod journal;

@@ -353,7 +353,15 @@ fn server_section(ctx: &Context<'_>) -> Section {
         .field("configured_hz", setting(ctx, "hz"))
         .field("lru_clock", (now_us / 1_000_000) & ((1 << 24) - 1))
         .field("executable", executable)
-        .field("config_file", "")
+        .field(
+            "config_file",
+            server
+                .config
+                .config_file
+                .as_deref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+        )
         .field("io_threads_active", 0);
     if let Some(local) = local {
         s.field("listener0", format_args!("name=tcp,bind={},port={}", local.ip(), local.port()));
@@ -936,9 +944,32 @@ pub fn config_resetstat(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult
     Ok(())
 }
 
-/// CONFIG REWRITE: AllyDB is configured by flags and environment, never by a file.
-pub fn config_rewrite(_ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
-    Err(CommandError::Static("ERR The server is running without a config file"))
+/// CONFIG REWRITE: writes the live settings back to the configuration file the server was
+/// started with, as Redis edits it (`config_file::rewrite`), atomically.
+pub fn config_rewrite(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    let Some(path) = ctx.server.config.config_file.as_deref() else {
+        return Err(CommandError::Static("ERR The server is running without a config file"));
+    };
+    // One rewrite at a time: they share the temporary file's name.
+    static REWRITING: parking_lot::Mutex<()> = parking_lot::Mutex::new(());
+    let _rewriting = REWRITING.lock();
+    let failed = |error: &std::io::Error| {
+        let reason = crate::config_file::os_error_text(error);
+        tracing::warn!("CONFIG REWRITE failed: {reason}");
+        CommandError::err(format_args!("Rewriting config file: {reason}"))
+    };
+    // A file that is gone is written from scratch, as Redis does.
+    let old = match std::fs::read(path) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(error) => return Err(failed(&error)),
+    };
+    let options = ctx.server.settings.rewrite_options(ctx.server.replication.primary());
+    let content = crate::config_file::rewrite(&old, &options, Settings::rewrite_name);
+    crate::config_file::write_atomically(path, &content).map_err(|error| failed(&error))?;
+    tracing::info!("CONFIG REWRITE executed with success.");
+    ctx.reply.ok();
+    Ok(())
 }
 
 /// CONFIG HELP

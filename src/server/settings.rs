@@ -6,7 +6,8 @@ use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU32, AtomicU64, Ordering::R
 use parking_lot::RwLock;
 
 use super::pubsub::OutputLimit;
-use crate::config::{parse_memory, Config};
+use crate::config::{parse_memory, Config, PrimaryAddress};
+use crate::config_file::{format_memory, quote, RewriteOption};
 use crate::protocol::number::parse_i64;
 use crate::store::encoding;
 
@@ -219,6 +220,17 @@ pub const DEFS: &[SettingDef] = &[
     def("set-proc-title", YES_NO, false),
     def("unixsocketperm", ANY_INT, false),
     def("shutdown-timeout", ANY_INT, true),
+    // In the stock redis.conf: accepted and shown (in a configuration file too), no effect.
+    def("aof-rewrite-incremental-fsync", YES_NO, true),
+    def("rdb-save-incremental-fsync", YES_NO, true),
+    def("disable-thp", YES_NO, false),
+    def("oom-score-adj", Kind::Choice(&["no", "yes", "relative", "absolute"]), true),
+    def("oom-score-adj-values", Kind::Text, true),
+    def("proc-title-template", Kind::Text, true),
+    def("repl-disable-tcp-nodelay", YES_NO, true),
+    def("repl-diskless-load", Kind::Choice(&["disabled", "on-empty-db", "swapdb"]), true),
+    def("repl-diskless-sync-delay", Kind::Integer { min: 0, max: INT_MAX }, true),
+    def("repl-diskless-sync-max-replicas", Kind::Integer { min: 0, max: INT_MAX }, true),
 ];
 
 /// Settings read on hot paths, mirrored here on every change.
@@ -388,134 +400,152 @@ pub fn tracing_directive(redis_level: &str) -> &'static str {
 /// Why CONFIG SET refused a value (Redis's reason text).
 pub type SetError = String;
 
-impl Settings {
-    pub fn new(config: &Config) -> Self {
-        let mut values: HashMap<&'static str, String> = HashMap::new();
-        let defaults: &[(&str, String)] = &[
-            ("port", config.port.to_string()),
-            ("bind", config.bind.to_string()),
-            ("databases", config.databases.to_string()),
-            ("maxclients", config.maxclients.to_string()),
-            ("requirepass", config.requirepass.clone().unwrap_or_default()),
-            ("proto-max-bulk-len", config.proto_max_bulk_len.to_string()),
-            ("client-query-buffer-limit", config.client_query_buffer_limit.to_string()),
-            ("persistence-location", config.persistence_location.display().to_string()),
-            ("persistence-interval", config.persistence_interval.to_string()),
-            ("key-load-delay", config.key_load_delay.to_string()),
-            ("rdb-key-save-delay", config.rdb_key_save_delay.to_string()),
-            ("loglevel", redis_log_level(&config.log_level).into()),
-            ("threads", config.worker_threads().to_string()),
-            ("logfile", String::new()),
-            ("dir", current_dir()),
-            ("dbfilename", "dump.rdb".into()),
-            ("appendonly", if config.appendonly { "yes" } else { "no" }.into()),
-            ("appendfilename", "appendonly.aof".into()),
-            ("appenddirname", "appendonlydir".into()),
-            ("appendfsync", config.appendfsync.name().into()),
-            ("save", String::new()),
-            ("timeout", config.timeout.to_string()),
-            ("tcp-keepalive", config.tcp_keepalive.to_string()),
-            ("tcp-backlog", "511".into()),
-            ("protected-mode", yes_no(config.protected_mode)),
-            ("hz", "10".into()),
-            ("maxmemory", config.maxmemory.to_string()),
-            ("maxmemory-policy", config.maxmemory_policy.clone()),
-            ("maxmemory-samples", "5".into()),
-            ("notify-keyspace-events", config.notify_keyspace_events.clone()),
-            ("slowlog-log-slower-than", crate::limits::SLOWLOG_SLOWER_THAN_US_DEFAULT.to_string()),
-            ("slowlog-max-len", crate::limits::SLOWLOG_MAX_LEN_DEFAULT.to_string()),
-            ("latency-monitor-threshold", "0".into()),
-            ("lua-time-limit", "5000".into()),
-            ("cluster-enabled", "no".into()),
-            ("io-threads", "1".into()),
-            ("daemonize", "no".into()),
-            ("supervised", "no".into()),
-            ("pidfile", String::new()),
-            ("unixsocket", String::new()),
-            ("enable-debug-command", "yes".into()),
-            ("list-max-listpack-size", config.list_max_listpack_size.to_string()),
-            ("list-compress-depth", "0".into()),
-            ("hash-max-listpack-entries", config.hash_max_listpack_entries.to_string()),
-            ("hash-max-listpack-value", config.hash_max_listpack_value.to_string()),
-            ("set-max-intset-entries", config.set_max_intset_entries.to_string()),
-            ("set-max-listpack-entries", config.set_max_listpack_entries.to_string()),
-            ("set-max-listpack-value", config.set_max_listpack_value.to_string()),
-            ("zset-max-listpack-entries", config.zset_max_listpack_entries.to_string()),
-            ("zset-max-listpack-value", config.zset_max_listpack_value.to_string()),
-            ("lazyfree-lazy-eviction", "no".into()),
-            ("lazyfree-lazy-expire", "no".into()),
-            ("lazyfree-lazy-server-del", "no".into()),
-            ("lazyfree-lazy-user-del", "no".into()),
-            ("lazyfree-lazy-user-flush", "no".into()),
-            ("replica-read-only", "yes".into()),
-            ("stop-writes-on-bgsave-error", "yes".into()),
-            ("auto-aof-rewrite-percentage", "100".into()),
-            ("auto-aof-rewrite-min-size", "67108864".into()),
-            (
-                "client-output-buffer-limit",
-                merge_output_buffer_limits(
-                    OUTPUT_BUFFER_LIMITS_DEFAULT,
-                    &config.client_output_buffer_limit,
-                )
-                .unwrap_or_else(|_| OUTPUT_BUFFER_LIMITS_DEFAULT.into()),
-            ),
-            ("activerehashing", "yes".into()),
-            ("active-expire-effort", "1".into()),
-            ("replica-serve-stale-data", "yes".into()),
-            ("replica-priority", "100".into()),
-            ("replica-lazy-flush", "no".into()),
-            ("min-replicas-to-write", "0".into()),
-            ("min-replicas-max-lag", "10".into()),
-            ("replicaof", String::new()),
-            ("masterauth", config.masterauth.clone().unwrap_or_default()),
-            ("masteruser", config.masteruser.clone().unwrap_or_default()),
-            ("repl-backlog-size", "1048576".into()),
-            ("repl-backlog-ttl", "3600".into()),
-            ("repl-timeout", "60".into()),
-            ("repl-diskless-sync", "yes".into()),
-            ("rdbcompression", "yes".into()),
-            ("rdbchecksum", "yes".into()),
-            ("rdb-del-sync-files", "no".into()),
-            ("no-appendfsync-on-rewrite", "no".into()),
-            ("aof-use-rdb-preamble", "yes".into()),
-            ("aof-timestamp-enabled", "no".into()),
-            ("aof-load-truncated", "yes".into()),
-            ("maxmemory-clients", "0".into()),
-            ("maxmemory-eviction-tenacity", "10".into()),
-            ("lfu-log-factor", "10".into()),
-            ("lfu-decay-time", "1".into()),
-            ("latency-tracking", "yes".into()),
-            ("latency-tracking-info-percentiles", "50 99 99.9".into()),
-            ("stream-node-max-bytes", "4096".into()),
-            ("stream-node-max-entries", "100".into()),
-            ("hll-sparse-max-bytes", "3000".into()),
-            ("acllog-max-len", "128".into()),
-            ("aclfile", String::new()),
-            ("tracking-table-max-keys", crate::limits::TRACKING_TABLE_KEYS_MAX_DEFAULT.to_string()),
-            ("cluster-config-file", "nodes.conf".into()),
-            ("cluster-node-timeout", "15000".into()),
-            ("io-threads-do-reads", "no".into()),
-            ("dynamic-hz", "yes".into()),
-            ("activedefrag", "no".into()),
-            ("jemalloc-bg-thread", "yes".into()),
-            ("enable-protected-configs", config.enable_protected_configs.clone()),
-            ("enable-module-command", "no".into()),
-            ("syslog-enabled", "no".into()),
-            ("always-show-logo", "no".into()),
-            ("set-proc-title", "yes".into()),
-            ("unixsocketperm", "0".into()),
-            ("shutdown-timeout", "10".into()),
-        ];
-        for def in DEFS {
+/// Every setting's value for a configuration, by CONFIG name (no side effects).
+fn initial_values(config: &Config) -> HashMap<&'static str, String> {
+    let defaults: &[(&str, String)] = &[
+        ("port", config.port.to_string()),
+        ("bind", config.bind.to_string()),
+        ("databases", config.databases.to_string()),
+        ("maxclients", config.maxclients.to_string()),
+        ("requirepass", config.requirepass.clone().unwrap_or_default()),
+        ("proto-max-bulk-len", config.proto_max_bulk_len.to_string()),
+        ("client-query-buffer-limit", config.client_query_buffer_limit.to_string()),
+        ("persistence-location", config.persistence_location.display().to_string()),
+        ("persistence-interval", config.persistence_interval.to_string()),
+        ("key-load-delay", config.key_load_delay.to_string()),
+        ("rdb-key-save-delay", config.rdb_key_save_delay.to_string()),
+        ("loglevel", redis_log_level(&config.log_level).into()),
+        ("threads", config.worker_threads().to_string()),
+        ("logfile", String::new()),
+        ("dir", current_dir()),
+        ("dbfilename", "dump.rdb".into()),
+        ("appendonly", if config.appendonly { "yes" } else { "no" }.into()),
+        ("appendfilename", "appendonly.aof".into()),
+        ("appenddirname", "appendonlydir".into()),
+        ("appendfsync", config.appendfsync.name().into()),
+        ("save", String::new()),
+        ("timeout", config.timeout.to_string()),
+        ("tcp-keepalive", config.tcp_keepalive.to_string()),
+        ("tcp-backlog", "511".into()),
+        ("protected-mode", yes_no(config.protected_mode)),
+        ("hz", "10".into()),
+        ("maxmemory", config.maxmemory.to_string()),
+        ("maxmemory-policy", config.maxmemory_policy.clone()),
+        ("maxmemory-samples", "5".into()),
+        ("notify-keyspace-events", config.notify_keyspace_events.clone()),
+        ("slowlog-log-slower-than", crate::limits::SLOWLOG_SLOWER_THAN_US_DEFAULT.to_string()),
+        ("slowlog-max-len", crate::limits::SLOWLOG_MAX_LEN_DEFAULT.to_string()),
+        ("latency-monitor-threshold", "0".into()),
+        ("lua-time-limit", "5000".into()),
+        ("cluster-enabled", "no".into()),
+        ("io-threads", "1".into()),
+        ("daemonize", "no".into()),
+        ("supervised", "no".into()),
+        ("pidfile", String::new()),
+        ("unixsocket", String::new()),
+        ("enable-debug-command", "yes".into()),
+        ("list-max-listpack-size", config.list_max_listpack_size.to_string()),
+        ("list-compress-depth", "0".into()),
+        ("hash-max-listpack-entries", config.hash_max_listpack_entries.to_string()),
+        ("hash-max-listpack-value", config.hash_max_listpack_value.to_string()),
+        ("set-max-intset-entries", config.set_max_intset_entries.to_string()),
+        ("set-max-listpack-entries", config.set_max_listpack_entries.to_string()),
+        ("set-max-listpack-value", config.set_max_listpack_value.to_string()),
+        ("zset-max-listpack-entries", config.zset_max_listpack_entries.to_string()),
+        ("zset-max-listpack-value", config.zset_max_listpack_value.to_string()),
+        ("lazyfree-lazy-eviction", "no".into()),
+        ("lazyfree-lazy-expire", "no".into()),
+        ("lazyfree-lazy-server-del", "no".into()),
+        ("lazyfree-lazy-user-del", "no".into()),
+        ("lazyfree-lazy-user-flush", "no".into()),
+        ("replica-read-only", "yes".into()),
+        ("stop-writes-on-bgsave-error", "yes".into()),
+        ("auto-aof-rewrite-percentage", "100".into()),
+        ("auto-aof-rewrite-min-size", "67108864".into()),
+        (
+            "client-output-buffer-limit",
+            merge_output_buffer_limits(
+                OUTPUT_BUFFER_LIMITS_DEFAULT,
+                &config.client_output_buffer_limit,
+            )
+            .unwrap_or_else(|_| OUTPUT_BUFFER_LIMITS_DEFAULT.into()),
+        ),
+        ("activerehashing", "yes".into()),
+        ("active-expire-effort", "1".into()),
+        ("replica-serve-stale-data", "yes".into()),
+        ("replica-priority", "100".into()),
+        ("replica-lazy-flush", "no".into()),
+        ("min-replicas-to-write", "0".into()),
+        ("min-replicas-max-lag", "10".into()),
+        ("replicaof", String::new()),
+        ("masterauth", config.masterauth.clone().unwrap_or_default()),
+        ("masteruser", config.masteruser.clone().unwrap_or_default()),
+        ("repl-backlog-size", "1048576".into()),
+        ("repl-backlog-ttl", "3600".into()),
+        ("repl-timeout", "60".into()),
+        ("repl-diskless-sync", "yes".into()),
+        ("rdbcompression", "yes".into()),
+        ("rdbchecksum", "yes".into()),
+        ("rdb-del-sync-files", "no".into()),
+        ("no-appendfsync-on-rewrite", "no".into()),
+        ("aof-use-rdb-preamble", "yes".into()),
+        ("aof-timestamp-enabled", "no".into()),
+        ("aof-load-truncated", "yes".into()),
+        ("maxmemory-clients", "0".into()),
+        ("maxmemory-eviction-tenacity", "10".into()),
+        ("lfu-log-factor", "10".into()),
+        ("lfu-decay-time", "1".into()),
+        ("latency-tracking", "yes".into()),
+        ("latency-tracking-info-percentiles", "50 99 99.9".into()),
+        ("stream-node-max-bytes", "4096".into()),
+        ("stream-node-max-entries", "100".into()),
+        ("hll-sparse-max-bytes", "3000".into()),
+        ("acllog-max-len", "128".into()),
+        ("aclfile", String::new()),
+        ("tracking-table-max-keys", crate::limits::TRACKING_TABLE_KEYS_MAX_DEFAULT.to_string()),
+        ("cluster-config-file", "nodes.conf".into()),
+        ("cluster-node-timeout", "15000".into()),
+        ("io-threads-do-reads", "no".into()),
+        ("dynamic-hz", "yes".into()),
+        ("activedefrag", "no".into()),
+        ("jemalloc-bg-thread", "yes".into()),
+        ("enable-protected-configs", config.enable_protected_configs.clone()),
+        ("enable-module-command", "no".into()),
+        ("syslog-enabled", "no".into()),
+        ("always-show-logo", "no".into()),
+        ("set-proc-title", "yes".into()),
+        ("unixsocketperm", "0".into()),
+        ("shutdown-timeout", "10".into()),
+        ("aof-rewrite-incremental-fsync", "yes".into()),
+        ("rdb-save-incremental-fsync", "yes".into()),
+        ("disable-thp", "yes".into()),
+        ("oom-score-adj", "no".into()),
+        ("oom-score-adj-values", "0 200 800".into()),
+        ("proc-title-template", "{title} {listen-addr} {server-mode}".into()),
+        ("repl-disable-tcp-nodelay", "no".into()),
+        ("repl-diskless-load", "disabled".into()),
+        ("repl-diskless-sync-delay", "5".into()),
+        ("repl-diskless-sync-max-replicas", "0".into()),
+    ];
+    DEFS.iter()
+        .map(|def| {
             let value = defaults
                 .iter()
                 .find(|(name, _)| *name == def.name)
                 .map(|(_, v)| v.clone())
                 .unwrap_or_default();
+            (def.name, value)
+        })
+        .collect()
+}
+
+impl Settings {
+    pub fn new(config: &Config) -> Self {
+        let values = initial_values(config);
+        for (name, value) in &values {
             // The store reads the encoding thresholds from process-wide atomics: set them
             // before anything (journal replay first) builds a value.
-            encoding::apply(def.name, &value);
-            values.insert(def.name, value);
+            encoding::apply(name, value);
         }
         let eviction = super::evict::Limits::default();
         let class_limit = |index: usize| {
@@ -534,7 +564,7 @@ impl Settings {
                 eviction.apply(name, value);
             }
         }
-        Self {
+        let settings = Self {
             values: RwLock::new(values),
             hot: Hot {
                 pubsub_output_limit: [
@@ -569,7 +599,15 @@ impl Settings {
                 slowlog_max_len: AtomicU64::new(crate::limits::SLOWLOG_MAX_LEN_DEFAULT),
             },
             log_filter: RwLock::new(None),
+        };
+        // The configuration file's settings that are no flag, as CONFIG SET would apply them
+        // (hot mirrors included); checked when the file was read.
+        for (name, value) in &config.file_settings {
+            if let Some(def) = Self::find(name) {
+                settings.apply(def, value.clone());
+            }
         }
+        settings
     }
 
     /// Installs the hook CONFIG SET loglevel uses to change the log filter.
@@ -766,6 +804,95 @@ impl Settings {
         }
         out
     }
+}
+
+/// CONFIG REWRITE's view of the settings (`config_file::rewrite` edits the file with it).
+impl Settings {
+    /// What CONFIG REWRITE writes for every setting, in `DEFS` order: its current value, forced
+    /// (appended when the file lacks it) when that is not the default. `replicaof` is the
+    /// primary this server replicates, none for a primary (its lines are then removed).
+    pub fn rewrite_options(&self, primary: Option<PrimaryAddress>) -> Vec<RewriteOption> {
+        let values = self.values.read();
+        let defaults = match Config::defaults() {
+            Some(mut default_config) => {
+                if let Ok(absolute) = std::path::absolute(&default_config.persistence_location) {
+                    // As `server::run` makes the configured one.
+                    default_config.persistence_location = absolute;
+                }
+                initial_values(&default_config)
+            }
+            // Cannot happen (the flags' defaults are valid); then only the file's own lines
+            // are rewritten, nothing appended.
+            None => values.clone(),
+        };
+        DEFS.iter()
+            .map(|def| {
+                let value = shown(def, values.get(def.name).cloned().unwrap_or_default());
+                let default = shown(def, defaults.get(def.name).cloned().unwrap_or_default());
+                let lines = match def.name {
+                    "replicaof" => primary
+                        .iter()
+                        .map(|p| (format!("replicaof {} {}", p.host, p.port), true))
+                        .collect(),
+                    "client-output-buffer-limit" => output_buffer_limit_lines(&value, &default),
+                    "save" => save_lines(&value, value != default),
+                    name => vec![(format!("{name} {}", rewritten(def, &value)), value != default)],
+                };
+                RewriteOption { name: def.name, lines }
+            })
+            .collect()
+    }
+
+    /// The CONFIG name a configuration file directive stands for: a CONFIG name or alias, or
+    /// a flag's long name (`log-level` is `loglevel`). None for any other word.
+    pub fn rewrite_name(directive: &str) -> Option<&'static str> {
+        match directive {
+            "log-level" => Some("loglevel"),
+            name => Self::find(name).map(|def| def.name),
+        }
+    }
+}
+
+/// A value as the file spells it: memory with units, text quoted (`bind` bare, as Redis).
+fn rewritten(def: &SettingDef, value: &str) -> String {
+    match def.kind {
+        Kind::Memory { .. } => value.parse().map_or_else(|_| value.to_string(), format_memory),
+        Kind::Text | Kind::Directory | Kind::FileName | Kind::NotifyFlags if def.name != "bind" => {
+            quote(value)
+        }
+        _ => value.to_string(),
+    }
+}
+
+/// One `client-output-buffer-limit <class> <hard> <soft> <seconds>` line per class, forced
+/// where the class is not at its default (Redis's rewriteConfigClientOutputBufferLimitOption).
+fn output_buffer_limit_lines(value: &str, default: &str) -> Vec<(String, bool)> {
+    let groups = parse_output_buffer_limits(value).unwrap_or_default();
+    let defaults = parse_output_buffer_limits(default).unwrap_or_default();
+    ["normal", "replica", "pubsub"]
+        .iter()
+        .enumerate()
+        .filter_map(|(index, class)| {
+            let limit = groups.iter().find(|(c, _)| *c == index).map(|(_, l)| *l)?;
+            let default = defaults.iter().find(|(c, _)| *c == index).map(|(_, l)| *l);
+            let line = format!(
+                "client-output-buffer-limit {class} {} {} {}",
+                format_memory(limit.hard_bytes),
+                format_memory(limit.soft_bytes),
+                limit.soft_seconds
+            );
+            Some((line, default != Some(limit)))
+        })
+        .collect()
+}
+
+/// `save <seconds> <changes>` per pair, or `save ""` for none.
+fn save_lines(value: &str, force: bool) -> Vec<(String, bool)> {
+    let words: Vec<&str> = value.split_ascii_whitespace().collect();
+    if words.is_empty() {
+        return vec![("save \"\"".to_string(), force)];
+    }
+    words.chunks(2).map(|pair| (format!("save {}", pair.join(" ")), force)).collect()
 }
 
 /// A stored value as CONFIG GET shows it: notification letters in Redis's canonical form.

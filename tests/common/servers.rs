@@ -3,7 +3,7 @@
 //! tests/cli_modes.rs). Unlike `TestServer`, a restart keeps the port: client libraries
 //! reconnect to the address they were given.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -35,6 +35,10 @@ pub struct Server {
     log_path: PathBuf,
     /// Extra command-line arguments, given to every start of this server.
     extra: Vec<String>,
+    /// The configuration file given as the first argument (`redis-server /path/redis.conf`),
+    /// and the `requirepass` it sets, which readiness checks answer with AUTH.
+    config_file: Option<PathBuf>,
+    file_password: Option<String>,
 }
 
 impl Server {
@@ -47,13 +51,46 @@ impl Server {
     /// Like `start`, with extra arguments both kinds take in the same spelling (e.g.
     /// `--requirepass PASSWORD`, which readiness checks then answer with AUTH).
     pub fn start_with(kind: Kind, extra: &[&str]) -> Self {
+        Self::start_in(kind, extra, None)
+    }
+
+    /// Like `start_with`, reading the configuration file `text`, written at `file_name` (parent
+    /// directories created) in the server's directory and given as the first argument, as
+    /// `redis-server /path/redis.conf --port ...`. Restarts read the same file as it is then.
+    pub fn start_with_file(kind: Kind, file_name: &str, text: &str, extra: &[&str]) -> Self {
+        Self::start_in(kind, extra, Some((file_name, text)))
+    }
+
+    fn start_in(kind: Kind, extra: &[&str], file: Option<(&str, &str)>) -> Self {
         let extra: Vec<String> = extra.iter().map(|a| a.to_string()).collect();
         for _attempt in 0..5 {
             let dir = tempfile::tempdir().expect("temp dir");
             let log_path = dir.path().join("server.log");
             let port = free_port();
             let extra = extra.clone();
-            let mut server = Server { kind, port, dir, child: None, log_path, extra };
+            let mut config_file = None;
+            let mut file_password = None;
+            if let Some((file_name, text)) = file {
+                let path = dir.path().join(file_name);
+                std::fs::create_dir_all(path.parent().expect("a parent")).expect("conf dir");
+                std::fs::write(&path, text).expect("write the config file");
+                config_file = Some(path);
+                // `requirepass pw` or `requirepass "p w"` (no escapes).
+                file_password = text.lines().find_map(|line| {
+                    let value = line.trim().strip_prefix("requirepass ")?.trim();
+                    Some(value.trim_matches('"').to_string())
+                });
+            }
+            let mut server = Server {
+                kind,
+                port,
+                dir,
+                child: None,
+                log_path,
+                extra,
+                config_file,
+                file_password,
+            };
             if server.spawn() {
                 return server;
             }
@@ -82,6 +119,11 @@ impl Server {
         panic!("{} did not restart on port {}:\n{}", self.kind.name(), self.port, self.log());
     }
 
+    /// The configuration file this server was started with.
+    pub fn config_file(&self) -> Option<&Path> {
+        self.config_file.as_deref()
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log_path).unwrap_or_default()
     }
@@ -97,7 +139,9 @@ impl Server {
         let mut command = match self.kind {
             Kind::AllyDb => {
                 let mut command = Command::new(env!("CARGO_BIN_EXE_allydb"));
+                command.args(&self.config_file);
                 command
+                    .env_remove("ALLYDB_CONFIG_FILE")
                     .env_remove("ALLYDB_PORT")
                     .env_remove("PERSISTENCE_LOCATION")
                     .env_remove("PERSISTENCE_INTERVAL")
@@ -114,6 +158,7 @@ impl Server {
                     .unwrap_or(false);
                 assert!(found, "redis-server is not installed: run scripts/test.sh");
                 let mut command = Command::new("redis-server");
+                command.args(&self.config_file);
                 // The journal on, as AllyDB's is: a restart finds what was written.
                 command.args(["--port", &port, "--bind", "127.0.0.1", "--save", ""]).args([
                     "--appendonly",
@@ -187,10 +232,12 @@ impl Server {
         version
     }
 
-    /// The `--requirepass` among the extra arguments.
+    /// The `--requirepass` among the extra arguments, else the configuration file's.
     pub fn password(&self) -> Option<&str> {
-        let at = self.extra.iter().position(|a| a == "--requirepass")?;
-        self.extra.get(at + 1).map(String::as_str)
+        match self.extra.iter().position(|a| a == "--requirepass") {
+            Some(at) => self.extra.get(at + 1).map(String::as_str),
+            None => self.file_password.as_deref(),
+        }
     }
 
     /// SIGKILL and a wait: a crash (tests/sentinel.rs); `start_again` brings it back.

@@ -11,13 +11,14 @@ use crate::server::replication::{PsyncRequest, CAPABILITY};
 const G: &str = "server";
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("replicaof", 3, ADMIN | NOSCRIPT | STALE, KeySpan::NONE, G, replicaof).doc(
+    // EXCLUSIVE: the role changes between two records a replica applies, never inside one.
+    spec("replicaof", 3, ADMIN | NOSCRIPT | STALE | EXCLUSIVE, KeySpan::NONE, G, replicaof).doc(
         "5.0.0",
         "Configures a server as replica of another, or promotes it to a master.",
         "O(1)",
         "<host port | NO ONE>",
     ),
-    spec("slaveof", 3, ADMIN | NOSCRIPT | STALE, KeySpan::NONE, G, replicaof).doc(
+    spec("slaveof", 3, ADMIN | NOSCRIPT | STALE | EXCLUSIVE, KeySpan::NONE, G, replicaof).doc(
         "1.0.0",
         "Sets a Redis server as a replica of another, or promotes it to being a master.",
         "O(1)",

@@ -685,7 +685,7 @@ fn stats_section(ctx: &Context<'_>) -> Section {
 
 fn replication_section(ctx: &Context<'_>) -> Section {
     let replication = &ctx.server.replication;
-    let last_seq = ctx.server.journal().map_or(0, |j| j.last_seq());
+    let last_seq = replication.reported_offset(ctx.server.journal().map_or(0, |j| j.last_seq()));
     let mut s = Section::new("Replication");
     match replication.primary() {
         Some(primary) => {
@@ -1054,7 +1054,7 @@ pub fn lastsave(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 /// replicas: `master`, replication offset 0, no replicas (client libraries' `role()`).
 pub fn role(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     let replication = &ctx.server.replication;
-    let last_seq = ctx.server.journal().map_or(0, |j| j.last_seq());
+    let last_seq = replication.reported_offset(ctx.server.journal().map_or(0, |j| j.last_seq()));
     let as_int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
     if let Some(primary) = replication.primary() {
         let link = replication.link();

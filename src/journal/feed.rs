@@ -31,6 +31,10 @@ pub struct Tail {
     /// Bytes of `file` from `window_start`, read ahead.
     window: Vec<u8>,
     window_start: u64,
+    /// The segments after this one that existed when the tail was opened, opened then: a
+    /// compaction that removes them while a long snapshot transfer runs does not take them
+    /// from this reader.
+    later: Vec<(u64, File)>,
 }
 
 /// What `open_full` found: the snapshot in force (none when `seq` is 0) and a tail from the
@@ -84,6 +88,13 @@ impl Tail {
         let holding = files.segments.iter().rev().find(|(first_seq, _)| *first_seq <= from_seq);
         let Some((first_seq, _)) = holding else { return Ok(None) };
         let Some(mut tail) = Self::open_segment(directory, *first_seq)? else { return Ok(None) };
+        for (later_seq, path) in files.segments.iter().filter(|(seq, _)| seq > first_seq) {
+            match File::open(path) {
+                Ok(file) => tail.later.push((*later_seq, file)),
+                Err(error) if not_found(&error) => {}
+                Err(error) => return Err(error),
+            }
+        }
         while tail.next_seq < from_seq {
             match tail.next_record(from_seq - 1) {
                 Ok(Some(_)) => {}
@@ -101,20 +112,41 @@ impl Tail {
             Err(error) if not_found(&error) => return Ok(None),
             Err(error) => return Err(error),
         };
+        Self::on_file(directory, file, first_seq).map(Some)
+    }
+
+    /// A tail at the first record of segment `file`, whose header must say `first_seq`.
+    fn on_file(directory: &Path, file: File, first_seq: u64) -> io::Result<Self> {
         let mut header = [0u8; SegmentHeader::ENCODED_BYTES];
         file.read_exact_at(&mut header, 0)?;
         match SegmentHeader::decode(&header) {
             Ok(header) if header.first_seq == first_seq => {}
             _ => return Err(io::Error::other(format!("bad header in segment {first_seq}"))),
         }
-        Ok(Some(Self {
+        Ok(Self {
             directory: directory.to_path_buf(),
             file,
             offset: SegmentHeader::ENCODED_BYTES as u64,
             next_seq: first_seq,
             window: Vec::new(),
             window_start: 0,
-        }))
+            later: Vec::new(),
+        })
+    }
+
+    /// Moves to the segment that starts at `next_seq`: one opened in advance, or by name.
+    fn move_on(&mut self) -> io::Result<bool> {
+        let later = std::mem::take(&mut self.later);
+        let (wanted, rest): (Vec<_>, Vec<_>) =
+            later.into_iter().partition(|(seq, _)| *seq == self.next_seq);
+        let next = match wanted.into_iter().next() {
+            Some((seq, file)) => Some(Self::on_file(&self.directory, file, seq)?),
+            None => Self::open_segment(&self.directory, self.next_seq)?,
+        };
+        let Some(mut next) = next else { return Ok(false) };
+        next.later = rest.into_iter().filter(|(seq, _)| *seq > next.next_seq).collect();
+        *self = next;
+        Ok(true)
     }
 
     /// The sequence number of the next record this tail returns.
@@ -141,14 +173,11 @@ impl Tail {
                     self.next_seq
                 )));
             }
-            match Self::open_segment(&self.directory, self.next_seq)? {
-                Some(next) => *self = next,
-                None => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::NotFound,
-                        format!("no segment holds record {}", self.next_seq),
-                    ))
-                }
+            if !self.move_on()? {
+                return Err(io::Error::new(
+                    io::ErrorKind::NotFound,
+                    format!("no segment holds record {}", self.next_seq),
+                ));
             }
             moved = true;
         };

@@ -250,15 +250,14 @@ impl Journal {
         self.ask_writer(WriterRequest::Reset(seq)).map(|_| ())
     }
 
-    /// Waits until a record after `seq` is written (or the journal fails).
+    /// Waits until a record after `seq` is written (while the journal fails, until the
+    /// repair writes it).
     pub async fn wait_written_past(&self, seq: u64) {
         loop {
             let advanced = self.shared.advanced.notified();
             tokio::pin!(advanced);
             advanced.as_mut().enable();
-            if self.shared.progress.written_seq.load(Ordering::Acquire) > seq
-                || is_failed(&self.shared)
-            {
+            if self.shared.progress.written_seq.load(Ordering::Acquire) > seq {
                 return;
             }
             advanced.await;

@@ -310,7 +310,6 @@ fn run(server: &Arc<Server>) {
             }
             None => Err("the server runs without a journal (--appendonly no)".into()),
         };
-        drop(exclusive);
         let live_bytes = server.journal().map_or(0, |j| j.live_bytes());
         let mut state = this.state.lock();
         state.running = None;
@@ -346,6 +345,9 @@ fn run(server: &Arc<Server>) {
             state.queued = Some(next);
         }
         drop(state);
+        // Released only now: a replica's full resync (which records its own snapshot figures)
+        // must not be overwritten by this compaction's.
+        drop(exclusive);
         this.finished.notify_waiters();
     }
 }

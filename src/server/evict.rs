@@ -243,6 +243,11 @@ fn perform_within(
     time_limit: Option<Duration>,
     journal_seq: Option<&mut u64>,
 ) -> Outcome {
+    // A replica evicts nothing (Redis's replica-ignore-maxmemory): a key it removed itself
+    // would take a sequence number its primary's next record needs.
+    if server.replication.is_replica() {
+        return Outcome::Ok;
+    }
     let before = server.evictor.evicted_keys.load(Relaxed);
     let outcome = evict_within(server, time_limit);
     if server.evictor.evicted_keys.load(Relaxed) == before {

@@ -34,7 +34,7 @@ fn is_idle_too_long(client: &ClientHandle, now: Instant, timeout_s: u64) -> bool
         return false;
     }
     let info = client.info.lock();
-    if info.blocked || info.monitor {
+    if info.blocked || info.monitor || info.replica {
         return false;
     }
     let idle = now.saturating_duration_since(info.last_interaction);

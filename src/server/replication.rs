@@ -46,6 +46,8 @@ const RETRY_INTERVAL: Duration = Duration::from_secs(1);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 /// Bytes a feeder sends per socket write.
 const SEND_CHUNK_BYTES: usize = 256 * 1024;
+/// Unparsed bytes a primary keeps from a replica (which sends only short REPLCONF ACKs).
+const ACK_INPUT_BYTES_MAX: usize = 64 * 1024;
 /// The file in the journal directory that holds the replication ID.
 const STATE_FILE: &str = "REPLICATION";
 const STATE_MAGIC: &str = "allydb-replication 1";
@@ -243,6 +245,9 @@ impl Replication {
         }
         tracing::info!("REPLICAOF NO ONE: this server is a primary now");
         self.set_primary_state(None);
+        // Replicas chained behind this one follow the old ID: they reconnect and learn the new
+        // one (Redis's replicationUnsetMaster does the same).
+        self.disconnect_replicas();
         let mut state = self.state.lock();
         let last = journal.map_or(0, |j| j.last_seq());
         state.replid2 = std::mem::replace(&mut state.replid, random_id());
@@ -265,6 +270,24 @@ impl Replication {
                 client.kill();
             }
         }
+    }
+
+    /// The sequence number a replica reports (INFO `slave_repl_offset`, ROLE): 0 while its
+    /// history is unknown (a full resync will replace it), so Sentinel never prefers a
+    /// replica whose records may be another history's.
+    pub fn reported_offset(&self, last_seq: u64) -> u64 {
+        if self.state.lock().replid == NO_ID {
+            0
+        } else {
+            last_seq
+        }
+    }
+
+    /// Forgets the directory's history (a record did not fit): the next PSYNC asks for a full
+    /// resync.
+    fn forget_history(&self, directory: &Path) {
+        self.state.lock().replid = NO_ID.to_string();
+        write_state_logged(directory, NO_ID);
     }
 
     /// (replid, replid2, second_offset) for INFO.
@@ -393,7 +416,18 @@ pub async fn serve_replica(
         last_ack_ms: AtomicU64::new(unix_ms_now()),
         online: AtomicBool::new(false),
     });
-    this.replicas.lock().push(replica.clone());
+    {
+        // A replica that reconnects replaces its old feed (one its primary did not see close
+        // yet would otherwise count twice in WAIT).
+        let mut replicas = this.replicas.lock();
+        for stale in replicas.iter().filter(|r| r.ip == replica.ip && r.port == replica.port) {
+            if let Some(client) = server.clients.get(stale.client_id) {
+                client.kill();
+            }
+        }
+        replicas.retain(|r| !(r.ip == replica.ip && r.port == replica.port));
+        replicas.push(replica.clone());
+    }
     handle.info.lock().replica = true;
     let address = super::clients::format_addr(&handle.addr);
     let result = feed_replica(server, journal, stream, input, handle, &replica, &request).await;
@@ -433,7 +467,11 @@ async fn feed_replica(
     let directory = journal.directory.clone();
     let continued = if shares_history(this, journal, request) {
         let from = u64::try_from(request.seq).unwrap_or(0) + 1;
-        Tail::open(&directory, from)?
+        let opening = directory.clone();
+        // Finding the record may read most of a segment: not on a serving thread.
+        tokio::task::spawn_blocking(move || Tail::open(&opening, from))
+            .await
+            .map_err(std::io::Error::other)??
     } else {
         None
     };
@@ -459,7 +497,7 @@ async fn feed_replica(
                 handle.id,
                 tail.next_seq()
             );
-            stream.write_all(format!("+CONTINUE {replid}\r\n").as_bytes()).await?;
+            send(server, stream, format!("+CONTINUE {replid}\r\n").as_bytes()).await?;
             tail
         }
         Start::Full(full) => {
@@ -472,7 +510,7 @@ async fn feed_replica(
                 full.seq
             );
             let line = format!("+FULLRESYNC {replid} {}\r\n${len}\r\n", full.seq);
-            stream.write_all(line.as_bytes()).await?;
+            send(server, stream, line.as_bytes()).await?;
             if let Some((file, len)) = full.snapshot {
                 send_file(server, stream, file, len).await?;
             }
@@ -493,7 +531,7 @@ async fn feed_replica(
             }
         }
         if !out.is_empty() {
-            stream.write_all(&out).await?;
+            send(server, stream, &out).await?;
             count_output(server, out.len());
             take_acks(server, input, stream, replica)?;
             if handle.is_killed() {
@@ -508,7 +546,7 @@ async fn feed_replica(
                 let mut beat = Vec::with_capacity(RecordHeader::ENCODED_BYTES);
                 beat.extend_from_slice(&[0u8; 8]);
                 beat.extend_from_slice(&journal.last_seq().to_le_bytes());
-                stream.write_all(&beat).await?;
+                send(server, stream, &beat).await?;
             }
             readable = stream.readable() => {
                 readable?;
@@ -519,6 +557,25 @@ async fn feed_replica(
         if handle.is_killed() {
             return Ok(());
         }
+    }
+}
+
+/// `repl-timeout`: how long either side of a link waits for the other before giving up.
+fn repl_timeout(server: &Server) -> Duration {
+    let seconds = server.settings.get("repl-timeout").and_then(|v| v.parse().ok());
+    Duration::from_secs(seconds.unwrap_or(60))
+}
+
+/// Writes `bytes` to a replica, giving up after `repl-timeout` (a replica that stopped
+/// reading).
+async fn send(server: &Server, stream: &mut TcpStream, bytes: &[u8]) -> std::io::Result<()> {
+    let limit = repl_timeout(server);
+    match tokio::time::timeout(limit, stream.write_all(bytes)).await {
+        Ok(result) => result,
+        Err(_) => Err(std::io::Error::other(format!(
+            "the replica took nothing for {} s (repl-timeout)",
+            limit.as_secs()
+        ))),
     }
 }
 
@@ -544,7 +601,7 @@ async fn send_file(
         })
         .await
         .map_err(std::io::Error::other)??;
-        stream.write_all(&chunk).await?;
+        send(server, stream, &chunk).await?;
         count_output(server, chunk.len());
         offset += want as u64;
     }
@@ -562,13 +619,16 @@ fn take_acks(
     loop {
         match stream.try_read_buf(input) {
             Ok(0) => return Err(std::io::Error::other("the replica closed the connection")),
+            Ok(_) if input.len() > ACK_INPUT_BYTES_MAX => {
+                return Err(std::io::Error::other("the replica sent more than REPLCONF ACKs"))
+            }
             Ok(_) => {}
             Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => break,
             Err(error) => return Err(error),
         }
     }
     let mut parser = crate::protocol::Parser::new();
-    let limits = crate::protocol::ParseLimits { bulk_bytes_max: 1 << 20, authenticated: true };
+    let limits = crate::protocol::ParseLimits { bulk_bytes_max: 1 << 10, authenticated: true };
     let mut acked = false;
     loop {
         match parser.parse(input, limits) {
@@ -654,8 +714,26 @@ async fn run_link(server: Arc<Server>, generation: u64) {
     }
 }
 
+/// Reads more from the primary into `buffer`, waiting at most `limit` (`repl-timeout`).
+async fn read_some(
+    stream: &mut TcpStream,
+    buffer: &mut BytesMut,
+    limit: Duration,
+) -> Result<usize, String> {
+    match tokio::time::timeout(limit, stream.read_buf(buffer)).await {
+        Err(_) => Err(format!("nothing from the primary for {} s (repl-timeout)", limit.as_secs())),
+        Ok(Ok(0)) => Err("the primary closed the connection".into()),
+        Ok(Ok(read)) => Ok(read),
+        Ok(Err(error)) => Err(format!("read: {error}")),
+    }
+}
+
 /// Reads one `+...` or `-...` line.
-async fn read_line(stream: &mut TcpStream, buffer: &mut BytesMut) -> Result<String, String> {
+async fn read_line(
+    stream: &mut TcpStream,
+    buffer: &mut BytesMut,
+    limit: Duration,
+) -> Result<String, String> {
     loop {
         if let Some(end) = buffer.windows(2).position(|w| w == b"\r\n") {
             let line = String::from_utf8_lossy(buffer.get(..end).unwrap_or(&[])).into_owned();
@@ -665,11 +743,7 @@ async fn read_line(stream: &mut TcpStream, buffer: &mut BytesMut) -> Result<Stri
         if buffer.len() > 64 * 1024 {
             return Err("the primary sent a line over 64 KiB".into());
         }
-        match stream.read_buf(buffer).await {
-            Ok(0) => return Err("the primary closed the connection".into()),
-            Ok(_) => {}
-            Err(error) => return Err(format!("read: {error}")),
-        }
+        read_some(stream, buffer, limit).await?;
     }
 }
 
@@ -685,9 +759,10 @@ async fn ask(
     stream: &mut TcpStream,
     buffer: &mut BytesMut,
     words: &[&str],
+    limit: Duration,
 ) -> Result<String, String> {
     stream.write_all(&command(words)).await.map_err(|e| format!("write: {e}"))?;
-    read_line(stream, buffer).await
+    read_line(stream, buffer, limit).await
 }
 
 /// One connection to the primary: handshake, resync, then records until an error.
@@ -700,6 +775,7 @@ async fn follow(server: &Server, primary: &PrimaryAddress, generation: u64) -> R
         .map_err(|_| "connect: timed out".to_string())?
         .map_err(|e| format!("connect: {e}"))?;
     let _ = stream.set_nodelay(true);
+    let limit = repl_timeout(server);
     let mut buffer = BytesMut::with_capacity(64 * 1024);
     // CONFIG SET masterauth / masteruser take effect at the next connection, as in Redis.
     let setting = |name: &str| server.settings.get(name).filter(|v| !v.is_empty());
@@ -710,14 +786,14 @@ async fn follow(server: &Server, primary: &PrimaryAddress, generation: u64) -> R
             words.push(user);
         }
         words.push(&password);
-        let reply = ask(&mut stream, &mut buffer, &words).await?;
+        let reply = ask(&mut stream, &mut buffer, &words, limit).await?;
         if !reply.starts_with('+') {
             return Err(format!("AUTH: {reply}"));
         }
     }
     let port = server.local_addr.lock().map_or(0, |a| a.port()).to_string();
     for words in [["REPLCONF", "listening-port", &port], ["REPLCONF", "capa", CAPABILITY]] {
-        let reply = ask(&mut stream, &mut buffer, &words).await?;
+        let reply = ask(&mut stream, &mut buffer, &words, limit).await?;
         if !reply.starts_with('+') {
             return Err(format!("{}: {reply}", words.join(" ")));
         }
@@ -735,7 +811,7 @@ async fn follow(server: &Server, primary: &PrimaryAddress, generation: u64) -> R
             (state.replid.clone(), last.to_string())
         }
     };
-    let reply = ask(&mut stream, &mut buffer, &["PSYNC", &replid, &seq]).await?;
+    let reply = ask(&mut stream, &mut buffer, &["PSYNC", &replid, &seq], limit).await?;
     let mut words = reply.split(' ');
     match (words.next(), words.next(), words.next()) {
         (Some("+CONTINUE"), Some(replid), None) => {
@@ -762,13 +838,19 @@ async fn follow(server: &Server, primary: &PrimaryAddress, generation: u64) -> R
 }
 
 fn adopt_replid(server: &Server, journal: &Journal, replid: &str, generation: u64) {
+    let mut changed = false;
     let adopted = server.replication.update(generation, |s| {
+        changed = s.replid != replid;
         s.replid = replid.to_string();
         s.replid2 = NO_ID.to_string();
         s.second_offset = -1;
     });
     if adopted {
         write_state_logged(&journal.directory, replid);
+        if changed {
+            // Chained replicas hold the previous ID: they reconnect with the new one.
+            server.replication.disconnect_replicas();
+        }
     }
 }
 
@@ -782,7 +864,8 @@ async fn receive_snapshot(
     seq: u64,
     generation: u64,
 ) -> Result<(), String> {
-    let line = read_line(stream, buffer).await?;
+    let limit = repl_timeout(server);
+    let line = read_line(stream, buffer, limit).await?;
     let len: u64 = line
         .strip_prefix('$')
         .and_then(|n| n.parse().ok())
@@ -800,10 +883,7 @@ async fn receive_snapshot(
     let mut received = 0u64;
     while received < len {
         if buffer.is_empty() {
-            let read = stream.read_buf(buffer).await.map_err(|e| format!("read: {e}"))?;
-            if read == 0 {
-                return Err("the primary closed the connection during the snapshot".into());
-            }
+            read_some(stream, buffer, limit).await?;
         }
         let take = usize::try_from((len - received).min(buffer.len() as u64)).unwrap_or(0);
         let chunk = buffer.split_to(take);
@@ -849,8 +929,12 @@ fn install_snapshot(
             return Err(format!("the snapshot holds sequence number {loaded}, not {seq}"));
         }
     }
-    // One compaction at a time, and none while the directory starts over.
+    // One compaction at a time, and none while the directory starts over. The gate, held
+    // exclusively from the check of the role to the swap, keeps REPLICAOF (EXCLUSIVE) and
+    // every command out: nothing is journaled while the journal starts over, and memory and
+    // the directory change together.
     let _compactions = server.compaction.exclusive.lock();
+    let exclusive = server.keyspace.gate.write();
     // REPLICAOF changed while the snapshot came or loaded: it is not this server's to take.
     if !server.replication.is_current(generation) {
         let _ = std::fs::remove_file(temp);
@@ -867,29 +951,26 @@ fn install_snapshot(
     } else {
         let _ = std::fs::remove_file(temp);
     }
-    {
-        let _exclusive = server.keyspace.gate.write();
-        for (index, db) in server.keyspace.dbs().enumerate() {
-            server.watches.touch_db(
-                &server.keyspace,
-                u32::try_from(index).unwrap_or(u32::MAX),
-                None,
-            );
-            if let Some(other) = fresh.dbs().nth(index) {
-                db.swap_with(other);
-            }
-        }
-        if server.tracking.is_active() {
-            super::tracking::invalidate_all(server);
-        }
-    }
+    // Memory changes only once the directory holds the new state: a failure before leaves
+    // the old state in both (and the history unknown, so the next link resyncs fully).
     journal.reset_after(seq)?;
     let manifest = Manifest { snapshot_seq: seq, first_segment_seq: seq + 1 };
     manifest.write(&directory).map_err(|e| format!("MANIFEST: {e}"))?;
     crate::journal::compactor::remove_obsolete(&directory, &manifest)?;
     journal.set_closed_bytes(0);
-    let snapshot = (seq != 0).then_some((seq, len));
-    server.compaction.loaded(snapshot, journal.live_bytes());
+    for (position, db) in server.keyspace.dbs().enumerate() {
+        let index = u32::try_from(position).unwrap_or(u32::MAX);
+        server.watches.touch_db(&server.keyspace, index, None);
+        if let Some(other) = fresh.db(position) {
+            db.swap_with(other);
+        }
+    }
+    if server.tracking.is_active() {
+        super::tracking::invalidate_all(server);
+    }
+    drop(exclusive);
+    server.compaction.loaded(Some((seq, len)), journal.live_bytes());
+    // The old keyspace is freed outside the gate.
     drop(fresh);
     tracing::info!(
         "full resync: snapshot at sequence number {seq} loaded in {:.3} s",
@@ -907,11 +988,11 @@ async fn stream_records(
     generation: u64,
 ) -> Result<(), String> {
     let this = &server.replication;
-    let timeout_s = server.settings.get("repl-timeout").and_then(|v| v.parse().ok()).unwrap_or(60);
-    let timeout = Duration::from_secs(timeout_s);
+    let limit = repl_timeout(server);
     let mut ack_tick = tokio::time::interval(HEARTBEAT_INTERVAL);
     ack_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut acked = (u64::MAX, u64::MAX);
+    let mut last_read = tokio::time::Instant::now();
     loop {
         let applied = apply_buffered(server, journal, buffer, generation)?;
         if applied {
@@ -921,22 +1002,30 @@ async fn stream_records(
         let now = (journal.last_seq(), synced.min(journal.last_seq()));
         if now != acked && (applied || buffer.is_empty()) {
             let ack = command(&["REPLCONF", "ACK", &now.0.to_string(), "FACK", &now.1.to_string()]);
-            stream.write_all(&ack).await.map_err(|e| format!("write: {e}"))?;
+            let sent = tokio::time::timeout(limit, stream.write_all(&ack)).await;
+            sent.map_err(|_| "the primary took no ACK for repl-timeout".to_string())?
+                .map_err(|e| format!("write: {e}"))?;
             acked = now;
         }
         tokio::select! {
-            read = tokio::time::timeout(timeout, stream.read_buf(buffer)) => {
+            read = stream.read_buf(buffer) => {
                 match read {
-                    Err(_) => return Err(format!("no data from the primary for {timeout_s} s (repl-timeout)")),
-                    Ok(Ok(0)) => return Err("the primary closed the connection".into()),
-                    Ok(Ok(n)) => {
+                    Ok(0) => return Err("the primary closed the connection".into()),
+                    Ok(n) => {
                         server.stats.add_traffic(super::stats::Traffic::NetReplInputBytes, n as u64);
                         this.update(generation, |s| s.last_io = Some(Instant::now()));
+                        last_read = tokio::time::Instant::now();
                     }
-                    Ok(Err(error)) => return Err(format!("read: {error}")),
+                    Err(error) => return Err(format!("read: {error}")),
                 }
             }
             _ = ack_tick.tick() => acked = (u64::MAX, u64::MAX),
+            () = tokio::time::sleep_until(last_read + limit) => {
+                return Err(format!(
+                    "nothing from the primary for {} s (repl-timeout)",
+                    limit.as_secs()
+                ));
+            }
         }
         if !this.is_current(generation) {
             return Ok(());
@@ -969,22 +1058,40 @@ fn apply_buffered(
         }
         let total = RecordHeader::ENCODED_BYTES + payload as usize;
         if buffer.len() < total {
-            buffer.reserve(total - buffer.len());
+            // Grows with what arrives, not with what a header claims.
+            buffer.reserve((total - buffer.len()).min(1 << 20));
             break;
         }
         let bytes = buffer.get(..total).unwrap_or(&[]);
         let (record, used) = decode_record_ref(bytes).map_err(|e| format!("bad record: {e}"))?;
-        let expected = journal.last_seq() + 1;
-        if record.seq != expected {
-            return Err(format!("record {} arrived where {expected} was expected", record.seq));
-        }
         {
+            // REPLICAOF takes the gate exclusively: under it, the role cannot change between
+            // this check and the record's journaling.
             let _shared = server.keyspace.gate.read();
-            for effect in &record.effects {
-                crate::journal::replay::apply(&server.keyspace, effect, 0)
-                    .map_err(|e| format!("record {}: {e}", record.seq))?;
+            if !this.is_current(generation) {
+                return Ok(applied);
             }
-            journal.append_encoded(record.seq, bytes.get(..used).unwrap_or(&[]))?;
+            let expected = journal.last_seq() + 1;
+            let mut result = if record.seq == expected {
+                Ok(())
+            } else {
+                Err(format!("record {} arrived where {expected} was expected", record.seq))
+            };
+            for effect in &record.effects {
+                if result.is_ok() {
+                    result = crate::journal::replay::apply(&server.keyspace, effect, 0)
+                        .map_err(|e| format!("record {}: {e}", record.seq));
+                }
+            }
+            if result.is_ok() {
+                result = journal.append_encoded(record.seq, bytes.get(..used).unwrap_or(&[]));
+            }
+            if let Err(error) = result {
+                // Memory or the journal may now differ from the primary's history: only a
+                // full resync brings them back.
+                this.forget_history(&journal.directory);
+                return Err(format!("{error}; a full resync follows"));
+            }
         }
         server.watches.touch_effects(&record.effects);
         if server.tracking.is_active() {

@@ -1,8 +1,9 @@
 //! AllyDB under Redis Sentinel (docs/TOPOLOGY.md#sentinel), side by side with the reference
 //! redis-server: three real `redis-sentinel` processes (tests/common/sentinel.rs) watch one
-//! AllyDB primary and one redis-server primary, with no replica yet (replication comes with
-//! src/server/replication.rs). Discovery, health, what Sentinel sends and the replies it gets,
-//! redis-py's Sentinel client, and a crash with no replica to promote must all be as Redis.
+//! AllyDB primary and one redis-server primary, and in the failover test a replica of each.
+//! Discovery, health, what Sentinel sends and the replies it gets, redis-py's Sentinel
+//! client, a crash with no replica to promote, and a failover to a replica (with WAIT 1
+//! acknowledged writes kept and the old primary rejoining) must all be as Redis.
 mod common;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -354,8 +355,9 @@ fn replay_sentinel_commands(servers: &[Server; 2], monitors: &[Monitor]) {
 }
 
 /// What a failover sends the replica it promotes, and then every other replica (sentinel.c,
-/// sentinelSendSlaveOf), in one transaction, without its SLAVEOF (AllyDB has no replication
-/// commands yet): the same replies from AllyDB and redis-server, byte for byte. The caller
+/// sentinelSendSlaveOf), in one transaction, without its SLAVEOF (with it:
+/// `failover_transactions_with_slaveof_get_redis_replies`): the same replies from AllyDB and
+/// redis-server, byte for byte. The caller
 /// survives its own CLIENT KILL (SKIPME defaults to yes); a subscriber, a plain client and a
 /// MONITOR (a `normal` client, as in Redis) do not.
 #[test]

@@ -964,3 +964,51 @@ fn failover_transactions_with_slaveof_get_redis_replies() {
         assert!(seconds.is_some_and(|s| s < 60), "{name}: {info:?}");
     }
 }
+
+/// What a failover does to a write the primary acknowledged and the replica never received
+/// (no WAIT): the promoted replica lacks it, and the old primary, back from its crash and
+/// told to follow the new one as Sentinel tells it, drops it and converges, on AllyDB as on
+/// redis-server. The replica is down while the write is made, so it certainly lacks it.
+#[test]
+fn rejoining_primary_drops_what_the_promoted_replica_never_had() {
+    for kind in Kind::BOTH {
+        let name = kind.name();
+        let mut primary = Server::start(kind);
+        let mut replica = start_replica_of(&primary);
+        wait_for(&format!("{name}: the replica's link is up"), DISCOVERY, || {
+            is_linked_replica_of(replica.port, primary.port)
+        });
+        let mut client = RawClient::connect(primary.port);
+        assert_eq!(client.cmd(&["SET", "shared", "1"]), OK, "{name}");
+        assert_eq!(client.cmd(&["WAIT", "1", "5000"]), ":1\r\n", "{name}");
+        replica.kill();
+        assert_eq!(client.cmd(&["SET", "divergent", "1"]), OK, "{name}");
+        assert_eq!(client.cmd(&["WAIT", "1", "100"]), ":0\r\n", "{name}: no replica");
+        primary.kill();
+
+        // The replica comes back (its primary still down) and is promoted.
+        replica.start_again();
+        let mut promoted = RawClient::connect(replica.port);
+        assert_eq!(promoted.cmd(&["SLAVEOF", "NO", "ONE"]), OK, "{name}");
+        assert_eq!(promoted.cmd(&["SET", "after", "1"]), OK, "{name}");
+        assert_eq!(
+            promoted.cmd(&["EXISTS", "divergent"]),
+            ":0\r\n",
+            "{name}: lost in the failover"
+        );
+
+        // The old primary, restarted as a primary, still has the write until it follows.
+        primary.start_again();
+        let mut old = RawClient::connect(primary.port);
+        assert_eq!(old.cmd(&["GET", "divergent"]), common::bulk("1"), "{name}: on its disk");
+        assert_eq!(old.cmd(&["SLAVEOF", "127.0.0.1", &replica.port.to_string()]), OK, "{name}");
+        wait_for(&format!("{name}: the old primary follows the new one"), DISCOVERY, || {
+            is_linked_replica_of(primary.port, replica.port)
+                && keyspace(primary.port).contains_key("after")
+        });
+        let expected: BTreeMap<String, String> =
+            [("after", "1"), ("shared", "1")].map(|(k, v)| (k.to_string(), v.to_string())).into();
+        assert_eq!(keyspace(replica.port), expected, "{name}: the new primary");
+        assert_eq!(keyspace(primary.port), expected, "{name}: the rejoined old primary");
+    }
+}

@@ -6,7 +6,8 @@
 #   replica-pair.sh redis  <redis-server> <port> <dir>
 #
 # The primary listens on <port> (what the benchmark drives), the replica on <port> + 100.
-# Every second one line goes to <dir>/lag.log:
+# Every second one line goes to <dir>/lag.log (the replica is asked first, then the primary,
+# so `lag` is an upper bound on the records or bytes in flight at that moment):
 #   <unix s> primary_offset=<n> replica_offset=<n> lag=<n> link=<up|down>
 # (AllyDB: sequence numbers; Redis: bytes). SIGTERM/SIGINT stop all three processes.
 set -u
@@ -54,8 +55,9 @@ esac
 field() { tr -d '\r' | sed -n "s/^$1:\([^ ]*\)$/\1/p"; }
 (
     while sleep 1; do
-        p=$(timeout 2 redis-cli -p "$port" info replication 2>/dev/null | field master_repl_offset)
+        # The replica first: the primary read after it gives a lag that is an upper bound.
         r_info=$(timeout 2 redis-cli -p "$replica_port" info replication 2>/dev/null)
+        p=$(timeout 2 redis-cli -p "$port" info replication 2>/dev/null | field master_repl_offset)
         r=$(echo "$r_info" | field slave_repl_offset)
         link=$(echo "$r_info" | field master_link_status)
         if [ -n "$p" ] && [ -n "$r" ]; then

@@ -537,8 +537,23 @@ fn replies_match_redis_server() {
             replies.push(format!("replica {}: {}", command[0], r.cmd(command)));
         }
         let mut c = client(&primary);
+        // Redis's strict integers: no sign, no space, no leading zero.
+        for port in ["+12", " 12", "01", "0x10", "65536"] {
+            replies.push(format!("port {port:?}: {}", c.cmd(&["REPLICAOF", "127.0.0.1", port])));
+        }
         assert_eq!(c.cmd(&["REPLICAOF", "127.0.0.1", &unused]), OK);
         replies.push(format!("again: {}", c.cmd(&["REPLICAOF", "127.0.0.1", &unused])));
+        // Attempts fail (nothing listens there); a link never up has no down time.
+        std::thread::sleep(Duration::from_millis(1500));
+        for name in ["master_link_status", "master_last_io_seconds_ago"] {
+            replies.push(format!("{name}: {}", info_field(&mut c, "replication", name)));
+        }
+        let down = info_field(&mut c, "replication", "master_link_down_since_seconds");
+        replies.push(format!("master_link_down_since_seconds: {down}"));
+        let role = parse(c.cmd(&["ROLE"]).as_bytes());
+        replies.push(format!("ROLE: {}", shape(&role, &["slave", "127.0.0.1", "connect"])));
+        // Port 0 is a port to Redis.
+        replies.push(format!("port 0: {}", c.cmd(&["REPLICAOF", "localhost", "0"])));
         replies.push(format!("no one: {}", c.cmd(&["REPLICAOF", "NO", "ONE"])));
         replies.push(format!("no one again: {}", c.cmd(&["SLAVEOF", "no", "one"])));
         seen.push(replies);

@@ -215,7 +215,8 @@ impl Replication {
         state.generation += 1;
         state.link = LinkState::Connect;
         state.transfer = None;
-        state.down_since = primary.as_ref().map(|_| Instant::now());
+        // Redis's master_link_down_since_seconds is -1 until a link that was up goes down.
+        state.down_since = None;
         self.is_replica.store(primary.is_some(), Ordering::Release);
         crate::store::keyspace::set_expiry_held(primary.is_some());
         state.primary = primary;
@@ -634,7 +635,7 @@ async fn run_link(server: Arc<Server>, generation: u64) {
             tracing::warn!("replication link with {primary}: {error}");
         }
         let down = this.update(generation, |s| {
-            if s.link == LinkState::Connected || s.down_since.is_none() {
+            if s.link == LinkState::Connected {
                 s.down_since = Some(Instant::now());
             }
             s.link = LinkState::Connect;

@@ -64,8 +64,8 @@ fn caught_up(primary: &Server, replicas: &[&Server]) -> bool {
 }
 
 /// Waits until the replicas have the primary's offset and keyspace, then checks both, and
-/// that ROLE on every side reports the same offset.
-fn assert_converged(primary: &Server, replicas: &[&Server], context: &str) {
+/// that ROLE on every side reports the same offset. Returns the offset and the keyspace.
+fn assert_converged(primary: &Server, replicas: &[&Server], context: &str) -> (u64, Keyspace) {
     let logs = || {
         let mut text = format!("primary:\n{}", primary.log());
         for (i, r) in replicas.iter().enumerate() {
@@ -103,6 +103,7 @@ fn assert_converged(primary: &Server, replicas: &[&Server], context: &str) {
         assert_eq!(replication_number(r, "slave_repl_offset"), offset, "{context}");
         assert_eq!(role_offset(r), i64::try_from(offset).unwrap(), "{context}: replica ROLE");
     }
+    (offset, expected)
 }
 
 /// Every key of every database found by SCAN: TYPE, the value read by type, and whether it
@@ -210,7 +211,16 @@ fn two_replicas_converge_after_100000_mixed_writes() {
     write_specials(primary.port);
     // The short deadlines have passed by now: the primary deletes those keys, the replicas
     // follow its deletions.
-    assert_converged(&primary, &[&first, &second], "100,000 writes");
+    let (offset, keyspace) = assert_converged(&primary, &[&first, &second], "100,000 writes");
+    // Half the commands are sent in transactions of 40 (one record each); some are reads or
+    // change nothing (27,626 records in one run).
+    assert!(offset > 20_000, "only {offset} records");
+    let databases: std::collections::BTreeSet<usize> = keyspace.keys().map(|k| k.0).collect();
+    let types: std::collections::BTreeSet<&[u8]> =
+        keyspace.values().map(|v| v.0.split(|b| *b == b' ').next().unwrap()).collect();
+    assert!(databases.len() >= 4, "keys in databases {databases:?} only");
+    assert_eq!(types.len(), 5, "types {types:?}");
+    assert!(keyspace.values().any(|v| v.1), "no key with a deadline");
     let mut c = client(&first);
     assert_eq!(c.cmd(&["EXISTS", "short:0", "short:49"]), ":0\r\n");
     let pttl = c.cmd(&["PTTL", "far:3"]);

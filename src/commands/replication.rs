@@ -79,7 +79,7 @@ pub fn replicaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// PSYNC (listening-port, ip-address, capa). ACK, FACK and GETACK come on a replica's link
 /// and get no reply elsewhere, as in Redis.
 pub fn replconf(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    if args.len() % 2 == 0 {
+    if args.len().is_multiple_of(2) {
         return Err(CommandError::Syntax);
     }
     let mut i = 1;

@@ -935,8 +935,7 @@ fn apply_buffered(
 ) -> Result<bool, String> {
     let this = &server.replication;
     let mut applied = false;
-    loop {
-        let Some(header) = buffer.get(..RecordHeader::ENCODED_BYTES) else { break };
+    while let Some(header) = buffer.get(..RecordHeader::ENCODED_BYTES) {
         let mut len_bytes = [0u8; 4];
         len_bytes.copy_from_slice(header.get(..4).unwrap_or(&[0; 4]));
         let payload = u32::from_le_bytes(len_bytes);

@@ -302,6 +302,40 @@ fn replica_behind_a_compaction_resyncs_fully() {
     assert_eq!(stats_number(&primary, "sync_full"), full + 2);
 }
 
+/// A replica that goes away in the middle of its snapshot leaves the primary serving, and
+/// one with an unknown history counts as a failed partial resync.
+#[test]
+fn a_replica_dropping_mid_snapshot_leaves_the_primary_well() {
+    let primary = allydb(&[]);
+    let mut c = client(&primary);
+    let value = "v".repeat(4096);
+    for i in 0..4_000 {
+        assert_eq!(c.cmd(&["SET", &format!("big:{i}"), &value]), OK);
+    }
+    compact(&primary);
+    let replid = info_field(&mut c, "replication", "master_replid");
+    let offset = replication_number(&primary, "master_repl_offset");
+    for (round, asked) in ["?", "0123456789abcdef0123456789abcdef01234567"].iter().enumerate() {
+        let mut fake = client(&primary);
+        assert_eq!(fake.cmd(&["REPLCONF", "listening-port", "1"]), OK);
+        assert_eq!(fake.cmd(&["REPLCONF", "capa", "allydb-journal-1"]), OK);
+        let seq = if *asked == "?" { "-1" } else { "5" };
+        assert_eq!(fake.cmd(&["PSYNC", asked, seq]), format!("+FULLRESYNC {replid} {offset}\r\n"));
+        drop(fake);
+        let gone = eventually(Duration::from_secs(30), || {
+            replication_number(&primary, "connected_slaves") == 0
+        });
+        assert!(gone, "round {round}: the dropped replica is still listed:\n{}", primary.log());
+        assert_eq!(stats_number(&primary, "sync_full"), 1 + round as u64);
+        assert_eq!(stats_number(&primary, "sync_partial_err"), round as u64);
+    }
+    assert_eq!(c.cmd(&["SET", "after", "1"]), OK);
+    let replica = replica_of(primary.port, &[]);
+    assert_converged(&primary, &[&replica], "after two dropped replicas");
+    assert_eq!(stats_number(&primary, "sync_full"), 3);
+    assert!(!primary.log().contains("panicked"), "{}", primary.log());
+}
+
 #[test]
 fn replica_with_another_primarys_history_resyncs_fully() {
     let primary = allydb(&[]);

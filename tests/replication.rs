@@ -98,10 +98,11 @@ fn assert_converged(primary: &Server, replicas: &[&Server], context: &str) -> (u
     };
     assert!(offset > 0, "{context}: nothing was replicated");
     assert!(!expected.is_empty(), "{context}: an empty keyspace proves little");
-    assert_eq!(role_offset(primary), i64::try_from(offset).unwrap(), "{context}: primary ROLE");
+    let offset_i64 = i64::try_from(offset).unwrap();
+    assert_eq!(role_offset(primary), offset_i64, "{context}: primary ROLE\n{}", logs());
     for r in replicas {
         assert_eq!(replication_number(r, "slave_repl_offset"), offset, "{context}");
-        assert_eq!(role_offset(r), i64::try_from(offset).unwrap(), "{context}: replica ROLE");
+        assert_eq!(role_offset(r), offset_i64, "{context}: replica ROLE\n{}", logs());
     }
     (offset, expected)
 }
@@ -443,6 +444,62 @@ fn a_primary_restart_keeps_its_replicas_continuing() {
     }
 }
 
+/// A replica removes no key past its deadline itself, whatever reads it (SCAN and KEYS
+/// included): it waits for its primary's deletion, so its journal stays the primary's.
+#[test]
+fn a_replica_reading_expired_keys_journals_nothing_of_its_own() {
+    let primary = allydb(&[]);
+    let replica = replica_of(primary.port, &[]);
+    let mut c = client(&primary);
+    assert_eq!(c.cmd(&["SET", "kept", "1"]), OK);
+    for i in 0..20 {
+        assert_eq!(c.cmd(&["SET", &format!("short:{i}"), "v", "PX", "200"]), OK);
+    }
+    assert!(eventually(CONVERGE, || caught_up(&primary, &[&replica])));
+    // The primary's expiry stops while writes are paused.
+    assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100000", "WRITE"]), OK);
+    let offset = replication_number(&primary, "master_repl_offset");
+    std::thread::sleep(Duration::from_millis(400));
+    let mut r = client(&replica);
+    assert_eq!(r.cmd(&["SCAN", "0", "COUNT", "1000"]), "*2\r\n$1\r\n0\r\n*1\r\n$4\r\nkept\r\n");
+    assert_eq!(r.cmd(&["KEYS", "*"]), "*1\r\n$4\r\nkept\r\n");
+    assert_eq!(r.cmd(&["GET", "short:0"]), "$-1\r\n");
+    assert_eq!(r.cmd(&["EXISTS", "short:1"]), ":0\r\n");
+    assert_eq!(r.cmd(&["RANDOMKEY"]), "$4\r\nkept\r\n");
+    assert_eq!(r.cmd(&["DBSIZE"]), ":21\r\n");
+    assert_eq!(replication_number(&replica, "slave_repl_offset"), offset, "{}", replica.log());
+    assert_eq!(c.cmd(&["CLIENT", "UNPAUSE"]), OK);
+    assert!(eventually(CONVERGE, || {
+        replication_number(&primary, "master_repl_offset") > offset
+            && caught_up(&primary, &[&replica])
+            && client(&replica).cmd(&["DBSIZE"]) == ":1\r\n"
+    }));
+    assert_converged(&primary, &[&replica], "after the primary's deletions");
+}
+
+#[test]
+fn a_primary_turned_replica_keeps_its_replicas_down_the_chain() {
+    let primary = allydb(&[]);
+    let first = replica_of(primary.port, &[]);
+    let second = replica_of(primary.port, &[]);
+    let mut generator = Generator::new(71);
+    write_mixed(primary.port, &mut generator, 2_000);
+    assert_converged(&primary, &[&first, &second], "before the switch");
+    // Another primary with a history of its own: the switch is a full resync, after which
+    // the chain's replicas resync fully from their primary, now a replica itself.
+    let top = allydb(&[]);
+    let mut other = Generator::new(72);
+    write_mixed(top.port, &mut other, 2_000);
+    let mut c = client(&primary);
+    assert_eq!(c.cmd(&["REPLICAOF", "127.0.0.1", &top.port.to_string()]), OK);
+    assert_converged(&top, &[&primary], "the old primary under the new one");
+    write_mixed(top.port, &mut other, 1_000);
+    assert_converged(&top, &[&primary], "more writes on the new primary");
+    assert_converged(&primary, &[&first, &second], "the chain");
+    assert_eq!(stats_number(&primary, "sync_full"), 4, "{}", primary.log());
+    assert_eq!(dump(&first), dump(&top));
+}
+
 // ------------------------------------------------------------------ 5. against redis-server
 
 /// A reply parsed, to compare shapes.
@@ -594,11 +651,8 @@ fn replies_match_redis_server() {
         }
         let down = info_field(&mut c, "replication", "master_link_down_since_seconds");
         replies.push(format!("master_link_down_since_seconds: {down}"));
-        // Redis 7.0 keeps its own replicas connected when it turns replica (they follow it
-        // down the chain); AllyDB disconnects them, and they retry until its link is up.
-        let mut names = info_names(&primary);
-        names.retain(|name| name != "slave#");
-        replies.push(format!("INFO names, link down: {names:?}"));
+        // Its own replicas stay connected (they follow it down the chain).
+        replies.push(format!("INFO names, link down: {:?}", info_names(&primary)));
         let role = parse(c.cmd(&["ROLE"]).as_bytes());
         replies.push(format!("ROLE: {}", shape(&role, &["slave", "127.0.0.1", "connect"])));
         // Port 0 is a port to Redis.

@@ -224,14 +224,15 @@ impl Replication {
         self.link_changed.notify_waiters();
     }
 
-    /// REPLICAOF host port: follow `primary`. Returns false when it already does.
+    /// REPLICAOF host port: follow `primary`. Returns false when it already does. This
+    /// server's own replicas stay connected, as in Redis 7: they follow it down the chain, and
+    /// are disconnected only when it resyncs fully (its history is then replaced).
     pub fn replicate(&self, primary: PrimaryAddress) -> bool {
         if self.primary().as_ref() == Some(&primary) {
             return false;
         }
         tracing::info!("REPLICAOF {primary}: connecting to the new primary");
         self.set_primary_state(Some(primary));
-        self.disconnect_replicas();
         self.spawn_link();
         true
     }
@@ -741,6 +742,8 @@ async fn follow(server: &Server, primary: &PrimaryAddress, generation: u64) -> R
         }
         (Some("+FULLRESYNC"), Some(replid), Some(seq)) => {
             let seq: u64 = seq.parse().map_err(|_| format!("bad FULLRESYNC line: {reply}"))?;
+            // This server's replicas follow a history about to be replaced.
+            this.disconnect_replicas();
             // Until the snapshot is installed, the directory's history is no known one.
             write_state(&journal.directory, NO_ID).map_err(|e| format!("{STATE_FILE}: {e}"))?;
             this.update(generation, |s| s.replid = NO_ID.to_string());

@@ -330,8 +330,9 @@ fn pattern_filter(pattern: &[u8]) -> Option<&[u8]> {
     (pattern != b"*").then_some(pattern)
 }
 
-/// Drops the shard's expired entries (they count as absent), then appends the keys `filter`
-/// accepts to `out`. Returns how many live keys the shard held.
+/// Drops the shard's expired entries (they count as absent; a replica or a paused server
+/// keeps them, unlisted), then appends the keys `filter` accepts to `out`. Returns how many
+/// keys the shard held.
 fn collect_shard(
     shard: &mut Shard,
     now_ms: u64,
@@ -339,7 +340,8 @@ fn collect_shard(
     out: &mut Vec<Box<[u8]>>,
 ) -> usize {
     shard.remove_expired(now_ms, &mut |_| {});
-    out.extend(shard.iter().filter(|e| filter.accepts(e)).map(|e| Box::<[u8]>::from(&*e.key)));
+    let live = shard.iter().filter(|e| !e.is_expired(now_ms) && filter.accepts(e));
+    out.extend(live.map(|e| Box::<[u8]>::from(&*e.key)));
     shard.len()
 }
 

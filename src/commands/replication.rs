@@ -59,8 +59,9 @@ pub fn replicaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         ctx.reply.ok();
         return Ok(());
     }
-    let port = std::str::from_utf8(args.get(2)).ok().and_then(|p| p.parse::<u16>().ok());
-    let Some(port) = port.filter(|p| *p > 0) else {
+    // Redis's strict integer (no sign, space or leading zero), 0 to 65535.
+    let port = arguments::integer(args.get(2)).ok().and_then(|p| u16::try_from(p).ok());
+    let Some(port) = port else {
         return Err(CommandError::Static("ERR Invalid master port"));
     };
     if ctx.server.journal().is_none() {

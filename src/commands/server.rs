@@ -1050,8 +1050,10 @@ pub fn lastsave(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// ROLE: AllyDB has no replication, so it is always what Redis calls a master without
-/// replicas: `master`, replication offset 0, no replicas (client libraries' `role()`).
+/// ROLE: Redis's shapes. A master: `master`, its last sequence number, and per replica
+/// (ip, port, acknowledged sequence number) as bulk strings; a replica: `slave`, the
+/// primary's host and port, the link state and its last sequence number (-1 while not
+/// connected).
 pub fn role(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     let replication = &ctx.server.replication;
     let last_seq = replication.reported_offset(ctx.server.journal().map_or(0, |j| j.last_seq()));

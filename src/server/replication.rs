@@ -217,7 +217,8 @@ impl Replication {
         state.generation += 1;
         state.link = LinkState::Connect;
         state.transfer = None;
-        state.down_since = primary.as_ref().map(|_| Instant::now());
+        // Redis's master_link_down_since_seconds is -1 until a link that was up goes down.
+        state.down_since = None;
         self.is_replica.store(primary.is_some(), Ordering::Release);
         crate::store::keyspace::set_expiry_held(primary.is_some());
         state.primary = primary;
@@ -225,14 +226,15 @@ impl Replication {
         self.link_changed.notify_waiters();
     }
 
-    /// REPLICAOF host port: follow `primary`. Returns false when it already does.
+    /// REPLICAOF host port: follow `primary`. Returns false when it already does. This
+    /// server's own replicas stay connected, as in Redis 7: they follow it down the chain, and
+    /// are disconnected only when it resyncs fully (its history is then replaced).
     pub fn replicate(&self, primary: PrimaryAddress) -> bool {
         if self.primary().as_ref() == Some(&primary) {
             return false;
         }
         tracing::info!("REPLICAOF {primary}: connecting to the new primary");
         self.set_primary_state(Some(primary));
-        self.disconnect_replicas();
         self.spawn_link();
         true
     }
@@ -695,7 +697,7 @@ async fn run_link(server: Arc<Server>, generation: u64) {
             tracing::warn!("replication link with {primary}: {error}");
         }
         let down = this.update(generation, |s| {
-            if s.link == LinkState::Connected || s.down_since.is_none() {
+            if s.link == LinkState::Connected {
                 s.down_since = Some(Instant::now());
             }
             s.link = LinkState::Connect;
@@ -820,6 +822,8 @@ async fn follow(server: &Server, primary: &PrimaryAddress, generation: u64) -> R
         }
         (Some("+FULLRESYNC"), Some(replid), Some(seq)) => {
             let seq: u64 = seq.parse().map_err(|_| format!("bad FULLRESYNC line: {reply}"))?;
+            // This server's replicas follow a history about to be replaced.
+            this.disconnect_replicas();
             // Until the snapshot is installed, the directory's history is no known one.
             write_state(&journal.directory, NO_ID).map_err(|e| format!("{STATE_FILE}: {e}"))?;
             this.update(generation, |s| s.replid = NO_ID.to_string());

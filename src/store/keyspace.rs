@@ -432,9 +432,9 @@ impl Shard {
     }
 
     /// Removes every expired entry, calling `on_expired` with each key; returns how many
-    /// entries were examined.
+    /// entries were examined. Nothing while expiry is held (a replica) or paused.
     pub fn remove_expired(&mut self, now_ms: u64, on_expired: &mut dyn FnMut(&[u8])) -> usize {
-        if self.volatile == 0 {
+        if self.volatile == 0 || is_expiry_paused() {
             return 0;
         }
         let examined = self.table.len();

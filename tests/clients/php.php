@@ -270,7 +270,10 @@ function info_and_client(Redis $r): void
     check('config get', $r->config('GET', 'maxclients'), ['maxclients' => '10000']);
     check('dbSize', $r->dbSize() > 0, true);
     // ROLE: a master without replicas, as redis-server answers (phpredis's role()).
-    check('role', $r->role(), ['master', 0, []]);
+    // The offset is the journal's last sequence number on AllyDB, 0 on a redis-server
+    // without replicas: both an integer.
+    $role = $r->role();
+    check('role', [$role[0], is_int($role[1]) && $role[1] >= 0, $role[2]], ['master', true, []]);
     [$seconds, $micros] = $r->time();
     check('time', abs((int)$seconds - time()) < 60 && (int)$micros < 1_000_000, true);
     check('ping', $r->ping(), true);

@@ -372,7 +372,10 @@ def info_and_client(r)
   check("dbsize", r.dbsize.positive?, true)
   # ROLE (what redis-rb's Sentinel connector sends; the gem has no helper for it): a master
   # without replicas, as redis-server answers.
-  check("role", r.call("role"), ["master", 0, []])
+  # The offset is the journal's last sequence number on AllyDB, 0 on a redis-server without
+  # replicas: both an integer.
+  role = r.call("role")
+  check("role", [role[0], role[1].is_a?(Integer) && role[1] >= 0, role[2]], ["master", true, []])
   seconds, micros = r.time
   raise "time #{seconds} #{micros}" unless (seconds - Time.now.to_i).abs < 60 && (0...1_000_000).cover?(micros)
   check("ping", r.ping, "PONG")

@@ -702,7 +702,13 @@ pub fn assert_same(before: &Dump, after: &Dump, context: &str) {
 /// Sends `count` generated commands on two connections at once, in pipelined chunks, and
 /// reads every reply; returns how many were errors.
 pub fn apply(server: &TestServer, generator: &mut Generator, count: usize) -> usize {
-    let mut connections = [server.raw(), server.raw()];
+    apply_on(server.port, generator, count)
+}
+
+/// `apply` against the server listening on `port` (tests/replication.rs: a
+/// `servers::Server`, which keeps its port across restarts).
+pub fn apply_on(port: u16, generator: &mut Generator, count: usize) -> usize {
+    let mut connections = [RawClient::connect(port), RawClient::connect(port)];
     let mut sent = 0;
     let mut errors = 0;
     while sent < count {
@@ -736,7 +742,12 @@ pub fn apply_in_transactions(
     generator: &mut Generator,
     count: usize,
 ) -> usize {
-    let mut connections = [server.raw(), server.raw()];
+    apply_in_transactions_on(server.port, generator, count)
+}
+
+/// `apply_in_transactions` against the server listening on `port`.
+pub fn apply_in_transactions_on(port: u16, generator: &mut Generator, count: usize) -> usize {
+    let mut connections = [RawClient::connect(port), RawClient::connect(port)];
     let mut sent = 0;
     let mut errors = 0;
     while sent < count {

@@ -527,7 +527,8 @@ fn read_manifest(data: &Path) -> Result<(u64, u64), String> {
     Ok((number(16), number(24)))
 }
 
-/// The directory holds exactly LOCK, MANIFEST, the snapshot the MANIFEST names (if any; one
+/// The directory holds exactly LOCK, MANIFEST, REPLICATION (the replication ID a primary
+/// writes at start, docs/REPLICATION.md), the snapshot the MANIFEST names (if any; one
 /// is required after a compaction) and the live segments, the first of which starts where the
 /// MANIFEST says: nothing left over by an interrupted compaction.
 fn check_directory(data: &Path, compacted: bool) -> Result<(), String> {
@@ -544,7 +545,7 @@ fn check_directory(data: &Path, compacted: bool) -> Result<(), String> {
             segments.push(seq);
         } else if name == "LOCK" {
             lock = true;
-        } else if name != "MANIFEST" {
+        } else if name != "MANIFEST" && name != "REPLICATION" {
             others.push(name);
         }
     }

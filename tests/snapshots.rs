@@ -169,7 +169,7 @@ fn leftovers_of_an_interrupted_compaction_are_removed() {
         .collect();
     names.sort();
     let kept = snapshot.file_name().unwrap().to_string_lossy().into_owned();
-    assert_eq!(names, ["LOCK", "MANIFEST", kept.as_str()]);
+    assert_eq!(names, ["LOCK", "MANIFEST", "REPLICATION", kept.as_str()]);
     assert!(node.log().contains("left by an interrupted compaction"), "{}", node.log());
 }
 

@@ -102,85 +102,15 @@ fn trim(line: &str) -> &str {
 /// Splits a line into arguments as Redis's `sdssplitargs`: words separated by whitespace;
 /// "double quotes" with `\n \r \t \b \a \\ \"` and `\xHH` escapes; 'single quotes' with
 /// only `\'`. A closing quote must be followed by whitespace or the end of the line. None
-/// for unbalanced quotes (or an escape that is not UTF-8).
+/// for unbalanced quotes (or an argument that is not UTF-8). The splitting is the inline
+/// command parser's (`protocol::parser::split_inline`), which follows the same function.
 pub fn split_args(line: &str) -> Option<Vec<String>> {
-    let bytes = line.as_bytes();
-    let mut args = Vec::new();
-    let mut at = 0;
-    loop {
-        while bytes.get(at).is_some_and(|b| b.is_ascii_whitespace()) {
-            at += 1;
-        }
-        if at >= bytes.len() {
-            return Some(args);
-        }
-        let mut current = Vec::new();
-        let (mut in_double, mut in_single) = (false, false);
-        loop {
-            let byte = bytes.get(at).copied();
-            if in_double {
-                match (byte, bytes.get(at + 1).copied()) {
-                    (None, _) => return None,
-                    (Some(b'\\'), Some(b'x')) => {
-                        let high = bytes.get(at + 2).and_then(|b| char::from(*b).to_digit(16));
-                        let low = bytes.get(at + 3).and_then(|b| char::from(*b).to_digit(16));
-                        if let (Some(high), Some(low)) = (high, low) {
-                            current.push(u8::try_from(high * 16 + low).ok()?);
-                            at += 3;
-                        } else {
-                            current.push(b'x');
-                            at += 1;
-                        }
-                    }
-                    (Some(b'\\'), Some(escaped)) => {
-                        current.push(match escaped {
-                            b'n' => b'\n',
-                            b'r' => b'\r',
-                            b't' => b'\t',
-                            b'b' => 0x08,
-                            b'a' => 0x07,
-                            other => other,
-                        });
-                        at += 1;
-                    }
-                    (Some(b'"'), next) => {
-                        // The closing quote must end the argument.
-                        if next.is_some_and(|b| !b.is_ascii_whitespace()) {
-                            return None;
-                        }
-                        at += 1;
-                        break;
-                    }
-                    (Some(other), _) => current.push(other),
-                }
-            } else if in_single {
-                match (byte, bytes.get(at + 1).copied()) {
-                    (None, _) => return None,
-                    (Some(b'\\'), Some(b'\'')) => {
-                        current.push(b'\'');
-                        at += 1;
-                    }
-                    (Some(b'\''), next) => {
-                        if next.is_some_and(|b| !b.is_ascii_whitespace()) {
-                            return None;
-                        }
-                        at += 1;
-                        break;
-                    }
-                    (Some(other), _) => current.push(other),
-                }
-            } else {
-                match byte {
-                    None | Some(b' ' | b'\n' | b'\r' | b'\t' | b'\0') => break,
-                    Some(b'"') => in_double = true,
-                    Some(b'\'') => in_single = true,
-                    Some(other) => current.push(other),
-                }
-            }
-            at += 1;
-        }
-        args.push(String::from_utf8(current).ok()?);
-    }
+    let (mut scratch, mut spans) = (Vec::new(), Vec::new());
+    crate::protocol::parser::split_inline(line.as_bytes(), &mut scratch, &mut spans).ok()?;
+    spans
+        .iter()
+        .map(|&(start, len)| String::from_utf8(scratch.get(start..start + len)?.to_vec()).ok())
+        .collect()
 }
 
 /// A value in double quotes with Redis's escapes (`sdscatrepr`), so `split_args` reads it back.

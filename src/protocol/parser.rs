@@ -195,8 +195,9 @@ fn hex_value(b: u8) -> Option<u8> {
     char::from(b).to_digit(16).and_then(|d| u8::try_from(d).ok())
 }
 
-/// Splits an inline line as Redis's `sdssplitargs`, unescaping into `scratch`.
-fn split_inline(
+/// Splits an inline line as Redis's `sdssplitargs`, unescaping into `scratch`; each
+/// argument is a (start, length) span of it. Also splits configuration file lines.
+pub(crate) fn split_inline(
     line: &[u8],
     scratch: &mut Vec<u8>,
     spans: &mut Vec<(usize, usize)>,

@@ -480,13 +480,6 @@ fn memory_section(ctx: &Context<'_>) -> Section {
     let total_system = total_system_memory_bytes();
     let maxmemory: u64 = setting(ctx, "maxmemory").parse().unwrap_or(0);
     let dataset = used.saturating_sub(startup);
-    let percent = |part: u64, whole: u64| {
-        if whole == 0 {
-            0.0
-        } else {
-            part as f64 * 100.0 / whole as f64
-        }
-    };
     let mut s = Section::new("Memory");
     s.field("used_memory", used)
         .field("used_memory_human", human_bytes(used))
@@ -741,13 +734,13 @@ fn replication_section(ctx: &Context<'_>) -> Section {
     s
 }
 
+/// `part` as a percentage of `whole` (0 when `whole` is 0), as INFO and MEMORY STATS show it.
 fn percent(part: u64, whole: u64) -> f64 {
     if whole == 0 {
-        return 0.0;
+        0.0
+    } else {
+        part as f64 * 100.0 / whole as f64
     }
-    #[allow(clippy::cast_precision_loss)]
-    let ratio = part as f64 / whole as f64;
-    ratio * 100.0
 }
 
 /// CPU seconds from /proc/self/stat (utime, stime, cutime, cstime), as `%ld.%06ld`.
@@ -1167,9 +1160,9 @@ pub fn memory_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     ctx.reply.bulk(b"dataset.bytes");
     ctx.reply.integer(i64::try_from(dataset).unwrap_or(i64::MAX));
     ctx.reply.bulk(b"dataset.percentage");
-    ctx.reply.double(if used == 0 { 0.0 } else { dataset as f64 * 100.0 / used as f64 });
+    ctx.reply.double(percent(dataset, used));
     ctx.reply.bulk(b"peak.percentage");
-    ctx.reply.double(if peak == 0 { 0.0 } else { used as f64 * 100.0 / peak as f64 });
+    ctx.reply.double(percent(used, peak));
     Ok(())
 }
 

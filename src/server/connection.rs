@@ -196,6 +196,9 @@ async fn process_batch(
     let mut needed = 0usize;
     let mut next = Next::Continue;
     let mut commands_this_turn = 0usize;
+    if state.authenticated {
+        super::warm::warm_batch(server, state.db, input);
+    }
     loop {
         let limits = parse_limits(server, state);
         let rest = input.get(consumed..).unwrap_or(&[]);

@@ -17,6 +17,7 @@ pub mod slowlog;
 pub mod sockets;
 pub mod stats;
 pub mod tracking;
+pub mod warm;
 pub mod watch;
 
 use std::net::SocketAddr;

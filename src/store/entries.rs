@@ -1,10 +1,10 @@
 //! `EntryTable`: a shard's entries, stored densely in fixed-size chunks and found through a
-//! hash table of 4-byte indexes. A power-of-two hash table holding 64-byte entries inline
-//! sits 44-87% full, so an entry cost 73-145 bytes (153 measured at 1 M keys of 72 bytes);
-//! here a slot is 5 bytes (index and control byte), so an entry costs its 64 bytes plus 6-11
-//! bytes of table, whatever the fill. Random entries (RANDOMKEY, eviction samples) are O(1).
-use hashbrown::HashTable;
-
+//! hash table of 4-byte indexes (`index::SlotIndex`). A power-of-two hash table holding
+//! 64-byte entries inline sits 44-87% full, so an entry cost 73-145 bytes (153 measured at
+//! 1 M keys of 72 bytes); here a slot is 5 bytes (index and control byte), so an entry costs
+//! its 64 bytes plus 6-11 bytes of table, whatever the fill. Random entries (RANDOMKEY,
+//! eviction samples) are O(1).
+use super::index::{prefetch, SlotIndex};
 use super::keyspace::{hash_key, Entry};
 
 /// Entries per chunk: full chunks never move, so no reallocation copies more than one
@@ -80,7 +80,7 @@ impl Dense {
 /// A shard's entries. Indexes are u32: a shard holds at most 4 G entries.
 #[derive(Default)]
 pub struct EntryTable {
-    index: HashTable<u32>,
+    index: SlotIndex,
     dense: Dense,
 }
 
@@ -100,9 +100,9 @@ impl EntryTable {
     /// The position of `key`, if present (expired or not).
     pub fn position(&self, hash: u64, key: &[u8]) -> Option<usize> {
         let dense = &self.dense;
-        let found =
-            self.index.find(hash, |&i| dense.get(i as usize).is_some_and(|e| *e.key == *key));
-        found.map(|&i| i as usize)
+        let bucket =
+            self.index.find(hash, |i| dense.get(i as usize).is_some_and(|e| *e.key == *key))?;
+        self.index.value(bucket).map(|i| i as usize)
     }
 
     pub fn get(&self, position: usize) -> Option<&Entry> {
@@ -116,7 +116,7 @@ impl EntryTable {
     /// Makes room for `additional` more entries without rehashing (loading a snapshot).
     pub fn reserve(&mut self, additional: usize) {
         let Self { index, dense } = self;
-        index.reserve(additional, |&i| dense.get(i as usize).map_or(0, |e| hash_key(&e.key)));
+        index.reserve(additional, |i| dense.get(i as usize).map_or(0, |e| hash_key(&e.key)));
         dense.chunks.reserve(additional.div_ceil(CHUNK));
     }
 
@@ -124,7 +124,7 @@ impl EntryTable {
     pub fn insert_new(&mut self, hash: u64, entry: Entry) -> usize {
         let position = self.dense.push(entry);
         let Self { index, dense } = self;
-        index.insert_unique(hash, slot(position), |&i| {
+        index.insert_new(hash, slot(position), |i| {
             dense.get(i as usize).map_or(0, |e| hash_key(&e.key))
         });
         position
@@ -133,15 +133,16 @@ impl EntryTable {
     /// Removes the entry at `position` (whose key hashes to `hash`).
     pub fn remove_at(&mut self, hash: u64, position: usize) -> Option<Entry> {
         let wanted = slot(position);
-        let found = self.index.find_entry(hash, |&i| i == wanted).ok()?;
-        found.remove();
+        let bucket = self.index.find(hash, |i| i == wanted)?;
+        self.index.remove_at(bucket);
         let last = self.dense.len.checked_sub(1)?;
         let entry = self.dense.swap_remove(position)?;
         if position != last {
             // The last entry moved to `position`: point its index slot there.
             let moved_hash = self.dense.get(position).map(|e| hash_key(&e.key))?;
             let old = slot(last);
-            if let Some(i) = self.index.find_mut(moved_hash, |&i| i == old) {
+            let moved = self.index.find(moved_hash, |i| i == old);
+            if let Some(i) = moved.and_then(|bucket| self.index.slot_mut(bucket)) {
                 *i = wanted;
             }
         }
@@ -175,6 +176,21 @@ impl EntryTable {
             }
         }
         removed
+    }
+
+    /// Step 1 of warming a lookup of `hash` ahead of time: its index group.
+    #[inline]
+    pub fn touch_index(&self, hash: u64) {
+        self.index.prefetch_home(hash);
+    }
+
+    /// Step 2, once step 1's lines arrived: the entry the index most likely points to.
+    #[inline]
+    pub fn touch_entry(&self, hash: u64) {
+        if let Some(entry) = self.index.candidate(hash).and_then(|i| self.dense.get(i as usize)) {
+            // A chunk's entries are 16-byte aligned, so most span two lines: both.
+            prefetch(entry);
+        }
     }
 
     /// A uniformly random position, if any.

@@ -7,6 +7,7 @@ pub mod encoding;
 pub mod entries;
 pub mod glob;
 pub mod hash;
+pub mod index;
 pub mod keyspace;
 pub mod list;
 pub mod set;

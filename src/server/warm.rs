@@ -27,11 +27,13 @@ pub fn warm_batch(server: &Server, db: usize, input: &[u8]) {
     while let Some(start) = position.filter(|_| count < LOOKAHEAD) {
         let Some((key, next)) = first_argument(input, start) else { break };
         if let Some(hash) = key.map(hash_key) {
-            // A pipeline on one key (LPUSH, HSET of redis-benchmark) needs one look.
-            if count == 0 || hashes[count - 1] != hash {
-                hashes[count] = hash;
-                count += 1;
+            if count > 0 && hashes[count - 1] == hash {
+                // Most likely a pipeline on one key (LPUSH, HSET of redis-benchmark), whose
+                // one key the first command warms anyway: not worth reading further.
+                break;
             }
+            hashes[count] = hash;
+            count += 1;
         }
         position = next;
     }

@@ -42,6 +42,76 @@ fn pipelined_batch_is_answered_in_order() {
     assert_eq!(c.read_reply(), bulk("200"));
 }
 
+const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+
+/// Pipelined batches are warmed (their keys prefetched) before they run: the guesses never
+/// change a reply, whatever the batch mixes: present, deleted, expired and missing keys,
+/// other types, a SELECT in the middle, keyless commands, a long command.
+#[test]
+fn warmed_batches_over_many_keys_answer_exactly() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut load = Vec::new();
+    for i in 0..6_000 {
+        load.extend(encode(&[b"SET", format!("key:{i}").as_bytes(), format!("v{i}").as_bytes()]));
+    }
+    for i in (0..6_000).step_by(3) {
+        load.extend(encode(&[b"DEL", format!("key:{i}").as_bytes()]));
+    }
+    load.extend(encode(&[b"PEXPIRE", b"key:1", b"1"]));
+    load.extend(encode(&[b"RPUSH", b"key:3", b"x"]));
+    load.extend(encode(&[b"SELECT", b"1"]));
+    load.extend(encode(&[b"SET", b"key:4", b"db1"]));
+    load.extend(encode(&[b"SELECT", b"0"]));
+    c.send(&load);
+    for _ in 0..6_000 {
+        assert_eq!(c.read_reply(), OK);
+    }
+    for _ in (0..6_000).step_by(3) {
+        assert_eq!(c.read_reply(), int(1));
+    }
+    // PEXPIRE, then RPUSH makes the deleted key:3 a list.
+    assert_eq!(c.read_reply(), int(1));
+    assert_eq!(c.read_reply(), int(1));
+    for _ in 0..3 {
+        assert_eq!(c.read_reply(), OK);
+    }
+    std::thread::sleep(Duration::from_millis(20));
+    let mut batch = Vec::new();
+    let mut expected = Vec::new();
+    for i in 0..40 {
+        batch.extend(encode(&[b"GET", format!("key:{i}").as_bytes()]));
+        expected.push(match i {
+            1 => NIL.to_string(),
+            3 => WRONGTYPE.to_string(),
+            i if i % 3 == 0 => NIL.to_string(),
+            i => bulk(&format!("v{i}")),
+        });
+        if i == 20 {
+            batch.extend(encode(&[b"SELECT", b"1"]));
+            expected.push(OK.to_string());
+            batch.extend(encode(&[b"GET", b"key:4"]));
+            expected.push(bulk("db1"));
+            batch.extend(encode(&[b"SELECT", b"0"]));
+            expected.push(OK.to_string());
+            batch.extend(encode(&[b"PING"]));
+            expected.push("+PONG\r\n".to_string());
+            let mut long: Vec<&[u8]> = vec![b"MGET"];
+            long.extend([&b"key:5"[..]; 20]);
+            batch.extend(encode(&long));
+            expected.push(format!("*20\r\n{}", bulk("v5").repeat(20)));
+        }
+        batch.extend(encode(&[b"GET", b"nosuchkey"]));
+        expected.push(NIL.to_string());
+    }
+    for _ in 0..3 {
+        c.send(&batch);
+        for (n, want) in expected.iter().enumerate() {
+            assert_eq!(&c.read_reply(), want, "reply {n}");
+        }
+    }
+}
+
 #[test]
 fn unknown_command_and_arity_errors_are_redis_texts() {
     let server = TestServer::start();

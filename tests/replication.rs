@@ -690,6 +690,16 @@ fn role_and_info_shapes_match_redis_server() {
         let expected: std::collections::BTreeSet<Vec<u8>> =
             [&first, &second].iter().map(|r| r.port.to_string().into_bytes()).collect();
         assert_eq!(ports, expected, "{}: ROLE lists the replicas' ports", kind.name());
+        // connected_clients leaves out the replicas a primary feeds, and counts a replica's
+        // link to its primary: one client each (this one), plus the link on the replica.
+        for (server, wanted) in [(&primary, "1"), (&first, "2")] {
+            let mut c = client(server);
+            let counted = eventually(CONVERGE, || {
+                info_field(&mut c, "clients", "connected_clients") == wanted
+            });
+            let seen = info_field(&mut c, "clients", "connected_clients");
+            assert!(counted, "{}: connected_clients {seen}, wanted {wanted}", kind.name());
+        }
         let Value::Array(replica_items) = &replica_role else { panic!() };
         assert_eq!(replica_items[2], Value::Integer(i64::from(primary.port)));
         shapes.push((

@@ -391,8 +391,14 @@ fn clients_section(ctx: &Context<'_>) -> Section {
         .map(|c| c.info.lock().output_bytes.max(c.mailbox.pending_bytes()))
         .max()
         .unwrap_or(0);
+    // Redis's count: its clients but the replicas it feeds, and (on a replica) the link to
+    // its primary once that link is up (Redis's master client).
+    let replicas = clients.iter().filter(|c| c.info.lock().replica).count();
+    let replication = &ctx.server.replication;
+    let primary_link = replication.primary().is_some()
+        && replication.link().state == crate::server::replication::LinkState::Connected;
     let mut s = Section::new("Clients");
-    s.field("connected_clients", clients.len())
+    s.field("connected_clients", clients.len() - replicas + usize::from(primary_link))
         .field("cluster_connections", 0)
         .field("maxclients", ctx.server.settings.hot.maxclients.load(Relaxed))
         .field("client_recent_max_input_buffer", max_input)

@@ -11,22 +11,27 @@ use super::Server;
 /// and the misses a core can have in flight are fewer than this anyway.
 const LOOKAHEAD: usize = 32;
 
-/// Longer counts and lengths than this are not worth a look (and cannot overflow).
+/// Longer counts and lengths than this are not worth a look.
 const MAX_DIGITS: usize = 10;
 
-/// Arguments walked at most to find where a command ends: a command with more ends the
-/// look-ahead, so a huge command arriving in many reads is not walked again at each.
+/// Arguments walked at most to find where a command ends: a longer command ends the
+/// look-ahead, and its key is not warmed, so a huge command arriving over many reads is
+/// neither walked nor hashed again at each.
 const ARGUMENTS_WALKED: usize = 16;
+
+/// Longer keys are not warmed: hashing them costs more than a miss, and their own bytes
+/// miss anyway.
+const KEY_BYTES_MAX: usize = 256;
 
 /// Warms the keys of the first `LOOKAHEAD` complete commands in `input` (RESP arrays only),
 /// in database `db`. Does nothing for fewer than two different keys: one gains nothing.
 pub fn warm_batch(server: &Server, db: usize, input: &[u8]) {
     let mut hashes = [0u64; LOOKAHEAD];
     let mut count = 0;
-    let mut position = Some(0);
-    while let Some(start) = position.filter(|_| count < LOOKAHEAD) {
-        let Some((key, next)) = first_argument(input, start) else { break };
-        if let Some(hash) = key.map(hash_key) {
+    let mut position = 0;
+    for _ in 0..LOOKAHEAD {
+        let Some((key, next)) = first_argument(input, position) else { break };
+        if let Some(hash) = key.filter(|k| k.len() <= KEY_BYTES_MAX).map(hash_key) {
             if count > 0 && hashes[count - 1] == hash {
                 // Most likely a pipeline on one key (LPUSH, HSET of redis-benchmark), whose
                 // one key the first command warms anyway: not worth reading further.
@@ -57,15 +62,18 @@ pub fn warm_batch(server: &Server, db: usize, input: &[u8]) {
 }
 
 /// The complete command at `position`: its second argument (the key of most commands), if
-/// it has one, and where the next command starts (`None` after a command of more than
-/// `ARGUMENTS_WALKED` arguments). `None` if it is not a complete RESP array.
-fn first_argument(input: &[u8], position: usize) -> Option<(Option<&[u8]>, Option<usize>)> {
+/// it has one, and where the next command starts. `None` if it is not a complete RESP array
+/// of at most `ARGUMENTS_WALKED` arguments.
+fn first_argument(input: &[u8], position: usize) -> Option<(Option<&[u8]>, usize)> {
     let (count, mut position) = header(input, position, b'*')?;
+    if count > ARGUMENTS_WALKED {
+        return None;
+    }
     let mut key = None;
-    for argument in 0..count.min(ARGUMENTS_WALKED) {
+    for argument in 0..count {
         let (len, start) = header(input, position, b'$')?;
         let end = start.checked_add(len)?;
-        if input.get(end..end + 2)? != b"\r\n" {
+        if input.get(end..end.checked_add(2)?)? != b"\r\n" {
             return None;
         }
         if argument == 1 {
@@ -73,7 +81,7 @@ fn first_argument(input: &[u8], position: usize) -> Option<(Option<&[u8]>, Optio
         }
         position = end + 2;
     }
-    Some((key, (count <= ARGUMENTS_WALKED).then_some(position)))
+    Some((key, position))
 }
 
 /// `<marker><digits>\r\n` at `position`: the number and where the line ends.
@@ -82,20 +90,20 @@ fn header(input: &[u8], position: usize, marker: u8) -> Option<(usize, usize)> {
     if rest.first() != Some(&marker) {
         return None;
     }
-    let mut number = 0usize;
+    let mut number = 0u64;
     let mut digits = 0;
     for &byte in rest.iter().skip(1).take(MAX_DIGITS + 1) {
         if !byte.is_ascii_digit() {
             break;
         }
-        number = number * 10 + usize::from(byte - b'0');
+        number = number.checked_mul(10)?.checked_add(u64::from(byte - b'0'))?;
         digits += 1;
     }
     let line_end = 1 + digits;
     if digits == 0 || digits > MAX_DIGITS || rest.get(line_end..line_end + 2)? != b"\r\n" {
         return None;
     }
-    Some((number, position + line_end + 2))
+    Some((usize::try_from(number).ok()?, position + line_end + 2))
 }
 
 #[cfg(test)]
@@ -107,23 +115,26 @@ mod tests {
         let input = b"*2\r\n$3\r\nGET\r\n$3\r\nabc\r\n*1\r\n$4\r\nPING\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$0\r\n\r\n*2\r\n$3\r\nGET";
         let (key, next) = first_argument(input, 0).unwrap();
         assert_eq!(key, Some(&b"abc"[..]));
-        let (key, next) = first_argument(input, next.unwrap()).unwrap();
+        let (key, next) = first_argument(input, next).unwrap();
         assert_eq!(key, None);
-        let (key, next) = first_argument(input, next.unwrap()).unwrap();
+        let (key, next) = first_argument(input, next).unwrap();
         assert_eq!(key, Some(&b"k"[..]));
         // An incomplete command ends the look-ahead.
-        assert_eq!(first_argument(input, next.unwrap()), None);
+        assert_eq!(first_argument(input, next), None);
     }
 
-    /// A command of many arguments gives its key but ends the look-ahead.
+    /// A command of many arguments is not walked: it ends the look-ahead, key and all (a
+    /// huge one arriving over many reads is not hashed at each).
     #[test]
-    fn stops_after_a_long_command() {
-        let mut input = b"*20\r\n$4\r\nMSET\r\n".to_vec();
-        for _ in 0..19 {
+    fn stops_at_a_long_command() {
+        let mut input = b"*17\r\n$4\r\nMSET\r\n".to_vec();
+        for _ in 0..16 {
             input.extend_from_slice(b"$1\r\nk\r\n");
         }
-        input.extend_from_slice(b"*2\r\n$3\r\nGET\r\n$1\r\nx\r\n");
-        assert_eq!(first_argument(&input, 0), Some((Some(&b"k"[..]), None)));
+        assert_eq!(first_argument(&input, 0), None);
+        input[1..3].copy_from_slice(b"16");
+        input.truncate(input.len() - 7);
+        assert_eq!(first_argument(&input, 0), Some((Some(&b"k"[..]), input.len())));
     }
 
     #[test]

@@ -222,15 +222,22 @@ impl SlotIndex {
         }
     }
 
-    /// Rebuilds the table for at least `items`: at the same size (or smaller) when they fit
-    /// in half its capacity, so tombstones took the room; else at least twice the buckets,
-    /// so that churn near the bound does not rehash again a few inserts later.
+    /// Rebuilds the table for at least `items`: at the same size when they fit in half its
+    /// capacity (tombstones took the room), else at least twice the buckets, so that churn
+    /// near either bound does not rehash again a few inserts later (hashbrown's rule).
     fn resize(&mut self, items: usize, rehash: &dyn Fn(u32) -> u64) {
         let capacity = capacity_of(self.buckets());
-        let wanted = if items <= capacity / 2 { items } else { items.max(capacity + 1) };
-        let buckets = buckets_for(wanted);
-        let old_ctrl = std::mem::replace(&mut self.ctrl, vec![EMPTY; buckets + GROUP].into());
-        let old_slots = std::mem::replace(&mut self.slots, vec![0; buckets].into());
+        let buckets = if items <= capacity / 2 {
+            self.buckets()
+        } else {
+            buckets_for(items.max(capacity + 1))
+        };
+        // Both allocated before either replaces the old: a failed allocation leaves the
+        // table as it was.
+        let ctrl: Box<[u8]> = vec![EMPTY; buckets + GROUP].into();
+        let slots: Box<[u32]> = vec![0; buckets].into();
+        let old_ctrl = std::mem::replace(&mut self.ctrl, ctrl);
+        let old_slots = std::mem::replace(&mut self.slots, slots);
         self.mask = buckets - 1;
         self.growth_left = capacity_of(buckets);
         self.items = 0;

@@ -1,9 +1,10 @@
 //! The journal writer: connections append encoded records to a shared buffer; one dedicated
-//! thread writes everything queued with one `write`, and `fdatasync`s as the mode asks. Two
-//! exceptions, each with the write state held: in `interval` mode a connection that finds the
-//! state free writes the queue itself (`Journal::write_now`, never an `fdatasync`), and in
-//! `always` mode a serving thread that runs out of work writes and syncs it
-//! (`Journal::end_of_turn`), blocking as redis-server's event loop does.
+//! thread writes everything queued with one `write`, and `fdatasync`s as the mode asks. The
+//! exception, with the write state held: a serving thread that runs out of work writes the
+//! queue itself (`Journal::end_of_turn`: in `interval` mode one `write`, never an
+//! `fdatasync`; in `always` mode a write and a sync, blocking as redis-server's event loop
+//! does), and so does a connection that waited `TURN_WAIT_MAX` for that, or any connection
+//! of a runtime without the park hook (`Journal::write_now`).
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
@@ -265,10 +266,10 @@ impl Journal {
     }
 
     /// After a record was encoded into the queue: counts it, and wakes the writer when no
-    /// one else will. In `interval` mode the connection writes its records itself after its
-    /// batch (`write_now`) or wakes the writer then, and expired-key records wait for the
-    /// next round; in `always` mode with the turn hook the serving thread syncs at the end
-    /// of its turn (`end_of_turn`).
+    /// one else will. In `interval` mode the serving thread writes at the end of its turn
+    /// (`end_of_turn`; without the park hook the connection writes after its batch,
+    /// `write_now`), and expired-key records wait for the next round; in `always` mode with
+    /// the turn hook the serving thread syncs at the end of its turn.
     fn queued_one(&self, mut pending: MutexGuard<'_, Pending>, was_empty: bool) {
         pending.next_seq += 1;
         self.note_queued_capacity(&pending);
@@ -297,8 +298,18 @@ impl Journal {
     /// connections try again after `TURN_WAIT_MAX`. Only one `fdatasync` of the segment runs
     /// at a time in this mode: Linux reports a failed write-back to one caller only, and two
     /// overlapping syncs could each take the other's success for its own.
+    ///
+    /// In `interval` mode it writes what the turn queued (no sync) with one `write`, as
+    /// redis-server writes its AOF buffer once per event-loop turn: the turn's connections
+    /// wait for it instead of each writing its own batch (`wait_durable`).
     pub fn end_of_turn(&self) {
         let shared = &*self.shared;
+        if self.mode() == FsyncMode::Interval {
+            if shared.queued.load(Ordering::Acquire) {
+                self.write_now();
+            }
+            return;
+        }
         let progress = &shared.progress;
         let unsynced = || {
             progress.synced_seq.load(Ordering::Acquire)
@@ -469,8 +480,10 @@ impl Journal {
 
     /// Waits until `seq` is as durable as the mode promises (or the journal failed).
     pub async fn wait_durable(&self, seq: u64) {
+        // With the park hook, the end of the serving thread's turn writes (`interval`) or
+        // writes and syncs (`always`) every connection's records at once.
         let turn_syncs =
-            self.mode() == FsyncMode::Always && self.shared.turn_hooked.load(Ordering::Acquire);
+            self.mode() != FsyncMode::No && self.shared.turn_hooked.load(Ordering::Acquire);
         if !turn_syncs && !self.is_durable(seq) {
             self.write_now();
         }
@@ -545,9 +558,10 @@ impl TurnEnd {
     }
 }
 
-/// In `always` mode, the longest a connection waits for its turn's sync (`end_of_turn`)
-/// before it syncs itself: a serving thread that never runs out of work never parks, so the
-/// park hook alone could leave a record waiting as long as the load lasts.
+/// The longest a connection waits for its turn's write (`interval`) or sync (`always`,
+/// `end_of_turn`) before it does that itself: a serving thread that never runs out of work
+/// never parks, so the park hook alone could leave a record waiting as long as the load
+/// lasts.
 pub const TURN_WAIT_MAX: Duration = Duration::from_millis(1);
 
 /// Space reserved ahead of the records with `fallocate`, so a sync does not also have to
@@ -1046,11 +1060,16 @@ mod tests {
     /// once that thread sleeps: from then on any sync the tests see came from `end_of_turn`
     /// (with the hook marked as running, appends no longer wake the writer).
     fn always_journal(directory: &Path) -> Arc<Journal> {
+        hooked_journal(directory, FsyncMode::Always)
+    }
+
+    /// A journal in `mode` whose serving threads have the park hook, with its writer
+    /// thread asleep (its round an hour away).
+    fn hooked_journal(directory: &Path, mode: FsyncMode) -> Arc<Journal> {
         let file = create_segment(directory, 1).unwrap();
         let segment = ActiveSegment::new(file, 1, SegmentHeader::ENCODED_BYTES as u64).unwrap();
         let hour = Duration::from_secs(3600);
-        let journal =
-            Arc::new(Journal::start(directory, segment, 0, 0, FsyncMode::Always, hour).unwrap());
+        let journal = Arc::new(Journal::start(directory, segment, 0, 0, mode, hour).unwrap());
         journal.turn_hooked();
         while !journal.shared.writer_waiting.load(Ordering::Acquire) {
             std::thread::yield_now();
@@ -1080,6 +1099,26 @@ mod tests {
         turn_end.run();
         assert_eq!(synced_seq(&journal), second);
         assert!(journal.is_durable(first) && journal.is_durable(second));
+        journal.shutdown();
+    }
+
+    /// In `interval` mode the park hook writes the turn's records (one `write`, no sync)
+    /// before it returns: the turn's connections were waiting for exactly that.
+    #[test]
+    fn the_end_of_a_turn_writes_what_the_turn_queued_in_interval_mode() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = hooked_journal(directory.path(), FsyncMode::Interval);
+        let turn_end = TurnEnd::default();
+        turn_end.attach(&journal);
+        let first = put(&journal, b"a");
+        let second = put(&journal, b"b");
+        let written = || journal.progress().written_seq.load(Ordering::Acquire);
+        assert_eq!(written(), 0, "written before the turn ended");
+        assert!(!journal.is_durable(first));
+        turn_end.run();
+        assert_eq!(written(), second);
+        assert!(journal.is_durable(first) && journal.is_durable(second));
+        assert_eq!(synced_seq(&journal), 0, "interval mode synced at the end of a turn");
         journal.shutdown();
     }
 

@@ -305,7 +305,9 @@ impl Journal {
     pub fn end_of_turn(&self) {
         let shared = &*self.shared;
         if self.mode() == FsyncMode::Interval {
-            if shared.queued.load(Ordering::Acquire) {
+            // A failed journal is the writer thread's to repair: waking it at every park
+            // would only spin it.
+            if shared.queued.load(Ordering::Acquire) && !is_failed(shared) {
                 self.write_now();
             }
             return;

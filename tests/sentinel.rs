@@ -869,6 +869,28 @@ fn pipelined(client: &mut RawClient, commands: &[&[&str]]) -> Vec<String> {
     commands.iter().map(|_| client.read_reply()).collect()
 }
 
+/// sentinel.c's `sentinelSendSlaveOf` transaction around `slaveof` (MULTI, SLAVEOF, CONFIG
+/// REWRITE, CLIENT KILL TYPE normal and pubsub, EXEC), pipelined as Sentinel sends it: its
+/// replies, and the ones to expect when EXEC answers `exec_reply` (MULTI's OK, four QUEUED).
+fn failover_transaction(
+    client: &mut RawClient,
+    slaveof: &[&str],
+    exec_reply: &str,
+) -> (Vec<String>, Vec<String>) {
+    let commands: [&[&str]; 6] = [
+        &["MULTI"],
+        slaveof,
+        &["CONFIG", "REWRITE"],
+        &["CLIENT", "KILL", "TYPE", "normal"],
+        &["CLIENT", "KILL", "TYPE", "pubsub"],
+        &["EXEC"],
+    ];
+    let mut expected = vec![OK.to_string()];
+    expected.extend(std::iter::repeat_n("+QUEUED\r\n".to_string(), 4));
+    expected.push(exec_reply.to_string());
+    (pipelined(client, &commands), expected)
+}
+
 /// The two failover transactions of sentinel.c's `sentinelSendSlaveOf`, with their SLAVEOF:
 /// `SLAVEOF NO ONE` to the replica it promotes, `SLAVEOF <host> <port>` to a primary it turns
 /// into a replica (the old primary back from a crash). AllyDB's replies are redis-server's,
@@ -897,24 +919,13 @@ fn failover_transactions_with_slaveof_get_redis_replies() {
 
         let mut sentinel = RawClient::connect(replica.port);
         assert_eq!(sentinel.cmd(&["CLIENT", "SETNAME", "sentinel-0123abcd-cmd"]), OK);
-        let promote: [&[&str]; 6] = [
-            &["MULTI"],
-            &["SLAVEOF", "NO", "ONE"],
-            &["CONFIG", "REWRITE"],
-            &["CLIENT", "KILL", "TYPE", "normal"],
-            &["CLIENT", "KILL", "TYPE", "pubsub"],
-            &["EXEC"],
-        ];
         // The replica's link to its primary is not a normal client: only the reader is.
-        let expected = [
-            OK,
-            "+QUEUED\r\n",
-            "+QUEUED\r\n",
-            "+QUEUED\r\n",
-            "+QUEUED\r\n",
+        let (replies, expected) = failover_transaction(
+            &mut sentinel,
+            &["SLAVEOF", "NO", "ONE"],
             "*4\r\n+OK\r\n-ERR The server is running without a config file\r\n:1\r\n:1\r\n",
-        ];
-        assert_eq!(pipelined(&mut sentinel, &promote), expected, "{name}: promotion");
+        );
+        assert_eq!(replies, expected, "{name}: promotion");
         assert!(subscriber.is_closed(), "{name}: the subscriber was killed");
         assert!(reader.is_closed(), "{name}: the reader was killed");
         assert_eq!(common::info_field(&mut sentinel, "replication", "role"), "master", "{name}");
@@ -923,23 +934,12 @@ fn failover_transactions_with_slaveof_get_redis_replies() {
         // The old primary, a primary still, is told to follow the promoted one.
         let mut sentinel = RawClient::connect(primary.port);
         let port = replica.port.to_string();
-        let demote: [&[&str]; 6] = [
-            &["MULTI"],
+        let (replies, expected) = failover_transaction(
+            &mut sentinel,
             &["SLAVEOF", "127.0.0.1", &port],
-            &["CONFIG", "REWRITE"],
-            &["CLIENT", "KILL", "TYPE", "normal"],
-            &["CLIENT", "KILL", "TYPE", "pubsub"],
-            &["EXEC"],
-        ];
-        let expected = [
-            OK,
-            "+QUEUED\r\n",
-            "+QUEUED\r\n",
-            "+QUEUED\r\n",
-            "+QUEUED\r\n",
             "*4\r\n+OK\r\n-ERR The server is running without a config file\r\n:0\r\n:0\r\n",
-        ];
-        assert_eq!(pipelined(&mut sentinel, &demote), expected, "{name}: demotion");
+        );
+        assert_eq!(replies, expected, "{name}: demotion");
         wait_for(&format!("{name}: the old primary follows the new one"), DISCOVERY, || {
             is_linked_replica_of(primary.port, replica.port)
         });

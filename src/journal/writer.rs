@@ -1180,20 +1180,27 @@ mod tests {
     }
 
     /// A connection whose thread never parks (so the hook never runs) still gets its reply:
-    /// it syncs itself after `TURN_WAIT_MAX`, long before the writer's hourly round (the
-    /// timeout below only keeps a failure from hanging the run).
+    /// it syncs (`always`) or writes (`interval`) itself after `TURN_WAIT_MAX`, long before
+    /// the writer's hourly round (the timeout below only keeps a failure from hanging the
+    /// run).
     #[test]
     fn a_turn_that_never_ends_is_synced_by_the_waiting_connection() {
-        let directory = tempfile::tempdir().unwrap();
-        let journal = always_journal(directory.path());
-        let seq = put(&journal, b"a");
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        let waited = runtime.block_on(async {
-            tokio::time::timeout(Duration::from_secs(60), journal.wait_durable(seq)).await
-        });
-        assert!(waited.is_ok(), "still waiting for the hourly round");
-        assert!(journal.is_durable(seq));
-        journal.shutdown();
+        for mode in [FsyncMode::Always, FsyncMode::Interval] {
+            let directory = tempfile::tempdir().unwrap();
+            let journal = hooked_journal(directory.path(), mode);
+            let seq = put(&journal, b"a");
+            let runtime =
+                tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+            let waited = runtime.block_on(async {
+                tokio::time::timeout(Duration::from_secs(60), journal.wait_durable(seq)).await
+            });
+            assert!(waited.is_ok(), "{mode:?}: still waiting for the hourly round");
+            assert!(journal.is_durable(seq), "{mode:?}");
+            // Interval mode's wait is for the write; the sync stays the writer's round's.
+            let written = journal.progress().written_seq.load(Ordering::Acquire);
+            assert_eq!(written, seq, "{mode:?}");
+            journal.shutdown();
+        }
     }
 
     /// While another thread holds the write state, a turn does not wait behind it; the

@@ -51,12 +51,12 @@ pub fn warm_batch(server: &Server, db: usize, input: &[u8]) {
     // Step 1 for every key before step 2 for any: step 2 reads what step 1 fetched.
     for &hash in hashes {
         if let Some(shard) = db.lock_index_to_read(shard_of(hash)) {
-            shard.touch_index(hash);
+            shard.prefetch_index(hash);
         }
     }
     for &hash in hashes {
         if let Some(shard) = db.lock_index_to_read(shard_of(hash)) {
-            shard.touch_entry(hash);
+            shard.prefetch_entry(hash);
         }
     }
 }

@@ -1,8 +1,8 @@
 //! `EntryTable`: a shard's entries, stored densely in fixed-size chunks and found through a
 //! hash table of 4-byte indexes (`index::SlotIndex`). A power-of-two hash table holding
 //! 64-byte entries inline sits 44-87% full, so an entry cost 73-145 bytes (153 measured at
-//! 1 M keys of 72 bytes); here a slot is 5 bytes (index and control byte), so an entry costs
-//! its 64 bytes plus 6-11 bytes of table, whatever the fill. Random entries (RANDOMKEY,
+//! 1 M keys of 72 bytes); here a slot is 5.3 bytes (a 64-byte chunk of the index holds 12),
+//! so an entry costs its 64 bytes plus 6-12 bytes of table, whatever the fill. Random entries (RANDOMKEY,
 //! eviction samples) are O(1).
 use super::index::{prefetch, SlotIndex};
 use super::keyspace::{hash_key, Entry};
@@ -134,7 +134,7 @@ impl EntryTable {
     pub fn remove_at(&mut self, hash: u64, position: usize) -> Option<Entry> {
         let wanted = slot(position);
         let bucket = self.index.find(hash, |i| i == wanted)?;
-        self.index.remove_at(bucket);
+        self.index.remove_at(bucket, hash);
         let last = self.dense.len.checked_sub(1)?;
         let entry = self.dense.swap_remove(position)?;
         if position != last {
@@ -178,15 +178,15 @@ impl EntryTable {
         removed
     }
 
-    /// Step 1 of warming a lookup of `hash` ahead of time: its index group.
+    /// Step 1 of warming a lookup of `hash` ahead of time: its index chunk.
     #[inline]
-    pub fn touch_index(&self, hash: u64) {
+    pub fn prefetch_index(&self, hash: u64) {
         self.index.prefetch_home(hash);
     }
 
     /// Step 2, once step 1's lines arrived: the entry the index most likely points to.
     #[inline]
-    pub fn touch_entry(&self, hash: u64) {
+    pub fn prefetch_entry(&self, hash: u64) {
         if let Some(entry) = self.index.candidate(hash).and_then(|i| self.dense.get(i as usize)) {
             // A chunk's entries are 16-byte aligned, so most span two lines: both.
             prefetch(entry);

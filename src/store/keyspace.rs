@@ -249,16 +249,16 @@ impl Shard {
         self.table.is_empty()
     }
 
-    /// Warms a lookup of `hash` ahead of time, step 1: the index group (`server::warm`).
+    /// Warms a lookup of `hash` ahead of time, step 1: the index chunk (`server::warm`).
     #[inline]
-    pub fn touch_index(&self, hash: u64) {
-        self.table.touch_index(hash);
+    pub fn prefetch_index(&self, hash: u64) {
+        self.table.prefetch_index(hash);
     }
 
     /// Step 2, after step 1 for the whole batch: the entry the index most likely names.
     #[inline]
-    pub fn touch_entry(&self, hash: u64) {
-        self.table.touch_entry(hash);
+    pub fn prefetch_entry(&self, hash: u64) {
+        self.table.prefetch_entry(hash);
     }
 
     pub fn volatile_len(&self) -> usize {

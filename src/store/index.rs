@@ -228,7 +228,11 @@ impl SlotIndex {
         self.items -= 1;
         let step = 2 * usize::from(tag(hash)) + 1;
         let mut at = (hash as usize) & self.mask;
-        while at != position {
+        // `bucket` is on `hash`'s sequence (`find` found it there); bounded all the same.
+        for _ in 0..self.chunks.len() {
+            if at == position {
+                break;
+            }
             let Some(chunk) = self.chunks.get_mut(at) else { return };
             if chunk.tags[OVERFLOW] != u8::MAX {
                 chunk.tags[OVERFLOW] = chunk.tags[OVERFLOW].saturating_sub(1);

@@ -31,7 +31,7 @@ use crate::clock::unix_ms_now;
 use crate::config::PrimaryAddress;
 use crate::journal::feed::{self, Tail};
 use crate::journal::record::{decode_record_ref, RecordHeader};
-use crate::journal::snapshot::snapshot_file_name;
+use crate::journal::snapshot::{received_snapshot_file_name, snapshot_file_name};
 use crate::journal::{Journal, Manifest};
 use crate::protocol::parser::Parsed;
 
@@ -880,10 +880,44 @@ async fn receive_snapshot(
         s.transfer = Some((Instant::now(), len, 0));
     });
     tracing::info!("full resync: receiving the snapshot at sequence number {seq} ({len} bytes)");
-    let directory = journal.directory.clone();
-    let temp = directory.join(format!("{}.tmp", snapshot_file_name(seq)));
+    // Its own name, not the compactor's `snapshot-<seq>.snap.tmp`: a compaction of this
+    // server ending meanwhile removes those, and one at the same `seq` writes that very file.
+    let temp = journal.directory.join(received_snapshot_file_name(seq));
+    let received = receive_into(server, stream, buffer, &temp, len, generation).await;
+    if let Err(error) = received {
+        // Nothing names it; a start would remove it, a runtime cleanup never does.
+        let _ = std::fs::remove_file(&temp);
+        return Err(error);
+    }
+    let installing = this.server.get().and_then(Weak::upgrade).ok_or("the server is stopping")?;
+    let installed = {
+        let temp = temp.clone();
+        tokio::task::spawn_blocking(move || {
+            install_snapshot(&installing, &temp, seq, len, generation)
+        })
+        .await
+        .map_err(|e| format!("installing the snapshot: {e}"))
+        .and_then(|result| result)
+    };
+    if installed.is_err() {
+        // Still there if the install failed before its rename.
+        let _ = std::fs::remove_file(&temp);
+    }
+    installed
+}
+
+/// Receives the snapshot's `len` bytes into `temp`, and syncs it.
+async fn receive_into(
+    server: &Server,
+    stream: &mut TcpStream,
+    buffer: &mut BytesMut,
+    temp: &Path,
+    len: u64,
+    generation: u64,
+) -> Result<(), String> {
+    let limit = repl_timeout(server);
     let mut file =
-        crate::journal::files::create(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
+        crate::journal::files::create(temp).map_err(|e| format!("{}: {e}", temp.display()))?;
     let mut received = 0u64;
     while received < len {
         if buffer.is_empty() {
@@ -894,18 +928,14 @@ async fn receive_snapshot(
         std::io::Write::write_all(&mut file, &chunk)
             .map_err(|e| format!("{}: {e}", temp.display()))?;
         received += take as u64;
-        this.update(generation, |s| {
+        server.replication.update(generation, |s| {
             if let Some(transfer) = &mut s.transfer {
                 transfer.2 = received;
             }
         });
     }
     let synced = tokio::task::spawn_blocking(move || file.sync_data()).await;
-    synced.map_err(|e| e.to_string())?.map_err(|e| format!("{}: {e}", temp.display()))?;
-    let installing = this.server.get().and_then(Weak::upgrade).ok_or("the server is stopping")?;
-    tokio::task::spawn_blocking(move || install_snapshot(&installing, &temp, seq, len, generation))
-        .await
-        .map_err(|e| format!("installing the snapshot: {e}"))?
+    synced.map_err(|e| e.to_string())?.map_err(|e| format!("{}: {e}", temp.display()))
 }
 
 /// Makes snapshot `seq` (received at `temp`, `len` bytes; none when `len` is 0) the state of
@@ -941,7 +971,6 @@ fn install_snapshot(
     let exclusive = server.keyspace.gate.write();
     // REPLICAOF changed while the snapshot came or loaded: it is not this server's to take.
     if !server.replication.is_current(generation) {
-        let _ = std::fs::remove_file(temp);
         return Err("the primary changed during the full resync".into());
     }
     // This server's own replicas follow files that are about to hold another history: they

@@ -324,9 +324,10 @@ pub fn recover(
             data.get(SegmentHeader::ENCODED_BYTES..).is_none_or(|r| r.iter().all(|&b| b == 0));
         if is_last && empty && !covered_gap && header.first_seq != expected_seq {
             // A replica's full resynchronisation starts the journal over with a new, empty
-            // segment before it switches the MANIFEST (src/journal/writer.rs, `reset_after`):
-            // a crash in between leaves it here. It holds nothing; the MANIFEST in force
-            // names the state to load.
+            // segment before it switches the MANIFEST (src/journal/writer.rs, `reset_after`),
+            // and may empty a segment of the old history that it removes only after the
+            // switch (src/journal/resync.rs): a crash in between leaves one here. It holds
+            // nothing; the MANIFEST in force names the state to load.
             tracing::warn!(
                 "removing {} (empty, starts at sequence number {} where {expected_seq} was \
                  expected: left by an interrupted resynchronisation)",

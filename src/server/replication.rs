@@ -31,8 +31,8 @@ use crate::clock::unix_ms_now;
 use crate::config::PrimaryAddress;
 use crate::journal::feed::{self, Tail};
 use crate::journal::record::{decode_record_ref, RecordHeader};
-use crate::journal::snapshot::{received_snapshot_file_name, snapshot_file_name};
-use crate::journal::{Journal, Manifest};
+use crate::journal::snapshot::received_snapshot_file_name;
+use crate::journal::Journal;
 use crate::protocol::parser::Parsed;
 
 /// The capability an AllyDB replica announces (`REPLCONF capa`): PSYNC from a client without
@@ -951,10 +951,8 @@ fn install_snapshot(
     if len == 0 && seq != 0 {
         return Err(format!("the primary sent no snapshot for sequence number {seq}"));
     }
-    let directory = journal.directory.clone();
     let started = Instant::now();
     let fresh = crate::store::Keyspace::new(server.config.databases);
-    let final_path = directory.join(snapshot_file_name(seq));
     if len > 0 {
         let threads = std::thread::available_parallelism().map_or(2, usize::from);
         let (loaded, _) = crate::journal::snapshot::load(temp, &fresh, threads)
@@ -976,20 +974,12 @@ fn install_snapshot(
     // This server's own replicas follow files that are about to hold another history: they
     // reconnect and resynchronise, as Redis's sub-replicas do after their primary's full sync.
     server.replication.disconnect_replicas();
-    if len > 0 {
-        std::fs::rename(temp, &final_path).map_err(|e| format!("rename: {e}"))?;
-        std::fs::File::open(&directory)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| format!("sync {}: {e}", directory.display()))?;
-    } else {
-        let _ = std::fs::remove_file(temp);
-    }
     // Memory changes only once the directory holds the new state: a failure before leaves
-    // the old state in both (and the history unknown, so the next link resyncs fully).
-    journal.reset_after(seq)?;
-    let manifest = Manifest { snapshot_seq: seq, first_segment_seq: seq + 1 };
-    manifest.write(&directory).map_err(|e| format!("MANIFEST: {e}"))?;
-    crate::journal::compactor::remove_obsolete(&directory, &manifest)?;
+    // the old state in memory and on disk the old one (or a prefix of it: the journal may
+    // have started over), with the history unknown, so the next link resyncs fully. The
+    // order of the steps on disk, and why a crash at each is safe: `resync::install_snapshot`.
+    let received = (len > 0).then_some(temp);
+    crate::journal::resync::install_snapshot(journal, received, seq)?;
     journal.set_closed_bytes(0);
     for (position, db) in server.keyspace.dbs().enumerate() {
         let index = u32::try_from(position).unwrap_or(u32::MAX);

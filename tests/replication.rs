@@ -382,6 +382,164 @@ fn replica_with_another_primarys_history_resyncs_fully() {
     other.kill();
 }
 
+/// BGREWRITEAOF on the server at `port`, waited for.
+fn compact_at(port: u16) {
+    let mut c = RawClient::connect(port);
+    assert_eq!(c.cmd(&["BGREWRITEAOF"]), "+Background append only file rewriting started\r\n");
+    let done = eventually(Duration::from_secs(60), || {
+        info_number(&mut c, "persistence", "aof_rewrite_in_progress") == 0
+    });
+    assert!(done, "the compaction did not end");
+    assert_eq!(info_field(&mut c, "persistence", "aof_last_bgrewrite_status"), "ok");
+}
+
+/// Every key of database 0, sorted.
+fn keys_at(port: u16) -> Vec<String> {
+    let reply = RawClient::connect(port).cmd(&["KEYS", "*"]);
+    let Value::Array(items) = parse(reply.as_bytes()) else { panic!("KEYS: {reply}") };
+    let mut keys: Vec<String> = items
+        .into_iter()
+        .map(|item| match item {
+            Value::Bulk(key) => String::from_utf8(key).unwrap(),
+            other => panic!("KEYS item {other:?}"),
+        })
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Which history a restarted replica loaded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Loaded {
+    /// Its own, up to this sequence number (one key per record).
+    Own(u64),
+    /// The primary's snapshot.
+    Primary,
+}
+
+/// Sequence number of the primary's snapshot in `crash_during_full_resync`.
+const PRIMARY_SNAPSHOT_SEQ: u64 = 200;
+/// Records a replica in `crash_during_full_resync` has after its own snapshot.
+const OWN_AFTER_SNAPSHOT: u64 = 60;
+
+/// A replica with a history of its own (`own_snapshot_seq` records, its snapshot there, then
+/// OWN_AFTER_SNAPSHOT more) resyncs fully from a primary whose snapshot is at
+/// PRIMARY_SNAPSHOT_SEQ and crashes at each fault point of `cases`: restarted, it must load
+/// what the case expects, and never a mix of the two histories.
+fn crash_during_full_resync(own_snapshot_seq: u64, cases: &[(&str, Loaded)]) {
+    let base = tempfile::tempdir().unwrap();
+    let own_data = base.path().join("own");
+    let mut node = common::spawn_node(&own_data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    for i in 0..own_snapshot_seq + OWN_AFTER_SNAPSHOT {
+        if i == own_snapshot_seq {
+            compact_at(node.port);
+        }
+        assert_eq!(c.cmd(&["SET", &format!("own:{i:04}"), "own"]), OK);
+    }
+    assert_eq!(
+        info_number(&mut c, "replication", "master_repl_offset"),
+        own_snapshot_seq + OWN_AFTER_SNAPSHOT,
+        "one record per SET"
+    );
+    drop(c);
+    node.stop();
+
+    let primary = allydb(&[]);
+    let mut c = client(&primary);
+    let mut primary_keys: Vec<String> =
+        (0..PRIMARY_SNAPSHOT_SEQ).map(|i| format!("primary:{i:04}")).collect();
+    for key in &primary_keys {
+        assert_eq!(c.cmd(&["SET", key, "primary"]), OK);
+    }
+    assert_eq!(replication_number(&primary, "master_repl_offset"), PRIMARY_SNAPSHOT_SEQ);
+    compact_at(primary.port);
+    primary_keys.sort();
+
+    let replicaof = format!("127.0.0.1 {}", primary.port);
+    for (point, expected) in cases {
+        let context = format!("own snapshot at {own_snapshot_seq}, crash at {point}");
+        let data = base.path().join(point);
+        common::copy_dir(&own_data, &data);
+        let fault = [("ALLYDB_FAULT", *point)];
+        let mut crashing = common::spawn_node_with_env(&data, &["--replicaof", &replicaof], &fault);
+        let exited = eventually(Duration::from_secs(60), || {
+            crashing.child.try_wait().ok().flatten().is_some()
+        });
+        let log = crashing.log();
+        assert!(exited, "{context}: the replica did not crash:\n{log}");
+        assert!(log.contains(&format!("injected crash at {point}")), "{context}:\n{log}");
+        drop(crashing);
+
+        // Restarted on its own (a replica would resync at once): what the directory holds.
+        let mut restarted = common::spawn_node(&data, &[]);
+        assert_eq!(restarted.ready(), Ok(()), "{context}: no restart:\n{}", restarted.log());
+        let keys = keys_at(restarted.port);
+        let own_prefix: Vec<String> = (0..keys.len()).map(|i| format!("own:{i:04}")).collect();
+        let loaded = if keys == primary_keys {
+            Loaded::Primary
+        } else if keys == own_prefix {
+            Loaded::Own(keys.len() as u64)
+        } else {
+            let mixed = keys.iter().any(|k| k.starts_with("primary:"))
+                && keys.iter().any(|k| k.starts_with("own:"));
+            panic!(
+                "{context}: {} keys loaded, neither history (a mix of both: {mixed}): first \
+                 {:?}, last {:?}\n{}",
+                keys.len(),
+                keys.first(),
+                keys.last(),
+                restarted.log()
+            );
+        };
+        assert_eq!(loaded, *expected, "{context}");
+        let offset = match loaded {
+            Loaded::Own(seq) => seq,
+            Loaded::Primary => PRIMARY_SNAPSHOT_SEQ,
+        };
+        let mut c = restarted.client();
+        assert_eq!(info_number(&mut c, "replication", "master_repl_offset"), offset, "{context}");
+        drop(c);
+        restarted.stop();
+    }
+}
+
+/// The replica's own snapshot has the primary's sequence number: the MANIFEST in force names
+/// `snapshot-<S>.snap`, with the replica's records after it. Renaming the primary's snapshot
+/// over it before the MANIFEST switch would load the primary's snapshot followed by the
+/// replica's records after a crash.
+#[test]
+fn a_full_resync_over_a_snapshot_of_the_same_seq_survives_a_crash_at_every_step() {
+    let own = Loaded::Own(PRIMARY_SNAPSHOT_SEQ);
+    crash_during_full_resync(
+        PRIMARY_SNAPSHOT_SEQ,
+        &[
+            ("reset-segment-emptied", own),
+            ("resync-journal-reset", own),
+            ("resync-manifest-written", own),
+            ("resync-snapshot-renamed", Loaded::Primary),
+        ],
+    );
+}
+
+/// The replica's own snapshot is later than the primary's: every segment the MANIFEST in
+/// force names starts after the primary's snapshot, and removing them all before the switch
+/// would leave that MANIFEST with no segment (a start refuses it).
+#[test]
+fn a_full_resync_over_a_later_snapshot_survives_a_crash_at_every_step() {
+    let own_seq = PRIMARY_SNAPSHOT_SEQ + 100;
+    crash_during_full_resync(
+        own_seq,
+        &[
+            ("resync-snapshot-renamed", Loaded::Own(own_seq + OWN_AFTER_SNAPSHOT)),
+            ("reset-segment-emptied", Loaded::Own(own_seq)),
+            ("resync-journal-reset", Loaded::Own(own_seq)),
+            ("resync-manifest-written", Loaded::Primary),
+        ],
+    );
+}
+
 // ------------------------------------------------------------------ 4. promotion
 
 #[test]

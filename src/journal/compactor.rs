@@ -15,7 +15,8 @@ use super::faults;
 use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
 use super::segment::parse_segment_file_name;
 use super::snapshot::{
-    encode_end, encode_entries, parse_snapshot_file_name, snapshot_file_name, SnapshotHeader,
+    encode_end, encode_entries, is_received_snapshot_file_name, parse_snapshot_file_name,
+    snapshot_file_name, SnapshotHeader,
 };
 use super::writer::Journal;
 use crate::store::keyspace::{Shard, ShardSaver};
@@ -206,14 +207,23 @@ pub struct DirectoryFiles {
     pub segments: Vec<(u64, PathBuf)>,
     /// (sequence number, path) of every snapshot, sorted.
     pub snapshots: Vec<(u64, PathBuf)>,
-    /// Temporary files of interrupted snapshot or MANIFEST writes.
+    /// Temporary files of interrupted snapshot or MANIFEST writes (`snapshot-*.snap.tmp`,
+    /// `MANIFEST.tmp`): removed after every compaction and at start.
     pub temporary: Vec<PathBuf>,
+    /// Snapshots a replica receives from its primary (`replica-snapshot-*.tmp`). One may be
+    /// arriving while the server runs, so only a start removes them (`remove_obsolete`
+    /// leaves them alone); the full resync removes its own on failure.
+    pub received: Vec<PathBuf>,
 }
 
 /// Lists the journal files of `directory`; other files are left alone.
 pub fn list_files(directory: &Path) -> std::io::Result<DirectoryFiles> {
-    let mut files =
-        DirectoryFiles { segments: Vec::new(), snapshots: Vec::new(), temporary: Vec::new() };
+    let mut files = DirectoryFiles {
+        segments: Vec::new(),
+        snapshots: Vec::new(),
+        temporary: Vec::new(),
+        received: Vec::new(),
+    };
     for entry in std::fs::read_dir(directory)?.flatten() {
         let name = entry.file_name();
         let Some(name) = name.to_str() else { continue };
@@ -225,6 +235,8 @@ pub fn list_files(directory: &Path) -> std::io::Result<DirectoryFiles> {
             || (name.starts_with("snapshot-") && name.ends_with(".snap.tmp"))
         {
             files.temporary.push(entry.path());
+        } else if is_received_snapshot_file_name(name) {
+            files.received.push(entry.path());
         }
     }
     files.segments.sort();
@@ -451,6 +463,8 @@ fn pause(duration: Duration, abandon: &AtomicBool) {
 
 /// Removes the segments wholly below the MANIFEST's first live segment, the snapshots it
 /// does not name, and leftover temporary files; returns how many segments and their bytes.
+/// A snapshot a replica is receiving (`DirectoryFiles::received`) is left alone: this runs
+/// after every compaction, and a full resync may be streaming into it at that moment.
 pub fn remove_obsolete(directory: &Path, manifest: &Manifest) -> Result<(usize, u64), String> {
     let files = list_files(directory).map_err(|e| io_text("read", directory, &e))?;
     let (mut removed, mut bytes) = (0usize, 0u64);
@@ -807,6 +821,48 @@ mod tests {
         assert_eq!(save_pause(-10, 95), Duration::from_micros(9));
         assert_eq!(save_pause(i64::from(i32::MIN), 5), Duration::ZERO);
         assert_eq!(save_pause(i64::from(i32::MAX), u64::MAX), Duration::from_micros(u64::MAX));
+    }
+
+    /// A replica's own compaction ends while its primary's snapshot streams in (at the very
+    /// sequence number the compaction cuts at): the compaction neither writes the received
+    /// file nor, in its cleanup, removes it; its own temporary files are still removed.
+    #[test]
+    fn a_compaction_leaves_a_snapshot_being_received_alone() {
+        use crate::journal::snapshot::received_snapshot_file_name;
+        let dir = tempfile::tempdir().unwrap();
+        let directory = dir.path().join("journal");
+        let live = Keyspace::new(1);
+        let (_lock, journal) = open(&directory, &live);
+        for n in 0..10u8 {
+            let effect = Effect::Put {
+                db: 0,
+                key: vec![b'k', n],
+                value: JournalValue::String(vec![n]),
+                expires_at_ms: 0,
+            };
+            write(&live, &journal, &effect).unwrap();
+        }
+        let seq = journal.last_seq();
+        let receiving = directory.join(received_snapshot_file_name(seq));
+        std::fs::write(&receiving, b"the first bytes of the primary's snapshot").unwrap();
+        let leftover = directory.join(format!("{}.tmp", snapshot_file_name(seq - 1)));
+        std::fs::write(&leftover, b"left by an interrupted compaction").unwrap();
+        let files = list_files(&directory).unwrap();
+        assert_eq!(files.received, vec![receiving.clone()]);
+        assert_eq!(files.temporary, vec![leftover.clone()]);
+        let done = compact(&live, &journal, &AtomicBool::new(false), 0).unwrap();
+        assert_eq!(done.seq, seq, "the compaction cuts at the received snapshot's seq");
+        assert_eq!(
+            std::fs::read(&receiving).unwrap(),
+            b"the first bytes of the primary's snapshot",
+            "the file being received was written or replaced"
+        );
+        assert!(!leftover.exists(), "the compactor's own leftover is removed");
+        // And `remove_obsolete` on its own, as after every compaction.
+        let manifest = Manifest::read(&directory).unwrap().unwrap().unwrap();
+        remove_obsolete(&directory, &manifest).unwrap();
+        assert!(receiving.exists());
+        journal.shutdown();
     }
 
     #[test]

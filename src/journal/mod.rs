@@ -13,6 +13,7 @@ pub mod reader;
 pub mod record;
 pub mod recovery;
 pub mod replay;
+pub mod resync;
 pub mod segment;
 pub mod snapshot;
 pub mod writer;

@@ -200,6 +200,12 @@ fn read_manifest(directory: &Path) -> Result<(Manifest, Vec<(u64, PathBuf)>), Re
         tracing::warn!("removing {} (left by an interrupted compaction)", path.display());
         std::fs::remove_file(path).map_err(|e| io_error("remove", path, e))?;
     }
+    // A snapshot a replica was receiving when it stopped: nothing names it, and the next
+    // full resync receives it again.
+    for path in &files.received {
+        tracing::warn!("removing {} (left by an interrupted full resync)", path.display());
+        std::fs::remove_file(path).map_err(|e| io_error("remove", path, e))?;
+    }
     if manifest.snapshot_seq != 0 && segments.is_empty() {
         return Err(RecoveryError(format!(
             "{}: names a snapshot at sequence number {} and segments from {}, but there is no \
@@ -318,9 +324,10 @@ pub fn recover(
             data.get(SegmentHeader::ENCODED_BYTES..).is_none_or(|r| r.iter().all(|&b| b == 0));
         if is_last && empty && !covered_gap && header.first_seq != expected_seq {
             // A replica's full resynchronisation starts the journal over with a new, empty
-            // segment before it switches the MANIFEST (src/journal/writer.rs, `reset_after`):
-            // a crash in between leaves it here. It holds nothing; the MANIFEST in force
-            // names the state to load.
+            // segment before it switches the MANIFEST (src/journal/writer.rs, `reset_after`),
+            // and may empty a segment of the old history that it removes only after the
+            // switch (src/journal/resync.rs): a crash in between leaves one here. It holds
+            // nothing; the MANIFEST in force names the state to load.
             tracing::warn!(
                 "removing {} (empty, starts at sequence number {} where {expected_seq} was \
                  expected: left by an interrupted resynchronisation)",
@@ -447,4 +454,31 @@ pub fn recover(
         closed_bytes,
         snapshot,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::journal::snapshot::received_snapshot_file_name;
+
+    /// A snapshot a replica was receiving when it stopped, and a compaction's temporary
+    /// file, are leftovers at the next start: both are removed.
+    #[test]
+    fn a_start_removes_a_snapshot_left_half_received() {
+        let dir = tempfile::tempdir().unwrap();
+        let directory = dir.path().join("journal");
+        drop(recover(&directory, &Keyspace::new(1), 0, std::time::Duration::ZERO).unwrap());
+        let received = directory.join(received_snapshot_file_name(7));
+        std::fs::write(&received, b"half a snapshot").unwrap();
+        let compacting = directory.join(format!("{}.tmp", snapshot_file_name(7)));
+        std::fs::write(&compacting, b"half a snapshot").unwrap();
+        let unrelated = directory.join("replica-snapshot-notes.txt");
+        std::fs::write(&unrelated, b"not the server's").unwrap();
+        assert_eq!(files_of(&directory).unwrap().received, vec![received.clone()]);
+        let recovered = recover(&directory, &Keyspace::new(1), 0, std::time::Duration::ZERO);
+        assert_eq!(recovered.unwrap().last_seq, 0);
+        assert!(!received.exists(), "the half-received snapshot is left");
+        assert!(!compacting.exists(), "the compactor's temporary file is left");
+        assert!(unrelated.exists(), "a file the server does not write is removed");
+    }
 }

@@ -72,9 +72,10 @@ enum WriterRequest {
     Roll,
     /// Write and sync everything queued.
     Sync,
-    /// Start the journal over after this sequence number (a replica's full resync): drop
-    /// every segment that starts after it and continue in a new one.
-    Reset(u64),
+    /// Start the journal over after `seq` (a replica's full resync): drop every segment
+    /// that starts after it and continue in a new one. `live_from` is the first segment the
+    /// MANIFEST in force names.
+    Reset { seq: u64, live_from: u64 },
 }
 
 /// Records queued for the writer thread.
@@ -242,13 +243,15 @@ impl Journal {
         Ok(())
     }
 
-    /// Starts the journal over after `seq` (a replica's full resync, once snapshot `seq` is
-    /// in the directory): syncs what was written, removes every segment that starts after
-    /// `seq` (they hold another history) and continues in a new segment from `seq + 1`. The
-    /// caller then names snapshot `seq` and that segment in the MANIFEST. Blocks the calling
-    /// thread until the writer thread has done it.
-    pub fn reset_after(&self, seq: u64) -> Result<(), String> {
-        self.ask_writer(WriterRequest::Reset(seq)).map(|_| ())
+    /// Starts the journal over after `seq` (a replica's full resync, `journal::resync`):
+    /// syncs what was written, removes every segment that starts after `seq` (they hold
+    /// another history) and continues in a new, empty segment from `seq + 1`. `live_from` is
+    /// the MANIFEST in force's first segment: at every step a start still finds that MANIFEST
+    /// a prefix of its history, with a live segment (see `WriteState::reset_after`). A
+    /// segment from after `seq + 1` may be left, empty, for the caller to remove once the
+    /// MANIFEST names `seq + 1`. Blocks the calling thread until the writer thread is done.
+    pub fn reset_after(&self, seq: u64, live_from: u64) -> Result<(), String> {
+        self.ask_writer(WriterRequest::Reset { seq, live_from }).map(|_| ())
     }
 
     /// Waits until a record after `seq` is written (while the journal fails, until the
@@ -843,7 +846,24 @@ impl WriteState {
 
 impl WriteState {
     /// `Journal::reset_after`, on the writer thread (everything written is synced).
-    fn reset_after(&mut self, shared: &Shared, directory: &Path, seq: u64) -> Result<u64, String> {
+    ///
+    /// # Crash safety
+    /// Until the caller writes a new MANIFEST, the one in force (snapshot, segments from
+    /// `live_from`) is what a start loads, so every step leaves it loadable:
+    /// * segments after `seq` are removed from the last one down: a crash leaves the live
+    ///   segments a prefix of their history, never one with a hole (refused at start);
+    /// * when no live segment starts at or before `seq`, the first live one after it is
+    ///   emptied (cut to its header) instead of removed: a MANIFEST naming a snapshot with no
+    ///   segment at all is refused at start. An empty segment the snapshot covers loads as
+    ///   that snapshot alone; one left past `seq + 1` after the switch is removed at start
+    ///   as the empty leftover of an interrupted resync.
+    fn reset_after(
+        &mut self,
+        shared: &Shared,
+        directory: &Path,
+        seq: u64,
+        live_from: u64,
+    ) -> Result<u64, String> {
         let progress = &shared.progress;
         if is_failed(shared) {
             return Err("the journal cannot be written".into());
@@ -860,12 +880,50 @@ impl WriteState {
         }
         let files =
             super::compactor::list_files(directory).map_err(|e| text("read the directory", e))?;
-        for (first_seq, path) in files.segments.iter().filter(|(first, _)| *first > seq) {
+        let later: Vec<&(u64, PathBuf)> =
+            files.segments.iter().filter(|(first, _)| *first > seq).collect();
+        let keeps_live = files.segments.iter().any(|(first, _)| (live_from..=seq).contains(first));
+        let emptied = if keeps_live {
+            None
+        } else {
+            later.iter().find(|(first, _)| *first >= live_from).copied()
+        };
+        let mut removed = 0u64;
+        for (first_seq, path) in later.iter().rev().copied() {
+            if emptied.is_some_and(|(kept, _)| kept == first_seq) {
+                continue;
+            }
             tracing::info!("removing {} (another history, from {first_seq})", path.display());
             std::fs::remove_file(path).map_err(|e| text("remove a segment", e))?;
+            removed += 1;
+            super::faults::numbered("reset-segment-removed", removed)
+                .map_err(|e| text("remove a segment", e))?;
         }
+        let reused = match emptied {
+            Some((first_seq, path)) => {
+                tracing::info!("emptying {} (another history, from {first_seq})", path.display());
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .open(path)
+                    .map_err(|e| text("open a segment", e))?;
+                file.set_len(SegmentHeader::ENCODED_BYTES as u64)
+                    .and_then(|()| file.sync_all())
+                    .map_err(|e| text("empty a segment", e))?;
+                super::faults::point("reset-segment-emptied")
+                    .map_err(|e| text("empty a segment", e))?;
+                // Already the segment the journal continues in: it holds nothing now.
+                (*first_seq == seq + 1).then_some(file)
+            }
+            None => None,
+        };
         let first_seq = seq + 1;
-        let file = create_segment(directory, first_seq).map_err(|e| text("create a segment", e))?;
+        let file = match reused {
+            Some(file) => file,
+            None => {
+                create_segment(directory, first_seq).map_err(|e| text("create a segment", e))?
+            }
+        };
         self.segment = ActiveSegment::new(file, first_seq, SegmentHeader::ENCODED_BYTES as u64)
             .map_err(|e| text("open the new segment", e))?;
         self.synced_end = self.segment.end;
@@ -942,7 +1000,9 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
                         Err("the journal cannot be written".into())
                     }
                     WriterRequest::Sync => Ok(progress.synced_seq.load(Ordering::Acquire)),
-                    WriterRequest::Reset(seq) => state.reset_after(shared, directory, seq),
+                    WriterRequest::Reset { seq, live_from } => {
+                        state.reset_after(shared, directory, seq, live_from)
+                    }
                 };
                 let _ = reply.send(answer);
             }

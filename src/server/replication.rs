@@ -31,8 +31,8 @@ use crate::clock::unix_ms_now;
 use crate::config::PrimaryAddress;
 use crate::journal::feed::{self, Tail};
 use crate::journal::record::{decode_record_ref, RecordHeader};
-use crate::journal::snapshot::snapshot_file_name;
-use crate::journal::{Journal, Manifest};
+use crate::journal::snapshot::received_snapshot_file_name;
+use crate::journal::Journal;
 use crate::protocol::parser::Parsed;
 
 /// The capability an AllyDB replica announces (`REPLCONF capa`): PSYNC from a client without
@@ -880,10 +880,44 @@ async fn receive_snapshot(
         s.transfer = Some((Instant::now(), len, 0));
     });
     tracing::info!("full resync: receiving the snapshot at sequence number {seq} ({len} bytes)");
-    let directory = journal.directory.clone();
-    let temp = directory.join(format!("{}.tmp", snapshot_file_name(seq)));
+    // Its own name, not the compactor's `snapshot-<seq>.snap.tmp`: a compaction of this
+    // server ending meanwhile removes those, and one at the same `seq` writes that very file.
+    let temp = journal.directory.join(received_snapshot_file_name(seq));
+    let received = receive_into(server, stream, buffer, &temp, len, generation).await;
+    if let Err(error) = received {
+        // Nothing names it; a start would remove it, a runtime cleanup never does.
+        let _ = std::fs::remove_file(&temp);
+        return Err(error);
+    }
+    let installing = this.server.get().and_then(Weak::upgrade).ok_or("the server is stopping")?;
+    let installed = {
+        let temp = temp.clone();
+        tokio::task::spawn_blocking(move || {
+            install_snapshot(&installing, &temp, seq, len, generation)
+        })
+        .await
+        .map_err(|e| format!("installing the snapshot: {e}"))
+        .and_then(|result| result)
+    };
+    if installed.is_err() {
+        // Still there if the install failed before its rename.
+        let _ = std::fs::remove_file(&temp);
+    }
+    installed
+}
+
+/// Receives the snapshot's `len` bytes into `temp`, and syncs it.
+async fn receive_into(
+    server: &Server,
+    stream: &mut TcpStream,
+    buffer: &mut BytesMut,
+    temp: &Path,
+    len: u64,
+    generation: u64,
+) -> Result<(), String> {
+    let limit = repl_timeout(server);
     let mut file =
-        crate::journal::files::create(&temp).map_err(|e| format!("{}: {e}", temp.display()))?;
+        crate::journal::files::create(temp).map_err(|e| format!("{}: {e}", temp.display()))?;
     let mut received = 0u64;
     while received < len {
         if buffer.is_empty() {
@@ -894,18 +928,14 @@ async fn receive_snapshot(
         std::io::Write::write_all(&mut file, &chunk)
             .map_err(|e| format!("{}: {e}", temp.display()))?;
         received += take as u64;
-        this.update(generation, |s| {
+        server.replication.update(generation, |s| {
             if let Some(transfer) = &mut s.transfer {
                 transfer.2 = received;
             }
         });
     }
     let synced = tokio::task::spawn_blocking(move || file.sync_data()).await;
-    synced.map_err(|e| e.to_string())?.map_err(|e| format!("{}: {e}", temp.display()))?;
-    let installing = this.server.get().and_then(Weak::upgrade).ok_or("the server is stopping")?;
-    tokio::task::spawn_blocking(move || install_snapshot(&installing, &temp, seq, len, generation))
-        .await
-        .map_err(|e| format!("installing the snapshot: {e}"))?
+    synced.map_err(|e| e.to_string())?.map_err(|e| format!("{}: {e}", temp.display()))
 }
 
 /// Makes snapshot `seq` (received at `temp`, `len` bytes; none when `len` is 0) the state of
@@ -921,10 +951,8 @@ fn install_snapshot(
     if len == 0 && seq != 0 {
         return Err(format!("the primary sent no snapshot for sequence number {seq}"));
     }
-    let directory = journal.directory.clone();
     let started = Instant::now();
     let fresh = crate::store::Keyspace::new(server.config.databases);
-    let final_path = directory.join(snapshot_file_name(seq));
     if len > 0 {
         let threads = std::thread::available_parallelism().map_or(2, usize::from);
         let (loaded, _) = crate::journal::snapshot::load(temp, &fresh, threads)
@@ -941,26 +969,17 @@ fn install_snapshot(
     let exclusive = server.keyspace.gate.write();
     // REPLICAOF changed while the snapshot came or loaded: it is not this server's to take.
     if !server.replication.is_current(generation) {
-        let _ = std::fs::remove_file(temp);
         return Err("the primary changed during the full resync".into());
     }
     // This server's own replicas follow files that are about to hold another history: they
     // reconnect and resynchronise, as Redis's sub-replicas do after their primary's full sync.
     server.replication.disconnect_replicas();
-    if len > 0 {
-        std::fs::rename(temp, &final_path).map_err(|e| format!("rename: {e}"))?;
-        std::fs::File::open(&directory)
-            .and_then(|d| d.sync_all())
-            .map_err(|e| format!("sync {}: {e}", directory.display()))?;
-    } else {
-        let _ = std::fs::remove_file(temp);
-    }
     // Memory changes only once the directory holds the new state: a failure before leaves
-    // the old state in both (and the history unknown, so the next link resyncs fully).
-    journal.reset_after(seq)?;
-    let manifest = Manifest { snapshot_seq: seq, first_segment_seq: seq + 1 };
-    manifest.write(&directory).map_err(|e| format!("MANIFEST: {e}"))?;
-    crate::journal::compactor::remove_obsolete(&directory, &manifest)?;
+    // the old state in memory and on disk the old one (or a prefix of it: the journal may
+    // have started over), with the history unknown, so the next link resyncs fully. The
+    // order of the steps on disk, and why a crash at each is safe: `resync::install_snapshot`.
+    let received = (len > 0).then_some(temp);
+    crate::journal::resync::install_snapshot(journal, received, seq)?;
     journal.set_closed_bytes(0);
     for (position, db) in server.keyspace.dbs().enumerate() {
         let index = u32::try_from(position).unwrap_or(u32::MAX);

@@ -97,6 +97,13 @@ pub fn run(path: &Path, json: bool) -> Result<bool, String> {
             orphans + dir.files.temporary.len()
         ));
     }
+    if !dir.files.received.is_empty() {
+        notes.push(format!(
+            "{} snapshots a replica was receiving from its primary (the server removes them at \
+             start)",
+            dir.files.received.len()
+        ));
+    }
     if let Some(pid) = running {
         notes.push(format!(
             "a server (process {pid}) holds the directory: its last record may still be in flight"

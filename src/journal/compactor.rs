@@ -197,7 +197,7 @@ fn io_text(what: &str, path: &Path, error: &std::io::Error) -> String {
 }
 
 /// Syncs a directory, so names created or removed in it survive a crash.
-fn sync_directory(directory: &Path) -> std::io::Result<()> {
+pub(crate) fn sync_directory(directory: &Path) -> std::io::Result<()> {
     File::open(directory)?.sync_all()
 }
 
@@ -843,7 +843,7 @@ mod tests {
             write(&live, &journal, &effect).unwrap();
         }
         let seq = journal.last_seq();
-        let receiving = directory.join(received_snapshot_file_name(seq));
+        let receiving = directory.join(received_snapshot_file_name(seq, 0));
         std::fs::write(&receiving, b"the first bytes of the primary's snapshot").unwrap();
         let leftover = directory.join(format!("{}.tmp", snapshot_file_name(seq - 1)));
         std::fs::write(&leftover, b"left by an interrupted compaction").unwrap();

@@ -468,7 +468,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let directory = dir.path().join("journal");
         drop(recover(&directory, &Keyspace::new(1), 0, std::time::Duration::ZERO).unwrap());
-        let received = directory.join(received_snapshot_file_name(7));
+        let received = directory.join(received_snapshot_file_name(7, 0));
         std::fs::write(&received, b"half a snapshot").unwrap();
         let compacting = directory.join(format!("{}.tmp", snapshot_file_name(7)));
         std::fs::write(&compacting, b"half a snapshot").unwrap();

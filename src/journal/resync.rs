@@ -2,7 +2,6 @@
 //! to its primary's snapshot, so that a crash at any step leaves one history or the other,
 //! never a mix (docs/REPLICATION.md, "Full resync"). Receiving and loading the snapshot, and
 //! swapping the keyspace, are `server::replication`'s business.
-use std::fs::File;
 use std::path::Path;
 
 use super::compactor::{list_files, remove_obsolete};
@@ -23,16 +22,43 @@ pub fn install_snapshot(
     journal: &Journal,
     received: Option<&Path>,
     seq: u64,
-) -> Result<(), String> {
+) -> Result<(), ResyncError> {
     let directory = journal.directory.as_path();
-    let fault = |name: &str| faults::point(name).map_err(|e| e.to_string());
     let in_force = match Manifest::read(directory) {
         Ok(Some(Ok(manifest))) => manifest,
         Ok(None) => Manifest::EMPTY,
-        Ok(Some(Err(error))) => return Err(format!("MANIFEST: damaged ({error})")),
-        Err(error) => return Err(format!("MANIFEST: {error}")),
+        Ok(Some(Err(error))) => {
+            return Err(ResyncError::Untouched(format!("MANIFEST: damaged ({error})")))
+        }
+        Err(error) => return Err(ResyncError::Untouched(format!("MANIFEST: {error}"))),
     };
-    let target = Manifest { snapshot_seq: seq, first_segment_seq: seq + 1 };
+    let Some(first_segment_seq) = seq.checked_add(1) else {
+        return Err(ResyncError::Untouched(format!("sequence number {seq} has no successor")));
+    };
+    let target = Manifest { snapshot_seq: seq, first_segment_seq };
+    change_directory(journal, received, &in_force, &target).map_err(ResyncError::Changed)
+}
+
+/// Why a full resync's install failed, and whether the directory had changed by then.
+#[derive(Debug)]
+pub enum ResyncError {
+    /// Nothing changed on disk: memory and the directory still hold the old state.
+    Untouched(String),
+    /// The directory changed (it holds a prefix of the old history, or the new state), so
+    /// memory no longer matches it. Every step was crash-safe: a restart recovers.
+    Changed(String),
+}
+
+/// The steps on disk of `install_snapshot`, from the MANIFEST `in_force` to `target`.
+fn change_directory(
+    journal: &Journal,
+    received: Option<&Path>,
+    in_force: &Manifest,
+    target: &Manifest,
+) -> Result<(), String> {
+    let directory = journal.directory.as_path();
+    let seq = target.snapshot_seq;
+    let fault = |name: &str| faults::point(name).map_err(|e| e.to_string());
     let final_path = directory.join(snapshot_file_name(seq));
     let write_target = || {
         target.write(directory).map_err(|e| format!("MANIFEST: {e}"))?;
@@ -74,8 +100,8 @@ pub fn install_snapshot(
             write_target()?;
         }
     }
-    remove_obsolete(directory, &target)?;
-    remove_emptied_segments(directory, seq + 1)
+    remove_obsolete(directory, target)?;
+    remove_emptied_segments(directory, target.first_segment_seq)
 }
 
 /// Removes the segments that start after `first_seq`: only `reset_after`'s emptied segment
@@ -96,13 +122,13 @@ fn remove_emptied_segments(directory: &Path, first_seq: u64) -> Result<(), Strin
 }
 
 fn sync_directory(directory: &Path) -> Result<(), String> {
-    File::open(directory)
-        .and_then(|d| d.sync_all())
+    super::compactor::sync_directory(directory)
         .map_err(|e| format!("sync {}: {e}", directory.display()))
 }
 
 #[cfg(test)]
 mod tests {
+    use std::fs::File;
     use std::path::PathBuf;
     use std::sync::atomic::AtomicBool;
     use std::time::Duration;
@@ -180,7 +206,7 @@ mod tests {
         write(&keyspace, &journal, "own", own);
         compact(&keyspace, &journal, &AtomicBool::new(false), 0).unwrap();
         write(&keyspace, &journal, "later", after);
-        let received = directory.join(received_snapshot_file_name(seq));
+        let received = directory.join(received_snapshot_file_name(seq, 0));
         std::fs::copy(&snapshot, &received).unwrap();
         install_snapshot(&journal, Some(&received), seq).unwrap();
         let context = format!("own {own}, after {after}, primary's {seq}");

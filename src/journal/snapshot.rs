@@ -74,19 +74,22 @@ pub fn parse_snapshot_file_name(name: &str) -> Option<u64> {
     name.strip_prefix("snapshot-")?.strip_suffix(".snap")?.parse().ok()
 }
 
-/// The file a replica receives its primary's snapshot `seq` into during a full resync
-/// (docs/REPLICATION.md, "Full resync"). Not the compactor's `snapshot-<seq>.snap.tmp`: the
-/// compaction cleanup removes those at runtime, and a compaction at the same `seq` would
-/// write the same file, while a receive may be in progress. Only a start removes it.
-pub fn received_snapshot_file_name(seq: u64) -> String {
-    format!("replica-snapshot-{seq:020}.tmp")
+/// The file a replica receives its primary's snapshot `seq` into during a full resync, the
+/// process's receive number `number` (docs/REPLICATION.md, "Full resync"). Not the
+/// compactor's `snapshot-<seq>.snap.tmp`: the compaction cleanup removes those at runtime,
+/// and a compaction at the same `seq` would write the same file, while a receive may be in
+/// progress. Only a start removes it.
+pub fn received_snapshot_file_name(seq: u64, number: u64) -> String {
+    format!("replica-snapshot-{seq:020}-{number}.tmp")
 }
 
 /// Whether `name` is a file `received_snapshot_file_name` makes.
 pub fn is_received_snapshot_file_name(name: &str) -> bool {
+    let digits = |part: &str| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit());
     name.strip_prefix("replica-snapshot-")
         .and_then(|rest| rest.strip_suffix(".tmp"))
-        .is_some_and(|digits| !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|rest| rest.split_once('-'))
+        .is_some_and(|(seq, number)| digits(seq) && digits(number))
 }
 
 /// ```text
@@ -633,9 +636,11 @@ mod tests {
     fn file_names_parse_back() {
         assert_eq!(parse_snapshot_file_name(&snapshot_file_name(42)), Some(42));
         assert_eq!(parse_snapshot_file_name("snapshot-1.snap.tmp"), None);
-        assert!(is_received_snapshot_file_name(&received_snapshot_file_name(42)));
-        assert_eq!(parse_snapshot_file_name(&received_snapshot_file_name(42)), None);
+        assert!(is_received_snapshot_file_name(&received_snapshot_file_name(42, 3)));
+        assert_eq!(parse_snapshot_file_name(&received_snapshot_file_name(42, 3)), None);
         assert!(!is_received_snapshot_file_name("replica-snapshot-.tmp"));
+        assert!(!is_received_snapshot_file_name("replica-snapshot-42.tmp"));
+        assert!(!is_received_snapshot_file_name("replica-snapshot-42-.tmp"));
         assert!(!is_received_snapshot_file_name("replica-snapshot-1.snap"));
     }
 }

@@ -895,6 +895,10 @@ impl WriteState {
             }
             tracing::info!("removing {} (another history, from {first_seq})", path.display());
             std::fs::remove_file(path).map_err(|e| text("remove a segment", e))?;
+            // Each removal durable before the next: the last-first order is what keeps a
+            // crash's leftovers a prefix, and unlinks need not reach the disk in order.
+            super::compactor::sync_directory(directory)
+                .map_err(|e| text("sync the directory", e))?;
             removed += 1;
             super::faults::numbered("reset-segment-removed", removed)
                 .map_err(|e| text("remove a segment", e))?;

@@ -31,6 +31,7 @@ use crate::clock::unix_ms_now;
 use crate::config::PrimaryAddress;
 use crate::journal::feed::{self, Tail};
 use crate::journal::record::{decode_record_ref, RecordHeader};
+use crate::journal::resync::ResyncError;
 use crate::journal::snapshot::received_snapshot_file_name;
 use crate::journal::Journal;
 use crate::protocol::parser::Parsed;
@@ -882,28 +883,33 @@ async fn receive_snapshot(
     tracing::info!("full resync: receiving the snapshot at sequence number {seq} ({len} bytes)");
     // Its own name, not the compactor's `snapshot-<seq>.snap.tmp`: a compaction of this
     // server ending meanwhile removes those, and one at the same `seq` writes that very file.
-    let temp = journal.directory.join(received_snapshot_file_name(seq));
-    let received = receive_into(server, stream, buffer, &temp, len, generation).await;
-    if let Err(error) = received {
-        // Nothing names it; a start would remove it, a runtime cleanup never does.
-        let _ = std::fs::remove_file(&temp);
-        return Err(error);
-    }
+    // Numbered per receive: an earlier link's install may still be loading its own file
+    // (through a memory map, which a truncation would turn into SIGBUS) after REPLICAOF
+    // moved on, and the primary may send the same `seq` again.
+    static RECEIVES: AtomicU64 = AtomicU64::new(0);
+    let number = RECEIVES.fetch_add(1, Ordering::Relaxed);
+    let temp = RemovedOnDrop(journal.directory.join(received_snapshot_file_name(seq, number)));
+    receive_into(server, stream, buffer, &temp.0, len, generation).await?;
     let installing = this.server.get().and_then(Weak::upgrade).ok_or("the server is stopping")?;
-    let installed = {
-        let temp = temp.clone();
-        tokio::task::spawn_blocking(move || {
-            install_snapshot(&installing, &temp, seq, len, generation)
-        })
-        .await
-        .map_err(|e| format!("installing the snapshot: {e}"))
-        .and_then(|result| result)
-    };
-    if installed.is_err() {
-        // Still there if the install failed before its rename.
-        let _ = std::fs::remove_file(&temp);
+    // The install owns the file from here: if this task is dropped meanwhile (REPLICAOF,
+    // shutdown), the load still runs to its end, and the file goes only after it.
+    tokio::task::spawn_blocking(move || {
+        install_snapshot(&installing, &temp.0, seq, len, generation)
+    })
+    .await
+    .map_err(|e| format!("installing the snapshot: {e}"))
+    .and_then(|result| result)
+}
+
+/// A received snapshot's file, removed when its receive or install ends (after a successful
+/// install it is renamed, and the removal finds nothing). Nothing names it; a start removes
+/// one a crash left, a runtime cleanup never does.
+struct RemovedOnDrop(std::path::PathBuf);
+
+impl Drop for RemovedOnDrop {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
     }
-    installed
 }
 
 /// Receives the snapshot's `len` bytes into `temp`, and syncs it.
@@ -979,7 +985,22 @@ fn install_snapshot(
     // have started over), with the history unknown, so the next link resyncs fully. The
     // order of the steps on disk, and why a crash at each is safe: `resync::install_snapshot`.
     let received = (len > 0).then_some(temp);
-    crate::journal::resync::install_snapshot(journal, received, seq)?;
+    match crate::journal::resync::install_snapshot(journal, received, seq) {
+        Ok(()) => {}
+        Err(ResyncError::Untouched(error)) => return Err(error),
+        Err(ResyncError::Changed(error)) => {
+            // Memory holds the old keyspace and the directory something else: going on could
+            // journal writes (after REPLICAOF NO ONE) onto the wrong base. Every step on disk
+            // was crash-safe, so a restart loads a consistent state, as redis-server exits
+            // when it cannot write its AOF with `appendfsync always`.
+            tracing::error!(
+                "full resync: the journal directory changed before an error ({error}); \
+                 memory no longer matches it, so the server exits; a restart loads either \
+                 this server's own state or its primary's"
+            );
+            std::process::exit(1);
+        }
+    }
     journal.set_closed_bytes(0);
     for (position, db) in server.keyspace.dbs().enumerate() {
         let index = u32::try_from(position).unwrap_or(u32::MAX);

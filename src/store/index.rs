@@ -145,9 +145,10 @@ pub struct SlotIndex {
 }
 
 impl SlotIndex {
-    /// The chunks of `hash`'s probe sequence, home first; each chunk once.
+    /// The chunks of `hash`'s probe sequence, home first; each chunk once. It borrows
+    /// nothing, so callers may change chunks along the way.
     #[inline]
-    fn probe(&self, hash: u64) -> impl Iterator<Item = usize> {
+    fn probe(&self, hash: u64) -> impl Iterator<Item = usize> + use<> {
         let mask = self.mask;
         let step = 2 * usize::from(tag(hash)) + 1;
         let mut chunk = (hash as usize) & mask;
@@ -202,9 +203,7 @@ impl SlotIndex {
     /// in every full chunk it passes. There is one: fewer than `capacity` items are stored.
     fn place(&mut self, hash: u64, value: u32) {
         let tag = tag(hash);
-        let step = 2 * usize::from(tag) + 1;
-        let mut position = (hash as usize) & self.mask;
-        for _ in 0..self.chunks.len() {
+        for position in self.probe(hash) {
             let Some(chunk) = self.chunks.get_mut(position) else { return };
             if let Some(slot) = chunk.matching(FREE).next() {
                 chunk.tags[slot] = tag;
@@ -213,31 +212,31 @@ impl SlotIndex {
                 return;
             }
             chunk.tags[OVERFLOW] = chunk.tags[OVERFLOW].saturating_add(1);
-            position = (position + step) & self.mask;
         }
     }
 
     /// Empties `bucket` (from `find` with `hash`), and takes back the overflows its value
-    /// counted on its way from its home chunk.
+    /// counted on its way from its home chunk. A bucket not on `hash`'s probe sequence (a
+    /// caller's wrong hash) changes nothing.
     pub fn remove_at(&mut self, bucket: usize, hash: u64) {
         let (position, slot) = (bucket / SLOTS, bucket % SLOTS);
-        match self.chunks.get_mut(position) {
-            Some(chunk) if chunk.tags[slot] != FREE => chunk.tags[slot] = FREE,
-            _ => return,
+        if self.chunks.get(position).is_none_or(|chunk| chunk.tags[slot] == FREE) {
+            return;
         }
-        self.items -= 1;
-        let step = 2 * usize::from(tag(hash)) + 1;
-        let mut at = (hash as usize) & self.mask;
-        // `bucket` is on `hash`'s sequence (`find` found it there); bounded all the same.
-        for _ in 0..self.chunks.len() {
-            if at == position {
-                break;
+        let Some(passed) = self.probe(hash).position(|at| at == position) else {
+            debug_assert!(false, "bucket {bucket} is not on its hash's probe sequence");
+            return;
+        };
+        for at in self.probe(hash).take(passed) {
+            if let Some(chunk) = self.chunks.get_mut(at) {
+                if chunk.tags[OVERFLOW] != u8::MAX {
+                    chunk.tags[OVERFLOW] -= 1;
+                }
             }
-            let Some(chunk) = self.chunks.get_mut(at) else { return };
-            if chunk.tags[OVERFLOW] != u8::MAX {
-                chunk.tags[OVERFLOW] = chunk.tags[OVERFLOW].saturating_sub(1);
-            }
-            at = (at + step) & self.mask;
+        }
+        if let Some(chunk) = self.chunks.get_mut(position) {
+            chunk.tags[slot] = FREE;
+            self.items -= 1;
         }
     }
 
@@ -428,6 +427,33 @@ mod tests {
         assert!((0..full).all(|v| index.find(spread(v), |x| x == v).is_some()));
         let at_home = (0..full).filter(|&v| index.candidate(spread(v)) == Some(v)).count();
         assert!(at_home * 4 > full as usize * 3, "{at_home} of {full}");
+    }
+
+    /// 300 keys with one home chunk: its count saturates at 255 and stays there through the
+    /// removals (a lookup goes on past it, never a wrong answer), every other count comes
+    /// back to 0, and nothing removed is found.
+    #[test]
+    fn a_saturated_overflow_count_stays() {
+        let mut index = SlotIndex::default();
+        index.reserve(300, |_| 0);
+        assert_eq!(index.chunks.len(), 32);
+        let hash = |value: u32| (u64::from(value % 7) << 56) | (u64::from(value) << 8);
+        for value in 0..300 {
+            index.insert_new(hash(value), value, hash);
+        }
+        assert_eq!(index.chunks.len(), 32, "no rehash");
+        assert_eq!(index.chunks[0].tags[OVERFLOW], u8::MAX);
+        assert!((0..300).all(|v| index.find(hash(v), |x| x == v).is_some()));
+        for value in 0..300 {
+            let bucket = index.find(hash(value), |x| x == value).unwrap();
+            index.remove_at(bucket, hash(value));
+        }
+        assert_eq!(index.items, 0);
+        assert_eq!(index.chunks[0].tags[OVERFLOW], u8::MAX);
+        assert!(index.chunks[1..].iter().all(|c| !c.overflowed()));
+        assert!((0..300).all(|v| index.find(hash(v), |x| x == v).is_none()));
+        index.insert_new(hash(1), 1, hash);
+        assert_eq!(index.find(hash(1), |x| x == 1).and_then(|b| index.value(b)), Some(1));
     }
 
     #[test]

@@ -35,7 +35,7 @@ pub fn hash_key(key: &[u8]) -> u64 {
 }
 
 /// The shard a hash belongs to. Uses bits 32.. so it is independent of the bits the hash
-/// table uses for buckets (low bits) and control tags (top 7 bits).
+/// table uses for chunks (low bits) and tags (bits 56-62).
 #[inline]
 pub fn shard_of(hash: u64) -> usize {
     ((hash >> 32) as usize) & (SHARDS_PER_DB - 1)

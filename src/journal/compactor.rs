@@ -493,7 +493,7 @@ pub fn remove_obsolete(directory: &Path, manifest: &Manifest) -> Result<(usize, 
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     //! A snapshot taken while writers run equals the state at its sequence number: writer
     //! threads apply random effects (each under the gate held shared, then journal them, as
     //! commands do) while `compact` runs; the history of (seq, effect) rebuilds the expected
@@ -719,13 +719,23 @@ mod tests {
     }
 
     fn open(directory: &Path, keyspace: &Keyspace) -> (File, Journal) {
+        open_in_mode(directory, keyspace, FsyncMode::Interval)
+    }
+
+    /// Recovers `directory` into `keyspace` and starts its journal in `mode` (syncing every
+    /// 20 ms); returns the directory's lock and the journal. Also the resync tests'.
+    pub(in crate::journal) fn open_in_mode(
+        directory: &Path,
+        keyspace: &Keyspace,
+        mode: FsyncMode,
+    ) -> (File, Journal) {
         let recovered = recover(directory, keyspace, 0, Duration::ZERO).unwrap();
         let journal = Journal::start(
             directory,
             recovered.segment,
             recovered.last_seq,
             recovered.closed_bytes,
-            FsyncMode::Interval,
+            mode,
             Duration::from_millis(20),
         )
         .unwrap();

@@ -141,17 +141,7 @@ mod tests {
     use crate::store::Keyspace;
 
     fn open(directory: &Path, keyspace: &Keyspace) -> (File, Journal) {
-        let recovered = recover(directory, keyspace, 0, Duration::ZERO).unwrap();
-        let journal = Journal::start(
-            directory,
-            recovered.segment,
-            recovered.last_seq,
-            recovered.closed_bytes,
-            FsyncMode::Always,
-            Duration::from_millis(20),
-        )
-        .unwrap();
-        (recovered.lock, journal)
+        crate::journal::compactor::tests::open_in_mode(directory, keyspace, FsyncMode::Always)
     }
 
     /// Journals `count` puts of keys `<prefix>:<n>`, as commands do.

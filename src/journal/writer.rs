@@ -996,25 +996,19 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
         // and each segment roll (compaction-latency.sh's slowest SET of a window).
         let needs_sync = request.is_some() || state.segment.end >= SEGMENT_BYTES_MAX;
         let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
-        if needs_sync && !shutdown && mode != FsyncMode::Always && !is_failed(shared) {
-            let progress = &shared.progress;
-            if progress.synced_seq.load(Ordering::Relaxed)
-                < progress.written_seq.load(Ordering::Relaxed)
-            {
-                let synced;
-                (state, synced) = sync_released(shared, state);
-                if synced {
-                    last_sync = Instant::now();
-                }
+        let released = !shutdown && mode != FsyncMode::Always && !is_failed(shared);
+        if needs_sync && released && has_unsynced(shared) {
+            let synced;
+            (state, synced) = sync_released(shared, state);
+            if synced {
+                last_sync = Instant::now();
             }
         }
         match request {
             Some((request, reply)) => {
                 // Everything queued before the request was taken and written above.
                 let progress = &shared.progress;
-                let unsynced = progress.synced_seq.load(Ordering::Relaxed)
-                    < progress.written_seq.load(Ordering::Relaxed);
-                if unsynced && !is_failed(shared) && state.sync(shared) {
+                if has_unsynced(shared) && !is_failed(shared) && state.sync(shared) {
                     last_sync = Instant::now();
                 }
                 let answer = match request {
@@ -1078,6 +1072,12 @@ fn sync_released<'a>(
     }
 }
 
+/// Whether records are written but not yet synced (as the writer thread sees it).
+fn has_unsynced(shared: &Shared) -> bool {
+    shared.progress.synced_seq.load(Ordering::Relaxed)
+        < shared.progress.written_seq.load(Ordering::Relaxed)
+}
+
 /// Whether what is written must be synced now.
 fn sync_due(
     shared: &Shared,
@@ -1086,8 +1086,7 @@ fn sync_due(
     interval: Duration,
     shutdown: bool,
 ) -> bool {
-    let progress = &shared.progress;
-    if progress.synced_seq.load(Ordering::Relaxed) >= progress.written_seq.load(Ordering::Relaxed) {
+    if !has_unsynced(shared) {
         return false;
     }
     let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
@@ -1105,10 +1104,8 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
     loop {
         let since_sync = last_sync.elapsed();
         let failed = is_failed(shared);
-        let unsynced = shared.progress.synced_seq.load(Ordering::Relaxed)
-            < shared.progress.written_seq.load(Ordering::Relaxed);
-        let sync_due =
-            unsynced && (since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
+        let sync_due = has_unsynced(shared)
+            && (since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
         let repair_due = failed && since_sync >= REPAIR_INTERVAL;
         let queued = !pending.buffer.is_empty() && !failed;
         if queued || pending.shutdown || sync_due || repair_due || pending.request.is_some() {

@@ -980,10 +980,10 @@ fn install_snapshot(
     // This server's own replicas follow files that are about to hold another history: they
     // reconnect and resynchronise, as Redis's sub-replicas do after their primary's full sync.
     server.replication.disconnect_replicas();
-    // Memory changes only once the directory holds the new state: a failure before leaves
-    // the old state in memory and on disk the old one (or a prefix of it: the journal may
-    // have started over), with the history unknown, so the next link resyncs fully. The
-    // order of the steps on disk, and why a crash at each is safe: `resync::install_snapshot`.
+    // Memory changes only once the directory holds the new state. A failure before the
+    // directory changes leaves the old state in both, with the history unknown, so the next
+    // link resyncs fully; one after it exits (below). The order of the steps on disk, and
+    // why a crash at each is safe: `resync::install_snapshot`.
     let received = (len > 0).then_some(temp);
     match crate::journal::resync::install_snapshot(journal, received, seq) {
         Ok(()) => {}

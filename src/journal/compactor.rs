@@ -19,7 +19,7 @@ use super::snapshot::{
     snapshot_file_name, SnapshotHeader,
 };
 use super::writer::Journal;
-use crate::store::keyspace::{Shard, ShardSaver};
+use crate::store::keyspace::{Entry, ShardSaver};
 use crate::store::Keyspace;
 
 /// What a finished compaction did.
@@ -91,15 +91,15 @@ struct Sink {
 const SPARE_BYTES_MAX: usize = 16 * 1024 * 1024;
 
 impl ShardSaver for Queue {
-    fn save(&self, db: u32, _index: usize, shard: &Shard) {
-        if self.abandoned.load(Ordering::Acquire) || shard.is_empty() {
+    fn save(&self, db: u32, entries: &mut dyn Iterator<Item = &Entry>) {
+        if self.abandoned.load(Ordering::Acquire) {
             return;
         }
         // Encoded straight into the queue's buffer, which the compactor swaps with a spare
         // one: two buffers serve the whole snapshot, so no shard-sized allocation is made and
         // freed per shard (the allocator kept such churn as tens of MB of RSS, measured).
         let mut state = self.state.lock();
-        let (blocks, entries) = match encode_entries(db, shard.iter(), &mut state.bytes) {
+        let (blocks, entries) = match encode_entries(db, entries, &mut state.bytes) {
             Ok(counts) => counts,
             Err(error) => {
                 drop(state);

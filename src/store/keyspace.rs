@@ -519,8 +519,15 @@ impl Shard {
         None
     }
 
+    /// Saves everything a running snapshot has still to save of this shard, before a change
+    /// to the whole table (emptied, taken away, swapped).
+    fn save_all_pending(&mut self) {
+        while !self.table.save_pending(usize::MAX) {}
+    }
+
     /// Removes everything; returns how many entries there were.
     pub fn clear(&mut self) -> usize {
+        self.save_all_pending();
         let n = self.table.len();
         self.table = EntryTable::default();
         self.volatile = 0;
@@ -528,11 +535,12 @@ impl Shard {
     }
 }
 
-/// Receives the shards of a running point-in-time snapshot.
+/// Receives the entries of a running point-in-time snapshot.
 pub trait ShardSaver: Send + Sync {
-    /// Saves `shard` (shard number `index` of database `db`); called with its lock held,
-    /// exactly once per shard per snapshot, before anything changes it.
-    fn save(&self, db: u32, index: usize, shard: &Shard);
+    /// Saves `entries` of database `db`: part of one shard (one chunk of it, or a run of
+    /// chunks), each as it was when the snapshot began. Called with the shard's lock held,
+    /// exactly once for each entry of the snapshot, before anything changes it.
+    fn save(&self, db: u32, entries: &mut dyn Iterator<Item = &Entry>);
 }
 
 /// The running snapshot, shared by every database of a keyspace. A shard whose `saved_epoch`
@@ -572,25 +580,36 @@ impl Drop for ReadOnlyScope {
     }
 }
 
+/// Whether the running command is read-only (`ReadOnlyScope`).
+#[inline]
+pub(super) fn in_read_only_command() -> bool {
+    READ_ONLY.get()
+}
+
 impl SnapshotPoint {
-    /// Saves `shard` if the running snapshot has not saved it yet and the running command
-    /// may change it.
+    /// Makes the running snapshot save `shard` copy-on-write if it has not reached it yet and
+    /// the running command may change it: from then on each chunk of the shard's entries is
+    /// saved just before something changes it (`EntryTable::start_pending`).
     #[inline]
-    fn catch_up(&self, db: u32, index: usize, shard: &mut Shard) {
+    fn catch_up(&self, db: u32, shard: &mut Shard) {
         let epoch = self.epoch.load(Ordering::Acquire);
         if shard.saved_epoch != epoch && !READ_ONLY.get() {
-            self.save(db, index, shard, epoch);
+            self.reach(db, shard, epoch);
         }
     }
 
     #[cold]
-    fn save(&self, db: u32, index: usize, shard: &mut Shard, epoch: u64) {
+    fn reach(&self, db: u32, shard: &mut Shard, epoch: u64) {
         if let Some(saver) = self.saver.read().as_ref() {
-            saver.save(db, index, shard);
+            shard.table.start_pending(saver.clone(), db);
         }
         shard.saved_epoch = epoch;
     }
 }
+
+/// Chunks (`entries::CHUNK` entries each) the compactor saves of a shard per hold of its
+/// lock: a command waiting for the lock waits for at most this much encoding.
+const SAVE_STEP_CHUNKS: usize = 16;
 
 /// One database: a fixed array of shards.
 pub struct Db {
@@ -621,8 +640,20 @@ impl Db {
     #[inline]
     fn guard(&self, index: usize) -> MutexGuard<'_, Shard> {
         let mut shard = self.shards[index].lock();
-        self.snapshot.catch_up(self.index, index, &mut shard);
+        self.snapshot.catch_up(self.index, &mut shard);
         shard
+    }
+
+    /// Saves what the running snapshot has still to save of shard `index`, a few chunks per
+    /// hold of its lock (`SAVE_STEP_CHUNKS`), so commands on the shard run in between.
+    fn finish_shard(&self, index: usize) {
+        loop {
+            let mut shard = self.guard(index);
+            if shard.table.save_pending(SAVE_STEP_CHUNKS) {
+                return;
+            }
+            drop(shard);
+        }
     }
 }
 
@@ -687,7 +718,7 @@ impl Db {
         if !wanted(&shard) {
             return None;
         }
-        self.snapshot.catch_up(self.index, index, &mut shard);
+        self.snapshot.catch_up(self.index, &mut shard);
         Some(shard)
     }
 
@@ -748,6 +779,7 @@ impl Db {
         let tables = self
             .guards()
             .map(|mut shard| {
+                shard.save_all_pending();
                 shard.volatile = 0;
                 std::mem::take(&mut shard.table)
             })
@@ -761,6 +793,8 @@ impl Db {
         for index in 0..self.shards.len().min(other.shards.len()) {
             let mut a = self.guard(index);
             let mut b = other.guard(index);
+            a.save_all_pending();
+            b.save_all_pending();
             std::mem::swap(&mut a.table, &mut b.table);
             std::mem::swap(&mut a.volatile, &mut b.volatile);
         }
@@ -818,22 +852,30 @@ impl Keyspace {
         self.snapshot.epoch.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Saves every shard the running snapshot has not saved yet, one shard lock at a time,
-    /// calling `after_shard` after each shard (saved now or earlier), then ends the snapshot.
+    /// Saves everything the running snapshot has not saved yet, shard by shard (a few chunks
+    /// per hold of a shard's lock), calling `after_shard` after each shard, then ends the
+    /// snapshot.
     pub fn finish_snapshot(&self, after_shard: &mut dyn FnMut(usize, usize)) {
         for (d, db) in self.dbs.iter().enumerate() {
             for index in 0..db.shards.len() {
-                drop(db.guard(index));
+                db.finish_shard(index);
                 after_shard(d, index);
             }
         }
         self.end_snapshot();
     }
 
-    /// Ends the running snapshot (also an abandoned one): shards not yet saved are no longer
-    /// handed to the saver.
+    /// Ends the running snapshot (also an abandoned one): nothing more is handed to the
+    /// saver, and what shards had still to save is forgotten (with their hold on the saver).
     pub fn end_snapshot(&self) {
         *self.snapshot.saver.write() = None;
+        // A command that read the saver before it was cleared set its shard pending under
+        // the shard's lock, so this pass, which takes every lock after the clear, sees it.
+        for db in self.dbs.iter() {
+            for shard in db.shards.iter() {
+                shard.lock().table.drop_pending();
+            }
+        }
     }
 
     pub fn db_count(&self) -> usize {
@@ -903,23 +945,46 @@ mod tests {
         assert_eq!(shard.len(), 0);
     }
 
-    /// Counts the shards a snapshot was handed, and the keys they held.
+    /// Collects what a snapshot was handed: (database, key, value), and the calls.
     #[derive(Default)]
-    struct CountingSaver {
-        saved: Mutex<Vec<(usize, usize)>>,
+    struct CollectingSaver {
+        saved: Mutex<Vec<(u32, Vec<u8>, Value)>>,
+        calls: AtomicU64,
     }
 
-    impl ShardSaver for CountingSaver {
-        fn save(&self, _db: u32, index: usize, shard: &Shard) {
-            self.saved.lock().push((index, shard.len()));
+    impl ShardSaver for CollectingSaver {
+        fn save(&self, db: u32, entries: &mut dyn Iterator<Item = &Entry>) {
+            self.calls.fetch_add(1, Relaxed);
+            self.saved.lock().extend(entries.map(|e| (db, e.key.to_vec(), e.value.clone())));
         }
     }
 
+    impl CollectingSaver {
+        fn sorted(&self) -> Vec<(u32, Vec<u8>, Value)> {
+            let mut saved = self.saved.lock().clone();
+            saved.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+            saved
+        }
+    }
+
+    fn contents(keyspace: &Keyspace) -> Vec<(u32, Vec<u8>, Value)> {
+        let mut all = Vec::new();
+        for (d, db) in keyspace.dbs().enumerate() {
+            for index in 0..db.shard_count() {
+                let shard = db.lock_index_to_read(index).unwrap();
+                let d = u32::try_from(d).unwrap();
+                all.extend(shard.iter().map(|e| (d, e.key.to_vec(), e.value.clone())));
+            }
+        }
+        all.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+        all
+    }
+
     #[test]
-    fn active_expiry_saves_for_a_snapshot_only_the_shards_it_changes() {
+    fn active_expiry_saves_for_a_snapshot_only_the_chunks_it_changes() {
         let keyspace = Keyspace::new(1);
         let db = keyspace.db(0).unwrap();
-        for i in 0..2000 {
+        for i in 0..20_000 {
             let key = format!("k{i}");
             let h = hash_key(key.as_bytes());
             db.lock(h).insert(h, Entry::new(key.as_bytes(), string("v")), 0);
@@ -928,16 +993,104 @@ mod tests {
         let mut dying = Entry::new(b"dying", string("v"));
         dying.expires_at_ms = 10;
         db.lock(h).insert(h, dying, 0);
-        let saver = Arc::new(CountingSaver::default());
+        let saver = Arc::new(CollectingSaver::default());
         keyspace.begin_snapshot(saver.clone());
         assert_eq!(keyspace.expire_cycle(20, usize::MAX), 1);
-        // Only the shard the cycle changed was saved, and with the key still in it.
-        let saved = saver.saved.lock().clone();
-        let index = shard_of(h);
-        let before = saved.iter().find(|(i, _)| *i == index).map(|(_, n)| *n);
-        assert_eq!(saved.len(), 1, "{saved:?}");
-        assert_eq!(before, Some(db.lock_index(index).unwrap().len() + 1));
+        // Only the chunks the removal changed were saved (its own and the shard's last), and
+        // the key with them; not the shard's other 70-odd keys, nor other shards.
+        let saved = saver.sorted();
+        assert!(saved.iter().any(|(_, key, _)| key == b"dying"), "{saved:?}");
+        assert!(saver.calls.load(Relaxed) <= 2);
+        assert!(saved.len() <= 2 * 64, "{}", saved.len());
         keyspace.end_snapshot();
+    }
+
+    /// Whatever commands do while a snapshot runs (overwrites, inserts, removals, an emptied
+    /// shard, databases swapped), the snapshot holds every key exactly once, as it was when
+    /// the snapshot began, and nothing is left pending after it ends.
+    #[test]
+    fn a_snapshot_saved_copy_on_write_is_the_state_at_its_start() {
+        let keyspace = Keyspace::new(2);
+        let mut rng = fastrand::Rng::with_seed(11);
+        for d in 0..2 {
+            let db = keyspace.db(d).unwrap();
+            for i in 0..30_000 {
+                let key = format!("k{i}");
+                let h = hash_key(key.as_bytes());
+                db.lock(h).insert(h, Entry::new(key.as_bytes(), string(&format!("{d}-{i}"))), 0);
+            }
+        }
+        let before = contents(&keyspace);
+        let saver = Arc::new(CollectingSaver::default());
+        keyspace.begin_snapshot(saver.clone());
+        let db = keyspace.db(0).unwrap();
+        for step in 0..60_000u32 {
+            let key = format!("k{}", rng.u32(..40_000));
+            let h = hash_key(key.as_bytes());
+            match rng.u8(..10) {
+                0..=3 => db.lock(h).upsert(h, key.as_bytes(), string(&format!("s{step}")), None, 0),
+                4..=6 => drop(db.lock(h).remove(h, key.as_bytes(), 0)),
+                7 => {
+                    // A read-only command changes nothing the snapshot holds.
+                    let _scope = ReadOnlyScope::new(true);
+                    let _ = db.lock(h).lookup(h, key.as_bytes(), 0).is_some();
+                }
+                8 => db.finish_shard(rng.usize(..SHARDS_PER_DB)),
+                _ => {
+                    if let Some(entry) = db.lock(h).find(h, key.as_bytes(), 0) {
+                        entry.value = string("in place");
+                    }
+                }
+            }
+            if step == 30_000 {
+                db.lock(h).clear();
+            }
+            if step == 45_000 {
+                let _exclusive = keyspace.gate.write();
+                db.swap_with(keyspace.db(1).unwrap());
+            }
+        }
+        keyspace.finish_snapshot(&mut |_, _| {});
+        assert_eq!(saver.sorted(), before);
+        for db in keyspace.dbs() {
+            for index in 0..db.shard_count() {
+                assert!(!db.lock_index_to_read(index).unwrap().table.is_pending());
+            }
+        }
+    }
+
+    /// An abandoned snapshot's pending shards let go of the saver when it ends.
+    #[test]
+    fn ending_a_snapshot_forgets_what_shards_had_still_to_save() {
+        let keyspace = Keyspace::new(1);
+        let db = keyspace.db(0).unwrap();
+        // Three chunks' worth of keys in one shard.
+        let shard = shard_of(hash_key(b"k0"));
+        let keys: Vec<String> = (0..)
+            .map(|i| format!("k{i}"))
+            .filter(|k| shard_of(hash_key(k.as_bytes())) == shard)
+            .take(150)
+            .collect();
+        for key in &keys {
+            let h = hash_key(key.as_bytes());
+            db.lock(h).insert(h, Entry::new(key.as_bytes(), string("1")), 0);
+        }
+        let saver = Arc::new(CollectingSaver::default());
+        keyspace.begin_snapshot(saver.clone());
+        let h = hash_key(keys[0].as_bytes());
+        db.lock(h).upsert(h, keys[0].as_bytes(), string("2"), None, 0);
+        assert!(db.lock_index_to_read(shard).unwrap().table.is_pending());
+        assert_eq!(Arc::strong_count(&saver), 3, "the test, the snapshot, the shard");
+        let saved = saver.sorted().len();
+        assert!(saved > 0 && saved < keys.len(), "{saved}");
+        keyspace.end_snapshot();
+        assert_eq!(Arc::strong_count(&saver), 1);
+        assert!(!db.lock_index_to_read(shard).unwrap().table.is_pending());
+        for key in &keys {
+            let h = hash_key(key.as_bytes());
+            db.lock(h).upsert(h, key.as_bytes(), string("3"), None, 0);
+        }
+        assert_eq!(saver.sorted().len(), saved, "nothing is saved after the end");
     }
 
     #[test]

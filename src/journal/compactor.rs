@@ -90,29 +90,49 @@ struct Sink {
 /// key, may need more once).
 const SPARE_BYTES_MAX: usize = 16 * 1024 * 1024;
 
+thread_local! {
+    /// Where a thread encodes the entries it saves before appending them to the queue.
+    static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Capacity a thread's `SCRATCH` keeps between saves (a run of a shard is at most 1,024
+/// entries; one big collection may need more once).
+const SCRATCH_BYTES_MAX: usize = 1024 * 1024;
+
 impl ShardSaver for Queue {
     fn save(&self, db: u32, entries: &mut dyn Iterator<Item = &Entry>) {
         if self.abandoned.load(Ordering::Acquire) {
             return;
         }
-        // Encoded straight into the queue's buffer, which the compactor swaps with a spare
-        // one: two buffers serve the whole snapshot, so no shard-sized allocation is made and
-        // freed per shard (the allocator kept such churn as tens of MB of RSS, measured).
-        let mut state = self.state.lock();
-        let (blocks, entries) = match encode_entries(db, entries, &mut state.bytes) {
-            Ok(counts) => counts,
-            Err(error) => {
-                drop(state);
-                return self.fail(error);
+        // Encoded outside the queue's lock, which then covers only the copy: the compactor
+        // and the commands saving chunks ahead of their changes encode at the same time, and
+        // a command waiting for the compactor's encoding under the lock made SET's p99 during
+        // a compaction 2.4-3.2 ms (0.5 steady). The queue's buffer is swapped with a spare one
+        // by the compactor: two buffers serve the whole snapshot, so no shard-sized allocation
+        // is made and freed per shard (the allocator kept such churn as tens of MB of RSS).
+        let over = SCRATCH.with_borrow_mut(|scratch| {
+            scratch.clear();
+            let encoded = encode_entries(db, entries, scratch);
+            let over = match encoded {
+                Ok((blocks, entries)) => {
+                    let mut state = self.state.lock();
+                    state.bytes.extend_from_slice(scratch);
+                    state.blocks += blocks;
+                    state.entries += entries;
+                    state.unpaced_entries += entries;
+                    Ok(state.bytes.len() >= QUEUE_BYTES_MAX)
+                }
+                Err(error) => Err(error),
+            };
+            if scratch.capacity() > SCRATCH_BYTES_MAX {
+                *scratch = Vec::new();
             }
-        };
-        state.blocks += blocks;
-        state.entries += entries;
-        state.unpaced_entries += entries;
-        let over = state.bytes.len() >= QUEUE_BYTES_MAX;
-        drop(state);
-        if over {
-            self.flush(Flusher::Command);
+            over
+        });
+        match over {
+            Ok(true) => self.flush(Flusher::Command),
+            Ok(false) => {}
+            Err(error) => self.fail(error),
         }
     }
 }

@@ -5,14 +5,15 @@
 //! so an entry costs its 64 bytes plus 6-12 bytes of table, whatever the fill. Random entries (RANDOMKEY,
 //! eviction samples) are O(1).
 //!
-//! # Copy-on-write by chunk
-//! A running snapshot saves a table chunk by chunk (`start_pending`): each chunk of `CHUNK`
-//! entries is handed to the snapshot's saver, as it was when the snapshot reached the table,
-//! just before anything changes it, and the compactor saves the chunks nothing changed
-//! (`save_pending`). A write into a table the snapshot has not finished costs at most two
-//! chunks' encoding (a removal changes its own chunk and the last one), where saving the
-//! whole shard first made the first writes of a compaction encode most of the keyspace on
-//! the serving thread (docs/ARCHITECTURE.md, "Compaction").
+//! # Copy-on-write by entry
+//! A running snapshot saves a table entry by entry (`start_pending`): each entry, as it was
+//! when the snapshot reached the table, is handed to the snapshot's saver just before
+//! anything changes it, and the compactor saves the entries nothing changed, a run at a time
+//! (`save_pending`). A write into a table the snapshot has not finished costs the encoding of
+//! the entries it changes (a removal also moves the last entry). Saving the whole shard
+//! first made the first writes of a compaction encode most of the keyspace on the serving
+//! thread, and saving 64-entry chunks made it encode most of it over the whole compaction
+//! (docs/ARCHITECTURE.md, "Compaction").
 use std::sync::Arc;
 
 use super::index::{prefetch, SlotIndex};
@@ -93,38 +94,39 @@ impl Dense {
 pub struct EntryTable {
     index: SlotIndex,
     dense: Dense,
-    /// The chunks a running snapshot has still to save (copy-on-write by chunk, above).
+    /// The entries a running snapshot has still to save (copy-on-write by entry, above).
     pending: Option<Box<Pending>>,
 }
 
-/// What a running snapshot has still to save of a table: the chunks below `len` whose bit in
-/// `saved` is clear, each exactly as it is now (nothing in them changed since `len` was taken).
+/// What a running snapshot has still to save of a table: the entries below `len` whose bit in
+/// `saved` is clear, each exactly as it is now (nothing changed them since `len` was taken).
 struct Pending {
     saver: Arc<dyn ShardSaver>,
     db: u32,
     /// Entries the table held when the snapshot reached it; later positions are not in it.
     len: usize,
-    /// One bit per chunk below `len`, set once the chunk is saved.
+    /// One bit per position below `len`, set once its entry is saved.
     saved: Vec<u64>,
-    /// Chunks below `len` not saved yet; at 0 the table is no longer pending.
+    /// Positions below `len` not saved yet; at 0 the table is no longer pending.
     left: usize,
-    /// Every chunk before this one is saved (where `save_pending` looks next).
+    /// Every position before this one is saved (where `save_pending` looks next).
     scanned: usize,
 }
 
 impl Pending {
-    /// Marks `chunk` saved; returns how many of its entries belong to the snapshot, or None if
-    /// it was saved already or lies past `len`.
-    fn claim(&mut self, chunk: usize) -> Option<usize> {
-        let first = chunk.checked_mul(CHUNK).filter(|&first| first < self.len)?;
-        let bits = self.saved.get_mut(chunk / 64)?;
-        let bit = 1u64 << (chunk % 64);
+    /// Marks `position` saved; returns false if it was saved already or lies past `len`.
+    fn claim(&mut self, position: usize) -> bool {
+        if position >= self.len {
+            return false;
+        }
+        let Some(bits) = self.saved.get_mut(position / 64) else { return false };
+        let bit = 1u64 << (position % 64);
         if *bits & bit != 0 {
-            return None;
+            return false;
         }
         *bits |= bit;
         self.left = self.left.saturating_sub(1);
-        Some((self.len - first).min(CHUNK))
+        true
     }
 }
 
@@ -153,12 +155,12 @@ impl EntryTable {
         self.dense.get(position)
     }
 
-    /// The entry at `position`, to change: a running snapshot saves its chunk first, unless
-    /// a read-only command asks (it only updates the access time, which may show in the
+    /// The entry at `position`, to change: a running snapshot saves it first, unless a
+    /// read-only command asks (it only updates the access time, which may show in the
     /// snapshot as it may in a shard saved after the read).
     pub fn get_mut(&mut self, position: usize) -> Option<&mut Entry> {
         if self.pending.is_some() && !in_read_only_command() {
-            self.save_chunk(position / CHUNK);
+            self.save_entry(position);
         }
         self.dense.get_mut(position)
     }
@@ -173,7 +175,8 @@ impl EntryTable {
     /// Adds an entry whose key is not present; returns its position.
     pub fn insert_new(&mut self, hash: u64, entry: Entry) -> usize {
         // No save for a running snapshot: the new position is either past what the snapshot
-        // holds, or freed by a removal, which saved its chunk (`remove_at` saves the last).
+        // holds, or freed by a removal, which saved what was there (`remove_at` saves the
+        // last entry).
         let position = self.dense.push(entry);
         let Self { index, dense, .. } = self;
         index.insert_new(hash, slot(position), |i| {
@@ -188,10 +191,10 @@ impl EntryTable {
         let bucket = self.index.find(hash, |i| i == wanted)?;
         let last = self.dense.len.checked_sub(1)?;
         if self.pending.is_some() {
-            // The last entry moves into `position`: both chunks change. Read-only commands
-            // too (an expired key's removal), or the moved entry would be in neither save.
-            self.save_chunk(position / CHUNK);
-            self.save_chunk(last / CHUNK);
+            // The last entry moves into `position`: both change. Read-only commands too (an
+            // expired key's removal), or the moved entry could be in no save.
+            self.save_entry(position);
+            self.save_entry(last);
         }
         self.index.remove_at(bucket, hash);
         let entry = self.dense.swap_remove(position)?;
@@ -251,15 +254,14 @@ impl EntryTable {
         }
     }
 
-    /// Makes a running snapshot save this table copy-on-write from now on: each chunk of the
-    /// entries as they are now is handed to `saver` (as database `db`'s) before anything
-    /// changes it, and `save_pending` saves the rest. Replaces what an earlier snapshot left.
+    /// Makes a running snapshot save this table copy-on-write from now on: each entry as it
+    /// is now is handed to `saver` (as database `db`'s) before anything changes it, and
+    /// `save_pending` saves the rest. Replaces what an earlier snapshot left.
     pub fn start_pending(&mut self, saver: Arc<dyn ShardSaver>, db: u32) {
         let len = self.dense.len;
-        let chunks = len.div_ceil(CHUNK);
-        self.pending = (chunks > 0).then(|| {
-            let saved = vec![0; chunks.div_ceil(64)];
-            Box::new(Pending { saver, db, len, saved, left: chunks, scanned: 0 })
+        self.pending = (len > 0).then(|| {
+            let saved = vec![0; len.div_ceil(64)];
+            Box::new(Pending { saver, db, len, saved, left: len, scanned: 0 })
         });
     }
 
@@ -268,25 +270,21 @@ impl EntryTable {
         self.pending.is_some()
     }
 
-    /// Saves up to `max_chunks` of the chunks the running snapshot has still to save, in one
-    /// call to the saver; returns whether none is left.
-    pub fn save_pending(&mut self, max_chunks: usize) -> bool {
+    /// Saves up to `max_entries` of the entries the running snapshot has still to save, in
+    /// one call to the saver; returns whether none is left.
+    pub fn save_pending(&mut self, max_entries: usize) -> bool {
         let Self { pending, dense, .. } = self;
         let Some(state) = pending.as_deref_mut() else { return true };
-        let mut picked: Vec<(usize, usize)> = Vec::new();
-        let mut chunk = state.scanned;
-        while picked.len() < max_chunks && state.left > 0 && chunk * CHUNK < state.len {
-            if let Some(count) = state.claim(chunk) {
-                picked.push((chunk, count));
+        let mut picked: Vec<usize> = Vec::new();
+        let mut position = state.scanned;
+        while picked.len() < max_entries && state.left > 0 && position < state.len {
+            if state.claim(position) {
+                picked.push(position);
             }
-            chunk += 1;
+            position += 1;
         }
-        state.scanned = chunk;
-        let mut entries = picked.iter().flat_map(|&(chunk, count)| {
-            let entries = dense.chunks.get(chunk).map_or(&[][..], Vec::as_slice);
-            debug_assert!(entries.len() >= count, "chunk {chunk} changed before its save");
-            entries.get(..count).unwrap_or(entries)
-        });
+        state.scanned = position;
+        let mut entries = picked.iter().filter_map(|&p| dense.get(p));
         state.saver.save(state.db, &mut entries);
         let done = state.left == 0;
         if done {
@@ -300,15 +298,17 @@ impl EntryTable {
         self.pending = None;
     }
 
-    /// Saves chunk `chunk` into the running snapshot unless it is saved or was not there.
+    /// Saves the entry at `position` into the running snapshot unless it is saved or was not
+    /// there.
     #[cold]
-    fn save_chunk(&mut self, chunk: usize) {
+    fn save_entry(&mut self, position: usize) {
         let Self { pending, dense, .. } = self;
         let Some(state) = pending.as_deref_mut() else { return };
-        let Some(count) = state.claim(chunk) else { return };
-        let entries = dense.chunks.get(chunk).map_or(&[][..], Vec::as_slice);
-        debug_assert!(entries.len() >= count, "chunk {chunk} changed before its save");
-        state.saver.save(state.db, &mut entries.get(..count).unwrap_or(entries).iter());
+        if !state.claim(position) {
+            return;
+        }
+        debug_assert!(position < dense.len, "entry {position} went before its save");
+        state.saver.save(state.db, &mut dense.get(position).into_iter());
         if state.left == 0 {
             *pending = None;
         }

@@ -9,10 +9,12 @@
 //! Nothing here blocks on I/O while holding a lock.
 //!
 //! # Point-in-time snapshots
-//! Every shard lock goes through `Db::guard`, which saves a shard that a running snapshot has
-//! not saved yet before anyone may change it (DESIGN.md section 5): the compactor starts a
-//! snapshot with the gate held exclusively (`Keyspace::begin_snapshot`), so each shard is
-//! saved exactly as it was at that instant, one shard at a time, without a copy of the rest.
+//! Every shard lock goes through `Db::guard`, which makes a shard that a running snapshot has
+//! not reached yet pending before anyone may change it (DESIGN.md section 5): from then on
+//! the shard's entries are saved copy-on-write, each just before something changes it
+//! (`EntryTable::start_pending`). The compactor starts a snapshot with the gate
+//! held exclusively (`Keyspace::begin_snapshot`), so every entry is saved exactly as it was at
+//! that instant, without a copy of the rest.
 use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock};
@@ -537,8 +539,8 @@ impl Shard {
 
 /// Receives the entries of a running point-in-time snapshot.
 pub trait ShardSaver: Send + Sync {
-    /// Saves `entries` of database `db`: part of one shard (one chunk of it, or a run of
-    /// chunks), each as it was when the snapshot began. Called with the shard's lock held,
+    /// Saves `entries` of database `db`: part of one shard (the entries a command is about
+    /// to change, or a run of the compactor's), each as it was when the snapshot began. Called with the shard's lock held,
     /// exactly once for each entry of the snapshot, before anything changes it.
     fn save(&self, db: u32, entries: &mut dyn Iterator<Item = &Entry>);
 }
@@ -588,8 +590,8 @@ pub(super) fn in_read_only_command() -> bool {
 
 impl SnapshotPoint {
     /// Makes the running snapshot save `shard` copy-on-write if it has not reached it yet and
-    /// the running command may change it: from then on each chunk of the shard's entries is
-    /// saved just before something changes it (`EntryTable::start_pending`).
+    /// the running command may change it: from then on each of the shard's entries is saved
+    /// just before something changes it (`EntryTable::start_pending`).
     #[inline]
     fn catch_up(&self, db: u32, shard: &mut Shard) {
         let epoch = self.epoch.load(Ordering::Acquire);
@@ -607,9 +609,9 @@ impl SnapshotPoint {
     }
 }
 
-/// Chunks (`entries::CHUNK` entries each) the compactor saves of a shard per hold of its
-/// lock: a command waiting for the lock waits for at most this much encoding.
-const SAVE_STEP_CHUNKS: usize = 16;
+/// Entries the compactor saves of a shard per hold of its lock: a command waiting for the
+/// lock waits for at most this much encoding.
+const SAVE_STEP_ENTRIES: usize = 1024;
 
 /// One database: a fixed array of shards.
 pub struct Db {
@@ -644,12 +646,12 @@ impl Db {
         shard
     }
 
-    /// Saves what the running snapshot has still to save of shard `index`, a few chunks per
-    /// hold of its lock (`SAVE_STEP_CHUNKS`), so commands on the shard run in between.
+    /// Saves what the running snapshot has still to save of shard `index`, a run of entries
+    /// per hold of its lock (`SAVE_STEP_ENTRIES`), so commands on the shard run in between.
     fn finish_shard(&self, index: usize) {
         loop {
             let mut shard = self.guard(index);
-            if shard.table.save_pending(SAVE_STEP_CHUNKS) {
+            if shard.table.save_pending(SAVE_STEP_ENTRIES) {
                 return;
             }
             drop(shard);
@@ -852,8 +854,8 @@ impl Keyspace {
         self.snapshot.epoch.fetch_add(1, Ordering::AcqRel);
     }
 
-    /// Saves everything the running snapshot has not saved yet, shard by shard (a few chunks
-    /// per hold of a shard's lock), calling `after_shard` after each shard, then ends the
+    /// Saves everything the running snapshot has not saved yet, shard by shard (a run of
+    /// entries per hold of a shard's lock), calling `after_shard` after each shard, then ends the
     /// snapshot.
     pub fn finish_snapshot(&self, after_shard: &mut dyn FnMut(usize, usize)) {
         for (d, db) in self.dbs.iter().enumerate() {
@@ -981,27 +983,28 @@ mod tests {
     }
 
     #[test]
-    fn active_expiry_saves_for_a_snapshot_only_the_chunks_it_changes() {
+    fn active_expiry_saves_for_a_snapshot_only_the_entries_it_changes() {
         let keyspace = Keyspace::new(1);
         let db = keyspace.db(0).unwrap();
+        // First in its shard, so that its removal moves the shard's last entry.
+        let h = hash_key(b"dying");
+        let mut dying = Entry::new(b"dying", string("v"));
+        dying.expires_at_ms = 10;
+        db.lock(h).insert(h, dying, 0);
         for i in 0..20_000 {
             let key = format!("k{i}");
             let h = hash_key(key.as_bytes());
             db.lock(h).insert(h, Entry::new(key.as_bytes(), string("v")), 0);
         }
-        let h = hash_key(b"dying");
-        let mut dying = Entry::new(b"dying", string("v"));
-        dying.expires_at_ms = 10;
-        db.lock(h).insert(h, dying, 0);
         let saver = Arc::new(CollectingSaver::default());
         keyspace.begin_snapshot(saver.clone());
         assert_eq!(keyspace.expire_cycle(20, usize::MAX), 1);
-        // Only the chunks the removal changed were saved (its own and the shard's last), and
-        // the key with them; not the shard's other 70-odd keys, nor other shards.
+        // Only the entries the removal changed were saved (the key and the shard's last entry,
+        // which moved into its place); not the shard's other 70-odd keys, nor other shards.
         let saved = saver.sorted();
         assert!(saved.iter().any(|(_, key, _)| key == b"dying"), "{saved:?}");
-        assert!(saver.calls.load(Relaxed) <= 2);
-        assert!(saved.len() <= 2 * 64, "{}", saved.len());
+        assert_eq!(saver.calls.load(Relaxed), 2);
+        assert_eq!(saved.len(), 2, "{saved:?}");
         keyspace.end_snapshot();
     }
 
@@ -1064,7 +1067,7 @@ mod tests {
     fn ending_a_snapshot_forgets_what_shards_had_still_to_save() {
         let keyspace = Keyspace::new(1);
         let db = keyspace.db(0).unwrap();
-        // Three chunks' worth of keys in one shard.
+        // 150 keys in one shard.
         let shard = shard_of(hash_key(b"k0"));
         let keys: Vec<String> = (0..)
             .map(|i| format!("k{i}"))

@@ -16,6 +16,7 @@ pub mod protocol;
 pub mod server;
 pub mod sha256;
 pub mod store;
+pub mod sync;
 
 /// The Redis version AllyDB reports (INFO `redis_version`, HELLO `version`): the Redis release
 /// whose semantics and reply texts it follows.

@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use parking_lot::Mutex;
+use crate::sync::SleepMutex;
 
 use super::faults;
 use super::manifest::{Manifest, MANIFEST_TEMP_FILE};
@@ -48,9 +48,9 @@ pub struct Compacted {
 /// holds at most twice QUEUE_BYTES_MAX plus one shard, and a compactor starved of CPU cannot
 /// make the snapshot's blocks pile up in memory.
 struct Queue {
-    state: Mutex<QueueState>,
+    state: SleepMutex<QueueState>,
     /// The snapshot file; lock order: `sink`, then `state`.
-    sink: Mutex<Sink>,
+    sink: SleepMutex<Sink>,
     /// Set when the snapshot is abandoned: shards are no longer encoded.
     abandoned: AtomicBool,
 }
@@ -141,8 +141,8 @@ impl Queue {
     /// A queue whose file `compact` creates once it knows the snapshot's name.
     fn new() -> Self {
         Self {
-            state: Mutex::new(QueueState::default()),
-            sink: Mutex::new(Sink {
+            state: SleepMutex::new(QueueState::default()),
+            sink: SleepMutex::new(Sink {
                 file: None,
                 path: PathBuf::new(),
                 size: 0,

@@ -19,7 +19,9 @@ use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock};
 
-use parking_lot::{Mutex, MutexGuard, RwLock};
+use parking_lot::{Mutex, RwLock};
+
+use crate::sync::{SleepMutex, SleepMutexGuard};
 
 use super::access;
 use super::compact::CompactBytes;
@@ -615,7 +617,7 @@ const SAVE_STEP_ENTRIES: usize = 1024;
 
 /// One database: a fixed array of shards.
 pub struct Db {
-    shards: Box<[Mutex<Shard>]>,
+    shards: Box<[SleepMutex<Shard>]>,
     index: u32,
     snapshot: Arc<SnapshotPoint>,
 }
@@ -633,14 +635,14 @@ impl Db {
     }
 
     fn with_snapshot(index: u32, snapshot: Arc<SnapshotPoint>) -> Self {
-        let shard = || Mutex::new(Shard { db: index, ..Shard::default() });
+        let shard = || SleepMutex::new(Shard { db: index, ..Shard::default() });
         Self { shards: (0..SHARDS_PER_DB).map(|_| shard()).collect(), index, snapshot }
     }
 
     /// Locks shard `index`, saving it first if a running snapshot has not yet: every shard
     /// lock goes through here. `index` is below SHARDS_PER_DB (callers mask or check it).
     #[inline]
-    fn guard(&self, index: usize) -> MutexGuard<'_, Shard> {
+    fn guard(&self, index: usize) -> SleepMutexGuard<'_, Shard> {
         let mut shard = self.shards[index].lock();
         self.snapshot.catch_up(self.index, &mut shard);
         shard
@@ -661,7 +663,7 @@ impl Db {
 
 /// A locked shard that can only be read (`Db::lock_index_to_read`): it may not be saved for
 /// a running snapshot yet, so nothing may change through it.
-pub struct ShardReadGuard<'a>(MutexGuard<'a, Shard>);
+pub struct ShardReadGuard<'a>(SleepMutexGuard<'a, Shard>);
 
 impl std::ops::Deref for ShardReadGuard<'_> {
     type Target = Shard;
@@ -673,7 +675,7 @@ impl std::ops::Deref for ShardReadGuard<'_> {
 
 /// Several shards of one database locked together, in ascending order.
 pub struct ShardSet<'a> {
-    guards: Vec<(usize, MutexGuard<'a, Shard>)>,
+    guards: Vec<(usize, SleepMutexGuard<'a, Shard>)>,
 }
 
 impl ShardSet<'_> {
@@ -692,12 +694,12 @@ impl ShardSet<'_> {
 impl Db {
     /// Locks the shard holding `hash`.
     #[inline]
-    pub fn lock(&self, hash: u64) -> MutexGuard<'_, Shard> {
+    pub fn lock(&self, hash: u64) -> SleepMutexGuard<'_, Shard> {
         self.guard(shard_of(hash))
     }
 
     /// Locks shard `index` (0..SHARDS_PER_DB).
-    pub fn lock_index(&self, index: usize) -> Option<MutexGuard<'_, Shard>> {
+    pub fn lock_index(&self, index: usize) -> Option<SleepMutexGuard<'_, Shard>> {
         (index < self.shards.len()).then(|| self.guard(index))
     }
 
@@ -715,7 +717,7 @@ impl Db {
         &self,
         index: usize,
         wanted: impl FnOnce(&Shard) -> bool,
-    ) -> Option<MutexGuard<'_, Shard>> {
+    ) -> Option<SleepMutexGuard<'_, Shard>> {
         let mut shard = self.shards.get(index)?.lock();
         if !wanted(&shard) {
             return None;
@@ -734,7 +736,7 @@ impl Db {
     }
 
     /// Each shard, locked one at a time in index order.
-    fn guards(&self) -> impl Iterator<Item = MutexGuard<'_, Shard>> {
+    fn guards(&self) -> impl Iterator<Item = SleepMutexGuard<'_, Shard>> {
         (0..self.shards.len()).map(|i| self.guard(i))
     }
 

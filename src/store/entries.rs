@@ -31,6 +31,10 @@ const CHUNK_FIRST: usize = 4;
 const _: () = assert!(CHUNK.is_power_of_two() && CHUNK_FIRST.is_power_of_two());
 const _: () = assert!(CHUNK_FIRST <= CHUNK);
 
+/// How many entries ahead `save_pending` prefetches a value's heap block (and twice as far,
+/// the entry): about a memory miss's latency over the time to encode one small entry.
+const PREFETCH_AHEAD: usize = 8;
+
 /// Dense storage: entry `i` lives in chunk `i / CHUNK` at `i % CHUNK`; all chunks but the
 /// last are full.
 #[derive(Default)]
@@ -284,7 +288,27 @@ impl EntryTable {
             position += 1;
         }
         state.scanned = position;
-        let mut entries = picked.iter().filter_map(|&p| dense.get(p));
+        // Each value is a cold heap block of its own, and copying it into the snapshot was
+        // 72 % of the compaction's time (100-byte strings, perf). In two steps, as the
+        // pipelined batches are warmed (server/warm.rs): the entry some positions ahead, then
+        // the value of the entry half as far, whose line has arrived by then.
+        for (i, &p) in picked.iter().enumerate().take(2 * PREFETCH_AHEAD) {
+            if let Some(entry) = dense.get(p) {
+                prefetch(entry);
+                if i < PREFETCH_AHEAD {
+                    entry.value.prefetch_heap();
+                }
+            }
+        }
+        let mut entries = picked.iter().enumerate().filter_map(|(i, &p)| {
+            if let Some(far) = picked.get(i + 2 * PREFETCH_AHEAD).and_then(|&q| dense.get(q)) {
+                prefetch(far);
+            }
+            if let Some(near) = picked.get(i + PREFETCH_AHEAD).and_then(|&q| dense.get(q)) {
+                near.value.prefetch_heap();
+            }
+            dense.get(p)
+        });
         state.saver.save(state.db, &mut entries);
         let done = state.left == 0;
         if done {

@@ -372,6 +372,17 @@ pub enum HashValue {
 // Two words, so `Value` holds a hash without a box and stays three words (value.rs).
 const _: () = assert!(std::mem::size_of::<HashValue>() == 16);
 
+impl HashValue {
+    /// Prefetches the start of the hash's heap block (`Value::prefetch_heap`).
+    #[inline]
+    pub fn prefetch_heap(&self) {
+        match self {
+            Self::Listpack(packed) => super::index::prefetch_bytes(&packed.bytes),
+            Self::Table(table) => super::index::prefetch(&**table),
+        }
+    }
+}
+
 impl Default for HashValue {
     fn default() -> Self {
         Self::Listpack(Packed::default())

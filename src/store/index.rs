@@ -134,6 +134,16 @@ pub fn prefetch<T>(value: &T) {
     let _ = (first, last);
 }
 
+/// Like `prefetch`, for the lines holding the first and last of `bytes` (all of a string of
+/// up to 65 bytes, and most of one up to 129: the copy that follows streams the rest).
+#[inline]
+pub fn prefetch_bytes(bytes: &[u8]) {
+    if let (Some(first), Some(last)) = (bytes.first(), bytes.last()) {
+        prefetch(first);
+        prefetch(last);
+    }
+}
+
 #[derive(Default)]
 pub struct SlotIndex {
     chunks: Box<[Chunk]>,

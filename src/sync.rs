@@ -4,45 +4,79 @@
 //! calls `sched_yield` several times before it sleeps. When the thread holding the lock runs
 //! on the same CPU, which is the common case on a small machine, the yield hands that CPU to
 //! the holder until the next scheduler tick (4 ms at `HZ=250`), whatever the holder's
-//! priority: the compactor, at nice 10, held the serving thread off for 2-5 ms some twenty
-//! times per compaction (a `sched_switch` trace, docs/BENCHMARKS.md). std's mutex spins
+//! priority: the compactor, at nice 10, held the serving thread off for 2-8 ms 16-18 times
+//! per compaction (a `sched_switch` trace, docs/BENCHMARKS.md). std's mutex spins
 //! briefly and then sleeps on a futex; the holder's unlock wakes the waiter, which preempts a
 //! lower-priority holder at once. Uncontended, both are one compare-and-swap to lock and one
 //! to unlock.
 
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{PoisonError, TryLockError};
+use std::time::{Duration, Instant};
+
+/// The longest `let_waiters_in` waits for a thread blocked on the lock to take it.
+pub const HANDOFF_WAIT_MAX: Duration = Duration::from_micros(100);
 
 /// A lock whose contended path sleeps without yielding the CPU (see the module doc). A
 /// panic while it is held does not poison it: the state is used as the panic left it, as
 /// parking_lot's mutex does.
 #[derive(Debug, Default)]
-pub struct SleepMutex<T>(std::sync::Mutex<T>);
+pub struct SleepMutex<T> {
+    inner: std::sync::Mutex<T>,
+    /// Threads blocked in `lock` (a hint for `let_waiters_in`).
+    waiting: AtomicU32,
+}
 
 /// The guard of a `SleepMutex`.
 pub type SleepMutexGuard<'a, T> = std::sync::MutexGuard<'a, T>;
 
 impl<T> SleepMutex<T> {
     pub const fn new(value: T) -> Self {
-        Self(std::sync::Mutex::new(value))
+        Self { inner: std::sync::Mutex::new(value), waiting: AtomicU32::new(0) }
     }
 
     #[inline]
     pub fn lock(&self) -> SleepMutexGuard<'_, T> {
-        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+        if let Some(guard) = self.try_lock() {
+            return guard;
+        }
+        self.waiting.fetch_add(1, Ordering::Relaxed);
+        let guard = self.inner.lock().unwrap_or_else(PoisonError::into_inner);
+        self.waiting.fetch_sub(1, Ordering::Relaxed);
+        guard
     }
 
     /// The guard if the lock is free, without waiting.
     #[inline]
     pub fn try_lock(&self) -> Option<SleepMutexGuard<'_, T>> {
-        match self.0.try_lock() {
+        match self.inner.try_lock() {
             Ok(guard) => Some(guard),
             Err(TryLockError::Poisoned(poisoned)) => Some(poisoned.into_inner()),
             Err(TryLockError::WouldBlock) => None,
         }
     }
 
+    /// For a thread that just released the lock and is about to take it again: waits (at
+    /// most HANDOFF_WAIT_MAX) until the threads blocked on it have taken it. The unlock wakes
+    /// one, but a woken thread on another CPU needs some microseconds to run, and the
+    /// releasing thread would win the lock back every time: a command waiting for a shard
+    /// the compactor saves in steps waited for the whole shard instead of one step.
+    pub fn let_waiters_in(&self) {
+        self.wait_for_waiters(HANDOFF_WAIT_MAX);
+    }
+
+    fn wait_for_waiters(&self, most: Duration) {
+        if self.waiting.load(Ordering::Relaxed) == 0 {
+            return;
+        }
+        let start = Instant::now();
+        while self.waiting.load(Ordering::Relaxed) > 0 && start.elapsed() < most {
+            std::hint::spin_loop();
+        }
+    }
+
     pub fn into_inner(self) -> T {
-        self.0.into_inner().unwrap_or_else(PoisonError::into_inner)
+        self.inner.into_inner().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
@@ -59,6 +93,26 @@ mod tests {
         drop(guard);
         *mutex.try_lock().unwrap() += 1;
         assert_eq!(mutex.into_inner(), 2);
+    }
+
+    #[test]
+    fn a_released_lock_goes_to_the_thread_waiting_for_it() {
+        let mutex = Arc::new(SleepMutex::new(Vec::new()));
+        let guard = mutex.lock();
+        let waiter = {
+            let mutex = mutex.clone();
+            std::thread::spawn(move || mutex.lock().push("waiter"))
+        };
+        while mutex.waiting.load(Ordering::Relaxed) == 0 {
+            std::thread::yield_now();
+        }
+        drop(guard);
+        // Without the handoff, the releasing thread's next lock wins nearly always. (A long
+        // bound: a loaded test machine may take more than HANDOFF_WAIT_MAX to run the waiter.)
+        mutex.wait_for_waiters(Duration::from_secs(10));
+        mutex.lock().push("releaser");
+        waiter.join().unwrap();
+        assert_eq!(*mutex.lock(), ["waiter", "releaser"]);
     }
 
     #[test]

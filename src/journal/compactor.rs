@@ -36,27 +36,27 @@ pub struct Compacted {
     pub duration: Duration,
 }
 
-/// Encoded shards on their way to the snapshot file. Shards are encoded by whoever locks
-/// them first (the compactor, or a command about to change them), under the shard's lock;
-/// the compactor writes what is queued after every shard it visits, outside every lock.
+/// Encoded entries on their way to the snapshot file. An entry is encoded by whoever saves
+/// it (the compactor's walk, or a command about to change it), under its shard's lock; the
+/// compactor writes what is queued after every shard it visits, outside every lock.
 ///
 /// # Bound
-/// A command whose shard takes the queue over QUEUE_BYTES_MAX writes the queue itself unless
+/// A command whose save takes the queue over QUEUE_BYTES_MAX writes the queue itself unless
 /// the compactor is writing it at that moment; only past twice the bound does it wait for the
 /// compactor's write to finish and write after it (a command then pays for writes into the
 /// page cache, never for a sync: the compactor syncs outside the file's lock). So the queue
-/// holds at most twice QUEUE_BYTES_MAX plus one shard, and a compactor starved of CPU cannot
+/// holds at most twice QUEUE_BYTES_MAX plus one shard's entries, and a compactor starved of CPU cannot
 /// make the snapshot's blocks pile up in memory.
 struct Queue {
     state: SleepMutex<QueueState>,
     /// The snapshot file; lock order: `sink`, then `state`.
     sink: SleepMutex<Sink>,
-    /// Set when the snapshot is abandoned: shards are no longer encoded.
+    /// Set when the snapshot is abandoned: entries are no longer encoded.
     abandoned: AtomicBool,
 }
 
 /// Who writes the queue to the file: the compactor between shards, or a command thread whose
-/// shard took the queue over its bound.
+/// save took the queue over its bound.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Flusher {
     Compactor,
@@ -93,10 +93,31 @@ const SPARE_BYTES_MAX: usize = 16 * 1024 * 1024;
 thread_local! {
     /// Where a thread encodes the entries it saves before appending them to the queue.
     static SCRATCH: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    /// Set on the compaction thread during its walk: it saves under a shard's lock and
+    /// writes the queue between shards, so a save of its own never writes the queue (a
+    /// command waiting for the shard would wait for that write too).
+    static IN_WALK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
-/// Capacity a thread's `SCRATCH` keeps between saves (a run of a shard is at most 1,024
-/// entries; one big collection may need more once).
+/// Marks the calling thread as the compactor walking the keyspace while it lives.
+struct WalkScope;
+
+impl WalkScope {
+    fn enter() -> Self {
+        IN_WALK.set(true);
+        Self
+    }
+}
+
+impl Drop for WalkScope {
+    fn drop(&mut self) {
+        IN_WALK.set(false);
+    }
+}
+
+/// Capacity a thread's `SCRATCH` keeps between saves (a run of the compactor's walk is at
+/// most 1,024 entries; one big collection, or a whole shard saved before FLUSHDB, FLUSHALL
+/// or SWAPDB, may need more once).
 const SCRATCH_BYTES_MAX: usize = 1024 * 1024;
 
 impl ShardSaver for Queue {
@@ -105,7 +126,7 @@ impl ShardSaver for Queue {
             return;
         }
         // Encoded outside the queue's lock, which then covers only the copy: the compactor
-        // and the commands saving chunks ahead of their changes encode at the same time, and
+        // and the commands saving entries ahead of their changes encode at the same time, and
         // a command waiting for the compactor's encoding under the lock made SET's p99 during
         // a compaction 2.4-3.2 ms (0.5 steady). The queue's buffer is swapped with a spare one
         // by the compactor: two buffers serve the whole snapshot, so no shard-sized allocation
@@ -130,8 +151,8 @@ impl ShardSaver for Queue {
             over
         });
         match over {
-            Ok(true) => self.flush(Flusher::Command),
-            Ok(false) => {}
+            Ok(true) if !IN_WALK.get() => self.flush(Flusher::Command),
+            Ok(_) => {}
             Err(error) => self.fail(error),
         }
     }
@@ -403,6 +424,7 @@ fn write_snapshot(
     let started = Instant::now();
     let mut last_report = Instant::now();
     let total_shards = keyspace.db_count() * crate::limits::SHARDS_PER_DB;
+    let walk = WalkScope::enter();
     keyspace.finish_snapshot(&mut |_, _| {
         shards_done += 1;
         if abandon.load(Ordering::Acquire) && !queue.abandoned.load(Ordering::Acquire) {
@@ -423,6 +445,7 @@ fn write_snapshot(
             );
         }
     });
+    drop(walk);
     queue.flush(Flusher::Compactor);
     if let Some(failure) = queue.state.lock().failure.take() {
         return Err(failure);

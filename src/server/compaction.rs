@@ -278,6 +278,7 @@ fn recount(state: &mut State, journal: &crate::journal::Journal) {
 
 /// The compaction thread's nice value (`setpriority`): under CPU contention it gets about a
 /// tenth of what a thread at nice 0 gets, and all of an idle CPU.
+#[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 const COMPACTOR_NICE: i32 = 10;
 
 /// The compaction thread: waits for a request or the automatic trigger, runs one compaction
@@ -287,6 +288,8 @@ fn run(server: &Arc<Server>) {
     // Background work yields the CPU to the serving threads: on Linux this sets the calling
     // thread's nice value only. With the compactor at the serving threads' priority on a
     // 2-vCPU machine, SET's p99 during a compaction was 3-4 times steady state.
+    // Elsewhere the call would renice the whole process.
+    #[cfg(target_os = "linux")]
     if let Err(error) = rustix::process::setpriority_process(None, COMPACTOR_NICE) {
         tracing::debug!("compactor: cannot lower the thread's priority: {error}");
     }

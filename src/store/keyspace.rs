@@ -548,7 +548,7 @@ pub trait ShardSaver: Send + Sync {
 }
 
 /// The running snapshot, shared by every database of a keyspace. A shard whose `saved_epoch`
-/// is behind `epoch` has not been saved yet.
+/// is behind `epoch` has not been reached yet (not made pending).
 #[derive(Default)]
 pub struct SnapshotPoint {
     epoch: AtomicU64,
@@ -639,8 +639,8 @@ impl Db {
         Self { shards: (0..SHARDS_PER_DB).map(|_| shard()).collect(), index, snapshot }
     }
 
-    /// Locks shard `index`, saving it first if a running snapshot has not yet: every shard
-    /// lock goes through here. `index` is below SHARDS_PER_DB (callers mask or check it).
+    /// Locks shard `index`, making it pending first if a running snapshot has not reached it
+    /// yet: every shard lock goes through here. `index` is below SHARDS_PER_DB (callers mask or check it).
     #[inline]
     fn guard(&self, index: usize) -> SleepMutexGuard<'_, Shard> {
         let mut shard = self.shards[index].lock();
@@ -649,7 +649,8 @@ impl Db {
     }
 
     /// Saves what the running snapshot has still to save of shard `index`, a run of entries
-    /// per hold of its lock (`SAVE_STEP_ENTRIES`), so commands on the shard run in between.
+    /// per hold of its lock (`SAVE_STEP_ENTRIES`), so commands on the shard run in between:
+    /// between two runs, a command blocked on the lock gets it first (`let_waiters_in`).
     fn finish_shard(&self, index: usize) {
         loop {
             let mut shard = self.guard(index);
@@ -657,6 +658,7 @@ impl Db {
                 return;
             }
             drop(shard);
+            self.shards[index].let_waiters_in();
         }
     }
 }
@@ -710,7 +712,7 @@ impl Db {
     }
 
     /// Locks shard `index` to change it, but only if `wanted` says so of the locked shard; a
-    /// running snapshot saves it first only then. Background work that visits every shard
+    /// running snapshot makes it pending only then. Background work that visits every shard
     /// (active expiry) must not save the whole snapshot on the serving thread in one pass:
     /// that stalled every client for the rest of the compaction (0.3-0.5 s with 2 M keys).
     pub fn lock_index_to_change_if(
@@ -848,7 +850,7 @@ impl Keyspace {
         }
     }
 
-    /// Starts a point-in-time snapshot: from now on every shard is handed to `saver` once,
+    /// Starts a point-in-time snapshot: from now on every entry is handed to `saver` once,
     /// as it is now, before anything changes it. The caller holds the gate exclusively, so
     /// no command is halfway through a change.
     pub fn begin_snapshot(&self, saver: Arc<dyn ShardSaver>) {

@@ -867,6 +867,31 @@ pub(super) mod tests {
         assert_same_state(&live_state, &state(&recovered), &format!("seed {seed}: recovered"));
     }
 
+    /// A save on the compaction thread during its walk runs under a shard's lock: past the
+    /// queue's bound it leaves the writing to the walk (between shards), where a command's
+    /// save writes the queue itself.
+    #[test]
+    fn only_a_commands_save_writes_a_queue_past_its_bound() {
+        use crate::store::value::{StrValue, Value};
+        let dir = tempfile::tempdir().unwrap();
+        let queue = Queue::new();
+        queue.sink.lock().file = Some(File::create(dir.path().join("snapshot.tmp")).unwrap());
+        let value = vec![b'v'; 1024 * 1024];
+        let big = |n: u8| Entry::new(&[b'k', n], Value::Str(StrValue::from_bytes(&value)));
+        let entries: Vec<Entry> = (0..17).map(big).collect();
+        let save_all = || queue.save(0, &mut entries.iter());
+
+        let walk = WalkScope::enter();
+        save_all();
+        drop(walk);
+        assert_eq!(queue.sink.lock().size, 0, "the walk's save wrote the queue");
+        assert!(queue.state.lock().bytes.len() > QUEUE_BYTES_MAX);
+
+        save_all();
+        assert!(queue.sink.lock().size > 2 * QUEUE_BYTES_MAX as u64, "a command's save did not");
+        assert!(queue.state.lock().bytes.is_empty());
+    }
+
     #[test]
     fn save_pause_is_per_key_like_rdb_key_save_delay() {
         assert_eq!(save_pause(0, 1000), Duration::ZERO);

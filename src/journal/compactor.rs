@@ -45,8 +45,8 @@ pub struct Compacted {
 /// the compactor is writing it at that moment; only past twice the bound does it wait for the
 /// compactor's write to finish and write after it (a command then pays for writes into the
 /// page cache, never for a sync: the compactor syncs outside the file's lock). So the queue
-/// holds at most twice QUEUE_BYTES_MAX plus one shard's entries, and a compactor starved of CPU cannot
-/// make the snapshot's blocks pile up in memory.
+/// holds at most twice QUEUE_BYTES_MAX plus one shard's entries, and a compactor starved of
+/// CPU cannot make the snapshot's blocks pile up in memory.
 struct Queue {
     state: SleepMutex<QueueState>,
     /// The snapshot file; lock order: `sink`, then `state`.

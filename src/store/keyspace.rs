@@ -640,7 +640,8 @@ impl Db {
     }
 
     /// Locks shard `index`, making it pending first if a running snapshot has not reached it
-    /// yet: every shard lock goes through here. `index` is below SHARDS_PER_DB (callers mask or check it).
+    /// yet: every shard lock goes through here. `index` is below SHARDS_PER_DB (callers mask
+    /// or check it).
     #[inline]
     fn guard(&self, index: usize) -> SleepMutexGuard<'_, Shard> {
         let mut shard = self.shards[index].lock();

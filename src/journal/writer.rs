@@ -2,9 +2,10 @@
 //! thread writes everything queued with one `write`, and `fdatasync`s as the mode asks. The
 //! exception, with the write state held: a serving thread that runs out of work writes the
 //! queue itself (`Journal::end_of_turn`: in `interval` mode one `write`, never an
-//! `fdatasync`; in `always` mode a write and a sync, blocking as redis-server's event loop
-//! does), and so does a connection that waited `TURN_WAIT_MAX` for that, or any connection
-//! of a runtime without the park hook (`Journal::write_now`).
+//! `fdatasync`; in `always` mode a write, and for a short turn a sync, blocking as
+//! redis-server's event loop does, where a long turn's sync goes to the writer thread), and
+//! so does a connection that waited `TURN_WAIT_MAX` for that, or any connection of a runtime
+//! without the park hook (`Journal::write_now`).
 use std::fs::File;
 use std::io::Write;
 use std::os::unix::fs::FileExt;
@@ -114,6 +115,13 @@ struct Shared {
     progress: Progress,
     /// Woken after every write and every sync.
     advanced: Notify,
+    /// The writer thread's wake for `Journal::relay_wakes`, a task on the serving runtime
+    /// that wakes `advanced`'s waiters there: a task woken from outside its runtime costs that
+    /// runtime a `write` to its event descriptor, one per connection woken, where this costs
+    /// one per sync.
+    relay: Notify,
+    /// `Journal::relay_wakes` runs.
+    relay_running: AtomicBool,
     mode: AtomicU64,
     /// Mirrors `Pending::failure.is_some()`, read on every write command without a lock.
     failed: AtomicBool,
@@ -184,6 +192,8 @@ impl Journal {
                 written_capacity_bytes: AtomicU64::new(1 << 20),
             },
             advanced: Notify::new(),
+            relay: Notify::new(),
+            relay_running: AtomicBool::new(false),
             mode: AtomicU64::new(mode.to_u64()),
             failed: AtomicBool::new(false),
             sync_requested: AtomicBool::new(false),
@@ -290,17 +300,22 @@ impl Journal {
 
     /// Called by a serving thread that ran out of work and is about to sleep (the runtime's
     /// park hook, `TurnEnd`), and by a connection that waited `TURN_WAIT_MAX` for that. In
-    /// `always` mode it writes and syncs every record queued (by any thread), blocking the
+    /// `always` mode it writes every record queued (by any thread) with one `write`. A short
+    /// turn (fewer than `PIPELINED_SYNC_RECORDS_MIN` records) is synced here too, blocking the
     /// thread meanwhile as redis-server blocks its event loop: the clients that send during
-    /// the sync are read in the next turn, and all their records share the next sync. On a
-    /// single serving thread nothing else is woken, on the way in or out. Cheap when nothing
-    /// is queued (three atomic loads), which is every park but the first after a write.
+    /// the sync are read in the next turn, and all their records share the next sync; on a
+    /// single serving thread nothing else is woken, on the way in or out. A long turn is
+    /// synced by the writer thread while this one serves the next turn; the writer takes
+    /// that turn's records as soon as its sync returns, and wakes the waiting connections
+    /// through `relay_wakes`. Cheap when nothing is queued (three atomic loads), which is
+    /// every park but the first after a write.
     ///
     /// When another thread holds the write state (another serving thread's sync, the writer
-    /// thread's), this returns at once rather than wait behind an `fdatasync`: the waiting
-    /// connections try again after `TURN_WAIT_MAX`. Only one `fdatasync` of the segment runs
-    /// at a time in this mode: Linux reports a failed write-back to one caller only, and two
-    /// overlapping syncs could each take the other's success for its own.
+    /// thread's), this returns at once rather than wait behind an `fdatasync`: the records
+    /// wait for the writer's next round, or for a later turn. Only one `fdatasync` of the
+    /// segment runs at a time in this mode, always holding the state: Linux reports a failed
+    /// write-back to one caller only, and two overlapping syncs could each take the other's
+    /// success for its own.
     ///
     /// In `interval` mode it writes what the turn queued (no sync) with one `write`, as
     /// redis-server writes its AOF buffer once per event-loop turn: the turn's connections
@@ -329,12 +344,36 @@ impl Journal {
         if self.mode() != FsyncMode::Always || is_failed(shared) {
             return;
         }
+        // The writer thread is syncing: it takes what is queued when it is done.
         let Some(mut state) = shared.state.try_lock() else { return };
+        let before = progress.written_seq.load(Ordering::Acquire);
         state.write_queued(shared);
-        if !is_failed(shared) && unsynced() {
-            state.sync(shared);
-        }
         state.recycle_batch();
+        if is_failed(shared) || !unsynced() {
+            return;
+        }
+        let records = progress.written_seq.load(Ordering::Acquire).saturating_sub(before);
+        if records < PIPELINED_SYNC_RECORDS_MIN {
+            state.sync(shared);
+            return;
+        }
+        // A long turn: the writer thread syncs it while this thread serves the next one, whose
+        // records it takes once the sync returns.
+        drop(state);
+        self.wake_writer_to_sync();
+    }
+
+    /// Wakes the writer thread, if it sleeps, for records written but not synced: they are
+    /// not published under the `pending` lock, so it is taken here, and the writer is either
+    /// before its check or inside its wait.
+    fn wake_writer_to_sync(&self) {
+        let waiting = {
+            let _pending = lock(&self.shared.pending);
+            self.shared.writer_waiting.load(Ordering::Acquire)
+        };
+        if waiting {
+            self.shared.wake.notify_one();
+        }
     }
 
     /// Marks that the serving threads call `end_of_turn` when they park: set by the hook's
@@ -529,6 +568,25 @@ impl Journal {
         }
     }
 
+    /// Wakes, on the runtime this task runs on, the connections waiting for the writer
+    /// thread's writes and syncs (see `Shared::relay`); spawned by the server once.
+    pub async fn relay_wakes(self: Arc<Self>) {
+        struct Running<'a>(&'a Shared);
+        impl Drop for Running<'_> {
+            fn drop(&mut self) {
+                self.0.relay_running.store(false, Ordering::Release);
+                self.0.advanced.notify_waiters();
+            }
+        }
+        let shared = &*self.shared;
+        shared.relay_running.store(true, Ordering::Release);
+        let _running = Running(shared);
+        loop {
+            shared.relay.notified().await;
+            shared.advanced.notify_waiters();
+        }
+    }
+
     /// Writes and syncs everything queued, then stops the writer thread.
     pub fn shutdown(&self) {
         lock(&self.shared.pending).shutdown = true;
@@ -568,6 +626,15 @@ impl TurnEnd {
 /// never parks, so the park hook alone could leave a record waiting as long as the load
 /// lasts.
 pub const TURN_WAIT_MAX: Duration = Duration::from_millis(1);
+
+/// Records a turn must have queued for `always` mode to sync it on the writer thread, the
+/// serving thread going on with the next turn meanwhile, rather than on the serving thread
+/// itself. A long turn (pipelined clients: SET at pipeline 16 queues up to 800 records per
+/// turn) takes longer to serve than its `fdatasync`, and overlapping the two served 10-20 %
+/// more requests; a short one (pipeline 1) is served in less time than its sync, and a third
+/// busy thread beside the serving one and the clients cost 10-15 % there (docs/BENCHMARKS.md,
+/// "Session of 2026-11-29").
+pub const PIPELINED_SYNC_RECORDS_MIN: u64 = 128;
 
 /// Space reserved ahead of the records with `fallocate`, so a sync does not also have to
 /// allocate blocks (each `fdatasync` is then about 30% cheaper on ext4, measured). The
@@ -693,7 +760,7 @@ impl WriteState {
     /// turn's write: the writer thread repairs instead while the journal is failed).
     fn write_queued(&mut self, shared: &Shared) {
         let (batch_last_seq, _) = self.take_queued(shared);
-        self.write_batch(shared, batch_last_seq);
+        self.write_batch(shared, batch_last_seq, true);
     }
 
     fn recycle_batch(&mut self) {
@@ -710,7 +777,8 @@ impl WriteState {
     }
 
     /// Writes the taken batch after the last record.
-    fn write_batch(&mut self, shared: &Shared, batch_last_seq: u64) {
+    /// `notify`: wake the connections waiting for it (not when a sync follows at once).
+    fn write_batch(&mut self, shared: &Shared, batch_last_seq: u64, notify: bool) {
         if self.batch.is_empty() {
             return;
         }
@@ -730,11 +798,15 @@ impl WriteState {
         let progress = &shared.progress;
         progress.bytes_written.store(self.segment.end, Ordering::Relaxed);
         progress.written_seq.store(batch_last_seq, Ordering::Release);
-        shared.advanced.notify_waiters();
+        if notify {
+            wake_waiters(shared);
+        }
     }
 
     /// `fdatasync`s what is written; true on success.
     fn sync(&mut self, shared: &Shared) -> bool {
+        #[cfg(test)]
+        tests::SYNCS_ON_THIS_THREAD.with(|n| n.set(n.get() + 1));
         let written = shared.progress.written_seq.load(Ordering::Acquire);
         if let Err(error) = self.segment.file.sync_data() {
             fail(shared, &error);
@@ -762,7 +834,7 @@ impl WriteState {
         let progress = &shared.progress;
         progress.synced_seq.store(seq, Ordering::Release);
         progress.last_sync_unix_ms.store(crate::clock::unix_ms_now(), Ordering::Relaxed);
-        shared.advanced.notify_waiters();
+        wake_waiters(shared);
     }
 
     /// After a failure: writes everything since the last good sync again, at the same
@@ -941,6 +1013,21 @@ impl WriteState {
     }
 }
 
+thread_local! {
+    /// Set on the writer thread (`writer_loop`).
+    static ON_WRITER_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Wakes every connection waiting for a write or a sync: through `Journal::relay_wakes`
+/// from the writer thread once it runs, directly otherwise.
+fn wake_waiters(shared: &Shared) {
+    if shared.relay_running.load(Ordering::Acquire) && ON_WRITER_THREAD.with(|on| on.get()) {
+        shared.relay.notify_one();
+    } else {
+        shared.advanced.notify_waiters();
+    }
+}
+
 fn is_failed(shared: &Shared) -> bool {
     shared.failed.load(Ordering::Acquire)
 }
@@ -954,6 +1041,7 @@ fn fail(shared: &Shared, error: &std::io::Error) {
 }
 
 fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
+    ON_WRITER_THREAD.with(|on| on.set(true));
     // When the last sync (or repair attempt) happened: only this thread syncs.
     let mut last_sync = Instant::now();
     loop {
@@ -964,10 +1052,10 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             state.repair(shared, batch_last_seq);
             last_sync = Instant::now();
         } else {
-            state.write_batch(shared, batch_last_seq);
+            let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
+            state.write_batch(shared, batch_last_seq, mode != FsyncMode::Always);
             if sync_due(shared, &state, last_sync, interval, shutdown) {
                 let synced;
-                let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
                 if shutdown || mode == FsyncMode::Always {
                     // Holding the state. At shutdown: a connection's last record must wait
                     // in the queue for the next round, not be written after this sync and
@@ -1104,8 +1192,9 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
     loop {
         let since_sync = last_sync.elapsed();
         let failed = is_failed(shared);
+        let always = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed)) == FsyncMode::Always;
         let sync_due = has_unsynced(shared)
-            && (since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
+            && (always || since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
         let repair_due = failed && since_sync >= REPAIR_INTERVAL;
         let queued = !pending.buffer.is_empty() && !failed;
         if queued || pending.shutdown || sync_due || repair_due || pending.request.is_some() {
@@ -1166,6 +1255,73 @@ mod tests {
 
     fn synced_seq(journal: &Journal) -> u64 {
         journal.progress().synced_seq.load(Ordering::Acquire)
+    }
+
+    thread_local! {
+        /// `WriteState::sync` calls made on the current thread.
+        pub(super) static SYNCS_ON_THIS_THREAD: std::cell::Cell<u64> =
+            const { std::cell::Cell::new(0) };
+    }
+
+    fn syncs_here() -> u64 {
+        SYNCS_ON_THIS_THREAD.with(std::cell::Cell::get)
+    }
+
+    /// Waits (at most a minute, so a failure cannot hang the run) until `seq` is synced.
+    fn wait_until_synced(journal: &Journal, seq: u64) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while synced_seq(journal) < seq && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+    }
+
+    /// A turn that queued `PIPELINED_SYNC_RECORDS_MIN` records or more is written on the
+    /// serving thread and synced on the writer thread; one record fewer is synced on the
+    /// serving thread before the hook returns.
+    #[test]
+    fn a_long_turn_is_synced_by_the_writer_thread_a_short_one_by_the_turn() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        let turn_end = TurnEnd::default();
+        turn_end.attach(&journal);
+        let short = (1..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"s"));
+        let before = syncs_here();
+        turn_end.run();
+        assert_eq!(syncs_here(), before + 1, "the short turn was not synced by its thread");
+        assert_eq!(synced_seq(&journal), short);
+        let long = (0..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"l"));
+        turn_end.run();
+        assert_eq!(syncs_here(), before + 1, "the long turn was synced by its thread");
+        assert_eq!(journal.progress().written_seq.load(Ordering::Acquire), long);
+        wait_until_synced(&journal, long);
+        assert_eq!(synced_seq(&journal), long, "the writer thread did not sync the long turn");
+        journal.shutdown();
+    }
+
+    /// With `relay_wakes` running, a sync of the writer thread wakes the connections waiting
+    /// for it through the relay task (`wait_synced` has no fallback of its own: without the
+    /// relay's wake it would wait forever).
+    #[test]
+    fn the_writer_threads_syncs_wake_waiters_through_the_relay() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(async {
+            tokio::spawn(journal.clone().relay_wakes());
+            while !journal.shared.relay_running.load(Ordering::Acquire) {
+                tokio::task::yield_now().await;
+            }
+            for key in [&b"a"[..], b"b", b"c"] {
+                let seq = put(&journal, key);
+                let waited =
+                    tokio::time::timeout(Duration::from_secs(60), journal.wait_synced(seq)).await;
+                assert!(waited.is_ok(), "no wake for the writer's sync of {seq}");
+                assert_eq!(synced_seq(&journal), seq);
+            }
+        });
+        drop(runtime);
+        assert!(!journal.shared.relay_running.load(Ordering::Acquire), "the relay never ended");
+        journal.shutdown();
     }
 
     /// The park hook syncs the turn's records on the calling thread, before it returns.

@@ -370,6 +370,7 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
     server.compaction.loaded(recovered.snapshot.map(|s| (s.seq, s.bytes)), journal.live_bytes());
     *server.journal_lock.lock() = Some(recovered.lock);
     server.turn_end.attach(&journal);
+    tokio::spawn(journal.clone().relay_wakes());
     let _ = server.journal.set(journal);
     Ok(())
 }

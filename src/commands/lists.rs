@@ -287,7 +287,6 @@ struct Service {
 /// key serving the clients blocked there may push to (BLMOVE destinations, transitively).
 struct PushLocks<'a> {
     shards: ShardSet<'a>,
-    indexes: Vec<usize>,
 }
 
 fn lock_for_push<'a>(ctx: &Context<'a>, hashes: &[u64], pushed: &[&[u8]]) -> PushLocks<'a> {
@@ -296,17 +295,13 @@ fn lock_for_push<'a>(ctx: &Context<'a>, hashes: &[u64], pushed: &[&[u8]]) -> Pus
     let index = ctx.client.db;
     let mut extra = server.blocking.move_destinations(index, pushed);
     loop {
-        let mut all: Vec<u64> = hashes.to_vec();
-        all.extend(extra.iter().map(|k| hash_key(k)));
-        let shards = db.lock_keys(all.iter().copied());
+        let all = hashes.iter().copied().chain(extra.iter().map(|k| hash_key(k)));
+        let shards = db.lock_keys(all);
         // Clients blocking on a locked key cannot register now, so this set is final unless
         // one registered between the look above and the locking.
         let now = server.blocking.move_destinations(index, pushed);
         if now.iter().all(|k| extra.contains(k)) {
-            let mut indexes: Vec<usize> = all.into_iter().map(shard_of).collect();
-            indexes.sort_unstable();
-            indexes.dedup();
-            return PushLocks { shards, indexes };
+            return PushLocks { shards };
         }
         drop(shards);
         for key in now {
@@ -390,7 +385,7 @@ fn serve_one(
         }
         BlockedOp::Move { from_left, to_left, destination } => {
             let to_hash = hash_key(destination);
-            if locks.indexes.binary_search(&shard_of(to_hash)).is_err() {
+            if !locks.shards.holds(shard_of(to_hash)) {
                 // Unreachable: lock_for_push locked every destination of these waiters.
                 return Err(CommandError::Static("ERR blocked client could not be served"));
             }

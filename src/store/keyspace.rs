@@ -20,6 +20,7 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering, Ordering::Re
 use std::sync::{Arc, LazyLock};
 
 use parking_lot::{Mutex, RwLock};
+use smallvec::SmallVec;
 
 use crate::sync::{SleepMutex, SleepMutexGuard};
 
@@ -676,12 +677,18 @@ impl std::ops::Deref for ShardReadGuard<'_> {
     }
 }
 
-/// Several shards of one database locked together, in ascending order.
+/// Several shards of one database locked together, in ascending order. Most commands lock
+/// one or two (a push, a move), held inline: locking allocates only beyond four.
 pub struct ShardSet<'a> {
-    guards: Vec<(usize, SleepMutexGuard<'a, Shard>)>,
+    guards: SmallVec<[(usize, SleepMutexGuard<'a, Shard>); 4]>,
 }
 
 impl ShardSet<'_> {
+    /// Whether shard `index` is among the locked ones.
+    pub fn holds(&self, index: usize) -> bool {
+        self.guards.binary_search_by_key(&index, |(i, _)| *i).is_ok()
+    }
+
     /// The locked shard for `hash`. Panics only on a caller bug (a key not passed to
     /// `lock_keys`), which is a logic error, not input-dependent.
     pub fn shard(&mut self, hash: u64) -> &mut Shard {
@@ -731,7 +738,7 @@ impl Db {
 
     /// Locks the shards of all `hashes` in ascending index order (the lock-order rule).
     pub fn lock_keys(&self, hashes: impl Iterator<Item = u64>) -> ShardSet<'_> {
-        let mut indexes: Vec<usize> = hashes.map(shard_of).collect();
+        let mut indexes: SmallVec<[usize; 8]> = hashes.map(shard_of).collect();
         indexes.sort_unstable();
         indexes.dedup();
         let guards = indexes.into_iter().map(|i| (i, self.guard(i))).collect();

@@ -5,33 +5,13 @@ use allydb::journal::{Effect, Value};
 use serde_json::{json, Value as Json};
 
 /// `bytes` quoted the way redis-cli shows a reply (its `sdscatrepr`): printable ASCII as is,
-/// `\\`, `\"`, `\n`, `\r`, `\t`, `\a`, `\b`, anything else as `\xhh`.
+/// `\\`, `\"`, `\n`, `\r`, `\t`, `\a`, `\b`, anything else as `\xhh`; the server's MONITOR
+/// lines quote with the same function.
 pub fn quoted(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(bytes.len() + 2);
-    out.push('"');
-    let mut rest = bytes;
-    while !rest.is_empty() {
-        // Runs of plain printable bytes go in at once.
-        let plain =
-            rest.iter().position(|&b| !(0x20..=0x7e).contains(&b) || b == b'\\' || b == b'"');
-        let (run, tail) = rest.split_at(plain.unwrap_or(rest.len()));
-        out.push_str(std::str::from_utf8(run).unwrap_or_default());
-        let Some((&b, tail)) = tail.split_first() else { break };
-        rest = tail;
-        match b {
-            b'\\' => out.push_str("\\\\"),
-            b'"' => out.push_str("\\\""),
-            b'\n' => out.push_str("\\n"),
-            b'\r' => out.push_str("\\r"),
-            b'\t' => out.push_str("\\t"),
-            0x07 => out.push_str("\\a"),
-            0x08 => out.push_str("\\b"),
-            0x20..=0x7e => out.push(char::from(b)),
-            _ => out.push_str(&format!("\\x{b:02x}")),
-        }
-    }
-    out.push('"');
-    out
+    let mut out = Vec::with_capacity(bytes.len() + 2);
+    allydb::server::monitor::append_repr(&mut out, bytes);
+    // Every byte `append_repr` writes is printable ASCII.
+    String::from_utf8(out).unwrap_or_default()
 }
 
 /// Bytes in JSON: a string when they are UTF-8, otherwise `{"hex": "..."}`.

@@ -569,7 +569,8 @@ impl Journal {
     }
 
     /// Wakes, on the runtime this task runs on, the connections waiting for the writer
-    /// thread's writes and syncs (see `Shared::relay`); spawned by the server once.
+    /// thread's writes and syncs (see `Shared::relay`); spawned by the server once, it runs
+    /// as long as that runtime.
     pub async fn relay_wakes(self: Arc<Self>) {
         struct Running<'a>(&'a Shared);
         impl Drop for Running<'_> {
@@ -1193,7 +1194,10 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
         let since_sync = last_sync.elapsed();
         let failed = is_failed(shared);
         let always = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed)) == FsyncMode::Always;
-        let sync_due = has_unsynced(shared)
+        // A failed journal waits for its repair's round instead (`repair_due`): in `always`
+        // mode its unsynced records would otherwise retry the repair back to back.
+        let sync_due = !failed
+            && has_unsynced(shared)
             && (always || since_sync >= interval || shared.sync_requested.load(Ordering::Acquire));
         let repair_due = failed && since_sync >= REPAIR_INTERVAL;
         let queued = !pending.buffer.is_empty() && !failed;
@@ -1295,6 +1299,38 @@ mod tests {
         assert_eq!(journal.progress().written_seq.load(Ordering::Acquire), long);
         wait_until_synced(&journal, long);
         assert_eq!(synced_seq(&journal), long, "the writer thread did not sync the long turn");
+        journal.shutdown();
+    }
+
+    /// A journal whose sync failed with records written but not synced waits for its repair
+    /// round (a second) in `always` mode too, instead of retrying the repair back to back:
+    /// here the repair keeps failing (the segment is open for reading only), and the writer
+    /// thread must still go back to sleep.
+    #[test]
+    fn a_failed_always_journal_retries_its_repair_once_a_round() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        put(&journal, b"a");
+        {
+            let mut state = journal.shared.state.lock();
+            state.write_queued(&journal.shared);
+            let path = directory.path().join(segment_file_name(1));
+            state.segment.file = File::open(path).unwrap();
+            fail(&journal.shared, &std::io::Error::other("injected"));
+        }
+        assert!(journal.failure().is_some());
+        assert!(has_unsynced(&journal.shared));
+        {
+            let _pending = lock(&journal.shared.pending);
+            journal.shared.writer_waiting.store(false, Ordering::Release);
+        }
+        journal.shared.wake.notify_one();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while !journal.shared.writer_waiting.load(Ordering::Acquire) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(journal.shared.writer_waiting.load(Ordering::Acquire), "the writer never slept");
+        assert!(journal.failure().is_some(), "a read-only segment was repaired");
         journal.shutdown();
     }
 

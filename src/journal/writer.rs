@@ -122,6 +122,9 @@ struct Shared {
     relay: Notify,
     /// `Journal::relay_wakes` runs.
     relay_running: AtomicBool,
+    /// Times the writer thread went to sleep.
+    #[cfg(test)]
+    waits: AtomicU64,
     mode: AtomicU64,
     /// Mirrors `Pending::failure.is_some()`, read on every write command without a lock.
     failed: AtomicBool,
@@ -194,6 +197,8 @@ impl Journal {
             advanced: Notify::new(),
             relay: Notify::new(),
             relay_running: AtomicBool::new(false),
+            #[cfg(test)]
+            waits: AtomicU64::new(0),
             mode: AtomicU64::new(mode.to_u64()),
             failed: AtomicBool::new(false),
             sync_requested: AtomicBool::new(false),
@@ -1204,8 +1209,18 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
         if queued || pending.shutdown || sync_due || repair_due || pending.request.is_some() {
             return;
         }
-        let period = if failed { REPAIR_INTERVAL } else { interval };
-        let wait = period.saturating_sub(since_sync).max(Duration::from_millis(1));
+        // Records written but not synced are due `interval` after the last sync; with none,
+        // nothing is due before a whole interval (`last_sync` may be long past: counting
+        // from it, an idle writer woke every millisecond).
+        let wait = if failed {
+            REPAIR_INTERVAL.saturating_sub(since_sync).max(Duration::from_millis(1))
+        } else if has_unsynced(shared) {
+            interval.saturating_sub(since_sync).max(Duration::from_millis(1))
+        } else {
+            interval
+        };
+        #[cfg(test)]
+        shared.waits.fetch_add(1, Ordering::Relaxed);
         shared.writer_waiting.store(true, Ordering::Release);
         pending = shared
             .wake
@@ -1332,6 +1347,30 @@ mod tests {
         assert!(journal.shared.writer_waiting.load(Ordering::Acquire), "the writer never slept");
         assert!(journal.failure().is_some(), "a read-only segment was repaired");
         journal.shutdown();
+    }
+
+    /// An idle journal's writer thread sleeps a whole interval at a time, in both modes, long
+    /// after its last sync (it woke every millisecond once the last sync was an interval
+    /// old). Interval 20 ms, idle for 400 ms after one record: about 20 sleeps, where the
+    /// fault made about 400.
+    #[test]
+    fn an_idle_writer_sleeps_an_interval_at_a_time() {
+        for mode in [FsyncMode::Interval, FsyncMode::Always] {
+            let directory = tempfile::tempdir().unwrap();
+            let file = create_segment(directory.path(), 1).unwrap();
+            let end = SegmentHeader::ENCODED_BYTES as u64;
+            let segment = ActiveSegment::new(file, 1, end).unwrap();
+            let interval = Duration::from_millis(20);
+            let journal = Journal::start(directory.path(), segment, 0, 0, mode, interval).unwrap();
+            let seq = put(&journal, b"a");
+            wait_until_synced(&journal, seq);
+            std::thread::sleep(Duration::from_millis(50));
+            let before = journal.shared.waits.load(Ordering::Relaxed);
+            std::thread::sleep(Duration::from_millis(400));
+            let waits = journal.shared.waits.load(Ordering::Relaxed) - before;
+            assert!(waits <= 100, "{mode:?}: the idle writer slept {waits} times in 400 ms");
+            journal.shutdown();
+        }
     }
 
     /// With `relay_wakes` running, a sync of the writer thread wakes the connections waiting

@@ -368,9 +368,10 @@ impl Journal {
         self.wake_writer_to_sync();
     }
 
-    /// Wakes the writer thread, if it sleeps, for records written but not synced: they are
-    /// not published under the `pending` lock, so it is taken here, and the writer is either
-    /// before its check or inside its wait.
+    /// Wakes the writer thread, if it sleeps, for a sync it finds only by looking (records
+    /// written but not synced, `sync_requested`): neither is published under the `pending`
+    /// lock, so it is taken here, and the writer is either before its check or inside its
+    /// wait (it sets and clears `writer_waiting` under that lock).
     fn wake_writer_to_sync(&self) {
         let waiting = {
             let _pending = lock(&self.shared.pending);
@@ -566,9 +567,7 @@ impl Journal {
                 return;
             }
             self.shared.sync_requested.store(true, Ordering::Release);
-            // Take the lock so the writer is either before its check or inside its wait.
-            drop(lock(&self.shared.pending));
-            self.shared.wake.notify_one();
+            self.wake_writer_to_sync();
             advanced.await;
         }
     }
@@ -1212,10 +1211,9 @@ fn wait_for_work(shared: &Shared, last_sync: Instant, interval: Duration) {
         // Records written but not synced are due `interval` after the last sync; with none,
         // nothing is due before a whole interval (`last_sync` may be long past: counting
         // from it, an idle writer woke every millisecond).
-        let wait = if failed {
-            REPAIR_INTERVAL.saturating_sub(since_sync).max(Duration::from_millis(1))
-        } else if has_unsynced(shared) {
-            interval.saturating_sub(since_sync).max(Duration::from_millis(1))
+        let wait = if failed || has_unsynced(shared) {
+            let period = if failed { REPAIR_INTERVAL } else { interval };
+            period.saturating_sub(since_sync).max(Duration::from_millis(1))
         } else {
             interval
         };

@@ -283,7 +283,18 @@ fn a_failing_disk_refuses_writes_then_recovers() {
     node.ready().unwrap();
     let (port, pid) = (node.port, node.child.id());
     assert_eq!(node.client().cmd(&["SET", "before", "1"]), OK);
-    let allocated = std::fs::metadata(last_segment(&data)).unwrap().len();
+    // The limit is the segment's length once the journal thread has written zeros ahead of
+    // the record: a lower one would also stop the server's log (a file too), and the test
+    // could not read the error there.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let allocated = loop {
+        let length = std::fs::metadata(last_segment(&data)).unwrap().len();
+        if length >= allydb::journal::writer::PREPARED_LOW_BYTES {
+            break length;
+        }
+        assert!(Instant::now() < deadline, "no zeros ahead of the record: {length} bytes");
+        std::thread::sleep(Duration::from_millis(10));
+    };
     set_file_size_limit(pid, &allocated.to_string());
     let value = "v".repeat(64 * 1024);
     let mut acknowledged = Vec::new();

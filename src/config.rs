@@ -125,6 +125,13 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(0..=1_000_000))]
     pub key_load_delay: u64,
 
+    /// Zeros the journal keeps written and synced ahead of its records (bytes, or with a unit:
+    /// 4mb; 0 = none, records extend the file), so that a record's fdatasync writes only data.
+    /// On a copy-on-write filesystem (btrfs) or tmpfs they gain nothing: set 0 there.
+    #[arg(long, env = "ALLYDB_JOURNAL_ZEROS_AHEAD", default_value = "4mb",
+          value_parser = parse_journal_zeros_ahead)]
+    pub journal_zeros_ahead: u64,
+
     /// Microseconds to pause per key a compaction writes (Redis's rdb-key-save-delay, which
     /// its tests use to make saves slow; 0 = none; a negative -n pauses 1 µs per n keys).
     #[arg(long, env = "ALLYDB_RDB_KEY_SAVE_DELAY", default_value_t = 0,
@@ -600,6 +607,10 @@ fn parse_query_buffer_limit(text: &str) -> Result<u64, String> {
 fn parse_output_buffer_limit(text: &str) -> Result<String, String> {
     crate::server::settings::parse_output_buffer_limits(text)?;
     Ok(text.to_string())
+}
+
+fn parse_journal_zeros_ahead(text: &str) -> Result<u64, String> {
+    parse_memory_in(text, 0, crate::journal::writer::ZEROS_AHEAD_BYTES_MAX)
 }
 
 fn parse_maxmemory(text: &str) -> Result<u64, String> {

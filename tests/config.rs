@@ -110,6 +110,7 @@ fn help_documents_every_setting_and_its_environment_variable() {
         ("--zset-max-listpack-entries", "ALLYDB_ZSET_MAX_LISTPACK_ENTRIES"),
         ("--zset-max-listpack-value", "ALLYDB_ZSET_MAX_LISTPACK_VALUE"),
         ("--notify-keyspace-events", "ALLYDB_NOTIFY_KEYSPACE_EVENTS"),
+        ("--journal-zeros-ahead", "ALLYDB_JOURNAL_ZEROS_AHEAD"),
     ];
     for (flag, env) in settings {
         assert!(help.contains(flag), "--help lacks {flag}:\n{help}");

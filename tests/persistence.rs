@@ -289,7 +289,7 @@ fn a_failing_disk_refuses_writes_then_recovers() {
     let deadline = Instant::now() + Duration::from_secs(20);
     let allocated = loop {
         let length = std::fs::metadata(last_segment(&data)).unwrap().len();
-        if length >= allydb::journal::writer::PREPARED_LOW_BYTES {
+        if length >= allydb::journal::writer::PREPARED_AHEAD_BYTES / 2 {
             break length;
         }
         assert!(Instant::now() < deadline, "no zeros ahead of the record: {length} bytes");
@@ -335,6 +335,34 @@ fn a_failing_disk_refuses_writes_then_recovers() {
     for key in acknowledged.iter().map(String::as_str).chain(["before", "after"]) {
         assert_eq!(c.cmd(&["EXISTS", key]), ":1\r\n", "{key}");
     }
+}
+
+/// `--journal-zeros-ahead` sets how much the journal thread writes past the records (CONFIG
+/// GET shows it in bytes); 0 writes nothing there, so the segment ends at its last record.
+#[test]
+fn journal_zeros_ahead_is_a_setting() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut node = spawn_node(&dir.path().join("default"), &[]);
+    node.ready().unwrap();
+    let zeros_ahead = |node: &Node| node.client().cmd(&["CONFIG", "GET", "journal-zeros-ahead"]);
+    assert_eq!(zeros_ahead(&node), bulk_array(&["journal-zeros-ahead", "4194304"]));
+    node.stop();
+
+    let data = dir.path().join("none");
+    let mut node = spawn_node(&data, &["--journal-zeros-ahead", "0"]);
+    node.ready().unwrap();
+    assert_eq!(zeros_ahead(&node), bulk_array(&["journal-zeros-ahead", "0"]));
+    let mut c = node.client();
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    assert_eq!(c.cmd(&["SET", "b", "2"]), OK);
+    // The default writes its 4 MiB within milliseconds of the first record.
+    std::thread::sleep(Duration::from_millis(300));
+    let length = std::fs::metadata(last_segment(&data)).unwrap().len();
+    assert!(length < 1024, "zeros were written ahead: {length} bytes");
+    node.stop();
+    let mut node = spawn_node(&data, &["--journal-zeros-ahead", "0"]);
+    node.ready().unwrap();
+    assert_eq!(node.client().cmd(&["GET", "b"]), bulk("2"));
 }
 
 /// A version 1 segment (written before MANIFESTs existed): `SET hello world` as record 1.

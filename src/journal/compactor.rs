@@ -780,6 +780,7 @@ pub(super) mod tests {
             recovered.closed_bytes,
             mode,
             Duration::from_millis(20),
+            crate::journal::writer::PREPARED_AHEAD_BYTES,
         )
         .unwrap();
         (recovered.lock, journal)

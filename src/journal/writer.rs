@@ -138,7 +138,7 @@ struct Shared {
     /// Records are queued that no one has taken yet (set and cleared under the `pending`
     /// lock, read without it by `Journal::end_of_turn` on every park of a serving thread).
     queued: AtomicBool,
-    /// The records came within `PREPARED_LOW_BYTES` of the zeros' end
+    /// The records came within half of `journal-zeros-ahead` of the zeros' end
     /// (`ActiveSegment::wants_zeros`): the writer thread writes more.
     zeros_wanted: AtomicBool,
     /// The serving threads call `Journal::end_of_turn` when they run out of work
@@ -172,6 +172,7 @@ impl Journal {
         closed_bytes: u64,
         mode: FsyncMode,
         interval: Duration,
+        zeros_ahead: u64,
     ) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             pending: Mutex::new(Pending {
@@ -186,6 +187,7 @@ impl Journal {
                 segment,
                 unsynced: Vec::new(),
                 batch: Vec::with_capacity(1 << 20),
+                zeros_ahead,
             }),
             wake: Condvar::new(),
             progress: Progress {
@@ -638,11 +640,13 @@ pub const PIPELINED_SYNC_RECORDS_MIN: u64 = 128;
 /// `fdatasync` of 32 KiB took 171 µs into zeroed space against 268 µs into `fallocate`d space
 /// and 230 µs at the end of the file, and `always` mode served 10-12 % more requests at
 /// pipeline 1 (docs/BENCHMARKS.md, "Session of 2026-11-29, later"). The writer tops the zeros
-/// up to `PREPARED_AHEAD_BYTES` past the records once fewer than `PREPARED_LOW_BYTES` are left,
-/// in writes of `PREPARE_CHUNK_BYTES` (each holds the write state, and the file's lock, for
-/// about 60 µs); a journal takes at most `PREPARED_AHEAD_BYTES` beyond its records on disk.
+/// up to `journal-zeros-ahead` (default `PREPARED_AHEAD_BYTES`) past the records once fewer
+/// than half of that are left, in writes of `PREPARE_CHUNK_BYTES` (each holds the write state,
+/// and the file's lock, for about 60 µs); a journal takes at most that much, rounded up to a
+/// chunk, beyond its records on disk. 0 writes none: records extend the file.
 pub const PREPARED_AHEAD_BYTES: u64 = 4 * 1024 * 1024;
-pub const PREPARED_LOW_BYTES: u64 = 2 * 1024 * 1024;
+/// Largest accepted `journal-zeros-ahead`.
+pub const ZEROS_AHEAD_BYTES_MAX: u64 = 1024 * 1024 * 1024;
 const PREPARE_CHUNK_BYTES: usize = 128 * 1024;
 
 /// Written but unsynced bytes beyond which the writer syncs early, whatever the interval: it
@@ -668,7 +672,7 @@ pub fn create_segment(directory: &Path, first_seq: u64) -> std::io::Result<File>
 }
 
 /// The segment being written. Records end at `end`; the file may run on past it with
-/// zeros written ahead (`PREPARED_AHEAD_BYTES`), which never decode as a record
+/// zeros written ahead (`journal-zeros-ahead`), which never decode as a record
 /// (docs/FORMAT.md, "Segments").
 pub struct ActiveSegment {
     file: File,
@@ -708,17 +712,16 @@ impl ActiveSegment {
         result
     }
 
-    /// Whether the writer thread should write zeros ahead of the records.
-    fn wants_zeros(&self) -> bool {
-        !self.prepare_failed && self.allocated.saturating_sub(self.end) < PREPARED_LOW_BYTES
+    /// Whether the writer thread should write zeros, `ahead` bytes past the records.
+    fn wants_zeros(&self, ahead: u64) -> bool {
+        ahead > 0 && !self.prepare_failed && self.allocated.saturating_sub(self.end) < ahead / 2
     }
 
-    /// Writes one chunk of zeros at the end of the file, if the records are less than
-    /// `PREPARED_AHEAD_BYTES` from it; false when there is nothing more to write (or it
-    /// failed).
-    fn write_zeros(&mut self) -> bool {
+    /// Writes one chunk of zeros at the end of the file, if the records are less than `ahead`
+    /// bytes from it; false when there is nothing more to write (or it failed).
+    fn write_zeros(&mut self, ahead: u64) -> bool {
         static ZEROS: [u8; PREPARE_CHUNK_BYTES] = [0; PREPARE_CHUNK_BYTES];
-        if self.prepare_failed || self.allocated >= self.end.saturating_add(PREPARED_AHEAD_BYTES) {
+        if self.prepare_failed || self.allocated >= self.end.saturating_add(ahead) {
             return false;
         }
         match self.file.write_all_at(&ZEROS, self.allocated) {
@@ -764,6 +767,8 @@ pub(crate) struct WriteState {
     synced_end: u64,
     /// The queued records being written (swapped with the queue's buffer).
     batch: Vec<u8>,
+    /// `journal-zeros-ahead`: bytes of zeros kept written past the records.
+    zeros_ahead: u64,
 }
 
 impl WriteState {
@@ -829,7 +834,8 @@ impl WriteState {
         if notify {
             wake_waiters(shared);
         }
-        if self.segment.wants_zeros() && !shared.zeros_wanted.swap(true, Ordering::AcqRel) {
+        let wants_zeros = self.segment.wants_zeros(self.zeros_ahead);
+        if wants_zeros && !shared.zeros_wanted.swap(true, Ordering::AcqRel) {
             wake_writer(shared);
         }
     }
@@ -1182,7 +1188,8 @@ fn write_zeros_ahead(shared: &Shared, directory: &Path) {
     let mut first_seq = None;
     loop {
         let mut state = shared.state.lock();
-        if is_failed(shared) || !state.segment.write_zeros() {
+        let ahead = state.zeros_ahead;
+        if is_failed(shared) || !state.segment.write_zeros(ahead) {
             break;
         }
         first_seq = Some(state.segment.first_seq);
@@ -1334,10 +1341,20 @@ mod tests {
     /// A journal in `mode` whose serving threads have the park hook, with its writer
     /// thread asleep (its round an hour away).
     fn hooked_journal(directory: &Path, mode: FsyncMode) -> Arc<Journal> {
+        hooked_journal_with_zeros(directory, mode, PREPARED_AHEAD_BYTES)
+    }
+
+    /// `hooked_journal`, keeping `zeros_ahead` bytes of zeros past the records.
+    fn hooked_journal_with_zeros(
+        directory: &Path,
+        mode: FsyncMode,
+        zeros_ahead: u64,
+    ) -> Arc<Journal> {
         let file = create_segment(directory, 1).unwrap();
         let segment = ActiveSegment::new(file, 1, SegmentHeader::ENCODED_BYTES as u64).unwrap();
         let hour = Duration::from_secs(3600);
-        let journal = Arc::new(Journal::start(directory, segment, 0, 0, mode, hour).unwrap());
+        let started = Journal::start(directory, segment, 0, 0, mode, hour, zeros_ahead);
+        let journal = Arc::new(started.unwrap());
         journal.turn_hooked();
         while !journal.shared.writer_waiting.load(Ordering::Acquire) {
             std::thread::yield_now();
@@ -1442,7 +1459,8 @@ mod tests {
             let end = SegmentHeader::ENCODED_BYTES as u64;
             let segment = ActiveSegment::new(file, 1, end).unwrap();
             let interval = Duration::from_millis(20);
-            let journal = Journal::start(directory.path(), segment, 0, 0, mode, interval).unwrap();
+            let journal =
+                Journal::start(directory.path(), segment, 0, 0, mode, interval, 0).unwrap();
             let seq = put(&journal, b"a");
             wait_until_synced(&journal, seq);
             std::thread::sleep(Duration::from_millis(50));
@@ -1596,14 +1614,34 @@ mod tests {
         write(b"c", b"3");
         // Filled to `PREPARED_AHEAD_BYTES` past the records of the time: "c" may be in the
         // zeros already.
-        wait_for_zeros(&journal, PREPARED_LOW_BYTES);
+        wait_for_zeros(&journal, PREPARED_AHEAD_BYTES / 2);
         journal.shutdown();
         let segment = std::fs::read(&path).unwrap();
-        assert!(segment.len() as u64 >= expected.len() as u64 + PREPARED_LOW_BYTES);
+        assert!(segment.len() as u64 >= expected.len() as u64 + PREPARED_AHEAD_BYTES / 2);
         // Compared without printing megabytes on a failure.
         let differs = expected.iter().zip(&segment).position(|(e, s)| e != s);
         assert_eq!(differs, None, "the records differ at this offset");
         assert!(segment.iter().skip(expected.len()).all(|&b| b == 0), "only zeros after them");
+    }
+
+    /// With `journal-zeros-ahead 0` nothing is written past the records: each one extends the
+    /// file, whose length is always the records' end.
+    #[test]
+    fn no_zeros_are_written_when_none_are_asked_for() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = hooked_journal_with_zeros(directory.path(), FsyncMode::Always, 0);
+        let path = directory.path().join(segment_file_name(1));
+        let mut end = SegmentHeader::ENCODED_BYTES as u64;
+        for key in [&b"a"[..], b"b", b"c"] {
+            let seq = put(&journal, key);
+            journal.end_of_turn();
+            assert!(journal.is_durable(seq), "no zeros hold the state, so the turn synced it");
+            end = journal.shared.state.lock().segment.end;
+            assert_eq!(std::fs::metadata(&path).unwrap().len(), end);
+        }
+        assert!(!journal.shared.zeros_wanted.load(Ordering::Acquire));
+        journal.shutdown();
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), end);
     }
 
     /// A sync that returns after a later one (the writer's released sync, overtaken by a

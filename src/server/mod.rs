@@ -364,6 +364,7 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
         recovered.closed_bytes,
         server.config.appendfsync,
         Duration::from_millis(server.config.persistence_interval),
+        server.config.journal_zeros_ahead,
     )
     .map_err(|e| StartError(format!("cannot start the journal writer: {e}")))?;
     let journal = Arc::new(journal);

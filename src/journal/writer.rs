@@ -703,13 +703,20 @@ impl ActiveSegment {
     /// zeros written ahead it extends the file, which is correct, only slower to sync.
     fn write_at(&mut self, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
         let result = self.file.write_all_at(bytes, offset);
-        let written_to = match &result {
-            Ok(()) => offset.saturating_add(bytes.len() as u64),
-            // Part of it may be written: zeros must never go over it.
-            Err(_) => self.file.metadata().map_or(u64::MAX, |metadata| metadata.len()),
-        };
-        self.allocated = self.allocated.max(written_to);
+        match &result {
+            Ok(()) => {
+                self.allocated = self.allocated.max(offset.saturating_add(bytes.len() as u64));
+            }
+            Err(_) => self.after_failed_write(),
+        }
         result
+    }
+
+    /// After a write that failed, part of which may be in the file: zeros must never go over
+    /// it, so the file's length (or, unknown, no length at all) is taken as allocated.
+    fn after_failed_write(&mut self) {
+        let length = self.file.metadata().map_or(u64::MAX, |metadata| metadata.len());
+        self.allocated = self.allocated.max(length);
     }
 
     /// Whether the writer thread should write zeros, `ahead` bytes past the records.
@@ -734,9 +741,7 @@ impl ActiveSegment {
                 // disk shows up as their own write's error.
                 tracing::debug!("cannot write zeros ahead of the journal's records: {error}");
                 self.prepare_failed = true;
-                if let Ok(metadata) = self.file.metadata() {
-                    self.allocated = metadata.len().max(self.end);
-                }
+                self.after_failed_write();
                 false
             }
         }

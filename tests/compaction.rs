@@ -276,7 +276,7 @@ fn info_figures_match_the_files() {
     assert_eq!(number(&mut c, "journal_last_seq"), seq + 10);
     let live = number(&mut c, "journal_live_size");
     let segments: u64 = files(&data).segments.iter().map(|p| file_bytes(p)).sum();
-    // The active segment may run on with preallocated space after its records.
+    // The active segment may run on with zeros written ahead of its records.
     assert!(live > 10 * 40 && live <= segments, "live {live}, segment files {segments}");
     assert_eq!(number(&mut c, "aof_current_size"), file_bytes(&snapshot) + live);
     assert_eq!(number(&mut c, "aof_base_size"), base);

@@ -21,7 +21,7 @@ fn three_records(data: &Path) -> Vec<u64> {
     let mut ends = Vec::new();
     for i in 1..=3 {
         assert_eq!(c.cmd(&["SET", &format!("k{i}"), &format!("value-{i}")]), OK);
-        // The reply waited for the write; the file may run on with preallocated zeros, so
+        // The reply waited for the write; the file may run on with zeros written ahead, so
         // the records' end is what INFO reports.
         ends.push(aof_current_size(&mut c));
     }

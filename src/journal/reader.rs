@@ -41,7 +41,7 @@ pub struct RecordAt<'a> {
 /// Why reading a segment stopped.
 #[derive(Debug)]
 pub enum Stop {
-    /// After the last record: the end of the file, or only zero (preallocated) bytes follow.
+    /// After the last record: the end of the file, or only zero bytes (written ahead) follow.
     End {
         offset: u64,
     },

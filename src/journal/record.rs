@@ -8,7 +8,7 @@ use super::codec::{put_bytes, put_varint, Reader};
 /// applied (a u32 length field, with room for the header).
 pub const RECORD_PAYLOAD_BYTES_MAX: u32 = u32::MAX - 64;
 
-/// Payload byte 0: what the payload holds. Zero is never valid, so zeroed (preallocated or
+/// Payload byte 0: what the payload holds. Zero is never valid, so zeroed (written ahead or
 /// recycled) space never decodes as a record.
 pub const PAYLOAD_KIND_EFFECTS: u8 = 1;
 

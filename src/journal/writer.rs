@@ -1182,7 +1182,7 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
     }
 }
 
-/// Writes zeros ahead of the records (`PREPARED_AHEAD_BYTES`), a chunk at a time holding the
+/// Writes zeros ahead of the records (`journal-zeros-ahead`), a chunk at a time holding the
 /// write state, then syncs them without it, through an open file description of its own: an
 /// error there is this description's, and the records' next `fdatasync` still reports it
 /// (Linux reports a failed write-back once to every description open at the time), so the
@@ -1565,7 +1565,7 @@ mod tests {
         let value = Value::String(&b"v"[..]);
         let effect = Effect::Put { db: 0, key: &b"b"[..], value, expires_at_ms: 0 };
         encode_record(second, &[effect], &mut expected);
-        // Record `first` once, then `second` once, then the preallocated zeros.
+        // Record `first` once, then `second` once, then the zeros written ahead.
         assert_eq!(segment.get(..expected.len()), Some(&expected[..]));
         assert!(segment.iter().skip(expected.len()).all(|&b| b == 0), "nothing after them");
     }

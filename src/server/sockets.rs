@@ -58,7 +58,7 @@ pub fn raise_open_files_limit(maxclients: u64) -> Option<String> {
 }
 
 /// What a finished connection leaves behind: its socket and its place under `maxclients`,
-/// given back once the socket is closed. (Its buffers are freed by the serving thread, where
+/// given back as the socket closes. (Its buffers are freed by the serving thread, where
 /// the next connections reuse them at once: freed here, later, they left the heap larger.)
 pub struct Leftovers {
     pub stream: tokio::net::TcpStream,
@@ -86,11 +86,17 @@ pub fn close_elsewhere(leftovers: Leftovers) {
     finish(leftovers);
 }
 
-/// Sends the FIN (as the tokio stream's shutdown did), then drops everything: the stream
-/// leaves the reactor and its descriptor closes.
+/// Gives the place under `maxclients` back, then sends the FIN (as the tokio stream's
+/// shutdown did) and drops the stream: it leaves the reactor and its descriptor closes. The
+/// place goes first, as Redis unlinks a client before it closes its socket: a client that
+/// sees its connection closed and connects again is never refused for the old one. The
+/// descriptor outlives its place only within this call (one per closing thread, inside the
+/// 32 descriptors the open-files limit keeps beyond `maxclients`).
 fn finish(leftovers: Leftovers) {
-    let _ = rustix::net::shutdown(&leftovers.stream, rustix::net::Shutdown::Write);
-    drop(leftovers);
+    let Leftovers { stream, slot } = leftovers;
+    drop(slot);
+    let _ = rustix::net::shutdown(&stream, rustix::net::Shutdown::Write);
+    drop(stream);
 }
 
 /// The closing thread's queue, started on first use.

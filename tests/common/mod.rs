@@ -632,7 +632,10 @@ pub fn redis_cli(port: u16, args: &[&str], server: &str) -> String {
 
 /// Sends `request` on a new connection to `port` and reads the answer until `done` holds for
 /// what arrived, the server closes, or 2 s pass without a byte; None when the connection or
-/// the send fails (a server still starting).
+/// the send fails (a server still starting). The connection is then closed and, for at most
+/// 2 s, waited on until the server closes it too: a server deregisters a client before it
+/// closes the socket, so a readiness probe is gone from CLIENT LIST, `connected_clients`,
+/// `maxclients` and `CLIENT KILL TYPE normal` when the test starts (it was not always).
 pub fn exchange(port: u16, request: &[u8], done: impl Fn(&[u8]) -> bool) -> Option<Vec<u8>> {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).ok()?;
     let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
@@ -648,6 +651,9 @@ pub fn exchange(port: u16, request: &[u8], done: impl Fn(&[u8]) -> bool) -> Opti
             break;
         }
     }
+    let _ = stream.shutdown(std::net::Shutdown::Write);
+    let deadline = Instant::now() + Duration::from_secs(2);
+    while Instant::now() < deadline && matches!(stream.read(&mut chunk), Ok(n) if n > 0) {}
     Some(text)
 }
 

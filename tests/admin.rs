@@ -408,6 +408,116 @@ fn memory_commands() {
     assert_eq!(c3.cmd(&["MEMORY", "USAGE", "missing"]), NULL3);
 }
 
+/// MEMORY STATS has every field of Redis's map, in Redis's order (client libraries such as
+/// rustis and fred read it into structs of those fields), with a `db.<n>` map for each
+/// database holding keys, and figures that add up as Redis's do: the overhead is startup,
+/// client buffers, the journal's buffers and the databases' tables, and the dataset is what is
+/// left of the allocated bytes. INFO's memory section shows the same figures.
+#[test]
+fn memory_stats_has_redis_fields_in_redis_order() {
+    let server = TestServer::start();
+    let mut con = server.client();
+    let _: () = redis::cmd("SET").arg("k").arg("v").query(&mut con).unwrap();
+    let _: () = redis::cmd("SELECT").arg(2).query(&mut con).unwrap();
+    let _: () = redis::cmd("SET").arg("a").arg("b").query(&mut con).unwrap();
+    let _: () = redis::cmd("SET").arg("c").arg("d").query(&mut con).unwrap();
+    let reply: redis::Value = redis::cmd("MEMORY").arg("STATS").query(&mut con).unwrap();
+    let redis::Value::Array(items) = reply else { panic!("not an array: {reply:?}") };
+    let mut names = Vec::new();
+    let mut numbers: HashMap<String, i64> = HashMap::new();
+    let mut dbs: HashMap<String, Vec<redis::Value>> = HashMap::new();
+    for pair in items.chunks(2) {
+        let [redis::Value::BulkString(name), value] = pair else { panic!("{pair:?}") };
+        let name = String::from_utf8(name.clone()).unwrap();
+        match value {
+            redis::Value::Int(n) => {
+                numbers.insert(name.clone(), *n);
+            }
+            redis::Value::BulkString(text) => {
+                let text = String::from_utf8(text.clone()).unwrap();
+                assert!(text.parse::<f64>().is_ok(), "{name}: {text}");
+            }
+            redis::Value::Array(inner) => {
+                dbs.insert(name.clone(), inner.clone());
+            }
+            other => panic!("{name}: {other:?}"),
+        }
+        names.push(name);
+    }
+    let expected = [
+        "peak.allocated",
+        "total.allocated",
+        "startup.allocated",
+        "replication.backlog",
+        "clients.slaves",
+        "clients.normal",
+        "cluster.links",
+        "aof.buffer",
+        "lua.caches",
+        "functions.caches",
+        "db.0",
+        "db.2",
+        "overhead.total",
+        "keys.count",
+        "keys.bytes-per-key",
+        "dataset.bytes",
+        "dataset.percentage",
+        "peak.percentage",
+        "allocator.allocated",
+        "allocator.active",
+        "allocator.resident",
+        "allocator-fragmentation.ratio",
+        "allocator-fragmentation.bytes",
+        "allocator-rss.ratio",
+        "allocator-rss.bytes",
+        "rss-overhead.ratio",
+        "rss-overhead.bytes",
+        "fragmentation",
+        "fragmentation.bytes",
+    ];
+    assert_eq!(names, expected);
+    assert_eq!(numbers["keys.count"], 3);
+    let mut tables = 0;
+    for db in ["db.0", "db.2"] {
+        let [redis::Value::BulkString(main), redis::Value::Int(main_bytes), redis::Value::BulkString(expires), redis::Value::Int(0), redis::Value::BulkString(slots), redis::Value::Int(0)] =
+            dbs[db].as_slice()
+        else {
+            panic!("{db}: {:?}", dbs[db]);
+        };
+        assert_eq!(main, b"overhead.hashtable.main");
+        assert_eq!(expires, b"overhead.hashtable.expires");
+        assert_eq!(slots, b"overhead.hashtable.slot-to-keys");
+        assert!(*main_bytes > 0, "{db}: {main_bytes}");
+        tables += main_bytes;
+    }
+    let overhead = numbers["startup.allocated"]
+        + numbers["clients.slaves"]
+        + numbers["clients.normal"]
+        + numbers["aof.buffer"]
+        + tables;
+    assert_eq!(numbers["overhead.total"], overhead);
+    assert_eq!(
+        numbers["dataset.bytes"],
+        (numbers["total.allocated"] - overhead).max(0),
+        "{numbers:?}"
+    );
+    assert_eq!(numbers["allocator.allocated"], numbers["total.allocated"]);
+    assert!(numbers["allocator.resident"] > 0);
+    // RESP3: a map, and a map for each database.
+    let mut c3 = server.raw().resp3();
+    let stats = c3.cmd(&["MEMORY", "STATS"]);
+    assert!(stats.starts_with("%29\r\n"), "{stats}");
+    assert!(stats.contains("$4\r\ndb.0\r\n%3\r\n$23\r\noverhead.hashtable.main\r\n:"), "{stats}");
+    assert!(stats.contains("$10\r\nkeys.count\r\n:3\r\n"), "{stats}");
+    // INFO's memory section: the same overhead, and the client buffers counted.
+    let mut c = server.raw();
+    let memory = info(&mut c, &["memory"]);
+    let overhead: i64 = field(&memory, "used_memory_overhead").unwrap().parse().unwrap();
+    assert!(overhead >= numbers["startup.allocated"] + tables, "{memory}");
+    let aof: i64 = field(&memory, "mem_aof_buffer").unwrap().parse().unwrap();
+    assert!(overhead >= numbers["startup.allocated"] + aof, "{memory}");
+}
+
 // ---------------------------------------------------------------------- SHUTDOWN, DEBUG
 
 #[test]

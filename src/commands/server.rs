@@ -438,6 +438,85 @@ static PEAK_MEMORY_BYTES: AtomicU64 = AtomicU64::new(0);
 /// `used_memory` at the first look, standing in for Redis's `used_memory_startup`.
 static STARTUP_MEMORY_BYTES: AtomicU64 = AtomicU64::new(0);
 
+/// What INFO's memory section and MEMORY STATS report, gathered once per call (Redis's
+/// `getMemoryOverheadData`).
+struct MemoryOverhead {
+    used: u64,
+    peak: u64,
+    startup: u64,
+    rss: u64,
+    /// Buffers of the clients but replicas' feeds, and of those (CLIENT LIST `tot-mem`).
+    clients_normal: u64,
+    clients_replicas: u64,
+    /// The journal's buffers (Redis's AOF buffer; not counted for `maxmemory`).
+    aof_buffer: u64,
+    /// (database, its hash tables' bytes) for each database with keys.
+    dbs: Vec<(usize, u64)>,
+    keys: u64,
+}
+
+impl MemoryOverhead {
+    fn gather(ctx: &Context<'_>) -> Self {
+        let (used, peak, startup) = memory_figures();
+        let (mut clients_normal, mut clients_replicas) = (0u64, 0u64);
+        for client in ctx.server.clients.all() {
+            let (bytes, replica) = client.memory_bytes();
+            let bytes = u64::try_from(bytes).unwrap_or(u64::MAX);
+            if replica {
+                clients_replicas = clients_replicas.saturating_add(bytes);
+            } else {
+                clients_normal = clients_normal.saturating_add(bytes);
+            }
+        }
+        let mut dbs = Vec::new();
+        let mut keys = 0u64;
+        for (index, db) in ctx.server.keyspace.dbs().enumerate() {
+            let count = u64::try_from(db.counts().0).unwrap_or(u64::MAX);
+            if count > 0 {
+                keys = keys.saturating_add(count);
+                dbs.push((index, u64::try_from(db.index_bytes()).unwrap_or(u64::MAX)));
+            }
+        }
+        Self {
+            used,
+            peak,
+            startup,
+            rss: rss_bytes(),
+            clients_normal,
+            clients_replicas,
+            aof_buffer: crate::server::evict::not_counted_bytes(ctx.server),
+            dbs,
+            keys,
+        }
+    }
+
+    /// Everything but the data: Redis's `overhead.total` (`used_memory_overhead`).
+    fn total(&self) -> u64 {
+        self.dbs.iter().fold(
+            self.startup
+                .saturating_add(self.clients_normal)
+                .saturating_add(self.clients_replicas)
+                .saturating_add(self.aof_buffer),
+            |sum, (_, bytes)| sum.saturating_add(*bytes),
+        )
+    }
+
+    /// `dataset.bytes` (`used_memory_dataset`).
+    fn dataset(&self) -> u64 {
+        self.used.saturating_sub(self.total())
+    }
+
+    /// What the server allocated since it started, at least 1 (Redis's `net_usage`).
+    fn net_usage(&self) -> u64 {
+        self.used.saturating_sub(self.startup).max(1)
+    }
+
+    /// The dataset's share of `net_usage`, in percent (`dataset.percentage`).
+    fn dataset_percent(&self) -> f64 {
+        percent(self.dataset(), self.net_usage())
+    }
+}
+
 /// (used, peak, startup) memory in bytes: what the allocator handed out (`crate::memory`).
 fn memory_figures() -> (u64, u64, u64) {
     let used = crate::memory::used_bytes();
@@ -446,8 +525,8 @@ fn memory_figures() -> (u64, u64, u64) {
     (used, peak, STARTUP_MEMORY_BYTES.load(Relaxed))
 }
 
-/// Records `used_memory_startup` (the server calls it once it is ready; the first INFO
-/// otherwise).
+/// Records `used_memory_startup` (the server calls it before it loads the journal; the first
+/// INFO otherwise).
 pub fn note_startup_memory() {
     let used = crate::memory::used_bytes();
     let _ = STARTUP_MEMORY_BYTES.compare_exchange(0, used, Relaxed, Relaxed);
@@ -480,12 +559,12 @@ fn human_bytes(bytes: u64) -> String {
 }
 
 fn memory_section(ctx: &Context<'_>) -> Section {
-    let (used, peak, startup) = memory_figures();
-    let rss = rss_bytes();
-    let not_counted = crate::server::evict::not_counted_bytes(ctx.server);
+    let memory = MemoryOverhead::gather(ctx);
+    let MemoryOverhead { used, peak, startup, rss, .. } = memory;
+    let not_counted = memory.aof_buffer;
     let total_system = total_system_memory_bytes();
     let maxmemory: u64 = setting(ctx, "maxmemory").parse().unwrap_or(0);
-    let dataset = used.saturating_sub(startup);
+    let dataset = memory.dataset();
     let mut s = Section::new("Memory");
     s.field("used_memory", used)
         .field("used_memory_human", human_bytes(used))
@@ -494,10 +573,10 @@ fn memory_section(ctx: &Context<'_>) -> Section {
         .field("used_memory_peak", peak)
         .field("used_memory_peak_human", human_bytes(peak))
         .field("used_memory_peak_perc", format_args!("{:.2}%", percent(used, peak)))
-        .field("used_memory_overhead", startup)
+        .field("used_memory_overhead", memory.total())
         .field("used_memory_startup", startup)
         .field("used_memory_dataset", dataset)
-        .field("used_memory_dataset_perc", format_args!("{:.2}%", percent(dataset, used)))
+        .field("used_memory_dataset_perc", format_args!("{:.2}%", memory.dataset_percent()))
         .field("allocator_allocated", used)
         .field("allocator_active", used)
         .field("allocator_resident", rss)
@@ -530,8 +609,8 @@ fn memory_section(ctx: &Context<'_>) -> Section {
         .field("mem_not_counted_for_evict", not_counted)
         .field("mem_replication_backlog", 0)
         .field("mem_total_replication_buffers", 0)
-        .field("mem_clients_slaves", 0)
-        .field("mem_clients_normal", 0)
+        .field("mem_clients_slaves", memory.clients_replicas)
+        .field("mem_clients_normal", memory.clients_normal)
         .field("mem_cluster_links", 0)
         .field("mem_aof_buffer", not_counted)
         .field("mem_allocator", "libc")
@@ -1137,38 +1216,83 @@ pub fn memory_doctor(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// MEMORY STATS: the top-level figures of Redis's map (no per-database entries).
+/// MEMORY STATS: Redis's map, in its order, with the figures INFO's memory section shows.
+/// A database with keys gets its entry (`db.<n>`) with the bytes of its hash tables as
+/// `overhead.hashtable.main`; deadlines live in the entries, so `overhead.hashtable.expires`
+/// is 0, as is the cluster's `overhead.hashtable.slot-to-keys`. The allocator's figures are
+/// glibc's as INFO gives them: allocated and active are `used_memory`, resident is the RSS.
 pub fn memory_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
-    let (used, peak, startup) = memory_figures();
-    let keys: usize = ctx.server.keyspace.dbs().map(|db| db.counts().0).sum();
-    let dataset = used.saturating_sub(startup);
-    let keys_u64 = u64::try_from(keys).unwrap_or(u64::MAX);
-    let integers: [(&str, u64); 13] = [
+    let memory = MemoryOverhead::gather(ctx);
+    let MemoryOverhead { used, peak, startup, rss, .. } = memory;
+    let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    let dataset = memory.dataset();
+    let head: [(&str, u64); 10] = [
         ("peak.allocated", peak),
         ("total.allocated", used),
         ("startup.allocated", startup),
         ("replication.backlog", 0),
-        ("clients.slaves", 0),
-        ("clients.normal", 0),
+        ("clients.slaves", memory.clients_replicas),
+        ("clients.normal", memory.clients_normal),
         ("cluster.links", 0),
-        ("aof.buffer", 0),
+        ("aof.buffer", memory.aof_buffer),
         ("lua.caches", 0),
         ("functions.caches", 0),
-        ("overhead.total", startup),
-        ("keys.count", keys_u64),
-        ("keys.bytes-per-key", dataset.checked_div(keys_u64).unwrap_or(0)),
     ];
-    ctx.reply.map(integers.len() + 3);
-    for (name, value) in integers {
+    let tail: [(&str, u64); 3] = [
+        ("overhead.total", memory.total()),
+        ("keys.count", memory.keys),
+        ("keys.bytes-per-key", memory.net_usage().checked_div(memory.keys).unwrap_or(0)),
+    ];
+    // Then dataset.bytes, two percentages and eleven allocator and fragmentation figures.
+    ctx.reply.map(head.len() + memory.dbs.len() + tail.len() + 14);
+    for (name, value) in head {
         ctx.reply.bulk(name.as_bytes());
-        ctx.reply.integer(i64::try_from(value).unwrap_or(i64::MAX));
+        ctx.reply.integer(int(value));
+    }
+    for (index, bytes) in &memory.dbs {
+        ctx.reply.bulk(format!("db.{index}").as_bytes());
+        ctx.reply.map(3);
+        ctx.reply.bulk(b"overhead.hashtable.main");
+        ctx.reply.integer(int(*bytes));
+        ctx.reply.bulk(b"overhead.hashtable.expires");
+        ctx.reply.integer(0);
+        ctx.reply.bulk(b"overhead.hashtable.slot-to-keys");
+        ctx.reply.integer(0);
+    }
+    for (name, value) in tail {
+        ctx.reply.bulk(name.as_bytes());
+        ctx.reply.integer(int(value));
     }
     ctx.reply.bulk(b"dataset.bytes");
-    ctx.reply.integer(i64::try_from(dataset).unwrap_or(i64::MAX));
+    ctx.reply.integer(int(dataset));
     ctx.reply.bulk(b"dataset.percentage");
-    ctx.reply.double(percent(dataset, used));
+    ctx.reply.double(memory.dataset_percent());
     ctx.reply.bulk(b"peak.percentage");
     ctx.reply.double(percent(used, peak));
+    let rss_over_used = ratio(rss, used);
+    let rss_minus_used = signed_difference(rss, used);
+    ctx.reply.bulk(b"allocator.allocated");
+    ctx.reply.integer(int(used));
+    ctx.reply.bulk(b"allocator.active");
+    ctx.reply.integer(int(used));
+    ctx.reply.bulk(b"allocator.resident");
+    ctx.reply.integer(int(rss));
+    ctx.reply.bulk(b"allocator-fragmentation.ratio");
+    ctx.reply.double(1.0);
+    ctx.reply.bulk(b"allocator-fragmentation.bytes");
+    ctx.reply.integer(0);
+    ctx.reply.bulk(b"allocator-rss.ratio");
+    ctx.reply.double(rss_over_used);
+    ctx.reply.bulk(b"allocator-rss.bytes");
+    ctx.reply.integer(rss_minus_used);
+    ctx.reply.bulk(b"rss-overhead.ratio");
+    ctx.reply.double(1.0);
+    ctx.reply.bulk(b"rss-overhead.bytes");
+    ctx.reply.integer(0);
+    ctx.reply.bulk(b"fragmentation");
+    ctx.reply.double(rss_over_used);
+    ctx.reply.bulk(b"fragmentation.bytes");
+    ctx.reply.integer(rss_minus_used);
     Ok(())
 }
 

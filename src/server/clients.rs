@@ -117,6 +117,18 @@ impl ClientHandle {
         self.killed.load(Relaxed)
     }
 
+    /// Bytes of the client's buffers, as CLIENT LIST's `tot-mem` counts them (the query
+    /// buffer, used and free, the replies and the pub/sub queue), and whether it is a
+    /// replica's feed: INFO's `mem_clients_normal` / `mem_clients_slaves`.
+    pub fn memory_bytes(&self) -> (usize, bool) {
+        let info = self.info.lock();
+        let bytes = info.query_buffer_bytes
+            + info.query_buffer_free_bytes
+            + info.output_bytes
+            + self.mailbox.pending_bytes();
+        (bytes, info.replica)
+    }
+
     /// One CLIENT LIST line (without the trailing newline).
     pub fn list_line(&self) -> String {
         let mailbox = &self.mailbox;

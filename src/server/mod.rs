@@ -191,6 +191,9 @@ pub async fn run(
     // Replay runs on a blocking thread while clients may already connect: they get -LOADING
     // until it is done, as in Redis. "Ready to accept connections" is logged after it.
     install_expiry_hook(&server);
+    // Redis's used_memory_startup: before the data is loaded and the journal's buffers exist
+    // (INFO and MEMORY STATS count those as the dataset and `aof.buffer`).
+    crate::commands::server::note_startup_memory();
     let (loaded_tx, mut loaded) = tokio::sync::oneshot::channel::<Result<(), StartError>>();
     if server.config.appendonly {
         server.loading.store(true, Relaxed);
@@ -238,7 +241,6 @@ pub async fn run(
                             })?;
                         }
                         replication::Replication::start(&server);
-                        crate::commands::server::note_startup_memory();
                         tracing::info!("Ready to accept connections tcp on {local}");
                     }
                     Ok(Err(error)) => return Err(error),

@@ -143,6 +143,11 @@ impl EntryTable {
         self.dense.len
     }
 
+    /// Bytes of the hash table that finds the entries (not the entries themselves).
+    pub fn index_bytes(&self) -> usize {
+        self.index.memory_bytes()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.dense.len == 0
     }

@@ -155,6 +155,11 @@ pub struct SlotIndex {
 }
 
 impl SlotIndex {
+    /// Bytes of the table's chunks (MEMORY STATS `overhead.hashtable.main`).
+    pub fn memory_bytes(&self) -> usize {
+        self.chunks.len() * std::mem::size_of::<Chunk>()
+    }
+
     /// The chunks of `hash`'s probe sequence, home first; each chunk once. It borrows
     /// nothing, so callers may change chunks along the way.
     #[inline]

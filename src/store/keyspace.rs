@@ -266,6 +266,11 @@ impl Shard {
         self.table.prefetch_entry(hash);
     }
 
+    /// Bytes of the shard's hash table (`EntryTable::index_bytes`).
+    pub fn index_bytes(&self) -> usize {
+        self.table.index_bytes()
+    }
+
     pub fn volatile_len(&self) -> usize {
         self.volatile
     }
@@ -761,6 +766,12 @@ impl Db {
 
     pub fn is_empty(&self) -> bool {
         self.guards().all(|s| s.is_empty())
+    }
+
+    /// Bytes of the database's hash tables, over its shards (MEMORY STATS
+    /// `overhead.hashtable.main`).
+    pub fn index_bytes(&self) -> usize {
+        self.guards().map(|s| s.index_bytes()).sum()
     }
 
     /// (keys, keys with a deadline).

@@ -342,13 +342,9 @@ impl Journal {
             return;
         }
         let progress = &shared.progress;
-        let unsynced = || {
-            progress.synced_seq.load(Ordering::Acquire)
-                < progress.written_seq.load(Ordering::Acquire)
-        };
         // Records written but not synced: left by the writer thread when the mode was just
         // switched to `always` (CONFIG SET appendfsync).
-        if !shared.queued.load(Ordering::Acquire) && !unsynced() {
+        if !shared.queued.load(Ordering::Acquire) && !has_unsynced(shared) {
             return;
         }
         // The writer thread handles the other modes, and repairs a failed journal.
@@ -360,7 +356,7 @@ impl Journal {
         let before = progress.written_seq.load(Ordering::Acquire);
         state.write_queued(shared);
         state.recycle_batch();
-        if is_failed(shared) || !unsynced() {
+        if is_failed(shared) || !has_unsynced(shared) {
             return;
         }
         let records = progress.written_seq.load(Ordering::Acquire).saturating_sub(before);
@@ -1250,10 +1246,10 @@ fn sync_released<'a>(
     }
 }
 
-/// Whether records are written but not yet synced (as the writer thread sees it).
+/// Whether records are written but not yet synced.
 fn has_unsynced(shared: &Shared) -> bool {
-    shared.progress.synced_seq.load(Ordering::Relaxed)
-        < shared.progress.written_seq.load(Ordering::Relaxed)
+    shared.progress.synced_seq.load(Ordering::Acquire)
+        < shared.progress.written_seq.load(Ordering::Acquire)
 }
 
 /// Whether what is written must be synced now.

@@ -127,7 +127,8 @@ pub struct Config {
 
     /// Zeros the journal keeps written and synced ahead of its records (bytes, or with a unit:
     /// 4mb; 0 = none, records extend the file), so that a record's fdatasync writes only data.
-    /// On a copy-on-write filesystem (btrfs) or tmpfs they gain nothing: set 0 there.
+    /// None are written on copy-on-write filesystems (btrfs, zfs, ...) or tmpfs, where they
+    /// gain nothing.
     #[arg(long, env = "ALLYDB_JOURNAL_ZEROS_AHEAD", default_value = "4mb",
           value_parser = parse_journal_zeros_ahead)]
     pub journal_zeros_ahead: u64,

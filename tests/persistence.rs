@@ -365,6 +365,42 @@ fn journal_zeros_ahead_is_a_setting() {
     assert_eq!(node.client().cmd(&["GET", "b"]), bulk("2"));
 }
 
+/// On tmpfs (and the copy-on-write filesystems) no zeros are written ahead of the records,
+/// whatever `journal-zeros-ahead` says: they would only cost memory there. The setting still
+/// shows what was configured. Needs /dev/shm on tmpfs, as Linux machines and containers have.
+#[test]
+fn no_zeros_are_written_ahead_on_tmpfs() {
+    let shm = Path::new("/dev/shm");
+    assert_eq!(
+        allydb::journal::files::zeros_gain_nothing(shm),
+        Some("tmpfs"),
+        "this test needs /dev/shm on tmpfs"
+    );
+    assert_eq!(
+        allydb::journal::files::zeros_gain_nothing(Path::new(env!("CARGO_MANIFEST_DIR"))),
+        None
+    );
+    let dir = tempfile::tempdir_in(shm).unwrap();
+    let data = dir.path().join("data");
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    let mut c = node.client();
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "journal-zeros-ahead"]),
+        bulk_array(&["journal-zeros-ahead", "4194304"])
+    );
+    assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
+    // Elsewhere the default writes its 4 MiB within milliseconds of the first record.
+    std::thread::sleep(Duration::from_millis(300));
+    let length = std::fs::metadata(last_segment(&data)).unwrap().len();
+    assert!(length < 1024, "zeros were written ahead: {length} bytes");
+    assert!(node.log().contains("is on tmpfs, where they gain nothing"), "{}", node.log());
+    node.stop();
+    let mut node = spawn_node(&data, &[]);
+    node.ready().unwrap();
+    assert_eq!(node.client().cmd(&["GET", "a"]), bulk("1"));
+}
+
 /// A version 1 segment (written before MANIFESTs existed): `SET hello world` as record 1.
 fn version_1_journal(data: &Path) {
     use allydb::journal::{encode_record, Effect, SegmentHeader, Value};

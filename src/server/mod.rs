@@ -359,6 +359,17 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
         started.elapsed().as_secs_f64(),
         recovered.last_seq
     );
+    let mut zeros_ahead = server.config.journal_zeros_ahead;
+    if zeros_ahead > 0 {
+        if let Some(filesystem) = crate::journal::files::zeros_gain_nothing(&directory) {
+            tracing::info!(
+                "journal-zeros-ahead: no zeros are written ahead of the journal's records: {} \
+                 is on {filesystem}, where they gain nothing",
+                directory.display()
+            );
+            zeros_ahead = 0;
+        }
+    }
     let journal = crate::journal::Journal::start(
         &directory,
         recovered.segment,
@@ -366,7 +377,7 @@ fn open_journal(server: &Server) -> Result<(), StartError> {
         recovered.closed_bytes,
         server.config.appendfsync,
         Duration::from_millis(server.config.persistence_interval),
-        server.config.journal_zeros_ahead,
+        zeros_ahead,
     )
     .map_err(|e| StartError(format!("cannot start the journal writer: {e}")))?;
     let journal = Arc::new(journal);

@@ -1222,78 +1222,79 @@ pub fn memory_doctor(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 /// is 0, as is the cluster's `overhead.hashtable.slot-to-keys`. The allocator's figures are
 /// glibc's as INFO gives them: allocated and active are `used_memory`, resident is the RSS.
 pub fn memory_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    use Figure::{Bytes, Ratio};
     let memory = MemoryOverhead::gather(ctx);
     let MemoryOverhead { used, peak, startup, rss, .. } = memory;
     let int = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
-    let dataset = memory.dataset();
-    let head: [(&str, u64); 10] = [
-        ("peak.allocated", peak),
-        ("total.allocated", used),
-        ("startup.allocated", startup),
-        ("replication.backlog", 0),
-        ("clients.slaves", memory.clients_replicas),
-        ("clients.normal", memory.clients_normal),
-        ("cluster.links", 0),
-        ("aof.buffer", memory.aof_buffer),
-        ("lua.caches", 0),
-        ("functions.caches", 0),
+    let head = [
+        ("peak.allocated", Bytes(int(peak))),
+        ("total.allocated", Bytes(int(used))),
+        ("startup.allocated", Bytes(int(startup))),
+        ("replication.backlog", Bytes(0)),
+        ("clients.slaves", Bytes(int(memory.clients_replicas))),
+        ("clients.normal", Bytes(int(memory.clients_normal))),
+        ("cluster.links", Bytes(0)),
+        ("aof.buffer", Bytes(int(memory.aof_buffer))),
+        ("lua.caches", Bytes(0)),
+        ("functions.caches", Bytes(0)),
     ];
-    let tail: [(&str, u64); 3] = [
-        ("overhead.total", memory.total()),
-        ("keys.count", memory.keys),
-        ("keys.bytes-per-key", memory.net_usage().checked_div(memory.keys).unwrap_or(0)),
+    let rss_over_used = ratio(rss, used);
+    let rss_minus_used = signed_difference(rss, used);
+    let tail = [
+        ("overhead.total", Bytes(int(memory.total()))),
+        ("keys.count", Bytes(int(memory.keys))),
+        (
+            "keys.bytes-per-key",
+            Bytes(int(memory.net_usage().checked_div(memory.keys).unwrap_or(0))),
+        ),
+        ("dataset.bytes", Bytes(int(memory.dataset()))),
+        ("dataset.percentage", Ratio(memory.dataset_percent())),
+        ("peak.percentage", Ratio(percent(used, peak))),
+        ("allocator.allocated", Bytes(int(used))),
+        ("allocator.active", Bytes(int(used))),
+        ("allocator.resident", Bytes(int(rss))),
+        ("allocator-fragmentation.ratio", Ratio(1.0)),
+        ("allocator-fragmentation.bytes", Bytes(0)),
+        ("allocator-rss.ratio", Ratio(rss_over_used)),
+        ("allocator-rss.bytes", Bytes(rss_minus_used)),
+        ("rss-overhead.ratio", Ratio(1.0)),
+        ("rss-overhead.bytes", Bytes(0)),
+        ("fragmentation", Ratio(rss_over_used)),
+        ("fragmentation.bytes", Bytes(rss_minus_used)),
     ];
-    // Then dataset.bytes, two percentages and eleven allocator and fragmentation figures.
-    ctx.reply.map(head.len() + memory.dbs.len() + tail.len() + 14);
-    for (name, value) in head {
-        ctx.reply.bulk(name.as_bytes());
-        ctx.reply.integer(int(value));
-    }
+    ctx.reply.map(head.len() + memory.dbs.len() + tail.len());
+    reply_figures(ctx, &head);
     for (index, bytes) in &memory.dbs {
         ctx.reply.bulk(format!("db.{index}").as_bytes());
         ctx.reply.map(3);
-        ctx.reply.bulk(b"overhead.hashtable.main");
-        ctx.reply.integer(int(*bytes));
-        ctx.reply.bulk(b"overhead.hashtable.expires");
-        ctx.reply.integer(0);
-        ctx.reply.bulk(b"overhead.hashtable.slot-to-keys");
-        ctx.reply.integer(0);
+        reply_figures(
+            ctx,
+            &[
+                ("overhead.hashtable.main", Bytes(int(*bytes))),
+                ("overhead.hashtable.expires", Bytes(0)),
+                ("overhead.hashtable.slot-to-keys", Bytes(0)),
+            ],
+        );
     }
-    for (name, value) in tail {
-        ctx.reply.bulk(name.as_bytes());
-        ctx.reply.integer(int(value));
-    }
-    ctx.reply.bulk(b"dataset.bytes");
-    ctx.reply.integer(int(dataset));
-    ctx.reply.bulk(b"dataset.percentage");
-    ctx.reply.double(memory.dataset_percent());
-    ctx.reply.bulk(b"peak.percentage");
-    ctx.reply.double(percent(used, peak));
-    let rss_over_used = ratio(rss, used);
-    let rss_minus_used = signed_difference(rss, used);
-    ctx.reply.bulk(b"allocator.allocated");
-    ctx.reply.integer(int(used));
-    ctx.reply.bulk(b"allocator.active");
-    ctx.reply.integer(int(used));
-    ctx.reply.bulk(b"allocator.resident");
-    ctx.reply.integer(int(rss));
-    ctx.reply.bulk(b"allocator-fragmentation.ratio");
-    ctx.reply.double(1.0);
-    ctx.reply.bulk(b"allocator-fragmentation.bytes");
-    ctx.reply.integer(0);
-    ctx.reply.bulk(b"allocator-rss.ratio");
-    ctx.reply.double(rss_over_used);
-    ctx.reply.bulk(b"allocator-rss.bytes");
-    ctx.reply.integer(rss_minus_used);
-    ctx.reply.bulk(b"rss-overhead.ratio");
-    ctx.reply.double(1.0);
-    ctx.reply.bulk(b"rss-overhead.bytes");
-    ctx.reply.integer(0);
-    ctx.reply.bulk(b"fragmentation");
-    ctx.reply.double(rss_over_used);
-    ctx.reply.bulk(b"fragmentation.bytes");
-    ctx.reply.integer(rss_minus_used);
+    reply_figures(ctx, &tail);
     Ok(())
+}
+
+/// One value of MEMORY STATS: an integer, or a double (a bulk string in RESP2).
+#[derive(Clone, Copy)]
+enum Figure {
+    Bytes(i64),
+    Ratio(f64),
+}
+
+fn reply_figures(ctx: &mut Context<'_>, figures: &[(&str, Figure)]) {
+    for &(name, figure) in figures {
+        ctx.reply.bulk(name.as_bytes());
+        match figure {
+            Figure::Bytes(n) => ctx.reply.integer(n),
+            Figure::Ratio(x) => ctx.reply.double(x),
+        }
+    }
 }
 
 /// MEMORY MALLOC-STATS

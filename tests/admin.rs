@@ -518,6 +518,37 @@ fn memory_stats_has_redis_fields_in_redis_order() {
     assert!(overhead >= numbers["startup.allocated"] + aof, "{memory}");
 }
 
+/// MEMORY PURGE gives the allocator's free pages back to the OS: values freed between live
+/// ones leave their pages resident (glibc returns by itself only the free space at the top of
+/// its heap) until then.
+#[test]
+fn memory_purge_returns_free_pages() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let value = "x".repeat(16 * 1024);
+    let keys: Vec<String> = (0..4000).map(|i| format!("k{i}")).collect();
+    // 64 MiB of values, then all but every 50th deleted: the live ones pin the freed space.
+    for key in &keys {
+        c.send_command(&[b"SET", key.as_bytes(), value.as_bytes()]);
+    }
+    for _ in &keys {
+        assert_eq!(c.read_reply(), OK);
+    }
+    let deleted: Vec<&String> =
+        keys.iter().enumerate().filter(|(i, _)| i % 50 != 0).map(|(_, k)| k).collect();
+    for key in &deleted {
+        c.send_command(&[b"DEL", key.as_bytes()]);
+    }
+    for _ in &deleted {
+        assert_eq!(c.read_reply(), int(1));
+    }
+    let before = server.rss_kib();
+    assert_eq!(c.cmd(&["MEMORY", "PURGE"]), OK);
+    let after = server.rss_kib();
+    assert!(after + 20 * 1024 < before, "RSS {before} KiB before MEMORY PURGE, {after} KiB after");
+    assert_eq!(c.cmd(&["DBSIZE"]), int(80));
+}
+
 // ---------------------------------------------------------------------- SHUTDOWN, DEBUG
 
 #[test]

@@ -1303,8 +1303,10 @@ pub fn memory_malloc_stats(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandRes
     Ok(())
 }
 
-/// MEMORY PURGE
+/// MEMORY PURGE: gives the allocator's free pages back to the OS (glibc's `malloc_trim`), as
+/// Redis purges jemalloc's dirty pages; the command waits for it, as in Redis.
 pub fn memory_purge(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    crate::memory::release_free_memory();
     ctx.reply.ok();
     Ok(())
 }

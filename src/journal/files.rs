@@ -43,6 +43,27 @@ fn private(options: &mut OpenOptions) -> &mut OpenOptions {
     options
 }
 
+/// The filesystem of `directory`, when writing zeros ahead of the journal's records
+/// (`journal-zeros-ahead`) gains nothing there: a copy-on-write or log-structured filesystem
+/// writes an overwritten block somewhere new, so the zeros only double the journal's writes,
+/// and a memory filesystem has no disk for them to spare a sync. `None` for every other
+/// filesystem, and when `statfs` fails.
+pub fn zeros_gain_nothing(directory: &Path) -> Option<&'static str> {
+    /// `statfs` magic numbers (linux/magic.h, and bcachefs's and zfs's own headers).
+    const NAMED: [(u32, &str); 6] = [
+        (0x9123_683E, "btrfs"),
+        (0x2FC1_2FC1, "zfs"),
+        (0xCA45_1A4E, "bcachefs"),
+        (0xF2F5_2010, "f2fs"),
+        (0x0102_1994, "tmpfs"),
+        (0x8584_58F6, "ramfs"),
+    ];
+    let stat = rustix::fs::statfs(directory).ok()?;
+    // The magic numbers are 32-bit; `f_type`'s width and sign differ between architectures.
+    let kind = stat.f_type as u32;
+    NAMED.iter().find(|(magic, _)| *magic == kind).map(|(_, name)| *name)
+}
+
 #[cfg(all(test, unix))]
 mod tests {
     use super::*;
@@ -70,26 +91,4 @@ mod tests {
         }
         assert!(create_new(&directory.join("two")).is_err());
     }
-}
-
-/// The filesystem of `directory`, when writing zeros ahead of the journal's records
-/// (`journal-zeros-ahead`) gains nothing there: a copy-on-write or log-structured filesystem
-/// writes an overwritten block somewhere new, so the zeros only double the journal's writes,
-/// and a memory filesystem has no disk for them to spare a sync. `None` for every other
-/// filesystem, and when `statfs` fails.
-pub fn zeros_gain_nothing(directory: &Path) -> Option<&'static str> {
-    /// `statfs` magic numbers (linux/magic.h, and bcachefs's and zfs's own headers).
-    const NAMED: [(u32, &str); 6] = [
-        (0x9123_683E, "btrfs"),
-        (0x2FC1_2FC1, "zfs"),
-        (0xCA45_1A4E, "bcachefs"),
-        (0xF2F5_2010, "f2fs"),
-        (0x0102_1994, "tmpfs"),
-        (0x8584_58F6, "ramfs"),
-    ];
-    let stat = rustix::fs::statfs(directory).ok()?;
-    // The magic numbers are 32-bit; `f_type`'s width and sign differ between architectures.
-    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
-    let kind = stat.f_type as u32;
-    NAMED.iter().find(|(magic, _)| *magic == kind).map(|(_, name)| *name)
 }

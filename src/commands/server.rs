@@ -471,10 +471,10 @@ impl MemoryOverhead {
         let mut dbs = Vec::new();
         let mut keys = 0u64;
         for (index, db) in ctx.server.keyspace.dbs().enumerate() {
-            let count = u64::try_from(db.counts().0).unwrap_or(u64::MAX);
+            let (count, bytes) = db.keys_and_index_bytes();
             if count > 0 {
-                keys = keys.saturating_add(count);
-                dbs.push((index, u64::try_from(db.index_bytes()).unwrap_or(u64::MAX)));
+                keys = keys.saturating_add(u64::try_from(count).unwrap_or(u64::MAX));
+                dbs.push((index, u64::try_from(bytes).unwrap_or(u64::MAX)));
             }
         }
         Self {

@@ -768,10 +768,10 @@ impl Db {
         self.guards().all(|s| s.is_empty())
     }
 
-    /// Bytes of the database's hash tables, over its shards (MEMORY STATS
-    /// `overhead.hashtable.main`).
-    pub fn index_bytes(&self) -> usize {
-        self.guards().map(|s| s.index_bytes()).sum()
+    /// (keys, bytes of the hash tables), over the shards in one pass (MEMORY STATS `keys.count`
+    /// and `overhead.hashtable.main`).
+    pub fn keys_and_index_bytes(&self) -> (usize, usize) {
+        self.guards().fold((0, 0), |(k, b), s| (k + s.len(), b + s.index_bytes()))
     }
 
     /// (keys, keys with a deadline).

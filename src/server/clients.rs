@@ -107,6 +107,14 @@ pub struct ClientInfo {
     pub monitor: bool,
 }
 
+impl ClientInfo {
+    /// CLIENT LIST's `tot-mem`: the query buffer (used and free), the replies, and
+    /// `queued_bytes` of pub/sub messages.
+    fn total_bytes(&self, queued_bytes: usize) -> usize {
+        self.query_buffer_bytes + self.query_buffer_free_bytes + self.output_bytes + queued_bytes
+    }
+}
+
 impl ClientHandle {
     pub fn kill(&self) {
         self.killed.store(true, Relaxed);
@@ -122,11 +130,7 @@ impl ClientHandle {
     /// replica's feed: INFO's `mem_clients_normal` / `mem_clients_slaves`.
     pub fn memory_bytes(&self) -> (usize, bool) {
         let info = self.info.lock();
-        let bytes = info.query_buffer_bytes
-            + info.query_buffer_free_bytes
-            + info.output_bytes
-            + self.mailbox.pending_bytes();
-        (bytes, info.replica)
+        (info.total_bytes(self.mailbox.pending_bytes()), info.replica)
     }
 
     /// One CLIENT LIST line (without the trailing newline).
@@ -216,10 +220,7 @@ impl ClientHandle {
             info.query_buffer_bytes,
             output_frames,
             output_bytes,
-            info.query_buffer_bytes
-                + info.query_buffer_free_bytes
-                + info.output_bytes
-                + output_bytes,
+            info.total_bytes(output_bytes),
             cmd,
             info.user,
             redirect,

@@ -337,6 +337,14 @@ fn a_failing_disk_refuses_writes_then_recovers() {
     }
 }
 
+/// Asserts that the active segment of `data` ends near its records, 300 ms after a write:
+/// the default writes its 4 MiB of zeros within milliseconds of the first record.
+fn assert_no_zeros_ahead(data: &Path) {
+    std::thread::sleep(Duration::from_millis(300));
+    let length = std::fs::metadata(last_segment(data)).unwrap().len();
+    assert!(length < 1024, "zeros were written ahead: {length} bytes");
+}
+
 /// `--journal-zeros-ahead` sets how much the journal thread writes past the records (CONFIG
 /// GET shows it in bytes); 0 writes nothing there, so the segment ends at its last record.
 #[test]
@@ -355,10 +363,7 @@ fn journal_zeros_ahead_is_a_setting() {
     let mut c = node.client();
     assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
     assert_eq!(c.cmd(&["SET", "b", "2"]), OK);
-    // The default writes its 4 MiB within milliseconds of the first record.
-    std::thread::sleep(Duration::from_millis(300));
-    let length = std::fs::metadata(last_segment(&data)).unwrap().len();
-    assert!(length < 1024, "zeros were written ahead: {length} bytes");
+    assert_no_zeros_ahead(&data);
     node.stop();
     let mut node = spawn_node(&data, &["--journal-zeros-ahead", "0"]);
     node.ready().unwrap();
@@ -390,10 +395,7 @@ fn no_zeros_are_written_ahead_on_tmpfs() {
         bulk_array(&["journal-zeros-ahead", "4194304"])
     );
     assert_eq!(c.cmd(&["SET", "a", "1"]), OK);
-    // Elsewhere the default writes its 4 MiB within milliseconds of the first record.
-    std::thread::sleep(Duration::from_millis(300));
-    let length = std::fs::metadata(last_segment(&data)).unwrap().len();
-    assert!(length < 1024, "zeros were written ahead: {length} bytes");
+    assert_no_zeros_ahead(&data);
     assert!(node.log().contains("is on tmpfs, where they gain nothing"), "{}", node.log());
     node.stop();
     let mut node = spawn_node(&data, &[]);

@@ -9,6 +9,7 @@ pub mod faults;
 pub mod feed;
 pub mod files;
 pub mod manifest;
+pub mod outbox;
 pub mod reader;
 pub mod record;
 pub mod recovery;

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::Notify;
 
+use super::outbox::{Delivery, Outbox};
 use super::record::{encode_batch_record, encode_record, Effect, EffectBatch};
 use super::segment::{segment_file_name, SegmentHeader};
 
@@ -145,6 +146,9 @@ struct Shared {
     /// (`TurnEnd`): in `always` mode they then sync the turn's records themselves, so a
     /// record queued in a turn need not wake the writer thread.
     turn_hooked: AtomicBool,
+    /// Replies waiting for the sync of their records (`Journal::hand_over`), sent by
+    /// whichever thread runs it.
+    outbox: Outbox,
 }
 
 /// The journal of one server.
@@ -188,6 +192,7 @@ impl Journal {
                 unsynced: Vec::new(),
                 batch: Vec::with_capacity(1 << 20),
                 zeros_ahead,
+                sync_unannounced: false,
             }),
             wake: Condvar::new(),
             progress: Progress {
@@ -211,6 +216,7 @@ impl Journal {
             queued: AtomicBool::new(false),
             turn_hooked: AtomicBool::new(false),
             zeros_wanted: AtomicBool::new(false),
+            outbox: Outbox::default(),
         });
         let end = shared.state.lock().segment.end;
         shared.progress.bytes_written.store(end, Ordering::Relaxed);
@@ -494,6 +500,11 @@ impl Journal {
 
     pub fn set_mode(&self, mode: FsyncMode) {
         self.shared.mode.store(mode.to_u64(), Ordering::Relaxed);
+        // Replies handed over for a sync go back to their connections, which wait for what
+        // the new mode promises instead (in `interval` mode, a second).
+        if mode != FsyncMode::Always && self.shared.outbox.give_back_all() {
+            self.shared.advanced.notify_waiters();
+        }
         self.shared.wake.notify_one();
     }
 
@@ -525,18 +536,54 @@ impl Journal {
         if !turn_syncs && !self.is_durable(seq) {
             self.write_now();
         }
+        self.wait_until(turn_syncs, || self.is_durable(seq) || self.failure().is_some()).await;
+    }
+
+    /// In `always` mode, takes `bytes` (a connection's replies to a batch that wrote records
+    /// up to `seq`) to send on `socket` from the thread that syncs `seq`, the moment the sync
+    /// returns (`outbox`); the connection waits for `wait_delivered`, then sends whatever the
+    /// socket did not take. Gives the bytes back when there is nothing to wait for (another
+    /// mode, `seq` synced already, a failed journal) or the socket cannot be duplicated.
+    pub fn hand_over(
+        &self,
+        socket: &impl std::os::fd::AsFd,
+        seq: u64,
+        bytes: Vec<u8>,
+    ) -> Result<Arc<Delivery>, Vec<u8>> {
+        // Checked again under the outbox's lock, which a sync, a failure and a mode change
+        // each take after publishing theirs.
+        let waits = || {
+            let shared = &*self.shared;
+            self.mode() == FsyncMode::Always
+                && !is_failed(shared)
+                && shared.progress.synced_seq.load(Ordering::Acquire) < seq
+        };
+        if !waits() {
+            return Err(bytes);
+        }
+        self.shared.outbox.hand_over(socket, seq, bytes, waits)
+    }
+
+    /// Waits until replies handed over (`hand_over`) were sent or given back.
+    pub async fn wait_delivered(&self, delivery: &Delivery) {
+        let turn_syncs = self.shared.turn_hooked.load(Ordering::Acquire);
+        self.wait_until(turn_syncs, || delivery.is_done()).await;
+    }
+
+    /// Waits, woken by every write and sync, until `done`. `turn_syncs`: the serving
+    /// threads' park hook writes and syncs; if this thread does not park soon, do that here.
+    async fn wait_until(&self, turn_syncs: bool, done: impl Fn() -> bool) {
         loop {
             let advanced = self.shared.advanced.notified();
             tokio::pin!(advanced);
             advanced.as_mut().enable();
-            if self.is_durable(seq) || self.failure().is_some() {
+            if done() {
                 return;
             }
             if !turn_syncs {
                 advanced.await;
                 continue;
             }
-            // The thread's park syncs the turn; if it does not park soon, sync here.
             if tokio::time::timeout(TURN_WAIT_MAX, advanced).await.is_err() {
                 self.end_of_turn();
             }
@@ -770,6 +817,9 @@ pub(crate) struct WriteState {
     batch: Vec<u8>,
     /// `journal-zeros-ahead`: bytes of zeros kept written past the records.
     zeros_ahead: u64,
+    /// The writer thread synced in this round: it sends the replies waiting for that sync
+    /// and wakes the waiting connections once it lets go of the state (`writer_loop`).
+    sync_unannounced: bool,
 }
 
 impl WriteState {
@@ -872,7 +922,15 @@ impl WriteState {
         let progress = &shared.progress;
         progress.synced_seq.store(seq, Ordering::Release);
         progress.last_sync_unix_ms.store(crate::clock::unix_ms_now(), Ordering::Relaxed);
-        wake_waiters(shared);
+        // The replies waiting for this sync go out before anyone is woken. The writer thread
+        // does both at the end of its round, once it let go of the state, so that a serving
+        // thread's turn can write its records meanwhile.
+        if ON_WRITER_THREAD.with(|on| on.get()) {
+            self.sync_unannounced = true;
+        } else {
+            shared.outbox.deliver(seq);
+            wake_waiters(shared);
+        }
     }
 
     /// After a failure: writes everything since the last good sync again, at the same
@@ -1046,6 +1104,8 @@ impl WriteState {
         progress.bytes_written.store(self.synced_end, Ordering::Relaxed);
         progress.written_seq.store(seq, Ordering::Release);
         progress.synced_seq.store(seq, Ordering::Release);
+        // Sequence numbers start over: replies waiting for one go back to their connections.
+        shared.outbox.give_back_all();
         shared.advanced.notify_waiters();
         Ok(first_seq)
     }
@@ -1089,6 +1149,8 @@ fn fail(shared: &Shared, error: &std::io::Error) {
     tracing::error!("{message}; writes are refused until the journal can be written again");
     lock(&shared.pending).failure = Some(message);
     shared.failed.store(true, Ordering::Release);
+    // Their connections close unanswered, or send them once a repair syncs their records.
+    shared.outbox.give_back_all();
     shared.advanced.notify_waiters();
 }
 
@@ -1165,7 +1227,12 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             }
             None => state.roll_if_full(shared, directory),
         }
+        let announce = std::mem::take(&mut state.sync_unannounced);
         drop(state);
+        if announce {
+            shared.outbox.deliver(shared.progress.synced_seq.load(Ordering::Acquire));
+            wake_waiters(shared);
+        }
         if !shutdown && shared.zeros_wanted.swap(false, Ordering::AcqRel) {
             write_zeros_ahead(shared, directory);
         }
@@ -1706,6 +1773,86 @@ mod tests {
         drop(state);
         journal.end_of_turn();
         assert!(journal.is_durable(seq));
+        journal.shutdown();
+    }
+
+    /// A non-blocking read of what `socket`'s peer was sent so far.
+    fn received(socket: &mut std::os::unix::net::UnixStream) -> Vec<u8> {
+        use std::io::Read;
+        let mut got = vec![0u8; 4096];
+        match socket.read(&mut got) {
+            Ok(n) => got.truncate(n),
+            Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => got.clear(),
+            Err(error) => panic!("{error}"),
+        }
+        got
+    }
+
+    /// Replies handed over go out from the thread whose sync covers their record, before
+    /// anyone wakes their connection, and never before that sync: a short turn's on the
+    /// serving thread, a long turn's on the writer thread.
+    #[test]
+    fn handed_over_replies_are_sent_by_the_sync_that_covers_them() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        let turn_end = TurnEnd::default();
+        turn_end.attach(&journal);
+        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        theirs.set_nonblocking(true).unwrap();
+
+        let short = put(&journal, b"s");
+        let delivery = journal.hand_over(&ours, short, b"+OK\r\n".to_vec()).unwrap();
+        assert_eq!(received(&mut theirs), b"", "sent before its record was synced");
+        assert!(!delivery.is_done());
+        turn_end.run();
+        assert!(delivery.is_done(), "the short turn's sync did not send the reply");
+        assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 5));
+        assert_eq!(received(&mut theirs), b"+OK\r\n");
+        // Already synced: nothing to wait for.
+        assert_eq!(
+            journal.hand_over(&ours, short, b":1\r\n".to_vec()).err(),
+            Some(b":1\r\n".to_vec())
+        );
+
+        wait_for_zeros(&journal, PREPARED_AHEAD_BYTES);
+        let long = (0..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"l"));
+        let delivery = journal.hand_over(&ours, long, b":2\r\n".to_vec()).unwrap();
+        let before = syncs_here();
+        turn_end.run();
+        assert_eq!(syncs_here(), before, "the long turn was synced by its thread");
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while !delivery.is_done() && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+        }
+        assert!(delivery.is_done(), "the writer thread's sync did not send the reply");
+        assert!(synced_seq(&journal) >= long);
+        assert_eq!(delivery.take_back(), (b":2\r\n".to_vec(), 4));
+        assert_eq!(received(&mut theirs), b":2\r\n");
+        journal.shutdown();
+    }
+
+    /// Replies waiting for a sync go back to their connections, unsent, when the journal
+    /// fails or leaves `always` mode, and no more are taken then.
+    #[test]
+    fn handed_over_replies_go_back_on_a_failure_or_another_mode() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        theirs.set_nonblocking(true).unwrap();
+        let seq = put(&journal, b"a");
+        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec()).unwrap();
+        journal.set_mode(FsyncMode::Interval);
+        assert!(delivery.is_done());
+        assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
+        assert_eq!(journal.hand_over(&ours, seq, b"x".to_vec()).err(), Some(b"x".to_vec()));
+
+        journal.set_mode(FsyncMode::Always);
+        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec()).unwrap();
+        fail(&journal.shared, &std::io::Error::other("injected"));
+        assert!(delivery.is_done());
+        assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
+        assert_eq!(journal.hand_over(&ours, seq, b"y".to_vec()).err(), Some(b"y".to_vec()));
+        assert_eq!(received(&mut theirs), b"", "a reply given back was sent");
         journal.shutdown();
     }
 }

@@ -74,6 +74,7 @@ pub async fn serve(
             process_batch(server, &mut state, &mut reply, &mut parser, &mut input, &mut stream)
                 .await;
         wanted = needed;
+        send_after_sync(server, &state, &mut reply, &stream).await;
         if !wait_for_journal(server, &state).await {
             tracing::warn!(
                 "closing client id={} without replying: its writes could not be journaled",
@@ -602,6 +603,46 @@ async fn wait_for_journal(server: &Server, state: &ClientState) -> bool {
     journal.is_durable(state.journal_seq)
 }
 
+/// In `always` mode, hands the batch's replies to the journal when they wait for a sync: the
+/// thread that runs it sends them the moment it returns (`Journal::hand_over`). Returns once
+/// they were sent or given back, with what the socket did not take (or all of them) left in
+/// `reply` for `wait_for_journal` and `flush`, which then go on as for any batch. Replies
+/// over `WRITE_PER_TURN_BYTES` or the client's hard output limit (its class's:
+/// `pubsub` while subscribed, `normal` otherwise) stay with the connection.
+async fn send_after_sync(
+    server: &Server,
+    state: &ClientState,
+    reply: &mut ReplyWriter,
+    stream: &TcpStream,
+) {
+    let Some(journal) = server.journal() else { return };
+    let bytes = reply.out.len();
+    if state.journal_seq == 0
+        || journal.mode() != crate::journal::FsyncMode::Always
+        || bytes == 0
+        || bytes > limits::WRITE_PER_TURN_BYTES
+        || server.settings.hot.limit_of(&state.handle.mailbox).is_over_hard(bytes)
+    {
+        return;
+    }
+    let delivery =
+        match journal.hand_over(stream, state.journal_seq, std::mem::take(&mut reply.out)) {
+            Ok(delivery) => delivery,
+            Err(out) => {
+                reply.out = out;
+                return;
+            }
+        };
+    journal.wait_delivered(&delivery).await;
+    let (mut out, sent) = delivery.take_back();
+    if sent > 0 {
+        server.stats.add_traffic(Traffic::NetOutputBytes, sent as u64);
+        server.stats.add_traffic(Traffic::WritesProcessed, 1);
+        out.drain(..sent.min(out.len()));
+    }
+    reply.out = out;
+}
+
 /// Writes the output buffer. A client killed while the write waits for the socket (CLIENT
 /// KILL, or over its output buffer limit while it does not read) stops it: the connection
 /// then closes. A write that can go at once still does (CLIENT KILL ... SKIPME no replies).
@@ -617,8 +658,7 @@ async fn flush(
     // Replies count against the client's class of client-output-buffer-limit: `pubsub` while
     // subscribed, `normal` otherwise (0 0 0, unbounded, by default). Three loads per write.
     let limit = server.settings.hot.limit_of(&handle.mailbox);
-    let hard_reply_bytes = limit.hard_reply_bytes();
-    if hard_reply_bytes > 0 && reply.out.len() >= hard_reply_bytes {
+    if limit.is_over_hard(reply.out.len()) {
         return Err(close_over_limit(handle, reply));
     }
     let pending = reply.out.len().saturating_sub(limits::OUTPUT_LIMIT_FREE_BYTES) as u64;

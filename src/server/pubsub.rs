@@ -46,6 +46,12 @@ impl OutputLimit {
         let hard = usize::try_from(self.hard_bytes).unwrap_or(usize::MAX);
         hard.saturating_add(crate::limits::OUTPUT_LIMIT_FREE_BYTES)
     }
+
+    /// Whether `reply_bytes` of pending replies are over the hard limit.
+    pub fn is_over_hard(&self, reply_bytes: usize) -> bool {
+        let hard_reply_bytes = self.hard_reply_bytes();
+        hard_reply_bytes > 0 && reply_bytes >= hard_reply_bytes
+    }
 }
 
 /// Frames waiting for one client's connection to write them, and its subscription counts

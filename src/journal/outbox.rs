@@ -1,0 +1,191 @@
+//! Replies that wait for an `fdatasync` (`appendfsync always`), sent by the thread that ran
+//! it. A connection whose batch wrote records hands its replies here (`Outbox::hand_over`)
+//! instead of waiting to be woken when the sync returns; the thread that syncs them sends
+//! them at once (`Outbox::deliver`), and only then wakes the connections, which just take
+//! their buffers back. Waking them first put every reply behind a wake-up of the serving
+//! thread and behind each other: 50 connections' sends one after another, after the
+//! connections whose new requests the serving thread was already reading (docs/BENCHMARKS.md,
+//! "Session of 2026-11-29, fourth").
+//!
+//! Each reply holds a duplicate of its connection's socket descriptor, so the socket stays
+//! open until the reply is sent or given back, whatever the connection does meanwhile.
+use std::os::fd::{AsFd, OwnedFd};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use rustix::net::SendFlags;
+
+/// Replies waiting for the sync of their records.
+#[derive(Default)]
+pub struct Outbox {
+    waiting: Mutex<Vec<Outgoing>>,
+}
+
+/// One connection's replies, and the record they wait for.
+struct Outgoing {
+    socket: OwnedFd,
+    seq: u64,
+    bytes: Vec<u8>,
+    delivery: Arc<Delivery>,
+}
+
+/// What became of replies handed to the outbox: the connection waits for `is_done`, then
+/// takes its buffer back with what was sent (`take_back`).
+#[derive(Default)]
+pub struct Delivery {
+    done: AtomicBool,
+    /// The reply buffer and the bytes of it sent; the rest is the connection's to send.
+    returned: Mutex<(Vec<u8>, usize)>,
+}
+
+impl Delivery {
+    /// Whether the replies were sent, or given back unsent.
+    pub fn is_done(&self) -> bool {
+        self.done.load(Ordering::Acquire)
+    }
+
+    /// The reply buffer and how many of its bytes were sent, once `is_done`.
+    pub fn take_back(&self) -> (Vec<u8>, usize) {
+        std::mem::take(&mut *lock(&self.returned))
+    }
+
+    fn complete(&self, bytes: Vec<u8>, sent: usize) {
+        *lock(&self.returned) = (bytes, sent);
+        self.done.store(true, Ordering::Release);
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    // Nothing here panics while holding a lock; if something did, the data (a Vec, a pair)
+    // is still whole.
+    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Outbox {
+    /// Queues `bytes` for `socket`, to be sent once record `seq` is synced, if `accept`
+    /// (called holding the outbox's lock) still says so: `deliver` takes the same lock after
+    /// the sync is published, so a reply queued here is never left behind by the sync that
+    /// covers it. Gives the bytes back when `accept` refuses or the socket cannot be
+    /// duplicated (out of descriptors).
+    pub fn hand_over(
+        &self,
+        socket: &impl AsFd,
+        seq: u64,
+        bytes: Vec<u8>,
+        accept: impl FnOnce() -> bool,
+    ) -> Result<Arc<Delivery>, Vec<u8>> {
+        let Ok(socket) = rustix::io::fcntl_dupfd_cloexec(socket, 0) else { return Err(bytes) };
+        let mut waiting = lock(&self.waiting);
+        if !accept() {
+            return Err(bytes);
+        }
+        let delivery = Arc::new(Delivery::default());
+        waiting.push(Outgoing { socket, seq, bytes, delivery: delivery.clone() });
+        Ok(delivery)
+    }
+
+    /// Sends every reply whose record is synced (`seq` up to `synced`), without blocking: a
+    /// socket that takes only part keeps the rest for its connection. True if any was done.
+    pub fn deliver(&self, synced: u64) -> bool {
+        let ready = {
+            let mut waiting = lock(&self.waiting);
+            if waiting.is_empty() {
+                return false;
+            }
+            waiting.extract_if(.., |out| out.seq <= synced).collect::<Vec<_>>()
+        };
+        let any = !ready.is_empty();
+        for out in ready {
+            let sent = send_all(&out.socket, &out.bytes);
+            out.delivery.complete(out.bytes, sent);
+        }
+        any
+    }
+
+    /// Gives every waiting reply back unsent (the journal failed, or left `always` mode):
+    /// their connections send them themselves once their records are as durable as the
+    /// mode then promises. True if any was waiting.
+    pub fn give_back_all(&self) -> bool {
+        let waiting = std::mem::take(&mut *lock(&self.waiting));
+        let any = !waiting.is_empty();
+        for out in waiting {
+            out.delivery.complete(out.bytes, 0);
+        }
+        any
+    }
+}
+
+/// Sends `bytes` until the socket takes no more; returns how many it took.
+fn send_all(socket: &OwnedFd, bytes: &[u8]) -> usize {
+    let flags = SendFlags::DONTWAIT | SendFlags::NOSIGNAL;
+    let mut sent = 0;
+    while let Some(rest) = bytes.get(sent..).filter(|rest| !rest.is_empty()) {
+        match rustix::net::send(socket, rest, flags) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => sent += n,
+        }
+    }
+    sent
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+    use std::os::unix::net::UnixStream;
+
+    #[test]
+    fn a_reply_goes_out_once_its_record_is_synced() {
+        let outbox = Outbox::default();
+        let (ours, mut theirs) = UnixStream::pair().unwrap();
+        theirs.set_nonblocking(true).unwrap();
+        let delivery = outbox.hand_over(&ours, 7, b"+OK\r\n".to_vec(), || true).unwrap();
+        assert!(!outbox.deliver(6), "record 6's sync sent record 7's reply");
+        assert!(!delivery.is_done());
+        let mut got = [0u8; 16];
+        assert!(theirs.read(&mut got).is_err(), "sent before its sync");
+        assert!(outbox.deliver(7));
+        assert!(delivery.is_done());
+        assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 5));
+        assert_eq!(theirs.read(&mut got).unwrap(), 5);
+        assert_eq!(&got[..5], b"+OK\r\n");
+    }
+
+    #[test]
+    fn a_refused_hand_over_gives_the_bytes_back() {
+        let outbox = Outbox::default();
+        let (ours, _theirs) = UnixStream::pair().unwrap();
+        let refused = outbox.hand_over(&ours, 1, b":1\r\n".to_vec(), || false);
+        assert_eq!(refused.err(), Some(b":1\r\n".to_vec()));
+        assert!(!outbox.deliver(u64::MAX), "a refused reply was queued");
+    }
+
+    /// The socket stays open for the reply even when the connection closes its own
+    /// descriptor first; a socket that takes only part leaves the rest to the connection.
+    #[test]
+    fn a_reply_outlives_its_connections_descriptor_and_a_full_socket_keeps_the_rest() {
+        let outbox = Outbox::default();
+        let (ours, mut theirs) = UnixStream::pair().unwrap();
+        let big = vec![b'x'; 8 << 20];
+        let delivery = outbox.hand_over(&ours, 1, big.clone(), || true).unwrap();
+        drop(ours);
+        outbox.deliver(1);
+        let (bytes, sent) = delivery.take_back();
+        assert_eq!(bytes, big);
+        assert!(sent > 0 && sent < big.len(), "sent {sent} of {} bytes", big.len());
+        let mut got = vec![0u8; sent];
+        theirs.read_exact(&mut got).unwrap();
+        assert!(got.iter().all(|&b| b == b'x'));
+    }
+
+    #[test]
+    fn given_back_replies_are_done_and_unsent() {
+        let outbox = Outbox::default();
+        let (ours, _theirs) = UnixStream::pair().unwrap();
+        let delivery = outbox.hand_over(&ours, 3, b"+OK\r\n".to_vec(), || true).unwrap();
+        assert!(outbox.give_back_all());
+        assert!(delivery.is_done());
+        assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
+        assert!(!outbox.deliver(u64::MAX), "a given-back reply was sent");
+    }
+}

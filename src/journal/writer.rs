@@ -1430,6 +1430,14 @@ mod tests {
         journal
     }
 
+    /// `always_journal` with a park hook attached, as the binary's runtime has.
+    fn always_journal_and_hook(directory: &Path) -> (Arc<Journal>, TurnEnd) {
+        let journal = always_journal(directory);
+        let turn_end = TurnEnd::default();
+        turn_end.attach(&journal);
+        (journal, turn_end)
+    }
+
     fn put(journal: &Journal, key: &[u8]) -> u64 {
         let value = Value::String(&b"v"[..]);
         journal.append(&[Effect::Put { db: 0, key, value, expires_at_ms: 0 }])
@@ -1449,12 +1457,17 @@ mod tests {
         SYNCS_ON_THIS_THREAD.with(std::cell::Cell::get)
     }
 
-    /// Waits (at most a minute, so a failure cannot hang the run) until `seq` is synced.
-    fn wait_until_synced(journal: &Journal, seq: u64) {
+    /// Waits (at most a minute, so a failure cannot hang the run) until `done`.
+    fn wait_for(done: impl Fn() -> bool) {
         let deadline = Instant::now() + Duration::from_secs(60);
-        while synced_seq(journal) < seq && Instant::now() < deadline {
+        while !done() && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
         }
+    }
+
+    /// Waits (at most a minute) until `seq` is synced.
+    fn wait_until_synced(journal: &Journal, seq: u64) {
+        wait_for(|| synced_seq(journal) >= seq);
     }
 
     /// A turn that queued `PIPELINED_SYNC_RECORDS_MIN` records or more is written on the
@@ -1463,9 +1476,7 @@ mod tests {
     #[test]
     fn a_long_turn_is_synced_by_the_writer_thread_a_short_one_by_the_turn() {
         let directory = tempfile::tempdir().unwrap();
-        let journal = always_journal(directory.path());
-        let turn_end = TurnEnd::default();
-        turn_end.attach(&journal);
+        let (journal, turn_end) = always_journal_and_hook(directory.path());
         let short = (1..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"s"));
         let before = syncs_here();
         turn_end.run();
@@ -1570,9 +1581,7 @@ mod tests {
     #[test]
     fn the_end_of_a_turn_syncs_what_the_turn_queued() {
         let directory = tempfile::tempdir().unwrap();
-        let journal = always_journal(directory.path());
-        let turn_end = TurnEnd::default();
-        turn_end.attach(&journal);
+        let (journal, turn_end) = always_journal_and_hook(directory.path());
         let first = put(&journal, b"a");
         let second = put(&journal, b"b");
         assert_eq!(synced_seq(&journal), 0, "the writer thread was woken");
@@ -1794,9 +1803,7 @@ mod tests {
     #[test]
     fn handed_over_replies_are_sent_by_the_sync_that_covers_them() {
         let directory = tempfile::tempdir().unwrap();
-        let journal = always_journal(directory.path());
-        let turn_end = TurnEnd::default();
-        turn_end.attach(&journal);
+        let (journal, turn_end) = always_journal_and_hook(directory.path());
         let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
         theirs.set_nonblocking(true).unwrap();
 
@@ -1820,10 +1827,7 @@ mod tests {
         let before = syncs_here();
         turn_end.run();
         assert_eq!(syncs_here(), before, "the long turn was synced by its thread");
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while !delivery.is_done() && Instant::now() < deadline {
-            std::thread::sleep(Duration::from_millis(1));
-        }
+        wait_for(|| delivery.is_done());
         assert!(delivery.is_done(), "the writer thread's sync did not send the reply");
         assert!(synced_seq(&journal) >= long);
         assert_eq!(delivery.take_back(), (b":2\r\n".to_vec(), 4));

@@ -28,7 +28,8 @@ pub const READ_CHUNK_BYTES: usize = 16 * 1024;
 /// (bounded by what the client announced and the query-buffer limit), like Redis's big-arg path.
 pub const BIG_ARGUMENT_BYTES: usize = 32 * 1024;
 /// Most bytes written to one client before the other connections get a turn (Redis's
-/// NET_MAX_WRITES_PER_EVENT): a large reply goes out in pieces of this size.
+/// NET_MAX_WRITES_PER_EVENT): a large reply goes out in pieces of this size. Also the most
+/// a thread that syncs the journal sends for one connection (`Journal::hand_over`).
 pub const WRITE_PER_TURN_BYTES: usize = 64 * 1024;
 /// Replies buffered before a write is forced inside one batch, so a long pipeline of large
 /// replies does not hold unbounded output in memory.

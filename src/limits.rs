@@ -54,6 +54,10 @@ pub const CLIENTS_MAX_DEFAULT: u64 = 10_000;
 /// File descriptors kept beyond `maxclients` when raising RLIMIT_NOFILE at start (Redis's
 /// CONFIG_MIN_RESERVED_FDS): the listener, journal segments, snapshots, logs.
 pub const RESERVED_FDS: u64 = 32;
+/// File descriptors beyond `maxclients + RESERVED_FDS` asked for at start for the journal's
+/// outbox (`appendfsync always`: a duplicate of each connection's socket while its replies
+/// wait for a sync); the outbox holds at most what the limit leaves beyond those two.
+pub const OUTBOX_FDS: u64 = 1024;
 /// Default `tcp-keepalive`, in seconds (Redis's 300).
 pub const TCP_KEEPALIVE_S_DEFAULT: u64 = 300;
 /// TCP keepalive probes before a silent peer is dropped (Redis's anetKeepAlive: 3).

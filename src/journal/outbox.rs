@@ -8,9 +8,12 @@
 //! "Session of 2026-11-29, fourth").
 //!
 //! Each reply holds a duplicate of its connection's socket descriptor, so the socket stays
-//! open until the reply is sent or given back, whatever the connection does meanwhile.
+//! open until the reply is sent or given back, whatever the connection does meanwhile. The
+//! duplicates held at once are bounded by the caller (`hand_over`'s `descriptors_max`: the
+//! open-files limit's room beyond `maxclients` and the reserved descriptors), so they never
+//! take a descriptor a client, a segment or a snapshot needs.
 use std::os::fd::{AsFd, OwnedFd};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use rustix::net::SendFlags;
@@ -19,6 +22,8 @@ use rustix::net::SendFlags;
 #[derive(Default)]
 pub struct Outbox {
     waiting: Mutex<Vec<Outgoing>>,
+    /// Socket duplicates open: the waiting replies' and those being sent.
+    descriptors: AtomicU64,
 }
 
 /// One connection's replies, and the record they wait for.
@@ -65,20 +70,22 @@ impl Outbox {
     /// Queues `bytes` for `socket`, to be sent once record `seq` is synced, if `accept`
     /// (called holding the outbox's lock) still says so: `deliver` takes the same lock after
     /// the sync is published, so a reply queued here is never left behind by the sync that
-    /// covers it. Gives the bytes back when `accept` refuses or the socket cannot be
-    /// duplicated (out of descriptors).
+    /// covers it. Gives the bytes back when `accept` refuses, when `descriptors_max` socket
+    /// duplicates are open already, or when the socket cannot be duplicated.
     pub fn hand_over(
         &self,
         socket: &impl AsFd,
         seq: u64,
         bytes: Vec<u8>,
+        descriptors_max: u64,
         accept: impl FnOnce() -> bool,
     ) -> Result<Arc<Delivery>, Vec<u8>> {
-        let Ok(socket) = rustix::io::fcntl_dupfd_cloexec(socket, 0) else { return Err(bytes) };
         let mut waiting = lock(&self.waiting);
-        if !accept() {
+        if self.descriptors.load(Ordering::Acquire) >= descriptors_max || !accept() {
             return Err(bytes);
         }
+        let Ok(socket) = rustix::io::fcntl_dupfd_cloexec(socket, 0) else { return Err(bytes) };
+        self.descriptors.fetch_add(1, Ordering::AcqRel);
         let delivery = Arc::new(Delivery::default());
         waiting.push(Outgoing { socket, seq, bytes, delivery: delivery.clone() });
         Ok(delivery)
@@ -97,6 +104,7 @@ impl Outbox {
         let any = !ready.is_empty();
         for out in ready {
             let sent = send_all(&out.socket, &out.bytes);
+            self.closed(out.socket);
             out.delivery.complete(out.bytes, sent);
         }
         any
@@ -109,9 +117,16 @@ impl Outbox {
         let waiting = std::mem::take(&mut *lock(&self.waiting));
         let any = !waiting.is_empty();
         for out in waiting {
+            self.closed(out.socket);
             out.delivery.complete(out.bytes, 0);
         }
         any
+    }
+
+    /// Closes a socket duplicate.
+    fn closed(&self, socket: OwnedFd) {
+        drop(socket);
+        self.descriptors.fetch_sub(1, Ordering::AcqRel);
     }
 }
 
@@ -139,7 +154,7 @@ mod tests {
         let outbox = Outbox::default();
         let (ours, mut theirs) = UnixStream::pair().unwrap();
         theirs.set_nonblocking(true).unwrap();
-        let delivery = outbox.hand_over(&ours, 7, b"+OK\r\n".to_vec(), || true).unwrap();
+        let delivery = outbox.hand_over(&ours, 7, b"+OK\r\n".to_vec(), 8, || true).unwrap();
         assert!(!outbox.deliver(6), "record 6's sync sent record 7's reply");
         assert!(!delivery.is_done());
         let mut got = [0u8; 16];
@@ -155,7 +170,7 @@ mod tests {
     fn a_refused_hand_over_gives_the_bytes_back() {
         let outbox = Outbox::default();
         let (ours, _theirs) = UnixStream::pair().unwrap();
-        let refused = outbox.hand_over(&ours, 1, b":1\r\n".to_vec(), || false);
+        let refused = outbox.hand_over(&ours, 1, b":1\r\n".to_vec(), 8, || false);
         assert_eq!(refused.err(), Some(b":1\r\n".to_vec()));
         assert!(!outbox.deliver(u64::MAX), "a refused reply was queued");
     }
@@ -167,7 +182,7 @@ mod tests {
         let outbox = Outbox::default();
         let (ours, mut theirs) = UnixStream::pair().unwrap();
         let big = vec![b'x'; 8 << 20];
-        let delivery = outbox.hand_over(&ours, 1, big.clone(), || true).unwrap();
+        let delivery = outbox.hand_over(&ours, 1, big.clone(), 8, || true).unwrap();
         drop(ours);
         outbox.deliver(1);
         let (bytes, sent) = delivery.take_back();
@@ -182,10 +197,35 @@ mod tests {
     fn given_back_replies_are_done_and_unsent() {
         let outbox = Outbox::default();
         let (ours, _theirs) = UnixStream::pair().unwrap();
-        let delivery = outbox.hand_over(&ours, 3, b"+OK\r\n".to_vec(), || true).unwrap();
+        let delivery = outbox.hand_over(&ours, 3, b"+OK\r\n".to_vec(), 8, || true).unwrap();
         assert!(outbox.give_back_all());
         assert!(delivery.is_done());
         assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
         assert!(!outbox.deliver(u64::MAX), "a given-back reply was sent");
+    }
+
+    /// No more than `descriptors_max` socket duplicates are open at once: past it a reply
+    /// stays with its connection, and a delivered or given-back one frees its place.
+    #[test]
+    fn the_duplicates_held_stay_within_the_budget() {
+        let outbox = Outbox::default();
+        let (ours, _theirs) = UnixStream::pair().unwrap();
+        let first = outbox.hand_over(&ours, 1, b"a".to_vec(), 2, || true).unwrap();
+        let _second = outbox.hand_over(&ours, 2, b"b".to_vec(), 2, || true).unwrap();
+        assert_eq!(
+            outbox.hand_over(&ours, 3, b"c".to_vec(), 2, || true).err(),
+            Some(b"c".to_vec())
+        );
+        assert_eq!(outbox.descriptors.load(Ordering::Acquire), 2);
+        outbox.deliver(1);
+        assert!(first.is_done());
+        assert_eq!(outbox.descriptors.load(Ordering::Acquire), 1);
+        assert!(outbox.hand_over(&ours, 3, b"c".to_vec(), 2, || true).is_ok());
+        outbox.give_back_all();
+        assert_eq!(outbox.descriptors.load(Ordering::Acquire), 0);
+        assert_eq!(
+            outbox.hand_over(&ours, 4, b"d".to_vec(), 0, || true).err(),
+            Some(b"d".to_vec())
+        );
     }
 }

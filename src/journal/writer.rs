@@ -543,12 +543,14 @@ impl Journal {
     /// up to `seq`) to send on `socket` from the thread that syncs `seq`, the moment the sync
     /// returns (`outbox`); the connection waits for `wait_delivered`, then sends whatever the
     /// socket did not take. Gives the bytes back when there is nothing to wait for (another
-    /// mode, `seq` synced already, a failed journal) or the socket cannot be duplicated.
+    /// mode, `seq` synced already, a failed journal), when the outbox already holds
+    /// `descriptors_max` socket duplicates, or when the socket cannot be duplicated.
     pub fn hand_over(
         &self,
         socket: &impl std::os::fd::AsFd,
         seq: u64,
         bytes: Vec<u8>,
+        descriptors_max: u64,
     ) -> Result<Arc<Delivery>, Vec<u8>> {
         // Checked again under the outbox's lock, which a sync, a failure and a mode change
         // each take after publishing theirs.
@@ -561,7 +563,7 @@ impl Journal {
         if !waits() {
             return Err(bytes);
         }
-        self.shared.outbox.hand_over(socket, seq, bytes, waits)
+        self.shared.outbox.hand_over(socket, seq, bytes, descriptors_max, waits)
     }
 
     /// Waits until replies handed over (`hand_over`) were sent or given back.
@@ -1102,10 +1104,12 @@ impl WriteState {
         self.unsynced.clear();
         lock(&shared.pending).next_seq = first_seq;
         progress.bytes_written.store(self.synced_end, Ordering::Relaxed);
+        // Replies whose records are synced go out; sequence numbers then start over, and the
+        // replies still waiting for one go back to their connections.
+        shared.outbox.deliver(progress.synced_seq.load(Ordering::Acquire));
+        shared.outbox.give_back_all();
         progress.written_seq.store(seq, Ordering::Release);
         progress.synced_seq.store(seq, Ordering::Release);
-        // Sequence numbers start over: replies waiting for one go back to their connections.
-        shared.outbox.give_back_all();
         shared.advanced.notify_waiters();
         Ok(first_seq)
     }
@@ -1197,6 +1201,13 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
         // state through a whole sync stopped every reply for 30-110 ms at each compaction
         // and each segment roll (compaction-latency.sh's slowest SET of a window).
         let needs_sync = request.is_some() || state.segment.end >= SEGMENT_BYTES_MAX;
+        if needs_sync && state.sync_unannounced {
+            // A new segment's and a compaction's syncs come next in this round: the replies
+            // already synced go out now, not after them.
+            state.sync_unannounced = false;
+            shared.outbox.deliver(shared.progress.synced_seq.load(Ordering::Acquire));
+            wake_waiters(shared);
+        }
         let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
         let released = !shutdown && mode != FsyncMode::Always && !is_failed(shared);
         if needs_sync && released && has_unsynced(shared) {
@@ -1808,7 +1819,7 @@ mod tests {
         theirs.set_nonblocking(true).unwrap();
 
         let short = put(&journal, b"s");
-        let delivery = journal.hand_over(&ours, short, b"+OK\r\n".to_vec()).unwrap();
+        let delivery = journal.hand_over(&ours, short, b"+OK\r\n".to_vec(), 8).unwrap();
         assert_eq!(received(&mut theirs), b"", "sent before its record was synced");
         assert!(!delivery.is_done());
         turn_end.run();
@@ -1817,13 +1828,13 @@ mod tests {
         assert_eq!(received(&mut theirs), b"+OK\r\n");
         // Already synced: nothing to wait for.
         assert_eq!(
-            journal.hand_over(&ours, short, b":1\r\n".to_vec()).err(),
+            journal.hand_over(&ours, short, b":1\r\n".to_vec(), 8).err(),
             Some(b":1\r\n".to_vec())
         );
 
         wait_for_zeros(&journal, PREPARED_AHEAD_BYTES);
         let long = (0..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"l"));
-        let delivery = journal.hand_over(&ours, long, b":2\r\n".to_vec()).unwrap();
+        let delivery = journal.hand_over(&ours, long, b":2\r\n".to_vec(), 8).unwrap();
         let before = syncs_here();
         turn_end.run();
         assert_eq!(syncs_here(), before, "the long turn was synced by its thread");
@@ -1844,18 +1855,18 @@ mod tests {
         let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
         theirs.set_nonblocking(true).unwrap();
         let seq = put(&journal, b"a");
-        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec()).unwrap();
+        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec(), 8).unwrap();
         journal.set_mode(FsyncMode::Interval);
         assert!(delivery.is_done());
         assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
-        assert_eq!(journal.hand_over(&ours, seq, b"x".to_vec()).err(), Some(b"x".to_vec()));
+        assert_eq!(journal.hand_over(&ours, seq, b"x".to_vec(), 8).err(), Some(b"x".to_vec()));
 
         journal.set_mode(FsyncMode::Always);
-        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec()).unwrap();
+        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec(), 8).unwrap();
         fail(&journal.shared, &std::io::Error::other("injected"));
         assert!(delivery.is_done());
         assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
-        assert_eq!(journal.hand_over(&ours, seq, b"y".to_vec()).err(), Some(b"y".to_vec()));
+        assert_eq!(journal.hand_over(&ours, seq, b"y".to_vec(), 8).err(), Some(b"y".to_vec()));
         assert_eq!(received(&mut theirs), b"", "a reply given back was sent");
         journal.shutdown();
     }

@@ -626,7 +626,9 @@ async fn send_after_sync(
         return;
     }
     let delivery =
-        match journal.hand_over(stream, state.journal_seq, std::mem::take(&mut reply.out)) {
+        match journal.hand_over(stream, state.journal_seq, std::mem::take(&mut reply.out), {
+            super::sockets::outbox_descriptors_max(server.settings.hot.maxclients.load(Relaxed))
+        }) {
             Ok(delivery) => delivery,
             Err(out) => {
                 reply.out = out;
@@ -637,8 +639,11 @@ async fn send_after_sync(
     let (mut out, sent) = delivery.take_back();
     if sent > 0 {
         server.stats.add_traffic(Traffic::NetOutputBytes, sent as u64);
-        server.stats.add_traffic(Traffic::WritesProcessed, 1);
         out.drain(..sent.min(out.len()));
+        // A remainder is `flush`'s to send, and to count as a write.
+        if out.is_empty() {
+            server.stats.add_traffic(Traffic::WritesProcessed, 1);
+        }
     }
     reply.out = out;
 }

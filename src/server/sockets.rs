@@ -2,6 +2,7 @@
 //! (`tcp-keepalive`), the open-files limit `maxclients` needs, raised at start, and closing
 //! finished connections off the serving thread.
 use std::os::fd::AsFd;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc::{self, SyncSender, TrySendError};
 use std::sync::OnceLock;
 use std::time::Duration;
@@ -25,36 +26,48 @@ pub fn set_keepalive(socket: impl AsFd, idle_s: u64) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Raises the soft RLIMIT_NOFILE to `maxclients + RESERVED_FDS` when it is lower, within the
-/// hard limit, like Redis's adjustOpenFilesLimit. Returns a warning to log when the limit
-/// stays too low: the server still runs, and a connection past the limit is refused by the
-/// accept loop's error path rather than by `maxclients`.
+/// Raises the soft RLIMIT_NOFILE to `maxclients + RESERVED_FDS + OUTBOX_FDS` when it is
+/// lower, within the hard limit, like Redis's adjustOpenFilesLimit (which asks for the first
+/// two). Returns a warning to log when the limit stays below `maxclients + RESERVED_FDS`:
+/// the server still runs, and a connection past the limit is refused by the accept loop's
+/// error path rather than by `maxclients`.
 pub fn raise_open_files_limit(maxclients: u64) -> Option<String> {
     use rustix::process::{getrlimit, setrlimit, Resource, Rlimit};
-    let wanted = maxclients.saturating_add(limits::RESERVED_FDS);
+    let needed = maxclients.saturating_add(limits::RESERVED_FDS);
+    let wanted = needed.saturating_add(limits::OUTBOX_FDS);
     let current = getrlimit(Resource::Nofile);
     let soft = current.current.unwrap_or(u64::MAX);
-    if soft >= wanted {
-        return None;
-    }
     let hard = current.maximum.unwrap_or(u64::MAX);
     let target = wanted.min(hard);
-    if target > soft
-        && setrlimit(Resource::Nofile, Rlimit { current: Some(target), ..current }).is_err()
-    {
+    let failed = target > soft
+        && setrlimit(Resource::Nofile, Rlimit { current: Some(target), ..current }).is_err();
+    let now = getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX);
+    OPEN_FILES_LIMIT.store(now, Ordering::Relaxed);
+    if now >= needed {
+        return None;
+    }
+    if failed {
         return Some(format!(
             "cannot raise the open files limit from {soft} to {target}: maxclients {maxclients} \
-             needs {wanted} file descriptors"
+             needs {needed} file descriptors"
         ));
     }
-    let now = getrlimit(Resource::Nofile).current.unwrap_or(u64::MAX);
-    (now < wanted).then(|| {
-        format!(
-            "the open files limit is {now} (hard limit {hard}): maxclients {maxclients} needs \
-             {wanted}; raise it (ulimit -n) or connections past {} may be refused",
-            now.saturating_sub(limits::RESERVED_FDS)
-        )
-    })
+    Some(format!(
+        "the open files limit is {now} (hard limit {hard}): maxclients {maxclients} needs \
+         {needed}; raise it (ulimit -n) or connections past {} may be refused",
+        now.saturating_sub(limits::RESERVED_FDS)
+    ))
+}
+
+/// The soft open-files limit as `raise_open_files_limit` left it (0 before it ran).
+static OPEN_FILES_LIMIT: AtomicU64 = AtomicU64::new(0);
+
+/// Socket duplicates the journal's outbox may hold at once (`Journal::hand_over`): what the
+/// open-files limit leaves beyond `maxclients` and `RESERVED_FDS`, so that they never take a
+/// descriptor a client, a segment or a snapshot needs.
+pub fn outbox_descriptors_max(maxclients: u64) -> u64 {
+    let limit = OPEN_FILES_LIMIT.load(Ordering::Relaxed);
+    limit.saturating_sub(maxclients.saturating_add(limits::RESERVED_FDS))
 }
 
 /// What a finished connection leaves behind: its socket and its place under `maxclients`,

@@ -284,15 +284,8 @@ impl Journal {
     /// Waits until a record after `seq` is written (while the journal fails, until the
     /// repair writes it).
     pub async fn wait_written_past(&self, seq: u64) {
-        loop {
-            let advanced = self.shared.advanced.notified();
-            tokio::pin!(advanced);
-            advanced.as_mut().enable();
-            if self.shared.progress.written_seq.load(Ordering::Acquire) > seq {
-                return;
-            }
-            advanced.await;
-        }
+        let written = &self.shared.progress.written_seq;
+        self.wait_until(false, || written.load(Ordering::Acquire) > seq).await;
     }
 
     /// After a record was encoded into the queue: counts it, and wakes the writer when no
@@ -930,8 +923,7 @@ impl WriteState {
         if ON_WRITER_THREAD.with(|on| on.get()) {
             self.sync_unannounced = true;
         } else {
-            shared.outbox.deliver(seq);
-            wake_waiters(shared);
+            announce_sync(shared);
         }
     }
 
@@ -1120,6 +1112,13 @@ thread_local! {
     static ON_WRITER_THREAD: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
+/// After a sync: sends the replies waiting for it (`Outbox::deliver`), then wakes the
+/// connections waiting for it.
+fn announce_sync(shared: &Shared) {
+    shared.outbox.deliver(shared.progress.synced_seq.load(Ordering::Acquire));
+    wake_waiters(shared);
+}
+
 /// Wakes every connection waiting for a write or a sync: through `Journal::relay_wakes`
 /// from the writer thread once it runs, directly otherwise.
 fn wake_waiters(shared: &Shared) {
@@ -1205,8 +1204,7 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
             // A new segment's and a compaction's syncs come next in this round: the replies
             // already synced go out now, not after them.
             state.sync_unannounced = false;
-            shared.outbox.deliver(shared.progress.synced_seq.load(Ordering::Acquire));
-            wake_waiters(shared);
+            announce_sync(shared);
         }
         let mode = FsyncMode::from_u64(shared.mode.load(Ordering::Relaxed));
         let released = !shutdown && mode != FsyncMode::Always && !is_failed(shared);
@@ -1241,8 +1239,7 @@ fn writer_loop(shared: &Shared, directory: &Path, interval: Duration) {
         let announce = std::mem::take(&mut state.sync_unannounced);
         drop(state);
         if announce {
-            shared.outbox.deliver(shared.progress.synced_seq.load(Ordering::Acquire));
-            wake_waiters(shared);
+            announce_sync(shared);
         }
         if !shutdown && shared.zeros_wanted.swap(false, Ordering::AcqRel) {
             write_zeros_ahead(shared, directory);

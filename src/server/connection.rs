@@ -625,16 +625,16 @@ async fn send_after_sync(
     {
         return;
     }
-    let delivery =
-        match journal.hand_over(stream, state.journal_seq, std::mem::take(&mut reply.out), {
-            super::sockets::outbox_descriptors_max(server.settings.hot.maxclients.load(Relaxed))
-        }) {
-            Ok(delivery) => delivery,
-            Err(out) => {
-                reply.out = out;
-                return;
-            }
-        };
+    let descriptors_max =
+        super::sockets::outbox_descriptors_max(server.settings.hot.maxclients.load(Relaxed));
+    let out = std::mem::take(&mut reply.out);
+    let delivery = match journal.hand_over(stream, state.journal_seq, out, descriptors_max) {
+        Ok(delivery) => delivery,
+        Err(out) => {
+            reply.out = out;
+            return;
+        }
+    };
     journal.wait_delivered(&delivery).await;
     let (mut out, sent) = delivery.take_back();
     if sent > 0 {

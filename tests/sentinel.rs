@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use common::sentinel::{Fields, Sentinels, Timing};
 use common::servers::{Kind, Server};
-use common::{encode, python, text, RawClient, OK};
+use common::{encode, eventually, python, text, RawClient, OK};
 
 /// Generous bounds for a debug build on a busy 2-core machine; every wait ends as soon as
 /// its condition holds.
@@ -380,6 +380,7 @@ fn failover_transaction_gets_redis_replies() {
         assert_eq!(plain.cmd(&["PING"]), "+PONG\r\n");
         monitor.write_all(&encode(&[b"MONITOR"])).expect("send MONITOR");
         assert_eq!(sentinel.cmd(&["CLIENT", "SETNAME", "sentinel-0123abcd-cmd"]), OK);
+        wait_normal_clients(&mut sentinel, 3, kind.name());
         let transaction: [&[&str]; 5] = [
             &["MULTI"],
             &["CONFIG", "REWRITE"],
@@ -456,8 +457,9 @@ fn client_kill_of_itself_closes_after_the_reply() {
             (&[&["CLIENT", "KILL", "{addr}"]], "+OK\r\n"),
         ];
         for (commands, expected) in cases {
-            let mut client = TcpStream::connect(("127.0.0.1", server.port)).expect("connect");
-            let addr = client.local_addr().expect("local address").to_string();
+            let mut client = RawClient::connect(server.port);
+            wait_normal_clients(&mut client, 1, name);
+            let addr = client.stream().local_addr().expect("local address").to_string();
             let mut request = Vec::new();
             for command in commands.iter().copied().chain([&["SET", "after-kill", "1"][..]]) {
                 let words: Vec<String> =
@@ -465,8 +467,8 @@ fn client_kill_of_itself_closes_after_the_reply() {
                 let words: Vec<&[u8]> = words.iter().map(|w| w.as_bytes()).collect();
                 request.extend_from_slice(&encode(&words));
             }
-            client.write_all(&request).expect("send");
-            let replies = read_to_end(client);
+            client.send(&request);
+            let replies = read_to_end(client.stream().try_clone().expect("clone"));
             assert_eq!(replies, expected, "{name} {commands:?}");
             let mut check = RawClient::connect(server.port);
             assert_eq!(check.cmd(&["EXISTS", "after-kill"]), ":0\r\n", "{name} {commands:?}");
@@ -479,6 +481,16 @@ fn client_kill_of_itself_closes_after_the_reply() {
         assert_eq!(client.cmd(&["EXEC"]), "*1\r\n:0\r\n", "{name}: SKIPME defaults to yes");
         assert_eq!(client.cmd(&["PING"]), "+PONG\r\n", "{name}");
     }
+}
+
+/// Waits until `client`'s server lists `count` normal clients, `client` included. A connection
+/// its peer closed (the previous case's, a probe's) can stay listed for a moment, and CLIENT
+/// KILL TYPE normal would count it.
+fn wait_normal_clients(client: &mut RawClient, count: usize, name: &str) {
+    let listed = eventually(Duration::from_secs(10), || {
+        client.cmd(&["CLIENT", "LIST", "TYPE", "normal"]).matches("id=").count() == count
+    });
+    assert!(listed, "{name}: not {count} normal clients within 10 s");
 }
 
 /// Everything the server sends on `stream` until it closes it (10 s without a byte fails).
@@ -919,6 +931,7 @@ fn failover_transactions_with_slaveof_get_redis_replies() {
 
         let mut sentinel = RawClient::connect(replica.port);
         assert_eq!(sentinel.cmd(&["CLIENT", "SETNAME", "sentinel-0123abcd-cmd"]), OK);
+        wait_normal_clients(&mut sentinel, 2, name);
         // The replica's link to its primary is not a normal client: only the reader is.
         let (replies, expected) = failover_transaction(
             &mut sentinel,
@@ -933,6 +946,7 @@ fn failover_transactions_with_slaveof_get_redis_replies() {
 
         // The old primary, a primary still, is told to follow the promoted one.
         let mut sentinel = RawClient::connect(primary.port);
+        wait_normal_clients(&mut sentinel, 1, name);
         let port = replica.port.to_string();
         let (replies, expected) = failover_transaction(
             &mut sentinel,

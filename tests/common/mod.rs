@@ -289,6 +289,12 @@ impl RawClient {
         matches!(self.reader.read(&mut byte), Ok(0)) || self.reader.get_ref().peer_addr().is_err()
     }
 
+    /// The connection's socket, for its address or to send and read raw bytes once every
+    /// reply has been read.
+    pub fn stream(&self) -> &TcpStream {
+        &self.writer
+    }
+
     /// Switches this connection to RESP3 (HELLO 3), discarding the HELLO reply.
     pub fn resp3(mut self) -> Self {
         self.cmd(&["HELLO", "3"]);

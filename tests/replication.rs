@@ -353,9 +353,9 @@ fn replica_with_another_primarys_history_resyncs_fully() {
     // A server with a history of its own, longer than the primary's, and keys the primary
     // does not have.
     let mut other = allydb(&[]);
-    let mut c = client(&other);
+    let mut writer = client(&other);
     for i in 0..3_000 {
-        assert_eq!(c.cmd(&["SET", &format!("stranger:{i}"), "x"]), OK);
+        assert_eq!(writer.cmd(&["SET", &format!("stranger:{i}"), "x"]), OK);
     }
     let mut c = client(&other);
     assert_eq!(c.cmd(&["REPLICAOF", "127.0.0.1", &primary.port.to_string()]), OK);
@@ -363,6 +363,17 @@ fn replica_with_another_primarys_history_resyncs_fully() {
     assert_converged(&primary, &[&other], "REPLICAOF on a server with its own history");
     assert_eq!(stats_number(&primary, "sync_full"), 1);
     assert_eq!(client(&other).cmd(&["EXISTS", "stranger:0"]), ":0\r\n");
+    // The writer's last record was numbered past the primary's history, which the resync
+    // started over from: its replies do not wait for the new numbers to get there (each read
+    // times out after 10 s). Promoted, it finds that record synced, and its WAITAOF counts
+    // the replicas that have all of the new history.
+    assert_eq!(writer.cmd(&["EXISTS", "stranger:0"]), ":0\r\n");
+    assert_eq!(writer.cmd(&["REPLICAOF", "NO", "ONE"]), OK);
+    assert_eq!(writer.cmd(&["WAITAOF", "1", "0", "0"]), "*2\r\n:1\r\n:0\r\n");
+    assert_eq!(writer.cmd(&["SET", "promoted", "1"]), OK);
+    assert_eq!(writer.cmd(&["WAITAOF", "1", "0", "0"]), "*2\r\n:1\r\n:0\r\n");
+    assert_eq!(writer.cmd(&["REPLICAOF", "127.0.0.1", &primary.port.to_string()]), OK);
+    drop(writer);
 
     // A replica started with --replicaof on a directory another primary wrote.
     let mut stranger = allydb(&[]);

@@ -492,10 +492,10 @@ fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: 
     let mut effects = own;
     effects.extend(service.changes.iter().map(|c| c.effect(db)));
     ctx.journal(&effects);
-    let journal_seq = ctx.client.journal_seq;
+    let journal_mark = ctx.client.journal_mark;
     for (waiter, served) in service.outcomes {
         let outcome = match served {
-            Ok(reply) => Outcome::Served { reply, journal_seq },
+            Ok(reply) => Outcome::Served { reply, journal_mark },
             Err(error) => Outcome::Error(error.to_string()),
         };
         waiter.deliver(outcome);

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 pub use errors::{CommandError, CommandResult};
 pub use table::{CommandSpec, KeySpan};
 
-use crate::journal::Effect;
+use crate::journal::{Effect, Mark};
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
@@ -78,8 +78,11 @@ pub enum Acks {
 
 impl Acks {
     /// Replicas that acknowledged the records up to `seq` as this wait counts them.
-    pub fn replicas(self, server: &crate::server::Server, seq: u64) -> i64 {
+    /// How many replicas acknowledged the record at `mark` (all of them when it belongs to
+    /// an earlier history, before a full resync: this server was a replica since).
+    pub fn replicas(self, server: &crate::server::Server, mark: Mark) -> i64 {
         let synced = matches!(self, Self::Aof { .. });
+        let seq = server.journal().map_or(0, |j| j.seq_now(mark));
         server.replication.acknowledged(seq, synced)
     }
 
@@ -96,10 +99,10 @@ impl Acks {
         self,
         reply: &mut ReplyWriter,
         server: &crate::server::Server,
-        seq: u64,
+        mark: Mark,
         synced: bool,
     ) {
-        let replicas = self.replicas(server, seq);
+        let replicas = self.replicas(server, mark);
         match self {
             Self::Replicas { .. } => reply.integer(replicas),
             Self::Aof { .. } => {
@@ -159,7 +162,7 @@ impl Context<'_> {
             match &mut self.client.transaction.exec {
                 // Inside EXEC: one record for the whole transaction, written when it ends.
                 Some(buffer) => buffer.buffer(effects),
-                None => self.client.journal_seq = journal.append(effects),
+                None => self.client.journal_mark = journal.append(effects),
             }
         }
     }
@@ -613,7 +616,7 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
         // Every command evicts while memory is over `maxmemory` (Redis's processCommand);
         // those that may grow memory are refused when nothing could be evicted. Inside MULTI
         // so is anything queued, since queueing grows memory too.
-        let outcome = crate::server::evict::perform(ctx.server, Some(&mut ctx.client.journal_seq));
+        let outcome = crate::server::evict::perform(ctx.server, Some(&mut ctx.client.journal_mark));
         let out_of_memory = outcome == crate::server::evict::Outcome::Fail;
         let grows = spec.has(flags::DENYOOM)
             || transactions::exec_denyoom(ctx, spec)

@@ -1007,7 +1007,7 @@ fn maxmemory_changed(ctx: &mut Context<'_>) {
          to accept new write commands depending on the maxmemory-policy."
     );
     if !ctx.client.transaction.is_executing() {
-        crate::server::evict::perform_all(ctx.server, Some(&mut ctx.client.journal_seq));
+        crate::server::evict::perform_all(ctx.server, Some(&mut ctx.client.journal_mark));
     }
 }
 
@@ -1413,7 +1413,7 @@ pub fn waitaof(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     let acks = Acks::Aof { local: numlocal == 1, replicas: numreplicas };
     let satisfied_without_waiting =
-        numlocal == 0 && acks.replicas(ctx.server, ctx.client.journal_seq) >= numreplicas;
+        numlocal == 0 && acks.replicas(ctx.server, ctx.client.journal_mark) >= numreplicas;
     ctx.client.action = Some(Action::WaitAcks {
         acks,
         timeout: if satisfied_without_waiting { Some(Duration::ZERO) } else { timeout },
@@ -1434,8 +1434,8 @@ pub fn wait(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let numreplicas = arguments::integer(args.get(1))?;
     let timeout = arguments::timeout_ms(args.get(2), ctx.now_ms)?;
     let acks = Acks::Replicas { needed: numreplicas };
-    if acks.replicas(ctx.server, ctx.client.journal_seq) >= numreplicas {
-        acks.write_reply(ctx.reply, ctx.server, ctx.client.journal_seq, false);
+    if acks.replicas(ctx.server, ctx.client.journal_mark) >= numreplicas {
+        acks.write_reply(ctx.reply, ctx.server, ctx.client.journal_mark, false);
         return Ok(());
     }
     ctx.client.action = Some(Action::WaitAcks { acks, timeout });

@@ -412,8 +412,9 @@ fn serve_blocked(ctx: &mut Context<'_>, shard: &mut Shard, hash: u64, key: &[u8]
         let members = popped.iter().map(|(_, m)| m.clone()).collect();
         let reply = served(key, &waiter.op, popped);
         service.pops.push((key.to_vec(), members));
-        // The journal sequence is filled in once the record is written.
-        service.outcomes.push((waiter, Outcome::Served { reply, journal_seq: 0 }));
+        // The journal mark is filled in once the record is written.
+        let journal_mark = crate::journal::Mark::default();
+        service.outcomes.push((waiter, Outcome::Served { reply, journal_mark }));
     }
     if delete_if_empty(shard, hash, key, now_ms) && !service.events.is_empty() {
         service.events.push((notify::GENERIC, "del", key.to_vec()));
@@ -432,10 +433,10 @@ fn journal_and_deliver(ctx: &mut Context<'_>, own: Vec<Effect<&[u8]>>, service: 
         effects.push(Effect::ZSetRemove { db, key, members });
     }
     ctx.journal(&effects);
-    let seq = ctx.client.journal_seq;
+    let mark = ctx.client.journal_mark;
     for (waiter, mut outcome) in service.outcomes {
-        if let Outcome::Served { journal_seq, .. } = &mut outcome {
-            *journal_seq = seq;
+        if let Outcome::Served { journal_mark, .. } = &mut outcome {
+            *journal_mark = mark;
         }
         waiter.deliver(outcome);
     }

@@ -364,12 +364,10 @@ pub fn exec(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 /// WAIT and WAITAOF inside EXEC cannot wait (no command may block there): they reply at
 /// once with what is acknowledged now.
 fn reply_wait_now(ctx: &mut Context<'_>, acks: Acks) {
-    let seq = ctx.client.journal_seq;
+    let mark = ctx.client.journal_mark;
     let synced = matches!(acks, Acks::Aof { local: true, .. })
-        && ctx.server.journal().is_some_and(|j| {
-            j.progress().synced_seq.load(std::sync::atomic::Ordering::Acquire) >= seq
-        });
-    acks.write_reply(ctx.reply, ctx.server, seq, synced);
+        && ctx.server.journal().is_some_and(|j| j.is_synced(mark));
+    acks.write_reply(ctx.reply, ctx.server, mark, synced);
 }
 
 /// Appends the transaction's effects as one record (its replies wait for it, and WAITAOF
@@ -388,7 +386,7 @@ fn journal_transaction(ctx: &mut Context<'_>, batches: &[EffectBatch]) {
         );
     }
     for batch in batches {
-        ctx.client.journal_seq = journal.append_batch(batch);
+        ctx.client.journal_mark = journal.append_batch(batch);
     }
 }
 

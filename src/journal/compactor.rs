@@ -631,7 +631,7 @@ pub(super) mod tests {
         let effect = effect.map_bytes(&|b| b.as_slice());
         let _shared = keyspace.gate.read();
         apply(keyspace, &effect, 0).ok()?;
-        Some(journal.append(&[effect]))
+        Some(journal.append(&[effect]).seq)
     }
 
     fn element(rng: &mut fastrand::Rng) -> Vec<u8> {

@@ -22,4 +22,4 @@ pub mod writer;
 pub use manifest::Manifest;
 pub use record::{decode_record, encode_record, DecodeError, Effect, Record, RecordHeader, Value};
 pub use segment::SegmentHeader;
-pub use writer::{FsyncMode, Journal, TurnEnd};
+pub use writer::{FsyncMode, Journal, Mark, TurnEnd};

@@ -84,6 +84,8 @@ enum WriterRequest {
 struct Pending {
     buffer: Vec<u8>,
     next_seq: u64,
+    /// Which history `next_seq` counts in: one more at each `reset_after`.
+    history: u64,
     /// Set when a write or sync failed; writes are refused (MISCONF) until it clears.
     failure: Option<String>,
     shutdown: bool,
@@ -149,6 +151,30 @@ struct Shared {
     /// Replies waiting for the sync of their records (`Journal::hand_over`), sent by
     /// whichever thread runs it.
     outbox: Outbox,
+    /// Mirrors `Pending::history` (set under the `pending` lock), read without it.
+    history: AtomicU64,
+}
+
+/// Where a client's latest record stands: its sequence number, in the journal's history
+/// then. A replica's full resync starts the numbers over after the primary's snapshot
+/// (`Journal::reset_after`), often lower; a record of an earlier history was synced before
+/// that reset, so it never waits for the new history's numbers to pass its own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Mark {
+    pub history: u64,
+    /// 0: no record.
+    pub seq: u64,
+}
+
+impl Mark {
+    /// The later of two marks: a later history's, or the higher number in the same one.
+    pub fn later(self, other: Mark) -> Mark {
+        if (other.history, other.seq) > (self.history, self.seq) {
+            other
+        } else {
+            self
+        }
+    }
 }
 
 /// The journal of one server.
@@ -182,6 +208,7 @@ impl Journal {
             pending: Mutex::new(Pending {
                 buffer: Vec::with_capacity(1 << 20),
                 next_seq: last_seq + 1,
+                history: 0,
                 failure: None,
                 shutdown: false,
                 request: None,
@@ -217,6 +244,7 @@ impl Journal {
             turn_hooked: AtomicBool::new(false),
             zeros_wanted: AtomicBool::new(false),
             outbox: Outbox::default(),
+            history: AtomicU64::new(0),
         });
         let end = shared.state.lock().segment.end;
         shared.progress.bytes_written.store(end, Ordering::Relaxed);
@@ -234,24 +262,24 @@ impl Journal {
     /// that still arrive (a command that passed the check just before the failure, expired
     /// keys) are kept and written by the repair, so the journal never misses a change that
     /// memory has.
-    pub fn append(&self, effects: &[Effect<&[u8]>]) -> u64 {
+    pub fn append(&self, effects: &[Effect<&[u8]>]) -> Mark {
         let mut pending = lock(&self.shared.pending);
-        let seq = pending.next_seq;
+        let mark = Mark { history: pending.history, seq: pending.next_seq };
         let was_empty = pending.buffer.is_empty();
-        encode_record(seq, effects, &mut pending.buffer);
+        encode_record(mark.seq, effects, &mut pending.buffer);
         self.queued_one(pending, was_empty);
-        seq
+        mark
     }
 
     /// Queues one record holding every effect of `batch` (a transaction's) and returns its
-    /// sequence number, as `append` does for one command's effects.
-    pub fn append_batch(&self, batch: &EffectBatch) -> u64 {
+    /// mark, as `append` does for one command's effects.
+    pub fn append_batch(&self, batch: &EffectBatch) -> Mark {
         let mut pending = lock(&self.shared.pending);
-        let seq = pending.next_seq;
+        let mark = Mark { history: pending.history, seq: pending.next_seq };
         let was_empty = pending.buffer.is_empty();
-        encode_batch_record(seq, batch, &mut pending.buffer);
+        encode_batch_record(mark.seq, batch, &mut pending.buffer);
         self.queued_one(pending, was_empty);
-        seq
+        mark
     }
 
     /// Queues `record`, already encoded with sequence number `seq`: a replica journals its
@@ -510,53 +538,77 @@ impl Journal {
         lock(&self.shared.pending).next_seq - 1
     }
 
-    /// Whether `seq` is as durable as the current mode promises before a reply.
-    pub fn is_durable(&self, seq: u64) -> bool {
-        let progress = &self.shared.progress;
+    /// The mark of the last record queued (sequence number 0 when none was, since the start
+    /// or the last reset).
+    pub fn last_mark(&self) -> Mark {
+        let pending = lock(&self.shared.pending);
+        Mark { history: pending.history, seq: pending.next_seq - 1 }
+    }
+
+    /// `mark`'s sequence number in the current history; 0 for an earlier history's (synced
+    /// before its reset, and not among the records replicas acknowledge now).
+    pub fn seq_now(&self, mark: Mark) -> u64 {
+        if mark.history == self.shared.history.load(Ordering::Acquire) {
+            mark.seq
+        } else {
+            0
+        }
+    }
+
+    /// Whether `mark`'s record is synced (WAITAOF's local count).
+    pub fn is_synced(&self, mark: Mark) -> bool {
+        let seq = self.seq_now(mark);
+        self.shared.progress.synced_seq.load(Ordering::Acquire) >= seq
+    }
+
+    /// Whether `mark`'s record is as durable as the current mode promises before a reply.
+    pub fn is_durable(&self, mark: Mark) -> bool {
         match self.mode() {
-            FsyncMode::Always => progress.synced_seq.load(Ordering::Acquire) >= seq,
-            FsyncMode::Interval => progress.written_seq.load(Ordering::Acquire) >= seq,
+            FsyncMode::Always => self.is_synced(mark),
+            FsyncMode::Interval => {
+                let seq = self.seq_now(mark);
+                self.shared.progress.written_seq.load(Ordering::Acquire) >= seq
+            }
             FsyncMode::No => true,
         }
     }
 
-    /// Waits until `seq` is as durable as the mode promises (or the journal failed).
-    pub async fn wait_durable(&self, seq: u64) {
+    /// Waits until `mark`'s record is as durable as the mode promises (or the journal
+    /// failed).
+    pub async fn wait_durable(&self, mark: Mark) {
         // With the park hook, the end of the serving thread's turn writes (`interval`) or
         // writes and syncs (`always`) every connection's records at once.
         let turn_syncs =
             self.mode() != FsyncMode::No && self.shared.turn_hooked.load(Ordering::Acquire);
-        if !turn_syncs && !self.is_durable(seq) {
+        if !turn_syncs && !self.is_durable(mark) {
             self.write_now();
         }
-        self.wait_until(turn_syncs, || self.is_durable(seq) || self.failure().is_some()).await;
+        self.wait_until(turn_syncs, || self.is_durable(mark) || self.failure().is_some()).await;
     }
 
     /// In `always` mode, takes `bytes` (a connection's replies to a batch that wrote records
-    /// up to `seq`) to send on `socket` from the thread that syncs `seq`, the moment the sync
-    /// returns (`outbox`); the connection waits for `wait_delivered`, then sends whatever the
-    /// socket did not take. Gives the bytes back when there is nothing to wait for (another
-    /// mode, `seq` synced already, a failed journal), when the outbox already holds
-    /// `descriptors_max` socket duplicates, or when the socket cannot be duplicated.
+    /// up to `mark`'s) to send on `socket` from the thread that syncs that record, the moment
+    /// the sync returns (`outbox`); the connection waits for `wait_delivered`, then sends
+    /// whatever the socket did not take. Gives the bytes back when there is nothing to wait
+    /// for (another mode, the record synced already, a failed journal), when the outbox
+    /// already holds `descriptors_max` socket duplicates, or when the socket cannot be
+    /// duplicated.
     pub fn hand_over(
         &self,
         socket: &impl std::os::fd::AsFd,
-        seq: u64,
+        mark: Mark,
         bytes: Vec<u8>,
         descriptors_max: u64,
     ) -> Result<Arc<Delivery>, Vec<u8>> {
-        // Checked again under the outbox's lock, which a sync, a failure and a mode change
-        // each take after publishing theirs.
+        // Checked again under the outbox's lock, which a sync, a failure, a mode change and
+        // a reset each take after publishing theirs.
         let waits = || {
-            let shared = &*self.shared;
-            self.mode() == FsyncMode::Always
-                && !is_failed(shared)
-                && shared.progress.synced_seq.load(Ordering::Acquire) < seq
+            self.mode() == FsyncMode::Always && !is_failed(&self.shared) && !self.is_durable(mark)
         };
         if !waits() {
             return Err(bytes);
         }
-        self.shared.outbox.hand_over(socket, seq, bytes, descriptors_max, waits)
+        self.shared.outbox.hand_over(socket, mark.seq, bytes, descriptors_max, waits)
     }
 
     /// Waits until replies handed over (`hand_over`) were sent or given back.
@@ -586,14 +638,12 @@ impl Journal {
     }
 
     /// Waits until `seq` is on disk (`fdatasync`ed), whatever the mode (WAITAOF, SHUTDOWN).
-    pub async fn wait_synced(&self, seq: u64) {
+    pub async fn wait_synced(&self, mark: Mark) {
         loop {
             let advanced = self.shared.advanced.notified();
             tokio::pin!(advanced);
             advanced.as_mut().enable();
-            if self.shared.progress.synced_seq.load(Ordering::Acquire) >= seq
-                || self.failure().is_some()
-            {
+            if self.is_synced(mark) || self.failure().is_some() {
                 return;
             }
             self.shared.sync_requested.store(true, Ordering::Release);
@@ -1094,14 +1144,21 @@ impl WriteState {
             .map_err(|e| text("open the new segment", e))?;
         self.synced_end = self.segment.end;
         self.unsynced.clear();
-        lock(&shared.pending).next_seq = first_seq;
         progress.bytes_written.store(self.synced_end, Ordering::Relaxed);
-        // Replies whose records are synced go out; sequence numbers then start over, and the
-        // replies still waiting for one go back to their connections.
+        // Replies whose records are synced (all of them: nothing waits to be written) go
+        // out. Then the numbers start over in a new history, which every earlier mark
+        // counts as durable, and what a hand-over queued meanwhile goes back: after the
+        // history changed, so none can be queued after this under an old number.
         shared.outbox.deliver(progress.synced_seq.load(Ordering::Acquire));
-        shared.outbox.give_back_all();
         progress.written_seq.store(seq, Ordering::Release);
         progress.synced_seq.store(seq, Ordering::Release);
+        {
+            let mut pending = lock(&shared.pending);
+            pending.next_seq = first_seq;
+            pending.history += 1;
+            shared.history.store(pending.history, Ordering::Release);
+        }
+        shared.outbox.give_back_all();
         shared.advanced.notify_waiters();
         Ok(first_seq)
     }
@@ -1446,7 +1503,7 @@ mod tests {
         (journal, turn_end)
     }
 
-    fn put(journal: &Journal, key: &[u8]) -> u64 {
+    fn put(journal: &Journal, key: &[u8]) -> Mark {
         let value = Value::String(&b"v"[..]);
         journal.append(&[Effect::Put { db: 0, key, value, expires_at_ms: 0 }])
     }
@@ -1474,8 +1531,8 @@ mod tests {
     }
 
     /// Waits (at most a minute) until `seq` is synced.
-    fn wait_until_synced(journal: &Journal, seq: u64) {
-        wait_for(|| synced_seq(journal) >= seq);
+    fn wait_until_synced(journal: &Journal, mark: Mark) {
+        wait_for(|| journal.is_synced(mark));
     }
 
     /// A turn that queued `PIPELINED_SYNC_RECORDS_MIN` records or more is written on the
@@ -1485,20 +1542,22 @@ mod tests {
     fn a_long_turn_is_synced_by_the_writer_thread_a_short_one_by_the_turn() {
         let directory = tempfile::tempdir().unwrap();
         let (journal, turn_end) = always_journal_and_hook(directory.path());
-        let short = (1..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"s"));
+        let short =
+            (1..PIPELINED_SYNC_RECORDS_MIN).fold(Mark::default(), |_, _| put(&journal, b"s"));
         let before = syncs_here();
         turn_end.run();
         assert_eq!(syncs_here(), before + 1, "the short turn was not synced by its thread");
-        assert_eq!(synced_seq(&journal), short);
+        assert_eq!(synced_seq(&journal), short.seq);
         // The short turn's records asked for zeros ahead: the writer thread holds the state
         // while it writes them, and a turn that finds it held leaves its records to it.
         wait_for_zeros(&journal, PREPARED_AHEAD_BYTES);
-        let long = (0..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"l"));
+        let long =
+            (0..PIPELINED_SYNC_RECORDS_MIN).fold(Mark::default(), |_, _| put(&journal, b"l"));
         turn_end.run();
         assert_eq!(syncs_here(), before + 1, "the long turn was synced by its thread");
-        assert_eq!(journal.progress().written_seq.load(Ordering::Acquire), long);
+        assert_eq!(journal.progress().written_seq.load(Ordering::Acquire), long.seq);
         wait_until_synced(&journal, long);
-        assert_eq!(synced_seq(&journal), long, "the writer thread did not sync the long turn");
+        assert_eq!(synced_seq(&journal), long.seq, "the writer thread did not sync the long turn");
         journal.shutdown();
     }
 
@@ -1576,8 +1635,8 @@ mod tests {
                 let seq = put(&journal, key);
                 let waited =
                     tokio::time::timeout(Duration::from_secs(60), journal.wait_synced(seq)).await;
-                assert!(waited.is_ok(), "no wake for the writer's sync of {seq}");
-                assert_eq!(synced_seq(&journal), seq);
+                assert!(waited.is_ok(), "no wake for the writer's sync of {seq:?}");
+                assert_eq!(synced_seq(&journal), seq.seq);
             }
         });
         drop(runtime);
@@ -1594,7 +1653,7 @@ mod tests {
         let second = put(&journal, b"b");
         assert_eq!(synced_seq(&journal), 0, "the writer thread was woken");
         turn_end.run();
-        assert_eq!(synced_seq(&journal), second);
+        assert_eq!(synced_seq(&journal), second.seq);
         assert!(journal.is_durable(first) && journal.is_durable(second));
         journal.shutdown();
     }
@@ -1613,7 +1672,7 @@ mod tests {
         assert_eq!(written(), 0, "written before the turn ended");
         assert!(!journal.is_durable(first));
         turn_end.run();
-        assert_eq!(written(), second);
+        assert_eq!(written(), second.seq);
         assert!(journal.is_durable(first) && journal.is_durable(second));
         assert_eq!(synced_seq(&journal), 0, "interval mode synced at the end of a turn");
         journal.shutdown();
@@ -1644,7 +1703,7 @@ mod tests {
         expected.extend_from_slice(&written);
         let value = Value::String(&b"v"[..]);
         let effect = Effect::Put { db: 0, key: &b"b"[..], value, expires_at_ms: 0 };
-        encode_record(second, &[effect], &mut expected);
+        encode_record(second.seq, &[effect], &mut expected);
         // Record `first` once, then `second` once, then the zeros written ahead.
         assert_eq!(segment.get(..expected.len()), Some(&expected[..]));
         assert!(segment.iter().skip(expected.len()).all(|&b| b == 0), "nothing after them");
@@ -1688,7 +1747,7 @@ mod tests {
             journal.end_of_turn();
             // A turn that finds the writer thread writing zeros leaves its records to it.
             wait_until_synced(&journal, seq);
-            encode_record(seq, &[effect], &mut expected);
+            encode_record(seq.seq, &[effect], &mut expected);
         };
         write(b"a", b"1");
         let length = wait_for_zeros(&journal, PREPARED_AHEAD_BYTES);
@@ -1743,13 +1802,13 @@ mod tests {
         };
         let second = put(&journal, b"b");
         journal.end_of_turn();
-        assert_eq!(synced_seq(&journal), second);
+        assert_eq!(synced_seq(&journal), second.seq);
         let mut state = journal.shared.state.lock();
         let synced_end = state.synced_end;
-        state.synced(&journal.shared, first, old_end);
+        state.synced(&journal.shared, first.seq, old_end);
         assert_eq!(state.synced_end, synced_end);
         drop(state);
-        assert_eq!(synced_seq(&journal), second);
+        assert_eq!(synced_seq(&journal), second.seq);
         journal.shutdown();
     }
 
@@ -1772,7 +1831,7 @@ mod tests {
             assert!(journal.is_durable(seq), "{mode:?}");
             // Interval mode's wait is for the write; the sync stays the writer's round's.
             let written = journal.progress().written_seq.load(Ordering::Acquire);
-            assert_eq!(written, seq, "{mode:?}");
+            assert_eq!(written, seq.seq, "{mode:?}");
             journal.shutdown();
         }
     }
@@ -1830,14 +1889,15 @@ mod tests {
         );
 
         wait_for_zeros(&journal, PREPARED_AHEAD_BYTES);
-        let long = (0..PIPELINED_SYNC_RECORDS_MIN).fold(0, |_, _| put(&journal, b"l"));
+        let long =
+            (0..PIPELINED_SYNC_RECORDS_MIN).fold(Mark::default(), |_, _| put(&journal, b"l"));
         let delivery = journal.hand_over(&ours, long, b":2\r\n".to_vec(), 8).unwrap();
         let before = syncs_here();
         turn_end.run();
         assert_eq!(syncs_here(), before, "the long turn was synced by its thread");
         wait_for(|| delivery.is_done());
         assert!(delivery.is_done(), "the writer thread's sync did not send the reply");
-        assert!(synced_seq(&journal) >= long);
+        assert!(synced_seq(&journal) >= long.seq);
         assert_eq!(delivery.take_back(), (b":2\r\n".to_vec(), 4));
         assert_eq!(received(&mut theirs), b":2\r\n");
         journal.shutdown();
@@ -1865,6 +1925,48 @@ mod tests {
         assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
         assert_eq!(journal.hand_over(&ours, seq, b"y".to_vec(), 8).err(), Some(b"y".to_vec()));
         assert_eq!(received(&mut theirs), b"", "a reply given back was sent");
+        journal.shutdown();
+    }
+
+    /// A full resync starts the numbers over, lower than a client's last record: that record
+    /// (synced before the reset) counts as durable and synced, WAIT counts it as number 0,
+    /// and its replies are not handed over to wait for the new history's numbers. A record
+    /// of the new history waits for its own sync, and is the later of the two marks.
+    #[test]
+    fn a_mark_from_before_a_reset_is_durable_in_the_new_history() {
+        let directory = tempfile::tempdir().unwrap();
+        let (journal, _turn_end) = always_journal_and_hook(directory.path());
+        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        theirs.set_nonblocking(true).unwrap();
+        put(&journal, b"a");
+        put(&journal, b"b");
+        let old = put(&journal, b"c");
+        journal.end_of_turn();
+        assert_eq!(old, Mark { history: 0, seq: 3 });
+        assert!(journal.is_durable(old));
+
+        journal.reset_after(1, 1).unwrap();
+        assert_eq!(journal.last_mark(), Mark { history: 1, seq: 1 });
+        assert_eq!(synced_seq(&journal), 1);
+        assert!(journal.is_durable(old) && journal.is_synced(old));
+        assert_eq!(journal.seq_now(old), 0);
+        assert_eq!(journal.hand_over(&ours, old, b"x".to_vec(), 8).err(), Some(b"x".to_vec()));
+
+        let new = put(&journal, b"d");
+        assert_eq!(new, Mark { history: 1, seq: 2 });
+        assert_eq!(journal.seq_now(new), 2);
+        assert!(!journal.is_durable(new));
+        assert_eq!(old.later(new), new);
+        assert_eq!(new.later(old), new);
+        let delivery = journal.hand_over(&ours, new, b"+OK\r\n".to_vec(), 8).unwrap();
+        // The writer thread may still hold the write state after the reset, and a turn's end
+        // then leaves the record to it.
+        wait_for(|| {
+            journal.end_of_turn();
+            journal.is_durable(new)
+        });
+        assert!(delivery.is_done());
+        assert_eq!(received(&mut theirs), b"+OK\r\n");
         journal.shutdown();
     }
 }

@@ -105,8 +105,8 @@ impl Served {
 /// How a block ends, other than by the connection's own timeout or disconnect.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    /// Served; the reply waits until journal record `journal_seq` is durable.
-    Served { reply: Served, journal_seq: u64 },
+    /// Served; the reply waits until journal record `journal_mark` is durable.
+    Served { reply: Served, journal_mark: crate::journal::Mark },
     /// Replied like a timeout (CLIENT UNBLOCK ... TIMEOUT).
     TimedOut,
     /// Replied with this error text (CLIENT UNBLOCK ... ERROR, or WRONGTYPE when served).

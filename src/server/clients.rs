@@ -259,9 +259,9 @@ pub struct ClientState {
     pub action: Option<Action>,
     pub last_command: &'static str,
     pub commands_processed: u64,
-    /// Sequence number of this client's latest journal record: its replies wait until the
-    /// journal has made that record as durable as the mode promises.
-    pub journal_seq: u64,
+    /// This client's latest journal record: its replies wait until the journal has made
+    /// that record as durable as the mode promises.
+    pub journal_mark: crate::journal::Mark,
     /// MULTI's queue, EXEC's buffers and WATCH's dirty mark.
     pub transaction: crate::commands::transactions::TransactionState,
     /// When the current command started being timed (batch start, or the previous command's
@@ -297,7 +297,7 @@ impl ClientState {
             action: None,
             last_command: "",
             commands_processed: 0,
-            journal_seq: 0,
+            journal_mark: crate::journal::Mark::default(),
             transaction: crate::commands::transactions::TransactionState {
                 watch_dirty: handle.watch_dirty.clone(),
                 ..Default::default()

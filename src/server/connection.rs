@@ -405,12 +405,8 @@ async fn wait_acks(
     stream: &mut TcpStream,
 ) -> bool {
     let (acks, timeout) = wait;
-    let seq = state.journal_seq;
-    let synced = |server: &Server| {
-        server.journal().is_some_and(|j| {
-            j.progress().synced_seq.load(std::sync::atomic::Ordering::Acquire) >= seq
-        })
-    };
+    let mark = state.journal_mark;
+    let synced = |server: &Server| server.journal().is_some_and(|j| j.is_synced(mark));
     let sent = wait_for_journal(server, state).await
         && flush(server, stream, reply, &state.handle).await.is_ok();
     if !sent || state.handle.is_killed() {
@@ -427,13 +423,13 @@ async fn wait_acks(
     // its timeout or CLIENT UNBLOCK).
     let done = async {
         if let (Some(journal), Acks::Aof { local: true, .. }) = (journal, acks) {
-            journal.wait_synced(seq).await;
+            journal.wait_synced(mark).await;
         }
         loop {
             let acked = server.replication.acked.notified();
             tokio::pin!(acked);
             acked.as_mut().enable();
-            if acks.replicas(server, seq) >= acks.needed() {
+            if acks.replicas(server, mark) >= acks.needed() {
                 break;
             }
             acked.await;
@@ -469,7 +465,7 @@ async fn wait_acks(
             reply.error(text);
         }
     } else if !state.is_muted() {
-        acks.write_reply(reply, server, seq, synced(server));
+        acks.write_reply(reply, server, mark, synced(server));
     }
     true
 }
@@ -539,8 +535,8 @@ async fn wait_blocked(
     set_blocked(state, false);
     state.clock = Instant::now();
     let Some(outcome) = outcome else { return false };
-    if let Outcome::Served { journal_seq, .. } = &outcome {
-        state.journal_seq = state.journal_seq.max(*journal_seq);
+    if let Outcome::Served { journal_mark, .. } = &outcome {
+        state.journal_mark = state.journal_mark.later(*journal_mark);
     }
     if let Outcome::Error(text) = &outcome {
         server.stats.record_error(text.split(' ').next().unwrap_or("ERR"));
@@ -596,11 +592,11 @@ fn set_blocked(state: &ClientState, blocked: bool) {
 /// replies and closes the connection, so nothing unpersisted is acknowledged.
 async fn wait_for_journal(server: &Server, state: &ClientState) -> bool {
     let Some(journal) = server.journal() else { return true };
-    if state.journal_seq == 0 || journal.is_durable(state.journal_seq) {
+    if journal.is_durable(state.journal_mark) {
         return true;
     }
-    journal.wait_durable(state.journal_seq).await;
-    journal.is_durable(state.journal_seq)
+    journal.wait_durable(state.journal_mark).await;
+    journal.is_durable(state.journal_mark)
 }
 
 /// In `always` mode, hands the batch's replies to the journal when they wait for a sync: the
@@ -617,7 +613,7 @@ async fn send_after_sync(
 ) {
     let Some(journal) = server.journal() else { return };
     let bytes = reply.out.len();
-    if state.journal_seq == 0
+    if state.journal_mark.seq == 0
         || journal.mode() != crate::journal::FsyncMode::Always
         || bytes == 0
         || bytes > limits::WRITE_PER_TURN_BYTES
@@ -628,7 +624,7 @@ async fn send_after_sync(
     let descriptors_max =
         super::sockets::outbox_descriptors_max(server.settings.hot.maxclients.load(Relaxed));
     let out = std::mem::take(&mut reply.out);
-    let delivery = match journal.hand_over(stream, state.journal_seq, out, descriptors_max) {
+    let delivery = match journal.hand_over(stream, state.journal_mark, out, descriptors_max) {
         Ok(delivery) => delivery,
         Err(out) => {
             reply.out = out;

@@ -21,6 +21,7 @@ use parking_lot::Mutex;
 
 use super::{notify, Server};
 use crate::clock::unix_ms_now;
+use crate::journal::Mark;
 use crate::limits::{EVICTION_POOL_SIZE, EVICTION_VOLATILE_SCAN_MAX, SHARDS_PER_DB};
 use crate::store::keyspace::{access_clock_s, ReadOnlyScope};
 use crate::store::{access, hash_key, Entry};
@@ -224,24 +225,24 @@ pub fn counted_bytes(server: &Server) -> u64 {
 
 /// Evicts until memory is under `maxmemory`, the time slice (`maxmemory-eviction-tenacity`)
 /// runs out, or nothing is left to evict. Cheap when there is no limit or memory is under it.
-/// The caller must not hold the keyspace gate exclusively. `journal_seq`, when given, is
+/// The caller must not hold the keyspace gate exclusively. `journal_mark`, when given, is
 /// raised to the last journal record if keys were evicted: a client whose command evicted
 /// waits for those DELETEs to be as durable as its own writes before it gets a reply.
-pub fn perform(server: &Server, journal_seq: Option<&mut u64>) -> Outcome {
+pub fn perform(server: &Server, journal_mark: Option<&mut Mark>) -> Outcome {
     let limits = &server.settings.hot.eviction;
     let limit = limits.time_limit();
-    perform_within(server, limit, journal_seq)
+    perform_within(server, limit, journal_mark)
 }
 
 /// `perform` without a time limit: CONFIG SET maxmemory evicts down to the new limit at once.
-pub fn perform_all(server: &Server, journal_seq: Option<&mut u64>) -> Outcome {
-    perform_within(server, None, journal_seq)
+pub fn perform_all(server: &Server, journal_mark: Option<&mut Mark>) -> Outcome {
+    perform_within(server, None, journal_mark)
 }
 
 fn perform_within(
     server: &Server,
     time_limit: Option<Duration>,
-    journal_seq: Option<&mut u64>,
+    journal_mark: Option<&mut Mark>,
 ) -> Outcome {
     // A replica evicts nothing (Redis's replica-ignore-maxmemory): a key it removed itself
     // would take a sequence number its primary's next record needs.
@@ -254,8 +255,8 @@ fn perform_within(
         return outcome;
     }
     if let Some(journal) = server.journal() {
-        match journal_seq {
-            Some(seq) => *seq = (*seq).max(journal.last_seq()),
+        match journal_mark {
+            Some(mark) => *mark = mark.later(journal.last_mark()),
             // On no client's behalf (the background tick): written now, not at the next
             // round, so a crash soon after cannot lose the DELETEs of keys already gone.
             None => journal.write_now(),

@@ -92,10 +92,10 @@ fn sync_strings(con: &mut redis::Connection) {
     assert_eq!(con.ttl::<_, i64>("s:px").unwrap(), -1);
     assert_eq!(con.ttl::<_, i64>("s:missing").unwrap(), -2);
     assert!(con.expire::<_, bool>("s:name", 1000).unwrap());
-    // An expiry observed: a 100 ms key is gone once it has passed.
-    let _: () = con.pset_ex("s:short", "v", 100).unwrap();
+    // An expiry observed: a 1 s key is gone once it has passed.
+    let _: () = con.pset_ex("s:short", "v", 1000).unwrap();
     assert!(con.exists::<_, bool>("s:short").unwrap());
-    std::thread::sleep(Duration::from_millis(150));
+    std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(con.get::<_, Option<String>>("s:short").unwrap(), None);
     assert_eq!(con.incr::<_, _, i64>("s:counter", 5).unwrap(), 5);
     assert_eq!(con.incr::<_, _, f64>("s:counter", 1.5).unwrap(), 6.5);

@@ -544,9 +544,28 @@ impl PageServer {
                 if expected.is_empty() {
                     return self.wait_blocked(connection);
                 }
-                self.expect_replies(connection, expected, is_raw_output(&arguments))
+                self.expect_replies(connection, expected, is_raw_output(&arguments))?;
+                let closes = arguments.first().is_some_and(|name| {
+                    name.eq_ignore_ascii_case(b"QUIT") || name.eq_ignore_ascii_case(b"EXIT")
+                });
+                if closes {
+                    self.wait_closed(connection)?;
+                }
+                Ok(())
             }
             Step::Receive { connection } => self.expect_replies(connection, expected, false),
+        }
+    }
+
+    /// After QUIT or EXIT: the server closes the connection, and lists it no more once it
+    /// has (a later CLIENT LIST on the page must not show it).
+    fn wait_closed(&mut self, name: &str) -> Result<(), String> {
+        let mut connection = self.connections.remove(name).ok_or("no such connection")?;
+        let mut rest = Vec::new();
+        match connection.reader.read_to_end(&mut rest) {
+            Ok(_) if rest.is_empty() => Ok(()),
+            Ok(_) => Err(format!("{name} got more after its OK: {rest:?}")),
+            Err(error) => Err(format!("{name} was not closed after its OK: {error}")),
         }
     }
 

@@ -28,6 +28,8 @@ fn idle_clients_are_closed_after_timeout_set_at_run_time() {
     assert_eq!(subscriber.cmd(&["SUBSCRIBE", "ch"]), "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
     let mut blocked = server.raw();
     blocked.send_command(&[b"BLPOP", b"list", b"0"]);
+    // Blocked before the MONITOR starts, or the monitor would see the BLPOP too.
+    wait_blocked(&mut control, 1);
     let mut monitor = server.raw();
     assert_eq!(monitor.cmd(&["MONITOR"]), OK);
     let started = Instant::now();

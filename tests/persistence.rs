@@ -155,14 +155,18 @@ fn expiry_replays_in_order_with_later_changes() {
     // Expired, then re-created by APPEND: the expiry must replay before the append.
     assert_eq!(c.cmd(&["SET", "reborn", "old", "PX", "100"]), OK);
     // Extended before it expired: must survive a restart after the first deadline.
-    assert_eq!(c.cmd(&["SET", "extended", "v", "PX", "300"]), OK);
+    let extended_at = std::time::Instant::now();
+    assert_eq!(c.cmd(&["SET", "extended", "v", "PX", "1000"]), OK);
     assert_eq!(c.cmd(&["PEXPIRE", "extended", "600000"]), int(1));
     // Expired in the active cycle, untouched afterwards.
     assert_eq!(c.cmd(&["SET", "gone", "v", "PX", "50"]), OK);
     let before = last_seq(&mut c);
-    std::thread::sleep(Duration::from_millis(500));
-    // Each of the three expirations (reborn, gone; extended was extended) is journaled as a
+    // Each of the expirations (reborn, gone; extended was extended) is journaled as a
     // deletion, in order, before any later change to its key.
+    let both = common::eventually(Duration::from_secs(10), || last_seq(&mut c) >= before + 2);
+    assert!(both, "the active cycle journaled no deletion of reborn and gone");
+    let first_deadline = extended_at + Duration::from_millis(1_100);
+    std::thread::sleep(first_deadline.saturating_duration_since(std::time::Instant::now()));
     assert_eq!(last_seq(&mut c), before + 2);
     assert_eq!(c.cmd(&["APPEND", "reborn", "new"]), int(3));
     node.stop();

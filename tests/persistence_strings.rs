@@ -302,13 +302,15 @@ fn every_string_and_bitmap_write_journals_its_effect_and_survives_a_restart() {
 fn volatile_keys_recover_as_they_were() {
     let mut server = TestServer::start();
     let mut c = server.raw();
-    assert_eq!(c.cmd(&["SET", "short", "v", "PX", "300"]), OK);
+    // 1 s: ample for the round trips that change them before they expire.
+    let short_set = std::time::Instant::now();
+    assert_eq!(c.cmd(&["SET", "short", "v", "PX", "1000"]), OK);
     assert_eq!(c.cmd(&["APPEND", "short", "more"]), int(5));
     assert_eq!(c.cmd(&["SETRANGE", "short", "0", "V"]), int(5));
     assert_eq!(c.cmd(&["INCRBYFLOAT", "shortf", "1.5"]), bulk("1.5"));
-    assert_eq!(c.cmd(&["PEXPIRE", "shortf", "300"]), int(1));
+    assert_eq!(c.cmd(&["PEXPIRE", "shortf", "1000"]), int(1));
     assert_eq!(c.cmd(&["SETBIT", "shortb", "3", "1"]), int(0));
-    assert_eq!(c.cmd(&["PEXPIRE", "shortb", "300"]), int(1));
+    assert_eq!(c.cmd(&["PEXPIRE", "shortb", "1000"]), int(1));
     assert_eq!(c.cmd(&["APPEND", "shortb", "x"]), int(2));
     assert_eq!(c.cmd(&["SET", "again", "old", "PX", "100"]), OK);
     std::thread::sleep(Duration::from_millis(150));
@@ -320,7 +322,8 @@ fn volatile_keys_recover_as_they_were() {
     assert_eq!(c.cmd(&["SET", "long", "x", "EX", "1000"]), OK);
     assert_eq!(c.cmd(&["APPEND", "long", "y"]), int(2));
     drop(c);
-    std::thread::sleep(Duration::from_millis(300));
+    let expired = short_set + Duration::from_millis(1_300);
+    std::thread::sleep(expired.saturating_duration_since(std::time::Instant::now()));
     stop(&mut server);
     server.restart();
     let mut c = server.raw();

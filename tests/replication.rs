@@ -629,14 +629,18 @@ fn a_replica_reading_expired_keys_journals_nothing_of_its_own() {
     let replica = replica_of(primary.port, &[]);
     let mut c = client(&primary);
     assert_eq!(c.cmd(&["SET", "kept", "1"]), OK);
+    let written = std::time::Instant::now();
     for i in 0..20 {
-        assert_eq!(c.cmd(&["SET", &format!("short:{i}"), "v", "PX", "200"]), OK);
+        assert_eq!(c.cmd(&["SET", &format!("short:{i}"), "v", "PX", "2000"]), OK);
     }
     assert!(eventually(CONVERGE, || caught_up(&primary, &[&replica])));
-    // The primary's expiry stops while writes are paused.
+    // The primary's expiry stops while writes are paused (before the keys expire: 2 s is
+    // ample for the few round trips above, even on a loaded machine).
     assert_eq!(c.cmd(&["CLIENT", "PAUSE", "100000", "WRITE"]), OK);
+    assert_eq!(c.cmd(&["DBSIZE"]), ":21\r\n", "the primary expired keys before the pause");
     let offset = replication_number(&primary, "master_repl_offset");
-    std::thread::sleep(Duration::from_millis(400));
+    let expired = written + Duration::from_millis(2_200);
+    std::thread::sleep(expired.saturating_duration_since(std::time::Instant::now()));
     let mut r = client(&replica);
     assert_eq!(r.cmd(&["SCAN", "0", "COUNT", "1000"]), "*2\r\n$1\r\n0\r\n*1\r\n$4\r\nkept\r\n");
     assert_eq!(r.cmd(&["KEYS", "*"]), "*1\r\n$4\r\nkept\r\n");

@@ -327,12 +327,18 @@ fn replay_sentinel_commands(servers: &[Server; 2], monitors: &[Monitor]) {
             command.cmd(&["PING"]),
             pubsub.cmd(&["CLIENT", "SETNAME", "sentinel-0123abcd-pubsub"]),
             pubsub.cmd(&["SUBSCRIBE", "__sentinel__:hello"]),
-            // Three sentinels and this subscriber receive it.
-            command.cmd(&["PUBLISH", "__sentinel__:hello", &payload]),
         ];
+        // Three sentinels and this subscriber receive it (a sentinel that reconnected its
+        // subscription may have left the old one for a moment).
+        let four = "*2\r\n$18\r\n__sentinel__:hello\r\n:4\r\n";
+        let subscribed = common::eventually(Duration::from_secs(30), || {
+            command.cmd(&["PUBSUB", "NUMSUB", "__sentinel__:hello"]) == four
+        });
+        assert!(subscribed, "{}: not four subscribers to the hellos", server.kind.name());
+        got.push(command.cmd(&["PUBLISH", "__sentinel__:hello", &payload]));
         // The sentinels' own hellos (every 2 s each) may come first; each is a message frame.
         let mut delivered = pubsub.read_reply();
-        for _ in 0..20 {
+        for _ in 0..200 {
             if delivered == message {
                 break;
             }

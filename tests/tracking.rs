@@ -249,7 +249,7 @@ fn a_tracked_key_that_expires_is_invalidated() {
     let server = start();
     let mut writer = server.raw();
     let mut reader = tracker(&server, &[]);
-    assert_eq!(writer.cmd(&["SET", "ex", "1", "PX", "300"]), OK);
+    assert_eq!(writer.cmd(&["SET", "ex", "1", "PX", "1000"]), OK);
     assert_eq!(reader.cmd(&["GET", "ex"]), bulk("1"));
     // The active expiry removes it: no command touches it.
     assert_eq!(reader.read_reply(), push(&["ex"]));

@@ -280,21 +280,22 @@ fn watch_sees_mset_and_msetnx_without_a_journal() {
 fn watch_fails_exec_when_the_key_expires() {
     let server = TestServer::start();
     let mut c = server.raw();
-    // Past its deadline at EXEC (whether or not the active cycle removed it yet).
-    assert_eq!(c.cmd(&["SET", "e", "1", "PX", "50"]), OK);
+    // Past its deadline at EXEC (whether or not the active cycle removed it yet). The keys
+    // live 500 ms: WATCH must come before the deadline, even on a loaded machine.
+    assert_eq!(c.cmd(&["SET", "e", "1", "PX", "500"]), OK);
     aborted(watched_exec(&server, &mut c, "e", |_, _| {
-        std::thread::sleep(Duration::from_millis(120))
+        std::thread::sleep(Duration::from_millis(700))
     }));
     // Removed by a read of another client.
-    assert_eq!(c.cmd(&["SET", "e", "1", "PX", "50"]), OK);
+    assert_eq!(c.cmd(&["SET", "e", "1", "PX", "500"]), OK);
     aborted(watched_exec(&server, &mut c, "e", |_, o| {
-        std::thread::sleep(Duration::from_millis(120));
+        std::thread::sleep(Duration::from_millis(700));
         assert_eq!(o.cmd(&["GET", "e"]), NIL);
     }));
     // Removed by the active expiry cycle.
-    assert_eq!(c.cmd(&["SET", "e", "1", "PX", "50"]), OK);
+    assert_eq!(c.cmd(&["SET", "e", "1", "PX", "500"]), OK);
     aborted(watched_exec(&server, &mut c, "e", |_, o| {
-        for _ in 0..100 {
+        for _ in 0..200 {
             if o.cmd(&["DBSIZE"]) == int(0) {
                 return;
             }

@@ -405,6 +405,10 @@ impl KillFilter {
 /// Another killed connection finishes its current batch, sends its replies, then closes;
 /// the caller killing itself stops at this command (`kill_client`).
 pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    // Another client killed already is as good as gone (Redis frees it at once), though it
+    // stays listed until its connection notices: a second kill neither finds nor counts it.
+    let own_id = ctx.client.id;
+    let killable = |c: &Arc<ClientHandle>| c.id == own_id || !c.is_killed();
     if args.len() == 3 {
         let wanted = args.get(2);
         let target = ctx
@@ -412,6 +416,7 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             .clients
             .all()
             .into_iter()
+            .filter(killable)
             .find(|c| format_addr(&c.addr).as_bytes() == wanted);
         let Some(target) = target else {
             return Err(CommandError::Static("ERR No such client"));
@@ -422,8 +427,8 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     }
     let filter = KillFilter::parse(ctx, args)?;
     let mut killed = 0i64;
-    for client in ctx.server.clients.all() {
-        if filter.matches(&client, ctx.client.id) {
+    for client in ctx.server.clients.all().into_iter().filter(killable) {
+        if filter.matches(&client, own_id) {
             kill_client(ctx, &client);
             killed += 1;
         }

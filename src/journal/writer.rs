@@ -153,6 +153,9 @@ struct Shared {
     outbox: Outbox,
     /// Mirrors `Pending::history` (set under the `pending` lock), read without it.
     history: AtomicU64,
+    /// The writer thread's sync without the state (`sync_released`) runs: set and cleared
+    /// holding the state's lock, so a serving thread that holds it knows whether to sync.
+    released_sync: AtomicBool,
 }
 
 /// Where a client's latest record stands: its sequence number, in the journal's history
@@ -245,6 +248,7 @@ impl Journal {
             zeros_wanted: AtomicBool::new(false),
             outbox: Outbox::default(),
             history: AtomicU64::new(0),
+            released_sync: AtomicBool::new(false),
         });
         let end = shared.state.lock().segment.end;
         shared.progress.bytes_written.store(end, Ordering::Relaxed);
@@ -387,6 +391,14 @@ impl Journal {
             return;
         }
         let records = progress.written_seq.load(Ordering::Acquire).saturating_sub(before);
+        // Just switched from `interval` (CONFIG SET appendfsync always) while the writer
+        // thread's periodic sync runs without the state: a second `fdatasync` of the segment
+        // must not overlap it (Linux reports a failed write-back to one of them only, and
+        // this one could take the other's failure for success). The writer syncs these
+        // records, holding the state, as soon as its sync returns.
+        if shared.released_sync.load(Ordering::Acquire) {
+            return;
+        }
         if records < PIPELINED_SYNC_RECORDS_MIN {
             state.sync(shared);
             return;
@@ -953,8 +965,9 @@ impl WriteState {
     /// what was written after `end` stays in `unsynced`.
     fn synced(&mut self, shared: &Shared, seq: u64, end: u64) {
         if end < self.synced_end {
-            // The writer's sync without the state (`sync_released`) returned after a serving
-            // thread's sync of later records (`end_of_turn`): that one covered it.
+            // A sync that returned after a sync of later records: that one covered it. (A
+            // serving thread's turn no longer syncs while the writer's sync without the
+            // state runs, `released_sync`, so this is a guard only.)
             return;
         }
         let done = usize::try_from(end.saturating_sub(self.synced_end)).unwrap_or(usize::MAX);
@@ -1359,10 +1372,12 @@ fn sync_released<'a>(
         let synced = state.sync(shared);
         return (state, synced);
     };
+    shared.released_sync.store(true, Ordering::Release);
     drop(state);
     let result = file.sync_data();
     drop(file);
     let mut state = shared.state.lock();
+    shared.released_sync.store(false, Ordering::Release);
     match result {
         // A write that failed meanwhile may have been of bytes before `end`: the repair
         // rewrites everything unsynced, so none of it counts as synced.
@@ -1967,6 +1982,27 @@ mod tests {
         });
         assert!(delivery.is_done());
         assert_eq!(received(&mut theirs), b"+OK\r\n");
+        journal.shutdown();
+    }
+    /// A switch to `always` while the writer thread's periodic sync runs without the state
+    /// (`sync_released`): a turn's end writes its records but leaves their sync to the writer
+    /// thread, so two syncs of the segment never overlap; once that sync is over, a turn
+    /// syncs again.
+    #[test]
+    fn a_turn_does_not_sync_while_the_writers_released_sync_runs() {
+        let directory = tempfile::tempdir().unwrap();
+        let journal = always_journal(directory.path());
+        journal.shared.released_sync.store(true, Ordering::Release);
+        let before = syncs_here();
+        let mark = put(&journal, b"a");
+        journal.end_of_turn();
+        assert_eq!(syncs_here(), before, "the turn synced during the released sync");
+        assert_eq!(journal.progress().written_seq.load(Ordering::Acquire), mark.seq);
+        assert!(!journal.is_durable(mark));
+        journal.shared.released_sync.store(false, Ordering::Release);
+        journal.end_of_turn();
+        assert_eq!(syncs_here(), before + 1);
+        assert!(journal.is_durable(mark));
         journal.shutdown();
     }
 }

@@ -416,6 +416,8 @@ async fn wait_acks(
     let blocking = &server.blocking;
     let waiter = Waiter::new(state.id, state.db, Vec::new(), BlockedOp::Acknowledgements);
     let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
+    // Shown blocked (CLIENT LIST) before counted (INFO's blocked_clients).
+    set_blocked(state, true);
     blocking.register(waiter.clone());
     let journal = server.journal();
     // WAITAOF numlocal 1 waits for the local sync first; then the replicas' acknowledgements
@@ -484,6 +486,9 @@ async fn wait_blocked(
     timeout: Option<std::time::Duration>,
 ) -> bool {
     let blocking = &server.blocking;
+    // The command registered the waiter (INFO's blocked_clients counts it): CLIENT LIST
+    // shows it blocked from now on too, not only once the replies before it went out.
+    set_blocked(state, true);
     let sent = wait_for_journal(server, state).await
         && flush(server, stream, reply, &state.handle).await.is_ok();
     if !sent {
@@ -491,7 +496,6 @@ async fn wait_blocked(
         blocking.cancel(waiter);
         return false;
     }
-    set_blocked(state, true);
     let deadline = timeout.map(|t| tokio::time::Instant::now() + t);
     let expiry = async {
         match deadline {
@@ -565,6 +569,8 @@ async fn wait_paused(
         reply.out.clear();
         return false;
     }
+    // Shown blocked (CLIENT LIST) before counted (INFO's blocked_clients).
+    set_blocked(state, true);
     let ticket = server.pause.enqueue(is_write);
     let go = wait_buffering(server, state, input, stream, ticket.admitted()).await;
     state.clock = Instant::now();

@@ -438,12 +438,15 @@ fn client_kill_forms_and_errors() {
 
     // Old form: by address, +OK.
     assert_eq!(c.cmd(&["CLIENT", "KILL", &addr]), OK);
+    // Killed is gone (Redis frees it at once), even while its connection is still closing.
+    assert_eq!(c.cmd(&["CLIENT", "KILL", &addr]), err("ERR No such client"));
     assert!(victim.is_closed());
 
     // New form: by ID, the count.
     let mut second = server.raw();
     let second_id = client_id(&mut second);
     assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &second_id.to_string()]), int(1));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &second_id.to_string()]), int(0));
     assert!(second.is_closed());
 
     // SKIPME yes (the default) spares the caller; ADDR and LADDR filter.

@@ -155,8 +155,8 @@ fn expiry_replays_in_order_with_later_changes() {
     // Expired, then re-created by APPEND: the expiry must replay before the append.
     assert_eq!(c.cmd(&["SET", "reborn", "old", "PX", "100"]), OK);
     // Extended before it expired: must survive a restart after the first deadline.
-    let extended_at = std::time::Instant::now();
     assert_eq!(c.cmd(&["SET", "extended", "v", "PX", "1000"]), OK);
+    let extended_at = std::time::Instant::now();
     assert_eq!(c.cmd(&["PEXPIRE", "extended", "600000"]), int(1));
     // Expired in the active cycle, untouched afterwards.
     assert_eq!(c.cmd(&["SET", "gone", "v", "PX", "50"]), OK);

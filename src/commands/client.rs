@@ -418,18 +418,17 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             .into_iter()
             .filter(killable)
             .find(|c| format_addr(&c.addr).as_bytes() == wanted);
-        let Some(target) = target else {
+        // Gone as well if another client killed it just now.
+        if !target.is_some_and(|target| kill_client(ctx, &target)) {
             return Err(CommandError::Static("ERR No such client"));
-        };
-        kill_client(ctx, &target);
+        }
         ctx.reply.ok();
         return Ok(());
     }
     let filter = KillFilter::parse(ctx, args)?;
     let mut killed = 0i64;
     for client in ctx.server.clients.all().into_iter().filter(killable) {
-        if filter.matches(&client, own_id) {
-            kill_client(ctx, &client);
+        if filter.matches(&client, own_id) && kill_client(ctx, &client) {
             killed += 1;
         }
     }
@@ -437,13 +436,16 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// Kills `client`. The caller itself (SKIPME no, or its own address) closes after this
-/// reply, or after EXEC's, and runs nothing it pipelined behind: Redis's close-after-reply.
-fn kill_client(ctx: &mut Context<'_>, client: &ClientHandle) {
-    client.kill();
+/// Kills `client`; false if another client's kill was first (two at once count it once).
+/// The caller itself (SKIPME no, or its own address) closes after this reply, or after
+/// EXEC's, and runs nothing it pipelined behind: Redis's close-after-reply.
+fn kill_client(ctx: &mut Context<'_>, client: &ClientHandle) -> bool {
+    let first = client.kill();
     if client.id == ctx.client.id {
         ctx.client.action = Some(Action::Close);
+        return true;
     }
+    first
 }
 
 /// Parses ON or OFF (any case); anything else is a syntax error.

@@ -77,9 +77,9 @@ pub enum Acks {
 }
 
 impl Acks {
-    /// Replicas that acknowledged the records up to `seq` as this wait counts them.
-    /// How many replicas acknowledged the record at `mark` (all of them when it belongs to
-    /// an earlier history, before a full resync: this server was a replica since).
+    /// Replicas that acknowledged the records up to `mark`'s as this wait counts them (all of
+    /// them when it belongs to an earlier history, before a full resync: this server was a
+    /// replica since).
     pub fn replicas(self, server: &crate::server::Server, mark: Mark) -> i64 {
         let synced = matches!(self, Self::Aof { .. });
         let seq = server.journal().map_or(0, |j| j.seq_now(mark));
@@ -271,6 +271,9 @@ impl Context<'_> {
         }
         let waiter = Waiter::new(self.client.id, self.client.db, unique, op);
         let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
+        // Shown blocked (CLIENT LIST's flag b) before counted (INFO's blocked_clients); the
+        // connection shows the command once it ends.
+        self.client.handle.info.lock().blocked = true;
         self.server.blocking.register(waiter.clone());
         self.client.action = Some(Action::Block { waiter, timeout });
     }

@@ -261,7 +261,7 @@ impl Journal {
         Ok(Self { shared, thread: Mutex::new(Some(thread)), directory: directory.to_path_buf() })
     }
 
-    /// Queues the record of one command and returns its sequence number. While the journal
+    /// Queues the record of one command and returns its mark (`Mark`). While the journal
     /// is failing, write commands are refused before they run (`failure`); the few records
     /// that still arrive (a command that passed the check just before the failure, expired
     /// keys) are kept and written by the repair, so the journal never misses a change that
@@ -550,8 +550,8 @@ impl Journal {
         lock(&self.shared.pending).next_seq - 1
     }
 
-    /// The mark of the last record queued (sequence number 0 when none was, since the start
-    /// or the last reset).
+    /// The mark of the last sequence number handed out (after a start or a reset, the last
+    /// one replayed or the snapshot's).
     pub fn last_mark(&self) -> Mark {
         let pending = lock(&self.shared.pending);
         Mark { history: pending.history, seq: pending.next_seq - 1 }
@@ -560,10 +560,13 @@ impl Journal {
     /// `mark`'s sequence number in the current history; 0 for an earlier history's (synced
     /// before its reset, and not among the records replicas acknowledge now).
     pub fn seq_now(&self, mark: Mark) -> u64 {
-        if mark.history == self.shared.history.load(Ordering::Acquire) {
-            mark.seq
-        } else {
+        let history = self.shared.history.load(Ordering::Acquire);
+        // A mark is made under the `pending` lock, after its history was published.
+        debug_assert!(mark.history <= history, "a mark from a later history");
+        if mark.history < history {
             0
+        } else {
+            mark.seq
         }
     }
 
@@ -649,7 +652,7 @@ impl Journal {
         }
     }
 
-    /// Waits until `seq` is on disk (`fdatasync`ed), whatever the mode (WAITAOF, SHUTDOWN).
+    /// Waits until `mark`'s record is on disk (`fdatasync`ed), whatever the mode (WAITAOF).
     pub async fn wait_synced(&self, mark: Mark) {
         loop {
             let advanced = self.shared.advanced.notified();
@@ -1961,6 +1964,8 @@ mod tests {
         assert!(journal.is_durable(old));
 
         journal.reset_after(1, 1).unwrap();
+        // Asleep again, or it could write and sync the next record itself.
+        wait_for(|| journal.shared.writer_waiting.load(Ordering::Acquire));
         assert_eq!(journal.last_mark(), Mark { history: 1, seq: 1 });
         assert_eq!(synced_seq(&journal), 1);
         assert!(journal.is_durable(old) && journal.is_synced(old));
@@ -1974,35 +1979,40 @@ mod tests {
         assert_eq!(old.later(new), new);
         assert_eq!(new.later(old), new);
         let delivery = journal.hand_over(&ours, new, b"+OK\r\n".to_vec(), 8).unwrap();
-        // The writer thread may still hold the write state after the reset, and a turn's end
-        // then leaves the record to it.
-        wait_for(|| {
-            journal.end_of_turn();
-            journal.is_durable(new)
-        });
+        journal.end_of_turn();
+        assert!(journal.is_durable(new));
         assert!(delivery.is_done());
         assert_eq!(received(&mut theirs), b"+OK\r\n");
         journal.shutdown();
     }
+
     /// A switch to `always` while the writer thread's periodic sync runs without the state
     /// (`sync_released`): a turn's end writes its records but leaves their sync to the writer
-    /// thread, so two syncs of the segment never overlap; once that sync is over, a turn
-    /// syncs again.
+    /// thread, so two syncs of the segment never overlap. The writer thread, its sync over,
+    /// syncs them; then a turn syncs its own again.
     #[test]
-    fn a_turn_does_not_sync_while_the_writers_released_sync_runs() {
+    fn a_turn_leaves_its_sync_to_the_writer_while_its_released_sync_runs() {
         let directory = tempfile::tempdir().unwrap();
-        let journal = always_journal(directory.path());
+        // No zeros ahead: their top-up would wake the writer thread.
+        let journal = hooked_journal_with_zeros(directory.path(), FsyncMode::Always, 0);
         journal.shared.released_sync.store(true, Ordering::Release);
         let before = syncs_here();
-        let mark = put(&journal, b"a");
+        let first = put(&journal, b"a");
         journal.end_of_turn();
         assert_eq!(syncs_here(), before, "the turn synced during the released sync");
-        assert_eq!(journal.progress().written_seq.load(Ordering::Acquire), mark.seq);
-        assert!(!journal.is_durable(mark));
+        assert_eq!(journal.progress().written_seq.load(Ordering::Acquire), first.seq);
+        assert!(!journal.is_durable(first));
+
         journal.shared.released_sync.store(false, Ordering::Release);
+        wake_writer(&journal.shared);
+        wait_until_synced(&journal, first);
+        assert_eq!(syncs_here(), before, "the writer thread's sync, not this thread's");
+
+        wait_for(|| journal.shared.writer_waiting.load(Ordering::Acquire));
+        let second = put(&journal, b"b");
         journal.end_of_turn();
         assert_eq!(syncs_here(), before + 1);
-        assert!(journal.is_durable(mark));
+        assert!(journal.is_durable(second));
         journal.shutdown();
     }
 }

@@ -116,9 +116,11 @@ impl ClientInfo {
 }
 
 impl ClientHandle {
-    pub fn kill(&self) {
-        self.killed.store(true, Relaxed);
+    /// Tells the connection to close; false if it was killed already.
+    pub fn kill(&self) -> bool {
+        let first = !self.killed.swap(true, Relaxed);
         self.kill_notify.notify_one();
+        first
     }
 
     pub fn is_killed(&self) -> bool {

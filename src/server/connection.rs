@@ -598,7 +598,7 @@ fn set_blocked(state: &ClientState, blocked: bool) {
 /// replies and closes the connection, so nothing unpersisted is acknowledged.
 async fn wait_for_journal(server: &Server, state: &ClientState) -> bool {
     let Some(journal) = server.journal() else { return true };
-    if journal.is_durable(state.journal_mark) {
+    if state.journal_mark.seq == 0 || journal.is_durable(state.journal_mark) {
         return true;
     }
     journal.wait_durable(state.journal_mark).await;

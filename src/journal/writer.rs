@@ -1870,6 +1870,14 @@ mod tests {
         journal.shutdown();
     }
 
+    /// A connected pair: the server's side, and the client's, which `received` reads
+    /// without blocking.
+    fn socket_pair() -> (std::os::unix::net::UnixStream, std::os::unix::net::UnixStream) {
+        let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+        theirs.set_nonblocking(true).unwrap();
+        (ours, theirs)
+    }
+
     /// A non-blocking read of what `socket`'s peer was sent so far.
     fn received(socket: &mut std::os::unix::net::UnixStream) -> Vec<u8> {
         use std::io::Read;
@@ -1889,8 +1897,7 @@ mod tests {
     fn handed_over_replies_are_sent_by_the_sync_that_covers_them() {
         let directory = tempfile::tempdir().unwrap();
         let (journal, turn_end) = always_journal_and_hook(directory.path());
-        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
-        theirs.set_nonblocking(true).unwrap();
+        let (ours, mut theirs) = socket_pair();
 
         let short = put(&journal, b"s");
         let delivery = journal.hand_over(&ours, short, b"+OK\r\n".to_vec(), 8).unwrap();
@@ -1927,8 +1934,7 @@ mod tests {
     fn handed_over_replies_go_back_on_a_failure_or_another_mode() {
         let directory = tempfile::tempdir().unwrap();
         let journal = always_journal(directory.path());
-        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
-        theirs.set_nonblocking(true).unwrap();
+        let (ours, mut theirs) = socket_pair();
         let seq = put(&journal, b"a");
         let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec(), 8).unwrap();
         journal.set_mode(FsyncMode::Interval);
@@ -1954,8 +1960,7 @@ mod tests {
     fn a_mark_from_before_a_reset_is_durable_in_the_new_history() {
         let directory = tempfile::tempdir().unwrap();
         let (journal, _turn_end) = always_journal_and_hook(directory.path());
-        let (ours, mut theirs) = std::os::unix::net::UnixStream::pair().unwrap();
-        theirs.set_nonblocking(true).unwrap();
+        let (ours, mut theirs) = socket_pair();
         put(&journal, b"a");
         put(&journal, b"b");
         let old = put(&journal, b"c");

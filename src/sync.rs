@@ -1,4 +1,5 @@
-//! The mutex for locks that the compaction thread shares with the serving threads.
+//! The mutex for locks that the compaction thread shares with the serving threads (and the
+//! journal thread with them: its outbox of replies).
 //!
 //! parking_lot's mutex, which the rest of the server uses, spins on a contended lock and then
 //! calls `sched_yield` several times before it sleeps. When the thread holding the lock runs

@@ -14,14 +14,16 @@
 //! take a descriptor a client, a segment or a snapshot needs.
 use std::os::fd::{AsFd, OwnedFd};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::Arc;
 
 use rustix::net::SendFlags;
+
+use crate::sync::SleepMutex;
 
 /// Replies waiting for the sync of their records.
 #[derive(Default)]
 pub struct Outbox {
-    waiting: Mutex<Vec<Outgoing>>,
+    waiting: SleepMutex<Vec<Outgoing>>,
     /// Socket duplicates open: the waiting replies' and those being sent.
     descriptors: AtomicU64,
 }
@@ -40,7 +42,7 @@ struct Outgoing {
 pub struct Delivery {
     done: AtomicBool,
     /// The reply buffer and the bytes of it sent; the rest is the connection's to send.
-    returned: Mutex<(Vec<u8>, usize)>,
+    returned: SleepMutex<(Vec<u8>, usize)>,
 }
 
 impl Delivery {
@@ -51,19 +53,13 @@ impl Delivery {
 
     /// The reply buffer and how many of its bytes were sent, once `is_done`.
     pub fn take_back(&self) -> (Vec<u8>, usize) {
-        std::mem::take(&mut *lock(&self.returned))
+        std::mem::take(&mut *self.returned.lock())
     }
 
     fn complete(&self, bytes: Vec<u8>, sent: usize) {
-        *lock(&self.returned) = (bytes, sent);
+        *self.returned.lock() = (bytes, sent);
         self.done.store(true, Ordering::Release);
     }
-}
-
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Nothing here panics while holding a lock; if something did, the data (a Vec, a pair)
-    // is still whole.
-    mutex.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Outbox {
@@ -80,7 +76,7 @@ impl Outbox {
         descriptors_max: u64,
         accept: impl FnOnce() -> bool,
     ) -> Result<Arc<Delivery>, Vec<u8>> {
-        let mut waiting = lock(&self.waiting);
+        let mut waiting = self.waiting.lock();
         if self.descriptors.load(Ordering::Acquire) >= descriptors_max || !accept() {
             return Err(bytes);
         }
@@ -95,7 +91,7 @@ impl Outbox {
     /// socket that takes only part keeps the rest for its connection. True if any was done.
     pub fn deliver(&self, synced: u64) -> bool {
         let ready = {
-            let mut waiting = lock(&self.waiting);
+            let mut waiting = self.waiting.lock();
             if waiting.is_empty() {
                 return false;
             }
@@ -114,7 +110,7 @@ impl Outbox {
     /// their connections send them themselves once their records are as durable as the
     /// mode then promises. True if any was waiting.
     pub fn give_back_all(&self) -> bool {
-        let waiting = std::mem::take(&mut *lock(&self.waiting));
+        let waiting = std::mem::take(&mut *self.waiting.lock());
         let any = !waiting.is_empty();
         for out in waiting {
             self.closed(out.socket);

@@ -547,7 +547,7 @@ impl Journal {
 
     /// The last sequence number handed out.
     pub fn last_seq(&self) -> u64 {
-        lock(&self.shared.pending).next_seq - 1
+        self.last_mark().seq
     }
 
     /// The mark of the last sequence number handed out (after a start or a reset, the last
@@ -570,20 +570,22 @@ impl Journal {
         }
     }
 
+    /// Whether `progress` (the written or the synced sequence number) covers `mark`.
+    fn covers(&self, progress: &AtomicU64, mark: Mark) -> bool {
+        let seq = self.seq_now(mark);
+        progress.load(Ordering::Acquire) >= seq
+    }
+
     /// Whether `mark`'s record is synced (WAITAOF's local count).
     pub fn is_synced(&self, mark: Mark) -> bool {
-        let seq = self.seq_now(mark);
-        self.shared.progress.synced_seq.load(Ordering::Acquire) >= seq
+        self.covers(&self.shared.progress.synced_seq, mark)
     }
 
     /// Whether `mark`'s record is as durable as the current mode promises before a reply.
     pub fn is_durable(&self, mark: Mark) -> bool {
         match self.mode() {
             FsyncMode::Always => self.is_synced(mark),
-            FsyncMode::Interval => {
-                let seq = self.seq_now(mark);
-                self.shared.progress.written_seq.load(Ordering::Acquire) >= seq
-            }
+            FsyncMode::Interval => self.covers(&self.shared.progress.written_seq, mark),
             FsyncMode::No => true,
         }
     }

@@ -49,6 +49,9 @@ fn main() -> ExitCode {
             let _ = reload.reload(filter);
         }
     });
+    // The command timer measures its rate (about 10 ms) before the first client, not on the
+    // first command.
+    allydb::clock::start_timer();
     let threads = config.worker_threads();
     let mut builder = if threads == 1 {
         tokio::runtime::Builder::new_current_thread()

@@ -23,11 +23,12 @@ pub mod transactions;
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 pub use errors::{CommandError, CommandResult};
 pub use table::{CommandSpec, KeySpan};
 
+use crate::clock::Tick;
 use crate::journal::{Effect, Mark};
 use crate::protocol::{Args, ReplyWriter};
 use crate::server::blocking::{BlockedOp, Waiter};
@@ -360,8 +361,8 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
     if let Some(spec) = spec {
         // One clock read per command: this command ran from the previous command's end (or
         // the batch start, see ClientState::clock) until now.
-        let finished = Instant::now();
-        let elapsed = finished.saturating_duration_since(ctx.client.clock);
+        let finished = Tick::now();
+        let elapsed = finished.micros_since(ctx.client.clock);
         ctx.client.clock = finished;
         if ran {
             let elapsed_us = with_pending_sleep(ctx, elapsed);
@@ -445,22 +446,22 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     if tracks_reads(ctx.client, spec) {
         remember_keys(ctx, spec, args);
     }
-    let finished = Instant::now();
-    let elapsed = finished.saturating_duration_since(ctx.client.clock);
+    let finished = Tick::now();
+    let elapsed = finished.micros_since(ctx.client.clock);
     ctx.client.clock = finished;
     let elapsed_us = with_pending_sleep(ctx, elapsed);
     ctx.server.stats.command_called(spec, elapsed_us, result.is_err());
     log_if_slow(ctx, spec, args, elapsed_us);
 }
 
-/// A command's duration in microseconds, with the DEBUG SLEEP it asked the connection to do
+/// A command's duration in microseconds (`elapsed_us` by the command timer), with the DEBUG SLEEP it asked the connection to do
 /// next: in Redis the sleep blocks inside the command, so commandstats and SLOWLOG count it.
-fn with_pending_sleep(ctx: &Context<'_>, elapsed: std::time::Duration) -> u64 {
+fn with_pending_sleep(ctx: &Context<'_>, elapsed_us: u64) -> u64 {
     let slept = match &ctx.client.action {
-        Some(Action::Sleep(duration)) => *duration,
-        _ => std::time::Duration::ZERO,
+        Some(Action::Sleep(duration)) => u64::try_from(duration.as_micros()).unwrap_or(u64::MAX),
+        _ => 0,
     };
-    u64::try_from(elapsed.saturating_add(slept).as_micros()).unwrap_or(u64::MAX)
+    elapsed_us.saturating_add(slept)
 }
 
 /// Puts a command that ran for `slowlog-log-slower-than` or longer in the slow log (Redis's

@@ -268,7 +268,7 @@ pub struct ClientState {
     pub transaction: crate::commands::transactions::TransactionState,
     /// When the current command started being timed (batch start, or the previous command's
     /// end), for commandstats.
-    pub clock: Instant,
+    pub clock: crate::clock::Tick,
     /// Pub/sub channels, patterns and shard channels this client listens to.
     pub subscriptions: Subscriptions,
     /// In MONITOR mode: every other command's line arrives through the mailbox.
@@ -304,7 +304,7 @@ impl ClientState {
                 watch_dirty: handle.watch_dirty.clone(),
                 ..Default::default()
             },
-            clock: Instant::now(),
+            clock: crate::clock::Tick::now(),
             subscriptions: Subscriptions::default(),
             monitor: false,
             pause_ticket: None,

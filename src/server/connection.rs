@@ -12,7 +12,7 @@ use super::blocking::{BlockedOp, Outcome, Waiter};
 use super::clients::{ClientHandle, ClientState};
 use super::stats::Traffic;
 use super::Server;
-use crate::clock::unix_ms_now;
+use crate::clock::{unix_ms_now, Tick};
 use crate::commands::{self, Acks, Action, Context};
 use crate::limits;
 use crate::protocol::parser::Parsed;
@@ -193,7 +193,7 @@ async fn process_batch(
 ) -> (Next, usize) {
     let mut consumed = 0usize;
     let mut now_ms = unix_ms_now();
-    state.clock = Instant::now();
+    state.clock = Tick::now();
     let mut needed = 0usize;
     let mut next = Next::Continue;
     let mut commands_this_turn = 0usize;
@@ -260,7 +260,7 @@ async fn process_batch(
             }
             Some(Action::Sleep(duration)) => {
                 tokio::time::sleep(duration).await;
-                state.clock = Instant::now();
+                state.clock = Tick::now();
             }
             Some(Action::WaitAcks { acks, timeout }) => {
                 let stays_open =
@@ -272,7 +272,7 @@ async fn process_batch(
             }
             Some(Action::Save { ticket }) => {
                 let result = server.compaction.wait(ticket).await;
-                state.clock = Instant::now();
+                state.clock = Tick::now();
                 if !state.is_muted() {
                     match result {
                         Ok(()) => reply.ok(),
@@ -334,7 +334,7 @@ async fn process_batch(
         if turn_over {
             tokio::task::yield_now().await;
             commands_this_turn = 0;
-            state.clock = Instant::now();
+            state.clock = Tick::now();
         }
         if waited || turn_over {
             // Commands after a wait or a yield judge expiry and set deadlines from when they
@@ -460,7 +460,7 @@ async fn wait_acks(
     if !stays_open {
         return false;
     }
-    state.clock = Instant::now();
+    state.clock = Tick::now();
     if let Some(Outcome::Error(text)) = &unblocked {
         server.stats.record_error(text.split(' ').next().unwrap_or("ERR"));
         if !state.is_muted() {
@@ -537,7 +537,7 @@ async fn wait_blocked(
         }
     };
     set_blocked(state, false);
-    state.clock = Instant::now();
+    state.clock = Tick::now();
     let Some(outcome) = outcome else { return false };
     if let Outcome::Served { journal_mark, .. } = &outcome {
         state.journal_mark = state.journal_mark.later(*journal_mark);
@@ -573,7 +573,7 @@ async fn wait_paused(
     set_blocked(state, true);
     let ticket = server.pause.enqueue(is_write);
     let go = wait_buffering(server, state, input, stream, ticket.admitted()).await;
-    state.clock = Instant::now();
+    state.clock = Tick::now();
     if go {
         state.pause_ticket = Some(ticket);
     }

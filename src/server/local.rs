@@ -10,12 +10,11 @@
 //! connection's pending replies do: at it, the session ends and they are discarded.
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
-use std::time::Instant;
 
 use super::blocking::Outcome;
 use super::clients::{ClientHandle, ClientState};
 use super::{connection, ClientSlot, Departure, Server};
-use crate::clock::unix_ms_now;
+use crate::clock::{unix_ms_now, Tick};
 use crate::commands::{self, Action, Context};
 use crate::config::{Config, ParseOutcome};
 use crate::protocol::parser::Parsed;
@@ -77,7 +76,7 @@ impl LocalClient {
     pub fn send(&mut self, input: &[u8]) -> usize {
         let mut consumed = 0usize;
         let now_ms = unix_ms_now();
-        self.state.clock = Instant::now();
+        self.state.clock = Tick::now();
         while !self.closed {
             let limits = connection::parse_limits(&self.server, &self.state);
             let rest = input.get(consumed..).unwrap_or(&[]);

@@ -405,8 +405,9 @@ impl KillFilter {
 /// Another killed connection finishes its current batch, sends its replies, then closes;
 /// the caller killing itself stops at this command (`kill_client`).
 pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    // Another client killed already is as good as gone (Redis frees it at once), though it
-    // stays listed until its connection notices: a second kill neither finds nor counts it.
+    // Another client killed already is as good as gone (Redis frees it at once): a kill
+    // takes it out of the registry, and one killed another way while still listed (by a
+    // pub/sub output limit) is neither found nor counted either.
     let own_id = ctx.client.id;
     let killable = |c: &Arc<ClientHandle>| c.id == own_id || !c.is_killed();
     if args.len() == 3 {
@@ -440,12 +441,13 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// The caller itself (SKIPME no, or its own address) closes after this reply, or after
 /// EXEC's, and runs nothing it pipelined behind: Redis's close-after-reply.
 fn kill_client(ctx: &mut Context<'_>, client: &ClientHandle) -> bool {
-    let first = client.kill();
     if client.id == ctx.client.id {
+        // Listed until it closes, as Redis lists a client closing after its reply.
+        client.kill();
         ctx.client.action = Some(Action::Close);
         return true;
     }
-    first
+    ctx.server.clients.kill(client)
 }
 
 /// Parses ON or OFF (any case); anything else is a syntax error.

@@ -20,7 +20,7 @@ pub fn close_idle_clients(server: &Server, now: Instant) -> usize {
     for client in server.clients.all() {
         if is_idle_too_long(&client, now, timeout_s) {
             tracing::debug!("Closing idle client id={}", client.id);
-            client.kill();
+            server.clients.kill(&client);
             closed += 1;
         }
     }

@@ -1,4 +1,5 @@
 //! Server-wide counters for INFO stats, commandstats and errorstats.
+use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::sync::{Arc, LazyLock};
@@ -82,6 +83,13 @@ thread_local! {
     };
 }
 
+thread_local! {
+    /// The row this thread counted last (its address; 0, no row's, at first) and its slot: a
+    /// pipeline repeats one command, and then no lookup is needed (the map's was 1.5 % of the
+    /// serving thread's samples at GET pipeline 16).
+    static LAST_SLOT: Cell<(usize, usize)> = const { Cell::new((0, 0)) };
+}
+
 /// Every command and subcommand row, and each row's slot in the counter array, keyed by the
 /// row's address: the dispatcher already holds the row, so finding its counters costs one
 /// integer hash, not a string comparison.
@@ -134,8 +142,18 @@ impl Default for Stats {
 }
 
 impl Stats {
+    #[inline]
     fn slot(spec: &CommandSpec) -> Option<usize> {
-        COMMAND_INDEX.slots.get(&row_address(spec)).copied()
+        let address = row_address(spec);
+        LAST_SLOT.with(|last| {
+            let (cached, slot) = last.get();
+            if cached == address {
+                return Some(slot);
+            }
+            let slot = COMMAND_INDEX.slots.get(&address).copied()?;
+            last.set((address, slot));
+            Some(slot)
+        })
     }
 
     /// Counts one executed command, its duration and whether it replied an error.

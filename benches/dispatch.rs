@@ -12,8 +12,8 @@ fn main() {
     let bench = Bench::from_args("dispatch");
     run(&bench, "lookup-upper", &[b"GET", b"SET", b"INCR", b"LPUSH", b"HSET", b"SADD"]);
     run(&bench, "lookup-lower", &[b"get", b"set", b"incr", b"lpush", b"hset", b"sadd"]);
-    let long: [&[u8]; 4] = [b"ZRANGEBYSCORE", b"zrevrangebyscore", b"client", b"HINCRBYFLOAT"];
-    run(&bench, "lookup-long", &long);
+    let mixed: [&[u8]; 4] = [b"ZRANGEBYSCORE", b"zrevrangebyscore", b"client", b"HINCRBYFLOAT"];
+    run(&bench, "lookup-mixed", &mixed);
     run(&bench, "lookup-unknown", &[b"GETT", b"foo", b"SETEXX", b"lpushh"]);
 }
 

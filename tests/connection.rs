@@ -465,13 +465,14 @@ fn client_kill_forms_and_errors() {
 
 #[test]
 fn killed_client_disappears_from_list_and_count_at_once() {
-    let server = TestServer::start();
+    // One serving thread: the victim's connection cannot notice the kill and close while the
+    // batch below runs, so only a kill that frees the client at once passes.
+    let server = TestServer::start_with(&["--threads", "1"]);
     let mut c = server.raw();
     let mut victim = server.raw();
     let victim_id = client_id(&mut victim).to_string();
-    assert!(payload(&c.cmd(&["INFO", "clients"])).contains("connected_clients:2\r\n"));
-    // In one batch, so the victim's connection has no turn to notice the kill and close
-    // before CLIENT LIST and INFO run: Redis frees a killed client at once.
+    let count = |c: &mut RawClient| payload(&c.cmd(&["CLIENT", "LIST"])).lines().count();
+    assert!(eventually(Duration::from_secs(5), || count(&mut c) == 2));
     let mut batch = encode(&[b"CLIENT", b"KILL", b"ID", victim_id.as_bytes()]);
     batch.extend(encode(&[b"CLIENT", b"LIST"]));
     batch.extend(encode(&[b"INFO", b"clients"]));
@@ -483,6 +484,32 @@ fn killed_client_disappears_from_list_and_count_at_once() {
     let info = payload(&c.read_reply());
     assert!(info.contains("connected_clients:1\r\n"), "{info}");
     assert!(victim.is_closed());
+}
+
+/// Redis frees a killed blocked client at once, so a push right after the kill stays in the
+/// list; it must not be handed to the closing connection and lost.
+#[test]
+fn a_push_after_killing_a_blocked_client_stays_in_the_list() {
+    let server = TestServer::start_with(&["--threads", "1"]);
+    let mut c = server.raw();
+    let mut victim = server.raw();
+    let victim_id = client_id(&mut victim).to_string();
+    victim.send_command(&[b"BLPOP", b"queue", b"0"]);
+    let blocked = |c: &mut RawClient| {
+        payload(&c.cmd(&["CLIENT", "LIST", "ID", &victim_id])).contains(" flags=b ")
+    };
+    assert!(eventually(Duration::from_secs(5), || blocked(&mut c)));
+    let mut batch = encode(&[b"CLIENT", b"KILL", b"ID", victim_id.as_bytes()]);
+    batch.extend(encode(&[b"RPUSH", b"queue", b"job"]));
+    batch.extend(encode(&[b"LRANGE", b"queue", b"0", b"-1"]));
+    batch.extend(encode(&[b"INFO", b"clients"]));
+    c.send(&batch);
+    assert_eq!(c.read_reply(), int(1));
+    assert_eq!(c.read_reply(), int(1));
+    assert_eq!(c.read_reply(), bulk_array(&["job"]));
+    let info = payload(&c.read_reply());
+    assert!(info.contains("\r\nblocked_clients:0\r\n"), "{info}");
+    assert!(victim.is_closed(), "the killed client gets no reply");
 }
 
 #[test]

@@ -240,6 +240,8 @@ fn an_endless_waitaof_ends_with_a_kill_or_a_disconnect() {
     assert!(eventually(Duration::from_secs(10), || flags(&mut c).contains(" flags=b ")));
     assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &id]), ":1\r\n");
     assert!(eventually(Duration::from_secs(10), || connected(&mut c) == "1"));
+    // Uncounted at once; the connection itself closes too, without a reply.
+    assert!(killed.is_closed());
 
     let mut gone = node.client();
     gone.send_command(&[b"WAITAOF", b"0", b"1", b"0"]);

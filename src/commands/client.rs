@@ -406,8 +406,9 @@ impl KillFilter {
 /// the caller killing itself stops at this command (`kill_client`).
 pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     // Another client killed already is as good as gone (Redis frees it at once): a kill
-    // takes it out of the registry, and one killed another way while still listed (by a
-    // pub/sub output limit) is neither found nor counted either.
+    // takes it out of the registry (`Server::kill_client`), and one killed another way while
+    // still listed (over its output buffer limit, at shutdown) is neither found nor counted
+    // either.
     let own_id = ctx.client.id;
     let killable = |c: &Arc<ClientHandle>| c.id == own_id || !c.is_killed();
     if args.len() == 3 {
@@ -447,7 +448,7 @@ fn kill_client(ctx: &mut Context<'_>, client: &ClientHandle) -> bool {
         ctx.client.action = Some(Action::Close);
         return true;
     }
-    ctx.server.clients.kill(client)
+    ctx.server.kill_client(client)
 }
 
 /// Parses ON or OFF (any case); anything else is a syntax error.

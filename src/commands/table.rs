@@ -407,10 +407,18 @@ mod tests {
                 let found = lookup(name.as_bytes()).map(|s| s.name);
                 assert_eq!(found, Some(spec.name), "{name}");
             }
-            let mut padded = spec.name.as_bytes().to_vec();
+            let name = spec.name.as_bytes();
+            let mut padded = name.to_vec();
             padded.push(0);
             assert!(lookup(&padded).is_none(), "{} with a NUL", spec.name);
-            assert!(lookup(&spec.name.as_bytes()[1..]).is_none_or(|s| s.name != spec.name));
+            // A name one byte shorter, or with its last byte changed, is another command or
+            // none: both words and the length take part in the comparison.
+            let shorter = lookup(&name[..name.len() - 1]).map(|s| s.name);
+            assert!(shorter != Some(spec.name), "{}", spec.name);
+            let mut changed = name.to_vec();
+            *changed.last_mut().unwrap() ^= 0x01;
+            let found = lookup(&changed).map(|s| s.name);
+            assert!(found != Some(spec.name), "{} with its last byte changed", spec.name);
         }
         for unknown in [&b""[..], b"gett", b"\xff\xfe", &[b'a'; 17], &[b'g'; 16], b"client|list"] {
             assert!(lookup(unknown).is_none(), "{:?}", String::from_utf8_lossy(unknown));

@@ -111,6 +111,9 @@ pub enum Outcome {
     TimedOut,
     /// Replied with this error text (CLIENT UNBLOCK ... ERROR, or WRONGTYPE when served).
     Error(String),
+    /// The client was killed while blocked (`Server::kill_client`): no reply, the connection
+    /// closes.
+    Killed,
 }
 
 impl Outcome {
@@ -120,6 +123,7 @@ impl Outcome {
             Self::Served { reply: served, .. } => served.write(reply),
             Self::TimedOut => reply.null_array(),
             Self::Error(text) => reply.error(text),
+            Self::Killed => {}
         }
     }
 }

@@ -370,16 +370,6 @@ impl ClientRegistry {
         self.clients.lock().remove(&id);
     }
 
-    /// Kills `client` and takes it out of the registry at once, as Redis frees a killed
-    /// client: CLIENT LIST and INFO's `connected_clients` no longer count it, though its
-    /// connection may take a moment to notice and close (its `maxclients` slot is given back
-    /// then). False if it was killed already.
-    pub fn kill(&self, client: &ClientHandle) -> bool {
-        let first = client.kill();
-        self.unregister(client.id);
-        first
-    }
-
     pub fn get(&self, id: u64) -> Option<Arc<ClientHandle>> {
         self.clients.lock().get(&id).cloned()
     }

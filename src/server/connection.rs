@@ -338,12 +338,17 @@ async fn process_batch(
         }
         if waited || turn_over {
             // Commands after a wait or a yield judge expiry and set deadlines from when they
-            // run; a client killed meanwhile (CLIENT KILL, `timeout`) runs nothing more.
+            // run.
             now_ms = unix_ms_now();
-            if state.handle.is_killed() {
-                next = Next::Close;
-                break;
-            }
+        }
+        // A client killed meanwhile (CLIENT KILL, also from another serving thread while this
+        // batch runs; `timeout`) runs nothing more and is sent nothing more: Redis frees it,
+        // output buffer and all, at once. (One killing itself closes through Action::Close
+        // above, after its reply.)
+        if state.handle.is_killed() {
+            reply.out.clear();
+            next = Next::Close;
+            break;
         }
     }
     input.advance(consumed.min(input.len()));
@@ -457,7 +462,8 @@ async fn wait_acks(
         // CLIENT UNBLOCK took the waiter out just now: its outcome is on its way.
         unblocked = Some(waiter.outcome().await);
     }
-    if !stays_open {
+    // Killed while waiting (`Server::kill_client`): no reply, the connection closes.
+    if !stays_open || unblocked == Some(Outcome::Killed) {
         return false;
     }
     state.clock = Tick::now();
@@ -508,7 +514,8 @@ async fn wait_blocked(
     // None: close. A client taken out of the queue by someone else gets its outcome at once.
     let outcome = loop {
         tokio::select! {
-            outcome = waiter.outcome() => break Some(outcome),
+            // Killed while blocked (`Server::kill_client`): no reply, the connection closes.
+            outcome = waiter.outcome() => break (outcome != Outcome::Killed).then_some(outcome),
             () = &mut expiry => {
                 break Some(if blocking.cancel(waiter) {
                     Outcome::TimedOut

@@ -20,7 +20,7 @@ pub fn close_idle_clients(server: &Server, now: Instant) -> usize {
     for client in server.clients.all() {
         if is_idle_too_long(&client, now, timeout_s) {
             tracing::debug!("Closing idle client id={}", client.id);
-            server.clients.kill(&client);
+            server.kill_client(&client);
             closed += 1;
         }
     }

@@ -270,7 +270,7 @@ impl Replication {
         let Some(server) = self.server.get().and_then(Weak::upgrade) else { return };
         for replica in self.replicas.lock().iter() {
             if let Some(client) = server.clients.get(replica.client_id) {
-                server.clients.kill(&client);
+                server.kill_client(&client);
             }
         }
     }
@@ -425,7 +425,7 @@ pub async fn serve_replica(
         let mut replicas = this.replicas.lock();
         for stale in replicas.iter().filter(|r| r.ip == replica.ip && r.port == replica.port) {
             if let Some(client) = server.clients.get(stale.client_id) {
-                server.clients.kill(&client);
+                server.kill_client(&client);
             }
         }
         replicas.retain(|r| !(r.ip == replica.ip && r.port == replica.port));

@@ -923,6 +923,30 @@ fn wait_and_waitaof_count_replicas() {
     assert_eq!(c.cmd(&["WAIT", "2", "5000"]), ":2\r\n");
 }
 
+/// A killed replica feed stops counting at once, as Redis frees it: WAIT and INFO
+/// replication no longer see it in the batch that killed it (one serving thread, so the
+/// feed has no turn to notice first). The replica then reconnects.
+#[test]
+fn a_killed_replica_stops_counting_at_once() {
+    let primary = allydb(&["--threads", "1"]);
+    let replica = replica_of(primary.port, &[]);
+    assert!(eventually(CONVERGE, || caught_up(&primary, &[&replica])));
+    let mut c = client(&primary);
+    assert_eq!(c.cmd(&["SET", "k", "1"]), OK);
+    assert_eq!(c.cmd(&["WAIT", "1", "5000"]), ":1\r\n");
+    let mut batch = common::encode(&[b"CLIENT", b"KILL", b"TYPE", b"replica"]);
+    batch.extend(common::encode(&[b"WAIT", b"1", b"1"]));
+    batch.extend(common::encode(&[b"INFO", b"replication"]));
+    c.send(&batch);
+    assert_eq!(c.read_reply(), ":1\r\n");
+    assert_eq!(c.read_reply(), ":0\r\n");
+    let info = c.read_reply();
+    assert!(info.contains("\r\nconnected_slaves:0\r\n"), "{info}");
+    assert!(eventually(CONVERGE, || replication_number(&primary, "connected_slaves") == 1));
+    assert_eq!(c.cmd(&["SET", "k", "2"]), OK);
+    assert_eq!(c.cmd(&["WAIT", "1", "5000"]), ":1\r\n");
+}
+
 /// WAITAOF 0 <replicas> <timeout>: the replicas part of the reply (the local part depends on
 /// when the primary's own interval sync ran).
 fn waitaof_replicas(c: &mut RawClient, replicas: &str, timeout_ms: &str) -> Value {

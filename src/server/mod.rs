@@ -143,14 +143,16 @@ impl Server {
 
     /// Kills another client as Redis frees one (CLIENT KILL, the idle `timeout`, a dropped
     /// replica feed): it leaves the registry at once, so CLIENT LIST and INFO's
-    /// `connected_clients` stop counting it, and its block ends at once, so a push from now
-    /// on goes to the list and not to a connection that is closing. Its connection runs no
+    /// `connected_clients` stop counting it; its block ends at once, so a push from now on
+    /// goes to the list and not to a connection that is closing; a replica's feed stops
+    /// counting in WAIT, WAITAOF and INFO replication. Its connection runs no
     /// further command and closes when it notices; its `maxclients` place is given back when
     /// the socket is closed. False if it was killed already.
     pub fn kill_client(&self, client: &ClientHandle) -> bool {
         let first = client.kill();
         self.clients.unregister(client.id);
         self.blocking.unblock(client.id, blocking::Outcome::Killed);
+        self.replication.forget_replica(client.id);
         first
     }
 }

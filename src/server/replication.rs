@@ -268,8 +268,10 @@ impl Replication {
 
     fn disconnect_replicas(&self) {
         let Some(server) = self.server.get().and_then(Weak::upgrade) else { return };
-        for replica in self.replicas.lock().iter() {
-            if let Some(client) = server.clients.get(replica.client_id) {
+        // Not under the list's lock: a kill takes the replica out of the list.
+        let feeds: Vec<u64> = self.replicas.lock().iter().map(|r| r.client_id).collect();
+        for id in feeds {
+            if let Some(client) = server.clients.get(id) {
                 server.kill_client(&client);
             }
         }
@@ -302,6 +304,13 @@ impl Replication {
     /// The replicas connected now.
     pub fn replicas(&self) -> Vec<Arc<Replica>> {
         self.replicas.lock().clone()
+    }
+
+    /// Forgets the replica whose feed is client `client_id`, killed (`Server::kill_client`):
+    /// WAIT, WAITAOF, INFO replication and ROLE stop counting it at once, as Redis frees a
+    /// killed replica, while its feed finishes what it was sending.
+    pub fn forget_replica(&self, client_id: u64) {
+        self.replicas.lock().retain(|r| r.client_id != client_id);
     }
 
     /// Replicas that applied (or, with `synced`, have on disk) every record up to `seq`.
@@ -419,17 +428,21 @@ pub async fn serve_replica(
         last_ack_ms: AtomicU64::new(unix_ms_now()),
         online: AtomicBool::new(false),
     });
-    {
-        // A replica that reconnects replaces its old feed (one its primary did not see close
-        // yet would otherwise count twice in WAIT).
+    // A replica that reconnects replaces its old feed (one its primary did not see close
+    // yet would otherwise count twice in WAIT). Killed once the list's lock is released: a
+    // kill takes the replica out of the list.
+    let stale: Vec<u64> = {
         let mut replicas = this.replicas.lock();
-        for stale in replicas.iter().filter(|r| r.ip == replica.ip && r.port == replica.port) {
-            if let Some(client) = server.clients.get(stale.client_id) {
-                server.kill_client(&client);
-            }
-        }
-        replicas.retain(|r| !(r.ip == replica.ip && r.port == replica.port));
+        let same = |r: &Arc<Replica>| r.ip == replica.ip && r.port == replica.port;
+        let stale = replicas.iter().filter(|r| same(r)).map(|r| r.client_id).collect();
+        replicas.retain(|r| !same(r));
         replicas.push(replica.clone());
+        stale
+    };
+    for id in stale {
+        if let Some(client) = server.clients.get(id) {
+            server.kill_client(&client);
+        }
     }
     handle.info.lock().replica = true;
     let address = super::clients::format_addr(&handle.addr);

@@ -402,8 +402,9 @@ impl KillFilter {
 }
 
 /// CLIENT KILL ip:port, or CLIENT KILL <filter value> ... (replies with the count killed).
-/// Another killed connection finishes its current batch, sends its replies, then closes;
-/// the caller killing itself stops at this command (`kill_client`).
+/// Another killed client runs no further command and is sent none of its replies not yet
+/// sent (`Server::kill_client`); the caller killing itself stops at this command and closes
+/// after its reply (`kill_client`).
 pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     // Another client killed already is as good as gone (Redis frees it at once): a kill
     // takes it out of the registry (`Server::kill_client`), and one killed another way while

@@ -275,7 +275,12 @@ impl Context<'_> {
         // Shown blocked (CLIENT LIST's flag b) before counted (INFO's blocked_clients); the
         // connection shows the command once it ends.
         self.client.handle.info.lock().blocked = true;
-        self.server.blocking.register(waiter.clone());
+        if !self.server.blocking.register(waiter.clone(), &self.client.handle.killed) {
+            // Killed by another client meanwhile: no reply, the connection closes.
+            self.client.handle.info.lock().blocked = false;
+            self.client.action = Some(Action::CloseSilently);
+            return;
+        }
         self.client.action = Some(Action::Block { waiter, timeout });
     }
 }

@@ -8,7 +8,7 @@
 //! registry's own mutex is taken last and never held while taking a shard lock, so a waiter
 //! can leave (timeout, disconnect, CLIENT UNBLOCK) at any time without one.
 use std::collections::{HashMap, VecDeque};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use parking_lot::Mutex;
@@ -251,9 +251,16 @@ impl Blocking {
     }
 
     /// Adds `waiter` at the back of the queue of each of its keys. The caller holds the shard
-    /// locks of all those keys and found them all empty.
-    pub fn register(&self, waiter: Arc<Waiter>) {
+    /// locks of all those keys and found them all empty. False, and nothing registered, if its
+    /// client was killed (`killed`, its handle's flag): read under the queues' lock, which
+    /// `Server::kill_client` takes after setting the flag to end the client's block, so a
+    /// waiter is either found by that kill or never registered, and a push never serves a
+    /// killed client.
+    pub fn register(&self, waiter: Arc<Waiter>, killed: &AtomicBool) -> bool {
         let mut queues = self.queues.lock();
+        if killed.load(Ordering::Acquire) {
+            return false;
+        }
         for key in &waiter.keys {
             queues.by_key.entry((waiter.db, key.clone())).or_default().push_back(waiter.clone());
         }
@@ -262,6 +269,7 @@ impl Blocking {
             queues.remove(&previous);
         }
         self.blocked.store(queues.by_client.len(), Ordering::Release);
+        true
     }
 
     /// Removes `waiter` (timeout, disconnect). False if someone already took it: its outcome
@@ -347,8 +355,8 @@ mod tests {
         let blocking = Blocking::default();
         let a = waiter(1, &["x", "y"], BlockedOp::Pop { left: true });
         let b = waiter(2, &["y"], BlockedOp::Pop { left: true });
-        blocking.register(a.clone());
-        blocking.register(b.clone());
+        assert!(blocking.register(a.clone(), &AtomicBool::new(false)));
+        assert!(blocking.register(b.clone(), &AtomicBool::new(false)));
         assert_eq!(blocking.blocked_clients(), 2);
         assert_eq!(blocking.blocking_keys(), 2);
         let first = blocking.take_first(0, b"y", BlockedOn::List).unwrap();
@@ -366,9 +374,9 @@ mod tests {
         let z = waiter(1, &["k"], BlockedOp::ZPop { max: false });
         let l = waiter(2, &["k"], BlockedOp::Pop { left: true });
         let z2 = waiter(3, &["k"], BlockedOp::ZMultiPop { max: true, count: 2 });
-        blocking.register(z.clone());
-        blocking.register(l.clone());
-        blocking.register(z2.clone());
+        assert!(blocking.register(z.clone(), &AtomicBool::new(false)));
+        assert!(blocking.register(l.clone(), &AtomicBool::new(false)));
+        assert!(blocking.register(z2.clone(), &AtomicBool::new(false)));
         let taken = blocking.take_first(0, b"k", BlockedOn::List).map(|w| w.client_id);
         assert_eq!(taken, Some(2));
         assert_eq!(blocking.take_first(0, b"k", BlockedOn::List).map(|w| w.client_id), None);
@@ -388,9 +396,9 @@ mod tests {
             to_left: true,
             destination: d.as_bytes().to_vec(),
         };
-        blocking.register(waiter(1, &["a"], op("b")));
-        blocking.register(waiter(2, &["b"], op("c")));
-        blocking.register(waiter(3, &["c"], op("a")));
+        assert!(blocking.register(waiter(1, &["a"], op("b")), &AtomicBool::new(false)));
+        assert!(blocking.register(waiter(2, &["b"], op("c")), &AtomicBool::new(false)));
+        assert!(blocking.register(waiter(3, &["c"], op("a")), &AtomicBool::new(false)));
         let mut found = blocking.move_destinations(0, &[b"a"]);
         found.sort();
         assert_eq!(found, vec![b"b".to_vec(), b"c".to_vec()]);
@@ -400,7 +408,7 @@ mod tests {
     async fn unblock_delivers() {
         let blocking = Blocking::default();
         let a = waiter(7, &["x"], BlockedOp::Pop { left: false });
-        blocking.register(a.clone());
+        assert!(blocking.register(a.clone(), &AtomicBool::new(false)));
         assert!(blocking.is_blocked(7));
         assert!(blocking.unblock(7, Outcome::TimedOut));
         assert!(!blocking.unblock(7, Outcome::TimedOut));

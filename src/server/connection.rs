@@ -74,6 +74,12 @@ pub async fn serve(
             process_batch(server, &mut state, &mut reply, &mut parser, &mut input, &mut stream)
                 .await;
         wanted = needed;
+        // Killed after the batch's last check: its replies are not sent (one that killed
+        // itself, Next::Close, still sends its reply).
+        let killed = |next: &Next| handle.is_killed() && !matches!(next, Next::Close);
+        if killed(&next) {
+            break;
+        }
         send_after_sync(server, &state, &mut reply, &stream).await;
         if !wait_for_journal(server, &state).await {
             tracing::warn!(
@@ -82,7 +88,7 @@ pub async fn serve(
             );
             break;
         }
-        if flush(server, &mut stream, &mut reply, &handle).await.is_err() {
+        if killed(&next) || flush(server, &mut stream, &mut reply, &handle).await.is_err() {
             break;
         }
         match next {
@@ -201,6 +207,15 @@ async fn process_batch(
         super::warm::warm_batch(server, state.db, input);
     }
     loop {
+        // A client killed meanwhile (CLIENT KILL, also from another serving thread while this
+        // batch runs; `timeout`) runs nothing more and is sent nothing more: Redis frees it,
+        // output buffer and all, at once. (One killing itself closes through Action::Close
+        // below, after its reply.) Checked again before a forced write.
+        if state.handle.is_killed() {
+            reply.out.clear();
+            next = Next::Close;
+            break;
+        }
         let limits = parse_limits(server, state);
         let rest = input.get(consumed..).unwrap_or(&[]);
         match parser.parse(rest, limits) {
@@ -315,6 +330,11 @@ async fn process_batch(
         }
         let forced_write = reply.out.len() >= limits::OUTPUT_FLUSH_BYTES;
         if forced_write {
+            if state.handle.is_killed() {
+                reply.out.clear();
+                next = Next::Close;
+                break;
+            }
             if !wait_for_journal(server, state).await {
                 reply.out.clear();
                 next = Next::Close;
@@ -340,15 +360,6 @@ async fn process_batch(
             // Commands after a wait or a yield judge expiry and set deadlines from when they
             // run.
             now_ms = unix_ms_now();
-        }
-        // A client killed meanwhile (CLIENT KILL, also from another serving thread while this
-        // batch runs; `timeout`) runs nothing more and is sent nothing more: Redis frees it,
-        // output buffer and all, at once. (One killing itself closes through Action::Close
-        // above, after its reply.)
-        if state.handle.is_killed() {
-            reply.out.clear();
-            next = Next::Close;
-            break;
         }
     }
     input.advance(consumed.min(input.len()));
@@ -423,7 +434,12 @@ async fn wait_acks(
     let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
     // Shown blocked (CLIENT LIST) before counted (INFO's blocked_clients).
     set_blocked(state, true);
-    blocking.register(waiter.clone());
+    if !blocking.register(waiter.clone(), &state.handle.killed) {
+        // Killed by another client meanwhile: no reply, the connection closes.
+        set_blocked(state, false);
+        reply.out.clear();
+        return false;
+    }
     let journal = server.journal();
     // WAITAOF numlocal 1 waits for the local sync first; then the replicas' acknowledgements
     // are counted each time one arrives (a wait for more replicas than there are ends only by
@@ -517,11 +533,9 @@ async fn wait_blocked(
             // Killed while blocked (`Server::kill_client`): no reply, the connection closes.
             outcome = waiter.outcome() => break (outcome != Outcome::Killed).then_some(outcome),
             () = &mut expiry => {
-                break Some(if blocking.cancel(waiter) {
-                    Outcome::TimedOut
-                } else {
-                    waiter.outcome().await
-                });
+                let outcome =
+                    if blocking.cancel(waiter) { Outcome::TimedOut } else { waiter.outcome().await };
+                break (outcome != Outcome::Killed).then_some(outcome);
             }
             read = stream.read_buf(input) => match read {
                 Ok(n) if n > 0 && input.len() as u64 <= limit => {

@@ -444,6 +444,11 @@ pub async fn serve_replica(
             server.kill_client(&client);
         }
     }
+    // Killed between its PSYNC and the push above: that kill found nothing to forget.
+    if handle.is_killed() {
+        this.replicas.lock().retain(|r| !Arc::ptr_eq(r, &replica));
+        return;
+    }
     handle.info.lock().replica = true;
     let address = super::clients::format_addr(&handle.addr);
     let result = feed_replica(server, journal, stream, input, handle, &replica, &request).await;

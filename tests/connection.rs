@@ -486,6 +486,22 @@ fn killed_client_disappears_from_list_and_count_at_once() {
     assert!(victim.is_closed());
 }
 
+/// A client killing itself closes after its whole reply (Redis's close-after-reply), however
+/// long: here an EXEC whose reply is sent in several turns.
+#[test]
+fn a_client_killing_itself_gets_its_whole_reply_first() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let id = client_id(&mut c).to_string();
+    let big = "v".repeat(300 * 1024);
+    assert_eq!(c.cmd(&["SET", "big", &big]), OK);
+    assert_eq!(c.cmd(&["MULTI"]), OK);
+    assert_eq!(c.cmd(&["GET", "big"]), "+QUEUED\r\n");
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &id, "SKIPME", "no"]), "+QUEUED\r\n");
+    assert_eq!(c.cmd(&["EXEC"]), format!("*2\r\n{}{}", bulk(&big), int(1)));
+    assert!(c.is_closed());
+}
+
 /// Redis frees a killed blocked client at once, so a push right after the kill stays in the
 /// list; it must not be handed to the closing connection and lost.
 #[test]

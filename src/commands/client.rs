@@ -444,8 +444,9 @@ pub fn kill(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// EXEC's, and runs nothing it pipelined behind: Redis's close-after-reply.
 fn kill_client(ctx: &mut Context<'_>, client: &ClientHandle) -> bool {
     if client.id == ctx.client.id {
-        // Listed until it closes, as Redis lists a client closing after its reply.
-        client.kill();
+        // Listed until it closes, as Redis lists a client closing after its reply. Marked
+        // only: a wake-up would stop the write of a reply sent in several turns.
+        client.mark_killed();
         ctx.client.action = Some(Action::Close);
         return true;
     }

@@ -123,6 +123,13 @@ impl ClientHandle {
         first
     }
 
+    /// Marks the client killed without waking its connection: for one killing itself, which
+    /// closes after its reply (`Action::Close`); a wake-up would stop the write of a reply
+    /// sent in several turns. False if it was killed already.
+    pub fn mark_killed(&self) -> bool {
+        !self.killed.swap(true, Relaxed)
+    }
+
     pub fn is_killed(&self) -> bool {
         self.killed.load(Relaxed)
     }

@@ -459,8 +459,9 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     log_if_slow(ctx, spec, args, elapsed_us);
 }
 
-/// A command's duration in microseconds (`elapsed_us` by the command timer), with the DEBUG SLEEP it asked the connection to do
-/// next: in Redis the sleep blocks inside the command, so commandstats and SLOWLOG count it.
+/// A command's duration in microseconds (`elapsed_us` by the command timer), with the DEBUG
+/// SLEEP it asked the connection to do next: in Redis the sleep blocks inside the command, so
+/// commandstats and SLOWLOG count it.
 fn with_pending_sleep(ctx: &Context<'_>, elapsed_us: u64) -> u64 {
     let slept = match &ctx.client.action {
         Some(Action::Sleep(duration)) => u64::try_from(duration.as_micros()).unwrap_or(u64::MAX),

@@ -444,16 +444,15 @@ pub async fn serve_replica(
             server.kill_client(&client);
         }
     }
-    // Killed between its PSYNC and the push above: that kill found nothing to forget.
-    if handle.is_killed() {
-        this.replicas.lock().retain(|r| !Arc::ptr_eq(r, &replica));
-        return;
-    }
-    handle.info.lock().replica = true;
-    let address = super::clients::format_addr(&handle.addr);
-    let result = feed_replica(server, journal, stream, input, handle, &replica, &request).await;
-    if let Err(error) = result {
-        tracing::info!("replica {address} (client id={}): link closed: {error}", handle.id);
+    // Killed between its PSYNC and the push above: that kill found nothing to forget, and
+    // the removal below does it.
+    if !handle.is_killed() {
+        handle.info.lock().replica = true;
+        let address = super::clients::format_addr(&handle.addr);
+        let result = feed_replica(server, journal, stream, input, handle, &replica, &request).await;
+        if let Err(error) = result {
+            tracing::info!("replica {address} (client id={}): link closed: {error}", handle.id);
+        }
     }
     this.replicas.lock().retain(|r| !Arc::ptr_eq(r, &replica));
     this.acked.notify_waiters();

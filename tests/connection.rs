@@ -529,6 +529,50 @@ fn a_push_after_killing_a_blocked_client_stays_in_the_list() {
 }
 
 #[test]
+fn a_push_after_a_blocked_subscriber_went_over_its_limit_stays_in_the_list() {
+    // A subscriber over its output limit is killed from the publisher's command, without
+    // ending its block (as Redis closes it asynchronously): a push right after must not be
+    // served to it and lost with its connection.
+    let server = TestServer::start_with(&["--threads", "1"]);
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "client-output-buffer-limit", "pubsub 1024 0 0"]), OK);
+    let mut victim = server.raw();
+    let victim_id = client_id(&mut victim).to_string();
+    assert!(victim.cmd(&["HELLO", "3"]).starts_with("%7\r\n"));
+    assert_eq!(victim.cmd(&["SUBSCRIBE", "ch"]), ">3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n");
+    victim.send_command(&[b"BLPOP", b"queue", b"0"]);
+    let blocked = |c: &mut RawClient| {
+        payload(&c.cmd(&["CLIENT", "LIST", "ID", &victim_id])).contains(" flags=Pb ")
+    };
+    assert!(eventually(Duration::from_secs(5), || blocked(&mut c)));
+    let message = vec![b'm'; 2048];
+    let mut batch = encode(&[b"PUBLISH", b"ch", &message]);
+    batch.extend(encode(&[b"RPUSH", b"queue", b"job"]));
+    batch.extend(encode(&[b"LRANGE", b"queue", b"0", b"-1"]));
+    c.send(&batch);
+    assert_eq!(c.read_reply(), int(1));
+    assert_eq!(c.read_reply(), int(1));
+    assert_eq!(c.read_reply(), bulk_array(&["job"]));
+    assert!(victim.is_closed(), "the subscriber over its limit is closed");
+    assert_eq!(c.cmd(&["LRANGE", "queue", "0", "-1"]), bulk_array(&["job"]));
+}
+
+#[test]
+fn a_kill_ends_a_debug_sleep_at_once() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut sleeper = server.raw();
+    let sleeper_id = client_id(&mut sleeper).to_string();
+    sleeper.send_command(&[b"DEBUG", b"SLEEP", b"60"]);
+    // Nothing shows a client inside DEBUG SLEEP (as in Redis, stopped meanwhile): give the
+    // command time to start. Killed earlier, it would close at once all the same.
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &sleeper_id]), int(1));
+    // Within the reader's 10 s timeout, not after the 60 s sleep, and without its +OK.
+    assert!(sleeper.is_closed(), "the killed client gets no reply");
+}
+
+#[test]
 fn redis_crate_client_commands() {
     let server = TestServer::start();
     let mut con = server.client();

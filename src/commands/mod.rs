@@ -270,12 +270,18 @@ impl Context<'_> {
                 unique.push(key.to_vec());
             }
         }
-        let waiter = Waiter::new(self.client.id, self.client.db, unique, op);
+        let waiter = Waiter::new(
+            self.client.id,
+            self.client.handle.killed.clone(),
+            self.client.db,
+            unique,
+            op,
+        );
         let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
         // Shown blocked (CLIENT LIST's flag b) before counted (INFO's blocked_clients); the
         // connection shows the command once it ends.
         self.client.handle.info.lock().blocked = true;
-        if !self.server.blocking.register(waiter.clone(), &self.client.handle.killed) {
+        if !self.server.blocking.register(waiter.clone()) {
             // Killed by another client meanwhile: no reply, the connection closes.
             self.client.handle.info.lock().blocked = false;
             self.client.action = Some(Action::CloseSilently);

@@ -138,6 +138,8 @@ pub struct Waiter {
     pub op: BlockedOp,
     /// Whether the block ends by itself after a timeout (INFO's `clients_in_timeout_table`).
     pub has_timeout: bool,
+    /// The client's kill flag (`ClientHandle::killed`): a killed client is never served.
+    killed: Arc<AtomicBool>,
     outcome: Mutex<Option<Outcome>>,
     notify: Notify,
 }
@@ -152,13 +154,21 @@ impl PartialEq for Waiter {
 impl Eq for Waiter {}
 
 impl Waiter {
-    pub fn new(client_id: u64, db: usize, keys: Vec<Vec<u8>>, op: BlockedOp) -> Self {
+    /// A waiter for client `client_id`, whose kill flag is `killed`.
+    pub fn new(
+        client_id: u64,
+        killed: Arc<AtomicBool>,
+        db: usize,
+        keys: Vec<Vec<u8>>,
+        op: BlockedOp,
+    ) -> Self {
         Self {
             client_id,
             db,
             keys,
             op,
             has_timeout: false,
+            killed,
             outcome: Mutex::new(None),
             notify: Notify::new(),
         }
@@ -175,6 +185,10 @@ impl Waiter {
     pub fn deliver(&self, outcome: Outcome) {
         *self.outcome.lock() = Some(outcome);
         self.notify.notify_one();
+    }
+
+    fn is_killed(&self) -> bool {
+        self.killed.load(Ordering::Acquire)
     }
 
     /// The outcome, if `deliver` was called (an in-process client cannot wait for it).
@@ -252,13 +266,12 @@ impl Blocking {
 
     /// Adds `waiter` at the back of the queue of each of its keys. The caller holds the shard
     /// locks of all those keys and found them all empty. False, and nothing registered, if its
-    /// client was killed (`killed`, its handle's flag): read under the queues' lock, which
-    /// `Server::kill_client` takes after setting the flag to end the client's block, so a
-    /// waiter is either found by that kill or never registered, and a push never serves a
-    /// killed client.
-    pub fn register(&self, waiter: Arc<Waiter>, killed: &AtomicBool) -> bool {
+    /// client was killed: the flag is read under the queues' lock, which
+    /// `Server::kill_client` takes after setting it to end the client's block, so a waiter is
+    /// either found by that kill or never registered.
+    pub fn register(&self, waiter: Arc<Waiter>) -> bool {
         let mut queues = self.queues.lock();
-        if killed.load(Ordering::Acquire) {
+        if waiter.is_killed() {
             return false;
         }
         for key in &waiter.keys {
@@ -283,14 +296,17 @@ impl Blocking {
 
     /// Takes the longest-waiting client blocked on `key` for a value of type `on` out of the
     /// registry; waiters for the other type keep their place. The caller holds the key's shard
-    /// lock and must deliver an outcome.
+    /// lock and must deliver an outcome. A killed client's waiter is passed over, whichever
+    /// way it was killed (a subscriber over its output limit is killed without ending its
+    /// block): what it would pop stays for the next waiter or in the key, where its connection
+    /// closing would have lost it. Its connection takes it out (`cancel`).
     pub fn take_first(&self, db: usize, key: &[u8], on: BlockedOn) -> Option<Arc<Waiter>> {
         if self.blocked_clients() == 0 {
             return None;
         }
         let mut queues = self.queues.lock();
         let queue = queues.by_key.get(&(db, key.to_vec()))?;
-        let first = queue.iter().find(|w| w.op.blocked_on() == on)?.clone();
+        let first = queue.iter().find(|w| w.op.blocked_on() == on && !w.is_killed())?.clone();
         queues.remove(&first);
         self.blocked.store(queues.by_client.len(), Ordering::Release);
         Some(first)
@@ -347,7 +363,13 @@ mod tests {
     use super::*;
 
     fn waiter(id: u64, keys: &[&str], op: BlockedOp) -> Arc<Waiter> {
-        Arc::new(Waiter::new(id, 0, keys.iter().map(|k| k.as_bytes().to_vec()).collect(), op))
+        Arc::new(Waiter::new(
+            id,
+            Arc::default(),
+            0,
+            keys.iter().map(|k| k.as_bytes().to_vec()).collect(),
+            op,
+        ))
     }
 
     #[test]
@@ -355,8 +377,8 @@ mod tests {
         let blocking = Blocking::default();
         let a = waiter(1, &["x", "y"], BlockedOp::Pop { left: true });
         let b = waiter(2, &["y"], BlockedOp::Pop { left: true });
-        assert!(blocking.register(a.clone(), &AtomicBool::new(false)));
-        assert!(blocking.register(b.clone(), &AtomicBool::new(false)));
+        assert!(blocking.register(a.clone()));
+        assert!(blocking.register(b.clone()));
         assert_eq!(blocking.blocked_clients(), 2);
         assert_eq!(blocking.blocking_keys(), 2);
         let first = blocking.take_first(0, b"y", BlockedOn::List).unwrap();
@@ -369,14 +391,37 @@ mod tests {
     }
 
     #[test]
+    fn a_killed_client_is_passed_over_and_cannot_register() {
+        let blocking = Blocking::default();
+        let killed = Arc::new(AtomicBool::new(false));
+        let first = Arc::new(Waiter::new(1, killed.clone(), 0, vec![b"k".to_vec()], op_pop()));
+        let second = waiter(2, &["k"], op_pop());
+        assert!(blocking.register(first.clone()));
+        assert!(blocking.register(second.clone()));
+        killed.store(true, Ordering::Release);
+        let taken = blocking.take_first(0, b"k", BlockedOn::List).map(|w| w.client_id);
+        assert_eq!(taken, Some(2));
+        assert!(blocking.take_first(0, b"k", BlockedOn::List).is_none());
+        // Its connection takes it out.
+        assert!(blocking.cancel(&first));
+        let again = Arc::new(Waiter::new(1, killed, 0, vec![b"k".to_vec()], op_pop()));
+        assert!(!blocking.register(again));
+        assert_eq!(blocking.blocked_clients(), 0);
+    }
+
+    fn op_pop() -> BlockedOp {
+        BlockedOp::Pop { left: true }
+    }
+
+    #[test]
     fn waiters_for_another_type_keep_their_place() {
         let blocking = Blocking::default();
         let z = waiter(1, &["k"], BlockedOp::ZPop { max: false });
         let l = waiter(2, &["k"], BlockedOp::Pop { left: true });
         let z2 = waiter(3, &["k"], BlockedOp::ZMultiPop { max: true, count: 2 });
-        assert!(blocking.register(z.clone(), &AtomicBool::new(false)));
-        assert!(blocking.register(l.clone(), &AtomicBool::new(false)));
-        assert!(blocking.register(z2.clone(), &AtomicBool::new(false)));
+        assert!(blocking.register(z.clone()));
+        assert!(blocking.register(l.clone()));
+        assert!(blocking.register(z2.clone()));
         let taken = blocking.take_first(0, b"k", BlockedOn::List).map(|w| w.client_id);
         assert_eq!(taken, Some(2));
         assert_eq!(blocking.take_first(0, b"k", BlockedOn::List).map(|w| w.client_id), None);
@@ -396,9 +441,9 @@ mod tests {
             to_left: true,
             destination: d.as_bytes().to_vec(),
         };
-        assert!(blocking.register(waiter(1, &["a"], op("b")), &AtomicBool::new(false)));
-        assert!(blocking.register(waiter(2, &["b"], op("c")), &AtomicBool::new(false)));
-        assert!(blocking.register(waiter(3, &["c"], op("a")), &AtomicBool::new(false)));
+        assert!(blocking.register(waiter(1, &["a"], op("b"))));
+        assert!(blocking.register(waiter(2, &["b"], op("c"))));
+        assert!(blocking.register(waiter(3, &["c"], op("a"))));
         let mut found = blocking.move_destinations(0, &[b"a"]);
         found.sort();
         assert_eq!(found, vec![b"b".to_vec(), b"c".to_vec()]);
@@ -408,7 +453,7 @@ mod tests {
     async fn unblock_delivers() {
         let blocking = Blocking::default();
         let a = waiter(7, &["x"], BlockedOp::Pop { left: false });
-        assert!(blocking.register(a.clone(), &AtomicBool::new(false)));
+        assert!(blocking.register(a.clone()));
         assert!(blocking.is_blocked(7));
         assert!(blocking.unblock(7, Outcome::TimedOut));
         assert!(!blocking.unblock(7, Outcome::TimedOut));

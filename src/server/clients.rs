@@ -2,7 +2,7 @@
 //! CLIENT KILL and INFO clients read.
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering::Relaxed, Ordering::Release};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -32,7 +32,7 @@ pub struct ClientHandle {
     pub fd: i64,
     pub created: Instant,
     pub info: Mutex<ClientInfo>,
-    pub killed: AtomicBool,
+    pub killed: Arc<AtomicBool>,
     pub kill_notify: Notify,
     /// Pub/sub frames and MONITOR lines waiting to be written, and subscription counts.
     pub mailbox: Mailbox,
@@ -68,11 +68,12 @@ impl ClientHandle {
                 no_touch: false,
                 user: "default",
                 blocked: false,
+                in_command: false,
                 multi: -1,
                 monitor: false,
                 replica: false,
             }),
-            killed: AtomicBool::new(false),
+            killed: Arc::new(AtomicBool::new(false)),
             kill_notify: Notify::new(),
             mailbox: Mailbox::default(),
             watch_dirty: Arc::default(),
@@ -99,6 +100,9 @@ pub struct ClientInfo {
     pub user: &'static str,
     /// Blocked by a blocking command (flag `b`).
     pub blocked: bool,
+    /// Inside a command Redis runs with the whole server stopped (DEBUG SLEEP, SAVE): no
+    /// `timeout` can close it there.
+    pub in_command: bool,
     /// Commands queued since MULTI, -1 outside MULTI (`multi=`, flag `x`).
     pub multi: i64,
     /// In MONITOR mode (flag `O`).
@@ -118,7 +122,9 @@ impl ClientInfo {
 impl ClientHandle {
     /// Tells the connection to close; false if it was killed already.
     pub fn kill(&self) -> bool {
-        let first = !self.killed.swap(true, Relaxed);
+        // Release: a pusher that reads the flag under the blocked clients' lock
+        // (`Blocking::take_first`) serves nothing to a client killed before.
+        let first = !self.killed.swap(true, Release);
         self.kill_notify.notify_one();
         first
     }
@@ -127,7 +133,7 @@ impl ClientHandle {
     /// closes after its reply (`Action::Close`); a wake-up would stop the write of a reply
     /// sent in several turns. False if it was killed already.
     pub fn mark_killed(&self) -> bool {
-        !self.killed.swap(true, Relaxed)
+        !self.killed.swap(true, Release)
     }
 
     pub fn is_killed(&self) -> bool {

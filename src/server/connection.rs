@@ -274,8 +274,11 @@ async fn process_batch(
                 break;
             }
             Some(Action::Sleep(duration)) => {
-                tokio::time::sleep(duration).await;
-                state.clock = Tick::now();
+                let Some(()) = wait_in_command(state, tokio::time::sleep(duration)).await else {
+                    reply.out.clear();
+                    next = Next::Close;
+                    break;
+                };
             }
             Some(Action::WaitAcks { acks, timeout }) => {
                 let stays_open =
@@ -286,8 +289,12 @@ async fn process_batch(
                 }
             }
             Some(Action::Save { ticket }) => {
-                let result = server.compaction.wait(ticket).await;
-                state.clock = Tick::now();
+                let Some(result) = wait_in_command(state, server.compaction.wait(ticket)).await
+                else {
+                    reply.out.clear();
+                    next = Next::Close;
+                    break;
+                };
                 if !state.is_muted() {
                     match result {
                         Ok(()) => reply.ok(),
@@ -430,11 +437,17 @@ async fn wait_acks(
         return false;
     }
     let blocking = &server.blocking;
-    let waiter = Waiter::new(state.id, state.db, Vec::new(), BlockedOp::Acknowledgements);
+    let waiter = Waiter::new(
+        state.id,
+        state.handle.killed.clone(),
+        state.db,
+        Vec::new(),
+        BlockedOp::Acknowledgements,
+    );
     let waiter = Arc::new(waiter.with_timeout(timeout.is_some()));
     // Shown blocked (CLIENT LIST) before counted (INFO's blocked_clients).
     set_blocked(state, true);
-    if !blocking.register(waiter.clone(), &state.handle.killed) {
+    if !blocking.register(waiter.clone()) {
         // Killed by another client meanwhile: no reply, the connection closes.
         set_blocked(state, false);
         reply.out.clear();
@@ -599,6 +612,27 @@ async fn wait_paused(
         state.pause_ticket = Some(ticket);
     }
     go
+}
+
+/// Waits for `until` inside a command that Redis runs with the whole server stopped (DEBUG
+/// SLEEP, SAVE): the client is not idle meanwhile (`timeout`), and is not afterwards either.
+/// None when the client was killed meanwhile: it closes at once, without the reply.
+async fn wait_in_command<T>(
+    state: &mut ClientState,
+    until: impl std::future::Future<Output = T>,
+) -> Option<T> {
+    state.handle.info.lock().in_command = true;
+    let result = tokio::select! {
+        value = until => Some(value),
+        () = state.handle.kill_notify.notified() => None,
+    };
+    {
+        let mut info = state.handle.info.lock();
+        info.in_command = false;
+        info.last_interaction = Instant::now();
+    }
+    state.clock = Tick::now();
+    result
 }
 
 /// Publishes the blocked state (CLIENT LIST `flags=b`, `cmd=` the blocking command).

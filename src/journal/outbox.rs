@@ -31,6 +31,8 @@ pub struct Outbox {
 /// One connection's replies, and the record they wait for.
 struct Outgoing {
     socket: OwnedFd,
+    /// The connection's kill flag (`ClientHandle::killed`): a killed client is sent nothing.
+    killed: Arc<AtomicBool>,
     seq: u64,
     bytes: Vec<u8>,
     delivery: Arc<Delivery>,
@@ -63,7 +65,9 @@ impl Delivery {
 }
 
 impl Outbox {
-    /// Queues `bytes` for `socket`, to be sent once record `seq` is synced, if `accept`
+    /// Queues `bytes` for `socket`, to be sent once record `seq` is synced unless `killed` is
+    /// set by then (they are given back unsent, as Redis frees a killed client's replies), if
+    /// `accept`
     /// (called holding the outbox's lock) still says so: `deliver` takes the same lock after
     /// the sync is published, so a reply queued here is never left behind by the sync that
     /// covers it. Gives the bytes back when `accept` refuses, when `descriptors_max` socket
@@ -71,6 +75,7 @@ impl Outbox {
     pub fn hand_over(
         &self,
         socket: &impl AsFd,
+        killed: &Arc<AtomicBool>,
         seq: u64,
         bytes: Vec<u8>,
         descriptors_max: u64,
@@ -83,7 +88,13 @@ impl Outbox {
         let Ok(socket) = rustix::io::fcntl_dupfd_cloexec(socket, 0) else { return Err(bytes) };
         self.descriptors.fetch_add(1, Ordering::AcqRel);
         let delivery = Arc::new(Delivery::default());
-        waiting.push(Outgoing { socket, seq, bytes, delivery: delivery.clone() });
+        waiting.push(Outgoing {
+            socket,
+            killed: killed.clone(),
+            seq,
+            bytes,
+            delivery: delivery.clone(),
+        });
         Ok(delivery)
     }
 
@@ -99,7 +110,11 @@ impl Outbox {
         };
         let any = !ready.is_empty();
         for out in ready {
-            let sent = send_all(&out.socket, &out.bytes);
+            let sent = if out.killed.load(Ordering::Acquire) {
+                0
+            } else {
+                send_all(&out.socket, &out.bytes)
+            };
             self.closed(out.socket);
             out.delivery.complete(out.bytes, sent);
         }
@@ -150,7 +165,8 @@ mod tests {
         let outbox = Outbox::default();
         let (ours, mut theirs) = UnixStream::pair().unwrap();
         theirs.set_nonblocking(true).unwrap();
-        let delivery = outbox.hand_over(&ours, 7, b"+OK\r\n".to_vec(), 8, || true).unwrap();
+        let delivery =
+            outbox.hand_over(&ours, &Arc::default(), 7, b"+OK\r\n".to_vec(), 8, || true).unwrap();
         assert!(!outbox.deliver(6), "record 6's sync sent record 7's reply");
         assert!(!delivery.is_done());
         let mut got = [0u8; 16];
@@ -163,10 +179,26 @@ mod tests {
     }
 
     #[test]
+    fn a_killed_clients_reply_is_given_back_unsent() {
+        let outbox = Outbox::default();
+        let (ours, mut theirs) = UnixStream::pair().unwrap();
+        theirs.set_nonblocking(true).unwrap();
+        let killed = Arc::new(AtomicBool::new(false));
+        let delivery =
+            outbox.hand_over(&ours, &killed, 2, b"+OK\r\n".to_vec(), 8, || true).unwrap();
+        killed.store(true, Ordering::Release);
+        assert!(outbox.deliver(2));
+        assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
+        let mut got = [0u8; 16];
+        assert!(theirs.read(&mut got).is_err(), "a killed client was sent its reply");
+        assert_eq!(outbox.descriptors.load(Ordering::Acquire), 0);
+    }
+
+    #[test]
     fn a_refused_hand_over_gives_the_bytes_back() {
         let outbox = Outbox::default();
         let (ours, _theirs) = UnixStream::pair().unwrap();
-        let refused = outbox.hand_over(&ours, 1, b":1\r\n".to_vec(), 8, || false);
+        let refused = outbox.hand_over(&ours, &Arc::default(), 1, b":1\r\n".to_vec(), 8, || false);
         assert_eq!(refused.err(), Some(b":1\r\n".to_vec()));
         assert!(!outbox.deliver(u64::MAX), "a refused reply was queued");
     }
@@ -178,7 +210,8 @@ mod tests {
         let outbox = Outbox::default();
         let (ours, mut theirs) = UnixStream::pair().unwrap();
         let big = vec![b'x'; 8 << 20];
-        let delivery = outbox.hand_over(&ours, 1, big.clone(), 8, || true).unwrap();
+        let delivery =
+            outbox.hand_over(&ours, &Arc::default(), 1, big.clone(), 8, || true).unwrap();
         drop(ours);
         outbox.deliver(1);
         let (bytes, sent) = delivery.take_back();
@@ -193,7 +226,8 @@ mod tests {
     fn given_back_replies_are_done_and_unsent() {
         let outbox = Outbox::default();
         let (ours, _theirs) = UnixStream::pair().unwrap();
-        let delivery = outbox.hand_over(&ours, 3, b"+OK\r\n".to_vec(), 8, || true).unwrap();
+        let delivery =
+            outbox.hand_over(&ours, &Arc::default(), 3, b"+OK\r\n".to_vec(), 8, || true).unwrap();
         assert!(outbox.give_back_all());
         assert!(delivery.is_done());
         assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
@@ -206,21 +240,22 @@ mod tests {
     fn the_duplicates_held_stay_within_the_budget() {
         let outbox = Outbox::default();
         let (ours, _theirs) = UnixStream::pair().unwrap();
-        let first = outbox.hand_over(&ours, 1, b"a".to_vec(), 2, || true).unwrap();
-        let _second = outbox.hand_over(&ours, 2, b"b".to_vec(), 2, || true).unwrap();
+        let first = outbox.hand_over(&ours, &Arc::default(), 1, b"a".to_vec(), 2, || true).unwrap();
+        let _second =
+            outbox.hand_over(&ours, &Arc::default(), 2, b"b".to_vec(), 2, || true).unwrap();
         assert_eq!(
-            outbox.hand_over(&ours, 3, b"c".to_vec(), 2, || true).err(),
+            outbox.hand_over(&ours, &Arc::default(), 3, b"c".to_vec(), 2, || true).err(),
             Some(b"c".to_vec())
         );
         assert_eq!(outbox.descriptors.load(Ordering::Acquire), 2);
         outbox.deliver(1);
         assert!(first.is_done());
         assert_eq!(outbox.descriptors.load(Ordering::Acquire), 1);
-        assert!(outbox.hand_over(&ours, 3, b"c".to_vec(), 2, || true).is_ok());
+        assert!(outbox.hand_over(&ours, &Arc::default(), 3, b"c".to_vec(), 2, || true).is_ok());
         outbox.give_back_all();
         assert_eq!(outbox.descriptors.load(Ordering::Acquire), 0);
         assert_eq!(
-            outbox.hand_over(&ours, 4, b"d".to_vec(), 0, || true).err(),
+            outbox.hand_over(&ours, &Arc::default(), 4, b"d".to_vec(), 0, || true).err(),
             Some(b"d".to_vec())
         );
     }

@@ -605,14 +605,15 @@ impl Journal {
 
     /// In `always` mode, takes `bytes` (a connection's replies to a batch that wrote records
     /// up to `mark`'s) to send on `socket` from the thread that syncs that record, the moment
-    /// the sync returns (`outbox`); the connection waits for `wait_delivered`, then sends
-    /// whatever the socket did not take. Gives the bytes back when there is nothing to wait
-    /// for (another mode, the record synced already, a failed journal), when the outbox
-    /// already holds `descriptors_max` socket duplicates, or when the socket cannot be
-    /// duplicated.
+    /// the sync returns (`outbox`), unless the client's `killed` flag is set by then; the
+    /// connection waits for `wait_delivered`, then sends whatever the socket did not take.
+    /// Gives the bytes back when there is nothing to wait for (another mode, the record
+    /// synced already, a failed journal), when the outbox already holds `descriptors_max`
+    /// socket duplicates, or when the socket cannot be duplicated.
     pub fn hand_over(
         &self,
         socket: &impl std::os::fd::AsFd,
+        killed: &Arc<AtomicBool>,
         mark: Mark,
         bytes: Vec<u8>,
         descriptors_max: u64,
@@ -625,7 +626,7 @@ impl Journal {
         if !waits() {
             return Err(bytes);
         }
-        self.shared.outbox.hand_over(socket, mark.seq, bytes, descriptors_max, waits)
+        self.shared.outbox.hand_over(socket, killed, mark.seq, bytes, descriptors_max, waits)
     }
 
     /// Waits until replies handed over (`hand_over`) were sent or given back.
@@ -1902,7 +1903,8 @@ mod tests {
         let (ours, mut theirs) = socket_pair();
 
         let short = put(&journal, b"s");
-        let delivery = journal.hand_over(&ours, short, b"+OK\r\n".to_vec(), 8).unwrap();
+        let delivery =
+            journal.hand_over(&ours, &Arc::default(), short, b"+OK\r\n".to_vec(), 8).unwrap();
         assert_eq!(received(&mut theirs), b"", "sent before its record was synced");
         assert!(!delivery.is_done());
         turn_end.run();
@@ -1911,14 +1913,15 @@ mod tests {
         assert_eq!(received(&mut theirs), b"+OK\r\n");
         // Already synced: nothing to wait for.
         assert_eq!(
-            journal.hand_over(&ours, short, b":1\r\n".to_vec(), 8).err(),
+            journal.hand_over(&ours, &Arc::default(), short, b":1\r\n".to_vec(), 8).err(),
             Some(b":1\r\n".to_vec())
         );
 
         wait_for_zeros(&journal, PREPARED_AHEAD_BYTES);
         let long =
             (0..PIPELINED_SYNC_RECORDS_MIN).fold(Mark::default(), |_, _| put(&journal, b"l"));
-        let delivery = journal.hand_over(&ours, long, b":2\r\n".to_vec(), 8).unwrap();
+        let delivery =
+            journal.hand_over(&ours, &Arc::default(), long, b":2\r\n".to_vec(), 8).unwrap();
         let before = syncs_here();
         turn_end.run();
         assert_eq!(syncs_here(), before, "the long turn was synced by its thread");
@@ -1938,18 +1941,26 @@ mod tests {
         let journal = always_journal(directory.path());
         let (ours, mut theirs) = socket_pair();
         let seq = put(&journal, b"a");
-        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec(), 8).unwrap();
+        let delivery =
+            journal.hand_over(&ours, &Arc::default(), seq, b"+OK\r\n".to_vec(), 8).unwrap();
         journal.set_mode(FsyncMode::Interval);
         assert!(delivery.is_done());
         assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
-        assert_eq!(journal.hand_over(&ours, seq, b"x".to_vec(), 8).err(), Some(b"x".to_vec()));
+        assert_eq!(
+            journal.hand_over(&ours, &Arc::default(), seq, b"x".to_vec(), 8).err(),
+            Some(b"x".to_vec())
+        );
 
         journal.set_mode(FsyncMode::Always);
-        let delivery = journal.hand_over(&ours, seq, b"+OK\r\n".to_vec(), 8).unwrap();
+        let delivery =
+            journal.hand_over(&ours, &Arc::default(), seq, b"+OK\r\n".to_vec(), 8).unwrap();
         fail(&journal.shared, &std::io::Error::other("injected"));
         assert!(delivery.is_done());
         assert_eq!(delivery.take_back(), (b"+OK\r\n".to_vec(), 0));
-        assert_eq!(journal.hand_over(&ours, seq, b"y".to_vec(), 8).err(), Some(b"y".to_vec()));
+        assert_eq!(
+            journal.hand_over(&ours, &Arc::default(), seq, b"y".to_vec(), 8).err(),
+            Some(b"y".to_vec())
+        );
         assert_eq!(received(&mut theirs), b"", "a reply given back was sent");
         journal.shutdown();
     }
@@ -1977,7 +1988,10 @@ mod tests {
         assert_eq!(synced_seq(&journal), 1);
         assert!(journal.is_durable(old) && journal.is_synced(old));
         assert_eq!(journal.seq_now(old), 0);
-        assert_eq!(journal.hand_over(&ours, old, b"x".to_vec(), 8).err(), Some(b"x".to_vec()));
+        assert_eq!(
+            journal.hand_over(&ours, &Arc::default(), old, b"x".to_vec(), 8).err(),
+            Some(b"x".to_vec())
+        );
 
         let new = put(&journal, b"d");
         assert_eq!(new, Mark { history: 1, seq: 2 });
@@ -1985,7 +1999,8 @@ mod tests {
         assert!(!journal.is_durable(new));
         assert_eq!(old.later(new), new);
         assert_eq!(new.later(old), new);
-        let delivery = journal.hand_over(&ours, new, b"+OK\r\n".to_vec(), 8).unwrap();
+        let delivery =
+            journal.hand_over(&ours, &Arc::default(), new, b"+OK\r\n".to_vec(), 8).unwrap();
         journal.end_of_turn();
         assert!(journal.is_durable(new));
         assert!(delivery.is_done());

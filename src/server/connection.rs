@@ -685,7 +685,13 @@ async fn send_after_sync(
     let descriptors_max =
         super::sockets::outbox_descriptors_max(server.settings.hot.maxclients.load(Relaxed));
     let out = std::mem::take(&mut reply.out);
-    let delivery = match journal.hand_over(stream, state.journal_mark, out, descriptors_max) {
+    let delivery = match journal.hand_over(
+        stream,
+        &state.handle.killed,
+        state.journal_mark,
+        out,
+        descriptors_max,
+    ) {
         Ok(delivery) => delivery,
         Err(out) => {
             reply.out = out;

@@ -500,6 +500,22 @@ fn a_client_killing_itself_gets_its_whole_reply_first() {
     assert_eq!(c.cmd(&["CLIENT", "KILL", "ID", &id, "SKIPME", "no"]), "+QUEUED\r\n");
     assert_eq!(c.cmd(&["EXEC"]), format!("*2\r\n{}{}", bulk(&big), int(1)));
     assert!(c.is_closed());
+    // With `appendfsync always`, a short reply to a write is handed to the journal to send
+    // after its sync; the client's kill flag makes it come back unsent, for the connection
+    // to send before it closes.
+    let server = TestServer::start_with(&["--appendfsync", "always"]);
+    let mut c = server.raw();
+    let id = client_id(&mut c).to_string();
+    let mut batch = encode(&[b"MULTI"]);
+    batch.extend(encode(&[b"SET", b"k", b"v"]));
+    batch.extend(encode(&[b"CLIENT", b"KILL", b"ID", id.as_bytes(), b"SKIPME", b"no"]));
+    batch.extend(encode(&[b"EXEC"]));
+    c.send(&batch);
+    for queued in [OK, "+QUEUED\r\n", "+QUEUED\r\n"] {
+        assert_eq!(c.read_reply(), queued);
+    }
+    assert_eq!(c.read_reply(), format!("*2\r\n{OK}{}", int(1)));
+    assert!(c.is_closed());
 }
 
 /// Redis frees a killed blocked client at once, so a push right after the kill stays in the

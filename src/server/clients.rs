@@ -68,7 +68,6 @@ impl ClientHandle {
                 no_touch: false,
                 user: "default",
                 blocked: false,
-                in_command: false,
                 multi: -1,
                 monitor: false,
                 replica: false,
@@ -100,9 +99,6 @@ pub struct ClientInfo {
     pub user: &'static str,
     /// Blocked by a blocking command (flag `b`).
     pub blocked: bool,
-    /// Inside a command Redis runs with the whole server stopped (DEBUG SLEEP, SAVE): no
-    /// `timeout` can close it there.
-    pub in_command: bool,
     /// Commands queued since MULTI, -1 outside MULTI (`multi=`, flag `x`).
     pub multi: i64,
     /// In MONITOR mode (flag `O`).
@@ -122,8 +118,8 @@ impl ClientInfo {
 impl ClientHandle {
     /// Tells the connection to close; false if it was killed already.
     pub fn kill(&self) -> bool {
-        // Release: a pusher that reads the flag under the blocked clients' lock
-        // (`Blocking::take_first`) serves nothing to a client killed before.
+        // A pusher reads the flag under the blocked clients' lock (`Blocking::take_first`),
+        // and passes over this client from then on.
         let first = !self.killed.swap(true, Release);
         self.kill_notify.notify_one();
         first

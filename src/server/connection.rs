@@ -615,22 +615,18 @@ async fn wait_paused(
 }
 
 /// Waits for `until` inside a command that Redis runs with the whole server stopped (DEBUG
-/// SLEEP, SAVE): the client is not idle meanwhile (`timeout`), and is not afterwards either.
-/// None when the client was killed meanwhile: it closes at once, without the reply.
+/// SLEEP, SAVE). None when the client was killed meanwhile (CLIENT KILL, the idle `timeout`):
+/// it closes at once, without the reply. (In Redis a kill can only run after the command,
+/// whose reply then goes out first; the idle check, also after it, closes the client before
+/// its reply is written.)
 async fn wait_in_command<T>(
     state: &mut ClientState,
     until: impl std::future::Future<Output = T>,
 ) -> Option<T> {
-    state.handle.info.lock().in_command = true;
     let result = tokio::select! {
         value = until => Some(value),
         () = state.handle.kill_notify.notified() => None,
     };
-    {
-        let mut info = state.handle.info.lock();
-        info.in_command = false;
-        info.last_interaction = Instant::now();
-    }
     state.clock = Tick::now();
     result
 }

@@ -9,8 +9,10 @@ use super::Server;
 
 /// Closes every client idle for more than `timeout` seconds; returns how many. Redis exempts
 /// replicas and monitors (CLIENT_SLAVE), masters, blocked clients (BLPOP and friends, and
-/// clients held by CLIENT PAUSE) and pub/sub subscribers; and it runs no check while DEBUG
-/// SLEEP or SAVE stops the server, so a client waiting for either here is exempt too.
+/// clients held by CLIENT PAUSE) and pub/sub subscribers. A client inside DEBUG SLEEP or
+/// SAVE is not exempt: Redis checks as soon as either lets the server go on, before the
+/// reply is written, and closes it without its reply if it has been idle long enough (since
+/// it sent the command); here the check closes it during the wait.
 /// One pass over the clients, at most once a second: the same cost as Redis's clientsCron.
 pub fn close_idle_clients(server: &Server, now: Instant) -> usize {
     let timeout_s = server.settings.hot.timeout_s.load(Relaxed);
@@ -35,7 +37,7 @@ fn is_idle_too_long(client: &ClientHandle, now: Instant, timeout_s: u64) -> bool
         return false;
     }
     let info = client.info.lock();
-    if info.blocked || info.in_command || info.monitor || info.replica {
+    if info.blocked || info.monitor || info.replica {
         return false;
     }
     let idle = now.saturating_duration_since(info.last_interaction);

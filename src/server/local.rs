@@ -5,7 +5,7 @@
 //! What a connection would wait for is settled at once instead: a blocking command times out
 //! as if its timeout had passed (its waiter is cancelled), DEBUG SLEEP does not sleep, and a
 //! command that must wait for the journal, a compaction, a CLIENT PAUSE or SHUTDOWN ends the
-//! session (`LocalClient::is_closed`), as would a protocol error or QUIT. Replies not yet
+//! session (`LocalClient::is_closed`), as would a protocol error, QUIT or a kill. Replies not yet
 //! taken (`take_output`) count against `client-output-buffer-limit`'s hard limit as a
 //! connection's pending replies do: at it, the session ends and they are discarded.
 use std::net::{Ipv4Addr, SocketAddr};
@@ -78,6 +78,14 @@ impl LocalClient {
         let now_ms = unix_ms_now();
         self.state.clock = Tick::now();
         while !self.closed {
+            // Killed by the other client (CLIENT KILL): as a connection, it runs nothing more
+            // and is sent none of the replies not yet taken. (One killing itself closes
+            // through Action::Close, after its reply.)
+            if self.handle.is_killed() {
+                self.reply.out.clear();
+                self.closed = true;
+                break;
+            }
             let limits = connection::parse_limits(&self.server, &self.state);
             let rest = input.get(consumed..).unwrap_or(&[]);
             match self.parser.parse(rest, limits) {
@@ -212,6 +220,26 @@ mod tests {
         third.send(&request(&["ZRANDMEMBER", "z", "-100000000", "WITHSCORES"]));
         assert!(third.is_closed());
         assert_eq!(third.take_output(), b"");
+    }
+
+    /// A client killed by another runs nothing more; one killing itself gets its reply.
+    #[test]
+    fn a_killed_client_runs_nothing_more() {
+        let Ok(server) = in_memory_server(&["allydb"]) else { panic!("server") };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let Ok(runtime) = runtime else { panic!("runtime") };
+        let _entered = runtime.enter();
+        let mut victim = LocalClient::new(&server);
+        let mut killer = LocalClient::new(&server);
+        let victim_id = victim.handle.id.to_string();
+        assert_eq!(run(&mut killer, &["CLIENT", "KILL", "ID", &victim_id]), b":1\r\n");
+        assert_eq!(run(&mut victim, &["SET", "k", "v"]), b"");
+        assert!(victim.is_closed());
+        assert_eq!(run(&mut killer, &["EXISTS", "k"]), b":0\r\n", "the killed client's SET ran");
+        let killer_id = killer.handle.id.to_string();
+        let own = ["CLIENT", "KILL", "ID", &killer_id, "SKIPME", "no"];
+        assert_eq!(run(&mut killer, &own), b":1\r\n");
+        assert!(killer.is_closed());
     }
 
     /// Without a hard limit (Redis's default `normal 0 0 0`) the reply is whole.

@@ -18,7 +18,7 @@ fn defaults_and_aliases_read_back() {
     let mut c = server.raw();
     let defaults = [
         ("list-max-listpack-size", "list-max-ziplist-size", "-2"),
-        ("hash-max-listpack-entries", "hash-max-ziplist-entries", "128"),
+        ("hash-max-listpack-entries", "hash-max-ziplist-entries", "512"),
         ("hash-max-listpack-value", "hash-max-ziplist-value", "64"),
         ("zset-max-listpack-entries", "zset-max-ziplist-entries", "128"),
         ("zset-max-listpack-value", "zset-max-ziplist-value", "64"),
@@ -238,7 +238,7 @@ fn replay_uses_the_startup_settings() {
     let mut c = server.raw();
     assert_eq!(
         config_get(&mut c, "hash-max-listpack-entries"),
-        bulk_array(&["hash-max-listpack-entries", "128"])
+        bulk_array(&["hash-max-listpack-entries", "512"])
     );
     assert_eq!(c.cmd(&["HGET", "h", "b"]), bulk("2"));
     assert_eq!(encoding(&mut c, "h"), bulk("listpack"));

@@ -245,20 +245,20 @@ fn hrandfield_on_a_hashtable_gives_distinct_fields() {
     let server = TestServer::start();
     let mut c = server.raw();
     let mut args = vec!["HSET".to_string(), "h".to_string()];
-    for i in 0..300 {
+    for i in 0..600 {
         args.push(format!("f{i}"));
         args.push(format!("v{i}"));
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    assert_eq!(c.cmd(&args), int(300));
+    assert_eq!(c.cmd(&args), int(600));
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "h"]), bulk("hashtable"));
-    for count in ["1", "10", "150", "299"] {
+    for count in ["1", "10", "300", "599"] {
         let fields = bulks(&c.cmd(&["HRANDFIELD", "h", count]));
         let distinct: HashSet<&String> = fields.iter().collect();
         assert_eq!(fields.len(), count.parse::<usize>().unwrap());
         assert_eq!(distinct.len(), fields.len());
     }
-    assert_eq!(bulks(&c.cmd(&["HRANDFIELD", "h", "1000"])).len(), 300);
+    assert_eq!(bulks(&c.cmd(&["HRANDFIELD", "h", "1000"])).len(), 600);
 }
 
 #[test]
@@ -292,7 +292,7 @@ fn hscan_listpack_whole_and_errors() {
 fn hscan_hashtable_returns_every_field_present_throughout() {
     let server = TestServer::start();
     let mut c = server.raw();
-    for i in 0..500 {
+    for i in 0..700 {
         c.cmd(&["HSET", "h", &format!("f{i}"), &i.to_string()]);
     }
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "h"]), bulk("hashtable"));
@@ -342,23 +342,23 @@ fn encodings_follow_redis_thresholds() {
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "b"]), bulk("hashtable"));
     c.cmd(&["HINCRBYFLOAT", "c", "f", "1e70"]);
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "c"]), bulk("hashtable"));
-    for i in 0..128 {
+    for i in 0..512 {
         c.cmd(&["HSET", "d", &format!("f{i}"), "v"]);
     }
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "d"]), bulk("listpack"));
     c.cmd(&["HSET", "d", "one more", "v"]);
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "d"]), bulk("hashtable"));
-    // Redis 7.2's hashTypeTryConversion: more than 128 pairs in one HSET convert at once,
+    // Redis 7.2's hashTypeTryConversion: more than 512 pairs in one HSET convert at once,
     // duplicates included.
     let mut args = vec!["HSET".to_string(), "e".to_string()];
-    for i in 0..129 {
+    for i in 0..513 {
         args.push("f".to_string());
         args.push(format!("v{i}"));
     }
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     assert_eq!(c.cmd(&args), int(1));
     assert_eq!(c.cmd(&["OBJECT", "ENCODING", "e"]), bulk("hashtable"));
-    assert_eq!(c.cmd(&["HGET", "e", "f"]), bulk("v128"));
+    assert_eq!(c.cmd(&["HGET", "e", "f"]), bulk("v512"));
 }
 
 #[test]
@@ -419,10 +419,10 @@ fn every_write_survives_a_restart() {
     c.cmd(&["HINCRBYFLOAT", "small", "fl", "10.5"]);
     c.cmd(&["HINCRBYFLOAT", "small", "fl", "0.1"]);
     // A hashtable with deletions (positions moved by swap-remove) and an update.
-    for i in 0..200 {
+    for i in 0..600 {
         c.cmd(&["HSET", "big", &format!("f{i}"), &format!("v{i}")]);
     }
-    for i in (0..200).step_by(7) {
+    for i in (0..600).step_by(7) {
         c.cmd(&["HDEL", "big", &format!("f{i}")]);
     }
     c.cmd(&["HSET", "big", "f1", "changed"]);
@@ -432,9 +432,9 @@ fn every_write_survives_a_restart() {
     c.cmd(&["HDEL", "gone", "a"]);
     c.cmd(&["HSET", "long", "f", &"x".repeat(100)]);
     c.cmd(&["HSET", "long", "g", "short"]);
-    // Redis 7.2 converts at once for more than 128 pairs in one HSET, duplicates included.
+    // Redis 7.2 converts at once for more than 512 pairs in one HSET, duplicates included.
     let mut args = vec!["HSET".to_string(), "hint".to_string()];
-    for i in 0..129 {
+    for i in 0..513 {
         args.push("f".to_string());
         args.push(format!("v{i}"));
     }
@@ -450,7 +450,7 @@ fn every_write_survives_a_restart() {
     assert_eq!(before[1].1, bulk("hashtable"));
     assert_eq!(before[2], ("*0\r\n".to_string(), NIL.to_string()));
     assert_eq!(before[3].1, bulk("hashtable"));
-    assert_eq!(before[4], (flat(&[("f", "v128")]), bulk("hashtable")));
+    assert_eq!(before[4], (flat(&[("f", "v512")]), bulk("hashtable")));
     drop(c);
     server.restart();
     let mut c = server.raw();

@@ -170,6 +170,14 @@ fn scan_match_type_and_errors() {
     assert_eq!(scan_all(&mut c, &["TYPE", "string"]).len(), 100);
     assert_eq!(scan_all(&mut c, &["TYPE", "STRING", "MATCH", "item:1*"]).len(), 11);
     assert_eq!(scan_all(&mut c, &["TYPE", "list"]).len(), 0);
+    // The empty key: listed for a bare `*` (no matching at all), but an empty string matches
+    // no other pattern, not even `**` (Redis's stringmatchlen; checked against redis-server).
+    assert_eq!(c.cmd(&["SET", "", "empty"]), OK);
+    assert_eq!(scan_all(&mut c, &["MATCH", "*"]).len(), 101);
+    assert_eq!(scan_all(&mut c, &["MATCH", "**"]).len(), 100);
+    assert_eq!(c.cmd(&["KEYS", "**"]).lines().next(), Some("*100"));
+    assert!(c.cmd(&["KEYS", "*"]).starts_with("*101\r\n"));
+    assert_eq!(c.cmd(&["DEL", ""]), ":1\r\n");
     assert_eq!(scan_all(&mut c, &["TYPE", "nosuchtype"]).len(), 0);
     assert_eq!(c.cmd(&["SCAN", "abc"]), err("ERR invalid cursor"));
     assert_eq!(c.cmd(&["SCAN", " 1"]), err("ERR invalid cursor"));

@@ -171,6 +171,10 @@ fn lpos_options_and_errors() {
         ),
         (&["LPOS", "l", "a", "COUNT", "-1"], "-ERR COUNT can't be negative\r\n", "-ERR COUNT can't be negative\r\n"),
         (&["LPOS", "l", "a", "MAXLEN", "-1"], "-ERR MAXLEN can't be negative\r\n", "-ERR MAXLEN can't be negative\r\n"),
+        // Redis's getPositiveLongFromObjectOrReply gives the same text for no integer at all.
+        (&["LPOS", "l", "a", "COUNT", "abc"], "-ERR COUNT can't be negative\r\n", "-ERR COUNT can't be negative\r\n"),
+        (&["LPOS", "l", "a", "COUNT", "9223372036854775808"], "-ERR COUNT can't be negative\r\n", "-ERR COUNT can't be negative\r\n"),
+        (&["LPOS", "missing", "a", "MAXLEN", "1.5"], "-ERR MAXLEN can't be negative\r\n", "-ERR MAXLEN can't be negative\r\n"),
         (&["LPOS", "l", "a", "RANK", "x"], NOT_INTEGER, NOT_INTEGER),
         (&["LPOS", "l", "a", "RANK"], SYNTAX, SYNTAX),
         (&["LPOS", "l", "a", "FOO", "1"], SYNTAX, SYNTAX),

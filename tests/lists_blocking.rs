@@ -111,6 +111,12 @@ fn timeout_and_argument_errors() {
     assert_eq!(c.cmd(&["BRPOP", "k", "-inf"]), negative);
     assert_eq!(c.cmd(&["BRPOP", "k", "inf"]), out_of_range);
     assert_eq!(c.cmd(&["BLMPOP", "1e20", "1", "k", "LEFT"]), out_of_range);
+    // Redis reads the timeout as a long double: numbers beyond f64's range are still numbers.
+    assert_eq!(c.cmd(&["BLPOP", "k", "1e400"]), out_of_range);
+    assert_eq!(c.cmd(&["BLPOP", "k", "-1e400"]), negative);
+    assert_eq!(c.cmd(&["BLPOP", "k", "1e5000"]), not_float);
+    // 1e-400 s is 1 ms there.
+    assert_eq!(c.cmd(&["BLPOP", "k", "1e-400"]), "*-1\r\n");
     assert_eq!(c.cmd(&["BLMOVE", "k", "d", "UP", "LEFT", "abc"]), err("ERR syntax error"));
     assert_eq!(c.cmd(&["BLMOVE", "k", "d", "LEFT", "LEFT", "abc"]), not_float);
     assert_eq!(c.cmd(&["BRPOPLPUSH", "k", "d", "-1"]), negative);

@@ -469,6 +469,9 @@ const POPS_ALGEBRA_SCAN: &[(&str, &str, &str)] = &[
     ("ZINTERCARD 2 a b", ":2\r\n", SAME),
     ("ZINTERCARD 2 a b LIMIT 1", ":1\r\n", SAME),
     ("ZINTERCARD 2 a b LIMIT -1", "-ERR LIMIT can't be negative\r\n", SAME),
+    // getPositiveLongFromObjectOrReply: the same text for no integer at all.
+    ("ZINTERCARD 2 a b LIMIT abc", "-ERR LIMIT can't be negative\r\n", SAME),
+    ("ZINTERCARD 2 a b LIMIT 1.5", "-ERR LIMIT can't be negative\r\n", SAME),
     ("ZINTERCARD 2 a b LIMIT 0", ":2\r\n", SAME),
     ("ZINTERCARD 0 a", "-ERR at least 1 input key is needed for 'zintercard' command\r\n", SAME),
     ("ZINTERCARD 2 a b WITHSCORES", "-ERR syntax error\r\n", SAME),

@@ -9,6 +9,13 @@ pub fn integer(bytes: &[u8]) -> Result<i64, CommandError> {
     parse_i64(bytes).ok_or(CommandError::NotInteger)
 }
 
+/// A non-negative integer argument, with one error text for a negative value and for one that
+/// is no integer at all, as Redis's `getPositiveLongFromObjectOrReply` with a message gives
+/// (LPOS COUNT and MAXLEN, SINTERCARD and ZINTERCARD LIMIT).
+pub fn non_negative(bytes: &[u8], error: &'static str) -> Result<i64, CommandError> {
+    parse_i64(bytes).filter(|n| *n >= 0).ok_or(CommandError::Static(error))
+}
+
 /// A float argument (`ERR value is not a valid float` otherwise).
 pub fn float(bytes: &[u8]) -> Result<f64, CommandError> {
     parse_f64(bytes).ok_or(CommandError::NotFloat)
@@ -37,15 +44,25 @@ pub fn lowercase(bytes: &[u8]) -> String {
 
 /// A blocking command's timeout in seconds (a float; 0 blocks for ever), with Redis's texts
 /// (`getTimeoutFromObjectOrReply`): BLPOP and the other blocking list pops, BZPOPMIN, BZMPOP.
+///
+/// Redis reads it as a C `long double`, whose range (about 1e±4932) is far wider than f64's:
+/// `1e400` is a number there (out of range in milliseconds), `1e-400` a timeout of 1 ms and
+/// `-1e-400` no timeout at all, where f64 would refuse all three as overflows.
 pub fn timeout(bytes: &[u8], now_ms: u64) -> Result<Option<Duration>, CommandError> {
-    let seconds = float(bytes)
-        .map_err(|_| CommandError::Static("ERR timeout is not a float or out of range"))?;
+    use super::strings::long_double::{self, Parsed};
+    let not_float = CommandError::Static("ERR timeout is not a float or out of range");
+    let (seconds, positive) = match long_double::parse(bytes).ok_or(not_float)? {
+        Parsed::Finite(value) => (value.to_f64(), !value.is_negative() && !value.is_zero()),
+        Parsed::Infinite if bytes.first() == Some(&b'-') => (f64::NEG_INFINITY, false),
+        Parsed::Infinite => (f64::INFINITY, true),
+    };
     let ms = seconds * 1000.0;
     let out_of_range = CommandError::Static("ERR timeout is out of range");
     if ms > i64::MAX as f64 {
         return Err(out_of_range);
     }
-    let ms = ms.ceil();
+    // `ceill` of a positive value too small for f64 is still 1.
+    let ms = if positive { ms.ceil().max(1.0) } else { ms.ceil() };
     if ms < 0.0 {
         return Err(CommandError::Static("ERR timeout is negative"));
     }
@@ -110,5 +127,19 @@ mod tests {
         assert_eq!(text(timeout(b"1e20", now)), "ERR timeout is out of range");
         assert_eq!(text(timeout(b"abc", now)), "ERR timeout is not a float or out of range");
         assert_eq!(text(timeout(b"nan", now)), "ERR timeout is not a float or out of range");
+        // Within a long double's range, outside f64's (Redis 7.2's getTimeoutFromObjectOrReply).
+        assert_eq!(text(timeout(b"1e400", now)), "ERR timeout is out of range");
+        assert_eq!(text(timeout(b"1e4000", now)), "ERR timeout is out of range");
+        assert_eq!(text(timeout(b"-1e400", now)), "ERR timeout is negative");
+        assert_eq!(timeout(b"1e-400", now), Ok(Some(Duration::from_millis(1))));
+        assert_eq!(timeout(b"1e-310", now), Ok(Some(Duration::from_millis(1))));
+        assert_eq!(timeout(b"-1e-400", now), Ok(None));
+        assert_eq!(timeout(b"-0.0001", now), Ok(None));
+        assert_eq!(timeout(b"0x1p-3", now), Ok(Some(Duration::from_millis(125))));
+        // Beyond it, or no number: strtold's overflow and underflow are refused.
+        assert_eq!(text(timeout(b"1e5000", now)), "ERR timeout is not a float or out of range");
+        assert_eq!(text(timeout(b"1e-5000", now)), "ERR timeout is not a float or out of range");
+        assert_eq!(text(timeout(b" 1", now)), "ERR timeout is not a float or out of range");
+        assert_eq!(text(timeout(b"1 ", now)), "ERR timeout is not a float or out of range");
     }
 }

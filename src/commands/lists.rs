@@ -797,16 +797,9 @@ pub fn lpos(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
                 ));
             }
         } else if is(word, "count") {
-            let n = arguments::integer(value)?;
-            if n < 0 {
-                return Err(CommandError::Static("ERR COUNT can't be negative"));
-            }
-            count = Some(n);
+            count = Some(arguments::non_negative(value, "ERR COUNT can't be negative")?);
         } else if is(word, "maxlen") {
-            maxlen = arguments::integer(value)?;
-            if maxlen < 0 {
-                return Err(CommandError::Static("ERR MAXLEN can't be negative"));
-            }
+            maxlen = arguments::non_negative(value, "ERR MAXLEN can't be negative")?;
         } else {
             return Err(CommandError::Syntax);
         }

@@ -822,9 +822,8 @@ pub fn sintercard(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let mut i = 2 + numkeys;
     while i < args.len() {
         if is(args.get(i), "limit") && i + 1 < args.len() {
-            let negative = CommandError::Static("ERR LIMIT can't be negative");
-            let n = arguments::integer(args.get(i + 1)).map_err(|_| negative.clone())?;
-            limit = usize::try_from(n).map_err(|_| negative)?;
+            let n = arguments::non_negative(args.get(i + 1), "ERR LIMIT can't be negative")?;
+            limit = usize::try_from(n).unwrap_or(usize::MAX);
             i += 2;
         } else {
             return Err(CommandError::Syntax);

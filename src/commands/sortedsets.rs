@@ -1612,10 +1612,7 @@ fn parse_algebra<'a>(
             algebra.withscores = true;
             i += 1;
         } else if cardinality && left >= 2 && is(word, "limit") {
-            let limit = arguments::integer(args.get(i + 1))?;
-            if limit < 0 {
-                return Err(CommandError::Static("ERR LIMIT can't be negative"));
-            }
+            let limit = arguments::non_negative(args.get(i + 1), "ERR LIMIT can't be negative")?;
             algebra.limit = usize::try_from(limit).unwrap_or(usize::MAX);
             i += 2;
         } else {

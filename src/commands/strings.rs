@@ -1242,6 +1242,41 @@ pub(crate) mod long_double {
         exponent: i64,
     }
 
+    impl Extended {
+        pub fn is_negative(self) -> bool {
+            self.negative
+        }
+
+        pub fn is_zero(self) -> bool {
+            self.mantissa == 0
+        }
+
+        /// The nearest f64, saturating to an infinity above its range and to zero below it
+        /// (the only rounding is the mantissa's, to 53 bits, and the last scaling step's).
+        pub fn to_f64(self) -> f64 {
+            // u64 -> f64 rounds to nearest, as wanted.
+            #[expect(clippy::cast_precision_loss)]
+            let mut value = self.mantissa as f64;
+            let mut exponent = self.exponent;
+            // Scaled in steps that stay within f64's exponents: at most 17 of them.
+            while exponent > 0 && value.is_finite() {
+                let step = exponent.min(1000);
+                value *= f64::powi(2.0, i32::try_from(step).unwrap_or(1000));
+                exponent -= step;
+            }
+            while exponent < 0 && value != 0.0 {
+                let step = exponent.max(-1000);
+                value *= f64::powi(2.0, i32::try_from(step).unwrap_or(-1000));
+                exponent -= step;
+            }
+            if self.negative {
+                -value
+            } else {
+                value
+            }
+        }
+    }
+
     /// What `strtold` made of a text: a finite value, or an infinity (Redis accepts "inf").
     #[derive(Debug, Clone, Copy, PartialEq, Eq)]
     pub enum Parsed {

@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicI64, AtomicUsize, Ordering::Relaxed};
 
 /// Redis 7.2's defaults.
 pub const LIST_MAX_LISTPACK_SIZE_DEFAULT: i64 = -2;
-pub const HASH_MAX_LISTPACK_ENTRIES_DEFAULT: usize = 128;
+pub const HASH_MAX_LISTPACK_ENTRIES_DEFAULT: usize = 512;
 pub const HASH_MAX_LISTPACK_VALUE_DEFAULT: usize = 64;
 pub const SET_MAX_INTSET_ENTRIES_DEFAULT: usize = 512;
 pub const SET_MAX_LISTPACK_ENTRIES_DEFAULT: usize = 128;

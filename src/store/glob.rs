@@ -4,6 +4,12 @@
 
 /// Whether `text` matches `pattern`; `nocase` compares ASCII letters without case.
 pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
+    // Redis's stringmatchlen compares while both have bytes left, so an empty text matches
+    // only an empty pattern: not even `*` (KEYS, SCAN and the other SCANs list everything
+    // for a bare `*` before any matching, as Redis does), nor `**`.
+    if text.is_empty() {
+        return pattern.is_empty();
+    }
     let eq = |a: u8, b: u8| if nocase { a.eq_ignore_ascii_case(&b) } else { a == b };
     let (mut p, mut t) = (0usize, 0usize);
     // Where to resume after the last '*': (pattern index after the star, text index).
@@ -117,8 +123,10 @@ mod tests {
     #[test]
     fn redis_glob_cases() {
         let yes: &[(&str, &str)] = &[
-            ("*", ""),
+            ("", ""),
             ("*", "abc"),
+            ("a*", "a"),
+            ("a**", "a"),
             ("h?llo", "hello"),
             ("h*llo", "heeeello"),
             ("h[ae]llo", "hallo"),
@@ -138,6 +146,10 @@ mod tests {
             ("\\*", "a"),
             ("abc", "abcd"),
             ("", "a"),
+            // Redis's stringmatchlen: an empty text matches only an empty pattern.
+            ("*", ""),
+            ("**", ""),
+            ("?", ""),
         ];
         for (p, t) in yes {
             assert!(matches(p.as_bytes(), t.as_bytes(), false), "{p} should match {t}");

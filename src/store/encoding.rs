@@ -166,7 +166,7 @@ mod tests {
     #[test]
     fn defaults_are_redis_7_2() {
         assert_eq!(list_limit(), ListLimit::Bytes(8192));
-        assert_eq!(hash_max_listpack_entries(), 128);
+        assert_eq!(hash_max_listpack_entries(), 512);
         assert_eq!(set_max_intset_entries(), 512);
         assert_eq!(zset_max_listpack_value(), 64);
     }

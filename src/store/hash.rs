@@ -582,14 +582,14 @@ mod tests {
         assert!(hash.remove(b"b"));
         assert!(!hash.remove(b"b"));
         assert_eq!(hash.encoding_name(), "listpack");
-        for i in 0..127 {
+        for i in 0..511 {
             hash.insert(format!("f{i}").as_bytes(), b"v");
         }
-        assert_eq!((hash.len(), hash.encoding_name()), (128, "listpack"));
+        assert_eq!((hash.len(), hash.encoding_name()), (512, "listpack"));
         hash.insert(b"one more", b"v");
-        assert_eq!((hash.len(), hash.encoding_name()), (129, "hashtable"));
+        assert_eq!((hash.len(), hash.encoding_name()), (513, "hashtable"));
         assert_eq!(fields(&hash)[0], "a");
-        for i in 0..127 {
+        for i in 0..511 {
             hash.remove(format!("f{i}").as_bytes());
         }
         assert_eq!((hash.len(), hash.encoding_name()), (2, "hashtable"));
@@ -608,7 +608,7 @@ mod tests {
         assert_eq!(hash.encoding_name(), "hashtable");
         let mut hash = HashValue::new();
         hash.insert(b"a", b"1");
-        hash.prepare(129, 1);
+        hash.prepare(513, 1);
         assert_eq!(hash.encoding_name(), "hashtable");
     }
 

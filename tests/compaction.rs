@@ -381,8 +381,9 @@ fn write_every_type(c: &mut RawClient, db: &str) {
     let mut big_hash = vec!["HSET", "bighash"];
     let mut big_set = vec!["SADD", "bigset"];
     let mut big_zset = vec!["ZADD", "bigzset"];
-    let names: Vec<String> = (0..300).map(|i| format!("member-{i}")).collect();
-    let scores: Vec<String> = (0..300).map(|i| format!("{}", i * 3)).collect();
+    // Over every type's compact limit (hashes: 512 fields).
+    let names: Vec<String> = (0..600).map(|i| format!("member-{i}")).collect();
+    let scores: Vec<String> = (0..600).map(|i| format!("{}", i * 3)).collect();
     for (name, score) in names.iter().zip(&scores) {
         big_list.push(name);
         big_hash.extend([name.as_str(), score.as_str()]);
@@ -390,7 +391,7 @@ fn write_every_type(c: &mut RawClient, db: &str) {
         big_zset.extend([score.as_str(), name.as_str()]);
     }
     for command in [big_list, big_hash, big_set, big_zset] {
-        assert_eq!(c.cmd(&command), int(300), "{}", command[0]);
+        assert_eq!(c.cmd(&command), int(600), "{}", command[0]);
     }
     assert_eq!(c.cmd(&["EXPIRE", "bighash", "3600"]), int(1));
     assert_eq!(c.cmd(&["SELECT", "0"]), OK);

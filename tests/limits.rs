@@ -33,7 +33,7 @@ fn idle_clients_are_closed_after_timeout_set_at_run_time() {
     // Not exempt: a client inside DEBUG SLEEP. Redis checks once the sleep lets it, before the
     // reply is written, and closes the client without it (checked against redis-server).
     let mut sleeper = server.raw();
-    sleeper.send_command(&[b"DEBUG", b"SLEEP", b"3.5"]);
+    sleeper.send_command(&[b"DEBUG", b"SLEEP", b"6"]);
     let mut monitor = server.raw();
     assert_eq!(monitor.cmd(&["MONITOR"]), OK);
     let started = Instant::now();

@@ -1251,24 +1251,15 @@ pub(crate) mod long_double {
             self.mantissa == 0
         }
 
-        /// The nearest f64, saturating to an infinity above its range and to zero below it
-        /// (the only rounding is the mantissa's, to 53 bits, and the last scaling step's).
+        /// The value as an f64, saturating to an infinity above f64's range and to zero below
+        /// it: the nearest f64 within its normal range (the mantissa rounds once, to 53 bits,
+        /// and scaling by a power of two is exact there); below it the scaling may round a
+        /// second time.
         pub fn to_f64(self) -> f64 {
             // u64 -> f64 rounds to nearest, as wanted.
             #[expect(clippy::cast_precision_loss)]
-            let mut value = self.mantissa as f64;
-            let mut exponent = self.exponent;
-            // Scaled in steps that stay within f64's exponents: at most 17 of them.
-            while exponent > 0 && value.is_finite() {
-                let step = exponent.min(1000);
-                value *= f64::powi(2.0, i32::try_from(step).unwrap_or(1000));
-                exponent -= step;
-            }
-            while exponent < 0 && value != 0.0 {
-                let step = exponent.max(-1000);
-                value *= f64::powi(2.0, i32::try_from(step).unwrap_or(-1000));
-                exponent -= step;
-            }
+            let mantissa = self.mantissa as f64;
+            let value = crate::protocol::number::scale_by_power_of_two(mantissa, self.exponent);
             if self.negative {
                 -value
             } else {

@@ -128,7 +128,7 @@ fn parse_hex_float(lower: &str) -> Option<f64> {
 
 /// `value` x 2^`exponent` in steps that stay finite and nonzero until the true result is not
 /// (C's ldexp).
-fn scale_by_power_of_two(mut value: f64, mut exponent: i64) -> f64 {
+pub fn scale_by_power_of_two(mut value: f64, mut exponent: i64) -> f64 {
     const STEP: i64 = 1000;
     while exponent != 0 && value != 0.0 && value.is_finite() {
         let step = exponent.clamp(-STEP, STEP);

@@ -623,6 +623,9 @@ async fn wait_in_command<T>(
     state: &mut ClientState,
     until: impl std::future::Future<Output = T>,
 ) -> Option<T> {
+    // Idle since the command came, as Redis counts from its read, not since the replies
+    // before it: a client that sat idle, then sent a sleep shorter than `timeout`, stays.
+    state.handle.info.lock().last_interaction = Instant::now();
     let result = tokio::select! {
         value = until => Some(value),
         () = state.handle.kill_notify.notified() => None,

@@ -100,7 +100,8 @@ pub fn run(
         out: std::io::BufWriter::with_capacity(1 << 16, stdout.lock()),
         from: from.unwrap_or(0),
         to: to.unwrap_or(u64::MAX),
-        pattern: key.map(|k| k.as_bytes().to_vec()),
+        // A bare `*` lists every key before any matching, the empty one included, as KEYS.
+        pattern: key.filter(|k| *k != "*").map(|k| k.as_bytes().to_vec()),
         json,
         failed: false,
     };

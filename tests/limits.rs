@@ -61,6 +61,23 @@ fn idle_clients_are_closed_after_timeout_set_at_run_time() {
     assert_eq!(lasting.cmd(&["PING"]), "+PONG\r\n");
 }
 
+/// Idle time counts from a DEBUG SLEEP, as Redis counts from its read: a client that sat idle
+/// for most of `timeout`, then sent a sleep shorter than it, gets its reply (redis-server
+/// does); counted from the reply before, it would be closed during the sleep.
+#[test]
+fn idle_time_counts_from_a_debug_sleep() {
+    let server = TestServer::start();
+    let mut control = server.raw();
+    assert_eq!(control.cmd(&["CONFIG", "SET", "timeout", "2"]), OK);
+    let mut sleeper = server.raw();
+    assert_eq!(sleeper.cmd(&["PING"]), "+PONG\r\n");
+    // Idle 2.5 s, then asleep 2 s: 4.5 s after the PONG, but only 2 s after the command, and
+    // `timeout 2` closes a client idle for 3 whole seconds.
+    std::thread::sleep(Duration::from_millis(2500));
+    assert_eq!(sleeper.cmd(&["DEBUG", "SLEEP", "2"]), OK);
+    assert_eq!(sleeper.cmd(&["PING"]), "+PONG\r\n");
+}
+
 #[test]
 fn timeout_and_tcp_keepalive_are_settings_with_redis_defaults() {
     let server = TestServer::start_with(&["--timeout", "7", "--tcp-keepalive", "60"]);

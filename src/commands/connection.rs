@@ -9,7 +9,7 @@ use crate::server::clients::ReplyMode;
 const G: &str = "connection";
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("ping", -1, FAST | STALE, KeySpan::NONE, G, ping).acl(acl::CONNECTION).doc(
+    spec("ping", -1, FAST, KeySpan::NONE, G, ping).acl(acl::CONNECTION).doc(
         "1.0.0",
         "Returns the server's liveliness response.",
         "O(1)",

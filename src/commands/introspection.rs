@@ -105,10 +105,9 @@ pub fn in_category(spec: &CommandSpec, category: &str) -> bool {
         "keyspace" => spec.acl & acl::KEYSPACE != 0,
         "read" => spec.has(READONLY) && group != "scripting",
         "write" => spec.has(WRITE),
-        "sortedset" => group == "sorted-set",
-        "set" | "list" | "hash" | "string" | "bitmap" | "hyperloglog" | "geo" | "stream" => {
-            group == category
-        }
+        "sortedset" => group == "sorted-set" || spec.acl & acl::COLLECTIONS != 0,
+        "set" | "list" => group == category || spec.acl & acl::COLLECTIONS != 0,
+        "hash" | "string" | "bitmap" | "hyperloglog" | "geo" | "stream" => group == category,
         "pubsub" => spec.has(PUBSUB),
         "admin" => spec.has(ADMIN) || spec.acl & acl::ADMIN != 0,
         "fast" => spec.has(FAST),
@@ -1021,5 +1020,12 @@ mod tests {
         assert_eq!(categories(get), ["read", "string", "fast"]);
         let list = table::lookup_full(b"client|list").unwrap();
         assert_eq!(categories(list), ["admin", "slow", "dangerous", "connection"]);
+        // As redis-server's COMMAND INFO lists them.
+        let sort = table::lookup(b"sort").unwrap();
+        assert_eq!(categories(sort), ["write", "set", "sortedset", "list", "slow", "dangerous"]);
+        let sort_ro = table::lookup(b"sort_ro").unwrap();
+        assert_eq!(categories(sort_ro), ["read", "set", "sortedset", "list", "slow", "dangerous"]);
+        let lastsave = table::lookup(b"lastsave").unwrap();
+        assert_eq!(categories(lastsave), ["admin", "fast", "dangerous"]);
     }
 }

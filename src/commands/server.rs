@@ -52,7 +52,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "",
     ),
-    spec("lastsave", 1, LOADING | STALE | FAST, KeySpan::NONE, G, lastsave).acl(acl::DANGEROUS).doc(
+    spec("lastsave", 1, LOADING | STALE | FAST, KeySpan::NONE, G, lastsave).acl(acl::ADMIN | acl::DANGEROUS).doc(
         "1.0.0",
         "Returns the Unix timestamp of the last successful save to disk.",
         "O(1)",

@@ -125,7 +125,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     // BY and GET read keys named by the data: the gate is taken exclusively (see sort_generic).
     spec("sort", -2, WRITE | DENYOOM | MOVABLEKEYS | EXCLUSIVE, KeySpan::ONE, "generic", sort)
-        .acl(acl::DANGEROUS)
+        .acl(acl::COLLECTIONS | acl::DANGEROUS)
         .doc(
             "1.0.0",
             "Sorts the elements in a list, a set, or a sorted set, optionally storing the result.",
@@ -133,7 +133,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]",
         ),
     spec("sort_ro", -2, READONLY | MOVABLEKEYS | EXCLUSIVE, KeySpan::ONE, "generic", sort_ro)
-        .acl(acl::DANGEROUS)
+        .acl(acl::COLLECTIONS | acl::DANGEROUS)
         .doc(
             "7.0.0",
             "Returns the sorted elements of a list, a set, or a sorted set.",

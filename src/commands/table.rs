@@ -61,8 +61,10 @@ pub mod acl {
     pub const DANGEROUS: u32 = 1 << 1;
     pub const CONNECTION: u32 = 1 << 2;
     pub const TRANSACTION: u32 = 1 << 3;
-    /// @admin without the `admin` flag (ROLE).
+    /// @admin without the `admin` flag (ROLE, LASTSAVE).
     pub const ADMIN: u32 = 1 << 4;
+    /// @list, @set and @sortedset beside the group's own (SORT and SORT_RO read all three).
+    pub const COLLECTIONS: u32 = 1 << 5;
 }
 
 /// Where a command's keys are: legacy (first, last, step) triple. `last` < 0 counts from the

@@ -118,9 +118,7 @@ impl ClientInfo {
 impl ClientHandle {
     /// Tells the connection to close; false if it was killed already.
     pub fn kill(&self) -> bool {
-        // A pusher reads the flag under the blocked clients' lock (`Blocking::take_first`),
-        // and passes over this client from then on.
-        let first = !self.killed.swap(true, Release);
+        let first = self.mark_killed();
         self.kill_notify.notify_one();
         first
     }
@@ -129,6 +127,8 @@ impl ClientHandle {
     /// closes after its reply (`Action::Close`); a wake-up would stop the write of a reply
     /// sent in several turns. False if it was killed already.
     pub fn mark_killed(&self) -> bool {
+        // A pusher reads the flag under the blocked clients' lock (`Blocking::take_first`),
+        // and passes over this client from then on.
         !self.killed.swap(true, Release)
     }
 

@@ -274,10 +274,9 @@ async fn process_batch(
                 break;
             }
             Some(Action::Sleep(duration)) => {
+                // Killed meanwhile: the check at the loop's top closes without the reply.
                 let Some(()) = wait_in_command(state, tokio::time::sleep(duration)).await else {
-                    reply.out.clear();
-                    next = Next::Close;
-                    break;
+                    continue;
                 };
             }
             Some(Action::WaitAcks { acks, timeout }) => {
@@ -291,9 +290,7 @@ async fn process_batch(
             Some(Action::Save { ticket }) => {
                 let Some(result) = wait_in_command(state, server.compaction.wait(ticket)).await
                 else {
-                    reply.out.clear();
-                    next = Next::Close;
-                    break;
+                    continue; // killed: as for DEBUG SLEEP
                 };
                 if !state.is_muted() {
                     match result {
@@ -616,7 +613,7 @@ async fn wait_paused(
 
 /// Waits for `until` inside a command that Redis runs with the whole server stopped (DEBUG
 /// SLEEP, SAVE). None when the client was killed meanwhile (CLIENT KILL, the idle `timeout`):
-/// it closes at once, without the reply. (In Redis a kill can only run after the command,
+/// it closes at once, without the reply (`process_batch`'s check of the kill flag). (In Redis a kill can only run after the command,
 /// whose reply then goes out first; the idle check, also after it, closes the client before
 /// its reply is written.)
 async fn wait_in_command<T>(

@@ -187,6 +187,14 @@ mod tests {
         out
     }
 
+    /// An in-memory server from `args`, and a runtime for its timers (enter it in the test).
+    fn server_and_runtime(args: &[&str]) -> (Arc<Server>, tokio::runtime::Runtime) {
+        let Ok(server) = in_memory_server(args) else { panic!("server") };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+        let Ok(runtime) = runtime else { panic!("runtime") };
+        (server, runtime)
+    }
+
     fn run(client: &mut LocalClient, args: &[&str]) -> Vec<u8> {
         client.send(&request(args));
         client.take_output()
@@ -197,9 +205,7 @@ mod tests {
     #[test]
     fn a_reply_over_the_hard_limit_closes_the_session_and_is_discarded() {
         let limit = ["allydb", "--client-output-buffer-limit", "normal 1mb 0 0"];
-        let Ok(server) = in_memory_server(&limit) else { panic!("server") };
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-        let Ok(runtime) = runtime else { panic!("runtime") };
+        let (server, runtime) = server_and_runtime(&limit);
         let _entered = runtime.enter();
         let mut client = LocalClient::new(&server);
         assert_eq!(run(&mut client, &["SADD", "s", "a", "b", "c"]), b":3\r\n");
@@ -225,9 +231,7 @@ mod tests {
     /// A client killed by another runs nothing more; one killing itself gets its reply.
     #[test]
     fn a_killed_client_runs_nothing_more() {
-        let Ok(server) = in_memory_server(&["allydb"]) else { panic!("server") };
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-        let Ok(runtime) = runtime else { panic!("runtime") };
+        let (server, runtime) = server_and_runtime(&["allydb"]);
         let _entered = runtime.enter();
         let mut victim = LocalClient::new(&server);
         let mut killer = LocalClient::new(&server);
@@ -245,9 +249,7 @@ mod tests {
     /// Without a hard limit (Redis's default `normal 0 0 0`) the reply is whole.
     #[test]
     fn without_a_hard_limit_a_negative_count_is_answered_whole() {
-        let Ok(server) = in_memory_server(&["allydb"]) else { panic!("server") };
-        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
-        let Ok(runtime) = runtime else { panic!("runtime") };
+        let (server, runtime) = server_and_runtime(&["allydb"]);
         let _entered = runtime.enter();
         let mut client = LocalClient::new(&server);
         assert_eq!(run(&mut client, &["SADD", "s", "a"]), b":1\r\n");

@@ -81,6 +81,12 @@ pub struct Config {
           value_parser = parse_protected_action)]
     pub enable_protected_configs: String,
 
+    /// Redis's enable-debug-command: whether DEBUG may run: no, yes, or local (only clients
+    /// connected over loopback).
+    #[arg(long, env = "ALLYDB_ENABLE_DEBUG_COMMAND", default_value = "no",
+          value_parser = parse_protected_action)]
+    pub enable_debug_command: String,
+
     /// Number of databases (SELECT 0 .. N-1).
     #[arg(long, env = "ALLYDB_DATABASES", default_value_t = limits::DATABASES_DEFAULT,
           value_parser = parse_databases)]

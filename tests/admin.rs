@@ -565,9 +565,52 @@ fn shutdown_errors_and_success() {
     assert_eq!(server.wait_exit(Duration::from_secs(10)), Some(0));
 }
 
+/// Redis 7.2's text for a DEBUG that `enable-debug-command` refuses.
+const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command \
+    option is set to \"local\", you can run it from a local connection, otherwise you need to \
+    set this option in the configuration file, and then restart the server.";
+
+#[test]
+fn debug_is_refused_unless_enabled_as_in_redis() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "enable-debug-command"]),
+        bulk_array(&["enable-debug-command", "no"])
+    );
+    assert_eq!(c.cmd(&["DEBUG", "SLEEP", "0"]), err(DEBUG_NOT_ALLOWED));
+    assert_eq!(c.cmd(&["DEBUG", "HELP"]), err(DEBUG_NOT_ALLOWED));
+    // The arity check comes first, as in Redis's processCommand.
+    assert_eq!(c.cmd(&["DEBUG"]), err("ERR wrong number of arguments for 'debug' command"));
+    // Refused while queueing: the transaction is discarded.
+    assert_eq!(c.cmd(&["MULTI"]), OK);
+    assert_eq!(c.cmd(&["DEBUG", "SLEEP", "0"]), err(DEBUG_NOT_ALLOWED));
+    assert_eq!(
+        c.cmd(&["EXEC"]),
+        err("EXECABORT Transaction discarded because of previous errors.")
+    );
+    assert!(c.cmd(&["INFO", "commandstats"]).contains(
+        "cmdstat_debug:calls=0,usec=0,usec_per_call=0.00,rejected_calls=4,failed_calls=0"
+    ));
+    // Only the configuration changes it, as in Redis.
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "enable-debug-command", "yes"]),
+        err("ERR CONFIG SET failed (possibly related to argument 'enable-debug-command') - \
+             can't set immutable config")
+    );
+    let enabled = TestServer::start_with_env(&[], &[("ALLYDB_ENABLE_DEBUG_COMMAND", "YES")]);
+    let mut c = enabled.raw();
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "enable-debug-command"]),
+        bulk_array(&["enable-debug-command", "yes"])
+    );
+    assert_eq!(c.cmd(&["DEBUG", "SLEEP", "0"]), OK);
+}
+
 #[test]
 fn debug_sleep_and_help() {
-    let server = TestServer::start();
+    // `local` allows the tests' loopback clients.
+    let server = TestServer::start_with(&["--enable-debug-command", "local"]);
     let mut c = server.raw();
     let started = Instant::now();
     assert_eq!(c.cmd(&["DEBUG", "SLEEP", "0.3"]), OK);
@@ -808,7 +851,7 @@ fn slowlog_entry(reply: &str, at: &mut usize) -> (u64, String) {
 
 #[test]
 fn slowlog_keeps_slow_commands_as_redis_shows_them() {
-    let server = TestServer::start_with(&["--appendonly", "no"]);
+    let server = TestServer::start_with(&["--appendonly", "no", "--enable-debug-command", "yes"]);
     let mut c = server.raw();
     // Nothing takes 10 ms here: the default threshold logs nothing.
     assert_eq!(c.cmd(&["SET", "a", "b"]), OK);

@@ -307,14 +307,15 @@ fn enable_protected_configs_yes_allows_dir_and_dbfilename() {
 }
 
 #[test]
-fn enable_protected_configs_local_allows_only_loopback_clients() {
-    let Some(remote) = remote_ipv4("enable_protected_configs_local_allows_only_loopback_clients")
+fn enable_protected_configs_and_debug_local_allow_only_loopback_clients() {
+    let Some(remote) =
+        remote_ipv4("enable_protected_configs_and_debug_local_allow_only_loopback_clients")
     else {
         return;
     };
     let server = TestServer::start_with_env(
         &["--bind", "0.0.0.0", "--appendonly", "no", "--protected-mode", "no"],
-        &[("ALLYDB_ENABLE_PROTECTED_CONFIGS", "LOCAL")],
+        &[("ALLYDB_ENABLE_PROTECTED_CONFIGS", "LOCAL"), ("ALLYDB_ENABLE_DEBUG_COMMAND", "local")],
     );
     let mut local = server.raw();
     assert_eq!(
@@ -325,6 +326,14 @@ fn enable_protected_configs_local_allows_only_loopback_clients() {
     assert_eq!(far.cmd(&["CONFIG", "SET", "dbfilename", "far.rdb"]), protected("dbfilename"));
     assert_eq!(local.cmd(&["CONFIG", "SET", "dbfilename", "near.rdb"]), OK);
     assert_eq!(far.cmd(&["CONFIG", "GET", "dbfilename"]), bulk_array(&["dbfilename", "near.rdb"]));
+    // `enable-debug-command local` the same way.
+    assert_eq!(
+        far.cmd(&["DEBUG", "SLEEP", "0"]),
+        err("ERR DEBUG command not allowed. If the enable-debug-command option is set to \
+             \"local\", you can run it from a local connection, otherwise you need to set this \
+             option in the configuration file, and then restart the server.")
+    );
+    assert_eq!(local.cmd(&["DEBUG", "SLEEP", "0"]), OK);
 }
 
 // --------------------------------------------------------------------- AUTH and HELLO AUTH

@@ -575,7 +575,7 @@ fn a_push_after_a_blocked_subscriber_went_over_its_limit_stays_in_the_list() {
 
 #[test]
 fn a_kill_ends_a_debug_sleep_at_once() {
-    let server = TestServer::start();
+    let server = TestServer::start_with(&["--enable-debug-command", "yes"]);
     let mut c = server.raw();
     let mut sleeper = server.raw();
     let sleeper_id = client_id(&mut sleeper).to_string();

@@ -16,7 +16,7 @@ const OUT_OF_RANGE_LONG: &str =
 
 #[test]
 fn idle_clients_are_closed_after_timeout_set_at_run_time() {
-    let server = TestServer::start();
+    let server = TestServer::start_with(&["--enable-debug-command", "yes"]);
     let mut control = server.raw();
     assert_eq!(control.cmd(&["CONFIG", "GET", "timeout"]), bulk_array(&["timeout", "0"]));
     assert_eq!(control.cmd(&["CONFIG", "SET", "timeout", "1"]), OK);
@@ -66,7 +66,7 @@ fn idle_clients_are_closed_after_timeout_set_at_run_time() {
 /// does); counted from the reply before, it would be closed during the sleep.
 #[test]
 fn idle_time_counts_from_a_debug_sleep() {
-    let server = TestServer::start();
+    let server = TestServer::start_with(&["--enable-debug-command", "yes"]);
     let mut control = server.raw();
     assert_eq!(control.cmd(&["CONFIG", "SET", "timeout", "2"]), OK);
     let mut sleeper = server.raw();

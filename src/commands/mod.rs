@@ -594,6 +594,11 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
     "reset",
 ];
 
+/// Redis's reply to a protected command its `enable-*-command` setting refuses.
+const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command \
+    option is set to \"local\", you can run it from a local connection, otherwise you need to \
+    set this option in the configuration file, and then restart the server.";
+
 type Rejection = (Option<&'static CommandSpec>, CommandError);
 
 /// Lookup, subcommand, arity and authentication checks, in Redis's order.
@@ -612,6 +617,13 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
     if !spec.arity_ok(args.len()) {
         let error = CommandError::WrongArity { fullname: spec.name.to_string() };
         return Err((Some(spec), error));
+    }
+    // DEBUG (Redis's only other protected command is MODULE, which AllyDB has not), checked
+    // before authentication as in Redis's processCommand.
+    if spec.has(flags::PROTECTED)
+        && !server::protected_action_allowed(ctx, &ctx.server.config.enable_debug_command)
+    {
+        return Err((Some(spec), CommandError::Static(DEBUG_NOT_ALLOWED)));
     }
     // As Redis's processCommand: a client that never authenticated runs commands once no
     // password is required any more (CONFIG SET requirepass ""), though HELLO still asks it to.

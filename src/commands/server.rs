@@ -96,7 +96,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) when saving, where N is the total number of keys in all databases when saving data, otherwise O(1)",
         "[NOSAVE | SAVE] [NOW] [FORCE] [ABORT]",
     ),
-    spec("debug", -2, ADMIN_ONLY, KeySpan::NONE, G, debug).doc(
+    spec("debug", -2, ADMIN_ONLY | PROTECTED, KeySpan::NONE, G, debug).doc(
         "1.0.0",
         "A container for debugging commands.",
         "Depends on subcommand.",
@@ -946,7 +946,8 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if !def.mutable {
             return Err(config_set_failed(&typed, "can't set immutable config"));
         }
-        if def.protected && !may_set_protected(ctx) {
+        let allowed = ctx.server.settings.get("enable-protected-configs");
+        if def.protected && !protected_action_allowed(ctx, allowed.as_deref().unwrap_or("no")) {
             return Err(config_set_failed(&typed, "can't set protected config"));
         }
         // Redis's DENY_LOADING_CONFIG.
@@ -982,12 +983,12 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// Redis's `allowProtectedAction` for `enable-protected-configs`: `yes`, or `local` and the
-/// client is connected over loopback.
-fn may_set_protected(ctx: &Context<'_>) -> bool {
-    match ctx.server.settings.get("enable-protected-configs").as_deref() {
-        Some("yes") => true,
-        Some("local") => crate::server::clients::is_loopback_peer(&ctx.client.handle.addr),
+/// Redis's `allowProtectedAction`: `setting` (an `enable-protected-configs` or
+/// `enable-*-command` value) is `yes`, or `local` and the client is connected over loopback.
+pub(super) fn protected_action_allowed(ctx: &Context<'_>, setting: &str) -> bool {
+    match setting {
+        "yes" => true,
+        "local" => crate::server::clients::is_loopback_peer(&ctx.client.handle.addr),
         _ => false,
     }
 }

@@ -30,6 +30,9 @@ pub mod flags {
     /// Redis's `may_replicate` (hidden from COMMAND INFO, as in Redis): not a write, but
     /// CLIENT PAUSE WRITE holds it (PUBLISH, SPUBLISH) and a monitor may not run it.
     pub const MAY_REPLICATE: u32 = 1 << 16;
+    /// Redis's `protected` (hidden from COMMAND INFO, as in Redis): refused unless its
+    /// `enable-*-command` setting allows the client (`yes`, or `local` over loopback).
+    pub const PROTECTED: u32 = 1 << 17;
     /// Not a Redis flag: the command needs the keyspace gate exclusively (it touches several
     /// databases, or all of one, at one instant).
     pub const EXCLUSIVE: u32 = 1 << 30;

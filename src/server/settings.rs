@@ -449,7 +449,7 @@ fn initial_values(config: &Config) -> HashMap<&'static str, String> {
         ("supervised", "no".into()),
         ("pidfile", String::new()),
         ("unixsocket", String::new()),
-        ("enable-debug-command", "yes".into()),
+        ("enable-debug-command", config.enable_debug_command.clone()),
         ("list-max-listpack-size", config.list_max_listpack_size.to_string()),
         ("list-compress-depth", "0".into()),
         ("hash-max-listpack-entries", config.hash_max_listpack_entries.to_string()),

@@ -83,6 +83,47 @@ fn info_default_sections_and_fields() {
     assert!(!text.contains("db0:"), "no line for an empty database");
 }
 
+/// INFO keyspace's avg_ttl of `db`, once the expiry cycle has reported one (within 5 s).
+fn reported_avg_ttl(c: &mut RawClient, db: &str) -> u64 {
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let keyspace = info(c, &["keyspace"]);
+        let avg_ttl = field(&keyspace, db)
+            .and_then(|line| line.split_once(",avg_ttl=").map(|(_, n)| n.to_string()))
+            .and_then(|n| n.parse::<u64>().ok());
+        match avg_ttl {
+            Some(ms) if ms > 0 || Instant::now() > deadline => return ms,
+            None if Instant::now() > deadline => panic!("no {db} line: {keyspace}"),
+            _ => std::thread::sleep(Duration::from_millis(50)),
+        }
+    }
+}
+
+/// avg_ttl is Redis's estimate of the keys' times to live: a running average of what active
+/// expiry sees, reset by a flush, moved by SWAPDB, 0 once no key has a deadline.
+#[test]
+fn info_keyspace_avg_ttl_estimates_the_keys_ttls() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    for i in 0..50 {
+        assert_eq!(c.cmd(&["SET", &format!("k{i}"), "v", "EX", "1000"]), OK);
+        assert_eq!(c.cmd(&["SET", &format!("p{i}"), "v"]), OK);
+    }
+    let avg_ttl = reported_avg_ttl(&mut c, "db0");
+    assert!((990_000..=1_000_000).contains(&avg_ttl), "{avg_ttl}");
+    assert_eq!(c.cmd(&["SWAPDB", "0", "3"]), OK);
+    assert!(!info(&mut c, &["keyspace"]).contains("db0:"));
+    let moved = reported_avg_ttl(&mut c, "db3");
+    assert!((990_000..=avg_ttl).contains(&moved), "{moved}");
+    // A flush forgets the old average: keys of 10 s are not averaged with those of 1000 s.
+    assert_eq!(c.cmd(&["FLUSHALL"]), OK);
+    assert_eq!(c.cmd(&["SET", "short", "v", "EX", "10"]), OK);
+    let short = reported_avg_ttl(&mut c, "db0");
+    assert!((5_000..=10_000).contains(&short), "{short}");
+    assert_eq!(c.cmd(&["PERSIST", "short"]), int(1));
+    assert_eq!(info(&mut c, &["keyspace"]), "# Keyspace\r\ndb0:keys=1,expires=0,avg_ttl=0\r\n");
+}
+
 #[test]
 fn info_keyspace_stats_and_sections() {
     let server = TestServer::start();
@@ -93,10 +134,13 @@ fn info_keyspace_stats_and_sections() {
     assert_eq!(c.cmd(&["SET", "c", "3"]), OK);
     assert_eq!(c.cmd(&["GET", "c"]), bulk("3"));
     assert_eq!(c.cmd(&["GET", "nope"]), NIL);
-    assert_eq!(
-        info(&mut c, &["keyspace"]),
-        "# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=0\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n"
-    );
+    // avg_ttl is 0 until the expiry cycle (every 100 ms) has seen b's time to live.
+    let keyspace = info(&mut c, &["keyspace"]);
+    let avg_ttl = keyspace
+        .strip_prefix("# Keyspace\r\ndb0:keys=2,expires=1,avg_ttl=")
+        .and_then(|rest| rest.strip_suffix("\r\ndb2:keys=1,expires=0,avg_ttl=0\r\n"))
+        .and_then(|n| n.parse::<u64>().ok());
+    assert!(avg_ttl.is_some_and(|ms| ms <= 100_000), "{keyspace}");
     let stats = info(&mut c, &["STATS"]);
     assert_eq!(titles(&stats), ["# Stats"]);
     assert_eq!(field(&stats, "keyspace_hits").as_deref(), Some("1"));

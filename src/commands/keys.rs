@@ -339,7 +339,7 @@ fn collect_shard(
     filter: &KeyFilter<'_>,
     out: &mut Vec<Box<[u8]>>,
 ) -> usize {
-    shard.remove_expired(now_ms, &mut |_| {});
+    shard.remove_expired(now_ms, &mut Default::default(), &mut |_| {});
     let live = shard.iter().filter(|e| !e.is_expired(now_ms) && filter.accepts(e));
     out.extend(live.map(|e| Box::<[u8]>::from(&*e.key)));
     shard.len()

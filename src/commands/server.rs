@@ -879,8 +879,13 @@ fn keyspace_section(ctx: &Context<'_>) -> Section {
     let mut s = Section::new("Keyspace");
     for (index, db) in ctx.server.keyspace.dbs().enumerate() {
         let (keys, expires) = db.counts();
+        // Redis's expiry cycle sets avg_ttl to 0 when it finds no key with a deadline.
+        let avg_ttl = if expires > 0 { db.avg_ttl_ms() } else { 0 };
         if keys > 0 || expires > 0 {
-            s.field(&format!("db{index}"), format_args!("keys={keys},expires={expires},avg_ttl=0"));
+            s.field(
+                &format!("db{index}"),
+                format_args!("keys={keys},expires={expires},avg_ttl={avg_ttl}"),
+            );
         }
     }
     s

@@ -454,13 +454,27 @@ impl Shard {
     }
 
     /// Removes every expired entry, calling `on_expired` with each key; returns how many
-    /// entries were examined. Nothing while expiry is held (a replica) or paused.
-    pub fn remove_expired(&mut self, now_ms: u64, on_expired: &mut dyn FnMut(&[u8])) -> usize {
+    /// entries were examined. The time to live of each entry with a deadline that stays is
+    /// added to `ttls`. Nothing while expiry is held (a replica) or paused.
+    pub fn remove_expired(
+        &mut self,
+        now_ms: u64,
+        ttls: &mut TtlSamples,
+        on_expired: &mut dyn FnMut(&[u8]),
+    ) -> usize {
         if self.volatile == 0 || is_expiry_paused() {
             return 0;
         }
         let examined = self.table.len();
-        let removed = self.table.retain(|e| !e.is_expired(now_ms));
+        let removed = self.table.retain(|e| {
+            if e.is_expired(now_ms) {
+                return false;
+            }
+            if e.expires_at_ms != 0 {
+                ttls.add(e.expires_at_ms - now_ms);
+            }
+            true
+        });
         for entry in &removed {
             expired_key(self.db, &entry.key);
             on_expired(&entry.key);
@@ -626,6 +640,22 @@ pub struct Db {
     shards: Box<[SleepMutex<Shard>]>,
     index: u32,
     snapshot: Arc<SnapshotPoint>,
+    /// INFO keyspace's `avg_ttl`: a running average of the times to live active expiry sees.
+    avg_ttl_ms: AtomicU64,
+}
+
+/// Times to live (ms) seen by one step of active expiry in one shard.
+#[derive(Debug, Default)]
+pub struct TtlSamples {
+    sum_ms: u64,
+    count: u64,
+}
+
+impl TtlSamples {
+    fn add(&mut self, ttl_ms: u64) {
+        self.sum_ms = self.sum_ms.saturating_add(ttl_ms);
+        self.count += 1;
+    }
 }
 
 impl Default for Db {
@@ -642,7 +672,12 @@ impl Db {
 
     fn with_snapshot(index: u32, snapshot: Arc<SnapshotPoint>) -> Self {
         let shard = || SleepMutex::new(Shard { db: index, ..Shard::default() });
-        Self { shards: (0..SHARDS_PER_DB).map(|_| shard()).collect(), index, snapshot }
+        Self {
+            shards: (0..SHARDS_PER_DB).map(|_| shard()).collect(),
+            index,
+            snapshot,
+            avg_ttl_ms: AtomicU64::new(0),
+        }
     }
 
     /// Locks shard `index`, making it pending first if a running snapshot has not reached it
@@ -795,12 +830,33 @@ impl Db {
 
     /// Removes every key; returns how many there were.
     pub fn clear(&self) -> usize {
+        self.avg_ttl_ms.store(0, Relaxed);
         self.guards().map(|mut s| s.clear()).sum()
+    }
+
+    /// INFO keyspace's `avg_ttl` (ms): Redis's estimate, a running average giving each step
+    /// of active expiry's mean time to live a weight of 2 %; 0 once no key has a deadline.
+    pub fn avg_ttl_ms(&self) -> u64 {
+        self.avg_ttl_ms.load(Relaxed)
+    }
+
+    /// Folds one step's samples into `avg_ttl`, as Redis's activeExpireCycle does.
+    fn add_ttl_samples(&self, ttls: &TtlSamples) {
+        if ttls.count == 0 {
+            return;
+        }
+        let mean = ttls.sum_ms / ttls.count;
+        let previous = match self.avg_ttl_ms.load(Relaxed) {
+            0 => mean,
+            average => average,
+        };
+        self.avg_ttl_ms.store(previous / 50 * 49 + mean / 50, Relaxed);
     }
 
     /// Empties the database and hands its entries back, so the caller may free them elsewhere
     /// (FLUSHDB ASYNC / FLUSHALL ASYNC free large databases on another thread).
     pub fn detach(&self) -> DetachedEntries {
+        self.avg_ttl_ms.store(0, Relaxed);
         let tables = self
             .guards()
             .map(|mut shard| {
@@ -823,6 +879,8 @@ impl Db {
             std::mem::swap(&mut a.table, &mut b.table);
             std::mem::swap(&mut a.volatile, &mut b.volatile);
         }
+        let average = self.avg_ttl_ms.swap(other.avg_ttl_ms.load(Relaxed), Relaxed);
+        other.avg_ttl_ms.store(average, Relaxed);
     }
 }
 
@@ -936,7 +994,10 @@ impl Keyspace {
             else {
                 continue;
             };
-            examined += guard.remove_expired(now_ms, &mut |_| removed += 1);
+            let mut ttls = TtlSamples::default();
+            examined += guard.remove_expired(now_ms, &mut ttls, &mut |_| removed += 1);
+            drop(guard);
+            database.add_ttl_samples(&ttls);
             if examined >= budget {
                 break;
             }

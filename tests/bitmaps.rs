@@ -10,6 +10,7 @@ fn arity(name: &str) -> String {
 
 const NOT_INTEGER: &str = "-ERR value is not an integer or out of range\r\n";
 const SYNTAX: &str = "-ERR syntax error\r\n";
+const WRONGTYPE: &str = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
 const BAD_OFFSET: &str = "-ERR bit offset is not an integer or out of range\r\n";
 const BAD_TYPE: &str = "-ERR Invalid bitfield type. Use something like i16 u8. Note that u64 is not supported but i64 is.\r\n";
 
@@ -120,17 +121,26 @@ fn bitcount_bytes_and_bits() {
     assert_eq!(c.cmd(&["BITCOUNT", "empty"]), int(0));
 }
 
+/// Redis 7.2 looks the key up before it reads the range (Redis 8 reads the range first): a
+/// missing key counts 0 and another type is WRONGTYPE, whatever follows.
 #[test]
-fn bitcount_errors_come_before_the_key_lookup() {
+fn bitcount_looks_the_key_up_before_the_range_as_redis_7_2() {
     let server = TestServer::start();
     let mut c = server.raw();
     assert_eq!(c.cmd(&["SET", "k", "foobar"]), OK);
     assert_eq!(c.cmd(&["BITCOUNT", "k", "0"]), SYNTAX);
-    assert_eq!(c.cmd(&["BITCOUNT", "nokey", "0"]), SYNTAX);
     assert_eq!(c.cmd(&["BITCOUNT", "k", "0", "1", "FOO"]), SYNTAX);
     assert_eq!(c.cmd(&["BITCOUNT", "k", "0", "1", "BIT", "x"]), SYNTAX);
     assert_eq!(c.cmd(&["BITCOUNT", "k", "a", "1"]), NOT_INTEGER);
-    assert_eq!(c.cmd(&["BITCOUNT", "nokey", "0", "x"]), NOT_INTEGER);
+    for range in [&["0"][..], &["0", "x"], &["a", "b"], &["0", "1", "FOO"]] {
+        let mut command = vec!["BITCOUNT", "nokey"];
+        command.extend_from_slice(range);
+        assert_eq!(c.cmd(&command), int(0), "{range:?}");
+        assert_eq!(c.cmd(&["RPUSH", "list", "a"]), int(1));
+        command[1] = "list";
+        assert_eq!(c.cmd(&command), WRONGTYPE, "{range:?}");
+        assert_eq!(c.cmd(&["DEL", "list"]), int(1));
+    }
     assert_eq!(c.cmd(&["BITCOUNT"]), arity("bitcount"));
 }
 
@@ -191,9 +201,15 @@ fn bitpos_errors() {
     assert_eq!(c.cmd(&["BITPOS", "k", "1", "a"]), NOT_INTEGER);
     assert_eq!(c.cmd(&["BITPOS", "k", "1", "0", "a"]), NOT_INTEGER);
     assert_eq!(c.cmd(&["BITPOS", "k", "1", "0", "1", "FOO"]), SYNTAX);
-    assert_eq!(c.cmd(&["BITPOS", "nokey", "1", "0", "1", "FOO"]), SYNTAX);
     assert_eq!(c.cmd(&["BITPOS", "k", "1", "0", "1", "BIT", "x"]), SYNTAX);
     assert_eq!(c.cmd(&["BITPOS", "k"]), arity("bitpos"));
+    // Redis 7.2: the bit, then the key, then the range (Redis 8 reads the range first).
+    assert_eq!(c.cmd(&["BITPOS", "nokey", "1", "0", "1", "FOO"]), int(-1));
+    assert_eq!(c.cmd(&["BITPOS", "nokey", "0", "a"]), int(0));
+    assert_eq!(c.cmd(&["BITPOS", "nokey", "a"]), NOT_INTEGER);
+    assert_eq!(c.cmd(&["RPUSH", "list", "a"]), int(1));
+    assert_eq!(c.cmd(&["BITPOS", "list", "1", "a", "b"]), WRONGTYPE);
+    assert_eq!(c.cmd(&["BITPOS", "list", "a"]), NOT_INTEGER);
 }
 
 #[test]

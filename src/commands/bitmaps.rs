@@ -223,8 +223,18 @@ fn resolve_range(start: i64, end: i64, len: usize, in_bits: bool) -> ByteRange {
     ByteRange { start, end, first_outside, last_outside }
 }
 
-/// BITCOUNT key [start end [BYTE | BIT]]
+/// BITCOUNT key [start end [BYTE | BIT]]. As in Redis 7.2 the key comes first: a missing key
+/// counts 0 and another type is WRONGTYPE whatever the range says (Redis 8 checks the range
+/// first).
 pub fn bitcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let key = args.get(1);
+    let hash = hash_key(key);
+    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let Some(value) = read_string(&mut shard, hash, key, ctx.now_ms)?.and_then(|e| string_of(e))
+    else {
+        ctx.reply.integer(0);
+        return Ok(());
+    };
     let range = match args.len() {
         2 => None,
         4 | 5 => {
@@ -234,14 +244,6 @@ pub fn bitcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             Some((start, end, in_bits))
         }
         _ => return Err(CommandError::Syntax),
-    };
-    let key = args.get(1);
-    let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
-    let Some(value) = read_string(&mut shard, hash, key, ctx.now_ms)?.and_then(|e| string_of(e))
-    else {
-        ctx.reply.integer(0);
-        return Ok(());
     };
     let count = value.with_bytes(|bytes| {
         let range = match range {
@@ -290,12 +292,22 @@ fn first_bit(bytes: &[u8], bit: bool) -> i64 {
     }
 }
 
-/// BITPOS key bit [start [end [BYTE | BIT]]]
+/// BITPOS key bit [start [end [BYTE | BIT]]]. As in Redis 7.2: the bit, then the key (a
+/// missing key answers at once, another type is WRONGTYPE), then the range.
 pub fn bitpos(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let bit = match arguments::integer(args.get(2))? {
         0 => false,
         1 => true,
         _ => return Err(CommandError::Static("ERR The bit argument must be 1 or 0.")),
+    };
+    let key = args.get(1);
+    let hash = hash_key(key);
+    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
+    let Some(value) = read_string(&mut shard, hash, key, ctx.now_ms)?.and_then(|e| string_of(e))
+    else {
+        // A missing key is an endless run of zeros.
+        ctx.reply.integer(if bit { -1 } else { 0 });
+        return Ok(());
     };
     let range = match args.len() {
         3 => None,
@@ -306,15 +318,6 @@ pub fn bitpos(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             Some((start, end, in_bits))
         }
         _ => return Err(CommandError::Syntax),
-    };
-    let key = args.get(1);
-    let hash = hash_key(key);
-    let mut shard = ctx.server.db(ctx.client.db).lock(hash);
-    let Some(value) = read_string(&mut shard, hash, key, ctx.now_ms)?.and_then(|e| string_of(e))
-    else {
-        // A missing key is an endless run of zeros.
-        ctx.reply.integer(if bit { -1 } else { 0 });
-        return Ok(());
     };
     let end_given = matches!(range, Some((_, Some(_), _)));
     let position = value.with_bytes(|bytes| {

@@ -277,6 +277,17 @@ fn multi_event_commands_publish_in_redis_order() {
     expect_event(&mut l, "del", "c");
     // ... and over no key at all: nothing.
     assert_eq!(c.cmd(&["SINTERSTORE", "c", "c", "missing"]), int(0));
+    // SET with a deadline already past: Redis 7.2 sets the key and its deadline, and the key
+    // expires at its next access (or the expiry cycle), counted until then.
+    assert_eq!(c.cmd(&["SET", "p", "x", "PXAT", "1"]), OK);
+    expect_event(&mut l, "set", "p");
+    expect_event(&mut l, "expire", "p");
+    assert_eq!(c.cmd(&["GET", "p"]), NIL);
+    expect_event(&mut l, "expired", "p");
+    // BITFIELD writing the value its field held publishes nothing, as in Redis.
+    assert_eq!(c.cmd(&["SET", "bf", "a"]), OK);
+    expect_event(&mut l, "set", "bf");
+    assert_eq!(c.cmd(&["BITFIELD", "bf", "SET", "u8", "0", "97"]), "*1\r\n:97\r\n");
     expect_marker(&mut c, &mut l, "end");
 }
 

@@ -263,6 +263,47 @@ fn watch_fails_exec_when_another_client_writes_the_key() {
     assert_eq!(c.cmd(&["EXEC"]), "*0\r\n");
 }
 
+/// Redis signals some writes that leave the key as it was, and not some that change it; WATCH
+/// (and the notifications) follow Redis, the journal follows memory.
+#[test]
+fn watch_follows_redis_on_writes_that_change_nothing() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let far = "4102444800000";
+    assert_eq!(c.cmd(&["SET", "g", "v", "PXAT", far]), OK);
+    // GETEX giving the deadline the key had, APPEND of nothing: signalled (Redis's getex
+    // and append commands signal unconditionally).
+    aborted(watched_exec(&server, &mut c, "g", |_, o| {
+        assert_eq!(o.cmd(&["GETEX", "g", "PXAT", far]), bulk("v"));
+    }));
+    aborted(watched_exec(&server, &mut c, "g", |_, o| {
+        assert_eq!(o.cmd(&["APPEND", "g", ""]), int(1));
+    }));
+    // SET with a deadline already past: the key is set, then expires (Redis 7.2).
+    aborted(watched_exec(&server, &mut c, "p", |_, o| {
+        assert_eq!(o.cmd(&["SET", "p", "v", "PXAT", "1"]), OK);
+    }));
+    // BITFIELD: only a write that changed its field, or grew the string, signals.
+    assert_eq!(c.cmd(&["SET", "b", "abc"]), OK);
+    ran(watched_exec(&server, &mut c, "b", |_, o| {
+        assert_eq!(o.cmd(&["BITFIELD", "b", "SET", "u8", "0", "97"]), "*1\r\n:97\r\n");
+        assert_eq!(o.cmd(&["BITFIELD", "b", "INCRBY", "u4", "0", "0"]), "*1\r\n:6\r\n");
+    }));
+    aborted(watched_exec(&server, &mut c, "b", |_, o| {
+        assert_eq!(o.cmd(&["BITFIELD", "b", "SET", "u8", "0", "98"]), "*1\r\n:97\r\n");
+    }));
+    aborted(watched_exec(&server, &mut c, "b", |_, o| {
+        assert_eq!(o.cmd(&["BITFIELD", "b", "SET", "u8", "24", "0"]), "*1\r\n:0\r\n");
+    }));
+    // Every write refused by OVERFLOW FAIL: no signal, even where the string grew or was
+    // created, as in Redis; the grown string is kept (and journaled).
+    ran(watched_exec(&server, &mut c, "f", |_, o| {
+        let fail = ["BITFIELD", "f", "OVERFLOW", "FAIL", "INCRBY", "u8", "8", "1000"];
+        assert_eq!(o.cmd(&fail), "*1\r\n$-1\r\n");
+    }));
+    assert_eq!(c.cmd(&["STRLEN", "f"]), int(2));
+}
+
 #[test]
 fn watch_sees_mset_and_msetnx_without_a_journal() {
     // MSET once built its effects only for the journal, so WATCH missed it with it off.

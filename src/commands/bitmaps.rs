@@ -606,16 +606,18 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
     // The last offset written is below proto-max-bulk-len bytes plus one field, as in Redis.
     let target = string_for_bit_write(ctx, &mut shard, hash, key, byte_index(highest_write)?)?;
     let mut changed = target.grown;
-    // Redis publishes `setbit` when a SET or INCRBY was applied, not for growth alone.
-    let mut written = false;
+    // Redis's `changes`: a SET or INCRBY applied to a string it grew, or that changed its
+    // field. Only then is the key signalled (WATCH, tracking) and `setbit` published: not for
+    // a write of the value the field held, nor for growth alone.
+    let mut signalled = false;
     ctx.reply.array(ops.len());
     for op in &ops {
         match op.kind {
             FieldOpKind::Get => ctx.reply.integer(get_field(target.bytes, op)),
             FieldOpKind::Set | FieldOpKind::IncrBy => match write_field(target.bytes, op) {
-                Some(reply) => {
-                    changed = true;
-                    written = true;
+                Some((reply, field_changed)) => {
+                    changed |= field_changed;
+                    signalled |= field_changed || target.grown;
                     ctx.reply.integer(reply);
                 }
                 // OVERFLOW FAIL: this field is left as it was.
@@ -623,13 +625,18 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
             },
         }
     }
-    // Unlike Redis, which propagates nothing when every write failed, a key this command
-    // created or lengthened is journaled: memory changed.
-    if changed {
+    if signalled {
         journal_put(ctx, key, target.bytes, target.expires_at_ms);
+    } else if changed {
+        // Growth alone (every write refused by OVERFLOW FAIL): Redis neither signals nor
+        // propagates it; memory changed, so it is journaled, silently.
+        let db = ctx.db_index();
+        let value = crate::journal::Value::String(target.bytes.as_slice());
+        let expires_at_ms = target.expires_at_ms;
+        ctx.journal_unsignalled(&[crate::journal::Effect::Put { db, key, value, expires_at_ms }]);
     }
     drop(shard);
-    if written {
+    if signalled {
         ctx.notify(notify::STRING, "setbit", key);
     }
     Ok(())
@@ -682,8 +689,9 @@ fn get_field(bytes: &[u8], op: &FieldOp) -> i64 {
     }
 }
 
-/// Runs a SET or INCRBY: the reply value, or None when OVERFLOW FAIL refused the write.
-fn write_field(bytes: &mut [u8], op: &FieldOp) -> Option<i64> {
+/// Runs a SET or INCRBY: the reply value and whether the field's value changed, or None when
+/// OVERFLOW FAIL refused the write.
+fn write_field(bytes: &mut [u8], op: &FieldOp) -> Option<(i64, bool)> {
     let increment = op.kind == FieldOpKind::IncrBy;
     if op.signed {
         let old = get_signed(bytes, op.offset, op.bits);
@@ -694,7 +702,7 @@ fn write_field(bytes: &mut [u8], op: &FieldOp) -> Option<i64> {
         }
         let new = if overflowed { limited } else { base.wrapping_add(delta) };
         set_unsigned(bytes, op.offset, op.bits, u64::from_ne_bytes(new.to_ne_bytes()));
-        Some(if increment { new } else { old })
+        Some((if increment { new } else { old }, new != old))
     } else {
         let old = get_unsigned(bytes, op.offset, op.bits);
         let value = u64::from_ne_bytes(op.value.to_ne_bytes());
@@ -706,7 +714,7 @@ fn write_field(bytes: &mut [u8], op: &FieldOp) -> Option<i64> {
         let new = if overflowed { limited } else { base.wrapping_add_signed(delta) };
         set_unsigned(bytes, op.offset, op.bits, new);
         let reply = if increment { new } else { old };
-        Some(i64::try_from(reply).unwrap_or(i64::MAX))
+        Some((i64::try_from(reply).unwrap_or(i64::MAX), new != old))
     }
 }
 

@@ -159,12 +159,32 @@ impl Context<'_> {
         if self.server.tracking.is_active() {
             self.invalidate_tracked(effects);
         }
+        self.journal_unsignalled(effects);
+    }
+
+    /// `journal` without telling WATCH or CLIENT TRACKING: for the one change Redis makes
+    /// without signalling the key (BITFIELD growing a string whose every write OVERFLOW FAIL
+    /// refused), which AllyDB still journals so that a restart finds what memory held.
+    pub fn journal_unsignalled(&mut self, effects: &[Effect<&[u8]>]) {
         if let Some(journal) = self.server.journal() {
             match &mut self.client.transaction.exec {
                 // Inside EXEC: one record for the whole transaction, written when it ends.
                 Some(buffer) => buffer.buffer(effects),
                 None => self.client.journal_mark = journal.append(effects),
             }
+        }
+    }
+
+    /// Redis's `signalModifiedKey` for a write that leaves `key` as it was (GETEX giving the
+    /// deadline it had, APPEND of nothing), so nothing is journaled: Redis signals these all
+    /// the same, so WATCH aborts and tracked readers are invalidated as for a change.
+    pub fn signal_modified(&mut self, key: &[u8]) {
+        self.server.watches.touch_key(self.db_index(), key);
+        let id = self.client.id;
+        if self.server.tracking.is_active()
+            && tracking::invalidate(self.server, std::iter::once(key), id, id)
+        {
+            self.client.tracking_broadcast = true;
         }
     }
 

@@ -405,27 +405,20 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         return Ok(());
     }
-    let stored = store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
-    journal_stored(ctx, key, value, stored);
+    let deadline = store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
+    journal_put(ctx, key, value, deadline);
     drop(shard);
-    notify_stored(ctx, key, stored, expiry);
+    notify_stored(ctx, key, expiry);
     if !get {
         ctx.reply.ok();
     }
     Ok(())
 }
 
-/// What `store_string` did, for the journal.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stored {
-    /// The key holds the new value with this absolute deadline (0 = none).
-    Put(u64),
-    /// The deadline had already passed: the key was deleted (true) or was not there (false).
-    Deleted(bool),
-}
-
-/// Stores a string, applying `expiry` (KeepTtl keeps the old deadline). A deadline already
-/// in the past deletes the key instead, as Redis does.
+/// Stores a string, applying `expiry` (KeepTtl keeps the old deadline); returns the key's
+/// deadline (0 = none). A deadline already past is stored as given, as Redis 7.2 does: the
+/// key is `set` (and `expire`d) now, and expires at its next access or the expiry cycle,
+/// which publish `expired` and journal its deletion.
 pub fn store_string(
     shard: &mut Shard,
     hash: u64,
@@ -433,45 +426,26 @@ pub fn store_string(
     value: StrValue,
     expiry: ExpiryOption,
     now_ms: u64,
-) -> Stored {
+) -> u64 {
     let deadline = match expiry {
         ExpiryOption::KeepTtl => None,
         ExpiryOption::At(at) => Some(at),
         ExpiryOption::None | ExpiryOption::Persist => Some(0),
     };
-    if deadline.is_some_and(|d| d != 0 && d <= now_ms) {
-        return Stored::Deleted(shard.remove(hash, key, now_ms).is_some());
-    }
     shard.upsert(hash, key, Value::Str(value), deadline, now_ms);
     match deadline {
-        Some(deadline) => Stored::Put(deadline),
+        Some(deadline) => deadline,
         // KEEPTTL: the deadline the key kept (a second probe, on this path only).
-        None => Stored::Put(shard.find(hash, key, now_ms).map_or(0, |e| e.expires_at_ms)),
-    }
-}
-
-/// Journals what `store_string` did with `bytes` (the value it stored): a PUT, a DELETE, or
-/// nothing when a past deadline met no key. Callers still hold the shard lock.
-fn journal_stored(ctx: &mut Context<'_>, key: &[u8], bytes: &[u8], stored: Stored) {
-    match stored {
-        Stored::Put(expires_at_ms) => journal_put(ctx, key, bytes, expires_at_ms),
-        Stored::Deleted(true) => journal_delete(ctx, key),
-        Stored::Deleted(false) => {}
+        None => shard.find(hash, key, now_ms).map_or(0, |e| e.expires_at_ms),
     }
 }
 
 /// Publishes what `store_string` did: `set`, plus `expire` when a deadline was given (SET EX,
-/// SETEX), or `del` when a past deadline removed the key.
-fn notify_stored(ctx: &mut Context<'_>, key: &[u8], stored: Stored, expiry: ExpiryOption) {
-    match stored {
-        Stored::Put(_) => {
-            ctx.notify(notify::STRING, "set", key);
-            if matches!(expiry, ExpiryOption::At(_)) {
-                ctx.notify(notify::GENERIC, "expire", key);
-            }
-        }
-        Stored::Deleted(true) => ctx.notify(notify::GENERIC, "del", key),
-        Stored::Deleted(false) => {}
+/// SETEX).
+fn notify_stored(ctx: &mut Context<'_>, key: &[u8], expiry: ExpiryOption) {
+    ctx.notify(notify::STRING, "set", key);
+    if matches!(expiry, ExpiryOption::At(_)) {
+        ctx.notify(notify::GENERIC, "expire", key);
     }
 }
 
@@ -708,10 +682,10 @@ fn set_with_expiry(
     let mut shard = server.db(ctx.client.db).lock(hash);
     let stored = StrValue::from_bytes(value);
     let expiry = ExpiryOption::At(deadline);
-    let stored = store_string(&mut shard, hash, key, stored, expiry, ctx.now_ms);
-    journal_stored(ctx, key, value, stored);
+    let deadline = store_string(&mut shard, hash, key, stored, expiry, ctx.now_ms);
+    journal_put(ctx, key, value, deadline);
     drop(shard);
-    notify_stored(ctx, key, stored, expiry);
+    notify_stored(ctx, key, expiry);
     ctx.reply.ok();
     Ok(())
 }
@@ -738,10 +712,10 @@ pub fn getset(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     reply_string(ctx, old.as_ref());
     // Like SET without KEEPTTL, GETSET drops any TTL the key had.
     let stored = StrValue::from_bytes(value);
-    let stored = store_string(&mut shard, hash, key, stored, ExpiryOption::None, now_ms);
-    journal_stored(ctx, key, value, stored);
+    store_string(&mut shard, hash, key, stored, ExpiryOption::None, now_ms);
+    journal_put(ctx, key, value, 0);
     drop(shard);
-    notify_stored(ctx, key, stored, ExpiryOption::None);
+    notify_stored(ctx, key, ExpiryOption::None);
     Ok(())
 }
 
@@ -789,7 +763,8 @@ pub fn getex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let before = entry.expires_at_ms;
     reply_string(ctx, string_of(entry));
     // Journals only a real change: a PERSIST of a key without deadline, or the deadline it
-    // already had, changes nothing.
+    // already had, changes nothing. The latter is still signalled (WATCH, tracking), as Redis
+    // signals every EX/PX/EXAT/PXAT.
     let db = ctx.db_index();
     match expiry {
         ExpiryOption::At(deadline) if deadline <= now_ms => {
@@ -800,7 +775,9 @@ pub fn getex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         ExpiryOption::At(deadline) => {
             if shard.set_expiry(hash, key, deadline, now_ms) {
-                if deadline != before {
+                if deadline == before {
+                    ctx.signal_modified(key);
+                } else {
                     ctx.journal(&[Effect::Expire { db, key, expires_at_ms: deadline }]);
                 }
                 // Redis publishes `expire` even when the deadline stays the same.
@@ -853,7 +830,8 @@ pub fn append(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             let bytes = current.make_raw();
             bytes.extend_from_slice(value);
             if value.is_empty() {
-                // Nothing changed.
+                // Nothing changed, but Redis signals the key all the same.
+                ctx.signal_modified(key);
             } else if expires_at_ms == 0 {
                 let db = ctx.db_index();
                 ctx.journal(&[Effect::Append { db, key, bytes: value }]);

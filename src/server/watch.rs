@@ -128,6 +128,15 @@ impl Watches {
         }
     }
 
+    /// Marks the watchers of `key` in `db` dirty: a write that changed nothing the journal
+    /// needs, which Redis still signals (`Context::signal_modified`).
+    pub fn touch_key(&self, db: u32, key: &[u8]) {
+        if !self.is_active() {
+            return;
+        }
+        mark(&mut self.table.lock(), db, key, |_| Touch::Dirty);
+    }
+
     /// A key removed because its deadline passed: its watchers are dirty, except those that
     /// watched it already expired (for them it never logically existed).
     pub fn touch_expired(&self, db: u32, key: &[u8]) {

@@ -392,6 +392,24 @@ fn client_reply_off_skip_on() {
     c.send_command(&[b"SET", b"a", b"2"]);
     assert_eq!(c.cmd(&["GET", "a"]), bulk("2"));
     assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+    // Pub/sub confirmations are pushes, which neither silences (Redis's CLIENT_PUSHING).
+    let subscribed = "*3\r\n$9\r\nsubscribe\r\n$2\r\nch\r\n:1\r\n";
+    let unsubscribed = "*3\r\n$11\r\nunsubscribe\r\n$2\r\nch\r\n:0\r\n";
+    c.send_command(&[b"CLIENT", b"REPLY", b"OFF"]);
+    assert_eq!(c.cmd(&["SUBSCRIBE", "ch"]), subscribed);
+    assert_eq!(c.cmd(&["UNSUBSCRIBE"]), unsubscribed);
+    c.send_command(&[b"PING"]);
+    assert_eq!(c.cmd(&["CLIENT", "REPLY", "ON"]), OK);
+    c.send_command(&[b"CLIENT", b"REPLY", b"SKIP"]);
+    assert_eq!(c.cmd(&["SUBSCRIBE", "ch"]), subscribed);
+    assert_eq!(c.cmd(&["UNSUBSCRIBE", "ch"]), unsubscribed);
+    // RESET clears OFF and a pending SKIP, but a SKIP muting RESET itself drops `+RESET`.
+    c.send_command(&[b"CLIENT", b"REPLY", b"SKIP"]);
+    c.send_command(&[b"RESET"]);
+    assert_eq!(c.cmd(&["PING", "x"]), bulk("x"));
+    c.send_command(&[b"CLIENT", b"REPLY", b"OFF"]);
+    assert_eq!(c.cmd(&["RESET"]), "+RESET\r\n");
+    assert_eq!(c.cmd(&["PING", "y"]), bulk("y"));
 }
 
 #[test]

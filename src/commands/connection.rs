@@ -277,8 +277,12 @@ pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     ctx.client.db = 0;
     ctx.client.protocol = Protocol::Resp2;
     ctx.reply.protocol = Protocol::Resp2;
-    ctx.client.reply_mode = ReplyMode::On;
-    ctx.reply.muted = false;
+    // Redis clears CLIENT REPLY OFF and a pending SKIP, not the SKIP that mutes this very
+    // command: RESET's own `+RESET` then stays unsent.
+    if ctx.client.reply_mode != ReplyMode::Skip {
+        ctx.client.reply_mode = ReplyMode::On;
+        ctx.reply.muted = false;
+    }
     ctx.client.authenticated = !ctx.server.requires_auth();
     {
         let mut info = ctx.client.handle.info.lock();

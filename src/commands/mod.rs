@@ -403,7 +403,8 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.client.last_command = spec.name;
     }
     ctx.client.commands_processed += 1;
-    if ctx.reply.muted {
+    let pushed = std::mem::take(&mut ctx.client.pushed);
+    if ctx.reply.muted && !pushed {
         ctx.reply.out.truncate(reply_start);
     }
     if ctx.client.tracking != 0 {

@@ -131,7 +131,9 @@ fn publish_counts(ctx: &Context<'_>) {
 }
 
 /// A push frame `[kind, name, count]` (`*3` in RESP2, `>3` in RESP3); no name is a null.
+/// Sent even under CLIENT REPLY OFF or SKIP, as Redis pushes it (CLIENT_PUSHING).
 fn confirm(ctx: &mut Context<'_>, namespace: Namespace, subscribing: bool, name: Option<&[u8]>) {
+    ctx.client.pushed = true;
     let count = ctx.client.subscriptions.count(namespace);
     let reply = &mut *ctx.reply;
     reply.push(3);

@@ -267,6 +267,9 @@ pub struct ClientState {
     pub authenticated: bool,
     pub protocol: Protocol,
     pub reply_mode: ReplyMode,
+    /// The running command wrote pub/sub confirmations, which CLIENT REPLY OFF or SKIP does
+    /// not silence (Redis's CLIENT_PUSHING): its output is kept though muted.
+    pub pushed: bool,
     pub action: Option<Action>,
     pub last_command: &'static str,
     pub commands_processed: u64,
@@ -305,6 +308,7 @@ impl ClientState {
             authenticated,
             protocol: Protocol::Resp2,
             reply_mode: ReplyMode::On,
+            pushed: false,
             action: None,
             last_command: "",
             commands_processed: 0,

@@ -218,6 +218,9 @@ pub fn commands(data: &[u8]) {
         "1mb",
         "--client-output-buffer-limit",
         OUTPUT_LIMIT,
+        // DEBUG stays reachable (its sleep does not sleep here: see docs/FUZZING.md).
+        "--enable-debug-command",
+        "yes",
     ];
     let server = match in_memory_server(&args) {
         Ok(server) => server,

@@ -403,6 +403,15 @@ fn client_reply_off_skip_on() {
     c.send_command(&[b"CLIENT", b"REPLY", b"SKIP"]);
     assert_eq!(c.cmd(&["SUBSCRIBE", "ch"]), subscribed);
     assert_eq!(c.cmd(&["UNSUBSCRIBE", "ch"]), unsubscribed);
+    // Inside a muted EXEC too, only the pushes go out: not EXEC's array nor other replies.
+    assert_eq!(c.cmd(&["SADD", "s", "a", "b"]), int(2));
+    c.send_command(&[b"CLIENT", b"REPLY", b"OFF"]);
+    c.send_command(&[b"MULTI"]);
+    c.send_command(&[b"SUBSCRIBE", b"ch"]);
+    c.send_command(&[b"SRANDMEMBER", b"s", b"-3"]);
+    assert_eq!(c.cmd(&["EXEC"]), subscribed);
+    assert_eq!(c.cmd(&["UNSUBSCRIBE"]), unsubscribed);
+    assert_eq!(c.cmd(&["CLIENT", "REPLY", "ON"]), OK);
     // RESET clears OFF and a pending SKIP, but a SKIP muting RESET itself drops `+RESET`.
     c.send_command(&[b"CLIENT", b"REPLY", b"SKIP"]);
     c.send_command(&[b"RESET"]);

@@ -135,11 +135,11 @@ fn every_string_and_bitmap_write_journals_its_effect_and_survives_a_restart() {
     );
     run(&mut c, &["SET", "s", "w2", "PXAT", &far], OK, vec![put(0, "s", b"w2", FAR)]);
     run(&mut c, &["SET", "s", "w3", "KEEPTTL"], OK, vec![put(0, "s", b"w3", FAR)]);
-    // A past deadline is stored as given (Redis 7.2); the key expires at its next access,
-    // which journals the deletion.
-    run(&mut c, &["SET", "s", "w4", "PXAT", "1"], OK, vec![put(0, "s", b"w4", 1)]);
+    // A past deadline: memory keeps the key until its next access (Redis 7.2), which
+    // journals a deletion again; the journal says at once that it is gone.
+    run(&mut c, &["SET", "s", "w4", "PXAT", "1"], OK, vec![delete("s")]);
     run(&mut c, &["EXISTS", "s"], &int(0), vec![delete("s")]);
-    run(&mut c, &["SET", "s", "w5", "EXAT", "1"], OK, vec![put(0, "s", b"w5", 1_000)]);
+    run(&mut c, &["SET", "s", "w5", "EXAT", "1"], OK, vec![delete("s")]);
     run(&mut c, &["GET", "s"], NIL, vec![delete("s")]);
     run(&mut c, &["SET", "keep", "12345"], OK, vec![put(0, "keep", b"12345", 0)]);
     // SETNX, SETEX, PSETEX, GETSET, GETDEL.
@@ -341,4 +341,31 @@ fn volatile_keys_recover_as_they_were() {
     assert_eq!(c.cmd(&["TTL", "n"]), int(-1));
     assert_eq!(c.cmd(&["GET", "long"]), bulk("xy"));
     assert!((990..=1000).contains(&integer(&c.cmd(&["TTL", "long"]))));
+}
+
+/// A SET whose deadline has passed, expired by a later command of the same transaction: the
+/// expiry's DELETE goes to the journal at once, before the transaction's record, so that
+/// record must not put the key back (a restart or a replica would then hold it for good).
+#[test]
+fn a_past_deadline_set_inside_exec_stays_gone_after_a_restart() {
+    let mut server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["MULTI"]), OK);
+    for command in [&["SET", "tx", "v", "PXAT", "1"][..], &["GET", "tx"], &["SET", "keep", "1"]] {
+        assert_eq!(c.cmd(command), "+QUEUED\r\n");
+    }
+    assert_eq!(c.cmd(&["EXEC"]), format!("*3\r\n{OK}{NIL}{OK}"));
+    assert_eq!(c.cmd(&["DBSIZE"]), int(1));
+    drop(c);
+    stop(&mut server);
+    let records = journal_records(&server.data_dir().join("data"));
+    assert_eq!(
+        records,
+        vec![vec![delete("tx")], vec![delete("tx"), put(0, "keep", b"1", 0)]],
+        "the expiry's record, then the transaction's"
+    );
+    server.restart();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["DBSIZE"]), int(1));
+    assert_eq!(c.cmd(&["GET", "keep"]), bulk("1"));
 }

@@ -4,8 +4,8 @@
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::strings::{
-    bulk_len_max, check_journal_room, journal_delete, journal_put, read_string, string_mut,
-    string_of, write_string,
+    bulk_len_max, check_journal_room, journal_delete, journal_put, journal_put_unsignalled,
+    read_string, string_mut, string_of, write_string,
 };
 use super::table::{flags::*, spec, CommandSpec, KeySpan};
 use super::Context;
@@ -630,10 +630,7 @@ fn bitfield_generic(ctx: &mut Context<'_>, args: Args<'_>, read_only: bool) -> C
     } else if changed {
         // Growth alone (every write refused by OVERFLOW FAIL): Redis neither signals nor
         // propagates it; memory changed, so it is journaled, silently.
-        let db = ctx.db_index();
-        let value = crate::journal::Value::String(target.bytes.as_slice());
-        let expires_at_ms = target.expires_at_ms;
-        ctx.journal_unsignalled(&[crate::journal::Effect::Put { db, key, value, expires_at_ms }]);
+        journal_put_unsignalled(ctx, key, target.bytes, target.expires_at_ms);
     }
     drop(shard);
     if signalled {

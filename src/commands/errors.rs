@@ -74,6 +74,16 @@ impl CommandError {
         Self::Text(text)
     }
 
+    /// Redis's text for a protected command (DEBUG, MODULE) its `enable-*-command` setting
+    /// refuses this client.
+    pub fn protected_command(command: &str, setting: &str) -> Self {
+        Self::Text(format!(
+            "ERR {command} command not allowed. If the {setting} option is set to \"local\", \
+             you can run it from a local connection, otherwise you need to set this option in \
+             the configuration file, and then restart the server."
+        ))
+    }
+
     /// The first word of the text, for INFO errorstats.
     pub fn code(&self) -> String {
         let text = self.to_string();

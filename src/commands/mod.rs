@@ -180,11 +180,8 @@ impl Context<'_> {
     /// the same, so WATCH aborts and tracked readers are invalidated as for a change.
     pub fn signal_modified(&mut self, key: &[u8]) {
         self.server.watches.touch_key(self.db_index(), key);
-        let id = self.client.id;
-        if self.server.tracking.is_active()
-            && tracking::invalidate(self.server, std::iter::once(key), id, id)
-        {
-            self.client.tracking_broadcast = true;
+        if self.server.tracking.is_active() {
+            self.invalidate_keys(std::iter::once(key));
         }
     }
 
@@ -196,8 +193,14 @@ impl Context<'_> {
             tracking::invalidate_all(server);
         }
         let keys = effects.iter().flat_map(|e| e.keys().into_iter().flatten().map(|(_, k)| *k));
+        self.invalidate_keys(keys);
+    }
+
+    /// CLIENT TRACKING: invalidates `keys`, changed by this client; BCAST prefixes are
+    /// broadcast when the command (or EXEC) ends.
+    fn invalidate_keys<'k>(&mut self, keys: impl Iterator<Item = &'k [u8]>) {
         let id = self.client.id;
-        if tracking::invalidate(server, keys, id, id) {
+        if tracking::invalidate(self.server, keys, id, id) {
             self.client.tracking_broadcast = true;
         }
     }
@@ -403,9 +406,11 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
         ctx.client.last_command = spec.name;
     }
     ctx.client.commands_processed += 1;
-    let pushed = std::mem::take(&mut ctx.client.pushed);
-    if ctx.reply.muted && !pushed {
+    if ctx.reply.muted {
         ctx.reply.out.truncate(reply_start);
+    }
+    if !ctx.client.pushed.is_empty() {
+        ctx.reply.out.append(&mut ctx.client.pushed);
     }
     if ctx.client.tracking != 0 {
         after_tracked_command(ctx, name);
@@ -615,11 +620,6 @@ const ALLOWED_WHILE_SUBSCRIBED: &[&str] = &[
     "reset",
 ];
 
-/// Redis's reply to a protected command its `enable-*-command` setting refuses.
-const DEBUG_NOT_ALLOWED: &str = "ERR DEBUG command not allowed. If the enable-debug-command \
-    option is set to \"local\", you can run it from a local connection, otherwise you need to \
-    set this option in the configuration file, and then restart the server.";
-
 type Rejection = (Option<&'static CommandSpec>, CommandError);
 
 /// Lookup, subcommand, arity and authentication checks, in Redis's order.
@@ -644,7 +644,8 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
     if spec.has(flags::PROTECTED)
         && !server::protected_action_allowed(ctx, &ctx.server.config.enable_debug_command)
     {
-        return Err((Some(spec), CommandError::Static(DEBUG_NOT_ALLOWED)));
+        let error = CommandError::protected_command("DEBUG", "enable-debug-command");
+        return Err((Some(spec), error));
     }
     // As Redis's processCommand: a client that never authenticated runs commands once no
     // password is required any more (CONFIG SET requirepass ""), though HELLO still asks it to.

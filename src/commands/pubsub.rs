@@ -133,9 +133,9 @@ fn publish_counts(ctx: &Context<'_>) {
 /// A push frame `[kind, name, count]` (`*3` in RESP2, `>3` in RESP3); no name is a null.
 /// Sent even under CLIENT REPLY OFF or SKIP, as Redis pushes it (CLIENT_PUSHING).
 fn confirm(ctx: &mut Context<'_>, namespace: Namespace, subscribing: bool, name: Option<&[u8]>) {
-    ctx.client.pushed = true;
     let count = ctx.client.subscriptions.count(namespace);
     let reply = &mut *ctx.reply;
+    let start = reply.out.len();
     reply.push(3);
     reply.bulk(kind(namespace, subscribing));
     match name {
@@ -143,6 +143,9 @@ fn confirm(ctx: &mut Context<'_>, namespace: Namespace, subscribing: bool, name:
         None => reply.null(),
     }
     reply.integer(i64::try_from(count).unwrap_or(i64::MAX));
+    if reply.muted {
+        ctx.client.pushed.extend(reply.out.drain(start..));
+    }
 }
 
 fn subscribe_to(ctx: &mut Context<'_>, args: Args<'_>, namespace: Namespace) -> CommandResult {

@@ -202,6 +202,18 @@ pub fn journal_put(ctx: &mut Context<'_>, key: &[u8], bytes: &[u8], expires_at_m
     ctx.journal(&[Effect::Put { db, key, value: journal::Value::String(bytes), expires_at_ms }]);
 }
 
+/// `journal_put` without telling WATCH or CLIENT TRACKING (`Context::journal_unsignalled`).
+pub fn journal_put_unsignalled(
+    ctx: &mut Context<'_>,
+    key: &[u8],
+    bytes: &[u8],
+    expires_at_ms: u64,
+) {
+    let db = ctx.db_index();
+    let value = journal::Value::String(bytes);
+    ctx.journal_unsignalled(&[Effect::Put { db, key, value, expires_at_ms }]);
+}
+
 /// Journals one DELETE of `key`. Callers hold the key's shard lock.
 pub fn journal_delete(ctx: &mut Context<'_>, key: &[u8]) {
     let db = ctx.db_index();
@@ -406,7 +418,7 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Ok(());
     }
     let deadline = store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
-    journal_put(ctx, key, value, deadline);
+    journal_stored(ctx, key, value, deadline);
     drop(shard);
     notify_stored(ctx, key, expiry);
     if !get {
@@ -437,6 +449,18 @@ pub fn store_string(
         Some(deadline) => deadline,
         // KEEPTTL: the deadline the key kept (a second probe, on this path only).
         None => shard.find(hash, key, now_ms).map_or(0, |e| e.expires_at_ms),
+    }
+}
+
+/// Journals what `store_string` did: a PUT, or a DELETE for a deadline already past. Memory
+/// keeps that key until it is next touched (Redis 7.2), but its record says what a restart
+/// or a replica must hold, and does not depend on the key's lazy expiry, whose own DELETE
+/// goes to the journal at once: inside EXEC, before the transaction's record.
+fn journal_stored(ctx: &mut Context<'_>, key: &[u8], bytes: &[u8], deadline: u64) {
+    if deadline != 0 && deadline <= ctx.now_ms {
+        journal_delete(ctx, key);
+    } else {
+        journal_put(ctx, key, bytes, deadline);
     }
 }
 
@@ -683,7 +707,7 @@ fn set_with_expiry(
     let stored = StrValue::from_bytes(value);
     let expiry = ExpiryOption::At(deadline);
     let deadline = store_string(&mut shard, hash, key, stored, expiry, ctx.now_ms);
-    journal_put(ctx, key, value, deadline);
+    journal_stored(ctx, key, value, deadline);
     drop(shard);
     notify_stored(ctx, key, expiry);
     ctx.reply.ok();

@@ -267,9 +267,10 @@ pub struct ClientState {
     pub authenticated: bool,
     pub protocol: Protocol,
     pub reply_mode: ReplyMode,
-    /// The running command wrote pub/sub confirmations, which CLIENT REPLY OFF or SKIP does
-    /// not silence (Redis's CLIENT_PUSHING): its output is kept though muted.
-    pub pushed: bool,
+    /// Pub/sub confirmations written while muted, which CLIENT REPLY OFF or SKIP does not
+    /// silence (Redis's CLIENT_PUSHING): set aside so that only they survive the muted
+    /// command's output (EXEC's included), and sent after it.
+    pub pushed: Vec<u8>,
     pub action: Option<Action>,
     pub last_command: &'static str,
     pub commands_processed: u64,
@@ -308,7 +309,7 @@ impl ClientState {
             authenticated,
             protocol: Protocol::Resp2,
             reply_mode: ReplyMode::On,
-            pushed: false,
+            pushed: Vec::new(),
             action: None,
             last_command: "",
             commands_processed: 0,

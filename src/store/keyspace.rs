@@ -910,8 +910,19 @@ impl DetachedEntries {
 pub struct Keyspace {
     dbs: Box<[Db]>,
     pub gate: RwLock<()>,
-    expire_cursor: Mutex<usize>,
+    expire_cursor: Mutex<ExpireCursor>,
     snapshot: Arc<SnapshotPoint>,
+}
+
+/// Where active expiry goes on, and what it saw so far of the database it is in.
+#[derive(Debug, Default)]
+struct ExpireCursor {
+    /// The next shard, counted across databases (database * SHARDS_PER_DB + shard).
+    position: usize,
+    /// Times to live seen in this pass over the current database.
+    ttls: TtlSamples,
+    /// Whether a shard of the current database held keys with a deadline in this pass.
+    saw_volatile: bool,
 }
 
 impl Keyspace {
@@ -922,7 +933,7 @@ impl Keyspace {
         Self {
             dbs: (0..databases).map(db).collect(),
             gate: RwLock::new(()),
-            expire_cursor: Mutex::new(0),
+            expire_cursor: Mutex::new(ExpireCursor::default()),
             snapshot,
         }
     }
@@ -976,28 +987,36 @@ impl Keyspace {
 
     /// One bounded step of active expiry: visits shards round-robin, removing expired keys,
     /// until about `budget` entries were examined or every shard was visited once.
-    /// Returns the number of keys removed.
+    /// Returns the number of keys removed. Each whole pass over a database updates its
+    /// `avg_ttl` once, from the times to live it saw, or sets it to 0 when it found no key
+    /// with a deadline, as Redis's activeExpireCycle does.
     pub fn expire_cycle(&self, now_ms: u64, budget: usize) -> u64 {
         let total = self.dbs.len() * SHARDS_PER_DB;
         if total == 0 {
             return 0;
         }
         let mut cursor = self.expire_cursor.lock();
+        let cursor = &mut *cursor;
         let mut examined = 0usize;
         let mut removed = 0u64;
         for _ in 0..total {
-            let (db, shard) = (*cursor / SHARDS_PER_DB, *cursor % SHARDS_PER_DB);
-            *cursor = (*cursor + 1) % total;
+            let (db, shard) = (cursor.position / SHARDS_PER_DB, cursor.position % SHARDS_PER_DB);
+            cursor.position = (cursor.position + 1) % total;
             let Some(database) = self.dbs.get(db) else { continue };
             examined += 1;
-            let Some(mut guard) = database.lock_index_to_change_if(shard, |s| s.volatile_len() > 0)
-            else {
-                continue;
-            };
-            let mut ttls = TtlSamples::default();
-            examined += guard.remove_expired(now_ms, &mut ttls, &mut |_| removed += 1);
-            drop(guard);
-            database.add_ttl_samples(&ttls);
+            let found = database.lock_index_to_change_if(shard, |s| s.volatile_len() > 0);
+            if let Some(mut guard) = found {
+                cursor.saw_volatile = true;
+                examined += guard.remove_expired(now_ms, &mut cursor.ttls, &mut |_| removed += 1);
+            }
+            if shard == SHARDS_PER_DB - 1 {
+                let ttls = std::mem::take(&mut cursor.ttls);
+                if std::mem::take(&mut cursor.saw_volatile) {
+                    database.add_ttl_samples(&ttls);
+                } else {
+                    database.avg_ttl_ms.store(0, Relaxed);
+                }
+            }
             if examined >= budget {
                 break;
             }
@@ -1229,6 +1248,42 @@ mod tests {
         }
         assert_eq!(removed, 500);
         assert_eq!(db.counts(), (500, 0));
+    }
+
+    /// avg_ttl follows Redis: a whole pass over a database folds what it saw in with a weight
+    /// of 2 % (the first one sets it), and a pass that finds no deadline sets it to 0, so
+    /// later keys are not averaged with gone ones.
+    #[test]
+    fn avg_ttl_is_folded_once_per_pass_and_reset_when_no_key_has_a_deadline() {
+        let keyspace = Keyspace::new(2);
+        let db = keyspace.db(1).unwrap();
+        let add = |key: &str, expires_at_ms: u64| {
+            let h = hash_key(key.as_bytes());
+            let mut entry = Entry::new(key.as_bytes(), string("v"));
+            entry.expires_at_ms = expires_at_ms;
+            db.lock(h).insert(h, entry, 0);
+        };
+        for i in 0..100 {
+            add(&format!("k{i}"), 1_000_000 + 2 * i);
+        }
+        keyspace.expire_cycle(0, usize::MAX);
+        // The first pass: 1,000,099 ms on average, then weighted as Redis does.
+        let first = 1_000_099 / 50 * 49 + 1_000_099 / 50;
+        assert_eq!(db.avg_ttl_ms(), first);
+        // Samples within one pass are one fold, not one per shard.
+        keyspace.expire_cycle(0, usize::MAX);
+        assert_eq!(db.avg_ttl_ms(), first / 50 * 49 + 1_000_099 / 50);
+        assert_eq!(keyspace.db(0).unwrap().avg_ttl_ms(), 0);
+        for i in 0..100 {
+            let key = format!("k{i}");
+            let h = hash_key(key.as_bytes());
+            assert!(db.lock(h).set_expiry(h, key.as_bytes(), 0, 0));
+        }
+        keyspace.expire_cycle(0, usize::MAX);
+        assert_eq!(db.avg_ttl_ms(), 0);
+        add("short", 10_000);
+        keyspace.expire_cycle(0, usize::MAX);
+        assert_eq!(db.avg_ttl_ms(), 10_000 / 50 * 49 + 10_000 / 50);
     }
 
     #[test]

@@ -715,6 +715,179 @@ fn command_info_shapes() {
     assert!(usage.contains(":2\r\n:2\r\n:1\r\n"), "{usage}");
 }
 
+/// LMOVE's entry, as redis-server writes it: two key specs, the source popped (`RW access
+/// delete`) and the destination pushed onto (`RW insert`).
+const LMOVE_ENTRY: &str = "*10\r\n$5\r\nlmove\r\n:5\r\n*2\r\n+write\r\n+denyoom\r\n\
+    :1\r\n:2\r\n:1\r\n*3\r\n+@write\r\n+@list\r\n+@slow\r\n*0\r\n*2\r\n\
+    *6\r\n$5\r\nflags\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n\
+    $12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n\
+    $4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:1\r\n\
+    $9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+    $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n\
+    *6\r\n$5\r\nflags\r\n*2\r\n+RW\r\n+insert\r\n\
+    $12\r\nbegin_search\r\n*4\r\n$4\r\ntype\r\n$5\r\nindex\r\n\
+    $4\r\nspec\r\n*2\r\n$5\r\nindex\r\n:2\r\n\
+    $9\r\nfind_keys\r\n*4\r\n$4\r\ntype\r\n$5\r\nrange\r\n\
+    $4\r\nspec\r\n*6\r\n$7\r\nlastkey\r\n:0\r\n$7\r\nkeystep\r\n:1\r\n$5\r\nlimit\r\n:0\r\n\
+    *0\r\n";
+
+const SORT_BY_GET_NOTES: &str = "For the optional BY/GET keyword. It is marked 'unknown' \
+    because the key names derive from the content of the key we sort";
+const SORT_STORE_NOTES: &str = "For the optional STORE keyword. It is marked 'unknown' because \
+    the keyword can appear anywhere in the argument array";
+
+/// A RESP2 set (array) of simple strings: command flags, ACL categories, key-spec flags.
+fn simple_set(items: &[&str]) -> String {
+    items.iter().fold(format!("*{}\r\n", items.len()), |out, i| format!("{out}+{i}\r\n"))
+}
+
+/// One `name value` pair of a map, the value already encoded.
+fn pair(name: &str, value: &str) -> String {
+    format!("${}\r\n{name}\r\n{value}", name.len())
+}
+
+/// A key spec with an `index` begin search, `notes` first when there are any.
+fn index_spec(notes: &str, flags: &[&str], index: i64, find_keys: &str) -> String {
+    let notes = if notes.is_empty() { String::new() } else { pair("notes", &bulk(notes)) };
+    let begin = format!(
+        "*4\r\n{}{}",
+        pair("type", &bulk("index")),
+        pair("spec", &format!("*2\r\n{}", pair("index", &format!(":{index}\r\n"))))
+    );
+    let len = if notes.is_empty() { 6 } else { 8 };
+    format!(
+        "*{len}\r\n{notes}{}{}{}",
+        pair("flags", &simple_set(flags)),
+        pair("begin_search", &begin),
+        pair("find_keys", find_keys)
+    )
+}
+
+fn range(lastkey: i64) -> String {
+    let spec = format!(
+        "*6\r\n{}{}{}",
+        pair("lastkey", &format!(":{lastkey}\r\n")),
+        pair("keystep", ":1\r\n"),
+        pair("limit", ":0\r\n")
+    );
+    format!("*4\r\n{}{}", pair("type", &bulk("range")), pair("spec", &spec))
+}
+
+fn keynum() -> String {
+    let spec = format!(
+        "*6\r\n{}{}{}",
+        pair("keynumidx", ":0\r\n"),
+        pair("firstkey", ":1\r\n"),
+        pair("keystep", ":1\r\n")
+    );
+    format!("*4\r\n{}{}", pair("type", &bulk("keynum")), pair("spec", &spec))
+}
+
+/// A key spec no search finds (SORT's BY, GET and STORE keys).
+fn unknown_spec(notes: &str, flags: &[&str]) -> String {
+    let unknown = format!("*4\r\n{}{}", pair("type", &bulk("unknown")), pair("spec", "*0\r\n"));
+    format!(
+        "*8\r\n{}{}{}{}",
+        pair("notes", &bulk(notes)),
+        pair("flags", &simple_set(flags)),
+        pair("begin_search", &unknown),
+        pair("find_keys", &unknown)
+    )
+}
+
+fn bulk(text: &str) -> String {
+    format!("${}\r\n{text}\r\n", text.len())
+}
+
+/// A COMMAND INFO entry without subcommands: tips are bulk strings, as Redis writes them.
+fn entry(head: &str, categories: &[&str], tips: &[&str], key_specs: &[String]) -> String {
+    let tips = tips.iter().fold(format!("*{}\r\n", tips.len()), |out, t| out + &bulk(t));
+    format!(
+        "*10\r\n{head}{}{tips}*{}\r\n{}*0\r\n",
+        simple_set(categories),
+        key_specs.len(),
+        key_specs.concat()
+    )
+}
+
+/// Key specs, command tips and flags as redis-server 7.2 reports them (the bytes were checked
+/// against redis-server, and the 7.2-only ones against Redis 7.2's command JSON files).
+#[test]
+fn command_info_key_specs_tips_and_flags() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "lmove"]), format!("*1\r\n{LMOVE_ENTRY}"));
+    // Tips; DEL removes (`RM delete`).
+    let del = entry(
+        "$3\r\ndel\r\n:-2\r\n*1\r\n+write\r\n:1\r\n:-1\r\n:1\r\n",
+        &["@keyspace", "@write", "@slow"],
+        &["request_policy:multi_shard", "response_policy:agg_sum"],
+        &[index_spec("", &["RM", "delete"], 1, &range(-1))],
+    );
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "del"]), format!("*1\r\n{del}"));
+    // A numkeys command: the destination a fixed key, the sources counted (`keynum`).
+    let zunionstore = entry(
+        "$11\r\nzunionstore\r\n:-4\r\n*3\r\n+write\r\n+denyoom\r\n+movablekeys\r\n\
+         :1\r\n:1\r\n:1\r\n",
+        &["@write", "@sortedset", "@slow"],
+        &[],
+        &[
+            index_spec("", &["OW", "update"], 1, &range(0)),
+            index_spec("", &["RO", "access"], 2, &keynum()),
+        ],
+    );
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "zunionstore"]), format!("*1\r\n{zunionstore}"));
+    // Keys no search finds, with Redis's notes saying why.
+    let sort = entry(
+        "$4\r\nsort\r\n:-2\r\n*3\r\n+write\r\n+denyoom\r\n+movablekeys\r\n:1\r\n:1\r\n:1\r\n",
+        &["@write", "@set", "@sortedset", "@list", "@slow", "@dangerous"],
+        &[],
+        &[
+            index_spec("", &["RO", "access"], 1, &range(0)),
+            unknown_spec(SORT_BY_GET_NOTES, &["RO", "access"]),
+            unknown_spec(SORT_STORE_NOTES, &["OW", "update"]),
+        ],
+    );
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "sort"]), format!("*1\r\n{sort}"));
+    // A subcommand: its key follows the subcommand's name, read without its value (`RO`).
+    let freq = entry(
+        "$11\r\nobject|freq\r\n:3\r\n*1\r\n+readonly\r\n:2\r\n:2\r\n:1\r\n",
+        &["@keyspace", "@read", "@slow"],
+        &["nondeterministic_output"],
+        &[index_spec("", &["RO"], 2, &range(0))],
+    );
+    assert_eq!(c.cmd(&["COMMAND", "INFO", "object|freq"]), format!("*1\r\n{freq}"));
+    // Notes on a key spec whose flags depend on the arguments.
+    let set = c.cmd(&["COMMAND", "INFO", "set"]);
+    let set_spec = index_spec(
+        "RW and ACCESS due to the optional `GET` argument",
+        &["RW", "access", "update", "variable_flags"],
+        1,
+        &range(0),
+    );
+    assert!(set.contains(&format!("*0\r\n*1\r\n{set_spec}*0\r\n")), "{set}");
+    // Where Redis 7.2 differs from 7.0: SCAN's response policy, MSETNX's tips (none), WAIT
+    // allowed in scripts, WAITAOF not, and blocking pops allowed in scripts.
+    let scan = c.cmd(&["COMMAND", "INFO", "scan"]);
+    let scan_tips = "*3\r\n$23\r\nnondeterministic_output\r\n$22\r\nrequest_policy:special\r\n\
+                     $23\r\nresponse_policy:special\r\n";
+    assert!(scan.contains(scan_tips), "{scan}");
+    assert!(c.cmd(&["COMMAND", "INFO", "msetnx"]).contains("+@slow\r\n*0\r\n*1\r\n"));
+    assert!(c
+        .cmd(&["COMMAND", "INFO", "wait"])
+        .starts_with("*1\r\n*10\r\n$4\r\nwait\r\n:3\r\n*0\r\n"));
+    assert!(c
+        .cmd(&["COMMAND", "INFO", "waitaof"])
+        .starts_with("*1\r\n*10\r\n$7\r\nwaitaof\r\n:4\r\n*1\r\n+noscript\r\n"));
+    assert!(c.cmd(&["COMMAND", "INFO", "blpop"]).contains("*2\r\n+write\r\n+blocking\r\n"));
+    // `no_async_loading` sits between `no_auth` and `no_multi`, as in Redis.
+    let psync = c.cmd(&["COMMAND", "INFO", "psync"]);
+    assert!(
+        psync.contains(&simple_set(&["admin", "noscript", "no_async_loading", "no_multi"])),
+        "{psync}"
+    );
+}
+
 #[test]
 fn command_count_list_and_all() {
     let server = TestServer::start();
@@ -834,9 +1007,63 @@ fn command_getkeys() {
         c.cmd(&["COMMAND", "GETKEYS"]),
         err("ERR wrong number of arguments for 'command|getkeys' command")
     );
+    // Without GET, SET overwrites unread; with it, it reads first (Redis's setGetKeys).
     assert_eq!(
         c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "set", "k", "v"]),
-        "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+RW\r\n+update\r\n"
+        "*1\r\n*2\r\n$1\r\nk\r\n*2\r\n+OW\r\n+update\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "set", "k", "v", "EX", "1", "get"]),
+        "*1\r\n*2\r\n$1\r\nk\r\n*3\r\n+RW\r\n+access\r\n+update\r\n"
+    );
+    // Each key with the flags of its own key spec.
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "LMOVE", "a", "b", "LEFT", "RIGHT"]),
+        "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n\
+         *2\r\n$1\r\nb\r\n*2\r\n+RW\r\n+insert\r\n"
+    );
+    assert_eq!(
+        c.cmd(&[
+            "COMMAND",
+            "GETKEYSANDFLAGS",
+            "ZUNIONSTORE",
+            "d",
+            "2",
+            "a",
+            "b",
+            "WEIGHTS",
+            "1",
+            "2"
+        ]),
+        "*3\r\n*2\r\n$1\r\nd\r\n*2\r\n+OW\r\n+update\r\n*2\r\n$1\r\na\r\n*2\r\n+RO\r\n+access\r\n\
+         *2\r\n$1\r\nb\r\n*2\r\n+RO\r\n+access\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "RENAME", "a", "b"]),
+        "*2\r\n*2\r\n$1\r\na\r\n*3\r\n+RW\r\n+access\r\n+delete\r\n\
+         *2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n"
+    );
+    // SORT's STORE key comes from parsing the options: the last STORE with a word after it.
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "SORT", "a", "BY", "x", "STORE", "d", "STORE", "e"]),
+        "*2\r\n*2\r\n$1\r\na\r\n*2\r\n+RO\r\n+access\r\n*2\r\n$1\r\ne\r\n*2\r\n+OW\r\n+update\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "SORT", "a", "LIMIT", "store", "1"]),
+        bulk_array(&["a"])
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "BITFIELD", "a", "GET", "u8", "0"]),
+        "*1\r\n*2\r\n$1\r\na\r\n*2\r\n+RO\r\n+access\r\n"
+    );
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYSANDFLAGS", "MSET", "a", "1", "b", "2"]),
+        "*2\r\n*2\r\n$1\r\na\r\n*2\r\n+OW\r\n+update\r\n*2\r\n$1\r\nb\r\n*2\r\n+OW\r\n+update\r\n"
+    );
+    // Shard channels stand in a key's place but are not keys.
+    assert_eq!(
+        c.cmd(&["COMMAND", "GETKEYS", "SPUBLISH", "ch", "m"]),
+        err("ERR The command has no key arguments")
     );
     let mut c3 = server.raw().resp3();
     assert_eq!(

@@ -156,7 +156,7 @@ fn a_blocked_wait_ends_with_a_kill_or_a_disconnect() {
 }
 
 /// ACL categories as both servers have them; COMMAND INFO, DOCS and COUNT as Redis 7.2 has
-/// them (7.0.15 also flags WAIT `noscript` and gives it request/response tips).
+/// them (7.0.15 also flags WAIT `noscript`; both give it request and response policies).
 #[test]
 fn wait_in_command_and_acl_introspection() {
     for kind in Kind::BOTH {
@@ -174,7 +174,8 @@ fn wait_in_command_and_acl_introspection() {
     assert_eq!(
         c.cmd(&["COMMAND", "INFO", "wait"]),
         "*1\r\n*10\r\n$4\r\nwait\r\n:3\r\n*0\r\n:0\r\n:0\r\n:0\r\n\
-         *2\r\n+@slow\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n"
+         *2\r\n+@slow\r\n+@connection\r\n\
+         *2\r\n$25\r\nrequest_policy:all_shards\r\n$23\r\nresponse_policy:agg_min\r\n*0\r\n*0\r\n"
     );
     let docs = c.cmd(&["COMMAND", "DOCS", "wait"]);
     for part in [

@@ -4,7 +4,7 @@
 //! is refused with a reason. Categories come from the command table (`introspection`).
 use super::errors::{CommandError, CommandResult};
 use super::server::{container, reply_help};
-use super::table::{self, flags::*, spec, CommandSpec, KeySpan};
+use super::table::{self, flags::*, spec, tips, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::Args;
 
@@ -26,12 +26,14 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         "O(1) since the categories and commands are a fixed set.",
         "[category]",
     ),
-    spec("acl|deluser", -3, ADMIN_ONLY, KeySpan::NONE, G, deluser).doc(
-        "6.0.0",
-        "Deletes ACL users, and terminates their connections.",
-        "O(1) amortized time considering the typical user.",
-        "username [username ...]",
-    ),
+    spec("acl|deluser", -3, ADMIN_ONLY, KeySpan::NONE, G, deluser)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .doc(
+            "6.0.0",
+            "Deletes ACL users, and terminates their connections.",
+            "O(1) amortized time considering the typical user.",
+            "username [username ...]",
+        ),
     spec("acl|dryrun", -4, ADMIN_ONLY, KeySpan::NONE, G, dryrun).doc(
         "7.0.0",
         "Simulates the execution of a command by a user, without executing the command.",
@@ -74,18 +76,22 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         "O(N) with N being the number of entries shown.",
         "[count | RESET]",
     ),
-    spec("acl|save", 2, ADMIN_ONLY, KeySpan::NONE, G, no_acl_file).doc(
-        "6.0.0",
-        "Saves the effective ACL rules in the configured ACL file.",
-        "O(N). Where N is the number of configured users.",
-        "",
-    ),
-    spec("acl|setuser", -3, ADMIN_ONLY, KeySpan::NONE, G, unsupported).doc(
-        "6.0.0",
-        "Creates and modifies an ACL user and its rules.",
-        "O(N). Where N is the number of rules provided.",
-        "username [rule [rule ...]]",
-    ),
+    spec("acl|save", 2, ADMIN_ONLY, KeySpan::NONE, G, no_acl_file)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .doc(
+            "6.0.0",
+            "Saves the effective ACL rules in the configured ACL file.",
+            "O(N). Where N is the number of configured users.",
+            "",
+        ),
+    spec("acl|setuser", -3, ADMIN_ONLY, KeySpan::NONE, G, unsupported)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .doc(
+            "6.0.0",
+            "Creates and modifies an ACL user and its rules.",
+            "O(N). Where N is the number of rules provided.",
+            "username [rule [rule ...]]",
+        ),
     spec("acl|users", 2, ADMIN_ONLY, KeySpan::NONE, G, users).doc(
         "6.0.0",
         "Lists all ACL users.",

@@ -7,7 +7,7 @@ use super::strings::{
     bulk_len_max, check_journal_room, journal_delete, journal_put, journal_put_unsignalled,
     read_string, string_mut, string_of, write_string,
 };
-use super::table::{flags::*, spec, CommandSpec, KeySpan};
+use super::table::{flags::*, key_flags::*, spec, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::protocol::number::parse_i64;
 use crate::protocol::Args;
@@ -16,8 +16,12 @@ use crate::store::{hash_key, Entry, Shard, StrValue, Value};
 
 const G: &str = "bitmap";
 
+/// BITFIELD's key: only read with GETs alone (COMMAND GETKEYSANDFLAGS tells).
+const BITFIELD_KEY: KeySpec = KeySpec::one(1, RW | ACCESS | UPDATE | VARIABLE_FLAGS)
+    .notes("This command allows both access and modification of the key");
+
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("setbit", 4, WRITE | DENYOOM, KeySpan::ONE, G, setbit).doc(
+    spec("setbit", 4, WRITE | DENYOOM, KeySpan::ONE, G, setbit).key_flags(RW | ACCESS | UPDATE).doc(
         "2.2.0",
         "Sets or clears the bit at offset of the string value. Creates the key if it doesn't exist.",
         "O(1)",
@@ -41,18 +45,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N)",
         "key bit [start [end [BYTE | BIT]]]",
     ),
-    spec("bitop", -4, WRITE | DENYOOM, KeySpan { first: 2, last: -1, step: 1 }, G, bitop).doc(
-        "2.6.0",
-        "Performs bitwise operations on multiple strings, and stores the result.",
-        "O(N)",
-        "<AND | OR | XOR | NOT> destkey key [key ...]",
-    ),
-    spec("bitfield", -2, WRITE | DENYOOM, KeySpan::ONE, G, bitfield).doc(
-        "3.2.0",
-        "Performs arbitrary bitfield integer operations on strings.",
-        "O(1) for each subcommand specified",
-        "key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...]]",
-    ),
+    spec("bitop", -4, WRITE | DENYOOM, KeySpan { first: 2, last: -1, step: 1 }, G, bitop)
+        .key_specs(&[KeySpec::one(2, OW | UPDATE), KeySpec::range(3, -1, 1, RO | ACCESS)])
+        .doc(
+            "2.6.0",
+            "Performs bitwise operations on multiple strings, and stores the result.",
+            "O(N)",
+            "<AND | OR | XOR | NOT> destkey key [key ...]",
+        ),
+    spec("bitfield", -2, WRITE | DENYOOM, KeySpan::ONE, G, bitfield)
+        .key_specs(&[BITFIELD_KEY])
+        .doc(
+            "3.2.0",
+            "Performs arbitrary bitfield integer operations on strings.",
+            "O(1) for each subcommand specified",
+            "key [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> [GET encoding offset | [OVERFLOW <WRAP | SAT | FAIL>] <SET encoding offset value | INCRBY encoding offset increment> ...]]",
+        ),
     spec("bitfield_ro", -2, READONLY | FAST, KeySpan::ONE, G, bitfield_ro).doc(
         "6.0.0",
         "Performs arbitrary read-only bitfield integer operations on strings.",

@@ -7,7 +7,7 @@ use super::arguments::{self, is};
 use super::connection::is_valid_name;
 use super::errors::{CommandError, CommandResult};
 use super::server::reply_help;
-use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
+use super::table::{acl, flags::*, spec, tips, CommandSpec, KeySpan};
 use super::{Action, Context};
 use crate::limits::CLIENT_NAME_BYTES_MAX;
 use crate::protocol::Args;
@@ -23,128 +23,131 @@ pub static COMMANDS: &[CommandSpec] = &[spec("client", -2, 0, KeySpan::NONE, G, 
     .doc("2.4.0", "A container for client connection commands.", "Depends on subcommand.", "")
     .subs(SUBCOMMANDS)];
 
-static SUBCOMMANDS: &[CommandSpec] =
-    &[
-        spec("client|id", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, id).acl(CONNECTION).doc(
-            "5.0.0",
-            "Returns the unique client ID of the connection.",
-            "O(1)",
-            "",
+static SUBCOMMANDS: &[CommandSpec] = &[
+    spec("client|id", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, id).acl(CONNECTION).doc(
+        "5.0.0",
+        "Returns the unique client ID of the connection.",
+        "O(1)",
+        "",
+    ),
+    spec("client|setname", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, setname)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .acl(CONNECTION)
+        .doc("2.6.9", "Sets the connection name.", "O(1)", "connection-name"),
+    spec("client|getname", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, getname)
+        .acl(CONNECTION)
+        .doc("2.6.9", "Returns the name of the connection.", "O(1)", ""),
+    spec("client|list", -2, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, list)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(CONNECTION)
+        .doc(
+            "2.4.0",
+            "Lists open connections.",
+            "O(N) where N is the number of client connections",
+            "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
         ),
-        spec("client|setname", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, setname)
-            .acl(CONNECTION)
-            .doc("2.6.9", "Sets the connection name.", "O(1)", "connection-name"),
-        spec("client|getname", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, getname)
-            .acl(CONNECTION)
-            .doc("2.6.9", "Returns the name of the connection.", "O(1)", ""),
-        spec("client|list", -2, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, list)
-            .acl(CONNECTION)
-            .doc(
-                "2.4.0",
-                "Lists open connections.",
-                "O(N) where N is the number of client connections",
-                "[TYPE <NORMAL | MASTER | REPLICA | PUBSUB>] [ID client-id [client-id ...]]",
-            ),
-        spec("client|info", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, info)
-            .acl(CONNECTION)
-            .doc("6.2.0", "Returns information about the connection.", "O(1)", ""),
-        spec("client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, kill)
-            .acl(CONNECTION)
-            .doc(
-                "2.4.0",
-                "Terminates open connections.",
-                "O(N) where N is the number of client connections",
-                "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] \
+    spec("client|info", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, info)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(CONNECTION)
+        .doc("6.2.0", "Returns information about the connection.", "O(1)", ""),
+    spec("client|kill", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, kill)
+        .acl(CONNECTION)
+        .doc(
+            "2.4.0",
+            "Terminates open connections.",
+            "O(N) where N is the number of client connections",
+            "<ip:port | [ID client-id] [TYPE <NORMAL | MASTER | SLAVE | REPLICA | PUBSUB>] \
              [USER username] [ADDR ip:port] [LADDR ip:port] [SKIPME <YES | NO>]>",
-            ),
-        spec("client|setinfo", 4, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, setinfo)
-            .acl(CONNECTION)
-            .doc(
-                "7.2.0",
-                "Sets information specific to the client or connection.",
-                "O(1)",
-                "<LIB-NAME libname | LIB-VER libver>",
-            ),
-        spec("client|no-evict", 3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, no_evict)
-            .acl(CONNECTION)
-            .doc("7.0.0", "Sets the client eviction mode of the connection.", "O(1)", "<ON | OFF>"),
-        spec("client|no-touch", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, no_touch)
-            .acl(CONNECTION)
-            .doc(
-                "7.2.0",
-                "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
-                "O(1)",
-                "<ON | OFF>",
-            ),
-        spec("client|reply", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, reply)
-            .acl(CONNECTION)
-            .doc(
-                "3.2.0",
-                "Instructs the server whether to reply to commands.",
-                "O(1)",
-                "<ON | OFF | SKIP>",
-            ),
-        spec("client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, unblock)
-            .acl(CONNECTION)
-            .doc(
-                "5.0.0",
-                "Unblocks a client blocked by a blocking command from a different connection.",
-                "O(log N) where N is the number of client connections",
-                "client-id [TIMEOUT | ERROR]",
-            ),
-        spec("client|tracking", -3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, tracking)
-            .acl(CONNECTION)
-            .doc(
-                "6.0.0",
-                "Controls server-assisted client-side caching for the connection.",
-                "O(1). Some options may introduce additional complexity.",
-                "<ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] \
-                 [OPTIN] [OPTOUT] [NOLOOP]",
-            ),
-        spec("client|caching", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, caching)
-            .acl(CONNECTION)
-            .doc(
-                "6.0.0",
-                "Instructs the server whether to track the keys in the next request.",
-                "O(1)",
-                "<YES | NO>",
-            ),
-        spec("client|getredir", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, getredir)
-            .acl(CONNECTION)
-            .doc(
-                "6.0.0",
-                "Returns the client ID to which the connection's tracking notifications are \
-                 redirected.",
-                "O(1)",
-                "",
-            ),
-        spec("client|trackinginfo", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, trackinginfo)
-            .acl(CONNECTION)
-            .doc(
-                "6.2.0",
-                "Returns information about server-assisted client-side caching for the \
-                 connection.",
-                "O(1)",
-                "",
-            ),
-        spec("client|pause", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, pause)
-            .acl(CONNECTION)
-            .doc("3.0.0", "Suspends commands processing.", "O(1)", "timeout [WRITE | ALL]"),
-        spec("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, unpause)
-            .acl(CONNECTION)
-            .doc(
-                "6.2.0",
-                "Resumes processing commands from paused clients.",
-                "O(N) Where N is the number of paused clients",
-                "",
-            ),
-        spec("client|help", 2, LOADING | STALE, KeySpan::NONE, G, help).acl(CONNECTION).doc(
+        ),
+    spec("client|setinfo", 4, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, setinfo)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .acl(CONNECTION)
+        .doc(
+            "7.2.0",
+            "Sets information specific to the client or connection.",
+            "O(1)",
+            "<LIB-NAME libname | LIB-VER libver>",
+        ),
+    spec("client|no-evict", 3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, no_evict)
+        .acl(CONNECTION)
+        .doc("7.0.0", "Sets the client eviction mode of the connection.", "O(1)", "<ON | OFF>"),
+    spec("client|no-touch", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, no_touch)
+        .acl(CONNECTION)
+        .doc(
+            "7.2.0",
+            "Controls whether commands sent by the client affect the LRU/LFU of accessed keys.",
+            "O(1)",
+            "<ON | OFF>",
+        ),
+    spec("client|reply", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, reply)
+        .acl(CONNECTION)
+        .doc(
+            "3.2.0",
+            "Instructs the server whether to reply to commands.",
+            "O(1)",
+            "<ON | OFF | SKIP>",
+        ),
+    spec("client|unblock", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, unblock)
+        .acl(CONNECTION)
+        .doc(
             "5.0.0",
-            "Returns helpful text about the different subcommands.",
+            "Unblocks a client blocked by a blocking command from a different connection.",
+            "O(log N) where N is the number of client connections",
+            "client-id [TIMEOUT | ERROR]",
+        ),
+    spec("client|tracking", -3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, tracking)
+        .acl(CONNECTION)
+        .doc(
+            "6.0.0",
+            "Controls server-assisted client-side caching for the connection.",
+            "O(1). Some options may introduce additional complexity.",
+            "<ON | OFF> [REDIRECT client-id] [PREFIX prefix [PREFIX prefix ...]] [BCAST] \
+                 [OPTIN] [OPTOUT] [NOLOOP]",
+        ),
+    spec("client|caching", 3, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, caching)
+        .acl(CONNECTION)
+        .doc(
+            "6.0.0",
+            "Instructs the server whether to track the keys in the next request.",
+            "O(1)",
+            "<YES | NO>",
+        ),
+    spec("client|getredir", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, getredir)
+        .acl(CONNECTION)
+        .doc(
+            "6.0.0",
+            "Returns the client ID to which the connection's tracking notifications are \
+                 redirected.",
             "O(1)",
             "",
         ),
-    ];
+    spec("client|trackinginfo", 2, NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, trackinginfo)
+        .acl(CONNECTION)
+        .doc(
+            "6.2.0",
+            "Returns information about server-assisted client-side caching for the \
+                 connection.",
+            "O(1)",
+            "",
+        ),
+    spec("client|pause", -3, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, pause)
+        .acl(CONNECTION)
+        .doc("3.0.0", "Suspends commands processing.", "O(1)", "timeout [WRITE | ALL]"),
+    spec("client|unpause", 2, ADMIN | NOSCRIPT | LOADING | STALE, KeySpan::NONE, G, unpause)
+        .acl(CONNECTION)
+        .doc(
+            "6.2.0",
+            "Resumes processing commands from paused clients.",
+            "O(N) Where N is the number of paused clients",
+            "",
+        ),
+    spec("client|help", 2, LOADING | STALE, KeySpan::NONE, G, help).acl(CONNECTION).doc(
+        "5.0.0",
+        "Returns helpful text about the different subcommands.",
+        "O(1)",
+        "",
+    ),
+];
 
 /// The container itself: reached only with a subcommand the table routed elsewhere.
 fn client(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {

@@ -1,7 +1,7 @@
 //! Connection commands: PING, ECHO, SELECT, AUTH, HELLO, QUIT (and EXIT), RESET.
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
-use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
+use super::table::{acl, flags::*, spec, tips, CommandSpec, KeySpan};
 use super::{Action, Context};
 use crate::protocol::{Args, Protocol};
 use crate::server::clients::ReplyMode;
@@ -9,12 +9,10 @@ use crate::server::clients::ReplyMode;
 const G: &str = "connection";
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("ping", -1, FAST, KeySpan::NONE, G, ping).acl(acl::CONNECTION).doc(
-        "1.0.0",
-        "Returns the server's liveliness response.",
-        "O(1)",
-        "[message]",
-    ),
+    spec("ping", -1, FAST, KeySpan::NONE, G, ping)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_ALL_SUCCEEDED])
+        .acl(acl::CONNECTION)
+        .doc("1.0.0", "Returns the server's liveliness response.", "O(1)", "[message]"),
     spec("echo", 2, FAST | STALE | LOADING, KeySpan::NONE, G, echo).acl(acl::CONNECTION).doc(
         "1.0.0",
         "Returns the given string.",

@@ -6,7 +6,7 @@ use super::collections::{self, delete_if_empty};
 use super::errors::{CommandError, CommandResult};
 use super::keys::parse_cursor;
 use super::strings::{check_journal_room, long_double};
-use super::table::{flags::*, spec, CommandSpec, KeySpan};
+use super::table::{flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan};
 use super::Context;
 use crate::journal::Effect;
 use crate::protocol::number::parse_i64;
@@ -26,7 +26,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(1) for each field/value pair added, so O(N) to add N field/value pairs when the command is called with multiple field/value pairs.",
         "key field value [field value ...]",
     ),
-    spec("hsetnx", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, hsetnx).doc(
+    spec("hsetnx", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, hsetnx).key_flags(RW | INSERT).doc(
         "2.0.0",
         "Sets the value of a field in a hash only when the field doesn't exist.",
         "O(1)",
@@ -50,67 +50,79 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) where N is the number of fields being requested.",
         "key field [field ...]",
     ),
-    spec("hgetall", 2, READONLY, KeySpan::ONE, G, hgetall).doc(
-        "2.0.0",
-        "Returns all fields and values in a hash.",
-        "O(N) where N is the size of the hash.",
-        "key",
-    ),
-    spec("hdel", -3, WRITE | FAST, KeySpan::ONE, G, hdel).doc(
+    spec("hgetall", 2, READONLY, KeySpan::ONE, G, hgetall)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "2.0.0",
+            "Returns all fields and values in a hash.",
+            "O(N) where N is the size of the hash.",
+            "key",
+        ),
+    spec("hdel", -3, WRITE | FAST, KeySpan::ONE, G, hdel).key_flags(RW | DELETE).doc(
         "2.0.0",
         "Deletes one or more fields and their values from a hash. Deletes the hash if no fields remain.",
         "O(N) where N is the number of fields to be removed.",
         "key field [field ...]",
     ),
-    spec("hlen", 2, READONLY | FAST, KeySpan::ONE, G, hlen).doc(
+    spec("hlen", 2, READONLY | FAST, KeySpan::ONE, G, hlen).key_flags(RO).doc(
         "2.0.0",
         "Returns the number of fields in a hash.",
         "O(1)",
         "key",
     ),
-    spec("hexists", 3, READONLY | FAST, KeySpan::ONE, G, hexists).doc(
+    spec("hexists", 3, READONLY | FAST, KeySpan::ONE, G, hexists).key_flags(RO).doc(
         "2.0.0",
         "Determines whether a field exists in a hash.",
         "O(1)",
         "key field",
     ),
-    spec("hkeys", 2, READONLY, KeySpan::ONE, G, hkeys).doc(
-        "2.0.0",
-        "Returns all fields in a hash.",
-        "O(N) where N is the size of the hash.",
-        "key",
-    ),
-    spec("hvals", 2, READONLY, KeySpan::ONE, G, hvals).doc(
-        "2.0.0",
-        "Returns all values in a hash.",
-        "O(N) where N is the size of the hash.",
-        "key",
-    ),
-    spec("hstrlen", 3, READONLY | FAST, KeySpan::ONE, G, hstrlen).doc(
+    spec("hkeys", 2, READONLY, KeySpan::ONE, G, hkeys)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "2.0.0",
+            "Returns all fields in a hash.",
+            "O(N) where N is the size of the hash.",
+            "key",
+        ),
+    spec("hvals", 2, READONLY, KeySpan::ONE, G, hvals)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "2.0.0",
+            "Returns all values in a hash.",
+            "O(N) where N is the size of the hash.",
+            "key",
+        ),
+    spec("hstrlen", 3, READONLY | FAST, KeySpan::ONE, G, hstrlen).key_flags(RO).doc(
         "3.2.0",
         "Returns the length of the value of a field.",
         "O(1)",
         "key field",
     ),
-    spec("hincrby", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, hincrby).doc(
-        "2.0.0",
-        "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
-        "O(1)",
-        "key field increment",
-    ),
-    spec("hincrbyfloat", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, hincrbyfloat).doc(
-        "2.6.0",
-        "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.",
-        "O(1)",
-        "key field increment",
-    ),
-    spec("hrandfield", -2, READONLY, KeySpan::ONE, G, hrandfield).doc(
-        "6.2.0",
-        "Returns one or more random fields from a hash.",
-        "O(N) where N is the number of fields returned",
-        "key [count [WITHVALUES]]",
-    ),
-    spec("hscan", -3, READONLY, KeySpan::ONE, G, hscan).doc(
+    spec("hincrby", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, hincrby)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "2.0.0",
+            "Increments the integer value of a field in a hash by a number. Uses 0 as initial value if the field doesn't exist.",
+            "O(1)",
+            "key field increment",
+        ),
+    spec("hincrbyfloat", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, hincrbyfloat)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "2.6.0",
+            "Increments the floating point value of a field by a number. Uses 0 as initial value if the field doesn't exist.",
+            "O(1)",
+            "key field increment",
+        ),
+    spec("hrandfield", -2, READONLY, KeySpan::ONE, G, hrandfield)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .doc(
+            "6.2.0",
+            "Returns one or more random fields from a hash.",
+            "O(N) where N is the number of fields returned",
+            "key [count [WITHVALUES]]",
+        ),
+    spec("hscan", -3, READONLY, KeySpan::ONE, G, hscan).tips(&[tips::NONDETERMINISTIC_OUTPUT]).doc(
         "2.8.0",
         "Iterates over fields and values of a hash.",
         SCAN_COMPLEXITY,

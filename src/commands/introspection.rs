@@ -4,7 +4,8 @@
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::server::reply_help;
-use super::table::{self, acl, flags, flags::*, spec, CommandSpec, KeySpan};
+use super::table::{self, acl, flags, flags::*, key_flags, spec, CommandSpec, KeySpan};
+use super::table::{tips, BeginSearch, FindKeys, KeySpec};
 use super::Context;
 use crate::protocol::{Args, ReplyWriter};
 
@@ -13,6 +14,7 @@ const CONNECTION: u32 = acl::CONNECTION;
 
 pub static COMMANDS: &[CommandSpec] =
     &[spec("command", -1, LOADING | STALE, KeySpan::NONE, G, command)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
         .acl(CONNECTION)
         .doc(
             "2.8.13",
@@ -29,24 +31,33 @@ static SUBCOMMANDS: &[CommandSpec] = &[
         "O(1)",
         "",
     ),
-    spec("command|list", -2, LOADING | STALE, KeySpan::NONE, G, list).acl(CONNECTION).doc(
-        "7.0.0",
-        "Returns a list of command names.",
-        "O(N) where N is the total number of Redis commands",
-        "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]",
-    ),
-    spec("command|info", -2, LOADING | STALE, KeySpan::NONE, G, info).acl(CONNECTION).doc(
-        "2.8.13",
-        "Returns information about one, multiple or all commands.",
-        "O(N) where N is the number of commands to look up",
-        "[command-name [command-name ...]]",
-    ),
-    spec("command|docs", -2, LOADING | STALE, KeySpan::NONE, G, docs).acl(CONNECTION).doc(
-        "7.0.0",
-        "Returns documentary information about one, multiple or all commands.",
-        "O(N) where N is the number of commands to look up",
-        "[command-name [command-name ...]]",
-    ),
+    spec("command|list", -2, LOADING | STALE, KeySpan::NONE, G, list)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .acl(CONNECTION)
+        .doc(
+            "7.0.0",
+            "Returns a list of command names.",
+            "O(N) where N is the total number of Redis commands",
+            "[FILTERBY <MODULE module-name | ACLCAT category | PATTERN pattern>]",
+        ),
+    spec("command|info", -2, LOADING | STALE, KeySpan::NONE, G, info)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .acl(CONNECTION)
+        .doc(
+            "2.8.13",
+            "Returns information about one, multiple or all commands.",
+            "O(N) where N is the number of commands to look up",
+            "[command-name [command-name ...]]",
+        ),
+    spec("command|docs", -2, LOADING | STALE, KeySpan::NONE, G, docs)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .acl(CONNECTION)
+        .doc(
+            "7.0.0",
+            "Returns documentary information about one, multiple or all commands.",
+            "O(N) where N is the number of commands to look up",
+            "[command-name [command-name ...]]",
+        ),
     spec("command|getkeys", -3, LOADING | STALE, KeySpan::NONE, G, getkeys).acl(CONNECTION).doc(
         "2.8.13",
         "Extracts the key names from an arbitrary command.",
@@ -134,90 +145,71 @@ fn has_keys(spec: &CommandSpec) -> bool {
     spec.keys.first > 0
 }
 
-/// Key-spec flags derived from the command's flags (the table has no per-key flags).
-fn key_flags(spec: &CommandSpec) -> &'static [&'static str] {
-    if spec.has(PUBSUB) {
-        // Shard channels stand where keys would (cluster slots), but are not keys.
-        &["not_key"]
-    } else if spec.has(WRITE) {
-        &["RW", "update"]
-    } else if spec.has(READONLY) {
-        &["RO", "access"]
-    } else {
-        &["RO"]
-    }
-}
-
 fn integer(reply: &mut ReplyWriter, n: impl TryInto<i64>) {
     reply.integer(n.try_into().unwrap_or(i64::MAX));
 }
 
-/// The one key spec a `KeySpan` describes: an index search and a range relative to it.
-fn write_key_spec(reply: &mut ReplyWriter, spec: &CommandSpec) {
-    let keys = spec.keys;
-    let lastkey = if keys.last < 0 { keys.last } else { keys.last - keys.first };
-    let key_flags = key_flags(spec);
-    reply.map(3);
-    reply.bulk(b"flags");
-    reply.set(key_flags.len());
-    for flag in key_flags {
-        reply.simple(flag);
+fn write_key_flags(reply: &mut ReplyWriter, bits: u32) {
+    let names: Vec<&str> =
+        key_flags::NAMES.iter().filter(|(bit, _)| bits & bit != 0).map(|(_, name)| *name).collect();
+    reply.set(names.len());
+    for name in names {
+        reply.simple(name);
     }
-    reply.bulk(b"begin_search");
-    reply.map(2);
-    reply.bulk(b"type");
-    reply.bulk(b"index");
-    reply.bulk(b"spec");
-    reply.map(1);
-    reply.bulk(b"index");
-    integer(reply, keys.first);
-    reply.bulk(b"find_keys");
-    reply.map(2);
-    reply.bulk(b"type");
-    reply.bulk(b"range");
-    reply.bulk(b"spec");
-    reply.map(3);
-    reply.bulk(b"lastkey");
-    integer(reply, lastkey);
-    reply.bulk(b"keystep");
-    integer(reply, keys.step);
-    reply.bulk(b"limit");
-    reply.integer(0);
 }
 
-/// The key spec of a `numkeys` command's counted keys: sources are read (RO access) when a
-/// fixed destination takes the write, popped (RW access delete) by a write without one.
-fn write_keynum_spec(reply: &mut ReplyWriter, spec: &CommandSpec) {
-    let key_flags: &[&str] = match (spec.has(WRITE), has_keys(spec)) {
-        (true, true) | (false, _) => &["RO", "access"],
-        (true, false) => &["RW", "access", "delete"],
-    };
-    reply.map(3);
-    reply.bulk(b"flags");
-    reply.set(key_flags.len());
-    for flag in key_flags {
-        reply.simple(flag);
+/// One key spec as Redis writes it: `notes` (when there are any), `flags`, `begin_search` and
+/// `find_keys`, each search a `type` and its `spec` (empty for `unknown`).
+fn write_key_spec(reply: &mut ReplyWriter, key_spec: &KeySpec) {
+    reply.map(3 + usize::from(!key_spec.notes.is_empty()));
+    if !key_spec.notes.is_empty() {
+        reply.bulk(b"notes");
+        reply.bulk(key_spec.notes.as_bytes());
     }
+    reply.bulk(b"flags");
+    write_key_flags(reply, key_spec.flags);
     reply.bulk(b"begin_search");
     reply.map(2);
     reply.bulk(b"type");
-    reply.bulk(b"index");
-    reply.bulk(b"spec");
-    reply.map(1);
-    reply.bulk(b"index");
-    integer(reply, spec.numkeys_index);
+    match key_spec.begin_search {
+        BeginSearch::Index(index) => {
+            reply.bulk(b"index");
+            reply.bulk(b"spec");
+            reply.map(1);
+            reply.bulk(b"index");
+            integer(reply, index);
+        }
+        BeginSearch::Unknown => {
+            reply.bulk(b"unknown");
+            reply.bulk(b"spec");
+            reply.map(0);
+        }
+    }
     reply.bulk(b"find_keys");
     reply.map(2);
     reply.bulk(b"type");
-    reply.bulk(b"keynum");
+    let (kind, fields): (&[u8], [(&[u8], i32); 3]) = match key_spec.find_keys {
+        FindKeys::Range { last_key, key_step, limit } => {
+            (b"range", [(b"lastkey", last_key), (b"keystep", key_step), (b"limit", limit)])
+        }
+        FindKeys::KeyNum { key_num_index, first_key, key_step } => (
+            b"keynum",
+            [(b"keynumidx", key_num_index), (b"firstkey", first_key), (b"keystep", key_step)],
+        ),
+        FindKeys::Unknown => {
+            reply.bulk(b"unknown");
+            reply.bulk(b"spec");
+            reply.map(0);
+            return;
+        }
+    };
+    reply.bulk(kind);
     reply.bulk(b"spec");
-    reply.map(3);
-    reply.bulk(b"keynumidx");
-    reply.integer(0);
-    reply.bulk(b"firstkey");
-    reply.integer(1);
-    reply.bulk(b"keystep");
-    reply.integer(1);
+    reply.map(fields.len());
+    for (name, value) in fields {
+        reply.bulk(name);
+        integer(reply, value);
+    }
 }
 
 /// One COMMAND INFO entry: the 10-element array of REDIS-REPLIES.md section 9.
@@ -240,14 +232,15 @@ fn write_entry(reply: &mut ReplyWriter, spec: &CommandSpec) {
     for category in categories {
         reply.simple(&format!("@{category}"));
     }
-    reply.set(0);
-    let specs = usize::from(has_keys(spec)) + usize::from(spec.numkeys_index != 0);
-    reply.set(specs);
-    if has_keys(spec) {
-        write_key_spec(reply, spec);
+    // Bulk strings, where flags and categories are simple ones: as Redis writes them.
+    reply.set(spec.tips.len());
+    for tip in spec.tips {
+        reply.bulk(tip.as_bytes());
     }
-    if spec.numkeys_index != 0 {
-        write_keynum_spec(reply, spec);
+    let key_specs: Vec<KeySpec> = spec.all_key_specs().collect();
+    reply.set(key_specs.len());
+    for key_spec in &key_specs {
+        write_key_spec(reply, key_spec);
     }
     if spec.subcommands.is_empty() {
         reply.set(0);
@@ -764,7 +757,8 @@ fn write_doc_arg(reply: &mut ReplyWriter, arg: &DocArg) {
         reply.bulk(arg.name.as_bytes());
     }
     if arg.kind == ArgType::Key {
-        // The table has one key spec per command (from its KeySpan), so every key maps to it.
+        // Every key argument to the first key spec: where Redis numbers a destination's spec
+        // apart (LMOVE's is 1), this differs (docs/COMMANDS.md, Known differences).
         reply.bulk(b"key_spec_index");
         reply.integer(0);
     }
@@ -840,8 +834,9 @@ pub fn docs(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 // --------------------------------------------------------------------------- COMMAND GETKEYS
 
-/// The command a GETKEYS request names, and the positions (in `args`) of its keys.
-fn keys_of(args: Args<'_>) -> Result<(&'static CommandSpec, Vec<usize>), CommandError> {
+/// The keys of the command a GETKEYS request names: positions in `args` with their key-spec
+/// flags.
+fn keys_of(args: Args<'_>) -> Result<Vec<(usize, u32)>, CommandError> {
     const OFFSET: usize = 2;
     let invalid = CommandError::Static("ERR Invalid command specified");
     let mut spec = table::lookup(args.get(OFFSET)).ok_or(invalid.clone())?;
@@ -849,29 +844,108 @@ fn keys_of(args: Args<'_>) -> Result<(&'static CommandSpec, Vec<usize>), Command
     if !spec.subcommands.is_empty() && argc >= 2 {
         spec = spec.subcommand(args.get(OFFSET + 1)).ok_or(invalid)?;
     }
-    if !has_keys(spec) && !spec.has(MOVABLEKEYS) {
+    // As Redis's doesCommandHaveKeys: shard channels (SPUBLISH) are in a key's place, not keys.
+    if !spec.all_key_specs().any(|k| k.flags & key_flags::NOT_KEY == 0) {
         return Err(CommandError::Static("ERR The command has no key arguments"));
     }
     if !spec.arity_ok(argc) {
         return Err(CommandError::Static("ERR Invalid number of arguments specified for command"));
     }
-    let positions: Vec<usize> = spec
-        .key_positions(argc, |i| args.get(i + OFFSET))
-        .unwrap_or_default()
-        .into_iter()
-        .map(|p| p + OFFSET)
-        .collect();
-    if positions.is_empty() {
+    let keys = keys_and_flags(spec, argc, |i| args.get(i + OFFSET));
+    if keys.is_empty() {
         return Err(CommandError::Static("ERR Invalid arguments specified for command"));
     }
-    Ok((spec, positions))
+    Ok(keys.into_iter().map(|(p, flags)| (p + OFFSET, flags)).collect())
+}
+
+/// The keys of a command of `argc` words (`arg(i)` is word `i`) with their key-spec flags: the
+/// table's positions, each with the flags of the first key spec that finds it, then what only
+/// the command's own parsing knows (Redis's `getkeys_proc` for these commands).
+fn keys_and_flags<'a>(
+    spec: &CommandSpec,
+    argc: usize,
+    arg: impl Fn(usize) -> &'a [u8] + Copy,
+) -> Vec<(usize, u32)> {
+    use key_flags::*;
+    let key_specs: Vec<KeySpec> = spec.all_key_specs().collect();
+    let flags_at = |position: usize| {
+        let finds =
+            |k: &&KeySpec| k.positions(argc, arg).is_some_and(|mut p| p.any(|p| p == position));
+        key_specs.iter().find(finds).or(key_specs.first()).map_or(0, |k| k.flags)
+    };
+    let mut keys: Vec<(usize, u32)> = spec
+        .key_positions(argc, arg)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p, flags_at(p)))
+        .collect();
+    let words = || (0..argc).map(arg);
+    match spec.name {
+        // `variable_flags`: GET reads the old value, else the value is overwritten unread.
+        "set" => {
+            let get = words().skip(3).any(|w| w.eq_ignore_ascii_case(b"get"));
+            let flags = if get { RW | ACCESS | UPDATE } else { OW | UPDATE };
+            keys.iter_mut().for_each(|(_, f)| *f = flags);
+        }
+        "bitfield" => {
+            let flags =
+                if bitfield_is_read_only(argc, arg) { RO | ACCESS } else { RW | ACCESS | UPDATE };
+            keys.iter_mut().for_each(|(_, f)| *f = flags);
+        }
+        // The STORE spec is `unknown`: the last STORE with a word after it names the key.
+        "sort" => {
+            if let Some(store) = sort_store_position(argc, arg) {
+                keys.push((store, OW | UPDATE));
+            }
+        }
+        _ => {}
+    }
+    keys
+}
+
+/// Whether BITFIELD only reads, as Redis's `bitfieldGetKeys` decides: every operation is a
+/// GET or OVERFLOW with its arguments; anything else (SET, INCRBY, a syntax error) writes.
+fn bitfield_is_read_only<'a>(argc: usize, arg: impl Fn(usize) -> &'a [u8]) -> bool {
+    let mut i = 2;
+    while i < argc {
+        let remaining = argc - i - 1;
+        let word = arg(i);
+        if is(word, "get") && remaining >= 2 {
+            i += 2;
+        } else if is(word, "overflow") && remaining >= 1 {
+            i += 1;
+        } else {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// SORT's STORE key, as Redis's `sortGetKeys` finds it: LIMIT skips two words, BY and GET
+/// one, and the last STORE followed by a word names it.
+fn sort_store_position<'a>(argc: usize, arg: impl Fn(usize) -> &'a [u8]) -> Option<usize> {
+    let mut store = None;
+    let mut i = 2;
+    while i < argc {
+        let word = arg(i);
+        if is(word, "limit") {
+            i += 2;
+        } else if is(word, "get") || is(word, "by") {
+            i += 1;
+        } else if is(word, "store") && i + 1 < argc {
+            store = Some(i + 1);
+        }
+        i += 1;
+    }
+    store
 }
 
 /// COMMAND GETKEYS command [arg [arg ...]]
 pub fn getkeys(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let (_, positions) = keys_of(args)?;
-    ctx.reply.array(positions.len());
-    for p in positions {
+    let keys = keys_of(args)?;
+    ctx.reply.array(keys.len());
+    for (p, _) in keys {
         ctx.reply.bulk(args.get(p));
     }
     Ok(())
@@ -879,16 +953,12 @@ pub fn getkeys(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// COMMAND GETKEYSANDFLAGS command [arg [arg ...]]
 pub fn getkeysandflags(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let (spec, positions) = keys_of(args)?;
-    let key_flags = key_flags(spec);
-    ctx.reply.array(positions.len());
-    for p in positions {
+    let keys = keys_of(args)?;
+    ctx.reply.array(keys.len());
+    for (p, flags) in keys {
         ctx.reply.array(2);
         ctx.reply.bulk(args.get(p));
-        ctx.reply.set(key_flags.len());
-        for flag in key_flags {
-            ctx.reply.simple(flag);
-        }
+        write_key_flags(ctx.reply, flags);
     }
     Ok(())
 }
@@ -924,6 +994,8 @@ pub fn help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 
 #[cfg(test)]
 mod tests {
+    use std::collections::BTreeSet;
+
     use super::*;
 
     fn names(args: &[DocArg]) -> Vec<&str> {
@@ -1012,6 +1084,137 @@ mod tests {
         assert!(parse_syntax("key]").is_err());
         assert!(parse_syntax("[a ...]").is_err());
         assert!(parse_syntax("[a | ]").is_err());
+    }
+
+    /// Argument lists for `spec` (name, subcommand, then `k3`, `k4`...): each word count its
+    /// arity allows, up to four words past the least, with a `numkeys` counting one or two
+    /// keys (counts the words cannot hold are left out: the tables agree those have no keys).
+    fn sample_args(spec: &CommandSpec) -> Vec<Vec<Vec<u8>>> {
+        let least = usize::try_from(spec.arity.unsigned_abs()).unwrap();
+        let most = if spec.arity < 0 { least + 4 } else { least };
+        let mut samples = Vec::new();
+        for argc in least..=most {
+            let mut argv: Vec<Vec<u8>> =
+                spec.name.split('|').map(|w| w.as_bytes().to_vec()).collect();
+            argv.extend((argv.len()..argc).map(|i| format!("k{i}").into_bytes()));
+            if spec.numkeys_index != 0 {
+                let room = argc.saturating_sub(spec.numkeys_index + 1);
+                if room == 0 {
+                    continue;
+                }
+                argv[spec.numkeys_index] = room.min(2).to_string().into_bytes();
+            }
+            samples.push(argv);
+        }
+        samples
+    }
+
+    /// The key specs COMMAND INFO reports find exactly the keys the table's `KeySpan` and
+    /// `numkeys` find (the positions dispatch, tracking and GETKEYS use), so the two cannot
+    /// drift apart; an `unknown` spec only where GETKEYS parses the keys itself.
+    #[test]
+    fn every_key_spec_finds_the_keys_the_table_finds() {
+        for spec in every_fullname() {
+            let key_specs: Vec<KeySpec> = spec.all_key_specs().collect();
+            let has_positions = has_keys(spec) || spec.numkeys_index != 0;
+            assert_eq!(has_positions, !key_specs.is_empty(), "{}: key specs", spec.name);
+            let mut used = vec![false; key_specs.len()];
+            for argv in sample_args(spec) {
+                let arg = |i: usize| argv.get(i).map_or(&b""[..], Vec::as_slice);
+                let expected: BTreeSet<usize> =
+                    spec.key_positions(argv.len(), arg).unwrap().into_iter().collect();
+                let mut found = BTreeSet::new();
+                for (key_spec, used) in key_specs.iter().zip(used.iter_mut()) {
+                    for p in key_spec.positions(argv.len(), arg).into_iter().flatten() {
+                        found.insert(p);
+                        *used = true;
+                    }
+                }
+                assert_eq!(
+                    found,
+                    expected,
+                    "{} {:?}",
+                    spec.name,
+                    String::from_utf8_lossy(&argv.concat())
+                );
+            }
+            for (key_spec, used) in key_specs.iter().zip(used) {
+                if key_spec.begin_search == BeginSearch::Unknown {
+                    assert!(matches!(spec.name, "sort" | "sort_ro"), "{}: unknown spec", spec.name);
+                } else {
+                    assert!(used, "{}: a key spec that finds no key {key_spec:?}", spec.name);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn key_spec_positions_follow_redis() {
+        let args = |words: &'static [&'static str]| move |i: usize| words[i].as_bytes();
+        let words: &[&str] = &["blpop", "a", "b", "0"];
+        let blpop = KeySpec::range(1, -2, 1, 0).positions(4, args(words)).unwrap();
+        assert_eq!(blpop.collect::<Vec<_>>(), [1, 2]);
+        let words: &[&str] = &["mset", "a", "1", "b"];
+        let mset = KeySpec::range(1, -1, 2, 0).positions(4, args(words)).unwrap();
+        assert_eq!(mset.collect::<Vec<_>>(), [1, 3]);
+        let words: &[&str] = &["zunionstore", "d", "2", "a", "b", "WEIGHTS"];
+        let sources = KeySpec::keynum(2, 0).positions(6, args(words)).unwrap();
+        assert_eq!(sources.collect::<Vec<_>>(), [3, 4]);
+        // A count the arguments cannot hold, or none, finds nothing; so does an unknown spec.
+        for count in ["5", "0", "-1", "x"] {
+            let words: Vec<&str> = vec!["zunion", count, "a"];
+            let words: &'static [&'static str] = Vec::leak(words);
+            assert!(KeySpec::keynum(1, 0).positions(3, args(words)).is_none(), "{count}");
+        }
+        assert!(KeySpec::unknown(0).positions(3, args(&["sort", "a", "b"])).is_none());
+        assert!(KeySpec::one(2, 0).positions(2, args(&["get", "a"])).is_none());
+    }
+
+    /// The flags of each key of `words` (a whole command), as GETKEYSANDFLAGS gives them.
+    fn flags_of(words: &[&str]) -> Vec<(usize, u32)> {
+        let spec = table::lookup(words[0].as_bytes()).unwrap();
+        keys_and_flags(spec, words.len(), |i| words[i].as_bytes())
+    }
+
+    #[test]
+    fn keys_carry_their_own_key_specs_flags() {
+        use key_flags::*;
+        assert_eq!(
+            flags_of(&["lmove", "a", "b", "LEFT", "RIGHT"]),
+            [(1, RW | ACCESS | DELETE), (2, RW | INSERT)]
+        );
+        assert_eq!(flags_of(&["zinterstore", "d", "1", "a"]), [(1, OW | UPDATE), (3, RO | ACCESS)]);
+        assert_eq!(
+            flags_of(&["bitop", "AND", "d", "a", "b"]),
+            [(2, OW | UPDATE), (3, RO | ACCESS), (4, RO | ACCESS)]
+        );
+        assert_eq!(flags_of(&["del", "a", "b"]), [(1, RM | DELETE), (2, RM | DELETE)]);
+        // Variable flags: what the arguments say.
+        assert_eq!(flags_of(&["set", "k", "v"]), [(1, OW | UPDATE)]);
+        assert_eq!(flags_of(&["set", "k", "v", "GET"]), [(1, RW | ACCESS | UPDATE)]);
+        assert_eq!(flags_of(&["set", "k", "get"]), [(1, OW | UPDATE)]);
+        assert_eq!(
+            flags_of(&["bitfield", "k", "OVERFLOW", "SAT", "GET", "u8", "0"]),
+            [(1, RO | ACCESS)]
+        );
+        assert_eq!(
+            flags_of(&["bitfield", "k", "GET", "u8", "0", "SET", "u8", "0", "1"]),
+            [(1, RW | ACCESS | UPDATE)]
+        );
+        assert_eq!(flags_of(&["bitfield", "k", "GET", "u8"]), [(1, RW | ACCESS | UPDATE)]);
+        assert_eq!(flags_of(&["bitfield", "k"]), [(1, RO | ACCESS)]);
+        // SORT's STORE: the last one with a word after it, LIMIT's and GET's words skipped.
+        assert_eq!(flags_of(&["sort", "a", "STORE", "d"]), [(1, RO | ACCESS), (3, OW | UPDATE)]);
+        assert_eq!(
+            flags_of(&["sort", "a", "store", "d", "STORE", "e"]),
+            [(1, RO | ACCESS), (5, OW | UPDATE)]
+        );
+        assert_eq!(
+            flags_of(&["sort", "a", "LIMIT", "store", "x", "GET", "store"]),
+            [(1, RO | ACCESS)]
+        );
+        assert_eq!(flags_of(&["sort", "a", "STORE"]), [(1, RO | ACCESS)]);
+        assert_eq!(flags_of(&["sort_ro", "a", "BY", "x"]), [(1, RO | ACCESS)]);
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! Values themselves belong to the family modules; this file only moves whole entries.
 use super::arguments::{self, is};
 use super::errors::{show_cut, CommandError, CommandResult};
-use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
+use super::table::{acl, flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::journal::{self, Effect};
 use crate::limits::SHARDS_PER_DB;
@@ -21,84 +21,121 @@ const DANGEROUS: u32 = acl::KEYSPACE | acl::DANGEROUS;
 const OBJECT_KEY: KeySpan = KeySpan { first: 2, last: 2, step: 1 };
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("del", -2, WRITE, KeySpan::ALL, G, del).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Deletes one or more keys.",
-        "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
-        "key [key ...]",
-    ),
-    spec("unlink", -2, WRITE | FAST, KeySpan::ALL, G, unlink).acl(KEYSPACE).doc(
-        "4.0.0",
-        "Asynchronously deletes one or more keys.",
-        "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
-        "key [key ...]",
-    ),
-    spec("exists", -2, READONLY | FAST, KeySpan::ALL, G, exists).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Determines whether one or more keys exist.",
-        "O(N) where N is the number of keys to check.",
-        "key [key ...]",
-    ),
-    spec("type", 2, READONLY | FAST, KeySpan::ONE, G, r#type).acl(KEYSPACE).doc(
+    spec("del", -2, WRITE, KeySpan::ALL, G, del)
+        .key_flags(RM | DELETE)
+        .tips(tips::MULTI_SHARD_AGG_SUM)
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Deletes one or more keys.",
+            "O(N) where N is the number of keys that will be removed. When a key to remove holds a value other than a string, the individual complexity for this key is O(M) where M is the number of elements in the list, set, sorted set or hash. Removing a single key that holds a string value is O(1).",
+            "key [key ...]",
+        ),
+    spec("unlink", -2, WRITE | FAST, KeySpan::ALL, G, unlink)
+        .key_flags(RM | DELETE)
+        .tips(tips::MULTI_SHARD_AGG_SUM)
+        .acl(KEYSPACE)
+        .doc(
+            "4.0.0",
+            "Asynchronously deletes one or more keys.",
+            "O(1) for each key removed regardless of its size. Then the command does O(N) work in a different thread in order to reclaim memory, where N is the number of allocations the deleted objects where composed of.",
+            "key [key ...]",
+        ),
+    spec("exists", -2, READONLY | FAST, KeySpan::ALL, G, exists)
+        .key_flags(RO)
+        .tips(tips::MULTI_SHARD_AGG_SUM)
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Determines whether one or more keys exist.",
+            "O(N) where N is the number of keys to check.",
+            "key [key ...]",
+        ),
+    spec("type", 2, READONLY | FAST, KeySpan::ONE, G, r#type).key_flags(RO).acl(KEYSPACE).doc(
         "1.0.0",
         "Determines the type of value stored at a key.",
         "O(1)",
         "key",
     ),
-    spec("keys", 2, READONLY, KeySpan::NONE, G, keys).acl(DANGEROUS).doc(
-        "1.0.0",
-        "Returns all key names that match a pattern.",
-        "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
-        "pattern",
-    ),
-    spec("scan", -2, READONLY, KeySpan::NONE, G, scan).acl(KEYSPACE).doc(
-        "2.8.0",
-        "Iterates over the key names in the database.",
-        "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
-        "cursor [MATCH pattern] [COUNT count] [TYPE type]",
-    ),
-    spec("randomkey", 1, READONLY, KeySpan::NONE, G, randomkey).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Returns a random key name from the database.",
-        "O(1)",
-        "",
-    ),
-    spec("rename", 3, WRITE, KeySpan::TWO, G, rename).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Renames a key and overwrites the destination.",
-        "O(1)",
-        "key newkey",
-    ),
-    spec("renamenx", 3, WRITE | FAST, KeySpan::TWO, G, renamenx).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Renames a key only when the target key name doesn't exist.",
-        "O(1)",
-        "key newkey",
-    ),
-    spec("copy", -3, WRITE | DENYOOM | EXCLUSIVE, KeySpan::TWO, G, copy).acl(KEYSPACE).doc(
-        "6.2.0",
-        "Copies the value of a key to a new key.",
-        "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
-        "source destination [DB destination-db] [REPLACE]",
-    ),
-    spec("move", 3, WRITE | FAST | EXCLUSIVE, KeySpan::ONE, G, r#move).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Moves a key to another database.",
-        "O(1)",
-        "key db",
-    ),
+    spec("keys", 2, READONLY, KeySpan::NONE, G, keys)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .acl(DANGEROUS)
+        .doc(
+            "1.0.0",
+            "Returns all key names that match a pattern.",
+            "O(N) with N being the number of keys in the database, under the assumption that the key names in the database and the given pattern have limited length.",
+            "pattern",
+        ),
+    spec("scan", -2, READONLY, KeySpan::NONE, G, scan)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_SPECIAL, tips::RESPONSE_SPECIAL])
+        .acl(KEYSPACE)
+        .doc(
+            "2.8.0",
+            "Iterates over the key names in the database.",
+            "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",
+            "cursor [MATCH pattern] [COUNT count] [TYPE type]",
+        ),
+    spec("randomkey", 1, READONLY, KeySpan::NONE, G, randomkey)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_SPECIAL, tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Returns a random key name from the database.",
+            "O(1)",
+            "",
+        ),
+    spec("rename", 3, WRITE, KeySpan::TWO, G, rename)
+        .key_specs(&[KeySpec::one(1, RW | ACCESS | DELETE), KeySpec::one(2, OW | UPDATE)])
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Renames a key and overwrites the destination.",
+            "O(1)",
+            "key newkey",
+        ),
+    spec("renamenx", 3, WRITE | FAST, KeySpan::TWO, G, renamenx)
+        .key_specs(&[KeySpec::one(1, RW | ACCESS | DELETE), KeySpec::one(2, OW | INSERT)])
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Renames a key only when the target key name doesn't exist.",
+            "O(1)",
+            "key newkey",
+        ),
+    spec("copy", -3, WRITE | DENYOOM | EXCLUSIVE, KeySpan::TWO, G, copy)
+        .key_specs(&[KeySpec::one(1, RO | ACCESS), KeySpec::one(2, OW | UPDATE)])
+        .acl(KEYSPACE)
+        .doc(
+            "6.2.0",
+            "Copies the value of a key to a new key.",
+            "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
+            "source destination [DB destination-db] [REPLACE]",
+        ),
+    spec("move", 3, WRITE | FAST | EXCLUSIVE, KeySpan::ONE, G, r#move)
+        .key_flags(RW | ACCESS | UPDATE)
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Moves a key to another database.",
+            "O(1)",
+            "key db",
+        ),
     spec("swapdb", 3, WRITE | FAST | EXCLUSIVE, KeySpan::NONE, S, swapdb).acl(DANGEROUS).doc(
         "4.0.0",
         "Swaps two Redis databases.",
         "O(N) where N is the count of clients watching or blocking on keys from both databases.",
         "index1 index2",
     ),
-    spec("touch", -2, READONLY | FAST, KeySpan::ALL, G, touch).acl(KEYSPACE).doc(
-        "3.2.1",
-        "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
-        "O(N) where N is the number of keys that will be touched.",
-        "key [key ...]",
-    ),
+    spec("touch", -2, READONLY | FAST, KeySpan::ALL, G, touch)
+        .key_flags(RO)
+        .tips(tips::MULTI_SHARD_AGG_SUM)
+        .acl(KEYSPACE)
+        .doc(
+            "3.2.1",
+            "Returns the number of existing keys out of those specified after updating the time they were last accessed.",
+            "O(N) where N is the number of keys that will be touched.",
+            "key [key ...]",
+        ),
     spec("expire", -3, WRITE | FAST, KeySpan::ONE, G, expire).acl(KEYSPACE).doc(
         "1.0.0",
         "Sets the expiration time of a key in seconds.",
@@ -123,18 +160,24 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(1)",
         "key unix-time-milliseconds [NX | XX | GT | LT]",
     ),
-    spec("ttl", 2, READONLY | FAST, KeySpan::ONE, G, ttl).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Returns the expiration time in seconds of a key.",
-        "O(1)",
-        "key",
-    ),
-    spec("pttl", 2, READONLY | FAST, KeySpan::ONE, G, pttl).acl(KEYSPACE).doc(
-        "2.6.0",
-        "Returns the expiration time in milliseconds of a key.",
-        "O(1)",
-        "key",
-    ),
+    spec("ttl", 2, READONLY | FAST, KeySpan::ONE, G, ttl)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Returns the expiration time in seconds of a key.",
+            "O(1)",
+            "key",
+        ),
+    spec("pttl", 2, READONLY | FAST, KeySpan::ONE, G, pttl)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc(
+            "2.6.0",
+            "Returns the expiration time in milliseconds of a key.",
+            "O(1)",
+            "key",
+        ),
     spec("expiretime", 2, READONLY | FAST, KeySpan::ONE, G, expiretime).acl(KEYSPACE).doc(
         "7.0.0",
         "Returns the expiration time of a key as a Unix timestamp.",
@@ -156,59 +199,69 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("object", -2, 0, KeySpan::NONE, G, object)
         .doc("2.2.3", "A container for object introspection commands.", "Depends on subcommand.", "")
         .subs(OBJECT_SUBCOMMANDS),
-    spec("dbsize", 1, READONLY | FAST, KeySpan::NONE, S, dbsize).acl(KEYSPACE).doc(
-        "1.0.0",
-        "Returns the number of keys in the database.",
-        "O(1)",
-        "",
-    ),
+    spec("dbsize", 1, READONLY | FAST, KeySpan::NONE, S, dbsize)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_AGG_SUM])
+        .acl(KEYSPACE)
+        .doc(
+            "1.0.0",
+            "Returns the number of keys in the database.",
+            "O(1)",
+            "",
+        ),
     // Exclusive so the flush happens at one instant: a write ordered before FLUSHDB must not
     // survive it while a later one is removed.
-    spec("flushdb", -1, WRITE | EXCLUSIVE, KeySpan::NONE, S, flushdb).acl(DANGEROUS).doc(
-        "1.0.0",
-        "Remove all keys from the current database.",
-        "O(N) where N is the number of keys in the selected database",
-        "[ASYNC | SYNC]",
-    ),
-    spec("flushall", -1, WRITE | EXCLUSIVE, KeySpan::NONE, S, flushall).acl(DANGEROUS).doc(
-        "1.0.0",
-        "Removes all keys from all databases.",
-        "O(N) where N is the total number of keys in all databases",
-        "[ASYNC | SYNC]",
-    ),
+    spec("flushdb", -1, WRITE | EXCLUSIVE, KeySpan::NONE, S, flushdb)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_ALL_SUCCEEDED])
+        .acl(DANGEROUS)
+        .doc(
+            "1.0.0",
+            "Remove all keys from the current database.",
+            "O(N) where N is the number of keys in the selected database",
+            "[ASYNC | SYNC]",
+        ),
+    spec("flushall", -1, WRITE | EXCLUSIVE, KeySpan::NONE, S, flushall)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_ALL_SUCCEEDED])
+        .acl(DANGEROUS)
+        .doc(
+            "1.0.0",
+            "Removes all keys from all databases.",
+            "O(N) where N is the total number of keys in all databases",
+            "[ASYNC | SYNC]",
+        ),
 ];
 
 static OBJECT_SUBCOMMANDS: &[CommandSpec] = &[
-    spec("object|encoding", 3, READONLY, OBJECT_KEY, G, object_encoding).acl(KEYSPACE).doc(
-        "2.2.3",
-        "Returns the internal encoding of a Redis object.",
-        "O(1)",
-        "key",
-    ),
-    spec("object|freq", 3, READONLY, OBJECT_KEY, G, object_freq).acl(KEYSPACE).doc(
-        "4.0.0",
-        "Returns the logarithmic access frequency counter of a Redis object.",
-        "O(1)",
-        "key",
-    ),
+    spec("object|encoding", 3, READONLY, OBJECT_KEY, G, object_encoding)
+        .key_flags(RO)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc("2.2.3", "Returns the internal encoding of a Redis object.", "O(1)", "key"),
+    spec("object|freq", 3, READONLY, OBJECT_KEY, G, object_freq)
+        .key_flags(RO)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc(
+            "4.0.0",
+            "Returns the logarithmic access frequency counter of a Redis object.",
+            "O(1)",
+            "key",
+        ),
     spec("object|help", 2, LOADING | STALE, KeySpan::NONE, G, object_help).acl(KEYSPACE).doc(
         "6.2.0",
         "Returns helpful text about the different subcommands.",
         "O(1)",
         "",
     ),
-    spec("object|idletime", 3, READONLY, OBJECT_KEY, G, object_idletime).acl(KEYSPACE).doc(
-        "2.2.3",
-        "Returns the time since the last access to a Redis object.",
-        "O(1)",
-        "key",
-    ),
-    spec("object|refcount", 3, READONLY, OBJECT_KEY, G, object_refcount).acl(KEYSPACE).doc(
-        "2.2.3",
-        "Returns the reference count of a value of a key.",
-        "O(1)",
-        "key",
-    ),
+    spec("object|idletime", 3, READONLY, OBJECT_KEY, G, object_idletime)
+        .key_flags(RO)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc("2.2.3", "Returns the time since the last access to a Redis object.", "O(1)", "key"),
+    spec("object|refcount", 3, READONLY, OBJECT_KEY, G, object_refcount)
+        .key_flags(RO)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc("2.2.3", "Returns the reference count of a value of a key.", "O(1)", "key"),
 ];
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
 //! whose monitor has seen none, so tools that poll it work (docs/COMMANDS.md).
 use super::errors::{CommandError, CommandResult};
 use super::server::{container, reply_help};
-use super::table::{flags::*, spec, CommandSpec, KeySpan};
+use super::table::{flags::*, spec, tips, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::number::parse_i64;
 use crate::protocol::Args;
@@ -27,24 +27,25 @@ pub static COMMANDS: &[CommandSpec] = &[
 ];
 
 static SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
-    spec("slowlog|get", -2, DIAGNOSTICS, KeySpan::NONE, G, slowlog_get).doc(
-        "2.2.12",
-        "Returns the slow log's entries.",
-        "O(N) where N is the number of entries returned",
-        "[count]",
-    ),
-    spec("slowlog|len", 2, DIAGNOSTICS, KeySpan::NONE, G, slowlog_len).doc(
-        "2.2.12",
-        "Returns the number of entries in the slow log.",
-        "O(1)",
-        "",
-    ),
-    spec("slowlog|reset", 2, DIAGNOSTICS, KeySpan::NONE, G, slowlog_reset).doc(
-        "2.2.12",
-        "Clears all entries from the slow log.",
-        "O(N) where N is the number of entries in the slowlog",
-        "",
-    ),
+    spec("slowlog|get", -2, DIAGNOSTICS, KeySpan::NONE, G, slowlog_get)
+        .tips(&[tips::REQUEST_ALL_NODES, tips::NONDETERMINISTIC_OUTPUT])
+        .doc(
+            "2.2.12",
+            "Returns the slow log's entries.",
+            "O(N) where N is the number of entries returned",
+            "[count]",
+        ),
+    spec("slowlog|len", 2, DIAGNOSTICS, KeySpan::NONE, G, slowlog_len)
+        .tips(&[tips::REQUEST_ALL_NODES, tips::RESPONSE_AGG_SUM, tips::NONDETERMINISTIC_OUTPUT])
+        .doc("2.2.12", "Returns the number of entries in the slow log.", "O(1)", ""),
+    spec("slowlog|reset", 2, DIAGNOSTICS, KeySpan::NONE, G, slowlog_reset)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .doc(
+            "2.2.12",
+            "Clears all entries from the slow log.",
+            "O(N) where N is the number of entries in the slowlog",
+            "",
+        ),
     spec("slowlog|help", 2, LOADING | STALE, KeySpan::NONE, G, slowlog_help).doc(
         "6.2.0",
         "Show helpful text about the different subcommands",
@@ -54,36 +55,26 @@ static SLOWLOG_SUBCOMMANDS: &[CommandSpec] = &[
 ];
 
 static LATENCY_SUBCOMMANDS: &[CommandSpec] = &[
-    spec("latency|doctor", 2, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, latency_doctor).doc(
-        "2.8.13",
-        "Returns a human-readable latency analysis report.",
-        "O(1)",
-        "",
-    ),
-    spec("latency|graph", 3, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, latency_graph).doc(
-        "2.8.13",
-        "Returns a latency graph for an event.",
-        "O(1)",
-        "event",
-    ),
-    spec("latency|history", 3, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, no_samples).doc(
-        "2.8.13",
-        "Returns timestamp-latency samples for an event.",
-        "O(1)",
-        "event",
-    ),
-    spec("latency|latest", 2, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, no_samples).doc(
-        "2.8.13",
-        "Returns the latest latency samples for all events.",
-        "O(1)",
-        "",
-    ),
-    spec("latency|reset", -2, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, latency_reset).doc(
-        "2.8.13",
-        "Resets the latency data for one or more events.",
-        "O(1)",
-        "[event [event ...]]",
-    ),
+    spec("latency|doctor", 2, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, latency_doctor)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_NODES, tips::RESPONSE_SPECIAL])
+        .doc("2.8.13", "Returns a human-readable latency analysis report.", "O(1)", ""),
+    spec("latency|graph", 3, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, latency_graph)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_NODES, tips::RESPONSE_SPECIAL])
+        .doc("2.8.13", "Returns a latency graph for an event.", "O(1)", "event"),
+    spec("latency|history", 3, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, no_samples)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_NODES, tips::RESPONSE_SPECIAL])
+        .doc("2.8.13", "Returns timestamp-latency samples for an event.", "O(1)", "event"),
+    spec("latency|latest", 2, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, no_samples)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_NODES, tips::RESPONSE_SPECIAL])
+        .doc("2.8.13", "Returns the latest latency samples for all events.", "O(1)", ""),
+    spec("latency|reset", -2, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, latency_reset)
+        .tips(&[tips::REQUEST_ALL_NODES, tips::RESPONSE_AGG_SUM])
+        .doc(
+            "2.8.13",
+            "Resets the latency data for one or more events.",
+            "O(1)",
+            "[event [event ...]]",
+        ),
     spec("latency|help", 2, LOADING | STALE, KeySpan::NONE, G, latency_help).doc(
         "2.8.13",
         "Returns helpful text about the different subcommands.",

@@ -8,7 +8,7 @@ use super::arguments::{self, is};
 use super::collections::{self, delete_if_empty};
 use super::errors::{CommandError, CommandResult};
 use super::strings::check_journal_room;
-use super::table::{flags::*, spec, CommandSpec, KeySpan};
+use super::table::{flags::*, key_flags::*, spec, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::journal::Effect;
 use crate::protocol::Args;
@@ -22,44 +22,48 @@ const G: &str = "list";
 /// BLPOP's and BRPOP's keys: every argument but the first and the timeout.
 const BLOCKING_POP_KEYS: KeySpan = KeySpan { first: 1, last: -2, step: 1 };
 
+/// LMOVE's and its kin's keys: the source popped, the destination pushed onto.
+const MOVE_KEYS: &[KeySpec] =
+    &[KeySpec::one(1, RW | ACCESS | DELETE), KeySpec::one(2, RW | INSERT)];
+
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("lpush", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, lpush).doc(
+    spec("lpush", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, lpush).key_flags(RW | INSERT).doc(
         "1.0.0",
         "Prepends one or more elements to a list. Creates the key if it doesn't exist.",
         PUSH_COMPLEXITY,
         "key element [element ...]",
     ),
-    spec("rpush", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, rpush).doc(
+    spec("rpush", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, rpush).key_flags(RW | INSERT).doc(
         "1.0.0",
         "Appends one or more elements to a list. Creates the key if it doesn't exist.",
         PUSH_COMPLEXITY,
         "key element [element ...]",
     ),
-    spec("lpushx", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, lpushx).doc(
+    spec("lpushx", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, lpushx).key_flags(RW | INSERT).doc(
         "2.2.0",
         "Prepends one or more elements to a list only when the list exists.",
         PUSH_COMPLEXITY,
         "key element [element ...]",
     ),
-    spec("rpushx", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, rpushx).doc(
+    spec("rpushx", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, rpushx).key_flags(RW | INSERT).doc(
         "2.2.0",
         "Appends an element to a list only when the list exists.",
         PUSH_COMPLEXITY,
         "key element [element ...]",
     ),
-    spec("lpop", -2, WRITE | FAST, KeySpan::ONE, G, lpop).doc(
+    spec("lpop", -2, WRITE | FAST, KeySpan::ONE, G, lpop).key_flags(RW | ACCESS | DELETE).doc(
         "1.0.0",
         "Returns the first elements in a list after removing it. Deletes the list if the last element was popped.",
         POP_COMPLEXITY,
         "key [count]",
     ),
-    spec("rpop", -2, WRITE | FAST, KeySpan::ONE, G, rpop).doc(
+    spec("rpop", -2, WRITE | FAST, KeySpan::ONE, G, rpop).key_flags(RW | ACCESS | DELETE).doc(
         "1.0.0",
         "Returns and removes the last elements of a list. Deletes the list if the last element was popped.",
         POP_COMPLEXITY,
         "key [count]",
     ),
-    spec("llen", 2, READONLY | FAST, KeySpan::ONE, G, llen).doc(
+    spec("llen", 2, READONLY | FAST, KeySpan::ONE, G, llen).key_flags(RO).doc(
         "1.0.0",
         "Returns the length of a list.",
         "O(1)",
@@ -71,7 +75,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) where N is the number of elements to traverse to get to the element at index. This makes asking for the first or the last element of the list O(1).",
         "key index",
     ),
-    spec("linsert", 5, WRITE | DENYOOM, KeySpan::ONE, G, linsert).doc(
+    spec("linsert", 5, WRITE | DENYOOM, KeySpan::ONE, G, linsert).key_flags(RW | INSERT).doc(
         "2.2.0",
         "Inserts an element before or after another element in a list.",
         "O(N) where N is the number of elements to traverse before seeing the value pivot. This means that inserting somewhere on the left end on the list (head) can be considered O(1) and inserting somewhere on the right end (tail) is O(N).",
@@ -83,7 +87,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(S+N) where S is the distance of start offset from HEAD for small lists, from nearest end (HEAD or TAIL) for large lists; and N is the number of elements in the specified range.",
         "key start stop",
     ),
-    spec("lrem", 4, WRITE, KeySpan::ONE, G, lrem).doc(
+    spec("lrem", 4, WRITE, KeySpan::ONE, G, lrem).key_flags(RW | DELETE).doc(
         "1.0.0",
         "Removes elements from a list. Deletes the list if the last element was removed.",
         "O(N+M) where N is the length of the list and M is the number of elements removed.",
@@ -95,7 +99,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) where N is the length of the list. Setting either the first or the last element of the list is O(1).",
         "key index element",
     ),
-    spec("ltrim", 4, WRITE, KeySpan::ONE, G, ltrim).doc(
+    spec("ltrim", 4, WRITE, KeySpan::ONE, G, ltrim).key_flags(RW | DELETE).doc(
         "1.0.0",
         "Removes elements from both ends a list. Deletes the list if all elements were trimmed.",
         "O(N) where N is the number of elements to be removed by the operation.",
@@ -107,48 +111,60 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) where N is the number of elements in the list, for the average case. When searching for elements near the head or the tail of the list, or when the MAXLEN option is provided, the command may run in constant time.",
         "key element [RANK rank] [COUNT num-matches] [MAXLEN len]",
     ),
-    spec("lmove", 5, WRITE | DENYOOM, KeySpan::TWO, G, lmove).doc(
-        "6.2.0",
-        "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.",
-        "O(1)",
-        "source destination <LEFT | RIGHT> <LEFT | RIGHT>",
-    ),
-    spec("rpoplpush", 3, WRITE | DENYOOM, KeySpan::TWO, G, rpoplpush).doc(
-        "1.2.0",
-        "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.",
-        "O(1)",
-        "source destination",
-    ),
+    spec("lmove", 5, WRITE | DENYOOM, KeySpan::TWO, G, lmove)
+        .key_specs(MOVE_KEYS)
+        .doc(
+            "6.2.0",
+            "Returns an element after popping it from one list and pushing it to another. Deletes the list if the last element was moved.",
+            "O(1)",
+            "source destination <LEFT | RIGHT> <LEFT | RIGHT>",
+        ),
+    spec("rpoplpush", 3, WRITE | DENYOOM, KeySpan::TWO, G, rpoplpush)
+        .key_specs(MOVE_KEYS)
+        .doc(
+            "1.2.0",
+            "Returns the last element of a list after removing and pushing it to another list. Deletes the list if the last element was popped.",
+            "O(1)",
+            "source destination",
+        ),
     spec("lmpop", -4, WRITE | MOVABLEKEYS, KeySpan::NONE, G, lmpop).numkeys(1).doc(
         "7.0.0",
         "Returns multiple elements from a list after removing them. Deletes the list if the last element was popped.",
         "O(N+M) where N is the number of provided keys and M is the number of elements returned.",
         "numkeys key [key ...] <LEFT | RIGHT> [COUNT count]",
     ),
-    spec("blpop", -3, WRITE | NOSCRIPT | BLOCKING, BLOCKING_POP_KEYS, G, blpop).doc(
-        "2.0.0",
-        "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-        "O(N) where N is the number of provided keys.",
-        "key [key ...] timeout",
-    ),
-    spec("brpop", -3, WRITE | NOSCRIPT | BLOCKING, BLOCKING_POP_KEYS, G, brpop).doc(
-        "2.0.0",
-        "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
-        "O(N) where N is the number of provided keys.",
-        "key [key ...] timeout",
-    ),
-    spec("blmove", 6, WRITE | DENYOOM | NOSCRIPT | BLOCKING, KeySpan::TWO, G, blmove).doc(
-        "6.2.0",
-        "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.",
-        "O(1)",
-        "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
-    ),
-    spec("brpoplpush", 4, WRITE | DENYOOM | NOSCRIPT | BLOCKING, KeySpan::TWO, G, brpoplpush).doc(
-        "2.2.0",
-        "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.",
-        "O(1)",
-        "source destination timeout",
-    ),
+    spec("blpop", -3, WRITE | BLOCKING, BLOCKING_POP_KEYS, G, blpop)
+        .key_flags(RW | ACCESS | DELETE)
+        .doc(
+            "2.0.0",
+            "Removes and returns the first element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
+            "O(N) where N is the number of provided keys.",
+            "key [key ...] timeout",
+        ),
+    spec("brpop", -3, WRITE | BLOCKING, BLOCKING_POP_KEYS, G, brpop)
+        .key_flags(RW | ACCESS | DELETE)
+        .doc(
+            "2.0.0",
+            "Removes and returns the last element in a list. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",
+            "O(N) where N is the number of provided keys.",
+            "key [key ...] timeout",
+        ),
+    spec("blmove", 6, WRITE | DENYOOM | BLOCKING, KeySpan::TWO, G, blmove)
+        .key_specs(MOVE_KEYS)
+        .doc(
+            "6.2.0",
+            "Pops an element from a list, pushes it to another list and returns it. Blocks until an element is available otherwise. Deletes the list if the last element was moved.",
+            "O(1)",
+            "source destination <LEFT | RIGHT> <LEFT | RIGHT> timeout",
+        ),
+    spec("brpoplpush", 4, WRITE | DENYOOM | BLOCKING, KeySpan::TWO, G, brpoplpush)
+        .key_specs(MOVE_KEYS)
+        .doc(
+            "2.2.0",
+            "Pops an element from a list, pushes it to another list and returns it. Block until an element is available otherwise. Deletes the list if the last element was popped.",
+            "O(1)",
+            "source destination timeout",
+        ),
     spec("blmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, KeySpan::NONE, G, blmpop).numkeys(2).doc(
         "7.0.0",
         "Pops the first element from one of multiple lists. Blocks until an element is available otherwise. Deletes the list if the last element was popped.",

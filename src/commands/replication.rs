@@ -12,13 +12,29 @@ const G: &str = "server";
 
 pub static COMMANDS: &[CommandSpec] = &[
     // EXCLUSIVE: the role changes between two records a replica applies, never inside one.
-    spec("replicaof", 3, ADMIN | NOSCRIPT | STALE | EXCLUSIVE, KeySpan::NONE, G, replicaof).doc(
+    spec(
+        "replicaof",
+        3,
+        ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING | EXCLUSIVE,
+        KeySpan::NONE,
+        G,
+        replicaof,
+    )
+    .doc(
         "5.0.0",
         "Configures a server as replica of another, or promotes it to a master.",
         "O(1)",
         "<host port | NO ONE>",
     ),
-    spec("slaveof", 3, ADMIN | NOSCRIPT | STALE | EXCLUSIVE, KeySpan::NONE, G, replicaof).doc(
+    spec(
+        "slaveof",
+        3,
+        ADMIN | NOSCRIPT | STALE | NO_ASYNC_LOADING | EXCLUSIVE,
+        KeySpan::NONE,
+        G,
+        replicaof,
+    )
+    .doc(
         "1.0.0",
         "Sets a Redis server as a replica of another, or promotes it to being a master.",
         "O(1)",
@@ -33,13 +49,13 @@ pub static COMMANDS: &[CommandSpec] = &[
         replconf,
     )
     .doc("3.0.0", "An internal command for configuring the replication stream.", "O(1)", ""),
-    spec("psync", -3, ADMIN | NOSCRIPT | NO_MULTI, KeySpan::NONE, G, psync).doc(
+    spec("psync", -3, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, KeySpan::NONE, G, psync).doc(
         "2.8.0",
         "An internal command used in replication.",
         "O(1)",
         "replicationid offset",
     ),
-    spec("sync", 1, ADMIN | NOSCRIPT | NO_MULTI, KeySpan::NONE, G, sync).doc(
+    spec("sync", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, KeySpan::NONE, G, sync).doc(
         "1.0.0",
         "An internal command used in replication.",
         "O(1)",

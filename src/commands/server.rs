@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
-use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
+use super::table::{acl, flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan};
 use super::{Acks, Action, Context};
 use crate::clock::unix_us_now;
 use crate::protocol::number::parse_f64;
@@ -23,60 +23,73 @@ const G: &str = "server";
 const ADMIN_ONLY: u32 = ADMIN | NOSCRIPT | LOADING | STALE;
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("info", -1, LOADING | STALE, KeySpan::NONE, G, info).acl(acl::DANGEROUS).doc(
-        "1.0.0",
-        "Returns information and statistics about the server.",
-        "O(1)",
-        "[section [section ...]]",
-    ),
+    spec("info", -1, LOADING | STALE, KeySpan::NONE, G, info)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_SHARDS, tips::RESPONSE_SPECIAL])
+        .acl(acl::DANGEROUS)
+        .doc(
+            "1.0.0",
+            "Returns information and statistics about the server.",
+            "O(1)",
+            "[section [section ...]]",
+        ),
     spec("config", -2, 0, KeySpan::NONE, G, container)
         .doc("2.0.0", "A container for server configuration commands.", "Depends on subcommand.", "")
         .subs(CONFIG_SUBCOMMANDS),
     // Redis 7.2 allows WAIT in scripts and MULTI (it replies at once there), so no NOSCRIPT
     // flag, unlike 7.0.
-    spec("wait", 3, 0, KeySpan::NONE, "generic", wait).acl(acl::CONNECTION).doc(
-        "3.0.0",
-        "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.",
-        "O(1)",
-        "numreplicas timeout",
-    ),
-    spec("waitaof", 4, 0, KeySpan::NONE, "generic", waitaof).doc(
-        "7.2.0",
-        "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the primary and/or replicas.",
-        "O(1)",
-        "numlocal numreplicas timeout",
-    ),
-    spec("time", 1, LOADING | STALE | FAST, KeySpan::NONE, G, time).doc(
-        "2.6.0",
-        "Returns the server time.",
-        "O(1)",
-        "",
-    ),
-    spec("lastsave", 1, LOADING | STALE | FAST, KeySpan::NONE, G, lastsave).acl(acl::ADMIN | acl::DANGEROUS).doc(
-        "1.0.0",
-        "Returns the Unix timestamp of the last successful save to disk.",
-        "O(1)",
-        "",
-    ),
+    spec("wait", 3, 0, KeySpan::NONE, "generic", wait)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_AGG_MIN])
+        .acl(acl::CONNECTION)
+        .doc(
+            "3.0.0",
+            "Blocks until the asynchronous replication of all preceding write commands sent by the connection is completed.",
+            "O(1)",
+            "numreplicas timeout",
+        ),
+    spec("waitaof", 4, NOSCRIPT, KeySpan::NONE, "generic", waitaof)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_AGG_MIN])
+        .doc(
+            "7.2.0",
+            "Blocks until all of the preceding write commands sent by the connection are written to the append-only file of the primary and/or replicas.",
+            "O(1)",
+            "numlocal numreplicas timeout",
+        ),
+    spec("time", 1, LOADING | STALE | FAST, KeySpan::NONE, G, time)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .doc(
+            "2.6.0",
+            "Returns the server time.",
+            "O(1)",
+            "",
+        ),
+    spec("lastsave", 1, LOADING | STALE | FAST, KeySpan::NONE, G, lastsave)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(acl::ADMIN | acl::DANGEROUS)
+        .doc(
+            "1.0.0",
+            "Returns the Unix timestamp of the last successful save to disk.",
+            "O(1)",
+            "",
+        ),
     spec("role", 1, NOSCRIPT | LOADING | STALE | FAST, KeySpan::NONE, G, role)
         .acl(acl::ADMIN | acl::DANGEROUS)
         .doc("2.8.12", "Returns the replication role.", "O(1)", ""),
     spec("memory", -2, 0, KeySpan::NONE, G, container)
         .doc("4.0.0", "A container for memory diagnostics commands.", "Depends on subcommand.", "")
         .subs(MEMORY_SUBCOMMANDS),
-    spec("bgrewriteaof", 1, ADMIN | NOSCRIPT, KeySpan::NONE, G, bgrewriteaof).doc(
+    spec("bgrewriteaof", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, KeySpan::NONE, G, bgrewriteaof).doc(
         "1.0.0",
         "Asynchronously rewrites the append-only file to disk.",
         "O(1)",
         "",
     ),
-    spec("bgsave", -1, ADMIN | NOSCRIPT, KeySpan::NONE, G, bgsave).doc(
+    spec("bgsave", -1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, KeySpan::NONE, G, bgsave).doc(
         "1.0.0",
         "Asynchronously saves the database(s) to disk.",
         "O(1)",
         "[SCHEDULE]",
     ),
-    spec("save", 1, ADMIN | NOSCRIPT | NO_MULTI, KeySpan::NONE, G, save).doc(
+    spec("save", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING | NO_MULTI, KeySpan::NONE, G, save).doc(
         "1.0.0",
         "Synchronously saves the database(s) to disk.",
         "O(N) where N is the total number of keys in all databases",
@@ -134,24 +147,20 @@ static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
         "O(N) when N is the number of configuration parameters provided",
         "parameter [parameter ...]",
     ),
-    spec("config|set", -4, ADMIN_ONLY, KeySpan::NONE, G, config_set).doc(
-        "2.0.0",
-        "Sets configuration parameters in-flight.",
-        "O(N) when N is the number of configuration parameters provided",
-        "parameter value [parameter value ...]",
-    ),
-    spec("config|resetstat", 2, ADMIN_ONLY, KeySpan::NONE, G, config_resetstat).doc(
-        "2.0.0",
-        "Resets the server's statistics.",
-        "O(1)",
-        "",
-    ),
-    spec("config|rewrite", 2, ADMIN_ONLY, KeySpan::NONE, G, config_rewrite).doc(
-        "2.8.0",
-        "Persists the effective configuration to file.",
-        "O(1)",
-        "",
-    ),
+    spec("config|set", -4, ADMIN_ONLY, KeySpan::NONE, G, config_set)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .doc(
+            "2.0.0",
+            "Sets configuration parameters in-flight.",
+            "O(N) when N is the number of configuration parameters provided",
+            "parameter value [parameter value ...]",
+        ),
+    spec("config|resetstat", 2, ADMIN_ONLY, KeySpan::NONE, G, config_resetstat)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .doc("2.0.0", "Resets the server's statistics.", "O(1)", ""),
+    spec("config|rewrite", 2, ADMIN_ONLY, KeySpan::NONE, G, config_rewrite)
+        .tips(tips::ALL_NODES_ALL_SUCCEEDED)
+        .doc("2.8.0", "Persists the effective configuration to file.", "O(1)", ""),
     spec("config|help", 2, LOADING | STALE, KeySpan::NONE, G, config_help).doc(
         "5.0.0",
         "Returns helpful text about the different subcommands.",
@@ -162,36 +171,35 @@ static CONFIG_SUBCOMMANDS: &[CommandSpec] = &[
 
 static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
     spec("memory|usage", -3, READONLY, KeySpan { first: 2, last: 2, step: 1 }, G, memory_usage)
+        .key_flags(RO)
         .doc(
             "4.0.0",
             "Estimates the memory usage of a key.",
             "O(N) where N is the number of samples.",
             "key [SAMPLES count]",
         ),
-    spec("memory|doctor", 2, 0, KeySpan::NONE, G, memory_doctor).doc(
-        "4.0.0",
-        "Outputs a memory problems report.",
-        "O(1)",
-        "",
-    ),
-    spec("memory|stats", 2, 0, KeySpan::NONE, G, memory_stats).doc(
-        "4.0.0",
-        "Returns details about memory usage.",
-        "O(1)",
-        "",
-    ),
-    spec("memory|malloc-stats", 2, 0, KeySpan::NONE, G, memory_malloc_stats).doc(
-        "4.0.0",
-        "Returns the allocator statistics.",
-        "Depends on how much memory is allocated, could be slow",
-        "",
-    ),
-    spec("memory|purge", 2, 0, KeySpan::NONE, G, memory_purge).doc(
-        "4.0.0",
-        "Asks the allocator to release memory.",
-        "Depends on how much memory is allocated, could be slow",
-        "",
-    ),
+    spec("memory|doctor", 2, 0, KeySpan::NONE, G, memory_doctor)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_SHARDS, tips::RESPONSE_SPECIAL])
+        .doc("4.0.0", "Outputs a memory problems report.", "O(1)", ""),
+    spec("memory|stats", 2, 0, KeySpan::NONE, G, memory_stats)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_SHARDS, tips::RESPONSE_SPECIAL])
+        .doc("4.0.0", "Returns details about memory usage.", "O(1)", ""),
+    spec("memory|malloc-stats", 2, 0, KeySpan::NONE, G, memory_malloc_stats)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_SHARDS, tips::RESPONSE_SPECIAL])
+        .doc(
+            "4.0.0",
+            "Returns the allocator statistics.",
+            "Depends on how much memory is allocated, could be slow",
+            "",
+        ),
+    spec("memory|purge", 2, 0, KeySpan::NONE, G, memory_purge)
+        .tips(&[tips::REQUEST_ALL_SHARDS, tips::RESPONSE_ALL_SUCCEEDED])
+        .doc(
+            "4.0.0",
+            "Asks the allocator to release memory.",
+            "Depends on how much memory is allocated, could be slow",
+            "",
+        ),
     spec("memory|help", 2, LOADING | STALE, KeySpan::NONE, G, memory_help).doc(
         "4.0.0",
         "Returns helpful text about the different subcommands.",

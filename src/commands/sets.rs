@@ -8,7 +8,7 @@ use super::hashes::{
     args_bytes, distinct_positions, random_count, reply_scan, scan_cursor, scan_options,
 };
 use super::strings::check_journal_room;
-use super::table::{acl, flags::*, spec, CommandSpec, KeySpan};
+use super::table::{acl, flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::journal::{self, Effect};
 use crate::protocol::Args;
@@ -22,29 +22,39 @@ const G: &str = "set";
 const SCAN_COMPLEXITY: &str = "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.";
 const INTER_COMPLEXITY: &str =
     "O(N*M) worst case where N is the cardinality of the smallest set and M is the number of sets.";
+/// SORT's and SORT_RO's BY and GET patterns name keys the data holds: no search finds them.
+const SORT_BY_GET_KEYS: KeySpec = KeySpec::unknown(RO | ACCESS).notes(
+    "For the optional BY/GET keyword. It is marked 'unknown' because the key names derive from the content of the key we sort",
+);
+/// SORT's STORE destination: found by parsing the options (COMMAND GETKEYS does it).
+const SORT_STORE_KEY: KeySpec = KeySpec::unknown(OW | UPDATE).notes(
+    "For the optional STORE keyword. It is marked 'unknown' because the keyword can appear anywhere in the argument array",
+);
 const SORT_COMPLEXITY: &str = "O(N+M*log(M)) where N is the number of elements in the list or set to sort, and M the number of returned elements. When the elements are not sorted, complexity is O(N).";
 const TOTAL_COMPLEXITY: &str = "O(N) where N is the total number of elements in all given sets.";
 
 pub static COMMANDS: &[CommandSpec] = &[
-    spec("sadd", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, sadd).doc(
+    spec("sadd", -3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, sadd).key_flags(RW | INSERT).doc(
         "1.0.0",
         "Adds one or more members to a set. Creates the key if it doesn't exist.",
         "O(1) for each element added, so O(N) to add N elements when the command is called with multiple arguments.",
         "key member [member ...]",
     ),
-    spec("srem", -3, WRITE | FAST, KeySpan::ONE, G, srem).doc(
+    spec("srem", -3, WRITE | FAST, KeySpan::ONE, G, srem).key_flags(RW | DELETE).doc(
         "1.0.0",
         "Removes one or more members from a set. Deletes the set if the last member was removed.",
         "O(N) where N is the number of members to be removed.",
         "key member [member ...]",
     ),
-    spec("smembers", 2, READONLY, KeySpan::ONE, G, smembers).doc(
-        "1.0.0",
-        "Returns all members of a set.",
-        "O(N) where N is the set cardinality.",
-        "key",
-    ),
-    spec("sismember", 3, READONLY | FAST, KeySpan::ONE, G, sismember).doc(
+    spec("smembers", 2, READONLY, KeySpan::ONE, G, smembers)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "1.0.0",
+            "Returns all members of a set.",
+            "O(N) where N is the set cardinality.",
+            "key",
+        ),
+    spec("sismember", 3, READONLY | FAST, KeySpan::ONE, G, sismember).key_flags(RO).doc(
         "1.0.0",
         "Determines whether a member belongs to a set.",
         "O(1)",
@@ -56,66 +66,86 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N) where N is the number of elements being checked for membership",
         "key member [member ...]",
     ),
-    spec("scard", 2, READONLY | FAST, KeySpan::ONE, G, scard).doc(
+    spec("scard", 2, READONLY | FAST, KeySpan::ONE, G, scard).key_flags(RO).doc(
         "1.0.0",
         "Returns the number of members in a set.",
         "O(1)",
         "key",
     ),
-    spec("spop", -2, WRITE | FAST, KeySpan::ONE, G, spop).doc(
-        "1.0.0",
-        "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.",
-        "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
-        "key [count]",
-    ),
-    spec("srandmember", -2, READONLY, KeySpan::ONE, G, srandmember).doc(
-        "1.0.0",
-        "Get one or multiple random members from a set",
-        "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
-        "key [count]",
-    ),
-    spec("smove", 4, WRITE | FAST, KeySpan::TWO, G, smove).doc(
-        "1.0.0",
-        "Moves a member from one set to another.",
-        "O(1)",
-        "source destination member",
-    ),
-    spec("sdiff", -2, READONLY, KeySpan::ALL, G, sdiff).doc(
-        "1.0.0",
-        "Returns the difference of multiple sets.",
-        TOTAL_COMPLEXITY,
-        "key [key ...]",
-    ),
-    spec("sinter", -2, READONLY, KeySpan::ALL, G, sinter).doc(
-        "1.0.0",
-        "Returns the intersect of multiple sets.",
-        INTER_COMPLEXITY,
-        "key [key ...]",
-    ),
-    spec("sunion", -2, READONLY, KeySpan::ALL, G, sunion).doc(
-        "1.0.0",
-        "Returns the union of multiple sets.",
-        TOTAL_COMPLEXITY,
-        "key [key ...]",
-    ),
-    spec("sdiffstore", -3, WRITE | DENYOOM, KeySpan::ALL, G, sdiffstore).doc(
-        "1.0.0",
-        "Stores the difference of multiple sets in a key.",
-        TOTAL_COMPLEXITY,
-        "destination key [key ...]",
-    ),
-    spec("sinterstore", -3, WRITE | DENYOOM, KeySpan::ALL, G, sinterstore).doc(
-        "1.0.0",
-        "Stores the intersect of multiple sets in a key.",
-        INTER_COMPLEXITY,
-        "destination key [key ...]",
-    ),
-    spec("sunionstore", -3, WRITE | DENYOOM, KeySpan::ALL, G, sunionstore).doc(
-        "1.0.0",
-        "Stores the union of multiple sets in a key.",
-        TOTAL_COMPLEXITY,
-        "destination key [key ...]",
-    ),
+    spec("spop", -2, WRITE | FAST, KeySpan::ONE, G, spop)
+        .key_flags(RW | ACCESS | DELETE)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .doc(
+            "1.0.0",
+            "Returns one or more random members from a set after removing them. Deletes the set if the last member was popped.",
+            "Without the count argument O(1), otherwise O(N) where N is the value of the passed count.",
+            "key [count]",
+        ),
+    spec("srandmember", -2, READONLY, KeySpan::ONE, G, srandmember)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .doc(
+            "1.0.0",
+            "Get one or multiple random members from a set",
+            "Without the count argument O(1), otherwise O(N) where N is the absolute value of the passed count.",
+            "key [count]",
+        ),
+    spec("smove", 4, WRITE | FAST, KeySpan::TWO, G, smove)
+        .key_specs(&[KeySpec::one(1, RW | ACCESS | DELETE), KeySpec::one(2, RW | INSERT)])
+        .doc(
+            "1.0.0",
+            "Moves a member from one set to another.",
+            "O(1)",
+            "source destination member",
+        ),
+    spec("sdiff", -2, READONLY, KeySpan::ALL, G, sdiff)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "1.0.0",
+            "Returns the difference of multiple sets.",
+            TOTAL_COMPLEXITY,
+            "key [key ...]",
+        ),
+    spec("sinter", -2, READONLY, KeySpan::ALL, G, sinter)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "1.0.0",
+            "Returns the intersect of multiple sets.",
+            INTER_COMPLEXITY,
+            "key [key ...]",
+        ),
+    spec("sunion", -2, READONLY, KeySpan::ALL, G, sunion)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "1.0.0",
+            "Returns the union of multiple sets.",
+            TOTAL_COMPLEXITY,
+            "key [key ...]",
+        ),
+    spec("sdiffstore", -3, WRITE | DENYOOM, KeySpan::ALL, G, sdiffstore)
+        .key_specs(&[KeySpec::one(1, OW | UPDATE), KeySpec::range(2, -1, 1, RO | ACCESS)])
+        .doc(
+            "1.0.0",
+            "Stores the difference of multiple sets in a key.",
+            TOTAL_COMPLEXITY,
+            "destination key [key ...]",
+        ),
+    // RW, not OW as SUNIONSTORE and SDIFFSTORE say: Redis 7.2's sinterstore.json.
+    spec("sinterstore", -3, WRITE | DENYOOM, KeySpan::ALL, G, sinterstore)
+        .key_specs(&[KeySpec::one(1, RW | UPDATE), KeySpec::range(2, -1, 1, RO | ACCESS)])
+        .doc(
+            "1.0.0",
+            "Stores the intersect of multiple sets in a key.",
+            INTER_COMPLEXITY,
+            "destination key [key ...]",
+        ),
+    spec("sunionstore", -3, WRITE | DENYOOM, KeySpan::ALL, G, sunionstore)
+        .key_specs(&[KeySpec::one(1, OW | UPDATE), KeySpec::range(2, -1, 1, RO | ACCESS)])
+        .doc(
+            "1.0.0",
+            "Stores the union of multiple sets in a key.",
+            TOTAL_COMPLEXITY,
+            "destination key [key ...]",
+        ),
     // Keys follow numkeys (a "keynum" key spec); the legacy triple is 0 0 0, as in Redis.
     spec("sintercard", -3, READONLY | MOVABLEKEYS, KeySpan::NONE, G, sintercard).numkeys(1).doc(
         "7.0.0",
@@ -125,6 +155,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     ),
     // BY and GET read keys named by the data: the gate is taken exclusively (see sort_generic).
     spec("sort", -2, WRITE | DENYOOM | MOVABLEKEYS | EXCLUSIVE, KeySpan::ONE, "generic", sort)
+        .key_specs(&[KeySpec::one(1, RO | ACCESS), SORT_BY_GET_KEYS, SORT_STORE_KEY])
         .acl(acl::COLLECTIONS | acl::DANGEROUS)
         .doc(
             "1.0.0",
@@ -133,6 +164,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA] [STORE destination]",
         ),
     spec("sort_ro", -2, READONLY | MOVABLEKEYS | EXCLUSIVE, KeySpan::ONE, "generic", sort_ro)
+        .key_specs(&[KeySpec::one(1, RO | ACCESS), SORT_BY_GET_KEYS])
         .acl(acl::COLLECTIONS | acl::DANGEROUS)
         .doc(
             "7.0.0",
@@ -140,7 +172,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             SORT_COMPLEXITY,
             "key [BY pattern] [LIMIT offset count] [GET pattern [GET pattern ...]] [ASC | DESC] [ALPHA]",
         ),
-    spec("sscan", -3, READONLY, KeySpan::ONE, G, sscan).doc(
+    spec("sscan", -3, READONLY, KeySpan::ONE, G, sscan).tips(&[tips::NONDETERMINISTIC_OUTPUT]).doc(
         "2.8.0",
         "Iterates over members of a set.",
         SCAN_COMPLEXITY,

@@ -11,7 +11,7 @@ use super::collections::{self, delete_if_empty};
 use super::errors::{CommandError, CommandResult};
 use super::keys::parse_cursor;
 use super::strings::check_journal_room;
-use super::table::{flags::*, spec, CommandSpec, KeySpan};
+use super::table::{flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::journal::{self, Effect};
 use crate::protocol::number::{format_double, parse_f64, parse_i64};
@@ -35,19 +35,21 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(log(N)) for each item added, where N is the number of elements in the sorted set.",
         "key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]",
     ),
-    spec("zincrby", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, zincrby).doc(
-        "1.2.0",
-        "Increments the score of a member in a sorted set.",
-        "O(log(N)) where N is the number of elements in the sorted set.",
-        "key increment member",
-    ),
-    spec("zrem", -3, WRITE | FAST, KeySpan::ONE, G, zrem).doc(
+    spec("zincrby", 4, WRITE | DENYOOM | FAST, KeySpan::ONE, G, zincrby)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "1.2.0",
+            "Increments the score of a member in a sorted set.",
+            "O(log(N)) where N is the number of elements in the sorted set.",
+            "key increment member",
+        ),
+    spec("zrem", -3, WRITE | FAST, KeySpan::ONE, G, zrem).key_flags(RW | DELETE).doc(
         "1.2.0",
         "Removes one or more members from a sorted set. Deletes the sorted set if all members were removed.",
         "O(M*log(N)) with N being the number of elements in the sorted set and M the number of elements to be removed.",
         "key member [member ...]",
     ),
-    spec("zcard", 2, READONLY | FAST, KeySpan::ONE, G, zcard).doc(
+    spec("zcard", 2, READONLY | FAST, KeySpan::ONE, G, zcard).key_flags(RO).doc(
         "1.2.0",
         "Returns the number of members in a sorted set.",
         "O(1)",
@@ -95,12 +97,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements returned.",
         "key start stop [BYSCORE | BYLEX] [REV] [LIMIT offset count] [WITHSCORES]",
     ),
-    spec("zrangestore", -5, WRITE | DENYOOM, KeySpan::TWO, G, zrangestore).doc(
-        "6.2.0",
-        "Stores a range of members from sorted set in a key.",
-        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
-        "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
-    ),
+    spec("zrangestore", -5, WRITE | DENYOOM, KeySpan::TWO, G, zrangestore)
+        .key_specs(&[KeySpec::one(1, OW | UPDATE), KeySpec::one(2, RO | ACCESS)])
+        .doc(
+            "6.2.0",
+            "Stores a range of members from sorted set in a key.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements stored into the destination key.",
+            "dst src min max [BYSCORE | BYLEX] [REV] [LIMIT offset count]",
+        ),
     spec("zrevrange", -4, READONLY, KeySpan::ONE, G, zrevrange).doc(
         "1.2.0",
         "Returns members in a sorted set within a range of indexes in reverse order.",
@@ -131,31 +135,33 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements being returned. If M is constant (e.g. always asking for the first 10 elements with LIMIT), you can consider it O(log(N)).",
         "key max min [LIMIT offset count]",
     ),
-    spec("zremrangebyrank", 4, WRITE, KeySpan::ONE, G, zremrangebyrank).doc(
+    spec("zremrangebyrank", 4, WRITE, KeySpan::ONE, G, zremrangebyrank).key_flags(RW | DELETE).doc(
         "2.0.0",
         "Removes members in a sorted set within a range of indexes. Deletes the sorted set if all members were removed.",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
         "key start stop",
     ),
-    spec("zremrangebyscore", 4, WRITE, KeySpan::ONE, G, zremrangebyscore).doc(
-        "1.2.0",
-        "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.",
-        "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
-        "key min max",
-    ),
-    spec("zremrangebylex", 4, WRITE, KeySpan::ONE, G, zremrangebylex).doc(
+    spec("zremrangebyscore", 4, WRITE, KeySpan::ONE, G, zremrangebyscore)
+        .key_flags(RW | DELETE)
+        .doc(
+            "1.2.0",
+            "Removes members in a sorted set within a range of scores. Deletes the sorted set if all members were removed.",
+            "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
+            "key min max",
+        ),
+    spec("zremrangebylex", 4, WRITE, KeySpan::ONE, G, zremrangebylex).key_flags(RW | DELETE).doc(
         "2.8.9",
         "Removes members in a sorted set within a lexicographical range. Deletes the sorted set if all members were removed.",
         "O(log(N)+M) with N being the number of elements in the sorted set and M the number of elements removed by the operation.",
         "key min max",
     ),
-    spec("zpopmin", -2, WRITE | FAST, KeySpan::ONE, G, zpopmin).doc(
+    spec("zpopmin", -2, WRITE | FAST, KeySpan::ONE, G, zpopmin).key_flags(RW | ACCESS | DELETE).doc(
         "5.0.0",
         "Returns the lowest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.",
         "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
         "key [count]",
     ),
-    spec("zpopmax", -2, WRITE | FAST, KeySpan::ONE, G, zpopmax).doc(
+    spec("zpopmax", -2, WRITE | FAST, KeySpan::ONE, G, zpopmax).key_flags(RW | ACCESS | DELETE).doc(
         "5.0.0",
         "Returns the highest-scoring members from a sorted set after removing them. Deletes the sorted set if the last member was popped.",
         "O(log(N)*M) with N being the number of elements in the sorted set, and M being the number of elements popped.",
@@ -167,30 +173,36 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         "numkeys key [key ...] <MIN | MAX> [COUNT count]",
     ),
-    spec("bzpopmin", -3, WRITE | NOSCRIPT | FAST | BLOCKING, BLOCKING_POP_KEYS, G, bzpopmin).doc(
-        "5.0.0",
-        "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.",
-        "O(log(N)) with N being the number of elements in the sorted set.",
-        "key [key ...] timeout",
-    ),
-    spec("bzpopmax", -3, WRITE | NOSCRIPT | FAST | BLOCKING, BLOCKING_POP_KEYS, G, bzpopmax).doc(
-        "5.0.0",
-        "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.",
-        "O(log(N)) with N being the number of elements in the sorted set.",
-        "key [key ...] timeout",
-    ),
+    spec("bzpopmin", -3, WRITE | FAST | BLOCKING, BLOCKING_POP_KEYS, G, bzpopmin)
+        .key_flags(RW | ACCESS | DELETE)
+        .doc(
+            "5.0.0",
+            "Removes and returns the member with the lowest score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.",
+            "O(log(N)) with N being the number of elements in the sorted set.",
+            "key [key ...] timeout",
+        ),
+    spec("bzpopmax", -3, WRITE | FAST | BLOCKING, BLOCKING_POP_KEYS, G, bzpopmax)
+        .key_flags(RW | ACCESS | DELETE)
+        .doc(
+            "5.0.0",
+            "Removes and returns the member with the highest score from one or more sorted sets. Blocks until a member available otherwise.  Deletes the sorted set if the last element was popped.",
+            "O(log(N)) with N being the number of elements in the sorted set.",
+            "key [key ...] timeout",
+        ),
     spec("bzmpop", -5, WRITE | BLOCKING | MOVABLEKEYS, KeySpan::NONE, G, bzmpop).numkeys(2).doc(
         "7.0.0",
         "Removes and returns a member by score from one or more sorted sets. Blocks until a member is available otherwise. Deletes the sorted set if the last element was popped.",
         "O(K) + O(M*log(N)) where K is the number of provided keys, N being the number of elements in the sorted set, and M being the number of elements popped.",
         "timeout numkeys key [key ...] <MIN | MAX> [COUNT count]",
     ),
-    spec("zrandmember", -2, READONLY, KeySpan::ONE, G, zrandmember).doc(
-        "6.2.0",
-        "Returns one or more random members from a sorted set.",
-        "O(N) where N is the number of members returned",
-        "key [count [WITHSCORES]]",
-    ),
+    spec("zrandmember", -2, READONLY, KeySpan::ONE, G, zrandmember)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .doc(
+            "6.2.0",
+            "Returns one or more random members from a sorted set.",
+            "O(N) where N is the number of members returned",
+            "key [count [WITHSCORES]]",
+        ),
     spec("zunion", -3, READONLY | MOVABLEKEYS, KeySpan::NONE, G, zunion).numkeys(1).doc(
         "6.2.0",
         "Returns the union of multiple sorted sets.",
@@ -210,6 +222,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "numkeys key [key ...] [WITHSCORES]",
     ),
     spec("zunionstore", -4, WRITE | DENYOOM | MOVABLEKEYS, DESTINATION, G, zunionstore)
+        .key_flags(OW | UPDATE)
         .numkeys(2)
         .doc(
             "2.0.0",
@@ -218,6 +231,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>]",
         ),
     spec("zinterstore", -4, WRITE | DENYOOM | MOVABLEKEYS, DESTINATION, G, zinterstore)
+        .key_flags(OW | UPDATE)
         .numkeys(2)
         .doc(
             "2.0.0",
@@ -226,6 +240,7 @@ pub static COMMANDS: &[CommandSpec] = &[
             "destination numkeys key [key ...] [WEIGHTS weight [weight ...]] [AGGREGATE <SUM | MIN | MAX>]",
         ),
     spec("zdiffstore", -4, WRITE | DENYOOM | MOVABLEKEYS, DESTINATION, G, zdiffstore)
+        .key_flags(OW | UPDATE)
         .numkeys(2)
         .doc(
             "6.2.0",
@@ -239,7 +254,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(N*K) worst case with N being the smallest input sorted set, K being the number of input sorted sets.",
         "numkeys key [key ...] [LIMIT limit]",
     ),
-    spec("zscan", -3, READONLY, KeySpan::ONE, G, zscan).doc(
+    spec("zscan", -3, READONLY, KeySpan::ONE, G, zscan).tips(&[tips::NONDETERMINISTIC_OUTPUT]).doc(
         "2.8.0",
         "Iterates over members and scores of a sorted set.",
         "O(1) for every call. O(N) for a complete iteration, including enough command calls for the cursor to return back to 0. N is the number of elements inside the collection.",

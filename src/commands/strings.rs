@@ -2,7 +2,7 @@
 //! Values are `StrValue`s; integers stay integers until modified as bytes.
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
-use super::table::{flags::*, spec, CommandSpec, KeySpan};
+use super::table::{flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::journal::{self, record::RECORD_PAYLOAD_BYTES_MAX, Effect};
 use crate::limits;
@@ -14,100 +14,123 @@ use std::sync::atomic::Ordering::Relaxed;
 
 const G: &str = "string";
 
+/// SET's key: read too with GET, overwritten unread without (COMMAND GETKEYSANDFLAGS tells).
+const SET_KEY: KeySpec = KeySpec::one(1, RW | ACCESS | UPDATE | VARIABLE_FLAGS)
+    .notes("RW and ACCESS due to the optional `GET` argument");
+const GETEX_KEY: KeySpec =
+    KeySpec::one(1, RW | ACCESS | UPDATE).notes("RW and UPDATE because it changes the TTL");
+
 pub static COMMANDS: &[CommandSpec] = &[
     spec("get", 2, READONLY | FAST, KeySpan::ONE, G, get)
         .doc("1.0.0", "Returns the string value of a key.", "O(1)", "key"),
-    spec("set", -3, WRITE | DENYOOM, KeySpan::ONE, G, set).doc(
-        "1.0.0",
-        "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
-        "O(1)",
-        "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
-    ),
-    spec("incr", 2, WRITE | DENYOOM | FAST, KeySpan::ONE, G, incr).doc(
-        "1.0.0",
-        "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-        "O(1)",
-        "key",
-    ),
-    spec("decr", 2, WRITE | DENYOOM | FAST, KeySpan::ONE, G, decr).doc(
-        "1.0.0",
-        "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
-        "O(1)",
-        "key",
-    ),
-    spec("incrby", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, incrby).doc(
-        "1.0.0",
-        "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-        "O(1)",
-        "key increment",
-    ),
-    spec("decrby", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, decrby).doc(
-        "1.0.0",
-        "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
-        "O(1)",
-        "key decrement",
-    ),
-    spec("mget", -2, READONLY | FAST, KeySpan::ALL, G, mget).doc(
+    spec("set", -3, WRITE | DENYOOM, KeySpan::ONE, G, set)
+        .key_specs(&[SET_KEY])
+        .doc(
+            "1.0.0",
+            "Sets the string value of a key, ignoring its type. The key is created if it doesn't exist.",
+            "O(1)",
+            "key value [NX | XX] [GET] [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | KEEPTTL]",
+        ),
+    spec("incr", 2, WRITE | DENYOOM | FAST, KeySpan::ONE, G, incr)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "1.0.0",
+            "Increments the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+            "O(1)",
+            "key",
+        ),
+    spec("decr", 2, WRITE | DENYOOM | FAST, KeySpan::ONE, G, decr)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "1.0.0",
+            "Decrements the integer value of a key by one. Uses 0 as initial value if the key doesn't exist.",
+            "O(1)",
+            "key",
+        ),
+    spec("incrby", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, incrby)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "1.0.0",
+            "Increments the integer value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+            "O(1)",
+            "key increment",
+        ),
+    spec("decrby", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, decrby)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "1.0.0",
+            "Decrements a number from the integer value of a key. Uses 0 as initial value if the key doesn't exist.",
+            "O(1)",
+            "key decrement",
+        ),
+    spec("mget", -2, READONLY | FAST, KeySpan::ALL, G, mget).tips(&[tips::REQUEST_MULTI_SHARD]).doc(
         "1.0.0",
         "Atomically returns the string values of one or more keys.",
         "O(N) where N is the number of keys to retrieve.",
         "key [key ...]",
     ),
-    spec("mset", -3, WRITE | DENYOOM, KeySpan::PAIRS, G, mset).doc(
-        "1.0.1",
-        "Atomically creates or modifies the string values of one or more keys.",
-        "O(N) where N is the number of keys to set.",
-        "key value [key value ...]",
-    ),
-    spec("setnx", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, setnx).doc(
+    spec("mset", -3, WRITE | DENYOOM, KeySpan::PAIRS, G, mset)
+        .key_flags(OW | UPDATE)
+        .tips(&[tips::REQUEST_MULTI_SHARD, tips::RESPONSE_ALL_SUCCEEDED])
+        .doc(
+            "1.0.1",
+            "Atomically creates or modifies the string values of one or more keys.",
+            "O(N) where N is the number of keys to set.",
+            "key value [key value ...]",
+        ),
+    spec("setnx", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, setnx).key_flags(OW | INSERT).doc(
         "1.0.0",
         "Set the string value of a key only when the key doesn't exist.",
         "O(1)",
         "key value",
     ),
-    spec("setex", 4, WRITE | DENYOOM, KeySpan::ONE, G, setex).doc(
+    spec("setex", 4, WRITE | DENYOOM, KeySpan::ONE, G, setex).key_flags(OW | UPDATE).doc(
         "2.0.0",
         "Sets the string value and expiration time of a key. Creates the key if it doesn't exist.",
         "O(1)",
         "key seconds value",
     ),
-    spec("psetex", 4, WRITE | DENYOOM, KeySpan::ONE, G, psetex).doc(
+    spec("psetex", 4, WRITE | DENYOOM, KeySpan::ONE, G, psetex).key_flags(OW | UPDATE).doc(
         "2.6.0",
         "Sets both string value and expiration time in milliseconds of a key. The key is created if it doesn't exist.",
         "O(1)",
         "key milliseconds value",
     ),
-    spec("getset", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, getset).doc(
-        "1.0.0",
-        "Returns the previous string value of a key after setting it to a new value.",
-        "O(1)",
-        "key value",
-    ),
-    spec("getdel", 2, WRITE | FAST, KeySpan::ONE, G, getdel).doc(
+    spec("getset", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, getset)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "1.0.0",
+            "Returns the previous string value of a key after setting it to a new value.",
+            "O(1)",
+            "key value",
+        ),
+    spec("getdel", 2, WRITE | FAST, KeySpan::ONE, G, getdel).key_flags(RW | ACCESS | DELETE).doc(
         "6.2.0",
         "Returns the string value of a key after deleting the key.",
         "O(1)",
         "key",
     ),
-    spec("getex", -2, WRITE | FAST, KeySpan::ONE, G, getex).doc(
-        "6.2.0",
-        "Returns the string value of a key after setting its expiration time.",
-        "O(1)",
-        "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
-    ),
-    spec("msetnx", -3, WRITE | DENYOOM, KeySpan::PAIRS, G, msetnx).doc(
+    spec("getex", -2, WRITE | FAST, KeySpan::ONE, G, getex)
+        .key_specs(&[GETEX_KEY])
+        .doc(
+            "6.2.0",
+            "Returns the string value of a key after setting its expiration time.",
+            "O(1)",
+            "key [EX seconds | PX milliseconds | EXAT unix-time-seconds | PXAT unix-time-milliseconds | PERSIST]",
+        ),
+    spec("msetnx", -3, WRITE | DENYOOM, KeySpan::PAIRS, G, msetnx).key_flags(OW | INSERT).doc(
         "1.0.1",
         "Atomically modifies the string values of one or more keys only when all keys don't exist.",
         "O(N) where N is the number of keys to set.",
         "key value [key value ...]",
     ),
-    spec("append", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, append).doc(
+    spec("append", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, append).key_flags(RW | INSERT).doc(
         "2.0.0",
         "Appends a string to the value of a key. Creates the key if it doesn't exist.",
         "O(1). The amortized time complexity is O(1) assuming the appended value is small and the already present value is of any size, since the dynamic string library used by Redis will double the free space available on every reallocation.",
         "key value",
     ),
-    spec("strlen", 2, READONLY | FAST, KeySpan::ONE, G, strlen).doc(
+    spec("strlen", 2, READONLY | FAST, KeySpan::ONE, G, strlen).key_flags(RO).doc(
         "2.2.0",
         "Returns the length of a string value.",
         "O(1)",
@@ -131,12 +154,14 @@ pub static COMMANDS: &[CommandSpec] = &[
         "O(1), not counting the time taken to copy the new string in place. Usually, this string is very small so the amortized complexity is O(1). Otherwise, complexity is O(M) with M being the length of the value argument.",
         "key offset value",
     ),
-    spec("incrbyfloat", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, incrbyfloat).doc(
-        "2.6.0",
-        "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
-        "O(1)",
-        "key increment",
-    ),
+    spec("incrbyfloat", 3, WRITE | DENYOOM | FAST, KeySpan::ONE, G, incrbyfloat)
+        .key_flags(RW | ACCESS | UPDATE)
+        .doc(
+            "2.6.0",
+            "Increment the floating point value of a key by a number. Uses 0 as initial value if the key doesn't exist.",
+            "O(1)",
+            "key increment",
+        ),
     spec("lcs", -3, READONLY, KeySpan::TWO, G, lcs).doc(
         "7.0.0",
         "Finds the longest common substring.",

@@ -33,6 +33,10 @@ pub mod flags {
     /// Redis's `protected` (hidden from COMMAND INFO, as in Redis): refused unless its
     /// `enable-*-command` setting allows the client (`yes`, or `local` over loopback).
     pub const PROTECTED: u32 = 1 << 17;
+    /// Redis's `no_async_loading`: refused while a replica loads a full sync in the background
+    /// (`repl-diskless-load swapdb`). Reported only: AllyDB never loads that way (INFO's
+    /// `async_loading` is always 0).
+    pub const NO_ASYNC_LOADING: u32 = 1 << 18;
     /// Not a Redis flag: the command needs the keyspace gate exclusively (it touches several
     /// databases, or all of one, at one instant).
     pub const EXCLUSIVE: u32 = 1 << 30;
@@ -52,6 +56,7 @@ pub mod flags {
         (SKIP_SLOWLOG, "skip_slowlog"),
         (FAST, "fast"),
         (NO_AUTH, "no_auth"),
+        (NO_ASYNC_LOADING, "no_async_loading"),
         (NO_MULTI, "no_multi"),
         (MOVABLEKEYS, "movablekeys"),
         (ALLOW_BUSY, "allow_busy"),
@@ -98,6 +103,188 @@ impl KeySpan {
     }
 }
 
+/// Key-spec flags, as COMMAND INFO reports them in a key spec (Redis's `CMD_KEY_*`): what a
+/// command does with the keys one spec finds. Not command flags (`flags`).
+pub mod key_flags {
+    /// Reads the value.
+    pub const RO: u32 = 1 << 0;
+    /// Reads and writes the value.
+    pub const RW: u32 = 1 << 1;
+    /// Overwrites the value without reading it.
+    pub const OW: u32 = 1 << 2;
+    /// Removes the key.
+    pub const RM: u32 = 1 << 3;
+    /// Returns, copies or otherwise uses user data from the value.
+    pub const ACCESS: u32 = 1 << 4;
+    /// Updates data in the value (a new value, or one changed in place).
+    pub const UPDATE: u32 = 1 << 5;
+    /// Adds data to the value without changing or removing what is there.
+    pub const INSERT: u32 = 1 << 6;
+    /// Removes data from the value.
+    pub const DELETE: u32 = 1 << 7;
+    /// Not a key, though it takes a key's place (shard channels, for cluster slots).
+    pub const NOT_KEY: u32 = 1 << 8;
+    /// The spec may not find every key (the command parses them itself).
+    pub const INCOMPLETE: u32 = 1 << 9;
+    /// The flags depend on the arguments: COMMAND GETKEYSANDFLAGS works them out.
+    pub const VARIABLE_FLAGS: u32 = 1 << 10;
+
+    /// Names in COMMAND INFO's order (Redis's `addReplyFlagsForKeyArgs`).
+    pub const NAMES: &[(u32, &str)] = &[
+        (RO, "RO"),
+        (RW, "RW"),
+        (OW, "OW"),
+        (RM, "RM"),
+        (ACCESS, "access"),
+        (UPDATE, "update"),
+        (INSERT, "insert"),
+        (DELETE, "delete"),
+        (NOT_KEY, "not_key"),
+        (INCOMPLETE, "incomplete"),
+        (VARIABLE_FLAGS, "variable_flags"),
+    ];
+}
+
+/// Command tips (COMMAND INFO's eighth element): hints for clients and cluster proxies that
+/// the server itself does not use. The strings are Redis's.
+pub mod tips {
+    /// The same call on the same data may reply differently (TTL, SPOP, INFO).
+    pub const NONDETERMINISTIC_OUTPUT: &str = "nondeterministic_output";
+    /// The reply's elements come in no fixed order (HGETALL, SMEMBERS).
+    pub const NONDETERMINISTIC_OUTPUT_ORDER: &str = "nondeterministic_output_order";
+    pub const REQUEST_ALL_NODES: &str = "request_policy:all_nodes";
+    pub const REQUEST_ALL_SHARDS: &str = "request_policy:all_shards";
+    pub const REQUEST_MULTI_SHARD: &str = "request_policy:multi_shard";
+    pub const REQUEST_SPECIAL: &str = "request_policy:special";
+    pub const RESPONSE_ALL_SUCCEEDED: &str = "response_policy:all_succeeded";
+    pub const RESPONSE_AGG_MIN: &str = "response_policy:agg_min";
+    pub const RESPONSE_AGG_SUM: &str = "response_policy:agg_sum";
+    pub const RESPONSE_SPECIAL: &str = "response_policy:special";
+    /// Sent to every node, each must succeed (CONFIG SET, CLIENT SETNAME, ACL SETUSER).
+    pub const ALL_NODES_ALL_SUCCEEDED: &[&str] = &[REQUEST_ALL_NODES, RESPONSE_ALL_SUCCEEDED];
+    /// Split across shards by key, the counts summed (DEL, EXISTS, TOUCH, UNLINK).
+    pub const MULTI_SHARD_AGG_SUM: &[&str] = &[REQUEST_MULTI_SHARD, RESPONSE_AGG_SUM];
+}
+
+/// Where a key spec's search starts (Redis's `begin_search`). Redis has a third kind,
+/// `keyword` (GEORADIUS's STORE, XREAD's STREAMS), that no AllyDB command needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BeginSearch {
+    /// At this argument (the command name is argument 0).
+    Index(i32),
+    /// Nowhere fixed: the command's own parsing finds these keys (SORT's BY, GET and STORE).
+    Unknown,
+}
+
+/// How a key spec finds keys from where its search starts (Redis's `find_keys`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FindKeys {
+    /// Every `key_step`-th argument up to `last_key`: relative to the start when not negative,
+    /// counted from the end (-1 is the last argument) when negative. `limit` 0: no limit.
+    Range {
+        last_key: i32,
+        key_step: i32,
+        limit: i32,
+    },
+    /// The argument `key_num_index` past the start counts the keys; the first is `first_key`
+    /// past the start, then every `key_step`-th.
+    KeyNum {
+        key_num_index: i32,
+        first_key: i32,
+        key_step: i32,
+    },
+    Unknown,
+}
+
+/// One of Redis's key specs: where a group of a command's keys is and what the command does
+/// with them. COMMAND INFO lists them; COMMAND GETKEYSANDFLAGS reports their flags per key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeySpec {
+    /// Why the flags are what they are; empty for none (most specs).
+    pub notes: &'static str,
+    /// `key_flags` bits.
+    pub flags: u32,
+    pub begin_search: BeginSearch,
+    pub find_keys: FindKeys,
+}
+
+impl KeySpec {
+    /// One key, at argument `index`.
+    pub const fn one(index: i32, flags: u32) -> Self {
+        Self::range(index, 0, 1, flags)
+    }
+
+    /// Keys from argument `index` to `last_key` (see `FindKeys::Range`), every `key_step`-th.
+    pub const fn range(index: i32, last_key: i32, key_step: i32, flags: u32) -> Self {
+        Self {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Index(index),
+            find_keys: FindKeys::Range { last_key, key_step, limit: 0 },
+        }
+    }
+
+    /// A `numkeys` count at argument `index`, then that many keys right after it.
+    pub const fn keynum(index: i32, flags: u32) -> Self {
+        Self {
+            notes: "",
+            flags,
+            begin_search: BeginSearch::Index(index),
+            find_keys: FindKeys::KeyNum { key_num_index: 0, first_key: 1, key_step: 1 },
+        }
+    }
+
+    /// Keys only the command's own parsing finds.
+    pub const fn unknown(flags: u32) -> Self {
+        Self { notes: "", flags, begin_search: BeginSearch::Unknown, find_keys: FindKeys::Unknown }
+    }
+
+    pub const fn notes(mut self, notes: &'static str) -> Self {
+        self.notes = notes;
+        self
+    }
+
+    /// Indexes of the keys this spec finds in a command of `argc` words (`arg(i)` is word `i`),
+    /// as Redis's `getKeysUsingKeySpecs` finds them; None for an unknown spec, or arguments it
+    /// cannot find keys in (a bad `numkeys`, too few arguments).
+    pub fn positions<'a>(
+        &self,
+        argc: usize,
+        arg: impl Fn(usize) -> &'a [u8],
+    ) -> Option<std::iter::StepBy<std::ops::RangeInclusive<usize>>> {
+        let BeginSearch::Index(index) = self.begin_search else { return None };
+        let argc = i64::try_from(argc).ok()?;
+        let first = i64::from(index);
+        let (first, last, step) = match self.find_keys {
+            FindKeys::Range { last_key, key_step, limit } => {
+                let last = match (last_key >= 0, limit) {
+                    (true, _) => first + i64::from(last_key),
+                    (false, 0) => argc + i64::from(last_key),
+                    (false, limit) => {
+                        first + (argc - first) / i64::from(limit) + i64::from(last_key)
+                    }
+                };
+                (first, last, key_step)
+            }
+            FindKeys::KeyNum { key_num_index, first_key, key_step } => {
+                let at = usize::try_from(first + i64::from(key_num_index)).ok()?;
+                if at >= usize::try_from(argc).ok()? {
+                    return None;
+                }
+                let count = crate::protocol::number::parse_i64(arg(at)).filter(|n| *n >= 0)?;
+                let first = first + i64::from(first_key);
+                (first, first.checked_add(count)? - 1, key_step)
+            }
+            FindKeys::Unknown => return None,
+        };
+        if first < 1 || last >= argc || last < first {
+            return None;
+        }
+        let step = usize::try_from(step).ok().filter(|s| *s > 0)?;
+        Some((usize::try_from(first).ok()?..=usize::try_from(last).ok()?).step_by(step))
+    }
+}
+
 /// One row of the table.
 #[derive(Debug)]
 pub struct CommandSpec {
@@ -122,6 +309,16 @@ pub struct CommandSpec {
     /// For MOVABLEKEYS commands with a `numkeys` argument: its index (0 = none). That many
     /// key arguments follow it, after the keys `keys` names (ZUNIONSTORE's destination).
     pub numkeys_index: usize,
+    /// Key specs for COMMAND INFO when `keys` and `numkeys_index` do not say enough (a source
+    /// and a destination with different flags, SORT's STORE). Empty: derived, see
+    /// `key_specs()`. `keys` still decides where the keys are; a unit test in `introspection`
+    /// checks that these specs find the same ones.
+    pub key_specs: &'static [KeySpec],
+    /// The flags of the key spec derived from `keys` (`key_flags` bits); 0 derives them from
+    /// the command's flags (`RW update` for a write, `RO access` for a read).
+    pub key_flags: u32,
+    /// Command tips, in Redis's order (see `tips`).
+    pub tips: &'static [&'static str],
 }
 
 impl CommandSpec {
@@ -177,6 +374,9 @@ pub const fn spec(
         syntax: "",
         subcommands: &[],
         numkeys_index: 0,
+        key_specs: &[],
+        key_flags: 0,
+        tips: &[],
     }
 }
 
@@ -231,6 +431,60 @@ impl CommandSpec {
     pub const fn subs(mut self, subcommands: &'static [CommandSpec]) -> Self {
         self.subcommands = subcommands;
         self
+    }
+
+    /// Sets the key specs outright (see the field).
+    pub const fn key_specs(mut self, key_specs: &'static [KeySpec]) -> Self {
+        self.key_specs = key_specs;
+        self
+    }
+
+    /// Sets the flags of the key spec derived from `keys` (see the field).
+    pub const fn key_flags(mut self, key_flags: u32) -> Self {
+        self.key_flags = key_flags;
+        self
+    }
+
+    pub const fn tips(mut self, tips: &'static [&'static str]) -> Self {
+        self.tips = tips;
+        self
+    }
+
+    /// The key specs COMMAND INFO reports: the explicit ones, or one derived from `keys` (a
+    /// range from `first`) followed by one for the `numkeys` keys.
+    pub fn all_key_specs(&self) -> impl Iterator<Item = KeySpec> + '_ {
+        let derived = if self.key_specs.is_empty() {
+            [self.span_key_spec(), self.numkeys_key_spec()]
+        } else {
+            [None, None]
+        };
+        self.key_specs.iter().copied().chain(derived.into_iter().flatten())
+    }
+
+    fn span_key_spec(&self) -> Option<KeySpec> {
+        use key_flags::*;
+        let keys = self.keys;
+        if keys.first <= 0 {
+            return None;
+        }
+        let flags = match self.key_flags {
+            0 if self.has(flags::PUBSUB) => NOT_KEY,
+            0 if self.is_write() => RW | UPDATE,
+            0 if self.has(flags::READONLY) => RO | ACCESS,
+            0 => RO,
+            explicit => explicit,
+        };
+        let last_key = if keys.last < 0 { keys.last } else { keys.last - keys.first };
+        Some(KeySpec::range(keys.first, last_key, keys.step, flags))
+    }
+
+    /// The counted keys are sources read (RO access) beside a fixed destination, popped (RW
+    /// access delete) by a write without one, as in Redis's ZUNIONSTORE and LMPOP.
+    fn numkeys_key_spec(&self) -> Option<KeySpec> {
+        use key_flags::*;
+        let index = i32::try_from(self.numkeys_index).ok().filter(|i| *i > 0)?;
+        let popped = self.is_write() && self.keys.first <= 0;
+        Some(KeySpec::keynum(index, if popped { RW | ACCESS | DELETE } else { RO | ACCESS }))
     }
 }
 

@@ -867,12 +867,19 @@ fn keys_and_flags<'a>(
     arg: impl Fn(usize) -> &'a [u8] + Copy,
 ) -> Vec<(usize, u32)> {
     use key_flags::*;
+    // Each position's flags are those of the first spec that finds it: one walk over each
+    // spec's positions, so a call with many keys costs linear time, not quadratic.
     let key_specs: Vec<KeySpec> = spec.all_key_specs().collect();
-    let flags_at = |position: usize| {
-        let finds =
-            |k: &&KeySpec| k.positions(argc, arg).is_some_and(|mut p| p.any(|p| p == position));
-        key_specs.iter().find(finds).or(key_specs.first()).map_or(0, |k| k.flags)
-    };
+    let mut found: Vec<Option<u32>> = vec![None; argc];
+    for key_spec in &key_specs {
+        for position in key_spec.positions(argc, arg).into_iter().flatten() {
+            if let Some(slot @ None) = found.get_mut(position) {
+                *slot = Some(key_spec.flags);
+            }
+        }
+    }
+    let fallback = key_specs.first().map_or(0, |k| k.flags);
+    let flags_at = |position: usize| found.get(position).copied().flatten().unwrap_or(fallback);
     let mut keys: Vec<(usize, u32)> = spec
         .key_positions(argc, arg)
         .unwrap_or_default()
@@ -994,7 +1001,6 @@ pub fn help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::BTreeSet;
 
     use super::*;
 
@@ -1121,12 +1127,12 @@ mod tests {
             let mut used = vec![false; key_specs.len()];
             for argv in sample_args(spec) {
                 let arg = |i: usize| argv.get(i).map_or(&b""[..], Vec::as_slice);
-                let expected: BTreeSet<usize> =
-                    spec.key_positions(argv.len(), arg).unwrap().into_iter().collect();
-                let mut found = BTreeSet::new();
+                let expected = spec.key_positions(argv.len(), arg).unwrap();
+                // In spec order, each key once: two specs finding one key would fail here.
+                let mut found = Vec::new();
                 for (key_spec, used) in key_specs.iter().zip(used.iter_mut()) {
                     for p in key_spec.positions(argv.len(), arg).into_iter().flatten() {
-                        found.insert(p);
+                        found.push(p);
                         *used = true;
                     }
                 }

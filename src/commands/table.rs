@@ -311,7 +311,7 @@ pub struct CommandSpec {
     pub numkeys_index: usize,
     /// Key specs for COMMAND INFO when `keys` and `numkeys_index` do not say enough (a source
     /// and a destination with different flags, SORT's STORE). Empty: derived, see
-    /// `key_specs()`. `keys` still decides where the keys are; a unit test in `introspection`
+    /// `all_key_specs()`. `keys` still decides where the keys are; a unit test in `introspection`
     /// checks that these specs find the same ones.
     pub key_specs: &'static [KeySpec],
     /// The flags of the key spec derived from `keys` (`key_flags` bits); 0 derives them from

@@ -442,7 +442,17 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         return Ok(());
     }
-    let deadline = store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
+    let deadline = match expiry {
+        // Inside EXEC a deadline already past removes the key at once. Kept expired in memory,
+        // it could expire lazily at a later command of the same transaction, whose DELETE
+        // would reach the journal before the transaction's record and undo, at replay, what
+        // earlier commands of it did with the key (a RENAME from it).
+        ExpiryOption::At(at) if at <= now_ms && ctx.client.transaction.is_executing() => {
+            shard.remove(hash, key, now_ms);
+            at
+        }
+        _ => store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms),
+    };
     journal_stored(ctx, key, value, deadline);
     drop(shard);
     notify_stored(ctx, key, expiry);

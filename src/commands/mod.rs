@@ -168,8 +168,12 @@ impl Context<'_> {
     pub fn journal_unsignalled(&mut self, effects: &[Effect<&[u8]>]) {
         if let Some(journal) = self.server.journal() {
             match &mut self.client.transaction.exec {
-                // Inside EXEC: one record for the whole transaction, written when it ends.
-                Some(buffer) => buffer.buffer(effects),
+                // Inside EXEC: one record for the whole transaction, written when it ends,
+                // with the keys that expired so far in this command ahead of its effects.
+                Some(buffer) => {
+                    buffer.buffer_deferred_deletes();
+                    buffer.buffer(effects);
+                }
                 None => self.client.journal_mark = journal.append(effects),
             }
         }

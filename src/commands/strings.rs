@@ -442,17 +442,7 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         return Ok(());
     }
-    let deadline = match expiry {
-        // Inside EXEC a deadline already past removes the key at once. Kept expired in memory,
-        // it could expire lazily at a later command of the same transaction, whose DELETE
-        // would reach the journal before the transaction's record and undo, at replay, what
-        // earlier commands of it did with the key (a RENAME from it).
-        ExpiryOption::At(at) if at <= now_ms && ctx.client.transaction.is_executing() => {
-            shard.remove(hash, key, now_ms);
-            at
-        }
-        _ => store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms),
-    };
+    let deadline = store_string(&mut shard, hash, key, StrValue::from_bytes(value), expiry, now_ms);
     journal_stored(ctx, key, value, deadline);
     drop(shard);
     notify_stored(ctx, key, expiry);
@@ -489,8 +479,7 @@ pub fn store_string(
 
 /// Journals what `store_string` did: a PUT, or a DELETE for a deadline already past. Memory
 /// keeps that key until it is next touched (Redis 7.2), but its record says what a restart
-/// or a replica must hold, and does not depend on the key's lazy expiry, whose own DELETE
-/// goes to the journal at once: inside EXEC, before the transaction's record.
+/// or a replica must hold, and does not depend on the key's lazy expiry.
 fn journal_stored(ctx: &mut Context<'_>, key: &[u8], bytes: &[u8], deadline: u64) {
     if deadline != 0 && deadline <= ctx.now_ms {
         journal_delete(ctx, key);

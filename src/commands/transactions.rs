@@ -3,6 +3,7 @@
 //! keyspace gate held exclusively, so no other client's command interleaves, journals all their
 //! effects as one record, and then serves the clients blocked on keys they filled. The WATCH
 //! registry lives in `server::watch`.
+use std::cell::RefCell;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -101,6 +102,47 @@ struct Queued {
     spans: Vec<(usize, usize)>,
 }
 
+thread_local! {
+    /// Set while this thread runs EXEC's commands: the keys that expired meanwhile (lazily,
+    /// when a queued command touched them), whose DELETEs belong in the transaction's record
+    /// at the point they happened. Written straight to the journal they would come before
+    /// it, and a replay would then delete the key before the transaction's own changes to it
+    /// (a RENAME from it, a SET with a deadline already past).
+    static EXPIRED_DURING_EXEC: RefCell<Option<Vec<(u32, Vec<u8>)>>> =
+        const { RefCell::new(None) };
+}
+
+/// Called for a key removed on no client's behalf, before its DELETE is journaled: inside
+/// EXEC on this thread, keeps the DELETE for the transaction's record and returns true.
+/// Nothing else runs while EXEC holds the gate exclusively, so only this thread's removals
+/// can happen during it.
+pub fn defer_delete_during_exec(db: u32, key: &[u8]) -> bool {
+    EXPIRED_DURING_EXEC.with(|deferred| match deferred.borrow_mut().as_mut() {
+        Some(keys) => {
+            keys.push((db, key.to_vec()));
+            true
+        }
+        None => false,
+    })
+}
+
+/// Turns deferral on for the EXEC this thread runs; dropping it turns it off, even when a
+/// command panics, so that no later removal is kept from the journal.
+struct DeferDeletes;
+
+impl DeferDeletes {
+    fn start() -> DeferDeletes {
+        EXPIRED_DURING_EXEC.with(|deferred| *deferred.borrow_mut() = Some(Vec::new()));
+        DeferDeletes
+    }
+}
+
+impl Drop for DeferDeletes {
+    fn drop(&mut self) {
+        EXPIRED_DURING_EXEC.with(|deferred| *deferred.borrow_mut() = None);
+    }
+}
+
 /// What EXEC collects while its commands run.
 #[derive(Debug, Default)]
 pub struct ExecBuffer {
@@ -128,6 +170,18 @@ impl ExecBuffer {
             let added = batch.len() - count;
             let rest = batch.split_off(before, added);
             self.batches.push(rest);
+        }
+    }
+
+    /// Buffers the DELETEs of the keys that expired since the last call
+    /// (`defer_delete_during_exec`): called before each command's effects, and after each
+    /// command, so that they keep their place among the transaction's changes.
+    pub fn buffer_deferred_deletes(&mut self) {
+        let keys = EXPIRED_DURING_EXEC
+            .with(|deferred| deferred.borrow_mut().as_mut().map(std::mem::take))
+            .unwrap_or_default();
+        for (db, key) in &keys {
+            self.buffer(&[Effect::Delete { db: *db, key: key.as_slice() }]);
         }
     }
 
@@ -336,11 +390,15 @@ pub fn exec(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     }
     ctx.reply.array(queue.commands.len());
     ctx.client.transaction.exec = Some(ExecBuffer::default());
+    let deferring = DeferDeletes::start();
     let mut sleep = Duration::ZERO;
     let mut pending: Option<Action> = None;
     for command in &queue.commands {
         let args = Args::new(&command.base, &command.spans);
         super::run_queued(ctx, command.spec, args);
+        if let Some(buffer) = &mut ctx.client.transaction.exec {
+            buffer.buffer_deferred_deletes();
+        }
         match ctx.client.action.take() {
             None => {}
             Some(Action::Sleep(duration)) => sleep = sleep.saturating_add(duration),
@@ -349,6 +407,7 @@ pub fn exec(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         }
     }
     let buffer = ctx.client.transaction.exec.take().unwrap_or_default();
+    drop(deferring);
     journal_transaction(ctx, &buffer.batches);
     serve_ready(ctx, &buffer.ready);
     publish_multi(ctx, -1);

@@ -429,7 +429,10 @@ fn key_removed_in_background(server: &Server, db: u32, key: &[u8]) {
         tracking::invalidate(server, std::iter::once(key), 0, running);
     }
     if let Some(journal) = server.journal() {
-        journal.append(&[crate::journal::Effect::Delete { db, key }]);
+        // Inside EXEC the transaction's record takes it, in its place among the changes.
+        if !crate::commands::transactions::defer_delete_during_exec(db, key) {
+            journal.append(&[crate::journal::Effect::Delete { db, key }]);
+        }
     }
 }
 

@@ -102,13 +102,16 @@ struct Queued {
     spans: Vec<(usize, usize)>,
 }
 
+/// (database, key) of keys removed on no client's behalf.
+type RemovedKeys = Vec<(u32, Vec<u8>)>;
+
 thread_local! {
     /// Set while this thread runs EXEC's commands: the keys that expired meanwhile (lazily,
     /// when a queued command touched them), whose DELETEs belong in the transaction's record
     /// at the point they happened. Written straight to the journal they would come before
     /// it, and a replay would then delete the key before the transaction's own changes to it
     /// (a RENAME from it, a SET with a deadline already past).
-    static EXPIRED_DURING_EXEC: RefCell<Option<Vec<(u32, Vec<u8>)>>> =
+    static EXPIRED_DURING_EXEC: RefCell<Option<RemovedKeys>> =
         const { RefCell::new(None) };
 }
 

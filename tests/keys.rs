@@ -525,6 +525,43 @@ fn idletime_grows_and_touch_resets_it() {
     assert_eq!(c.cmd(&["OBJECT", "IDLETIME", "a"]), ZERO);
 }
 
+/// CLIENT NO-TOUCH ON: the client's reads and in-place writes leave the access time alone
+/// (Redis 7.2's `LOOKUP_NOTOUCH`), except TOUCH, also inside EXEC; a SET replacing the value
+/// still gives it a fresh LRU clock, as Redis's new value object has.
+#[test]
+fn client_no_touch_leaves_the_idle_time_alone() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    for (key, value) in [("a", "1"), ("s", "x"), ("t", "y")] {
+        assert_eq!(c.cmd(&["SET", key, value]), OK);
+    }
+    assert_eq!(c.cmd(&["RPUSH", "l", "e"]), ONE);
+    std::thread::sleep(Duration::from_millis(2100));
+    let idle = |c: &mut RawClient, key: &str| -> i64 {
+        c.cmd(&["OBJECT", "IDLETIME", key]).trim_start_matches(':').trim().parse().unwrap()
+    };
+    assert_eq!(c.cmd(&["CLIENT", "NO-TOUCH", "on"]), OK);
+    assert_eq!(c.cmd(&["GET", "a"]), "$1\r\n1\r\n");
+    assert_eq!(c.cmd(&["APPEND", "a", "2"]), ":2\r\n");
+    assert_eq!(c.cmd(&["RPUSH", "l", "f"]), ":2\r\n");
+    assert_eq!(c.cmd(&["MULTI"]), OK);
+    assert_eq!(c.cmd(&["STRLEN", "s"]), "+QUEUED\r\n");
+    assert_eq!(c.cmd(&["TOUCH", "t"]), "+QUEUED\r\n");
+    assert_eq!(c.cmd(&["EXEC"]), "*2\r\n:1\r\n:1\r\n");
+    for key in ["a", "l", "s"] {
+        assert!(idle(&mut c, key) >= 2, "{key}");
+    }
+    assert_eq!(idle(&mut c, "t"), 0);
+    assert_eq!(c.cmd(&["SET", "s", "z"]), OK);
+    assert_eq!(idle(&mut c, "s"), 0);
+    assert_eq!(c.cmd(&["TOUCH", "a"]), ONE);
+    assert_eq!(idle(&mut c, "a"), 0);
+    // Off again (RESET too turns it off): reads touch.
+    assert_eq!(c.cmd(&["RESET"]), "+RESET\r\n");
+    assert_eq!(c.cmd(&["LLEN", "l"]), ":2\r\n");
+    assert_eq!(idle(&mut c, "l"), 0);
+}
+
 #[test]
 fn flushdb_and_flushall() {
     let server = TestServer::start();

@@ -479,6 +479,7 @@ pub fn no_evict(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn no_touch(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let on = on_off(args.get(2))?;
     ctx.client.handle.info.lock().no_touch = on;
+    ctx.client.no_touch = on;
     ctx.reply.ok();
     Ok(())
 }

@@ -290,6 +290,7 @@ pub fn reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
         info.no_touch = false;
         info.monitor = false;
     }
+    ctx.client.no_touch = false;
     ctx.reply.simple("RESET");
     Ok(())
 }

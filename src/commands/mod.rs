@@ -35,6 +35,7 @@ use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
 use crate::server::tracking::{self, bits as tracking_bits};
 use crate::server::Server;
+use crate::store::access::NoTouchScope;
 use crate::store::keyspace::{KeyEventScope, ReadOnlyScope};
 use crate::store::Db;
 use table::flags;
@@ -358,6 +359,7 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             let remembered = tracks_reads(ctx.client, spec).then(|| remember_keys(ctx, spec, args));
             let noloop = ctx.client.tracking & tracking_bits::NOLOOP != 0;
             let _noloop = noloop.then(|| tracking::NoLoopScope::new(ctx.client.id));
+            let _no_touch = ctx.client.no_touch.then(|| NoTouchScope::new(spec.name != "touch"));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {
@@ -473,7 +475,11 @@ fn after_tracked_command(ctx: &mut Context<'_>, name: &[u8]) {
 /// EXEC array and counts it in commandstats.
 pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) {
     let reply_start = ctx.reply.out.len();
-    let result = (spec.handler)(ctx, args);
+    let result = {
+        // Redis looks at the queued command's name too: TOUCH inside EXEC still touches.
+        let _no_touch = ctx.client.no_touch.then(|| NoTouchScope::new(spec.name != "touch"));
+        (spec.handler)(ctx, args)
+    };
     if ctx.server.monitors.is_active() {
         // Not into the output: it holds EXEC's array.
         feed_monitors(ctx, spec, args, false);

@@ -294,6 +294,8 @@ pub struct ClientState {
     pub tracking: u32,
     /// CLIENT CACHING YES (OPTIN) or NO (OPTOUT) was given for the next command or transaction.
     pub tracking_caching: bool,
+    /// CLIENT NO-TOUCH ON, a copy of the handle's that every command reads without a lock.
+    pub no_touch: bool,
     /// The batch modified keys under BCAST prefixes: broadcast when it ends (or waits).
     pub tracking_broadcast: bool,
     /// What REPLCONF told before PSYNC.
@@ -324,6 +326,7 @@ impl ClientState {
             pause_ticket: None,
             tracking: 0,
             tracking_caching: false,
+            no_touch: false,
             tracking_broadcast: false,
             replconf: Default::default(),
             handle,

@@ -3,6 +3,7 @@
 //! clock (bits 8..24) and a logarithmic access counter (bits 0..8). Switching between the two
 //! reads old stamps the other way until keys are touched again, as in Redis. The policy and
 //! `lfu-log-factor` / `lfu-decay-time` are process-wide atomics that CONFIG SET updates.
+use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
 use super::keyspace::access_clock_s;
@@ -51,9 +52,53 @@ pub fn fresh() -> u32 {
     }
 }
 
-/// The stamp after an access (Redis's `updateLFU`, or the LRU clock).
+thread_local! {
+    /// Set while a command of a CLIENT NO-TOUCH client runs on this thread (`NoTouchScope`).
+    static NO_TOUCH: Cell<bool> = const { Cell::new(false) };
+}
+
+/// CLIENT NO-TOUCH: while it lives, the running command's accesses leave the keys' stamps
+/// alone (Redis's `LOOKUP_NOTOUCH`, which every command but TOUCH of such a client gets).
+pub struct NoTouchScope {
+    was: bool,
+}
+
+impl NoTouchScope {
+    pub fn new(no_touch: bool) -> Self {
+        Self { was: NO_TOUCH.replace(no_touch) }
+    }
+}
+
+impl Drop for NoTouchScope {
+    fn drop(&mut self) {
+        NO_TOUCH.set(self.was);
+    }
+}
+
+/// The stamp after an access (Redis's `updateLFU`, or the LRU clock); unchanged inside a
+/// `NoTouchScope`.
 #[inline]
 pub fn touched(stamp: u32) -> u32 {
+    if NO_TOUCH.get() {
+        stamp
+    } else {
+        touched_always(stamp)
+    }
+}
+
+/// The stamp of a key whose value a write replaced: an access, except that inside a
+/// `NoTouchScope` Redis still gives the new value a fresh LRU clock (a new object), and under
+/// LFU keeps the old stamp (`dbSetValue` copies the `lru` field).
+#[inline]
+pub fn overwritten(stamp: u32) -> u32 {
+    match (NO_TOUCH.get(), is_lfu()) {
+        (false, _) => touched_always(stamp),
+        (true, true) => stamp,
+        (true, false) => access_clock_s(),
+    }
+}
+
+fn touched_always(stamp: u32) -> u32 {
     if is_lfu() {
         let counter = increment(decayed_counter(stamp));
         (minutes_now() << 8) | counter
@@ -121,5 +166,23 @@ mod tests {
         let stamp = (now.wrapping_sub(3) & 0xFFFF) << 8 | 7;
         // Whatever the clock reads, at most 7 periods can pass in this test: 7 - elapsed.
         assert!(decayed_counter(stamp) <= 7);
+    }
+
+    #[test]
+    fn a_no_touch_scope_keeps_stamps_but_an_lru_overwrite_is_fresh() {
+        // LRU stamps (the policy is process-wide; no test here selects LFU).
+        let old = access_clock_s().wrapping_sub(100);
+        {
+            let _scope = NoTouchScope::new(true);
+            assert_eq!(touched(old), old);
+            assert_eq!(overwritten(old), access_clock_s());
+            // A nested scope for TOUCH touches, and restores the outer one.
+            {
+                let _touch = NoTouchScope::new(false);
+                assert_eq!(touched(old), access_clock_s());
+            }
+            assert_eq!(touched(old), old);
+        }
+        assert_eq!(touched(old), access_clock_s());
     }
 }

@@ -395,7 +395,7 @@ impl Shard {
                 entry.expires_at_ms = next;
                 // An overwrite is an access; under LFU the counter carries over, as Redis's
                 // dbSetValue keeps the old `lru` field.
-                entry.touch();
+                entry.accessed_s = access::overwritten(entry.accessed_s);
             }
             None => {
                 note_key_event(KeyEventKind::New, *db, key);

@@ -1234,3 +1234,82 @@ fn latency_answers_as_a_monitor_without_events() {
     let mut c3 = c.resp3();
     assert_eq!(c3.cmd(&["LATENCY", "DOCTOR"]), format!("={}\r\ntxt:{quiet}\r\n", quiet.len() + 4));
 }
+
+/// One `p<percentile>=<µs with 3 decimals>` value, as Redis prints it: an HdrHistogram
+/// bucket's upper bound over 1000, so the microseconds have 3 decimals.
+fn percentile_value(line: &str, name: &str) -> f64 {
+    let value = line
+        .split(',')
+        .find_map(|part| part.strip_prefix(&format!("{name}=")))
+        .unwrap_or_else(|| panic!("{name} in {line}"));
+    let (_, decimals) = value.split_once('.').unwrap_or_else(|| panic!("{value}"));
+    assert_eq!(decimals.len(), 3, "{line}");
+    value.parse().unwrap()
+}
+
+/// INFO latencystats and LATENCY HISTOGRAM: each command's latency histogram, in Redis's
+/// shapes (checked side by side with redis-server), following latency-tracking,
+/// latency-tracking-info-percentiles and CONFIG RESETSTAT.
+#[test]
+fn latency_histograms_per_command() {
+    let server = TestServer::start_with(&["--appendonly", "no"]);
+    let mut c = server.raw();
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), OK);
+    for _ in 0..3 {
+        assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+    }
+    assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
+    let stats = info(&mut c, &["latencystats"]);
+    assert_eq!(titles(&stats), ["# Latencystats"]);
+    let ping = field(&stats, "latency_percentiles_usec_ping").unwrap();
+    assert!(ping.starts_with("p50=") && ping.contains(",p99=") && ping.contains(",p99.9="));
+    let (p50, p99, p999) = (
+        percentile_value(&ping, "p50"),
+        percentile_value(&ping, "p99"),
+        percentile_value(&ping, "p99.9"),
+    );
+    assert!(0.0 < p50 && p50 <= p99 && p99 <= p999, "{ping}");
+    assert!(field(&stats, "latency_percentiles_usec_set").is_some(), "{stats}");
+    assert!(field(&stats, "latency_percentiles_usec_get").is_none(), "{stats}");
+
+    // LATENCY HISTOGRAM: calls, then running counts at power-of-two buckets.
+    let reply = c.cmd(&["LATENCY", "HISTOGRAM", "ping", "nosuch"]);
+    let lines: Vec<&str> = reply.split("\r\n").collect();
+    assert_eq!(lines[..8], ["*2", "$4", "ping", "*4", "$5", "calls", ":3", "$14"], "{reply}");
+    assert_eq!(lines[8], "histogram_usec");
+    let flat: usize = lines[9][1..].parse().unwrap();
+    let numbers: Vec<u64> = lines[10..10 + flat].iter().map(|l| l[1..].parse().unwrap()).collect();
+    assert!(numbers.chunks(2).all(|p| p[0] >= 1) && numbers.last() == Some(&3), "{reply}");
+    assert_eq!(c.cmd(&["LATENCY", "HISTOGRAM", "get"]), "*0\r\n");
+    // A container names its subcommands' histograms.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-tracking-info-percentiles", "50"]), OK);
+    let config = c.cmd(&["LATENCY", "HISTOGRAM", "config"]);
+    assert!(config.starts_with("*4\r\n") && config.contains("$16\r\nconfig|resetstat\r\n"));
+    assert!(config.contains("$10\r\nconfig|set\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"), "{config}");
+    let mut c3 = server.raw().resp3();
+    let map = c3.cmd(&["LATENCY", "HISTOGRAM", "set"]);
+    assert!(
+        map.starts_with(
+            "%1\r\n$3\r\nset\r\n%2\r\n$5\r\ncalls\r\n:1\r\n$14\r\nhistogram_usec\r\n%1\r\n:"
+        ),
+        "{map}"
+    );
+    let ping = field(&info(&mut c, &["latencystats"]), "latency_percentiles_usec_ping").unwrap();
+    assert!(ping.starts_with("p50=") && !ping.contains(','), "{ping}");
+
+    // Tracking off: nothing more is recorded; RESETSTAT forgets what was.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-tracking", "no"]), OK);
+    assert_eq!(c.cmd(&["GET", "k"]), "$1\r\nv\r\n");
+    assert_eq!(c.cmd(&["LATENCY", "HISTOGRAM", "get"]), "*0\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), OK);
+    assert_eq!(c.cmd(&["LATENCY", "HISTOGRAM"]), "*0\r\n");
+    assert_eq!(info(&mut c, &["latencystats"]), "# Latencystats\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "latency-tracking", "yes"]), OK);
+    assert!(c.cmd(&["LATENCY", "HISTOGRAM", "ping"]).starts_with("*0"));
+    assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+    assert!(c
+        .cmd(&["LATENCY", "HISTOGRAM", "ping"])
+        .starts_with("*2\r\n$4\r\nping\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
+    // INFO modules is the module list's section, as in Redis.
+    assert_eq!(c.cmd(&["INFO", "modules"]), "$11\r\n# Modules\r\n\r\n");
+}

@@ -1,13 +1,15 @@
 //! SLOWLOG (the commands that ran longer than `slowlog-log-slower-than`; entries kept by
 //! `server::slowlog`) and LATENCY, Redis's latency monitor. AllyDB records no latency events
 //! (Redis's `command`, `fork`, `aof-fsync-always`, ... spikes): LATENCY answers as a Redis
-//! whose monitor has seen none, so tools that poll it work (docs/COMMANDS.md).
+//! whose monitor has seen none, so tools that poll it work (docs/COMMANDS.md). LATENCY
+//! HISTOGRAM reports the per-command histograms of `server::histogram`.
 use super::errors::{CommandError, CommandResult};
 use super::server::{container, reply_help};
-use super::table::{flags::*, spec, tips, CommandSpec, KeySpan};
+use super::table::{self, flags::*, spec, tips, CommandSpec, KeySpan};
 use super::Context;
 use crate::protocol::number::parse_i64;
 use crate::protocol::Args;
+use crate::server::histogram;
 
 const G: &str = "server";
 const DIAGNOSTICS: u32 = ADMIN | LOADING | STALE;
@@ -74,6 +76,14 @@ static LATENCY_SUBCOMMANDS: &[CommandSpec] = &[
             "Resets the latency data for one or more events.",
             "O(1)",
             "[event [event ...]]",
+        ),
+    spec("latency|histogram", -2, DIAGNOSTICS | NOSCRIPT, KeySpan::NONE, G, latency_histogram)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT, tips::REQUEST_ALL_NODES, tips::RESPONSE_SPECIAL])
+        .doc(
+            "7.0.0",
+            "Returns the cumulative distribution of latencies of a subset or all commands.",
+            "O(N) where N is the number of commands with latency information being retrieved.",
+            "[command [command ...]]",
         ),
     spec("latency|help", 2, LOADING | STALE, KeySpan::NONE, G, latency_help).doc(
         "2.8.13",
@@ -191,6 +201,42 @@ fn latency_reset(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
+/// LATENCY HISTOGRAM [command ...]: for each named command (or container: its subcommands
+/// too; unknown names are skipped), or every command without names, that recorded a latency:
+/// `{calls, histogram_usec: {bucket µs: running count}}` (Redis's `fillCommandCDF`).
+fn latency_histogram(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let stats = &ctx.server.stats;
+    let histograms: Vec<(&str, Vec<u64>)> = if args.len() == 2 {
+        stats.command_histograms()
+    } else {
+        let mut found = Vec::new();
+        for name in args.iter().skip(2) {
+            let Some(spec) = table::lookup_full(name) else { continue };
+            for row in std::iter::once(spec).chain(spec.subcommands.iter()) {
+                if let Some(counts) = stats.command_histogram(row) {
+                    found.push((row.name, counts));
+                }
+            }
+        }
+        found
+    };
+    ctx.reply.map(histograms.len());
+    for (name, counts) in histograms {
+        ctx.reply.bulk(name.as_bytes());
+        ctx.reply.map(2);
+        ctx.reply.bulk(b"calls");
+        ctx.reply.integer(i64::try_from(counts.iter().sum::<u64>()).unwrap_or(i64::MAX));
+        ctx.reply.bulk(b"histogram_usec");
+        let buckets = histogram::cumulative_usec(&counts);
+        ctx.reply.map(buckets.len());
+        for (usec, running) in buckets {
+            ctx.reply.integer(i64::try_from(usec).unwrap_or(i64::MAX));
+            ctx.reply.integer(i64::try_from(running).unwrap_or(i64::MAX));
+        }
+    }
+    Ok(())
+}
+
 fn latency_help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     reply_help(
         ctx,
@@ -207,6 +253,9 @@ fn latency_help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
             "RESET [<event> ...]",
             "    Reset latency data of one or more <event> classes.",
             "    (default: reset all data for all event classes)",
+            "HISTOGRAM [COMMAND ...]",
+            "    Return a cumulative distribution of latencies in the format of a histogram for the specified command names.",
+            "    If no commands are specified then all histograms are replied.",
         ],
     );
     Ok(())

@@ -283,6 +283,8 @@ fn selected_sections(args: Args<'_>) -> Vec<&'static str> {
         let name = arguments::lowercase(arg);
         match name.as_str() {
             "default" => wanted.extend_from_slice(DEFAULT_SECTIONS),
+            // Redis prints the module list for either name.
+            "modules" => wanted.push("module_list"),
             "all" | "everything" => wanted.extend_from_slice(SECTIONS),
             other => {
                 if let Some(found) = SECTIONS.iter().find(|s| **s == other) {
@@ -319,7 +321,7 @@ fn section(ctx: &Context<'_>, name: &str) -> Section {
         "module_list" => Section::new("Modules"),
         "commandstats" => commandstats_section(ctx),
         "errorstats" => errorstats_section(ctx),
-        "latencystats" => Section::new("Latencystats"),
+        "latencystats" => latencystats_section(ctx),
         "cluster" => {
             let mut s = Section::new("Cluster");
             s.field("cluster_enabled", 0);
@@ -871,6 +873,28 @@ fn commandstats_section(ctx: &Context<'_>) -> Section {
                 counters.rejected_calls, counters.failed_calls
             ),
         );
+    }
+    s
+}
+
+/// `latency_percentiles_usec_<command>:p50=1.003,p99=2.007,p99.9=2.007`: the percentiles
+/// `latency-tracking-info-percentiles` lists, of each command's latency histogram.
+fn latencystats_section(ctx: &Context<'_>) -> Section {
+    use crate::server::histogram;
+    let percentiles: Vec<f64> = setting(ctx, "latency-tracking-info-percentiles")
+        .split_ascii_whitespace()
+        .filter_map(|p| p.parse().ok())
+        .collect();
+    let mut s = Section::new("Latencystats");
+    for (name, counts) in ctx.server.stats.command_histograms() {
+        let values: Vec<String> = percentiles
+            .iter()
+            .map(|p| {
+                let usec = histogram::value_at_percentile(&counts, *p) as f64 / 1000.0;
+                format!("{}={usec:.3}", histogram::percentile_name(*p))
+            })
+            .collect();
+        s.field(&format!("latency_percentiles_usec_{name}"), values.join(","));
     }
     s
 }

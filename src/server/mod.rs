@@ -5,6 +5,7 @@ pub mod clients;
 pub mod compaction;
 pub mod connection;
 pub mod evict;
+pub mod histogram;
 pub mod idle;
 pub mod local;
 pub mod monitor;

@@ -770,6 +770,7 @@ impl Settings {
                     (!value.is_empty()).then(|| value.clone().into_bytes())
             }
             "protected-mode" => self.hot.protected_mode.store(value == "yes", Relaxed),
+            "latency-tracking" => super::histogram::set_tracking(value == "yes"),
             "dir" => {
                 // Checked by `validate`; the directory may still vanish in between.
                 if let Err(error) = std::env::set_current_dir(&value) {

@@ -2,10 +2,11 @@
 use std::cell::Cell;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
-use std::sync::{Arc, LazyLock};
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use parking_lot::Mutex;
 
+use super::histogram;
 use crate::commands::table::{self, CommandSpec};
 
 /// A snapshot of one command's counters (INFO commandstats).
@@ -55,6 +56,9 @@ const TRAFFIC_KINDS: usize = 6;
 /// every thread's values.
 struct ThreadCounters {
     commands: Box<[[AtomicU64; 4]]>,
+    /// Each command's latency histogram (`histogram::COUNTS_LEN` counts, 24 KiB), made at
+    /// its first call on this thread.
+    histograms: Box<[OnceLock<Box<[AtomicU64]>>]>,
     traffic: [AtomicU64; TRAFFIC_KINDS],
 }
 
@@ -62,9 +66,14 @@ impl ThreadCounters {
     fn new(rows: usize) -> Self {
         Self {
             commands: (0..rows).map(|_| Default::default()).collect(),
+            histograms: (0..rows).map(|_| OnceLock::new()).collect(),
             traffic: Default::default(),
         }
     }
+}
+
+fn new_histogram() -> Box<[AtomicU64]> {
+    (0..histogram::COUNTS_LEN).map(|_| AtomicU64::new(0)).collect()
 }
 
 #[inline]
@@ -122,6 +131,8 @@ pub struct Stats {
     pub auth_failures: AtomicU64,
     /// Values at the last CONFIG RESETSTAT, subtracted from the sums.
     command_baseline: Mutex<Vec<CommandCounts>>,
+    /// Each command's histogram counts at the last CONFIG RESETSTAT (None: none then).
+    histogram_baseline: Mutex<Vec<Option<Vec<u64>>>>,
     traffic_baseline: Mutex<[u64; TRAFFIC_KINDS]>,
     errors: Mutex<BTreeMap<String, u64>>,
 }
@@ -135,6 +146,7 @@ impl Default for Stats {
             expired_keys_active: AtomicU64::new(0),
             auth_failures: AtomicU64::new(0),
             command_baseline: Mutex::new(vec![CommandCounts::default(); COMMAND_INDEX.rows.len()]),
+            histogram_baseline: Mutex::new(vec![None; COMMAND_INDEX.rows.len()]),
             traffic_baseline: Mutex::new([0; TRAFFIC_KINDS]),
             errors: Mutex::new(BTreeMap::new()),
         }
@@ -168,7 +180,56 @@ impl Stats {
                     bump(&counters[FAILED], 1);
                 }
             }
+            if histogram::is_tracking() {
+                if let Some(cell) = local.histograms.get(slot) {
+                    let counts = cell.get_or_init(new_histogram);
+                    if let Some(count) = counts.get(histogram::slot_of_usec(usec)) {
+                        bump(count, 1);
+                    }
+                }
+            }
         });
+    }
+
+    /// One command row's histogram counts, summed over threads, less the last CONFIG
+    /// RESETSTAT's; None if it has none.
+    fn histogram_of(&self, slot: usize) -> Option<Vec<u64>> {
+        let mut total: Option<Vec<u64>> = None;
+        for thread in THREADS.lock().iter() {
+            let Some(counts) = thread.histograms.get(slot).and_then(OnceLock::get) else {
+                continue;
+            };
+            let sums = total.get_or_insert_with(|| vec![0; histogram::COUNTS_LEN]);
+            for (sum, count) in sums.iter_mut().zip(counts.iter()) {
+                *sum += count.load(Relaxed);
+            }
+        }
+        let mut total = total?;
+        if let Some(Some(base)) = self.histogram_baseline.lock().get(slot) {
+            for (sum, base) in total.iter_mut().zip(base) {
+                *sum = sum.saturating_sub(*base);
+            }
+        }
+        total.iter().any(|c| *c > 0).then_some(total)
+    }
+
+    /// (fullname, histogram counts) of every command that has recorded a latency, by name
+    /// (INFO latencystats).
+    pub fn command_histograms(&self) -> Vec<(&'static str, Vec<u64>)> {
+        let mut list: Vec<_> = (0..COMMAND_INDEX.rows.len())
+            .filter_map(|slot| {
+                let row = COMMAND_INDEX.rows.get(slot)?;
+                Some((row.name, self.histogram_of(slot)?))
+            })
+            .collect();
+        list.sort_by_key(|(name, _)| *name);
+        list
+    }
+
+    /// The histogram counts of one command row, if it recorded a latency (LATENCY HISTOGRAM).
+    pub fn command_histogram(&self, spec: &CommandSpec) -> Option<Vec<u64>> {
+        let slot = COMMAND_INDEX.slots.get(&row_address(spec)).copied()?;
+        self.histogram_of(slot)
     }
 
     /// Counts one command rejected before it ran (arity, NOAUTH, ...).
@@ -253,6 +314,13 @@ impl Stats {
             counter.store(0, Relaxed);
         }
         *self.command_baseline.lock() = Self::command_totals();
+        // Histograms too restart from zero, as Redis frees them.
+        let mut histograms = vec![None; COMMAND_INDEX.rows.len()];
+        *self.histogram_baseline.lock() = vec![None; COMMAND_INDEX.rows.len()];
+        for (slot, base) in histograms.iter_mut().enumerate() {
+            *base = self.histogram_of(slot);
+        }
+        *self.histogram_baseline.lock() = histograms;
         let mut traffic = [0u64; TRAFFIC_KINDS];
         for thread in THREADS.lock().iter() {
             for (total, counter) in traffic.iter_mut().zip(thread.traffic.iter()) {

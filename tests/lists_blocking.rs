@@ -434,3 +434,26 @@ fn rename_copy_move_and_swapdb_serve_blocked_clients() {
     server.restart();
     workload::assert_same(&before, &workload::dump(&server), "after the restart");
 }
+
+/// SORT ... STORE gives its destination a list: clients blocked on it are served (Redis's
+/// setKey signals the key), inside a transaction after EXEC; checked with redis-server.
+#[test]
+fn sort_store_serves_clients_blocked_on_its_destination() {
+    let server = TestServer::start();
+    let mut admin = server.raw();
+    let mut waiter = server.raw();
+    assert_eq!(admin.cmd(&["RPUSH", "src", "3", "1"]), int(2));
+    waiter.send_command(&[b"BRPOP", b"dst", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["SORT", "src", "STORE", "dst"]), int(2));
+    assert_eq!(waiter.read_reply(), pair("dst", "3"));
+    assert_eq!(admin.cmd(&["LRANGE", "dst", "0", "-1"]), bulk_array(&["1"]));
+
+    waiter.send_command(&[b"BLPOP", b"tx", b"0"]);
+    wait_blocked(&mut admin, 1);
+    assert_eq!(admin.cmd(&["MULTI"]), "+OK\r\n");
+    assert_eq!(admin.cmd(&["SORT", "src", "BY", "nosort", "STORE", "tx"]), "+QUEUED\r\n");
+    assert_eq!(admin.cmd(&["EXEC"]), "*1\r\n:2\r\n");
+    assert_eq!(waiter.read_reply(), pair("tx", "3"));
+    assert_eq!(blocked_clients(&mut admin), 0);
+}

@@ -1130,6 +1130,10 @@ fn store_sorted(
         ctx.notify(notify::LIST, "sortstore", destination);
     }
     drop(shard);
+    if !output.is_empty() {
+        // A list now: clients blocked on it are served, as Redis's setKey signals it.
+        ctx.signal_ready(ctx.client.db, destination);
+    }
     ctx.reply.integer(len_i64(output.len()));
     Ok(())
 }

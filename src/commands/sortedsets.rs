@@ -845,21 +845,91 @@ fn score_ranks(z: &ZSetValue, min: ScoreBound, max: ScoreBound) -> (usize, usize
     (lo, hi.max(lo))
 }
 
-/// Ranks `lo..hi` of the members in the lex range (meaningful when all scores are equal).
-fn lex_ranks(z: &ZSetValue, min: LexBound<'_>, max: LexBound<'_>) -> (usize, usize) {
-    let lo = z.count_before(|_, m| match min {
-        LexBound::Min => false,
-        LexBound::Max => true,
-        LexBound::Inclusive(v) => m < v,
-        LexBound::Exclusive(v) => m <= v,
-    });
-    let hi = z.count_before(|_, m| match max {
+/// The bounds of a lex range as predicates on a member: whether it reaches `min`, and
+/// whether it does not pass `max`.
+fn lex_tests<'a>(
+    min: LexBound<'a>,
+    max: LexBound<'a>,
+) -> (impl Fn(&[u8]) -> bool + 'a, impl Fn(&[u8]) -> bool + 'a) {
+    let reaches_min = move |m: &[u8]| match min {
+        LexBound::Min => true,
+        LexBound::Max => false,
+        LexBound::Inclusive(v) => m >= v,
+        LexBound::Exclusive(v) => m > v,
+    };
+    let within_max = move |m: &[u8]| match max {
         LexBound::Min => false,
         LexBound::Max => true,
         LexBound::Inclusive(v) => m <= v,
         LexBound::Exclusive(v) => m < v,
-    });
+    };
+    (reaches_min, within_max)
+}
+
+/// Where a lex range starts, found as Redis finds it, which matters only when scores differ
+/// (Redis calls the result unspecified, but it is deterministic on a listpack, and
+/// ZREMRANGEBYLEX deletes what it finds): nothing unless the highest member reaches `min` and
+/// the lowest does not pass `max` (`zslIsInLexRange`). Forward, the first member that reaches
+/// `min` (on a listpack scanning from the lowest, on the tree by search, as Redis's skiplist
+/// descends), if it does not pass `max`; `reverse`, the last member that does not pass `max`,
+/// if it reaches `min`.
+fn lex_start(z: &ZSetValue, min: LexBound<'_>, max: LexBound<'_>, reverse: bool) -> Option<usize> {
+    let (reaches_min, within_max) = lex_tests(min, max);
+    let len = z.len();
+    let (_, lowest) = z.range(0, 1).next()?;
+    let (_, highest) = z.range(len.checked_sub(1)?, len).next()?;
+    if !reaches_min(highest) || !within_max(lowest) {
+        return None;
+    }
+    let tree = z.encoding_name() == "skiplist";
+    let rank = match (reverse, tree) {
+        (false, true) => z.count_before(|_, m| !reaches_min(m)),
+        (false, false) => z.iter().position(|(_, m)| reaches_min(m))?,
+        (true, true) => z.count_before(|_, m| within_max(m)).checked_sub(1)?,
+        (true, false) => len - 1 - z.iter().rev().position(|(_, m)| within_max(m))?,
+    };
+    let (_, member) = z.range(rank, rank + 1).next()?;
+    let inside = if reverse { reaches_min(member) } else { within_max(member) };
+    inside.then_some(rank)
+}
+
+/// Ranks `lo..hi` of the members in the lex range, from its start onwards while members do
+/// not pass `max` (ZLEXCOUNT and ZREMRANGEBYLEX). On the tree the end is searched for too, as
+/// Redis's ZLEXCOUNT takes it from the last member's rank.
+fn lex_ranks(z: &ZSetValue, min: LexBound<'_>, max: LexBound<'_>) -> (usize, usize) {
+    let Some(lo) = lex_start(z, min, max, false) else { return (0, 0) };
+    let (_, within_max) = lex_tests(min, max);
+    let hi = if z.encoding_name() == "skiplist" {
+        z.count_before(|_, m| within_max(m))
+    } else {
+        lo + z.range(lo, z.len()).take_while(|(_, m)| within_max(m)).count()
+    };
     (lo, hi.max(lo))
+}
+
+/// The forward ranks a lex range query selects, as Redis's ZRANGEBYLEX walks: from the
+/// range's start, LIMIT's offset skips members without testing them, then members are taken
+/// while in range (forward: not past `max`; reverse: reaching `min`), at most `limit`.
+fn lex_select(
+    z: &ZSetValue,
+    min: LexBound<'_>,
+    max: LexBound<'_>,
+    q: &RangeQuery<'_>,
+) -> (usize, usize) {
+    let Some(start) = lex_start(z, min, max, q.reverse) else { return (0, 0) };
+    let Ok(offset) = usize::try_from(q.offset) else { return (0, 0) };
+    let limit = usize::try_from(q.limit).unwrap_or(usize::MAX);
+    let (reaches_min, within_max) = lex_tests(min, max);
+    if q.reverse {
+        let Some(from) = start.checked_sub(offset) else { return (0, 0) };
+        let taken =
+            z.range(0, from + 1).rev().take(limit).take_while(|(_, m)| reaches_min(m)).count();
+        (from + 1 - taken, from + 1)
+    } else {
+        let from = start.saturating_add(offset).min(z.len());
+        let taken = z.range(from, z.len()).take(limit).take_while(|(_, m)| within_max(m)).count();
+        (from, from + taken)
+    }
 }
 
 /// Redis's index normalisation for rank ranges: negative counts from the end; returns the
@@ -974,7 +1044,7 @@ fn select(z: &ZSetValue, q: &RangeQuery<'_>) -> (usize, usize) {
             };
         }
         RangeKind::Score(min, max) => score_ranks(z, min, max),
-        RangeKind::Lex(min, max) => lex_ranks(z, min, max),
+        RangeKind::Lex(min, max) => return lex_select(z, min, max, q),
     };
     if q.offset < 0 {
         return (0, 0);

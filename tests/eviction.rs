@@ -201,9 +201,14 @@ fn config_set_maxmemory_below_use_evicts_at_once() {
     let keys = dbsize(&mut c);
     assert!(keys < 1000, "{keys}");
     // At least those; a command right at the limit may evict one more before INFO runs.
-    assert!(evicted_keys(&mut c) >= 1000 - keys);
+    let evicted = evicted_keys(&mut c);
+    assert!(evicted >= 1000 - keys);
     assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), OK);
-    assert_eq!(evicted_keys(&mut c), 0);
+    // RESETSTAT starts the count again. The server is at its limit, so a command's latency
+    // histogram growing (a KiB at a time, made as its durations first reach a range; Redis
+    // makes 24 KiB at a command's first call) may evict a key or two before INFO counts.
+    let after = evicted_keys(&mut c);
+    assert!(after <= 3 && after < evicted, "{after} after RESETSTAT, {evicted} before");
 }
 
 #[test]

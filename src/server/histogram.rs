@@ -8,7 +8,8 @@
 //! per half), 23 buckets, 3,072 counts. Value `v` falls in bucket `b = bits(v | 255) - 8`,
 //! at sub-bucket `v >> b`; every value of a count slot shares its highest equivalent value.
 
-use std::sync::atomic::{AtomicBool, Ordering::Relaxed};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering::Relaxed};
+use std::sync::OnceLock;
 
 /// `latency-tracking`: whether commands feed their histograms.
 static TRACKING: AtomicBool = AtomicBool::new(true);
@@ -34,6 +35,48 @@ const BUCKET_COUNT: usize = 23;
 
 /// Count slots per histogram (HdrHistogram's `counts_len`).
 pub const COUNTS_LEN: usize = (BUCKET_COUNT + 1) << SUB_BUCKET_HALF_COUNT_MAGNITUDE;
+
+/// Slots per chunk of a `ThreadHistogram`: one half-bucket of HdrHistogram's layout.
+const CHUNK: usize = SUB_BUCKET_HALF_COUNT as usize;
+const CHUNKS: usize = COUNTS_LEN / CHUNK;
+
+/// One serving thread's counts for one command. Only that thread writes them (a plain load
+/// and store, no locked instruction); readers sum all threads'. The 3,072 slots come in 24
+/// chunks of 128, each made at its first count (1 KiB): a command whose durations stay within
+/// a few powers of two costs a few KiB, not 24.
+pub struct ThreadHistogram {
+    chunks: [OnceLock<Box<[AtomicU64; CHUNK]>>; CHUNKS],
+}
+
+impl Default for ThreadHistogram {
+    fn default() -> Self {
+        Self { chunks: std::array::from_fn(|_| OnceLock::new()) }
+    }
+}
+
+impl ThreadHistogram {
+    /// Counts one duration of `usec` microseconds. Call only from the owning thread.
+    #[inline]
+    pub fn record(&self, usec: u64) {
+        let slot = slot_of_usec(usec);
+        let Some(chunk) = self.chunks.get(slot / CHUNK) else { return };
+        let counts = chunk.get_or_init(|| Box::new(std::array::from_fn(|_| AtomicU64::new(0))));
+        if let Some(count) = counts.get(slot % CHUNK) {
+            count.store(count.load(Relaxed).wrapping_add(1), Relaxed);
+        }
+    }
+
+    /// Adds these counts to `sums` (`COUNTS_LEN` long).
+    pub fn add_to(&self, sums: &mut [u64]) {
+        for (chunk, sums) in self.chunks.iter().zip(sums.chunks_mut(CHUNK)) {
+            if let Some(counts) = chunk.get() {
+                for (sum, count) in sums.iter_mut().zip(counts.iter()) {
+                    *sum += count.load(Relaxed);
+                }
+            }
+        }
+    }
+}
 
 /// The count slot of a duration of `usec` microseconds.
 #[inline]

@@ -6,7 +6,7 @@ use std::sync::{Arc, LazyLock, OnceLock};
 
 use parking_lot::Mutex;
 
-use super::histogram;
+use super::histogram::{self, ThreadHistogram};
 use crate::commands::table::{self, CommandSpec};
 
 /// A snapshot of one command's counters (INFO commandstats).
@@ -56,9 +56,8 @@ const TRAFFIC_KINDS: usize = 6;
 /// every thread's values.
 struct ThreadCounters {
     commands: Box<[[AtomicU64; 4]]>,
-    /// Each command's latency histogram (`histogram::COUNTS_LEN` counts, 24 KiB), made at
-    /// its first call on this thread.
-    histograms: Box<[OnceLock<Box<[AtomicU64]>>]>,
+    /// Each command's latency histogram, made at its first call on this thread.
+    histograms: Box<[OnceLock<Box<ThreadHistogram>>]>,
     traffic: [AtomicU64; TRAFFIC_KINDS],
 }
 
@@ -70,10 +69,6 @@ impl ThreadCounters {
             traffic: Default::default(),
         }
     }
-}
-
-fn new_histogram() -> Box<[AtomicU64]> {
-    (0..histogram::COUNTS_LEN).map(|_| AtomicU64::new(0)).collect()
 }
 
 #[inline]
@@ -131,8 +126,9 @@ pub struct Stats {
     pub auth_failures: AtomicU64,
     /// Values at the last CONFIG RESETSTAT, subtracted from the sums.
     command_baseline: Mutex<Vec<CommandCounts>>,
-    /// Each command's histogram counts at the last CONFIG RESETSTAT (None: none then).
-    histogram_baseline: Mutex<Vec<Option<Vec<u64>>>>,
+    /// Each command's histogram counts at the last CONFIG RESETSTAT, as (slot, count) pairs
+    /// of the slots counted.
+    histogram_baseline: Mutex<Vec<Vec<(usize, u64)>>>,
     traffic_baseline: Mutex<[u64; TRAFFIC_KINDS]>,
     errors: Mutex<BTreeMap<String, u64>>,
 }
@@ -146,7 +142,7 @@ impl Default for Stats {
             expired_keys_active: AtomicU64::new(0),
             auth_failures: AtomicU64::new(0),
             command_baseline: Mutex::new(vec![CommandCounts::default(); COMMAND_INDEX.rows.len()]),
-            histogram_baseline: Mutex::new(vec![None; COMMAND_INDEX.rows.len()]),
+            histogram_baseline: Mutex::new(vec![Vec::new(); COMMAND_INDEX.rows.len()]),
             traffic_baseline: Mutex::new([0; TRAFFIC_KINDS]),
             errors: Mutex::new(BTreeMap::new()),
         }
@@ -182,10 +178,7 @@ impl Stats {
             }
             if histogram::is_tracking() {
                 if let Some(cell) = local.histograms.get(slot) {
-                    let counts = cell.get_or_init(new_histogram);
-                    if let Some(count) = counts.get(histogram::slot_of_usec(usec)) {
-                        bump(count, 1);
-                    }
+                    cell.get_or_init(Box::default).record(usec);
                 }
             }
         });
@@ -199,15 +192,14 @@ impl Stats {
             let Some(counts) = thread.histograms.get(slot).and_then(OnceLock::get) else {
                 continue;
             };
-            let sums = total.get_or_insert_with(|| vec![0; histogram::COUNTS_LEN]);
-            for (sum, count) in sums.iter_mut().zip(counts.iter()) {
-                *sum += count.load(Relaxed);
-            }
+            counts.add_to(total.get_or_insert_with(|| vec![0; histogram::COUNTS_LEN]));
         }
         let mut total = total?;
-        if let Some(Some(base)) = self.histogram_baseline.lock().get(slot) {
-            for (sum, base) in total.iter_mut().zip(base) {
-                *sum = sum.saturating_sub(*base);
+        if let Some(base) = self.histogram_baseline.lock().get(slot) {
+            for (index, count) in base {
+                if let Some(sum) = total.get_mut(*index) {
+                    *sum = sum.saturating_sub(*count);
+                }
             }
         }
         total.iter().any(|c| *c > 0).then_some(total)
@@ -315,10 +307,12 @@ impl Stats {
         }
         *self.command_baseline.lock() = Self::command_totals();
         // Histograms too restart from zero, as Redis frees them.
-        let mut histograms = vec![None; COMMAND_INDEX.rows.len()];
-        *self.histogram_baseline.lock() = vec![None; COMMAND_INDEX.rows.len()];
+        let mut histograms = vec![Vec::new(); COMMAND_INDEX.rows.len()];
+        *self.histogram_baseline.lock() = vec![Vec::new(); COMMAND_INDEX.rows.len()];
         for (slot, base) in histograms.iter_mut().enumerate() {
-            *base = self.histogram_of(slot);
+            if let Some(counts) = self.histogram_of(slot) {
+                *base = counts.into_iter().enumerate().filter(|(_, c)| *c > 0).collect();
+            }
         }
         *self.histogram_baseline.lock() = histograms;
         let mut traffic = [0u64; TRAFFIC_KINDS];

@@ -562,6 +562,49 @@ fn client_no_touch_leaves_the_idle_time_alone() {
     assert_eq!(idle(&mut c, "l"), 0);
 }
 
+/// A write command's lookup counts as an access even when the command then changes nothing
+/// (Redis's `lookupKeyWrite`): an EXPIRE whose condition fails, PERSIST of a key without a
+/// deadline, SETNX, SET NX, MSETNX and RENAMENX on existing keys, COPY and MOVE onto
+/// existing destinations. Checked side by side with redis-server.
+#[test]
+fn write_lookups_touch_the_key_even_when_nothing_changes() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let keys = ["e", "p", "sn", "nx", "ms", "r", "dst", "cp", "mv", "untouched"];
+    for key in keys {
+        assert_eq!(c.cmd(&["SET", key, "v"]), OK);
+    }
+    assert_eq!(c.cmd(&["SELECT", "1"]), OK);
+    assert_eq!(c.cmd(&["SET", "mv", "other"]), OK);
+    assert_eq!(c.cmd(&["SELECT", "0"]), OK);
+    std::thread::sleep(Duration::from_millis(2100));
+    let idle = |c: &mut RawClient, key: &str| -> i64 {
+        c.cmd(&["OBJECT", "IDLETIME", key]).trim_start_matches(':').trim().parse().unwrap()
+    };
+    assert_eq!(c.cmd(&["EXPIRE", "e", "100", "GT"]), ZERO);
+    assert_eq!(c.cmd(&["PERSIST", "p"]), ZERO);
+    assert_eq!(c.cmd(&["SETNX", "sn", "x"]), ZERO);
+    assert_eq!(c.cmd(&["SET", "nx", "x", "NX"]), NIL);
+    assert_eq!(c.cmd(&["MSETNX", "ms", "x", "fresh", "y"]), ZERO);
+    assert_eq!(c.cmd(&["RENAMENX", "r", "dst"]), ZERO);
+    assert_eq!(c.cmd(&["COPY", "untouched", "cp"]), ZERO);
+    assert_eq!(c.cmd(&["MOVE", "mv", "1"]), ZERO);
+    // The access clock counts whole seconds: a second may tick between a touch and its read.
+    for key in ["e", "p", "sn", "nx", "ms", "r", "dst", "cp", "mv"] {
+        assert!(idle(&mut c, key) <= 1, "{key}");
+    }
+    // COPY reads its source (a touch too); a key nothing looked up stays idle.
+    assert_eq!(c.cmd(&["SET", "still", "v"]), OK);
+    assert!(idle(&mut c, "untouched") <= 1);
+    assert_eq!(c.cmd(&["OBJECT", "FREQ", "e"]), err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
+    // Under LFU, creating a hash, set or sorted set is no access: the key starts at 5.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]), OK);
+    for command in [&["HSET", "h", "f", "v"][..], &["SADD", "s", "m"], &["ZADD", "z", "1", "m"]] {
+        assert_eq!(c.cmd(command), ONE);
+        assert_eq!(c.cmd(&["OBJECT", "FREQ", command[1]]), ":5\r\n", "{command:?}");
+    }
+}
+
 #[test]
 fn flushdb_and_flushall() {
     let server = TestServer::start();

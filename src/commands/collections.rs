@@ -43,6 +43,19 @@ pub fn write<'a, T>(
     pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
 }
 
+/// `write` for a key this command already looked up (and so touched) or has just created:
+/// no second access is counted (a new key starts at LFU_INIT_VAL, as Redis's does).
+pub fn write_again<'a, T>(
+    shard: &'a mut Shard,
+    hash: u64,
+    key: &[u8],
+    now_ms: u64,
+    pick: Pick<T>,
+) -> Result<Option<&'a mut T>, CommandError> {
+    let Some(entry) = shard.find(hash, key, now_ms) else { return Ok(None) };
+    pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
+}
+
 /// Runs `f` on the collection at `key` read as one type (`read`: None when missing,
 /// WRONGTYPE if another type), under the key's shard lock.
 pub fn with_read<T, R>(

@@ -164,7 +164,8 @@ fn write_hash_or_create<'a>(
     if write_hash(shard, hash, key, now_ms)?.is_none() {
         shard.insert(hash, Entry::new(key, Value::Hash(HashValue::default())), now_ms);
     }
-    write_hash(shard, hash, key, now_ms)?.ok_or(CommandError::WrongType)
+    collections::write_again(shard, hash, key, now_ms, Value::hash_mut)?
+        .ok_or(CommandError::WrongType)
 }
 
 fn len_u64(len: usize) -> u64 {

@@ -538,12 +538,17 @@ fn rename_generic(ctx: &mut Context<'_>, args: Args<'_>, nx: bool) -> CommandRes
     let renamed = {
         let mut shards =
             server.db(ctx.client.db).lock_keys([source_hash, destination_hash].into_iter());
-        if !shards.shard(source_hash).contains(source_hash, source, now_ms) {
+        // Both are write lookups (access times touched), as Redis's.
+        if !shards.shard(source_hash).contains_for_write(source_hash, source, now_ms) {
             return Err(CommandError::NoSuchKey);
         }
         let refused = source == destination
             || (nx
-                && shards.shard(destination_hash).contains(destination_hash, destination, now_ms));
+                && shards.shard(destination_hash).contains_for_write(
+                    destination_hash,
+                    destination,
+                    now_ms,
+                ));
         if refused {
             false
         } else {
@@ -630,7 +635,7 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             return Ok(());
         };
         let mut shard = server.db(destination_db).lock(destination_hash);
-        if !replace && shard.contains(destination_hash, destination, now_ms) {
+        if !replace && shard.contains_for_write(destination_hash, destination, now_ms) {
             false
         } else {
             // Deleted first, as Redis's dbDelete + dbAdd: a replaced key is `new` too.
@@ -670,8 +675,8 @@ pub fn r#move(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let hash = hash_key(key);
     let server = ctx.server;
     let (from, to) = (server.db(source), server.db(target));
-    let moved = if !from.lock(hash).contains(hash, key, now_ms)
-        || to.lock(hash).contains(hash, key, now_ms)
+    let moved = if !from.lock(hash).contains_for_write(hash, key, now_ms)
+        || to.lock(hash).contains_for_write(hash, key, now_ms)
     {
         false
     } else {
@@ -816,7 +821,7 @@ fn expire_generic(
     let db = ctx.db_index();
     let changed = {
         let mut shard = server.db(ctx.client.db).lock(hash);
-        match shard.find(hash, key, ctx.now_ms) {
+        match shard.find_for_write(hash, key, ctx.now_ms) {
             None => None,
             Some(entry) => {
                 let current = (entry.expires_at_ms != 0)
@@ -925,7 +930,8 @@ pub fn persist(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let server = ctx.server;
     let removed = {
         let mut shard = server.db(ctx.client.db).lock(hash);
-        let has_deadline = shard.find(hash, key, ctx.now_ms).is_some_and(|e| e.expires_at_ms != 0);
+        let has_deadline =
+            shard.find_for_write(hash, key, ctx.now_ms).is_some_and(|e| e.expires_at_ms != 0);
         let removed = has_deadline && shard.set_expiry(hash, key, 0, ctx.now_ms);
         if removed {
             ctx.journal(&[Effect::Expire { db: ctx.db_index(), key, expires_at_ms: 0 }]);

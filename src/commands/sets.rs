@@ -242,7 +242,8 @@ pub fn sadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             shard.insert(hash, Entry::new(key, Value::Set(Box::new(set))), now_ms);
         }
     }
-    let set = write_set(&mut shard, hash, key, now_ms)?.ok_or(CommandError::WrongType)?;
+    let set = collections::write_again(&mut shard, hash, key, now_ms, Value::set_mut)?
+        .ok_or(CommandError::WrongType)?;
     let count = args.iter().skip(2).filter(|m| set.insert(m)).count();
     if count > 0 {
         // Every argument, duplicates included: replay applies the same size hint, so the
@@ -531,8 +532,14 @@ pub fn smove(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         write_set(shards.shard(destination_hash), destination_hash, destination, now_ms)?.is_some();
     // Both types are checked: from here on nothing can fail between the change and the
     // journal.
-    let Ok(Some(source_set)) = write_set(shards.shard(source_hash), source_hash, source, now_ms)
-    else {
+    let source_set = collections::write_again(
+        shards.shard(source_hash),
+        source_hash,
+        source,
+        now_ms,
+        Value::set_mut,
+    );
+    let Ok(Some(source_set)) = source_set else {
         return Err(CommandError::WrongType);
     };
     if source == destination {
@@ -556,10 +563,11 @@ pub fn smove(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let set = SetValue::create(member, 1);
         shard.insert(destination_hash, Entry::new(destination, Value::Set(Box::new(set))), now_ms);
     }
-    let added = write_set(shard, destination_hash, destination, now_ms)
-        .ok()
-        .flatten()
-        .is_some_and(|set| set.insert(member));
+    let added =
+        collections::write_again(shard, destination_hash, destination, now_ms, Value::set_mut)
+            .ok()
+            .flatten()
+            .is_some_and(|set| set.insert(member));
     let db = ctx.db_index();
     let removal = Effect::SetRemove { db, key: source, members: vec![member] };
     if added {

@@ -607,7 +607,8 @@ fn add_elements(
     let mut counted = 0i64;
     let mut last = None;
     let result = (|| {
-        let zset = write_zset(&mut shard, hash, key, now_ms)?.ok_or(CommandError::WrongType)?;
+        let zset = collections::write_again(&mut shard, hash, key, now_ms, Value::zset_mut)?
+            .ok_or(CommandError::WrongType)?;
         for (i, &score) in scores.iter().enumerate() {
             let member = args.get(at + 2 * i + 1);
             match add_one(zset, flags, score, member)? {

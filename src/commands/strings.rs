@@ -433,7 +433,7 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     let exists = match existing {
         Some(found) => found,
-        None if nx || xx => shard.contains(hash, key, now_ms),
+        None if nx || xx => shard.contains_for_write(hash, key, now_ms),
         None => false,
     };
     if (nx && exists) || (xx && !exists) {
@@ -593,10 +593,9 @@ fn set_pairs(
     let mut shards = db.lock_keys(hashes.iter().copied());
     let now_ms = ctx.now_ms;
     if only_if_none_exist
-        && hashes
-            .iter()
-            .enumerate()
-            .any(|(pair, &hash)| shards.shard(hash).contains(hash, args.get(1 + pair * 2), now_ms))
+        && hashes.iter().enumerate().any(|(pair, &hash)| {
+            shards.shard(hash).contains_for_write(hash, args.get(1 + pair * 2), now_ms)
+        })
     {
         return Ok(false);
     }
@@ -703,7 +702,7 @@ pub fn setnx(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let hash = hash_key(key);
     let server = ctx.server;
     let mut shard = server.db(ctx.client.db).lock(hash);
-    if shard.contains(hash, key, ctx.now_ms) {
+    if shard.contains_for_write(hash, key, ctx.now_ms) {
         ctx.reply.integer(0);
         return Ok(());
     }

@@ -2,6 +2,9 @@
 //! PSUBSCRIBE use them. Iterative with single-star backtracking: O(pattern x text) at worst,
 //! never recursive, so a hostile pattern costs bounded time per key.
 
+/// Most star groups a match may pass through (Redis's `stringmatchlen_impl` nesting limit).
+pub const STAR_NESTING_MAX: usize = 1000;
+
 /// Whether `text` matches `pattern`; `nocase` compares ASCII letters without case.
 pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
     // Redis's stringmatchlen compares while both have bytes left, so an empty text matches
@@ -14,6 +17,9 @@ pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
     let (mut p, mut t) = (0usize, 0usize);
     // Where to resume after the last '*': (pattern index after the star, text index).
     let mut resume: Option<(usize, usize)> = None;
+    // Star groups passed (a trailing one aside): Redis's matcher recurses at each and gives
+    // up past STAR_NESTING_MAX (CVE-2022-36021), so such a pattern matches nothing.
+    let mut stars = 0usize;
     loop {
         if let Some(&c) = pattern.get(p) {
             match c {
@@ -23,6 +29,10 @@ pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
                     }
                     if p == pattern.len() {
                         return true;
+                    }
+                    stars += 1;
+                    if stars > STAR_NESTING_MAX {
+                        return false;
                     }
                     resume = Some((p, t));
                     continue;
@@ -118,7 +128,19 @@ fn pattern_nocase_fold(eq: &impl Fn(u8, u8) -> bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::matches;
+    use super::{matches, STAR_NESTING_MAX};
+
+    #[test]
+    fn more_star_groups_than_redis_allows_match_nothing() {
+        let text = "a".repeat(STAR_NESTING_MAX + 1);
+        let at_limit = "*a".repeat(STAR_NESTING_MAX);
+        assert!(matches(at_limit.as_bytes(), text.as_bytes(), false));
+        let over = "*a".repeat(STAR_NESTING_MAX + 1);
+        assert!(!matches(over.as_bytes(), text.as_bytes(), false));
+        // A trailing star group is no recursion in Redis either.
+        let trailing = format!("{at_limit}*");
+        assert!(matches(trailing.as_bytes(), text.as_bytes(), false));
+    }
 
     #[test]
     fn redis_glob_cases() {

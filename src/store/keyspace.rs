@@ -348,6 +348,20 @@ impl Shard {
         self.find(hash, key, now_ms).is_some()
     }
 
+    /// Like `find`, touching the access time but counting no hit or miss: Redis's
+    /// `lookupKeyWrite`, which a write command's lookup is even when the command then changes
+    /// nothing (EXPIRE with an unmet condition, SETNX on an existing key).
+    pub fn find_for_write(&mut self, hash: u64, key: &[u8], now_ms: u64) -> Option<&mut Entry> {
+        let entry = self.find(hash, key, now_ms)?;
+        entry.touch();
+        Some(entry)
+    }
+
+    /// Whether `key` is live, as a write command's lookup (`find_for_write`).
+    pub fn contains_for_write(&mut self, hash: u64, key: &[u8], now_ms: u64) -> bool {
+        self.find_for_write(hash, key, now_ms).is_some()
+    }
+
     /// Inserts or replaces; returns the previous live entry, if any. A key that had no live
     /// entry is a `new` key event.
     pub fn insert(&mut self, hash: u64, entry: Entry, now_ms: u64) -> Option<Entry> {

@@ -420,6 +420,8 @@ fn load_file(
                         }
                     }
                     Kind::Text if !args.is_empty() => args.join(" "),
+                    // Words, as CONFIG SET's value splits into (none: no percentiles).
+                    Kind::Percentiles | Kind::OomScoreAdjValues => args.join(" "),
                     _ => match args.as_slice() {
                         [one] => one.clone(),
                         _ => return Err(fail("Bad directive or wrong number of arguments")),

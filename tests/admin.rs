@@ -321,6 +321,53 @@ fn config_set_applies_values() {
     );
 }
 
+/// `CONFIG SET <name> <value>`'s error text for a value Redis 7.2 refuses.
+fn config_set_failed(name: &str, reason: &str) -> String {
+    err(&format!("ERR CONFIG SET failed (possibly related to argument '{name}') - {reason}"))
+}
+
+#[test]
+fn config_set_checks_multi_word_values_like_redis() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let name = "latency-tracking-info-percentiles";
+    let invalid = "Invalid latency-tracking-info-percentiles parameters";
+    let out_of_range =
+        "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]";
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "50 abc"]), config_set_failed(name, invalid));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "50  99"]), config_set_failed(name, invalid));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "50 200"]), config_set_failed(name, out_of_range));
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "50 99 99.9"]));
+    // Shown as Redis prints them: %f without its trailing zeros.
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "50.0 1e1 99.99999999 .5"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "50 10 100 0.5"]));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, ""]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, ""]));
+
+    let name = "oom-score-adj-values";
+    let wrong = "wrong number of arguments";
+    let range = "Invalid oom-score-adj-values, elements must be between -2000 and 2000.";
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "1 2"]), config_set_failed(name, wrong));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, ""]), config_set_failed(name, wrong));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "0 200 2001"]), config_set_failed(name, range));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "x 1 2"]), config_set_failed(name, range));
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "0 200 800"]));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "+1 02 -2000"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "1 2 -2000"]));
+
+    let invalid = "Invalid save parameters";
+    for bad in ["  ", "3600", "3600 1 300", "x 1", "0 1", "3600 -1", "3600 1  300 100"] {
+        assert_eq!(c.cmd(&["CONFIG", "SET", "save", bad]), config_set_failed("save", invalid));
+    }
+    assert_eq!(c.cmd(&["CONFIG", "SET", "save", "3600 1 300 100"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), bulk_array(&["save", "3600 1 300 100"]));
+    // strtoll's reading of each word, as in Redis: a sign, leading zeros, an empty word (0).
+    assert_eq!(c.cmd(&["CONFIG", "SET", "save", "+60 05 3600 "]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), bulk_array(&["save", "60 5 3600 0"]));
+    assert_eq!(c.cmd(&["CONFIG", "SET", "save", ""]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", "save"]), bulk_array(&["save", ""]));
+}
+
 #[test]
 fn config_set_maxclients_takes_effect() {
     let server = TestServer::start();

@@ -27,6 +27,10 @@ pub enum Kind {
     Text,
     /// `save`: empty, or pairs of "seconds changes" integers.
     Save,
+    /// `latency-tracking-info-percentiles`: empty, or percentiles from 0 to 100.
+    Percentiles,
+    /// `oom-score-adj-values`: three integers from -2000 to 2000.
+    OomScoreAdjValues,
     /// `client-output-buffer-limit`: groups of `<class> <hard> <soft> <soft-seconds>`.
     BufferLimits,
     /// `notify-keyspace-events`: Redis's class letters, shown in its canonical order.
@@ -205,7 +209,7 @@ pub const DEFS: &[SettingDef] = &[
     def("lfu-log-factor", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("lfu-decay-time", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("latency-tracking", YES_NO, true),
-    def("latency-tracking-info-percentiles", Kind::Text, true),
+    def("latency-tracking-info-percentiles", Kind::Percentiles, true),
     def("stream-node-max-bytes", MEMORY, true),
     def("stream-node-max-entries", Kind::Integer { min: 0, max: i64::MAX }, true),
     def("hll-sparse-max-bytes", MEMORY, true),
@@ -230,7 +234,7 @@ pub const DEFS: &[SettingDef] = &[
     def("rdb-save-incremental-fsync", YES_NO, true),
     def("disable-thp", YES_NO, false),
     def("oom-score-adj", Kind::Choice(&["no", "yes", "relative", "absolute"]), true),
-    def("oom-score-adj-values", Kind::Text, true),
+    def("oom-score-adj-values", Kind::OomScoreAdjValues, true),
     def("proc-title-template", Kind::Text, true),
     def("repl-disable-tcp-nodelay", YES_NO, true),
     def("repl-diskless-load", Kind::Choice(&["disabled", "on-empty-db", "swapdb"]), true),
@@ -699,16 +703,9 @@ impl Settings {
                     .collect();
                 Ok(texts.join(" "))
             }
-            Kind::Save => {
-                let words: Vec<&str> = value.split_ascii_whitespace().collect();
-                let valid = words.len().is_multiple_of(2)
-                    && words.iter().all(|w| parse_i64(w.as_bytes()).is_some_and(|n| n >= 0));
-                if valid {
-                    Ok(words.join(" "))
-                } else {
-                    Err("Invalid save parameters".into())
-                }
-            }
+            Kind::Save => validate_save(value),
+            Kind::Percentiles => validate_percentiles(value),
+            Kind::OomScoreAdjValues => validate_oom_score_adj_values(value),
         }
     }
 
@@ -859,6 +856,108 @@ impl Settings {
     }
 }
 
+/// The words of a multi-word setting as Redis's CONFIG SET splits its value (`sdssplitlen`
+/// at every single space): none for an empty value, and an empty word between two spaces.
+fn words_of(value: &str) -> Vec<&str> {
+    if value.is_empty() {
+        Vec::new()
+    } else {
+        value.split(' ').collect()
+    }
+}
+
+/// A word read as Redis reads `save` and `oom-score-adj-values` words, with C's
+/// `strtoll(word, &end, 10)` and a check that `end` reached the end: leading blanks and a sign
+/// allowed, leading zeros too, saturating at the i64 bounds. A word without digits is refused,
+/// except the empty word, which strtoll reads as 0 without moving `end` past anything.
+fn strtoll_word(word: &str) -> Option<i64> {
+    if word.is_empty() {
+        return Some(0);
+    }
+    let body = word.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (negative, digits) = match body.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, body.strip_prefix('+').unwrap_or(body)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let limit = if negative { i128::from(i64::MIN).unsigned_abs() } else { i64::MAX as u128 };
+    let mut magnitude: u128 = 0;
+    for digit in digits.bytes() {
+        magnitude = (magnitude * 10 + u128::from(digit - b'0')).min(limit);
+    }
+    let signed = i128::try_from(magnitude).unwrap_or(i128::MAX);
+    i64::try_from(if negative { -signed } else { signed }).ok()
+}
+
+/// C's conversion of a `long long` to an `int` (the low 32 bits), as Redis stores a `save`
+/// pair's changes.
+fn c_int(value: i64) -> i32 {
+    let [a, b, c, d, ..] = value.to_le_bytes();
+    i32::from_le_bytes([a, b, c, d])
+}
+
+/// `save`: pairs of seconds (at least 1) and changes (at least 0), as Redis 7.2's
+/// setConfigSaveOption checks them; shown as Redis shows them (`%jd %d`).
+fn validate_save(value: &str) -> Result<String, SetError> {
+    let invalid = || "Invalid save parameters".to_string();
+    let words = words_of(value);
+    if !words.len().is_multiple_of(2) {
+        return Err(invalid());
+    }
+    let mut pairs = Vec::with_capacity(words.len() / 2);
+    for pair in words.chunks_exact(2) {
+        let &[seconds, changes] = pair else { return Err(invalid()) };
+        let seconds = strtoll_word(seconds).filter(|s| *s >= 1).ok_or_else(invalid)?;
+        let changes = strtoll_word(changes).filter(|c| *c >= 0).ok_or_else(invalid)?;
+        pairs.push(format!("{seconds} {}", c_int(changes)));
+    }
+    Ok(pairs.join(" "))
+}
+
+/// `latency-tracking-info-percentiles`: each word a double (Redis's `string2d`) from 0 to
+/// 100, shown as Redis shows them (`%f` without trailing zeros); empty for none.
+fn validate_percentiles(value: &str) -> Result<String, SetError> {
+    let mut shown = Vec::new();
+    for word in words_of(value) {
+        let percentile = crate::protocol::number::parse_f64(word.as_bytes())
+            .ok_or_else(|| "Invalid latency-tracking-info-percentiles parameters".to_string())?;
+        if !(0.0..=100.0).contains(&percentile) {
+            return Err("latency-tracking-info-percentiles parameters should sit between \
+                        [0.0,100.0]"
+                .into());
+        }
+        shown.push(trimmed_double(percentile));
+    }
+    Ok(shown.join(" "))
+}
+
+/// C's `%f` (six decimals) with the trailing zeros and point removed (Redis's
+/// trimDoubleString).
+fn trimmed_double(value: f64) -> String {
+    let text = format!("{value:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `oom-score-adj-values`: three integers from -2000 to 2000, as Redis 7.2's
+/// setConfigOOMScoreAdjValuesOption checks them.
+fn validate_oom_score_adj_values(value: &str) -> Result<String, SetError> {
+    let words = words_of(value);
+    if words.len() != 3 {
+        return Err("wrong number of arguments".into());
+    }
+    let values: Option<Vec<String>> = words
+        .iter()
+        .map(|word| {
+            strtoll_word(word).filter(|v| (-2000..=2000).contains(v)).map(|v| v.to_string())
+        })
+        .collect();
+    values.map(|values| values.join(" ")).ok_or_else(|| {
+        "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".to_string()
+    })
+}
+
 /// A value as the file spells it: memory with units, text quoted (`bind` bare, as Redis).
 fn rewritten(def: &SettingDef, value: &str) -> String {
     match def.kind {
@@ -866,6 +965,8 @@ fn rewritten(def: &SettingDef, value: &str) -> String {
         Kind::Text | Kind::Directory | Kind::FileName | Kind::NotifyFlags if def.name != "bind" => {
             quote(value)
         }
+        // Separate words, as Redis writes them; `""` for none.
+        Kind::Percentiles if value.is_empty() => "\"\"".to_string(),
         _ => value.to_string(),
     }
 }
@@ -1048,12 +1149,68 @@ mod tests {
             "argument couldn't be parsed into an integer"
         );
         let save = Settings::find("save").unwrap();
-        assert_eq!(Settings::validate(save, "3600 1  300 10").unwrap(), "3600 1 300 10");
+        assert_eq!(Settings::validate(save, "3600 1 300 10").unwrap(), "3600 1 300 10");
         assert!(Settings::validate(save, "3600").is_err());
         let fsync = Settings::find("appendfsync").unwrap();
         assert_eq!(
             Settings::validate(fsync, "x").unwrap_err(),
             "argument(s) must be one of the following: everysec, always, no"
         );
+    }
+
+    #[test]
+    fn multi_word_values_split_like_redis() {
+        let save = Settings::find("save").unwrap();
+        let invalid = Err("Invalid save parameters".to_string());
+        for bad in ["  ", "3600", "3600 1  300 10", " 3600 1", "0 1", "3600 -1", "x 1", "+ 1"] {
+            assert_eq!(Settings::validate(save, bad), invalid, "{bad:?}");
+        }
+        // strtoll's reading, as Redis: an empty word is 0, signs and leading zeros pass,
+        // overflow saturates, and changes keep an int's low 32 bits.
+        for (value, shown) in [
+            ("", ""),
+            ("3600 ", "3600 0"),
+            ("+5 05", "5 5"),
+            ("99999999999999999999 1", "9223372036854775807 1"),
+            ("5 4294967297", "5 1"),
+            ("5 99999999999999999999", "5 -1"),
+        ] {
+            assert_eq!(Settings::validate(save, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        let percentiles = Settings::find("latency-tracking-info-percentiles").unwrap();
+        for (value, shown) in [
+            ("", ""),
+            ("50 99 99.9", "50 99 99.9"),
+            ("50.0 1e1 0x10 -0 .5 5. +7", "50 10 16 -0 0.5 5 7"),
+            ("99.99999999 33.3333333333 0.0000001", "100 33.333333 0"),
+        ] {
+            assert_eq!(Settings::validate(percentiles, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        for bad in ["50 abc", "50  99", " ", "nan", "1e400", "1e-400"] {
+            assert_eq!(
+                Settings::validate(percentiles, bad).unwrap_err(),
+                "Invalid latency-tracking-info-percentiles parameters",
+                "{bad:?}"
+            );
+        }
+        for bad in ["50 200", "-1", "inf"] {
+            assert_eq!(
+                Settings::validate(percentiles, bad).unwrap_err(),
+                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]",
+            );
+        }
+        let oom = Settings::find("oom-score-adj-values").unwrap();
+        for bad in ["", "1 2", "1 2 3 4"] {
+            assert_eq!(Settings::validate(oom, bad).unwrap_err(), "wrong number of arguments");
+        }
+        for bad in ["0 200 2001", "-2001 0 0", "x 1 2", "1 2 3x"] {
+            assert_eq!(
+                Settings::validate(oom, bad).unwrap_err(),
+                "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
+            );
+        }
+        for (value, shown) in [("  ", "0 0 0"), ("+1 02 -0", "1 2 0"), ("1  2", "1 0 2")] {
+            assert_eq!(Settings::validate(oom, value).as_deref(), Ok(shown), "{value:?}");
+        }
     }
 }

@@ -369,6 +369,30 @@ fn config_set_checks_multi_word_values_like_redis() {
 }
 
 #[test]
+fn config_set_maxmemory_clients_takes_a_percentage() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let name = "maxmemory-clients";
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "50%"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "50%"]));
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", name, "101%"]),
+        config_set_failed(name, "percentage argument must be less or equal to 100")
+    );
+    for bad in ["x", "-1", "-1%", "1.5%"] {
+        assert_eq!(
+            c.cmd(&["CONFIG", "SET", name, bad]),
+            config_set_failed(name, "argument must be a memory or percent value")
+        );
+    }
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "50%"]));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "1kb"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "1024"]));
+    assert_eq!(c.cmd(&["CONFIG", "SET", name, "0%"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", name]), bulk_array(&[name, "0"]));
+}
+
+#[test]
 fn config_set_maxclients_takes_effect() {
     let server = TestServer::start();
     let mut c = server.raw();

@@ -23,6 +23,9 @@ pub enum Kind {
         min: u64,
         max: u64,
     },
+    /// Redis's MEMORY_CONFIG | PERCENT_CONFIG: bytes (memory units), or `<n>%` of `maxmemory`
+    /// up to 100%.
+    MemoryOrPercent,
     Choice(&'static [&'static str]),
     Text,
     /// `save`: empty, or pairs of "seconds changes" integers.
@@ -204,7 +207,7 @@ pub const DEFS: &[SettingDef] = &[
     def("aof-use-rdb-preamble", YES_NO, true),
     def("aof-timestamp-enabled", YES_NO, true),
     def("aof-load-truncated", YES_NO, true),
-    def("maxmemory-clients", MEMORY, true),
+    def("maxmemory-clients", Kind::MemoryOrPercent, true),
     def("maxmemory-eviction-tenacity", Kind::Integer { min: 0, max: 100 }, true),
     def("lfu-log-factor", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("lfu-decay-time", Kind::Integer { min: 0, max: INT_MAX }, true),
@@ -661,6 +664,7 @@ impl Settings {
                 }
                 Ok(n.to_string())
             }
+            Kind::MemoryOrPercent => validate_memory_or_percent(value),
             Kind::Choice(choices) => {
                 let lower = value.to_ascii_lowercase();
                 if choices.contains(&lower.as_str()) {
@@ -856,6 +860,33 @@ impl Settings {
     }
 }
 
+/// Most a percentage setting (`maxmemory-clients`) may be: Redis's lower bound of -100.
+const PERCENT_MAX: i64 = 100;
+
+/// `maxmemory-clients` as Redis's numericParseString and numericBoundaryCheck read a
+/// MEMORY_CONFIG | PERCENT_CONFIG value: a memory value first, then `<n>%`. Redis keeps a
+/// percentage as a negative number, so a memory value past i64::MAX reads as one too (its
+/// two's complement), as in Redis. Shown as CONFIG GET shows it: bytes, or `<n>%`.
+fn validate_memory_or_percent(value: &str) -> Result<String, SetError> {
+    let signed = match parse_memory(value) {
+        Some(bytes) => i64::from_ne_bytes(bytes.to_ne_bytes()),
+        None => value
+            .strip_suffix('%')
+            .filter(|digits| !digits.is_empty())
+            .and_then(|digits| parse_i64(digits.as_bytes()))
+            .filter(|percent| *percent >= 0)
+            .map(|percent| -percent)
+            .ok_or_else(|| "argument must be a memory or percent value".to_string())?,
+    };
+    if signed >= 0 {
+        return Ok(signed.to_string());
+    }
+    if signed < -PERCENT_MAX {
+        return Err(format!("percentage argument must be less or equal to {PERCENT_MAX}"));
+    }
+    Ok(format!("{}%", signed.unsigned_abs()))
+}
+
 /// The words of a multi-word setting as Redis's CONFIG SET splits its value (`sdssplitlen`
 /// at every single space): none for an empty value, and an empty word between two spaces.
 fn words_of(value: &str) -> Vec<&str> {
@@ -962,6 +993,9 @@ fn validate_oom_score_adj_values(value: &str) -> Result<String, SetError> {
 fn rewritten(def: &SettingDef, value: &str) -> String {
     match def.kind {
         Kind::Memory { .. } => value.parse().map_or_else(|_| value.to_string(), format_memory),
+        Kind::MemoryOrPercent if !value.ends_with('%') => {
+            value.parse().map_or_else(|_| value.to_string(), format_memory)
+        }
         Kind::Text | Kind::Directory | Kind::FileName | Kind::NotifyFlags if def.name != "bind" => {
             quote(value)
         }
@@ -1156,6 +1190,35 @@ mod tests {
             Settings::validate(fsync, "x").unwrap_err(),
             "argument(s) must be one of the following: everysec, always, no"
         );
+    }
+
+    #[test]
+    fn maxmemory_clients_takes_memory_or_a_percentage() {
+        let def = Settings::find("maxmemory-clients").unwrap();
+        for (value, shown) in [
+            ("50%", "50%"),
+            ("100%", "100%"),
+            ("0%", "0"),
+            ("1kb", "1024"),
+            ("9223372036854775807", "9223372036854775807"),
+            // Past i64::MAX a memory value is a negative number, so a percentage, in Redis.
+            ("18446744073709551516", "100%"),
+        ] {
+            assert_eq!(Settings::validate(def, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        for bad in ["101%", "9223372036854775808"] {
+            assert_eq!(
+                Settings::validate(def, bad).unwrap_err(),
+                "percentage argument must be less or equal to 100"
+            );
+        }
+        for bad in ["x", "-1", "-1%", "%", "1.5%", "+5%", "05%", "1gb%", "100%%"] {
+            assert_eq!(
+                Settings::validate(def, bad).unwrap_err(),
+                "argument must be a memory or percent value",
+                "{bad:?}"
+            );
+        }
     }
 
     #[test]

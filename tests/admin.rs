@@ -393,6 +393,54 @@ fn config_set_maxmemory_clients_takes_a_percentage() {
 }
 
 #[test]
+fn config_set_names_the_setting_as_typed_and_takes_a_name_and_its_alias() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let long_range = "argument must be between 0 and 9223372036854775807 inclusive";
+    // Redis 7's name is canonical; the older one is an alias with its own entry.
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "busy-reply-threshold", "-1"]),
+        config_set_failed("busy-reply-threshold", long_range)
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "LUA-TIME-LIMIT", "-1"]),
+        config_set_failed("lua-time-limit", long_range)
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "hash-max-ziplist-entries", "-1"]),
+        config_set_failed("hash-max-ziplist-entries", long_range)
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "MaxClients", "x"]),
+        config_set_failed("maxclients", "argument couldn't be parsed into an integer")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "lua-time-limit", "busy-reply-threshold"]),
+        bulk_array(&["lua-time-limit", "5000", "busy-reply-threshold", "5000"])
+    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "*time-limit"]), bulk_array(&["lua-time-limit", "5000"]));
+    // A name and its alias are two parameters: both are set, in order, so the last wins.
+    let entries = "hash-max-listpack-entries";
+    assert_eq!(c.cmd(&["CONFIG", "SET", entries, "512", "hash-max-ziplist-entries", "100"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", entries]), bulk_array(&[entries, "100"]));
+    assert_eq!(c.cmd(&["CONFIG", "SET", "hash-max-ziplist-entries", "7", entries, "512"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", entries]), bulk_array(&[entries, "512"]));
+    // The same name twice, in any case, is still a duplicate.
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", entries, "1", "HASH-MAX-LISTPACK-ENTRIES", "2"]),
+        config_set_failed("HASH-MAX-LISTPACK-ENTRIES", "duplicate parameter")
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", entries, "1", "hash-max-ziplist-entries", "x"]),
+        config_set_failed(
+            "hash-max-ziplist-entries",
+            "argument couldn't be parsed into an integer"
+        )
+    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", entries]), bulk_array(&[entries, "512"]));
+}
+
+#[test]
 fn config_set_maxclients_takes_effect() {
     let server = TestServer::start();
     let mut c = server.raw();

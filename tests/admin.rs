@@ -441,6 +441,57 @@ fn config_set_names_the_setting_as_typed_and_takes_a_name_and_its_alias() {
 }
 
 #[test]
+fn config_set_integer_ranges_are_redis_7_2s() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let uint_range = "argument must be between 1 and 4294967295 inclusive";
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "maxclients", "0"]),
+        config_set_failed("maxclients", uint_range)
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "maxclients", "4294967296"]),
+        config_set_failed("maxclients", uint_range)
+    );
+    // Taken, as Redis takes it; what the open files limit cannot meet is only logged.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxclients", "4294967295"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", "maxclients"]), bulk_array(&["maxclients", "4294967295"]));
+    assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxclients", "10000"]), OK);
+    let int_range = "argument must be between 0 and 2147483647 inclusive";
+    for name in ["shutdown-timeout", "auto-aof-rewrite-percentage", "replica-priority"] {
+        assert_eq!(c.cmd(&["CONFIG", "SET", name, "-1"]), config_set_failed(name, int_range));
+        assert_eq!(
+            c.cmd(&["CONFIG", "SET", name, "2147483648"]),
+            config_set_failed(name, int_range)
+        );
+    }
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "SLAVE-PRIORITY", "-1"]),
+        config_set_failed("slave-priority", int_range)
+    );
+    assert_eq!(
+        c.cmd(&["CONFIG", "SET", "maxmemory-samples", "0"]),
+        config_set_failed(
+            "maxmemory-samples",
+            "argument must be between 1 and 2147483647 inclusive"
+        )
+    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory-samples", "65"]), OK);
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "maxmemory-samples"]),
+        bulk_array(&["maxmemory-samples", "65"])
+    );
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory", "18446744073709551615"]), OK);
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "maxmemory"]),
+        bulk_array(&["maxmemory", "18446744073709551615"])
+    );
+    assert_eq!(c.cmd(&["SET", "k", "v"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory", "0"]), OK);
+}
+
+#[test]
 fn config_set_maxclients_takes_effect() {
     let server = TestServer::start();
     let mut c = server.raw();

@@ -23,6 +23,10 @@ pub enum Kind {
         min: u64,
         max: u64,
     },
+    /// Redis's OCTAL_CONFIG (`unixsocketperm`): an octal number from 0, shown in octal.
+    Octal {
+        max: u64,
+    },
     /// Redis's MEMORY_CONFIG | PERCENT_CONFIG: bytes (memory units), or `<n>%` of `maxmemory`
     /// up to 100%.
     MemoryOrPercent,
@@ -74,6 +78,7 @@ const MEMORY: Kind = Kind::Memory { min: 0, max: LONG_MAX as u64 };
 
 const YES_NO: Kind = Kind::Bool;
 const INT_MAX: i64 = i32::MAX as i64;
+const UINT_MAX: i64 = u32::MAX as i64;
 const LONG_MAX: i64 = i64::MAX;
 const ANY_INT: Kind = Kind::Integer { min: 0, max: LONG_MAX };
 
@@ -82,7 +87,8 @@ pub const DEFS: &[SettingDef] = &[
     def("port", Kind::Integer { min: 0, max: 65535 }, false),
     def("bind", Kind::Text, false),
     def("databases", Kind::Integer { min: 1, max: INT_MAX }, false),
-    def("maxclients", Kind::Integer { min: 1, max: 1_000_000 }, true),
+    // Redis's unsigned int; a limit the open files cannot meet is warned about, not refused.
+    def("maxclients", Kind::Integer { min: 1, max: UINT_MAX }, true),
     def("requirepass", Kind::Text, true),
     def("proto-max-bulk-len", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
     def("client-query-buffer-limit", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
@@ -110,10 +116,10 @@ pub const DEFS: &[SettingDef] = &[
     def("save", Kind::Save, true),
     def("timeout", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("tcp-keepalive", Kind::Integer { min: 0, max: INT_MAX }, true),
-    def("tcp-backlog", ANY_INT, false),
+    def("tcp-backlog", Kind::Integer { min: 0, max: INT_MAX }, false),
     def("protected-mode", YES_NO, true),
     def("hz", Kind::Integer { min: 0, max: INT_MAX }, true),
-    def("maxmemory", Kind::Memory { min: 0, max: LONG_MAX as u64 }, true),
+    def("maxmemory", Kind::Memory { min: 0, max: u64::MAX }, true),
     def(
         "maxmemory-policy",
         Kind::Choice(&[
@@ -128,7 +134,7 @@ pub const DEFS: &[SettingDef] = &[
         ]),
         true,
     ),
-    def("maxmemory-samples", Kind::Integer { min: 1, max: 64 }, true),
+    def("maxmemory-samples", Kind::Integer { min: 1, max: INT_MAX }, true),
     def("notify-keyspace-events", Kind::NotifyFlags, true),
     def("slowlog-log-slower-than", Kind::Integer { min: -1, max: LONG_MAX }, true),
     def("slowlog-max-len", ANY_INT, true),
@@ -167,14 +173,14 @@ pub const DEFS: &[SettingDef] = &[
     def("lazyfree-lazy-user-flush", YES_NO, true),
     aliased("replica-read-only", "slave-read-only", YES_NO, true),
     def("stop-writes-on-bgsave-error", YES_NO, true),
-    def("auto-aof-rewrite-percentage", ANY_INT, true),
+    def("auto-aof-rewrite-percentage", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("auto-aof-rewrite-min-size", Kind::Memory { min: 0, max: LONG_MAX as u64 }, true),
     def("client-output-buffer-limit", Kind::BufferLimits, true),
     def("activerehashing", YES_NO, true),
     def("active-expire-effort", Kind::Integer { min: 1, max: 10 }, true),
     // Read by clients, monitors and tools; accepted and shown, with no effect on AllyDB.
     aliased("replica-serve-stale-data", "slave-serve-stale-data", YES_NO, true),
-    aliased("replica-priority", "slave-priority", ANY_INT, true),
+    aliased("replica-priority", "slave-priority", Kind::Integer { min: 0, max: INT_MAX }, true),
     aliased("replica-lazy-flush", "slave-lazy-flush", YES_NO, true),
     aliased(
         "min-replicas-to-write",
@@ -225,8 +231,8 @@ pub const DEFS: &[SettingDef] = &[
     def("syslog-enabled", YES_NO, false),
     def("always-show-logo", YES_NO, false),
     def("set-proc-title", YES_NO, false),
-    def("unixsocketperm", ANY_INT, false),
-    def("shutdown-timeout", ANY_INT, true),
+    def("unixsocketperm", Kind::Octal { max: 0o777 }, false),
+    def("shutdown-timeout", Kind::Integer { min: 0, max: INT_MAX }, true),
     // In the stock redis.conf: accepted and shown (in a configuration file too), no effect.
     def("aof-rewrite-incremental-fsync", YES_NO, true),
     def("rdb-save-incremental-fsync", YES_NO, true),
@@ -660,6 +666,14 @@ impl Settings {
                 Ok(n.to_string())
             }
             Kind::MemoryOrPercent => validate_memory_or_percent(value),
+            Kind::Octal { max } => {
+                let n = strtoll_octal(value)
+                    .ok_or_else(|| "argument couldn't be parsed as an octal number".to_string())?;
+                if !u64::try_from(n).is_ok_and(|n| n <= max) {
+                    return Err(format!("argument must be between 0 and {max:o} inclusive"));
+                }
+                Ok(format!("{n:o}"))
+            }
             Kind::Choice(choices) => {
                 let lower = value.to_ascii_lowercase();
                 if choices.contains(&lower.as_str()) {
@@ -915,6 +929,25 @@ fn strtoll_word(word: &str) -> Option<i64> {
     }
     let signed = i128::try_from(magnitude).unwrap_or(i128::MAX);
     i64::try_from(if negative { -signed } else { signed }).ok()
+}
+
+/// A value read as Redis reads an OCTAL_CONFIG one, with `strtoll(value, &end, 8)` over the
+/// whole value (blanks and a sign first, `0` prefixes allowed, and an empty value is 0, as
+/// for `strtoll_word`); None for anything else or on overflow.
+fn strtoll_octal(value: &str) -> Option<i64> {
+    if value.is_empty() {
+        return Some(0);
+    }
+    let body = value.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (negative, digits) = match body.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, body.strip_prefix('+').unwrap_or(body)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return None;
+    }
+    let magnitude = i64::from_str_radix(digits, 8).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// C's conversion of a `long long` to an `int` (the low 32 bits), as Redis stores a `save`
@@ -1212,6 +1245,47 @@ mod tests {
                 Settings::validate(def, bad).unwrap_err(),
                 "argument must be a memory or percent value",
                 "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn integer_ranges_are_redis_7_2s() {
+        let int_range = "argument must be between 0 and 2147483647 inclusive";
+        for name in
+            ["auto-aof-rewrite-percentage", "replica-priority", "shutdown-timeout", "tcp-backlog"]
+        {
+            let def = Settings::find(name).unwrap();
+            assert_eq!(Settings::validate(def, "-1").unwrap_err(), int_range, "{name}");
+            assert_eq!(Settings::validate(def, "2147483648").unwrap_err(), int_range, "{name}");
+            assert_eq!(Settings::validate(def, "2147483647").unwrap(), "2147483647", "{name}");
+        }
+        let maxclients = Settings::find("maxclients").unwrap();
+        assert_eq!(Settings::validate(maxclients, "4294967295").unwrap(), "4294967295");
+        assert_eq!(
+            Settings::validate(maxclients, "0").unwrap_err(),
+            "argument must be between 1 and 4294967295 inclusive"
+        );
+        let samples = Settings::find("maxmemory-samples").unwrap();
+        assert_eq!(Settings::validate(samples, "65").unwrap(), "65");
+        let maxmemory = Settings::find("maxmemory").unwrap();
+        let most = u64::MAX.to_string();
+        assert_eq!(Settings::validate(maxmemory, &most).unwrap(), most);
+        let perm = Settings::find("unixsocketperm").unwrap();
+        for (value, shown) in [("700", "700"), ("0777", "777"), ("+17", "17"), ("", "0")] {
+            assert_eq!(Settings::validate(perm, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        for bad in ["800", "x", "0x7", "7 "] {
+            assert_eq!(
+                Settings::validate(perm, bad).unwrap_err(),
+                "argument couldn't be parsed as an octal number",
+                "{bad:?}"
+            );
+        }
+        for bad in ["1000", "-1"] {
+            assert_eq!(
+                Settings::validate(perm, bad).unwrap_err(),
+                "argument must be between 0 and 777 inclusive"
             );
         }
     }

@@ -230,6 +230,26 @@ fn config_get_shapes() {
 }
 
 #[test]
+fn config_get_patterns_skip_hidden_settings() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    // Redis's HIDDEN_CONFIG test knobs answer only to their exact name.
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "*-delay"]),
+        bulk_array(&["repl-diskless-sync-delay", "5"])
+    );
+    assert_eq!(c.cmd(&["CONFIG", "GET", "key-load-dela?"]), "*0\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "GET", "key-load-delay"]), bulk_array(&["key-load-delay", "0"]));
+    assert_eq!(
+        c.cmd(&["CONFIG", "GET", "RDB-KEY-SAVE-DELAY"]),
+        bulk_array(&["RDB-KEY-SAVE-DELAY", "0"])
+    );
+    let everything = c.cmd(&["CONFIG", "GET", "*"]);
+    assert!(!everything.contains("key-load-delay"), "{everything}");
+    assert!(!everything.contains("rdb-key-save-delay"), "{everything}");
+}
+
+#[test]
 fn config_set_errors_are_redis_texts() {
     let server = TestServer::start();
     let mut c = server.raw();

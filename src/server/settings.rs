@@ -58,20 +58,28 @@ pub struct SettingDef {
     /// Redis's PROTECTED_CONFIG: CONFIG SET may change it only as `enable-protected-configs`
     /// allows (`yes`, or `local` from a loopback client), because it chooses where files go.
     pub protected: bool,
+    /// Redis's HIDDEN_CONFIG (its test knobs): CONFIG GET shows it only when asked for by its
+    /// exact name, never for a pattern.
+    pub hidden: bool,
 }
 
 const fn def(name: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef { name, alias: None, kind, mutable, protected: false }
+    SettingDef { name, alias: None, kind, mutable, protected: false, hidden: false }
 }
 
 /// A setting that Redis also knows under an older name (`slave-read-only`, `*-ziplist-*`).
 const fn aliased(name: &'static str, alias: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef { name, alias: Some(alias), kind, mutable, protected: false }
+    SettingDef { name, alias: Some(alias), kind, mutable, protected: false, hidden: false }
 }
 
 /// A mutable setting CONFIG SET changes only where `enable-protected-configs` allows it.
 const fn protected(name: &'static str, kind: Kind) -> SettingDef {
-    SettingDef { name, alias: None, kind, mutable: true, protected: true }
+    SettingDef { name, alias: None, kind, mutable: true, protected: true, hidden: false }
+}
+
+/// A test knob Redis hides from CONFIG GET patterns (HIDDEN_CONFIG).
+const fn hidden(name: &'static str, kind: Kind, mutable: bool) -> SettingDef {
+    SettingDef { name, alias: None, kind, mutable, protected: false, hidden: true }
 }
 
 const MEMORY: Kind = Kind::Memory { min: 0, max: LONG_MAX as u64 };
@@ -96,13 +104,13 @@ pub const DEFS: &[SettingDef] = &[
     // not even `enable-protected-configs yes` could move it at run time.
     def("persistence-location", Kind::Text, false),
     def("persistence-interval", Kind::Integer { min: 1, max: 60_000 }, false),
-    def("key-load-delay", Kind::Integer { min: 0, max: 1_000_000 }, false),
+    hidden("key-load-delay", Kind::Integer { min: 0, max: 1_000_000 }, false),
     def(
         "journal-zeros-ahead",
         Kind::Memory { min: 0, max: crate::journal::writer::ZEROS_AHEAD_BYTES_MAX },
         false,
     ),
-    def("rdb-key-save-delay", Kind::Integer { min: i32::MIN as i64, max: INT_MAX }, true),
+    hidden("rdb-key-save-delay", Kind::Integer { min: i32::MIN as i64, max: INT_MAX }, true),
     def("loglevel", Kind::Choice(&["debug", "verbose", "notice", "warning", "nothing"]), true),
     def("logfile", Kind::Text, false),
     // Redis's two protected configs. `dir` is the working directory (CONFIG SET changes it);
@@ -803,11 +811,12 @@ impl Settings {
         self.values.write().insert(def.name, value);
     }
 
-    /// (name, value) pairs whose name or alias matches the glob `pattern` (any case).
+    /// (name, value) pairs whose name or alias matches the glob `pattern` (any case); hidden
+    /// settings never match, as in Redis.
     pub fn matching(&self, pattern: &[u8]) -> Vec<(&'static str, String)> {
         let values = self.values.read();
         let mut out = Vec::new();
-        for def in DEFS {
+        for def in DEFS.iter().filter(|def| !def.hidden) {
             let value = shown(def, values.get(def.name).cloned().unwrap_or_default());
             if crate::store::glob::matches(pattern, def.name.as_bytes(), true) {
                 out.push((def.name, value.clone()));

@@ -94,7 +94,7 @@ pub struct Config {
 
     /// Most clients connected at once; further connections get "max number of clients reached".
     #[arg(long, env = "ALLYDB_MAXCLIENTS", default_value_t = limits::CLIENTS_MAX_DEFAULT,
-          value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+          value_parser = clap::value_parser!(u64).range(1..=u64::from(u32::MAX)))]
     pub maxclients: u64,
 
     /// Redis's timeout: close a client idle for more than this many seconds (0 = never).
@@ -420,6 +420,8 @@ fn load_file(
                         }
                     }
                     Kind::Text if !args.is_empty() => args.join(" "),
+                    // Words, as CONFIG SET's value splits into (none: no percentiles).
+                    Kind::Percentiles | Kind::OomScoreAdjValues => args.join(" "),
                     _ => match args.as_slice() {
                         [one] => one.clone(),
                         _ => return Err(fail("Bad directive or wrong number of arguments")),
@@ -621,7 +623,7 @@ fn parse_journal_zeros_ahead(text: &str) -> Result<u64, String> {
 }
 
 fn parse_maxmemory(text: &str) -> Result<u64, String> {
-    parse_memory_in(text, 0, i64::MAX as u64)
+    parse_memory_in(text, 0, u64::MAX)
 }
 
 /// The policy names Redis accepts, lowercased as CONFIG GET shows them.

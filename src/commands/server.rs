@@ -967,11 +967,14 @@ fn config_set_failed(name: &str, reason: &str) -> CommandError {
 
 /// CONFIG SET parameter value [parameter value ...]: all or nothing. Names are checked first,
 /// in order (unknown, immutable, repeated), then values; nothing changes unless all pass.
+/// A setting's name and its alias are separate parameters, as Redis registers each under its
+/// own entry: both are set, in order (the last wins), and a refused value is reported under
+/// the name the client used, lowercased (Redis's entry name).
 pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     if !(args.len() - 2).is_multiple_of(2) {
         return Err(CommandError::Syntax);
     }
-    let mut chosen: Vec<(&'static SettingDef, &[u8])> = Vec::new();
+    let mut chosen: Vec<(&'static SettingDef, String, &[u8])> = Vec::new();
     let mut i = 2;
     while i + 1 < args.len() {
         let typed = String::from_utf8_lossy(args.get(i));
@@ -991,16 +994,17 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if def.name == "dir" && ctx.server.is_loading() {
             return Err(CommandError::Static("LOADING Redis is loading the dataset in memory"));
         }
-        if chosen.iter().any(|(d, _)| std::ptr::eq(*d, def)) {
+        let entry = typed.to_ascii_lowercase();
+        if chosen.iter().any(|(d, e, _)| std::ptr::eq(*d, def) && *e == entry) {
             return Err(config_set_failed(&typed, "duplicate parameter"));
         }
-        chosen.push((def, args.get(i + 1)));
+        chosen.push((def, entry, args.get(i + 1)));
         i += 2;
     }
     let mut validated = Vec::with_capacity(chosen.len());
-    for (def, value) in chosen {
+    for (def, entry, value) in chosen {
         let text = String::from_utf8_lossy(value);
-        let value = Settings::validate(def, &text).map_err(|r| config_set_failed(def.name, &r))?;
+        let value = Settings::validate(def, &text).map_err(|r| config_set_failed(&entry, &r))?;
         validated.push((def, value));
     }
     for (def, value) in validated {

@@ -23,10 +23,21 @@ pub enum Kind {
         min: u64,
         max: u64,
     },
+    /// Redis's OCTAL_CONFIG (`unixsocketperm`): an octal number from 0, shown in octal.
+    Octal {
+        max: u64,
+    },
+    /// Redis's MEMORY_CONFIG | PERCENT_CONFIG: bytes (memory units), or `<n>%` of `maxmemory`
+    /// up to 100%.
+    MemoryOrPercent,
     Choice(&'static [&'static str]),
     Text,
     /// `save`: empty, or pairs of "seconds changes" integers.
     Save,
+    /// `latency-tracking-info-percentiles`: empty, or percentiles from 0 to 100.
+    Percentiles,
+    /// `oom-score-adj-values`: three integers from -2000 to 2000.
+    OomScoreAdjValues,
     /// `client-output-buffer-limit`: groups of `<class> <hard> <soft> <soft-seconds>`.
     BufferLimits,
     /// `notify-keyspace-events`: Redis's class letters, shown in its canonical order.
@@ -47,26 +58,35 @@ pub struct SettingDef {
     /// Redis's PROTECTED_CONFIG: CONFIG SET may change it only as `enable-protected-configs`
     /// allows (`yes`, or `local` from a loopback client), because it chooses where files go.
     pub protected: bool,
+    /// Redis's HIDDEN_CONFIG (its test knobs): CONFIG GET shows it only when asked for by its
+    /// exact name, never for a pattern.
+    pub hidden: bool,
 }
 
 const fn def(name: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef { name, alias: None, kind, mutable, protected: false }
+    SettingDef { name, alias: None, kind, mutable, protected: false, hidden: false }
 }
 
 /// A setting that Redis also knows under an older name (`slave-read-only`, `*-ziplist-*`).
 const fn aliased(name: &'static str, alias: &'static str, kind: Kind, mutable: bool) -> SettingDef {
-    SettingDef { name, alias: Some(alias), kind, mutable, protected: false }
+    SettingDef { name, alias: Some(alias), kind, mutable, protected: false, hidden: false }
 }
 
 /// A mutable setting CONFIG SET changes only where `enable-protected-configs` allows it.
 const fn protected(name: &'static str, kind: Kind) -> SettingDef {
-    SettingDef { name, alias: None, kind, mutable: true, protected: true }
+    SettingDef { name, alias: None, kind, mutable: true, protected: true, hidden: false }
+}
+
+/// A test knob Redis hides from CONFIG GET patterns (HIDDEN_CONFIG).
+const fn hidden(name: &'static str, kind: Kind, mutable: bool) -> SettingDef {
+    SettingDef { name, alias: None, kind, mutable, protected: false, hidden: true }
 }
 
 const MEMORY: Kind = Kind::Memory { min: 0, max: LONG_MAX as u64 };
 
 const YES_NO: Kind = Kind::Bool;
 const INT_MAX: i64 = i32::MAX as i64;
+const UINT_MAX: i64 = u32::MAX as i64;
 const LONG_MAX: i64 = i64::MAX;
 const ANY_INT: Kind = Kind::Integer { min: 0, max: LONG_MAX };
 
@@ -75,7 +95,8 @@ pub const DEFS: &[SettingDef] = &[
     def("port", Kind::Integer { min: 0, max: 65535 }, false),
     def("bind", Kind::Text, false),
     def("databases", Kind::Integer { min: 1, max: INT_MAX }, false),
-    def("maxclients", Kind::Integer { min: 1, max: 1_000_000 }, true),
+    // Redis's unsigned int; a limit the open files cannot meet is warned about, not refused.
+    def("maxclients", Kind::Integer { min: 1, max: UINT_MAX }, true),
     def("requirepass", Kind::Text, true),
     def("proto-max-bulk-len", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
     def("client-query-buffer-limit", Kind::Memory { min: 1024 * 1024, max: LONG_MAX as u64 }, true),
@@ -83,13 +104,13 @@ pub const DEFS: &[SettingDef] = &[
     // not even `enable-protected-configs yes` could move it at run time.
     def("persistence-location", Kind::Text, false),
     def("persistence-interval", Kind::Integer { min: 1, max: 60_000 }, false),
-    def("key-load-delay", Kind::Integer { min: 0, max: 1_000_000 }, false),
+    hidden("key-load-delay", Kind::Integer { min: 0, max: 1_000_000 }, false),
     def(
         "journal-zeros-ahead",
         Kind::Memory { min: 0, max: crate::journal::writer::ZEROS_AHEAD_BYTES_MAX },
         false,
     ),
-    def("rdb-key-save-delay", Kind::Integer { min: i32::MIN as i64, max: INT_MAX }, true),
+    hidden("rdb-key-save-delay", Kind::Integer { min: i32::MIN as i64, max: INT_MAX }, true),
     def("loglevel", Kind::Choice(&["debug", "verbose", "notice", "warning", "nothing"]), true),
     def("logfile", Kind::Text, false),
     // Redis's two protected configs. `dir` is the working directory (CONFIG SET changes it);
@@ -103,10 +124,10 @@ pub const DEFS: &[SettingDef] = &[
     def("save", Kind::Save, true),
     def("timeout", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("tcp-keepalive", Kind::Integer { min: 0, max: INT_MAX }, true),
-    def("tcp-backlog", ANY_INT, false),
+    def("tcp-backlog", Kind::Integer { min: 0, max: INT_MAX }, false),
     def("protected-mode", YES_NO, true),
     def("hz", Kind::Integer { min: 0, max: INT_MAX }, true),
-    def("maxmemory", Kind::Memory { min: 0, max: LONG_MAX as u64 }, true),
+    def("maxmemory", Kind::Memory { min: 0, max: u64::MAX }, true),
     def(
         "maxmemory-policy",
         Kind::Choice(&[
@@ -121,18 +142,13 @@ pub const DEFS: &[SettingDef] = &[
         ]),
         true,
     ),
-    def("maxmemory-samples", Kind::Integer { min: 1, max: 64 }, true),
+    def("maxmemory-samples", Kind::Integer { min: 1, max: INT_MAX }, true),
     def("notify-keyspace-events", Kind::NotifyFlags, true),
     def("slowlog-log-slower-than", Kind::Integer { min: -1, max: LONG_MAX }, true),
     def("slowlog-max-len", ANY_INT, true),
     def("latency-monitor-threshold", ANY_INT, true),
-    SettingDef {
-        name: "lua-time-limit",
-        alias: Some("busy-reply-threshold"),
-        kind: ANY_INT,
-        mutable: true,
-        protected: false,
-    },
+    // Redis 7's name; `lua-time-limit` is the older one.
+    aliased("busy-reply-threshold", "lua-time-limit", ANY_INT, true),
     def("cluster-enabled", YES_NO, false),
     def("io-threads", Kind::Integer { min: 1, max: 128 }, false),
     def("threads", Kind::Integer { min: 1, max: 1024 }, false),
@@ -165,14 +181,14 @@ pub const DEFS: &[SettingDef] = &[
     def("lazyfree-lazy-user-flush", YES_NO, true),
     aliased("replica-read-only", "slave-read-only", YES_NO, true),
     def("stop-writes-on-bgsave-error", YES_NO, true),
-    def("auto-aof-rewrite-percentage", ANY_INT, true),
+    def("auto-aof-rewrite-percentage", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("auto-aof-rewrite-min-size", Kind::Memory { min: 0, max: LONG_MAX as u64 }, true),
     def("client-output-buffer-limit", Kind::BufferLimits, true),
     def("activerehashing", YES_NO, true),
     def("active-expire-effort", Kind::Integer { min: 1, max: 10 }, true),
     // Read by clients, monitors and tools; accepted and shown, with no effect on AllyDB.
     aliased("replica-serve-stale-data", "slave-serve-stale-data", YES_NO, true),
-    aliased("replica-priority", "slave-priority", ANY_INT, true),
+    aliased("replica-priority", "slave-priority", Kind::Integer { min: 0, max: INT_MAX }, true),
     aliased("replica-lazy-flush", "slave-lazy-flush", YES_NO, true),
     aliased(
         "min-replicas-to-write",
@@ -200,12 +216,12 @@ pub const DEFS: &[SettingDef] = &[
     def("aof-use-rdb-preamble", YES_NO, true),
     def("aof-timestamp-enabled", YES_NO, true),
     def("aof-load-truncated", YES_NO, true),
-    def("maxmemory-clients", MEMORY, true),
+    def("maxmemory-clients", Kind::MemoryOrPercent, true),
     def("maxmemory-eviction-tenacity", Kind::Integer { min: 0, max: 100 }, true),
     def("lfu-log-factor", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("lfu-decay-time", Kind::Integer { min: 0, max: INT_MAX }, true),
     def("latency-tracking", YES_NO, true),
-    def("latency-tracking-info-percentiles", Kind::Text, true),
+    def("latency-tracking-info-percentiles", Kind::Percentiles, true),
     def("stream-node-max-bytes", MEMORY, true),
     def("stream-node-max-entries", Kind::Integer { min: 0, max: i64::MAX }, true),
     def("hll-sparse-max-bytes", MEMORY, true),
@@ -223,14 +239,14 @@ pub const DEFS: &[SettingDef] = &[
     def("syslog-enabled", YES_NO, false),
     def("always-show-logo", YES_NO, false),
     def("set-proc-title", YES_NO, false),
-    def("unixsocketperm", ANY_INT, false),
-    def("shutdown-timeout", ANY_INT, true),
+    def("unixsocketperm", Kind::Octal { max: 0o777 }, false),
+    def("shutdown-timeout", Kind::Integer { min: 0, max: INT_MAX }, true),
     // In the stock redis.conf: accepted and shown (in a configuration file too), no effect.
     def("aof-rewrite-incremental-fsync", YES_NO, true),
     def("rdb-save-incremental-fsync", YES_NO, true),
     def("disable-thp", YES_NO, false),
     def("oom-score-adj", Kind::Choice(&["no", "yes", "relative", "absolute"]), true),
-    def("oom-score-adj-values", Kind::Text, true),
+    def("oom-score-adj-values", Kind::OomScoreAdjValues, true),
     def("proc-title-template", Kind::Text, true),
     def("repl-disable-tcp-nodelay", YES_NO, true),
     def("repl-diskless-load", Kind::Choice(&["disabled", "on-empty-db", "swapdb"]), true),
@@ -442,7 +458,7 @@ fn initial_values(config: &Config) -> HashMap<&'static str, String> {
         ("slowlog-log-slower-than", crate::limits::SLOWLOG_SLOWER_THAN_US_DEFAULT.to_string()),
         ("slowlog-max-len", crate::limits::SLOWLOG_MAX_LEN_DEFAULT.to_string()),
         ("latency-monitor-threshold", "0".into()),
-        ("lua-time-limit", "5000".into()),
+        ("busy-reply-threshold", "5000".into()),
         ("cluster-enabled", "no".into()),
         ("io-threads", "1".into()),
         ("daemonize", "no".into()),
@@ -657,6 +673,15 @@ impl Settings {
                 }
                 Ok(n.to_string())
             }
+            Kind::MemoryOrPercent => validate_memory_or_percent(value),
+            Kind::Octal { max } => {
+                let n = strtoll_octal(value)
+                    .ok_or_else(|| "argument couldn't be parsed as an octal number".to_string())?;
+                if !u64::try_from(n).is_ok_and(|n| n <= max) {
+                    return Err(format!("argument must be between 0 and {max:o} inclusive"));
+                }
+                Ok(format!("{n:o}"))
+            }
             Kind::Choice(choices) => {
                 let lower = value.to_ascii_lowercase();
                 if choices.contains(&lower.as_str()) {
@@ -699,16 +724,9 @@ impl Settings {
                     .collect();
                 Ok(texts.join(" "))
             }
-            Kind::Save => {
-                let words: Vec<&str> = value.split_ascii_whitespace().collect();
-                let valid = words.len().is_multiple_of(2)
-                    && words.iter().all(|w| parse_i64(w.as_bytes()).is_some_and(|n| n >= 0));
-                if valid {
-                    Ok(words.join(" "))
-                } else {
-                    Err("Invalid save parameters".into())
-                }
-            }
+            Kind::Save => validate_save(value),
+            Kind::Percentiles => validate_percentiles(value),
+            Kind::OomScoreAdjValues => validate_oom_score_adj_values(value),
         }
     }
 
@@ -794,11 +812,12 @@ impl Settings {
         self.values.write().insert(def.name, value);
     }
 
-    /// (name, value) pairs whose name or alias matches the glob `pattern` (any case).
+    /// (name, value) pairs whose name or alias matches the glob `pattern` (any case); hidden
+    /// settings never match, as in Redis.
     pub fn matching(&self, pattern: &[u8]) -> Vec<(&'static str, String)> {
         let values = self.values.read();
         let mut out = Vec::new();
-        for def in DEFS {
+        for def in DEFS.iter().filter(|def| !def.hidden) {
             let value = shown(def, values.get(def.name).cloned().unwrap_or_default());
             if crate::store::glob::matches(pattern, def.name.as_bytes(), true) {
                 out.push((def.name, value.clone()));
@@ -860,13 +879,166 @@ impl Settings {
     }
 }
 
+/// Most a percentage setting (`maxmemory-clients`) may be: Redis's lower bound of -100.
+const PERCENT_MAX: i64 = 100;
+
+/// `maxmemory-clients` as Redis's numericParseString and numericBoundaryCheck read a
+/// MEMORY_CONFIG | PERCENT_CONFIG value: a memory value first, then `<n>%`. Redis keeps a
+/// percentage as a negative number, so a memory value past i64::MAX reads as one too (its
+/// two's complement), as in Redis. Shown as CONFIG GET shows it: bytes, or `<n>%`.
+fn validate_memory_or_percent(value: &str) -> Result<String, SetError> {
+    let signed = match parse_memory(value) {
+        Some(bytes) => i64::from_ne_bytes(bytes.to_ne_bytes()),
+        None => value
+            .strip_suffix('%')
+            .filter(|digits| !digits.is_empty())
+            .and_then(|digits| parse_i64(digits.as_bytes()))
+            .filter(|percent| *percent >= 0)
+            .map(|percent| -percent)
+            .ok_or_else(|| "argument must be a memory or percent value".to_string())?,
+    };
+    if signed >= 0 {
+        return Ok(signed.to_string());
+    }
+    if signed < -PERCENT_MAX {
+        return Err(format!("percentage argument must be less or equal to {PERCENT_MAX}"));
+    }
+    Ok(format!("{}%", signed.unsigned_abs()))
+}
+
+/// The words of a multi-word setting as Redis's CONFIG SET splits its value (`sdssplitlen`
+/// at every single space): none for an empty value, and an empty word between two spaces.
+fn words_of(value: &str) -> Vec<&str> {
+    if value.is_empty() {
+        Vec::new()
+    } else {
+        value.split(' ').collect()
+    }
+}
+
+/// A word read as Redis reads `save` and `oom-score-adj-values` words, with C's
+/// `strtoll(word, &end, 10)` and a check that `end` reached the end: leading blanks and a sign
+/// allowed, leading zeros too, saturating at the i64 bounds. A word without digits is refused,
+/// except the empty word, which strtoll reads as 0 without moving `end` past anything.
+fn strtoll_word(word: &str) -> Option<i64> {
+    if word.is_empty() {
+        return Some(0);
+    }
+    let body = word.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (negative, digits) = match body.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, body.strip_prefix('+').unwrap_or(body)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let limit = if negative { i128::from(i64::MIN).unsigned_abs() } else { i64::MAX as u128 };
+    let mut magnitude: u128 = 0;
+    for digit in digits.bytes() {
+        magnitude = (magnitude * 10 + u128::from(digit - b'0')).min(limit);
+    }
+    let signed = i128::try_from(magnitude).unwrap_or(i128::MAX);
+    i64::try_from(if negative { -signed } else { signed }).ok()
+}
+
+/// A value read as Redis reads an OCTAL_CONFIG one, with `strtoll(value, &end, 8)` over the
+/// whole value (blanks and a sign first, `0` prefixes allowed, and an empty value is 0, as
+/// for `strtoll_word`); None for anything else or on overflow.
+fn strtoll_octal(value: &str) -> Option<i64> {
+    if value.is_empty() {
+        return Some(0);
+    }
+    let body = value.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    let (negative, digits) = match body.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, body.strip_prefix('+').unwrap_or(body)),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
+        return None;
+    }
+    let magnitude = i64::from_str_radix(digits, 8).ok()?;
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// C's conversion of a `long long` to an `int` (the low 32 bits), as Redis stores a `save`
+/// pair's changes.
+fn c_int(value: i64) -> i32 {
+    let [a, b, c, d, ..] = value.to_le_bytes();
+    i32::from_le_bytes([a, b, c, d])
+}
+
+/// `save`: pairs of seconds (at least 1) and changes (at least 0), as Redis 7.2's
+/// setConfigSaveOption checks them; shown as Redis shows them (`%jd %d`).
+fn validate_save(value: &str) -> Result<String, SetError> {
+    let invalid = || "Invalid save parameters".to_string();
+    let words = words_of(value);
+    if !words.len().is_multiple_of(2) {
+        return Err(invalid());
+    }
+    let mut pairs = Vec::with_capacity(words.len() / 2);
+    for pair in words.chunks_exact(2) {
+        let &[seconds, changes] = pair else { return Err(invalid()) };
+        let seconds = strtoll_word(seconds).filter(|s| *s >= 1).ok_or_else(invalid)?;
+        let changes = strtoll_word(changes).filter(|c| *c >= 0).ok_or_else(invalid)?;
+        pairs.push(format!("{seconds} {}", c_int(changes)));
+    }
+    Ok(pairs.join(" "))
+}
+
+/// `latency-tracking-info-percentiles`: each word a double (Redis's `string2d`) from 0 to
+/// 100, shown as Redis shows them (`%f` without trailing zeros); empty for none.
+fn validate_percentiles(value: &str) -> Result<String, SetError> {
+    let mut shown = Vec::new();
+    for word in words_of(value) {
+        let percentile = crate::protocol::number::parse_f64(word.as_bytes())
+            .ok_or_else(|| "Invalid latency-tracking-info-percentiles parameters".to_string())?;
+        if !(0.0..=100.0).contains(&percentile) {
+            return Err("latency-tracking-info-percentiles parameters should sit between \
+                        [0.0,100.0]"
+                .into());
+        }
+        shown.push(trimmed_double(percentile));
+    }
+    Ok(shown.join(" "))
+}
+
+/// C's `%f` (six decimals) with the trailing zeros and point removed (Redis's
+/// trimDoubleString).
+fn trimmed_double(value: f64) -> String {
+    let text = format!("{value:.6}");
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// `oom-score-adj-values`: three integers from -2000 to 2000, as Redis 7.2's
+/// setConfigOOMScoreAdjValuesOption checks them.
+fn validate_oom_score_adj_values(value: &str) -> Result<String, SetError> {
+    let words = words_of(value);
+    if words.len() != 3 {
+        return Err("wrong number of arguments".into());
+    }
+    let values: Option<Vec<String>> = words
+        .iter()
+        .map(|word| {
+            strtoll_word(word).filter(|v| (-2000..=2000).contains(v)).map(|v| v.to_string())
+        })
+        .collect();
+    values.map(|values| values.join(" ")).ok_or_else(|| {
+        "Invalid oom-score-adj-values, elements must be between -2000 and 2000.".to_string()
+    })
+}
+
 /// A value as the file spells it: memory with units, text quoted (`bind` bare, as Redis).
 fn rewritten(def: &SettingDef, value: &str) -> String {
     match def.kind {
         Kind::Memory { .. } => value.parse().map_or_else(|_| value.to_string(), format_memory),
+        Kind::MemoryOrPercent if !value.ends_with('%') => {
+            value.parse().map_or_else(|_| value.to_string(), format_memory)
+        }
         Kind::Text | Kind::Directory | Kind::FileName | Kind::NotifyFlags if def.name != "bind" => {
             quote(value)
         }
+        // Separate words, as Redis writes them; `""` for none.
+        Kind::Percentiles if value.is_empty() => "\"\"".to_string(),
         _ => value.to_string(),
     }
 }
@@ -1049,12 +1221,138 @@ mod tests {
             "argument couldn't be parsed into an integer"
         );
         let save = Settings::find("save").unwrap();
-        assert_eq!(Settings::validate(save, "3600 1  300 10").unwrap(), "3600 1 300 10");
+        assert_eq!(Settings::validate(save, "3600 1 300 10").unwrap(), "3600 1 300 10");
         assert!(Settings::validate(save, "3600").is_err());
         let fsync = Settings::find("appendfsync").unwrap();
         assert_eq!(
             Settings::validate(fsync, "x").unwrap_err(),
             "argument(s) must be one of the following: everysec, always, no"
         );
+    }
+
+    #[test]
+    fn maxmemory_clients_takes_memory_or_a_percentage() {
+        let def = Settings::find("maxmemory-clients").unwrap();
+        for (value, shown) in [
+            ("50%", "50%"),
+            ("100%", "100%"),
+            ("0%", "0"),
+            ("1kb", "1024"),
+            ("9223372036854775807", "9223372036854775807"),
+            // Past i64::MAX a memory value is a negative number, so a percentage, in Redis.
+            ("18446744073709551516", "100%"),
+        ] {
+            assert_eq!(Settings::validate(def, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        for bad in ["101%", "9223372036854775808"] {
+            assert_eq!(
+                Settings::validate(def, bad).unwrap_err(),
+                "percentage argument must be less or equal to 100"
+            );
+        }
+        for bad in ["x", "-1", "-1%", "%", "1.5%", "+5%", "05%", "1gb%", "100%%"] {
+            assert_eq!(
+                Settings::validate(def, bad).unwrap_err(),
+                "argument must be a memory or percent value",
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn integer_ranges_are_redis_7_2s() {
+        let int_range = "argument must be between 0 and 2147483647 inclusive";
+        for name in
+            ["auto-aof-rewrite-percentage", "replica-priority", "shutdown-timeout", "tcp-backlog"]
+        {
+            let def = Settings::find(name).unwrap();
+            assert_eq!(Settings::validate(def, "-1").unwrap_err(), int_range, "{name}");
+            assert_eq!(Settings::validate(def, "2147483648").unwrap_err(), int_range, "{name}");
+            assert_eq!(Settings::validate(def, "2147483647").unwrap(), "2147483647", "{name}");
+        }
+        let maxclients = Settings::find("maxclients").unwrap();
+        assert_eq!(Settings::validate(maxclients, "4294967295").unwrap(), "4294967295");
+        assert_eq!(
+            Settings::validate(maxclients, "0").unwrap_err(),
+            "argument must be between 1 and 4294967295 inclusive"
+        );
+        let samples = Settings::find("maxmemory-samples").unwrap();
+        assert_eq!(Settings::validate(samples, "65").unwrap(), "65");
+        let maxmemory = Settings::find("maxmemory").unwrap();
+        let most = u64::MAX.to_string();
+        assert_eq!(Settings::validate(maxmemory, &most).unwrap(), most);
+        let perm = Settings::find("unixsocketperm").unwrap();
+        for (value, shown) in [("700", "700"), ("0777", "777"), ("+17", "17"), ("", "0")] {
+            assert_eq!(Settings::validate(perm, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        for bad in ["800", "x", "0x7", "7 "] {
+            assert_eq!(
+                Settings::validate(perm, bad).unwrap_err(),
+                "argument couldn't be parsed as an octal number",
+                "{bad:?}"
+            );
+        }
+        for bad in ["1000", "-1"] {
+            assert_eq!(
+                Settings::validate(perm, bad).unwrap_err(),
+                "argument must be between 0 and 777 inclusive"
+            );
+        }
+    }
+
+    #[test]
+    fn multi_word_values_split_like_redis() {
+        let save = Settings::find("save").unwrap();
+        let invalid = Err("Invalid save parameters".to_string());
+        for bad in ["  ", "3600", "3600 1  300 10", " 3600 1", "0 1", "3600 -1", "x 1", "+ 1"] {
+            assert_eq!(Settings::validate(save, bad), invalid, "{bad:?}");
+        }
+        // strtoll's reading, as Redis: an empty word is 0, signs and leading zeros pass,
+        // overflow saturates, and changes keep an int's low 32 bits.
+        for (value, shown) in [
+            ("", ""),
+            ("3600 ", "3600 0"),
+            ("+5 05", "5 5"),
+            ("99999999999999999999 1", "9223372036854775807 1"),
+            ("5 4294967297", "5 1"),
+            ("5 99999999999999999999", "5 -1"),
+        ] {
+            assert_eq!(Settings::validate(save, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        let percentiles = Settings::find("latency-tracking-info-percentiles").unwrap();
+        for (value, shown) in [
+            ("", ""),
+            ("50 99 99.9", "50 99 99.9"),
+            ("50.0 1e1 0x10 -0 .5 5. +7", "50 10 16 -0 0.5 5 7"),
+            ("99.99999999 33.3333333333 0.0000001", "100 33.333333 0"),
+        ] {
+            assert_eq!(Settings::validate(percentiles, value).as_deref(), Ok(shown), "{value:?}");
+        }
+        for bad in ["50 abc", "50  99", " ", "nan", "1e400", "1e-400"] {
+            assert_eq!(
+                Settings::validate(percentiles, bad).unwrap_err(),
+                "Invalid latency-tracking-info-percentiles parameters",
+                "{bad:?}"
+            );
+        }
+        for bad in ["50 200", "-1", "inf"] {
+            assert_eq!(
+                Settings::validate(percentiles, bad).unwrap_err(),
+                "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]",
+            );
+        }
+        let oom = Settings::find("oom-score-adj-values").unwrap();
+        for bad in ["", "1 2", "1 2 3 4"] {
+            assert_eq!(Settings::validate(oom, bad).unwrap_err(), "wrong number of arguments");
+        }
+        for bad in ["0 200 2001", "-2001 0 0", "x 1 2", "1 2 3x"] {
+            assert_eq!(
+                Settings::validate(oom, bad).unwrap_err(),
+                "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
+            );
+        }
+        for (value, shown) in [("  ", "0 0 0"), ("+1 02 -0", "1 2 0"), ("1  2", "1 0 2")] {
+            assert_eq!(Settings::validate(oom, value).as_deref(), Ok(shown), "{value:?}");
+        }
     }
 }

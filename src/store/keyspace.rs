@@ -499,7 +499,9 @@ impl Shard {
     }
 
     /// Calls `visit` with up to `count` entries picked at random (possibly repeated), for
-    /// eviction samples. With `volatile_only`, only entries with a deadline: they are found
+    /// eviction samples, and never more than the shard holds: `maxmemory-samples` may be as
+    /// large as Redis allows (INT_MAX), and Redis's dictGetSomeKeys also stops at the
+    /// dictionary's size. With `volatile_only`, only entries with a deadline: they are found
     /// by a walk from a random position, over at most `scan_max` entries.
     pub fn sample(
         &self,
@@ -510,7 +512,7 @@ impl Shard {
     ) {
         let len = self.table.len();
         if !volatile_only {
-            for _ in 0..count {
+            for _ in 0..count.min(len) {
                 if let Some(entry) = self.table.random_position().and_then(|p| self.table.get(p)) {
                     visit(entry);
                 }

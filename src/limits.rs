@@ -76,6 +76,10 @@ pub const EVICTION_POOL_SIZE: usize = 16;
 /// Eviction under a volatile policy: entries walked in one shard to find keys with a deadline,
 /// so a shard with few of them among many keys costs bounded work per sample.
 pub const EVICTION_VOLATILE_SCAN_MAX: usize = 1024;
+/// Most star groups a glob match may pass through (KEYS, SCAN MATCH, PSUBSCRIBE, ...): Redis's
+/// `stringmatchlen` gives up past this depth (CVE-2022-36021), so a longer pattern matches
+/// nothing there, and here.
+pub const GLOB_STAR_NESTING_MAX: usize = 1000;
 /// Longest client name / library name or version (Redis has no limit; ours keeps CLIENT LIST sane).
 pub const CLIENT_NAME_BYTES_MAX: usize = 4096;
 /// Largest LCS input product (len(a) * len(b)) we compute, to bound memory (a u32 table).

@@ -556,6 +556,14 @@ fn client_no_touch_leaves_the_idle_time_alone() {
     assert_eq!(idle(&mut c, "s"), 0);
     assert_eq!(c.cmd(&["TOUCH", "a"]), ONE);
     assert_eq!(idle(&mut c, "a"), 0);
+    // OFF queued inside a transaction applies to the commands after it there.
+    std::thread::sleep(Duration::from_millis(1100));
+    assert_eq!(c.cmd(&["MULTI"]), OK);
+    assert_eq!(c.cmd(&["CLIENT", "NO-TOUCH", "off"]), "+QUEUED\r\n");
+    assert_eq!(c.cmd(&["GET", "a"]), "+QUEUED\r\n");
+    assert_eq!(c.cmd(&["EXEC"]), "*2\r\n+OK\r\n$2\r\n12\r\n");
+    assert_eq!(idle(&mut c, "a"), 0);
+    assert_eq!(c.cmd(&["CLIENT", "NO-TOUCH", "on"]), OK);
     // Off again (RESET too turns it off): reads touch.
     assert_eq!(c.cmd(&["RESET"]), "+RESET\r\n");
     assert_eq!(c.cmd(&["LLEN", "l"]), ":2\r\n");
@@ -570,7 +578,7 @@ fn client_no_touch_leaves_the_idle_time_alone() {
 fn write_lookups_touch_the_key_even_when_nothing_changes() {
     let server = TestServer::start();
     let mut c = server.raw();
-    let keys = ["e", "p", "sn", "nx", "ms", "r", "dst", "cp", "mv", "untouched"];
+    let keys = ["e", "p", "sn", "nx", "ms", "r", "dst", "cp", "mv", "source", "quiet"];
     for key in keys {
         assert_eq!(c.cmd(&["SET", key, "v"]), OK);
     }
@@ -587,15 +595,15 @@ fn write_lookups_touch_the_key_even_when_nothing_changes() {
     assert_eq!(c.cmd(&["SET", "nx", "x", "NX"]), NIL);
     assert_eq!(c.cmd(&["MSETNX", "ms", "x", "fresh", "y"]), ZERO);
     assert_eq!(c.cmd(&["RENAMENX", "r", "dst"]), ZERO);
-    assert_eq!(c.cmd(&["COPY", "untouched", "cp"]), ZERO);
+    assert_eq!(c.cmd(&["COPY", "source", "cp"]), ZERO);
     assert_eq!(c.cmd(&["MOVE", "mv", "1"]), ZERO);
     // The access clock counts whole seconds: a second may tick between a touch and its read.
     for key in ["e", "p", "sn", "nx", "ms", "r", "dst", "cp", "mv"] {
         assert!(idle(&mut c, key) <= 1, "{key}");
     }
     // COPY reads its source (a touch too); a key nothing looked up stays idle.
-    assert_eq!(c.cmd(&["SET", "still", "v"]), OK);
-    assert!(idle(&mut c, "untouched") <= 1);
+    assert!(idle(&mut c, "source") <= 1);
+    assert!(idle(&mut c, "quiet") >= 2);
     assert_eq!(c.cmd(&["OBJECT", "FREQ", "e"]), err("ERR An LFU maxmemory policy is not selected, access frequency not tracked. Please note that when switching between policies at runtime LRU and LFU data will take some time to adjust."));
     // Under LFU, creating a hash, set or sorted set is no access: the key starts at 5.
     assert_eq!(c.cmd(&["CONFIG", "SET", "maxmemory-policy", "allkeys-lfu"]), OK);
@@ -603,6 +611,15 @@ fn write_lookups_touch_the_key_even_when_nothing_changes() {
         assert_eq!(c.cmd(command), ONE);
         assert_eq!(c.cmd(&["OBJECT", "FREQ", command[1]]), ":5\r\n", "{command:?}");
     }
+    // SET XX looks the key up once (one access; the new value keeps the counter) and SET NX
+    // refused once: with lfu-log-factor 0 every access counts, so 5, 6, 7 as on redis-server.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "lfu-log-factor", "0"]), OK);
+    assert_eq!(c.cmd(&["SET", "x", "v"]), OK);
+    assert_eq!(c.cmd(&["OBJECT", "FREQ", "x"]), ":5\r\n");
+    assert_eq!(c.cmd(&["SET", "x", "w", "XX"]), OK);
+    assert_eq!(c.cmd(&["OBJECT", "FREQ", "x"]), ":6\r\n");
+    assert_eq!(c.cmd(&["SET", "x", "w", "NX"]), NIL);
+    assert_eq!(c.cmd(&["OBJECT", "FREQ", "x"]), ":7\r\n");
 }
 
 #[test]

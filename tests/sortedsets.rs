@@ -85,7 +85,36 @@ const LEX_MIXED_SCORES: &[(&str, &str, &str)] = &[
     ("ZADD o 2 b 1 f 1 e 2 d", ":4\r\n", SAME),
     ("ZRANGE o + (b BYLEX REV LIMIT 2 2", "*2\r\n$1\r\nf\r\n$1\r\ne\r\n", SAME),
     ("ZRANGE o + (b BYLEX REV", "*1\r\n$1\r\nd\r\n", SAME),
+    ("ZADD o2 0 a 1 z 2 b 3 c", ":4\r\n", SAME),
+    ("ZRANGE o2 [a [c BYLEX LIMIT 1 2", "*0\r\n", SAME),
+    ("ZRANGE o2 [a [c BYLEX LIMIT 0 5", "*1\r\n$1\r\na\r\n", SAME),
+    ("ZRANGE o2 [c [a BYLEX REV LIMIT 1 5", "*3\r\n$1\r\nb\r\n$1\r\nz\r\n$1\r\na\r\n", SAME),
+    ("ZRANGE o2 [c [a BYLEX REV LIMIT 9 5", "*0\r\n", SAME),
+    ("ZRANGE o2 [a [c BYLEX LIMIT -1 5", "*0\r\n", SAME),
 ];
+
+/// The same on the tree encoding (over 128 members): a range walks from its first member
+/// while members do not pass max, and ZREMRANGEBYLEX deletes exactly what ZRANGEBYLEX
+/// lists, never a member past the one that ended the walk (checked with redis-server).
+#[test]
+fn lex_ranges_over_different_scores_on_the_tree_stop_at_the_first_member_past_max() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut zadd: Vec<String> = vec!["ZADD".into(), "k".into()];
+    for i in 0..200 {
+        zadd.extend([i.to_string(), format!("a{i:03}")]);
+    }
+    zadd.extend(["50.5".into(), "zzz".into()]);
+    let args: Vec<&str> = zadd.iter().map(String::as_str).collect();
+    assert_eq!(c.cmd(&args), ":201\r\n");
+    assert_eq!(c.cmd(&["OBJECT", "ENCODING", "k"]), "$8\r\nskiplist\r\n");
+    let listed = c.cmd(&["ZRANGEBYLEX", "k", "[a000", "[a199"]);
+    assert!(listed.starts_with("*51\r\n$4\r\na000\r\n"), "{listed}");
+    assert!(listed.ends_with("$4\r\na050\r\n"), "{listed}");
+    assert_eq!(c.cmd(&["ZREMRANGEBYLEX", "k", "[a000", "[a199"]), ":51\r\n");
+    assert_eq!(c.cmd(&["ZCARD", "k"]), ":150\r\n");
+    assert_eq!(c.cmd(&["ZSCORE", "k", "zzz"]), "$4\r\n50.5\r\n");
+}
 
 /// Every sorted set command refuses a string key with WRONGTYPE (and changes nothing).
 #[test]

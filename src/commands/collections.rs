@@ -38,8 +38,7 @@ pub fn write<'a, T>(
     now_ms: u64,
     pick: Pick<T>,
 ) -> Result<Option<&'a mut T>, CommandError> {
-    let Some(entry) = shard.find(hash, key, now_ms) else { return Ok(None) };
-    entry.touch();
+    let Some(entry) = shard.find_for_write(hash, key, now_ms) else { return Ok(None) };
     pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
 }
 

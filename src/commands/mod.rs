@@ -476,8 +476,9 @@ fn after_tracked_command(ctx: &mut Context<'_>, name: &[u8]) {
 pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<'_>) {
     let reply_start = ctx.reply.out.len();
     let result = {
-        // Redis looks at the queued command's name too: TOUCH inside EXEC still touches.
-        let _no_touch = ctx.client.no_touch.then(|| NoTouchScope::new(spec.name != "touch"));
+        // Redis looks at the client's flag and the queued command at each lookup: TOUCH
+        // inside EXEC still touches, and a CLIENT NO-TOUCH OFF queued before applies.
+        let _no_touch = NoTouchScope::new(ctx.client.no_touch && spec.name != "touch");
         (spec.handler)(ctx, args)
     };
     if ctx.server.monitors.is_active() {

@@ -882,25 +882,31 @@ fn lex_start(z: &ZSetValue, min: LexBound<'_>, max: LexBound<'_>, reverse: bool)
     if !reaches_min(highest) || !within_max(lowest) {
         return None;
     }
-    let tree = z.encoding_name() == "skiplist";
-    let rank = match (reverse, tree) {
+    let rank = match (reverse, z.is_tree()) {
         (false, true) => z.count_before(|_, m| !reaches_min(m)),
         (false, false) => z.iter().position(|(_, m)| reaches_min(m))?,
         (true, true) => z.count_before(|_, m| within_max(m)).checked_sub(1)?,
         (true, false) => len - 1 - z.iter().rev().position(|(_, m)| within_max(m))?,
     };
+    // On the tree the search's answer is only a guess when scores differ: the member must
+    // be in range both ways, as the one Redis's descent reaches is.
     let (_, member) = z.range(rank, rank + 1).next()?;
-    let inside = if reverse { reaches_min(member) } else { within_max(member) };
-    inside.then_some(rank)
+    (reaches_min(member) && within_max(member)).then_some(rank)
 }
 
 /// Ranks `lo..hi` of the members in the lex range, from its start onwards while members do
-/// not pass `max` (ZLEXCOUNT and ZREMRANGEBYLEX). On the tree the end is searched for too, as
-/// Redis's ZLEXCOUNT takes it from the last member's rank.
-fn lex_ranks(z: &ZSetValue, min: LexBound<'_>, max: LexBound<'_>) -> (usize, usize) {
+/// not pass `max` (ZREMRANGEBYLEX deletes these, as Redis's walk does). `searched_end`
+/// (ZLEXCOUNT on the tree) searches for the end instead, as Redis takes it from the last
+/// member's rank there.
+fn lex_ranks(
+    z: &ZSetValue,
+    min: LexBound<'_>,
+    max: LexBound<'_>,
+    searched_end: bool,
+) -> (usize, usize) {
     let Some(lo) = lex_start(z, min, max, false) else { return (0, 0) };
     let (_, within_max) = lex_tests(min, max);
-    let hi = if z.encoding_name() == "skiplist" {
+    let hi = if searched_end && z.is_tree() {
         z.count_before(|_, m| within_max(m))
     } else {
         lo + z.range(lo, z.len()).take_while(|(_, m)| within_max(m)).count()
@@ -1127,7 +1133,7 @@ pub fn zcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 pub fn zlexcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (min, max) = parse_lex_range(args.get(2), args.get(3))?;
     with_zset(ctx, args.get(1), |reply, z| {
-        let (lo, hi) = z.map_or((0, 0), |z| lex_ranks(z, min, max));
+        let (lo, hi) = z.map_or((0, 0), |z| lex_ranks(z, min, max, true));
         reply.integer(len_i64(hi - lo));
     })
 }
@@ -1255,7 +1261,7 @@ pub fn zremrangebyscore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult 
 /// ZREMRANGEBYLEX key min max
 pub fn zremrangebylex(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let (min, max) = parse_lex_range(args.get(2), args.get(3))?;
-    remove_ranks(ctx, args, "zremrangebylex", |z| lex_ranks(z, min, max))
+    remove_ranks(ctx, args, "zremrangebylex", |z| lex_ranks(z, min, max, false))
 }
 
 // ------------------------------------------------------------------------------- pops

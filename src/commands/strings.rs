@@ -433,7 +433,10 @@ pub fn set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     };
     let exists = match existing {
         Some(found) => found,
-        None if nx || xx => shard.contains_for_write(hash, key, now_ms),
+        // The lookup is an access (Redis's lookupKeyWrite); when SET goes on to replace the
+        // value, the overwrite counts it.
+        None if nx => shard.contains_for_write(hash, key, now_ms),
+        None if xx => shard.contains(hash, key, now_ms),
         None => false,
     };
     if (nx && exists) || (xx && !exists) {
@@ -647,13 +650,10 @@ pub fn write_string<'a>(
     key: &[u8],
     now_ms: u64,
 ) -> Result<Option<&'a mut Entry>, CommandError> {
-    match shard.find(hash, key, now_ms) {
+    match shard.find_for_write(hash, key, now_ms) {
         None => Ok(None),
         Some(entry) => match entry.value {
-            Value::Str(_) => {
-                entry.touch();
-                Ok(Some(entry))
-            }
+            Value::Str(_) => Ok(Some(entry)),
             #[allow(unreachable_patterns)]
             _ => Err(CommandError::WrongType),
         },

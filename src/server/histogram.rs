@@ -95,21 +95,27 @@ fn slot_of(value: u64) -> usize {
     (base + sub_bucket as usize).saturating_sub(SUB_BUCKET_HALF_COUNT as usize)
 }
 
-/// The highest value (ns) that falls in count slot `slot` (HdrHistogram's
-/// `highest_equivalent_value` of `value_at_index`).
-fn highest_ns(slot: usize) -> u64 {
+/// The lowest value (ns) that falls in count slot `slot` and the slot's width
+/// (HdrHistogram's `value_at_index` and `size_of_equivalent_value_range`).
+fn bounds_ns(slot: usize) -> (u64, u64) {
     let half = SUB_BUCKET_HALF_COUNT as usize;
     let (bucket, sub_bucket) = match (slot >> SUB_BUCKET_HALF_COUNT_MAGNITUDE).checked_sub(1) {
         Some(bucket) => (bucket, (slot & (half - 1)) + half),
         None => (0, slot & (half - 1)),
     };
-    let lowest = (sub_bucket as u64) << bucket;
-    lowest + (1u64 << bucket) - 1
+    ((sub_bucket as u64) << bucket, 1u64 << bucket)
+}
+
+/// The highest value (ns) that falls in count slot `slot` (`highest_equivalent_value`).
+fn highest_ns(slot: usize) -> u64 {
+    let (lowest, width) = bounds_ns(slot);
+    lowest + width - 1
 }
 
 /// The value (ns) at `percentile` of `counts` (HdrHistogram's `hdr_value_at_percentile`): the
-/// highest equivalent value of the first slot whose running count reaches the percentile's
-/// share of the total, rounded, at least 1. 0 for an empty histogram.
+/// highest equivalent value (the lowest for percentile 0) of the first slot whose running
+/// count reaches the percentile's share of the total, rounded, at least 1. 0 for an empty
+/// histogram.
 pub fn value_at_percentile(counts: &[u64], percentile: f64) -> u64 {
     let total: u64 = counts.iter().sum();
     let requested = percentile.min(100.0);
@@ -119,7 +125,7 @@ pub fn value_at_percentile(counts: &[u64], percentile: f64) -> u64 {
     for (slot, count) in counts.iter().enumerate() {
         running += count;
         if running >= wanted {
-            return highest_ns(slot);
+            return if percentile == 0.0 { bounds_ns(slot).0 } else { highest_ns(slot) };
         }
     }
     0
@@ -147,12 +153,17 @@ pub fn cumulative_usec(counts: &[u64]) -> Vec<(u64, u64)> {
     out
 }
 
-/// A percentile as Redis names it in INFO (`%f`, trailing zeros and point trimmed): `p50`,
-/// `p99.9`.
-pub fn percentile_name(percentile: f64) -> String {
+/// A percentile as Redis prints it (C's `%f`, trailing zeros and point trimmed as Redis's
+/// trimDoubleString does): `50`, `99.9`;
+/// CONFIG GET latency-tracking-info-percentiles shows them so too.
+pub fn percentile_text(percentile: f64) -> String {
     let text = format!("{percentile:.6}");
-    let trimmed = text.trim_end_matches('0').trim_end_matches('.');
-    format!("p{trimmed}")
+    text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// A percentile as INFO latencystats names it: `p50`, `p99.9`.
+pub fn percentile_name(percentile: f64) -> String {
+    format!("p{}", percentile_text(percentile))
 }
 
 #[cfg(test)]
@@ -194,6 +205,8 @@ mod tests {
         // A 0 µs command is clamped to 1 ns: p50=0.001.
         assert_eq!(value_at_percentile(&histogram(&[0]), 50.0), 1);
         assert_eq!(value_at_percentile(&histogram(&[]), 50.0), 0);
+        // Percentile 0 is the lowest value of the first slot counted.
+        assert_eq!(value_at_percentile(&histogram(&[2, 3]), 0.0), 2000);
         // Beyond a second, the largest bucket.
         assert_eq!(
             value_at_percentile(&histogram(&[5_000_000]), 50.0),

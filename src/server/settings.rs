@@ -997,16 +997,9 @@ fn validate_percentiles(value: &str) -> Result<String, SetError> {
                         [0.0,100.0]"
                 .into());
         }
-        shown.push(trimmed_double(percentile));
+        shown.push(super::histogram::percentile_text(percentile));
     }
     Ok(shown.join(" "))
-}
-
-/// C's `%f` (six decimals) with the trailing zeros and point removed (Redis's
-/// trimDoubleString).
-fn trimmed_double(value: f64) -> String {
-    let text = format!("{value:.6}");
-    text.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// `oom-score-adj-values`: three integers from -2000 to 2000, as Redis 7.2's

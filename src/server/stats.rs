@@ -184,9 +184,9 @@ impl Stats {
         });
     }
 
-    /// One command row's histogram counts, summed over threads, less the last CONFIG
-    /// RESETSTAT's; None if it has none.
-    fn histogram_of(&self, slot: usize) -> Option<Vec<u64>> {
+    /// One command row's histogram counts, summed over threads since the process started;
+    /// None if no thread made its histogram.
+    fn histogram_since_start(slot: usize) -> Option<Vec<u64>> {
         let mut total: Option<Vec<u64>> = None;
         for thread in THREADS.lock().iter() {
             let Some(counts) = thread.histograms.get(slot).and_then(OnceLock::get) else {
@@ -194,7 +194,13 @@ impl Stats {
             };
             counts.add_to(total.get_or_insert_with(|| vec![0; histogram::COUNTS_LEN]));
         }
-        let mut total = total?;
+        total
+    }
+
+    /// One command row's histogram counts, summed over threads, less the last CONFIG
+    /// RESETSTAT's; None if it has none.
+    fn histogram_of(&self, slot: usize) -> Option<Vec<u64>> {
+        let mut total = Self::histogram_since_start(slot)?;
         if let Some(base) = self.histogram_baseline.lock().get(slot) {
             for (index, count) in base {
                 if let Some(sum) = total.get_mut(*index) {
@@ -307,13 +313,13 @@ impl Stats {
         }
         *self.command_baseline.lock() = Self::command_totals();
         // Histograms too restart from zero, as Redis frees them.
-        let mut histograms = vec![Vec::new(); COMMAND_INDEX.rows.len()];
-        *self.histogram_baseline.lock() = vec![Vec::new(); COMMAND_INDEX.rows.len()];
-        for (slot, base) in histograms.iter_mut().enumerate() {
-            if let Some(counts) = self.histogram_of(slot) {
-                *base = counts.into_iter().enumerate().filter(|(_, c)| *c > 0).collect();
-            }
-        }
+        // Swapped in at once, so a reader sees the old baseline or the new one.
+        let histograms = (0..COMMAND_INDEX.rows.len())
+            .map(|slot| {
+                let counts = Self::histogram_since_start(slot).unwrap_or_default();
+                counts.into_iter().enumerate().filter(|(_, c)| *c > 0).collect()
+            })
+            .collect();
         *self.histogram_baseline.lock() = histograms;
         let mut traffic = [0u64; TRAFFIC_KINDS];
         for thread in THREADS.lock().iter() {

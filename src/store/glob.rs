@@ -2,9 +2,6 @@
 //! PSUBSCRIBE use them. Iterative with single-star backtracking: O(pattern x text) at worst,
 //! never recursive, so a hostile pattern costs bounded time per key.
 
-/// Most star groups a match may pass through (Redis's `stringmatchlen_impl` nesting limit).
-pub const STAR_NESTING_MAX: usize = 1000;
-
 /// Whether `text` matches `pattern`; `nocase` compares ASCII letters without case.
 pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
     // Redis's stringmatchlen compares while both have bytes left, so an empty text matches
@@ -18,7 +15,7 @@ pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
     // Where to resume after the last '*': (pattern index after the star, text index).
     let mut resume: Option<(usize, usize)> = None;
     // Star groups passed (a trailing one aside): Redis's matcher recurses at each and gives
-    // up past STAR_NESTING_MAX (CVE-2022-36021), so such a pattern matches nothing.
+    // up past GLOB_STAR_NESTING_MAX (CVE-2022-36021), so such a pattern matches nothing.
     let mut stars = 0usize;
     loop {
         if let Some(&c) = pattern.get(p) {
@@ -31,7 +28,7 @@ pub fn matches(pattern: &[u8], text: &[u8], nocase: bool) -> bool {
                         return true;
                     }
                     stars += 1;
-                    if stars > STAR_NESTING_MAX {
+                    if stars > crate::limits::GLOB_STAR_NESTING_MAX {
                         return false;
                     }
                     resume = Some((p, t));
@@ -128,7 +125,8 @@ fn pattern_nocase_fold(eq: &impl Fn(u8, u8) -> bool) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{matches, STAR_NESTING_MAX};
+    use super::matches;
+    use crate::limits::GLOB_STAR_NESTING_MAX as STAR_NESTING_MAX;
 
     #[test]
     fn more_star_groups_than_redis_allows_match_nothing() {

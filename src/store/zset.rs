@@ -324,6 +324,11 @@ impl ZSetValue {
         }
     }
 
+    /// Whether the set is stored as the tree (OBJECT ENCODING `skiplist`), not packed.
+    pub fn is_tree(&self) -> bool {
+        matches!(self, Self::Skiplist(_))
+    }
+
     pub fn encoding_name(&self) -> &'static str {
         match self {
             Self::Listpack(_) => "listpack",

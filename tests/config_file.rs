@@ -399,3 +399,41 @@ fn replicaof_is_written_from_the_replication_role() {
     assert_eq!(c.cmd(&["CONFIG", "REWRITE"]), OK);
     assert!(!read(&path).contains("replicaof"), "{}", read(&path));
 }
+
+/// MODULE, side by side with redis-server: no module is listed; LOAD, LOADEX and UNLOAD are
+/// refused unless the file's `enable-module-command` allows them, and then fail as a load of
+/// a module that does not exist does (AllyDB has no module API).
+#[test]
+fn module_lists_none_and_loads_only_where_the_file_allows() {
+    let refused = "-ERR MODULE command not allowed. If the enable-module-command option is set \
+                   to \"local\", you can run it from a local connection, otherwise you need to \
+                   set this option in the configuration file, and then restart the server.\r\n";
+    for kind in [Kind::AllyDb, Kind::Redis] {
+        let server = Server::start_with_file(kind, "allydb.conf", "hz 10\n", &[]);
+        let mut c = client(&server);
+        assert_eq!(c.cmd(&["MODULE", "LIST"]), "*0\r\n", "{}", kind.name());
+        assert_eq!(c.cmd(&["MODULE", "LOAD", "/nonexistent.so"]), refused, "{}", kind.name());
+        assert_eq!(c.cmd(&["MODULE", "LOADEX", "/nonexistent.so"]), refused);
+        assert_eq!(c.cmd(&["MODULE", "UNLOAD", "nosuch"]), refused);
+        assert_eq!(
+            c.cmd(&["MODULE", "FOO"]),
+            err("ERR unknown subcommand 'FOO'. Try MODULE HELP.")
+        );
+        assert!(c.cmd(&["MODULE", "HELP"]).starts_with("*11\r\n+MODULE <subcommand>"));
+        assert_eq!(c.resp3().cmd(&["MODULE", "LIST"]), "*0\r\n");
+
+        let server =
+            Server::start_with_file(kind, "allydb.conf", "enable-module-command yes\n", &[]);
+        let mut c = client(&server);
+        assert_eq!(
+            c.cmd(&["MODULE", "LOAD", "/nonexistent.so"]),
+            err("ERR Error loading the extension. Please check the server logs."),
+            "{}",
+            kind.name()
+        );
+        assert_eq!(
+            c.cmd(&["MODULE", "UNLOAD", "nosuch"]),
+            err("ERR Error unloading module: no such module with that name")
+        );
+    }
+}

@@ -36,6 +36,7 @@ const NOT_RUN: &[(&str, &str)] = &[
     ("PUBSUB|HELP", HELP_REASON),
     ("SLOWLOG|HELP", HELP_REASON),
     ("LATENCY|HELP", HELP_REASON),
+    ("MODULE|HELP", HELP_REASON),
 ];
 const HELP_REASON: &str =
     "redis-server's help text, a screen each; OBJECT HELP shows the form (keys.md)";

@@ -650,13 +650,18 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
         let error = CommandError::WrongArity { fullname: spec.name.to_string() };
         return Err((Some(spec), error));
     }
-    // DEBUG (Redis's only other protected command is MODULE, which AllyDB has not), checked
-    // before authentication as in Redis's processCommand.
-    if spec.has(flags::PROTECTED)
-        && !server::protected_action_allowed(ctx, &ctx.server.config.enable_debug_command)
-    {
-        let error = CommandError::protected_command("DEBUG", "enable-debug-command");
-        return Err((Some(spec), error));
+    // DEBUG and MODULE's loading subcommands, checked before authentication as in Redis's
+    // processCommand.
+    if spec.has(flags::PROTECTED) {
+        let (command, setting, value) = if spec.name.starts_with("module") {
+            let value = ctx.server.settings.get("enable-module-command").unwrap_or_default();
+            ("MODULE", "enable-module-command", value)
+        } else {
+            ("DEBUG", "enable-debug-command", ctx.server.config.enable_debug_command.clone())
+        };
+        if !server::protected_action_allowed(ctx, &value) {
+            return Err((Some(spec), CommandError::protected_command(command, setting)));
+        }
     }
     // As Redis's processCommand: a client that never authenticated runs commands once no
     // password is required any more (CONFIG SET requirepass ""), though HELLO still asks it to.

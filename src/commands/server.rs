@@ -77,6 +77,9 @@ pub static COMMANDS: &[CommandSpec] = &[
     spec("memory", -2, 0, KeySpan::NONE, G, container)
         .doc("4.0.0", "A container for memory diagnostics commands.", "Depends on subcommand.", "")
         .subs(MEMORY_SUBCOMMANDS),
+    spec("module", -2, 0, KeySpan::NONE, G, container)
+        .doc("4.0.0", "A container for module commands.", "Depends on subcommand.", "")
+        .subs(MODULE_SUBCOMMANDS),
     spec("bgrewriteaof", 1, ADMIN | NOSCRIPT | NO_ASYNC_LOADING, KeySpan::NONE, G, bgrewriteaof).doc(
         "1.0.0",
         "Asynchronously rewrites the append-only file to disk.",
@@ -207,6 +210,84 @@ static MEMORY_SUBCOMMANDS: &[CommandSpec] = &[
         "",
     ),
 ];
+
+/// MODULE: AllyDB has no module API, so it lists no module and loads none. LOAD, LOADEX and
+/// UNLOAD are protected by `enable-module-command` (default `no`), as in Redis 7.
+static MODULE_SUBCOMMANDS: &[CommandSpec] = &[
+    spec("module|list", 2, ADMIN | NOSCRIPT, KeySpan::NONE, G, module_list)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT_ORDER])
+        .doc(
+            "4.0.0",
+            "Returns all loaded modules.",
+            "O(N) where N is the number of loaded modules.",
+            "",
+        ),
+    spec("module|load", -3, MODULE_LOADING, KeySpan::NONE, G, module_load).doc(
+        "4.0.0",
+        "Loads a module.",
+        "O(1)",
+        "path [arg [arg ...]]",
+    ),
+    spec("module|loadex", -3, MODULE_LOADING, KeySpan::NONE, G, module_load).doc(
+        "7.0.0",
+        "Loads a module using extended parameters.",
+        "O(1)",
+        "path [CONFIG name value [CONFIG name value ...]] [ARGS args [args ...]]",
+    ),
+    spec("module|unload", 3, MODULE_LOADING, KeySpan::NONE, G, module_unload).doc(
+        "4.0.0",
+        "Unloads a module.",
+        "O(1)",
+        "name",
+    ),
+    spec("module|help", 2, LOADING | STALE, KeySpan::NONE, G, module_help).doc(
+        "5.0.0",
+        "Returns helpful text about the different subcommands.",
+        "O(1)",
+        "",
+    ),
+];
+const MODULE_LOADING: u32 = ADMIN | NOSCRIPT | NO_ASYNC_LOADING | PROTECTED;
+
+/// MODULE LIST: no module is ever loaded.
+fn module_list(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    ctx.reply.array(0);
+    Ok(())
+}
+
+/// MODULE LOAD and LOADEX, once `enable-module-command` lets them run: Redis's text for a
+/// module that failed to load, as none can.
+fn module_load(_ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    tracing::warn!(
+        "MODULE {} {}: AllyDB has no module API and loads no module",
+        String::from_utf8_lossy(args.get(1)).to_uppercase(),
+        String::from_utf8_lossy(args.get(2))
+    );
+    Err(CommandError::Static("ERR Error loading the extension. Please check the server logs."))
+}
+
+/// MODULE UNLOAD name: no module by that name (nor any other) is loaded.
+fn module_unload(_ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    Err(CommandError::Static("ERR Error unloading module: no such module with that name"))
+}
+
+fn module_help(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
+    reply_help(
+        ctx,
+        "MODULE",
+        &[
+            "LIST",
+            "    Return a list of loaded modules.",
+            "LOAD <path> [<arg> ...]",
+            "    Load a module library from <path>, passing to it any optional arguments.",
+            "LOADEX <path> [[CONFIG NAME VALUE] [CONFIG NAME VALUE]] [ARGS ...]",
+            "    Load a module library from <path>, while passing it module configurations and optional arguments.",
+            "UNLOAD <name>",
+            "    Unload a module.",
+        ],
+    );
+    Ok(())
+}
 
 /// A container reached without a known subcommand (the table routes known
 /// ones): the handler of every container row.

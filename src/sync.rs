@@ -1,5 +1,6 @@
 //! The mutex for locks that the compaction thread shares with the serving threads (and the
-//! journal thread with them: its outbox of replies).
+//! journal thread with them: its outbox of replies), and `CellScope`, the guard of the
+//! per-command thread-local flags.
 //!
 //! parking_lot's mutex, which the rest of the server uses, spins on a contended lock and then
 //! calls `sched_yield` several times before it sleeps. When the thread holding the lock runs
@@ -11,8 +12,10 @@
 //! lower-priority holder at once. Uncontended, both are one compare-and-swap to lock and one
 //! to unlock.
 
+use std::cell::Cell;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{PoisonError, TryLockError};
+use std::thread::LocalKey;
 use std::time::{Duration, Instant};
 
 /// The longest `let_waiters_in` waits for a thread blocked on the lock to take it.
@@ -78,6 +81,27 @@ impl<T> SleepMutex<T> {
 
     pub fn into_inner(self) -> T {
         self.inner.into_inner().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Sets a thread-local `Cell` for as long as it lives, then puts back what it held (even when
+/// the command it spans panics): the per-command flags the store and the server read without
+/// a parameter (`keyspace::read_only_scope`, `access::no_touch_scope`,
+/// `tracking::noloop_scope`).
+pub struct CellScope<T: Copy + 'static> {
+    cell: &'static LocalKey<Cell<T>>,
+    was: T,
+}
+
+impl<T: Copy + 'static> CellScope<T> {
+    pub fn set(cell: &'static LocalKey<Cell<T>>, value: T) -> Self {
+        Self { cell, was: cell.replace(value) }
+    }
+}
+
+impl<T: Copy + 'static> Drop for CellScope<T> {
+    fn drop(&mut self) {
+        self.cell.set(self.was);
     }
 }
 

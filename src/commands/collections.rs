@@ -9,7 +9,7 @@ use super::Context;
 use crate::protocol::Args;
 use crate::server::blocking::BlockedOp;
 use crate::store::keyspace::ShardSet;
-use crate::store::{hash_key, Shard, Value};
+use crate::store::{hash_key, Entry, Shard, Value};
 
 /// Picks one collection type out of a value; None for any other type.
 pub type Pick<T> = fn(&mut Value) -> Option<&mut T>;
@@ -23,10 +23,7 @@ pub fn read<'a, T>(
     now_ms: u64,
     pick: Pick<T>,
 ) -> Result<Option<&'a mut T>, CommandError> {
-    shard
-        .lookup(hash, key, now_ms)
-        .map(|e| pick(&mut e.value).ok_or(CommandError::WrongType))
-        .transpose()
+    as_type(shard.lookup(hash, key, now_ms), pick)
 }
 
 /// Finds `key` for a write, as Redis's `lookupKeyWrite` (touches, counts no hit or miss):
@@ -38,8 +35,7 @@ pub fn write<'a, T>(
     now_ms: u64,
     pick: Pick<T>,
 ) -> Result<Option<&'a mut T>, CommandError> {
-    let Some(entry) = shard.find_for_write(hash, key, now_ms) else { return Ok(None) };
-    pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
+    as_type(shard.find_for_write(hash, key, now_ms), pick)
 }
 
 /// `write` for a key this command already looked up (and so touched) or has just created:
@@ -51,8 +47,13 @@ pub fn write_again<'a, T>(
     now_ms: u64,
     pick: Pick<T>,
 ) -> Result<Option<&'a mut T>, CommandError> {
-    let Some(entry) = shard.find(hash, key, now_ms) else { return Ok(None) };
-    pick(&mut entry.value).map(Some).ok_or(CommandError::WrongType)
+    as_type(shard.find(hash, key, now_ms), pick)
+}
+
+/// A found entry's value as the collection `pick` selects: `Ok(None)` if there is no entry,
+/// WRONGTYPE if it holds another type.
+fn as_type<T>(entry: Option<&mut Entry>, pick: Pick<T>) -> Result<Option<&mut T>, CommandError> {
+    entry.map(|e| pick(&mut e.value).ok_or(CommandError::WrongType)).transpose()
 }
 
 /// Runs `f` on the collection at `key` read as one type (`read`: None when missing,

@@ -35,8 +35,8 @@ use crate::server::blocking::{BlockedOp, Waiter};
 use crate::server::clients::ClientState;
 use crate::server::tracking::{self, bits as tracking_bits};
 use crate::server::Server;
-use crate::store::access::NoTouchScope;
-use crate::store::keyspace::{KeyEventScope, ReadOnlyScope};
+use crate::store::access::no_touch_scope;
+use crate::store::keyspace::{read_only_scope, KeyEventScope};
 use crate::store::Db;
 use table::flags;
 
@@ -358,8 +358,8 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
             // expiry, or that write), so the table still holds them when the reply goes.
             let remembered = tracks_reads(ctx.client, spec).then(|| remember_keys(ctx, spec, args));
             let noloop = ctx.client.tracking & tracking_bits::NOLOOP != 0;
-            let _noloop = noloop.then(|| tracking::NoLoopScope::new(ctx.client.id));
-            let _no_touch = ctx.client.no_touch.then(|| NoTouchScope::new(spec.name != "touch"));
+            let _noloop = noloop.then(|| tracking::noloop_scope(ctx.client.id));
+            let _no_touch = ctx.client.no_touch.then(|| no_touch_scope(spec.name != "touch"));
             let result = {
                 let gate = &ctx.server.keyspace.gate;
                 if spec.has(flags::EXCLUSIVE) {
@@ -367,7 +367,7 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
                     (spec.handler)(ctx, args)
                 } else {
                     let _shared = gate.read();
-                    let _scope = ReadOnlyScope::new(!spec.is_write());
+                    let _scope = read_only_scope(!spec.is_write());
                     (spec.handler)(ctx, args)
                 }
             };
@@ -478,7 +478,7 @@ pub fn run_queued(ctx: &mut Context<'_>, spec: &'static CommandSpec, args: Args<
     let result = {
         // Redis looks at the client's flag and the queued command at each lookup: TOUCH
         // inside EXEC still touches, and a CLIENT NO-TOUCH OFF queued before applies.
-        let _no_touch = NoTouchScope::new(ctx.client.no_touch && spec.name != "touch");
+        let _no_touch = no_touch_scope(ctx.client.no_touch && spec.name != "touch");
         (spec.handler)(ctx, args)
     };
     if ctx.server.monitors.is_active() {
@@ -653,12 +653,12 @@ fn resolve(ctx: &mut Context<'_>, args: Args<'_>) -> Result<&'static CommandSpec
     // DEBUG and MODULE's loading subcommands, checked before authentication as in Redis's
     // processCommand.
     if spec.has(flags::PROTECTED) {
-        let (command, setting, value) = if spec.name.starts_with("module") {
-            let value = ctx.server.settings.get("enable-module-command").unwrap_or_default();
-            ("MODULE", "enable-module-command", value)
+        let (command, setting) = if spec.name.starts_with("module") {
+            ("MODULE", "enable-module-command")
         } else {
-            ("DEBUG", "enable-debug-command", ctx.server.config.enable_debug_command.clone())
+            ("DEBUG", "enable-debug-command")
         };
+        let value = ctx.server.settings.get(setting).unwrap_or_default();
         if !server::protected_action_allowed(ctx, &value) {
             return Err((Some(spec), CommandError::protected_command(command, setting)));
         }

@@ -23,7 +23,7 @@ use super::{notify, Server};
 use crate::clock::unix_ms_now;
 use crate::journal::Mark;
 use crate::limits::{EVICTION_POOL_SIZE, EVICTION_VOLATILE_SCAN_MAX, SHARDS_PER_DB};
-use crate::store::keyspace::{access_clock_s, ReadOnlyScope};
+use crate::store::keyspace::{access_clock_s, read_only_scope};
 use crate::store::{access, hash_key, Entry};
 
 /// Redis's OOM refusal (`shared.oomerr`).
@@ -283,7 +283,7 @@ fn evict_within(server: &Server, time_limit: Option<Duration>) -> Outcome {
     let _gate = server.keyspace.gate.read_recursive();
     // Evicting changes shards: a running snapshot must save them first, even when the
     // command that triggered this (CONFIG SET) is itself read-only.
-    let _scope = ReadOnlyScope::new(false);
+    let _scope = read_only_scope(false);
     let mut state = server.evictor.state.lock();
     let started = Instant::now();
     let mut evicted = 0u64;

@@ -924,11 +924,7 @@ fn strtoll_word(word: &str) -> Option<i64> {
     if word.is_empty() {
         return Some(0);
     }
-    let body = word.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (negative, digits) = match body.strip_prefix('-') {
-        Some(digits) => (true, digits),
-        None => (false, body.strip_prefix('+').unwrap_or(body)),
-    };
+    let (negative, digits) = strtoll_sign(word);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
         return None;
     }
@@ -941,6 +937,15 @@ fn strtoll_word(word: &str) -> Option<i64> {
     i64::try_from(if negative { -signed } else { signed }).ok()
 }
 
+/// What C's strtoll reads before the digits: leading blanks, then a sign (true: negative).
+fn strtoll_sign(word: &str) -> (bool, &str) {
+    let body = word.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
+    match body.strip_prefix('-') {
+        Some(digits) => (true, digits),
+        None => (false, body.strip_prefix('+').unwrap_or(body)),
+    }
+}
+
 /// A value read as Redis reads an OCTAL_CONFIG one, with `strtoll(value, &end, 8)` over the
 /// whole value (blanks and a sign first, `0` prefixes allowed, and an empty value is 0, as
 /// for `strtoll_word`); None for anything else or on overflow.
@@ -948,11 +953,7 @@ fn strtoll_octal(value: &str) -> Option<i64> {
     if value.is_empty() {
         return Some(0);
     }
-    let body = value.trim_start_matches([' ', '\t', '\n', '\x0b', '\x0c', '\r']);
-    let (negative, digits) = match body.strip_prefix('-') {
-        Some(digits) => (true, digits),
-        None => (false, body.strip_prefix('+').unwrap_or(body)),
-    };
+    let (negative, digits) = strtoll_sign(value);
     if digits.is_empty() || !digits.bytes().all(|b| (b'0'..=b'7').contains(&b)) {
         return None;
     }

@@ -214,11 +214,11 @@ impl Stats {
     /// (fullname, histogram counts) of every command that has recorded a latency, by name
     /// (INFO latencystats).
     pub fn command_histograms(&self) -> Vec<(&'static str, Vec<u64>)> {
-        let mut list: Vec<_> = (0..COMMAND_INDEX.rows.len())
-            .filter_map(|slot| {
-                let row = COMMAND_INDEX.rows.get(slot)?;
-                Some((row.name, self.histogram_of(slot)?))
-            })
+        let mut list: Vec<_> = COMMAND_INDEX
+            .rows
+            .iter()
+            .enumerate()
+            .filter_map(|(slot, row)| Some((row.name, self.histogram_of(slot)?)))
             .collect();
         list.sort_by_key(|(name, _)| *name);
         list
@@ -226,8 +226,7 @@ impl Stats {
 
     /// The histogram counts of one command row, if it recorded a latency (LATENCY HISTOGRAM).
     pub fn command_histogram(&self, spec: &CommandSpec) -> Option<Vec<u64>> {
-        let slot = COMMAND_INDEX.slots.get(&row_address(spec)).copied()?;
-        self.histogram_of(slot)
+        self.histogram_of(Self::slot(spec)?)
     }
 
     /// Counts one command rejected before it ran (arity, NOAUTH, ...).

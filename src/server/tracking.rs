@@ -31,6 +31,7 @@ use super::pubsub;
 use super::Server;
 use crate::limits;
 use crate::protocol::Protocol;
+use crate::sync::CellScope;
 
 /// A client's tracking flags (Redis's `CLIENT_TRACKING*` bits).
 pub mod bits {
@@ -53,21 +54,9 @@ thread_local! {
     static RUNNING_NOLOOP: Cell<u64> = const { Cell::new(0) };
 }
 
-/// Marks a NOLOOP client's command as running on this thread for as long as it lives.
-pub struct NoLoopScope {
-    was: u64,
-}
-
-impl NoLoopScope {
-    pub fn new(client_id: u64) -> Self {
-        Self { was: RUNNING_NOLOOP.replace(client_id) }
-    }
-}
-
-impl Drop for NoLoopScope {
-    fn drop(&mut self) {
-        RUNNING_NOLOOP.set(self.was);
-    }
+/// Marks a NOLOOP client's command as running on this thread for as long as the scope lives.
+pub fn noloop_scope(client_id: u64) -> CellScope<u64> {
+    CellScope::set(&RUNNING_NOLOOP, client_id)
 }
 
 /// The NOLOOP client whose command runs on this thread, 0 for none (the expiry hook's

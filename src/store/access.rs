@@ -6,6 +6,8 @@
 use std::cell::Cell;
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering::Relaxed};
 
+use crate::sync::CellScope;
+
 use super::keyspace::access_clock_s;
 
 /// Counter a new key starts with under LFU (Redis's LFU_INIT_VAL), so new keys are not the
@@ -53,30 +55,19 @@ pub fn fresh() -> u32 {
 }
 
 thread_local! {
-    /// Set while a command of a CLIENT NO-TOUCH client runs on this thread (`NoTouchScope`).
+    /// Set while a command of a CLIENT NO-TOUCH client runs on this thread (`no_touch_scope`).
     static NO_TOUCH: Cell<bool> = const { Cell::new(false) };
 }
 
-/// CLIENT NO-TOUCH: while it lives, the running command's accesses leave the keys' stamps
-/// alone (Redis's `LOOKUP_NOTOUCH`, which every command but TOUCH of such a client gets).
-pub struct NoTouchScope {
-    was: bool,
-}
-
-impl NoTouchScope {
-    pub fn new(no_touch: bool) -> Self {
-        Self { was: NO_TOUCH.replace(no_touch) }
-    }
-}
-
-impl Drop for NoTouchScope {
-    fn drop(&mut self) {
-        NO_TOUCH.set(self.was);
-    }
+/// CLIENT NO-TOUCH: while the scope lives, the running command's accesses leave the keys'
+/// stamps alone (Redis's `LOOKUP_NOTOUCH`, which every command but TOUCH of such a client
+/// gets).
+pub fn no_touch_scope(no_touch: bool) -> CellScope<bool> {
+    CellScope::set(&NO_TOUCH, no_touch)
 }
 
 /// The stamp after an access (Redis's `updateLFU`, or the LRU clock); unchanged inside a
-/// `NoTouchScope`.
+/// `no_touch_scope`.
 #[inline]
 pub fn touched(stamp: u32) -> u32 {
     if NO_TOUCH.get() {
@@ -87,7 +78,7 @@ pub fn touched(stamp: u32) -> u32 {
 }
 
 /// The stamp of a key whose value a write replaced: an access, except that inside a
-/// `NoTouchScope` Redis still gives the new value a fresh LRU clock (a new object), and under
+/// `no_touch_scope` Redis still gives the new value a fresh LRU clock (a new object), and under
 /// LFU keeps the old stamp (`dbSetValue` copies the `lru` field).
 #[inline]
 pub fn overwritten(stamp: u32) -> u32 {
@@ -173,12 +164,12 @@ mod tests {
         // LRU stamps (the policy is process-wide; no test here selects LFU).
         let old = access_clock_s().wrapping_sub(100);
         {
-            let _scope = NoTouchScope::new(true);
+            let _scope = no_touch_scope(true);
             assert_eq!(touched(old), old);
             assert_eq!(overwritten(old), access_clock_s());
             // A nested scope for TOUCH touches, and restores the outer one.
             {
-                let _touch = NoTouchScope::new(false);
+                let _touch = no_touch_scope(false);
                 assert_eq!(touched(old), access_clock_s());
             }
             assert_eq!(touched(old), old);

@@ -22,7 +22,7 @@ use std::sync::{Arc, LazyLock};
 use parking_lot::{Mutex, RwLock};
 use smallvec::SmallVec;
 
-use crate::sync::{SleepMutex, SleepMutexGuard};
+use crate::sync::{CellScope, SleepMutex, SleepMutexGuard};
 
 use super::access;
 use super::compact::CompactBytes;
@@ -592,7 +592,7 @@ pub struct SnapshotPoint {
 }
 
 thread_local! {
-    /// Set while a read-only command runs on this thread (`ReadOnlyScope`).
+    /// Set while a read-only command runs on this thread (`read_only_scope`).
     static READ_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
@@ -604,23 +604,11 @@ thread_local! {
 ///
 /// Without this a read-heavy workload over many keys makes the serving threads encode most
 /// shards themselves at the start of every compaction (measured: a 0.7 s stall at 2 M keys).
-pub struct ReadOnlyScope {
-    was: bool,
+pub fn read_only_scope(read_only: bool) -> CellScope<bool> {
+    CellScope::set(&READ_ONLY, read_only)
 }
 
-impl ReadOnlyScope {
-    pub fn new(read_only: bool) -> Self {
-        Self { was: READ_ONLY.replace(read_only) }
-    }
-}
-
-impl Drop for ReadOnlyScope {
-    fn drop(&mut self) {
-        READ_ONLY.set(self.was);
-    }
-}
-
-/// Whether the running command is read-only (`ReadOnlyScope`).
+/// Whether the running command is read-only (`read_only_scope`).
 #[inline]
 pub(super) fn in_read_only_command() -> bool {
     READ_ONLY.get()
@@ -1154,7 +1142,7 @@ mod tests {
                 4..=6 => drop(db.lock(h).remove(h, key.as_bytes(), 0)),
                 7 => {
                     // A read-only command changes nothing the snapshot holds.
-                    let _scope = ReadOnlyScope::new(true);
+                    let _scope = read_only_scope(true);
                     let _ = db.lock(h).lookup(h, key.as_bytes(), 0).is_some();
                 }
                 8 => db.finish_shard(rng.usize(..SHARDS_PER_DB)),

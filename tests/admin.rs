@@ -5,6 +5,7 @@ mod common;
 use std::collections::HashMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use common::servers::{Kind, Server};
 use common::*;
 
 /// The payload of a bulk (`$n\r\n...\r\n`) or verbatim (`=n\r\ntxt:...\r\n`) reply.
@@ -1502,4 +1503,108 @@ fn latency_histograms_per_command() {
         .starts_with("*2\r\n$4\r\nping\r\n*4\r\n$5\r\ncalls\r\n:1\r\n"));
     // INFO modules is the module list's section, as in Redis.
     assert_eq!(c.cmd(&["INFO", "modules"]), "$11\r\n# Modules\r\n\r\n");
+}
+
+/// Redis Cluster's commands, side by side with redis-server (started without
+/// `cluster-enabled`): every CLUSTER subcommand, READONLY, READWRITE and ASKING reply the
+/// error cluster-aware clients look for to fall back to one node, after the usual arity and
+/// subcommand checks; inside MULTI they queue and fail at EXEC.
+#[test]
+fn cluster_commands_answer_as_a_standalone_redis() {
+    const DISABLED: &str = "-ERR This instance has cluster support disabled\r\n";
+    // Each subcommand with arguments its arity accepts, then with one too many or too few.
+    let calls: &[(&[&str], Option<&[&str]>)] = &[
+        (&["ADDSLOTS", "1"], Some(&["ADDSLOTS"])),
+        (&["ADDSLOTSRANGE", "1", "2"], Some(&["ADDSLOTSRANGE", "1"])),
+        (&["BUMPEPOCH"], Some(&["BUMPEPOCH", "x"])),
+        (&["COUNT-FAILURE-REPORTS", "id"], Some(&["COUNT-FAILURE-REPORTS"])),
+        (&["COUNTKEYSINSLOT", "1"], Some(&["COUNTKEYSINSLOT"])),
+        (&["DELSLOTS", "1", "2"], Some(&["DELSLOTS"])),
+        (&["DELSLOTSRANGE", "1", "2", "3", "4"], Some(&["DELSLOTSRANGE", "1"])),
+        (&["FAILOVER", "FORCE"], None),
+        (&["FLUSHSLOTS"], Some(&["FLUSHSLOTS", "x"])),
+        (&["FORGET", "id"], Some(&["FORGET"])),
+        (&["GETKEYSINSLOT", "1", "10"], Some(&["GETKEYSINSLOT", "1"])),
+        (&["HELP"], Some(&["HELP", "x"])),
+        (&["INFO"], Some(&["INFO", "x"])),
+        (&["KEYSLOT", "k"], Some(&["KEYSLOT"])),
+        (&["LINKS"], Some(&["LINKS", "x"])),
+        (&["MEET", "127.0.0.1", "7000"], Some(&["MEET", "127.0.0.1"])),
+        (&["MYID"], Some(&["MYID", "x"])),
+        (&["NODES"], Some(&["NODES", "x"])),
+        (&["REPLICAS", "id"], Some(&["REPLICAS"])),
+        (&["REPLICATE", "id"], Some(&["REPLICATE"])),
+        (&["RESET", "HARD"], None),
+        (&["SAVECONFIG"], Some(&["SAVECONFIG", "x"])),
+        (&["SET-CONFIG-EPOCH", "1"], Some(&["SET-CONFIG-EPOCH"])),
+        (&["SETSLOT", "1", "STABLE"], Some(&["SETSLOT", "1"])),
+        (&["SHARDS"], Some(&["SHARDS", "x"])),
+        (&["SLAVES", "id"], Some(&["SLAVES"])),
+        (&["slots"], Some(&["slots", "x"])),
+    ];
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut c = RawClient::connect(server.port);
+        let name = kind.name();
+        for (args, wrong) in calls {
+            let mut command = vec!["CLUSTER"];
+            command.extend_from_slice(args);
+            assert_eq!(c.cmd(&command), DISABLED, "{name}: {command:?}");
+            if let Some(wrong) = wrong {
+                let mut command = vec!["CLUSTER"];
+                command.extend_from_slice(wrong);
+                let full = format!("cluster|{}", wrong[0].to_ascii_lowercase());
+                let arity = format!("ERR wrong number of arguments for '{full}' command");
+                assert_eq!(c.cmd(&command), err(&arity), "{name}: {command:?}");
+            }
+        }
+        assert_eq!(
+            c.cmd(&["CLUSTER"]),
+            err("ERR wrong number of arguments for 'cluster' command"),
+            "{name}"
+        );
+        assert_eq!(
+            c.cmd(&["CLUSTER", "nosuch"]),
+            err("ERR unknown subcommand 'nosuch'. Try CLUSTER HELP."),
+            "{name}"
+        );
+        for command in ["READONLY", "READWRITE", "ASKING"] {
+            assert_eq!(c.cmd(&[command]), DISABLED, "{name}: {command}");
+            let arity = format!(
+                "ERR wrong number of arguments for '{}' command",
+                command.to_ascii_lowercase()
+            );
+            assert_eq!(c.cmd(&[command, "x"]), err(&arity), "{name}: {command} x");
+        }
+        assert_eq!(c.resp3().cmd(&["CLUSTER", "SLOTS"]), DISABLED, "{name}");
+        let mut c = RawClient::connect(server.port);
+        assert_eq!(c.cmd(&["MULTI"]), OK);
+        assert_eq!(c.cmd(&["CLUSTER", "INFO"]), "+QUEUED\r\n");
+        assert_eq!(c.cmd(&["READONLY"]), "+QUEUED\r\n");
+        assert_eq!(c.cmd(&["EXEC"]), format!("*2\r\n{DISABLED}{DISABLED}"), "{name}");
+        // Standalone, as INFO says too.
+        let info = c.cmd(&["INFO", "cluster"]);
+        assert!(info.contains("cluster_enabled:0\r\n"), "{name}: {info}");
+        // The command table describes them as Redis does (bytes read from redis-server).
+        assert_eq!(
+            c.cmd(&["COMMAND", "INFO", "readonly", "cluster|info", "cluster|addslots"]),
+            "*3\r\n*10\r\n$8\r\nreadonly\r\n:1\r\n*3\r\n+loading\r\n+stale\r\n+fast\r\n\
+             :0\r\n:0\r\n:0\r\n*2\r\n+@fast\r\n+@connection\r\n*0\r\n*0\r\n*0\r\n\
+             *10\r\n$12\r\ncluster|info\r\n:2\r\n*1\r\n+stale\r\n:0\r\n:0\r\n:0\r\n\
+             *1\r\n+@slow\r\n*1\r\n$23\r\nnondeterministic_output\r\n*0\r\n*0\r\n\
+             *10\r\n$16\r\ncluster|addslots\r\n:-3\r\n*3\r\n+admin\r\n+stale\r\n\
+             +no_async_loading\r\n:0\r\n:0\r\n:0\r\n*3\r\n+@admin\r\n+@slow\r\n\
+             +@dangerous\r\n*0\r\n*0\r\n*0\r\n",
+            "{name}"
+        );
+        let docs = c.cmd(&["COMMAND", "DOCS", "asking"]);
+        assert!(docs.contains("$5\r\ngroup\r\n$7\r\ncluster\r\n"), "{name}: {docs}");
+    }
+    // Redis 7.2's summary (7.0's reads "Sent by cluster clients after an -ASK redirect"), and
+    // its CLUSTER MYSHARDID, which redis-server 7.0 does not know.
+    let server = Server::start(Kind::AllyDb);
+    let mut c = RawClient::connect(server.port);
+    let docs = c.cmd(&["COMMAND", "DOCS", "asking"]);
+    assert!(docs.contains("Signals that a cluster client is following an -ASK redirect."));
+    assert_eq!(c.cmd(&["CLUSTER", "MYSHARDID"]), DISABLED);
 }

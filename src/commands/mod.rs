@@ -4,6 +4,7 @@ pub mod acl;
 pub mod arguments;
 pub mod bitmaps;
 pub mod client;
+pub mod cluster;
 pub mod collections;
 pub mod connection;
 pub mod errors;

@@ -489,7 +489,7 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 16] {
+pub fn families() -> [&'static [CommandSpec]; 17] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
@@ -507,6 +507,7 @@ pub fn families() -> [&'static [CommandSpec]; 16] {
         super::pubsub::COMMANDS,
         super::acl::COMMANDS,
         super::replication::COMMANDS,
+        super::cluster::COMMANDS,
     ]
 }
 

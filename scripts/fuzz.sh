@@ -16,7 +16,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../fuzz"
 seconds=${1:?usage: scripts/fuzz.sh SECONDS [TARGET...]}
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(resp_request journal_records snapshot_file commands)
+[ ${#targets[@]} -gt 0 ] || targets=(resp_request journal_records snapshot_file commands rdb_payload)
 jobs=${FUZZ_JOBS:-1}
 
 # Flags: no sanitizer (the crate forbids unsafe code but for one mmap, which the targets do

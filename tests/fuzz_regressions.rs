@@ -57,3 +57,8 @@ fn snapshot_file_corpus() {
 fn commands_corpus() {
     replay("commands", allydb::fuzzing::commands);
 }
+
+#[test]
+fn rdb_payload_corpus() {
+    replay("rdb_payload", allydb::fuzzing::rdb_payload);
+}

@@ -5,13 +5,14 @@ use super::arguments::{self, is};
 use super::errors::{show_cut, CommandError, CommandResult};
 use super::table::{acl, flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan, KeySpec};
 use super::Context;
+use crate::journal::Value as JournalValue;
 use crate::journal::{self, Effect};
 use crate::limits::SHARDS_PER_DB;
 use crate::protocol::Args;
 use crate::server::notify;
 use crate::store::glob;
 use crate::store::keyspace::DetachedEntries;
-use crate::store::{hash_key, Entry, Shard, StrValue, Value};
+use crate::store::{access, hash_key, rdb, Entry, Shard, StrValue, Value};
 
 const G: &str = "generic";
 const S: &str = "server";
@@ -110,6 +111,25 @@ pub static COMMANDS: &[CommandSpec] = &[
             "Copies the value of a key to a new key.",
             "O(N) worst case for collections, where N is the number of nested items. O(1) for string values.",
             "source destination [DB destination-db] [REPLACE]",
+        ),
+    spec("dump", 2, READONLY, KeySpan::ONE, G, dump)
+        .key_flags(RO | ACCESS)
+        .tips(&[tips::NONDETERMINISTIC_OUTPUT])
+        .acl(KEYSPACE)
+        .doc(
+            "2.6.0",
+            "Returns a serialized representation of the value stored at a key.",
+            "O(1) to access the key and additional O(N*M) to serialize it, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1).",
+            "key",
+        ),
+    spec("restore", -4, WRITE | DENYOOM, KeySpan::ONE, G, restore)
+        .key_flags(OW | UPDATE)
+        .acl(DANGEROUS)
+        .doc(
+            "2.6.0",
+            "Creates a key from the serialized representation of a value.",
+            "O(1) to create the new key and additional O(N*M) to reconstruct the serialized value, where N is the number of Redis objects composing the value and M their average size. For small string values the time complexity is thus O(1)+O(1*M) where M is small, so simply O(1). However for sorted set values the complexity is O(N*M*log(N)) because inserting values into sorted sets is O(log(N)).",
+            "key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]",
         ),
     spec("move", 3, WRITE | FAST | EXCLUSIVE, KeySpan::ONE, G, r#move)
         .key_flags(RW | ACCESS | UPDATE)
@@ -657,6 +677,119 @@ pub fn copy(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         ctx.signal_ready(destination_db, destination);
     }
     ctx.reply.integer(i64::from(copied));
+    Ok(())
+}
+
+/// DUMP key: the value in Redis's serialization (`store::rdb`), or nil.
+pub fn dump(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let key = args.get(1);
+    let hash = hash_key(key);
+    let now_ms = ctx.now_ms;
+    let payload = ctx.db().lock(hash).lookup(hash, key, now_ms).map(|entry| {
+        let encoding = entry.value.encoding_name();
+        journal::replay::with_journal_value(&entry.value, |value| rdb::dump(&value, encoding))
+    });
+    match payload {
+        Some(payload) => ctx.reply.bulk(&payload),
+        None => ctx.reply.null(),
+    }
+    Ok(())
+}
+
+/// A decoded value as the journal encodes it, borrowing its bytes.
+fn borrowed(value: &JournalValue<Vec<u8>>) -> JournalValue<&[u8]> {
+    match value {
+        JournalValue::String(bytes) => JournalValue::String(bytes),
+        JournalValue::List(items) => JournalValue::List(items.iter().map(Vec::as_slice).collect()),
+        JournalValue::Hash(pairs) => {
+            JournalValue::Hash(pairs.iter().map(|(f, v)| (f.as_slice(), v.as_slice())).collect())
+        }
+        JournalValue::Set(members) => {
+            JournalValue::Set(members.iter().map(Vec::as_slice).collect())
+        }
+        JournalValue::ZSet(entries) => {
+            JournalValue::ZSet(entries.iter().map(|(s, m)| (*s, m.as_slice())).collect())
+        }
+    }
+}
+
+/// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
+///
+/// Checks in Redis's order (`restoreCommand`): options, an existing key without REPLACE, the
+/// TTL, the payload's version and checksum, then its contents. A TTL already past (ABSTTL)
+/// only deletes the replaced key.
+pub fn restore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let (key, payload) = (args.get(1), args.get(3));
+    let (mut replace, mut absttl) = (false, false);
+    let (mut idle_s, mut freq): (Option<u64>, Option<u8>) = (None, None);
+    let mut i = 4;
+    while i < args.len() {
+        let word = args.get(i);
+        let has_value = i + 1 < args.len();
+        if is(word, "replace") {
+            replace = true;
+        } else if is(word, "absttl") {
+            absttl = true;
+        } else if is(word, "idletime") && has_value && freq.is_none() {
+            let idle = arguments::integer(args.get(i + 1))?;
+            let idle = u64::try_from(idle)
+                .map_err(|_| CommandError::Static("ERR Invalid IDLETIME value, must be >= 0"))?;
+            idle_s = Some(idle);
+            i += 1;
+        } else if is(word, "freq") && has_value && idle_s.is_none() {
+            let value = arguments::integer(args.get(i + 1))?;
+            let value = u8::try_from(value).map_err(|_| {
+                CommandError::Static("ERR Invalid FREQ value, must be >= 0 and <= 255")
+            })?;
+            freq = Some(value);
+            i += 1;
+        } else {
+            return Err(CommandError::Syntax);
+        }
+        i += 1;
+    }
+    // Parsed before the shard is locked; the errors still come in Redis's order.
+    let ttl = arguments::integer(args.get(2)).and_then(|ttl| {
+        u64::try_from(ttl).map_err(|_| CommandError::Static("ERR Invalid TTL value, must be >= 0"))
+    });
+    let value = rdb::restore(payload).map_err(|e| CommandError::Static(e.text()));
+    let hash = hash_key(key);
+    let now_ms = ctx.now_ms;
+    let db_index = ctx.client.db;
+    let db = u32::try_from(db_index).unwrap_or(u32::MAX);
+    let server = ctx.server;
+    let mut shard = server.db(db_index).lock(hash);
+    if !replace && shard.contains_for_write(hash, key, now_ms) {
+        return Err(CommandError::Static("BUSYKEY Target key name already exists."));
+    }
+    let (ttl, value) = (ttl?, value?);
+    let deleted = replace && shard.remove(hash, key, now_ms).is_some();
+    let expires_at_ms = match ttl {
+        0 => 0,
+        _ if absttl => ttl,
+        _ => now_ms.saturating_add(ttl),
+    };
+    // Journaled under the shard's lock, so no other write to the key comes between.
+    if expires_at_ms != 0 && expires_at_ms <= now_ms {
+        if deleted {
+            ctx.journal(&[Effect::Delete { db, key }]);
+            drop(shard);
+            ctx.notify(notify::GENERIC, "del", key);
+        }
+        ctx.reply.ok();
+        return Ok(());
+    }
+    let mut entry = Entry::new(key, journal::replay::stored(&value));
+    entry.expires_at_ms = expires_at_ms;
+    if let Some(stamp) = access::restored(idle_s, freq) {
+        entry.accessed_s = stamp;
+    }
+    shard.insert(hash, entry, now_ms);
+    ctx.journal(&[Effect::Put { db, key, value: borrowed(&value), expires_at_ms }]);
+    drop(shard);
+    ctx.notify(notify::GENERIC, "restore", key);
+    ctx.signal_ready(db_index, key);
+    ctx.reply.ok();
     Ok(())
 }
 

@@ -127,6 +127,17 @@ fn increment(counter: u32) -> u32 {
     }
 }
 
+/// The stamp of a key RESTORE creates with IDLETIME or FREQ (Redis's `objectSetLRUOrLFU`):
+/// FREQ sets the counter under an LFU policy, IDLETIME backdates the clock under any other;
+/// None where the option does not apply, leaving a fresh stamp.
+pub fn restored(idle_s: Option<u64>, freq: Option<u8>) -> Option<u32> {
+    if is_lfu() {
+        freq.map(|freq| (minutes_now() << 8) | u32::from(freq))
+    } else {
+        idle_s.map(|idle| access_clock_s().saturating_sub(u32::try_from(idle).unwrap_or(u32::MAX)))
+    }
+}
+
 /// Seconds since the access recorded in an LRU stamp (OBJECT IDLETIME).
 pub fn idle_s(stamp: u32) -> u32 {
     access_clock_s().saturating_sub(stamp)

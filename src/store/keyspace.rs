@@ -80,11 +80,17 @@ impl Entry {
 
 static CLOCK_START: LazyLock<std::time::Instant> = LazyLock::new(std::time::Instant::now);
 
-/// The access clock, in seconds since the process started. Cached, like Redis's LRU clock:
-/// reading the time on every key lookup costs more than the lookup itself.
-static ACCESS_CLOCK_S: AtomicU32 = AtomicU32::new(0);
+/// Where the access clock starts: far enough from 0 that a stamp can be backdated by any idle
+/// time a client may ask for (RESTORE ... IDLETIME, up to 34 years), and far enough from
+/// `u32::MAX` for a century of uptime.
+const ACCESS_CLOCK_BASE_S: u32 = 1 << 30;
 
-/// Seconds since the process started, for idle times (resolution: one clock tick).
+/// The access clock, in seconds since the process started, plus `ACCESS_CLOCK_BASE_S`.
+/// Cached, like Redis's LRU clock: reading the time on every key lookup costs more than the
+/// lookup itself. Only differences of stamps mean anything.
+static ACCESS_CLOCK_S: AtomicU32 = AtomicU32::new(ACCESS_CLOCK_BASE_S);
+
+/// The access clock in seconds, for idle times (resolution: one clock tick).
 #[inline]
 pub fn access_clock_s() -> u32 {
     ACCESS_CLOCK_S.load(Relaxed)
@@ -92,8 +98,8 @@ pub fn access_clock_s() -> u32 {
 
 /// Advances the access clock; the server calls this every expiry tick (100 ms).
 pub fn tick_access_clock() {
-    let now = u32::try_from(CLOCK_START.elapsed().as_secs()).unwrap_or(u32::MAX);
-    ACCESS_CLOCK_S.store(now, Relaxed);
+    let elapsed = u32::try_from(CLOCK_START.elapsed().as_secs()).unwrap_or(u32::MAX);
+    ACCESS_CLOCK_S.store(ACCESS_CLOCK_BASE_S.saturating_add(elapsed), Relaxed);
 }
 
 /// Called with (database, key) for every key removed because its deadline passed, while the

@@ -10,6 +10,7 @@ pub mod hash;
 pub mod index;
 pub mod keyspace;
 pub mod list;
+pub mod rdb;
 pub mod set;
 pub mod value;
 pub mod zset;

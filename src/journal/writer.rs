@@ -434,6 +434,13 @@ impl Journal {
 
     /// Bytes held in the journal's memory buffers (Redis's `mem_aof_buffer`): not counted
     /// against `maxmemory`, since evicting keys only adds to them.
+    /// What the buffers hold past their idle allocation (`IDLE_BUFFER_BYTES`): records queued
+    /// or written and not yet synced beyond the fixed cost. Redis's AOF buffer is the same
+    /// kind of figure: its size is what is pending, about nothing when idle.
+    pub fn pending_bytes(&self) -> u64 {
+        self.buffer_bytes().saturating_sub(IDLE_BUFFER_BYTES)
+    }
+
     pub fn buffer_bytes(&self) -> u64 {
         let progress = &self.shared.progress;
         progress.queued_capacity_bytes.load(Ordering::Relaxed)
@@ -762,6 +769,11 @@ pub const UNSYNCED_BYTES_MAX: usize = 64 * 1024 * 1024;
 /// Capacity a buffer keeps once emptied: a burst's buffers (tens of MB) go back to the
 /// allocator (they are mmapped, so to the OS) instead of staying in the server's RSS.
 const BUFFER_KEPT_BYTES: usize = 1 << 20;
+
+/// What the journal's buffers hold allocated from the start: the queue's and the batch's
+/// 1 MiB each (the unsynced copy starts empty). A fixed cost like any other allocation; only
+/// what they grow past it is pending data (`Journal::pending_bytes`).
+const IDLE_BUFFER_BYTES: u64 = 2 * BUFFER_KEPT_BYTES as u64;
 
 /// How often a failed journal tries to write again.
 const REPAIR_INTERVAL: Duration = Duration::from_secs(1);

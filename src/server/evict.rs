@@ -211,11 +211,13 @@ const COUNTS_FRESH: Duration = Duration::from_secs(1);
 /// otherwise lock every shard of every database.
 const RECOUNT_AFTER_NOTHING: Duration = Duration::from_millis(100);
 
-/// Bytes the journal holds in memory buffers, left out of the `maxmemory` comparison as
-/// Redis leaves out its AOF buffer (`freeMemoryGetNotCountedMemory`): evicting a key adds a
-/// record to them instead of freeing anything there.
+/// Bytes the journal's memory buffers hold past their fixed idle allocation, left out of the
+/// `maxmemory` comparison as Redis leaves out its AOF buffer (`freeMemoryGetNotCountedMemory`):
+/// evicting a key adds a record to them instead of freeing anything there. The idle
+/// allocation (2 MiB) counts, as any fixed cost does: left out, a limit set just
+/// above the memory in use let the data grow that much more before eviction began.
 pub fn not_counted_bytes(server: &Server) -> u64 {
-    server.journal().map_or(0, |journal| journal.buffer_bytes())
+    server.journal().map_or(0, |journal| journal.pending_bytes())
 }
 
 /// Allocated bytes as `maxmemory` counts them.

@@ -363,3 +363,15 @@ fn used_memory_counts_allocations() {
     let used = used_memory(&mut c);
     assert!((ratio - rss as f64 / used as f64).abs() < 0.05, "{ratio} {rss} {used}");
 }
+
+/// The journal's fixed buffers count as used memory (Redis leaves out only its AOF buffer,
+/// about nothing when idle): a limit 256 KiB above the memory in use starts evicting after
+/// about that much data, not 2 MiB later (as Redis's own maxmemory tests check).
+#[test]
+fn a_limit_just_above_the_memory_in_use_evicts_within_the_margin() {
+    let (_server, mut c) = start("allkeys-random", true);
+    let limit = used_memory(&mut c) + 256 * 1024;
+    set_config(&mut c, "maxmemory", &limit.to_string());
+    fill(&mut c, "k", 900, 1000, 0);
+    assert!(evicted_keys(&mut c) > 0, "900 KB written over a 256 KiB margin, nothing evicted");
+}

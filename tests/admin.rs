@@ -1608,3 +1608,28 @@ fn cluster_commands_answer_as_a_standalone_redis() {
     assert!(docs.contains("Signals that a cluster client is following an -ASK redirect."));
     assert_eq!(c.cmd(&["CLUSTER", "MYSHARDID"]), DISABLED);
 }
+
+/// Settings Redis changes at runtime but AllyDB fixes at start (port, bind, appendonly, and
+/// AllyDB's own): set to the value they have, CONFIG SET accepts them and changes nothing,
+/// as tools that write back CONFIG GET's values (and Redis's "CONFIG sanity" test) expect;
+/// another value is refused. Redis's immutable settings are refused whatever the value.
+#[test]
+fn config_set_of_a_fixed_setting_to_its_value_changes_nothing() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let port = server.port.to_string();
+    let immutable = |name: &str| config_set_failed(name, "can't set immutable config");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "port", &port, "bind", " 127.0.0.1 "]), OK);
+    let threads = c.cmd(&["CONFIG", "GET", "threads"]);
+    let threads = threads.trim_end().rsplit("\r\n").next().unwrap().to_string();
+    let other_threads = (threads.parse::<u32>().unwrap() + 1).to_string();
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "YES", "threads", &threads, "hz", "11"]), OK);
+    assert_eq!(c.cmd(&["CONFIG", "GET", "hz"]), "*2\r\n$2\r\nhz\r\n$2\r\n11\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "port", "1"]), immutable("port"));
+    assert_eq!(c.cmd(&["CONFIG", "SET", "appendonly", "no"]), immutable("appendonly"));
+    // All or nothing: a changed fixed setting refuses the whole call.
+    let call = ["CONFIG", "SET", "hz", "12", "threads", &other_threads];
+    assert_eq!(c.cmd(&call), immutable("threads"));
+    assert_eq!(c.cmd(&["CONFIG", "GET", "hz"]), "*2\r\n$2\r\nhz\r\n$2\r\n11\r\n");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "databases", "16"]), immutable("databases"));
+}

@@ -1046,6 +1046,36 @@ fn config_set_failed(name: &str, reason: &str) -> CommandError {
     ))
 }
 
+/// Settings CONFIG SET changes in Redis (or AllyDB's own) that this server fixes at start:
+/// set to the value they have, they are accepted and change nothing, as tools that write back
+/// CONFIG GET's values (and Redis's own tests) expect; another value is refused as immutable.
+/// Redis's immutable settings are refused whatever the value, as in Redis.
+const FIXED_HERE: &[&str] = &[
+    "port",
+    "bind",
+    "appendonly",
+    "key-load-delay",
+    "persistence-location",
+    "persistence-interval",
+    "threads",
+    "journal-zeros-ahead",
+];
+
+/// Whether `value` is what `def` holds now: integers by value, `yes`/`no` without case, the
+/// rest (addresses, paths) word by word.
+fn same_setting_value(ctx: &Context<'_>, def: &SettingDef, value: &[u8]) -> bool {
+    use crate::protocol::number::parse_i64;
+    let Some(current) = ctx.server.settings.get(def.name) else { return false };
+    let value = String::from_utf8_lossy(value);
+    if let (Some(a), Some(b)) = (parse_i64(current.as_bytes()), parse_i64(value.as_bytes())) {
+        return a == b;
+    }
+    if def.name == "appendonly" {
+        return current.eq_ignore_ascii_case(&value);
+    }
+    current.split_whitespace().eq(value.split_whitespace())
+}
+
 /// CONFIG SET parameter value [parameter value ...]: all or nothing. Names are checked first,
 /// in order (unknown, immutable, repeated), then values; nothing changes unless all pass.
 /// A setting's name and its alias are separate parameters, as Redis registers each under its
@@ -1065,6 +1095,10 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             )));
         };
         if !def.mutable {
+            if FIXED_HERE.contains(&def.name) && same_setting_value(ctx, def, args.get(i + 1)) {
+                i += 2;
+                continue;
+            }
             return Err(config_set_failed(&typed, "can't set immutable config"));
         }
         let allowed = ctx.server.settings.get("enable-protected-configs");

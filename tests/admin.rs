@@ -1633,3 +1633,23 @@ fn config_set_of_a_fixed_setting_to_its_value_changes_nothing() {
     assert_eq!(c.cmd(&["CONFIG", "GET", "hz"]), "*2\r\n$2\r\nhz\r\n$2\r\n11\r\n");
     assert_eq!(c.cmd(&["CONFIG", "SET", "databases", "16"]), immutable("databases"));
 }
+
+/// BGREWRITEAOF and BGSAVE inside EXEC reply `scheduled`, side by side with redis-server
+/// (which forks only after EXEC); outside, `started`.
+#[test]
+fn background_saves_inside_exec_are_scheduled() {
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut c = RawClient::connect(server.port);
+        assert_eq!(c.cmd(&["MULTI"]), OK);
+        assert_eq!(c.cmd(&["BGREWRITEAOF"]), "+QUEUED\r\n");
+        assert_eq!(c.cmd(&["BGSAVE"]), "+QUEUED\r\n");
+        assert_eq!(
+            c.cmd(&["EXEC"]),
+            "*2\r\n+Background append only file rewriting scheduled\r\n\
+             +Background saving scheduled\r\n",
+            "{}",
+            kind.name()
+        );
+    }
+}

@@ -1245,10 +1245,20 @@ pub fn time(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 pub fn bgrewriteaof(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     require_journal(ctx)?;
     let reply = ctx.server.compaction.request(Trigger::Rewrite, false);
+    let reply = reply.map(|text| match text {
+        // Redis starts no child inside EXEC: it schedules the rewrite for after it.
+        "Background append only file rewriting started"
+            if ctx.client.transaction.is_executing() =>
+        {
+            "Background append only file rewriting scheduled"
+        }
+        text => text,
+    });
     reply.map(|text| ctx.reply.simple(text)).map_err(CommandError::Static)
 }
 
 /// BGSAVE [SCHEDULE]: the same compaction; SCHEDULE queues it behind a running rewrite.
+/// Inside EXEC the reply says `scheduled`, as Redis's (which forks only after EXEC).
 pub fn bgsave(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let schedule = match args.len() {
         1 => false,
@@ -1256,7 +1266,13 @@ pub fn bgsave(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         _ => return Err(CommandError::Syntax),
     };
     require_journal(ctx)?;
-    let reply = ctx.server.compaction.request(Trigger::Save, schedule);
+    // Inside EXEC Redis schedules the save for after it, as BGSAVE SCHEDULE does.
+    let in_exec = ctx.client.transaction.is_executing();
+    let reply = ctx.server.compaction.request(Trigger::Save, schedule || in_exec);
+    let reply = reply.map(|text| match text {
+        "Background saving started" if in_exec => "Background saving scheduled",
+        text => text,
+    });
     reply.map(|text| ctx.reply.simple(text)).map_err(CommandError::Static)
 }
 

@@ -1653,3 +1653,26 @@ fn background_saves_inside_exec_are_scheduled() {
         );
     }
 }
+
+/// A blocked command ended by CLIENT UNBLOCK ... ERROR counts as a failed call of that command
+/// (and its error in errorstats), side by side with redis-server.
+#[test]
+fn an_unblocked_with_error_command_counts_as_failed() {
+    for kind in Kind::BOTH {
+        let server = Server::start(kind);
+        let mut c = RawClient::connect(server.port);
+        let mut blocked = RawClient::connect(server.port);
+        assert_eq!(c.cmd(&["CONFIG", "RESETSTAT"]), OK);
+        let id = blocked.cmd(&["CLIENT", "ID"]);
+        let id = id.trim_start_matches(':').trim_end().to_string();
+        blocked.send_command(&[b"BLPOP", b"list1", b"0"]);
+        wait_blocked(&mut c, 1);
+        assert_eq!(c.cmd(&["CLIENT", "UNBLOCK", &id, "ERROR"]), ":1\r\n");
+        assert_eq!(blocked.read_reply(), "-UNBLOCKED client unblocked via CLIENT UNBLOCK\r\n");
+        let stats = payload(&c.cmd(&["INFO", "commandstats"]));
+        let blpop = stats.split("\r\n").find(|l| l.starts_with("cmdstat_blpop:")).unwrap();
+        assert!(blpop.ends_with(",rejected_calls=0,failed_calls=1"), "{}: {blpop}", kind.name());
+        let errors = payload(&c.cmd(&["INFO", "errorstats"]));
+        assert!(errors.contains("errorstat_UNBLOCKED:count=1\r\n"), "{}: {errors}", kind.name());
+    }
+}

@@ -495,6 +495,7 @@ async fn wait_acks(
     state.clock = Tick::now();
     if let Some(Outcome::Error(text)) = &unblocked {
         server.stats.record_error(text.split(' ').next().unwrap_or("ERR"));
+        server.stats.command_failed(state.last_command);
         if !state.is_muted() {
             reply.error(text);
         }
@@ -575,6 +576,7 @@ async fn wait_blocked(
     }
     if let Outcome::Error(text) = &outcome {
         server.stats.record_error(text.split(' ').next().unwrap_or("ERR"));
+        server.stats.command_failed(state.last_command);
     }
     if !reply.muted {
         outcome.write(reply);

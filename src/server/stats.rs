@@ -164,6 +164,18 @@ impl Stats {
         })
     }
 
+    /// Counts a failure of a command already counted as called: a blocked command that ends
+    /// in an error (CLIENT UNBLOCK ... ERROR), as Redis's `updateStatsOnUnblock` does.
+    pub fn command_failed(&self, name: &str) {
+        let Some(spec) = crate::commands::table::lookup_full(name.as_bytes()) else { return };
+        let Some(slot) = Self::slot(spec) else { return };
+        LOCAL.with(|local| {
+            if let Some(counters) = local.commands.get(slot) {
+                bump(&counters[FAILED], 1);
+            }
+        });
+    }
+
     /// Counts one executed command, its duration and whether it replied an error.
     #[inline]
     pub fn command_called(&self, spec: &CommandSpec, usec: u64, failed: bool) {

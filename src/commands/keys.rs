@@ -5,7 +5,6 @@ use super::arguments::{self, is};
 use super::errors::{show_cut, CommandError, CommandResult};
 use super::table::{acl, flags::*, key_flags::*, spec, tips, CommandSpec, KeySpan, KeySpec};
 use super::Context;
-use crate::journal::Value as JournalValue;
 use crate::journal::{self, Effect};
 use crate::limits::SHARDS_PER_DB;
 use crate::protocol::Args;
@@ -696,23 +695,6 @@ pub fn dump(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     Ok(())
 }
 
-/// A decoded value as the journal encodes it, borrowing its bytes.
-fn borrowed(value: &JournalValue<Vec<u8>>) -> JournalValue<&[u8]> {
-    match value {
-        JournalValue::String(bytes) => JournalValue::String(bytes),
-        JournalValue::List(items) => JournalValue::List(items.iter().map(Vec::as_slice).collect()),
-        JournalValue::Hash(pairs) => {
-            JournalValue::Hash(pairs.iter().map(|(f, v)| (f.as_slice(), v.as_slice())).collect())
-        }
-        JournalValue::Set(members) => {
-            JournalValue::Set(members.iter().map(Vec::as_slice).collect())
-        }
-        JournalValue::ZSet(entries) => {
-            JournalValue::ZSet(entries.iter().map(|(s, m)| (*s, m.as_slice())).collect())
-        }
-    }
-}
-
 /// RESTORE key ttl serialized-value [REPLACE] [ABSTTL] [IDLETIME seconds] [FREQ frequency]
 ///
 /// Checks in Redis's order (`restoreCommand`): options, an existing key without REPLACE, the
@@ -785,7 +767,7 @@ pub fn restore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         entry.accessed_s = stamp;
     }
     shard.insert(hash, entry, now_ms);
-    ctx.journal(&[Effect::Put { db, key, value: borrowed(&value), expires_at_ms }]);
+    ctx.journal(&[Effect::Put { db, key, value: value.borrowed(), expires_at_ms }]);
     drop(shard);
     ctx.notify(notify::GENERIC, "restore", key);
     ctx.signal_ready(db_index, key);

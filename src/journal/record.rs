@@ -55,6 +55,23 @@ pub enum Value<B> {
     ZSet(Vec<(f64, B)>),
 }
 
+impl Value<Vec<u8>> {
+    /// The same value borrowing its bytes, as effects to encode take it.
+    pub fn borrowed(&self) -> Value<&[u8]> {
+        match self {
+            Self::String(bytes) => Value::String(bytes),
+            Self::List(items) => Value::List(items.iter().map(Vec::as_slice).collect()),
+            Self::Hash(pairs) => {
+                Value::Hash(pairs.iter().map(|(f, v)| (f.as_slice(), v.as_slice())).collect())
+            }
+            Self::Set(members) => Value::Set(members.iter().map(Vec::as_slice).collect()),
+            Self::ZSet(entries) => {
+                Value::ZSet(entries.iter().map(|(s, m)| (*s, m.as_slice())).collect())
+            }
+        }
+    }
+}
+
 const VALUE_STRING: u8 = 1;
 const VALUE_LIST: u8 = 2;
 const VALUE_HASH: u8 = 3;

@@ -903,7 +903,7 @@ mod tests {
         let same = |value: JournalValue<&[u8]>, encoding: &str, redis: &[u8]| {
             let ours = dump(&value, encoding);
             assert_eq!(&ours[..ours.len() - 10], &redis[..redis.len() - 10], "{value:?}");
-            assert_eq!(restore(&ours).map(|v| dump(&borrow(&v), encoding)), Ok(ours));
+            assert_eq!(restore(&ours).map(|v| dump(&v.borrowed(), encoding)), Ok(ours));
         };
         same(JournalValue::String(b"hello"), "embstr", b"\x00\x05hello\n\x00cr\xdfve4 \n");
         same(
@@ -931,20 +931,6 @@ mod tests {
             "listpack",
             b"\x11\x14\x14\x00\x00\x00\x04\x00\x81a\x02\x01\x01\x81b\x02\x832.5\x04\xff\n\x00\xd4Ln\xa4\xf6D\xd9\xd7",
         );
-    }
-
-    fn borrow(value: &JournalValue<Vec<u8>>) -> JournalValue<&[u8]> {
-        match value {
-            JournalValue::String(b) => JournalValue::String(b),
-            JournalValue::List(v) => JournalValue::List(v.iter().map(Vec::as_slice).collect()),
-            JournalValue::Hash(v) => {
-                JournalValue::Hash(v.iter().map(|(f, x)| (f.as_slice(), x.as_slice())).collect())
-            }
-            JournalValue::Set(v) => JournalValue::Set(v.iter().map(Vec::as_slice).collect()),
-            JournalValue::ZSet(v) => {
-                JournalValue::ZSet(v.iter().map(|(s, m)| (*s, m.as_slice())).collect())
-            }
-        }
     }
 
     #[test]
@@ -976,28 +962,28 @@ mod tests {
         let mut items: Vec<&[u8]> = numbers.iter().map(|n| n.as_bytes()).collect();
         items.extend([&b""[..], b"007", b"-0", b"x", &long[..64], &long[..4096], &long]);
         let list = JournalValue::List(items.clone());
-        assert_eq!(restore(&dump(&list, "quicklist")).map(|v| borrow(&v) == list), Ok(true));
+        assert_eq!(restore(&dump(&list, "quicklist")).map(|v| v.borrowed() == list), Ok(true));
         let set = JournalValue::Set(items.clone());
         for encoding in ["listpack", "hashtable"] {
-            assert_eq!(restore(&dump(&set, encoding)).map(|v| borrow(&v) == set), Ok(true));
+            assert_eq!(restore(&dump(&set, encoding)).map(|v| v.borrowed() == set), Ok(true));
         }
         let ints = JournalValue::Set(numbers.iter().map(|n| n.as_bytes()).collect());
         let JournalValue::Set(mut sorted) = ints.clone() else { unreachable!() };
         sorted.sort_by_key(|m| parse_i64(m));
         let restored =
-            restore(&dump(&ints, "intset")).map(|v| borrow(&v) == JournalValue::Set(sorted));
+            restore(&dump(&ints, "intset")).map(|v| v.borrowed() == JournalValue::Set(sorted));
         assert_eq!(restored, Ok(true));
         let pairs: Vec<(&[u8], &[u8])> = items.iter().map(|i| (*i, &long[..100])).collect();
         let hash = JournalValue::Hash(pairs);
         for encoding in ["listpack", "hashtable"] {
-            assert_eq!(restore(&dump(&hash, encoding)).map(|v| borrow(&v) == hash), Ok(true));
+            assert_eq!(restore(&dump(&hash, encoding)).map(|v| v.borrowed() == hash), Ok(true));
         }
         let scores = [f64::NEG_INFINITY, -2.5, 0.0, 1.0, 1e300, 0.1, f64::INFINITY];
         let zset = JournalValue::ZSet(scores.iter().zip(&items).map(|(s, m)| (*s, *m)).collect());
-        assert_eq!(restore(&dump(&zset, "listpack")).map(|v| borrow(&v) == zset), Ok(true));
+        assert_eq!(restore(&dump(&zset, "listpack")).map(|v| v.borrowed() == zset), Ok(true));
         let Ok(JournalValue::ZSet(mut back)) = restore(&dump(&zset, "skiplist")) else { panic!() };
         back.reverse();
-        assert_eq!(borrow(&JournalValue::ZSet(back)), zset);
+        assert_eq!(JournalValue::ZSet(back).borrowed(), zset);
     }
 
     /// A ziplist as Redis 6 writes small hashes: `f v n 10`, the 10 as an immediate.

@@ -454,11 +454,11 @@ pub fn rdb_payload(data: &[u8]) {
         let crc = rdb::crc64(0, &payload);
         payload.extend_from_slice(&crc.to_le_bytes());
     }
-    let Ok(decoded) = rdb::restore(&payload) else { return };
+    let Ok(decoded) = rdb::restore(&payload, BULK_BYTES_MAX as usize) else { return };
     let value = crate::journal::replay::stored(&decoded);
     let encoding = value.encoding_name();
     let (again, first) = with_journal_value(&value, |journal_value| {
-        let again = rdb::restore(&rdb::dump(&journal_value, encoding));
+        let again = rdb::restore(&rdb::dump(&journal_value, encoding), usize::MAX);
         (again, normalized(&journal_value))
     });
     let again = again.unwrap_or_else(|e| panic!("a value's own DUMP does not restore: {e:?}"));

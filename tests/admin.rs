@@ -1632,6 +1632,10 @@ fn config_set_of_a_fixed_setting_to_its_value_changes_nothing() {
     assert_eq!(c.cmd(&call), immutable("threads"));
     assert_eq!(c.cmd(&["CONFIG", "GET", "hz"]), "*2\r\n$2\r\nhz\r\n$2\r\n11\r\n");
     assert_eq!(c.cmd(&["CONFIG", "SET", "databases", "16"]), immutable("databases"));
+    // Only the same value: not a padded integer, and one parameter named once.
+    assert_eq!(c.cmd(&["CONFIG", "SET", "port", &format!(" {port} ")]), immutable("port"));
+    let duplicate = config_set_failed("port", "duplicate parameter");
+    assert_eq!(c.cmd(&["CONFIG", "SET", "port", &port, "port", &port]), duplicate);
 }
 
 /// BGREWRITEAOF and BGSAVE inside EXEC reply `scheduled`, side by side with redis-server

@@ -381,6 +381,13 @@ impl ArgType {
             "destination-db",
             "index1",
             "index2",
+            "ttl",
+            "frequency",
+            "slot",
+            "start-slot",
+            "end-slot",
+            "config-epoch",
+            "cluster-bus-port",
         ];
         const DOUBLES: &[&str] =
             &["score", "weight", "longitude", "latitude", "radius", "width", "height"];

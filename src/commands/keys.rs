@@ -734,7 +734,11 @@ pub fn restore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let ttl = arguments::integer(args.get(2)).and_then(|ttl| {
         u64::try_from(ttl).map_err(|_| CommandError::Static("ERR Invalid TTL value, must be >= 0"))
     });
-    let value = rdb::restore(payload).map_err(|e| CommandError::Static(e.text()));
+    // The decoded value is bounded as a client's bulk argument is (`rdb::restore`).
+    let budget =
+        ctx.server.settings.hot.proto_max_bulk_len.load(std::sync::atomic::Ordering::Relaxed);
+    let budget = usize::try_from(budget).unwrap_or(usize::MAX);
+    let value = rdb::restore(payload, budget).map_err(|e| CommandError::Static(e.text()));
     let hash = hash_key(key);
     let now_ms = ctx.now_ms;
     let db_index = ctx.client.db;

@@ -1061,19 +1061,21 @@ const FIXED_HERE: &[&str] = &[
     "journal-zeros-ahead",
 ];
 
-/// Whether `value` is what `def` holds now: integers by value, `yes`/`no` without case, the
-/// rest (addresses, paths) word by word.
+/// Whether `value` is exactly what `def` holds now: an integer setting by value (a value that
+/// is not an integer is not the same), `yes`/`no` without case, `bind`'s addresses word by
+/// word (as Redis splits them), anything else (paths) byte for byte.
 fn same_setting_value(ctx: &Context<'_>, def: &SettingDef, value: &[u8]) -> bool {
     use crate::protocol::number::parse_i64;
     let Some(current) = ctx.server.settings.get(def.name) else { return false };
     let value = String::from_utf8_lossy(value);
-    if let (Some(a), Some(b)) = (parse_i64(current.as_bytes()), parse_i64(value.as_bytes())) {
-        return a == b;
+    if let Some(current) = parse_i64(current.as_bytes()) {
+        return parse_i64(value.as_bytes()) == Some(current);
     }
-    if def.name == "appendonly" {
-        return current.eq_ignore_ascii_case(&value);
+    match def.name {
+        "appendonly" => current.eq_ignore_ascii_case(&value),
+        "bind" => current.split_whitespace().eq(value.split_whitespace()),
+        _ => current == value,
     }
-    current.split_whitespace().eq(value.split_whitespace())
 }
 
 /// CONFIG SET parameter value [parameter value ...]: all or nothing. Names are checked first,
@@ -1086,6 +1088,7 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         return Err(CommandError::Syntax);
     }
     let mut chosen: Vec<(&'static SettingDef, String, &[u8])> = Vec::new();
+    let mut unchanged: Vec<String> = Vec::new();
     let mut i = 2;
     while i + 1 < args.len() {
         let typed = String::from_utf8_lossy(args.get(i));
@@ -1096,6 +1099,12 @@ pub fn config_set(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         };
         if !def.mutable {
             if FIXED_HERE.contains(&def.name) && same_setting_value(ctx, def, args.get(i + 1)) {
+                // A no-op, still one parameter: named twice, it is a duplicate.
+                let entry = typed.to_ascii_lowercase();
+                if unchanged.contains(&entry) {
+                    return Err(config_set_failed(&typed, "duplicate parameter"));
+                }
+                unchanged.push(entry);
                 i += 2;
                 continue;
             }

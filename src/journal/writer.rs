@@ -432,15 +432,17 @@ impl Journal {
         self.shared.progress.queued_capacity_bytes.store(capacity, Ordering::Relaxed);
     }
 
-    /// Bytes held in the journal's memory buffers (Redis's `mem_aof_buffer`): not counted
-    /// against `maxmemory`, since evicting keys only adds to them.
-    /// What the buffers hold past their idle allocation (`IDLE_BUFFER_BYTES`): records queued
-    /// or written and not yet synced beyond the fixed cost. Redis's AOF buffer is the same
-    /// kind of figure: its size is what is pending, about nothing when idle.
+    /// What the buffers hold past their initial allocation (`IDLE_BUFFER_BYTES`): records
+    /// queued or written and not yet synced, and up to 1 MiB of the unsynced copy's capacity
+    /// kept after a sync. Redis's `mem_aof_buffer` is the same kind of figure (its AOF buffer
+    /// is about nothing when idle): not counted against `maxmemory`, since evicting keys only
+    /// adds to it.
     pub fn pending_bytes(&self) -> u64 {
         self.buffer_bytes().saturating_sub(IDLE_BUFFER_BYTES)
     }
 
+    /// Bytes held in the journal's memory buffers: the queue's, the batch's and the unsynced
+    /// copy's capacities.
     pub fn buffer_bytes(&self) -> u64 {
         let progress = &self.shared.progress;
         progress.queued_capacity_bytes.load(Ordering::Relaxed)

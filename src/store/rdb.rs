@@ -13,7 +13,9 @@
 //! 2.4: plain, ziplist, listpack, intset and quicklist encodings, LZF-compressed and integer
 //! strings. Everything is checked (lengths against the bytes present, listpack and ziplist
 //! structure, intset order, duplicates, NaN scores, empty collections): a payload that fails is
-//! `BadFormat`, never a panic, and no claimed count allocates more than the payload's bytes.
+//! `BadFormat`, never a panic. No claimed count or length is allocated before its bytes are
+//! there, and the decoded value is bounded by a budget (`restore`): a small payload that
+//! expands (LZF, listpacks of one-byte entries) cannot exhaust memory.
 use crate::journal::record::Value as JournalValue;
 use crate::protocol::number::{format_double, parse_f64, parse_i64};
 
@@ -347,8 +349,16 @@ fn intset(ints: &[i64]) -> Vec<u8> {
 
 // ----------------------------------------------------------------------------------- RESTORE
 
-/// The value in a DUMP payload, after its version and checksum are checked.
-pub fn restore(payload: &[u8]) -> Result<JournalValue<Vec<u8>>> {
+/// What RESTORE charges each decoded string or element beyond its bytes: about what it costs
+/// in memory while the value is decoded, built and journaled (vectors, allocator rounding).
+pub const ELEMENT_COST_BYTES: usize = 64;
+
+/// The value in a DUMP payload, after its version and checksum are checked. `budget` bounds
+/// the decoded value: its bytes plus `ELEMENT_COST_BYTES` per string or element (RESTORE gives
+/// `proto-max-bulk-len`). A payload past it is `BadFormat` before the excess is allocated, so
+/// a small payload that expands (LZF claims, listpacks of one-byte entries) cannot exhaust
+/// memory.
+pub fn restore(payload: &[u8], budget: usize) -> Result<JournalValue<Vec<u8>>> {
     let body_len =
         payload.len().checked_sub(FOOTER_BYTES).ok_or(RestoreError::VersionOrChecksum)?;
     let (body, footer) = payload.split_at(body_len);
@@ -358,7 +368,7 @@ pub fn restore(payload: &[u8]) -> Result<JournalValue<Vec<u8>>> {
     if version > RDB_VERSION || crc64(0, &payload[..body_len + 2]) != u64::from_le_bytes(crc) {
         return Err(RestoreError::VersionOrChecksum);
     }
-    let mut reader = Reader { data: body };
+    let mut reader = Reader { data: body, budget };
     let kind = reader.byte()?;
     let value = read_value(&mut reader, kind)?;
     let empty = match &value {
@@ -375,6 +385,15 @@ pub fn restore(payload: &[u8]) -> Result<JournalValue<Vec<u8>>> {
 
 struct Reader<'a> {
     data: &'a [u8],
+    /// What the decoded value may still cost (`restore`).
+    budget: usize,
+}
+
+/// Takes `bytes` plus an element's cost from `budget`, or refuses.
+fn charge(budget: &mut usize, bytes: usize) -> Result<()> {
+    let cost = bytes.checked_add(ELEMENT_COST_BYTES).ok_or(RestoreError::BadFormat)?;
+    *budget = budget.checked_sub(cost).ok_or(RestoreError::BadFormat)?;
+    Ok(())
 }
 
 impl<'a> Reader<'a> {
@@ -427,20 +446,28 @@ impl<'a> Reader<'a> {
     }
 
     /// A string in any of RDB's forms: plain, integer (8, 16, 32 bits) or LZF-compressed.
+    /// Charged to the budget before anything is allocated for it.
     fn string(&mut self) -> Result<Vec<u8>> {
+        let int = |n: i64, budget: &mut usize| {
+            charge(budget, 20)?;
+            Ok(n.to_string().into_bytes())
+        };
         match self.len_or_encoding()? {
             Ok(len) => {
                 let len = usize::try_from(len).map_err(|_| RestoreError::BadFormat)?;
-                Ok(self.take(len)?.to_vec())
+                let bytes = self.take(len)?;
+                charge(&mut self.budget, len)?;
+                Ok(bytes.to_vec())
             }
-            Err(0) => Ok(i64::from(self.byte()? as i8).to_string().into_bytes()),
-            Err(1) => Ok(i64::from(i16::from_le_bytes(self.array()?)).to_string().into_bytes()),
-            Err(2) => Ok(i64::from(i32::from_le_bytes(self.array()?)).to_string().into_bytes()),
+            Err(0) => int(i64::from(self.byte()? as i8), &mut self.budget),
+            Err(1) => int(i64::from(i16::from_le_bytes(self.array()?)), &mut self.budget),
+            Err(2) => int(i64::from(i32::from_le_bytes(self.array()?)), &mut self.budget),
             Err(3) => {
                 let compressed =
                     usize::try_from(self.len()?).map_err(|_| RestoreError::BadFormat)?;
                 let len = usize::try_from(self.len()?).map_err(|_| RestoreError::BadFormat)?;
                 let input = self.take(compressed)?;
+                charge(&mut self.budget, len)?;
                 lzf_decompress(input, len)
             }
             Err(_) => Err(RestoreError::BadFormat),
@@ -479,12 +506,12 @@ fn read_value(reader: &mut Reader<'_>, kind: u8) -> Result<JournalValue<Vec<u8>>
             let n = reader.count(1)?;
             JournalValue::List((0..n).map(|_| reader.string()).collect::<Result<_>>()?)
         }
-        TYPE_LIST_ZIPLIST => JournalValue::List(ziplist(&reader.string()?)?),
+        TYPE_LIST_ZIPLIST => JournalValue::List(ziplist(&reader.string()?, &mut reader.budget)?),
         TYPE_LIST_QUICKLIST => {
             let nodes = reader.count(1)?;
             let mut items = Vec::new();
             for _ in 0..nodes {
-                items.extend(ziplist(&reader.string()?)?);
+                items.extend(ziplist(&reader.string()?, &mut reader.budget)?);
             }
             JournalValue::List(items)
         }
@@ -494,7 +521,7 @@ fn read_value(reader: &mut Reader<'_>, kind: u8) -> Result<JournalValue<Vec<u8>>
             for _ in 0..nodes {
                 match reader.len()? {
                     NODE_PLAIN => items.push(reader.string()?),
-                    NODE_PACKED => items.extend(listpack(&reader.string()?)?),
+                    NODE_PACKED => items.extend(listpack(&reader.string()?, &mut reader.budget)?),
                     _ => return Err(RestoreError::BadFormat),
                 }
             }
@@ -504,8 +531,8 @@ fn read_value(reader: &mut Reader<'_>, kind: u8) -> Result<JournalValue<Vec<u8>>
             let n = reader.count(1)?;
             unique_members((0..n).map(|_| reader.string()).collect::<Result<_>>()?)?
         }
-        TYPE_SET_INTSET => unique_members(intset_members(&reader.string()?)?)?,
-        TYPE_SET_LISTPACK => unique_members(listpack(&reader.string()?)?)?,
+        TYPE_SET_INTSET => unique_members(intset_members(&reader.string()?, &mut reader.budget)?)?,
+        TYPE_SET_LISTPACK => unique_members(listpack(&reader.string()?, &mut reader.budget)?)?,
         TYPE_ZSET | TYPE_ZSET_2 => {
             let n = reader.count(2)?;
             let mut entries = Vec::new();
@@ -522,9 +549,9 @@ fn read_value(reader: &mut Reader<'_>, kind: u8) -> Result<JournalValue<Vec<u8>>
         }
         TYPE_ZSET_ZIPLIST | TYPE_ZSET_LISTPACK => {
             let items = if kind == TYPE_ZSET_ZIPLIST {
-                ziplist(&reader.string()?)?
+                ziplist(&reader.string()?, &mut reader.budget)?
             } else {
-                listpack(&reader.string()?)?
+                listpack(&reader.string()?, &mut reader.budget)?
             };
             let mut entries = Vec::new();
             let mut pairs = items.into_iter();
@@ -543,9 +570,9 @@ fn read_value(reader: &mut Reader<'_>, kind: u8) -> Result<JournalValue<Vec<u8>>
         }
         TYPE_HASH_ZIPLIST | TYPE_HASH_LISTPACK => {
             let items = if kind == TYPE_HASH_ZIPLIST {
-                ziplist(&reader.string()?)?
+                ziplist(&reader.string()?, &mut reader.budget)?
             } else {
-                listpack(&reader.string()?)?
+                listpack(&reader.string()?, &mut reader.budget)?
             };
             let mut pairs = Vec::new();
             let mut items = items.into_iter();
@@ -591,7 +618,8 @@ fn lzf_decompress(input: &[u8], len: usize) -> Result<Vec<u8>> {
     if len == 0 || len > input.len().saturating_mul(88) {
         return Err(RestoreError::BadFormat);
     }
-    let mut out: Vec<u8> = Vec::with_capacity(len);
+    // Grown as bytes are produced (the claim is charged, not trusted with an allocation).
+    let mut out: Vec<u8> = Vec::with_capacity(len.min(input.len().saturating_mul(2)));
     let mut i = 0;
     while i < input.len() {
         let ctrl = usize::from(input[i]);
@@ -631,7 +659,7 @@ fn lzf_decompress(input: &[u8], len: usize) -> Result<Vec<u8>> {
 }
 
 /// The elements of a listpack, integers as their decimal text; the whole structure checked.
-fn listpack(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
+fn listpack(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
     let bad = RestoreError::BadFormat;
     if blob.len() < 7 || blob.last() != Some(&0xFF) {
         return Err(bad);
@@ -701,6 +729,7 @@ fn listpack(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
             return Err(bad);
         }
         at = start + entry_len + back.len();
+        charge(budget, item.len())?;
         items.push(item);
     }
     if at != end || (count != usize::from(u16::MAX) && count != items.len()) {
@@ -710,7 +739,7 @@ fn listpack(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
 }
 
 /// The elements of a ziplist (RDB versions before 10), integers as their decimal text.
-fn ziplist(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
+fn ziplist(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
     let bad = RestoreError::BadFormat;
     if blob.len() < 11 || blob.last() != Some(&0xFF) {
         return Err(bad);
@@ -791,6 +820,7 @@ fn ziplist(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
         at += body;
         previous_len = at - start;
         last_start = start;
+        charge(budget, item.len())?;
         items.push(item);
     }
     let tail_ok = usize::try_from(tail).ok() == Some(last_start);
@@ -801,7 +831,7 @@ fn ziplist(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
 }
 
 /// The members of an intset, which must be strictly ascending.
-fn intset_members(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
+fn intset_members(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
     let bad = RestoreError::BadFormat;
     let header = blob.get(..8).ok_or(bad)?;
     let width = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
@@ -815,7 +845,7 @@ fn intset_members(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
         return Err(bad);
     }
     let mut previous: Option<i64> = None;
-    let mut members = Vec::with_capacity(body.len() / width);
+    let mut members = Vec::new();
     for chunk in body.chunks_exact(width) {
         let value = match width {
             2 => i64::from(i16::from_le_bytes([chunk[0], chunk[1]])),
@@ -830,6 +860,7 @@ fn intset_members(blob: &[u8]) -> Result<Vec<Vec<u8>>> {
             return Err(bad);
         }
         previous = Some(value);
+        charge(budget, 20)?;
         members.push(value.to_string().into_bytes());
     }
     Ok(members)
@@ -892,7 +923,7 @@ mod tests {
             ),
         ];
         for (bytes, expected) in cases {
-            assert_eq!(restore(bytes).as_ref(), Ok(expected), "{bytes:?}");
+            assert_eq!(restore(bytes, usize::MAX).as_ref(), Ok(expected), "{bytes:?}");
         }
     }
 
@@ -903,7 +934,7 @@ mod tests {
         let same = |value: JournalValue<&[u8]>, encoding: &str, redis: &[u8]| {
             let ours = dump(&value, encoding);
             assert_eq!(&ours[..ours.len() - 10], &redis[..redis.len() - 10], "{value:?}");
-            assert_eq!(restore(&ours).map(|v| dump(&v.borrowed(), encoding)), Ok(ours));
+            assert_eq!(restore(&ours, usize::MAX).map(|v| dump(&v.borrowed(), encoding)), Ok(ours));
         };
         same(JournalValue::String(b"hello"), "embstr", b"\x00\x05hello\n\x00cr\xdfve4 \n");
         same(
@@ -962,26 +993,40 @@ mod tests {
         let mut items: Vec<&[u8]> = numbers.iter().map(|n| n.as_bytes()).collect();
         items.extend([&b""[..], b"007", b"-0", b"x", &long[..64], &long[..4096], &long]);
         let list = JournalValue::List(items.clone());
-        assert_eq!(restore(&dump(&list, "quicklist")).map(|v| v.borrowed() == list), Ok(true));
+        assert_eq!(
+            restore(&dump(&list, "quicklist"), usize::MAX).map(|v| v.borrowed() == list),
+            Ok(true)
+        );
         let set = JournalValue::Set(items.clone());
         for encoding in ["listpack", "hashtable"] {
-            assert_eq!(restore(&dump(&set, encoding)).map(|v| v.borrowed() == set), Ok(true));
+            assert_eq!(
+                restore(&dump(&set, encoding), usize::MAX).map(|v| v.borrowed() == set),
+                Ok(true)
+            );
         }
         let ints = JournalValue::Set(numbers.iter().map(|n| n.as_bytes()).collect());
         let JournalValue::Set(mut sorted) = ints.clone() else { unreachable!() };
         sorted.sort_by_key(|m| parse_i64(m));
-        let restored =
-            restore(&dump(&ints, "intset")).map(|v| v.borrowed() == JournalValue::Set(sorted));
+        let restored = restore(&dump(&ints, "intset"), usize::MAX)
+            .map(|v| v.borrowed() == JournalValue::Set(sorted));
         assert_eq!(restored, Ok(true));
         let pairs: Vec<(&[u8], &[u8])> = items.iter().map(|i| (*i, &long[..100])).collect();
         let hash = JournalValue::Hash(pairs);
         for encoding in ["listpack", "hashtable"] {
-            assert_eq!(restore(&dump(&hash, encoding)).map(|v| v.borrowed() == hash), Ok(true));
+            assert_eq!(
+                restore(&dump(&hash, encoding), usize::MAX).map(|v| v.borrowed() == hash),
+                Ok(true)
+            );
         }
         let scores = [f64::NEG_INFINITY, -2.5, 0.0, 1.0, 1e300, 0.1, f64::INFINITY];
         let zset = JournalValue::ZSet(scores.iter().zip(&items).map(|(s, m)| (*s, *m)).collect());
-        assert_eq!(restore(&dump(&zset, "listpack")).map(|v| v.borrowed() == zset), Ok(true));
-        let Ok(JournalValue::ZSet(mut back)) = restore(&dump(&zset, "skiplist")) else { panic!() };
+        assert_eq!(
+            restore(&dump(&zset, "listpack"), usize::MAX).map(|v| v.borrowed() == zset),
+            Ok(true)
+        );
+        let Ok(JournalValue::ZSet(mut back)) = restore(&dump(&zset, "skiplist"), usize::MAX) else {
+            panic!()
+        };
         back.reverse();
         assert_eq!(JournalValue::ZSet(back).borrowed(), zset);
     }
@@ -1010,31 +1055,31 @@ mod tests {
             (b"f".to_vec(), b"v".to_vec()),
             (b"n".to_vec(), b"10".to_vec()),
         ]);
-        assert_eq!(restore(&payload(&body, 9)), Ok(expected));
+        assert_eq!(restore(&payload(&body, 9), usize::MAX), Ok(expected));
         // A wrong tail offset, or a wrong previous length, is refused.
         let mut wrong = zl.clone();
         wrong[4] ^= 1;
         let mut body = vec![TYPE_HASH_ZIPLIST];
         write_raw(&mut body, &wrong);
-        assert_eq!(restore(&payload(&body, 9)), Err(RestoreError::BadFormat));
+        assert_eq!(restore(&payload(&body, 9), usize::MAX), Err(RestoreError::BadFormat));
     }
 
     #[test]
     fn damaged_payloads_are_refused() {
         let good = dump(&JournalValue::Set(vec![b"a", b"b"]), "listpack");
-        assert!(restore(&good).is_ok());
+        assert!(restore(&good, usize::MAX).is_ok());
         for cut in 0..good.len() {
-            assert!(restore(&good[..cut]).is_err(), "cut at {cut}");
+            assert!(restore(&good[..cut], usize::MAX).is_err(), "cut at {cut}");
         }
         let mut flipped = good.clone();
         flipped[3] ^= 0x40;
-        assert_eq!(restore(&flipped), Err(RestoreError::VersionOrChecksum));
+        assert_eq!(restore(&flipped, usize::MAX), Err(RestoreError::VersionOrChecksum));
         // A later version.
         assert_eq!(
-            restore(&payload(&good[..good.len() - 10], RDB_VERSION + 1)),
+            restore(&payload(&good[..good.len() - 10], RDB_VERSION + 1), usize::MAX),
             Err(RestoreError::VersionOrChecksum)
         );
-        let bad = |body: &[u8]| restore(&payload(body, RDB_VERSION));
+        let bad = |body: &[u8]| restore(&payload(body, RDB_VERSION), usize::MAX);
         // Duplicates, empty collections, NaN, odd pairs, unknown types, huge counts.
         assert_eq!(bad(b"\x02\x02\x01a\x01a"), Err(RestoreError::BadFormat));
         assert_eq!(bad(b"\x02\x00"), Err(RestoreError::BadFormat));
@@ -1046,6 +1091,23 @@ mod tests {
         assert_eq!(bad(b"\x02\x81\x7f\xff\xff\xff\xff\xff\xff\xff"), Err(RestoreError::BadFormat));
         // An LZF claim far beyond what its bytes can expand to.
         assert_eq!(bad(b"\x00\xc3\x02\x80\x7f\xff\xff\xff\x00x"), Err(RestoreError::BadFormat));
+        // Expansion past the budget: an LZF claim, and a listpack of many one-byte entries.
+        let mut lzf = vec![TYPE_STRING, 0xC3];
+        write_len(&mut lzf, 2);
+        write_len(&mut lzf, 1000);
+        lzf.extend_from_slice(b"\x00x");
+        assert_eq!(restore(&payload(&lzf, RDB_VERSION), 999), Err(RestoreError::BadFormat));
+        let mut many = Listpack::new();
+        for _ in 0..1000 {
+            many.push(b"1");
+        }
+        let mut body = vec![TYPE_LIST_QUICKLIST_2, 1, 2];
+        write_raw(&mut body, &many.finish());
+        let list = payload(&body, RDB_VERSION);
+        assert!(restore(&list, usize::MAX).is_ok());
+        let needed = 2 * (list.len() + ELEMENT_COST_BYTES) + 1000 * (1 + ELEMENT_COST_BYTES);
+        assert!(restore(&list, needed).is_ok());
+        assert_eq!(restore(&list, 1000 * ELEMENT_COST_BYTES), Err(RestoreError::BadFormat));
         // An intset out of order.
         let mut body = vec![TYPE_SET_INTSET];
         write_raw(&mut body, b"\x02\x00\x00\x00\x02\x00\x00\x00\x02\x00\x01\x00");

@@ -311,14 +311,19 @@ pub fn listpack_entry_bytes(element: &[u8]) -> usize {
         None if element.len() < 4096 => 2 + element.len(),
         None => 5 + element.len(),
     };
-    let back_length = match encoded {
+    encoded + listpack_backlen_bytes(encoded)
+}
+
+/// The bytes of a listpack entry's back length for an entry of `encoded` bytes (Redis's
+/// `lpEncodeBacklen`: 7 bits per byte).
+pub fn listpack_backlen_bytes(encoded: usize) -> usize {
+    match encoded {
         0..=127 => 1,
         128..=16_382 => 2,
         16_383..=2_097_150 => 3,
         2_097_151..=268_435_454 => 4,
         _ => 5,
-    };
-    encoded + back_length
+    }
 }
 
 impl ListValue {

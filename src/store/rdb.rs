@@ -306,14 +306,8 @@ impl Listpack {
 /// A listpack entry's back length: its length in 7-bit groups, most significant first, every
 /// byte but the first with the top bit set (Redis's `lpEncodeBacklen`).
 fn backlen(len: usize) -> Vec<u8> {
+    let groups = super::list::listpack_backlen_bytes(len);
     let len = len as u64;
-    let groups = match len {
-        0..=127 => 1,
-        128..=16_382 => 2,
-        16_383..=2_097_150 => 3,
-        2_097_151..=268_435_454 => 4,
-        _ => 5,
-    };
     (0..groups)
         .map(|i| {
             let shift = 7 * (groups - 1 - i);
@@ -459,9 +453,9 @@ impl<'a> Reader<'a> {
                 charge(&mut self.budget, len)?;
                 Ok(bytes.to_vec())
             }
-            Err(0) => int(i64::from(self.byte()? as i8), &mut self.budget),
-            Err(1) => int(i64::from(i16::from_le_bytes(self.array()?)), &mut self.budget),
-            Err(2) => int(i64::from(i32::from_le_bytes(self.array()?)), &mut self.budget),
+            Err(0) => int(signed_le(self.take(1)?), &mut self.budget),
+            Err(1) => int(signed_le(self.take(2)?), &mut self.budget),
+            Err(2) => int(signed_le(self.take(4)?), &mut self.budget),
             Err(3) => {
                 let compressed =
                     usize::try_from(self.len()?).map_err(|_| RestoreError::BadFormat)?;
@@ -612,6 +606,23 @@ fn unique_entries(entries: Vec<(f64, Vec<u8>)>) -> Result<JournalValue<Vec<u8>>>
     }
 }
 
+/// A little-endian two's-complement integer of 1 to 8 bytes, sign-extended (the integer
+/// entries of listpacks, ziplists and intsets, and RDB's integer strings).
+fn signed_le(bytes: &[u8]) -> i64 {
+    let mut word = [0u8; 8];
+    let n = bytes.len().min(8);
+    word[..n].copy_from_slice(&bytes[..n]);
+    let shift = 64 - 8 * n as u32;
+    i64::from_le_bytes(word).checked_shl(shift).map_or(0, |v| v >> shift)
+}
+
+/// A little-endian `u32` header field of 4 bytes as a length.
+fn len_le(bytes: &[u8]) -> Result<usize> {
+    let mut word = [0u8; 4];
+    word.copy_from_slice(bytes.get(..4).ok_or(RestoreError::BadFormat)?);
+    usize::try_from(u32::from_le_bytes(word)).map_err(|_| RestoreError::BadFormat)
+}
+
 /// liblzf's decompression, to exactly `len` bytes (Redis refuses any other length).
 fn lzf_decompress(input: &[u8], len: usize) -> Result<Vec<u8>> {
     // A back reference expands at most 3 bytes into 264: a larger claim cannot be true.
@@ -664,8 +675,7 @@ fn listpack(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
     if blob.len() < 7 || blob.last() != Some(&0xFF) {
         return Err(bad);
     }
-    let total = u32::from_le_bytes([blob[0], blob[1], blob[2], blob[3]]);
-    if usize::try_from(total).ok() != Some(blob.len()) {
+    if len_le(blob)? != blob.len() {
         return Err(bad);
     }
     let count = usize::from(u16::from_le_bytes([blob[4], blob[5]]));
@@ -693,33 +703,17 @@ fn listpack(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
         } else {
             match first {
                 0xF0 => {
-                    let b = field(at + 1, 4)?;
-                    let n = usize::try_from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                        .map_err(|_| bad)?;
+                    let n = len_le(field(at + 1, 4)?)?;
                     (field(at + 5, n)?.to_vec(), 5 + n)
                 }
-                0xF1 => {
-                    let b = field(at + 1, 2)?;
-                    (i64::from(i16::from_le_bytes([b[0], b[1]])).to_string().into_bytes(), 3)
-                }
-                0xF2 => {
-                    let b = field(at + 1, 3)?;
-                    let value = i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8;
-                    (i64::from(value).to_string().into_bytes(), 4)
-                }
-                0xF3 => {
-                    let b = field(at + 1, 4)?;
-                    (
-                        i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                            .to_string()
-                            .into_bytes(),
-                        5,
-                    )
-                }
-                0xF4 => {
-                    let mut b = [0u8; 8];
-                    b.copy_from_slice(field(at + 1, 8)?);
-                    (i64::from_le_bytes(b).to_string().into_bytes(), 9)
+                0xF1..=0xF4 => {
+                    let width = match first {
+                        0xF1 => 2,
+                        0xF2 => 3,
+                        0xF3 => 4,
+                        _ => 8,
+                    };
+                    (signed_le(field(at + 1, width)?).to_string().into_bytes(), 1 + width)
                 }
                 _ => return Err(bad),
             }
@@ -744,9 +738,8 @@ fn ziplist(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
     if blob.len() < 11 || blob.last() != Some(&0xFF) {
         return Err(bad);
     }
-    let total = u32::from_le_bytes([blob[0], blob[1], blob[2], blob[3]]);
-    let tail = u32::from_le_bytes([blob[4], blob[5], blob[6], blob[7]]);
-    if usize::try_from(total).ok() != Some(blob.len()) {
+    let tail = len_le(&blob[4..])?;
+    if len_le(blob)? != blob.len() {
         return Err(bad);
     }
     let count = usize::from(u16::from_le_bytes([blob[8], blob[9]]));
@@ -760,14 +753,7 @@ fn ziplist(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
         let field = |from: usize, n: usize| blob.get(from..from + n).ok_or(bad);
         let (prevlen, header) = match blob[at] {
             0xFF => return Err(bad),
-            0xFE => {
-                let b = field(at + 1, 4)?;
-                (
-                    usize::try_from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-                        .map_err(|_| bad)?,
-                    5,
-                )
-            }
+            0xFE => (len_le(field(at + 1, 4)?)?, 5),
             n => (usize::from(n), 1),
         };
         if prevlen != previous_len {
@@ -792,28 +778,20 @@ fn ziplist(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
                 (field(at + 5, n)?.to_vec(), 5 + n)
             }
             _ => {
-                let (value, n) = match encoding {
-                    0xC0 => {
-                        let b = field(at + 1, 2)?;
-                        (i64::from(i16::from_le_bytes([b[0], b[1]])), 2)
-                    }
-                    0xD0 => {
-                        let b = field(at + 1, 4)?;
-                        (i64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])), 4)
-                    }
-                    0xE0 => {
-                        let mut b = [0u8; 8];
-                        b.copy_from_slice(field(at + 1, 8)?);
-                        (i64::from_le_bytes(b), 8)
-                    }
-                    0xF0 => {
-                        let b = field(at + 1, 3)?;
-                        (i64::from(i32::from_le_bytes([0, b[0], b[1], b[2]]) >> 8), 3)
-                    }
-                    0xFE => (i64::from(*field(at + 1, 1)?.first().ok_or(bad)? as i8), 1),
-                    0xF1..=0xFD => (i64::from(encoding & 0x0F) - 1, 0),
+                let width = match encoding {
+                    0xC0 => 2,
+                    0xD0 => 4,
+                    0xE0 => 8,
+                    0xF0 => 3,
+                    0xFE => 1,
+                    0xF1..=0xFD => 0,
                     _ => return Err(bad),
                 };
+                let value = match width {
+                    0 => i64::from(encoding & 0x0F) - 1,
+                    _ => signed_le(field(at + 1, width)?),
+                };
+                let n = width;
                 (value.to_string().into_bytes(), 1 + n)
             }
         };
@@ -823,7 +801,7 @@ fn ziplist(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
         charge(budget, item.len())?;
         items.push(item);
     }
-    let tail_ok = usize::try_from(tail).ok() == Some(last_start);
+    let tail_ok = tail == last_start;
     if at != end || !tail_ok || (count != usize::from(u16::MAX) && count != items.len()) {
         return Err(bad);
     }
@@ -834,28 +812,19 @@ fn ziplist(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
 fn intset_members(blob: &[u8], budget: &mut usize) -> Result<Vec<Vec<u8>>> {
     let bad = RestoreError::BadFormat;
     let header = blob.get(..8).ok_or(bad)?;
-    let width = u32::from_le_bytes([header[0], header[1], header[2], header[3]]);
-    let count = u32::from_le_bytes([header[4], header[5], header[6], header[7]]);
-    let width = match width {
-        2 | 4 | 8 => width as usize,
+    let width = match len_le(header)? {
+        width @ (2 | 4 | 8) => width,
         _ => return Err(bad),
     };
+    let count = len_le(&header[4..])?;
     let body = &blob[8..];
-    if usize::try_from(count).ok().and_then(|c| c.checked_mul(width)) != Some(body.len()) {
+    if count.checked_mul(width) != Some(body.len()) {
         return Err(bad);
     }
     let mut previous: Option<i64> = None;
     let mut members = Vec::new();
     for chunk in body.chunks_exact(width) {
-        let value = match width {
-            2 => i64::from(i16::from_le_bytes([chunk[0], chunk[1]])),
-            4 => i64::from(i32::from_le_bytes([chunk[0], chunk[1], chunk[2], chunk[3]])),
-            _ => {
-                let mut b = [0u8; 8];
-                b.copy_from_slice(chunk);
-                i64::from_le_bytes(b)
-            }
-        };
+        let value = signed_le(chunk);
         if previous.is_some_and(|p| p >= value) {
             return Err(bad);
         }

@@ -179,6 +179,15 @@ fn write_key_spec(reply: &mut ReplyWriter, key_spec: &KeySpec) {
             reply.bulk(b"index");
             integer(reply, index);
         }
+        BeginSearch::Keyword { keyword, start_from } => {
+            reply.bulk(b"keyword");
+            reply.bulk(b"spec");
+            reply.map(2);
+            reply.bulk(b"keyword");
+            reply.bulk(keyword.as_bytes());
+            reply.bulk(b"startfrom");
+            integer(reply, start_from);
+        }
         BeginSearch::Unknown => {
             reply.bulk(b"unknown");
             reply.bulk(b"spec");
@@ -914,6 +923,15 @@ fn keys_and_flags<'a>(
         }
         _ => {}
     }
+    // Keys found by keyword (GEORADIUS's STORE and STOREDIST): in spec order, as Redis's
+    // `getKeysUsingKeySpecs` lists them.
+    for key_spec in &key_specs {
+        if matches!(key_spec.begin_search, BeginSearch::Keyword { .. }) {
+            for position in key_spec.positions(argc, arg).into_iter().flatten() {
+                keys.push((position, key_spec.flags));
+            }
+        }
+    }
     keys
 }
 
@@ -1154,6 +1172,9 @@ mod tests {
             for (key_spec, used) in key_specs.iter().zip(used) {
                 if key_spec.begin_search == BeginSearch::Unknown {
                     assert!(matches!(spec.name, "sort" | "sort_ro"), "{}: unknown spec", spec.name);
+                } else if matches!(key_spec.begin_search, BeginSearch::Keyword { .. }) {
+                    // The samples have no keyword; `georadius_keys_follow_redis` covers them.
+                    assert!(spec.name.starts_with("georadius"), "{}: keyword spec", spec.name);
                 } else {
                     assert!(used, "{}: a key spec that finds no key {key_spec:?}", spec.name);
                 }

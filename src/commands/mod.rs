@@ -8,6 +8,8 @@ pub mod cluster;
 pub mod collections;
 pub mod connection;
 pub mod errors;
+pub mod geo;
+pub mod geohash;
 pub mod hashes;
 pub mod introspection;
 pub mod keys;

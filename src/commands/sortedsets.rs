@@ -265,7 +265,7 @@ pub static COMMANDS: &[CommandSpec] = &[
 // ------------------------------------------------------------------------------- helpers
 
 /// Reads `key` as Redis's `lookupKeyRead` (counts a hit or miss); WRONGTYPE if not a zset.
-fn read_zset<'a>(
+pub(super) fn read_zset<'a>(
     shard: &'a mut Shard,
     hash: u64,
     key: &[u8],
@@ -474,13 +474,13 @@ pub fn serve_ready(ctx: &mut Context<'_>, key: &[u8]) {
 
 /// ZADD's condition flags.
 #[derive(Debug, Clone, Copy, Default)]
-struct AddFlags {
-    nx: bool,
-    xx: bool,
-    gt: bool,
-    lt: bool,
-    ch: bool,
-    incr: bool,
+pub(super) struct AddFlags {
+    pub nx: bool,
+    pub xx: bool,
+    pub gt: bool,
+    pub lt: bool,
+    pub ch: bool,
+    pub incr: bool,
 }
 
 /// What one ZADD element did.
@@ -578,17 +578,17 @@ pub fn zadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         .step_by(2)
         .map(|i| arguments::float(args.get(i)))
         .collect::<Result<Vec<f64>, _>>()?;
-    add_elements(ctx, args, flags, &scores, at)
+    add_elements(ctx, args, flags, &scores, |i| args.get(at + 2 * i + 1))
 }
 
-/// Applies ZADD/ZINCRBY's elements (scores parsed, member after each score at `at + 2i + 1`),
-/// then serves the clients blocked on the key.
-fn add_elements(
+/// Applies ZADD/ZINCRBY/GEOADD's elements to the key at args[1] (`scores` parsed, `member(i)`
+/// the member of the i-th), then serves the clients blocked on the key.
+pub(super) fn add_elements<'a>(
     ctx: &mut Context<'_>,
-    args: Args<'_>,
+    args: Args<'a>,
     flags: AddFlags,
     scores: &[f64],
-    at: usize,
+    member: impl Fn(usize) -> &'a [u8],
 ) -> CommandResult {
     let key = args.get(1);
     let hash = hash_key(key);
@@ -610,7 +610,7 @@ fn add_elements(
         let zset = collections::write_again(&mut shard, hash, key, now_ms, Value::zset_mut)?
             .ok_or(CommandError::WrongType)?;
         for (i, &score) in scores.iter().enumerate() {
-            let member = args.get(at + 2 * i + 1);
+            let member = member(i);
             match add_one(zset, flags, score, member)? {
                 Added::New(score) => {
                     counted += 1;
@@ -666,7 +666,7 @@ fn reply_added(
 pub fn zincrby(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let increment = arguments::float(args.get(2))?;
     let flags = AddFlags { incr: true, ..AddFlags::default() };
-    add_elements(ctx, args, flags, &[increment], 2)
+    add_elements(ctx, args, flags, &[increment], |_| args.get(3))
 }
 
 /// ZREM key member [member ...]
@@ -1167,9 +1167,10 @@ fn build_zset(result: &mut [(f64, Vec<u8>)]) -> ZSetValue {
     ZSetValue::from_entries(result.iter().map(|(score, member)| (*score, member.as_slice())))
 }
 
-/// Stores `result` (any order) at `destination`, replacing whatever was there, or deletes
-/// it when empty; journals a PUT of the whole value or a DELETE; replies the count.
-fn store_result(
+/// Stores `result` (any order, distinct members) at `destination`, replacing whatever was
+/// there, or deletes it when empty; journals a PUT of the whole value or a DELETE; replies
+/// the count.
+pub(super) fn store_result(
     ctx: &mut Context<'_>,
     shard: &mut Shard,
     hash: u64,

@@ -245,6 +245,42 @@ pub fn format_human_float(value: f64) -> String {
     text
 }
 
+/// Redis's `ld2string` in human mode for a value that is exactly a double, as GEOPOS and
+/// WITHCOORD reply coordinates: the exact binary value printed with 17 decimals (`%.17Lf`),
+/// trailing zeros and a trailing dot removed, `-0` as `0`. Unlike `format_human_float`, which
+/// prints the shortest text that reads back as the same double, every one of the 17 decimals
+/// is the value's own (`13.36138933897018433`, not `13.361389338970184`).
+pub fn format_exact_human_float(value: f64) -> String {
+    let mut text = format!("{value:.17}");
+    if text.contains('.') {
+        while text.ends_with('0') {
+            text.pop();
+        }
+        if text.ends_with('.') {
+            text.pop();
+        }
+    }
+    if text == "-0" {
+        text = "0".to_string();
+    }
+    text
+}
+
+/// Redis's `fixedpoint_d2string` with 4 decimals, as GEODIST and WITHDIST reply distances:
+/// the value times 10,000 rounded to the nearest integer (ties to even), then printed with
+/// the decimal point 4 digits from the right.
+pub fn format_fixed_point_4(value: f64) -> String {
+    const SCALE: u64 = 10_000;
+    if value == 0.0 {
+        return "0.0000".to_string();
+    }
+    // Saturating; distances are at most about 2e7 m (4e11 after scaling, far below 2^63).
+    let scaled = (value * SCALE as f64).round_ties_even() as i64;
+    let sign = if scaled < 0 { "-" } else { "" };
+    let magnitude = scaled.unsigned_abs();
+    format!("{sign}{}.{:04}", magnitude / SCALE, magnitude % SCALE)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,5 +390,13 @@ mod tests {
         assert_eq!(format_human_float(1e20), "100000000000000000000");
         assert_eq!(format_human_float(1e-20), "0");
         assert_eq!(format_human_float(-0.0), "0");
+        assert_eq!(format_exact_human_float(13.361389338970184), "13.36138933897018433");
+        assert_eq!(format_exact_human_float(-0.0), "0");
+        assert_eq!(format_exact_human_float(2.5), "2.5");
+        assert_eq!(format_exact_human_float(180.0), "180");
+        assert_eq!(format_fixed_point_4(0.0), "0.0000");
+        assert_eq!(format_fixed_point_4(166274.15156960033), "166274.1516");
+        assert_eq!(format_fixed_point_4(0.00004), "0.0000");
+        assert_eq!(format_fixed_point_4(12.5), "12.5000");
     }
 }

@@ -187,6 +187,21 @@ impl ReplyWriter {
         }
     }
 
+    /// A double as Redis's `addReplyHumanLongDouble` writes it (GEOPOS, WITHCOORD): all 17
+    /// decimals of its exact value, trailing zeros cut (`format_exact_human_float`); `,text`
+    /// in RESP3, a bulk string in RESP2.
+    pub fn human_double(&mut self, value: f64) {
+        let text = crate::protocol::number::format_exact_human_float(value);
+        match self.protocol {
+            Protocol::Resp2 => self.bulk(text.as_bytes()),
+            Protocol::Resp3 => {
+                self.out.push(b',');
+                self.out.extend_from_slice(text.as_bytes());
+                self.out.extend_from_slice(b"\r\n");
+            }
+        }
+    }
+
     /// A boolean: `#t`/`#f` in RESP3, `:1`/`:0` in RESP2.
     pub fn boolean(&mut self, value: bool) {
         match self.protocol {

@@ -110,6 +110,8 @@ const SCRIPT: &[&str] = &[
     "ZRANGE g 0 -1 WITHSCORES",
     "GEOADD g NX XX 1 1 a",
     "GEOADD g 1 1",
+    "GEOADD g CH CH CH",
+    "GEOADD s NX CH NX",
     "GEOADD g GT 1 1 a",
     "GEOADD g GT 1 a",
     "GEOADD g 181 1 a",

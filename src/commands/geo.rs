@@ -9,7 +9,7 @@
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::geohash::{self, Search, Shape};
-use super::sortedsets::{add_elements, read_zset, store_result, AddFlags};
+use super::sortedsets::{add_elements, read_zset, store_result, with_zset, AddFlags};
 use super::table::{flags::*, key_flags::*, spec, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::protocol::number::format_fixed_point_4;
@@ -121,13 +121,12 @@ fn parse_position(args: Args<'_>, at: usize) -> Result<(f64, f64), CommandError>
 
 /// Meters per `unit` (M, KM, FT, MI, any case).
 fn parse_unit(unit: &[u8]) -> Result<f64, CommandError> {
-    match () {
-        () if is(unit, "m") => Ok(1.0),
-        () if is(unit, "km") => Ok(1000.0),
-        () if is(unit, "ft") => Ok(0.3048),
-        () if is(unit, "mi") => Ok(1609.34),
-        () => Err(CommandError::Static("ERR unsupported unit provided. please use M, KM, FT, MI")),
-    }
+    const UNITS: [(&str, f64); 4] = [("m", 1.0), ("km", 1000.0), ("ft", 0.3048), ("mi", 1609.34)];
+    UNITS
+        .iter()
+        .find(|(name, _)| is(unit, name))
+        .map(|(_, meters)| *meters)
+        .ok_or(CommandError::Static("ERR unsupported unit provided. please use M, KM, FT, MI"))
 }
 
 /// A non-negative number at `args[at]`, `error` when it is not a number.
@@ -180,7 +179,8 @@ pub fn geoadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
         at += 1;
     }
-    if !(args.len() - at).is_multiple_of(3) || (flags.nx && flags.xx) {
+    // No position at all is a syntax error too, as Redis's ZADD finds no element.
+    if at == args.len() || !(args.len() - at).is_multiple_of(3) || (flags.nx && flags.xx) {
         return Err(CommandError::Syntax);
     }
     // Every position is checked before anything is added, as Redis builds its ZADD first.
@@ -198,31 +198,17 @@ pub fn geoadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 // ------------------------------------------------------------------------------- reads
 
-/// Runs `f` on the sorted set at args[1] (None when missing), under its shard lock.
-fn with_index<R>(
-    ctx: &mut Context<'_>,
-    args: Args<'_>,
-    f: impl FnOnce(&mut ReplyWriter, Option<&mut ZSetValue>) -> R,
-) -> Result<R, CommandError> {
-    let key = args.get(1);
-    let hash = hash_key(key);
-    let server = ctx.server;
-    let mut shard = server.db(ctx.client.db).lock(hash);
-    let zset = read_zset(&mut shard, hash, key, ctx.now_ms)?;
-    Ok(f(ctx.reply, zset))
-}
-
 /// GEOPOS key [member [member ...]]
 pub fn geopos(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    with_index(ctx, args, |reply, zset| {
+    with_zset(ctx, args.get(1), |reply, zset| {
         reply.array(args.len() - 2);
         for member in args.iter().skip(2) {
             let position = zset.as_deref().and_then(|z| z.score(member));
             match position.and_then(geohash::decode_score) {
                 Some((longitude, latitude)) => {
                     reply.array(2);
-                    reply.human_double(longitude);
-                    reply.human_double(latitude);
+                    reply.exact_human_double(longitude);
+                    reply.exact_human_double(latitude);
                 }
                 None => reply.null_array(),
             }
@@ -232,7 +218,7 @@ pub fn geopos(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 /// GEOHASH key [member [member ...]]
 pub fn geohash(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    with_index(ctx, args, |reply, zset| {
+    with_zset(ctx, args.get(1), |reply, zset| {
         reply.array(args.len() - 2);
         for member in args.iter().skip(2) {
             let score = zset.as_deref().and_then(|z| z.score(member));
@@ -252,7 +238,7 @@ pub fn geodist(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         5 => parse_unit(args.get(4))?,
         _ => return Err(CommandError::Syntax),
     };
-    with_index(ctx, args, |reply, zset| {
+    with_zset(ctx, args.get(1), |reply, zset| {
         let positions = zset.map(|z| {
             let position = |member: &[u8]| z.score(member).and_then(geohash::decode_score);
             (position(args.get(2)), position(args.get(3)))
@@ -520,13 +506,14 @@ fn reply_found(reply: &mut ReplyWriter, query: &Query<'_>, found: &[Found<'_>], 
             reply.bulk(format_fixed_point_4(item.meters / to_meters).as_bytes());
         }
         if query.with_hash {
-            // A stored score is an integer below 2^52.
+            // Truncated, as Redis's `addReplyLongLong(c, gp->score)`: a position's score is an
+            // integer below 2^52; a fraction is possible only in an ordinary sorted set.
             reply.integer(item.score as i64);
         }
         if query.with_coordinates {
             reply.array(2);
-            reply.human_double(item.longitude);
-            reply.human_double(item.latitude);
+            reply.exact_human_double(item.longitude);
+            reply.exact_human_double(item.latitude);
         }
     }
 }

@@ -95,10 +95,11 @@ fn deinterleave(v: u64) -> (u32, u32) {
 }
 
 /// Encodes a position at `step` bits per axis within `ranges`; None outside the Mercator
-/// limits or the ranges, or for a step out of 1..=32 (Redis's `geohashEncode`).
+/// limits or the ranges, or for a step out of 1..=26 (Redis's `geohashEncode` takes up to 32;
+/// no search needs more than 26, and every shift here stays in range).
 pub fn encode(ranges: (Range, Range), longitude: f64, latitude: f64, step: u8) -> Option<GeoHash> {
     let (long_range, lat_range) = ranges;
-    if step == 0 || step > 32 {
+    if step == 0 || step > STEP_MAX {
         return None;
     }
     if !(LONG_MIN..=LONG_MAX).contains(&longitude) || !(LAT_MIN..=LAT_MAX).contains(&latitude) {
@@ -292,11 +293,14 @@ impl Search {
         } * self.to_meters;
         let mut step = steps_for_radius(radius_meters, latitude);
         let around = |step: u8| {
-            let hash = encode(MERCATOR, longitude, latitude, step).unwrap_or(GeoHash::NONE);
-            let area = decode(MERCATOR, hash);
-            (hash, neighbours(hash), area)
+            let hash = encode(MERCATOR, longitude, latitude, step)?;
+            Some((hash, neighbours(hash), decode(MERCATOR, hash)))
         };
-        let (mut hash, mut next, mut area) = around(step);
+        // Callers pass a checked or decoded centre, which always encodes; nothing to scan
+        // otherwise.
+        let Some((mut hash, mut next, mut area)) = around(step) else {
+            return [GeoHash::NONE; 9];
+        };
         // At the edge of its box, a search may reach past the neighbours: one step coarser.
         let edge = |i: usize| decode(MERCATOR, next[i]);
         let short = edge(0).is_some_and(|north| north.latitude.max < max_lat)
@@ -305,7 +309,8 @@ impl Search {
             || edge(3).is_some_and(|west| west.longitude.min > min_lon);
         if step > 1 && short {
             step -= 1;
-            (hash, next, area) = around(step);
+            let Some(coarser) = around(step) else { return [GeoHash::NONE; 9] };
+            (hash, next, area) = coarser;
         }
         let [mut north, mut south, mut east, mut west, mut ne, mut nw, mut se, mut sw] = next;
         if let (true, Some(area)) = (step >= 2, area) {
@@ -331,7 +336,10 @@ impl Search {
         match self.shape {
             Shape::Circle { radius } => {
                 let distance = distance(x1, y1, longitude, latitude);
-                (distance <= radius * self.to_meters).then_some(distance)
+                // Redis refuses only what is farther (a NaN distance would be kept).
+                let limit = radius * self.to_meters;
+                let farther = distance.partial_cmp(&limit) == Some(std::cmp::Ordering::Greater);
+                (!farther).then_some(distance)
             }
             Shape::Box { width, height } => {
                 // The cheaper latitude test first, as Redis 7.2 does.
@@ -435,6 +443,7 @@ mod tests {
         assert!(encode_score(180.000001, 0.0).is_none());
         assert!(encode_score(0.0, 85.06).is_none());
         assert!(encode(MERCATOR, 0.0, 0.0, 0).is_none());
+        assert!(encode(MERCATOR, 0.0, 0.0, 27).is_none());
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub mod errors;
 pub mod geo;
 pub mod geohash;
 pub mod hashes;
+pub mod hyperloglog;
 pub mod introspection;
 pub mod keys;
 pub mod latency;
@@ -370,7 +371,9 @@ pub fn execute(ctx: &mut Context<'_>, args: Args<'_>) {
                     (spec.handler)(ctx, args)
                 } else {
                     let _shared = gate.read();
-                    let _scope = read_only_scope(!spec.is_write());
+                    // PFCOUNT (`may_replicate`) stores its cache: not read-only for a snapshot.
+                    let read_only = !spec.is_write() && !spec.has(flags::MAY_REPLICATE);
+                    let _scope = read_only_scope(read_only);
                     (spec.handler)(ctx, args)
                 }
             };

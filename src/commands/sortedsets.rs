@@ -699,8 +699,8 @@ pub fn zrem(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 
 // ------------------------------------------------------------------------------- reads
 
-/// Runs `f` on the sorted set at args[1] (None when missing), under its shard lock.
-fn with_zset<R>(
+/// Runs `f` on the sorted set at `key` (None when missing), under its shard lock.
+pub(super) fn with_zset<R>(
     ctx: &mut Context<'_>,
     key: &[u8],
     f: impl FnOnce(&mut ReplyWriter, Option<&mut ZSetValue>) -> R,

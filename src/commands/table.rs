@@ -509,7 +509,7 @@ impl CommandSpec {
 }
 
 /// Every family's rows.
-pub fn families() -> [&'static [CommandSpec]; 18] {
+pub fn families() -> [&'static [CommandSpec]; 19] {
     [
         super::strings::COMMANDS,
         super::bitmaps::COMMANDS,
@@ -519,6 +519,7 @@ pub fn families() -> [&'static [CommandSpec]; 18] {
         super::sets::COMMANDS,
         super::sortedsets::COMMANDS,
         super::geo::COMMANDS,
+        super::hyperloglog::COMMANDS,
         super::connection::COMMANDS,
         super::client::COMMANDS,
         super::server::COMMANDS,

@@ -44,7 +44,8 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
         return None;
     }
     let lower = text.to_ascii_lowercase();
-    let unsigned = lower.trim_start_matches(['+', '-']);
+    // One sign at most, as strtod reads one: `--inf` is not a number.
+    let unsigned = lower.strip_prefix(['+', '-']).unwrap_or(&lower);
     if unsigned.starts_with("nan") {
         return None;
     }
@@ -78,8 +79,11 @@ pub fn parse_f64(bytes: &[u8]) -> Option<f64> {
 /// A C99 hex float (`0x1.8p3`), as strtod reads it for Redis. The mantissa keeps its first 15
 /// significant hex digits (60 bits, more than a double holds) and the rest only moves the
 /// exponent, so no intermediate is ever infinite: `0x0p1024` is 0 (not 0 x inf = NaN), and a
-/// long mantissa times a tiny power of two is what it says. As string2d, an overflow to
-/// infinity and an underflow to zero from a nonzero mantissa are refused.
+/// long mantissa times a tiny power of two is what it says. A nonzero digit past those 15
+/// sets the lowest kept bit, so a mantissa just above a halfway point rounds up as strtod's
+/// does. An exponent too large for any double saturates (`0x0p99999999999` is 0). As
+/// string2d, an overflow to infinity and an underflow to zero from a nonzero mantissa are
+/// refused.
 fn parse_hex_float(lower: &str) -> Option<f64> {
     /// Significant hex digits kept: 60 bits, above a double's 53.
     const DIGITS_KEPT: u32 = 15;
@@ -90,7 +94,7 @@ fn parse_hex_float(lower: &str) -> Option<f64> {
     };
     let rest = rest.strip_prefix("0x")?;
     let (mantissa, exponent) = match rest.split_once('p') {
-        Some((m, e)) => (m, e.parse::<i32>().ok()?),
+        Some((m, e)) => (m, parse_binary_exponent(e)?),
         None => (rest, 0),
     };
     let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
@@ -99,7 +103,8 @@ fn parse_hex_float(lower: &str) -> Option<f64> {
     }
     let mut digits = 0u64;
     let mut kept = 0u32;
-    let mut exponent = i64::from(exponent);
+    let mut sticky = false;
+    let mut exponent = exponent;
     for (c, fractional) in
         int_part.chars().map(|c| (c, false)).chain(frac_part.chars().map(|c| (c, true)))
     {
@@ -110,8 +115,11 @@ fn parse_hex_float(lower: &str) -> Option<f64> {
             if fractional {
                 exponent -= 4;
             }
-        } else if kept >= DIGITS_KEPT && !fractional {
-            exponent += 4; // an integer digit past the precision kept
+        } else if kept >= DIGITS_KEPT {
+            sticky |= digit != 0;
+            if !fractional {
+                exponent += 4; // an integer digit past the precision kept
+            }
         } else if kept == 0 && fractional {
             exponent -= 4; // a leading zero after the point
         }
@@ -119,11 +127,29 @@ fn parse_hex_float(lower: &str) -> Option<f64> {
     if digits == 0 {
         return Some(if negative { -0.0 } else { 0.0 });
     }
+    // 57 or more bits are kept: bit 0 is below a double's rounding point, and only breaks a tie.
+    let digits = digits | u64::from(sticky);
     let value = scale_by_power_of_two(digits as f64, exponent);
     if value.is_infinite() || value == 0.0 {
         return None;
     }
     Some(if negative { -value } else { value })
+}
+
+/// A hex float's binary exponent (`p` and after): an optional sign and decimal digits,
+/// saturated far beyond any double's range.
+fn parse_binary_exponent(text: &str) -> Option<i64> {
+    const SATURATED: i64 = 1 << 31;
+    let (negative, digits) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let magnitude = digits.parse::<i64>().unwrap_or(SATURATED).min(SATURATED);
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// `value` x 2^`exponent` in steps that stay finite and nonzero until the true result is not
@@ -289,6 +315,26 @@ mod tests {
         let mut out = Vec::new();
         format_double(v, &mut out);
         String::from_utf8(out).unwrap()
+    }
+
+    /// Cases where strtod and an earlier parser disagreed (found by differential testing
+    /// against redis-server).
+    #[test]
+    fn floats_follow_strtod_at_the_edges() {
+        for text in ["--inf", "+-inf", "-+inf", "++inf", "--Infinity", "--1", "+-0x1p1"] {
+            assert_eq!(parse_f64(text.as_bytes()), None, "{text}");
+        }
+        assert_eq!(parse_f64(b"-inf"), Some(f64::NEG_INFINITY));
+        assert_eq!(parse_f64(b"+Infinity"), Some(f64::INFINITY));
+        // Past 15 hex digits a nonzero digit still rounds a halfway mantissa up.
+        assert_eq!(parse_f64(b"-0x1.0e000000000008000001p7"), Some(-135.00000000000003));
+        assert_eq!(parse_f64(b"-0x1.0e000000000008000000p7"), Some(-135.0));
+        assert_eq!(parse_f64(b"0x0p99999999999"), Some(0.0));
+        assert_eq!(parse_f64(b"0x0p-99999999999"), Some(0.0));
+        assert_eq!(parse_f64(b"0x1p99999999999"), None);
+        assert_eq!(parse_f64(b"0x1p-99999999999"), None);
+        assert_eq!(parse_f64(b"0x1p"), None);
+        assert_eq!(parse_f64(b"0x1p+3"), Some(8.0));
     }
 
     #[test]

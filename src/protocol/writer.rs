@@ -190,7 +190,7 @@ impl ReplyWriter {
     /// A double as Redis's `addReplyHumanLongDouble` writes it (GEOPOS, WITHCOORD): all 17
     /// decimals of its exact value, trailing zeros cut (`format_exact_human_float`); `,text`
     /// in RESP3, a bulk string in RESP2.
-    pub fn human_double(&mut self, value: f64) {
+    pub fn exact_human_double(&mut self, value: f64) {
         let text = crate::protocol::number::format_exact_human_float(value);
         match self.protocol {
             Protocol::Resp2 => self.bulk(text.as_bytes()),

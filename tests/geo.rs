@@ -209,6 +209,16 @@ const SCRIPT: &[&str] = &[
     "GEOHASH z a b c",
     "GEODIST z a c",
     "GEORADIUS g 15 37 200 km WITHDIST WITHCOORD STORE",
+    // Equal distances under COUNT: Redis's partial quicksort orders them its own way.
+    "GEOADD t 1 1 m0 1 1 m1 1 1 m2 1 1 m3 1 1 m4 1 1 m5 1 1 m6 1 1 m7",
+    "GEOSEARCH t FROMLONLAT 0 0 BYRADIUS 500 km COUNT 3",
+    "GEOSEARCH t FROMLONLAT 0 0 BYRADIUS 500 km COUNT 7 DESC",
+    "GEOSEARCH t FROMLONLAT 0 0 BYRADIUS 500 km ASC",
+    "GEOADD t 1.5 1 n0 1.5 1 n1 1.5 1 n2 2 2 o0 2 2 o1 2 2 o2 2 2 o3 2 2 o4",
+    "GEOSEARCH t FROMLONLAT 0 0 BYRADIUS 500 km COUNT 5 ASC",
+    "GEOSEARCH t FROMLONLAT 0 0 BYRADIUS 500 km COUNT 9 DESC WITHDIST",
+    "GEORADIUS t 0 0 500 km COUNT 12 ASC STORE tstore",
+    "ZRANGE tstore 0 -1",
     "GEOADD",
     "GEORADIUS g 1 1 1",
     "GEOSEARCHSTORE d g FROMLONLAT 1 1 BYRADIUS",
@@ -270,6 +280,21 @@ fn geo_replies_match_redis_server_byte_for_byte() {
             if line.starts_with("ZRANGE") {
                 assert_eq!(doubles_read(&ours), doubles_read(&theirs), "{protocol}: {line}");
             } else {
+                assert_eq!(ours, theirs, "{protocol}: {line}");
+            }
+        }
+        // Many ties (more than 40 matches: the partial quicksort's median of medians).
+        for i in 0..150 {
+            let lon = format!("{}", 1 + i % 6);
+            let (member, line) = (format!("tie{i}"), "GEOADD ties");
+            let args = [line, lon.as_str(), "1", member.as_str()].join(" ");
+            assert_eq!(both(&mut a, &mut r, &args).0, int(1), "{args}");
+        }
+        for count in ["1", "2", "7", "40", "41", "77", "149"] {
+            for order in ["ASC", "DESC"] {
+                let line =
+                    format!("GEOSEARCH ties FROMLONLAT 0 0 BYRADIUS 2000 km COUNT {count} {order}");
+                let (ours, theirs) = both(&mut a, &mut r, &line);
                 assert_eq!(ours, theirs, "{protocol}: {line}");
             }
         }

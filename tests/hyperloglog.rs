@@ -191,3 +191,29 @@ fn hyperloglogs_and_their_cached_counts_survive_a_restart() {
     assert_eq!(again, last);
     assert_eq!(c.cmd(&["PFCOUNT", "sparse"]), counts[0]);
 }
+
+/// A sparse string whose last opcode is an XZERO cut after its first byte covers all 16,384
+/// registers when read (the missing byte reads as 0, as past the end of Redis's string), so
+/// counts and merges accept it; a PFADD that must rewrite that opcode is refused with
+/// INVALIDOBJ and changes nothing (Redis writes past its string's end there).
+#[test]
+fn a_truncated_last_opcode_is_refused_not_written_past() {
+    let server = TestServer::start();
+    let mut c = server.raw();
+    let mut value = b"HYLL\x01".to_vec();
+    value.extend_from_slice(&[0; 11]);
+    value.extend_from_slice(b"\x7f\xfe\x40");
+    assert_eq!(c.cmd_bytes(&[b"SET", b"cut", &value]), b"+OK\r\n");
+    assert_eq!(c.cmd(&["PFCOUNT", "cut"]), int(0));
+    let before = c.cmd_bytes(&[b"GET", b"cut"]);
+    let many = elements("e", 100_000);
+    let mut command: Vec<&[u8]> = vec![b"PFADD", b"cut"];
+    command.extend(many.iter().map(Vec::as_slice));
+    assert_eq!(c.cmd_bytes(&command), b"-INVALIDOBJ Corrupted HLL object detected\r\n");
+    assert_eq!(c.cmd_bytes(&[b"GET", b"cut"]), before);
+    let mut command: Vec<&[u8]> = vec![b"PFADD", b"full"];
+    command.extend(many.iter().map(Vec::as_slice));
+    assert_eq!(c.cmd_bytes(&command), b":1\r\n");
+    assert_eq!(c.cmd(&["PFMERGE", "cut", "full"]), OK);
+    assert_eq!(c.cmd(&["PING"]), "+PONG\r\n");
+}

@@ -6,6 +6,8 @@
 //! Replies follow Redis 7.2 byte for byte: distances with 4 decimals, coordinates with the
 //! 17 decimals of their exact value, results in Redis's scan order unless sorted.
 
+use std::cmp::Ordering;
+
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::geohash::{self, Search, Shape};
@@ -479,16 +481,144 @@ fn find<'z>(zset: &'z ZSetValue, search: &Search, limit: usize) -> Vec<Found<'z>
     found
 }
 
-/// Sorts `found` as asked and keeps the first `count` (0: all).
+/// Sorts `found` as asked and keeps the first `count` (0: all), as Redis does: all of them
+/// with glibc's qsort, a merge sort that keeps equal distances in scan order (so a stable
+/// sort here), or, when COUNT keeps fewer, with its partial quicksort, whose order among
+/// equal distances is its own (`partial_quicksort`).
 fn select(found: &mut Vec<Found<'_>>, order: Order, count: usize) {
-    // Stable, as glibc's qsort (a merge sort) keeps equal distances in scan order.
-    match order {
-        Order::Unsorted => {}
-        Order::Ascending => found.sort_by(|a, b| a.meters.total_cmp(&b.meters)),
-        Order::Descending => found.sort_by(|a, b| b.meters.total_cmp(&a.meters)),
+    let compare = |a: &Found<'_>, b: &Found<'_>| match order {
+        Order::Descending => b.meters.total_cmp(&a.meters),
+        _ => a.meters.total_cmp(&b.meters),
+    };
+    if order != Order::Unsorted {
+        if count != 0 && count < found.len() {
+            partial_quicksort(found, 0, count - 1, &compare);
+        } else {
+            found.sort_by(compare);
+        }
     }
     if count != 0 {
         found.truncate(count);
+    }
+}
+
+/// Redis's `pqsort`: Bentley and McIlroy's quicksort ("Engineering a Sort Function", as in
+/// the BSD libc) that recurses only into the parts overlapping ranks `low..=high`, which end
+/// up in order. Ported step for step, so members at equal distances come out as Redis's.
+fn partial_quicksort<T>(
+    v: &mut [T],
+    low: usize,
+    high: usize,
+    compare: &impl Fn(&T, &T) -> Ordering,
+) {
+    let n = v.len();
+    partial_quicksort_part(v, 0, n, low, high, compare);
+}
+
+fn partial_quicksort_part<T>(
+    v: &mut [T],
+    mut a: usize,
+    mut n: usize,
+    low: usize,
+    high: usize,
+    compare: &impl Fn(&T, &T) -> Ordering,
+) {
+    use Ordering::{Equal, Greater, Less};
+    let cmp = |v: &[T], i: usize, j: usize| compare(&v[i], &v[j]);
+    let median_of_three = |v: &[T], x: usize, y: usize, z: usize| {
+        if cmp(v, x, y) == Less {
+            if cmp(v, y, z) == Less {
+                y
+            } else if cmp(v, x, z) == Less {
+                z
+            } else {
+                x
+            }
+        } else if cmp(v, y, z) == Greater {
+            y
+        } else if cmp(v, x, z) == Less {
+            x
+        } else {
+            z
+        }
+    };
+    let swap_runs = |v: &mut [T], x: usize, y: usize, len: usize| {
+        for i in 0..len {
+            v.swap(x + i, y + i);
+        }
+    };
+    loop {
+        if n < 7 {
+            for m in a + 1..a + n {
+                let mut l = m;
+                while l > a && cmp(v, l - 1, l) == Greater {
+                    v.swap(l, l - 1);
+                    l -= 1;
+                }
+            }
+            return;
+        }
+        let mut m = a + n / 2;
+        if n > 7 {
+            let (mut l, mut last) = (a, a + n - 1);
+            if n > 40 {
+                let d = n / 8;
+                l = median_of_three(v, l, l + d, l + 2 * d);
+                m = median_of_three(v, m - d, m, m + d);
+                last = median_of_three(v, last - 2 * d, last - d, last);
+            }
+            m = median_of_three(v, l, m, last);
+        }
+        v.swap(a, m);
+        let (mut pa, mut pb) = (a + 1, a + 1);
+        let (mut pc, mut pd) = (a + n - 1, a + n - 1);
+        loop {
+            while pb <= pc {
+                let order = cmp(v, pb, a);
+                if order == Greater {
+                    break;
+                }
+                if order == Equal {
+                    v.swap(pa, pb);
+                    pa += 1;
+                }
+                pb += 1;
+            }
+            while pb <= pc {
+                let order = cmp(v, pc, a);
+                if order == Less {
+                    break;
+                }
+                if order == Equal {
+                    v.swap(pc, pd);
+                    pd -= 1;
+                }
+                pc -= 1;
+            }
+            if pb > pc {
+                break;
+            }
+            v.swap(pb, pc);
+            pb += 1;
+            pc -= 1;
+        }
+        let end = a + n;
+        let r = (pa - a).min(pb - pa);
+        swap_runs(v, a, pb - r, r);
+        let r = (pd - pc).min(end - pd - 1);
+        swap_runs(v, pb, end - r, r);
+        // A part is sorted only if it holds some of the ranks wanted.
+        let wanted = |start: usize, len: usize| !(high < start || low >= start + len);
+        let r = pb - pa;
+        if r > 1 && wanted(a, r) {
+            partial_quicksort_part(v, a, r, low, high, compare);
+        }
+        let r = pd - pc;
+        if r > 1 && wanted(end - r, r) {
+            (a, n) = (end - r, r);
+            continue;
+        }
+        return;
     }
 }
 
@@ -601,4 +731,32 @@ pub fn geosearch(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
 /// BYBOX ...> [ASC | DESC] [COUNT count [ANY]] [STOREDIST]
 pub fn geosearchstore(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     search_command(ctx, args, Form::SearchStore, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The partial quicksort puts the wanted ranks in order whatever the input, like a sort.
+    #[test]
+    fn the_partial_quicksort_orders_the_wanted_ranks() {
+        let mut state = 7u64;
+        for len in [0usize, 1, 5, 7, 8, 40, 41, 200, 1000] {
+            for high in [0usize, 1, 3, 10, 500] {
+                let mut values: Vec<u64> = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                        (state >> 33) % 50
+                    })
+                    .collect();
+                let mut sorted = values.clone();
+                sorted.sort_unstable();
+                let high = high.min(len.saturating_sub(1));
+                partial_quicksort(&mut values, 0, high, &|a: &u64, b: &u64| a.cmp(b));
+                if len > 0 {
+                    assert_eq!(values[..=high], sorted[..=high], "len {len} high {high}");
+                }
+            }
+        }
+    }
 }

@@ -11,7 +11,9 @@
 
 use super::arguments::is;
 use super::errors::{CommandError, CommandResult};
-use super::strings::{check_journal_room, journal_put, string_mut};
+use std::fmt::Write as _;
+
+use super::strings::{check_journal_room, journal_put, journal_put_unsignalled, string_mut};
 use super::table::{flags::*, key_flags::*, spec, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::protocol::Args;
@@ -265,6 +267,9 @@ fn push_xzero(out: &mut Vec<u8>, len: usize) {
 fn sparse_merge_into(body: &[u8], max: &mut [u8; REGISTERS]) -> Result<(), ()> {
     let mut index = 0usize;
     for (_, op) in opcodes(body) {
+        if index + op.len > REGISTERS {
+            return Err(());
+        }
         if op.value != 0 {
             let slots = max.get_mut(index..index + op.len).ok_or(())?;
             for slot in slots {
@@ -348,6 +353,11 @@ fn sparse_raise(
     }
     let Some((at, op)) = found else { return Err(()) };
     let at = HEADER_BYTES + at;
+    // An XZERO cut after its first byte (reads see a 0 there, as Redis's do past the end of
+    // its string) cannot be rewritten.
+    if at + op.bytes > bytes.len() {
+        return Err(());
+    }
     // Step 2: cases A and B (a VAL opcode), C (a ZERO of one register), D (a split).
     let is_val = op.value != 0;
     if is_val && op.value >= count {
@@ -494,9 +504,13 @@ fn histogram(bytes: &[u8]) -> Result<[u32; 64], ()> {
     }
     let mut index = 0usize;
     for (_, op) in opcodes(body) {
+        index += op.len;
+        // Runs past the last register make the string invalid (and could overflow counts).
+        if index > REGISTERS {
+            return Err(());
+        }
         // Sparse values are at most 32; lengths at most 16,384.
         histogram[usize::from(op.value)] += op.len as u32;
-        index += op.len;
     }
     if index == REGISTERS {
         Ok(histogram)
@@ -567,18 +581,19 @@ pub fn pfadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let now_ms = ctx.now_ms;
     let max_bytes = sparse_max_bytes(ctx);
     let mut shard = server.db(ctx.client.db).lock(hash);
-    check_journal_room(ctx, (key.len() + DENSE_BYTES) as u64, 1)?;
-    let mut updated = false;
-    let entry = match shard.find_for_write(hash, key, now_ms) {
-        Some(entry) => entry,
-        None => {
-            let value = Value::Str(StrValue::Growable(Box::new(new_sparse())));
-            shard.insert(hash, Entry::new(key, value), now_ms);
-            updated = true;
-            shard.find(hash, key, now_ms).ok_or(CommandError::Static(CORRUPTED))?
-        }
-    };
+    let created = shard.find_for_write(hash, key, now_ms).is_none();
+    if created {
+        check_journal_room(ctx, (key.len() + DENSE_BYTES) as u64, 1)?;
+        let value = Value::Str(StrValue::Growable(Box::new(new_sparse())));
+        shard.insert(hash, Entry::new(key, value), now_ms);
+    }
+    let entry = shard.find(hash, key, now_ms).ok_or(CommandError::Static(CORRUPTED))?;
     let bytes = hll_bytes(entry)?;
+    // The whole string is journaled: a sparse one grows by 3 bytes at most per element
+    // before it turns dense.
+    let journaled = bytes.len().max(DENSE_BYTES) + 3 * args.len();
+    check_journal_room(ctx, (key.len() + journaled) as u64, 1)?;
+    let mut updated = created;
     // A sparse string may turn out damaged halfway: the adds go to a copy, kept whole or not
     // at all (Redis keeps the half it did in memory without propagating it).
     let mut work = if bytes[4] == SPARSE { Some(bytes.clone()) } else { None };
@@ -586,13 +601,8 @@ pub fn pfadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         let target = work.as_mut().unwrap_or(&mut *bytes);
         match add(target, element, max_bytes) {
             Ok(changed) => updated |= changed,
-            Err(()) => {
-                if updated {
-                    // Only a new key can have changed before the damage: journal it.
-                    journal_value(ctx, &mut shard, hash, key);
-                }
-                return Err(CommandError::Static(CORRUPTED));
-            }
+            // A new key is never damaged: nothing changed.
+            Err(()) => return Err(CommandError::Static(CORRUPTED)),
         }
     }
     if let Some(work) = work {
@@ -657,7 +667,6 @@ pub fn pfmerge(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let max_bytes = sparse_max_bytes(ctx);
     let keys: Vec<&[u8]> = args.iter().skip(1).collect();
     let mut shards = server.db(ctx.client.db).lock_keys(keys.iter().map(|k| hash_key(k)));
-    check_journal_room(ctx, (args.get(1).len() + DENSE_BYTES) as u64, 1)?;
     let mut max = Box::new([0u8; REGISTERS]);
     let mut use_dense = false;
     for key in &keys {
@@ -676,6 +685,9 @@ pub fn pfmerge(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         }
     };
     let bytes = hll_bytes(entry)?;
+    // A sparse result grows by 3 bytes per register set at most, up to its limit.
+    let journaled = bytes.len().max(DENSE_BYTES).max(max_bytes) + 3;
+    check_journal_room(ctx, (destination.len() + journaled) as u64, 1)?;
     let mut work = bytes.clone();
     if use_dense {
         to_dense(&mut work).map_err(|()| CommandError::Static(CORRUPTED))?;
@@ -719,8 +731,14 @@ pub fn pfdebug(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         } else {
             Vec::new()
         };
+        // Journaled, but not signalled (WATCH, tracking): Redis's PFDEBUG only counts it dirty.
         if converted {
-            journal_value(ctx, &mut shard, hash, key);
+            if let Some(entry) = shard.find(hash, key, now_ms) {
+                let expires_at_ms = entry.expires_at_ms;
+                if let Some(value) = string_mut(entry) {
+                    value.with_bytes(|b| journal_put_unsignalled(ctx, key, b, expires_at_ms));
+                }
+            }
         }
         if is(subcommand, "getreg") {
             ctx.reply.array(REGISTERS);
@@ -734,14 +752,17 @@ pub fn pfdebug(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         if bytes[4] != SPARSE {
             return Err(CommandError::Static("ERR HLL encoding is not sparse"));
         }
-        let words: Vec<String> = opcodes(&bytes[HEADER_BYTES..])
-            .map(|(_, op)| match (op.value, op.is_xzero) {
-                (0, false) => format!("z:{}", op.len),
-                (0, true) => format!("Z:{}", op.len),
-                (value, _) => format!("v:{value},{}", op.len),
-            })
-            .collect();
-        reply.bulk(words.join(" ").as_bytes());
+        let mut text = String::new();
+        for (_, op) in opcodes(&bytes[HEADER_BYTES..]) {
+            let separator = if text.is_empty() { "" } else { " " };
+            // Writing to a String cannot fail.
+            let _ = match (op.value, op.is_xzero) {
+                (0, false) => write!(text, "{separator}z:{}", op.len),
+                (0, true) => write!(text, "{separator}Z:{}", op.len),
+                (value, _) => write!(text, "{separator}v:{value},{}", op.len),
+            };
+        }
+        reply.bulk(text.as_bytes());
     } else if is(subcommand, "encoding") {
         reply.simple(if bytes[4] == DENSE { "dense" } else { "sparse" });
     } else {

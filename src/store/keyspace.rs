@@ -606,7 +606,8 @@ thread_local! {
 /// saved into a running snapshot first (the compactor, or the next writer, saves them).
 /// A read-only command changes nothing a snapshot holds; the one exception, removing a key
 /// whose deadline passed, leaves a snapshot without a key that was invisible anyway, and the
-/// journal records that removal after the snapshot's sequence number.
+/// journal records that removal after the snapshot's sequence number. (PFCOUNT, flagged
+/// `readonly` but storing its cached count, runs outside this scope: see commands::mod.)
 ///
 /// Without this a read-heavy workload over many keys makes the serving threads encode most
 /// shards themselves at the start of every compaction (measured: a 0.7 s stall at 2 M keys).

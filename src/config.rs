@@ -658,14 +658,13 @@ fn parse_memory_in(text: &str, min: u64, max: u64) -> Result<u64, String> {
 }
 
 /// Parses a Redis memory value: a number with an optional unit b, k (1000), kb (1024), m, mb,
-/// g, gb, case-insensitive. Returns None for anything else or on overflow.
+/// g, gb, case-insensitive. Returns None for anything else or on overflow. No digits at all
+/// read as 0, as Redis's `memtoull` reads them (`CONFIG SET maxmemory ""` sets 0).
 pub fn parse_memory(text: &str) -> Option<u64> {
     let lower = text.to_ascii_lowercase();
     let digits_end = lower.find(|c: char| !c.is_ascii_digit()).unwrap_or(lower.len());
     let (digits, unit) = lower.split_at(digits_end);
-    if digits.is_empty() {
-        return None;
-    }
+    let digits = if digits.is_empty() { "0" } else { digits };
     let multiplier: u64 = match unit {
         "" | "b" => 1,
         "k" => 1000,
@@ -695,7 +694,10 @@ mod tests {
         assert_eq!(parse_memory("1GB"), Some(1024 * 1024 * 1024));
         assert_eq!(parse_memory("10k"), Some(10_000));
         assert_eq!(parse_memory("123"), Some(123));
-        assert_eq!(parse_memory("mb"), None);
+        // No digits read as 0, as Redis's memtoull reads them; an unknown unit does not.
+        assert_eq!(parse_memory("mb"), Some(0));
+        assert_eq!(parse_memory(""), Some(0));
+        assert_eq!(parse_memory("x"), None);
         assert_eq!(parse_memory("1tb"), None);
         assert_eq!(parse_memory("99999999999999999999gb"), None);
     }

@@ -126,6 +126,18 @@ fn hyperloglogs_match_redis_server_byte_for_byte() {
             r,
             &[b"SET", b"shortdense", b"HYLL\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00"],
         );
+        // Every register at 63: an estimate past 2^63, which Redis caches and replies as
+        // LLONG_MIN (llroundl's overflow).
+        let mut saturated = b"HYLL\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x00\x80".to_vec();
+        saturated.resize(16 + 12288, 0xff);
+        same(a, r, &[b"SET", b"saturated", &saturated]);
+        same(a, r, &[b"PFCOUNT", b"saturated"]);
+        same(a, r, &[b"GET", b"saturated"]);
+        same(a, r, &[b"PFCOUNT", b"saturated", b"small"]);
+        // An empty memory value is 0, as Redis's memtoull reads it.
+        same(a, r, &[b"CONFIG", b"SET", b"hll-sparse-max-bytes", b""]);
+        same(a, r, &[b"CONFIG", b"GET", b"hll-sparse-max-bytes"]);
+        same(a, r, &[b"CONFIG", b"SET", b"hll-sparse-max-bytes", b"3000"]);
         for key in [&b"list"[..], b"text", b"number", b"damaged", b"badenc", b"shortdense"] {
             same(a, r, &[b"PFADD", key, b"x"]);
             same(a, r, &[b"PFCOUNT", key]);

@@ -487,8 +487,16 @@ fn estimate(histogram: &[u32; 64]) -> u64 {
         z *= 0.5;
     }
     z += m * sigma(f64::from(histogram[0]) / m);
-    // Rounded half away from zero, as llroundl; the estimate is finite and non-negative.
-    (ALPHA_INF * m * m / z).round() as u64
+    // Rounded half away from zero, as llroundl. Registers no real set produces (nearly all
+    // at 51 or more) push it past 2^63, where llroundl gives LLONG_MIN on x86-64: Redis then
+    // caches 0x8000000000000000 and replies it as a signed integer, and so does AllyDB.
+    let estimate = (ALPHA_INF * m * m / z).round();
+    const TWO_POW_63: f64 = 9_223_372_036_854_775_808.0;
+    if (0.0..TWO_POW_63).contains(&estimate) {
+        estimate as u64
+    } else {
+        1 << 63
+    }
 }
 
 /// The histogram of a HyperLogLog's registers; Err for sparse opcodes that do not cover
@@ -631,7 +639,7 @@ pub fn pfcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
             merge_key(shards.shard(hash), hash, key, now_ms, &mut max)?;
         }
         drop(shards);
-        ctx.reply.integer(i64::try_from(estimate(&raw_histogram(&max))).unwrap_or(i64::MAX));
+        ctx.reply.integer(as_signed(estimate(&raw_histogram(&max))));
         return Ok(());
     }
     let key = args.get(1);
@@ -656,8 +664,14 @@ pub fn pfcount(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         card
     };
     drop(shard);
-    ctx.reply.integer(i64::try_from(card).unwrap_or(i64::MAX));
+    ctx.reply.integer(as_signed(card));
     Ok(())
+}
+
+/// A count as Redis replies it: the unsigned value passed as a `long long` (above 2^63 only
+/// for the crafted registers `estimate` describes, or a cache set by hand).
+fn as_signed(card: u64) -> i64 {
+    i64::from_ne_bytes(card.to_ne_bytes())
 }
 
 /// PFMERGE destkey [sourcekey [sourcekey ...]]

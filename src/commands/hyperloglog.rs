@@ -571,6 +571,20 @@ fn merge_key(
     Ok(Some(bytes[4] == DENSE))
 }
 
+/// The length of the HyperLogLog at `key`, looked up for a write (Redis's `lookupKeyWrite`);
+/// None when missing, Redis's errors for another type or string.
+fn existing_len(
+    shard: &mut Shard,
+    hash: u64,
+    key: &[u8],
+    now_ms: u64,
+) -> Result<Option<usize>, CommandError> {
+    shard
+        .find_for_write(hash, key, now_ms)
+        .map(|entry| hll_bytes(entry).map(|b| b.len()))
+        .transpose()
+}
+
 /// Journals the HyperLogLog now at `key` (whole) with its deadline.
 fn journal_value(ctx: &mut Context<'_>, shard: &mut Shard, hash: u64, key: &[u8]) {
     if let Some(entry) = shard.find(hash, key, ctx.now_ms) {
@@ -589,18 +603,18 @@ pub fn pfadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let now_ms = ctx.now_ms;
     let max_bytes = sparse_max_bytes(ctx);
     let mut shard = server.db(ctx.client.db).lock(hash);
-    let created = shard.find_for_write(hash, key, now_ms).is_none();
+    // The whole string is journaled: a sparse one grows by 3 bytes at most per element
+    // before it turns dense. Checked before anything changes.
+    let existing = existing_len(&mut shard, hash, key, now_ms)?;
+    let journaled = existing.unwrap_or(0).max(DENSE_BYTES) + 3 * args.len();
+    check_journal_room(ctx, (key.len() + journaled) as u64, 1)?;
+    let created = existing.is_none();
     if created {
-        check_journal_room(ctx, (key.len() + DENSE_BYTES) as u64, 1)?;
         let value = Value::Str(StrValue::Growable(Box::new(new_sparse())));
         shard.insert(hash, Entry::new(key, value), now_ms);
     }
     let entry = shard.find(hash, key, now_ms).ok_or(CommandError::Static(CORRUPTED))?;
     let bytes = hll_bytes(entry)?;
-    // The whole string is journaled: a sparse one grows by 3 bytes at most per element
-    // before it turns dense.
-    let journaled = bytes.len().max(DENSE_BYTES) + 3 * args.len();
-    check_journal_room(ctx, (key.len() + journaled) as u64, 1)?;
     let mut updated = created;
     // A sparse string may turn out damaged halfway: the adds go to a copy, kept whole or not
     // at all (Redis keeps the half it did in memory without propagating it).
@@ -690,18 +704,16 @@ pub fn pfmerge(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
     let destination = args.get(1);
     let hash = hash_key(destination);
     let shard = shards.shard(hash);
-    let entry = match shard.find_for_write(hash, destination, now_ms) {
-        Some(entry) => entry,
-        None => {
-            let value = Value::Str(StrValue::Growable(Box::new(new_sparse())));
-            shard.insert(hash, Entry::new(destination, value), now_ms);
-            shard.find(hash, destination, now_ms).ok_or(CommandError::Static(CORRUPTED))?
-        }
-    };
-    let bytes = hll_bytes(entry)?;
     // A sparse result grows by 3 bytes per register set at most, up to its limit.
-    let journaled = bytes.len().max(DENSE_BYTES).max(max_bytes) + 3;
+    let existing = existing_len(shard, hash, destination, now_ms)?;
+    let journaled = existing.unwrap_or(0).max(DENSE_BYTES).max(max_bytes) + 3;
     check_journal_room(ctx, (destination.len() + journaled) as u64, 1)?;
+    if existing.is_none() {
+        let value = Value::Str(StrValue::Growable(Box::new(new_sparse())));
+        shard.insert(hash, Entry::new(destination, value), now_ms);
+    }
+    let entry = shard.find(hash, destination, now_ms).ok_or(CommandError::Static(CORRUPTED))?;
+    let bytes = hll_bytes(entry)?;
     let mut work = bytes.clone();
     if use_dense {
         to_dense(&mut work).map_err(|()| CommandError::Static(CORRUPTED))?;

@@ -11,7 +11,7 @@ use std::cmp::Ordering;
 use super::arguments::{self, is};
 use super::errors::{CommandError, CommandResult};
 use super::geohash::{self, Search, Shape};
-use super::sortedsets::{add_elements, read_zset, store_result, with_zset, AddFlags};
+use super::sortedsets::{add_elements, parse_add_flags, read_zset, store_result, with_zset};
 use super::table::{flags::*, key_flags::*, spec, CommandSpec, KeySpan, KeySpec};
 use super::Context;
 use crate::protocol::number::format_fixed_point_4;
@@ -166,21 +166,7 @@ fn member_position(zset: &ZSetValue, member: &[u8]) -> Result<(f64, f64), Comman
 
 /// GEOADD key [NX | XX] [CH] longitude latitude member [longitude latitude member ...]
 pub fn geoadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
-    let mut flags = AddFlags::default();
-    let mut at = 2;
-    while at < args.len() {
-        let word = args.get(at);
-        if is(word, "nx") {
-            flags.nx = true;
-        } else if is(word, "xx") {
-            flags.xx = true;
-        } else if is(word, "ch") {
-            flags.ch = true;
-        } else {
-            break;
-        }
-        at += 1;
-    }
+    let (flags, at) = parse_add_flags(args, true);
     // No position at all is a syntax error too, as Redis's ZADD finds no element.
     if at == args.len() || !(args.len() - at).is_multiple_of(3) || (flags.nx && flags.xx) {
         return Err(CommandError::Syntax);

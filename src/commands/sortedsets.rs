@@ -477,10 +477,10 @@ pub fn serve_ready(ctx: &mut Context<'_>, key: &[u8]) {
 pub(super) struct AddFlags {
     pub nx: bool,
     pub xx: bool,
-    pub gt: bool,
-    pub lt: bool,
-    pub ch: bool,
-    pub incr: bool,
+    gt: bool,
+    lt: bool,
+    ch: bool,
+    incr: bool,
 }
 
 /// What one ZADD element did.
@@ -532,29 +532,31 @@ fn add_one(
     }
 }
 
-/// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
-pub fn zadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+/// ZADD's (or GEOADD's, with `geo`: NX, XX and CH only) flags from args[2] on, and the index
+/// of the first word that is not one.
+pub(super) fn parse_add_flags(args: Args<'_>, geo: bool) -> (AddFlags, usize) {
     let mut flags = AddFlags::default();
     let mut at = 2;
     while at < args.len() {
         let word = args.get(at);
-        if is(word, "nx") {
-            flags.nx = true;
-        } else if is(word, "xx") {
-            flags.xx = true;
-        } else if is(word, "gt") {
-            flags.gt = true;
-        } else if is(word, "lt") {
-            flags.lt = true;
-        } else if is(word, "ch") {
-            flags.ch = true;
-        } else if is(word, "incr") {
-            flags.incr = true;
-        } else {
-            break;
-        }
+        let flag = match () {
+            () if is(word, "nx") => &mut flags.nx,
+            () if is(word, "xx") => &mut flags.xx,
+            () if is(word, "ch") => &mut flags.ch,
+            () if !geo && is(word, "gt") => &mut flags.gt,
+            () if !geo && is(word, "lt") => &mut flags.lt,
+            () if !geo && is(word, "incr") => &mut flags.incr,
+            () => break,
+        };
+        *flag = true;
         at += 1;
     }
+    (flags, at)
+}
+
+/// ZADD key [NX | XX] [GT | LT] [CH] [INCR] score member [score member ...]
+pub fn zadd(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
+    let (flags, at) = parse_add_flags(args, false);
     let words = args.len() - at;
     if words == 0 || words % 2 == 1 {
         return Err(CommandError::Syntax);

@@ -257,6 +257,12 @@ pub fn format_human_float(value: f64) -> String {
             text = format!("{value:.17}");
         }
     }
+    trim_human(text)
+}
+
+/// `ld2string`'s human-mode finish: trailing zeros after a dot and a trailing dot cut, `-0`
+/// written `0`.
+fn trim_human(mut text: String) -> String {
     if text.contains('.') {
         while text.ends_with('0') {
             text.pop();
@@ -277,19 +283,7 @@ pub fn format_human_float(value: f64) -> String {
 /// prints the shortest text that reads back as the same double, every one of the 17 decimals
 /// is the value's own (`13.36138933897018433`, not `13.361389338970184`).
 pub fn format_exact_human_float(value: f64) -> String {
-    let mut text = format!("{value:.17}");
-    if text.contains('.') {
-        while text.ends_with('0') {
-            text.pop();
-        }
-        if text.ends_with('.') {
-            text.pop();
-        }
-    }
-    if text == "-0" {
-        text = "0".to_string();
-    }
-    text
+    trim_human(format!("{value:.17}"))
 }
 
 /// Redis's `fixedpoint_d2string` with 4 decimals, as GEODIST and WITHDIST reply distances:

@@ -177,11 +177,17 @@ impl ReplyWriter {
     pub fn double(&mut self, value: f64) {
         let mut text = Vec::with_capacity(24);
         format_double(value, &mut text);
+        self.bulk_or_typed_line(b',', &text);
+    }
+
+    /// `text` as a bulk string in RESP2, as a RESP3 line of type `prefix` (`,` a double, `(`
+    /// a big number).
+    fn bulk_or_typed_line(&mut self, prefix: u8, text: &[u8]) {
         match self.protocol {
-            Protocol::Resp2 => self.bulk(&text),
+            Protocol::Resp2 => self.bulk(text),
             Protocol::Resp3 => {
-                self.out.push(b',');
-                self.out.extend_from_slice(&text);
+                self.out.push(prefix);
+                self.out.extend_from_slice(text);
                 self.out.extend_from_slice(b"\r\n");
             }
         }
@@ -192,14 +198,7 @@ impl ReplyWriter {
     /// in RESP3, a bulk string in RESP2.
     pub fn exact_human_double(&mut self, value: f64) {
         let text = crate::protocol::number::format_exact_human_float(value);
-        match self.protocol {
-            Protocol::Resp2 => self.bulk(text.as_bytes()),
-            Protocol::Resp3 => {
-                self.out.push(b',');
-                self.out.extend_from_slice(text.as_bytes());
-                self.out.extend_from_slice(b"\r\n");
-            }
-        }
+        self.bulk_or_typed_line(b',', text.as_bytes());
     }
 
     /// A boolean: `#t`/`#f` in RESP3, `:1`/`:0` in RESP2.
@@ -214,14 +213,7 @@ impl ReplyWriter {
 
     /// A big number: `(digits` in RESP3, a bulk string in RESP2.
     pub fn big_number(&mut self, digits: &str) {
-        match self.protocol {
-            Protocol::Resp2 => self.bulk(digits.as_bytes()),
-            Protocol::Resp3 => {
-                self.out.push(b'(');
-                self.out.extend_from_slice(digits.as_bytes());
-                self.out.extend_from_slice(b"\r\n");
-            }
-        }
+        self.bulk_or_typed_line(b'(', digits.as_bytes());
     }
 
     /// Verbatim text (`=len\r\ntxt:...` in RESP3, a bulk string in RESP2).

@@ -542,17 +542,11 @@ fn read_value(reader: &mut Reader<'_>, kind: u8) -> Result<JournalValue<Vec<u8>>
             unique_entries(entries)?
         }
         TYPE_ZSET_ZIPLIST | TYPE_ZSET_LISTPACK => {
-            let items = if kind == TYPE_ZSET_ZIPLIST {
-                ziplist(&reader.string()?, &mut reader.budget)?
-            } else {
-                listpack(&reader.string()?, &mut reader.budget)?
-            };
-            let mut entries = Vec::new();
-            let mut pairs = items.into_iter();
-            while let Some(member) = pairs.next() {
-                let score = score(&pairs.next().ok_or(RestoreError::BadFormat)?)?;
-                entries.push((score, member));
-            }
+            let pairs = packed_pairs(reader, kind == TYPE_ZSET_ZIPLIST)?;
+            let entries = pairs
+                .into_iter()
+                .map(|(member, text)| Ok((score(&text)?, member)))
+                .collect::<Result<Vec<_>>>()?;
             unique_entries(entries)?
         }
         TYPE_HASH => {
@@ -563,20 +557,27 @@ fn read_value(reader: &mut Reader<'_>, kind: u8) -> Result<JournalValue<Vec<u8>>
             unique_pairs(pairs)?
         }
         TYPE_HASH_ZIPLIST | TYPE_HASH_LISTPACK => {
-            let items = if kind == TYPE_HASH_ZIPLIST {
-                ziplist(&reader.string()?, &mut reader.budget)?
-            } else {
-                listpack(&reader.string()?, &mut reader.budget)?
-            };
-            let mut pairs = Vec::new();
-            let mut items = items.into_iter();
-            while let Some(field) = items.next() {
-                pairs.push((field, items.next().ok_or(RestoreError::BadFormat)?));
-            }
-            unique_pairs(pairs)?
+            unique_pairs(packed_pairs(reader, kind == TYPE_HASH_ZIPLIST)?)?
         }
         _ => return Err(RestoreError::BadFormat),
     })
+}
+
+/// The items of a ziplist (`ziplist_form`) or listpack string, two by two: a hash's fields
+/// and values, a sorted set's members and scores; an odd count is bad data.
+fn packed_pairs(reader: &mut Reader<'_>, ziplist_form: bool) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let blob = reader.string()?;
+    let items = if ziplist_form {
+        ziplist(&blob, &mut reader.budget)?
+    } else {
+        listpack(&blob, &mut reader.budget)?
+    };
+    let mut pairs = Vec::with_capacity(items.len() / 2);
+    let mut items = items.into_iter();
+    while let Some(first) = items.next() {
+        pairs.push((first, items.next().ok_or(RestoreError::BadFormat)?));
+    }
+    Ok(pairs)
 }
 
 fn unique_members(members: Vec<Vec<u8>>) -> Result<JournalValue<Vec<u8>>> {

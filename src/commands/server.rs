@@ -1253,16 +1253,8 @@ pub fn time(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
 /// BGREWRITEAOF: starts a compaction (snapshot, then the journal rewritten to its tail).
 pub fn bgrewriteaof(ctx: &mut Context<'_>, _args: Args<'_>) -> CommandResult {
     require_journal(ctx)?;
-    let reply = ctx.server.compaction.request(Trigger::Rewrite, false);
-    let reply = reply.map(|text| match text {
-        // Redis starts no child inside EXEC: it schedules the rewrite for after it.
-        "Background append only file rewriting started"
-            if ctx.client.transaction.is_executing() =>
-        {
-            "Background append only file rewriting scheduled"
-        }
-        text => text,
-    });
+    let in_exec = ctx.client.transaction.is_executing();
+    let reply = ctx.server.compaction.request(Trigger::Rewrite, false, in_exec);
     reply.map(|text| ctx.reply.simple(text)).map_err(CommandError::Static)
 }
 
@@ -1275,13 +1267,8 @@ pub fn bgsave(ctx: &mut Context<'_>, args: Args<'_>) -> CommandResult {
         _ => return Err(CommandError::Syntax),
     };
     require_journal(ctx)?;
-    // Inside EXEC Redis schedules the save for after it, as BGSAVE SCHEDULE does.
     let in_exec = ctx.client.transaction.is_executing();
-    let reply = ctx.server.compaction.request(Trigger::Save, schedule || in_exec);
-    let reply = reply.map(|text| match text {
-        "Background saving started" if in_exec => "Background saving scheduled",
-        text => text,
-    });
+    let reply = ctx.server.compaction.request(Trigger::Save, schedule, in_exec);
     reply.map(|text| ctx.reply.simple(text)).map_err(CommandError::Static)
 }
 

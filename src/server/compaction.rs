@@ -134,10 +134,22 @@ impl Compaction {
     }
 
     /// Queues a background compaction; the reply for BGREWRITEAOF or BGSAVE.
-    pub fn request(&self, trigger: Trigger, schedule: bool) -> Result<&'static str, Refusal> {
+    pub fn request(
+        &self,
+        trigger: Trigger,
+        schedule: bool,
+        in_exec: bool,
+    ) -> Result<&'static str, Refusal> {
         let mut state = self.state.lock();
         let busy = state.running.map(|(t, _)| t).or(state.queued);
+        // Inside EXEC Redis starts no child: it replies `scheduled` and forks after EXEC, and
+        // a BGSAVE behind a running rewrite is scheduled as with SCHEDULE. Here the request is
+        // queued at once either way; only the reply follows Redis.
+        let schedule = schedule || in_exec;
         let reply = match (trigger, busy) {
+            (Trigger::Rewrite, None) if in_exec => {
+                "Background append only file rewriting scheduled"
+            }
             (Trigger::Rewrite, None) => "Background append only file rewriting started",
             (Trigger::Rewrite, Some(running)) if running.is_save() => {
                 state.scheduled = Some(Trigger::Rewrite);
@@ -146,6 +158,7 @@ impl Compaction {
             (Trigger::Rewrite, Some(_)) => {
                 return Err("ERR Background append only file rewriting already in progress")
             }
+            (_, None) if in_exec => "Background saving scheduled",
             (_, None) => "Background saving started",
             (_, Some(running)) if running.is_save() => {
                 return Err("ERR Background save already in progress")
